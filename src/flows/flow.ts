@@ -1,0 +1,106 @@
+// The one normalized flow event every source is translated into. Hubble's and Calico's vocabulary
+// stays in their parsers; everything downstream (store, recommender, drops, doctor) speaks this.
+
+/** What an endpoint is. Pods are the only endpoints NetworkPolicy selects by label. */
+export type EndpointKind =
+  | 'pod' // a pod on the pod network (namespace + pod name known, or at least namespace + labels)
+  | 'world' // an address outside the cluster
+  | 'host' // the local node itself (or a hostNetwork pod seen as the node)
+  | 'remote-node' // another node of the cluster
+  | 'kube-apiserver' // the Kubernetes API server
+  | 'cluster' // inside the cluster but not resolved to a pod (e.g. a Calico line with only an IP)
+  | 'unknown';
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6';
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'];
+
+export type Verdict = 'forwarded' | 'dropped' | 'audit' | 'error';
+export const VERDICTS: readonly Verdict[] = ['forwarded', 'dropped', 'audit', 'error'];
+
+/** Where the observation point saw the packet relative to the endpoint that reported it. */
+export type TrafficDirection = 'ingress' | 'egress' | 'unknown';
+
+export interface Workload {
+  /** Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, Pod … */
+  readonly kind: string;
+  readonly name: string;
+}
+
+export interface Endpoint {
+  readonly kind: EndpointKind;
+  readonly ip?: string;
+  readonly namespace?: string;
+  readonly pod?: string;
+  readonly workload?: Workload;
+  /** Kubernetes labels, without source prefixes such as Cilium's `k8s:`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** DNS names this address was seen as (Hubble `source_names`/`destination_names`, DNS answers). */
+  readonly names: readonly string[];
+}
+
+export interface PolicyRefs {
+  /** `namespace/name` of policies that allowed the flow in each direction, when the source says. */
+  readonly ingressAllowedBy: readonly string[];
+  readonly egressAllowedBy: readonly string[];
+  /** `namespace/name` of policies that denied the flow, when the source says. */
+  readonly ingressDeniedBy: readonly string[];
+  readonly egressDeniedBy: readonly string[];
+}
+
+export interface Flow {
+  /** Event time, milliseconds since the Unix epoch. */
+  readonly timeMs: number;
+  readonly node?: string;
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly protocol: Protocol;
+  readonly sourcePort?: number;
+  /** Destination port; for ICMP, absent (the ICMP type is not a port). */
+  readonly destinationPort?: number;
+  readonly direction: TrafficDirection;
+  readonly verdict: Verdict;
+  /** Normalized drop reason name (Hubble's `drop_reason_desc`, e.g. `POLICY_DENIED`), when dropped. */
+  readonly dropReason?: string;
+  /** True when the drop was caused by network policy (as opposed to conntrack, routing …). */
+  readonly isPolicyDrop: boolean;
+  readonly policies: PolicyRefs;
+  /** True for reply-direction packets; undefined when the source cannot tell. */
+  readonly isReply: boolean | undefined;
+  /**
+   * True when this event starts a connection: a TCP SYN without ACK, or a non-reply
+   * UDP/SCTP/ICMP event. Only these create or count edges; replies and mid-stream packets
+   * must never create a reversed edge.
+   */
+  readonly isConnectionStart: boolean;
+}
+
+export const NO_POLICIES: PolicyRefs = Object.freeze({
+  ingressAllowedBy: [],
+  egressAllowedBy: [],
+  ingressDeniedBy: [],
+  egressDeniedBy: [],
+});
+
+/** Reasons a line is rejected. Also the `reason` label of the rejected-events metric. */
+export type RejectReason =
+  | 'invalid_json'
+  | 'invalid_utf8'
+  | 'oversized_line'
+  | 'missing_field'
+  | 'invalid_field'
+  | 'unknown_enum'
+  | 'unsupported_event' // a well-formed event that is not a flow (e.g. Hubble node status, lost events)
+  | 'unparseable_line';
+
+export type ParseResult =
+  | { readonly ok: true; readonly flow: Flow }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+/** A parser turns one line (without its newline) into a flow or a counted rejection. Never throws. */
+export type LineParser = (line: string) => ParseResult;
+
+export const MAX_LINE_BYTES_DEFAULT = 1024 * 1024;
+
+export function reject(reason: RejectReason, detail: string): ParseResult {
+  return { ok: false, reason, detail };
+}
