@@ -116,7 +116,7 @@ export function aggregateFlows(flows: Iterable<Flow>, into: Map<string, EdgeDelt
       };
       into.set(key, delta);
     }
-    delta.count += 1;
+    delta.count += flow.connectionCount ?? 1;
     if (flow.timeMs < delta.firstSeenMs) delta.firstSeenMs = flow.timeMs;
     if (flow.timeMs >= delta.lastSeenMs) {
       delta.lastSeenMs = flow.timeMs;

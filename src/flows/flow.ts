@@ -72,6 +72,11 @@ export interface Flow {
    * must never create a reversed edge.
    */
   readonly isConnectionStart: boolean;
+  /**
+   * How many connection starts this one event stands for: 1 for a packet-level event (Hubble,
+   * kernel log), `num_flows_started` for an aggregated Calico flow log record. Absent means 1.
+   */
+  readonly connectionCount?: number;
 }
 
 export const NO_POLICIES: PolicyRefs = Object.freeze({
