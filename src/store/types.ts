@@ -1,0 +1,78 @@
+// The store's interface as the rest of the program uses it. The SQLite implementation lives
+// beside it (store.ts); the daemon, the CLI and the live sources depend only on these types.
+import type { EdgeDelta, EdgePeer } from '../flows/edge.js';
+import type { Protocol, RejectReason, Verdict } from '../flows/flow.js';
+
+/** An aggregated edge as stored: the EdgeDelta fields, merged over all batches. */
+export interface EdgeRecord {
+  readonly id: number;
+  readonly source: EdgePeer;
+  readonly destination: EdgePeer;
+  readonly protocol: Protocol;
+  readonly port: number | null;
+  readonly verdict: Verdict;
+  readonly count: number;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly sourceLabels: Readonly<Record<string, string>>;
+  readonly destinationLabels: Readonly<Record<string, string>>;
+  readonly sourcePods: readonly string[];
+  readonly destinationPods: readonly string[];
+  readonly sourceNames: readonly string[];
+  readonly destinationNames: readonly string[];
+  readonly dropReasons: Readonly<Record<string, number>>;
+  readonly deniedBy: readonly string[];
+  readonly allowedBy: readonly string[];
+}
+
+export interface EdgeQuery {
+  /** Edges whose source or destination is in this namespace. */
+  readonly namespace?: string;
+  readonly verdict?: Verdict;
+  /** Only edges seen at or after this time. */
+  readonly sinceMs?: number;
+  readonly limit: number;
+  /** Opaque cursor from a previous page's nextCursor. */
+  readonly cursor?: string;
+}
+
+export interface EdgePage {
+  readonly items: readonly EdgeRecord[];
+  readonly nextCursor: string | null;
+}
+
+/** Where a file source stands: committed in the same transaction as the edges it produced. */
+export interface FileCheckpoint {
+  /** Stable key of the source, e.g. the absolute path. */
+  readonly sourceKey: string;
+  /** Identity of the file: `dev:ino` and a fingerprint of its first bytes. */
+  readonly identity: string;
+  /** Byte offset just past the last fully consumed line. */
+  readonly offset: number;
+}
+
+/** One batch to write: the edges it produced, the lines it rejected, and the checkpoint reached. */
+export interface Batch {
+  readonly deltas: Iterable<EdgeDelta>;
+  readonly accepted: number;
+  readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
+  readonly checkpoint?: FileCheckpoint;
+}
+
+export interface StoreTotals {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
+  readonly edges: number;
+}
+
+export interface FlowStore {
+  /** Writes one batch in one transaction (edges, counters and checkpoint together). */
+  writeBatch(batch: Batch): void;
+  checkpoint(sourceKey: string): FileCheckpoint | undefined;
+  listEdges(query: EdgeQuery): EdgePage;
+  /** Every edge, streamed (for replay and the recommender). */
+  iterateEdges(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeRecord>;
+  totals(): StoreTotals;
+  close(): void;
+}
