@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 const adapterFolders = ['store', 'sources', 'k8s', 'alerts', 'http', 'cli', 'config', 'web'];
 const worldPackages = [
-  'node:*', 'fs', 'path', 'net', 'http', 'https', 'child_process', 'os', 'crypto',
+  'node:*', 'fs', 'path', '/net', 'http', 'https', 'child_process', 'os', 'crypto',
   'better-sqlite3', 'express', 'ws', 'pino', '@grpc/*', '@kubernetes/*', 'prom-client', 'helmet',
 ];
 
