@@ -77,6 +77,11 @@ export interface Flow {
    * kernel log), `num_flows_started` for an aggregated Calico flow log record. Absent means 1.
    */
   readonly connectionCount?: number;
+  /**
+   * How many attacker-controlled values (labels, names, policy refs) the parser dropped to keep
+   * within bounds (src/flows/bounds.ts). Absent means none.
+   */
+  readonly droppedValues?: number;
 }
 
 export const NO_POLICIES: PolicyRefs = Object.freeze({
