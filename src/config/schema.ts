@@ -1,0 +1,155 @@
+// The one schema of the daemon's configuration (contracts.md "Configuration"), with every bound
+// as a setting with a safe default. Objects are strict so a misspelt key is reported, not ignored.
+// Secrets (tokens, client keys) are only ever referenced by file path.
+import { z } from 'zod';
+import { isLoopbackHost, parseListen } from './listen.js';
+
+const filePath = z.string().min(1).max(4096);
+
+const listenAddress = z.string().superRefine((value, ctx) => {
+  const parsed = parseListen(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const tls = z.strictObject({
+  ca: filePath.optional(),
+  cert: filePath.optional(),
+  key: filePath.optional(),
+  serverName: z.string().min(1).max(253).optional(),
+}).refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'cert and key go together', path: ['key'] });
+
+const sourceName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes (DNS label)');
+
+const hubbleRelaySource = z.strictObject({
+  type: z.literal('hubble-relay'),
+  name: sourceName.optional(),
+  address: z.string().min(1).max(300),
+  tls: tls.optional(),
+});
+
+const goldmaneSource = z.strictObject({
+  type: z.literal('goldmane'),
+  name: sourceName.optional(),
+  address: z.string().min(1).max(300),
+  tls: tls.optional(),
+});
+
+const fileSource = z.strictObject({
+  type: z.literal('file'),
+  name: sourceName.optional(),
+  format: z.enum(['hubble', 'calico-flowlog', 'calico-iptables']),
+  path: filePath,
+  follow: z.boolean().default(true),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [hubbleRelaySource, goldmaneSource, fileSource]);
+
+const alertSchema = z.strictObject({
+  type: z.enum(['webhook', 'slack', 'alertmanager', 'log']),
+  /** The receiver URL; a Slack or webhook URL that embeds a secret may come from `urlFile` instead. */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  urlFile: filePath.optional(),
+  minSeverity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+}).superRefine((alert, ctx) => {
+  if (alert.type === 'log') return;
+  if (alert.url === undefined && alert.urlFile === undefined) ctx.addIssue({ code: 'custom', message: 'required (or urlFile)', path: ['url'] });
+  if (alert.url !== undefined && alert.urlFile !== undefined) ctx.addIssue({ code: 'custom', message: 'set url or urlFile, not both', path: ['urlFile'] });
+});
+
+const limitsSchema = z.strictObject({
+  /** Events per write transaction. */
+  batchSize: z.number().int().min(1).max(100_000).default(2000),
+  /** Longest time an accepted event waits before it is written. */
+  flushIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+  /** Lines longer than this are rejected as oversized_line. */
+  maxLineBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Events buffered between the sources and the writer; a full queue pauses the sources. */
+  queueCapacity: z.number().int().min(1).max(10_000_000).default(20_000),
+  /** Largest and default page of list routes. */
+  pageSizeMax: z.number().int().min(1).max(10_000).default(1000),
+  pageSizeDefault: z.number().int().min(1).max(10_000).default(100),
+  /** Largest JSON/YAML request body accepted by the API. */
+  requestBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Edges not seen for this many days are deleted. */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+}).refine((l) => l.pageSizeDefault <= l.pageSizeMax, { message: 'must not exceed pageSizeMax', path: ['pageSizeDefault'] });
+
+const demoSchema = z.strictObject({
+  /** After the first replay, keep replaying slowly so the live views move. */
+  loop: z.boolean().default(true),
+  /** Connection starts per second while looping. */
+  flowsPerSecond: z.number().min(0.1).max(1000).default(3),
+});
+
+export const configSchema = z.strictObject({
+  listen: listenAddress.default('127.0.0.1:8080'),
+  /** Absent: ./netpol-advisor.db, or ./netpol-advisor-demo.db in demo mode (resolved by loadConfig). */
+  db: filePath.optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  sources: z.array(sourceSchema).max(64).default([]),
+  kubernetes: z.strictObject({
+    enabled: z.boolean().default(false),
+    snapshot: filePath.optional(),
+    kubeconfig: filePath.optional(),
+  }).default({ enabled: false }),
+  auth: z.strictObject({
+    mode: z.enum(['none', 'token', 'kubernetes']).default('none'),
+    tokenFile: filePath.optional(),
+  }).default({ mode: 'none' }),
+  alerts: z.array(alertSchema).max(32).default([]),
+  limits: limitsSchema.default(() => limitsSchema.parse({})),
+  demo: demoSchema.default(() => demoSchema.parse({})),
+});
+
+/**
+ * Rules across fields, checked on the raw (merged, not yet valid) input so they are reported
+ * together with every per-field problem: zod skips refinements once a field is invalid.
+ */
+export function crossFieldProblems(raw: Readonly<Record<string, unknown>>): { path: PropertyKey[]; message: string }[] {
+  const problems: { path: PropertyKey[]; message: string }[] = [];
+  const listenText = typeof raw['listen'] === 'string' ? raw['listen'] : '127.0.0.1:8080';
+  const listen = parseListen(listenText);
+  const auth = isObject(raw['auth']) ? raw['auth'] : {};
+  const mode = auth['mode'] ?? 'none';
+  const sources = Array.isArray(raw['sources']) ? (raw['sources'] as unknown[]) : [];
+  if (typeof listen !== 'string' && !isLoopbackHost(listen.host)) {
+    if (mode === 'none') {
+      problems.push({ path: ['auth', 'mode'], message: `"none" is only allowed on a loopback listen address (listen is ${listenText}); use token or kubernetes` });
+    }
+    if (sources.length === 0) {
+      problems.push({ path: ['listen'], message: 'demo mode (no sources) binds a loopback address only, e.g. 127.0.0.1:8080' });
+    }
+  }
+  if (mode === 'token' && auth['tokenFile'] === undefined) {
+    problems.push({ path: ['auth', 'tokenFile'], message: 'required when auth.mode is token' });
+  }
+  const names = new Map<string, number>();
+  sources.forEach((source, i) => {
+    if (!isObject(source)) return;
+    const name = typeof source['name'] === 'string' ? source['name'] : `${String(source['type'])}-${i}`;
+    if (names.has(name)) problems.push({ path: ['sources', i, 'name'], message: `duplicate source name "${name}" (also sources[${names.get(name)}])` });
+    else names.set(name, i);
+  });
+  return problems;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type AlertConfig = z.infer<typeof alertSchema>;
+export type LimitsConfig = z.infer<typeof limitsSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/** The loaded configuration: db resolved, every source named, deeply frozen. */
+export type Config = Readonly<Omit<ParsedConfig, 'db' | 'sources'>> & {
+  readonly db: string;
+  readonly demoMode: boolean;
+  readonly sources: readonly (SourceConfig & { readonly name: string })[];
+};
+
+export function defaultSourceName(source: SourceConfig, index: number): string {
+  return `${source.type}-${index}`;
+}
