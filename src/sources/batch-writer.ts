@@ -1,0 +1,187 @@
+// The one way flows reach the store: per-batch aggregation into edge deltas, flushed every N lines
+// or T ms (clock injected) in one store transaction together with the counters and the checkpoint
+// of the last consumed line. Never holds more than one batch. Used by `ingest`, the daemon and
+// the live sources (it is a FlowSink); metrics hang off the onBatch hook (no prom-client here).
+import { performance } from 'node:perf_hooks';
+import { aggregateFlows, type EdgeDelta } from '../flows/edge.js';
+import type { ParseResult, RejectReason } from '../flows/flow.js';
+import type { FileCheckpoint, FlowStore } from '../store/types.js';
+import type { FlowSink } from './source.js';
+
+export interface BatchStats {
+  /** Lines (events) the batch consumed, including rejected and blank ones. */
+  readonly lines: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
+  /** Distinct edges the batch touched. */
+  readonly edges: number;
+  /** Time spent in the store transaction. */
+  readonly durationMs: number;
+  readonly checkpoint?: FileCheckpoint;
+}
+
+export interface RunTotals {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
+  readonly batches: number;
+}
+
+export interface BatchWriterOptions {
+  readonly store: Pick<FlowStore, 'writeBatch'>;
+  /** Lines per batch (default 5000). */
+  readonly batchSize?: number;
+  /** Oldest a non-empty batch may get before it is flushed (default 1000 ms). */
+  readonly flushIntervalMs?: number;
+  readonly now?: () => number;
+  readonly onBatch?: (stats: BatchStats) => void;
+}
+
+export interface CheckpointSource {
+  readonly sourceKey: string;
+  readonly identity: string;
+}
+
+export const DEFAULT_BATCH_SIZE = 5000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+
+export class BatchWriter implements FlowSink {
+  private readonly store: Pick<FlowStore, 'writeBatch'>;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly now: () => number;
+  private readonly onBatch: ((stats: BatchStats) => void) | undefined;
+
+  private deltas = new Map<string, EdgeDelta>();
+  private lines = 0;
+  private accepted = 0;
+  private rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  private rejected = 0;
+  private batchStartMs = 0;
+  private source: CheckpointSource | undefined;
+  private offset: number | undefined;
+
+  private totalAccepted = 0;
+  private totalRejected = 0;
+  private readonly totalByReason: Partial<Record<RejectReason, number>> = {};
+  private batches = 0;
+
+  constructor(options: BatchWriterOptions) {
+    this.store = options.store;
+    this.batchSize = Math.max(1, Math.trunc(options.batchSize ?? DEFAULT_BATCH_SIZE));
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.now = options.now ?? Date.now;
+    this.onBatch = options.onBatch;
+  }
+
+  /** The file the next lines come from; the pending batch (of another file) is flushed first. */
+  setSource(source: CheckpointSource | undefined): void {
+    if (this.source?.sourceKey === source?.sourceKey && this.source?.identity === source?.identity) return;
+    this.flush();
+    this.source = source;
+    this.offset = undefined;
+  }
+
+  /** One parsed line; `endOffset` is the offset just past it in the current source file. */
+  add(result: ParseResult, endOffset?: number): void {
+    this.begin();
+    if (result.ok) {
+      this.accepted++;
+      aggregateFlows([result.flow], this.deltas);
+    } else {
+      this.countRejected(result.reason);
+    }
+    this.end(endOffset);
+  }
+
+  /** A line rejected before parsing (e.g. oversized, never read into memory). */
+  addRejected(reason: RejectReason, endOffset?: number): void {
+    this.begin();
+    this.countRejected(reason);
+    this.end(endOffset);
+  }
+
+  /** A line that carries nothing (blank): consumed, not counted. */
+  skip(endOffset?: number): void {
+    this.begin();
+    this.end(endOffset);
+  }
+
+  push(result: ParseResult): boolean {
+    this.add(result);
+    return true;
+  }
+
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Flushes when the pending batch is older than the flush interval (call it from a timer or poll). */
+  flushIfDue(): void {
+    if (this.lines > 0 && this.now() - this.batchStartMs >= this.flushIntervalMs) this.flush();
+  }
+
+  /** Writes the pending batch (if any) in one transaction. On failure the batch stays pending. */
+  flush(): void {
+    if (this.lines === 0) return;
+    const checkpoint: FileCheckpoint | undefined =
+      this.source !== undefined && this.offset !== undefined
+        ? { sourceKey: this.source.sourceKey, identity: this.source.identity, offset: this.offset }
+        : undefined;
+    const rejectedByReason = this.rejectedByReason;
+    const started = performance.now();
+    this.store.writeBatch({
+      deltas: this.deltas.values(),
+      accepted: this.accepted,
+      rejectedByReason,
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
+    });
+    const stats: BatchStats = {
+      lines: this.lines,
+      accepted: this.accepted,
+      rejected: this.rejected,
+      rejectedByReason,
+      edges: this.deltas.size,
+      durationMs: performance.now() - started,
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
+    };
+    this.totalAccepted += this.accepted;
+    this.totalRejected += this.rejected;
+    for (const [reason, count] of Object.entries(rejectedByReason) as [RejectReason, number][]) {
+      this.totalByReason[reason] = (this.totalByReason[reason] ?? 0) + count;
+    }
+    this.batches++;
+    this.deltas = new Map();
+    this.lines = 0;
+    this.accepted = 0;
+    this.rejected = 0;
+    this.rejectedByReason = {};
+    this.onBatch?.(stats);
+  }
+
+  /** What this writer has committed so far (not counting the pending batch). */
+  totals(): RunTotals {
+    return { accepted: this.totalAccepted, rejected: this.totalRejected, rejectedByReason: { ...this.totalByReason }, batches: this.batches };
+  }
+
+  get pendingLines(): number {
+    return this.lines;
+  }
+
+  private begin(): void {
+    if (this.lines === 0) this.batchStartMs = this.now();
+  }
+
+  private end(endOffset: number | undefined): void {
+    this.lines++;
+    if (endOffset !== undefined) this.offset = endOffset;
+    if (this.lines >= this.batchSize) this.flush();
+    else this.flushIfDue();
+  }
+
+  private countRejected(reason: RejectReason): void {
+    this.rejected++;
+    this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,63 @@
+// The contract shape of one edge in `flows --json` and `GET /api/v1/flows` (contracts.md):
+// a pod side is {namespace, workload, kind} (kind = the owning workload's kind), anything else is
+// {kind, ip, names} (kind = world, host, remote-node …). Extra detail fields follow the contract ones.
+import type { EdgePeer } from '../flows/edge.js';
+import type { EdgeRecord } from './types.js';
+
+export interface PodPeerJson {
+  readonly namespace: string;
+  readonly workload: string | null;
+  readonly kind: string;
+  readonly pods: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface AddressPeerJson {
+  readonly kind: string;
+  readonly ip: string | null;
+  readonly names: readonly string[];
+}
+
+export interface EdgeJson {
+  readonly id: number;
+  readonly source: PodPeerJson | AddressPeerJson;
+  readonly destination: PodPeerJson | AddressPeerJson;
+  readonly port: number | null;
+  readonly protocol: string;
+  readonly verdict: string;
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly dropReasons: Readonly<Record<string, number>>;
+  readonly deniedBy: readonly string[];
+  readonly allowedBy: readonly string[];
+}
+
+function rfc3339(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
+
+function peerJson(peer: EdgePeer, pods: readonly string[], labels: Readonly<Record<string, string>>, names: readonly string[]): PodPeerJson | AddressPeerJson {
+  if (peer.kind === 'pod') {
+    return { namespace: peer.namespace ?? '', workload: peer.workload ?? null, kind: peer.workloadKind ?? 'Pod', pods, labels };
+  }
+  return { kind: peer.kind, ip: peer.ip ?? null, names };
+}
+
+export function edgeToJson(edge: EdgeRecord): EdgeJson {
+  return {
+    id: edge.id,
+    source: peerJson(edge.source, edge.sourcePods, edge.sourceLabels, edge.sourceNames),
+    destination: peerJson(edge.destination, edge.destinationPods, edge.destinationLabels, edge.destinationNames),
+    port: edge.port,
+    protocol: edge.protocol,
+    verdict: edge.verdict,
+    count: edge.count,
+    firstSeen: rfc3339(edge.firstSeenMs),
+    lastSeen: rfc3339(edge.lastSeenMs),
+    dropReasons: edge.dropReasons,
+    deniedBy: edge.deniedBy,
+    allowedBy: edge.allowedBy,
+  };
+}

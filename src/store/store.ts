@@ -1,0 +1,209 @@
+// The SQLite FlowStore: better-sqlite3 with WAL, every write batch in one IMMEDIATE transaction
+// (edges, counters and the file checkpoint together: the durability boundary of ingestion), and
+// keyset-paged reads that stay stable while new edges arrive (new edges only ever get larger ids).
+import Database from 'better-sqlite3';
+import type { EdgeDelta } from '../flows/edge.js';
+import type { RejectReason } from '../flows/flow.js';
+import { migrate, type Migration } from './migrate.js';
+import { mergedDetail, recordFromRow, type EdgeRow } from './edge-row.js';
+import type { Batch, EdgePage, EdgeQuery, EdgeRecord, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
+
+export interface StoreOptions {
+  /** NORMAL (default) survives a process crash; FULL also survives power loss, at fsync cost. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  readonly busyTimeoutMs?: number;
+  /** Fail instead of creating a new database file (read-only commands). */
+  readonly mustExist?: boolean;
+  readonly migrations?: readonly Migration[];
+  /** Build the database only up to this schema version (tests of the upgrade path). */
+  readonly targetVersion?: number;
+  readonly now?: () => number;
+}
+
+/** A cursor that this store did not issue. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+export const LIST_LIMIT_MAX = 1000;
+const ITERATE_PAGE = 500;
+
+export function encodeCursor(id: number): string {
+  return Buffer.from(String(id), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const text = cursor.length <= 32 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const id = Number(text);
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id)) throw new InvalidCursorError('invalid cursor');
+  return id;
+}
+
+type EdgeFilter = Omit<EdgeQuery, 'limit' | 'cursor'>;
+
+export function openStore(file: string, options: StoreOptions = {}): FlowStore {
+  const now = options.now ?? Date.now;
+  const db = new Database(file, { fileMustExist: options.mustExist ?? false });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, {
+      ...(options.migrations !== undefined ? { migrations: options.migrations } : {}),
+      ...(options.targetVersion !== undefined ? { targetVersion: options.targetVersion } : {}),
+      nowMs: now(),
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteFlowStore(db, now);
+}
+
+class SqliteFlowStore implements FlowStore {
+  private readonly selectByKey;
+  private readonly insertEdge;
+  private readonly updateEdge;
+  private readonly bumpCounter;
+  private readonly upsertCheckpoint;
+  private readonly selectCheckpoint;
+  private readonly selectCounters;
+  private readonly countEdges;
+  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly writeTx;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {
+    this.selectByKey = db.prepare('SELECT * FROM edges WHERE edge_key = ?');
+    this.insertEdge = db.prepare(`INSERT INTO edges (edge_key,
+      src_kind, src_namespace, src_workload, src_workload_kind, src_ip,
+      dst_kind, dst_namespace, dst_workload, dst_workload_kind, dst_ip,
+      protocol, port, verdict, count, first_seen_ms, last_seen_ms,
+      src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names, drop_reasons, denied_by, allowed_by)
+      VALUES (@edge_key, @src_kind, @src_namespace, @src_workload, @src_workload_kind, @src_ip,
+      @dst_kind, @dst_namespace, @dst_workload, @dst_workload_kind, @dst_ip,
+      @protocol, @port, @verdict, @count, @first_seen_ms, @last_seen_ms,
+      @src_labels, @dst_labels, @src_pods, @dst_pods, @src_names, @dst_names, @drop_reasons, @denied_by, @allowed_by)`);
+    this.updateEdge = db.prepare(`UPDATE edges SET count = count + @count,
+      first_seen_ms = min(first_seen_ms, @first_seen_ms), last_seen_ms = max(last_seen_ms, @last_seen_ms),
+      src_labels = @src_labels, dst_labels = @dst_labels, src_pods = @src_pods, dst_pods = @dst_pods,
+      src_names = @src_names, dst_names = @dst_names, drop_reasons = @drop_reasons,
+      denied_by = @denied_by, allowed_by = @allowed_by
+      WHERE id = @id`);
+    this.bumpCounter = db.prepare(
+      'INSERT INTO ingest_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
+    );
+    this.upsertCheckpoint = db.prepare(`INSERT INTO file_checkpoints (source_key, identity, byte_offset, updated_ms)
+      VALUES (?, ?, ?, ?) ON CONFLICT (source_key) DO UPDATE SET identity = excluded.identity,
+      byte_offset = excluded.byte_offset, updated_ms = excluded.updated_ms`);
+    this.selectCheckpoint = db.prepare('SELECT identity, byte_offset FROM file_checkpoints WHERE source_key = ?');
+    this.selectCounters = db.prepare('SELECT name, value FROM ingest_counters');
+    this.countEdges = db.prepare('SELECT count(*) AS n FROM edges').pluck();
+    this.writeTx = db.transaction((batch: Batch) => {
+      for (const delta of batch.deltas) this.upsert(delta);
+      if (batch.accepted > 0) this.bumpCounter.run('accepted', batch.accepted);
+      for (const [reason, count] of Object.entries(batch.rejectedByReason)) {
+        if (count !== undefined && count > 0) this.bumpCounter.run(`rejected:${reason}`, count);
+      }
+      const cp = batch.checkpoint;
+      if (cp !== undefined) this.upsertCheckpoint.run(cp.sourceKey, cp.identity, cp.offset, this.now());
+    });
+  }
+
+  private upsert(delta: EdgeDelta): void {
+    const row = this.selectByKey.get(delta.key) as EdgeRow | undefined;
+    const detail = mergedDetail(delta, row);
+    if (row !== undefined) {
+      this.updateEdge.run({ id: row.id, count: delta.count, first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs, ...detail });
+      return;
+    }
+    const s = delta.source;
+    const d = delta.destination;
+    this.insertEdge.run({
+      edge_key: delta.key,
+      src_kind: s.kind, src_namespace: s.namespace ?? null, src_workload: s.workload ?? null,
+      src_workload_kind: s.workloadKind ?? null, src_ip: s.ip ?? null,
+      dst_kind: d.kind, dst_namespace: d.namespace ?? null, dst_workload: d.workload ?? null,
+      dst_workload_kind: d.workloadKind ?? null, dst_ip: d.ip ?? null,
+      protocol: delta.protocol, port: delta.port, verdict: delta.verdict, count: delta.count,
+      first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs,
+      ...detail,
+    });
+  }
+
+  writeBatch(batch: Batch): void {
+    this.writeTx.immediate(batch);
+  }
+
+  checkpoint(sourceKey: string): FileCheckpoint | undefined {
+    const row = this.selectCheckpoint.get(sourceKey) as { identity: string; byte_offset: number } | undefined;
+    return row === undefined ? undefined : { sourceKey, identity: row.identity, offset: row.byte_offset };
+  }
+
+  private listStatement(filter: EdgeFilter, withCursor: boolean): Database.Statement {
+    const shape = `${filter.namespace !== undefined}|${filter.verdict !== undefined}|${filter.sinceMs !== undefined}|${withCursor}`;
+    let statement = this.listStatements.get(shape);
+    if (statement === undefined) {
+      const where: string[] = [];
+      if (filter.namespace !== undefined) where.push('(src_namespace = @namespace OR dst_namespace = @namespace)');
+      if (filter.verdict !== undefined) where.push('verdict = @verdict');
+      if (filter.sinceMs !== undefined) where.push('last_seen_ms >= @sinceMs');
+      if (withCursor) where.push('id > @after');
+      const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+      statement = this.db.prepare(`SELECT * FROM edges ${clause} ORDER BY id LIMIT @limit`);
+      this.listStatements.set(shape, statement);
+    }
+    return statement;
+  }
+
+  private page(filter: EdgeFilter, afterId: number | undefined, limit: number): EdgeRow[] {
+    const params: Record<string, string | number> = { limit };
+    if (filter.namespace !== undefined) params['namespace'] = filter.namespace;
+    if (filter.verdict !== undefined) params['verdict'] = filter.verdict;
+    if (filter.sinceMs !== undefined) params['sinceMs'] = filter.sinceMs;
+    if (afterId !== undefined) params['after'] = afterId;
+    return this.listStatement(filter, afterId !== undefined).all(params) as EdgeRow[];
+  }
+
+  listEdges(query: EdgeQuery): EdgePage {
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), LIST_LIMIT_MAX);
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+    const rows = this.page(query, after, limit + 1);
+    const items = rows.slice(0, limit).map(recordFromRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null };
+  }
+
+  /** Pages internally, so no read statement stays open between items (writes may interleave). */
+  *iterateEdges(filter: EdgeFilter = {}): IterableIterator<EdgeRecord> {
+    let after: number | undefined;
+    for (;;) {
+      const rows = this.page(filter, after, ITERATE_PAGE);
+      for (const row of rows) yield recordFromRow(row);
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < ITERATE_PAGE) return;
+      after = last.id;
+    }
+  }
+
+  totals(): StoreTotals {
+    let accepted = 0;
+    let rejected = 0;
+    const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+    for (const { name, value } of this.selectCounters.all() as { name: string; value: number }[]) {
+      if (name === 'accepted') accepted = value;
+      else if (name.startsWith('rejected:')) {
+        rejected += value;
+        rejectedByReason[name.slice('rejected:'.length) as RejectReason] = value;
+      }
+    }
+    return { accepted, rejected, rejectedByReason, edges: this.countEdges.get() as number };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
