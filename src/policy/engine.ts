@@ -1,0 +1,170 @@
+// The NetworkPolicy engine: networking.k8s.io/v1 semantics over a ClusterSnapshot. A connection
+// is allowed when the source side allows egress and the destination side allows ingress; a side
+// that no policy isolates allows everything, an isolated side allows what the union of its
+// policies' rules admits. Compiled once per snapshot (compile.ts); evaluate() is then a few
+// indexed lookups. Behaviour the spec leaves to the plugin is listed in docs/policy-semantics.md.
+import { parseIp, type IpAddress } from '../net/ip.js';
+import {
+  canonicalIp, compileSnapshot, namespaceLabelsOf, type CompiledPolicy, type CompiledSnapshot,
+} from './compile.js';
+import type { ClusterSnapshot, ContainerPort, Labels, PodInfo, PolicyProtocol } from './model.js';
+import { describeDirection } from './explain.js';
+import { peerMatches, type ResolvedEndpoint } from './peers.js';
+import { portsAdmit } from './ports.js';
+
+export type QueryEndpoint =
+  | { kind: 'pod'; namespace: string; name: string }
+  | { kind: 'workload'; namespace: string; labels: Labels; ports?: readonly ContainerPort[]; ip?: string }
+  | { kind: 'ip'; ip: string };
+
+export interface ConnectionQuery { from: QueryEndpoint; to: QueryEndpoint; port: number; protocol: PolicyProtocol }
+export interface RuleRef { policy: string; rule: number }
+export interface DirectionDecision { allowed: boolean; isolated: boolean; isolatedBy: string[]; allowedBy: RuleRef[]; reason: string }
+export interface Decision { verdict: 'allow' | 'deny'; egress: DirectionDecision; ingress: DirectionDecision }
+export interface EngineOptions {
+  /** Whether an ipBlock peer selects pods whose IP falls in it. Default true (e2e conformance); Cilium: false. */
+  ipBlockMatchesPods?: boolean;
+}
+
+export interface PolicyEngine {
+  evaluate(query: ConnectionQuery): Decision;
+  readonly snapshot: ClusterSnapshot;
+}
+
+/** A query names a pod that is not in the snapshot, or an address that does not parse. */
+export class UnknownEndpointError extends Error {
+  override readonly name = 'UnknownEndpointError';
+}
+
+export function formatEndpoint(endpoint: QueryEndpoint): string {
+  if (endpoint.kind === 'pod') return `${endpoint.namespace}/${endpoint.name}`;
+  if (endpoint.kind === 'ip') return endpoint.ip;
+  const labels = Object.entries(endpoint.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${endpoint.namespace}/{${labels}}`;
+}
+
+function parseIps(texts: readonly string[]): IpAddress[] {
+  const out: IpAddress[] = [];
+  for (const text of texts) {
+    const ip = parseIp(text);
+    if (ip !== undefined) out.push(ip);
+  }
+  return out;
+}
+
+class Engine implements PolicyEngine {
+  private readonly compiled: CompiledSnapshot;
+  private readonly ipBlockMatchesPods: boolean;
+  private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
+
+  constructor(readonly snapshot: ClusterSnapshot, options: EngineOptions) {
+    this.compiled = compileSnapshot(snapshot);
+    this.ipBlockMatchesPods = options.ipBlockMatchesPods ?? true;
+    this.podEndpoints = new Array<ResolvedEndpoint | undefined>(snapshot.pods.length);
+  }
+
+  private podEndpoint(index: number, onlyIp?: IpAddress): ResolvedEndpoint {
+    if (onlyIp === undefined) {
+      const cached = this.podEndpoints[index];
+      if (cached !== undefined) return cached;
+    }
+    const pod = this.snapshot.pods[index] as PodInfo;
+    const display = `${pod.namespace}/${pod.name}`;
+    const ips = onlyIp !== undefined ? [onlyIp] : parseIps(pod.ips);
+    let resolved: ResolvedEndpoint;
+    if (pod.hostNetwork) {
+      resolved = {
+        kind: 'node', ips, display,
+        note: `${display} uses hostNetwork: it has its node's IP, is not a pod to NetworkPolicy and imposes no policy`,
+      };
+    } else {
+      resolved = {
+        kind: 'pod', podIndex: index, namespace: pod.namespace, labels: pod.labels,
+        namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, pod.namespace), ports: pod.ports, ips, display,
+      };
+    }
+    if (onlyIp === undefined) this.podEndpoints[index] = resolved;
+    return resolved;
+  }
+
+  private resolve(endpoint: QueryEndpoint): ResolvedEndpoint {
+    if (endpoint.kind === 'pod') {
+      const index = this.compiled.podIndexByKey.get(`${endpoint.namespace}/${endpoint.name}`);
+      if (index === undefined) throw new UnknownEndpointError(`no pod ${endpoint.namespace}/${endpoint.name} in the cluster snapshot`);
+      return this.podEndpoint(index);
+    }
+    if (endpoint.kind === 'workload') {
+      const ips = endpoint.ip === undefined ? [] : parseIps([endpoint.ip]);
+      return {
+        kind: 'pod', podIndex: -1, namespace: endpoint.namespace, labels: endpoint.labels,
+        namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, endpoint.namespace),
+        ports: endpoint.ports ?? [], ips, display: formatEndpoint(endpoint),
+      };
+    }
+    const ip = parseIp(endpoint.ip);
+    const key = ip === undefined ? undefined : canonicalIp(endpoint.ip);
+    if (ip === undefined || key === undefined) throw new UnknownEndpointError(`"${endpoint.ip}" is not an IP address`);
+    const podIndex = this.compiled.podIndexByIp.get(key);
+    if (podIndex !== undefined) return this.podEndpoint(podIndex, ip);
+    const node = this.compiled.nodeByIp.get(key);
+    if (node !== undefined) {
+      return { kind: 'node', ips: [ip], display: key, note: `${key} is a node IP (${node}): not a pod to NetworkPolicy, it imposes no policy of its own` };
+    }
+    return { kind: 'external', ips: [ip], display: key, note: `${key} is outside the cluster: it imposes no policy of its own` };
+  }
+
+  private policiesFor(endpoint: ResolvedEndpoint, direction: 'ingress' | 'egress'): readonly CompiledPolicy[] {
+    if (endpoint.kind !== 'pod') return [];
+    if (endpoint.podIndex >= 0) {
+      return (direction === 'ingress' ? this.compiled.ingressByPod : this.compiled.egressByPod)[endpoint.podIndex] ?? [];
+    }
+    const out: CompiledPolicy[] = [];
+    for (const policy of this.compiled.policiesByNamespace.get(endpoint.namespace) ?? []) {
+      if (policy[direction] !== undefined && policy.selects(endpoint.labels)) out.push(policy);
+    }
+    return out;
+  }
+
+  /** One direction: `subject` is the pod whose policies apply, `peer` the other end. */
+  private decide(
+    direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
+    destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+  ): DirectionDecision {
+    const policies = this.policiesFor(subject, direction);
+    if (policies.length === 0) {
+      return { allowed: true, isolated: false, isolatedBy: [], allowedBy: [], reason: describeDirection(direction, subject, peer, port, protocol, [], []) };
+    }
+    const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
+    const allowedBy: RuleRef[] = [];
+    const isolatedBy: string[] = [];
+    for (const policy of policies) {
+      isolatedBy.push(policy.id);
+      for (const rule of policy[direction] ?? []) {
+        if (!portsAdmit(rule.ports, port, protocol, destinationPorts)) continue;
+        let matched = rule.peers === undefined;
+        if (!matched) {
+          for (const candidate of rule.peers ?? []) {
+            if (peerMatches(candidate, peer, this.ipBlockMatchesPods)) { matched = true; break; }
+          }
+        }
+        if (matched) allowedBy.push({ policy: policy.id, rule: rule.index });
+      }
+    }
+    return {
+      allowed: allowedBy.length > 0, isolated: true, isolatedBy, allowedBy,
+      reason: describeDirection(direction, subject, peer, port, protocol, isolatedBy, allowedBy),
+    };
+  }
+
+  evaluate(query: ConnectionQuery): Decision {
+    const from = this.resolve(query.from);
+    const to = this.resolve(query.to);
+    const egress = this.decide('egress', from, to, to, query.port, query.protocol);
+    const ingress = this.decide('ingress', to, from, to, query.port, query.protocol);
+    return { verdict: egress.allowed && ingress.allowed ? 'allow' : 'deny', egress, ingress };
+  }
+}
+
+export function compilePolicies(snapshot: ClusterSnapshot, options: EngineOptions = {}): PolicyEngine {
+  return new Engine(snapshot, options);
+}
