@@ -37,9 +37,10 @@ LABEL org.opencontainers.image.title="netpol-advisor" \
       org.opencontainers.image.version="0.1.0" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="docker.io/library/node:22.14.0-bookworm-slim"
+# The database path comes from the config file (db: /var/lib/netpol-advisor/netpol-advisor.db);
+# it is not set here because NETPOL_ADVISOR_DB would override the config.
 ENV NODE_ENV=production \
-    TMPDIR=/var/lib/netpol-advisor \
-    NETPOL_ADVISOR_DB=/var/lib/netpol-advisor/netpol-advisor.db
+    TMPDIR=/var/lib/netpol-advisor
 WORKDIR /app
 # Only what `node bin/netpol-advisor.js serve` needs: the compiled code (dist/, with the dashboard in
 # dist/web when it is built), the migrations applied at start, and the production dependencies.
