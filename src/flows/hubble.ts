@@ -1,5 +1,391 @@
-import { reject } from './flow.js';
-import type { ParseResult } from './flow.js';
-export function parseHubbleLine(_line: string): ParseResult {
-  return reject('unsupported_event', 'hubble parser not yet implemented');
+// Hubble flows → Flow. Handles `hubble observe -o json|jsonpb` lines and Hubble exporter
+// lines (`{"flow":{…},"node_name":…,"time":…}` or a bare Flow), and the same objects decoded
+// by @grpc/proto-loader (keepCase, enums as names, `time` as {seconds, nanos}, `is_reply` as a
+// {value} wrapper, oneof discriminator fields such as `l4.protocol`). Field facts:
+// ../shared/docs/formats.md §1–2. One JSON.parse per line and plain property reads: this is
+// the ingest hot path (no regex, no schema library).
+//
+// Mapping choices worth knowing:
+// - Endpoint kind: reserved labels and reserved identities (formats.md §1.4); `cidr:`/`fqdn:`
+//   identities are outside the cluster (world); health/ingress/init/unmanaged are `cluster`.
+// - Labels keep only Kubernetes pod labels (`k8s:` source, prefix stripped); Cilium's own
+//   `io.cilium.k8s.*` keys and `io.kubernetes.pod.namespace` are dropped (the namespace is a
+//   field of the endpoint).
+// - Connection starts: TCP SYN without ACK; UDP/SCTP and ICMP requests unless `is_reply` (or the
+//   deprecated `reply`) is true; a non-reply DROPPED TCP event without flags (field-masked
+//   exporter output) counts as an attempt. L7 and SOCK events never start connections (the
+//   L3/L4 event of the same connection does). ICMP echo replies and ICMP errors are responses
+//   to other traffic and never start one.
+// - DNS answers in L7 records name the *answered* addresses, not either endpoint of the DNS
+//   flow, so they are not copied into `names`; Cilium already reports those names as
+//   `destination_names` on later flows to the answered IPs.
+import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, reject } from './flow.js';
+import type { Endpoint, EndpointKind, Flow, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict, Workload } from './flow.js';
+import { MAX_OBJECT_NAME_CHARS, MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
+import type { DropCounter } from './bounds.js';
+import { Invalid, check } from './invalid.js';
+import { workloadOfPod } from './workload-name.js';
+import { dropReasonName, isPolicyDropReason } from './hubble-drop-reasons.js';
+
+/** Envelope fields of a GetFlowsResponse / ExportEvent that a caller already unwrapped. */
+export interface HubbleEnvelope {
+  readonly nodeName?: string;
+  readonly time?: unknown;
+}
+
+const VERDICT_BY_NAME = new Map<string, Verdict>([
+  ['FORWARDED', 'forwarded'],
+  ['REDIRECTED', 'forwarded'],
+  ['TRACED', 'forwarded'],
+  ['TRANSLATED', 'forwarded'],
+  ['DROPPED', 'dropped'],
+  ['AUDIT', 'audit'],
+  ['ERROR', 'error'],
+]);
+const VERDICT_NAME_BY_NUMBER = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
+
+/** Reserved identities (formats.md §1.4) → kind. */
+const KIND_BY_IDENTITY: readonly (EndpointKind | undefined)[] = [
+  undefined, 'host', 'world', 'cluster', 'cluster', 'cluster', 'remote-node', 'kube-apiserver', 'cluster', 'world', 'world',
+];
+/** Identities with bit 24 set are node-local CIDR/FQDN identities: addresses outside the cluster. */
+const LOCAL_IDENTITY_MIN = 1 << 24;
+
+/** `reserved:` label names → kind. */
+const KIND_BY_RESERVED = new Map<string, EndpointKind>([
+  ['kube-apiserver', 'kube-apiserver'],
+  ['host', 'host'],
+  ['remote-node', 'remote-node'],
+  ['world', 'world'],
+  ['world-ipv4', 'world'],
+  ['world-ipv6', 'world'],
+  ['health', 'cluster'],
+  ['ingress', 'cluster'],
+  ['init', 'cluster'],
+  ['unmanaged', 'cluster'],
+]);
+/** When an endpoint carries several reserved labels (the API server on a node is both). */
+const KIND_PRIORITY: readonly EndpointKind[] = ['kube-apiserver', 'host', 'remote-node', 'world', 'pod', 'cluster'];
+
+const MAX_LABEL_STRING_CHARS = 400;
+
+/** ICMP types that answer other traffic (echo reply, unreachable, time exceeded, …). */
+const ICMPV4_RESPONSE_TYPES = new Set([0, 3, 4, 5, 11, 12, 14, 16, 18]);
+const ICMPV6_RESPONSE_TYPES = new Set([1, 2, 3, 4, 129]);
+
+function enumName(value: unknown, names: readonly string[]): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return names[value] ?? String(value);
+  return undefined;
+}
+
+/** Timestamp as RFC 3339 text (protojson) or {seconds, nanos} (proto-loader) → ms. */
+function timeMsOf(value: unknown): number | undefined {
+  let ms: number;
+  if (typeof value === 'string') {
+    if (value.length < 20 || value.length > 40) return undefined;
+    ms = Date.parse(value);
+  } else if (isRecord(value)) {
+    const seconds = typeof value.seconds === 'string' ? Number(value.seconds) : value.seconds;
+    const nanos = value.nanos === undefined ? 0 : value.nanos;
+    if (typeof seconds !== 'number' || typeof nanos !== 'number') return undefined;
+    ms = seconds * 1000 + Math.floor(nanos / 1e6);
+  } else {
+    return undefined;
+  }
+  // Finite and between 1970 and 9999: anything else is not a capture time.
+  return Number.isFinite(ms) && ms > 0 && ms < 253402300800000 ? Math.floor(ms) : undefined;
+}
+
+function boolOf(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (isRecord(value) && typeof value.value === 'boolean') return value.value;
+  if (isRecord(value) && value.value === undefined) return false; // a wrapper at its zero value
+  return undefined;
+}
+
+function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter): Endpoint | Invalid {
+  const labels: Record<string, string> = {};
+  const outNames: string[] = [];
+  addNames(outNames, names, counter);
+  if (value === undefined || value === null) {
+    return { kind: 'unknown', ...(ip !== undefined ? { ip } : {}), labels, names: outNames };
+  }
+  if (!isRecord(value)) return new Invalid('invalid_field', `${side} is not an object`);
+  let kind: EndpointKind | undefined;
+  let rank = KIND_PRIORITY.length;
+  const setKind = (k: EndpointKind): void => {
+    const r = KIND_PRIORITY.indexOf(k);
+    if (r < rank) {
+      rank = r;
+      kind = k;
+    }
+  };
+  const identity = value.identity;
+  if (identity !== undefined) {
+    if (typeof identity !== 'number' || !Number.isInteger(identity) || identity < 0) return new Invalid('invalid_field', `${side}.identity`);
+    const reserved = KIND_BY_IDENTITY[identity];
+    if (reserved !== undefined) setKind(reserved);
+    else if (identity >= LOCAL_IDENTITY_MIN) setKind('world');
+  }
+  const rawLabels = value.labels;
+  if (rawLabels !== undefined) {
+    if (!Array.isArray(rawLabels)) return new Invalid('invalid_field', `${side}.labels is not an array`);
+    for (const label of rawLabels as unknown[]) {
+      if (typeof label !== 'string') return new Invalid('invalid_field', `${side}.labels holds a non-string`);
+      if (label.length > MAX_LABEL_STRING_CHARS) {
+        counter.dropped++;
+        continue;
+      }
+      const eq = label.indexOf('=');
+      const colon = label.indexOf(':');
+      let keyStart = 0;
+      if (colon >= 0 && (eq < 0 || colon < eq)) {
+        const source = label.slice(0, colon);
+        if (source === 'reserved') {
+          const reserved = KIND_BY_RESERVED.get(eq < 0 ? label.slice(colon + 1) : label.slice(colon + 1, eq));
+          if (reserved !== undefined) setKind(reserved);
+          continue;
+        }
+        if (source === 'cidr' || source === 'fqdn') {
+          setKind('world');
+          continue;
+        }
+        if (source !== 'k8s') continue; // container:, unspec:, any: … are not Kubernetes labels
+        keyStart = colon + 1;
+      }
+      if (eq < 0) continue;
+      const key = label.slice(keyStart, eq);
+      if (key.startsWith('io.cilium.k8s.') || key === 'io.kubernetes.pod.namespace' || key.startsWith('io.cilium.')) continue;
+      addLabel(labels, key, label.slice(eq + 1), counter);
+    }
+  }
+  const namespace = value.namespace;
+  const pod = value.pod_name;
+  if (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) return new Invalid('invalid_field', `${side}.namespace`);
+  if (pod !== undefined && pod !== '' && !isObjectName(pod)) return new Invalid('invalid_field', `${side}.pod_name`);
+  const hasNamespace = typeof namespace === 'string' && namespace !== '';
+  const hasPod = typeof pod === 'string' && pod !== '';
+  if (hasNamespace || hasPod) setKind('pod');
+  let workload: Workload | undefined;
+  const workloads = value.workloads;
+  if (workloads !== undefined) {
+    if (!Array.isArray(workloads)) return new Invalid('invalid_field', `${side}.workloads is not an array`);
+    const first: unknown = workloads[0];
+    if (isRecord(first) && isObjectName(first.name) && typeof first.kind === 'string' && first.kind.length > 0 && first.kind.length <= 63) {
+      workload = { kind: first.kind, name: first.name };
+    }
+  }
+  const finalKind: EndpointKind = kind ?? 'unknown';
+  if (finalKind === 'pod' && workload === undefined && hasPod) workload = workloadOfPod(pod, labels);
+  return {
+    kind: finalKind,
+    ...(ip !== undefined ? { ip } : {}),
+    ...(finalKind === 'pod' && hasNamespace ? { namespace } : {}),
+    ...(finalKind === 'pod' && hasPod ? { pod } : {}),
+    ...(finalKind === 'pod' && workload !== undefined ? { workload } : {}),
+    labels: finalKind === 'pod' ? labels : {},
+    names: outNames,
+  };
+}
+
+function policyRefsOf(value: unknown, field: string, counter: DropCounter): readonly string[] | Invalid {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return new Invalid('invalid_field', `${field} is not an array`);
+  const refs: string[] = [];
+  for (const policy of value as unknown[]) {
+    if (!isRecord(policy)) return new Invalid('invalid_field', `${field} holds a non-object`);
+    const { name, namespace } = policy;
+    if (!isObjectName(name) || (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) || refs.length >= MAX_POLICY_REFS) {
+      counter.dropped++;
+      continue;
+    }
+    const ref = typeof namespace === 'string' && namespace !== '' ? `${namespace}/${name}` : name;
+    if (!refs.includes(ref)) refs.push(ref);
+  }
+  return refs;
+}
+
+function ipOf(value: unknown, field: string): string | undefined | Invalid {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !isValidIp(value)) return new Invalid('invalid_field', `${field}: ${clip(value)}`);
+  return value;
+}
+
+function portOf(value: unknown, field: string): number | undefined | Invalid {
+  if (value === undefined) return undefined;
+  if (!isPort(value)) return new Invalid('invalid_field', `${field}: ${clip(value)}`);
+  return value;
+}
+
+const NON_FLOW_EVENTS = ['node_status', 'lost_events', 'agent_event', 'debug_event'] as const;
+
+/**
+ * Normalizes one Hubble event that is already a JS object: a GetFlowsResponse/ExportEvent
+ * envelope, or a bare Flow (then pass `envelope` for the response's node_name and time).
+ * Never throws.
+ */
+export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): ParseResult {
+  if (!isRecord(obj)) return reject('invalid_field', 'event is not a JSON object');
+  let flow: Record<string, unknown> = obj;
+  let nodeName: unknown = envelope?.nodeName;
+  let envelopeTime: unknown = envelope?.time;
+  if (obj.flow !== undefined && obj.flow !== null) {
+    if (!isRecord(obj.flow)) return reject('invalid_field', 'flow is not an object');
+    flow = obj.flow;
+    nodeName ??= obj.node_name;
+    envelopeTime ??= obj.time;
+  } else {
+    for (const key of NON_FLOW_EVENTS) {
+      if (obj[key] !== undefined && obj[key] !== null) return reject('unsupported_event', `${key} event`);
+    }
+    if (obj.verdict === undefined && obj.IP === undefined && obj.l4 === undefined && obj.source === undefined) {
+      return reject('missing_field', 'no flow in event');
+    }
+  }
+  try {
+    return { ok: true, flow: buildFlow(flow, nodeName, envelopeTime) };
+  } catch (error) {
+    if (error instanceof Invalid) return reject(error.reason, error.detail);
+    throw error;
+  }
+}
+
+function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown): Flow {
+  const counter: DropCounter = { dropped: 0 };
+  const timeMs = timeMsOf(flow.time) ?? timeMsOf(envelopeTime);
+  if (timeMs === undefined) {
+    throw flow.time === undefined && envelopeTime === undefined ? new Invalid('missing_field', 'time') : new Invalid('invalid_field', `time: ${clip(flow.time ?? envelopeTime)}`);
+  }
+
+  const verdictName = enumName(flow.verdict, VERDICT_NAME_BY_NUMBER);
+  if (verdictName === undefined) {
+    throw flow.verdict === undefined ? new Invalid('missing_field', 'verdict') : new Invalid('invalid_field', 'verdict is not an enum');
+  }
+  const verdict = VERDICT_BY_NAME.get(verdictName);
+  if (verdict === undefined) throw new Invalid('unknown_enum', `verdict ${clip(verdictName)}`);
+
+  let sourceIp: string | undefined;
+  let destinationIp: string | undefined;
+  const ipHeader = flow.IP;
+  if (ipHeader !== undefined && ipHeader !== null) {
+    if (!isRecord(ipHeader)) throw new Invalid('invalid_field', 'IP is not an object');
+    sourceIp = check(ipOf(ipHeader.source, 'IP.source'));
+    destinationIp = check(ipOf(ipHeader.destination, 'IP.destination'));
+  }
+
+  const l4 = flow.l4;
+  if (l4 === undefined || l4 === null) throw new Invalid('missing_field', 'l4');
+  if (!isRecord(l4)) throw new Invalid('invalid_field', 'l4 is not an object');
+  let protocol: Protocol;
+  let layer: unknown;
+  if (l4.TCP !== undefined && l4.TCP !== null) [protocol, layer] = ['TCP', l4.TCP];
+  else if (l4.UDP !== undefined && l4.UDP !== null) [protocol, layer] = ['UDP', l4.UDP];
+  else if (l4.ICMPv4 !== undefined && l4.ICMPv4 !== null) [protocol, layer] = ['ICMP', l4.ICMPv4];
+  else if (l4.ICMPv6 !== undefined && l4.ICMPv6 !== null) [protocol, layer] = ['ICMPv6', l4.ICMPv6];
+  else if (l4.SCTP !== undefined && l4.SCTP !== null) [protocol, layer] = ['SCTP', l4.SCTP];
+  else if (l4.VRRP !== undefined || l4.IGMP !== undefined) throw new Invalid('unknown_enum', 'l4 protocol VRRP/IGMP is not modelled');
+  else throw new Invalid('missing_field', 'l4 protocol');
+  if (!isRecord(layer)) throw new Invalid('invalid_field', `l4.${protocol} is not an object`);
+
+  let sourcePort: number | undefined;
+  let destinationPort: number | undefined;
+  let isIcmpResponse = false;
+  let syn = false;
+  let ack = false;
+  let hasFlags = false;
+  if (protocol === 'ICMP' || protocol === 'ICMPv6') {
+    const type = layer.type ?? 0;
+    if (typeof type !== 'number') throw new Invalid('invalid_field', `l4.${protocol}.type`);
+    isIcmpResponse = (protocol === 'ICMP' ? ICMPV4_RESPONSE_TYPES : ICMPV6_RESPONSE_TYPES).has(type);
+  } else {
+    // proto3 JSON omits zero values: an absent port is port 0.
+    sourcePort = check(portOf(layer.source_port, 'source_port')) ?? 0;
+    destinationPort = check(portOf(layer.destination_port, 'destination_port')) ?? 0;
+    const flags = layer.flags;
+    if (flags !== undefined && flags !== null) {
+      if (!isRecord(flags)) throw new Invalid('invalid_field', 'l4.TCP.flags is not an object');
+      syn = flags.SYN === true;
+      ack = flags.ACK === true;
+      for (const _ in flags) {
+        hasFlags = true;
+        break;
+      }
+    }
+  }
+
+  let isReply = boolOf(flow.is_reply);
+  if (flow.is_reply !== undefined && isReply === undefined) throw new Invalid('invalid_field', 'is_reply is not a boolean');
+  if (isReply === undefined && flow.reply !== undefined) {
+    if (typeof flow.reply !== 'boolean') throw new Invalid('invalid_field', 'reply is not a boolean');
+    if (flow.reply) isReply = true;
+  }
+
+  const type = flow.Type;
+  const isL7 = type === 'L7' || type === 2;
+  const isSock = type === 'SOCK' || type === 3;
+  let isConnectionStart: boolean;
+  if (isL7 || isSock || isReply === true) isConnectionStart = false;
+  else if (protocol === 'TCP') isConnectionStart = hasFlags ? syn && !ack : verdict === 'dropped';
+  else if (protocol === 'ICMP' || protocol === 'ICMPv6') isConnectionStart = !isIcmpResponse;
+  else isConnectionStart = true;
+
+  let direction: TrafficDirection = 'unknown';
+  const td = flow.traffic_direction;
+  if (td === 'INGRESS' || td === 1) direction = 'ingress';
+  else if (td === 'EGRESS' || td === 2) direction = 'egress';
+
+  let dropReason: string | undefined;
+  if (verdict === 'dropped') dropReason = dropReasonName(flow.drop_reason_desc) ?? dropReasonName(flow.drop_reason);
+  const isPolicyDrop = dropReason !== undefined && isPolicyDropReason(dropReason);
+
+  const source = check(endpointOf('source', flow.source, sourceIp, flow.source_names, counter));
+  const destination = check(endpointOf('destination', flow.destination, destinationIp, flow.destination_names, counter));
+
+  let policies: PolicyRefs = NO_POLICIES;
+  if (flow.ingress_allowed_by !== undefined || flow.egress_allowed_by !== undefined || flow.ingress_denied_by !== undefined || flow.egress_denied_by !== undefined) {
+    policies = {
+      ingressAllowedBy: check(policyRefsOf(flow.ingress_allowed_by, 'ingress_allowed_by', counter)),
+      egressAllowedBy: check(policyRefsOf(flow.egress_allowed_by, 'egress_allowed_by', counter)),
+      ingressDeniedBy: check(policyRefsOf(flow.ingress_denied_by, 'ingress_denied_by', counter)),
+      egressDeniedBy: check(policyRefsOf(flow.egress_denied_by, 'egress_denied_by', counter)),
+    };
+  }
+
+  let node: string | undefined;
+  const nodeCandidate = envelopeNode ?? flow.node_name;
+  if (typeof nodeCandidate === 'string' && nodeCandidate.length > 0) {
+    if (nodeCandidate.length <= MAX_OBJECT_NAME_CHARS) node = nodeCandidate;
+    else counter.dropped++;
+  }
+
+  return {
+    timeMs,
+    ...(node !== undefined ? { node } : {}),
+    source,
+    destination,
+    protocol,
+    ...(sourcePort !== undefined ? { sourcePort } : {}),
+    ...(destinationPort !== undefined ? { destinationPort } : {}),
+    direction,
+    verdict,
+    ...(dropReason !== undefined ? { dropReason } : {}),
+    isPolicyDrop,
+    policies,
+    isReply,
+    isConnectionStart,
+    ...(counter.dropped > 0 ? { droppedValues: counter.dropped } : {}),
+  };
+}
+
+/** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
+export function parseHubbleLine(line: string): ParseResult {
+  if (line.length > MAX_LINE_BYTES_DEFAULT) return reject('oversized_line', `line of ${line.length} chars`);
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return reject('invalid_json', 'line is not valid JSON');
+  }
+  return normalizeHubbleFlow(value);
 }
