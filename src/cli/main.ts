@@ -10,6 +10,8 @@ export interface Command {
 type CommandLoader = () => Promise<Command>;
 
 const commands: Record<string, CommandLoader> = {
+  ingest: async () => (await import('./ingest.js')).ingestCommand,
+  flows: async () => (await import('./flows.js')).flowsCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,203 @@
+// `netpol-advisor ingest`: reads flow events from files (resuming from their checkpoints, so a
+// re-run or a run after SIGKILL ingests each line exactly once) or stdin into the store.
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { MAX_LINE_BYTES_DEFAULT, type LineParser, type RejectReason } from '../flows/flow.js';
+import { isFlowFormat, parseLineBytes, parserFor, sniffFormat, type FlowFormat } from '../flows/parsers.js';
+import { BatchWriter, DEFAULT_BATCH_SIZE } from '../sources/batch-writer.js';
+import { formatIdentity, readFile, readStream, resumeOffset } from '../sources/file-reader.js';
+import type { LineHandler } from '../sources/line-splitter.js';
+import { openStore } from '../store/store.js';
+import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
+import type { Command } from './main.js';
+import { createProgressBar } from './progress.js';
+
+const HELP = `usage: netpol-advisor ingest --format hubble|calico-flowlog|calico-iptables|auto [options] PATH... | -
+
+Reads flow events (one per line) from files or stdin (-) into the store. Each file's offset is
+committed with the edges it produced, so running again ingests only lines not yet ingested.
+
+options:
+  --format F         hubble, calico-flowlog, calico-iptables, or auto (sniffed per file)
+  --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
+  --follow           keep reading as the files grow, through rotation and truncation
+  --json             print {"accepted", "rejected", "rejectedByReason", "edges"} for this run
+                     (edges: the total in the store afterwards)
+  --batch-size N     lines per transaction (default ${DEFAULT_BATCH_SIZE})
+  -h, --help         this help
+`;
+
+const SNIFF_BYTES = 64 * 1024;
+
+interface Input {
+  readonly name: string;
+  readonly handle?: FileHandle;
+  format: FlowFormat;
+}
+
+async function openInput(name: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(name, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new UsageError(`cannot read ${name}: ${why}`, { cause: error });
+  }
+  const info = await handle.stat();
+  if (!info.isFile() && !info.isFIFO()) {
+    await handle.close();
+    throw new UsageError(`cannot read ${name}: not a regular file`);
+  }
+  return handle;
+}
+
+async function sniffFile(name: string, handle: FileHandle): Promise<FlowFormat> {
+  const buffer = Buffer.alloc(SNIFF_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+  const lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n');
+  if (bytesRead === SNIFF_BYTES) lines.pop();
+  const format = sniffFormat(lines);
+  if (format === undefined) throw new UsageError(`cannot tell the format of ${name}; pass --format`);
+  return format;
+}
+
+function lineHandler(parser: LineParser, writer: BatchWriter, counted: { lines: number }): LineHandler {
+  return {
+    line(bytes, endOffset) {
+      counted.lines++;
+      if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 13)) writer.skip(endOffset);
+      else writer.add(parseLineBytes(parser, bytes, MAX_LINE_BYTES_DEFAULT), endOffset);
+    },
+    oversized(_length, endOffset) {
+      counted.lines++;
+      writer.addRejected('oversized_line', endOffset);
+    },
+  };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals: names } = parseCommandArgs(
+    argv,
+    {
+      format: { type: 'string' },
+      db: { type: 'string' },
+      follow: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'batch-size': { type: 'string' },
+    },
+    true,
+  );
+  const positionals: readonly string[] = names;
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const format = values.format;
+  if (format === undefined) throw new UsageError('--format is required (hubble, calico-flowlog, calico-iptables or auto)');
+  if (format !== 'auto' && !isFlowFormat(format)) {
+    throw new UsageError(`--format: unknown format "${format}" (expected hubble, calico-flowlog, calico-iptables or auto)`);
+  }
+  if (positionals.length === 0) throw new UsageError('no input: give one or more files, or - for stdin');
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) given more than once');
+  if (format === 'auto' && positionals.includes('-')) throw new UsageError('--format auto cannot sniff stdin; pass the format');
+  const batchSize = values['batch-size'] !== undefined ? parseIntegerOption('batch-size', values['batch-size'], 1, 1_000_000) : DEFAULT_BATCH_SIZE;
+  const follow = values.follow === true;
+
+  const inputs: Input[] = [];
+  try {
+    for (const name of positionals) {
+      if (name === '-') {
+        inputs.push({ name, format: format as FlowFormat });
+        continue;
+      }
+      const input: Input = { name, handle: await openInput(name), format: 'hubble' };
+      inputs.push(input);
+      input.format = format === 'auto' && input.handle !== undefined ? await sniffFile(name, input.handle) : (format as FlowFormat);
+    }
+  } catch (error) {
+    await Promise.all(inputs.map((input) => input.handle?.close()));
+    throw error;
+  }
+
+  const store = openStore(values.db ?? defaultDbPath());
+  const abort = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stoppedBy = signal;
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = createProgressBar(process.stderr);
+  const writers: BatchWriter[] = [];
+  const year = new Date().getUTCFullYear();
+  try {
+    const ingestOne = async (input: Input): Promise<void> => {
+      const writer = new BatchWriter({ store, batchSize });
+      writers.push(writer);
+      const counted = { lines: 0 };
+      const handler = lineHandler(parserFor(input.format, { year }), writer, counted);
+      try {
+        if (input.handle === undefined) {
+          await readStream(process.stdin, { ...handler, maxLineBytes: MAX_LINE_BYTES_DEFAULT, signal: abort.signal });
+        } else {
+          const sourceKey = path.resolve(input.name);
+          const startOffset = await resumeOffset(input.handle, store.checkpoint(sourceKey));
+          await readFile({
+            ...handler,
+            path: input.name,
+            handle: input.handle,
+            startOffset,
+            maxLineBytes: MAX_LINE_BYTES_DEFAULT,
+            follow,
+            signal: abort.signal,
+            fileChanged: (identity) => writer.setSource({ sourceKey, identity: formatIdentity(identity) }),
+            progress: (position, size) => progress.update(input.name, position, size, counted.lines),
+            idle: () => writer.flushIfDue(),
+          });
+        }
+      } finally {
+        writer.flush();
+      }
+    };
+    if (follow) await Promise.all(inputs.map(ingestOne));
+    else for (const input of inputs) await ingestOne(input);
+  } catch (error) {
+    store.close();
+    throw error;
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(inputs.map((input) => input.handle?.close().catch(() => undefined)));
+  }
+
+  let accepted = 0;
+  let rejected = 0;
+  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  for (const writer of writers) {
+    const totals = writer.totals();
+    accepted += totals.accepted;
+    rejected += totals.rejected;
+    for (const [reason, count] of Object.entries(totals.rejectedByReason) as [RejectReason, number][]) {
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + count;
+    }
+  }
+  const edges = store.totals().edges;
+  store.close();
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ accepted, rejected, rejectedByReason, edges })}\n`);
+  } else {
+    const reasons = Object.entries(rejectedByReason).map(([reason, count]) => `${reason} ${count}`).join(', ');
+    process.stdout.write(`accepted ${accepted}, rejected ${rejected}${reasons !== '' ? ` (${reasons})` : ''}; ${edges} edges in the store\n`);
+  }
+  if (stoppedBy !== undefined && !follow) return stoppedBy === 'SIGINT' ? 130 : 143;
+  return 0;
+}
+
+export const ingestCommand: Command = {
+  summary: 'read flow events from files or stdin into the store',
+  run,
+};
