@@ -1,0 +1,52 @@
+// Connectivity tests for verify.sh: every allowed workload path must connect, DNS must resolve,
+// and a few unobserved paths (a workload of the namespace to another's observed port) must fail.
+import type { ConnectivityTest } from './proposal.js';
+import type { WorkloadPolicyAcc } from './workload-policies.js';
+import type { WorkloadIndex, WorkloadInfo } from './workloads.js';
+
+const MAX_ALLOW_TESTS = 50;
+const MAX_DENY_TESTS = 3;
+
+function selectable(workload: WorkloadInfo): boolean {
+  return Object.keys(workload.selector.matchLabels).length > 0 && workload.selector.exact !== false;
+}
+
+export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest[] {
+  const tests: ConnectivityTest[] = [];
+  const from = (w: WorkloadInfo) => ({ namespace: w.namespace, selector: w.selector.matchLabels });
+  const first = accs.find((acc) => selectable(acc.workload) && !index.isHostNetwork(acc.workload));
+  if (first !== undefined) {
+    tests.push({ expect: 'allow', description: `${first.workload.key} resolves names through the cluster DNS`, from: from(first.workload), to: { kind: 'dns' }, protocol: 'UDP', port: 53 });
+  }
+  // Allowed: every egress rule of the namespace's workloads (UDP is not reliably testable with nc).
+  for (const acc of accs) {
+    if (!selectable(acc.workload) || index.isHostNetwork(acc.workload)) continue;
+    for (const rule of acc.egress.values()) {
+      for (const port of rule.ports.values()) {
+        if (port.protocol !== 'TCP' || tests.length >= MAX_ALLOW_TESTS) continue;
+        if (rule.target.type === 'workload') {
+          if (!selectable(rule.target.workload)) continue;
+          tests.push({ expect: 'allow', description: `${acc.workload.key} -> ${rule.target.workload.key}:${port.port}`, from: from(acc.workload), to: { kind: 'pod', namespace: rule.target.workload.namespace, selector: rule.target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
+        } else if (rule.target.cidr.endsWith('/32') || rule.target.cidr.endsWith('/128')) {
+          const ip = rule.target.cidr.slice(0, rule.target.cidr.lastIndexOf('/'));
+          tests.push({ expect: 'allow', description: `${acc.workload.key} -> ${ip}:${port.port}`, from: from(acc.workload), to: { kind: 'ip', ip }, protocol: 'TCP', port: port.port });
+        }
+      }
+    }
+  }
+  // Denied: a workload of the namespace that was never seen reaching a destination's observed port.
+  let denies = 0;
+  for (const target of accs) {
+    if (denies >= MAX_DENY_TESTS) break;
+    if (!selectable(target.workload) || index.isHostNetwork(target.workload)) continue;
+    const ports = [...target.ingress.values()].flatMap((rule) => [...rule.ports.values()]).filter((p) => p.protocol === 'TCP');
+    const port = ports[0];
+    if (port === undefined) continue;
+    const sources = new Set([...target.ingress.values()].flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])));
+    const prober = accs.find((acc) => acc.workload !== target.workload && !sources.has(acc.workload.key) && selectable(acc.workload) && !index.isHostNetwork(acc.workload));
+    if (prober === undefined) continue;
+    tests.push({ expect: 'deny', description: `${prober.workload.key} -> ${target.workload.key}:${port.port} (never observed)`, from: from(prober.workload), to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
+    denies++;
+  }
+  return tests;
+}

@@ -1,0 +1,81 @@
+// The two namespace-wide policies every managed namespace gets: DNS egress to the cluster DNS
+// pods, and the default deny of both directions (applied last, after the allows).
+import type { Labels, NetworkPolicy } from '../policy/model.js';
+import { NAMESPACE_NAME_LABEL } from './peers.js';
+import { ANNOTATION_PREFIX, GENERATED_BY, type ProposedPolicy, type RuleEvidence } from './proposal.js';
+
+export const DNS_NAMESPACE = 'kube-system';
+export const FALLBACK_DNS_LABELS: Labels = Object.freeze({ 'k8s-app': 'kube-dns' });
+export const MANAGED_BY_LABELS: Labels = Object.freeze({ 'app.kubernetes.io/managed-by': 'netpol-advisor' });
+
+export interface DnsEvidence {
+  connections: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  readonly samplePods: Set<string>;
+}
+
+export function dnsPolicy(namespace: string, dnsLabels: Labels, dnsSource: string, evidence: DnsEvidence | undefined, windowAnnotation: string): ProposedPolicy {
+  const connections = evidence?.connections ?? 0;
+  const rule: RuleEvidence = {
+    direction: 'egress',
+    index: 0,
+    peerClass: 'dns',
+    peer: `${DNS_NAMESPACE} DNS pods (${dnsSource})`,
+    ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+    connections,
+    firstSeenMs: evidence?.firstSeenMs ?? Number.NaN,
+    lastSeenMs: evidence?.lastSeenMs ?? Number.NaN,
+    samplePods: [...(evidence?.samplePods ?? [])].sort().slice(0, 5),
+    names: [],
+    cidrs: [],
+    reasons: [],
+    comment: `DNS: every pod of ${namespace} may query the cluster DNS (${dnsSource}) on UDP and TCP 53; ${connections} lookups observed`,
+  };
+  const policy: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: 'allow-dns-egress',
+      namespace,
+      labels: MANAGED_BY_LABELS,
+      annotations: {
+        [`${ANNOTATION_PREFIX}generated-by`]: GENERATED_BY,
+        [`${ANNOTATION_PREFIX}observed-window`]: windowAnnotation,
+        [`${ANNOTATION_PREFIX}connections`]: String(connections),
+        [`${ANNOTATION_PREFIX}why`]: 'every pod needs name resolution; TCP 53 for large answers and retries',
+      },
+    },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DNS_NAMESPACE } }, podSelector: { matchLabels: { ...dnsLabels } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      }],
+    },
+  };
+  return { role: 'dns', policy, rules: [rule] };
+}
+
+export function defaultDenyPolicy(namespace: string, windowAnnotation: string): ProposedPolicy {
+  return {
+    role: 'default-deny',
+    rules: [],
+    policy: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: 'default-deny',
+        namespace,
+        labels: MANAGED_BY_LABELS,
+        annotations: {
+          [`${ANNOTATION_PREFIX}generated-by`]: GENERATED_BY,
+          [`${ANNOTATION_PREFIX}observed-window`]: windowAnnotation,
+          [`${ANNOTATION_PREFIX}why`]: 'deny every path not observed; apply after the allow policies of this namespace',
+        },
+      },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+  };
+}

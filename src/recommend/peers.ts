@@ -1,0 +1,95 @@
+// The far side of a rule: a workload (podSelector + namespaceSelector on the namespace name) or an
+// address block (ipBlock, exact /32 or /128 unless aggregation to a shorter prefix is asked for).
+// Special endpoints (API server, nodes, hostNetwork pods) become ipBlocks with their own class so
+// they get their own comment and warning; what cannot be expressed is said, never dropped silently.
+import type { EdgePeer } from '../flows/edge.js';
+import type { NetworkPolicyPeer } from '../policy/model.js';
+import { cidrOf, formatCidr, parseIp } from '../net/ip.js';
+import type { PeerClass, WarningCode } from './proposal.js';
+import type { WorkloadIndex, WorkloadInfo } from './workloads.js';
+
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+export interface AggregationOptions {
+  /** Prefix length for external IPv4 addresses (32 = exact). */
+  readonly ipv4PrefixLength: number;
+  /** Prefix length for external IPv6 addresses (128 = exact). */
+  readonly ipv6PrefixLength: number;
+}
+
+export const EXACT_AGGREGATION: AggregationOptions = { ipv4PrefixLength: 32, ipv6PrefixLength: 128 };
+
+export type PeerTarget =
+  | { readonly type: 'workload'; readonly key: string; readonly workload: WorkloadInfo }
+  | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns'> };
+
+export type PeerResolution =
+  | { readonly ok: true; readonly targets: readonly PeerTarget[] }
+  | { readonly ok: false; readonly code: WarningCode; readonly reason: string };
+
+/** The CIDR for an address; exact unless `prefixLength` aggregation applies (external peers only). */
+export function cidrFor(ip: string, aggregate: AggregationOptions | undefined): string | undefined {
+  const address = parseIp(ip);
+  if (address === undefined) return undefined;
+  const full = address.family === 4 ? 32 : 128;
+  const wanted = aggregate === undefined ? full : address.family === 4 ? aggregate.ipv4PrefixLength : aggregate.ipv6PrefixLength;
+  return formatCidr(cidrOf(address, Math.min(full, Math.max(0, wanted))));
+}
+
+function cidrTarget(ip: string | undefined, peerClass: Exclude<PeerClass, 'workload' | 'dns'>, aggregate: AggregationOptions | undefined, what: string): PeerResolution {
+  if (ip === undefined) return { ok: false, code: peerClass === 'kube-apiserver' ? 'kube-apiserver' : 'node-traffic', reason: `${what} without an address cannot be expressed as an ipBlock` };
+  const cidr = cidrFor(ip, aggregate);
+  if (cidr === undefined) return { ok: false, code: 'unresolved-endpoint', reason: `${what} has an invalid address` };
+  return { ok: true, targets: [{ type: 'cidr', key: `cidr/${cidr}`, cidr, peerClass }] };
+}
+
+/** Resolves one side of an observed edge to the policy peers that admit it. */
+export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: AggregationOptions): PeerResolution {
+  switch (peer.kind) {
+    case 'pod': {
+      if (peer.namespace === undefined || peer.workload === undefined) {
+        return { ok: false, code: 'unresolved-endpoint', reason: 'a pod without namespace and workload cannot be selected' };
+      }
+      const workload = index.byKey.get(`${peer.namespace}/${peer.workload}`);
+      if (workload === undefined) return { ok: false, code: 'unresolved-endpoint', reason: 'workload not indexed' };
+      if (index.isHostNetwork(workload)) {
+        const targets = index.nodeIpsOf(workload).flatMap((ip): PeerTarget[] => {
+          const cidr = cidrFor(ip, undefined);
+          return cidr === undefined ? [] : [{ type: 'cidr', key: `cidr/${cidr}`, cidr, peerClass: 'host-network' }];
+        });
+        if (targets.length === 0) return { ok: false, code: 'host-network', reason: `${workload.key} uses the host network and has no known node address` };
+        return { ok: true, targets };
+      }
+      if (Object.keys(workload.selector.matchLabels).length === 0) {
+        return { ok: false, code: 'unselectable-workload', reason: `${workload.key} has no stable label to select it by` };
+      }
+      return { ok: true, targets: [{ type: 'workload', key: `workload/${workload.key}`, workload }] };
+    }
+    case 'world':
+      return cidrTarget(peer.ip, 'external', aggregate, 'an external endpoint');
+    case 'kube-apiserver':
+      return cidrTarget(peer.ip, 'kube-apiserver', undefined, 'the Kubernetes API server');
+    case 'host':
+    case 'remote-node':
+      return cidrTarget(peer.ip, 'node', undefined, 'a node');
+    case 'cluster':
+    case 'unknown': {
+      const resolved = index.resolveIp(peer.ip);
+      if (resolved !== undefined) return resolvePeer(resolved, index, aggregate);
+      return { ok: false, code: 'unresolved-endpoint', reason: `in-cluster address ${peer.ip ?? '(none)'} was not resolved to a pod; a pod IP is not a stable policy peer` };
+    }
+  }
+}
+
+/** The NetworkPolicy peer object for a target. */
+export function policyPeerOf(target: PeerTarget): NetworkPolicyPeer {
+  if (target.type === 'cidr') return { ipBlock: { cidr: target.cidr } };
+  return {
+    podSelector: { matchLabels: { ...target.workload.selector.matchLabels } },
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: target.workload.namespace } },
+  };
+}
+
+export function describeTarget(target: PeerTarget): string {
+  return target.type === 'workload' ? `${target.workload.key} (${target.workload.kind})` : target.cidr;
+}

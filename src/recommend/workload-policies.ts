@@ -1,0 +1,155 @@
+// One allow policy per workload and direction: ingress rules name the observed sources of the
+// workload, egress rules its observed destinations. Rules toward the same peer merge into one rule
+// listing every observed port (with its protocol); no rule names a peer or port that was not seen.
+import type { Protocol } from '../flows/flow.js';
+import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort, PolicyProtocol } from '../policy/model.js';
+import { policyName } from './names.js';
+import { MANAGED_BY_LABELS } from './namespace-policies.js';
+import { describeTarget, policyPeerOf, type PeerTarget } from './peers.js';
+import { ANNOTATION_PREFIX, GENERATED_BY, isoTime, type PortEvidence, type ProposedPolicy, type RuleEvidence } from './proposal.js';
+import { compareText, type WorkloadInfo } from './workloads.js';
+
+const MAX_RULE_SAMPLE_PODS = 5;
+const MAX_RULE_NAMES = 20;
+const MAX_ANNOTATION_CHARS = 4096;
+
+export interface RuleAcc {
+  readonly target: PeerTarget;
+  readonly ports: Map<string, PortEvidence>;
+  connections: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  readonly samplePods: Set<string>;
+  readonly names: Set<string>;
+  readonly reasons: Set<string>;
+}
+
+export interface WorkloadPolicyAcc {
+  readonly workload: WorkloadInfo;
+  readonly ingress: Map<string, RuleAcc>;
+  readonly egress: Map<string, RuleAcc>;
+}
+
+export interface Observation {
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly count: number;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly peerPods: readonly string[];
+  readonly names: readonly string[];
+  readonly reasons: readonly string[];
+}
+
+export function addObservation(rules: Map<string, RuleAcc>, target: PeerTarget, seen: Observation): void {
+  let rule = rules.get(target.key);
+  if (rule === undefined) {
+    rule = { target, ports: new Map(), connections: 0, firstSeenMs: seen.firstSeenMs, lastSeenMs: seen.lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
+    rules.set(target.key, rule);
+  }
+  rule.ports.set(`${seen.protocol}/${seen.port}`, { protocol: seen.protocol, port: seen.port });
+  rule.connections += seen.count;
+  rule.firstSeenMs = Math.min(rule.firstSeenMs, seen.firstSeenMs);
+  rule.lastSeenMs = Math.max(rule.lastSeenMs, seen.lastSeenMs);
+  // Sample pods and names are kept sorted-smallest so the result is independent of edge order.
+  for (const pod of seen.peerPods) addSmallest(rule.samplePods, pod, MAX_RULE_SAMPLE_PODS);
+  for (const name of seen.names) addSmallest(rule.names, name, MAX_RULE_NAMES);
+  for (const reason of seen.reasons) rule.reasons.add(reason);
+}
+
+/** Keeps the `max` smallest values: deterministic whatever the insertion order. */
+export function addSmallest(set: Set<string>, value: string, max: number): void {
+  if (set.has(value)) return;
+  set.add(value);
+  if (set.size <= max) return;
+  let largest: string | undefined;
+  for (const item of set) if (largest === undefined || item > largest) largest = item;
+  if (largest !== undefined) set.delete(largest);
+}
+
+function portsOf(rule: RuleAcc): PortEvidence[] {
+  return [...rule.ports.values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port);
+}
+
+function policyPorts(ports: readonly PortEvidence[]): NetworkPolicyPort[] {
+  return ports.map((p) => ({ protocol: p.protocol as PolicyProtocol, port: p.port }));
+}
+
+const CLASS_NOTE: Record<string, string> = {
+  'kube-apiserver': ' [Kubernetes API server: its address can change on control-plane moves]',
+  node: ' [node address: kubelet/host traffic; many CNIs allow node-to-local-pod traffic regardless]',
+  'host-network': ' [hostNetwork pods are reached at their node address]',
+  external: '',
+  workload: '',
+};
+
+function ruleComment(direction: 'ingress' | 'egress', rule: RuleAcc, ports: readonly PortEvidence[]): string {
+  const peerClass = rule.target.type === 'cidr' ? rule.target.peerClass : 'workload';
+  const names = rule.names.size > 0 ? ` (${[...rule.names].sort().join(', ')})` : '';
+  const portText = ports.map((p) => `${p.protocol}/${p.port}`).join(', ');
+  const samples = rule.samplePods.size > 0 ? `; e.g. ${[...rule.samplePods].sort().join(', ')}` : '';
+  const reasons = rule.reasons.size > 0 ? `; reason: ${[...rule.reasons].sort().join('; ')}` : '';
+  const arrow = direction === 'ingress' ? 'from' : 'to';
+  return `${arrow} ${describeTarget(rule.target)}${names} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${samples}${reasons}${CLASS_NOTE[peerClass] ?? ''}`;
+}
+
+function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAcc): RuleEvidence {
+  const ports = portsOf(rule);
+  return {
+    direction,
+    index,
+    peerClass: rule.target.type === 'cidr' ? rule.target.peerClass : 'workload',
+    peer: describeTarget(rule.target),
+    ports,
+    connections: rule.connections,
+    firstSeenMs: rule.firstSeenMs,
+    lastSeenMs: rule.lastSeenMs,
+    samplePods: [...rule.samplePods].sort(),
+    names: [...rule.names].sort(),
+    cidrs: rule.target.type === 'cidr' ? [rule.target.cidr] : [],
+    reasons: [...rule.reasons].sort(),
+    comment: ruleComment(direction, rule, ports),
+  };
+}
+
+function clipAnnotation(text: string): string {
+  return text.length <= MAX_ANNOTATION_CHARS ? text : `${text.slice(0, MAX_ANNOTATION_CHARS - 1)}…`;
+}
+
+/** Builds the ingress or egress allow policy of one workload (undefined when it has no rules). */
+export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'egress', windowAnnotation: string, lowConfidence: boolean): ProposedPolicy | undefined {
+  const rules = [...(direction === 'ingress' ? acc.ingress : acc.egress).values()].sort((a, b) => compareText(a.target.key, b.target.key));
+  if (rules.length === 0) return undefined;
+  const { workload } = acc;
+  const evidence = rules.map((rule, index) => evidenceOf(direction, index, rule));
+  const connections = rules.reduce((sum, rule) => sum + rule.connections, 0);
+  const names = [...new Set(evidence.flatMap((e) => e.names))].sort();
+  const reasons = [...new Set(evidence.flatMap((e) => e.reasons))].sort();
+  const annotations: Record<string, string> = {
+    [`${ANNOTATION_PREFIX}generated-by`]: GENERATED_BY,
+    [`${ANNOTATION_PREFIX}observed-window`]: windowAnnotation,
+    [`${ANNOTATION_PREFIX}workload`]: `${workload.kind}/${workload.name}`,
+    [`${ANNOTATION_PREFIX}connections`]: String(connections),
+    [`${ANNOTATION_PREFIX}first-seen`]: isoTime(Math.min(...evidence.map((e) => e.firstSeenMs))),
+    [`${ANNOTATION_PREFIX}last-seen`]: isoTime(Math.max(...evidence.map((e) => e.lastSeenMs))),
+    [`${ANNOTATION_PREFIX}sample-pods`]: [...workload.samplePods].sort().join(', '),
+    [`${ANNOTATION_PREFIX}confidence`]: lowConfidence ? 'low' : 'normal',
+    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(evidence.map((e) => `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}`).join('; ')),
+  };
+  if (names.length > 0) annotations[`${ANNOTATION_PREFIX}dns-names`] = clipAnnotation(names.join(', '));
+  if (reasons.length > 0) annotations[`${ANNOTATION_PREFIX}reason`] = clipAnnotation(reasons.join('; '));
+  const specRules = rules.map((rule, index) => {
+    const peers = [policyPeerOf(rule.target)];
+    const ports = policyPorts(evidence[index]?.ports ?? []);
+    return direction === 'ingress' ? ({ from: peers, ports } satisfies NetworkPolicyIngressRule) : ({ to: peers, ports } satisfies NetworkPolicyEgressRule);
+  });
+  const policy: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: policyName(`allow-${direction}`, workload.name), namespace: workload.namespace, labels: MANAGED_BY_LABELS, annotations },
+    spec: direction === 'ingress'
+      ? { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Ingress'], ingress: specRules as NetworkPolicyIngressRule[] }
+      : { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Egress'], egress: specRules as NetworkPolicyEgressRule[] },
+  };
+  return { role: direction === 'ingress' ? 'allow-ingress' : 'allow-egress', workload: workload.key, policy, rules: evidence };
+}

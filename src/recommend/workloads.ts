@@ -1,0 +1,126 @@
+// The workloads the recommender reasons about: every pod-backed edge endpoint, keyed by
+// namespace/name, with the labels seen for it, how long and how much it was observed, and (with a
+// snapshot) its pods. The selector for each is chosen once here (label-choice.ts).
+import type { EdgePeer } from '../flows/edge.js';
+import type { ClusterSnapshot, Labels, PodInfo } from '../policy/model.js';
+import { chooseSelector, commonLabels, type SelectorChoice } from './label-choice.js';
+
+/** Distinct label sets kept per workload; attacker-controlled, so bounded. */
+const MAX_LABEL_SETS = 16;
+const MAX_SAMPLE_PODS = 5;
+
+export interface WorkloadInfo {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  kind: string;
+  readonly labelSets: Labels[];
+  readonly samplePods: Set<string>;
+  connections: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** Snapshot pods of this workload (empty without a snapshot). */
+  pods: PodInfo[];
+  selector: SelectorChoice;
+}
+
+export function workloadKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export class WorkloadIndex {
+  readonly byKey = new Map<string, WorkloadInfo>();
+  private readonly podsByNamespace = new Map<string, PodInfo[]>();
+  private readonly podByIp = new Map<string, PodInfo>();
+
+  constructor(private readonly snapshot: ClusterSnapshot | undefined) {
+    for (const pod of snapshot?.pods ?? []) {
+      let list = this.podsByNamespace.get(pod.namespace);
+      if (list === undefined) this.podsByNamespace.set(pod.namespace, (list = []));
+      list.push(pod);
+      if (!pod.hostNetwork) for (const ip of pod.ips) this.podByIp.set(ip, pod);
+    }
+  }
+
+  get hasSnapshot(): boolean {
+    return this.snapshot !== undefined;
+  }
+
+  /** With a snapshot: the pod-backed peer an unresolved in-cluster address belongs to. */
+  resolveIp(ip: string | undefined): EdgePeer | undefined {
+    if (ip === undefined) return undefined;
+    const pod = this.podByIp.get(ip);
+    if (pod === undefined) return undefined;
+    return { kind: 'pod', namespace: pod.namespace, workload: pod.workload.name, workloadKind: pod.workload.kind };
+  }
+
+  /** Records one observation of a pod-backed endpoint. */
+  observe(peer: EdgePeer, labels: Labels, pods: readonly string[], count: number, firstSeenMs: number, lastSeenMs: number): WorkloadInfo | undefined {
+    if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return undefined;
+    const info = this.ensure(peer.namespace, peer.workload, peer.workloadKind ?? 'Pod');
+    if (Object.keys(labels).length > 0 && info.labelSets.length < MAX_LABEL_SETS && !info.labelSets.some((set) => sameLabels(set, labels))) {
+      info.labelSets.push(labels);
+    }
+    for (const pod of pods) if (info.samplePods.size < MAX_SAMPLE_PODS) info.samplePods.add(pod);
+    info.connections += count;
+    if (firstSeenMs < info.firstSeenMs) info.firstSeenMs = firstSeenMs;
+    if (lastSeenMs > info.lastSeenMs) info.lastSeenMs = lastSeenMs;
+    return info;
+  }
+
+  ensure(namespace: string, name: string, kind: string): WorkloadInfo {
+    const key = workloadKey(namespace, name);
+    let info = this.byKey.get(key);
+    if (info === undefined) {
+      info = {
+        key, namespace, name, kind,
+        labelSets: [], samplePods: new Set(), connections: 0,
+        firstSeenMs: Number.POSITIVE_INFINITY, lastSeenMs: Number.NEGATIVE_INFINITY,
+        pods: [], selector: { matchLabels: {}, exact: undefined, warnings: [] },
+      };
+      this.byKey.set(key, info);
+    }
+    return info;
+  }
+
+  /** Adds the snapshot's workloads that were never observed (so they are flagged, not forgotten). */
+  addSnapshotWorkloads(): void {
+    for (const pod of this.snapshot?.pods ?? []) this.ensure(pod.namespace, pod.workload.name, pod.workload.kind);
+  }
+
+  /** Chooses every workload's selector; call once all observations are in. */
+  chooseSelectors(): void {
+    for (const info of this.byKey.values()) {
+      const namespacePods = this.podsByNamespace.get(info.namespace) ?? [];
+      info.pods = namespacePods.filter((pod) => pod.workload.name === info.name);
+      // Sorting makes the intersection and the choice independent of observation order.
+      const sets = [...info.labelSets].sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
+      info.selector = info.pods.length > 0
+        ? chooseSelector({ labels: commonLabels(sets), workloadPods: info.pods.map((pod) => pod.labels), otherPods: namespacePods.filter((pod) => pod.workload.name !== info.name).map((pod) => pod.labels) })
+        : chooseSelector({ labels: commonLabels(sets) });
+    }
+  }
+
+  /** True when the workload's pods are known and all use the host network. */
+  isHostNetwork(info: WorkloadInfo): boolean {
+    return info.pods.length > 0 && info.pods.every((pod) => pod.hostNetwork);
+  }
+
+  nodeIpsOf(info: WorkloadInfo): string[] {
+    return [...new Set(info.pods.flatMap((pod) => pod.ips))].sort();
+  }
+
+  /** Pods of a namespace from the snapshot. */
+  podsIn(namespace: string): readonly PodInfo[] {
+    return this.podsByNamespace.get(namespace) ?? [];
+  }
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
