@@ -256,7 +256,8 @@ for (let i = 0; i < 2; i++) tcp(at(0.7 + i * 0.05), api[1] as Pod & { id: number
 // A datapath drop that no policy change would fix.
 tcp(at(0.83), api[0] as Pod & { id: number }, redis, 6379, { dropReason: { code: 155, name: 'CT_MAP_INSERTION_FAILED' } });
 
-for (const p of allPods) if (p.namespace !== 'kube-system' && !lines.some((l) => l.line.includes(`"pod_name":"${p.name}"`) && l.line.includes('"destination_port":53'))) dns(at(0.9) + jitter(), p, 'kubernetes.default.svc.cluster.local.', ['10.96.0.1']);
+// Every pod resolves names through the cluster DNS at least once.
+for (const p of allPods) dns(at(0.9) + jitter(), p, 'kubernetes.default.svc.cluster.local.', ['10.96.0.1']);
 
 lines.sort((a, b) => a.timeMs - b.timeMs);
 const out = process.argv[2] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../demo/flows.jsonl');
