@@ -211,8 +211,8 @@ const CLUSTER_NAMES: Record<string, string> = {
   web: 'web.shop.svc.cluster.local.',
 };
 
-for (let i = 0; i < 20; i++) {
-  const t = at(i / 20) + jitter();
+for (let i = 0; i < 18; i++) {
+  const t = at(i / 18) + jitter();
   tcp(t, pick(clients), controller, 443);
   tcp(t + 40, controller, pick(web), 8080);
   if (i % 4 === 0) dns(t + 60, pick(web), CLUSTER_NAMES['api'] as string, ['10.96.14.20']);
