@@ -1,7 +1,8 @@
 // The recommender's output model: per namespace, the proposed policies with the evidence behind
 // each rule, the connectivity tests and the warnings. Flavors, YAML/JSON export, verify.sh and the
 // replay proof all read this; nothing here is Kubernetes-flavor specific except `policy`.
-import type { Protocol } from '../flows/flow.js';
+import type { EdgePeer } from '../flows/edge.js';
+import type { Protocol, Verdict } from '../flows/flow.js';
 import type { NetworkPolicy } from '../policy/model.js';
 
 export const ANNOTATION_PREFIX = 'netpol-advisor.io/';
@@ -121,4 +122,26 @@ export interface Recommendation {
 
 export function isoTime(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+}
+
+/**
+ * The fields of a stored edge the recommender reads. Structurally a subset of the store's
+ * EdgeRecord (the core never imports the store), so store records pass straight in.
+ */
+export interface ObservedEdge {
+  readonly id: number;
+  readonly source: EdgePeer;
+  readonly destination: EdgePeer;
+  readonly protocol: Protocol;
+  readonly port: number | null;
+  readonly verdict: Verdict;
+  readonly count: number;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly sourceLabels: Readonly<Record<string, string>>;
+  readonly destinationLabels: Readonly<Record<string, string>>;
+  readonly sourcePods: readonly string[];
+  readonly destinationPods: readonly string[];
+  readonly sourceNames: readonly string[];
+  readonly destinationNames: readonly string[];
 }

@@ -2,12 +2,11 @@
 // Only forwarded edges are evidence of legitimate traffic; dropped/audit/error edges are counted
 // and reported, never allowed. Pure: the caller streams edges in and passes every option as data.
 import type { Labels } from '../policy/model.js';
-import type { EdgeRecord } from '../store/types.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { connectivityTests } from './connectivity-tests.js';
 import { defaultDenyPolicy, DNS_NAMESPACE, dnsPolicy, FALLBACK_DNS_LABELS, type DnsEvidence } from './namespace-policies.js';
 import { EXACT_AGGREGATION, resolvePeer, type AggregationOptions, type PeerResolution } from './peers.js';
-import { isoTime, type NamespaceRecommendation, type ProposedPolicy, type Recommendation, type UncoveredEdge, type Warning, type WorkloadObservation } from './proposal.js';
+import { isoTime, type NamespaceRecommendation, type ObservedEdge, type ProposedPolicy, type Recommendation, type UncoveredEdge, type Warning, type WorkloadObservation } from './proposal.js';
 import { reasonsFor, type PathEnd, type ReasonRule } from './reasons.js';
 import { addObservation, addSmallest, workloadPolicy, type WorkloadPolicyAcc } from './workload-policies.js';
 import { compareText, WorkloadIndex, type WorkloadInfo } from './workloads.js';
@@ -35,11 +34,11 @@ export const DEFAULT_RECOMMEND_OPTIONS: RecommendOptions = Object.freeze({
 
 const MAX_WARNINGS_PER_CODE = 200;
 
-function isDnsPort(edge: EdgeRecord): boolean {
+function isDnsPort(edge: ObservedEdge): boolean {
   return edge.port === 53 && (edge.protocol === 'UDP' || edge.protocol === 'TCP');
 }
 
-function endOf(peer: EdgeRecord['source']): PathEnd {
+function endOf(peer: ObservedEdge['source']): PathEnd {
   if (peer.kind === 'pod' && peer.namespace !== undefined && peer.workload !== undefined) return { namespace: peer.namespace, workload: peer.workload };
   return { ip: peer.ip ?? '' };
 }
@@ -60,18 +59,18 @@ class Warnings {
 }
 
 /** Resolves `cluster`/`unknown` endpoints through the snapshot's pod IPs. */
-function normalizeEdge(edge: EdgeRecord, index: WorkloadIndex): EdgeRecord {
-  const resolve = (peer: EdgeRecord['source']) => (peer.kind === 'cluster' || peer.kind === 'unknown' ? index.resolveIp(peer.ip) : undefined);
+function normalizeEdge(edge: ObservedEdge, index: WorkloadIndex): ObservedEdge {
+  const resolve = (peer: ObservedEdge['source']) => (peer.kind === 'cluster' || peer.kind === 'unknown' ? index.resolveIp(peer.ip) : undefined);
   const source = resolve(edge.source);
   const destination = resolve(edge.destination);
   if (source === undefined && destination === undefined) return edge;
   return { ...edge, source: source ?? edge.source, destination: destination ?? edge.destination };
 }
 
-export function recommendPolicies(edges: Iterable<EdgeRecord>, snapshot: ClusterSnapshot | undefined, options: RecommendOptions = DEFAULT_RECOMMEND_OPTIONS): Recommendation {
+export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined, options: RecommendOptions = DEFAULT_RECOMMEND_OPTIONS): Recommendation {
   const index = new WorkloadIndex(snapshot);
   const warnings = new Warnings();
-  const forwarded: EdgeRecord[] = [];
+  const forwarded: ObservedEdge[] = [];
   const notForwarded = new Map<string, number>();
   let ignored = 0;
   let windowFirst = Number.POSITIVE_INFINITY;
@@ -99,7 +98,7 @@ export function recommendPolicies(edges: Iterable<EdgeRecord>, snapshot: Cluster
   const excluded = new Set(options.excludedNamespaces);
   const isManaged = (namespace: string | undefined): namespace is string =>
     namespace !== undefined && !excluded.has(namespace) && (options.namespace === undefined || options.namespace === namespace);
-  const managedWorkload = (peer: EdgeRecord['source']): WorkloadInfo | undefined =>
+  const managedWorkload = (peer: ObservedEdge['source']): WorkloadInfo | undefined =>
     peer.kind === 'pod' && isManaged(peer.namespace) && peer.workload !== undefined ? index.byKey.get(`${peer.namespace}/${peer.workload}`) : undefined;
 
   // The DNS pods: the busiest kube-system workload answering on port 53, else the snapshot's kube-dns.
@@ -119,7 +118,7 @@ export function recommendPolicies(edges: Iterable<EdgeRecord>, snapshot: Cluster
     dnsLabels = dnsWorkload.selector.matchLabels;
     dnsSource = `${Object.entries(dnsLabels).map(([k, v]) => `${k}=${v}`).join(',')}, as observed`;
   }
-  const isDnsEdge = (edge: EdgeRecord): boolean =>
+  const isDnsEdge = (edge: ObservedEdge): boolean =>
     isDnsPort(edge) && edge.destination.kind === 'pod' && edge.destination.namespace === DNS_NAMESPACE
     && (edge.destination.workload === dnsWorkload?.name || Object.entries(dnsLabels).every(([k, v]) => edge.destinationLabels[k] === v));
 
@@ -131,7 +130,7 @@ export function recommendPolicies(edges: Iterable<EdgeRecord>, snapshot: Cluster
   };
   const dnsEvidence = new Map<string, DnsEvidence>();
   const uncovered = new Map<number, UncoveredEdge>();
-  const markUncovered = (edge: EdgeRecord, namespace: string, resolution: Extract<PeerResolution, { ok: false }>, subject: string): void => {
+  const markUncovered = (edge: ObservedEdge, namespace: string, resolution: Extract<PeerResolution, { ok: false }>, subject: string): void => {
     if (!uncovered.has(edge.id)) uncovered.set(edge.id, { edgeId: edge.id, code: resolution.code, reason: resolution.reason });
     warnings.add({ code: resolution.code, namespace, subject, message: resolution.reason });
   };
@@ -246,7 +245,7 @@ export function recommendPolicies(edges: Iterable<EdgeRecord>, snapshot: Cluster
   };
 }
 
-function describeEnd(peer: EdgeRecord['source']): string {
+function describeEnd(peer: ObservedEdge['source']): string {
   if (peer.kind === 'pod') return `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`;
   return `${peer.kind}:${peer.ip ?? '?'}`;
 }

@@ -148,8 +148,8 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
     kind: 'NetworkPolicy',
     metadata: { name: policyName(`allow-${direction}`, workload.name), namespace: workload.namespace, labels: MANAGED_BY_LABELS, annotations },
     spec: direction === 'ingress'
-      ? { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Ingress'], ingress: specRules as NetworkPolicyIngressRule[] }
-      : { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Egress'], egress: specRules as NetworkPolicyEgressRule[] },
+      ? { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Ingress'], ingress: specRules }
+      : { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Egress'], egress: specRules },
   };
   return { role: direction === 'ingress' ? 'allow-ingress' : 'allow-egress', workload: workload.key, policy, rules: evidence };
 }
