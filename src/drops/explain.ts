@@ -1,0 +1,96 @@
+// Explanation of a blocked path with the NetworkPolicy engine over a snapshot (or the live
+// inventory): which policies isolate the dropping side(s) and that no rule of them admits the
+// path. When the snapshot's policies allow the path, that is said too: the drop then came from a
+// policy the snapshot lacks (a newer change, or a CiliumNetworkPolicy / Calico policy).
+import type { EdgePeer } from '../flows/edge.js';
+import type { Decision, DirectionDecision, PolicyEngine, QueryEndpoint } from '../policy/engine.js';
+import type { ClusterSnapshot, PodInfo, PolicyProtocol } from '../policy/model.js';
+import type { BlockedPath } from './types.js';
+
+export interface DirectionExplanation {
+  readonly allowed: boolean;
+  readonly isolated: boolean;
+  readonly isolatedBy: readonly string[];
+  readonly reason: string;
+}
+
+export type Explanation =
+  | {
+      readonly evaluated: true;
+      readonly verdict: 'allow' | 'deny';
+      /** The sides that deny: egress (the source's policies), ingress (the destination's). */
+      readonly denyingSides: readonly ('egress' | 'ingress')[];
+      readonly egress: DirectionExplanation;
+      readonly ingress: DirectionExplanation;
+      readonly summary: string;
+    }
+  | { readonly evaluated: false; readonly summary: string };
+
+/** The snapshot pods of a workload peer (same namespace, same owning workload name). */
+export function podsOfPeer(snapshot: ClusterSnapshot, peer: EdgePeer, samplePods: readonly string[] = []): PodInfo[] {
+  if (peer.kind !== 'pod' || peer.namespace === undefined) return [];
+  const out = snapshot.pods.filter((pod) => pod.namespace === peer.namespace && !pod.hostNetwork && (
+    (peer.workload !== undefined && pod.workload.name === peer.workload) || samplePods.includes(pod.name)));
+  return out;
+}
+
+/** The engine endpoint for one side of a path, or a reason it cannot be evaluated. */
+export function queryEndpointOf(
+  snapshot: ClusterSnapshot, peer: EdgePeer, labels: Readonly<Record<string, string>>, samplePods: readonly string[],
+): QueryEndpoint | string {
+  if (peer.kind === 'pod' && peer.namespace !== undefined) {
+    const pod = podsOfPeer(snapshot, peer, samplePods)[0];
+    if (pod !== undefined) return { kind: 'pod', namespace: pod.namespace, name: pod.name };
+    return { kind: 'workload', namespace: peer.namespace, labels };
+  }
+  if (peer.ip !== undefined) return { kind: 'ip', ip: peer.ip };
+  return `the ${peer.kind} endpoint has no address to evaluate`;
+}
+
+export function isPolicyProtocol(protocol: string): protocol is PolicyProtocol {
+  return protocol === 'TCP' || protocol === 'UDP' || protocol === 'SCTP';
+}
+
+function direction(d: DirectionDecision): DirectionExplanation {
+  return { allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, reason: d.reason };
+}
+
+export function evaluatePath(engine: PolicyEngine, path: BlockedPath): Decision | string {
+  if (path.port === null || !isPolicyProtocol(path.protocol)) {
+    return `${path.protocol} without a port is outside what NetworkPolicy can express (it selects TCP, UDP and SCTP ports)`;
+  }
+  const from = queryEndpointOf(engine.snapshot, path.source, path.sourceLabels, path.sourcePods);
+  const to = queryEndpointOf(engine.snapshot, path.destination, path.destinationLabels, path.destinationPods);
+  if (typeof from === 'string') return `source: ${from}`;
+  if (typeof to === 'string') return `destination: ${to}`;
+  try {
+    return engine.evaluate({ from, to, port: path.port, protocol: path.protocol });
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function explainPath(engine: PolicyEngine, path: BlockedPath): Explanation {
+  const decision = evaluatePath(engine, path);
+  if (typeof decision === 'string') return { evaluated: false, summary: `not evaluated: ${decision}` };
+  const denyingSides: ('egress' | 'ingress')[] = [];
+  if (!decision.egress.allowed) denyingSides.push('egress');
+  if (!decision.ingress.allowed) denyingSides.push('ingress');
+  const summary = decision.verdict === 'allow'
+    ? 'the snapshot\'s NetworkPolicies allow this path: the drop came from a policy the snapshot does not have (a later change, or a Cilium/Calico policy)'
+    : denyingSides.map((side) => (side === 'egress' ? decision.egress.reason : decision.ingress.reason)).join('; ');
+  return {
+    evaluated: true, verdict: decision.verdict, denyingSides,
+    egress: direction(decision.egress), ingress: direction(decision.ingress), summary,
+  };
+}
+
+/** The policies isolating the denying side(s) per the engine, then those the data source named. */
+export function deniedByOf(path: BlockedPath, explanation: Explanation | undefined): string[] {
+  const out = new Set<string>();
+  if (explanation?.evaluated === true) {
+    for (const side of explanation.denyingSides) for (const name of explanation[side].isolatedBy) out.add(name);
+  }
+  for (const name of path.deniedBy) out.add(name);
+  return [...out];
+}
