@@ -162,7 +162,7 @@ describe.skipIf(!available).each(overlays)('deploy/overlays/%s', (overlay: Overl
   it("the advisor's own NetworkPolicies admit only its API port in, and DNS, the API server, its flow source and the alert placeholder out", () => {
     const podLabels = deployment?.spec?.template.metadata?.labels ?? {};
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
-    const selecting = policies.filter((p) => Object.entries(p.spec?.podSelector.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v));
+    const selecting = policies.filter((p) => Object.entries(p.spec?.podSelector?.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v));
     expect(selecting).toHaveLength(policies.length);
     const summary = summarizePolicies(selecting.map((p) => p.spec ?? { podSelector: {} }), API_PORT);
     expect(summary.violations).toEqual([]);
