@@ -25,8 +25,11 @@ export interface DropCounter {
   dropped: number;
 }
 
-/** Adds a label within bounds; returns false (and counts) when it was dropped. */
-export function addLabel(labels: Record<string, string>, key: string, value: string, counter: DropCounter): void {
+/**
+ * Adds a label within bounds and returns the new label count (`count` is the count before);
+ * a dropped label is counted in `counter`.
+ */
+export function addLabel(labels: Record<string, string>, count: number, key: string, value: string, counter: DropCounter): number {
   if (
     key.length === 0 ||
     key.length > MAX_LABEL_KEY_CHARS ||
@@ -34,19 +37,18 @@ export function addLabel(labels: Record<string, string>, key: string, value: str
     key === '__proto__' // a plain object would take it as its prototype (prototype poisoning)
   ) {
     counter.dropped++;
-    return;
+    return count;
   }
-  if (!(key in labels) && countKeys(labels) >= MAX_LABELS) {
+  if (Object.prototype.hasOwnProperty.call(labels, key)) {
+    labels[key] = value;
+    return count;
+  }
+  if (count >= MAX_LABELS) {
     counter.dropped++;
-    return;
+    return count;
   }
   labels[key] = value;
-}
-
-function countKeys(record: Record<string, string>): number {
-  let n = 0;
-  for (const _ in record) n++;
-  return n;
+  return count + 1;
 }
 
 /** Appends DNS names from an untrusted array, bounded in count and length. */

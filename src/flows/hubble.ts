@@ -20,7 +20,7 @@
 //   flow, so they are not copied into `names`; Cilium already reports those names as
 //   `destination_names` on later flows to the answered IPs.
 import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict, Workload } from './flow.js';
+import type { Endpoint, EndpointKind, Flow, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict } from './flow.js';
 import { MAX_OBJECT_NAME_CHARS, MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
 import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
@@ -104,89 +104,139 @@ function boolOf(value: unknown): boolean | undefined {
   return undefined;
 }
 
-function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter): Endpoint | Invalid {
+interface LabelInfo {
+  readonly raw: readonly unknown[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** Best kind the labels (and identity) imply, as an index into KIND_PRIORITY; -1 for none. */
+  readonly rank: number;
+  readonly dropped: number;
+}
+
+function rankOf(kind: EndpointKind): number {
+  return KIND_PRIORITY.indexOf(kind);
+}
+
+function better(rank: number, kind: EndpointKind): number {
+  const r = rankOf(kind);
+  return rank < 0 || r < rank ? r : rank;
+}
+
+/** Parses a Cilium label list (and identity) into pod labels and the kind they imply. */
+function labelInfoOf(side: string, identity: number | undefined, rawLabels: readonly unknown[]): LabelInfo | Invalid {
+  const counter: DropCounter = { dropped: 0 };
   const labels: Record<string, string> = {};
-  const outNames: string[] = [];
-  addNames(outNames, names, counter);
-  if (value === undefined || value === null) {
-    return { kind: 'unknown', ...(ip !== undefined ? { ip } : {}), labels, names: outNames };
-  }
-  if (!isRecord(value)) return new Invalid('invalid_field', `${side} is not an object`);
-  let kind: EndpointKind | undefined;
-  let rank = KIND_PRIORITY.length;
-  const setKind = (k: EndpointKind): void => {
-    const r = KIND_PRIORITY.indexOf(k);
-    if (r < rank) {
-      rank = r;
-      kind = k;
-    }
-  };
-  const identity = value.identity;
+  let count = 0;
+  let rank = -1;
   if (identity !== undefined) {
-    if (typeof identity !== 'number' || !Number.isInteger(identity) || identity < 0) return new Invalid('invalid_field', `${side}.identity`);
     const reserved = KIND_BY_IDENTITY[identity];
-    if (reserved !== undefined) setKind(reserved);
-    else if (identity >= LOCAL_IDENTITY_MIN) setKind('world');
+    if (reserved !== undefined) rank = better(rank, reserved);
+    else if (identity >= LOCAL_IDENTITY_MIN) rank = better(rank, 'world');
   }
-  const rawLabels = value.labels;
-  if (rawLabels !== undefined) {
-    if (!Array.isArray(rawLabels)) return new Invalid('invalid_field', `${side}.labels is not an array`);
-    for (const label of rawLabels as unknown[]) {
-      if (typeof label !== 'string') return new Invalid('invalid_field', `${side}.labels holds a non-string`);
-      if (label.length > MAX_LABEL_STRING_CHARS) {
-        counter.dropped++;
+  for (const label of rawLabels) {
+    if (typeof label !== 'string') return new Invalid('invalid_field', `${side}.labels holds a non-string`);
+    if (label.length > MAX_LABEL_STRING_CHARS) {
+      counter.dropped++;
+      continue;
+    }
+    const eq = label.indexOf('=');
+    const colon = label.indexOf(':');
+    let keyStart = 0;
+    if (colon >= 0 && (eq < 0 || colon < eq)) {
+      const source = label.slice(0, colon);
+      if (source === 'reserved') {
+        const reserved = KIND_BY_RESERVED.get(eq < 0 ? label.slice(colon + 1) : label.slice(colon + 1, eq));
+        if (reserved !== undefined) rank = better(rank, reserved);
         continue;
       }
-      const eq = label.indexOf('=');
-      const colon = label.indexOf(':');
-      let keyStart = 0;
-      if (colon >= 0 && (eq < 0 || colon < eq)) {
-        const source = label.slice(0, colon);
-        if (source === 'reserved') {
-          const reserved = KIND_BY_RESERVED.get(eq < 0 ? label.slice(colon + 1) : label.slice(colon + 1, eq));
-          if (reserved !== undefined) setKind(reserved);
-          continue;
-        }
-        if (source === 'cidr' || source === 'fqdn') {
-          setKind('world');
-          continue;
-        }
-        if (source !== 'k8s') continue; // container:, unspec:, any: … are not Kubernetes labels
-        keyStart = colon + 1;
+      if (source === 'cidr' || source === 'fqdn') {
+        rank = better(rank, 'world');
+        continue;
       }
-      if (eq < 0) continue;
-      const key = label.slice(keyStart, eq);
-      if (key.startsWith('io.cilium.k8s.') || key === 'io.kubernetes.pod.namespace' || key.startsWith('io.cilium.')) continue;
-      addLabel(labels, key, label.slice(eq + 1), counter);
+      if (source !== 'k8s') continue; // container:, unspec:, any: … are not Kubernetes labels
+      keyStart = colon + 1;
     }
+    if (eq < 0) continue;
+    const key = label.slice(keyStart, eq);
+    if (key.startsWith('io.cilium.') || key === 'io.kubernetes.pod.namespace') continue;
+    count = addLabel(labels, count, key, label.slice(eq + 1), counter);
   }
+  return { raw: rawLabels, labels: Object.freeze(labels), rank, dropped: counter.dropped };
+}
+
+// Endpoints of one identity repeat in almost every flow: remember the parsed labels per
+// identity and reuse them when the raw label list is identical (checked string by string, so
+// a different cluster reusing the number cannot get wrong labels). Bounded; cleared when full.
+const LABEL_CACHE_MAX = 4096;
+const labelCache = new Map<number, LabelInfo>();
+const EMPTY: readonly unknown[] = [];
+
+function sameStrings(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function cachedLabelInfo(side: string, identity: number | undefined, rawLabels: readonly unknown[]): LabelInfo | Invalid {
+  if (identity === undefined) return labelInfoOf(side, identity, rawLabels);
+  const hit = labelCache.get(identity);
+  if (hit !== undefined && sameStrings(hit.raw, rawLabels)) return hit;
+  const info = labelInfoOf(side, identity, rawLabels);
+  if (info instanceof Invalid) return info;
+  if (labelCache.size >= LABEL_CACHE_MAX) labelCache.clear();
+  labelCache.set(identity, info);
+  return info;
+}
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+type MutableEndpoint = { -readonly [K in keyof Endpoint]: Endpoint[K] };
+
+function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter): Endpoint | Invalid {
+  const outNames: string[] = [];
+  if (names !== undefined) addNames(outNames, names, counter);
+  if (value === undefined || value === null) {
+    const endpoint: MutableEndpoint = { kind: 'unknown', labels: NO_LABELS, names: outNames };
+    if (ip !== undefined) endpoint.ip = ip;
+    return endpoint;
+  }
+  if (!isRecord(value)) return new Invalid('invalid_field', `${side} is not an object`);
+  const identity = value.identity;
+  if (identity !== undefined && (typeof identity !== 'number' || !Number.isInteger(identity) || identity < 0)) {
+    return new Invalid('invalid_field', `${side}.identity`);
+  }
+  const rawLabels = value.labels ?? EMPTY;
+  if (!Array.isArray(rawLabels)) return new Invalid('invalid_field', `${side}.labels is not an array`);
+  const info = cachedLabelInfo(side, identity, rawLabels as unknown[]);
+  if (info instanceof Invalid) return info;
+  counter.dropped += info.dropped;
+  let rank = info.rank;
+
   const namespace = value.namespace;
   const pod = value.pod_name;
   if (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) return new Invalid('invalid_field', `${side}.namespace`);
   if (pod !== undefined && pod !== '' && !isObjectName(pod)) return new Invalid('invalid_field', `${side}.pod_name`);
   const hasNamespace = typeof namespace === 'string' && namespace !== '';
   const hasPod = typeof pod === 'string' && pod !== '';
-  if (hasNamespace || hasPod) setKind('pod');
-  let workload: Workload | undefined;
+  if (hasNamespace || hasPod) rank = better(rank, 'pod');
+  const kind: EndpointKind = rank < 0 ? 'unknown' : (KIND_PRIORITY[rank] ?? 'unknown');
+  const endpoint: MutableEndpoint = { kind, labels: kind === 'pod' ? info.labels : NO_LABELS, names: outNames };
+  if (ip !== undefined) endpoint.ip = ip;
+  if (kind !== 'pod') return endpoint;
+
+  if (hasNamespace) endpoint.namespace = namespace;
   const workloads = value.workloads;
   if (workloads !== undefined) {
     if (!Array.isArray(workloads)) return new Invalid('invalid_field', `${side}.workloads is not an array`);
     const first: unknown = workloads[0];
     if (isRecord(first) && isObjectName(first.name) && typeof first.kind === 'string' && first.kind.length > 0 && first.kind.length <= 63) {
-      workload = { kind: first.kind, name: first.name };
+      endpoint.workload = { kind: first.kind, name: first.name };
     }
   }
-  const finalKind: EndpointKind = kind ?? 'unknown';
-  if (finalKind === 'pod' && workload === undefined && hasPod) workload = workloadOfPod(pod, labels);
-  return {
-    kind: finalKind,
-    ...(ip !== undefined ? { ip } : {}),
-    ...(finalKind === 'pod' && hasNamespace ? { namespace } : {}),
-    ...(finalKind === 'pod' && hasPod ? { pod } : {}),
-    ...(finalKind === 'pod' && workload !== undefined ? { workload } : {}),
-    labels: finalKind === 'pod' ? labels : {},
-    names: outNames,
-  };
+  if (hasPod) {
+    endpoint.pod = pod;
+    if (endpoint.workload === undefined) endpoint.workload = workloadOfPod(pod, info.labels);
+  }
+  return endpoint;
 }
 
 function policyRefsOf(value: unknown, field: string, counter: DropCounter): readonly string[] | Invalid {
@@ -359,23 +409,24 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
     else counter.dropped++;
   }
 
-  return {
+  const result: { -readonly [K in keyof Flow]: Flow[K] } = {
     timeMs,
-    ...(node !== undefined ? { node } : {}),
     source,
     destination,
     protocol,
-    ...(sourcePort !== undefined ? { sourcePort } : {}),
-    ...(destinationPort !== undefined ? { destinationPort } : {}),
     direction,
     verdict,
-    ...(dropReason !== undefined ? { dropReason } : {}),
     isPolicyDrop,
     policies,
     isReply,
     isConnectionStart,
-    ...(counter.dropped > 0 ? { droppedValues: counter.dropped } : {}),
   };
+  if (node !== undefined) result.node = node;
+  if (sourcePort !== undefined) result.sourcePort = sourcePort;
+  if (destinationPort !== undefined) result.destinationPort = destinationPort;
+  if (dropReason !== undefined) result.dropReason = dropReason;
+  if (counter.dropped > 0) result.droppedValues = counter.dropped;
+  return result;
 }
 
 /** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
