@@ -1,0 +1,335 @@
+// FlowSource for Cilium's Hubble Relay (or one node's Hubble server): a long-lived
+// `observer.Observer/GetFlows` stream with follow, server-side filters, TLS/mTLS, reconnect with
+// capped jittered backoff, resume with `since` without double counting, lost-event accounting,
+// and gRPC flow-control backpressure (a full sink pauses the call, so HTTP/2 windows fill and the
+// relay stops sending to us; whatever it then drops it reports as LostEvent).
+import * as grpc from '@grpc/grpc-js';
+import type { ParseResult } from '../flows/flow.js';
+import { normalizeHubbleFlow } from '../flows/hubble.js';
+import { Backoff, silentLogger, systemClock } from './backoff.js';
+import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
+import { ResumeCursor, timestampToMs, timestampToNs } from './hubble-relay-cursor.js';
+import type { ProtoTimestamp } from './hubble-relay-cursor.js';
+import { connectionStartFilters } from './hubble-relay-filters.js';
+import type { RelayFilters } from './hubble-relay-filters.js';
+import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
+import type { GrpcTlsOptions } from './hubble-relay-proto.js';
+import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
+import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
+
+/** Same signature as src/flows/hubble.ts `normalizeHubbleFlow` (the default). */
+export type HubbleNormalizer = (obj: unknown, envelope?: { nodeName?: string; time?: string }) => ParseResult;
+
+export interface HubbleRelayOptions {
+  readonly name: string;
+  /** host:port, e.g. `hubble-relay.kube-system.svc:80` (4245 when port-forwarded). */
+  readonly address: string;
+  readonly tls?: GrpcTlsOptions;
+  /** Default: connectionStartFilters(). */
+  readonly filters?: RelayFilters;
+  /** Resume point on first connect (ms since epoch), e.g. a cursor persisted by the store. */
+  readonly sinceMs?: number;
+  /** Resume with since = newest − overlapMs (default 0: exactly the newest timestamp). */
+  readonly overlapMs?: number;
+  /** Bound on remembered flow fingerprints for de-duplication (default 100 000). */
+  readonly maxDedupKeys?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly normalize?: HubbleNormalizer;
+  readonly clock?: Clock;
+  readonly random?: RandomFn;
+  readonly logger?: SourceLogger;
+  /** Extra gRPC channel options (tests, tuning). */
+  readonly channelOptions?: grpc.ChannelOptions;
+}
+
+export interface RelayServerStatus {
+  readonly numFlows: number;
+  readonly maxFlows: number;
+  readonly seenFlows: number;
+  readonly connectedNodes: number | undefined;
+  readonly unavailableNodes: number | undefined;
+  readonly unavailableNodeNames: readonly string[];
+  readonly version: string;
+}
+
+export interface HubbleRelayStatus extends SourceStatus {
+  readonly reconnects: number;
+  readonly duplicates: number;
+  /** Nodes the relay reported (node_status) as unavailable / gone / in error: results are partial. */
+  readonly unavailableNodes: readonly string[];
+  /** Times the sink was full and the stream was paused. */
+  readonly pauses: number;
+  readonly server?: RelayServerStatus;
+}
+
+const MAX_TRACKED_NODES = 1024;
+
+export class HubbleRelaySource implements FlowSource {
+  readonly name: string;
+  readonly type = 'hubble-relay';
+  private readonly opts: HubbleRelayOptions;
+  private readonly clock: Clock;
+  private readonly logger: SourceLogger;
+  private readonly backoff: Backoff;
+  private readonly cursor: ResumeCursor;
+  private readonly warnLimiter: LogLimiter;
+  private readonly normalize: HubbleNormalizer;
+  private client: grpc.Client | undefined;
+  private call: grpc.ClientReadableStream<unknown> | undefined;
+  private runPromise: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private state: SourceState = 'stopped';
+  private events = 0;
+  private errors = 0;
+  private lostEvents = 0;
+  private reconnects = 0;
+  private pauses = 0;
+  private lastEventMs: number | undefined;
+  private lagMs: number | undefined;
+  private lastError: string | undefined;
+  private server: RelayServerStatus | undefined;
+  private readonly unavailable = new Set<string>();
+
+  constructor(options: HubbleRelayOptions) {
+    this.opts = options;
+    this.name = options.name;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = new Backoff(options.backoff, options.random);
+    this.cursor = new ResumeCursor({ overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 }, options.sinceMs);
+    this.normalize = options.normalize ?? normalizeHubbleFlow;
+    this.warnLimiter = new LogLimiter(this.clock, 30_000);
+  }
+
+  start(sink: FlowSink): Promise<void> {
+    if (this.runPromise !== undefined) return Promise.reject(new Error(`source ${this.name} already started`));
+    this.state = 'starting';
+    this.runPromise = this.run(sink);
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.call?.cancel();
+    await this.runPromise;
+    this.closeClient();
+    this.state = 'stopped';
+  }
+
+  status(): HubbleRelayStatus {
+    return {
+      name: this.name,
+      type: this.type,
+      state: this.state,
+      ...(this.lastEventMs === undefined ? {} : { lastEventMs: this.lastEventMs }),
+      ...(this.lagMs === undefined ? {} : { lagMs: this.lagMs }),
+      events: this.events,
+      errors: this.errors,
+      lostEvents: this.lostEvents,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      reconnects: this.reconnects,
+      duplicates: this.cursor.duplicates,
+      unavailableNodes: [...this.unavailable].sort(),
+      pauses: this.pauses,
+      ...(this.server === undefined ? {} : { server: this.server }),
+    };
+  }
+
+  /** Calls ServerStatus (readiness: connected vs unavailable nodes). */
+  async serverStatus(timeoutMs = 5000): Promise<RelayServerStatus> {
+    const client = this.ensureClient();
+    const raw = await new Promise<unknown>((resolve, reject) => {
+      // gRPC deadlines are wall-clock, not the injected clock.
+      const deadline = new Date(Date.now() + timeoutMs);
+      const method = (client as unknown as Record<string, unknown>)['ServerStatus'];
+      if (typeof method !== 'function') {
+        reject(new Error('ServerStatus missing from proto'));
+        return;
+      }
+      method.call(client, {}, { deadline }, (err: grpc.ServiceError | null, res: unknown) => {
+        if (err !== null) reject(new Error(`ServerStatus failed: ${describeGrpcError(err)}`, { cause: err }));
+        else resolve(res);
+      });
+    });
+    this.server = parseServerStatus(raw);
+    return this.server;
+  }
+
+  private ensureClient(): grpc.Client {
+    if (this.client === undefined) {
+      const Ctor = serviceConstructor('observer/observer.proto', 'observer', 'Observer');
+      const { credentials, options } = channelSetup(this.opts.tls);
+      this.client = new Ctor(this.opts.address, credentials, { ...options, ...this.opts.channelOptions });
+    }
+    return this.client;
+  }
+
+  private closeClient(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private async run(sink: FlowSink): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      let outcome: StreamOutcome;
+      try {
+        outcome = await this.streamOnce(sink);
+      } catch (err) {
+        // Setup failures (unreadable certificate files …): retried at the same pace.
+        outcome = { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
+      }
+      if (this.abort.signal.aborted) break;
+      // A new client per attempt: re-reads rotated certificates, drops a wedged channel.
+      this.closeClient();
+      if (outcome.kind === 'error') {
+        this.errors += 1;
+        this.lastError = outcome.message;
+        if (!outcome.retryable) {
+          // Permanent (bad request / bad credentials): keep trying, but only at the cap.
+          this.state = 'failed';
+          while (this.backoff.ceilingMs() < this.backoff.options.maxMs) this.backoff.nextDelayMs();
+        }
+      }
+      if (this.state !== 'failed') this.state = 'reconnecting';
+      const delayMs = this.backoff.nextDelayMs();
+      this.reconnects += 1;
+      if (this.warnLimiter.allow('reconnect')) {
+        this.logger.warn({ source: this.name, delayMs, reason: outcome.kind === 'error' ? outcome.message : 'stream ended', suppressed: this.warnLimiter.suppressed('reconnect') }, 'hubble relay stream lost; reconnecting');
+      }
+      await this.clock.sleep(delayMs, this.abort.signal);
+    }
+  }
+
+  private streamOnce(sink: FlowSink): Promise<StreamOutcome> {
+    const client = this.ensureClient();
+    const filters = this.opts.filters ?? connectionStartFilters();
+    const since = this.cursor.since();
+    const request = { follow: true, whitelist: filters.whitelist, blacklist: filters.blacklist, ...(since === undefined ? {} : { since }) };
+    const method = (client as unknown as Record<string, unknown>)['GetFlows'];
+    if (typeof method !== 'function') throw new Error('GetFlows missing from proto');
+    const call = method.call(client, request) as grpc.ClientReadableStream<unknown>;
+    this.call = call;
+    return new Promise<StreamOutcome>((resolve) => {
+      let settled = false;
+      let paused = false;
+      const finish = (outcome: StreamOutcome): void => {
+        if (settled) return;
+        settled = true;
+        call.removeAllListeners('data');
+        if (this.call === call) this.call = undefined;
+        resolve(outcome);
+      };
+      call.on('metadata', () => {
+        if (this.state !== 'connected') this.logger.info({ source: this.name, since }, 'hubble relay stream open');
+        this.state = 'connected';
+      });
+      call.on('data', (msg: unknown) => {
+        if (this.state !== 'connected') this.state = 'connected';
+        this.backoff.reset();
+        if (!this.handleResponse(msg, sink) && !paused) {
+          paused = true;
+          this.pauses += 1;
+          call.pause();
+          void sink.drained().then(() => {
+            paused = false;
+            if (!settled) call.resume();
+          });
+        }
+      });
+      call.on('error', (err: unknown) => {
+        if (this.abort.signal.aborted) return finish({ kind: 'stopped' });
+        finish({ kind: 'error', message: describeGrpcError(err), retryable: isRetryableGrpcError(err) });
+      });
+      call.on('end', () => finish({ kind: 'ended' }));
+    });
+  }
+
+  /** Returns the sink's push() answer (true when there was nothing to push). */
+  private handleResponse(msg: unknown, sink: FlowSink): boolean {
+    if (!isRecord(msg)) return true;
+    const nodeName = typeof msg['node_name'] === 'string' ? msg['node_name'] : undefined;
+    const kind = msg['response_types'];
+    if (kind === 'flow' && isRecord(msg['flow'])) return this.handleFlow(msg['flow'], nodeName, sink);
+    if (kind === 'lost_events' && isRecord(msg['lost_events'])) this.handleLost(msg['lost_events'], nodeName);
+    else if (kind === 'node_status' && isRecord(msg['node_status'])) this.handleNodeStatus(msg['node_status']);
+    return true;
+  }
+
+  private handleFlow(flow: Record<string, unknown>, nodeName: string | undefined, sink: FlowSink): boolean {
+    const time = isRecord(flow['time']) ? (flow['time'] as ProtoTimestamp) : undefined;
+    if (time !== undefined && !this.cursor.accept(timestampToNs(time), fingerprint(flow, nodeName))) return true;
+    const result = this.normalize(flow, nodeName === undefined ? {} : { nodeName });
+    this.events += 1;
+    const now = this.clock.now();
+    this.lastEventMs = now;
+    if (time !== undefined) this.lagMs = Math.max(0, now - timestampToMs(time));
+    return sink.push(result);
+  }
+
+  private handleLost(lost: Record<string, unknown>, nodeName: string | undefined): void {
+    const n = lost['num_events_lost'];
+    const count = typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
+    this.lostEvents += count;
+    const source = typeof lost['source'] === 'string' ? lost['source'] : 'UNKNOWN_LOST_EVENT_SOURCE';
+    if (this.warnLimiter.allow(`lost:${source}`)) {
+      this.logger.warn({ source: this.name, lost: { from: source, count, node: nodeName ?? '', totalLost: this.lostEvents }, suppressed: this.warnLimiter.suppressed(`lost:${source}`) }, 'hubble reported lost events');
+    }
+  }
+
+  private handleNodeStatus(status: Record<string, unknown>): void {
+    const state = status['state_change'];
+    const names = Array.isArray(status['node_names']) ? status['node_names'].filter((n): n is string => typeof n === 'string').slice(0, MAX_TRACKED_NODES) : [];
+    for (const node of names) {
+      if (state === 'NODE_CONNECTED') this.unavailable.delete(node);
+      else if ((state === 'NODE_UNAVAILABLE' || state === 'NODE_GONE' || state === 'NODE_ERROR') && this.unavailable.size < MAX_TRACKED_NODES) this.unavailable.add(node);
+    }
+    this.logger.info({ source: this.name, nodeStatus: { state: typeof state === 'string' ? state : 'unknown', nodes: names.slice(0, 20) } }, 'hubble relay node status');
+  }
+}
+
+type StreamOutcome = { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
+
+/** Flow identity for de-duplication: the uuid when the agent sets one, else time+node+5-tuple+verdict. */
+export function fingerprint(flow: Record<string, unknown>, nodeName: string | undefined): string {
+  const uuid = flow['uuid'];
+  if (typeof uuid === 'string' && uuid !== '') return uuid.slice(0, 128);
+  const t = isRecord(flow['time']) ? flow['time'] : {};
+  const ip = isRecord(flow['IP']) ? flow['IP'] : {};
+  const l4 = isRecord(flow['l4']) ? flow['l4'] : {};
+  const proto = typeof l4['protocol'] === 'string' ? l4['protocol'] : '';
+  const ports = isRecord(l4[proto]) ? l4[proto] : {};
+  const node = typeof flow['node_name'] === 'string' ? flow['node_name'] : (nodeName ?? '');
+  return [
+    scalar(t['seconds']), scalar(t['nanos']), node.slice(0, 256),
+    scalar(ip['source']), scalar(ip['destination']), proto,
+    scalar(ports['source_port'] ?? ports['type']), scalar(ports['destination_port'] ?? ports['code']),
+    scalar(flow['verdict']),
+  ].join('|');
+}
+
+function scalar(v: unknown): string {
+  return typeof v === 'string' ? v.slice(0, 64) : typeof v === 'number' ? String(v) : '';
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function wrappedUint(v: unknown): number | undefined {
+  if (!isRecord(v)) return undefined;
+  return num(v['value']);
+}
+
+export function parseServerStatus(raw: unknown): RelayServerStatus {
+  const r = isRecord(raw) ? raw : {};
+  const names = Array.isArray(r['unavailable_nodes']) ? r['unavailable_nodes'].filter((n): n is string => typeof n === 'string').slice(0, MAX_TRACKED_NODES) : [];
+  return {
+    numFlows: num(r['num_flows']),
+    maxFlows: num(r['max_flows']),
+    seenFlows: num(r['seen_flows']),
+    connectedNodes: wrappedUint(r['num_connected_nodes']),
+    unavailableNodes: wrappedUint(r['num_unavailable_nodes']),
+    unavailableNodeNames: names,
+    version: typeof r['version'] === 'string' ? r['version'].slice(0, 128) : '',
+  };
+}
