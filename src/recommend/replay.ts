@@ -1,0 +1,88 @@
+// Replay: every observed forwarded edge evaluated by the policy engine under a policy set. This is
+// the proof that a recommendation drops no legitimate traffic, and what `simulate` reports for
+// any user-written policy set. With a snapshot an edge's workload is replayed as one of its pods;
+// without, as a pod-like endpoint carrying the labels observed on the edge.
+import type { PolicyEngine, QueryEndpoint, Decision } from '../policy/engine.js';
+import type { ClusterSnapshot, PodInfo, PolicyProtocol } from '../policy/model.js';
+import type { ObservedEdge } from './proposal.js';
+
+export interface ReplayedEdge {
+  readonly edge: ObservedEdge;
+  readonly decision: Decision;
+}
+
+export interface SkippedEdge {
+  readonly edgeId: number;
+  readonly reason: string;
+}
+
+export interface ReplayResult {
+  readonly replayed: number;
+  readonly allowed: number;
+  /** Forwarded edges the policy set would drop. */
+  readonly dropped: readonly ReplayedEdge[];
+  /** Edges that cannot be replayed (ICMP, no address, no labels); not counted as drops. */
+  readonly skipped: readonly SkippedEdge[];
+  /** How many replayed decisions each existing rule admitted: `direction|policy|rule` → count. */
+  readonly ruleHits: ReadonlyMap<string, number>;
+}
+
+const MAX_SKIPPED_KEPT = 1000;
+
+export class EndpointResolver {
+  private readonly podOfWorkload = new Map<string, PodInfo>();
+
+  constructor(snapshot: ClusterSnapshot | undefined) {
+    for (const pod of snapshot?.pods ?? []) {
+      const key = `${pod.namespace}/${pod.workload.name}`;
+      if (!this.podOfWorkload.has(key)) this.podOfWorkload.set(key, pod);
+    }
+  }
+
+  endpointOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): QueryEndpoint | string {
+    if (peer.kind === 'pod') {
+      if (peer.namespace === undefined || peer.workload === undefined) return 'pod without namespace/workload';
+      const pod = this.podOfWorkload.get(`${peer.namespace}/${peer.workload}`);
+      if (pod !== undefined) return { kind: 'pod', namespace: pod.namespace, name: pod.name };
+      return { kind: 'workload', namespace: peer.namespace, labels };
+    }
+    if (peer.ip === undefined) return `${peer.kind} endpoint without an address`;
+    return { kind: 'ip', ip: peer.ip };
+  }
+}
+
+function policyProtocol(protocol: string): PolicyProtocol | undefined {
+  return protocol === 'TCP' || protocol === 'UDP' || protocol === 'SCTP' ? protocol : undefined;
+}
+
+/** Replays the forwarded edges (others are skipped silently: they are not evidence). */
+export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine, resolver: EndpointResolver): ReplayResult {
+  let replayed = 0;
+  let allowed = 0;
+  const dropped: ReplayedEdge[] = [];
+  const skipped: SkippedEdge[] = [];
+  const ruleHits = new Map<string, number>();
+  const hit = (key: string) => ruleHits.set(key, (ruleHits.get(key) ?? 0) + 1);
+  const skip = (edgeId: number, reason: string) => { if (skipped.length < MAX_SKIPPED_KEPT) skipped.push({ edgeId, reason }); };
+  for (const edge of edges) {
+    if (edge.verdict !== 'forwarded') continue;
+    const protocol = policyProtocol(edge.protocol);
+    if (protocol === undefined || edge.port === null) { skip(edge.id, `${edge.protocol} has no port to replay`); continue; }
+    const from = resolver.endpointOf(edge.source, edge.sourceLabels);
+    const to = resolver.endpointOf(edge.destination, edge.destinationLabels);
+    if (typeof from === 'string' || typeof to === 'string') { skip(edge.id, typeof from === 'string' ? from : (to as string)); continue; }
+    let decision: Decision;
+    try {
+      decision = engine.evaluate({ from, to, port: edge.port, protocol });
+    } catch (error) {
+      skip(edge.id, error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    replayed++;
+    for (const ref of decision.egress.allowedBy) hit(`egress|${ref.policy}|${ref.rule}`);
+    for (const ref of decision.ingress.allowedBy) hit(`ingress|${ref.policy}|${ref.rule}`);
+    if (decision.verdict === 'allow') allowed++;
+    else dropped.push({ edge, decision });
+  }
+  return { replayed, allowed, dropped, skipped, ruleHits };
+}
