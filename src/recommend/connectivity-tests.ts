@@ -1,14 +1,24 @@
 // Connectivity tests for verify.sh: every allowed workload path must connect, DNS must resolve,
 // and a few unobserved paths (a workload of the namespace to another's observed port) must fail.
 import type { ConnectivityTest } from './proposal.js';
-import type { WorkloadPolicyAcc } from './workload-policies.js';
-import type { WorkloadIndex, WorkloadInfo } from './workloads.js';
+import type { PortEvidence } from './proposal.js';
+import type { RuleAcc, WorkloadPolicyAcc } from './workload-policies.js';
+import { compareText, type WorkloadIndex, type WorkloadInfo } from './workloads.js';
 
 const MAX_ALLOW_TESTS = 50;
 const MAX_DENY_TESTS = 3;
 
 function selectable(workload: WorkloadInfo): boolean {
   return Object.keys(workload.selector.matchLabels).length > 0 && workload.selector.exact !== false;
+}
+
+/** Rules and ports in a fixed order, so the tests do not depend on the order edges arrived in. */
+function sortedRules(rules: ReadonlyMap<string, RuleAcc>): RuleAcc[] {
+  return [...rules.values()].sort((a, b) => compareText(a.target.key, b.target.key));
+}
+
+function sortedPorts(rule: RuleAcc): PortEvidence[] {
+  return [...rule.ports.values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port);
 }
 
 export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest[] {
@@ -21,8 +31,8 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
   // Allowed: every egress rule of the namespace's workloads (UDP is not reliably testable with nc).
   for (const acc of accs) {
     if (!selectable(acc.workload) || index.isHostNetwork(acc.workload)) continue;
-    for (const rule of acc.egress.values()) {
-      for (const port of rule.ports.values()) {
+    for (const rule of sortedRules(acc.egress)) {
+      for (const port of sortedPorts(rule)) {
         if (port.protocol !== 'TCP' || tests.length >= MAX_ALLOW_TESTS) continue;
         if (rule.target.type === 'workload') {
           if (!selectable(rule.target.workload)) continue;
@@ -39,7 +49,7 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
   for (const target of accs) {
     if (denies >= MAX_DENY_TESTS) break;
     if (!selectable(target.workload) || index.isHostNetwork(target.workload)) continue;
-    const ports = [...target.ingress.values()].flatMap((rule) => [...rule.ports.values()]).filter((p) => p.protocol === 'TCP');
+    const ports = sortedRules(target.ingress).flatMap(sortedPorts).filter((p) => p.protocol === 'TCP');
     const port = ports[0];
     if (port === undefined) continue;
     const sources = new Set([...target.ingress.values()].flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])));
