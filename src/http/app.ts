@@ -1,0 +1,27 @@
+// Builds the express app without listening (the daemon listens; tests listen on port 0).
+// Security defaults: helmet headers, no CORS (the dashboard is same-origin), a JSON body limit
+// from config, no `x-powered-by`, the simple query parser. Routes live one file per resource in
+// routes/; to add one, write routes/<resource>.ts exporting `(deps) => Router` and list it below.
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { AppDeps } from './deps.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { flowsRoutes } from './routes/flows.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+
+const ROUTES: readonly ((deps: AppDeps) => Router)[] = [healthRoutes, metricsRoutes, flowsRoutes];
+
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('trust proxy', false);
+  app.set('etag', false);
+  app.use(helmet());
+  app.use(express.json({ limit: deps.limits.requestBodyBytes }));
+  for (const routes of ROUTES) app.use(routes(deps));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,82 @@
+// The one registry of API error codes and the one place errors become responses:
+// `{"error": {"code", "message"}}` with the registry's status. Nothing else writes an error body,
+// and no stack trace or library message of a 5xx leaves the process (it goes to the log).
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+export const ERROR_STATUS = {
+  invalid_parameter: 400,
+  invalid_body: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+  not_ready: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export interface ErrorLogger {
+  error(obj: object, msg?: string): void;
+}
+
+/** body-parser's errors carry `type` and `status`; map the ones a client can cause. */
+function fromBodyParser(error: unknown): HttpError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpError('payload_too_large', 'request body too large');
+    case 'entity.parse.failed':
+      return new HttpError('invalid_body', 'request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError('unsupported_media_type', 'unsupported body encoding or charset');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new HttpError('invalid_body', 'request body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+export function sendError(res: Parameters<RequestHandler>[1], error: HttpError): void {
+  res.status(error.status).json({ error: { code: error.code, message: error.message } });
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError('not_found', `no route for ${req.method} ${req.path.slice(0, 200)}`));
+};
+
+export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = error instanceof HttpError ? error : fromBodyParser(error);
+    if (known !== undefined) {
+      sendError(res, known);
+      return;
+    }
+    logger?.error({ err: error, method: req.method, path: req.path.slice(0, 200) }, 'request failed');
+    sendError(res, new HttpError('internal', 'internal error'));
+  };
+}

@@ -1,0 +1,40 @@
+// GET /api/v1/flows?namespace=&verdict=&limit=&cursor= : the aggregated edges, keyset-paged,
+// in the contract's flow JSON shape ({"items": [...], "nextCursor": …}).
+import { Router } from 'express';
+import { z } from 'zod';
+import { VERDICTS, type Verdict } from '../../flows/flow.js';
+import { edgeToJson } from '../../store/edge-json.js';
+import { InvalidCursorError } from '../../store/store.js';
+import type { EdgeQuery } from '../../store/types.js';
+import type { AppDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+import { intParam, namespaceParam, parseQuery } from '../query.js';
+
+export function flowsRoutes(deps: AppDeps): Router {
+  const { pageSizeMax, pageSizeDefault } = deps.limits;
+  const querySchema = z.object({
+    namespace: namespaceParam.optional(),
+    verdict: z.enum(VERDICTS as readonly [Verdict, ...Verdict[]], { error: `must be one of ${VERDICTS.join(', ')}` }).optional(),
+    limit: intParam(1, pageSizeMax).optional(),
+    cursor: z.string().min(1).max(64, 'is not a cursor from this server').optional(),
+  });
+  const router = Router();
+  router.get('/api/v1/flows', (req, res) => {
+    const query = parseQuery(querySchema, req.query);
+    const edgeQuery: EdgeQuery = {
+      limit: query.limit ?? pageSizeDefault,
+      ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
+      ...(query.verdict !== undefined ? { verdict: query.verdict } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    };
+    let page;
+    try {
+      page = deps.store.listEdges(edgeQuery);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', { cause: error });
+      throw error;
+    }
+    res.json({ items: page.items.map(edgeToJson), nextCursor: page.nextCursor });
+  });
+  return router;
+}
