@@ -12,6 +12,7 @@ type CommandLoader = () => Promise<Command>;
 const commands: Record<string, CommandLoader> = {
   ingest: async () => (await import('./ingest.js')).ingestCommand,
   flows: async () => (await import('./flows.js')).flowsCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
 };
 

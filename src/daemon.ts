@@ -1,0 +1,231 @@
+// The composition root of `serve`: config → logger → store (migrations run at open) → pipeline
+// → sources → HTTP app → listen, and the reverse on shutdown: stop accepting requests, stop the
+// sources, flush the pending batch, close the server and the database. Nothing else wires.
+//
+// Adding a source type: add its config to src/config/schema.ts and one entry to
+// SOURCE_FACTORIES below (the FlowSource contract is src/sources/source.ts).
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { parseListen, formatListen, type ListenAddress } from './config/listen.js';
+import type { Config, SourceConfig } from './config/schema.js';
+import { buildApp } from './http/app.js';
+import type { ReadinessReport } from './http/deps.js';
+import { createMetrics, type DaemonMetrics } from './http/metrics.js';
+import { systemClock, type Clock } from './sources/backoff.js';
+import { BatchWriter, type BatchStats } from './sources/batch-writer.js';
+import { DemoSource } from './sources/demo-source.js';
+import { FileSource } from './sources/file-source.js';
+import { HubbleRelaySource } from './sources/hubble-relay.js';
+import { Pipeline } from './sources/pipeline.js';
+import type { FlowSource } from './sources/source.js';
+import { openStore } from './store/store.js';
+import type { FlowStore } from './store/types.js';
+
+/** Everything a source factory may use. */
+export interface SourceContext {
+  readonly config: Config;
+  readonly store: FlowStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onBatch: (stats: BatchStats) => void;
+}
+
+type Named<T> = T & { readonly name: string };
+type SourceFactories = { readonly [K in SourceConfig['type']]: ((source: Named<Extract<SourceConfig, { type: K }>>, ctx: SourceContext) => FlowSource) | undefined };
+
+/** One entry per source type; undefined: accepted by the schema, not available in this build. */
+export const SOURCE_FACTORIES: SourceFactories = {
+  'hubble-relay': (source, ctx) =>
+    new HubbleRelaySource({
+      name: source.name,
+      address: source.address,
+      ...(source.tls !== undefined
+        ? {
+            tls: {
+              ...(source.tls.ca !== undefined ? { caFile: source.tls.ca } : {}),
+              ...(source.tls.cert !== undefined ? { certFile: source.tls.cert } : {}),
+              ...(source.tls.key !== undefined ? { keyFile: source.tls.key } : {}),
+              ...(source.tls.serverName !== undefined ? { serverName: source.tls.serverName } : {}),
+            },
+          }
+        : {}),
+      clock: ctx.clock,
+      logger: ctx.logger,
+    }),
+  goldmane: undefined,
+  file: (source, ctx) =>
+    new FileSource({
+      name: source.name,
+      path: source.path,
+      format: source.format,
+      follow: source.follow,
+      store: ctx.store,
+      batchSize: ctx.config.limits.batchSize,
+      maxLineBytes: ctx.config.limits.maxLineBytes,
+      clock: ctx.clock,
+      onBatch: ctx.onBatch,
+      onError: (error) => ctx.logger.warn({ err: error }, 'file source failed; retrying'),
+    }),
+};
+
+function createSource(source: Named<SourceConfig>, ctx: SourceContext): FlowSource {
+  // The mapped type guarantees the entry matches the config's type; TypeScript cannot follow
+  // the correlation through the union, hence the widening.
+  const factory = SOURCE_FACTORIES[source.type] as ((s: Named<SourceConfig>, c: SourceContext) => FlowSource) | undefined;
+  if (factory === undefined) throw new DaemonConfigError(`sources: type "${source.type}" (${source.name}) is not available in this build yet`);
+  return factory(source, ctx);
+}
+
+/** A configuration this build cannot run (exit status 2). */
+export class DaemonConfigError extends Error {
+  override readonly name = 'DaemonConfigError';
+}
+
+export interface DaemonOptions {
+  readonly clock?: Clock;
+  /** Root logger; by default pino JSON on stdout at the configured level. */
+  readonly logger?: Logger;
+}
+
+export interface Daemon {
+  readonly address: ListenAddress;
+  readonly logger: Logger;
+  /** Graceful shutdown; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'netpol-advisor' },
+    // Tokens and webhook URLs (which often embed a secret) never reach the log.
+    redact: {
+      paths: ['token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie', 'url', '*.url', 'webhookUrl', '*.webhookUrl', 'alerts[*].url'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config);
+  const listen = parseListen(config.listen);
+  if (typeof listen === 'string') throw new DaemonConfigError(`listen: ${listen}`);
+
+  const metrics: DaemonMetrics = createMetrics({ defaultMetrics: true, queueCapacity: config.limits.queueCapacity });
+  const storeLog = logger.child({ component: 'store' });
+  let store: FlowStore;
+  try {
+    store = openStore(config.db);
+  } catch (error) {
+    throw new Error(`cannot open the database ${config.db}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  storeLog.info({ db: config.db }, 'database open');
+  let storeState: ReadinessReport['store'] = 'open';
+
+  const onBatch = (stats: BatchStats): void => {
+    metrics.recordBatch(stats);
+    storeLog.debug({ lines: stats.lines, accepted: stats.accepted, rejected: stats.rejected, edges: stats.edges, durationMs: Math.round(stats.durationMs * 10) / 10 }, 'batch written');
+  };
+  const writer = new BatchWriter({
+    store,
+    batchSize: config.limits.batchSize,
+    flushIntervalMs: config.limits.flushIntervalMs,
+    now: () => clock.now(),
+    onBatch,
+  });
+  const pipelineLog = logger.child({ component: 'pipeline' });
+  let lastWriteErrorLogMs = Number.NEGATIVE_INFINITY;
+  let suppressedWriteErrors = 0;
+  const pipeline = new Pipeline({
+    writer,
+    queueCapacity: config.limits.queueCapacity,
+    drainChunk: config.limits.batchSize,
+    flushIntervalMs: config.limits.flushIntervalMs,
+    clock,
+    hooks: {
+      onPause: () => metrics.backpressurePauses.inc(),
+      onDrop: () => metrics.queueDropped.inc(),
+      onError: (error) => {
+        metrics.writeErrors.inc();
+        // Rate-limited: a full disk would otherwise log once per tick.
+        if (clock.now() - lastWriteErrorLogMs < 30_000) {
+          suppressedWriteErrors++;
+          return;
+        }
+        lastWriteErrorLogMs = clock.now();
+        pipelineLog.error({ err: error, suppressed: suppressedWriteErrors }, 'writing a batch failed; will retry');
+        suppressedWriteErrors = 0;
+      },
+    },
+  });
+  pipeline.start();
+
+  const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch };
+  const sources: FlowSource[] = config.demoMode
+    ? [new DemoSource({ clock, loop: config.demo.loop, flowsPerSecond: config.demo.flowsPerSecond })]
+    : config.sources.map((source) => createSource(source, { ...sourceCtx, logger: logger.child({ component: 'source', source: source.name }) }));
+
+  let ready = false;
+  let stopping = false;
+  const readiness = (): ReadinessReport => {
+    const statuses = sources.map((s) => s.status());
+    const reason = stopping ? 'shutting down' : storeState !== 'open' ? 'store not open' : !ready ? 'sources starting' : undefined;
+    return { ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), store: storeState, sources: statuses };
+  };
+  metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
+
+  const httpLog = logger.child({ component: 'http' });
+  const app = buildApp({ store, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog });
+  const server: Server = app.listen(listen.port, listen.host);
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+  } catch (error) {
+    await pipeline.stop();
+    store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`cannot listen on ${config.listen}: ${code === 'EADDRINUSE' ? 'address in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
+  }
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  const bound = server.address() as AddressInfo;
+  const address: ListenAddress = { host: bound.address, port: bound.port };
+  httpLog.info({ address: formatListen(address), demoMode: config.demoMode }, 'listening');
+
+  const sourceLog = logger.child({ component: 'sources' });
+  const started = await Promise.allSettled(sources.map((source) => source.start(pipeline)));
+  started.forEach((result, i) => {
+    const source = sources[i];
+    if (result.status === 'rejected' && source !== undefined) sourceLog.error({ err: result.reason as unknown, source: source.name }, 'source failed to start');
+  });
+  ready = true;
+  sourceLog.info({ sources: sources.map((s) => ({ name: s.name, type: s.type })) }, config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started');
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      logger.info('shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.allSettled(sources.map((source) => source.stop()));
+      try {
+        await pipeline.stop();
+      } catch (error) {
+        pipelineLog.error({ err: error, lost: pipeline.depth }, 'final flush failed');
+      }
+      server.closeAllConnections();
+      await closed;
+      const totals = store.totals();
+      store.close();
+      storeState = 'closed';
+      logger.info({ accepted: totals.accepted, rejected: totals.rejected, edges: totals.edges, droppedQueueFull: pipeline.stats().droppedQueueFull }, 'stopped');
+    })();
+    return stopped;
+  };
+
+  return { address, logger, stop };
+}
