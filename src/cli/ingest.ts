@@ -2,12 +2,10 @@
 // re-run or a run after SIGKILL ingests each line exactly once) or stdin into the store.
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import path from 'node:path';
-import { MAX_LINE_BYTES_DEFAULT, type LineParser, type RejectReason } from '../flows/flow.js';
-import { isFlowFormat, parseLineBytes, parserFor, sniffFormat, type FlowFormat } from '../flows/parsers.js';
-import { BatchWriter, DEFAULT_BATCH_SIZE } from '../sources/batch-writer.js';
-import { formatIdentity, readFile, readStream, resumeOffset } from '../sources/file-reader.js';
-import type { LineHandler } from '../sources/line-splitter.js';
+import type { RejectReason } from '../flows/flow.js';
+import { isFlowFormat, parserFor, sniffFormat, type FlowFormat } from '../flows/parsers.js';
+import { DEFAULT_BATCH_SIZE, type RunTotals } from '../sources/batch-writer.js';
+import { ingestInput } from '../sources/file-ingest.js';
 import { openStore } from '../store/store.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
@@ -61,20 +59,6 @@ async function sniffFile(name: string, handle: FileHandle): Promise<FlowFormat> 
   const format = sniffFormat(lines);
   if (format === undefined) throw new UsageError(`cannot tell the format of ${name}; pass --format`);
   return format;
-}
-
-function lineHandler(parser: LineParser, writer: BatchWriter, counted: { lines: number }): LineHandler {
-  return {
-    line(bytes, endOffset) {
-      counted.lines++;
-      if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 13)) writer.skip(endOffset);
-      else writer.add(parseLineBytes(parser, bytes, MAX_LINE_BYTES_DEFAULT), endOffset);
-    },
-    oversized(_length, endOffset) {
-      counted.lines++;
-      writer.addRejected('oversized_line', endOffset);
-    },
-  };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -131,36 +115,21 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = createProgressBar(process.stderr);
-  const writers: BatchWriter[] = [];
+  const totals: RunTotals[] = [];
   const year = new Date().getUTCFullYear();
   try {
     const ingestOne = async (input: Input): Promise<void> => {
-      const writer = new BatchWriter({ store, batchSize });
-      writers.push(writer);
-      const counted = { lines: 0 };
-      const handler = lineHandler(parserFor(input.format, { year }), writer, counted);
-      try {
-        if (input.handle === undefined) {
-          await readStream(process.stdin, { ...handler, maxLineBytes: MAX_LINE_BYTES_DEFAULT, signal: abort.signal });
-        } else {
-          const sourceKey = path.resolve(input.name);
-          const startOffset = await resumeOffset(input.handle, store.checkpoint(sourceKey));
-          await readFile({
-            ...handler,
-            path: input.name,
-            handle: input.handle,
-            startOffset,
-            maxLineBytes: MAX_LINE_BYTES_DEFAULT,
-            follow,
-            signal: abort.signal,
-            fileChanged: (identity) => writer.setSource({ sourceKey, identity: formatIdentity(identity) }),
-            progress: (position, size) => progress.update(input.name, position, size, counted.lines),
-            idle: () => writer.flushIfDue(),
-          });
-        }
-      } finally {
-        writer.flush();
-      }
+      totals.push(
+        await ingestInput({
+          store,
+          parser: parserFor(input.format, { year }),
+          input: input.handle === undefined ? { stream: process.stdin } : { path: input.name, handle: input.handle },
+          batchSize,
+          follow,
+          signal: abort.signal,
+          progress: (position, size, lines) => progress.update(input.name, position, size, lines),
+        }),
+      );
     };
     if (follow) await Promise.all(inputs.map(ingestOne));
     else for (const input of inputs) await ingestOne(input);
@@ -177,11 +146,10 @@ async function run(argv: string[]): Promise<number> {
   let accepted = 0;
   let rejected = 0;
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
-  for (const writer of writers) {
-    const totals = writer.totals();
-    accepted += totals.accepted;
-    rejected += totals.rejected;
-    for (const [reason, count] of Object.entries(totals.rejectedByReason) as [RejectReason, number][]) {
+  for (const run of totals) {
+    accepted += run.accepted;
+    rejected += run.rejected;
+    for (const [reason, count] of Object.entries(run.rejectedByReason) as [RejectReason, number][]) {
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + count;
     }
   }

@@ -30,7 +30,7 @@ export interface RunTotals {
 
 export interface BatchWriterOptions {
   readonly store: Pick<FlowStore, 'writeBatch'>;
-  /** Lines per batch (default 5000). */
+  /** Lines per batch (default 20000). */
   readonly batchSize?: number;
   /** Oldest a non-empty batch may get before it is flushed (default 1000 ms). */
   readonly flushIntervalMs?: number;
@@ -43,7 +43,7 @@ export interface CheckpointSource {
   readonly identity: string;
 }
 
-export const DEFAULT_BATCH_SIZE = 5000;
+export const DEFAULT_BATCH_SIZE = 20_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
 export class BatchWriter implements FlowSink {

@@ -74,6 +74,7 @@ export function parseCountMap(text: string): Record<string, number> {
 
 /** Union of a stored list and new values, first come first kept, at most `max`. */
 export function mergeList(stored: string | undefined, added: ReadonlySet<string>, max: number): string {
+  if (added.size === 0 && stored !== undefined) return stored;
   const out = new Set(stored === undefined ? [] : parseStringList(stored));
   for (const value of added) {
     if (out.size >= max) break;
@@ -84,6 +85,16 @@ export function mergeList(stored: string | undefined, added: ReadonlySet<string>
 
 export function boundLabels(labels: Readonly<Record<string, string>>): string {
   const entries: [string, string][] = [];
+  let n = 0;
+  let plain = true;
+  for (const key in labels) {
+    if (++n > EDGE_LABELS_MAX || !fits(key) || !fits(labels[key])) {
+      plain = false;
+      break;
+    }
+  }
+  // The parsers already bound labels; the common case is a plain, small object.
+  if (plain && Object.getPrototypeOf(labels) === Object.prototype) return JSON.stringify(labels);
   for (const [key, value] of Object.entries(labels)) {
     if (entries.length >= EDGE_LABELS_MAX) break;
     if (fits(key) && fits(value)) entries.push([key, value]);
@@ -92,6 +103,7 @@ export function boundLabels(labels: Readonly<Record<string, string>>): string {
 }
 
 export function mergeCounts(stored: string | undefined, added: ReadonlyMap<string, number>, maxKeys: number): string {
+  if (added.size === 0 && stored !== undefined) return stored;
   const out = new Map(Object.entries(stored === undefined ? {} : parseCountMap(stored)));
   for (const [key, count] of added) {
     const existing = out.get(key);
@@ -102,7 +114,7 @@ export function mergeCounts(stored: string | undefined, added: ReadonlyMap<strin
 }
 
 /** The JSON columns of a delta merged into an existing row (or a new row when `row` is undefined). */
-export function mergedDetail(delta: EdgeDelta, row: EdgeRow | undefined) {
+export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms' | 'src_labels' | 'dst_labels' | 'src_pods' | 'dst_pods' | 'src_names' | 'dst_names' | 'drop_reasons' | 'denied_by' | 'allowed_by'> | undefined) {
   const newer = row === undefined || delta.lastSeenMs >= row.last_seen_ms;
   return {
     src_labels: newer ? boundLabels(delta.sourceLabels) : (row?.src_labels ?? '{}'),
@@ -148,4 +160,19 @@ export function recordFromRow(row: EdgeRow): EdgeRecord {
     deniedBy: parseStringList(row.denied_by),
     allowedBy: parseStringList(row.allowed_by),
   };
+}
+
+/** True when merging changed none of the JSON columns of the stored row. */
+export function sameDetail(row: Pick<EdgeRow, keyof ReturnType<typeof mergedDetail>>, detail: ReturnType<typeof mergedDetail>): boolean {
+  return (
+    row.src_labels === detail.src_labels &&
+    row.dst_labels === detail.dst_labels &&
+    row.src_pods === detail.src_pods &&
+    row.dst_pods === detail.dst_pods &&
+    row.src_names === detail.src_names &&
+    row.dst_names === detail.dst_names &&
+    row.drop_reasons === detail.drop_reasons &&
+    row.denied_by === detail.denied_by &&
+    row.allowed_by === detail.allowed_by
+  );
 }

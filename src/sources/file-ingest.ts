@@ -1,0 +1,77 @@
+// One file (or stdin) into the store: the reader, the parser and the batch writer wired together,
+// resuming from the file's checkpoint. Shared by `ingest`, the daemon's file source and the
+// benchmark, so all three measure and run the same pipeline.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import path from 'node:path';
+import { MAX_LINE_BYTES_DEFAULT, type LineParser } from '../flows/flow.js';
+import { parseLineBytes } from '../flows/parsers.js';
+import type { FlowStore } from '../store/types.js';
+import { BatchWriter, type BatchStats, type RunTotals } from './batch-writer.js';
+import { formatIdentity, readFile, readStream, resumeOffset } from './file-reader.js';
+import type { LineHandler } from './line-splitter.js';
+
+export interface IngestInputOptions {
+  readonly store: FlowStore;
+  readonly parser: LineParser;
+  /** A file path (with its open handle) or a stream without checkpoint. */
+  readonly input: { readonly path: string; readonly handle?: FileHandle } | { readonly stream: Readable };
+  readonly batchSize?: number;
+  readonly maxLineBytes?: number;
+  readonly follow?: boolean;
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onBatch?: (stats: BatchStats) => void;
+  readonly progress?: (position: number, size: number, lines: number) => void;
+}
+
+function lineHandler(parser: LineParser, writer: BatchWriter, maxLineBytes: number, counted: { lines: number }): LineHandler {
+  return {
+    line(bytes, endOffset) {
+      counted.lines++;
+      if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 13)) writer.skip(endOffset);
+      else writer.add(parseLineBytes(parser, bytes, maxLineBytes), endOffset);
+    },
+    oversized(_length, endOffset) {
+      counted.lines++;
+      writer.addRejected('oversized_line', endOffset);
+    },
+  };
+}
+
+/** Reads the input to its end (or until abort), flushing the last batch; returns the run's totals. */
+export async function ingestInput(options: IngestInputOptions): Promise<RunTotals> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES_DEFAULT;
+  const writer = new BatchWriter({
+    store: options.store,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
+  });
+  const counted = { lines: 0 };
+  const handler = lineHandler(options.parser, writer, maxLineBytes, counted);
+  try {
+    if ('stream' in options.input) {
+      await readStream(options.input.stream, { ...handler, maxLineBytes, ...(options.signal ? { signal: options.signal } : {}) });
+    } else {
+      const input = options.input;
+      const sourceKey = path.resolve(input.path);
+      const handle = input.handle ?? (await open(input.path, 'r'));
+      await readFile({
+        ...handler,
+        path: input.path,
+        handle,
+        startOffset: await resumeOffset(handle, options.store.checkpoint(sourceKey)),
+        maxLineBytes,
+        follow: options.follow ?? false,
+        ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        fileChanged: (identity) => writer.setSource({ sourceKey, identity: formatIdentity(identity) }),
+        progress: (position, size) => options.progress?.(position, size, counted.lines),
+        idle: () => writer.flushIfDue(),
+      });
+    }
+  } finally {
+    writer.flush();
+  }
+  return writer.totals();
+}
