@@ -1,7 +1,7 @@
 // Named edge cases, one per item of networking.k8s.io/v1 semantics (issue 3, point 2).
 import { describe, expect, it } from 'vitest';
 import { compilePolicies, type QueryEndpoint } from '../../src/policy/engine.js';
-import type { ClusterSnapshot, NetworkPolicy, NetworkPolicySpec, PodInfo } from '../../src/policy/model.js';
+import type { ClusterSnapshot, LabelSelector, NetworkPolicy, NetworkPolicySpec, PodInfo } from '../../src/policy/model.js';
 
 function pod(namespace: string, name: string, labels: Record<string, string>, ips: string[], extra: Partial<PodInfo> = {}): PodInfo {
   return { namespace, name, labels, ips, hostNetwork: false, ports: [], workload: { kind: 'Pod', name }, ...extra };
@@ -31,7 +31,7 @@ const IP = (ip: string): QueryEndpoint => ({ kind: 'ip', ip });
 function verdict(policies: NetworkPolicy[], from: QueryEndpoint, to: QueryEndpoint, port = 80, protocol: 'TCP' | 'UDP' | 'SCTP' = 'TCP', ipBlockMatchesPods = true) {
   return compilePolicies(snap(policies), { ipBlockMatchesPods }).evaluate({ from, to, port, protocol });
 }
-const ingressTo = (spec: Omit<NetworkPolicySpec, 'podSelector'>, podSelector = { matchLabels: { app: 'web' } }) => [np('a', 'p', { podSelector, ...spec })];
+const ingressTo = (spec: Omit<NetworkPolicySpec, 'podSelector'>, podSelector: LabelSelector = { matchLabels: { app: 'web' } }) => [np('a', 'p', { podSelector, ...spec })];
 
 describe('selectors', () => {
   it('matchLabels selects pods with all the labels', () => {
@@ -72,7 +72,7 @@ describe('selectors', () => {
     expect(verdict(policies, IP('203.0.113.1'), P('a', 'web')).verdict).toBe('deny');
   });
   it('empty policy podSelector selects every pod of the namespace', () => {
-    const policies = ingressTo({ ingress: [] }, {} as { matchLabels: Record<string, string> });
+    const policies = ingressTo({ ingress: [] }, {});
     expect(verdict(policies, P('b', 'client'), P('a', 'api')).verdict).toBe('deny');
     expect(verdict(policies, P('a', 'web'), P('b', 'client')).verdict).toBe('allow');
   });
@@ -140,7 +140,7 @@ describe('ports', () => {
     expect(verdict(policies, P('b', 'client'), P('a', 'web'), 31999).verdict).toBe('deny');
   });
   it('a named port resolves per destination pod', () => {
-    const policies = ingressTo({ ingress: [{ ports: [{ port: 'http' }] }] }, {} as { matchLabels: Record<string, string> });
+    const policies = ingressTo({ ingress: [{ ports: [{ port: 'http' }] }] }, {});
     expect(verdict(policies, P('b', 'client'), P('a', 'web'), 8080).verdict).toBe('allow');
     expect(verdict(policies, P('b', 'client'), P('a', 'web'), 9090).verdict).toBe('deny');
     expect(verdict(policies, P('b', 'client'), P('a', 'api'), 9090).verdict).toBe('allow');

@@ -83,7 +83,7 @@ const podArb = (index: number): fc.Arbitrary<PodInfo> => fc.record({
 
 const snapshotArb: fc.Arbitrary<ClusterSnapshot> = fc.tuple(
   fc.integer({ min: 1, max: 8 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => podArb(i)))),
-  fc.integer({ min: 0, max: 5 }).chain((n) => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => policyArb(i))))),
+  fc.integer({ min: 0, max: 5 }).chain((n): fc.Arbitrary<NetworkPolicy[]> => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => policyArb(i))))),
   fc.array(fc.tuple(fc.constantFrom(...NS), labelsArb), { maxLength: 3 }),
 ).map(([pods, policies, nsLabels]) => {
   // unique IPs: the engine maps an IP to one pod, and so must the scenario
