@@ -303,7 +303,8 @@ export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): Pa
 
 function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown): Flow {
   const counter: DropCounter = { dropped: 0 };
-  const timeMs = timeMsOf(flow.time) ?? timeMsOf(envelopeTime);
+  // A present but malformed flow time is an error, not a reason to use the envelope's.
+  const timeMs = flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time) : timeMsOf(envelopeTime);
   if (timeMs === undefined) {
     throw flow.time === undefined && envelopeTime === undefined ? new Invalid('missing_field', 'time') : new Invalid('invalid_field', `time: ${clip(flow.time ?? envelopeTime)}`);
   }
