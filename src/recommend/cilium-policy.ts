@@ -1,0 +1,60 @@
+// --flavor cilium: CiliumNetworkPolicy (cilium.io/v2). External peers whose DNS names were
+// observed become toFQDNs rules, which only work when the DNS traffic goes through Cilium's DNS
+// proxy, so the DNS policy carries the `rules.dns` L7 rule. The API server and nodes become
+// entities (kube-apiserver, host/remote-node), which Cilium keeps up to date itself. The default
+// deny stays a plain NetworkPolicy, which Cilium enforces alongside its own.
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../policy/model.js';
+import { headerOf, type ExportObject } from './flavor.js';
+import { NAMESPACE_NAME_LABEL } from './peers.js';
+import type { NamespaceRecommendation, ProposedPolicy, RuleEvidence } from './proposal.js';
+
+const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+
+function toPorts(ports: readonly NetworkPolicyPort[] | undefined, dns = false): Record<string, unknown>[] {
+  const list = (ports ?? []).map((p) => ({ port: String(p.port), protocol: p.protocol ?? 'TCP' }));
+  return [{ ports: list, ...(dns ? { rules: { dns: [{ matchPattern: '*' }] } } : {}) }];
+}
+
+function endpointSelector(peer: NetworkPolicyPeer): Record<string, unknown> {
+  const namespace = peer.namespaceSelector?.matchLabels?.[NAMESPACE_NAME_LABEL];
+  return { matchLabels: { ...(peer.podSelector?.matchLabels ?? {}), ...(namespace !== undefined ? { [CILIUM_NAMESPACE_LABEL]: namespace } : {}) } };
+}
+
+function peerPart(direction: 'ingress' | 'egress', peer: NetworkPolicyPeer, evidence: RuleEvidence | undefined): Record<string, unknown> {
+  const from = direction === 'ingress';
+  switch (evidence?.peerClass) {
+    case 'kube-apiserver':
+      return { [from ? 'fromEntities' : 'toEntities']: ['kube-apiserver'] };
+    case 'node':
+    case 'host-network':
+      return { [from ? 'fromEntities' : 'toEntities']: ['host', 'remote-node'] };
+    case 'external':
+      if (!from && evidence.names.length > 0) return { toFQDNs: evidence.names.map((name) => ({ matchName: name })) };
+      return { [from ? 'fromCIDR' : 'toCIDR']: [peer.ipBlock?.cidr ?? ''] };
+    default:
+      return { [from ? 'fromEndpoints' : 'toEndpoints']: [endpointSelector(peer)] };
+  }
+}
+
+function convert(p: ProposedPolicy, namespace: string): ExportObject {
+  const header = headerOf(p.role, p.policy.metadata.name, namespace);
+  if (p.role === 'default-deny') return { object: p.policy as unknown as Record<string, unknown>, rules: [], header };
+  const spec: Record<string, unknown> = { endpointSelector: { matchLabels: { ...(p.policy.spec.podSelector.matchLabels ?? {}) } } };
+  if (p.role === 'dns') {
+    const rule = p.policy.spec.egress?.[0];
+    spec['egress'] = [{ toEndpoints: (rule?.to ?? []).map(endpointSelector), toPorts: toPorts(rule?.ports, true) }];
+  } else if (p.role === 'allow-ingress') {
+    spec['ingress'] = (p.policy.spec.ingress ?? []).map((rule, i) => ({ ...peerPart('ingress', rule.from?.[0] ?? {}, p.rules[i]), toPorts: toPorts(rule.ports) }));
+  } else {
+    spec['egress'] = (p.policy.spec.egress ?? []).map((rule, i) => ({ ...peerPart('egress', rule.to?.[0] ?? {}, p.rules[i]), toPorts: toPorts(rule.ports) }));
+  }
+  return {
+    object: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: p.policy.metadata, spec },
+    rules: p.rules,
+    header,
+  };
+}
+
+export function ciliumObjects(ns: NamespaceRecommendation): ExportObject[] {
+  return ns.policies.map((p) => convert(p, ns.namespace));
+}

@@ -1,0 +1,113 @@
+// The three export forms of a recommendation: a multi-document YAML stream (stdout), a folder
+// (one file per namespace, kustomization.yaml, verify.sh, README.md) and JSON. Pure: the CLI
+// writes the files this returns.
+import { calicoObjects } from './calico-policy.js';
+import { ciliumObjects } from './cilium-policy.js';
+import { k8sObjects, type ExportObject, type Flavor } from './flavor.js';
+import { policyName } from './names.js';
+import type { RecommendationProof } from './proof.js';
+import { isoTime, type NamespaceRecommendation, type Recommendation } from './proposal.js';
+import { verifyScript } from './verify-script.js';
+import { toYamlStream } from './yaml-export.js';
+
+export interface ExportOptions {
+  readonly flavor: Flavor;
+  /** Calico only: StagedNetworkPolicy instead of NetworkPolicy. */
+  readonly staged: boolean;
+}
+
+export function objectsOf(ns: NamespaceRecommendation, options: ExportOptions): ExportObject[] {
+  if (options.flavor === 'cilium') return ciliumObjects(ns);
+  if (options.flavor === 'calico') return calicoObjects(ns, options.staged);
+  return k8sObjects(ns);
+}
+
+export function yamlStream(recommendation: Recommendation, options: ExportOptions): string {
+  return toYamlStream(recommendation.namespaces.flatMap((ns) => objectsOf(ns, options)));
+}
+
+/** File name for a namespace: namespaces are DNS labels, but never trust that for a path. */
+export function namespaceFile(namespace: string): string {
+  return `${policyName(namespace)}.yaml`;
+}
+
+function proofLines(proof: RecommendationProof | undefined): string[] {
+  if (proof === undefined) return ['- replay proof: not run'];
+  const exposure = (count: RecommendationProof['exposureBefore']) => (count === undefined ? 'not computed (too large)' : `${count.reachable} of ${count.total}`);
+  return [
+    `- replay proof: ${proof.replayed} observed forwarded edges replayed, ${proof.allowed} allowed, ${proof.violations.length} would be dropped unexpectedly, ${proof.knownGaps} known gaps (see warnings), ${proof.skipped} not replayable`,
+    `- already covered by existing policies: ${proof.coveredByExisting}; newly allowed: ${proof.newlyAllowed}`,
+    `- (pod pair, port) combinations reachable before: ${exposure(proof.exposureBefore)}; after: ${exposure(proof.exposureAfter)}`,
+    ...(proof.tighten.length > 0 ? ['', '## Existing rules no observed traffic used (candidates to tighten)', '', ...proof.tighten.slice(0, 200).map((t) => `- ${t.message}`)] : []),
+  ];
+}
+
+function readme(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): string {
+  const window = recommendation.window === null ? 'nothing observed' : `${isoTime(recommendation.window.firstSeenMs)} to ${isoTime(recommendation.window.lastSeenMs)}`;
+  const lines = [
+    '# NetworkPolicies proposed by netpol-advisor',
+    '',
+    `Flavor: ${options.flavor}${options.flavor === 'calico' && options.staged ? ' (staged: evaluated, not enforced)' : ''}. Observation window: ${window}.`,
+    `Evidence: ${recommendation.edgesUsed} forwarded edges; ${recommendation.edgesIgnored} dropped/audit/error edges were reported, not allowed.`,
+    '',
+    'Apply one namespace file at a time with `kubectl apply -f NAMESPACE.yaml`: inside each file the allow',
+    'policies come first and the default deny last, so nothing observed is cut off while applying.',
+    'Then run `sh verify.sh`: every "allow" check must connect and every "deny" check must fail.',
+    '',
+    '## Proof',
+    '',
+    ...proofLines(proof),
+    '',
+    '## Namespaces',
+    '',
+    ...recommendation.namespaces.map((ns) => `- ${namespaceFile(ns.namespace)}: ${ns.policies.length} policies (${ns.policies.map((p) => p.policy.metadata.name).join(', ')}), ${ns.warnings.length} warnings`),
+    '',
+    '## Workloads observed',
+    '',
+    ...recommendation.workloads.map((w) => `- ${w.namespace}/${w.name} (${w.kind}): ${w.connections} connections over ${w.observedSec}s${w.lowConfidence ? ' — LOW CONFIDENCE: observe longer before enforcing' : ''}`),
+    '',
+    '## Warnings',
+    '',
+    ...(recommendation.warnings.length === 0 ? ['none'] : recommendation.warnings.map((w) => `- [${w.code}] ${w.namespace ?? '-'}${w.subject !== undefined ? ` ${w.subject}` : ''}: ${w.message}`)),
+    '',
+  ];
+  // Flow data may carry control characters; keep the README plain text.
+  return lines.join('\n').replace(/(?!\n)\p{Cc}/gu, '?');
+}
+
+export function exportFiles(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): Map<string, string> {
+  const files = new Map<string, string>();
+  const resources: string[] = [];
+  for (const ns of recommendation.namespaces) {
+    const file = namespaceFile(ns.namespace);
+    files.set(file, toYamlStream(objectsOf(ns, options)));
+    resources.push(file);
+  }
+  files.set('kustomization.yaml', toYamlStream([{ object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources } }]));
+  files.set('verify.sh', verifyScript(recommendation.namespaces));
+  files.set('README.md', readme(recommendation, options, proof));
+  return files;
+}
+
+export function exportJson(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): unknown {
+  const namespaces: Record<string, unknown> = {};
+  for (const ns of recommendation.namespaces) {
+    namespaces[ns.namespace] = {
+      policies: objectsOf(ns, options).map((o) => o.object),
+      evidence: ns.policies.map((p) => ({ policy: p.policy.metadata.name, role: p.role, workload: p.workload ?? null, rules: p.rules })),
+      tests: ns.tests,
+      warnings: ns.warnings,
+    };
+  }
+  return {
+    namespaces,
+    workloads: recommendation.workloads,
+    warnings: recommendation.warnings,
+    window: recommendation.window === null ? null : { firstSeen: isoTime(recommendation.window.firstSeenMs), lastSeen: isoTime(recommendation.window.lastSeenMs) },
+    proof: proof === undefined ? null : {
+      replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps, skipped: proof.skipped,
+      coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed, tighten: proof.tighten,
+      exposureBefore: proof.exposureBefore ?? null, exposureAfter: proof.exposureAfter ?? null,
+    },
+  };
+}
