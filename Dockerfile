@@ -43,12 +43,15 @@ ENV NODE_ENV=production \
     TMPDIR=/var/lib/netpol-advisor
 WORKDIR /app
 # Only what `node bin/netpol-advisor.js serve` needs: the compiled code (dist/, with the dashboard in
-# dist/web when it is built), the migrations applied at start, and the production dependencies.
+# dist/web when it is built), the migrations applied at start, the .proto files the Hubble Relay and
+# Goldmane clients load at run time, the demo flows, and the production dependencies.
 COPY --from=build /src/package.json /src/package-lock.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/migrations ./migrations
+COPY --from=build /src/proto ./proto
+COPY --from=build /src/demo ./demo
 # The data directory must exist and belong to the runtime user for plain `docker run` (in Kubernetes
 # the PVC is mounted there and made writable by the pod's fsGroup).
 RUN mkdir -p /var/lib/netpol-advisor /etc/netpol-advisor \
