@@ -14,6 +14,8 @@ const commands: Record<string, CommandLoader> = {
   flows: async () => (await import('./flows.js')).flowsCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
+  recommend: async () => (await import('./recommend.js')).recommendCommand,
+  simulate: async () => (await import('./simulate.js')).simulateCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,166 @@
+// `netpol-advisor recommend`: observed edges (+ an optional cluster snapshot) → least-privilege
+// policies, proven by replay before anything is shown. Thin: reads the store, the snapshot and the
+// reasons file, calls the pure recommender (src/recommend) and writes what it returns.
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
+import type { ClusterSnapshot } from '../policy/model.js';
+import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../recommend/export.js';
+import { FLAVORS, isFlavor } from '../recommend/flavor.js';
+import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
+import type { ObservedEdge } from '../recommend/proposal.js';
+import type { ReasonRule } from '../recommend/reasons.js';
+import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } from '../recommend/recommend.js';
+import { openStore } from '../store/store.js';
+import type { FlowStore } from '../store/types.js';
+import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
+import type { Command } from './main.js';
+
+const HELP = `usage: netpol-advisor recommend [--db FILE] [--cluster SNAPSHOT] [--namespace NS] [--flavor k8s|cilium|calico]
+                                 [--staged] [--out DIR] [--json] [--reasons FILE] [options]
+
+Proposes least-privilege NetworkPolicies from the observed (forwarded) traffic: per namespace a
+default deny, DNS egress, and one allow policy per workload and direction. Before printing, every
+observed flow is replayed through the policy engine against the existing + proposed policies; if
+any would be dropped the command fails (exit 1) instead of printing an unsafe proposal.
+
+options:
+  --db FILE                the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
+  --cluster SNAPSHOT       kubectl get … -o json|yaml output, or manifests: verifies selectors, resolves
+                           unlabelled addresses, diffs against existing policies (repeatable)
+  --namespace NS           only propose policies for NS
+  --flavor F               k8s (default), cilium (CiliumNetworkPolicy, toFQDNs) or calico
+  --staged                 with --flavor calico: StagedNetworkPolicy (a dry run Calico reports on)
+  --out DIR                write one file per namespace, kustomization.yaml, verify.sh, README.md
+  --json                   JSON: per namespace {policies, evidence, tests, warnings}, plus the proof
+  --reasons FILE           YAML/JSON list of {from, to, port?, protocol?, reason}: business reasons
+                           (from/to: ns/workload, ns/*, *, an IP or a CIDR)
+  --ipv4-prefix N          aggregate external IPv4 peers to /N (default 32: exact)
+  --ipv6-prefix N          aggregate external IPv6 peers to /N (default 128: exact)
+  --min-observed-sec N     flag workloads observed for less than N seconds (default 3600)
+  --min-connections N      flag workloads with fewer connections (default 5)
+  --max-exposure-evals N   bound on the exposure computation (default 2000000)
+  -h, --help               this help
+`;
+
+const reasonSchema = z.object({
+  from: z.string().max(512).optional(),
+  to: z.string().max(512).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  protocol: z.string().max(8).optional(),
+  reason: z.string().min(1).max(1024),
+}).strict();
+const reasonsFileSchema = z.union([z.array(reasonSchema).max(10_000), z.object({ reasons: z.array(reasonSchema).max(10_000) }).strict()]);
+
+export async function readReasons(file: string): Promise<ReasonRule[]> {
+  let parsed: unknown;
+  try {
+    parsed = parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--reasons ${file}: ${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)}`, { cause: error });
+  }
+  const result = reasonsFileSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new UsageError(`--reasons ${file}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const list = Array.isArray(result.data) ? result.data : result.data.reasons;
+  return list.map((r) => ({ reason: r.reason, ...(r.from !== undefined ? { from: r.from } : {}), ...(r.to !== undefined ? { to: r.to } : {}), ...(r.port !== undefined ? { port: r.port } : {}), ...(r.protocol !== undefined ? { protocol: r.protocol } : {}) }));
+}
+
+export async function loadSnapshotOption(paths: readonly string[] | undefined): Promise<ClusterSnapshot | undefined> {
+  if (paths === undefined || paths.length === 0) return undefined;
+  const loaded = await loadClusterSnapshot(paths);
+  if (!loaded.ok) throw new UsageError(`--cluster: ${loaded.problems[0] ?? 'invalid snapshot'}${loaded.problems.length > 1 ? ` (and ${loaded.problems.length - 1} more problems)` : ''}`);
+  return loaded.snapshot;
+}
+
+export function openExistingStore(db: string): FlowStore {
+  if (!existsSync(db)) throw new UsageError(`cannot read ${db}: no such database (run ingest first)`);
+  return openStore(db, { mustExist: true });
+}
+
+function describeDrop(edge: ObservedEdge): string {
+  const end = (peer: ObservedEdge['source']) => (peer.kind === 'pod' ? `${peer.namespace ?? '?'}/${peer.workload ?? '?'}` : `${peer.kind}:${peer.ip ?? '?'}`);
+  return `${end(edge.source)} -> ${end(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`.replace(/\p{Cc}/gu, '?');
+}
+
+function summary(proof: RecommendationProof): string {
+  const exposure = (c: RecommendationProof['exposureBefore']) => (c === undefined ? 'n/a' : `${c.reachable}/${c.total}`);
+  return `replayed ${proof.replayed} observed flows: ${proof.allowed} allowed, 0 dropped, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}`;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    cluster: { type: 'string', multiple: true },
+    namespace: { type: 'string' },
+    flavor: { type: 'string' },
+    staged: { type: 'boolean' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    reasons: { type: 'string' },
+    'ipv4-prefix': { type: 'string' },
+    'ipv6-prefix': { type: 'string' },
+    'min-observed-sec': { type: 'string' },
+    'min-connections': { type: 'string' },
+    'max-exposure-evals': { type: 'string' },
+  });
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const flavor = values.flavor ?? 'k8s';
+  if (!isFlavor(flavor)) throw new UsageError(`--flavor: unknown flavor "${flavor}" (expected ${FLAVORS.join(', ')})`);
+  if (values.staged === true && flavor !== 'calico') throw new UsageError('--staged: only with --flavor calico');
+  const exportOptions: ExportOptions = { flavor, staged: values.staged === true };
+  const options: RecommendOptions = {
+    ...DEFAULT_RECOMMEND_OPTIONS,
+    ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+    aggregation: {
+      ipv4PrefixLength: values['ipv4-prefix'] !== undefined ? parseIntegerOption('ipv4-prefix', values['ipv4-prefix'], 0, 32) : 32,
+      ipv6PrefixLength: values['ipv6-prefix'] !== undefined ? parseIntegerOption('ipv6-prefix', values['ipv6-prefix'], 0, 128) : 128,
+    },
+    minObservedSec: values['min-observed-sec'] !== undefined ? parseIntegerOption('min-observed-sec', values['min-observed-sec'], 0, 10 * 365 * 86400) : DEFAULT_RECOMMEND_OPTIONS.minObservedSec,
+    minConnections: values['min-connections'] !== undefined ? parseIntegerOption('min-connections', values['min-connections'], 0, Number.MAX_SAFE_INTEGER) : DEFAULT_RECOMMEND_OPTIONS.minConnections,
+    reasons: values.reasons !== undefined ? await readReasons(values.reasons) : [],
+  };
+  const maxExposureEvaluations = values['max-exposure-evals'] !== undefined ? parseIntegerOption('max-exposure-evals', values['max-exposure-evals'], 0, Number.MAX_SAFE_INTEGER) : 2_000_000;
+  const snapshot = await loadSnapshotOption(values.cluster);
+  const store = openExistingStore(values.db ?? defaultDbPath());
+  try {
+    const recommendation = recommendPolicies(store.iterateEdges(), snapshot, options);
+    const proof = proveRecommendation(recommendation, () => store.iterateEdges(), snapshot, {
+      maxExposureEvaluations,
+      namespaces: recommendation.namespaces.map((ns) => ns.namespace),
+    });
+    if (proof.violations.length > 0) {
+      process.stderr.write(`netpol-advisor recommend: BUG: the proposal would drop ${proof.violations.length} observed forwarded flow(s); refusing to print it:\n`);
+      for (const v of proof.violations.slice(0, 20)) process.stderr.write(`  ${describeDrop(v.edge)}: ${v.decision.egress.allowed ? v.decision.ingress.reason : v.decision.egress.reason}\n`);
+      return 1;
+    }
+    if (values.out !== undefined) {
+      const dir = path.resolve(values.out);
+      await mkdir(dir, { recursive: true });
+      for (const [name, content] of exportFiles(recommendation, exportOptions, proof)) {
+        await writeFile(path.join(dir, name), content);
+        if (name === 'verify.sh') await chmod(path.join(dir, name), 0o755);
+      }
+      if (values.json !== true) process.stdout.write(`wrote ${recommendation.namespaces.length} namespace file(s), kustomization.yaml, verify.sh and README.md to ${dir}\n`);
+    }
+    if (values.json === true) process.stdout.write(`${JSON.stringify(exportJson(recommendation, exportOptions, proof), null, 2)}\n`);
+    else if (values.out === undefined) process.stdout.write(yamlStream(recommendation, exportOptions));
+    process.stderr.write(`${summary(proof)}; ${recommendation.warnings.length} warning(s)${recommendation.warnings.length > 0 ? ' (see --json or README.md)' : ''}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export const recommendCommand: Command = {
+  summary: 'propose least-privilege NetworkPolicies from the observed traffic, proven by replay',
+  run,
+};
