@@ -16,6 +16,7 @@ const commands: Record<string, CommandLoader> = {
   eval: async () => (await import('./eval.js')).evalCommand,
   recommend: async () => (await import('./recommend.js')).recommendCommand,
   simulate: async () => (await import('./simulate.js')).simulateCommand,
+  drops: async () => (await import('./drops.js')).dropsCommand,
 };
 
 function usage(): string {
