@@ -44,7 +44,7 @@ function table(edges: readonly EdgeRecord[]): string {
   return [header, ...rows].map((r) => r.map((cell, i) => clean(cell).padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-async function run(argv: string[]): Promise<number> {
+function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     db: { type: 'string' },
     namespace: { type: 'string' },
@@ -54,7 +54,7 @@ async function run(argv: string[]): Promise<number> {
   });
   if (values.help === true) {
     process.stdout.write(HELP);
-    return 0;
+    return Promise.resolve(0);
   }
   const verdict = values.verdict;
   if (verdict !== undefined && !(VERDICTS as readonly string[]).includes(verdict)) {
@@ -79,7 +79,7 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-  return 0;
+  return Promise.resolve(0);
 }
 
 export const flowsCommand: Command = {

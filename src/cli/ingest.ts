@@ -61,6 +61,11 @@ async function sniffFile(name: string, handle: FileHandle): Promise<FlowFormat> 
   return format;
 }
 
+/** Closes what is still open (the reader closes a file it finished; a second close is ignored). */
+async function closeAll(inputs: readonly Input[]): Promise<void> {
+  for (const input of inputs) await input.handle?.close().catch(() => undefined);
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals: names } = parseCommandArgs(
     argv,
@@ -101,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
       input.format = format === 'auto' && input.handle !== undefined ? await sniffFile(name, input.handle) : (format as FlowFormat);
     }
   } catch (error) {
-    await Promise.all(inputs.map((input) => input.handle?.close()));
+    await closeAll(inputs);
     throw error;
   }
 
@@ -140,7 +145,7 @@ async function run(argv: string[]): Promise<number> {
     progress.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await Promise.all(inputs.map((input) => input.handle?.close().catch(() => undefined)));
+    await closeAll(inputs);
   }
 
   let accepted = 0;
