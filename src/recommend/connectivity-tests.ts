@@ -24,9 +24,12 @@ function sortedPorts(rule: RuleAcc): PortEvidence[] {
 export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest[] {
   const tests: ConnectivityTest[] = [];
   const from = (w: WorkloadInfo) => ({ namespace: w.namespace, selector: w.selector.matchLabels });
-  const first = accs.find((acc) => selectable(acc.workload) && !index.isHostNetwork(acc.workload));
+  // DNS from the first selectable workload of the namespace, with or without allow rules of its own.
+  const first = [...index.byKey.values()]
+    .filter((w) => w.namespace === namespace && w.connections > 0 && selectable(w) && !index.isHostNetwork(w))
+    .sort((a, b) => compareText(a.key, b.key))[0];
   if (first !== undefined) {
-    tests.push({ expect: 'allow', description: `${first.workload.key} resolves names through the cluster DNS`, from: from(first.workload), to: { kind: 'dns' }, protocol: 'UDP', port: 53 });
+    tests.push({ expect: 'allow', description: `${first.key} resolves names through the cluster DNS`, from: from(first), to: { kind: 'dns' }, protocol: 'UDP', port: 53 });
   }
   // Allowed: every egress rule of the namespace's workloads (UDP is not reliably testable with nc).
   for (const acc of accs) {

@@ -21,7 +21,7 @@ function unquote(word: string): string {
 
 describe('verify.sh', () => {
   it('quotes any string so the shell reads it back unchanged', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (value) => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (value) => {
       expect(unquote(shellQuote(value))).toBe(value);
     }));
     expect(shellQuote("a'; rm -rf / #")).toBe(`'a'\\''; rm -rf / #'`);
