@@ -1,0 +1,179 @@
+// One resilient informer: @kubernetes/client-node's ListWatch (list, then watch from the list's
+// resourceVersion; on 410 Gone — an HTTP status or an ERROR watch event — it relists by itself)
+// wrapped with what client-node leaves to the caller (reliability.md R12):
+//  - any other error (list failure, connection refused, 5xx) stops a client-node informer for
+//    good; we restart it with our capped jittered backoff, never in a tight loop;
+//  - `synced` turns true only after a full list succeeded (readiness waits for it);
+//  - bookmarks are requested (allowWatchBookmarks) so quiet resources keep a fresh
+//    resourceVersion and resume without a relist;
+//  - objects from typed list calls get their kind/apiVersion stamped (list items carry none),
+//    so the cache holds API-shaped objects that src/policy/parse-objects.ts understands.
+import { ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { Backoff, silentLogger, systemClock } from '../sources/backoff.js';
+import type { BackoffOptions, Clock, RandomFn, SourceLogger } from '../sources/backoff.js';
+
+export interface ResourceSpec {
+  /** Collection path, e.g. `/api/v1/pods`. */
+  readonly path: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly list: () => Promise<KubernetesListObject<KubernetesObject>>;
+}
+
+export type InformerEventType = 'add' | 'update' | 'delete';
+
+export interface InformerStatus {
+  readonly kind: string;
+  readonly synced: boolean;
+  readonly objects: number;
+  readonly lastEventMs?: number;
+  readonly lists: number;
+  readonly restarts: number;
+  readonly errors: number;
+  readonly lastError?: string;
+}
+
+export interface InformerOptions {
+  readonly clock?: Clock;
+  readonly random?: RandomFn;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly logger?: SourceLogger;
+  readonly onEvent?: (type: InformerEventType, obj: KubernetesObject) => void;
+  /** Called after every successful (re)list, with the objects as listed. */
+  readonly onList?: (items: readonly KubernetesObject[]) => void;
+}
+
+/** Asks the API server for BOOKMARK events on every watch the ListWatch opens. */
+class BookmarkWatch extends Watch {
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, done);
+  }
+}
+
+export class ResilientInformer {
+  readonly spec: ResourceSpec;
+  private readonly lw: ListWatch<KubernetesObject>;
+  private readonly clock: Clock;
+  private readonly logger: SourceLogger;
+  private readonly backoff: Backoff;
+  private readonly abort = new AbortController();
+  private stopped = true;
+  private restarting = false;
+  private synced = false;
+  private lists = 0;
+  private restarts = 0;
+  private errors = 0;
+  private lastEventMs: number | undefined;
+  private lastError: string | undefined;
+  private readonly syncWaiters: (() => void)[] = [];
+
+  constructor(kubeConfig: KubeConfig, spec: ResourceSpec, options: InformerOptions = {}) {
+    this.spec = spec;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, factor: 2, ...options.backoff }, options.random);
+    const listFn = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+      const list = await spec.list();
+      for (const item of list.items) this.stamp(item);
+      this.lists += 1;
+      this.lastEventMs = this.clock.now();
+      options.onList?.(list.items);
+      if (!this.synced) {
+        this.synced = true;
+        for (const w of this.syncWaiters.splice(0)) w();
+      }
+      return list;
+    };
+    this.lw = new ListWatch(spec.path, new BookmarkWatch(kubeConfig), listFn, false, undefined, undefined, {
+      delayFn: (ms) => this.clock.sleep(ms, this.abort.signal),
+    });
+    const handle = (type: InformerEventType) => (obj: KubernetesObject) => {
+      this.stamp(obj);
+      this.lastEventMs = this.clock.now();
+      this.backoff.reset();
+      options.onEvent?.(type, obj);
+    };
+    this.lw.on('add', handle('add'));
+    this.lw.on('update', handle('update'));
+    this.lw.on('delete', handle('delete'));
+    this.lw.on('error', (err: unknown) => this.onError(err));
+  }
+
+  private stamp(obj: KubernetesObject): void {
+    // List items carry no kind; watch objects do. Never trust a kind that disagrees with the path.
+    obj.kind = this.spec.kind;
+    obj.apiVersion = this.spec.apiVersion;
+  }
+
+  /** Starts listing and watching; resolves once the first attempt has begun (not synced). */
+  start(): Promise<void> {
+    this.stopped = false;
+    void this.lw.start().catch((err: unknown) => this.onError(err));
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.lw.stop();
+  }
+
+  /** Resolves after the first full list (or when stopped). */
+  whenSynced(): Promise<void> {
+    if (this.synced || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  get isSynced(): boolean {
+    return this.synced;
+  }
+
+  list(): readonly KubernetesObject[] {
+    return this.lw.list();
+  }
+
+  status(): InformerStatus {
+    return {
+      kind: this.spec.kind,
+      synced: this.synced,
+      objects: this.lw.list().length,
+      ...(this.lastEventMs === undefined ? {} : { lastEventMs: this.lastEventMs }),
+      lists: this.lists,
+      restarts: this.restarts,
+      errors: this.errors,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
+  }
+
+  private onError(err: unknown): void {
+    this.errors += 1;
+    this.lastError = describe(err);
+    if (this.stopped || this.restarting) return;
+    this.restarting = true;
+    const delayMs = this.backoff.nextDelayMs();
+    this.logger.warn({ informer: this.spec.kind, delayMs, error: this.lastError }, 'informer failed; restarting');
+    void this.clock.sleep(delayMs, this.abort.signal).then(() => {
+      this.restarting = false;
+      if (this.stopped) return;
+      this.restarts += 1;
+      void this.lw.start().catch((e: unknown) => this.onError(e));
+    });
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message.slice(0, 300);
+  if (typeof err === 'object' && err !== null) {
+    const rec = err as Record<string, unknown>;
+    const code = rec['code'] ?? rec['statusCode'];
+    const message = rec['message'];
+    return `${typeof code === 'number' ? `${code} ` : ''}${typeof message === 'string' ? message.slice(0, 300) : 'error'}`;
+  }
+  return String(err).slice(0, 300);
+}
