@@ -5,12 +5,14 @@
 // Adding a source type: add its config to src/config/schema.ts and one entry to
 // SOURCE_FACTORIES below (the FlowSource contract is src/sources/source.ts).
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { parseListen, formatListen, type ListenAddress } from './config/listen.js';
 import type { Config, SourceConfig } from './config/schema.js';
 import { buildApp } from './http/app.js';
+import { MIN_TOKEN_CHARS, type ApiAuth } from './http/auth.js';
 import type { ReadinessReport } from './http/deps.js';
 import { createMetrics, type DaemonMetrics } from './http/metrics.js';
 import { systemClock, type Clock } from './sources/backoff.js';
@@ -108,11 +110,29 @@ export function createLogger(config: Config): Logger {
   });
 }
 
+/** The API's authentication from config; the token is read once, from its file. */
+export function resolveAuth(config: Config): ApiAuth {
+  const { mode, tokenFile } = config.auth;
+  if (mode === 'none') return { mode };
+  if (mode === 'kubernetes') throw new DaemonConfigError('auth.mode: "kubernetes" is not available in this build yet; use token');
+  let token: string;
+  try {
+    token = readFileSync(tokenFile ?? '', 'utf8').trim();
+  } catch (error) {
+    throw new DaemonConfigError(`auth.tokenFile: cannot read ${tokenFile ?? '(unset)'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+  if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
+    throw new DaemonConfigError(`auth.tokenFile: ${tokenFile ?? ''} must hold one token of at least ${MIN_TOKEN_CHARS} characters without spaces`);
+  }
+  return { mode, token };
+}
+
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config);
   const listen = parseListen(config.listen);
   if (typeof listen === 'string') throw new DaemonConfigError(`listen: ${listen}`);
+  const auth = resolveAuth(config);
 
   const metrics: DaemonMetrics = createMetrics({ defaultMetrics: true, queueCapacity: config.limits.queueCapacity });
   const storeLog = logger.child({ component: 'store' });
@@ -178,7 +198,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
   const httpLog = logger.child({ component: 'http' });
-  const app = buildApp({ store, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog });
+  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog });
   const server: Server = app.listen(listen.port, listen.host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);

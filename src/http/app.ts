@@ -4,6 +4,7 @@
 // routes/; to add one, write routes/<resource>.ts exporting `(deps) => Router` and list it below.
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
+import { authMiddleware } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { flowsRoutes } from './routes/flows.js';
@@ -19,6 +20,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.set('etag', false);
   app.use(helmet());
+  app.use(authMiddleware(deps.auth));
   app.use(express.json({ limit: deps.limits.requestBodyBytes }));
   for (const routes of ROUTES) app.use(routes(deps));
   app.use(notFoundHandler);

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { LimitsConfig } from '../config/schema.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
+import type { ApiAuth } from './auth.js';
 import type { ErrorLogger } from './errors.js';
 
 export interface ReadinessReport {
@@ -16,6 +17,7 @@ export interface ReadinessReport {
 
 export interface AppDeps {
   readonly store: FlowStore;
+  readonly auth: ApiAuth;
   readonly registry: Registry;
   readonly readiness: () => ReadinessReport;
   readonly limits: Pick<LimitsConfig, 'pageSizeMax' | 'pageSizeDefault' | 'requestBodyBytes'>;

@@ -48,6 +48,7 @@ beforeAll(async () => {
   metrics.setProbes({ edges: () => store.totals().edges, queueDepth: () => 7, sources: () => readiness.sources });
   const app = buildApp({
     store,
+    auth: { mode: 'none' },
     registry: metrics.registry,
     readiness: () => readiness,
     limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 },
@@ -169,9 +170,9 @@ describe('HTTP app', () => {
   it('maps an internal failure to a 500 without leaking the cause (the store closed under it)', async () => {
     const other = openStore(path.join(dir, 'closed.db'));
     other.close();
-    const app = buildApp({ store: other, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 } });
+    const app = buildApp({ store: other, auth: { mode: 'none' }, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 } });
     const errors: object[] = [];
-    const logged = buildApp({ store: other, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 }, logger: { error: (obj) => errors.push(obj) } });
+    const logged = buildApp({ store: other, auth: { mode: 'none' }, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 }, logger: { error: (obj) => errors.push(obj) } });
     for (const candidate of [app, logged]) {
       const s = candidate.listen(0, '127.0.0.1');
       await new Promise<void>((resolve) => s.once('listening', resolve));
@@ -183,5 +184,26 @@ describe('HTTP app', () => {
       expect(text).not.toMatch(/database|sqlite|at .*\.ts/i);
     }
     expect(errors.length).toBe(1);
+  });
+
+  it('with token auth, refuses requests without the bearer token except the probes', async () => {
+    const token = 'a-test-token-of-sufficient-length';
+    const app = buildApp({ store, auth: { mode: 'token', token }, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 } });
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => s.once('listening', resolve));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    try {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: token }]) {
+        const res = await fetch(`${url}/api/v1/flows`, { headers });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toContain('Bearer');
+        expectError(await res.json(), 'unauthorized', 'bearer token');
+      }
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   });
 });
