@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { parseListen, formatListen, type ListenAddress } from './config/listen.js';
 import type { Config, SourceConfig } from './config/schema.js';
 import { buildApp } from './http/app.js';
@@ -98,7 +98,7 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'netpol-advisor' },
@@ -107,7 +107,7 @@ export function createLogger(config: Config): Logger {
       paths: ['token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie', 'url', '*.url', 'webhookUrl', '*.webhookUrl', 'alerts[*].url'],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }
 
 /** The API's authentication from config; the token is read once, from its file. */
