@@ -33,6 +33,8 @@ export interface CompiledSnapshot {
   readonly ingressByPod: readonly (readonly CompiledPolicy[])[];
   readonly egressByPod: readonly (readonly CompiledPolicy[])[];
   readonly podIndexByKey: ReadonlyMap<string, number>;
+  /** namespace → pod name → pod index (no string building on the query path). */
+  readonly podIndexByName: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** Canonical IP text → pod index (pods on the pod network only). */
   readonly podIndexByIp: ReadonlyMap<string, number>;
   /** Canonical IP text → what owns it (a node, or a hostNetwork pod sharing a node's IP). */
@@ -84,6 +86,7 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
   for (const ns of snapshot.namespaces) namespaceLabels.set(ns.name, ns.labels);
   const podsByNamespace = new Map<string, number[]>();
   const podIndexByKey = new Map<string, number>();
+  const podIndexByName = new Map<string, Map<string, number>>();
   const podIndexByIp = new Map<string, number>();
   const nodeByIp = new Map<string, string>();
   for (const node of snapshot.nodes) {
@@ -94,6 +97,9 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
   }
   pods.forEach((pod: PodInfo, index) => {
     podIndexByKey.set(`${pod.namespace}/${pod.name}`, index);
+    let byName = podIndexByName.get(pod.namespace);
+    if (byName === undefined) podIndexByName.set(pod.namespace, (byName = new Map<string, number>()));
+    byName.set(pod.name, index);
     if (!namespaceLabels.has(pod.namespace)) namespaceLabels.set(pod.namespace, { [NAMESPACE_NAME_LABEL]: pod.namespace });
     if (pod.hostNetwork) {
       for (const ip of pod.ips) {
@@ -153,5 +159,5 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
       if (entry.egress !== undefined) (egressByPod[index] as CompiledPolicy[]).push(entry);
     }
   }
-  return { policies: compiled, policiesByNamespace, ingressByPod, egressByPod, podIndexByKey, podIndexByIp, nodeByIp, namespaceLabels };
+  return { policies: compiled, policiesByNamespace, ingressByPod, egressByPod, podIndexByKey, podIndexByName, podIndexByIp, nodeByIp, namespaceLabels };
 }

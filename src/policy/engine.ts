@@ -36,6 +36,30 @@ export class UnknownEndpointError extends Error {
   override readonly name = 'UnknownEndpointError';
 }
 
+const MAX_CACHED_IPS = 65_536;
+
+/**
+ * A direction decision whose human `reason` is built only when first read (and by toJSON), so
+ * batch callers that only need verdicts skip the string work.
+ */
+class LazyDirectionDecision implements DirectionDecision {
+  private text: string | undefined;
+  constructor(
+    readonly allowed: boolean, readonly isolated: boolean, readonly isolatedBy: string[], readonly allowedBy: RuleRef[],
+    private readonly explain: () => string,
+  ) {}
+  get reason(): string {
+    return (this.text ??= this.explain());
+  }
+  toJSON(): DirectionDecision {
+    return { allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason };
+  }
+}
+
+function directionDecision(allowed: boolean, isolated: boolean, isolatedBy: string[], allowedBy: RuleRef[], explain: () => string): DirectionDecision {
+  return new LazyDirectionDecision(allowed, isolated, isolatedBy, allowedBy, explain);
+}
+
 export function formatEndpoint(endpoint: QueryEndpoint): string {
   if (endpoint.kind === 'pod') return `${endpoint.namespace}/${endpoint.name}`;
   if (endpoint.kind === 'ip') return endpoint.ip;
@@ -56,6 +80,7 @@ class Engine implements PolicyEngine {
   private readonly compiled: CompiledSnapshot;
   private readonly ipBlockMatchesPods: boolean;
   private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
+  private readonly ipEndpoints = new Map<string, ResolvedEndpoint>();
 
   constructor(readonly snapshot: ClusterSnapshot, options: EngineOptions) {
     this.compiled = compileSnapshot(snapshot);
@@ -89,7 +114,7 @@ class Engine implements PolicyEngine {
 
   private resolve(endpoint: QueryEndpoint): ResolvedEndpoint {
     if (endpoint.kind === 'pod') {
-      const index = this.compiled.podIndexByKey.get(`${endpoint.namespace}/${endpoint.name}`);
+      const index = this.compiled.podIndexByName.get(endpoint.namespace)?.get(endpoint.name);
       if (index === undefined) throw new UnknownEndpointError(`no pod ${endpoint.namespace}/${endpoint.name} in the cluster snapshot`);
       return this.podEndpoint(index);
     }
@@ -101,6 +126,17 @@ class Engine implements PolicyEngine {
         ports: endpoint.ports ?? [], ips, display: formatEndpoint(endpoint),
       };
     }
+    const cached = this.ipEndpoints.get(endpoint.ip);
+    if (cached !== undefined) return cached;
+    const resolved = this.resolveIp(endpoint.ip);
+    // Bounded: IP strings come from query input.
+    if (this.ipEndpoints.size >= MAX_CACHED_IPS) this.ipEndpoints.clear();
+    this.ipEndpoints.set(endpoint.ip, resolved);
+    return resolved;
+  }
+
+  private resolveIp(text: string): ResolvedEndpoint {
+    const endpoint = { ip: text };
     const ip = parseIp(endpoint.ip);
     const key = ip === undefined ? undefined : canonicalIp(endpoint.ip);
     if (ip === undefined || key === undefined) throw new UnknownEndpointError(`"${endpoint.ip}" is not an IP address`);
@@ -132,7 +168,7 @@ class Engine implements PolicyEngine {
   ): DirectionDecision {
     const policies = this.policiesFor(subject, direction);
     if (policies.length === 0) {
-      return { allowed: true, isolated: false, isolatedBy: [], allowedBy: [], reason: describeDirection(direction, subject, peer, port, protocol, [], []) };
+      return directionDecision(true, false, [], [], () => describeDirection(direction, subject, peer, port, protocol, [], []));
     }
     const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
     const allowedBy: RuleRef[] = [];
@@ -150,10 +186,8 @@ class Engine implements PolicyEngine {
         if (matched) allowedBy.push({ policy: policy.id, rule: rule.index });
       }
     }
-    return {
-      allowed: allowedBy.length > 0, isolated: true, isolatedBy, allowedBy,
-      reason: describeDirection(direction, subject, peer, port, protocol, isolatedBy, allowedBy),
-    };
+    return directionDecision(allowedBy.length > 0, true, isolatedBy, allowedBy,
+      () => describeDirection(direction, subject, peer, port, protocol, isolatedBy, allowedBy));
   }
 
   evaluate(query: ConnectionQuery): Decision {

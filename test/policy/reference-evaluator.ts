@@ -71,7 +71,8 @@ function portMatches(p: NetworkPolicyPort, port: number, protocol: PolicyProtoco
   if ((p.protocol ?? 'TCP') !== protocol) return false;
   if (p.port === undefined) return true;
   if (typeof p.port === 'number') return port >= p.port && port <= (p.endPort ?? p.port);
-  if (!('pod' in destination)) return false;
+  // A hostNetwork pod is a node IP, not a pod: its container port names do not resolve.
+  if (!('pod' in destination) || destination.pod.hostNetwork) return false;
   return destination.pod.ports.some((cp) => cp.name === p.port && cp.containerPort === port && cp.protocol === protocol);
 }
 

@@ -1,0 +1,97 @@
+// Benchmark of the NetworkPolicy engine: a generated snapshot of 5,000 pods in 200 namespaces
+// with 1,000 policies; compile time and batch query throughput, medians of several runs.
+// Run: npx tsx bench/engine.ts   (figures go to docs/benchmarks.md)
+import { compilePolicies, type ConnectionQuery } from '../src/policy/engine.js';
+import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../src/policy/model.js';
+
+const NAMESPACES = 200;
+const PODS = 5_000;
+const POLICIES = 1_000;
+const QUERIES = 200_000;
+const RUNS = 5;
+
+// Deterministic PRNG so every run measures the same snapshot.
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+function generate(): { snapshot: ClusterSnapshot; queries: ConnectionQuery[] } {
+  const rand = rng(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const apps = Array.from({ length: 10 }, (_, i) => `app${i}`);
+  const tiers = ['web', 'api', 'db', 'cache'];
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => ({
+    name: `ns${i}`, labels: { 'kubernetes.io/metadata.name': `ns${i}`, team: `team${i % 20}`, env: i % 3 === 0 ? 'prod' : 'dev' },
+  }));
+  const pods: PodInfo[] = Array.from({ length: PODS }, (_, i) => {
+    const ns = `ns${i % NAMESPACES}`;
+    return {
+      namespace: ns, name: `pod${i}`, labels: { app: pick(apps), tier: pick(tiers), version: `v${i % 3}` },
+      ips: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`], hostNetwork: false,
+      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }],
+      workload: { kind: 'Deployment', name: `pod${i}` },
+    };
+  });
+  const policies: NetworkPolicy[] = Array.from({ length: POLICIES }, (_, i) => {
+    const ns = `ns${i % NAMESPACES}`;
+    const kind = i % 5;
+    const meta = { namespace: ns, name: `p${i}` };
+    const base = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta } as const;
+    if (kind === 0) return { ...base, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+    if (kind === 1) {
+      return { ...base, spec: { podSelector: { matchLabels: { tier: pick(tiers) } }, ingress: [{
+        from: [{ podSelector: { matchLabels: { app: pick(apps) } } }, { namespaceSelector: { matchLabels: { team: `team${i % 20}` } }, podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] } }],
+        ports: [{ port: 'http' }, { port: 9090 }],
+      }] } };
+    }
+    if (kind === 2) {
+      return { ...base, spec: { podSelector: { matchLabels: { app: pick(apps) } }, egress: [
+        { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }] },
+        { to: [{ namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: 5432 }] },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }], ports: [{ port: 443 }] },
+      ] } };
+    }
+    if (kind === 3) {
+      return { ...base, spec: { podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v0'] }] }, ingress: [{
+        from: [{ namespaceSelector: {} }], ports: [{ port: 8000, endPort: 8100 }],
+      }, { from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] }] } };
+    }
+    return { ...base, spec: { podSelector: { matchLabels: { app: pick(apps), tier: pick(tiers) } }, ingress: [{}] } };
+  });
+  const queries: ConnectionQuery[] = Array.from({ length: QUERIES }, (_, i) => {
+    const a = pods[Math.floor(rand() * PODS)] as PodInfo;
+    const b = pods[Math.floor(rand() * PODS)] as PodInfo;
+    const port = pick([8080, 9090, 5432, 443, 53, 8050]);
+    const to = i % 10 === 9 ? { kind: 'ip' as const, ip: `203.0.113.${i % 250}` } : { kind: 'pod' as const, namespace: b.namespace, name: b.name };
+    return { from: { kind: 'pod', namespace: a.namespace, name: a.name }, to, port, protocol: port === 53 && i % 2 === 0 ? 'UDP' : 'TCP' };
+  });
+  return { snapshot: { namespaces, pods, services: [], policies, nodes: [] }, queries };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const { snapshot, queries } = generate();
+const compileMs: number[] = [];
+const queriesPerSec: number[] = [];
+let allowed = 0;
+for (let run = 0; run < RUNS; run++) {
+  const t0 = performance.now();
+  const engine = compilePolicies(snapshot);
+  const t1 = performance.now();
+  allowed = 0;
+  for (const query of queries) if (engine.evaluate(query).verdict === 'allow') allowed++;
+  const t2 = performance.now();
+  compileMs.push(t1 - t0);
+  queriesPerSec.push(QUERIES / ((t2 - t1) / 1000));
+}
+const result = {
+  pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
+  compileMsMedian: Math.round(median(compileMs)), queriesPerSecMedian: Math.round(median(queriesPerSec)),
+  allowedShare: Number((allowed / QUERIES).toFixed(3)),
+  targets: { compileMs: 2000, queriesPerSec: 200_000 },
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
