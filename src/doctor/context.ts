@@ -1,0 +1,74 @@
+// What every diagnosis shares: the compiled engine over the snapshot, edge → engine query (the
+// drops core's endpoint resolution), which namespaces are in scope, and `applyPolicies` — the
+// `kubectl apply` semantics the fixes are written for (same namespace/name replaces).
+import { blockedPathOf } from '../drops/detect.js';
+import { evaluatePath } from '../drops/explain.js';
+import { compilePolicies, type Decision, type PolicyEngine } from '../policy/engine.js';
+import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../policy/model.js';
+import { compileSelector } from '../policy/selectors.js';
+import { policyDirections } from '../policy/compile.js';
+import { NO_EXTRAS, policyId, type ClusterExtras, type DoctorEdge, type DoctorInput } from './types.js';
+
+/** Bound on the objects and evidence lines named by one finding (all attacker-controlled). */
+export const MAX_LISTED = 20;
+
+export interface DoctorContext {
+  readonly edges: readonly DoctorEdge[];
+  readonly snapshot: ClusterSnapshot;
+  readonly engine: PolicyEngine;
+  readonly extras: ClusterExtras;
+  readonly namespace: string | undefined;
+}
+
+export function contextOf(input: DoctorInput & { snapshot: ClusterSnapshot }): DoctorContext {
+  return {
+    edges: input.edges, snapshot: input.snapshot, engine: compilePolicies(input.snapshot),
+    extras: input.extras ?? NO_EXTRAS, namespace: input.namespace,
+  };
+}
+
+export function inScope(context: { namespace: string | undefined }, namespace: string | undefined): boolean {
+  return context.namespace === undefined || context.namespace === namespace;
+}
+
+/** The engine's decision for an observed edge, or why it cannot be evaluated. */
+export function evaluateEdge(engine: PolicyEngine, edge: DoctorEdge): Decision | string {
+  return evaluatePath(engine, blockedPathOf(edge));
+}
+
+export function podKey(pod: PodInfo): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+/** The pod-network pods a policy selects (hostNetwork pods are never selected). */
+export function selectedPods(snapshot: ClusterSnapshot, policy: NetworkPolicy): PodInfo[] {
+  const selects = compileSelector(policy.spec.podSelector);
+  return snapshot.pods.filter((pod) => pod.namespace === policy.metadata.namespace && !pod.hostNetwork && selects(pod.labels));
+}
+
+/** Pods isolated in `direction` and the policies isolating them. */
+export function isolatingPolicies(snapshot: ClusterSnapshot, namespace: string, direction: 'ingress' | 'egress'): NetworkPolicy[] {
+  return snapshot.policies.filter((p) => p.metadata.namespace === namespace && policyDirections(p)[direction]);
+}
+
+/** Applies fix objects the way `kubectl apply` would: an object with an existing name replaces it. */
+export function applyPolicies(policies: readonly NetworkPolicy[], fix: readonly NetworkPolicy[]): NetworkPolicy[] {
+  const byId = new Map<string, NetworkPolicy>();
+  for (const policy of policies) byId.set(policyId(policy), policy);
+  for (const policy of fix) byId.set(policyId(policy), policy);
+  return [...byId.values()];
+}
+
+export function limited<T>(items: readonly T[], max = MAX_LISTED): T[] {
+  return items.slice(0, max);
+}
+
+export function unique(items: Iterable<string>): string[] {
+  return [...new Set(items)].sort();
+}
+
+/** A text safe to print: control characters replaced, bounded. */
+export function clean(text: string, maxChars = 300): string {
+  const safe = text.replace(/\p{Cc}/gu, '?');
+  return safe.length > maxChars ? `${safe.slice(0, maxChars)}…` : safe;
+}
