@@ -1,0 +1,192 @@
+// FlowSource for Calico OSS 3.30+ Goldmane (`goldmane.Flows/Stream`, usually
+// goldmane.calico-system.svc:7443 with mTLS). Goldmane emits one aggregated FlowResult per flow
+// key per 15 s window. On reconnect we resume with start_time_gte = the newest window start seen
+// (inclusive) and drop records already delivered (content fingerprint), so nothing is counted
+// twice; reconnects use the shared capped jittered backoff; a full sink pauses the call.
+import type * as grpc from '@grpc/grpc-js';
+import { Backoff, silentLogger, systemClock } from './backoff.js';
+import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
+import { goldmaneFingerprint, normalizeGoldmaneFlow } from './goldmane-flow.js';
+import { ResumeCursor } from './hubble-relay-cursor.js';
+import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
+import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
+import type { GrpcTlsOptions } from './hubble-relay-proto.js';
+import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
+
+export interface GoldmaneOptions {
+  readonly name: string;
+  /** host:port, e.g. `goldmane.calico-system.svc:7443`. */
+  readonly address: string;
+  readonly tls?: GrpcTlsOptions;
+  /** First connect: Unix seconds to start from (0 or absent: now, Goldmane's default). */
+  readonly startTimeGteS?: number;
+  readonly maxDedupKeys?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly clock?: Clock;
+  readonly random?: RandomFn;
+  readonly logger?: SourceLogger;
+  readonly channelOptions?: grpc.ChannelOptions;
+}
+
+export interface GoldmaneStatus extends SourceStatus {
+  readonly reconnects: number;
+  readonly duplicates: number;
+  readonly pauses: number;
+}
+
+type Outcome = { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
+
+export class GoldmaneSource implements FlowSource {
+  readonly name: string;
+  readonly type = 'goldmane';
+  private readonly opts: GoldmaneOptions;
+  private readonly clock: Clock;
+  private readonly logger: SourceLogger;
+  private readonly backoff: Backoff;
+  private readonly cursor: ResumeCursor;
+  private readonly limiter: LogLimiter;
+  private readonly abort = new AbortController();
+  private client: grpc.Client | undefined;
+  private call: grpc.ClientReadableStream<unknown> | undefined;
+  private runPromise: Promise<void> | undefined;
+  private state: SourceState = 'stopped';
+  private events = 0;
+  private errors = 0;
+  private reconnects = 0;
+  private pauses = 0;
+  private lastEventMs: number | undefined;
+  private lagMs: number | undefined;
+  private lastError: string | undefined;
+
+  constructor(options: GoldmaneOptions) {
+    this.opts = options;
+    this.name = options.name;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = new Backoff(options.backoff, options.random);
+    const since = options.startTimeGteS !== undefined && options.startTimeGteS > 0 ? options.startTimeGteS * 1000 : undefined;
+    this.cursor = new ResumeCursor({ overlapMs: 0, maxKeys: options.maxDedupKeys ?? 100_000 }, since);
+    this.limiter = new LogLimiter(this.clock, 30_000);
+  }
+
+  start(sink: FlowSink): Promise<void> {
+    if (this.runPromise !== undefined) return Promise.reject(new Error(`source ${this.name} already started`));
+    this.state = 'starting';
+    this.runPromise = this.run(sink);
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.call?.cancel();
+    await this.runPromise;
+    this.client?.close();
+    this.client = undefined;
+    this.state = 'stopped';
+  }
+
+  status(): GoldmaneStatus {
+    return {
+      name: this.name,
+      type: this.type,
+      state: this.state,
+      ...(this.lastEventMs === undefined ? {} : { lastEventMs: this.lastEventMs }),
+      ...(this.lagMs === undefined ? {} : { lagMs: this.lagMs }),
+      events: this.events,
+      errors: this.errors,
+      lostEvents: 0, // Goldmane does not report loss
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      reconnects: this.reconnects,
+      duplicates: this.cursor.duplicates,
+      pauses: this.pauses,
+    };
+  }
+
+  private async run(sink: FlowSink): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      let outcome: Outcome;
+      try {
+        outcome = await this.streamOnce(sink);
+      } catch (err) {
+        outcome = { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
+      }
+      if (this.abort.signal.aborted) break;
+      this.client?.close();
+      this.client = undefined;
+      if (outcome.kind === 'error') {
+        this.errors += 1;
+        this.lastError = outcome.message;
+        if (!outcome.retryable) {
+          this.state = 'failed';
+          while (this.backoff.ceilingMs() < this.backoff.options.maxMs) this.backoff.nextDelayMs();
+        }
+      }
+      if (this.state !== 'failed') this.state = 'reconnecting';
+      const delayMs = this.backoff.nextDelayMs();
+      this.reconnects += 1;
+      if (this.limiter.allow('reconnect')) {
+        this.logger.warn({ source: this.name, delayMs, reason: outcome.kind === 'error' ? outcome.message : 'stream ended', suppressed: this.limiter.suppressed('reconnect') }, 'goldmane stream lost; reconnecting');
+      }
+      await this.clock.sleep(delayMs, this.abort.signal);
+    }
+  }
+
+  private streamOnce(sink: FlowSink): Promise<Outcome> {
+    const Ctor = serviceConstructor('goldmane/api.proto', 'goldmane', 'Flows');
+    const { credentials, options } = channelSetup(this.opts.tls);
+    const client = new Ctor(this.opts.address, credentials, { ...options, ...this.opts.channelOptions });
+    this.client = client;
+    const since = this.cursor.since();
+    // aggregation_interval must be 15; start_time_gte 0 means "now".
+    const request = { start_time_gte: since === undefined ? 0 : since.seconds, aggregation_interval: 15 };
+    const method = (client as unknown as Record<string, unknown>)['Stream'];
+    if (typeof method !== 'function') throw new Error('Stream missing from proto');
+    const call = method.call(client, request) as grpc.ClientReadableStream<unknown>;
+    this.call = call;
+    return new Promise<Outcome>((resolve) => {
+      let settled = false;
+      let paused = false;
+      const finish = (o: Outcome): void => {
+        if (settled) return;
+        settled = true;
+        call.removeAllListeners('data');
+        resolve(o);
+      };
+      call.on('metadata', () => {
+        this.state = 'connected';
+      });
+      call.on('data', (msg: unknown) => {
+        this.state = 'connected';
+        this.backoff.reset();
+        if (!this.handle(msg, sink) && !paused) {
+          paused = true;
+          this.pauses += 1;
+          call.pause();
+          void sink.drained().then(() => {
+            paused = false;
+            if (!settled) call.resume();
+          });
+        }
+      });
+      call.on('error', (err: unknown) => {
+        if (this.abort.signal.aborted) return finish({ kind: 'stopped' });
+        finish({ kind: 'error', message: describeGrpcError(err), retryable: isRetryableGrpcError(err) });
+      });
+      call.on('end', () => finish({ kind: 'ended' }));
+    });
+  }
+
+  private handle(msg: unknown, sink: FlowSink): boolean {
+    if (!isRecord(msg)) return true;
+    const flow = isRecord(msg['flow']) ? msg['flow'] : {};
+    const start = flow['start_time'];
+    const startS = typeof start === 'number' && Number.isSafeInteger(start) && start > 0 ? start : 0;
+    if (!this.cursor.accept(BigInt(startS) * 1_000_000_000n, goldmaneFingerprint(msg))) return true;
+    const result = normalizeGoldmaneFlow(msg);
+    this.events += 1;
+    const now = this.clock.now();
+    this.lastEventMs = now;
+    if (startS > 0) this.lagMs = Math.max(0, now - startS * 1000);
+    return sink.push(result);
+  }
+}
