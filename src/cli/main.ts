@@ -16,6 +16,7 @@ const commands: Record<string, CommandLoader> = {
   eval: async () => (await import('./eval.js')).evalCommand,
   recommend: async () => (await import('./recommend.js')).recommendCommand,
   simulate: async () => (await import('./simulate.js')).simulateCommand,
+  doctor: async () => (await import('./doctor.js')).doctorCommand,
   drops: async () => (await import('./drops.js')).dropsCommand,
 };
 

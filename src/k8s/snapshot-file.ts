@@ -16,7 +16,7 @@ export type SnapshotLoadResult =
   | { readonly ok: true; readonly snapshot: ClusterSnapshot }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-async function listFiles(target: string, out: string[], problems: string[]): Promise<void> {
+export async function listFiles(target: string, out: string[], problems: string[]): Promise<void> {
   let info;
   try {
     info = await stat(target);

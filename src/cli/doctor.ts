@@ -1,0 +1,93 @@
+// `netpol-advisor doctor`: diagnoses policy failures from the store's observed edges and a cluster
+// snapshot — what blocks, what fails to block, and why — as the contract's JSON array of findings
+// (--json) or a report grouped by severity. Findings are not failures: exit 0; bad input exits 2.
+import { existsSync } from 'node:fs';
+import { runDoctor } from '../doctor/doctor.js';
+import { formatReport } from '../doctor/format.js';
+import { scanClusterExtras } from '../doctor/raw-objects.js';
+import type { ClusterExtras, DoctorEdge } from '../doctor/types.js';
+import { listFiles, readManifestFile } from '../k8s/snapshot-file.js';
+import type { ClusterSnapshot } from '../policy/model.js';
+import { formatProblem, parseSourcedObjects, type SourcedObject } from '../policy/parse-objects.js';
+import { openStore } from '../store/store.js';
+import { UsageError, defaultDbPath, parseCommandArgs } from './args.js';
+import type { Command } from './main.js';
+
+const HELP = `usage: netpol-advisor doctor [--db FILE] [--cluster SNAPSHOT] [--namespace NS] [--json]
+
+Diagnoses NetworkPolicy problems from the observed traffic and a cluster snapshot:
+  default-deny-blocks       isolated namespaces where observed traffic now drops
+  dns-blocked               egress isolation without a DNS rule, or DNS drops
+  selector-matches-nothing  selectors matching no pod or namespace (with near misses)
+  allowed-despite-deny      traffic forwarded although the policies deny it, and why
+  non-policy-drops          drops that are not policy (conntrack, routing, invalid packets)
+  unprotected-pods, overly-broad, redundant   hygiene
+Each finding names the objects, the evidence and the fix. Exit 0 whatever is found.
+
+  --db FILE          the store (default ./netpol-advisor.db, env NETPOL_ADVISOR_DB)
+  --cluster PATH     cluster snapshot (kubectl get … -o json/yaml, files or a directory);
+                     without it only non-policy drops can be diagnosed
+  --namespace NS     only findings about NS
+  --json             the contract's JSON array of findings
+`;
+
+/** One pass over the snapshot files: the typed snapshot and the extras the doctor reads raw. */
+export async function loadDoctorCluster(paths: readonly string[]): Promise<{ snapshot: ClusterSnapshot; extras: ClusterExtras }> {
+  const files: string[] = [];
+  const problems: string[] = [];
+  for (const target of paths) await listFiles(target, files, problems);
+  const objects: SourcedObject[] = [];
+  for (const file of files) {
+    try {
+      const read = await readManifestFile(file);
+      objects.push(...read.objects);
+      problems.push(...read.problems);
+    } catch (error) {
+      problems.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const parsed = parseSourcedObjects(objects);
+  problems.push(...parsed.problems.map(formatProblem));
+  if (problems.length > 0) throw new UsageError(`--cluster: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  return { snapshot: parsed.snapshot, extras: scanClusterExtras(objects.map((o) => o.object)) };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    cluster: { type: 'string', multiple: true },
+    namespace: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) {
+    throw new UsageError(`--namespace: "${values.namespace.slice(0, 80)}" is not a namespace name`);
+  }
+  const cluster = values.cluster !== undefined && values.cluster.length > 0 ? await loadDoctorCluster(values.cluster) : undefined;
+  const db = values.db ?? defaultDbPath();
+  if (!existsSync(db)) throw new UsageError(`cannot read ${db}: no such database (run ingest first)`);
+  const store = openStore(db, { mustExist: true });
+  let edges: DoctorEdge[];
+  try {
+    edges = [...store.iterateEdges()];
+  } finally {
+    store.close();
+  }
+  const findings = runDoctor({
+    edges,
+    ...(cluster !== undefined ? { snapshot: cluster.snapshot, extras: cluster.extras } : {}),
+    ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+  });
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
+    return 0;
+  }
+  if (cluster === undefined) process.stdout.write('no --cluster snapshot: only non-policy drops can be diagnosed\n\n');
+  process.stdout.write(formatReport(findings));
+  return 0;
+}
+
+export const doctorCommand: Command = { summary: 'diagnose policy failures: what blocks, what fails to block, and why', run };
