@@ -19,7 +19,9 @@ import { systemClock, type Clock } from './sources/backoff.js';
 import { BatchWriter, type BatchStats } from './sources/batch-writer.js';
 import { DemoSource } from './sources/demo-source.js';
 import { FileSource } from './sources/file-source.js';
+import { GoldmaneSource } from './sources/goldmane.js';
 import { HubbleRelaySource } from './sources/hubble-relay.js';
+import type { GrpcTlsOptions } from './sources/hubble-relay-proto.js';
 import { Pipeline } from './sources/pipeline.js';
 import type { FlowSource } from './sources/source.js';
 import { openStore } from './store/store.js';
@@ -35,28 +37,27 @@ export interface SourceContext {
 }
 
 type Named<T> = T & { readonly name: string };
+
+/** Config `tls: {ca, cert, key, serverName}` → the gRPC sources' file-based TLS options. */
+function grpcTls(tls: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; serverName?: string | undefined } | undefined): { tls?: GrpcTlsOptions } {
+  if (tls === undefined) return {};
+  return {
+    tls: {
+      ...(tls.ca !== undefined ? { caFile: tls.ca } : {}),
+      ...(tls.cert !== undefined ? { certFile: tls.cert } : {}),
+      ...(tls.key !== undefined ? { keyFile: tls.key } : {}),
+      ...(tls.serverName !== undefined ? { serverName: tls.serverName } : {}),
+    },
+  };
+}
 type SourceFactories = { readonly [K in SourceConfig['type']]: ((source: Named<Extract<SourceConfig, { type: K }>>, ctx: SourceContext) => FlowSource) | undefined };
 
 /** One entry per source type; undefined: accepted by the schema, not available in this build. */
 export const SOURCE_FACTORIES: SourceFactories = {
   'hubble-relay': (source, ctx) =>
-    new HubbleRelaySource({
-      name: source.name,
-      address: source.address,
-      ...(source.tls !== undefined
-        ? {
-            tls: {
-              ...(source.tls.ca !== undefined ? { caFile: source.tls.ca } : {}),
-              ...(source.tls.cert !== undefined ? { certFile: source.tls.cert } : {}),
-              ...(source.tls.key !== undefined ? { keyFile: source.tls.key } : {}),
-              ...(source.tls.serverName !== undefined ? { serverName: source.tls.serverName } : {}),
-            },
-          }
-        : {}),
-      clock: ctx.clock,
-      logger: ctx.logger,
-    }),
-  goldmane: undefined,
+    new HubbleRelaySource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
+  goldmane: (source, ctx) =>
+    new GoldmaneSource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
   file: (source, ctx) =>
     new FileSource({
       name: source.name,

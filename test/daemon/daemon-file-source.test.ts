@@ -77,4 +77,21 @@ describe('daemon with a file source', () => {
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     await expect(startDaemon(loaded.config, { logger: silent })).rejects.toThrow(/^auth\.tokenFile: cannot read .*ENOENT/);
   });
+
+  it('builds hubble-relay and goldmane sources from config; an unreachable upstream does not block readiness', async () => {
+    const file = path.join(dir, 'grpc.yaml');
+    writeFileSync(file, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(dir, 'grpc.db'))}\nsources:\n  - type: hubble-relay\n    address: "127.0.0.1:1"\n  - type: goldmane\n    address: "127.0.0.1:1"\n`);
+    const loaded = loadConfig({ file, env: {} });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const daemon = await startDaemon(loaded.config, { logger: silent });
+    try {
+      const res = await fetch(`http://127.0.0.1:${daemon.address.port}/readyz`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { sources: { name: string; type: string; state: string }[] };
+      expect(body.sources.map((s) => [s.name, s.type])).toEqual([['hubble-relay-0', 'hubble-relay'], ['goldmane-1', 'goldmane']]);
+      for (const source of body.sources) expect(['starting', 'connected', 'reconnecting']).toContain(source.state);
+    } finally {
+      await daemon.stop();
+    }
+  });
 });
