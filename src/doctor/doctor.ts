@@ -12,11 +12,11 @@ import { findSelectorsMatchingNothing } from './selector-matches-nothing.js';
 import { FINDING_KINDS, SEVERITIES, type DoctorInput, type Finding } from './types.js';
 import { findUnprotectedPods } from './unprotected.js';
 
+/** Most severe first; within a kind and namespace the module's own order (e.g. most drops first) stays. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
     || FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind)
-    || a.namespace.localeCompare(b.namespace)
-    || a.summary.localeCompare(b.summary));
+    || a.namespace.localeCompare(b.namespace));
 }
 
 export function runDoctor(input: DoctorInput): Finding[] {
