@@ -1,0 +1,77 @@
+// A minimal Hubble Relay for benchmarks: node:http2 speaking the gRPC wire format by hand
+// (length-prefixed protobuf messages from proto/observer/observer.proto), writing pre-encoded
+// GetFlowsResponse frames in large chunks. A grpc-js server writes one message per socket write
+// and tops out near 7k messages/s, which would measure the fake instead of our client; a real
+// relay (Go) batches writes like this one. Flow control is HTTP/2's: stream.write() returning
+// false waits for 'drain'.
+import http2 from 'node:http2';
+import type * as grpc from '@grpc/grpc-js';
+import { loadProto } from '../src/sources/hubble-relay-proto.js';
+
+export interface H2Relay {
+  readonly address: string;
+  readonly requests: Buffer[];
+  close(): Promise<void>;
+}
+
+export function encodeResponses(items: readonly object[]): Buffer[] {
+  const observer = loadProto('observer/observer.proto')['observer'] as grpc.GrpcObject;
+  const def = (observer['Observer'] as grpc.ServiceClientConstructor).service['GetFlows'];
+  if (def === undefined) throw new Error('GetFlows missing');
+  return items.map((item) => {
+    const body = def.responseSerialize(item);
+    const frame = Buffer.allocUnsafe(5 + body.length);
+    frame.writeUInt8(0, 0);
+    frame.writeUInt32BE(body.length, 1);
+    body.copy(frame, 5);
+    return frame;
+  });
+}
+
+/** Serves GetFlows: writes `frames` (in chunks of chunkFrames) then keeps the stream open (follow). */
+export async function startH2Relay(frames: readonly Buffer[], chunkFrames = 512): Promise<H2Relay> {
+  const requests: Buffer[] = [];
+  const server = http2.createServer();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  server.on('stream', (stream, headers) => {
+    if (headers[':path'] !== '/observer.Observer/GetFlows') {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '12', 'grpc-message': 'unimplemented' }));
+      stream.end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => requests.push(Buffer.concat(chunks)));
+    stream.on('error', () => undefined);
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+    let i = 0;
+    const writeMore = (): void => {
+      while (i < frames.length && !stream.destroyed) {
+        const chunk = Buffer.concat(frames.slice(i, i + chunkFrames));
+        i += chunkFrames;
+        if (!stream.write(chunk)) {
+          stream.once('drain', writeMore);
+          return;
+        }
+      }
+    };
+    writeMore();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    address: `127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sessions) s.destroy();
+      }),
+  };
+}
