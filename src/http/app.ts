@@ -7,11 +7,12 @@ import helmet from 'helmet';
 import { authMiddleware } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { flowsRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
-const ROUTES: readonly ((deps: AppDeps) => Router)[] = [healthRoutes, metricsRoutes, flowsRoutes];
+const ROUTES: readonly ((deps: AppDeps) => Router)[] = [healthRoutes, metricsRoutes, flowsRoutes, diagnosticsRoutes];
 
 export function buildApp(deps: AppDeps): Express {
   const app = express();
