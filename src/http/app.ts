@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { authMiddleware } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { webRoutes } from './static.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { flowsRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
@@ -21,6 +22,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.set('etag', false);
   app.use(helmet());
+  app.use(webRoutes());
   app.use(authMiddleware(deps.auth));
   app.use(express.json({ limit: deps.limits.requestBodyBytes }));
   for (const routes of ROUTES) app.use(routes(deps));

@@ -1,0 +1,71 @@
+// Serves the built dashboard (dist/web, made by `vite build` of src/web) at `/`: hashed files
+// under /assets/ are cached for a year, everything else is revalidated, and any other GET path
+// that is not an API, probe or metrics path and has no file extension gets index.html (the
+// dashboard routes on the hash, but a reload of a deep link must not 404). Registered before
+// authentication: the assets are code, not data — every datum comes from the authenticated API.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+
+/** dist/http/static.js → dist/web; src/http/static.ts (tsx) → dist/web. */
+const CANDIDATE_DIRS = [
+  fileURLToPath(new URL('../web/', import.meta.url)),
+  fileURLToPath(new URL('../../dist/web/', import.meta.url)),
+];
+
+const NOT_DASHBOARD = /^\/(api|healthz|readyz|metrics)(\/|$)/;
+const YEAR_SEC = 365 * 24 * 3600;
+
+export interface WebAssetsOptions {
+  /** The built dashboard; by default the first of dist/web next to this module or the repository's. */
+  readonly dir?: string;
+}
+
+function findDir(options: WebAssetsOptions): string | undefined {
+  const candidates = options.dir !== undefined ? [options.dir] : CANDIDATE_DIRS;
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+}
+
+export function webRoutes(options: WebAssetsOptions = {}): Router {
+  const router = Router();
+  // Found at the first request that needs it, so a dashboard built after the start is served.
+  let dir = findDir(options);
+  let serveStatic = dir !== undefined ? staticHandler(dir) : undefined;
+  const resolve = (): string | undefined => {
+    if (dir === undefined) {
+      dir = findDir(options);
+      if (dir !== undefined) serveStatic = staticHandler(dir);
+    }
+    return dir;
+  };
+  router.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_DASHBOARD.test(req.path)) return next();
+    const root = resolve();
+    if (root === undefined || serveStatic === undefined) {
+      if (req.path !== '/' && req.path !== '/index.html') return next();
+      res.status(503).type('text/plain').set('Cache-Control', 'no-store').send('The dashboard is not built: run `npm run build` (vite build of src/web into dist/web). The API is at /api/v1/.\n');
+      return;
+    }
+    serveStatic(req, res, () => {
+      // No such file: a path with an extension is a real 404; anything else is a dashboard route.
+      if (path.extname(req.path) !== '') return next();
+      res.set('Cache-Control', 'no-cache');
+      res.sendFile('index.html', { root }, (error) => { if (error !== undefined) next(error); });
+    });
+  });
+  return router;
+}
+
+function staticHandler(dir: string): express.RequestHandler {
+  return express.static(dir, {
+    index: 'index.html',
+    redirect: false,
+    dotfiles: 'ignore',
+    fallthrough: true,
+    setHeaders: (res, filePath) => {
+      const assets = `${path.sep}assets${path.sep}`;
+      res.setHeader('Cache-Control', filePath.includes(assets) ? `public, max-age=${YEAR_SEC}, immutable` : 'no-cache');
+    },
+  });
+}

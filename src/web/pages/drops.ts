@@ -1,0 +1,146 @@
+// Drops: the blocked paths, classified, explained and with the suggested fix (GET /api/v1/drops),
+// a live feed of blocked flows over the WebSocket (refreshing the classified list as they come),
+// and the alerts with their delivery state per sink (GET /api/v1/alerts).
+import { stringify } from 'yaml';
+import { getJson } from '../api.js';
+import { h, mount } from '../dom.js';
+import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
+import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
+import { openStream, type StreamState } from '../stream.js';
+import { badge, card, pageHeader, table, type PageContext } from '../ui.js';
+import { renderYaml } from '../yaml-highlight.js';
+
+const LIVE_MAX = 50;
+const CLASS_TONE: Readonly<Record<string, string>> = {
+  regression: 'bad', dns: 'bad', suspicious: 'warn', 'likely-legitimate': 'info', 'expected-by-baseline': 'muted', unknown: 'muted',
+};
+
+function explanationText(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  const o = obj(value);
+  const lines = [...strs(o['lines']), ...strs(o['steps'])];
+  const summary = optStr(pick(o, 'summary', 'text', 'message'));
+  return summary !== undefined ? [summary, ...lines] : lines;
+}
+
+function dropCard(item: unknown): HTMLElement {
+  const d = obj(item);
+  const classification = str(d['classification'], 'unknown');
+  const fix = arr(d['fix']);
+  const fixWarnings = strs(d['fixWarnings']);
+  const explanation = explanationText(d['explanation']);
+  return h('article', { class: 'drop', 'data-classification': classification },
+    h('div', { class: 'drop-head' },
+      h('div', { class: 'drop-path' },
+        h('span', { class: 'peer' }, peerLabel(d['source'])), h('span', { class: 'arrow-sep' }, ' → '),
+        h('span', { class: 'peer' }, peerLabel(d['destination'])), ' ',
+        h('span', { class: 'mono muted' }, portLabel(d['port'], d['protocol']))),
+      badge(classification, CLASS_TONE[classification] ?? 'muted')),
+    h('div', { class: 'drop-meta muted' },
+      `${formatCount(d['count'])} dropped connections · first ${formatTime(d['firstSeen'])} · last ${timeAgo(d['lastSeen'])}`,
+      strs(d['deniedBy']).length > 0 ? ` · denied by ${strs(d['deniedBy']).join(', ')}` : ''),
+    h('ul', { class: 'evidence-list' }, [...strs(d['evidence']), ...explanation].map((line) => h('li', null, line))),
+    fix.length > 0 || fixWarnings.length > 0
+      ? h('details', { class: 'fix' },
+        h('summary', null, `Suggested fix${fix.length > 0 ? ` (${fix.length} ${fix.length === 1 ? 'policy' : 'policies'})` : ''}`),
+        fixWarnings.map((w) => h('p', { class: 'warning' }, w)),
+        fix.length > 0 ? renderYaml(fix.map((p) => stringify(p)).join('---\n')) : null)
+      : null);
+}
+
+function liveRow(event: JsonObject): HTMLTableRowElement {
+  const e = obj(event['edge']);
+  return h('tr', { class: 'live-new' },
+    h('td', { class: 'time' }, formatTime(e['lastSeen'])),
+    h('td', { class: 'peer' }, peerLabel(e['source'])),
+    h('td', { class: 'peer' }, peerLabel(e['destination'])),
+    h('td', { class: 'mono' }, portLabel(e['port'], e['protocol'])),
+    h('td', { class: 'num' }, formatCount(e['count'])),
+    h('td', null, Object.keys(obj(e['dropReasons'])).slice(0, 3).join(', ') || '–'));
+}
+
+function deliveryBadges(deliveries: unknown): HTMLElement[] {
+  return arr(deliveries).map((item) => {
+    const d = obj(item);
+    const state = str(d['state'], 'pending');
+    const attempts = num(d['attempts']);
+    const error = optStr(d['lastError']);
+    return h('span', { class: 'delivery', title: error ?? '' },
+      badge(`${str(d['sink'], 'sink')}: ${state}`, state === 'sent' ? 'ok' : state === 'failed' ? 'bad' : 'warn'),
+      attempts !== undefined && attempts > 1 ? h('span', { class: 'muted small' }, ` ${attempts} attempts`) : null);
+  });
+}
+
+function alertRows(body: unknown): HTMLTableRowElement[] {
+  return items(body).map((item) => {
+    const a = obj(item);
+    const status = str(a['status'], 'firing');
+    return h('tr', null,
+      h('td', null, badge(status, status === 'firing' ? 'bad' : 'muted')),
+      h('td', null, badge(str(a['classification'], 'unknown'), CLASS_TONE[str(a['classification'])] ?? 'muted')),
+      h('td', null, str(a['summary'])),
+      h('td', { class: 'num' }, formatCount(a['count'])),
+      h('td', { class: 'time' }, timeAgo(pick(a, 'lastSeen', 'lastSeenMs'))),
+      h('td', null, deliveryBadges(a['deliveries']).length > 0 ? deliveryBadges(a['deliveries']) : h('span', { class: 'muted' }, 'no sink configured')));
+  });
+}
+
+export async function renderDrops(ctx: PageContext): Promise<void> {
+  const [drops, alerts] = await Promise.all([getJson('/api/v1/drops', undefined, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)]);
+  const listBox = h('div', { class: 'drops' });
+  const alertsBox = h('div', null);
+  const liveBody = h('tbody', null);
+  const liveEmpty = h('p', { class: 'empty' }, 'Waiting for blocked flows…');
+  const status = h('span', { class: 'pill pill-connecting', 'data-testid': 'stream-state' }, 'connecting');
+  const showDrops = (body: unknown): void => {
+    const list = items(body);
+    mount(listBox, list.length === 0 ? h('p', { class: 'empty' }, 'No blocked traffic observed.') : list.map(dropCard));
+  };
+  const showAlerts = (body: unknown): void => {
+    mount(alertsBox, table(['Status', 'Class', 'Summary', 'Connections', 'Last seen', 'Delivery'], alertRows(body), 'No alert raised.'));
+  };
+  showDrops(drops);
+  showAlerts(alerts);
+
+  let refresh: ReturnType<typeof setTimeout> | undefined;
+  const scheduleRefresh = (): void => {
+    if (refresh !== undefined) return;
+    refresh = setTimeout(() => {
+      refresh = undefined;
+      Promise.all([getJson('/api/v1/drops', undefined, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)])
+        .then(([d, a]) => { showDrops(d); showAlerts(a); })
+        .catch(() => { /* the next event retries */ });
+    }, 1000);
+  };
+  const close = openStream({
+    onState: (state: StreamState) => {
+      status.className = `pill pill-${state}`;
+      status.textContent = state;
+    },
+    onEvent: (event) => {
+      const type = str(event['type']);
+      if (type === 'blocked') {
+        liveEmpty.remove();
+        liveBody.prepend(liveRow(event));
+        while (liveBody.rows.length > LIVE_MAX) liveBody.lastElementChild?.remove();
+        scheduleRefresh();
+      } else if (type === 'alert') {
+        scheduleRefresh();
+      }
+    },
+  });
+  ctx.onLeave(() => {
+    close();
+    if (refresh !== undefined) clearTimeout(refresh);
+  });
+
+  mount(ctx.root,
+    pageHeader('Drops', 'Blocked traffic, classified and explained, with the policy change that would admit it', status),
+    card('Live: blocked flows as they arrive',
+      h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'live-drops' },
+        h('thead', null, h('tr', null, ['Seen', 'Source', 'Destination', 'Port', 'New drops', 'Reason'].map((t) => h('th', null, t)))),
+        liveBody)),
+      liveEmpty),
+    card('Blocked paths', listBox),
+    card('Alerts', alertsBox));
+}

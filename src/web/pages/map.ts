@@ -1,0 +1,215 @@
+// Service map: workloads as boxes, observed flows as arrows (layered layout, graph-layout.ts),
+// per namespace or the whole cluster. Dropped flows are red and dashed; clicking an arrow shows
+// its evidence. GET /api/v1/graph?namespace=.
+import { getJson } from '../api.js';
+import { h, mount, s } from '../dom.js';
+import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
+import { layoutLayers } from '../graph-layout.js';
+import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
+import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
+
+const NODE_W = 184;
+const NODE_H = 40;
+const MAX_NODES = 400;
+const PALETTE = 8;
+
+interface MapNode { readonly id: string; readonly label: string; readonly namespace: string | undefined; readonly kind: string; readonly names: readonly string[] }
+interface MapPort { readonly protocol: string; readonly port: number | undefined; readonly verdict: string; readonly count: number }
+interface MapLink {
+  readonly from: string;
+  readonly to: string;
+  readonly ports: readonly MapPort[];
+  readonly dropped: boolean;
+  readonly count: number;
+  readonly firstSeen: unknown;
+  readonly lastSeen: unknown;
+}
+
+function readNode(value: unknown): MapNode {
+  const o = obj(value);
+  const namespace = optStr(o['namespace']);
+  const name = optStr(pick(o, 'name', 'workload', 'ip')) ?? peerLabel(o);
+  const id = optStr(o['id']) ?? (namespace !== undefined ? `${namespace}/${name}` : name);
+  return { id, label: name, namespace, kind: str(pick(o, 'workloadKind', 'kind'), namespace !== undefined ? 'Pod' : 'external'), names: strs(o['names']) };
+}
+
+function isDroppedVerdict(verdict: string): boolean {
+  return verdict === 'dropped' || verdict === 'error';
+}
+
+function colorIndex(namespace: string | undefined): number {
+  if (namespace === undefined) return -1;
+  let hash = 0;
+  for (const c of namespace) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return hash % PALETTE;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function readPorts(link: JsonObject): MapPort[] {
+  const ports = arr(link['ports']);
+  const list = ports.length > 0 ? ports : [link];
+  return list.map((p) => {
+    const o = obj(p);
+    return { protocol: str(o['protocol'], 'TCP'), port: num(o['port']), verdict: str(o['verdict'], 'forwarded'), count: num(o['count']) ?? 0 };
+  });
+}
+
+function readGraph(body: unknown): { nodes: Map<string, MapNode>; links: MapLink[]; truncated: boolean } {
+  const o = obj(body);
+  const nodes = new Map<string, MapNode>();
+  for (const n of arr(o['nodes'])) {
+    const node = readNode(n);
+    nodes.set(node.id, node);
+  }
+  const links: MapLink[] = [];
+  for (const e of arr(pick(o, 'links', 'edges'))) {
+    const link = obj(e);
+    const from = str(pick(link, 'source', 'from'));
+    const to = str(pick(link, 'target', 'to'));
+    if (from === '' || to === '') continue;
+    for (const id of [from, to]) if (!nodes.has(id)) nodes.set(id, { id, label: id, namespace: undefined, kind: 'external', names: [] });
+    const ports = readPorts(link);
+    links.push({
+      from, to, ports,
+      dropped: link['dropped'] === true || ports.some((p) => isDroppedVerdict(p.verdict)),
+      count: num(link['count']) ?? ports.reduce((sum, p) => sum + p.count, 0),
+      firstSeen: pick(link, 'firstSeen', 'firstSeenMs'),
+      lastSeen: pick(link, 'lastSeen', 'lastSeenMs'),
+    });
+  }
+  return { nodes, links, truncated: o['truncated'] === true };
+}
+
+function nodeName(node: MapNode | undefined, id: string): string {
+  if (node === undefined) return id;
+  return node.namespace !== undefined ? `${node.namespace}/${node.label}` : node.label;
+}
+
+/** Does a flow item of GET /api/v1/flows belong to this node? */
+function flowSideMatches(side: unknown, node: MapNode | undefined): boolean {
+  if (node === undefined) return false;
+  const o = obj(side);
+  if (node.namespace !== undefined) return o['namespace'] === node.namespace && o['workload'] === node.label;
+  return o['ip'] === node.label || (optStr(o['ip']) === undefined && o['kind'] === node.label);
+}
+
+/** Sample pods and DNS names come from the flows of the link's namespace (the graph has none). */
+async function loadSamples(link: MapLink, nodes: Map<string, MapNode>, into: HTMLElement): Promise<void> {
+  const source = nodes.get(link.from);
+  const target = nodes.get(link.to);
+  const namespace = source?.namespace ?? target?.namespace;
+  const sourcePods = new Set<string>();
+  const targetPods = new Set<string>();
+  const names = new Set<string>([...(source?.names ?? []), ...(target?.names ?? [])]);
+  if (namespace !== undefined) {
+    const body = await getJson('/api/v1/flows', { namespace, limit: 500 });
+    for (const item of items(body)) {
+      const f = obj(item);
+      if (!flowSideMatches(f['source'], source) || !flowSideMatches(f['destination'], target)) continue;
+      for (const p of strs(obj(f['source'])['pods'])) sourcePods.add(p);
+      for (const p of strs(obj(f['destination'])['pods'])) targetPods.add(p);
+      for (const n of [...strs(obj(f['source'])['names']), ...strs(obj(f['destination'])['names'])]) names.add(n);
+    }
+  }
+  const list = (values: Set<string>): string => (values.size === 0 ? '–' : [...values].slice(0, 6).join(', '));
+  mount(into, kv([
+    ['Source pods', list(sourcePods)],
+    ['Destination pods', list(targetPods)],
+    ['DNS names', list(names)],
+  ]));
+}
+
+function evidence(link: MapLink, nodes: Map<string, MapNode>): HTMLElement {
+  const samples = h('div', { class: 'samples' }, h('p', { class: 'muted' }, 'Loading sample pods…'));
+  loadSamples(link, nodes, samples).catch((error: unknown) => mount(samples, h('p', { class: 'muted' }, `Sample pods unavailable: ${error instanceof Error ? error.message : String(error)}`)));
+  return h('div', { class: 'evidence', 'data-testid': 'edge-evidence' },
+    h('h3', null, nodeName(nodes.get(link.from), link.from), h('span', { class: 'arrow-sep' }, ' → '), nodeName(nodes.get(link.to), link.to)),
+    link.dropped ? badge('drops observed', 'bad') : badge('allowed', 'ok'),
+    kv([
+      ['Connections', formatCount(link.count)],
+      ['First seen', formatTime(link.firstSeen)],
+      ['Last seen', `${formatTime(link.lastSeen)} (${timeAgo(link.lastSeen)})`],
+    ]),
+    h('table', { class: 'mini' },
+      h('thead', null, h('tr', null, h('th', null, 'Port'), h('th', null, 'Verdict'), h('th', null, 'Connections'))),
+      h('tbody', null, link.ports.map((p) => h('tr', null,
+        h('td', { class: 'mono' }, portLabel(p.port, p.protocol)),
+        h('td', null, badge(p.verdict, isDroppedVerdict(p.verdict) ? 'bad' : 'ok')),
+        h('td', { class: 'num' }, formatCount(p.count)))))),
+    samples);
+}
+
+function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link: MapLink, path: SVGElement) => void): SVGSVGElement {
+  const ids = [...nodes.keys()];
+  const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 90, rowGapPx: NODE_H + 22, marginPx: 24 });
+  const width = layout.width + NODE_W;
+  const height = layout.height + NODE_H;
+  const svg = s('svg', { class: 'map', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Service map' },
+    s('defs', null,
+      s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' })),
+      s('marker', { id: 'arrow-drop', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' }))));
+  const edgeLayer = s('g', { class: 'edges' });
+  const nodeLayer = s('g', { class: 'nodes' });
+  svg.append(edgeLayer, nodeLayer);
+  const maxCount = Math.max(1, ...links.map((l) => l.count));
+  for (const link of links) {
+    const a = layout.positions.get(link.from);
+    const b = layout.positions.get(link.to);
+    if (a === undefined || b === undefined) continue;
+    const x1 = a.x + NODE_W;
+    const y1 = a.y + NODE_H / 2;
+    const forward = b.x > a.x;
+    const x2 = forward ? b.x : b.x + NODE_W / 2;
+    const y2 = forward ? b.y + NODE_H / 2 : b.y + (b.y >= a.y ? 0 : NODE_H);
+    const bend = Math.max(40, Math.abs(x2 - x1) / 2);
+    const d = forward ? `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` : `M${x1},${y1} C${x1 + 80},${y1} ${x2},${y2 + (b.y >= a.y ? -60 : 60)} ${x2},${y2}`;
+    const strokeWidth = 1.2 + 2.8 * Math.sqrt(link.count / maxCount);
+    const visible = s('path', { d, class: link.dropped ? 'edge edge-drop' : 'edge', 'stroke-width': strokeWidth.toFixed(2), 'marker-end': link.dropped ? 'url(#arrow-drop)' : 'url(#arrow)' });
+    const hit = s('path', { d, class: 'edge-hit', 'data-from': link.from, 'data-to': link.to, 'data-dropped': link.dropped ? 'true' : 'false', tabindex: 0 },
+      s('title', null, `${nodeName(nodes.get(link.from), link.from)} → ${nodeName(nodes.get(link.to), link.to)}: ${link.ports.map((p) => portLabel(p.port, p.protocol)).join(', ')}`));
+    const select = (): void => onSelect(link, visible);
+    hit.addEventListener('click', select);
+    hit.addEventListener('keydown', (event) => { if ((event as KeyboardEvent).key === 'Enter') select(); });
+    edgeLayer.append(visible, hit);
+  }
+  for (const node of nodes.values()) {
+    const p = layout.positions.get(node.id);
+    if (p === undefined) continue;
+    const color = colorIndex(node.namespace);
+    nodeLayer.append(s('g', { class: `node ${color < 0 ? 'node-external' : `ns-${color}`}`, transform: `translate(${p.x},${p.y})`, 'data-node': node.id },
+      s('title', null, node.namespace !== undefined ? `${node.namespace}/${node.label} (${node.kind})` : `${node.label} (${node.kind})`),
+      s('rect', { width: NODE_W, height: NODE_H, rx: 7 }),
+      s('text', { x: 10, y: 17, class: 'node-label' }, truncate(node.label, 24)),
+      s('text', { x: 10, y: 31, class: 'node-sub' }, truncate(node.namespace ?? node.kind, 28))));
+  }
+  return svg;
+}
+
+export async function renderMap(ctx: PageContext): Promise<void> {
+  const namespace = ctx.params.get('namespace') ?? undefined;
+  const [names, body] = await Promise.all([namespaceNames(), getJson('/api/v1/graph', { namespace }, ctx.signal)]);
+  const { nodes, links, truncated } = readGraph(body);
+  const panel = h('aside', { class: 'map-side' }, h('p', { class: 'hint' }, 'Click an arrow to see its evidence: ports, counts, first and last seen, sample pods and DNS names.'));
+  const dropped = links.filter((l) => l.dropped).length;
+  const tooMany = nodes.size > MAX_NODES;
+  let selected: SVGElement | undefined;
+  const svg = tooMany ? h('p', { class: 'empty' }, `${nodes.size} workloads: too many to draw. Pick a namespace.`) : drawMap(nodes, links, (link, path) => {
+    selected?.classList.remove('edge-selected');
+    path.classList.add('edge-selected');
+    selected = path;
+    mount(panel, evidence(link, nodes));
+  });
+  mount(ctx.root,
+    pageHeader('Service map', namespace !== undefined ? `Workloads talking to or from ${namespace}` : 'Every observed workload in the cluster',
+      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster')),
+    h('div', { class: 'legend' },
+      h('span', null, h('i', { class: 'swatch swatch-ok' }), 'allowed flow'),
+      h('span', null, h('i', { class: 'swatch swatch-drop' }), 'dropped flow'),
+      h('span', { class: 'muted' }, `${nodes.size} workloads · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`)),
+    h('div', { class: 'map-layout' },
+      card(null, links.length === 0 && nodes.size === 0 ? h('p', { class: 'empty' }, 'No flows observed here yet.') : h('div', { class: 'map-scroll' }, svg)),
+      panel));
+}

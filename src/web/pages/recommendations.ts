@@ -1,0 +1,122 @@
+// Recommendations: per namespace, the proposed policies as highlighted YAML beside the evidence of
+// each rule, the diff against the existing policies, the exposure reduction and the replay proof,
+// copy and downloads (YAML, kustomize tar) and the verify.sh commands.
+// GET /api/v1/recommendations?namespace= and /api/v1/recommendations/export.
+import { download, getJson } from '../api.js';
+import { wireCopyButton } from '../clipboard.js';
+import { h, mount } from '../dom.js';
+import { formatCount, formatTime, percent, portLabel, timeAgo } from '../format.js';
+import { arr, num, obj, optStr, str, strs, type JsonObject } from '../json.js';
+import { badge, card, namespaceNames, namespaceSelect, pageHeader, stat, type PageContext } from '../ui.js';
+import { renderYaml } from '../yaml-highlight.js';
+
+const CHANGE_TONE: Readonly<Record<string, string>> = { added: 'ok', changed: 'warn', unchanged: 'muted', kept: 'info' };
+const ROLE_LABEL: Readonly<Record<string, string>> = { 'allow-ingress': 'ingress allow', 'allow-egress': 'egress allow', dns: 'DNS', 'default-deny': 'default deny' };
+
+function downloadButtons(namespace: string | undefined, status: HTMLElement): HTMLElement[] {
+  const run = (format: 'yaml' | 'tar'): void => {
+    status.textContent = 'Preparing download…';
+    download('/api/v1/recommendations/export', { namespace, format }, `netpol-advisor-${namespace ?? 'all'}.${format}`)
+      .then((name) => { status.textContent = `Downloaded ${name}`; })
+      .catch((error: unknown) => { status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`; });
+  };
+  return [
+    h('button', { class: 'btn', type: 'button', 'data-download': 'yaml', onClick: () => run('yaml') }, 'Download YAML'),
+    h('button', { class: 'btn', type: 'button', 'data-download': 'tar', onClick: () => run('tar') }, 'Download kustomize (.tar)'),
+  ];
+}
+
+function ruleRow(rule: unknown): HTMLTableRowElement {
+  const r = obj(rule);
+  const ports = arr(r['ports']).map((p) => portLabel(obj(p)['port'], obj(p)['protocol']));
+  const pods = strs(r['samplePods']);
+  const names = strs(r['names']);
+  const reasons = strs(r['reasons']);
+  return h('tr', null,
+    h('td', null, badge(str(r['direction']), str(r['direction']) === 'ingress' ? 'info' : 'purple')),
+    h('td', { class: 'peer' }, str(r['peer']), names.length > 0 ? h('div', { class: 'muted small' }, names.slice(0, 4).join(', ')) : null),
+    h('td', { class: 'mono' }, ports.length > 0 ? ports.join(', ') : 'all ports'),
+    h('td', { class: 'num' }, formatCount(r['connections'])),
+    h('td', { class: 'time', title: `${formatTime(r['firstSeenMs'])} – ${formatTime(r['lastSeenMs'])}` }, timeAgo(r['lastSeenMs'])),
+    h('td', { class: 'small' }, pods.length > 0 ? pods.slice(0, 3).join(', ') : '–', reasons.length > 0 ? h('div', { class: 'muted' }, reasons.join('; ')) : null));
+}
+
+function policyBlock(policy: unknown): HTMLElement {
+  const p = obj(policy);
+  const yaml = str(p['yaml']);
+  const rules = arr(p['rules']);
+  const role = str(p['role']);
+  return h('div', { class: 'policy', 'data-policy': str(p['name']) },
+    h('div', { class: 'policy-head' },
+      h('h3', { class: 'mono' }, str(p['name'])),
+      badge(ROLE_LABEL[role] ?? role, role === 'default-deny' ? 'bad' : role === 'dns' ? 'info' : 'ok'),
+      optStr(p['workload']) !== undefined ? h('span', { class: 'muted small' }, `selects ${str(p['workload'])}`) : null,
+      h('span', { class: 'spacer' }),
+      wireCopyButton(h('button', { class: 'btn btn-small', type: 'button' }, 'Copy'), () => yaml)),
+    h('div', { class: 'policy-body' },
+      renderYaml(yaml),
+      rules.length === 0
+        ? h('p', { class: 'muted small rules-empty' }, role === 'default-deny' ? 'Denies everything not allowed by the other policies of this namespace.' : 'No rule: nothing observed to allow.')
+        : h('div', { class: 'table-wrap' }, h('table', { class: 'mini' },
+          h('thead', null, h('tr', null, ['Dir', 'Peer', 'Ports', 'Conns', 'Last seen', 'Sample pods'].map((t) => h('th', null, t)))),
+          h('tbody', null, rules.map(ruleRow))))));
+}
+
+function namespaceSection(ns: JsonObject, status: HTMLElement): HTMLElement {
+  const name = str(ns['namespace']);
+  const policies = arr(ns['policies']);
+  const diff = arr(ns['diff']);
+  const warnings = arr(ns['warnings']);
+  const allYaml = policies.map((p) => str(obj(p)['yaml'])).join('---\n');
+  return h('section', { class: 'card ns-section', 'data-namespace': name },
+    h('div', { class: 'section-head' },
+      h('h2', null, name, h('span', { class: 'muted count' }, ` · ${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`)),
+      h('div', { class: 'actions' },
+        wireCopyButton(h('button', { class: 'btn', type: 'button' }, 'Copy YAML'), () => allYaml),
+        downloadButtons(name, status))),
+    diff.length > 0 ? h('div', { class: 'diff' },
+      h('span', { class: 'diff-title' }, 'Against existing policies:'),
+      diff.map((d) => {
+        const e = obj(d);
+        const change = str(e['change']);
+        return h('span', { class: 'diff-entry', title: str(e['detail']) }, badge(change, CHANGE_TONE[change] ?? 'muted'), ' ', h('span', { class: 'mono small' }, str(e['policy'])));
+      })) : null,
+    warnings.length > 0 ? h('ul', { class: 'warnings' }, warnings.map((w) => h('li', null, badge(str(obj(w)['code']), 'warn'), ' ', str(obj(w)['message'])))) : null,
+    policies.map(policyBlock));
+}
+
+function exposureStats(body: JsonObject): HTMLElement {
+  const exposure = obj(body['exposure']);
+  const before = obj(exposure['before']);
+  const after = obj(exposure['after']);
+  const proof = obj(body['proof']);
+  const pairs = (o: JsonObject): string => (num(o['reachable']) === undefined ? 'not computed' : `${formatCount(o['reachable'])} / ${formatCount(o['total'])}`);
+  const violations = num(proof['violations']) ?? 0;
+  return h('div', { class: 'stats' },
+    stat('Reachable pod pairs × ports today', pairs(before)),
+    stat('With the proposal', pairs(after), 'ok'),
+    stat('Exposure reduction', percent(num(exposure['reduction'])), (num(exposure['reduction']) ?? 0) > 0 ? 'ok' : 'neutral'),
+    stat('Observed flows replayed', `${formatCount(proof['allowed'])} / ${formatCount(proof['replayed'])} allowed`, violations > 0 ? 'bad' : 'ok'));
+}
+
+export async function renderRecommendations(ctx: PageContext): Promise<void> {
+  const namespace = ctx.params.get('namespace') ?? undefined;
+  const [names, raw] = await Promise.all([namespaceNames(), getJson('/api/v1/recommendations', { namespace }, ctx.signal)]);
+  const body = obj(raw);
+  const status = h('span', { class: 'muted small', role: 'status', 'data-testid': 'download-status' });
+  const namespaces = arr(body['namespaces']).map(obj);
+  const verify = str(body['verifyScript']);
+  const observed = obj(body['window']);
+  const windowText = optStr(observed['firstSeen']) !== undefined ? `Observed from ${formatTime(observed['firstSeen'])} to ${formatTime(observed['lastSeen'])}` : 'Nothing observed yet';
+  mount(ctx.root,
+    pageHeader('Recommendations', `Least-privilege NetworkPolicies proposed from the observed traffic. ${windowText}.`,
+      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
+    exposureStats(body),
+    h('div', { class: 'toolbar' }, h('span', { class: 'muted' }, namespace === undefined ? 'Every namespace:' : `${namespace}:`), downloadButtons(namespace, status), status),
+    namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status)),
+    verify !== '' ? card('Verify after applying',
+      h('p', { class: 'muted' }, 'Run this script after applying the policies: every "allow" check must connect and every "deny" check must fail.'),
+      h('div', { class: 'code-wrap' },
+        wireCopyButton(h('button', { class: 'btn btn-small copy-corner', type: 'button' }, 'Copy'), () => verify),
+        h('pre', { class: 'code' }, verify))) : null);
+}

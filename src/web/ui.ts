@@ -1,0 +1,77 @@
+// Shared pieces of the pages: headers, cards, tables, badges, loading and error states, and the
+// namespace picker. Every value is passed to h() as a child, i.e. as text.
+import { getJson } from './api.js';
+import { h, type Child } from './dom.js';
+import { items, obj, optStr, pick } from './json.js';
+
+export interface PageContext {
+  readonly root: HTMLElement;
+  readonly params: URLSearchParams;
+  readonly signal: AbortSignal;
+  /** Runs when the user leaves the page. */
+  onLeave(cleanup: () => void): void;
+  /** Changes the page's query parameters (and re-renders). */
+  navigate(params: Record<string, string | undefined>): void;
+}
+
+export function pageHeader(title: string, subtitle: string, ...actions: Child[]): HTMLElement {
+  return h('header', { class: 'page-header' },
+    h('div', null, h('h1', null, title), h('p', { class: 'subtitle' }, subtitle)),
+    h('div', { class: 'actions' }, actions));
+}
+
+export function card(title: string | null, ...children: Child[]): HTMLElement {
+  return h('section', { class: 'card' }, title !== null ? h('h2', null, title) : null, children);
+}
+
+export function stat(label: string, value: string, tone: 'ok' | 'warn' | 'bad' | 'neutral' = 'neutral'): HTMLElement {
+  return h('div', { class: `stat stat-${tone}` }, h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-label' }, label));
+}
+
+export function badge(text: string, tone: string): HTMLElement {
+  return h('span', { class: `badge badge-${tone}` }, text);
+}
+
+export function table(headers: readonly string[], rows: readonly HTMLTableRowElement[], empty = 'Nothing to show yet.'): HTMLElement {
+  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  return h('div', { class: 'table-wrap' }, h('table', null,
+    h('thead', null, h('tr', null, headers.map((t) => h('th', null, t)))),
+    h('tbody', null, rows)));
+}
+
+export function loading(): HTMLElement {
+  return h('div', { class: 'loading' }, h('span', { class: 'spinner' }), 'Loading…');
+}
+
+export function errorBox(error: unknown): HTMLElement {
+  const message = error instanceof Error ? error.message : String(error);
+  return h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'Could not load this page. '), message);
+}
+
+export function codeLine(text: string): HTMLElement {
+  return h('code', { class: 'inline' }, text);
+}
+
+export function kv(entries: readonly (readonly [string, Child])[]): HTMLElement {
+  return h('dl', { class: 'kv' }, entries.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+}
+
+let namespaceCache: Promise<string[]> | undefined;
+
+/** The namespaces known to the API (cached for the session of the page). */
+export function namespaceNames(refresh = false): Promise<string[]> {
+  if (refresh || namespaceCache === undefined) {
+    namespaceCache = getJson('/api/v1/namespaces').then((body) =>
+      items(body).map((item) => optStr(pick(obj(item), 'namespace', 'name'))).filter((n): n is string => n !== undefined).sort());
+    namespaceCache.catch(() => { namespaceCache = undefined; });
+  }
+  return namespaceCache;
+}
+
+/** A <select> of namespaces; `allLabel` adds an "all" option with the empty value. */
+export function namespaceSelect(names: readonly string[], selected: string | undefined, onChange: (ns: string | undefined) => void, allLabel?: string): HTMLElement {
+  const select = h('select', { 'aria-label': 'Namespace', name: 'namespace', onChange: () => onChange(select.value === '' ? undefined : select.value) },
+    allLabel !== undefined ? h('option', { value: '' }, allLabel) : null,
+    names.map((n) => h('option', { value: n, selected: n === selected }, n)));
+  return h('label', { class: 'field' }, h('span', null, 'Namespace'), select);
+}
