@@ -1,7 +1,7 @@
 // Aggregation of flows into edges: one edge per distinct communication path
 // (source workload or address → destination workload or address, protocol, port, verdict).
 // Pure: the store persists the deltas this module computes, batch by batch.
-import type { EndpointKind, Flow, Endpoint, Protocol, Verdict } from './flow.js';
+import { NO_POLICIES, type EndpointKind, type Flow, type Endpoint, type Protocol, type Verdict } from './flow.js';
 
 /** One side of an edge: a workload (pods) or an address (everything else). */
 export interface EdgePeer {
@@ -69,11 +69,12 @@ export function edgeKey(source: EdgePeer, destination: EdgePeer, protocol: Proto
   return `${peerKey(source)}>${peerKey(destination)}|${protocol}|${port ?? '-'}|${verdict}`;
 }
 
-function addBounded(set: Set<string>, values: Iterable<string>, max: number): void {
-  for (const value of values) {
-    if (set.size >= max) return;
-    set.add(value);
-  }
+function addBounded(set: Set<string>, value: string, max: number): void {
+  if (set.size < max) set.add(value);
+}
+
+function addAllBounded(set: Set<string>, values: readonly string[], max: number): void {
+  for (let i = 0; i < values.length && set.size < max; i++) set.add(values[i] as string);
 }
 
 function portOf(flow: Flow): number | null {
@@ -81,55 +82,73 @@ function portOf(flow: Flow): number | null {
   return flow.destinationPort ?? null;
 }
 
-/**
- * Folds connection-starting flows into per-edge deltas. Flows that are replies or mid-stream
- * packets are ignored here: they must never create (reversed) edges.
- */
-export function aggregateFlows(flows: Iterable<Flow>, into: Map<string, EdgeDelta> = new Map()): Map<string, EdgeDelta> {
-  for (const flow of flows) {
-    if (!flow.isConnectionStart) continue;
-    const source = peerOf(flow.source);
-    const destination = peerOf(flow.destination);
-    const port = portOf(flow);
-    const key = edgeKey(source, destination, flow.protocol, port, flow.verdict);
-    let delta = into.get(key);
-    if (delta === undefined) {
-      delta = {
-        key,
-        source,
-        destination,
-        protocol: flow.protocol,
-        port,
-        verdict: flow.verdict,
-        count: 0,
-        firstSeenMs: flow.timeMs,
-        lastSeenMs: flow.timeMs,
-        sourceLabels: flow.source.labels,
-        destinationLabels: flow.destination.labels,
-        sourcePods: new Set(),
-        destinationPods: new Set(),
-        sourceNames: new Set(),
-        destinationNames: new Set(),
-        dropReasons: new Map(),
-        deniedBy: new Set(),
-        allowedBy: new Set(),
-      };
-      into.set(key, delta);
-    }
-    delta.count += flow.connectionCount ?? 1;
-    if (flow.timeMs < delta.firstSeenMs) delta.firstSeenMs = flow.timeMs;
-    if (flow.timeMs >= delta.lastSeenMs) {
-      delta.lastSeenMs = flow.timeMs;
-      delta.sourceLabels = flow.source.labels;
-      delta.destinationLabels = flow.destination.labels;
-    }
-    if (flow.source.pod !== undefined) addBounded(delta.sourcePods, [flow.source.pod], EDGE_SAMPLE_PODS_MAX);
-    if (flow.destination.pod !== undefined) addBounded(delta.destinationPods, [flow.destination.pod], EDGE_SAMPLE_PODS_MAX);
-    addBounded(delta.sourceNames, flow.source.names, EDGE_NAMES_MAX);
-    addBounded(delta.destinationNames, flow.destination.names, EDGE_NAMES_MAX);
-    if (flow.dropReason !== undefined) delta.dropReasons.set(flow.dropReason, (delta.dropReasons.get(flow.dropReason) ?? 0) + 1);
-    addBounded(delta.deniedBy, [...flow.policies.ingressDeniedBy, ...flow.policies.egressDeniedBy], EDGE_NAMES_MAX);
-    addBounded(delta.allowedBy, [...flow.policies.ingressAllowedBy, ...flow.policies.egressAllowedBy], EDGE_NAMES_MAX);
+/** peerKey(peerOf(endpoint)) without building the peer: this runs once per flow. */
+function endpointKey(endpoint: Endpoint): string {
+  if (endpoint.kind === 'pod') {
+    if (endpoint.namespace === undefined) return 'pod///';
+    const workload = endpoint.workload;
+    if (workload !== undefined) return `pod/${endpoint.namespace}/${workload.kind}/${workload.name}`;
+    return endpoint.pod !== undefined ? `pod/${endpoint.namespace}/Pod/${endpoint.pod}` : `pod/${endpoint.namespace}//`;
   }
+  return `${endpoint.kind}/${endpoint.ip ?? ''}`;
+}
+
+/**
+ * Folds one flow into the per-edge deltas. Flows that are replies or mid-stream packets are
+ * ignored: they must never create (reversed) edges. This is the ingest hot path: no allocation
+ * beyond the key string unless the edge is new.
+ */
+export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
+  if (!flow.isConnectionStart) return;
+  const port = portOf(flow);
+  const key = `${endpointKey(flow.source)}>${endpointKey(flow.destination)}|${flow.protocol}|${port ?? '-'}|${flow.verdict}`;
+  let delta = into.get(key);
+  if (delta === undefined) {
+    delta = {
+      key,
+      source: peerOf(flow.source),
+      destination: peerOf(flow.destination),
+      protocol: flow.protocol,
+      port,
+      verdict: flow.verdict,
+      count: 0,
+      firstSeenMs: flow.timeMs,
+      lastSeenMs: flow.timeMs,
+      sourceLabels: flow.source.labels,
+      destinationLabels: flow.destination.labels,
+      sourcePods: new Set(),
+      destinationPods: new Set(),
+      sourceNames: new Set(),
+      destinationNames: new Set(),
+      dropReasons: new Map(),
+      deniedBy: new Set(),
+      allowedBy: new Set(),
+    };
+    into.set(key, delta);
+  }
+  delta.count += flow.connectionCount ?? 1;
+  if (flow.timeMs < delta.firstSeenMs) delta.firstSeenMs = flow.timeMs;
+  if (flow.timeMs >= delta.lastSeenMs) {
+    delta.lastSeenMs = flow.timeMs;
+    delta.sourceLabels = flow.source.labels;
+    delta.destinationLabels = flow.destination.labels;
+  }
+  if (flow.source.pod !== undefined) addBounded(delta.sourcePods, flow.source.pod, EDGE_SAMPLE_PODS_MAX);
+  if (flow.destination.pod !== undefined) addBounded(delta.destinationPods, flow.destination.pod, EDGE_SAMPLE_PODS_MAX);
+  if (flow.source.names.length > 0) addAllBounded(delta.sourceNames, flow.source.names, EDGE_NAMES_MAX);
+  if (flow.destination.names.length > 0) addAllBounded(delta.destinationNames, flow.destination.names, EDGE_NAMES_MAX);
+  if (flow.dropReason !== undefined) delta.dropReasons.set(flow.dropReason, (delta.dropReasons.get(flow.dropReason) ?? 0) + 1);
+  const policies = flow.policies;
+  if (policies !== NO_POLICIES) {
+    addAllBounded(delta.deniedBy, policies.ingressDeniedBy, EDGE_NAMES_MAX);
+    addAllBounded(delta.deniedBy, policies.egressDeniedBy, EDGE_NAMES_MAX);
+    addAllBounded(delta.allowedBy, policies.ingressAllowedBy, EDGE_NAMES_MAX);
+    addAllBounded(delta.allowedBy, policies.egressAllowedBy, EDGE_NAMES_MAX);
+  }
+}
+
+/** Folds connection-starting flows into per-edge deltas (see aggregateFlow). */
+export function aggregateFlows(flows: Iterable<Flow>, into: Map<string, EdgeDelta> = new Map()): Map<string, EdgeDelta> {
+  for (const flow of flows) aggregateFlow(flow, into);
   return into;
 }

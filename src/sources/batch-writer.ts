@@ -3,7 +3,7 @@
 // of the last consumed line. Never holds more than one batch. Used by `ingest`, the daemon and
 // the live sources (it is a FlowSink); metrics hang off the onBatch hook (no prom-client here).
 import { performance } from 'node:perf_hooks';
-import { aggregateFlows, type EdgeDelta } from '../flows/edge.js';
+import { aggregateFlow, type EdgeDelta } from '../flows/edge.js';
 import type { ParseResult, RejectReason } from '../flows/flow.js';
 import type { FileCheckpoint, FlowStore } from '../store/types.js';
 import type { FlowSink } from './source.js';
@@ -88,7 +88,7 @@ export class BatchWriter implements FlowSink {
     this.begin();
     if (result.ok) {
       this.accepted++;
-      aggregateFlows([result.flow], this.deltas);
+      aggregateFlow(result.flow, this.deltas);
     } else {
       this.countRejected(result.reason);
     }
