@@ -4,10 +4,10 @@
 // covered, which existing rules no observed edge used (candidates to tighten), and the exposure
 // reduction, (pod pair, port) combinations reachable before and after.
 import { compilePolicies } from '../policy/engine.js';
-import { EMPTY_SNAPSHOT, type ClusterSnapshot, type NetworkPolicy } from '../policy/model.js';
+import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
 import type { ObservedEdge, PortEvidence, Recommendation } from './proposal.js';
-import { EndpointResolver, replayEdges, type ReplayedEdge } from './replay.js';
+import { EndpointResolver, replayEdges, syntheticSnapshot, type ReplayedEdge } from './replay.js';
 import { compareText } from './workloads.js';
 
 export interface TightenCandidate {
@@ -75,8 +75,8 @@ function exposureSubjects(edges: Iterable<ObservedEdge>, snapshot: ClusterSnapsh
 
 /** Replays `edges()` (called several times: pass a re-iterable source) against before/after. */
 export function proveRecommendation(recommendation: Recommendation, edges: () => Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined, options: ProofOptions): RecommendationProof {
-  const base = snapshot ?? EMPTY_SNAPSHOT;
-  const resolver = new EndpointResolver(snapshot);
+  const base = snapshot ?? syntheticSnapshot(edges());
+  const resolver = new EndpointResolver(base);
   const before = compilePolicies(base);
   const after = compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] });
   const replayAfter = replayEdges(edges(), after, resolver);
@@ -114,7 +114,7 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     }
   }
 
-  const { subjects, ports } = exposureSubjects(edges(), snapshot);
+  const { subjects, ports } = exposureSubjects(edges(), base);
   return {
     replayed: replayAfter.replayed,
     allowed: replayAfter.allowed,

@@ -3,7 +3,7 @@
 // any user-written policy set. With a snapshot an edge's workload is replayed as one of its pods;
 // without, as a pod-like endpoint carrying the labels observed on the edge.
 import type { PolicyEngine, QueryEndpoint, Decision } from '../policy/engine.js';
-import type { ClusterSnapshot, PodInfo, PolicyProtocol } from '../policy/model.js';
+import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PodInfo, type PolicyProtocol } from '../policy/model.js';
 import type { ObservedEdge } from './proposal.js';
 
 export interface ReplayedEdge {
@@ -28,6 +28,28 @@ export interface ReplayResult {
 }
 
 const MAX_SKIPPED_KEPT = 1000;
+
+/**
+ * Without a cluster snapshot: one pod-like stand-in per workload seen in the edges, carrying the
+ * first labels observed for it, so the engine can index policies per pod instead of matching
+ * selectors per query. Exact for the recommender's selectors, which only use labels common to
+ * every observation of the workload.
+ */
+export function syntheticSnapshot(edges: Iterable<ObservedEdge>): ClusterSnapshot {
+  const pods = new Map<string, PodInfo>();
+  const add = (peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): void => {
+    if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return;
+    const key = `${peer.namespace}/${peer.workload}`;
+    if (pods.has(key)) return;
+    pods.set(key, { namespace: peer.namespace, name: peer.workload, labels, ips: [], hostNetwork: false, ports: [], workload: { kind: peer.workloadKind ?? 'Pod', name: peer.workload } });
+  };
+  for (const edge of edges) {
+    if (edge.verdict !== 'forwarded') continue;
+    add(edge.source, edge.sourceLabels);
+    add(edge.destination, edge.destinationLabels);
+  }
+  return { ...EMPTY_SNAPSHOT, pods: [...pods.values()] };
+}
 
 export class EndpointResolver {
   private readonly podOfWorkload = new Map<string, PodInfo>();
