@@ -1,0 +1,111 @@
+// Benchmark of the recommender: 10,000 workloads in 200 namespaces and 100,000 observed edges →
+// recommendPolicies (target < 10 s, < 1 GiB resident), then the replay proof of 1,000,000 edges
+// through the engine against the proposal (target < 10 s): the 100,000 stored edges replayed ten
+// times over, with fresh ids, streamed (as the store streams them). Medians of several runs; CPU
+// time is printed beside wall time because the benchmark machine is shared.
+// Run: npx tsx bench/recommend.ts [--runs N]
+import { performance } from 'node:perf_hooks';
+import { compilePolicies } from '../src/policy/engine.js';
+import { proposedPolicies } from '../src/recommend/proof.js';
+import type { ObservedEdge } from '../src/recommend/proposal.js';
+import { recommendPolicies } from '../src/recommend/recommend.js';
+import { EndpointResolver, replayEdges, syntheticSnapshot } from '../src/recommend/replay.js';
+
+const NAMESPACES = 200;
+const WORKLOADS = 10_000;
+const EDGES = 100_000;
+const REPLAY_EDGES = 1_000_000;
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+interface W { ns: string; name: string; labels: Record<string, string> }
+
+function generate(count: number, seed: number): ObservedEdge[] {
+  const rand = rng(seed);
+  const workloads: W[] = Array.from({ length: WORKLOADS }, (_, i) => ({
+    ns: `ns${i % NAMESPACES}`, name: `wl${i}`,
+    labels: { 'app.kubernetes.io/name': `wl${i}`, 'pod-template-hash': `h${i}`, team: `t${i % 7}` },
+  }));
+  const dns: W = { ns: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
+  const pick = (): W => workloads[Math.floor(rand() * WORKLOADS)] as W;
+  const sameNs = (w: W): W => workloads[(Number(w.name.slice(2)) + NAMESPACES * (1 + Math.floor(rand() * 10))) % WORKLOADS] as W;
+  const edges: ObservedEdge[] = [];
+  const t0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < count; i++) {
+    const from = pick();
+    const r = rand();
+    const ports = [80, 443, 5432, 6379, 8080, 9090];
+    let to: W | { ip: string } = r < 0.1 ? dns : r < 0.2 ? { ip: `203.0.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}` } : r < 0.8 ? sameNs(from) : pick();
+    const port = to === dns ? 53 : (ports[Math.floor(rand() * ports.length)] as number);
+    if ('ns' in to && to === from) to = sameNs(from);
+    const first = t0 + Math.floor(rand() * 86_400_000);
+    edges.push({
+      id: i + 1,
+      source: { kind: 'pod', namespace: from.ns, workload: from.name, workloadKind: 'Deployment' },
+      destination: 'ns' in to ? { kind: 'pod', namespace: to.ns, workload: to.name, workloadKind: 'Deployment' } : { kind: 'world', ip: to.ip },
+      protocol: to === dns && rand() < 0.5 ? 'UDP' : 'TCP', port, verdict: rand() < 0.02 ? 'dropped' : 'forwarded',
+      count: 1 + Math.floor(rand() * 1000), firstSeenMs: first, lastSeenMs: first + Math.floor(rand() * 86_400_000),
+      sourceLabels: from.labels, destinationLabels: 'ns' in to ? to.labels : {},
+      sourcePods: [`${from.name}-abc12`], destinationPods: 'ns' in to ? [`${to.name}-abc12`] : [],
+      sourceNames: [], destinationNames: 'ns' in to ? [] : ['api.example.com'],
+    });
+  }
+  return edges;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const edges = generate(EDGES, 7);
+let peakRss = process.memoryUsage().rss;
+const recommendMs: number[] = [];
+const recommendCpuMs: number[] = [];
+let recommendation = recommendPolicies(edges.slice(0, 10), undefined);
+for (let run = 0; run < RUNS; run++) {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  recommendation = recommendPolicies(edges, undefined);
+  const used = process.cpuUsage(cpu);
+  recommendMs.push(performance.now() - start);
+  recommendCpuMs.push((used.user + used.system) / 1000);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+console.log(`recommend: ${WORKLOADS} workloads, ${EDGES} edges → ${proposedPolicies(recommendation).length} policies in ${recommendation.namespaces.length} namespaces; median wall ${seconds(median(recommendMs))} s, CPU ${seconds(median(recommendCpuMs))} s (wall runs: ${recommendMs.map(seconds).join(', ')}); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+
+function* replaySource(): Generator<ObservedEdge> {
+  let id = 0;
+  for (let pass = 0; id < REPLAY_EDGES; pass++) {
+    for (const edge of edges) {
+      if (id >= REPLAY_EDGES) return;
+      yield { ...edge, id: ++id };
+    }
+  }
+}
+const base = syntheticSnapshot(edges);
+const engine = compilePolicies({ ...base, policies: proposedPolicies(recommendation) });
+const resolver = new EndpointResolver(base);
+const replayMs: number[] = [];
+const replayCpuMs: number[] = [];
+let dropped = 0;
+let replayed = 0;
+for (let run = 0; run < RUNS; run++) {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const result = replayEdges(replaySource(), engine, resolver);
+  const used = process.cpuUsage(cpu);
+  replayMs.push(performance.now() - start);
+  replayCpuMs.push((used.user + used.system) / 1000);
+  dropped = result.dropped.length;
+  replayed = result.replayed;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}
+console.log(`replay: ${REPLAY_EDGES} edges (${replayed} forwarded replayed) against the proposal: median wall ${seconds(median(replayMs))} s, CPU ${seconds(median(replayCpuMs))} s (wall runs: ${replayMs.map(seconds).join(', ')}); dropped ${dropped}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+if (dropped !== 0) process.exitCode = 1;
