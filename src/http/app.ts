@@ -12,8 +12,18 @@ import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { flowsRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { openApiRoutes } from './openapi.js';
+import { alertsRoutes } from './routes/alerts.js';
+import { dropsRoutes } from './routes/drops.js';
+import { graphRoutes } from './routes/graph.js';
+import { namespacesRoutes } from './routes/namespaces.js';
+import { recommendationsRoutes } from './routes/recommendations.js';
+import { simulateRoutes, YAML_TYPES } from './routes/simulate.js';
 
-const ROUTES: readonly ((deps: AppDeps) => Router)[] = [healthRoutes, metricsRoutes, flowsRoutes, diagnosticsRoutes];
+const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
+  healthRoutes, metricsRoutes, openApiRoutes, flowsRoutes, namespacesRoutes, graphRoutes, recommendationsRoutes, simulateRoutes, dropsRoutes, alertsRoutes,
+  diagnosticsRoutes,
+];
 
 export function buildApp(deps: AppDeps): Express {
   const app = express();
@@ -25,6 +35,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(webRoutes());
   app.use(authMiddleware(deps.auth));
   app.use(express.json({ limit: deps.limits.requestBodyBytes }));
+  app.use(express.text({ type: YAML_TYPES, limit: deps.limits.requestBodyBytes }));
   for (const routes of ROUTES) app.use(routes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

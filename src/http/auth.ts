@@ -1,15 +1,28 @@
 // API authentication. `none` (loopback only, enforced by the config schema) lets everything
 // through; `token` requires `Authorization: Bearer <token>` on every route but the probes, the
-// token read from a file at start and compared in constant time. Kubernetes TokenReview
-// (`kubernetes`) plugs in here as another mode.
+// token read from a file at start and compared in constant time; `kubernetes` hands the bearer
+// token to a TokenReviewer (kube-auth.ts: TokenReview + SubjectAccessReview). The WebSocket
+// stream authenticates with the same function (authenticate) before upgrading.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { HttpError } from './errors.js';
+import type { TokenReviewer } from './kube-auth.js';
 
-export type ApiAuth = { readonly mode: 'none' } | { readonly mode: 'token'; readonly token: string };
+export type ApiAuth =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'token'; readonly token: string }
+  | { readonly mode: 'kubernetes'; readonly reviewer: TokenReviewer };
 
 /** Probes stay anonymous so the kubelet can reach them. */
-const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz']);
+export const ANONYMOUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
+/**
+ * What needs a token: the API (data) and the metrics. The dashboard's static files (`/`, assets)
+ * hold no data and load before the user has entered a token.
+ */
+export function isProtectedPath(path: string): boolean {
+  return !ANONYMOUS_PATHS.has(path) && (path.startsWith('/api/') || path === '/metrics');
+}
 
 /** Shortest token accepted from the token file. */
 export const MIN_TOKEN_CHARS = 16;
@@ -18,18 +31,47 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
+/** The token of an `Authorization: Bearer …` header, if well-formed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([^\s]{1,4096})$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+/** undefined when allowed; otherwise the error to answer with. */
+export type Authenticator = (token: string | undefined) => Promise<HttpError | undefined>;
+
+export function authenticator(auth: ApiAuth): Authenticator {
+  if (auth.mode === 'none') return () => Promise.resolve(undefined);
+  const unauthorized = () => new HttpError('unauthorized', 'a valid bearer token is required');
+  if (auth.mode === 'token') {
+    const expected = digest(auth.token);
+    return (token) => Promise.resolve(token !== undefined && timingSafeEqual(digest(token), expected) ? undefined : unauthorized());
+  }
+  return async (token) => {
+    if (token === undefined) return unauthorized();
+    let outcome;
+    try {
+      outcome = await auth.reviewer.review(token);
+    } catch (error) {
+      return new HttpError('not_ready', 'cannot verify the token now (Kubernetes API unavailable)', { cause: error });
+    }
+    if (outcome === 'unauthenticated') return unauthorized();
+    if (outcome === 'denied') return new HttpError('forbidden', 'your identity may not list networkpolicies.networking.k8s.io cluster-wide (needed to use netpol-advisor)');
+    return undefined;
+  };
+}
+
 export function authMiddleware(auth: ApiAuth): RequestHandler {
   if (auth.mode === 'none') return (_req, _res, next) => next();
-  const expected = digest(auth.token);
+  const check = authenticator(auth);
   return (req, res, next) => {
-    if (ANONYMOUS_PATHS.has(req.path)) return next();
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([^\s]{1,4096})$/i.exec(header);
-    if (match === null || !timingSafeEqual(digest(match[1] ?? ''), expected)) {
-      res.set('WWW-Authenticate', 'Bearer realm="netpol-advisor"');
-      next(new HttpError('unauthorized', 'a valid bearer token is required'));
-      return;
-    }
-    next();
+    if (!isProtectedPath(req.path)) return next();
+    check(bearerToken(req.get('authorization'))).then(
+      (error) => {
+        if (error?.code === 'unauthorized') res.set('WWW-Authenticate', 'Bearer realm="netpol-advisor"');
+        next(error);
+      },
+      (error: unknown) => next(error),
+    );
   };
 }

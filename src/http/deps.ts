@@ -2,6 +2,8 @@
 // real parts (a store on a temp file, a real registry). Add a dependency here when a route needs one.
 import type { Registry } from 'prom-client';
 import type { LimitsConfig } from '../config/schema.js';
+import type { ClusterSnapshot } from '../policy/model.js';
+import type { AlertStore } from '../store/alerts.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
 import type { ApiAuth } from './auth.js';
@@ -22,4 +24,14 @@ export interface AppDeps {
   readonly readiness: () => ReadinessReport;
   readonly limits: Pick<LimitsConfig, 'pageSizeMax' | 'pageSizeDefault' | 'requestBodyBytes'>;
   readonly logger?: ErrorLogger;
+  /** The cluster as last seen (snapshot file or live inventory); undefined when there is none. */
+  readonly clusterSnapshot?: () => ClusterSnapshot | undefined;
+  /** Alerts raised on blocked paths, with their delivery state. */
+  readonly alerts?: AlertStore;
+  /** Wall clock for "the last hour" style figures (tests pin it). */
+  readonly now?: () => number;
+  /** Reuse a cached computation for this long even if new flows arrived (default 2000 ms). */
+  readonly cacheMaxStaleMs?: number;
+  /** Bound on the exposure computation of one recommendation (engine evaluations). */
+  readonly maxExposureEvaluations?: number;
 }

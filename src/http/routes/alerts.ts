@@ -2,19 +2,39 @@
 // with its delivery state per sink (sink ids only: receiver URLs are secrets and never leave).
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AlertStore } from '../../store/alerts.js';
 import type { AppDeps } from '../deps.js';
+import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, parseQuery } from '../query.js';
 
-/** AppDeps plus the alert store (optional: AppDeps fits as is, and the route then lists nothing). */
-export type AlertsRouteDeps = Pick<AppDeps, 'limits'> & { readonly alerts?: AlertStore };
+export type AlertsRouteDeps = Pick<AppDeps, 'limits' | 'alerts'>;
+
+function alertsQuery(deps: Pick<AppDeps, 'limits'>) {
+  return z.object({
+    status: z.enum(['firing', 'resolved'], { error: 'must be firing or resolved' }).optional(),
+    limit: intParam(1, deps.limits.pageSizeMax).optional(),
+    before: intParam(1, 999_999_999).optional(),
+  });
+}
+
+const deliveryJson = z.looseObject({
+  id: z.number().int(), sink: z.string(), event: z.string(), state: z.enum(['pending', 'sent', 'failed']), attempts: z.number().int(), lastError: z.string().nullable(),
+});
+const alertJson = z.looseObject({
+  id: z.number().int(), pathKey: z.string(), classification: z.string(), status: z.enum(['firing', 'resolved']), summary: z.string(),
+  count: z.number().int(), firstSeenMs: z.number(), lastSeenMs: z.number(), deliveries: z.array(deliveryJson),
+});
+
+export function alertsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
+  return [{
+    method: 'get', path: '/api/v1/alerts',
+    summary: 'Alerts raised on blocked paths, newest first, with the delivery state per sink (paged by `before`)',
+    query: alertsQuery(deps),
+    responses: { '200': { description: 'a page of alerts', schema: z.object({ items: z.array(alertJson), nextBefore: z.number().int().nullable() }) }, ...ERROR_RESPONSES },
+  }];
+}
 
 export function alertsRoutes(deps: AlertsRouteDeps): Router {
-  const querySchema = z.object({
-    status: z.enum(['firing', 'resolved']).optional(),
-    limit: intParam(1, deps.limits.pageSizeMax).optional(),
-    before: intParam(1, Number.MAX_SAFE_INTEGER).optional(),
-  });
+  const querySchema = alertsQuery(deps);
   const router = Router();
   router.get('/api/v1/alerts', (req, res) => {
     const query = parseQuery(querySchema, req.query);

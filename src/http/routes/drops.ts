@@ -1,36 +1,73 @@
-// GET /api/v1/drops?namespace=&since= : blocked paths, classified, explained and with their fix
-// (the `drops --json` items, wrapped as {"items": [...], "nonPolicy": {...}}). The snapshot comes
-// from the daemon's inventory when it has one (deps.clusterSnapshot).
+// GET /api/v1/drops?namespace=&since=&limit=&cursor= : blocked paths, classified, explained and
+// with their fix (the `drops --json` items, wrapped as {"items": [...], "nonPolicy": {...},
+// "nextCursor"}), newest first. The classified report over all edges is cached (analysis.ts); the
+// namespace and time filters apply to it, as buildDropReports' own scoping would.
 import { Router } from 'express';
 import { z } from 'zod';
-import { buildDropReports } from '../../drops/report.js';
-import type { ClusterSnapshot } from '../../policy/model.js';
+import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
-import { namespaceParam, parseQuery } from '../query.js';
+import { HttpError } from '../errors.js';
+import { cursorParam, ERROR_RESPONSES, peerJson, policyObject, type ApiOperation } from '../operations.js';
+import { intParam, namespaceParam, parseQuery } from '../query.js';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** AppDeps plus the inventory's snapshot when the daemon has one (optional: AppDeps fits as is). */
-export type DropsRouteDeps = Pick<AppDeps, 'store'> & { readonly clusterSnapshot?: () => ClusterSnapshot | undefined };
-
-export function dropsRoutes(deps: DropsRouteDeps): Router {
-  const querySchema = z.object({
+function dropsQuery(deps: Pick<AppDeps, 'limits'>) {
+  return z.object({
     namespace: namespaceParam.optional(),
     since: z.string().regex(/^\d{1,9}[smhd]$/, 'must be a duration such as 30m, 6h or 7d').optional(),
+    limit: intParam(1, deps.limits.pageSizeMax).optional(),
+    cursor: cursorParam.optional(),
   });
+}
+
+export const dropJson = z.looseObject({
+  key: z.string(),
+  source: peerJson,
+  destination: peerJson,
+  port: z.number().int().nullable(),
+  protocol: z.string(),
+  count: z.number().int(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  classification: z.enum(['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown']),
+  evidence: z.array(z.string()),
+  deniedBy: z.array(z.string()),
+  fix: z.array(policyObject),
+});
+
+export function dropsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
+  return [{
+    method: 'get', path: '/api/v1/drops',
+    summary: 'Blocked flows, classified and explained, with the policy that would admit each',
+    query: dropsQuery(deps),
+    responses: { '200': { description: 'a page of blocked paths, newest first', schema: z.object({ items: z.array(dropJson), nonPolicy: z.looseObject({}), nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
+  }];
+}
+
+function decodeOffset(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^o\d{1,9}$/.test(text)) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server');
+  return Number(text.slice(1));
+}
+
+export function dropsRoutes(deps: AppDeps): Router {
+  const querySchema = dropsQuery(deps);
   const router = Router();
   router.get('/api/v1/drops', (req, res) => {
     const query = parseQuery(querySchema, req.query);
-    const sinceMs = query.since !== undefined
-      ? Date.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000)
-      : undefined;
-    const snapshot = deps.clusterSnapshot?.();
-    const result = buildDropReports(deps.store.iterateEdges(), {
-      ...(sinceMs !== undefined ? { sinceMs } : {}),
-      ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
-      ...(snapshot !== undefined ? { snapshot } : {}),
-    });
-    res.json({ items: result.items, nonPolicy: result.nonPolicy });
+    const analysis = analysisOf(deps);
+    const sinceMs = query.since !== undefined ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000) : undefined;
+    const result = analysis.drops();
+    const namespace = query.namespace;
+    const inScope = result.items.filter((item) =>
+      (sinceMs === undefined || item.lastSeenMs >= sinceMs)
+      && (namespace === undefined || ('namespace' in item.source && item.source.namespace === namespace) || ('namespace' in item.destination && item.destination.namespace === namespace)));
+    const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
+    const limit = query.limit ?? deps.limits.pageSizeDefault;
+    const items = inScope.slice(offset, offset + limit);
+    const next = offset + limit < inScope.length ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url') : null;
+    res.json({ items, nonPolicy: result.nonPolicy, nextCursor: next });
   });
   return router;
 }

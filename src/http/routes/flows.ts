@@ -8,16 +8,30 @@ import { InvalidCursorError } from '../../store/store.js';
 import type { EdgeQuery } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
+import { edgeJson, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
 
-export function flowsRoutes(deps: AppDeps): Router {
-  const { pageSizeMax, pageSizeDefault } = deps.limits;
-  const querySchema = z.object({
+function flowsQuery(deps: Pick<AppDeps, 'limits'>) {
+  return z.object({
     namespace: namespaceParam.optional(),
     verdict: z.enum(VERDICTS as readonly [Verdict, ...Verdict[]], { error: `must be one of ${VERDICTS.join(', ')}` }).optional(),
-    limit: intParam(1, pageSizeMax).optional(),
+    limit: intParam(1, deps.limits.pageSizeMax).optional(),
     cursor: z.string().min(1).max(64, 'is not a cursor from this server').optional(),
   });
+}
+
+export function flowsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
+  return [{
+    method: 'get', path: '/api/v1/flows',
+    summary: 'Aggregated observed flows (edges), keyset-paged',
+    query: flowsQuery(deps),
+    responses: { '200': { description: 'a page of edges', schema: z.object({ items: z.array(edgeJson), nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
+  }];
+}
+
+export function flowsRoutes(deps: AppDeps): Router {
+  const { pageSizeDefault } = deps.limits;
+  const querySchema = flowsQuery(deps);
   const router = Router();
   router.get('/api/v1/flows', (req, res) => {
     const query = parseQuery(querySchema, req.query);

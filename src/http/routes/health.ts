@@ -1,7 +1,21 @@
 // GET /healthz (the process answers) and GET /readyz (store open and sources started; 503 with
 // the per-source details until then, and again if the store closes).
 import { Router } from 'express';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
+import type { ApiOperation } from '../operations.js';
+
+const readinessJson = z.looseObject({ ready: z.boolean(), reason: z.string().optional(), store: z.enum(['opening', 'open', 'closed']), sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })) });
+
+export function healthOperations(): ApiOperation[] {
+  return [
+    { method: 'get', path: '/healthz', summary: 'Liveness: the process answers', anonymous: true, responses: { '200': { description: 'alive', schema: z.object({ status: z.literal('ok') }) } } },
+    {
+      method: 'get', path: '/readyz', summary: 'Readiness: the store is open and the sources are started', anonymous: true,
+      responses: { '200': { description: 'ready', schema: readinessJson }, '503': { description: 'not ready (with the reason)', schema: readinessJson } },
+    },
+  ];
+}
 
 export function healthRoutes(deps: AppDeps): Router {
   const router = Router();

@@ -1,0 +1,24 @@
+// A FlowStore that publishes what each committed batch changed on the event bus: the pipeline's
+// BatchWriter writes through it, so the live stream sees exactly what reached the database
+// (nothing for a batch whose transaction failed).
+import type { EdgeDelta } from '../flows/edge.js';
+import type { Batch, FlowStore } from '../store/types.js';
+import { publishBatch, type EventBus } from './event-bus.js';
+
+/** Edge events published per batch at most; the rest is summarised in the batch event. */
+export const DEFAULT_MAX_EVENTS_PER_BATCH = 500;
+
+export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBatch = DEFAULT_MAX_EVENTS_PER_BATCH): FlowStore {
+  return {
+    writeBatch(batch: Batch): void {
+      const deltas: EdgeDelta[] = [...batch.deltas];
+      store.writeBatch({ ...batch, deltas });
+      if (bus.size > 0) publishBatch(bus, deltas, maxEventsPerBatch);
+    },
+    checkpoint: (key) => store.checkpoint(key),
+    listEdges: (query) => store.listEdges(query),
+    iterateEdges: (filter) => store.iterateEdges(filter),
+    totals: () => store.totals(),
+    close: () => store.close(),
+  };
+}

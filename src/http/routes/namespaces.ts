@@ -1,0 +1,84 @@
+// GET /api/v1/namespaces?limit=&cursor= : every namespace (from the snapshot/inventory and from the
+// observed edges) with its policy coverage, observed edges and drops in the last hour; paged by name.
+import { Router } from 'express';
+import { z } from 'zod';
+import { analysisOf } from '../analysis.js';
+import { coverageOf } from '../coverage.js';
+import type { AppDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+import { cursorParam, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import { intParam, parseQuery } from '../query.js';
+
+const HOUR_MS = 3_600_000;
+
+const coverageJson = z.object({
+  defaultDenyIngress: z.boolean(),
+  defaultDenyEgress: z.boolean(),
+  policies: z.number().int(),
+  pods: z.number().int(),
+  podsSelected: z.number().int(),
+  selectedShare: z.number().nullable(),
+});
+
+export const namespaceJson = z.object({
+  name: z.string(),
+  /** null without a snapshot or inventory: coverage cannot be known. */
+  coverage: coverageJson.nullable(),
+  edges: z.number().int(),
+  connections: z.number().int(),
+  dropsLastHour: z.object({ paths: z.number().int(), connections: z.number().int() }),
+  lastSeen: z.string().nullable(),
+});
+
+function namespacesQuery(deps: Pick<AppDeps, 'limits'>) {
+  return z.object({ limit: intParam(1, deps.limits.pageSizeMax).optional(), cursor: cursorParam.optional() });
+}
+
+export function namespacesOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
+  return [{
+    method: 'get',
+    path: '/api/v1/namespaces',
+    summary: 'Each namespace with its policy coverage, observed edges and drops in the last hour',
+    query: namespacesQuery(deps),
+    responses: { '200': { description: 'a page of namespaces, by name', schema: z.object({ items: z.array(namespaceJson), nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
+  }];
+}
+
+function decodeCursor(cursor: string): string {
+  const name = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server');
+  return name;
+}
+
+export function namespacesRoutes(deps: AppDeps): Router {
+  const querySchema = namespacesQuery(deps);
+  const router = Router();
+  router.get('/api/v1/namespaces', (req, res) => {
+    const query = parseQuery(querySchema, req.query);
+    const limit = query.limit ?? deps.limits.pageSizeDefault;
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+    const analysis = analysisOf(deps);
+    const snapshot = analysis.snapshot();
+    const traffic = analysis.traffic();
+    const names = new Set<string>(traffic.keys());
+    for (const ns of snapshot?.namespaces ?? []) names.add(ns.name);
+    const sorted = [...names].filter((n) => after === undefined || n > after).sort();
+    const page = sorted.slice(0, limit);
+    const since = analysis.now() - HOUR_MS;
+    const items = page.map((name) => {
+      const t = traffic.get(name);
+      const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
+      return {
+        name,
+        coverage: snapshot !== undefined ? coverageOf(snapshot, name) : null,
+        edges: t?.edges ?? 0,
+        connections: t?.connections ?? 0,
+        dropsLastHour: { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) },
+        lastSeen: t !== undefined && t.lastSeenMs > 0 ? new Date(t.lastSeenMs).toISOString() : null,
+      };
+    });
+    const last = page[page.length - 1];
+    res.json({ items, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null });
+  });
+  return router;
+}

@@ -1,0 +1,85 @@
+// Caches the API's expensive computations (recommendations, drops, the graph, namespace figures)
+// keyed by what they depend on: the store's data version and the snapshot's identity. An entry is
+// reused while both are unchanged, or — so a live pipeline writing every second does not force a
+// recomputation per page load — while it is younger than `maxStaleMs`. LRU-bounded.
+import type { ClusterSnapshot } from '../policy/model.js';
+import type { FlowStore } from '../store/types.js';
+
+export interface VersionedCacheOptions {
+  readonly maxEntries?: number;
+  readonly maxStaleMs?: number;
+  readonly now?: () => number;
+}
+
+interface Entry<T> {
+  readonly version: string;
+  readonly computedMs: number;
+  readonly value: T;
+}
+
+export class VersionedCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly maxEntries: number;
+  private readonly maxStaleMs: number;
+  private readonly now: () => number;
+  hits = 0;
+  misses = 0;
+
+  constructor(options: VersionedCacheOptions = {}) {
+    this.maxEntries = Math.max(1, options.maxEntries ?? 256);
+    this.maxStaleMs = Math.max(0, options.maxStaleMs ?? 0);
+    this.now = options.now ?? Date.now;
+  }
+
+  get(key: string, version: string, compute: () => T): T {
+    const now = this.now();
+    const entry = this.entries.get(key);
+    if (entry !== undefined && (entry.version === version || now - entry.computedMs < this.maxStaleMs)) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.hits++;
+      return entry.value;
+    }
+    this.misses++;
+    const value = compute();
+    this.entries.delete(key);
+    this.entries.set(key, { version, computedMs: this.now(), value });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.entries.delete(oldest.value);
+    }
+    return value;
+  }
+}
+
+/**
+ * The store's data version: changes whenever a batch is written (counters and edge count).
+ * Memoised for `memoMs` so a burst of requests costs one count query.
+ */
+export function dataVersion(store: Pick<FlowStore, 'totals'>, options: { readonly memoMs?: number; readonly now?: () => number } = {}): () => string {
+  const memoMs = options.memoMs ?? 250;
+  const now = options.now ?? Date.now;
+  let cached: { at: number; version: string } | undefined;
+  return () => {
+    const t = now();
+    if (cached !== undefined && t - cached.at < memoMs) return cached.version;
+    const totals = store.totals();
+    cached = { at: t, version: `${totals.accepted}:${totals.rejected}:${totals.edges}` };
+    return cached.version;
+  };
+}
+
+const snapshotIds = new WeakMap<ClusterSnapshot, number>();
+let nextSnapshotId = 1;
+
+/** A stable id per snapshot object (a new snapshot from the inventory is a new object). */
+export function snapshotVersion(snapshot: ClusterSnapshot | undefined): string {
+  if (snapshot === undefined) return 'none';
+  let id = snapshotIds.get(snapshot);
+  if (id === undefined) {
+    id = nextSnapshotId++;
+    snapshotIds.set(snapshot, id);
+  }
+  return `s${id}`;
+}
