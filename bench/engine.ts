@@ -1,6 +1,9 @@
 // Benchmark of the NetworkPolicy engine: a generated snapshot of 5,000 pods in 200 namespaces
 // with 1,000 policies; compile time and batch query throughput, medians of several runs.
+// Rates are given per wall-clock second and per CPU-second of the process (process.cpuUsage),
+// the comparable figure on a shared machine.
 // Run: npx tsx bench/engine.ts   (figures go to docs/benchmarks.md)
+import { loadavg } from 'node:os';
 import { compilePolicies, type ConnectionQuery } from '../src/policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../src/policy/model.js';
 
@@ -74,24 +77,59 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** CPU time of this process (user + system), in ms. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+interface Timed { wallMs: number; cpuMs: number; allowed: number }
+
+function timeLoop(count: (query: ConnectionQuery) => boolean): Timed {
+  const w0 = performance.now();
+  const c0 = cpuMs();
+  let allowed = 0;
+  for (const query of queries) if (count(query)) allowed++;
+  return { wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, allowed };
+}
+
 const { snapshot, queries } = generate();
 const compileMs: number[] = [];
-const queriesPerSec: number[] = [];
+const compileCpuMs: number[] = [];
+const evaluateWall: number[] = [];
+const evaluateCpu: number[] = [];
+const isAllowedWall: number[] = [];
+const isAllowedCpu: number[] = [];
 let allowed = 0;
 for (let run = 0; run < RUNS; run++) {
-  const t0 = performance.now();
+  const w0 = performance.now();
+  const c0 = cpuMs();
   const engine = compilePolicies(snapshot);
-  const t1 = performance.now();
-  allowed = 0;
-  for (const query of queries) if (engine.evaluate(query).verdict === 'allow') allowed++;
-  const t2 = performance.now();
-  compileMs.push(t1 - t0);
-  queriesPerSec.push(QUERIES / ((t2 - t1) / 1000));
+  compileMs.push(performance.now() - w0);
+  compileCpuMs.push(cpuMs() - c0);
+  // Alternate the order so neither loop always runs on a warmer heap.
+  const loops: [string, () => Timed][] = [
+    ['evaluate', () => timeLoop((q) => engine.evaluate(q).verdict === 'allow')],
+    ['isAllowed', () => timeLoop((q) => engine.isAllowed(q))],
+  ];
+  if (run % 2 === 1) loops.reverse();
+  const counts = new Map<string, number>();
+  for (const [name, loop] of loops) {
+    const t = loop();
+    counts.set(name, t.allowed);
+    (name === 'evaluate' ? evaluateWall : isAllowedWall).push(QUERIES / (t.wallMs / 1000));
+    (name === 'evaluate' ? evaluateCpu : isAllowedCpu).push(QUERIES / (t.cpuMs / 1000));
+  }
+  allowed = counts.get('evaluate') ?? 0;
+  if (counts.get('isAllowed') !== allowed) throw new Error(`isAllowed and evaluate disagree: ${counts.get('isAllowed')} vs ${allowed} allowed`);
 }
 const result = {
   pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
-  compileMsMedian: Math.round(median(compileMs)), queriesPerSecMedian: Math.round(median(queriesPerSec)),
+  compileMsMedian: Math.round(median(compileMs)), compileCpuMsMedian: Math.round(median(compileCpuMs)),
+  evaluatePerSecMedian: Math.round(median(evaluateWall)), evaluatePerCpuSecMedian: Math.round(median(evaluateCpu)),
+  isAllowedPerSecMedian: Math.round(median(isAllowedWall)), isAllowedPerCpuSecMedian: Math.round(median(isAllowedCpu)),
   allowedShare: Number((allowed / QUERIES).toFixed(3)),
+  loadAverage: loadavg().map((x) => Number(x.toFixed(1))),
   targets: { compileMs: 2000, queriesPerSec: 200_000 },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

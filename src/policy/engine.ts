@@ -5,7 +5,7 @@
 // indexed lookups. Behaviour the spec leaves to the plugin is listed in docs/policy-semantics.md.
 import { parseIp, type IpAddress } from '../net/ip.js';
 import {
-  canonicalIp, compileSnapshot, namespaceLabelsOf, type CompiledPolicy, type CompiledSnapshot,
+  canonicalIp, compileSnapshot, namespaceLabelsOf, type CompiledPolicy, type CompiledRule, type CompiledSnapshot,
 } from './compile.js';
 import type { ClusterSnapshot, ContainerPort, Labels, PodInfo, PolicyProtocol } from './model.js';
 import { describeDirection } from './explain.js';
@@ -28,6 +28,11 @@ export interface EngineOptions {
 
 export interface PolicyEngine {
   evaluate(query: ConnectionQuery): Decision;
+  /**
+   * The verdict alone: `evaluate(query).verdict === 'allow'`, without building decisions (it
+   * stops at the first admitting rule). Throws UnknownEndpointError exactly as evaluate does.
+   */
+  isAllowed(query: ConnectionQuery): boolean;
   readonly snapshot: ClusterSnapshot;
 }
 
@@ -161,6 +166,16 @@ class Engine implements PolicyEngine {
     return out;
   }
 
+  private ruleAdmits(
+    rule: CompiledRule, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+    destinationPorts: readonly ContainerPort[] | undefined,
+  ): boolean {
+    if (!portsAdmit(rule.ports, port, protocol, destinationPorts)) return false;
+    if (rule.peers === undefined) return true;
+    for (const candidate of rule.peers) if (peerMatches(candidate, peer, this.ipBlockMatchesPods)) return true;
+    return false;
+  }
+
   /** One direction: `subject` is the pod whose policies apply, `peer` the other end. */
   private decide(
     direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
@@ -176,18 +191,27 @@ class Engine implements PolicyEngine {
     for (const policy of policies) {
       isolatedBy.push(policy.id);
       for (const rule of policy[direction] ?? []) {
-        if (!portsAdmit(rule.ports, port, protocol, destinationPorts)) continue;
-        let matched = rule.peers === undefined;
-        if (!matched) {
-          for (const candidate of rule.peers ?? []) {
-            if (peerMatches(candidate, peer, this.ipBlockMatchesPods)) { matched = true; break; }
-          }
-        }
-        if (matched) allowedBy.push({ policy: policy.id, rule: rule.index });
+        if (this.ruleAdmits(rule, peer, port, protocol, destinationPorts)) allowedBy.push({ policy: policy.id, rule: rule.index });
       }
     }
     return directionDecision(allowedBy.length > 0, true, isolatedBy, allowedBy,
       () => describeDirection(direction, subject, peer, port, protocol, isolatedBy, allowedBy));
+  }
+
+  /** decide(…).allowed without building the decision: stops at the first admitting rule. */
+  private admits(
+    direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
+    destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+  ): boolean {
+    const policies = this.policiesFor(subject, direction);
+    if (policies.length === 0) return true;
+    const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
+    for (const policy of policies) {
+      for (const rule of policy[direction] ?? []) {
+        if (this.ruleAdmits(rule, peer, port, protocol, destinationPorts)) return true;
+      }
+    }
+    return false;
   }
 
   evaluate(query: ConnectionQuery): Decision {
@@ -196,6 +220,14 @@ class Engine implements PolicyEngine {
     const egress = this.decide('egress', from, to, to, query.port, query.protocol);
     const ingress = this.decide('ingress', to, from, to, query.port, query.protocol);
     return { verdict: egress.allowed && ingress.allowed ? 'allow' : 'deny', egress, ingress };
+  }
+
+  isAllowed(query: ConnectionQuery): boolean {
+    // Both ends are resolved first so unknown endpoints throw as they do in evaluate().
+    const from = this.resolve(query.from);
+    const to = this.resolve(query.to);
+    return this.admits('egress', from, to, to, query.port, query.protocol)
+      && this.admits('ingress', to, from, to, query.port, query.protocol);
   }
 }
 

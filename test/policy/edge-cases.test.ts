@@ -29,7 +29,11 @@ function snap(policies: NetworkPolicy[]): ClusterSnapshot {
 const P = (ns: string, name: string): QueryEndpoint => ({ kind: 'pod', namespace: ns, name });
 const IP = (ip: string): QueryEndpoint => ({ kind: 'ip', ip });
 function verdict(policies: NetworkPolicy[], from: QueryEndpoint, to: QueryEndpoint, port = 80, protocol: 'TCP' | 'UDP' | 'SCTP' = 'TCP', ipBlockMatchesPods = true) {
-  return compilePolicies(snap(policies), { ipBlockMatchesPods }).evaluate({ from, to, port, protocol });
+  const engine = compilePolicies(snap(policies), { ipBlockMatchesPods });
+  const decision = engine.evaluate({ from, to, port, protocol });
+  // every edge case also checks that the verdict-only fast path agrees
+  expect(engine.isAllowed({ from, to, port, protocol })).toBe(decision.verdict === 'allow');
+  return decision;
 }
 const ingressTo = (spec: Omit<NetworkPolicySpec, 'podSelector'>, podSelector: LabelSelector = { matchLabels: { app: 'web' } }) => [np('a', 'p', { podSelector, ...spec })];
 
@@ -237,5 +241,8 @@ describe('isolation, union and both sides', () => {
   it('unknown pods and bad IPs are errors', () => {
     expect(() => verdict([], P('a', 'nope'), P('a', 'web'))).toThrow(/no pod a\/nope/);
     expect(() => verdict([], IP('10.0.0.300'), P('a', 'web'))).toThrow(/not an IP/);
+    const engine = compilePolicies(snap([]));
+    expect(() => engine.isAllowed({ from: P('a', 'web'), to: P('a', 'nope'), port: 80, protocol: 'TCP' })).toThrow(/no pod a\/nope/);
+    expect(() => engine.isAllowed({ from: IP('10.0.0.300'), to: P('a', 'web'), port: 80, protocol: 'TCP' })).toThrow(/not an IP/);
   });
 });

@@ -100,13 +100,36 @@ describe('compiled engine agrees with the reference evaluator', () => {
       for (const from of snapshot.pods) {
         for (const to of snapshot.pods) {
           for (const [port, protocol] of [[80, 'TCP'], [81, 'TCP'], [443, 'TCP'], [80, 'UDP'], [80, 'SCTP']] as const) {
-            const decision = engine.evaluate({ from: { kind: 'pod', namespace: from.namespace, name: from.name }, to: { kind: 'pod', namespace: to.namespace, name: to.name }, port, protocol });
+            const query = { from: { kind: 'pod', namespace: from.namespace, name: from.name }, to: { kind: 'pod', namespace: to.namespace, name: to.name }, port, protocol } as const;
+            const decision = engine.evaluate(query);
             const expected = referenceAllows(snapshot, { pod: from }, { pod: to }, port, protocol, ipBlockMatchesPods);
-            expect(decision.verdict === 'allow', `${from.namespace}/${from.name} -> ${to.namespace}/${to.name} ${protocol}/${port}`).toBe(expected);
+            const label = `${from.namespace}/${from.name} -> ${to.namespace}/${to.name} ${protocol}/${port}`;
+            expect(decision.verdict === 'allow', label).toBe(expected);
+            // the verdict-only fast path agrees with the full decision
+            expect(engine.isAllowed(query), label).toBe(decision.verdict === 'allow');
           }
         }
       }
     }), { numRuns: 200 });
+  });
+
+  it('for workload endpoints (pods described by namespace, labels, ports and IP rather than by name)', () => {
+    fc.assert(fc.property(snapshotArb, fc.boolean(), (snapshot, ipBlockMatchesPods) => {
+      const engine = compilePolicies(snapshot, { ipBlockMatchesPods });
+      const asWorkload = (pod: PodInfo) => ({ kind: 'workload', namespace: pod.namespace, labels: pod.labels, ports: pod.ports, ip: pod.ips[0] as string }) as const;
+      const pods = snapshot.pods.filter((pod) => !pod.hostNetwork);
+      for (const from of pods) {
+        for (const to of pods) {
+          for (const [port, protocol] of [[80, 'TCP'], [443, 'TCP'], [80, 'UDP']] as const) {
+            const query = { from: asWorkload(from), to: asWorkload(to), port, protocol };
+            const label = `${from.namespace}/${from.name} -> ${to.namespace}/${to.name} ${protocol}/${port}`;
+            const verdict = engine.evaluate(query).verdict === 'allow';
+            expect(verdict, label).toBe(referenceAllows(snapshot, { pod: from }, { pod: to }, port, protocol, ipBlockMatchesPods));
+            expect(engine.isAllowed(query), label).toBe(verdict);
+          }
+        }
+      }
+    }), { numRuns: 100 });
   });
 
   it('for external IPs in both directions', () => {
@@ -115,10 +138,14 @@ describe('compiled engine agrees with the reference evaluator', () => {
       const ip = `10.9.0.${octet}`;
       for (const pod of snapshot.pods) {
         const podEndpoint = { kind: 'pod', namespace: pod.namespace, name: pod.name } as const;
-        const out = engine.evaluate({ from: podEndpoint, to: { kind: 'ip', ip }, port: 80, protocol: 'TCP' });
+        const outQuery = { from: podEndpoint, to: { kind: 'ip', ip }, port: 80, protocol: 'TCP' } as const;
+        const out = engine.evaluate(outQuery);
         expect(out.verdict === 'allow').toBe(referenceAllows(snapshot, { pod }, { ip }, 80, 'TCP'));
-        const into = engine.evaluate({ from: { kind: 'ip', ip }, to: podEndpoint, port: 80, protocol: 'TCP' });
+        expect(engine.isAllowed(outQuery)).toBe(out.verdict === 'allow');
+        const intoQuery = { from: { kind: 'ip', ip }, to: podEndpoint, port: 80, protocol: 'TCP' } as const;
+        const into = engine.evaluate(intoQuery);
         expect(into.verdict === 'allow').toBe(referenceAllows(snapshot, { ip }, { pod }, 80, 'TCP'));
+        expect(engine.isAllowed(intoQuery)).toBe(into.verdict === 'allow');
       }
     }), { numRuns: 200 });
   });
