@@ -12,6 +12,7 @@ import { compareText, type WorkloadInfo } from './workloads.js';
 const MAX_RULE_SAMPLE_PODS = 5;
 const MAX_RULE_NAMES = 20;
 const MAX_ANNOTATION_CHARS = 4096;
+const MAX_ANNOTATED_RULES = 10;
 
 export interface RuleAcc {
   readonly target: PeerTarget;
@@ -134,7 +135,8 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
     [`${ANNOTATION_PREFIX}last-seen`]: isoTime(Math.max(...evidence.map((e) => e.lastSeenMs))),
     [`${ANNOTATION_PREFIX}sample-pods`]: [...workload.samplePods].sort().join(', '),
     [`${ANNOTATION_PREFIX}confidence`]: lowConfidence ? 'low' : 'normal',
-    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(evidence.map((e) => `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}`).join('; ')),
+    // A summary of the first rules; every rule's full evidence is its comment and the JSON export.
+    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(evidence.slice(0, MAX_ANNOTATED_RULES).map((e) => `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}`).join('; ') + (evidence.length > MAX_ANNOTATED_RULES ? `; … ${evidence.length - MAX_ANNOTATED_RULES} more rules` : '')),
   };
   if (names.length > 0) annotations[`${ANNOTATION_PREFIX}dns-names`] = clipAnnotation(names.join(', '));
   if (reasons.length > 0) annotations[`${ANNOTATION_PREFIX}reason`] = clipAnnotation(reasons.join('; '));
