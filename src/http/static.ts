@@ -8,23 +8,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 
-/** dist/http/static.js → dist/web; src/http/static.ts (tsx) → dist/web. */
-const CANDIDATE_DIRS = [
-  fileURLToPath(new URL('../web/', import.meta.url)),
-  fileURLToPath(new URL('../../dist/web/', import.meta.url)),
-];
+/** From dist/http/static.js and from src/http/static.ts (tsx) alike: the repository's dist/web. */
+const DEFAULT_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 const NOT_DASHBOARD = /^\/(api|healthz|readyz|metrics)(\/|$)/;
 const YEAR_SEC = 365 * 24 * 3600;
 
 export interface WebAssetsOptions {
-  /** The built dashboard; by default the first of dist/web next to this module or the repository's. */
+  /** The built dashboard; by default dist/web. */
   readonly dir?: string;
 }
 
 function findDir(options: WebAssetsOptions): string | undefined {
-  const candidates = options.dir !== undefined ? [options.dir] : CANDIDATE_DIRS;
-  return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+  const dir = options.dir ?? DEFAULT_DIR;
+  return existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 
 export function webRoutes(options: WebAssetsOptions = {}): Router {

@@ -18,6 +18,12 @@ export function streamUrl(): string {
   return `${protocol}//${window.location.host}/api/v1/stream`;
 }
 
+function base64url(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /** Opens the stream; returns the function that closes it for good. */
 export function openStream(handlers: StreamHandlers): () => void {
   let socket: WebSocket | undefined;
@@ -27,8 +33,9 @@ export function openStream(handlers: StreamHandlers): () => void {
   const connect = (): void => {
     handlers.onState('connecting');
     const token = getToken();
-    // Browsers cannot set headers on a WebSocket: the token travels as a subprotocol.
-    socket = token === undefined ? new WebSocket(streamUrl()) : new WebSocket(streamUrl(), ['netpol-advisor', `bearer.${token}`]);
+    // Browsers cannot set headers on a WebSocket: the token travels as the subprotocol
+    // `bearer.<base64url token>` next to `netpol-advisor` (src/http/stream.ts).
+    socket = new WebSocket(streamUrl(), token === undefined ? ['netpol-advisor'] : ['netpol-advisor', `bearer.${base64url(token)}`]);
     socket.addEventListener('open', () => {
       retryMs = 1000;
       handlers.onState('live');

@@ -19,7 +19,7 @@ function finding(item: unknown): HTMLElement {
       badge(severity, SEVERITY_TONE[severity] ?? 'muted')),
     strs(f['objects']).length > 0 ? h('div', { class: 'drop-meta mono small' }, strs(f['objects']).join(', ')) : null,
     h('ul', { class: 'evidence-list' }, evidence.map((e) => h('li', null, e))),
-    typeof fix === 'string' ? h('p', { class: 'fix-text' }, fix)
+    typeof fix === 'string' ? h('p', { class: 'fix-text' }, h('strong', null, 'Fix: '), fix)
       : arr(fix).length > 0 ? h('details', { class: 'fix' }, h('summary', null, 'Suggested fix'), renderYaml(arr(fix).map((o) => stringify(o)).join('---\n'))) : null);
 }
 
@@ -41,5 +41,5 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
   mount(ctx.root,
     pageHeader('Diagnostics', 'Policy failures: what blocks, what fails to block, and why',
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
-    card(`${list.length} findings`, list.length === 0 ? h('p', { class: 'empty' }, 'No problem found.') : h('div', { class: 'drops' }, list.map(finding))));
+    card(`${list.length} ${list.length === 1 ? 'finding' : 'findings'}`, list.length === 0 ? h('p', { class: 'empty' }, 'No problem found.') : h('div', { class: 'drops' }, list.map(finding))));
 }

@@ -112,10 +112,17 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
         .catch(() => { /* the next event retries */ });
     }, 1000);
   };
+  // Without the stream (not offered, or down), poll so the page still moves.
+  let poll: ReturnType<typeof setInterval> | undefined;
   const close = openStream({
     onState: (state: StreamState) => {
       status.className = `pill pill-${state}`;
-      status.textContent = state;
+      status.textContent = state === 'offline' ? 'offline · polling' : state;
+      if (state === 'offline' && poll === undefined) poll = setInterval(scheduleRefresh, 10_000);
+      if (state === 'live' && poll !== undefined) {
+        clearInterval(poll);
+        poll = undefined;
+      }
     },
     onEvent: (event) => {
       const type = str(event['type']);
@@ -132,6 +139,7 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
   ctx.onLeave(() => {
     close();
     if (refresh !== undefined) clearTimeout(refresh);
+    if (poll !== undefined) clearInterval(poll);
   });
 
   mount(ctx.root,

@@ -172,7 +172,7 @@ function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link:
       s('title', null, `${nodeName(nodes.get(link.from), link.from)} → ${nodeName(nodes.get(link.to), link.to)}: ${link.ports.map((p) => portLabel(p.port, p.protocol)).join(', ')}`));
     const select = (): void => onSelect(link, visible);
     hit.addEventListener('click', select);
-    hit.addEventListener('keydown', (event) => { if ((event as KeyboardEvent).key === 'Enter') select(); });
+    hit.addEventListener('keydown', (event) => { if (event.key === 'Enter') select(); });
     edgeLayer.append(visible, hit);
   }
   for (const node of nodes.values()) {

@@ -1,0 +1,164 @@
+// Shared setup of the dashboard browser tests: the built dashboard (vite build when dist/web is
+// missing or older than src/web), the demo flows as a followed file source with their times
+// shifted to now, the real `serve` as a child process on 127.0.0.1 port 0, and Debian's chromium
+// driven by playwright-core with a fresh profile (never a downloaded browser).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+const WEB_SRC = path.join(repoRoot, 'src/web');
+export const WEB_DIST = path.join(repoRoot, 'dist/web');
+
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** dist/web as `npm ci` (prepare) or `npm run build` made it; rebuilt here when stale or absent. */
+export function ensureWebBuilt(): void {
+  const index = path.join(WEB_DIST, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtimeMs(WEB_SRC)) return;
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'src/web', '--outDir', '../../dist/web', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'pipe' });
+}
+
+type HubbleLine = { flow: Record<string, unknown>; time?: string } & Record<string, unknown>;
+
+const demoLines = (): HubbleLine[] =>
+  readFileSync(path.join(repoRoot, 'demo/flows.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as HubbleLine);
+
+/** The bundled demo flows with their times shifted so the newest is `nowMs` (as demo mode does). */
+export function shiftedDemoLines(nowMs: number): string[] {
+  const lines = demoLines();
+  const newest = Math.max(...lines.map((l) => Date.parse(String(l.flow['time']))));
+  return lines.map((l) => {
+    const at = new Date(Date.parse(String(l.flow['time'])) - newest + nowMs).toISOString();
+    return JSON.stringify({ ...l, time: at, flow: { ...l.flow, time: at } });
+  });
+}
+
+export interface DropOptions {
+  readonly timeMs: number;
+  readonly destinationPort: number;
+  readonly uuid: string;
+}
+
+/** A new policy drop from monitoring/prometheus-k8s to data/postgres on `destinationPort`. */
+export function droppedFlowLine(options: DropOptions): string {
+  const template = demoLines().find((l) => l.flow['verdict'] === 'DROPPED');
+  if (template === undefined) throw new Error('demo/flows.jsonl has no DROPPED flow');
+  const at = new Date(options.timeMs).toISOString();
+  const l4 = { TCP: { source_port: 40000 + (options.destinationPort % 20000), destination_port: options.destinationPort, flags: { SYN: true } } };
+  return JSON.stringify({ ...template, time: at, flow: { ...template.flow, time: at, uuid: options.uuid, l4 } });
+}
+
+export const XSS_LABEL = '<img src=x onerror=alert(1)>';
+
+/** A forwarded flow from a pod in namespace xss-lab whose `app` label is an HTML payload. */
+export function xssFlowLine(timeMs: number): string {
+  const at = new Date(timeMs).toISOString();
+  return JSON.stringify({
+    flow: {
+      time: at, uuid: '0b7e1c55-0000-4000-8000-00000000a551', verdict: 'FORWARDED',
+      IP: { source: '10.244.3.99', destination: '10.244.3.98', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 41000, destination_port: 8080, flags: { SYN: true } } },
+      source: { ID: 901, identity: 90001, namespace: 'xss-lab', labels: [`k8s:app=${XSS_LABEL}`, 'k8s:io.kubernetes.pod.namespace=xss-lab'], pod_name: 'probe-5d8c7b9f4-q2w3e', workloads: [{ kind: 'Deployment', name: 'probe' }] },
+      destination: { ID: 902, identity: 90002, namespace: 'xss-lab', labels: ['k8s:app=target', 'k8s:io.kubernetes.pod.namespace=xss-lab'], pod_name: 'target-6f9d8c7b5-r4t5y', workloads: [{ kind: 'Deployment', name: 'target' }] },
+      Type: 'L3_L4', node_name: 'demo-cluster/worker-2', event_type: { type: 4, sub_type: 0 }, traffic_direction: 'INGRESS', is_reply: false, Summary: 'TCP Flags: SYN',
+    },
+    node_name: 'demo-cluster/worker-2',
+    time: at,
+  });
+}
+
+export interface RunningDaemon {
+  readonly base: string;
+  readonly logs: () => string;
+  stop(): Promise<void>;
+}
+
+/** Spawns `serve --config` and resolves once it listens and is ready. */
+export async function startServe(configFile: string, timeoutMs = 60_000): Promise<RunningDaemon> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', configFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = await waitFor('the listening log line', timeoutMs, () => {
+    for (const line of output.split('\n')) {
+      if (!line.includes('"listening"')) continue;
+      const address = (JSON.parse(line) as { address?: string }).address;
+      if (address !== undefined) return Promise.resolve(`http://${address}`);
+    }
+    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${output}`);
+    return Promise.resolve(undefined);
+  }, () => output);
+  await waitFor('readiness', timeoutMs, async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), () => output);
+  return {
+    base,
+    logs: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `fn` (errors count as "not yet") until it returns a value. */
+export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, context: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(lastError)})\n${context()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function writeConfig(file: string, lines: readonly string[]): void {
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+/** Debian's chromium with a fresh profile in `userDataDir`; downloads accepted. */
+export function launchChromium(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
+}
+
+/** The files of a ustar archive (regular files only). */
+export function untar(buffer: Buffer): Map<string, string> {
+  const files = new Map<string, string>();
+  let offset = 0;
+  while (offset + 512 <= buffer.length) {
+    const header = buffer.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const prefix = field(345, 155);
+    const name = prefix !== '' ? `${prefix}/${field(0, 100)}` : field(0, 100);
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1);
+    offset += 512;
+    if (type === '0' || type === '') files.set(name, buffer.subarray(offset, offset + size).toString('utf8'));
+    offset += Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
