@@ -33,16 +33,23 @@ export interface EdgeDelta {
   /** Labels of the most recent pod seen on each side (pods only). */
   sourceLabels: Readonly<Record<string, string>>;
   destinationLabels: Readonly<Record<string, string>>;
-  readonly sourcePods: Set<string>;
-  readonly destinationPods: Set<string>;
+  // The collections start as shared empty sentinels and are replaced by their own Set/Map on
+  // the first value (most edges never see a name, a drop reason or a policy): read them, never
+  // mutate them from outside this module.
+  sourcePods: ReadonlySet<string>;
+  destinationPods: ReadonlySet<string>;
   /** DNS names seen for the destination (or source, for ingress from outside). */
-  readonly sourceNames: Set<string>;
-  readonly destinationNames: Set<string>;
+  sourceNames: ReadonlySet<string>;
+  destinationNames: ReadonlySet<string>;
   /** Drop reason → count, for dropped edges. */
-  readonly dropReasons: Map<string, number>;
-  readonly deniedBy: Set<string>;
-  readonly allowedBy: Set<string>;
+  dropReasons: ReadonlyMap<string, number>;
+  deniedBy: ReadonlySet<string>;
+  allowedBy: ReadonlySet<string>;
 }
+
+/** The empty sentinels a new delta starts with; never mutated (see withValue). */
+const NO_VALUES: ReadonlySet<string> = new Set<string>();
+const NO_COUNTS: ReadonlyMap<string, number> = new Map<string, number>();
 
 export function peerOf(endpoint: Endpoint): EdgePeer {
   if (endpoint.kind === 'pod' && endpoint.namespace !== undefined) {
@@ -69,12 +76,23 @@ export function edgeKey(source: EdgePeer, destination: EdgePeer, protocol: Proto
   return `${peerKey(source)}>${peerKey(destination)}|${protocol}|${port ?? '-'}|${verdict}`;
 }
 
-function addBounded(set: Set<string>, value: string, max: number): void {
-  if (set.size < max) set.add(value);
+/** `set` with `value` added (at most `max` values): a new Set when `set` is the empty sentinel. */
+function withValue(set: ReadonlySet<string>, value: string, max: number): ReadonlySet<string> {
+  if (set === NO_VALUES) return new Set([value]);
+  if (set.size < max) (set as Set<string>).add(value);
+  return set;
 }
 
-function addAllBounded(set: Set<string>, values: readonly string[], max: number): void {
-  for (let i = 0; i < values.length && set.size < max; i++) set.add(values[i] as string);
+function withValues(set: ReadonlySet<string>, values: readonly string[], max: number): ReadonlySet<string> {
+  let out = set;
+  for (let i = 0; i < values.length && out.size < max; i++) out = withValue(out, values[i] as string, max);
+  return out;
+}
+
+function withCount(counts: ReadonlyMap<string, number>, key: string): ReadonlyMap<string, number> {
+  if (counts === NO_COUNTS) return new Map([[key, 1]]);
+  (counts as Map<string, number>).set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
 }
 
 function portOf(flow: Flow): number | null {
@@ -116,13 +134,13 @@ export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
       lastSeenMs: flow.timeMs,
       sourceLabels: flow.source.labels,
       destinationLabels: flow.destination.labels,
-      sourcePods: new Set(),
-      destinationPods: new Set(),
-      sourceNames: new Set(),
-      destinationNames: new Set(),
-      dropReasons: new Map(),
-      deniedBy: new Set(),
-      allowedBy: new Set(),
+      sourcePods: NO_VALUES,
+      destinationPods: NO_VALUES,
+      sourceNames: NO_VALUES,
+      destinationNames: NO_VALUES,
+      dropReasons: NO_COUNTS,
+      deniedBy: NO_VALUES,
+      allowedBy: NO_VALUES,
     };
     into.set(key, delta);
   }
@@ -133,17 +151,19 @@ export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
     delta.sourceLabels = flow.source.labels;
     delta.destinationLabels = flow.destination.labels;
   }
-  if (flow.source.pod !== undefined) addBounded(delta.sourcePods, flow.source.pod, EDGE_SAMPLE_PODS_MAX);
-  if (flow.destination.pod !== undefined) addBounded(delta.destinationPods, flow.destination.pod, EDGE_SAMPLE_PODS_MAX);
-  if (flow.source.names.length > 0) addAllBounded(delta.sourceNames, flow.source.names, EDGE_NAMES_MAX);
-  if (flow.destination.names.length > 0) addAllBounded(delta.destinationNames, flow.destination.names, EDGE_NAMES_MAX);
-  if (flow.dropReason !== undefined) delta.dropReasons.set(flow.dropReason, (delta.dropReasons.get(flow.dropReason) ?? 0) + 1);
+  const sourcePod = flow.source.pod;
+  if (sourcePod !== undefined && delta.sourcePods.size < EDGE_SAMPLE_PODS_MAX) delta.sourcePods = withValue(delta.sourcePods, sourcePod, EDGE_SAMPLE_PODS_MAX);
+  const destinationPod = flow.destination.pod;
+  if (destinationPod !== undefined && delta.destinationPods.size < EDGE_SAMPLE_PODS_MAX) {
+    delta.destinationPods = withValue(delta.destinationPods, destinationPod, EDGE_SAMPLE_PODS_MAX);
+  }
+  if (flow.source.names.length > 0) delta.sourceNames = withValues(delta.sourceNames, flow.source.names, EDGE_NAMES_MAX);
+  if (flow.destination.names.length > 0) delta.destinationNames = withValues(delta.destinationNames, flow.destination.names, EDGE_NAMES_MAX);
+  if (flow.dropReason !== undefined) delta.dropReasons = withCount(delta.dropReasons, flow.dropReason);
   const policies = flow.policies;
   if (policies !== NO_POLICIES) {
-    addAllBounded(delta.deniedBy, policies.ingressDeniedBy, EDGE_NAMES_MAX);
-    addAllBounded(delta.deniedBy, policies.egressDeniedBy, EDGE_NAMES_MAX);
-    addAllBounded(delta.allowedBy, policies.ingressAllowedBy, EDGE_NAMES_MAX);
-    addAllBounded(delta.allowedBy, policies.egressAllowedBy, EDGE_NAMES_MAX);
+    delta.deniedBy = withValues(withValues(delta.deniedBy, policies.ingressDeniedBy, EDGE_NAMES_MAX), policies.egressDeniedBy, EDGE_NAMES_MAX);
+    delta.allowedBy = withValues(withValues(delta.allowedBy, policies.ingressAllowedBy, EDGE_NAMES_MAX), policies.egressAllowedBy, EDGE_NAMES_MAX);
   }
 }
 
