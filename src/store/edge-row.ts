@@ -83,6 +83,23 @@ export function mergeList(stored: string | undefined, added: ReadonlySet<string>
   return JSON.stringify([...out].slice(0, max));
 }
 
+// Parsers hand out the same frozen label object for every flow of one identity (hubble.ts caches
+// them): remember its JSON so the store does not stringify it again per edge and batch. Only
+// frozen objects are memoized (their own data properties cannot change); weak, so unbounded
+// growth is impossible.
+const labelsJson = new WeakMap<object, string>();
+
+/** boundLabels, memoized for frozen label objects. */
+export function labelsColumn(labels: Readonly<Record<string, string>>): string {
+  if (!Object.isFrozen(labels)) return boundLabels(labels);
+  let json = labelsJson.get(labels);
+  if (json === undefined) {
+    json = boundLabels(labels);
+    labelsJson.set(labels, json);
+  }
+  return json;
+}
+
 export function boundLabels(labels: Readonly<Record<string, string>>): string {
   const entries: [string, string][] = [];
   let n = 0;
@@ -113,12 +130,25 @@ export function mergeCounts(stored: string | undefined, added: ReadonlyMap<strin
   return JSON.stringify(Object.fromEntries(out));
 }
 
+/** The JSON detail columns of an edge row. */
+export interface EdgeDetail {
+  src_labels: string;
+  dst_labels: string;
+  src_pods: string;
+  dst_pods: string;
+  src_names: string;
+  dst_names: string;
+  drop_reasons: string;
+  denied_by: string;
+  allowed_by: string;
+}
+
 /** The JSON columns of a delta merged into an existing row (or a new row when `row` is undefined). */
-export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms' | 'src_labels' | 'dst_labels' | 'src_pods' | 'dst_pods' | 'src_names' | 'dst_names' | 'drop_reasons' | 'denied_by' | 'allowed_by'> | undefined) {
+export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms' | keyof EdgeDetail> | undefined): EdgeDetail {
   const newer = row === undefined || delta.lastSeenMs >= row.last_seen_ms;
   return {
-    src_labels: newer ? boundLabels(delta.sourceLabels) : (row?.src_labels ?? '{}'),
-    dst_labels: newer ? boundLabels(delta.destinationLabels) : (row?.dst_labels ?? '{}'),
+    src_labels: newer ? labelsColumn(delta.sourceLabels) : (row?.src_labels ?? '{}'),
+    dst_labels: newer ? labelsColumn(delta.destinationLabels) : (row?.dst_labels ?? '{}'),
     src_pods: mergeList(row?.src_pods, delta.sourcePods, EDGE_SAMPLE_PODS_MAX),
     dst_pods: mergeList(row?.dst_pods, delta.destinationPods, EDGE_SAMPLE_PODS_MAX),
     src_names: mergeList(row?.src_names, delta.sourceNames, EDGE_NAMES_MAX),
@@ -163,7 +193,7 @@ export function recordFromRow(row: EdgeRow): EdgeRecord {
 }
 
 /** True when merging changed none of the JSON columns of the stored row. */
-export function sameDetail(row: Pick<EdgeRow, keyof ReturnType<typeof mergedDetail>>, detail: ReturnType<typeof mergedDetail>): boolean {
+export function sameDetail(row: Pick<EdgeRow, keyof EdgeDetail>, detail: EdgeDetail): boolean {
   return (
     row.src_labels === detail.src_labels &&
     row.dst_labels === detail.dst_labels &&

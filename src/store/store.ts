@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import type { EdgeDelta } from '../flows/edge.js';
 import type { RejectReason } from '../flows/flow.js';
 import { migrate, type Migration } from './migrate.js';
-import { mergedDetail, recordFromRow, sameDetail, type EdgeRow } from './edge-row.js';
+import { mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
+import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
 import type { Batch, EdgePage, EdgeQuery, EdgeRecord, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
 
 export interface StoreOptions {
@@ -20,6 +21,8 @@ export interface StoreOptions {
   readonly now?: () => number;
   /** SQLite page cache in KiB (default 32768). */
   readonly cacheKiB?: number;
+  /** Edges whose committed state is kept in memory to skip the read on update (default 50,000; 0 disables). */
+  readonly edgeCacheSize?: number;
 }
 
 /** A cursor that this store did not issue. */
@@ -63,7 +66,7 @@ export function openStore(file: string, options: StoreOptions = {}): FlowStore {
     db.close();
     throw error;
   }
-  return new SqliteFlowStore(db, now);
+  return new SqliteFlowStore(db, now, new EdgeCache(Math.max(0, Math.trunc(options.edgeCacheSize ?? EDGE_CACHE_MAX))));
 }
 
 class SqliteFlowStore implements FlowStore {
@@ -78,15 +81,20 @@ class SqliteFlowStore implements FlowStore {
   private readonly countEdges;
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly writeTx;
+  private readonly dataVersion;
+  /** PRAGMA data_version when this connection last wrote: another value means another connection committed. */
+  private cacheVersion: number | undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
+    private readonly cache: EdgeCache,
   ) {
     this.selectByKey = db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
       drop_reasons, denied_by, allowed_by FROM edges WHERE edge_key = ?`);
-    this.bumpEdge = db.prepare(`UPDATE edges SET count = count + @count,
-      first_seen_ms = min(first_seen_ms, @first_seen_ms), last_seen_ms = max(last_seen_ms, @last_seen_ms) WHERE id = @id`);
+    this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?,
+      first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?) WHERE id = ?`);
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.insertEdge = db.prepare(`INSERT INTO edges (edge_key,
       src_kind, src_namespace, src_workload, src_workload_kind, src_ip,
       dst_kind, dst_namespace, dst_workload, dst_workload_kind, dst_ip,
@@ -112,7 +120,23 @@ class SqliteFlowStore implements FlowStore {
     this.selectCounters = db.prepare('SELECT name, value FROM ingest_counters');
     this.countEdges = db.prepare('SELECT count(*) AS n FROM edges').pluck();
     this.writeTx = db.transaction((batch: Batch) => {
-      for (const delta of batch.deltas) this.upsert(delta);
+      // Inside BEGIN IMMEDIATE: nobody else can commit until this transaction ends.
+      const version = this.dataVersion.get() as number;
+      if (version !== this.cacheVersion) {
+        this.cache.clear();
+        this.cacheVersion = version;
+      }
+      // Known edges first, in rowid order (neighbouring rows share pages), then the rest.
+      const known: { delta: EdgeDelta; cached: CachedEdge }[] = [];
+      const rest: EdgeDelta[] = [];
+      for (const delta of batch.deltas) {
+        const cached = this.cache.get(delta.key);
+        if (cached !== undefined) known.push({ delta, cached });
+        else rest.push(delta);
+      }
+      known.sort((a, b) => a.cached.id - b.cached.id);
+      for (const { delta, cached } of known) this.updateCached(delta, cached);
+      for (const delta of rest) this.upsert(delta);
       if (batch.accepted > 0) this.bumpCounter.run('accepted', batch.accepted);
       for (const [reason, count] of Object.entries(batch.rejectedByReason)) {
         if (count !== undefined && count > 0) this.bumpCounter.run(`rejected:${reason}`, count);
@@ -122,19 +146,30 @@ class SqliteFlowStore implements FlowStore {
     });
   }
 
+  /** Most batches only add counts to a known edge: one UPDATE by rowid, no read, no JSON parse. */
+  private updateCached(delta: EdgeDelta, cached: CachedEdge): void {
+    const detail = cached.merge(delta);
+    if (this.writeEdge(cached.id, delta, detail) === 1) {
+      cached.commit(delta.lastSeenMs, detail);
+      return;
+    }
+    this.cache.delete(delta.key); // the row is gone: cannot happen while data_version is watched
+    this.upsert(delta);
+  }
+
+  /** Reads the row (if any), merges, and updates or inserts it; the result is cached. */
   private upsert(delta: EdgeDelta): void {
     const row = this.selectByKey.get(delta.key) as EdgeRow | undefined;
     const detail = mergedDetail(delta, row);
     if (row !== undefined) {
-      const counts = { id: row.id, count: delta.count, first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs };
-      // Most batches only add counts to a known edge: skip rewriting unchanged JSON detail.
-      if (sameDetail(row, detail)) this.bumpEdge.run(counts);
-      else this.updateEdge.run({ ...counts, ...detail });
+      const same = sameDetail(row, detail);
+      this.writeEdge(row.id, delta, same ? undefined : detail);
+      this.cache.set(delta.key, new CachedEdge(row.id, Math.max(row.last_seen_ms, delta.lastSeenMs), detail));
       return;
     }
     const s = delta.source;
     const d = delta.destination;
-    this.insertEdge.run({
+    const inserted = this.insertEdge.run({
       edge_key: delta.key,
       src_kind: s.kind, src_namespace: s.namespace ?? null, src_workload: s.workload ?? null,
       src_workload_kind: s.workloadKind ?? null, src_ip: s.ip ?? null,
@@ -144,10 +179,24 @@ class SqliteFlowStore implements FlowStore {
       first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs,
       ...detail,
     });
+    this.cache.set(delta.key, new CachedEdge(Number(inserted.lastInsertRowid), delta.lastSeenMs, detail));
+  }
+
+  /** Adds the delta's counts and times to row `id`, rewriting the JSON detail only when given. */
+  private writeEdge(id: number, delta: EdgeDelta, detail: EdgeDetail | undefined): number {
+    if (detail === undefined) return this.bumpEdge.run(delta.count, delta.firstSeenMs, delta.lastSeenMs, id).changes;
+    return this.updateEdge.run({ id, count: delta.count, first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs, ...detail }).changes;
   }
 
   writeBatch(batch: Batch): void {
-    this.writeTx.immediate(batch);
+    try {
+      this.writeTx.immediate(batch);
+    } catch (error) {
+      // The transaction rolled back: entries it touched may hold uncommitted detail.
+      this.cache.clear();
+      this.cacheVersion = undefined;
+      throw error;
+    }
   }
 
   checkpoint(sourceKey: string): FileCheckpoint | undefined {
