@@ -11,8 +11,16 @@ import type { AddressInfo } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { parseListen, formatListen, type ListenAddress } from './config/listen.js';
 import type { Config, SourceConfig } from './config/schema.js';
+import { startAlerting } from './daemon-alerting.js';
 import { buildApp } from './http/app.js';
 import { MIN_TOKEN_CHARS, type ApiAuth } from './http/auth.js';
+import { EventBus } from './http/event-bus.js';
+import { KubeTokenReviewer } from './http/kube-auth.js';
+import { publishingStore } from './http/publishing-store.js';
+import { attachStream } from './http/stream.js';
+import { loadKubeConfig } from './k8s/inventory.js';
+import { loadClusterSnapshot } from './k8s/snapshot-file.js';
+import type { ClusterSnapshot } from './policy/model.js';
 import type { ReadinessReport } from './http/deps.js';
 import { createMetrics, type DaemonMetrics } from './http/metrics.js';
 import { systemClock, type Clock } from './sources/backoff.js';
@@ -115,7 +123,14 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
 export function resolveAuth(config: Config): ApiAuth {
   const { mode, tokenFile } = config.auth;
   if (mode === 'none') return { mode };
-  if (mode === 'kubernetes') throw new DaemonConfigError('auth.mode: "kubernetes" is not available in this build yet; use token');
+  if (mode === 'kubernetes') {
+    try {
+      const kubeConfig = loadKubeConfig(config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {});
+      return { mode, reviewer: new KubeTokenReviewer({ kubeConfig }) };
+    } catch (error) {
+      throw new DaemonConfigError(`auth.mode kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
   let token: string;
   try {
     token = readFileSync(tokenFile ?? '', 'utf8').trim();
@@ -134,6 +149,15 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const listen = parseListen(config.listen);
   if (typeof listen === 'string') throw new DaemonConfigError(`listen: ${listen}`);
   const auth = resolveAuth(config);
+  // The cluster as the API and the alerts see it: the snapshot file for now (the live inventory
+  // plugs in behind the same function).
+  let snapshot: ClusterSnapshot | undefined;
+  if (config.kubernetes.snapshot !== undefined) {
+    const loaded = await loadClusterSnapshot([config.kubernetes.snapshot]);
+    if (!loaded.ok) throw new DaemonConfigError(`kubernetes.snapshot: ${loaded.problems[0] ?? 'invalid snapshot'}`);
+    snapshot = loaded.snapshot;
+  }
+  const clusterSnapshot = (): ClusterSnapshot | undefined => snapshot;
 
   const metrics: DaemonMetrics = createMetrics({ defaultMetrics: true, queueCapacity: config.limits.queueCapacity });
   const storeLog = logger.child({ component: 'store' });
@@ -145,6 +169,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   }
   storeLog.info({ db: config.db }, 'database open');
   let storeState: ReadinessReport['store'] = 'open';
+  // Writes go through the publishing store: each committed batch is pushed to the live stream.
+  const bus = new EventBus();
+  const rawStore = store;
+  store = publishingStore(rawStore, bus);
+  const alerting = startAlerting({
+    db: config.db, store, alerts: config.alerts, alerting: config.alerting, snapshot: clusterSnapshot, clock,
+    logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}`,
+  });
 
   const onBatch = (stats: BatchStats): void => {
     metrics.recordBatch(stats);
@@ -199,12 +231,13 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
   const httpLog = logger.child({ component: 'http' });
-  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog });
+  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store });
   const server: Server = app.listen(listen.port, listen.host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
   } catch (error) {
     await pipeline.stop();
+    await alerting.stop();
     store.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(`cannot listen on ${config.listen}: ${code === 'EADDRINUSE' ? 'address in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
@@ -212,6 +245,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  const stream = attachStream(server, { bus, auth, logger: httpLog });
   const bound = server.address() as AddressInfo;
   const address: ListenAddress = { host: bound.address, port: bound.port };
   httpLog.info({ address: formatListen(address), demoMode: config.demoMode }, 'listening');
@@ -231,6 +265,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       stopping = true;
       logger.info('shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await stream.close();
       server.closeIdleConnections();
       await Promise.allSettled(sources.map((source) => source.stop()));
       try {
@@ -240,6 +275,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       }
       server.closeAllConnections();
       await closed;
+      await alerting.stop();
       const totals = store.totals();
       store.close();
       storeState = 'closed';

@@ -51,6 +51,8 @@ const alertSchema = z.strictObject({
   urlFile: filePath.optional(),
   minSeverity: z.enum(['info', 'warning', 'critical']).default('warning'),
   timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** Drop classes this sink is told about; default regression, dns, expected-by-baseline, likely-legitimate. */
+  classifications: z.array(z.enum(['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown'])).min(1).max(6).optional(),
 }).superRefine((alert, ctx) => {
   if (alert.type === 'log') return;
   if (alert.url === undefined && alert.urlFile === undefined) ctx.addIssue({ code: 'custom', message: 'required (or urlFile)', path: ['url'] });
@@ -75,6 +77,16 @@ const limitsSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650).default(30),
 }).refine((l) => l.pageSizeDefault <= l.pageSizeMax, { message: 'must not exceed pageSizeMax', path: ['pageSizeDefault'] });
 
+/** The alerting loop (src/alerts/dispatcher.ts); every field optional, defaults there. */
+const alertingSchema = z.strictObject({
+  /** How often the drops report is re-evaluated into alerts. */
+  evaluateIntervalSec: z.number().int().min(1).max(3600).default(30),
+  dedupWindowSec: z.number().int().min(1).max(7 * 86400).optional(),
+  resolveAfterSec: z.number().int().min(1).max(7 * 86400).optional(),
+  rate: z.strictObject({ burst: z.number().int().min(1).max(10_000), perMinute: z.number().min(0.1).max(100_000) }).partial().optional(),
+  retry: z.strictObject({ initialMs: z.number().int().min(10).max(3_600_000), maxMs: z.number().int().min(10).max(86_400_000), maxAttempts: z.number().int().min(1).max(100) }).partial().optional(),
+});
+
 const demoSchema = z.strictObject({
   /** After the first replay, keep replaying slowly so the live views move. */
   loop: z.boolean().default(true),
@@ -98,6 +110,7 @@ export const configSchema = z.strictObject({
     tokenFile: filePath.optional(),
   }).default({ mode: 'none' }),
   alerts: z.array(alertSchema).max(32).default([]),
+  alerting: alertingSchema.default(() => alertingSchema.parse({})),
   limits: limitsSchema.default(() => limitsSchema.parse({})),
   demo: demoSchema.default(() => demoSchema.parse({})),
 });
@@ -141,6 +154,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;
+export type AlertingConfig = z.infer<typeof alertingSchema>;
 type ParsedConfig = z.infer<typeof configSchema>;
 
 /** The loaded configuration: db resolved, every source named, deeply frozen. */
