@@ -45,24 +45,33 @@ const MAX_CACHED_IPS = 65_536;
 
 /**
  * A direction decision whose human `reason` is built only when first read (and by toJSON), so
- * batch callers that only need verdicts skip the string work.
+ * batch callers that only need verdicts skip the string work. It keeps the inputs of the
+ * explanation as fields rather than in a closure: one object per direction, not three.
  */
 class LazyDirectionDecision implements DirectionDecision {
-  private text: string | undefined;
+  // ES private fields: not enumerable, so the object's own keys are the DirectionDecision fields.
+  #text: string | undefined;
+  readonly #direction: 'ingress' | 'egress';
+  readonly #subject: ResolvedEndpoint;
+  readonly #peer: ResolvedEndpoint;
+  readonly #port: number;
+  readonly #protocol: PolicyProtocol;
   constructor(
     readonly allowed: boolean, readonly isolated: boolean, readonly isolatedBy: string[], readonly allowedBy: RuleRef[],
-    private readonly explain: () => string,
-  ) {}
+    direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+  ) {
+    this.#direction = direction;
+    this.#subject = subject;
+    this.#peer = peer;
+    this.#port = port;
+    this.#protocol = protocol;
+  }
   get reason(): string {
-    return (this.text ??= this.explain());
+    return (this.#text ??= describeDirection(this.#direction, this.#subject, this.#peer, this.#port, this.#protocol, this.isolatedBy, this.allowedBy));
   }
   toJSON(): DirectionDecision {
     return { allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason };
   }
-}
-
-function directionDecision(allowed: boolean, isolated: boolean, isolatedBy: string[], allowedBy: RuleRef[], explain: () => string): DirectionDecision {
-  return new LazyDirectionDecision(allowed, isolated, isolatedBy, allowedBy, explain);
 }
 
 export function formatEndpoint(endpoint: QueryEndpoint): string {
@@ -183,7 +192,7 @@ class Engine implements PolicyEngine {
   ): DirectionDecision {
     const policies = this.policiesFor(subject, direction);
     if (policies.length === 0) {
-      return directionDecision(true, false, [], [], () => describeDirection(direction, subject, peer, port, protocol, [], []));
+      return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
     }
     const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
     const allowedBy: RuleRef[] = [];
@@ -194,8 +203,7 @@ class Engine implements PolicyEngine {
         if (this.ruleAdmits(rule, peer, port, protocol, destinationPorts)) allowedBy.push({ policy: policy.id, rule: rule.index });
       }
     }
-    return directionDecision(allowedBy.length > 0, true, isolatedBy, allowedBy,
-      () => describeDirection(direction, subject, peer, port, protocol, isolatedBy, allowedBy));
+    return new LazyDirectionDecision(allowedBy.length > 0, true, isolatedBy, allowedBy, direction, subject, peer, port, protocol);
   }
 
   /** decide(…).allowed without building the decision: stops at the first admitting rule. */
