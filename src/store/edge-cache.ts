@@ -19,6 +19,8 @@ type ListColumn = 'src_pods' | 'dst_pods' | 'src_names' | 'dst_names' | 'denied_
 type ParsedList = ReadonlySet<string> | null;
 
 export class CachedEdge {
+  /** Hit since the cache last considered evicting it (see EdgeCache). */
+  used = false;
   /** Parsed list columns, filled lazily (most columns are only ever compared by text). */
   private parsed: Partial<Record<ListColumn, ParsedList>> = {};
 
@@ -104,7 +106,12 @@ export class CachedEdge {
   }
 }
 
-/** Least-recently-used map of edge key → CachedEdge, at most `max` entries. */
+/**
+ * Map of edge key → CachedEdge with at most `max` entries, evicting with the CLOCK (second-chance)
+ * approximation of least-recently-used: a hit only sets a flag (no re-insertion per hit); when
+ * full, the oldest entries that were hit since they were last passed over move to the young end,
+ * and the first one that was not is dropped.
+ */
 export class EdgeCache {
   private readonly entries = new Map<string, CachedEdge>();
 
@@ -116,11 +123,7 @@ export class EdgeCache {
 
   get(key: string): CachedEdge | undefined {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      // Move to the most recent end.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
+    if (entry !== undefined) entry.used = true;
     return entry;
   }
 
@@ -128,9 +131,16 @@ export class EdgeCache {
     if (this.max <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    if (this.entries.size > this.max) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
+    // Each pass over an entry clears its flag, so this ends within size + 1 steps.
+    while (this.entries.size > this.max) {
+      const oldest = this.entries.entries().next();
+      if (oldest.done === true) return;
+      const [oldestKey, oldestEntry] = oldest.value;
+      this.entries.delete(oldestKey);
+      if (oldestEntry.used && oldestEntry !== entry) {
+        oldestEntry.used = false;
+        this.entries.set(oldestKey, oldestEntry);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { EDGE_NAMES_MAX, EDGE_SAMPLE_PODS_MAX, type EdgeDelta } from '../../src/flows/edge.js';
 import type { Flow } from '../../src/flows/flow.js';
+import { CachedEdge, EdgeCache } from '../../src/store/edge-cache.js';
 import { openStore } from '../../src/store/store.js';
 import type { EdgeRecord, FlowStore } from '../../src/store/types.js';
 import { deltas, flow, pod, tempDir, world } from './store-helpers.js';
@@ -124,5 +125,21 @@ describe('edge cache', () => {
     }
     expect(rows(store)).toEqual(rows(plain));
     expect(rows(store).map((e) => e.sourcePods)).toEqual(workloads.map((w) => [`${w}-0`, `${w}-1`, `${w}-2`]));
+  });
+});
+
+describe('EdgeCache', () => {
+  const detail = { src_labels: '{}', dst_labels: '{}', src_pods: '[]', dst_pods: '[]', src_names: '[]', dst_names: '[]', drop_reasons: '{}', denied_by: '[]', allowed_by: '[]' };
+
+  it('never holds more than its bound and keeps an entry that keeps being hit', () => {
+    const cache = new EdgeCache(3);
+    cache.set('hot', new CachedEdge(0, 0, detail));
+    for (let i = 1; i <= 20; i++) {
+      expect(cache.get('hot')?.id).toBe(0);
+      cache.set(`cold-${i}`, new CachedEdge(i, 0, detail));
+      expect(cache.size).toBeLessThanOrEqual(3);
+    }
+    expect(cache.get('cold-1')).toBeUndefined();
+    expect(cache.get('cold-20')?.id).toBe(20);
   });
 });
