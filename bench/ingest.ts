@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_LINE_BYTES_DEFAULT } from '../src/flows/flow.js';
 import { parserFor } from '../src/flows/parsers.js';
+import { DEFAULT_BATCH_SIZE } from '../src/sources/batch-writer.js';
 import { readFile } from '../src/sources/file-reader.js';
 import { ingestInput } from '../src/sources/file-ingest.js';
 import { openStore } from '../src/store/store.js';
@@ -22,7 +23,7 @@ const option = (name: string, fallback: number): number => {
 };
 const flows = option('--flows', 1_000_000);
 const runs = option('--runs', 3);
-const batchSize = option('--batch-size', 20_000);
+const batchSize = option('--batch-size', DEFAULT_BATCH_SIZE);
 
 const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
 mkdirSync(outDir, { recursive: true });

@@ -30,7 +30,7 @@ export interface RunTotals {
 
 export interface BatchWriterOptions {
   readonly store: Pick<FlowStore, 'writeBatch'>;
-  /** Lines per batch (default 20000). */
+  /** Lines per batch (default DEFAULT_BATCH_SIZE). */
   readonly batchSize?: number;
   /** Oldest a non-empty batch may get before it is flushed (default 1000 ms). */
   readonly flushIntervalMs?: number;
@@ -43,7 +43,11 @@ export interface CheckpointSource {
   readonly identity: string;
 }
 
-export const DEFAULT_BATCH_SIZE = 20_000;
+// Each batch rewrites every page its edges live on (one UPDATE per touched edge, then the WAL
+// commit), so larger batches cost less per line; the time bound keeps a live tail's latency and
+// a crash's re-read at about a second either way. Memory is bounded by the distinct edges of one
+// batch (at most one delta per accepted line).
+export const DEFAULT_BATCH_SIZE = 100_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
 export class BatchWriter implements FlowSink {
