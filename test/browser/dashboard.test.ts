@@ -118,19 +118,21 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
     const dropped = page.locator('path.edge-hit[data-dropped="true"]');
     expect(await dropped.count()).toBeGreaterThan(0);
     expect(await page.locator('path.edge.edge-drop').count()).toBe(await dropped.count());
-    await dropped.first().click({ force: true });
+    await dropped.first().dispatchEvent('click');
     const evidence = page.getByTestId('edge-evidence');
     await evidence.waitFor();
     await expect(evidence.textContent()).resolves.toMatch(/Connections.*First seen.*Last seen/s);
     await expect(evidence.textContent()).resolves.toContain('dropped');
     await page.locator('.samples dl').waitFor();
     await expect(page.locator('.samples').textContent()).resolves.toMatch(/Source pods.*-\w+/s);
-    await shoot(page, 'service-map');
     // The whole cluster, through the namespace picker.
     await page.selectOption('select[name="namespace"]', '');
     await page.waitForURL(/#\/map$/);
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('svg.map g.node').count()).toBeGreaterThan(10);
+    await page.locator('path.edge-hit[data-dropped="true"][data-to="pod/data/postgres"]').first().dispatchEvent('click');
+    await page.locator('.samples dl').waitFor();
+    await shoot(page, 'service-map');
     await page.close();
   });
 
@@ -242,7 +244,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
     // The map and the overview carry the same data through other code paths.
     await page.goto(`${daemon.base}/#/map?namespace=xss-lab`);
     await page.locator('.page[data-ready="true"]').waitFor();
-    await page.locator('path.edge-hit').first().click({ force: true });
+    await page.locator('path.edge-hit').first().dispatchEvent('click');
     await page.locator('.samples dl').waitFor();
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);

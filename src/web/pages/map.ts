@@ -30,7 +30,7 @@ function readNode(value: unknown): MapNode {
   const namespace = optStr(o['namespace']);
   const name = optStr(pick(o, 'name', 'workload', 'ip')) ?? peerLabel(o);
   const id = optStr(o['id']) ?? (namespace !== undefined ? `${namespace}/${name}` : name);
-  return { id, label: name, namespace, kind: str(pick(o, 'workloadKind', 'kind'), namespace !== undefined ? 'Pod' : 'external'), names: strs(o['names']) };
+  return { id, label: name, namespace, kind: str(pick(o, 'workloadKind', 'kind'), namespace !== undefined ? 'Pod' : 'external'), names: strs(o['names']).slice(0, 20) };
 }
 
 function isDroppedVerdict(verdict: string): boolean {
@@ -144,13 +144,13 @@ function evidence(link: MapLink, nodes: Map<string, MapNode>): HTMLElement {
 
 function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link: MapLink, path: SVGElement) => void): SVGSVGElement {
   const ids = [...nodes.keys()];
-  const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 90, rowGapPx: NODE_H + 22, marginPx: 24 });
+  const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 64, rowGapPx: NODE_H + 18, marginPx: 16 });
   const width = layout.width + NODE_W;
   const height = layout.height + NODE_H;
   const svg = s('svg', { class: 'map', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Service map' },
     s('defs', null,
-      s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' })),
-      s('marker', { id: 'arrow-drop', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' }))));
+      s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' })),
+      s('marker', { id: 'arrow-drop', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' }))));
   const edgeLayer = s('g', { class: 'edges' });
   const nodeLayer = s('g', { class: 'nodes' });
   svg.append(edgeLayer, nodeLayer);
@@ -182,9 +182,12 @@ function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link:
     nodeLayer.append(s('g', { class: `node ${color < 0 ? 'node-external' : `ns-${color}`}`, transform: `translate(${p.x},${p.y})`, 'data-node': node.id },
       s('title', null, node.namespace !== undefined ? `${node.namespace}/${node.label} (${node.kind})` : `${node.label} (${node.kind})`),
       s('rect', { width: NODE_W, height: NODE_H, rx: 7 }),
-      s('text', { x: 10, y: 17, class: 'node-label' }, truncate(node.label, 24)),
-      s('text', { x: 10, y: 31, class: 'node-sub' }, truncate(node.namespace ?? node.kind, 28))));
+      // Outside addresses show their DNS name when one was seen, the address below it.
+      s('text', { x: 10, y: 17, class: 'node-label' }, truncate(node.names[0] ?? node.label, 24)),
+      s('text', { x: 10, y: 31, class: 'node-sub' }, truncate(node.namespace ?? (node.names[0] !== undefined ? `${node.label} · ${node.kind}` : node.kind), 30))));
   }
+  // Shrinks to fit its card, but not below 3/4 of its size (then the card scrolls).
+  svg.style.minWidth = `${Math.round(width * 0.75)}px`;
   return svg;
 }
 
