@@ -42,6 +42,9 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
       '    name: demo-file',
       '    format: hubble',
       `    path: ${JSON.stringify(flowsFile)}`,
+      'kubernetes:',
+      '  enabled: false',
+      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'test/fixtures/web/demo-cluster.json'))}`,
       'limits:',
       '  flushIntervalMs: 50',
     ]);
@@ -107,6 +110,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
     const shopEdges = await page.locator('tr[data-namespace="shop"] td.num').nth(1).textContent();
     expect(Number((shopEdges ?? '').replace(/,/g, ''))).toBeGreaterThan(0);
     await expect(page.locator('.stat-value').first().textContent()).resolves.toMatch(/^\d+$/);
+    // Coverage from the cluster snapshot: kube-system denies ingress by default, data's only pod is
+    // selected by postgres-ingress, monitoring has no policy.
+    await expect(page.locator('tr[data-namespace="kube-system"] td').nth(1).textContent()).resolves.toBe('default deny');
+    await expect(page.locator('tr[data-namespace="kube-system"] td').nth(2).textContent()).resolves.toBe('open');
+    await expect(page.locator('tr[data-namespace="data"] .coverage-text').textContent()).resolves.toBe('100% (1/1 pods)');
+    await expect(page.locator('tr[data-namespace="monitoring"] .coverage-text').textContent()).resolves.toBe('0% (0/1 pods)');
     await shoot(page, 'overview');
     await page.close();
   });
@@ -168,6 +177,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
     expect(await section.locator('pre.yaml .y-key').count()).toBeGreaterThan(5);
     expect(await section.locator('table.mini tbody tr').count()).toBeGreaterThan(0);
     await expect(section.locator('.diff').textContent()).resolves.toContain('added');
+    await expect(section.locator('.diff').textContent()).resolves.toContain('api-egress');
     await expect(page.locator('.stats').textContent()).resolves.toContain('Exposure reduction');
     await expect(page.locator('pre.code').textContent()).resolves.toContain('kubectl');
     await shoot(page, 'recommendations');
