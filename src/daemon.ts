@@ -172,7 +172,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   // Writes go through the publishing store: each committed batch is pushed to the live stream.
   const bus = new EventBus();
   const rawStore = store;
-  store = publishingStore(rawStore, bus);
+  const liveStore = publishingStore(rawStore, bus);
+  store = liveStore;
   const alerting = startAlerting({
     db: config.db, store, alerts: config.alerts, alerting: config.alerting, snapshot: clusterSnapshot, clock,
     logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}`,
@@ -231,7 +232,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
   const httpLog = logger.child({ component: 'http' });
-  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store });
+  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version });
   const server: Server = app.listen(listen.port, listen.host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);

@@ -31,7 +31,7 @@ export class ApiAnalysis {
   constructor(private readonly deps: AppDeps) {
     this.now = deps.now ?? Date.now;
     const options = { maxStaleMs: deps.cacheMaxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS, now: this.now };
-    this.dataVersion = dataVersion(deps.store, { memoMs: Math.min(250, options.maxStaleMs), now: this.now });
+    this.dataVersion = deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, options.maxStaleMs), now: this.now });
     this.traffics = new VersionedCache({ ...options, maxEntries: 1 });
     this.graphs = new VersionedCache({ ...options, maxEntries: 128 });
     this.recommendations = new VersionedCache({ ...options, maxEntries: 128 });

@@ -32,6 +32,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Reuse a cached computation for this long even if new flows arrived (default 2000 ms). */
   readonly cacheMaxStaleMs?: number;
+  /** Changes whenever the store's data changes (the publishing store's batch count); without it the store's totals are polled. */
+  readonly dataVersion?: () => string;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */
   readonly maxExposureEvaluations?: number;
 }

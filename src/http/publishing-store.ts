@@ -8,11 +8,17 @@ import { publishBatch, type EventBus } from './event-bus.js';
 /** Edge events published per batch at most; the rest is summarised in the batch event. */
 export const DEFAULT_MAX_EVENTS_PER_BATCH = 500;
 
-export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBatch = DEFAULT_MAX_EVENTS_PER_BATCH): FlowStore {
+/** The store plus a data version that changes with every committed batch (no query needed). */
+export type PublishingStore = FlowStore & { readonly version: () => string };
+
+export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBatch = DEFAULT_MAX_EVENTS_PER_BATCH): PublishingStore {
+  let batches = 0;
   return {
+    version: () => `b${batches}`,
     writeBatch(batch: Batch): void {
       const deltas: EdgeDelta[] = [...batch.deltas];
       store.writeBatch({ ...batch, deltas });
+      batches++;
       if (bus.size > 0) publishBatch(bus, deltas, maxEventsPerBatch);
     },
     checkpoint: (key) => store.checkpoint(key),

@@ -76,6 +76,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     // "Now" is just after the fixture's last flow, so "the last hour" holds its drop.
     now: () => lastSeenMs + 60_000,
     cacheMaxStaleMs: 0,
+    dataVersion: store.version,
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -58,16 +58,19 @@ export function dropsRoutes(deps: AppDeps): Router {
     const query = parseQuery(querySchema, req.query);
     const analysis = analysisOf(deps);
     const sinceMs = query.since !== undefined ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000) : undefined;
+    const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
+    const limit = query.limit ?? deps.limits.pageSizeDefault;
+    const key = `drops|${query.namespace ?? ''}|${query.since ?? ''}|${offset}|${limit}|${Math.floor(analysis.now() / 5000)}`;
+    res.type('application/json').send(analysis.body(key, () => {
     const result = analysis.drops();
     const namespace = query.namespace;
     const inScope = result.items.filter((item) =>
       (sinceMs === undefined || item.lastSeenMs >= sinceMs)
       && (namespace === undefined || ('namespace' in item.source && item.source.namespace === namespace) || ('namespace' in item.destination && item.destination.namespace === namespace)));
-    const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
-    const limit = query.limit ?? deps.limits.pageSizeDefault;
     const items = inScope.slice(offset, offset + limit);
     const next = offset + limit < inScope.length ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url') : null;
-    res.json({ items, nonPolicy: result.nonPolicy, nextCursor: next });
+    return { items, nonPolicy: result.nonPolicy, nextCursor: next };
+    }));
   });
   return router;
 }

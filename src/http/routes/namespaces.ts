@@ -58,6 +58,9 @@ export function namespacesRoutes(deps: AppDeps): Router {
     const limit = query.limit ?? deps.limits.pageSizeDefault;
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
     const analysis = analysisOf(deps);
+    // "The last hour" moves: the rendered page is reused for at most 10 s of it.
+    const key = `namespaces|${after ?? ''}|${limit}|${Math.floor(analysis.now() / 10_000)}`;
+    res.type('application/json').send(analysis.body(key, () => {
     const snapshot = analysis.snapshot();
     const traffic = analysis.traffic();
     const names = new Set<string>(traffic.keys());
@@ -78,7 +81,8 @@ export function namespacesRoutes(deps: AppDeps): Router {
       };
     });
     const last = page[page.length - 1];
-    res.json({ items, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null });
+    return { items, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null };
+    }));
   });
   return router;
 }
