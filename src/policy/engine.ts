@@ -9,7 +9,7 @@ import {
 } from './compile.js';
 import type { ClusterSnapshot, ContainerPort, Labels, PodInfo, PolicyProtocol } from './model.js';
 import { describeDirection } from './explain.js';
-import { peerMatches, type ResolvedEndpoint } from './peers.js';
+import { ipv4Numbers, peerMatches, type ResolvedEndpoint } from './peers.js';
 import { portsAdmit } from './ports.js';
 
 export type QueryEndpoint =
@@ -113,13 +113,13 @@ class Engine implements PolicyEngine {
     let resolved: ResolvedEndpoint;
     if (pod.hostNetwork) {
       resolved = {
-        kind: 'node', ips, display,
+        kind: 'node', ips, ipv4: ipv4Numbers(ips), display,
         note: `${display} uses hostNetwork: it has its node's IP, is not a pod to NetworkPolicy and imposes no policy`,
       };
     } else {
       resolved = {
         kind: 'pod', podIndex: index, namespace: pod.namespace, labels: pod.labels,
-        namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, pod.namespace), ports: pod.ports, ips, display,
+        namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, pod.namespace), ports: pod.ports, ips, ipv4: ipv4Numbers(ips), display,
       };
     }
     if (onlyIp === undefined) this.podEndpoints[index] = resolved;
@@ -137,7 +137,7 @@ class Engine implements PolicyEngine {
       return {
         kind: 'pod', podIndex: -1, namespace: endpoint.namespace, labels: endpoint.labels,
         namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, endpoint.namespace),
-        ports: endpoint.ports ?? [], ips, display: formatEndpoint(endpoint),
+        ports: endpoint.ports ?? [], ips, ipv4: ipv4Numbers(ips), display: formatEndpoint(endpoint),
       };
     }
     const cached = this.ipEndpoints.get(endpoint.ip);
@@ -158,9 +158,9 @@ class Engine implements PolicyEngine {
     if (podIndex !== undefined) return this.podEndpoint(podIndex, ip);
     const node = this.compiled.nodeByIp.get(key);
     if (node !== undefined) {
-      return { kind: 'node', ips: [ip], display: key, note: `${key} is a node IP (${node}): not a pod to NetworkPolicy, it imposes no policy of its own` };
+      return { kind: 'node', ips: [ip], ipv4: ipv4Numbers([ip]), display: key, note: `${key} is a node IP (${node}): not a pod to NetworkPolicy, it imposes no policy of its own` };
     }
-    return { kind: 'external', ips: [ip], display: key, note: `${key} is outside the cluster: it imposes no policy of its own` };
+    return { kind: 'external', ips: [ip], ipv4: ipv4Numbers([ip]), display: key, note: `${key} is outside the cluster: it imposes no policy of its own` };
   }
 
   private policiesFor(endpoint: ResolvedEndpoint, direction: 'ingress' | 'egress'): readonly CompiledPolicy[] {

@@ -18,9 +18,19 @@ export type ResolvedEndpoint =
     readonly namespaceLabels: Labels;
     readonly ports: readonly ContainerPort[];
     readonly ips: readonly IpAddress[];
+    /** Parallel to `ips`: the IPv4 address as an unsigned 32-bit number, -1 for IPv6. */
+    readonly ipv4: readonly number[];
     readonly display: string;
   }
-  | { readonly kind: 'node' | 'external'; readonly ips: readonly IpAddress[]; readonly display: string; readonly note: string };
+  | {
+    readonly kind: 'node' | 'external'; readonly ips: readonly IpAddress[]; readonly ipv4: readonly number[];
+    readonly display: string; readonly note: string;
+  };
+
+/** The `ipv4` field of a ResolvedEndpoint, computed once when the endpoint is resolved. */
+export function ipv4Numbers(ips: readonly IpAddress[]): number[] {
+  return ips.map((ip) => (ip.family === 4 ? Number(ip.value) : -1));
+}
 
 export interface PodPeer {
   readonly kind: 'pods';
@@ -36,6 +46,18 @@ export interface IpBlockPeer {
   readonly kind: 'ipBlock';
   readonly cidr: Cidr;
   readonly except: readonly Cidr[];
+  /**
+   * IPv4 blocks as 32-bit numbers (network, mask; -1 network for IPv6), so the common IPv4
+   * test is integer arithmetic rather than BigInt masks built per query.
+   */
+  readonly v4Network: number;
+  readonly v4Mask: number;
+  readonly exceptV4: readonly { readonly network: number; readonly mask: number }[];
+}
+
+function v4Of(cidr: Cidr): { network: number; mask: number } {
+  if (cidr.family !== 4) return { network: -1, mask: 0 };
+  return { network: Number(cidr.network), mask: cidr.prefixLength === 0 ? 0 : (~0 << (32 - cidr.prefixLength)) >>> 0 };
 }
 
 export type CompiledPeer = PodPeer | IpBlockPeer;
@@ -56,7 +78,8 @@ export function compilePeer(peer: NetworkPolicyPeer, context: PeerContext): Comp
       const parsed = parseCidr(text);
       if (parsed !== undefined) except.push(parsed);
     }
-    return { kind: 'ipBlock', cidr, except };
+    const v4 = v4Of(cidr);
+    return { kind: 'ipBlock', cidr, except, v4Network: v4.network, v4Mask: v4.mask, exceptV4: except.map(v4Of) };
   }
   if (peer.podSelector === undefined && peer.namespaceSelector === undefined) return undefined;
   const podMatches = compileSelector(peer.podSelector ?? {});
@@ -73,6 +96,13 @@ export function ipBlockContains(block: IpBlockPeer, address: IpAddress): boolean
   return true;
 }
 
+/** ipBlockContains for an IPv4 address given as an unsigned 32-bit number. */
+function ipBlockContainsV4(block: IpBlockPeer, address: number): boolean {
+  if (block.v4Network < 0 || ((address & block.v4Mask) >>> 0) !== block.v4Network) return false;
+  for (const except of block.exceptV4) if (((address & except.mask) >>> 0) === except.network) return false;
+  return true;
+}
+
 export function peerMatches(peer: CompiledPeer, endpoint: ResolvedEndpoint, ipBlockMatchesPods: boolean): boolean {
   if (peer.kind === 'pods') {
     if (endpoint.kind !== 'pod') return false;
@@ -82,6 +112,10 @@ export function peerMatches(peer: CompiledPeer, endpoint: ResolvedEndpoint, ipBl
     return peer.podMatches(endpoint.labels);
   }
   if (endpoint.kind === 'pod' && !ipBlockMatchesPods) return false;
-  for (const ip of endpoint.ips) if (ipBlockContains(peer, ip)) return true;
+  const { ips, ipv4 } = endpoint;
+  for (let i = 0; i < ips.length; i++) {
+    const v4 = ipv4[i] as number;
+    if (v4 >= 0 ? ipBlockContainsV4(peer, v4) : ipBlockContains(peer, ips[i] as IpAddress)) return true;
+  }
   return false;
 }
