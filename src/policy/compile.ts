@@ -2,7 +2,7 @@
 // isolate (per pod, per direction), rule peers resolved to pod sets, ports and CIDRs parsed.
 // The engine (engine.ts) then answers each query from these indexes without rescanning.
 import { formatIp, parseIp } from '../net/ip.js';
-import type { ClusterSnapshot, Labels, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from './model.js';
+import type { ClusterSnapshot, Labels, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo, PolicyProtocol } from './model.js';
 import { compilePeer, type CompiledPeer, type PeerContext } from './peers.js';
 import { compilePort, type CompiledPort } from './ports.js';
 import { compileSelector, type LabelPredicate } from './selectors.js';
@@ -26,12 +26,45 @@ export interface CompiledPolicy {
   readonly egress: readonly CompiledRule[] | undefined;
 }
 
+/** One rule of one policy, as listed for a pod: its ports narrowed to one protocol. */
+export interface RuleEntry {
+  readonly policyId: string;
+  readonly index: number;
+  /** undefined: every port (and protocol); otherwise only the rule's ports of the bucket's protocol. */
+  readonly ports: readonly CompiledPort[] | undefined;
+  readonly peers: readonly CompiledPeer[] | undefined;
+}
+
+export interface RuleBucket {
+  /** In policy order, then rule order (the order of `allowedBy`). */
+  readonly entries: readonly RuleEntry[];
+  /** Some entry has neither ports nor peers: it admits every connection of the bucket. */
+  readonly admitsAll: boolean;
+}
+
+/**
+ * One direction of one isolated pod, precomputed: the isolating policies and their rules
+ * bucketed by protocol, so a query reads only the rules that can admit its protocol.
+ * Shared by every pod that the same policies isolate.
+ */
+export interface PodDirectionRules {
+  readonly isolatedBy: readonly string[];
+  readonly tcp: RuleBucket;
+  readonly udp: RuleBucket;
+  readonly sctp: RuleBucket;
+  /** Rules without ports: the only ones that can admit any other protocol value. */
+  readonly other: RuleBucket;
+}
+
 export interface CompiledSnapshot {
   readonly policies: readonly CompiledPolicy[];
   readonly policiesByNamespace: ReadonlyMap<string, readonly CompiledPolicy[]>;
   /** By pod index: the policies that isolate the pod in each direction. */
   readonly ingressByPod: readonly (readonly CompiledPolicy[])[];
   readonly egressByPod: readonly (readonly CompiledPolicy[])[];
+  /** By pod index: undefined when no policy isolates the pod in that direction. */
+  readonly ingressRulesByPod: readonly (PodDirectionRules | undefined)[];
+  readonly egressRulesByPod: readonly (PodDirectionRules | undefined)[];
   readonly podIndexByKey: ReadonlyMap<string, number>;
   /** namespace → pod name → pod index (no string building on the query path). */
   readonly podIndexByName: ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -77,6 +110,48 @@ function compileRules(
       }
     }
     return { index, ports, peers };
+  });
+}
+
+function bucketOf(
+  policies: readonly CompiledPolicy[], direction: 'ingress' | 'egress', protocol: PolicyProtocol | undefined,
+): RuleBucket {
+  const entries: RuleEntry[] = [];
+  let admitsAll = false;
+  for (const policy of policies) {
+    for (const rule of policy[direction] ?? []) {
+      let ports = rule.ports;
+      if (ports !== undefined) {
+        if (protocol === undefined) continue;
+        ports = ports.filter((port) => port.protocol === protocol);
+        if (ports.length === 0) continue;
+      } else if (rule.peers === undefined) {
+        admitsAll = true;
+      }
+      entries.push({ policyId: policy.id, index: rule.index, ports, peers: rule.peers });
+    }
+  }
+  return { entries, admitsAll };
+}
+
+/** Per pod, the PodDirectionRules of its isolating policies, built once per distinct policy list. */
+function directionRulesByPod(
+  byPod: readonly (readonly CompiledPolicy[])[], direction: 'ingress' | 'egress', policyNumber: ReadonlyMap<CompiledPolicy, number>,
+): (PodDirectionRules | undefined)[] {
+  const shared = new Map<string, PodDirectionRules>();
+  return byPod.map((policies) => {
+    if (policies.length === 0) return undefined;
+    const key = policies.map((policy) => policyNumber.get(policy)).join(',');
+    let rules = shared.get(key);
+    if (rules === undefined) {
+      rules = {
+        isolatedBy: policies.map((policy) => policy.id),
+        tcp: bucketOf(policies, direction, 'TCP'), udp: bucketOf(policies, direction, 'UDP'),
+        sctp: bucketOf(policies, direction, 'SCTP'), other: bucketOf(policies, direction, undefined),
+      };
+      shared.set(key, rules);
+    }
+    return rules;
   });
 }
 
@@ -159,5 +234,11 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
       if (entry.egress !== undefined) (egressByPod[index] as CompiledPolicy[]).push(entry);
     }
   }
-  return { policies: compiled, policiesByNamespace, ingressByPod, egressByPod, podIndexByKey, podIndexByName, podIndexByIp, nodeByIp, namespaceLabels };
+  const policyNumber = new Map(compiled.map((policy, number) => [policy, number]));
+  return {
+    policies: compiled, policiesByNamespace, ingressByPod, egressByPod,
+    ingressRulesByPod: directionRulesByPod(ingressByPod, 'ingress', policyNumber),
+    egressRulesByPod: directionRulesByPod(egressByPod, 'egress', policyNumber),
+    podIndexByKey, podIndexByName, podIndexByIp, nodeByIp, namespaceLabels,
+  };
 }

@@ -5,12 +5,12 @@
 // indexed lookups. Behaviour the spec leaves to the plugin is listed in docs/policy-semantics.md.
 import { parseIp, type IpAddress } from '../net/ip.js';
 import {
-  canonicalIp, compileSnapshot, namespaceLabelsOf, type CompiledPolicy, type CompiledRule, type CompiledSnapshot,
+  canonicalIp, compileSnapshot, namespaceLabelsOf, type CompiledPolicy, type CompiledSnapshot, type PodDirectionRules, type RuleBucket,
 } from './compile.js';
 import type { ClusterSnapshot, ContainerPort, Labels, PodInfo, PolicyProtocol } from './model.js';
 import { describeDirection } from './explain.js';
-import { ipv4Numbers, peerMatches, type ResolvedEndpoint } from './peers.js';
-import { portsAdmit } from './ports.js';
+import { ipv4Numbers, peerMatches, type CompiledPeer, type ResolvedEndpoint } from './peers.js';
+import { portsAdmit, type CompiledPort } from './ports.js';
 
 export type QueryEndpoint =
   | { kind: 'pod'; namespace: string; name: string }
@@ -72,6 +72,14 @@ class LazyDirectionDecision implements DirectionDecision {
   toJSON(): DirectionDecision {
     return { allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason };
   }
+}
+
+/** The rules of a pod's direction that can admit `protocol`. */
+function bucketFor(rules: PodDirectionRules, protocol: PolicyProtocol): RuleBucket {
+  if (protocol === 'TCP') return rules.tcp;
+  if (protocol === 'UDP') return rules.udp;
+  if (protocol === 'SCTP') return rules.sctp;
+  return rules.other;
 }
 
 export function formatEndpoint(endpoint: QueryEndpoint): string {
@@ -163,11 +171,8 @@ class Engine implements PolicyEngine {
     return { kind: 'external', ips: [ip], ipv4: ipv4Numbers([ip]), display: key, note: `${key} is outside the cluster: it imposes no policy of its own` };
   }
 
-  private policiesFor(endpoint: ResolvedEndpoint, direction: 'ingress' | 'egress'): readonly CompiledPolicy[] {
-    if (endpoint.kind !== 'pod') return [];
-    if (endpoint.podIndex >= 0) {
-      return (direction === 'ingress' ? this.compiled.ingressByPod : this.compiled.egressByPod)[endpoint.podIndex] ?? [];
-    }
+  /** Policies isolating a workload endpoint (not in the snapshot, so not precomputed). */
+  private workloadPolicies(endpoint: ResolvedEndpoint & { kind: 'pod' }, direction: 'ingress' | 'egress'): CompiledPolicy[] {
     const out: CompiledPolicy[] = [];
     for (const policy of this.compiled.policiesByNamespace.get(endpoint.namespace) ?? []) {
       if (policy[direction] !== undefined && policy.selects(endpoint.labels)) out.push(policy);
@@ -176,8 +181,8 @@ class Engine implements PolicyEngine {
   }
 
   private ruleAdmits(
-    rule: CompiledRule, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
-    destinationPorts: readonly ContainerPort[] | undefined,
+    rule: { readonly ports: readonly CompiledPort[] | undefined; readonly peers: readonly CompiledPeer[] | undefined },
+    peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol, destinationPorts: readonly ContainerPort[] | undefined,
   ): boolean {
     if (!portsAdmit(rule.ports, port, protocol, destinationPorts)) return false;
     if (rule.peers === undefined) return true;
@@ -190,12 +195,19 @@ class Engine implements PolicyEngine {
     direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
     destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
   ): DirectionDecision {
-    const policies = this.policiesFor(subject, direction);
-    if (policies.length === 0) {
-      return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
-    }
+    if (subject.kind !== 'pod') return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
     const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
     const allowedBy: RuleRef[] = [];
+    if (subject.podIndex >= 0) {
+      const rules = (direction === 'ingress' ? this.compiled.ingressRulesByPod : this.compiled.egressRulesByPod)[subject.podIndex];
+      if (rules === undefined) return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
+      for (const entry of bucketFor(rules, protocol).entries) {
+        if (this.ruleAdmits(entry, peer, port, protocol, destinationPorts)) allowedBy.push({ policy: entry.policyId, rule: entry.index });
+      }
+      return new LazyDirectionDecision(allowedBy.length > 0, true, rules.isolatedBy.slice(), allowedBy, direction, subject, peer, port, protocol);
+    }
+    const policies = this.workloadPolicies(subject, direction);
+    if (policies.length === 0) return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
     const isolatedBy: string[] = [];
     for (const policy of policies) {
       isolatedBy.push(policy.id);
@@ -211,9 +223,18 @@ class Engine implements PolicyEngine {
     direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
     destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
   ): boolean {
-    const policies = this.policiesFor(subject, direction);
-    if (policies.length === 0) return true;
+    if (subject.kind !== 'pod') return true;
     const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
+    if (subject.podIndex >= 0) {
+      const rules = (direction === 'ingress' ? this.compiled.ingressRulesByPod : this.compiled.egressRulesByPod)[subject.podIndex];
+      if (rules === undefined) return true;
+      const bucket = bucketFor(rules, protocol);
+      if (bucket.admitsAll) return true;
+      for (const entry of bucket.entries) if (this.ruleAdmits(entry, peer, port, protocol, destinationPorts)) return true;
+      return false;
+    }
+    const policies = this.workloadPolicies(subject, direction);
+    if (policies.length === 0) return true;
     for (const policy of policies) {
       for (const rule of policy[direction] ?? []) {
         if (this.ruleAdmits(rule, peer, port, protocol, destinationPorts)) return true;

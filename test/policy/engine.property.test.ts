@@ -123,9 +123,20 @@ describe('compiled engine agrees with the reference evaluator', () => {
           for (const [port, protocol] of [[80, 'TCP'], [443, 'TCP'], [80, 'UDP']] as const) {
             const query = { from: asWorkload(from), to: asWorkload(to), port, protocol };
             const label = `${from.namespace}/${from.name} -> ${to.namespace}/${to.name} ${protocol}/${port}`;
-            const verdict = engine.evaluate(query).verdict === 'allow';
+            const decision = engine.evaluate(query);
+            const verdict = decision.verdict === 'allow';
             expect(verdict, label).toBe(referenceAllows(snapshot, { pod: from }, { pod: to }, port, protocol, ipBlockMatchesPods));
             expect(engine.isAllowed(query), label).toBe(verdict);
+            // the per-pod precomputed rule lists (pods queried by name) and the generic path for
+            // workload endpoints must give the same explanation: isolating policies and admitting rules, in order
+            const byName = engine.evaluate({ from: { kind: 'pod', namespace: from.namespace, name: from.name }, to: { kind: 'pod', namespace: to.namespace, name: to.name }, port, protocol });
+            for (const direction of ['egress', 'ingress'] as const) {
+              const { allowed, isolated, isolatedBy, allowedBy } = decision[direction];
+              expect({ allowed, isolated, isolatedBy, allowedBy }, `${label} ${direction}`).toEqual({
+                allowed: byName[direction].allowed, isolated: byName[direction].isolated,
+                isolatedBy: byName[direction].isolatedBy, allowedBy: byName[direction].allowedBy,
+              });
+            }
           }
         }
       }
