@@ -28,11 +28,12 @@ function selectPods(snapshot: ClusterSnapshot, namespaces: readonly string[] | u
 
 export function computeReachability(engine: PolicyEngine, options: MatrixOptions): ReachabilityMatrix {
   const pods = selectPods(engine.snapshot, options.namespaces);
-  const allowed = pods.map((from) => pods.map((to) => engine.evaluate({
+  // Verdicts only: isAllowed builds no decision objects.
+  const allowed = pods.map((from) => pods.map((to) => engine.isAllowed({
     from: { kind: 'pod', namespace: from.namespace, name: from.name },
     to: { kind: 'pod', namespace: to.namespace, name: to.name },
     port: options.port, protocol: options.protocol,
-  }).verdict === 'allow'));
+  })));
   return { port: options.port, protocol: options.protocol, pods: pods.map((p) => `${p.namespace}/${p.name}`), allowed };
 }
 
@@ -76,11 +77,12 @@ export function diffReachability(
           to: { kind: 'pod', namespace: to.namespace, name: to.name },
           port, protocol,
         } as const;
-        const a = before.evaluate(query);
-        const b = after.evaluate(query);
-        if (a.verdict !== b.verdict) {
-          changes.push({ from: `${from.namespace}/${from.name}`, to: `${to.namespace}/${to.name}`, port, protocol, before: a, after: b });
-        }
+        // Verdicts first; the full decisions (with explanations) only for the pairs that change.
+        if (before.isAllowed(query) === after.isAllowed(query)) continue;
+        changes.push({
+          from: `${from.namespace}/${from.name}`, to: `${to.namespace}/${to.name}`, port, protocol,
+          before: before.evaluate(query), after: after.evaluate(query),
+        });
       }
     }
   }
