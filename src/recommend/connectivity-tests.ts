@@ -21,11 +21,15 @@ function sortedPorts(rule: RuleAcc): PortEvidence[] {
   return [...rule.ports.values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port);
 }
 
-export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest[] {
+/**
+ * `namespaceWorkloads`: the index's workloads of `namespace` in index order (the caller groups
+ * them once; filtering the whole index per namespace was quadratic), all of them when omitted.
+ */
+export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex, namespaceWorkloads: Iterable<WorkloadInfo> = index.byKey.values()): ConnectivityTest[] {
   const tests: ConnectivityTest[] = [];
   const from = (w: WorkloadInfo) => ({ namespace: w.namespace, selector: w.selector.matchLabels });
   // DNS from the first selectable workload of the namespace, with or without allow rules of its own.
-  const first = [...index.byKey.values()]
+  const first = [...namespaceWorkloads]
     .filter((w) => w.namespace === namespace && w.connections > 0 && selectable(w) && !index.isHostNetwork(w))
     .sort((a, b) => compareText(a.key, b.key))[0];
   if (first !== undefined) {
@@ -33,6 +37,7 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
   }
   // Allowed: every egress rule of the namespace's workloads (UDP is not reliably testable with nc).
   for (const acc of accs) {
+    if (tests.length >= MAX_ALLOW_TESTS) break; // nothing more can be added below
     if (!selectable(acc.workload) || index.isHostNetwork(acc.workload)) continue;
     for (const rule of sortedRules(acc.egress)) {
       for (const port of sortedPorts(rule)) {

@@ -99,7 +99,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
   const isManaged = (namespace: string | undefined): namespace is string =>
     namespace !== undefined && !excluded.has(namespace) && (options.namespace === undefined || options.namespace === namespace);
   const managedWorkload = (peer: ObservedEdge['source']): WorkloadInfo | undefined =>
-    peer.kind === 'pod' && isManaged(peer.namespace) && peer.workload !== undefined ? index.byKey.get(`${peer.namespace}/${peer.workload}`) : undefined;
+    peer.kind === 'pod' && isManaged(peer.namespace) && peer.workload !== undefined ? index.get(peer.namespace, peer.workload) : undefined;
 
   // The DNS pods: the busiest kube-system workload answering on port 53, else the snapshot's kube-dns.
   const dnsCounts = new Map<string, number>();
@@ -135,24 +135,50 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     warnings.add({ code: resolution.code, namespace, subject, message: resolution.reason });
   };
 
+  // Per workload and per address, the selected-side problem and the peer resolution are the same
+  // for every edge: computed once (selectors are final by now), not per edge.
+  const selfProblems = new Map<WorkloadInfo, ReturnType<typeof selfProblem>>();
+  const selfProblemOf = (workload: WorkloadInfo): ReturnType<typeof selfProblem> => {
+    if (selfProblems.has(workload)) return selfProblems.get(workload);
+    const problem = selfProblem(workload, index);
+    selfProblems.set(workload, problem);
+    return problem;
+  };
+  const workloadResolutions = new Map<WorkloadInfo, PeerResolution>();
+  const addressResolutions = new Map<string, PeerResolution>();
+  const resolve = (peer: ObservedEdge['source']): PeerResolution => {
+    if (peer.kind === 'pod') {
+      const workload = peer.namespace !== undefined && peer.workload !== undefined ? index.get(peer.namespace, peer.workload) : undefined;
+      if (workload === undefined) return resolvePeer(peer, index, options.aggregation);
+      let resolution = workloadResolutions.get(workload);
+      if (resolution === undefined) workloadResolutions.set(workload, (resolution = resolvePeer(peer, index, options.aggregation)));
+      return resolution;
+    }
+    if (peer.ip === undefined) return resolvePeer(peer, index, options.aggregation);
+    const key = `${peer.kind} ${peer.ip}`;
+    let resolution = addressResolutions.get(key);
+    if (resolution === undefined) addressResolutions.set(key, (resolution = resolvePeer(peer, index, options.aggregation)));
+    return resolution;
+  };
+  const noReasons = options.reasons.length === 0;
+
   for (const edge of forwarded) {
     const srcWorkload = managedWorkload(edge.source);
     const dstWorkload = managedWorkload(edge.destination);
     if (srcWorkload === undefined && dstWorkload === undefined) continue;
-    const subject = `${describeEnd(edge.source)} -> ${describeEnd(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`;
     const namespace = srcWorkload?.namespace ?? dstWorkload?.namespace ?? '';
     if (edge.port === null) {
-      markUncovered(edge, namespace, { ok: false, code: 'icmp', reason: `${edge.protocol} cannot be expressed in a NetworkPolicy; isolated pods lose it on most CNIs` }, subject);
+      markUncovered(edge, namespace, { ok: false, code: 'icmp', reason: `${edge.protocol} cannot be expressed in a NetworkPolicy; isolated pods lose it on most CNIs` }, describeSubject(edge));
       continue;
     }
     if (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP') {
-      markUncovered(edge, namespace, { ok: false, code: 'no-port', reason: `protocol ${edge.protocol} cannot be expressed` }, subject);
+      markUncovered(edge, namespace, { ok: false, code: 'no-port', reason: `protocol ${edge.protocol} cannot be expressed` }, describeSubject(edge));
       continue;
     }
-    const seenBase = { protocol: edge.protocol, port: edge.port, count: edge.count, firstSeenMs: edge.firstSeenMs, lastSeenMs: edge.lastSeenMs, reasons: reasonsFor(options.reasons, endOf(edge.source), endOf(edge.destination), edge.protocol, edge.port) };
+    const reasons = noReasons ? NO_REASONS : reasonsFor(options.reasons, endOf(edge.source), endOf(edge.destination), edge.protocol, edge.port);
 
     if (srcWorkload !== undefined) {
-      const self = selfProblem(srcWorkload, index);
+      const self = selfProblemOf(srcWorkload);
       if (self !== undefined) markUncovered(edge, srcWorkload.namespace, self, srcWorkload.key);
       else if (isDnsEdge(edge)) {
         let evidence = dnsEvidence.get(srcWorkload.namespace);
@@ -162,23 +188,23 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
         evidence.lastSeenMs = Math.max(evidence.lastSeenMs, edge.lastSeenMs);
         for (const pod of edge.sourcePods) addSmallest(evidence.samplePods, pod, 5);
       } else {
-        const resolution = resolvePeer(edge.destination, index, options.aggregation);
-        if (!resolution.ok) markUncovered(edge, srcWorkload.namespace, resolution, subject);
+        const resolution = resolve(edge.destination);
+        if (!resolution.ok) markUncovered(edge, srcWorkload.namespace, resolution, describeSubject(edge));
         else for (const target of resolution.targets) {
-          addObservation(accOf(srcWorkload).egress, target, { ...seenBase, peerPods: edge.destinationPods, names: edge.destinationNames });
-          if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, srcWorkload.namespace, subject));
+          addObservation(accOf(srcWorkload).egress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.destinationPods, edge.destinationNames, reasons);
+          if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, srcWorkload.namespace, describeSubject(edge)));
         }
       }
     }
     if (dstWorkload !== undefined) {
-      const self = selfProblem(dstWorkload, index);
+      const self = selfProblemOf(dstWorkload);
       if (self !== undefined) markUncovered(edge, dstWorkload.namespace, self, dstWorkload.key);
       else {
-        const resolution = resolvePeer(edge.source, index, options.aggregation);
-        if (!resolution.ok) markUncovered(edge, dstWorkload.namespace, resolution, subject);
+        const resolution = resolve(edge.source);
+        if (!resolution.ok) markUncovered(edge, dstWorkload.namespace, resolution, describeSubject(edge));
         else for (const target of resolution.targets) {
-          addObservation(accOf(dstWorkload).ingress, target, { ...seenBase, peerPods: edge.sourcePods, names: edge.sourceNames });
-          if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, dstWorkload.namespace, subject));
+          addObservation(accOf(dstWorkload).ingress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.sourcePods, edge.sourceNames, reasons);
+          if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, dstWorkload.namespace, describeSubject(edge)));
         }
       }
     }
@@ -213,10 +239,23 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     if (index.isHostNetwork(workload)) warnings.add({ code: 'host-network', namespace: workload.namespace, subject: workload.key, message: `${workload.kind}/${workload.name} uses the host network: NetworkPolicy does not isolate it, so it gets no policy of its own` });
   }
 
+  // Grouped once (not filtered per namespace: that was namespaces × workloads).
+  const accsByNamespace = new Map<string, WorkloadPolicyAcc[]>();
+  for (const acc of accs.values()) {
+    let list = accsByNamespace.get(acc.workload.namespace);
+    if (list === undefined) accsByNamespace.set(acc.workload.namespace, (list = []));
+    list.push(acc);
+  }
+  const workloadsByNamespace = new Map<string, WorkloadInfo[]>();
+  for (const workload of index.byKey.values()) {
+    let list = workloadsByNamespace.get(workload.namespace);
+    if (list === undefined) workloadsByNamespace.set(workload.namespace, (list = []));
+    list.push(workload);
+  }
   const result: NamespaceRecommendation[] = [];
   for (const namespace of [...namespaces].sort(compareText)) {
     const policies: ProposedPolicy[] = [];
-    const workloadAccs = [...accs.values()].filter((acc) => acc.workload.namespace === namespace).sort((a, b) => compareText(a.workload.key, b.workload.key));
+    const workloadAccs = (accsByNamespace.get(namespace) ?? []).sort((a, b) => compareText(a.workload.key, b.workload.key));
     for (const acc of workloadAccs) {
       for (const direction of ['ingress', 'egress'] as const) {
         const proposed = workloadPolicy(acc, direction, windowAnnotation, lowConfidence.has(acc.workload.key));
@@ -229,7 +268,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     result.push({
       namespace,
       policies,
-      tests: connectivityTests(namespace, workloadAccs, index),
+      tests: connectivityTests(namespace, workloadAccs, index, workloadsByNamespace.get(namespace) ?? []),
       warnings: warnings.list.filter((w) => w.namespace === namespace),
     });
   }
@@ -243,6 +282,13 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     edgesUsed: forwarded.length,
     edgesIgnored: ignored,
   };
+}
+
+const NO_REASONS: readonly string[] = Object.freeze([]);
+
+/** The subject of an edge's warnings; built only when a warning is raised. */
+function describeSubject(edge: ObservedEdge): string {
+  return `${describeEnd(edge.source)} -> ${describeEnd(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`;
 }
 
 function describeEnd(peer: ObservedEdge['source']): string {

@@ -16,7 +16,8 @@ const MAX_ANNOTATED_RULES = 10;
 
 export interface RuleAcc {
   readonly target: PeerTarget;
-  readonly ports: Map<string, PortEvidence>;
+  /** Keyed by `portKey(protocol, port)`; the values are sorted when the policy is built. */
+  readonly ports: Map<number | string, PortEvidence>;
   connections: number;
   firstSeenMs: number;
   lastSeenMs: number;
@@ -31,31 +32,35 @@ export interface WorkloadPolicyAcc {
   readonly egress: Map<string, RuleAcc>;
 }
 
-export interface Observation {
-  readonly protocol: Protocol;
-  readonly port: number;
-  readonly count: number;
-  readonly firstSeenMs: number;
-  readonly lastSeenMs: number;
-  readonly peerPods: readonly string[];
-  readonly names: readonly string[];
-  readonly reasons: readonly string[];
+const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
+
+/** A number for ordinary ports (no string built per observation), else `protocol/port`. */
+function portKey(protocol: Protocol, port: number): number | string {
+  return Number.isSafeInteger(port) && port >= 0 && port < 2 ** 32 ? port * 8 + PROTOCOL_CODE[protocol] : `${protocol}/${port}`;
 }
 
-export function addObservation(rules: Map<string, RuleAcc>, target: PeerTarget, seen: Observation): void {
+/**
+ * Folds one observed edge into the rule toward `target`. Takes the edge's fields as arguments
+ * (no per-observation object): it runs once per edge and direction.
+ */
+export function addObservation(
+  rules: Map<string, RuleAcc>, target: PeerTarget, protocol: Protocol, port: number, count: number, firstSeenMs: number, lastSeenMs: number,
+  peerPods: readonly string[], names: readonly string[], reasons: readonly string[],
+): void {
   let rule = rules.get(target.key);
   if (rule === undefined) {
-    rule = { target, ports: new Map(), connections: 0, firstSeenMs: seen.firstSeenMs, lastSeenMs: seen.lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
+    rule = { target, ports: new Map(), connections: 0, firstSeenMs, lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
     rules.set(target.key, rule);
   }
-  rule.ports.set(`${seen.protocol}/${seen.port}`, { protocol: seen.protocol, port: seen.port });
-  rule.connections += seen.count;
-  rule.firstSeenMs = Math.min(rule.firstSeenMs, seen.firstSeenMs);
-  rule.lastSeenMs = Math.max(rule.lastSeenMs, seen.lastSeenMs);
+  const key = portKey(protocol, port);
+  if (!rule.ports.has(key)) rule.ports.set(key, { protocol, port });
+  rule.connections += count;
+  rule.firstSeenMs = Math.min(rule.firstSeenMs, firstSeenMs);
+  rule.lastSeenMs = Math.max(rule.lastSeenMs, lastSeenMs);
   // Sample pods and names are kept sorted-smallest so the result is independent of edge order.
-  for (const pod of seen.peerPods) addSmallest(rule.samplePods, pod, MAX_RULE_SAMPLE_PODS);
-  for (const name of seen.names) addSmallest(rule.names, name, MAX_RULE_NAMES);
-  for (const reason of seen.reasons) rule.reasons.add(reason);
+  for (const pod of peerPods) addSmallest(rule.samplePods, pod, MAX_RULE_SAMPLE_PODS);
+  for (const name of names) addSmallest(rule.names, name, MAX_RULE_NAMES);
+  for (const reason of reasons) rule.reasons.add(reason);
 }
 
 /** Keeps the `max` smallest values: deterministic whatever the insertion order. */

@@ -30,6 +30,8 @@ export function workloadKey(namespace: string, name: string): string {
 
 export class WorkloadIndex {
   readonly byKey = new Map<string, WorkloadInfo>();
+  /** The same workloads as namespace → name → info: lookups without building the key string. */
+  private readonly byNamespace = new Map<string, Map<string, WorkloadInfo>>();
   private readonly podsByNamespace = new Map<string, PodInfo[]>();
   private readonly podByIp = new Map<string, PodInfo>();
 
@@ -58,7 +60,7 @@ export class WorkloadIndex {
   observe(peer: EdgePeer, labels: Labels, pods: readonly string[], count: number, firstSeenMs: number, lastSeenMs: number): WorkloadInfo | undefined {
     if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return undefined;
     const info = this.ensure(peer.namespace, peer.workload, peer.workloadKind ?? 'Pod');
-    if (Object.keys(labels).length > 0 && info.labelSets.length < MAX_LABEL_SETS && !info.labelSets.some((set) => sameLabels(set, labels))) {
+    if (info.labelSets.length < MAX_LABEL_SETS && hasLabels(labels) && !info.labelSets.some((set) => sameLabels(set, labels))) {
       info.labelSets.push(labels);
     }
     for (const pod of pods) if (info.samplePods.size < MAX_SAMPLE_PODS) info.samplePods.add(pod);
@@ -68,10 +70,17 @@ export class WorkloadIndex {
     return info;
   }
 
+  /** The workload `namespace/name`, as `byKey.get(workloadKey(namespace, name))`. */
+  get(namespace: string, name: string): WorkloadInfo | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
+  }
+
   ensure(namespace: string, name: string, kind: string): WorkloadInfo {
-    const key = workloadKey(namespace, name);
-    let info = this.byKey.get(key);
+    let names = this.byNamespace.get(namespace);
+    if (names === undefined) this.byNamespace.set(namespace, (names = new Map()));
+    let info = names.get(name);
     if (info === undefined) {
+      const key = workloadKey(namespace, name);
       info = {
         key, namespace, name, kind,
         labelSets: [], samplePods: new Set(), connections: 0,
@@ -79,6 +88,7 @@ export class WorkloadIndex {
         pods: [], selector: { matchLabels: {}, exact: undefined, warnings: [] },
       };
       this.byKey.set(key, info);
+      names.set(name, info);
     }
     return info;
   }
@@ -116,9 +126,23 @@ export class WorkloadIndex {
   }
 }
 
+/** `Object.keys(labels).length > 0`, without building the array. */
+function hasLabels(labels: Labels): boolean {
+  for (const key in labels) if (Object.hasOwn(labels, key)) return true;
+  return false;
+}
+
+/** Same own keys with the same values (allocation-free: runs for every observed endpoint). */
 function sameLabels(a: Labels, b: Labels): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+  if (a === b) return true;
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(a, key)) continue;
+    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+    count++;
+  }
+  for (const key in b) if (Object.hasOwn(b, key)) count--;
+  return count === 0;
 }
 
 export function compareText(a: string, b: string): number {
