@@ -77,7 +77,7 @@ export class WorkloadIndex {
 
   ensure(namespace: string, name: string, kind: string): WorkloadInfo {
     let names = this.byNamespace.get(namespace);
-    if (names === undefined) this.byNamespace.set(namespace, (names = new Map()));
+    if (names === undefined) this.byNamespace.set(namespace, (names = new Map<string, WorkloadInfo>()));
     let info = names.get(name);
     if (info === undefined) {
       const key = workloadKey(namespace, name);
