@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('dashboard with token authentication', () => {
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('tr[data-namespace]').count()).toBeGreaterThan(0);
-    await expect(page.evaluate(() => sessionStorage.getItem('netpol-advisor.token'))).resolves.toBe(TOKEN);
+    await expect(page.evaluate('sessionStorage.getItem("netpol-advisor.token")')).resolves.toBe(TOKEN);
 
     await page.goto(`${daemon.base}/#/drops`);
     await page.locator('.page[data-ready="true"]').waitFor();
