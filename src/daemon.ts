@@ -18,9 +18,9 @@ import { EventBus } from './http/event-bus.js';
 import { KubeTokenReviewer } from './http/kube-auth.js';
 import { publishingStore } from './http/publishing-store.js';
 import { attachStream } from './http/stream.js';
-import { loadKubeConfig } from './k8s/inventory.js';
+import { LiveInventory, loadKubeConfig } from './k8s/inventory.js';
 import { loadClusterSnapshot } from './k8s/snapshot-file.js';
-import type { ClusterSnapshot } from './policy/model.js';
+import type { ClusterSnapshot, PodInfo } from './policy/model.js';
 import type { ReadinessReport } from './http/deps.js';
 import { createMetrics, type DaemonMetrics } from './http/metrics.js';
 import { systemClock, type Clock } from './sources/backoff.js';
@@ -42,6 +42,8 @@ export interface SourceContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onBatch: (stats: BatchStats) => void;
+  /** IP → pod at a time, from the live inventory (absent without one). */
+  readonly podAt?: (ip: string, timeMs: number) => PodInfo | undefined;
 }
 
 type Named<T> = T & { readonly name: string };
@@ -78,6 +80,7 @@ export const SOURCE_FACTORIES: SourceFactories = {
       clock: ctx.clock,
       onBatch: ctx.onBatch,
       onError: (error) => ctx.logger.warn({ err: error }, 'file source failed; retrying'),
+      ...(ctx.podAt !== undefined ? { podAt: ctx.podAt } : {}),
     }),
 };
 
@@ -157,7 +160,19 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     if (!loaded.ok) throw new DaemonConfigError(`kubernetes.snapshot: ${loaded.problems[0] ?? 'invalid snapshot'}`);
     snapshot = loaded.snapshot;
   }
-  const clusterSnapshot = (): ClusterSnapshot | undefined => snapshot;
+  // With kubernetes.enabled the live inventory replaces the snapshot file once its first full
+  // list is in, so every feature that takes a snapshot works on the live cluster.
+  let inventory: LiveInventory | undefined;
+  if (config.kubernetes.enabled) {
+    try {
+      const kubeConfig = loadKubeConfig(config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {});
+      inventory = new LiveInventory({ kubeConfig, clock, logger: logger.child({ component: 'inventory' }) });
+    } catch (error) {
+      throw new DaemonConfigError(`kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  const clusterSnapshot = (): ClusterSnapshot | undefined => (inventory?.isReady() === true ? inventory.snapshot() : snapshot);
+  const podAt = inventory === undefined ? undefined : (ip: string, timeMs: number) => inventory.podAt(ip, timeMs);
 
   const metrics: DaemonMetrics = createMetrics({ defaultMetrics: true, queueCapacity: config.limits.queueCapacity });
   const storeLog = logger.child({ component: 'store' });
@@ -217,7 +232,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   });
   pipeline.start();
 
-  const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch };
+  const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch, ...(podAt !== undefined ? { podAt } : {}) };
   const sources: FlowSource[] = config.demoMode
     ? [new DemoSource({ clock, loop: config.demo.loop, flowsPerSecond: config.demo.flowsPerSecond })]
     : config.sources.map((source) => createSource(source, { ...sourceCtx, logger: logger.child({ component: 'source', source: source.name }) }));
@@ -226,8 +241,12 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   let stopping = false;
   const readiness = (): ReadinessReport => {
     const statuses = sources.map((s) => s.status());
-    const reason = stopping ? 'shutting down' : storeState !== 'open' ? 'store not open' : !ready ? 'sources starting' : undefined;
-    return { ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), store: storeState, sources: statuses };
+    const reason = stopping ? 'shutting down' : storeState !== 'open' ? 'store not open' : !ready ? 'sources starting'
+      : inventory !== undefined && !inventory.isReady() ? 'kubernetes inventory not synced yet' : undefined;
+    return {
+      ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), store: storeState, sources: statuses,
+      ...(inventory !== undefined ? { inventory: inventory.status() } : {}),
+    };
   };
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
@@ -252,23 +271,42 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   httpLog.info({ address: formatListen(address), demoMode: config.demoMode }, 'listening');
 
   const sourceLog = logger.child({ component: 'sources' });
-  const started = await Promise.allSettled(sources.map((source) => source.start(pipeline)));
-  started.forEach((result, i) => {
-    const source = sources[i];
-    if (result.status === 'rejected' && source !== undefined) sourceLog.error({ err: result.reason as unknown, source: source.name }, 'source failed to start');
-  });
-  ready = true;
-  sourceLog.info({ sources: sources.map((s) => ({ name: s.name, type: s.type })) }, config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started');
+  const startSources = async (): Promise<void> => {
+    const started = await Promise.allSettled(sources.map((source) => source.start(pipeline)));
+    started.forEach((result, i) => {
+      const source = sources[i];
+      if (result.status === 'rejected' && source !== undefined) sourceLog.error({ err: result.reason as unknown, source: source.name }, 'source failed to start');
+    });
+    ready = true;
+    sourceLog.info({ sources: sources.map((s) => ({ name: s.name, type: s.type })) }, config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started');
+  };
+  // With an inventory, sources start once its first full list is in: a flow read earlier could
+  // not be resolved to its pods and would be stored under a bare address for good. Until then
+  // /readyz says why; a stop before that never starts them.
+  let sourcesStarting: Promise<void> | undefined;
+  const stopRequested = new AbortController();
+  if (inventory === undefined) {
+    await startSources();
+  } else {
+    await inventory.start();
+    const synced = inventory.whenReady();
+    const aborted = new Promise<'stop'>((resolve) => stopRequested.signal.addEventListener('abort', () => resolve('stop'), { once: true }));
+    sourcesStarting = Promise.race([synced.then(() => 'synced' as const), aborted]).then((outcome) => (outcome === 'synced' ? startSources() : undefined));
+    sourcesStarting.catch((error: unknown) => sourceLog.error({ err: error }, 'starting the sources failed'));
+  }
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
+      stopRequested.abort();
       logger.info('shutting down');
+      await sourcesStarting?.catch(() => undefined);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await stream.close();
       server.closeIdleConnections();
       await Promise.allSettled(sources.map((source) => source.stop()));
+      await inventory?.stop();
       try {
         await pipeline.stop();
       } catch (error) {

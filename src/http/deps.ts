@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { LimitsConfig } from '../config/schema.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import type { AlertStore } from '../store/alerts.js';
+import type { InventoryStatus } from '../k8s/inventory.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
 import type { ApiAuth } from './auth.js';
@@ -15,6 +16,8 @@ export interface ReadinessReport {
   readonly reason?: string;
   readonly store: 'opening' | 'open' | 'closed';
   readonly sources: readonly SourceStatus[];
+  /** The live Kubernetes inventory, when the daemon runs with one (ready after the first full list). */
+  readonly inventory?: InventoryStatus;
 }
 
 export interface AppDeps {

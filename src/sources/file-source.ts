@@ -7,6 +7,8 @@
 import path from 'node:path';
 import type { FlowFormat } from '../flows/parsers.js';
 import { parserFor } from '../flows/parsers.js';
+import type { LineParser } from '../flows/flow.js';
+import { enrichResult, type PodAt } from './kernel-log-enrich.js';
 import type { FlowStore } from '../store/types.js';
 import type { Clock } from './backoff.js';
 import type { BatchStats } from './batch-writer.js';
@@ -26,6 +28,11 @@ export interface FileSourceOptions {
   readonly retryMs?: number;
   readonly onBatch?: (stats: BatchStats) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Resolves addresses to pods at the flow's time (the live inventory). Calico Log-rule lines
+   * carry only addresses; with this they are named like every other source's flows.
+   */
+  readonly podAt?: PodAt;
 }
 
 export class FileSource implements FlowSource {
@@ -41,6 +48,12 @@ export class FileSource implements FlowSource {
 
   constructor(private readonly options: FileSourceOptions) {
     this.name = options.name;
+  }
+
+  private parser(year: number): LineParser {
+    const parse = parserFor(this.options.format, { year });
+    const podAt = this.options.podAt;
+    return podAt === undefined ? parse : (line) => enrichResult(parse(line), podAt);
   }
 
   start(_sink: FlowSink): Promise<void> {
@@ -78,7 +91,7 @@ export class FileSource implements FlowSource {
         this.state = 'connected';
         await ingestInput({
           store,
-          parser: parserFor(this.options.format, { year }),
+          parser: this.parser(year),
           input: { path: path.resolve(this.options.path) },
           batchSize: this.options.batchSize,
           maxLineBytes: this.options.maxLineBytes,
