@@ -68,6 +68,14 @@ export interface CompiledSnapshot {
   readonly podIndexByKey: ReadonlyMap<string, number>;
   /** namespace → pod name → pod index (no string building on the query path). */
   readonly podIndexByName: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * The query path's pod lookup, one map read instead of two: pod name → the last pod index
+   * with that name; previousSameName[i] → the previous index with pods[i]'s name (-1: none);
+   * podNamespace[i] → pods[i].namespace. Walking the chain finds what podIndexByName would.
+   */
+  readonly lastPodByName: ReadonlyMap<string, number>;
+  readonly previousSameName: Int32Array;
+  readonly podNamespace: readonly string[];
   /** Canonical IP text → pod index (pods on the pod network only). */
   readonly podIndexByIp: ReadonlyMap<string, number>;
   /** Canonical IP text → what owns it (a node, or a hostNetwork pod sharing a node's IP). */
@@ -170,8 +178,13 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
       if (key !== undefined) nodeByIp.set(key, `node ${node.name}`);
     }
   }
+  const lastPodByName = new Map<string, number>();
+  const previousSameName = new Int32Array(pods.length);
+  const podNamespace = pods.map((pod) => pod.namespace);
   pods.forEach((pod: PodInfo, index) => {
     podIndexByKey.set(`${pod.namespace}/${pod.name}`, index);
+    previousSameName[index] = lastPodByName.get(pod.name) ?? -1;
+    lastPodByName.set(pod.name, index);
     let byName = podIndexByName.get(pod.namespace);
     if (byName === undefined) podIndexByName.set(pod.namespace, (byName = new Map<string, number>()));
     byName.set(pod.name, index);
@@ -239,6 +252,6 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
     policies: compiled, policiesByNamespace, ingressByPod, egressByPod,
     ingressRulesByPod: directionRulesByPod(ingressByPod, 'ingress', policyNumber),
     egressRulesByPod: directionRulesByPod(egressByPod, 'egress', policyNumber),
-    podIndexByKey, podIndexByName, podIndexByIp, nodeByIp, namespaceLabels,
+    podIndexByKey, podIndexByName, lastPodByName, previousSameName, podNamespace, podIndexByIp, nodeByIp, namespaceLabels,
   };
 }

@@ -134,9 +134,20 @@ class Engine implements PolicyEngine {
     return resolved;
   }
 
+  /** The snapshot pod `namespace/name` (the last one listed, as podIndexByName keeps). */
+  private podIndexOf(namespace: string, name: string): number | undefined {
+    const { lastPodByName, previousSameName, podNamespace } = this.compiled;
+    let index = lastPodByName.get(name) ?? -1;
+    while (index >= 0) {
+      if (podNamespace[index] === namespace) return index;
+      index = previousSameName[index] as number;
+    }
+    return undefined;
+  }
+
   private resolve(endpoint: QueryEndpoint): ResolvedEndpoint {
     if (endpoint.kind === 'pod') {
-      const index = this.compiled.podIndexByName.get(endpoint.namespace)?.get(endpoint.name);
+      const index = this.podIndexOf(endpoint.namespace, endpoint.name);
       if (index === undefined) throw new UnknownEndpointError(`no pod ${endpoint.namespace}/${endpoint.name} in the cluster snapshot`);
       return this.podEndpoint(index);
     }
