@@ -7,9 +7,11 @@ import path from 'node:path';
 import { MAX_LINE_BYTES_DEFAULT, type LineParser } from '../flows/flow.js';
 import { parseLineBytes } from '../flows/parsers.js';
 import type { FlowStore } from '../store/types.js';
-import { BatchWriter, type BatchStats, type RunTotals } from './batch-writer.js';
+import { BatchWriter, DEFAULT_FLUSH_INTERVAL_MS, type BatchStats, type RunTotals } from './batch-writer.js';
 import { formatIdentity, readFile, readStream, resumeOffset } from './file-reader.js';
 import type { LineHandler } from './line-splitter.js';
+
+export const BULK_FLUSH_INTERVAL_MS = 10_000;
 
 export interface IngestInputOptions {
   readonly store: FlowStore;
@@ -17,6 +19,13 @@ export interface IngestInputOptions {
   /** A file path (with its open handle) or a stream without checkpoint. */
   readonly input: { readonly path: string; readonly handle?: FileHandle } | { readonly stream: Readable };
   readonly batchSize?: number;
+  /**
+   * Oldest a pending batch may get. Default: 1 s when following a file or reading a stream (the
+   * freshness of a live tail or pipe), 10 s for a one-shot read of a file to its end, where batches are bounded by batchSize: on a busy machine
+   * a 1 s bound would cut a bulk ingest into small batches, each rewriting the pages of every edge
+   * it touches, for no freshness anyone waits for (a crash re-reads at most one batch either way).
+   */
+  readonly flushIntervalMs?: number;
   readonly maxLineBytes?: number;
   readonly follow?: boolean;
   readonly pollMs?: number;
@@ -45,6 +54,7 @@ export async function ingestInput(options: IngestInputOptions): Promise<RunTotal
   const writer = new BatchWriter({
     store: options.store,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    flushIntervalMs: options.flushIntervalMs ?? ('path' in options.input && options.follow !== true ? BULK_FLUSH_INTERVAL_MS : DEFAULT_FLUSH_INTERVAL_MS),
     ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
   });
   const counted = { lines: 0 };
