@@ -2,7 +2,7 @@
 // workload, egress rules its observed destinations. Rules toward the same peer merge into one rule
 // listing every observed port (with its protocol); no rule names a peer or port that was not seen.
 import type { Protocol } from '../flows/flow.js';
-import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort, PolicyProtocol } from '../policy/model.js';
+import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, PolicyProtocol } from '../policy/model.js';
 import { policyName } from './names.js';
 import { MANAGED_BY_LABELS } from './namespace-policies.js';
 import { describeTarget, policyPeerOf, type PeerTarget } from './peers.js';
@@ -89,33 +89,63 @@ const CLASS_NOTE: Record<string, string> = {
   workload: '',
 };
 
-function ruleComment(direction: 'ingress' | 'egress', rule: RuleAcc, ports: readonly PortEvidence[]): string {
-  const peerClass = rule.target.type === 'cidr' ? rule.target.peerClass : 'workload';
-  const names = rule.names.size > 0 ? ` (${[...rule.names].sort().join(', ')})` : '';
-  const portText = ports.map((p) => `${p.protocol}/${p.port}`).join(', ');
-  const samples = rule.samplePods.size > 0 ? `; e.g. ${[...rule.samplePods].sort().join(', ')}` : '';
-  const reasons = rule.reasons.size > 0 ? `; reason: ${[...rule.reasons].sort().join('; ')}` : '';
-  const arrow = direction === 'ingress' ? 'from' : 'to';
-  return `${arrow} ${describeTarget(rule.target)}${names} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${samples}${reasons}${CLASS_NOTE[peerClass] ?? ''}`;
+/** Shared by every rule without values (most rules have no names, reasons or CIDRs). */
+const NONE: readonly string[] = Object.freeze([]);
+
+function sortedValues(set: ReadonlySet<string>): readonly string[] {
+  return set.size === 0 ? NONE : [...set].sort();
 }
 
 function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAcc): RuleEvidence {
   const ports = portsOf(rule);
+  const peerClass = rule.target.type === 'cidr' ? rule.target.peerClass : 'workload';
+  const peer = describeTarget(rule.target);
+  const samplePods = sortedValues(rule.samplePods);
+  const names = sortedValues(rule.names);
+  const reasons = sortedValues(rule.reasons);
+  // The comment reuses the sorted lists above (each was sorted twice before).
+  let portText = '';
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i] as PortEvidence;
+    portText += `${i > 0 ? ', ' : ''}${p.protocol}/${p.port}`;
+  }
+  const nameText = names.length > 0 ? ` (${names.join(', ')})` : '';
+  const sampleText = samplePods.length > 0 ? `; e.g. ${samplePods.join(', ')}` : '';
+  const reasonText = reasons.length > 0 ? `; reason: ${reasons.join('; ')}` : '';
+  const arrow = direction === 'ingress' ? 'from' : 'to';
   return {
     direction,
     index,
-    peerClass: rule.target.type === 'cidr' ? rule.target.peerClass : 'workload',
-    peer: describeTarget(rule.target),
+    peerClass,
+    peer,
     ports,
     connections: rule.connections,
     firstSeenMs: rule.firstSeenMs,
     lastSeenMs: rule.lastSeenMs,
-    samplePods: [...rule.samplePods].sort(),
-    names: [...rule.names].sort(),
-    cidrs: rule.target.type === 'cidr' ? [rule.target.cidr] : [],
-    reasons: [...rule.reasons].sort(),
-    comment: ruleComment(direction, rule, ports),
+    samplePods,
+    names,
+    cidrs: rule.target.type === 'cidr' ? [rule.target.cidr] : NONE,
+    reasons,
+    comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
   };
+}
+
+/**
+ * One frozen peer object per target, shared by every policy that names it (a workload is the peer
+ * of many rules). Never twice in one policy: its rules are keyed by target, so a YAML document
+ * never holds the object twice (the yaml library would turn that into an alias).
+ */
+const peerObjects = new WeakMap<PeerTarget, NetworkPolicyPeer>();
+
+function sharedPeerOf(target: PeerTarget): NetworkPolicyPeer {
+  let peer = peerObjects.get(target);
+  if (peer === undefined) peerObjects.set(target, (peer = deepFreeze(policyPeerOf(target))));
+  return peer;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child as object);
+  return Object.freeze(value);
 }
 
 function clipAnnotation(text: string): string {
@@ -128,16 +158,28 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
   if (rules.length === 0) return undefined;
   const { workload } = acc;
   const evidence = rules.map((rule, index) => evidenceOf(direction, index, rule));
-  const connections = rules.reduce((sum, rule) => sum + rule.connections, 0);
-  const names = [...new Set(evidence.flatMap((e) => e.names))].sort();
-  const reasons = [...new Set(evidence.flatMap((e) => e.reasons))].sort();
+  let connections = 0;
+  let firstSeenMs = Number.POSITIVE_INFINITY;
+  let lastSeenMs = Number.NEGATIVE_INFINITY;
+  const nameSet = new Set<string>();
+  const reasonSet = new Set<string>();
+  for (const e of evidence) {
+    connections += e.connections;
+    // Math.min/max as before (NaN propagates the same way), without spreading an array.
+    firstSeenMs = Math.min(firstSeenMs, e.firstSeenMs);
+    lastSeenMs = Math.max(lastSeenMs, e.lastSeenMs);
+    for (const name of e.names) nameSet.add(name);
+    for (const reason of e.reasons) reasonSet.add(reason);
+  }
+  const names = [...nameSet].sort();
+  const reasons = [...reasonSet].sort();
   const annotations: Record<string, string> = {
     [`${ANNOTATION_PREFIX}generated-by`]: GENERATED_BY,
     [`${ANNOTATION_PREFIX}observed-window`]: windowAnnotation,
     [`${ANNOTATION_PREFIX}workload`]: `${workload.kind}/${workload.name}`,
     [`${ANNOTATION_PREFIX}connections`]: String(connections),
-    [`${ANNOTATION_PREFIX}first-seen`]: isoTime(Math.min(...evidence.map((e) => e.firstSeenMs))),
-    [`${ANNOTATION_PREFIX}last-seen`]: isoTime(Math.max(...evidence.map((e) => e.lastSeenMs))),
+    [`${ANNOTATION_PREFIX}first-seen`]: isoTime(firstSeenMs),
+    [`${ANNOTATION_PREFIX}last-seen`]: isoTime(lastSeenMs),
     [`${ANNOTATION_PREFIX}sample-pods`]: [...workload.samplePods].sort().join(', '),
     [`${ANNOTATION_PREFIX}confidence`]: lowConfidence ? 'low' : 'normal',
     // A summary of the first rules; every rule's full evidence is its comment and the JSON export.
@@ -146,7 +188,7 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
   if (names.length > 0) annotations[`${ANNOTATION_PREFIX}dns-names`] = clipAnnotation(names.join(', '));
   if (reasons.length > 0) annotations[`${ANNOTATION_PREFIX}reason`] = clipAnnotation(reasons.join('; '));
   const specRules = rules.map((rule, index) => {
-    const peers = [policyPeerOf(rule.target)];
+    const peers = [sharedPeerOf(rule.target)];
     const ports = policyPorts(evidence[index]?.ports ?? []);
     return direction === 'ingress' ? ({ from: peers, ports } satisfies NetworkPolicyIngressRule) : ({ to: peers, ports } satisfies NetworkPolicyEgressRule);
   });
