@@ -143,7 +143,7 @@ function opensNothing(context: DoctorContext, before: NetworkPolicy, after: Netw
     for (const peer of peers) {
       for (const { port, protocol } of ports) {
         for (const q of [{ from: peer, to: subject }, { from: subject, to: peer }]) {
-          if (context.engine.evaluate({ ...q, port, protocol }).verdict === 'deny' && afterEngine.evaluate({ ...q, port, protocol }).verdict === 'allow') return false;
+          if (!context.engine.isAllowed({ ...q, port, protocol }) && afterEngine.isAllowed({ ...q, port, protocol })) return false;
         }
       }
     }

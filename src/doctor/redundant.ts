@@ -20,7 +20,7 @@ function sameVerdicts(before: PolicyEngine, after: PolicyEngine, subjects: reado
           ...(directions.egress ? [{ from: subject, to: peer }] : []),
         ];
         for (const q of queries) {
-          if (before.evaluate({ ...q, port, protocol }).verdict !== after.evaluate({ ...q, port, protocol }).verdict) return false;
+          if (before.isAllowed({ ...q, port, protocol }) !== after.isAllowed({ ...q, port, protocol })) return false;
         }
       }
     }

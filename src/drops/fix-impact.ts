@@ -44,7 +44,7 @@ function portsFor(destination: Target, port: number, protocol: PolicyProtocol): 
 
 function allowed(engine: PolicyEngine, from: QueryEndpoint, to: QueryEndpoint, port: number, protocol: PolicyProtocol): boolean {
   try {
-    return engine.evaluate({ from, to, port, protocol }).verdict === 'allow';
+    return engine.isAllowed({ from, to, port, protocol });
   } catch {
     return false;
   }
