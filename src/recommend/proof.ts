@@ -79,7 +79,8 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
   const resolver = new EndpointResolver(base);
   const before = compilePolicies(base);
   const after = compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] });
-  const replayAfter = replayEdges(edges(), after, resolver);
+  // Only the verdicts matter here (and the decisions of dropped edges): no rule hits.
+  const replayAfter = replayEdges(edges(), after, resolver, { ruleHits: false });
   const declared = new Set(recommendation.uncovered.map((u) => u.edgeId));
   const violations = replayAfter.dropped.filter((d) => !declared.has(d.edge.id));
 

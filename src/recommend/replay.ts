@@ -23,7 +23,7 @@ export interface ReplayResult {
   readonly dropped: readonly ReplayedEdge[];
   /** Edges that cannot be replayed (ICMP, no address, no labels); not counted as drops. */
   readonly skipped: readonly SkippedEdge[];
-  /** How many replayed decisions each existing rule admitted: `direction|policy|rule` → count. */
+  /** How many replayed decisions each existing rule admitted: `direction|policy|rule` → count (empty with `ruleHits: false`). */
   readonly ruleHits: ReadonlyMap<string, number>;
 }
 
@@ -52,20 +52,25 @@ export function syntheticSnapshot(edges: Iterable<ObservedEdge>): ClusterSnapsho
 }
 
 export class EndpointResolver {
-  private readonly podOfWorkload = new Map<string, PodInfo>();
+  /**
+   * namespace → workload → the query endpoint of its first pod: built once and returned for every
+   * edge (no key string or endpoint object per edge). Frozen: the engine only reads it.
+   */
+  private readonly podOfWorkload = new Map<string, Map<string, QueryEndpoint>>();
 
   constructor(snapshot: ClusterSnapshot | undefined) {
     for (const pod of snapshot?.pods ?? []) {
-      const key = `${pod.namespace}/${pod.workload.name}`;
-      if (!this.podOfWorkload.has(key)) this.podOfWorkload.set(key, pod);
+      let workloads = this.podOfWorkload.get(pod.namespace);
+      if (workloads === undefined) this.podOfWorkload.set(pod.namespace, (workloads = new Map<string, QueryEndpoint>()));
+      if (!workloads.has(pod.workload.name)) workloads.set(pod.workload.name, Object.freeze({ kind: 'pod', namespace: pod.namespace, name: pod.name }));
     }
   }
 
   endpointOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): QueryEndpoint | string {
     if (peer.kind === 'pod') {
       if (peer.namespace === undefined || peer.workload === undefined) return 'pod without namespace/workload';
-      const pod = this.podOfWorkload.get(`${peer.namespace}/${peer.workload}`);
-      if (pod !== undefined) return { kind: 'pod', namespace: pod.namespace, name: pod.name };
+      const pod = this.podOfWorkload.get(peer.namespace)?.get(peer.workload);
+      if (pod !== undefined) return pod;
       return { kind: 'workload', namespace: peer.namespace, labels };
     }
     if (peer.ip === undefined) return `${peer.kind} endpoint without an address`;
@@ -77,8 +82,18 @@ function policyProtocol(protocol: string): PolicyProtocol | undefined {
   return protocol === 'TCP' || protocol === 'UDP' || protocol === 'SCTP' ? protocol : undefined;
 }
 
+export interface ReplayOptions {
+  /**
+   * Count the rules that admitted each edge (`ruleHits`; default true). That needs the engine's
+   * full decision per edge; without it the verdict comes from `engine.isAllowed` (no decision
+   * built) and only dropped edges are evaluated in full, to explain them; `ruleHits` stays empty.
+   */
+  readonly ruleHits?: boolean;
+}
+
 /** Replays the forwarded edges (others are skipped silently: they are not evidence). */
-export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine, resolver: EndpointResolver): ReplayResult {
+export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine, resolver: EndpointResolver, options: ReplayOptions = {}): ReplayResult {
+  const countHits = options.ruleHits ?? true;
   let replayed = 0;
   let allowed = 0;
   const dropped: ReplayedEdge[] = [];
@@ -93,9 +108,15 @@ export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine,
     const from = resolver.endpointOf(edge.source, edge.sourceLabels);
     const to = resolver.endpointOf(edge.destination, edge.destinationLabels);
     if (typeof from === 'string' || typeof to === 'string') { skip(edge.id, typeof from === 'string' ? from : (to as string)); continue; }
+    const query = { from, to, port: edge.port, protocol };
     let decision: Decision;
     try {
-      decision = engine.evaluate({ from, to, port: edge.port, protocol });
+      if (!countHits && engine.isAllowed(query)) {
+        replayed++;
+        allowed++;
+        continue;
+      }
+      decision = engine.evaluate(query);
     } catch (error) {
       skip(edge.id, error instanceof Error ? error.message : String(error));
       continue;

@@ -89,4 +89,14 @@ describe.each(variants)('golden recommender output: $name', ({ name, snapshot, o
     matchesGolden(`${name}-replay-after.json`, replayJson(replayEdges(edges, after, resolver)));
     matchesGolden(`${name}-replay-before.json`, replayJson(replayEdges(edges, compilePolicies(base), resolver)));
   });
+
+  it('replay without rule hits (verdicts by isAllowed) gives the same verdicts, drops and skips', () => {
+    const base = snapshot ?? syntheticSnapshot(edges);
+    const resolver = new EndpointResolver(base);
+    for (const engine of [compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] }), compilePolicies(base)]) {
+      const full = JSON.parse(replayJson(replayEdges(edges, engine, resolver))) as Record<string, unknown>;
+      const verdicts = JSON.parse(replayJson(replayEdges(edges, engine, resolver, { ruleHits: false }))) as Record<string, unknown>;
+      expect(verdicts).toEqual({ ...full, ruleHits: [] });
+    }
+  });
 });
