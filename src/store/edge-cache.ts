@@ -11,7 +11,7 @@ import { EDGE_NAMES_MAX, EDGE_SAMPLE_PODS_MAX, type EdgeDelta } from '../flows/e
 import { EDGE_STRING_MAX_CHARS, labelsColumn, mergeCounts, mergeList, parseStringList, type EdgeDetail } from './edge-row.js';
 
 /** Default bound on cached edges (~1 KiB each at most with saturated detail). */
-export const EDGE_CACHE_MAX = 50_000;
+export const EDGE_CACHE_MAX = 20_000;
 
 type ListColumn = 'src_pods' | 'dst_pods' | 'src_names' | 'dst_names' | 'denied_by' | 'allowed_by';
 
