@@ -2,7 +2,12 @@
 // (the first class whose test passes wins):
 //   1. dns                  — DNS to the cluster DNS is always legitimate, even from a noisy pod.
 //   2. regression           — the same path was forwarded before its drops began: a policy (or
-//                             label) change broke working traffic. The strongest signal.
+//                             label) change broke working traffic. The strongest signal. "Before"
+//                             means by at least `regressionLeadMs`: Hubble records a pod-to-pod
+//                             connection on both nodes, so a connection denied at the destination's
+//                             ingress also leaves a FORWARDED egress record on the sending side,
+//                             at the same moment as the drop. That record is no evidence that the
+//                             path ever worked.
 //   3. expected-by-baseline — the path is in the baseline (forwarded at some time, but not before
 //                             the drops began, e.g. some pods of the workload still get through;
 //                             or the recommender's proposal admits it).
@@ -31,6 +36,8 @@ export interface ClassifyOptions {
   readonly scan: ScanThresholds;
   /** Connections dropped on the path before "repeated retries" holds. */
   readonly minRetries: number;
+  /** How long before the first drop the path must have been forwarded to count as a regression. */
+  readonly regressionLeadMs: number;
   /** Extra cluster DNS addresses (the kube-dns Service clusterIPs from an inventory). */
   readonly dnsAddresses: readonly string[];
   /** The recommender's (or another) baseline: evidence when it admits the path, else undefined. */
@@ -40,6 +47,7 @@ export interface ClassifyOptions {
 export const DEFAULT_CLASSIFY_OPTIONS: ClassifyOptions = Object.freeze({
   scan: Object.freeze({ windowMs: 5 * 60_000, minDestinations: 10, minPorts: 10 }),
   minRetries: 3,
+  regressionLeadMs: 60_000,
   dnsAddresses: [],
 });
 
@@ -172,15 +180,17 @@ function classifyOne(
   const dns = dnsEvidence(path, options.dnsAddresses);
   if (dns !== undefined) return done('dns', [dns, dropped]);
   const forwarded = index.byPath.get(path.pathKey);
-  if (forwarded !== undefined && forwarded.firstSeenMs < path.firstSeenMs) {
+  if (forwarded !== undefined && forwarded.firstSeenMs <= path.firstSeenMs - options.regressionLeadMs) {
     return done('regression', [
       `forwarded ${forwarded.count} connection(s) from ${iso(forwarded.firstSeenMs)} to ${iso(forwarded.lastSeenMs)}, before the drops began at ${iso(path.firstSeenMs)}`,
       dropped,
     ]);
   }
   if (forwarded !== undefined) {
+    const simultaneous = Math.abs(forwarded.firstSeenMs - path.firstSeenMs) < options.regressionLeadMs;
     return done('expected-by-baseline', [
       `the same path is in the observed baseline: ${forwarded.count} connection(s) forwarded from ${iso(forwarded.firstSeenMs)} to ${iso(forwarded.lastSeenMs)}`,
+      ...(simultaneous ? ['the forwarded records began with the drops: they may be the sending side\'s record of these same connections, denied at the destination'] : []),
       dropped,
     ]);
   }

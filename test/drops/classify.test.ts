@@ -25,6 +25,10 @@ function stream(): Flow[] {
     // expected-by-baseline: some pods get through after the drops began
     ...repeat(2, T0 + 5 * MIN, MIN, { from: checkout, to: payments, port: 443, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
     ...repeat(2, T0 + 6 * MIN, MIN, { from: checkout, to: payments, port: 443, verdict: 'forwarded' }),
+    // Hubble's two records of connections denied at the destination's ingress: the sending node
+    // logs each SYN FORWARDED (egress), the receiving node logs it DROPPED, milliseconds apart.
+    ...repeat(4, T0 + 20 * MIN, MIN, { from: checkout, to: cart, port: 8080, verdict: 'forwarded' }),
+    ...repeat(4, T0 + 20 * MIN + 2, MIN, { from: checkout, to: cart, port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
     // likely-legitimate: frontend already talks to namespace shop, retries catalog 5 times
     ...repeat(5, T0 + 30 * MIN, 2000, { from: frontend, to: catalog, port: 9090, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
     // unknown: a single attempt to a namespace never reached
@@ -61,6 +65,12 @@ describe('classification of blocked paths from a stream of flows', () => {
     expect(r.count).toBe(4);
     expect(r.deniedBy).toEqual(['shop/default-deny']);
     expect(r.alerting).toBe(true);
+  });
+
+  it('does not call a path a regression when its forwarded records only began with the drops', () => {
+    const r = find(items, 'checkout', 'cart', 8080);
+    expect(r.classification).toBe('expected-by-baseline');
+    expect(r.evidence.join(' ')).toContain('sending side');
   });
 
   it('classifies DNS to CoreDNS as dns', () => {
