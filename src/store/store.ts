@@ -209,12 +209,20 @@ class SqliteFlowStore implements FlowStore {
     let statement = this.listStatements.get(shape);
     if (statement === undefined) {
       const where: string[] = [];
-      if (filter.namespace !== undefined) where.push('(src_namespace = @namespace OR dst_namespace = @namespace)');
       if (filter.verdict !== undefined) where.push('verdict = @verdict');
       if (filter.sinceMs !== undefined) where.push('last_seen_ms >= @sinceMs');
       if (withCursor) where.push('id > @after');
-      const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-      statement = this.db.prepare(`SELECT * FROM edges ${clause} ORDER BY id LIMIT @limit`);
+      const select = (conditions: readonly string[], index?: string): string =>
+        `SELECT * FROM edges${index !== undefined ? ` INDEXED BY ${index}` : ''} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
+      // `src = ns OR dst = ns` in id order would scan the whole table in rowid order; instead each
+      // side is a range of its (namespace, id) index, at most @limit rows each, merged by id. The
+      // second side skips rows the first already has (an edge within the namespace). The indexes
+      // are named (001) so a verdict filter cannot steer the planner to the (verdict, id) index.
+      statement = this.db.prepare(filter.namespace === undefined
+        ? select(where)
+        : `SELECT * FROM (${select(['src_namespace = @namespace', ...where], 'edges_src_namespace')})
+           UNION ALL SELECT * FROM (${select(['dst_namespace = @namespace', 'src_namespace IS NOT @namespace', ...where], 'edges_dst_namespace')})
+           ORDER BY id LIMIT @limit`);
       this.listStatements.set(shape, statement);
     }
     return statement;
