@@ -8,7 +8,7 @@ import type { ParseResult } from '../flows/flow.js';
 import { normalizeHubbleFlow } from '../flows/hubble.js';
 import { Backoff, silentLogger, systemClock } from './backoff.js';
 import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
-import { ResumeCursor, timestampToMs, timestampToNs } from './hubble-relay-cursor.js';
+import { LazyResumeCursor, timestampToMs } from './hubble-relay-cursor.js';
 import type { ProtoTimestamp } from './hubble-relay-cursor.js';
 import { connectionStartFilters } from './hubble-relay-filters.js';
 import type { RelayFilters } from './hubble-relay-filters.js';
@@ -71,7 +71,7 @@ export class HubbleRelaySource implements FlowSource {
   private readonly clock: Clock;
   private readonly logger: SourceLogger;
   private readonly backoff: Backoff;
-  private readonly cursor: ResumeCursor;
+  private readonly cursor: LazyResumeCursor<Record<string, unknown>>;
   private readonly warnLimiter: LogLimiter;
   private readonly normalize: HubbleNormalizer;
   private client: grpc.Client | undefined;
@@ -96,7 +96,7 @@ export class HubbleRelaySource implements FlowSource {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff, options.random);
-    this.cursor = new ResumeCursor({ overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 }, options.sinceMs);
+    this.cursor = new LazyResumeCursor({ overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 }, options.sinceMs, fingerprint);
     this.normalize = options.normalize ?? normalizeHubbleFlow;
     this.warnLimiter = new LogLimiter(this.clock, 30_000);
   }
@@ -257,7 +257,7 @@ export class HubbleRelaySource implements FlowSource {
 
   private handleFlow(flow: Record<string, unknown>, nodeName: string | undefined, sink: FlowSink): boolean {
     const time = isRecord(flow['time']) ? (flow['time'] as ProtoTimestamp) : undefined;
-    if (time !== undefined && !this.cursor.accept(timestampToNs(time), fingerprint(flow, nodeName))) return true;
+    if (time !== undefined && !this.cursor.accept(time, flow, nodeName)) return true;
     const result = this.normalize(flow, nodeName === undefined ? {} : { nodeName });
     this.events += 1;
     const now = this.clock.now();
