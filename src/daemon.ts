@@ -29,6 +29,7 @@ import { DemoSource } from './sources/demo-source.js';
 import { FileSource } from './sources/file-source.js';
 import { GoldmaneSource } from './sources/goldmane.js';
 import { HubbleRelaySource } from './sources/hubble-relay.js';
+import { JournalSource } from './sources/journal-source.js';
 import type { GrpcTlsOptions } from './sources/hubble-relay-proto.js';
 import { Pipeline } from './sources/pipeline.js';
 import type { FlowSource } from './sources/source.js';
@@ -68,6 +69,16 @@ export const SOURCE_FACTORIES: SourceFactories = {
     new HubbleRelaySource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
   goldmane: (source, ctx) =>
     new GoldmaneSource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
+  journal: (source, ctx) =>
+    new JournalSource({
+      name: source.name,
+      ...(source.command !== undefined ? { command: source.command } : {}),
+      ...(source.prefix !== undefined ? { prefix: source.prefix } : {}),
+      maxLineBytes: ctx.config.limits.maxLineBytes,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      ...(ctx.podAt !== undefined ? { podAt: ctx.podAt } : {}),
+    }),
   file: (source, ctx) =>
     new FileSource({
       name: source.name,

@@ -42,7 +42,17 @@ const fileSource = z.strictObject({
   follow: z.boolean().default(true),
 });
 
-export const sourceSchema = z.discriminatedUnion('type', [hubbleRelaySource, goldmaneSource, fileSource]);
+/** Calico Log-rule lines from the systemd journal's kernel messages (`journalctl -k -f`). */
+const journalSource = z.strictObject({
+  type: z.literal('journal'),
+  name: sourceName.optional(),
+  /** The journalctl executable. */
+  command: filePath.optional(),
+  /** Only kernel lines containing this are Log-rule lines (Calico's prefixes start with `calico-`). */
+  prefix: z.string().min(1).max(64).optional(),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [hubbleRelaySource, goldmaneSource, fileSource, journalSource]);
 
 const alertSchema = z.strictObject({
   type: z.enum(['webhook', 'slack', 'alertmanager', 'log']),

@@ -151,7 +151,7 @@ describe.skipIf(!available).each(overlays)('deploy/overlays/%s', (overlay: Overl
     expect(config.sources).toHaveLength(1);
     expect(source?.type).toBe(overlay === 'cilium' ? 'hubble-relay' : 'goldmane');
     const mountPaths = (container?.volumeMounts ?? []).map((m) => m.mountPath);
-    if (source !== undefined && source.type !== 'file') {
+    if (source !== undefined && (source.type === 'hubble-relay' || source.type === 'goldmane')) {
       for (const tlsFile of [source.tls?.ca, source.tls?.cert, source.tls?.key]) {
         if (tlsFile === undefined) continue;
         expect(mountPaths.some((p) => path.dirname(tlsFile) === p), `${tlsFile} is on a mounted Secret`).toBe(true);
