@@ -41,6 +41,8 @@ describe('YAML export', () => {
     expect(text).toContain('d: "12"');
     expect(text).toContain('e: plain-value');
     expect(isSafePlain('On')).toBe(false);
+    for (const exponent of ['E0', 'e5', 'e-5', 'E+12']) expect(isSafePlain(exponent)).toBe(false);
+    expect(isSafePlain('E_1')).toBe(true);
   });
 
   it('keeps rule comments on one line', () => {

@@ -10,8 +10,11 @@ import type { RuleEvidence } from './proposal.js';
 const SAFE_PLAIN_RE = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
 
+/** The yaml library's YAML 1.1 float rule has an optional mantissa: `E0`, `e-5` read as numbers. */
+const EXPONENT_ONLY_RE = /^[eE][-+]?[0-9]/;
+
 export function isSafePlain(text: string): boolean {
-  return SAFE_PLAIN_RE.test(text) && !RESERVED.has(text.toLowerCase()) && !text.endsWith('.');
+  return SAFE_PLAIN_RE.test(text) && !RESERVED.has(text.toLowerCase()) && !text.endsWith('.') && !EXPONENT_ONLY_RE.test(text);
 }
 
 /** Forces double quotes on every string scalar (key or value) that is not unambiguous plain text. */
