@@ -12,6 +12,7 @@ import { LazyResumeCursor, timestampToMs } from './hubble-relay-cursor.js';
 import type { ProtoTimestamp } from './hubble-relay-cursor.js';
 import { connectionStartFilters } from './hubble-relay-filters.js';
 import type { RelayFilters } from './hubble-relay-filters.js';
+import { decodeGetFlowsResponse } from './hubble-relay-decode.js';
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
@@ -157,7 +158,7 @@ export class HubbleRelaySource implements FlowSource {
 
   private ensureClient(): grpc.Client {
     if (this.client === undefined) {
-      const Ctor = serviceConstructor('observer/observer.proto', 'observer', 'Observer');
+      const Ctor = leanObserverClient();
       const { credentials, options } = channelSetup(this.opts.tls);
       this.client = new Ctor(this.opts.address, credentials, { ...options, ...this.opts.channelOptions });
     }
@@ -285,6 +286,20 @@ export class HubbleRelaySource implements FlowSource {
     }
     this.logger.info({ source: this.name, nodeStatus: { state: typeof state === 'string' ? state : 'unknown', nodes: names.slice(0, 20) } }, 'hubble relay node status');
   }
+}
+
+let leanCtor: grpc.ServiceClientConstructor | undefined;
+
+/** The Observer client with GetFlows responses read by the lean flow decoder (hubble-relay-decode.ts). */
+function leanObserverClient(): grpc.ServiceClientConstructor {
+  if (leanCtor === undefined) {
+    const service = serviceConstructor('observer/observer.proto', 'observer', 'Observer').service;
+    const getFlows = service['GetFlows'];
+    if (getFlows === undefined) throw new Error('GetFlows missing from proto');
+    const fallback = getFlows.responseDeserialize;
+    leanCtor = grpc.makeGenericClientConstructor({ ...service, GetFlows: { ...getFlows, responseDeserialize: (buf: Buffer) => decodeGetFlowsResponse(buf, fallback) } }, 'Observer');
+  }
+  return leanCtor;
 }
 
 type StreamOutcome = { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
