@@ -2,12 +2,12 @@
 // gRPC framing over HTTP/2 on 127.0.0.1) → HubbleRelaySource (grpc-js, proto-loader decode,
 // de-dup cursor, normalizeHubbleFlow) → Pipeline (bounded queue, backpressure) → BatchWriter →
 // SQLite store in a temp dir. Measures flows/s from stream open to the last flow committed.
-// Usage: node --import tsx bench/relay.ts [--flows 200000] [--runs 3] [--workloads 500]
+// Usage: node --import tsx bench/relay.ts [--flows 200000] [--runs 3] [--workloads 500] [--batch 100000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BatchWriter } from '../src/sources/batch-writer.js';
+import { BatchWriter, DEFAULT_BATCH_SIZE } from '../src/sources/batch-writer.js';
 import { systemClock } from '../src/sources/backoff.js';
 import { HubbleRelaySource } from '../src/sources/hubble-relay.js';
 import { NO_FILTERS } from '../src/sources/hubble-relay-filters.js';
@@ -43,7 +43,7 @@ const cpuResults: number[] = [];
 for (let run = 0; run < runs; run++) {
   const dir = mkdtempSync(path.join(tmpdir(), 'netpol-relay-bench-'));
   const store = openStore(path.join(dir, 'flows.db'));
-  const writer = new BatchWriter({ store, batchSize: 20_000, flushIntervalMs: 1000 });
+  const writer = new BatchWriter({ store, batchSize: arg('batch', DEFAULT_BATCH_SIZE), flushIntervalMs: 1000 });
   const pipeline = new Pipeline({ writer, queueCapacity: 50_000, drainChunk: 5_000, flushIntervalMs: 1000, clock: systemClock });
   pipeline.start();
   const relay = await startH2Relay(frames);
