@@ -12,6 +12,9 @@ type Obj = Record<string, unknown>;
 
 class WireTypeMismatch extends Error {}
 
+/** Buffer#utf8Slice (what protobufjs reads strings with): Buffer#toString without its argument checks. */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+
 const VARINT = 0;
 const I64 = 1;
 const LEN = 2;
@@ -83,7 +86,7 @@ class Reader {
 
   string(): string {
     const end = this.len();
-    const s = this.buf.toString('utf8', this.pos, end);
+    const s = utf8Slice === undefined ? this.buf.toString('utf8', this.pos, end) : utf8Slice.call(this.buf, this.pos, end);
     this.pos = end;
     return s;
   }
