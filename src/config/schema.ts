@@ -71,7 +71,7 @@ const alertSchema = z.strictObject({
 
 const limitsSchema = z.strictObject({
   /** Events per write transaction. */
-  batchSize: z.number().int().min(1).max(100_000).default(2000),
+  batchSize: z.number().int().min(1).max(100_000).default(20_000),
   /** Longest time an accepted event waits before it is written. */
   flushIntervalMs: z.number().int().min(10).max(60_000).default(1000),
   /** Lines longer than this are rejected as oversized_line. */
