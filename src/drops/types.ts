@@ -1,28 +1,11 @@
 // The vocabulary of blocked traffic: an observed edge as the drops core reads it, a blocked path
 // (one dropped communication path that policy denied), its classification and the evidence.
 // The edge shape is structural so the store's EdgeRecord fits without the core importing it.
-import type { EdgePeer } from '../flows/edge.js';
-import type { Protocol, Verdict } from '../flows/flow.js';
+import type { EdgePeer, ObservedEdge as StoredEdge } from '../flows/edge.js';
+import type { Protocol } from '../flows/flow.js';
 
 /** What the drops core needs of a stored edge (src/store EdgeRecord satisfies it). */
-export interface ObservedEdge {
-  readonly source: EdgePeer;
-  readonly destination: EdgePeer;
-  readonly protocol: Protocol;
-  readonly port: number | null;
-  readonly verdict: Verdict;
-  readonly count: number;
-  readonly firstSeenMs: number;
-  readonly lastSeenMs: number;
-  readonly sourceLabels: Readonly<Record<string, string>>;
-  readonly destinationLabels: Readonly<Record<string, string>>;
-  readonly sourcePods: readonly string[];
-  readonly destinationPods: readonly string[];
-  readonly sourceNames: readonly string[];
-  readonly destinationNames: readonly string[];
-  readonly dropReasons: Readonly<Record<string, number>>;
-  readonly deniedBy: readonly string[];
-}
+export type ObservedEdge = Omit<StoredEdge, 'id' | 'allowedBy'>;
 
 /** One communication path dropped by policy: a dropped edge whose drops are policy drops. */
 export interface BlockedPath {

@@ -14,6 +14,31 @@ export interface EdgePeer {
   readonly ip?: string;
 }
 
+/**
+ * An aggregated edge as stored and read back: the EdgeDelta fields merged over all batches. The
+ * store's EdgeRecord is this type; the core modules (recommend, drops) read the subsets they need.
+ */
+export interface ObservedEdge {
+  readonly id: number;
+  readonly source: EdgePeer;
+  readonly destination: EdgePeer;
+  readonly protocol: Protocol;
+  readonly port: number | null;
+  readonly verdict: Verdict;
+  readonly count: number;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly sourceLabels: Readonly<Record<string, string>>;
+  readonly destinationLabels: Readonly<Record<string, string>>;
+  readonly sourcePods: readonly string[];
+  readonly destinationPods: readonly string[];
+  readonly sourceNames: readonly string[];
+  readonly destinationNames: readonly string[];
+  readonly dropReasons: Readonly<Record<string, number>>;
+  readonly deniedBy: readonly string[];
+  readonly allowedBy: readonly string[];
+}
+
 /** Bounds on the detail kept per edge; everything here is attacker-controlled. */
 export const EDGE_SAMPLE_PODS_MAX = 5;
 export const EDGE_NAMES_MAX = 20;

@@ -1,8 +1,8 @@
 // The recommender's output model: per namespace, the proposed policies with the evidence behind
 // each rule, the connectivity tests and the warnings. Flavors, YAML/JSON export, verify.sh and the
 // replay proof all read this; nothing here is Kubernetes-flavor specific except `policy`.
-import type { EdgePeer } from '../flows/edge.js';
-import type { Protocol, Verdict } from '../flows/flow.js';
+import type { ObservedEdge as StoredEdge } from '../flows/edge.js';
+import type { Protocol } from '../flows/flow.js';
 import type { NetworkPolicy } from '../policy/model.js';
 
 export const ANNOTATION_PREFIX = 'netpol-advisor.io/';
@@ -125,23 +125,6 @@ export function isoTime(ms: number): string {
 }
 
 /**
- * The fields of a stored edge the recommender reads. Structurally a subset of the store's
- * EdgeRecord (the core never imports the store), so store records pass straight in.
+ * The fields of a stored edge the recommender reads (the store's EdgeRecord passes straight in).
  */
-export interface ObservedEdge {
-  readonly id: number;
-  readonly source: EdgePeer;
-  readonly destination: EdgePeer;
-  readonly protocol: Protocol;
-  readonly port: number | null;
-  readonly verdict: Verdict;
-  readonly count: number;
-  readonly firstSeenMs: number;
-  readonly lastSeenMs: number;
-  readonly sourceLabels: Readonly<Record<string, string>>;
-  readonly destinationLabels: Readonly<Record<string, string>>;
-  readonly sourcePods: readonly string[];
-  readonly destinationPods: readonly string[];
-  readonly sourceNames: readonly string[];
-  readonly destinationNames: readonly string[];
-}
+export type ObservedEdge = Omit<StoredEdge, 'dropReasons' | 'deniedBy' | 'allowedBy'>;

@@ -1,29 +1,10 @@
 // The store's interface as the rest of the program uses it. The SQLite implementation lives
 // beside it (store.ts); the daemon, the CLI and the live sources depend only on these types.
-import type { EdgeDelta, EdgePeer } from '../flows/edge.js';
-import type { Protocol, RejectReason, Verdict } from '../flows/flow.js';
+import type { EdgeDelta, ObservedEdge } from '../flows/edge.js';
+import type { RejectReason, Verdict } from '../flows/flow.js';
 
 /** An aggregated edge as stored: the EdgeDelta fields, merged over all batches. */
-export interface EdgeRecord {
-  readonly id: number;
-  readonly source: EdgePeer;
-  readonly destination: EdgePeer;
-  readonly protocol: Protocol;
-  readonly port: number | null;
-  readonly verdict: Verdict;
-  readonly count: number;
-  readonly firstSeenMs: number;
-  readonly lastSeenMs: number;
-  readonly sourceLabels: Readonly<Record<string, string>>;
-  readonly destinationLabels: Readonly<Record<string, string>>;
-  readonly sourcePods: readonly string[];
-  readonly destinationPods: readonly string[];
-  readonly sourceNames: readonly string[];
-  readonly destinationNames: readonly string[];
-  readonly dropReasons: Readonly<Record<string, number>>;
-  readonly deniedBy: readonly string[];
-  readonly allowedBy: readonly string[];
-}
+export type EdgeRecord = ObservedEdge;
 
 export interface EdgeQuery {
   /** Edges whose source or destination is in this namespace. */
