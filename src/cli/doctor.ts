@@ -6,9 +6,8 @@ import { runDoctor } from '../doctor/doctor.js';
 import { formatReport } from '../doctor/format.js';
 import { scanClusterExtras } from '../doctor/raw-objects.js';
 import type { ClusterExtras, DoctorEdge } from '../doctor/types.js';
-import { listFiles, readManifestFile } from '../k8s/snapshot-file.js';
+import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../policy/model.js';
-import { formatProblem, parseSourcedObjects, type SourcedObject } from '../policy/parse-objects.js';
 import { openStore } from '../store/store.js';
 import { UsageError, defaultDbPath, parseCommandArgs } from './args.js';
 import type { Command } from './main.js';
@@ -33,23 +32,12 @@ Each finding names the objects, the evidence and the fix. Exit 0 whatever is fou
 
 /** One pass over the snapshot files: the typed snapshot and the extras the doctor reads raw. */
 export async function loadDoctorCluster(paths: readonly string[]): Promise<{ snapshot: ClusterSnapshot; extras: ClusterExtras }> {
-  const files: string[] = [];
-  const problems: string[] = [];
-  for (const target of paths) await listFiles(target, files, problems);
-  const objects: SourcedObject[] = [];
-  for (const file of files) {
-    try {
-      const read = await readManifestFile(file);
-      objects.push(...read.objects);
-      problems.push(...read.problems);
-    } catch (error) {
-      problems.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  const loaded = await loadClusterSnapshot(paths);
+  if (!loaded.ok) {
+    const { problems } = loaded;
+    throw new UsageError(`--cluster: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
   }
-  const parsed = parseSourcedObjects(objects);
-  problems.push(...parsed.problems.map(formatProblem));
-  if (problems.length > 0) throw new UsageError(`--cluster: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
-  return { snapshot: parsed.snapshot, extras: scanClusterExtras(objects.map((o) => o.object)) };
+  return { snapshot: loaded.snapshot, extras: scanClusterExtras(loaded.objects) };
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -13,7 +13,8 @@ const MAX_FILES = 10_000;
 const MANIFEST = /\.(json|ya?ml)$/i;
 
 export type SnapshotLoadResult =
-  | { readonly ok: true; readonly snapshot: ClusterSnapshot }
+  /** `objects`: every API object read, raw (for readers of kinds the snapshot model leaves out). */
+  | { readonly ok: true; readonly snapshot: ClusterSnapshot; readonly objects: readonly unknown[] }
   | { readonly ok: false; readonly problems: readonly string[] };
 
 export async function listFiles(target: string, out: string[], problems: string[]): Promise<void> {
@@ -85,5 +86,5 @@ export async function loadClusterSnapshot(paths: readonly string[]): Promise<Sna
   const parsed = parseSourcedObjects(objects);
   problems.push(...parsed.problems.map(formatProblem));
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, snapshot: parsed.snapshot };
+  return { ok: true, snapshot: parsed.snapshot, objects: objects.map((o) => o.object) };
 }
