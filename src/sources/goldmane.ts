@@ -11,6 +11,7 @@ import { ResumeCursor } from './hubble-relay-cursor.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
+import { pauseOnFull } from './pause-on-full.js';
 import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
 
 export interface GoldmaneOptions {
@@ -145,28 +146,20 @@ export class GoldmaneSource implements FlowSource {
     this.call = call;
     return new Promise<Outcome>((resolve) => {
       let settled = false;
-      let paused = false;
       const finish = (o: Outcome): void => {
         if (settled) return;
         settled = true;
         call.removeAllListeners('data');
         resolve(o);
       };
+      const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
       call.on('metadata', () => {
         this.state = 'connected';
       });
       call.on('data', (msg: unknown) => {
         this.state = 'connected';
         this.backoff.reset();
-        if (!this.handle(msg, sink) && !paused) {
-          paused = true;
-          this.pauses += 1;
-          call.pause();
-          void sink.drained().then(() => {
-            paused = false;
-            if (!settled) call.resume();
-          });
-        }
+        onPushed(this.handle(msg, sink));
       });
       call.on('error', (err: unknown) => {
         if (this.abort.signal.aborted) return finish({ kind: 'stopped' });

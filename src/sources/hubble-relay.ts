@@ -16,6 +16,7 @@ import { decodeGetFlowsResponse } from './hubble-relay-decode.js';
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
+import { pauseOnFull } from './pause-on-full.js';
 import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
 
 /** Same signature as src/flows/hubble.ts `normalizeHubbleFlow` (the default). */
@@ -212,7 +213,6 @@ export class HubbleRelaySource implements FlowSource {
     this.call = call;
     return new Promise<StreamOutcome>((resolve) => {
       let settled = false;
-      let paused = false;
       const finish = (outcome: StreamOutcome): void => {
         if (settled) return;
         settled = true;
@@ -220,6 +220,7 @@ export class HubbleRelaySource implements FlowSource {
         if (this.call === call) this.call = undefined;
         resolve(outcome);
       };
+      const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
       call.on('metadata', () => {
         if (this.state !== 'connected') this.logger.info({ source: this.name, since }, 'hubble relay stream open');
         this.state = 'connected';
@@ -227,15 +228,7 @@ export class HubbleRelaySource implements FlowSource {
       call.on('data', (msg: unknown) => {
         if (this.state !== 'connected') this.state = 'connected';
         this.backoff.reset();
-        if (!this.handleResponse(msg, sink) && !paused) {
-          paused = true;
-          this.pauses += 1;
-          call.pause();
-          void sink.drained().then(() => {
-            paused = false;
-            if (!settled) call.resume();
-          });
-        }
+        onPushed(this.handleResponse(msg, sink));
       });
       call.on('error', (err: unknown) => {
         if (this.abort.signal.aborted) return finish({ kind: 'stopped' });

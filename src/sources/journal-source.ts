@@ -14,6 +14,7 @@ import { parserFor } from '../flows/parsers.js';
 import { MAX_LINE_BYTES_DEFAULT, reject } from '../flows/flow.js';
 import { silentLogger, systemClock, type Clock, type SourceLogger } from './backoff.js';
 import { enrichResult, type PodAt } from './kernel-log-enrich.js';
+import { pauseOnFull } from './pause-on-full.js';
 import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
 
 export const JOURNALCTL_ARGS: readonly string[] = ['-k', '-f', '-n', '0', '-o', 'short-iso-precise', '--no-pager'];
@@ -83,6 +84,7 @@ export class JournalSource implements FlowSource {
       if (this.child === child) this.child = undefined;
       if (!this.stopped) this.failed(`journalctl exited (${signal ?? String(code)}): ${stderrTail.trim().split('\n').at(-1) ?? ''}`, sink);
     });
+    const onPushed = pauseOnFull(child.stdout, sink);
     const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     lines.on('line', (line) => {
       if (!line.includes(prefix)) return;
@@ -93,10 +95,7 @@ export class JournalSource implements FlowSource {
         this.lastEventMs = now;
         this.lagMs = Math.max(0, now - result.flow.timeMs);
       }
-      if (!sink.push(result)) {
-        child.stdout.pause();
-        void sink.drained().then(() => child.stdout.resume());
-      }
+      onPushed(sink.push(result));
     });
   }
 
