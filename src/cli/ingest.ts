@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { RejectReason } from '../flows/flow.js';
 import { isFlowFormat, parserFor, sniffFormat, type FlowFormat } from '../flows/parsers.js';
-import { DEFAULT_BATCH_SIZE, type RunTotals } from '../sources/batch-writer.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_EDGES, type RunTotals } from '../sources/batch-writer.js';
 import { ingestInput } from '../sources/file-ingest.js';
 import { openStore } from '../store/store.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
@@ -22,7 +22,8 @@ options:
   --follow           keep reading as the files grow, through rotation and truncation
   --json             print {"accepted", "rejected", "rejectedByReason", "edges"} for this run
                      (edges: the total in the store afterwards)
-  --batch-size N     lines per transaction (default ${DEFAULT_BATCH_SIZE})
+  --batch-size N     most lines per transaction (default ${DEFAULT_BATCH_SIZE}; a batch is also
+                     written once it holds ${DEFAULT_MAX_BATCH_EDGES} distinct edges or is 10 s old)
   -h, --help         this help
 `;
 

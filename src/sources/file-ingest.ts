@@ -21,7 +21,7 @@ export interface IngestInputOptions {
   readonly batchSize?: number;
   /**
    * Oldest a pending batch may get. Default: 1 s when following a file or reading a stream (the
-   * freshness of a live tail or pipe), 10 s for a one-shot read of a file to its end, where batches are bounded by batchSize: on a busy machine
+   * freshness of a live tail or pipe), 10 s for a one-shot read of a file to its end, where batches are bounded by lines and edges: on a busy machine
    * a 1 s bound would cut a bulk ingest into small batches, each rewriting the pages of every edge
    * it touches, for no freshness anyone waits for (a crash re-reads at most one batch either way).
    */
