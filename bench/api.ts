@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { EdgeDelta, EdgePeer } from '../src/flows/edge.js';
 import { edgeKey } from '../src/flows/edge.js';
@@ -60,12 +60,20 @@ function seed(file: string, nowMs: number): void {
   store.close();
 }
 
+/** Body bytes of the last response per route (reported beside the latencies). */
+const bodyBytes = new Map<string, number>();
+
 function request(agent: http.Agent, port: number, route: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = http.get({ host: '127.0.0.1', port, path: route, agent }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`${route}: ${res.statusCode ?? 0}`))));
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+      res.on('end', () => {
+        bodyBytes.set(route, bytes);
+        if (res.statusCode === 200) resolve(performance.now() - started);
+        else reject(new Error(`${route}: ${res.statusCode ?? 0}`));
+      });
     });
     req.on('error', reject);
   });
@@ -105,10 +113,13 @@ async function main(): Promise<void> {
     '/api/v1/alerts',
   ];
   console.log(`\n${CONCURRENCY} concurrent clients, ${REQUESTS} requests per route (after one cold request)\n`);
-  console.log('| route | cold (ms) | p50 (ms) | p99 (ms) | max (ms) | req/s |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| route | cold (ms) | p50 (ms) | p99 (ms) | max (ms) | req/s | body (KiB) | CPU/request (ms) | longest loop stall (ms) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const route of routes) {
     const cold = await request(agent, port, route);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const cpuBefore = process.cpuUsage();
     const latencies: number[] = [];
     let issued = 0;
     const started = performance.now();
@@ -119,8 +130,11 @@ async function main(): Promise<void> {
       }
     }));
     const wallSec = (performance.now() - started) / 1000;
+    loop.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / latencies.length;
     latencies.sort((a, b) => a - b);
-    console.log(`| \`${route}\` | ${cold.toFixed(0)} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${(latencies.at(-1) ?? 0).toFixed(1)} | ${(latencies.length / wallSec).toFixed(0)} |`);
+    console.log(`| \`${route}\` | ${cold.toFixed(0)} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${(latencies.at(-1) ?? 0).toFixed(1)} | ${(latencies.length / wallSec).toFixed(0)} | ${((bodyBytes.get(route) ?? 0) / 1024).toFixed(1)} | ${cpuMsPerRequest.toFixed(2)} | ${(loop.max / 1e6).toFixed(0)} |`);
   }
   agent.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
