@@ -9,6 +9,7 @@ import type { Recommendation } from '../recommend/proposal.js';
 import type { AppDeps } from './deps.js';
 import { trafficByNamespace, type NamespaceTraffic } from './coverage.js';
 import { buildGraph, type Graph } from './graph.js';
+import { renderJson, type RenderedBody } from './rendered-body.js';
 import { dataVersion, snapshotVersion, VersionedCache } from './versioned-cache.js';
 
 export interface ProvenRecommendation {
@@ -18,6 +19,8 @@ export interface ProvenRecommendation {
 
 export const DEFAULT_MAX_EXPOSURE_EVALUATIONS = 200_000;
 const DEFAULT_CACHE_MAX_STALE_MS = 2000;
+/** Rendered flows pages kept (a 1000-edge page is ~0.4 MiB). */
+const CURRENT_BODIES_MAX = 64;
 
 export class ApiAnalysis {
   private readonly dataVersion: () => string;
@@ -25,7 +28,8 @@ export class ApiAnalysis {
   private readonly graphs: VersionedCache<Graph>;
   private readonly recommendations: VersionedCache<ProvenRecommendation>;
   private readonly dropReports: VersionedCache<DropsResult>;
-  private readonly bodies: VersionedCache<string>;
+  private readonly bodies: VersionedCache<RenderedBody>;
+  private readonly currentBodies: VersionedCache<RenderedBody> | undefined;
   readonly now: () => number;
 
   constructor(private readonly deps: AppDeps) {
@@ -37,11 +41,22 @@ export class ApiAnalysis {
     this.recommendations = new VersionedCache({ ...options, maxEntries: 128 });
     this.dropReports = new VersionedCache({ ...options, maxEntries: 1 });
     this.bodies = new VersionedCache({ ...options, maxEntries: 256 });
+    // Pages of current data (flows) are reused only while the data version is exactly the same,
+    // and only with a data version that changes on every write (the publishing store's): the
+    // polled fallback is memoised and could serve a page written before the newest batch.
+    this.currentBodies = deps.dataVersion !== undefined ? new VersionedCache({ maxEntries: CURRENT_BODIES_MAX, now: this.now }) : undefined;
   }
 
-  /** A rendered JSON response body, cached like the computation it renders. */
-  body(key: string, render: () => unknown): string {
-    return this.bodies.get(key, this.version(this.snapshot()), () => JSON.stringify(render()));
+  /** A rendered body of the store's current data: never stale, re-rendered after every write. */
+  currentBody(key: string, render: () => unknown): RenderedBody {
+    const version = this.deps.dataVersion;
+    if (this.currentBodies === undefined || version === undefined) return renderJson(render());
+    return this.currentBodies.get(key, version(), () => renderJson(render()));
+  }
+
+  /** A rendered JSON response body (bytes and ETag), cached like the computation it renders. */
+  body(key: string, render: () => unknown): RenderedBody {
+    return this.bodies.get(key, this.version(this.snapshot()), () => renderJson(render()));
   }
 
   snapshot(): ClusterSnapshot | undefined {

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { sendRendered } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, peerJson, policyObject, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
@@ -61,7 +62,7 @@ export function dropsRoutes(deps: AppDeps): Router {
     const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
     const limit = query.limit ?? deps.limits.pageSizeDefault;
     const key = `drops|${query.namespace ?? ''}|${query.since ?? ''}|${offset}|${limit}|${Math.floor(analysis.now() / 5000)}`;
-    res.type('application/json').send(analysis.body(key, () => {
+    sendRendered(req, res, analysis.body(key, () => {
     const result = analysis.drops();
     const namespace = query.namespace;
     const inScope = result.items.filter((item) =>

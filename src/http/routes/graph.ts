@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { sendRendered } from '../rendered-body.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
 
@@ -39,7 +40,7 @@ export function graphRoutes(deps: AppDeps): Router {
     const query = parseQuery(graphQuery, req.query);
     const analysis = analysisOf(deps);
     const maxEdges = query.maxEdges ?? GRAPH_EDGES_DEFAULT;
-    res.type('application/json').send(analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, () => {
+    sendRendered(req, res, analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, () => {
     const graph = analysis.graph(query.namespace, maxEdges);
     return {
       namespace: query.namespace ?? null,

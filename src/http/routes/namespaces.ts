@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import { coverageOf } from '../coverage.js';
 import type { AppDeps } from '../deps.js';
+import { sendRendered } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, parseQuery } from '../query.js';
@@ -60,7 +61,7 @@ export function namespacesRoutes(deps: AppDeps): Router {
     const analysis = analysisOf(deps);
     // "The last hour" moves: the rendered page is reused for at most 10 s of it.
     const key = `namespaces|${after ?? ''}|${limit}|${Math.floor(analysis.now() / 10_000)}`;
-    res.type('application/json').send(analysis.body(key, () => {
+    sendRendered(req, res, analysis.body(key, () => {
     const snapshot = analysis.snapshot();
     const traffic = analysis.traffic();
     const names = new Set<string>(traffic.keys());

@@ -13,6 +13,7 @@ import { verifyScript } from '../../recommend/verify-script.js';
 import { toYamlStream } from '../../recommend/yaml-export.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { sendRendered } from '../rendered-body.js';
 import { ERROR_RESPONSES, policyObject, type ApiOperation } from '../operations.js';
 import { namespaceParam, parseQuery } from '../query.js';
 import { tarArchive } from '../tar.js';
@@ -97,7 +98,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
-    res.type('application/json').send(analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () => {
+    sendRendered(req, res, analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () => {
     const { recommendation, proof } = analysis.recommendation(query.namespace);
     const existing = analysis.snapshot()?.policies ?? [];
     return {
