@@ -1,12 +1,15 @@
 // GET /api/v1/flows?namespace=&verdict=&limit=&cursor= : the aggregated edges, keyset-paged,
-// in the contract's flow JSON shape ({"items": [...], "nextCursor": …}).
+// in the contract's flow JSON shape ({"items": [...], "nextCursor": …}). A rendered page is reused
+// until the next write (analysis.currentBody).
 import { Router } from 'express';
 import { z } from 'zod';
 import { VERDICTS, type Verdict } from '../../flows/flow.js';
 import { edgeToJson } from '../../store/edge-json.js';
 import { InvalidCursorError } from '../../store/store.js';
 import type { EdgeQuery } from '../../store/types.js';
+import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { sendRendered } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { edgeJson, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
@@ -41,14 +44,17 @@ export function flowsRoutes(deps: AppDeps): Router {
       ...(query.verdict !== undefined ? { verdict: query.verdict } : {}),
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
     };
-    let page;
-    try {
-      page = deps.store.listEdges(edgeQuery);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', { cause: error });
-      throw error;
-    }
-    res.json({ items: page.items.map(edgeToJson), nextCursor: page.nextCursor });
+    const key = `flows|${edgeQuery.namespace ?? ''}|${edgeQuery.verdict ?? ''}|${edgeQuery.limit}|${edgeQuery.cursor ?? ''}`;
+    sendRendered(req, res, analysisOf(deps).currentBody(key, () => {
+      let page;
+      try {
+        page = deps.store.listEdges(edgeQuery);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', { cause: error });
+        throw error;
+      }
+      return { items: page.items.map(edgeToJson), nextCursor: page.nextCursor };
+    }));
   });
   return router;
 }
