@@ -68,12 +68,12 @@ export class ApiAnalysis {
   }
 
   traffic(): Map<string, NamespaceTraffic> {
-    return this.traffics.get('all', this.dataVersion(), () => trafficByNamespace(this.deps.store.iterateEdges()));
+    return this.traffics.get('all', this.dataVersion(), () => trafficByNamespace(this.deps.store.iterateEdgeSummaries()));
   }
 
   graph(namespace: string | undefined, maxEdges: number): Graph {
     const filter = namespace !== undefined ? { namespace } : {};
-    return this.graphs.get(`${namespace ?? '*'}|${maxEdges}`, this.dataVersion(), () => buildGraph(this.deps.store.iterateEdges(filter), maxEdges));
+    return this.graphs.get(`${namespace ?? '*'}|${maxEdges}`, this.dataVersion(), () => buildGraph(this.deps.store.iterateEdgeSummaries(filter), maxEdges));
   }
 
   /** Recommendation and its replay proof; a namespace reads only the edges touching it. */

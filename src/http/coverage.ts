@@ -4,7 +4,7 @@
 import { isEmptySelector, matchesSelector } from '../policy/selectors.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { policyDirections } from '../policy/compile.js';
-import type { EdgeRecord } from '../store/types.js';
+import type { EdgeSummary } from '../store/types.js';
 
 export interface NamespaceCoverage {
   readonly defaultDenyIngress: boolean;
@@ -47,7 +47,7 @@ export function coverageOf(snapshot: ClusterSnapshot, namespace: string): Namesp
 }
 
 /** One pass over the edges: traffic per namespace (an edge counts for both of its namespaces). */
-export function trafficByNamespace(edges: Iterable<EdgeRecord>): Map<string, NamespaceTraffic> {
+export function trafficByNamespace(edges: Iterable<EdgeSummary>): Map<string, NamespaceTraffic> {
   const out = new Map<string, NamespaceTraffic>();
   for (const edge of edges) {
     const namespaces = new Set<string>();

@@ -2,7 +2,7 @@
 // edges merged per (source node, destination node) with their ports, connection counts per verdict
 // and a `dropped` flag. Bounded: the heaviest `maxEdges` links are kept, `truncated` says so.
 import type { EdgePeer } from '../flows/edge.js';
-import type { EdgeRecord } from '../store/types.js';
+import type { EdgeSummary } from '../store/types.js';
 
 export interface GraphNode {
   readonly id: string;
@@ -55,7 +55,7 @@ function nodeOf(peer: EdgePeer, names: readonly string[]): GraphNode {
 }
 
 /** Merges the edges into links; `maxEdges` bounds the links kept (the heaviest by connections). */
-export function buildGraph(edges: Iterable<EdgeRecord>, maxEdges: number): Graph {
+export function buildGraph(edges: Iterable<EdgeSummary>, maxEdges: number): Graph {
   const nodes = new Map<string, GraphNode>();
   const links = new Map<string, GraphLink>();
   for (const edge of edges) {

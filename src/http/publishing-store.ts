@@ -24,6 +24,7 @@ export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBat
     checkpoint: (key) => store.checkpoint(key),
     listEdges: (query) => store.listEdges(query),
     iterateEdges: (filter) => store.iterateEdges(filter),
+    iterateEdgeSummaries: (filter) => store.iterateEdgeSummaries(filter),
     totals: () => store.totals(),
     close: () => store.close(),
   };

@@ -7,7 +7,8 @@ import type { RejectReason } from '../flows/flow.js';
 import { migrate, type Migration } from './migrate.js';
 import { mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
-import type { Batch, EdgePage, EdgeQuery, EdgeRecord, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
+import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
+import { EdgeSummaryReader } from './views.js';
 
 export interface StoreOptions {
   /** NORMAL (default) survives a process crash; FULL also survives power loss, at fsync cost. */
@@ -256,6 +257,13 @@ class SqliteFlowStore implements FlowStore {
       if (last === undefined || rows.length < ITERATE_PAGE) return;
       after = last.id;
     }
+  }
+
+  private summaries: EdgeSummaryReader | undefined;
+
+  iterateEdgeSummaries(filter: EdgeFilter = {}): IterableIterator<EdgeSummary> {
+    this.summaries ??= new EdgeSummaryReader(this.db);
+    return this.summaries.iterate(filter);
   }
 
   totals(): StoreTotals {

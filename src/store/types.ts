@@ -6,6 +6,9 @@ import type { RejectReason, Verdict } from '../flows/flow.js';
 /** An aggregated edge as stored: the EdgeDelta fields, merged over all batches. */
 export type EdgeRecord = ObservedEdge;
 
+/** An edge without its sampled detail (labels, pods, drop reasons, policy names): what aggregate views read. */
+export type EdgeSummary = Pick<EdgeRecord, 'id' | 'source' | 'destination' | 'protocol' | 'port' | 'verdict' | 'count' | 'firstSeenMs' | 'lastSeenMs' | 'sourceNames' | 'destinationNames'>;
+
 export interface EdgeQuery {
   /** Edges whose source or destination is in this namespace. */
   readonly namespace?: string;
@@ -54,6 +57,8 @@ export interface FlowStore {
   listEdges(query: EdgeQuery): EdgePage;
   /** Every edge, streamed (for replay and the recommender). */
   iterateEdges(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeRecord>;
+  /** The same edges in the same order as iterateEdges, without the detail columns (read-only views). */
+  iterateEdgeSummaries(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeSummary>;
   totals(): StoreTotals;
   close(): void;
 }
