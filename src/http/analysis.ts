@@ -1,15 +1,24 @@
-// The API's expensive computations, each cached per app (versioned-cache.ts): the store's data
-// version plus the snapshot's identity are the key's version, so a page load reuses the last
-// result until new flows (or a new snapshot) arrive. Routes call these; nothing here is HTTP.
-import { buildDropReports, type DropsResult } from '../drops/report.js';
+// The API's expensive computations and the rendered bodies built from them, cached per app.
+// The version of every view is the store's data version plus the snapshot's identity. Rendered
+// bodies are served stale-while-revalidate (revalidating-cache.ts): after new data, a view that
+// was computed before answers at once with its previous body (X-Data-Stale) while one
+// recomputation runs in the background. The heavy whole-store analyses (drops classification,
+// namespace traffic, the whole-cluster map) run in the analysis worker when the app knows the
+// database file (deps.dbFile), otherwise on the main thread in a later macrotask; the
+// recommendations and per-namespace maps run on the main thread, deferred the same way.
+// Routes call these; nothing here is HTTP.
+import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
 import type { Recommendation } from '../recommend/proposal.js';
+import { InlineRunner, WorkerRunner, type AnalysisRunner } from './analysis-runner.js';
 import type { AppDeps } from './deps.js';
-import { trafficByNamespace, type NamespaceTraffic } from './coverage.js';
-import { buildGraph, type Graph } from './graph.js';
+import { HttpError } from './errors.js';
+import type { NamespaceTraffic } from './coverage.js';
+import type { Graph } from './graph.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
+import { RevalidatingCache, SingleFlight, type Revalidated, type Versioned } from './revalidating-cache.js';
 import { dataVersion, snapshotVersion, VersionedCache } from './versioned-cache.js';
 
 export interface ProvenRecommendation {
@@ -22,29 +31,53 @@ const DEFAULT_CACHE_MAX_STALE_MS = 2000;
 /** Rendered flows pages kept (a 1000-edge page is ~0.4 MiB). */
 const CURRENT_BODIES_MAX = 64;
 
+/** Runs `fn` in a later macrotask: a response already decided is written first. */
+function later<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
 export class ApiAnalysis {
   private readonly dataVersion: () => string;
-  private readonly traffics: VersionedCache<Map<string, NamespaceTraffic>>;
-  private readonly graphs: VersionedCache<Graph>;
   private readonly recommendations: VersionedCache<ProvenRecommendation>;
-  private readonly dropReports: VersionedCache<DropsResult>;
-  private readonly bodies: VersionedCache<RenderedBody>;
+  private readonly recommendationRuns: SingleFlight<ProvenRecommendation>;
+  private readonly trafficRuns: SingleFlight<Map<string, NamespaceTraffic>>;
+  private readonly graphRuns: SingleFlight<Graph>;
+  private readonly dropsRuns: SingleFlight<DropsResult>;
+  private readonly bodies: RevalidatingCache<RenderedBody>;
   private readonly currentBodies: VersionedCache<RenderedBody> | undefined;
+  /** Whole-store analyses: the worker with a database file, else the main thread. */
+  readonly runner: AnalysisRunner;
+  private readonly inline: InlineRunner;
   readonly now: () => number;
 
   constructor(private readonly deps: AppDeps) {
     this.now = deps.now ?? Date.now;
-    const options = { maxStaleMs: deps.cacheMaxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS, now: this.now };
-    this.dataVersion = deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, options.maxStaleMs), now: this.now });
-    this.traffics = new VersionedCache({ ...options, maxEntries: 1 });
-    this.graphs = new VersionedCache({ ...options, maxEntries: 128 });
-    this.recommendations = new VersionedCache({ ...options, maxEntries: 128 });
-    this.dropReports = new VersionedCache({ ...options, maxEntries: 1 });
-    this.bodies = new VersionedCache({ ...options, maxEntries: 256 });
+    const maxStaleMs = deps.cacheMaxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS;
+    const spacing = { minRefreshMs: maxStaleMs, now: this.now };
+    this.dataVersion = deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, maxStaleMs), now: this.now });
+    this.recommendations = new VersionedCache({ maxStaleMs, now: this.now, maxEntries: 128 });
+    this.recommendationRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
+    this.trafficRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
+    this.graphRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
+    this.dropsRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
+    this.bodies = new RevalidatingCache({
+      ...spacing, maxEntries: 256,
+      onError: (key, error) => deps.logger?.error({ err: error, view: key.split('|')[0] }, 'recomputing a view failed; serving the previous one'),
+    });
     // Pages of current data (flows) are reused only while the data version is exactly the same,
     // and only with a data version that changes on every write (the publishing store's): the
     // polled fallback is memoised and could serve a page written before the newest batch.
     this.currentBodies = deps.dataVersion !== undefined ? new VersionedCache({ maxEntries: CURRENT_BODIES_MAX, now: this.now }) : undefined;
+    this.inline = new InlineRunner(deps.store);
+    this.runner = deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== '' ? new WorkerRunner(deps.dbFile) : this.inline;
   }
 
   /** A rendered body of the store's current data: never stale, re-rendered after every write. */
@@ -54,29 +87,50 @@ export class ApiAnalysis {
     return this.currentBodies.get(key, version(), () => renderJson(render()));
   }
 
-  /** A rendered JSON response body (bytes and ETag), cached like the computation it renders. */
-  body(key: string, render: () => unknown): RenderedBody {
-    return this.bodies.get(key, this.version(this.snapshot()), () => renderJson(render()));
+  /**
+   * A rendered JSON body (bytes and ETag), stale-while-revalidate: `render` resolves to the value
+   * and the version of the data it was built from. `bucket` is a further part of the version
+   * (a time window such as "the last hour" moving on) that is not data.
+   */
+  body(key: string, render: () => Promise<Versioned<unknown>>, bucket = ''): Promise<Revalidated<RenderedBody>> {
+    return this.bodies.get(key, `${this.version(this.snapshot())}#${bucket}`, async () => {
+      const rendered = await render();
+      return { value: renderJson(rendered.value), version: `${rendered.version}#${bucket}` };
+    }).catch((error: unknown) => {
+      // Only a view with no previous body gets here (a stale one is served instead).
+      if (error instanceof HttpError) throw error;
+      const view = key.split('|')[0] ?? key;
+      this.deps.logger?.error({ err: error, view }, 'computing a view failed and there is no previous one to serve');
+      throw new HttpError('not_ready', `${view}: not available yet: computing it failed (details in the server log); retry later`, { cause: error });
+    });
+  }
+
+  /** Every body recomputation running now, settled (tests, the bench). */
+  settled(): Promise<void> {
+    return this.bodies.settled();
   }
 
   snapshot(): ClusterSnapshot | undefined {
     return this.deps.clusterSnapshot?.();
   }
 
-  private version(snapshot: ClusterSnapshot | undefined): string {
+  /** The data version a view of the current store and snapshot has. */
+  version(snapshot: ClusterSnapshot | undefined): string {
     return `${this.dataVersion()}|${snapshotVersion(snapshot)}`;
   }
 
-  traffic(): Map<string, NamespaceTraffic> {
-    return this.traffics.get('all', this.dataVersion(), () => trafficByNamespace(this.deps.store.iterateEdgeSummaries()));
+  traffic(): Promise<Versioned<Map<string, NamespaceTraffic>>> {
+    return this.trafficRuns.get('all', this.version(this.snapshot()), () => this.runner.run({ kind: 'traffic' }));
   }
 
-  graph(namespace: string | undefined, maxEdges: number): Graph {
-    const filter = namespace !== undefined ? { namespace } : {};
-    return this.graphs.get(`${namespace ?? '*'}|${maxEdges}`, this.dataVersion(), () => buildGraph(this.deps.store.iterateEdgeSummaries(filter), maxEdges));
+  /** The service map; the whole cluster's runs like the other whole-store analyses, a namespace's on the main thread. */
+  graph(namespace: string | undefined, maxEdges: number): Promise<Versioned<Graph>> {
+    const runner = namespace === undefined ? this.runner : this.inline;
+    return this.graphRuns.get(`${namespace ?? '*'}|${maxEdges}`, this.version(this.snapshot()), () =>
+      runner.run({ kind: 'graph', maxEdges, ...(namespace !== undefined ? { namespace } : {}) }));
   }
 
-  /** Recommendation and its replay proof; a namespace reads only the edges touching it. */
+  /** Recommendation and its replay proof; a namespace reads only the edges touching it (synchronous: the export). */
   recommendation(namespace: string | undefined): ProvenRecommendation {
     const snapshot = this.snapshot();
     return this.recommendations.get(namespace ?? '*', this.version(snapshot), () => {
@@ -91,16 +145,26 @@ export class ApiAnalysis {
     });
   }
 
-  /** Every blocked path, classified (filtering by namespace/time happens on the cached result). */
-  drops(): DropsResult {
+  /** The same, computed in a later macrotask (one at a time per namespace). */
+  recommendationLater(namespace: string | undefined): Promise<Versioned<ProvenRecommendation>> {
+    const version = this.version(this.snapshot());
+    return this.recommendationRuns.get(namespace ?? '*', version, () => later(() => this.recommendation(namespace)));
+  }
+
+  /** Every blocked path, classified (filtering by namespace/time happens on the result). */
+  drops(): Promise<Versioned<DropsResult>> {
     const snapshot = this.snapshot();
-    return this.dropReports.get('all', this.version(snapshot), () => buildDropReports(this.deps.store.iterateEdges(), snapshot !== undefined ? { snapshot } : {}));
+    return this.dropsRuns.get('all', this.version(snapshot), () => this.runner.run({ kind: 'drops', ...(snapshot !== undefined ? { snapshot } : {}) }));
+  }
+
+  close(): Promise<void> {
+    return this.runner.close();
   }
 }
 
 const analyses = new WeakMap<AppDeps, ApiAnalysis>();
 
-/** One analysis (one set of caches) per app's deps. */
+/** One analysis (one set of caches, one worker) per app's deps. */
 export function analysisOf(deps: AppDeps): ApiAnalysis {
   let analysis = analyses.get(deps);
   if (analysis === undefined) {
@@ -108,4 +172,9 @@ export function analysisOf(deps: AppDeps): ApiAnalysis {
     analyses.set(deps, analysis);
   }
   return analysis;
+}
+
+/** Stops the app's analysis worker, if one was started (the daemon's stop, tests, the bench). */
+export async function closeAnalysis(deps: AppDeps): Promise<void> {
+  await analyses.get(deps)?.close();
 }

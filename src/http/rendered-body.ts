@@ -4,6 +4,7 @@
 // A request whose If-None-Match names the ETag gets 304 without the body.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { Revalidated } from './revalidating-cache.js';
 
 export interface RenderedBody {
   readonly bytes: Buffer;
@@ -42,4 +43,18 @@ export function sendRendered(req: Request, res: Response, body: RenderedBody): v
   res.setHeader('Content-Type', JSON_CONTENT_TYPE);
   res.setHeader('Content-Length', body.bytes.length);
   res.end(req.method === 'HEAD' ? undefined : body.bytes);
+}
+
+/**
+ * Sends a body served stale-while-revalidate (analysis.ts): `X-Data-Version` names the data
+ * version it was computed from; a body older than the current data also carries
+ * `X-Data-Stale: 1` and `Age` (seconds since it was computed) — a fresh one is being computed.
+ */
+export function sendRevalidated(req: Request, res: Response, served: Revalidated<RenderedBody>, nowMs: number): void {
+  res.setHeader('X-Data-Version', served.version.split('#')[0] ?? '');
+  if (served.stale) {
+    res.setHeader('X-Data-Stale', '1');
+    res.setHeader('Age', Math.max(0, Math.floor((nowMs - served.computedMs) / 1000)));
+  }
+  sendRendered(req, res, served.value);
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parserFor } from '../../src/flows/parsers.js';
+import { closeAnalysis } from '../../src/http/analysis.js';
 import { buildApp } from '../../src/http/app.js';
 import type { ApiAuth } from '../../src/http/auth.js';
 import type { AppDeps } from '../../src/http/deps.js';
@@ -44,6 +45,8 @@ export interface SeedOptions {
   readonly withSnapshot?: boolean;
   readonly pageSizeMax?: number;
   readonly requestBodyBytes?: number;
+  /** Give the app the database file, so the heavy analyses run in the worker thread. */
+  readonly worker?: boolean;
 }
 
 export async function startSeededApp(options: SeedOptions = {}): Promise<SeededApp> {
@@ -77,6 +80,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     now: () => lastSeenMs + 60_000,
     cacheMaxStaleMs: 0,
     dataVersion: store.version,
+    ...(options.worker === true ? { dbFile: file } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -86,6 +90,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeAnalysis(deps);
       alerts.close();
       raw.close();
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
-import { sendRendered } from '../rendered-body.js';
+import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, peerJson, policyObject, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
@@ -55,23 +55,24 @@ function decodeOffset(cursor: string): number {
 export function dropsRoutes(deps: AppDeps): Router {
   const querySchema = dropsQuery(deps);
   const router = Router();
-  router.get('/api/v1/drops', (req, res) => {
+  router.get('/api/v1/drops', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const analysis = analysisOf(deps);
     const sinceMs = query.since !== undefined ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000) : undefined;
     const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
     const limit = query.limit ?? deps.limits.pageSizeDefault;
-    const key = `drops|${query.namespace ?? ''}|${query.since ?? ''}|${offset}|${limit}|${Math.floor(analysis.now() / 5000)}`;
-    sendRendered(req, res, analysis.body(key, () => {
-    const result = analysis.drops();
+    const key = `drops|${query.namespace ?? ''}|${query.since ?? ''}|${offset}|${limit}`;
+    const served = await analysis.body(key, async () => {
+    const { value: result, version } = await analysis.drops();
     const namespace = query.namespace;
     const inScope = result.items.filter((item) =>
       (sinceMs === undefined || item.lastSeenMs >= sinceMs)
       && (namespace === undefined || ('namespace' in item.source && item.source.namespace === namespace) || ('namespace' in item.destination && item.destination.namespace === namespace)));
     const items = inScope.slice(offset, offset + limit);
     const next = offset + limit < inScope.length ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url') : null;
-    return { items, nonPolicy: result.nonPolicy, nextCursor: next };
-    }));
+    return { value: { items, nonPolicy: result.nonPolicy, nextCursor: next }, version };
+    }, query.since !== undefined ? String(Math.floor(analysis.now() / 5000)) : '');
+    sendRevalidated(req, res, served, analysis.now());
   });
   return router;
 }

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
-import { sendRendered } from '../rendered-body.js';
+import { sendRevalidated } from '../rendered-body.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
 
@@ -36,20 +36,21 @@ export function graphOperations(): ApiOperation[] {
 
 export function graphRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.get('/api/v1/graph', (req, res) => {
+  router.get('/api/v1/graph', async (req, res) => {
     const query = parseQuery(graphQuery, req.query);
     const analysis = analysisOf(deps);
     const maxEdges = query.maxEdges ?? GRAPH_EDGES_DEFAULT;
-    sendRendered(req, res, analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, () => {
-    const graph = analysis.graph(query.namespace, maxEdges);
-    return {
+    const served = await analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, async () => {
+    const { value: graph, version } = await analysis.graph(query.namespace, maxEdges);
+    return { version, value: {
       namespace: query.namespace ?? null,
       nodes: graph.nodes,
       links: graph.links.map(({ firstSeenMs, lastSeenMs, ...link }) => ({ ...link, firstSeen: new Date(firstSeenMs).toISOString(), lastSeen: new Date(lastSeenMs).toISOString() })),
       totalLinks: graph.totalLinks,
       truncated: graph.truncated,
-    };
-    }));
+    } };
+    });
+    sendRevalidated(req, res, served, analysis.now());
   });
   return router;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import { coverageOf } from '../coverage.js';
 import type { AppDeps } from '../deps.js';
-import { sendRendered } from '../rendered-body.js';
+import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, parseQuery } from '../query.js';
@@ -54,16 +54,16 @@ function decodeCursor(cursor: string): string {
 export function namespacesRoutes(deps: AppDeps): Router {
   const querySchema = namespacesQuery(deps);
   const router = Router();
-  router.get('/api/v1/namespaces', (req, res) => {
+  router.get('/api/v1/namespaces', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const limit = query.limit ?? deps.limits.pageSizeDefault;
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
     const analysis = analysisOf(deps);
     // "The last hour" moves: the rendered page is reused for at most 10 s of it.
-    const key = `namespaces|${after ?? ''}|${limit}|${Math.floor(analysis.now() / 10_000)}`;
-    sendRendered(req, res, analysis.body(key, () => {
+    const key = `namespaces|${after ?? ''}|${limit}`;
+    const served = await analysis.body(key, async () => {
+    const { value: traffic, version } = await analysis.traffic();
     const snapshot = analysis.snapshot();
-    const traffic = analysis.traffic();
     const names = new Set<string>(traffic.keys());
     for (const ns of snapshot?.namespaces ?? []) names.add(ns.name);
     const sorted = [...names].filter((n) => after === undefined || n > after).sort();
@@ -82,8 +82,9 @@ export function namespacesRoutes(deps: AppDeps): Router {
       };
     });
     const last = page[page.length - 1];
-    return { items, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null };
-    }));
+    return { version, value: { items, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null } };
+    }, String(Math.floor(analysis.now() / 10_000)));
+    sendRevalidated(req, res, served, analysis.now());
   });
   return router;
 }

@@ -13,7 +13,7 @@ import { verifyScript } from '../../recommend/verify-script.js';
 import { toYamlStream } from '../../recommend/yaml-export.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
-import { sendRendered } from '../rendered-body.js';
+import { sendRevalidated } from '../rendered-body.js';
 import { ERROR_RESPONSES, policyObject, type ApiOperation } from '../operations.js';
 import { namespaceParam, parseQuery } from '../query.js';
 import { tarArchive } from '../tar.js';
@@ -94,14 +94,14 @@ function reduction(proof: RecommendationProof): number | null {
 
 export function recommendationsRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.get('/api/v1/recommendations', (req, res) => {
+  router.get('/api/v1/recommendations', async (req, res) => {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
-    sendRendered(req, res, analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () => {
-    const { recommendation, proof } = analysis.recommendation(query.namespace);
+    const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, async () => {
+    const { value: { recommendation, proof }, version } = await analysis.recommendationLater(query.namespace);
     const existing = analysis.snapshot()?.policies ?? [];
-    return {
+    return { version, value: {
       namespace: query.namespace ?? null,
       flavor: options.flavor,
       namespaces: recommendation.namespaces.map((ns) => ({
@@ -126,8 +126,9 @@ export function recommendationsRoutes(deps: AppDeps): Router {
       verifyScript: verifyScript(recommendation.namespaces),
       warnings: recommendation.warnings,
       window: recommendation.window === null ? null : { firstSeen: new Date(recommendation.window.firstSeenMs).toISOString(), lastSeen: new Date(recommendation.window.lastSeenMs).toISOString() },
-    };
-    }));
+    } };
+    });
+    sendRevalidated(req, res, served, analysis.now());
   });
   router.get('/api/v1/recommendations/export', (req, res) => {
     const query = parseQuery(exportQuery, req.query);

@@ -1,0 +1,38 @@
+// The API's heavy whole-store analyses as jobs with plain-data inputs and results, so the same
+// code runs on the main thread (no database file to open) or in the analysis worker
+// (analysis-worker.ts, over its own read-only connection): the drops classification over every
+// edge, the per-namespace traffic figures and the whole-cluster service map.
+import { buildDropReports, type DropsResult } from '../drops/report.js';
+import type { ClusterSnapshot } from '../policy/model.js';
+import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
+import { trafficByNamespace, type NamespaceTraffic } from './coverage.js';
+import { buildGraph, type Graph } from './graph.js';
+
+export type AnalysisJob =
+  | { readonly kind: 'drops'; readonly snapshot?: ClusterSnapshot }
+  | { readonly kind: 'traffic' }
+  | { readonly kind: 'graph'; readonly namespace?: string; readonly maxEdges: number };
+
+/** The result type of each job kind. */
+export interface AnalysisResults {
+  readonly drops: DropsResult;
+  readonly traffic: Map<string, NamespaceTraffic>;
+  readonly graph: Graph;
+}
+
+/** What a job reads: the store's edges, in id order. */
+export interface EdgeSource {
+  iterateEdges(): Iterable<EdgeRecord>;
+  iterateEdgeSummaries(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): Iterable<EdgeSummary>;
+}
+
+export function runAnalysisJob(job: AnalysisJob, source: EdgeSource): AnalysisResults[AnalysisJob['kind']] {
+  switch (job.kind) {
+    case 'drops':
+      return buildDropReports(source.iterateEdges(), job.snapshot !== undefined ? { snapshot: job.snapshot } : {});
+    case 'traffic':
+      return trafficByNamespace(source.iterateEdgeSummaries());
+    case 'graph':
+      return buildGraph(source.iterateEdgeSummaries(job.namespace !== undefined ? { namespace: job.namespace } : {}), job.maxEdges);
+  }
+}

@@ -1,0 +1,48 @@
+// A read-only view of a flow database for the analysis worker: its own better-sqlite3 connection
+// opened read-only (WAL lets it read while the daemon writes), the full edges in id order in
+// bounded pages (no statement stays open between pages) and the store's summary projection.
+// Never writes, never migrates: the daemon's store owns the schema.
+import Database from 'better-sqlite3';
+import { recordFromRow, type EdgeRow } from '../store/edge-row.js';
+import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
+import { EdgeSummaryReader } from '../store/views.js';
+import type { EdgeSource } from './analysis-jobs.js';
+
+const PAGE = 500;
+
+export class ReadOnlyEdges implements EdgeSource {
+  private readonly db: Database.Database;
+  private readonly page: Database.Statement<[number, number], EdgeRow>;
+  private readonly summaries: EdgeSummaryReader;
+
+  constructor(file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      this.db.pragma('busy_timeout = 5000');
+      this.page = this.db.prepare<[number, number], EdgeRow>('SELECT * FROM edges WHERE id > ? ORDER BY id LIMIT ?');
+      this.summaries = new EdgeSummaryReader(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  *iterateEdges(): IterableIterator<EdgeRecord> {
+    let after = 0;
+    for (;;) {
+      const rows = this.page.all(after, PAGE);
+      for (const row of rows) yield recordFromRow(row);
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < PAGE) return;
+      after = last.id;
+    }
+  }
+
+  iterateEdgeSummaries(filter: Omit<EdgeQuery, 'limit' | 'cursor'> = {}): IterableIterator<EdgeSummary> {
+    return this.summaries.iterate(filter);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

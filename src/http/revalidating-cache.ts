@@ -1,0 +1,154 @@
+// Stale-while-revalidate for the API's computed views. A dashboard wants an answer now: when the
+// data changed since a view was computed, the previous value is returned at once (marked stale,
+// with the version it was computed from) and one recomputation starts in the background; the
+// next request after it finishes gets the new value. Only a view never computed makes its
+// request wait (for a recomputation that may run off the main thread). At most one computation
+// per key at a time; a failed one is reported to `onError` and the previous value kept (a
+// request with nothing to fall back on gets the error). `minRefreshMs` spaces recomputations of
+// a key under a live pipeline writing every second. LRU-bounded.
+
+export interface Versioned<T> {
+  readonly value: T;
+  /** The version of the inputs the value was computed from. */
+  readonly version: string;
+}
+
+export interface Revalidated<T> extends Versioned<T> {
+  /** When the value was computed (the cache's clock). */
+  readonly computedMs: number;
+  /** True when `version` is older than the version asked for (a recomputation is running or due). */
+  readonly stale: boolean;
+}
+
+export interface RevalidatingCacheOptions {
+  readonly maxEntries?: number;
+  /** Don't start a new computation of a key within this long of its last one (default 0). */
+  readonly minRefreshMs?: number;
+  readonly now?: () => number;
+  readonly onError?: (key: string, error: unknown) => void;
+}
+
+interface Entry<T> extends Versioned<T> {
+  readonly computedMs: number;
+}
+
+export class RevalidatingCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly running = new Map<string, Promise<Entry<T>>>();
+  private readonly maxEntries: number;
+  private readonly minRefreshMs: number;
+  private readonly now: () => number;
+  private readonly onError: (key: string, error: unknown) => void;
+  hits = 0;
+  staleHits = 0;
+  misses = 0;
+
+  constructor(options: RevalidatingCacheOptions = {}) {
+    this.maxEntries = Math.max(1, options.maxEntries ?? 256);
+    this.minRefreshMs = Math.max(0, options.minRefreshMs ?? 0);
+    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  /**
+   * The value of `key` for `version`: the cached one at once (stale if computed from another
+   * version, then recomputed in the background), else the running or a new computation's.
+   */
+  get(key: string, version: string, compute: () => Promise<Versioned<T>>): Promise<Revalidated<T>> {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.misses++;
+      const running = this.running.get(key) ?? this.start(key, compute);
+      return running.then((fresh) => ({ ...fresh, stale: fresh.version !== version }));
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (entry.version === version) {
+      this.hits++;
+      return Promise.resolve({ ...entry, stale: false });
+    }
+    this.staleHits++;
+    if (!this.running.has(key) && this.now() - entry.computedMs >= this.minRefreshMs) {
+      this.start(key, compute).catch((error: unknown) => {
+        this.onError(key, error);
+      });
+    }
+    return Promise.resolve({ ...entry, stale: true });
+  }
+
+  /** The computation of `key` running now, if any (tests, the bench). */
+  pending(key: string): Promise<unknown> | undefined {
+    return this.running.get(key);
+  }
+
+  /** Every computation running now, settled (successful or not). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private start(key: string, compute: () => Promise<Versioned<T>>): Promise<Entry<T>> {
+    const run = (async (): Promise<Entry<T>> => {
+      const result = await compute();
+      const entry: Entry<T> = { value: result.value, version: result.version, computedMs: this.now() };
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      while (this.entries.size > this.maxEntries) {
+        const oldest = this.entries.keys().next();
+        if (oldest.done === true) break;
+        this.entries.delete(oldest.value);
+      }
+      return entry;
+    })();
+    this.running.set(key, run);
+    const done = (): void => {
+      if (this.running.get(key) === run) this.running.delete(key);
+    };
+    void run.then(done, done);
+    return run;
+  }
+}
+
+/**
+ * The latest result of one computation per key, recomputed when asked for a newer version: the
+ * running computation is shared (never two at once per key), and a caller asking for a version
+ * already computed gets it without waiting. For the data under several rendered views.
+ */
+export class SingleFlight<T> {
+  private readonly latest = new Map<string, Versioned<T> & { readonly computedMs: number }>();
+  private readonly running = new Map<string, Promise<Versioned<T>>>();
+  private readonly maxEntries: number;
+  private readonly minRefreshMs: number;
+  private readonly now: () => number;
+
+  constructor(options: { readonly maxEntries?: number; readonly minRefreshMs?: number; readonly now?: () => number } = {}) {
+    this.maxEntries = Math.max(1, options.maxEntries ?? 128);
+    this.minRefreshMs = Math.max(0, options.minRefreshMs ?? 0);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The result for `version` (or the latest one if computed within minRefreshMs). */
+  get(key: string, version: string, compute: () => Promise<T> | T): Promise<Versioned<T>> {
+    const latest = this.latest.get(key);
+    if (latest !== undefined && (latest.version === version || this.now() - latest.computedMs < this.minRefreshMs)) return Promise.resolve(latest);
+    const running = this.running.get(key);
+    if (running !== undefined) return running;
+    const run = (async (): Promise<Versioned<T>> => {
+      const value = await compute();
+      const result = { value, version, computedMs: this.now() };
+      this.latest.delete(key);
+      this.latest.set(key, result);
+      while (this.latest.size > this.maxEntries) {
+        const oldest = this.latest.keys().next();
+        if (oldest.done === true) break;
+        this.latest.delete(oldest.value);
+      }
+      return result;
+    })();
+    this.running.set(key, run);
+    const done = (): void => {
+      if (this.running.get(key) === run) this.running.delete(key);
+    };
+    void run.then(done, done);
+    return run;
+  }
+}
