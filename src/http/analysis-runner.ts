@@ -51,16 +51,29 @@ interface Pending {
 
 export const DEFAULT_WORKER_IDLE_MS = 30_000;
 
+/** The process's Node options minus those that only apply to a main script given as text. */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) out.push(arg);
+  }
+  return out;
+}
+
 function startWorker(file: string): Worker {
   const workerData = { file };
+  const execArgv = workerExecArgv();
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./analysis-worker.js', self), { workerData });
+  if (!self.endsWith('.ts')) return new Worker(new URL('./analysis-worker.js', self), { workerData, execArgv });
   // Source run (tsx, vitest): register tsx's ESM loader inside the worker, then load the source.
   const tsxDir = path.dirname(createRequire(self).resolve('tsx/package.json'));
   const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./analysis-worker.ts', self).href;
   const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true, workerData, execArgv });
 }
 
 export class WorkerRunner implements AnalysisRunner {
