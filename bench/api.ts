@@ -1,21 +1,33 @@
-// API load benchmark (docs/benchmarks.md "API"): 100 namespaces and 100,000 edges in a real
-// SQLite store, the real app on loopback, and each dashboard page's API call driven by 50
-// concurrent keep-alive clients (a bounded request count per route, after one cold request that
-// fills the caches). Reports the cold time and p50/p99/max per route; target p99 < 200 ms.
+// API load benchmark (docs/benchmarks.md "API under load"): 100 namespaces and 100,000 edges in
+// a real SQLite store, the real app (with its analysis worker: deps.dbFile) on loopback in this
+// process, and the load generator in a separate process (bench/api-client.ts, forked), as with
+// wrk/autocannon. Per route: one cold request on a fresh connection (fills the caches; reported),
+// then one untimed warm-up request per keep-alive connection (`concurrency` at once: the first
+// route opens the connections, later routes reuse them), then `requests` timed requests from
+// `concurrency` clients, each timed in the client from its write to the last body byte.
+// Server-side, around each timed run: CPU per request (process.cpuUsage of the server process,
+// worker thread included) and the longest event-loop stall (monitorEventLoopDelay). A last row
+// repeats the drops page right after a write batch (stale-while-revalidate: the recomputation
+// runs in the worker while the previous body is served). Target: p99 < 200 ms per route.
 // Usage: npx tsx bench/api.ts [--requests N] [--concurrency C]
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { ClientCommand, ClientReply } from './api-client.js';
 import type { EdgeDelta, EdgePeer } from '../src/flows/edge.js';
 import { edgeKey } from '../src/flows/edge.js';
+import { analysisOf, closeAnalysis } from '../src/http/analysis.js';
 import { buildApp } from '../src/http/app.js';
+import type { AppDeps } from '../src/http/deps.js';
 import { EventBus } from '../src/http/event-bus.js';
 import { createMetrics } from '../src/http/metrics.js';
-import { publishingStore } from '../src/http/publishing-store.js';
+import { publishingStore, type PublishingStore } from '../src/http/publishing-store.js';
 import { openAlertStore } from '../src/store/alerts.js';
 import { openStore } from '../src/store/store.js';
 
@@ -30,27 +42,31 @@ function pod(ns: number, w: number): EdgePeer {
   return { kind: 'pod', namespace: `ns-${ns}`, workload: `app-${w}`, workloadKind: 'Deployment' };
 }
 
+function edgeDelta(i: number, nowMs: number): EdgeDelta {
+  const ns = i % NAMESPACES;
+  const srcW = Math.floor(i / NAMESPACES) % WORKLOADS;
+  const k = Math.floor(i / (NAMESPACES * WORKLOADS));
+  // 80% within the namespace, 20% to another; ports spread so every edge is distinct.
+  const dstNs = k % 5 === 0 ? (ns + 1 + (k % 7)) % NAMESPACES : ns;
+  const source = pod(ns, srcW);
+  const destination = pod(dstNs, (srcW + 1 + (k % (WORKLOADS - 1))) % WORKLOADS);
+  const port = 1000 + k;
+  const verdict = i % 50 === 0 ? 'dropped' : 'forwarded';
+  return {
+    key: edgeKey(source, destination, 'TCP', port, verdict), source, destination, protocol: 'TCP', port, verdict,
+    count: 1 + (i % 17), firstSeenMs: nowMs - 7_200_000, lastSeenMs: nowMs - (i % 3600) * 1000,
+    sourceLabels: { app: `app-${srcW}` }, destinationLabels: { app: destination.workload ?? '' },
+    sourcePods: new Set([`app-${srcW}-abc12`]), destinationPods: new Set([`${destination.workload ?? ''}-def34`]),
+    sourceNames: new Set(), destinationNames: new Set(),
+    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 1]] : []), deniedBy: new Set(), allowedBy: new Set(),
+  };
+}
+
 function seed(file: string, nowMs: number): void {
   const store = openStore(file);
   let deltas: EdgeDelta[] = [];
   for (let i = 0; i < EDGES; i++) {
-    const ns = i % NAMESPACES;
-    const srcW = Math.floor(i / NAMESPACES) % WORKLOADS;
-    const k = Math.floor(i / (NAMESPACES * WORKLOADS));
-    // 80% within the namespace, 20% to another; ports spread so every edge is distinct.
-    const dstNs = k % 5 === 0 ? (ns + 1 + (k % 7)) % NAMESPACES : ns;
-    const source = pod(ns, srcW);
-    const destination = pod(dstNs, (srcW + 1 + (k % (WORKLOADS - 1))) % WORKLOADS);
-    const port = 1000 + k;
-    const verdict = i % 50 === 0 ? 'dropped' : 'forwarded';
-    deltas.push({
-      key: edgeKey(source, destination, 'TCP', port, verdict), source, destination, protocol: 'TCP', port, verdict,
-      count: 1 + (i % 17), firstSeenMs: nowMs - 7_200_000, lastSeenMs: nowMs - (i % 3600) * 1000,
-      sourceLabels: { app: `app-${srcW}` }, destinationLabels: { app: destination.workload ?? '' },
-      sourcePods: new Set([`app-${srcW}-abc12`]), destinationPods: new Set([`${destination.workload ?? ''}-def34`]),
-      sourceNames: new Set(), destinationNames: new Set(),
-      dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 1]] : []), deniedBy: new Set(), allowedBy: new Set(),
-    });
+    deltas.push(edgeDelta(i, nowMs));
     if (deltas.length === 5000) {
       store.writeBatch({ deltas, accepted: deltas.length, rejectedByReason: {} });
       deltas = [];
@@ -60,27 +76,64 @@ function seed(file: string, nowMs: number): void {
   store.close();
 }
 
-/** Body bytes of the last response per route (reported beside the latencies). */
-const bodyBytes = new Map<string, number>();
-
-function request(agent: http.Agent, port: number, route: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: route, agent }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => { bytes += chunk.length; });
-      res.on('end', () => {
-        bodyBytes.set(route, bytes);
-        if (res.statusCode === 200) resolve(performance.now() - started);
-        else reject(new Error(`${route}: ${res.statusCode ?? 0}`));
-      });
-    });
-    req.on('error', reject);
-  });
-}
-
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** The forked load generator, one command at a time. */
+class Client {
+  private readonly child = fork(fileURLToPath(new URL('./api-client.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+  ask(command: Exclude<ClientCommand, { type: 'exit' }>): Promise<ClientReply> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`bench client exited (${String(code)})`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (reply: ClientReply) => {
+        this.child.off('exit', onExit);
+        if (reply.failures > 0) reject(new Error(`${command.route}: ${reply.failures} responses were not 200`));
+        else resolve(reply);
+      });
+      this.child.send(command);
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'exit' } satisfies ClientCommand);
+    await exited;
+  }
+}
+
+interface Row {
+  readonly label: string;
+  readonly cold: number | undefined;
+  readonly latencies: number[];
+  readonly wallSec: number;
+  readonly bodyBytes: number;
+  readonly cpuMsPerRequest: number;
+  readonly stallMs: number;
+  readonly stale: number;
+}
+
+function printRow(row: Row): void {
+  const l = [...row.latencies].sort((a, b) => a - b);
+  console.log(`| ${row.label} | ${row.cold === undefined ? '—' : row.cold.toFixed(0)} | ${percentile(l, 50).toFixed(1)} | ${percentile(l, 99).toFixed(1)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${(l.length / row.wallSec).toFixed(0)} | ${(row.bodyBytes / 1024).toFixed(1)} | ${row.cpuMsPerRequest.toFixed(2)} | ${row.stallMs.toFixed(0)} | ${row.stale} |`);
+}
+
+/** One timed run from the client, with the server's CPU and event-loop stall around it. */
+async function timed(client: Client, port: number, route: string, label: string, cold: number | undefined): Promise<Row> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const reply = await client.ask({ type: 'timed', port, route, concurrency: CONCURRENCY, requests: REQUESTS });
+  const wallSec = (performance.now() - started) / 1000;
+  loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    label, cold, latencies: reply.latencies, wallSec, bodyBytes: reply.bodyBytes,
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / reply.latencies.length, stallMs: loop.max / 1e6, stale: reply.stale,
+  };
 }
 
 async function main(): Promise<void> {
@@ -93,16 +146,18 @@ async function main(): Promise<void> {
   // As in the daemon: the store behind the publishing wrapper, whose batch count is the data version.
   const store = publishingStore(openStore(file), new EventBus());
   const alerts = openAlertStore(file);
-  const app = buildApp({
+  const deps: AppDeps = {
     store, dataVersion: store.version, alerts, auth: { mode: 'none' }, registry: createMetrics({ queueCapacity: 1 }).registry,
     readiness: () => ({ ready: true, store: 'open', sources: [] }),
     limits: { pageSizeMax: 1000, pageSizeDefault: 100, requestBodyBytes: 1 << 20 },
-  });
+    dbFile: file,
+  };
+  const app = buildApp(deps);
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   server.keepAliveTimeout = 60_000;
   const { port } = server.address() as AddressInfo;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const client = new Client();
   const routes = [
     '/api/v1/namespaces?limit=100',
     '/api/v1/graph?namespace=ns-7',
@@ -112,35 +167,37 @@ async function main(): Promise<void> {
     '/api/v1/drops?namespace=ns-7',
     '/api/v1/alerts',
   ];
-  console.log(`\n${CONCURRENCY} concurrent clients, ${REQUESTS} requests per route (after one cold request)\n`);
-  console.log('| route | cold (ms) | p50 (ms) | p99 (ms) | max (ms) | req/s | body (KiB) | CPU/request (ms) | longest loop stall (ms) |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`\n${CONCURRENCY} concurrent keep-alive clients in a separate process, ${REQUESTS} timed requests per route (after one cold request and ${CONCURRENCY} warm-up requests)\n`);
+  console.log('| route | cold (ms) | p50 (ms) | p99 (ms) | max (ms) | req/s | body (KiB) | server CPU/request (ms) | longest server loop stall (ms) | stale answers |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const route of routes) {
-    const cold = await request(agent, port, route);
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    const cpuBefore = process.cpuUsage();
-    const latencies: number[] = [];
-    let issued = 0;
-    const started = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (issued < REQUESTS) {
-        issued++;
-        latencies.push(await request(agent, port, route));
-      }
-    }));
-    const wallSec = (performance.now() - started) / 1000;
-    loop.disable();
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / latencies.length;
-    latencies.sort((a, b) => a - b);
-    console.log(`| \`${route}\` | ${cold.toFixed(0)} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${(latencies.at(-1) ?? 0).toFixed(1)} | ${(latencies.length / wallSec).toFixed(0)} | ${((bodyBytes.get(route) ?? 0) / 1024).toFixed(1)} | ${cpuMsPerRequest.toFixed(2)} | ${(loop.max / 1e6).toFixed(0)} |`);
+    const cold = (await client.ask({ type: 'cold', port, route, concurrency: CONCURRENCY })).latencies[0];
+    await client.ask({ type: 'warm', port, route, concurrency: CONCURRENCY });
+    printRow(await timed(client, port, route, `\`${route}\``, cold));
   }
-  agent.destroy();
+  // Live ingest: a write batch lands, and the drops page is loaded at once (the recomputation
+  // runs in the worker; its requests get the previous body).
+  // The write lands more than cacheMaxStaleMs (2 s) after the drops were last computed, as under
+  // live ingest, so it starts a recomputation.
+  const after = '/api/v1/drops?namespace=ns-7';
+  await sleep(2500);
+  writeMore(store, nowMs);
+  printRow(await timed(client, port, after, `\`${after}\` right after a write batch`, undefined));
+  const recompute = performance.now();
+  await analysisOf(deps).settled();
+  console.log(`\n(after the write: the background recomputation finished ${((performance.now() - recompute) / 1000).toFixed(2)} s after the timed run ended)`);
+  await client.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeAnalysis(deps);
   alerts.close();
   store.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** One more write batch as the pipeline would commit it: 1,000 new edges (20 of them drops). */
+function writeMore(store: PublishingStore, nowMs: number): void {
+  const deltas = Array.from({ length: 1000 }, (_, i) => edgeDelta(EDGES + i * 7, nowMs));
+  store.writeBatch({ deltas, accepted: deltas.length, rejectedByReason: {} });
 }
 
 await main();
