@@ -28,6 +28,8 @@ export interface ProvenRecommendation {
 
 export const DEFAULT_MAX_EXPOSURE_EVALUATIONS = 200_000;
 const DEFAULT_CACHE_MAX_STALE_MS = 2000;
+/** A small store's recomputation finishes within this: its views never look stale. */
+const DEFAULT_STALE_GRACE_MS = 250;
 /** Rendered flows pages kept (a 1000-edge page is ~0.4 MiB). */
 const CURRENT_BODIES_MAX = 64;
 
@@ -69,7 +71,7 @@ export class ApiAnalysis {
     this.graphRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
     this.dropsRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
     this.bodies = new RevalidatingCache({
-      ...spacing, maxEntries: 256,
+      ...spacing, maxEntries: 256, staleGraceMs: deps.staleGraceMs ?? DEFAULT_STALE_GRACE_MS,
       onError: (key, error) => deps.logger?.error({ err: error, view: key.split('|')[0] }, 'recomputing a view failed; serving the previous one'),
     });
     // Pages of current data (flows) are reused only while the data version is exactly the same,

@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly cacheMaxStaleMs?: number;
   /** Changes whenever the store's data changes (the publishing store's batch count); without it the store's totals are polled. */
   readonly dataVersion?: () => string;
+  /** After new data, the request that starts a view's recomputation waits this long for it before getting the previous body (default 250 ms). */
+  readonly staleGraceMs?: number;
   /** The store's database file: the heavy analyses then run in a worker thread on a read-only connection to it. */
   readonly dbFile?: string;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */

@@ -26,6 +26,11 @@ export interface RevalidatingCacheOptions {
   readonly minRefreshMs?: number;
   readonly now?: () => number;
   readonly onError?: (key: string, error: unknown) => void;
+  /**
+   * The request that starts a background recomputation waits for it up to this long and gets the
+   * new value if it is done by then (a small store then never looks stale); others never wait.
+   */
+  readonly staleGraceMs?: number;
 }
 
 interface Entry<T> extends Versioned<T> {
@@ -39,6 +44,7 @@ export class RevalidatingCache<T> {
   private readonly minRefreshMs: number;
   private readonly now: () => number;
   private readonly onError: (key: string, error: unknown) => void;
+  private readonly staleGraceMs: number;
   hits = 0;
   staleHits = 0;
   misses = 0;
@@ -48,6 +54,7 @@ export class RevalidatingCache<T> {
     this.minRefreshMs = Math.max(0, options.minRefreshMs ?? 0);
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => undefined);
+    this.staleGraceMs = Math.max(0, options.staleGraceMs ?? 0);
   }
 
   /**
@@ -68,12 +75,21 @@ export class RevalidatingCache<T> {
       return Promise.resolve({ ...entry, stale: false });
     }
     this.staleHits++;
-    if (!this.running.has(key) && this.now() - entry.computedMs >= this.minRefreshMs) {
-      this.start(key, compute).catch((error: unknown) => {
-        this.onError(key, error);
+    const stale: Revalidated<T> = { ...entry, stale: true };
+    if (this.running.has(key) || this.now() - entry.computedMs < this.minRefreshMs) return Promise.resolve(stale);
+    const refresh = this.start(key, compute).then((fresh): Revalidated<T> => ({ ...fresh, stale: fresh.version !== version }), (error: unknown) => {
+      this.onError(key, error);
+      return stale;
+    });
+    if (this.staleGraceMs === 0) return Promise.resolve(stale);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(stale), this.staleGraceMs);
+      timer.unref();
+      void refresh.then((value) => {
+        clearTimeout(timer);
+        resolve(value);
       });
-    }
-    return Promise.resolve({ ...entry, stale: true });
+    });
   }
 
   /** The computation of `key` running now, if any (tests, the bench). */

@@ -47,6 +47,7 @@ export interface SeedOptions {
   readonly requestBodyBytes?: number;
   /** Give the app the database file, so the heavy analyses run in the worker thread. */
   readonly worker?: boolean;
+  readonly staleGraceMs?: number;
 }
 
 export async function startSeededApp(options: SeedOptions = {}): Promise<SeededApp> {
@@ -81,6 +82,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     cacheMaxStaleMs: 0,
     dataVersion: store.version,
     ...(options.worker === true ? { dbFile: file } : {}),
+    ...(options.staleGraceMs !== undefined ? { staleGraceMs: options.staleGraceMs } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
