@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeHubbleFlow, parseHubbleLine } from './hubble.js';
 import type { Flow, ParseResult } from './flow.js';
@@ -174,5 +175,47 @@ describe.skipIf(!existsSync(sharedDir))('parseHubbleLine on the shared real capt
     expect(denied).toMatchObject({ verdict: 'dropped', dropReason: 'POLICY_DENIED', isPolicyDrop: true, isConnectionStart: true });
     expect(denied.destination.workload).toEqual({ kind: 'Deployment', name: 'deathstar' });
     expect(flowOf(parseHubbleLine(lines[0] ?? '')).isPolicyDrop).toBe(false);
+  });
+});
+
+describe('Hubble times: the same-minute shortcut agrees with Date.parse', () => {
+  const event = (time: string) => ({
+    flow: {
+      time, verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination: '10.0.0.2' }, l4: { UDP: { destination_port: 53 } },
+      source: { identity: 1234, namespace: 'shop', pod_name: 'web-5d8f9c7b6-x2x9q', labels: ['k8s:app=web'] },
+      destination: { identity: 5678, namespace: 'shop', pod_name: 'db-0', labels: ['k8s:app=db'] },
+    },
+  });
+  const timeOf = (time: string): number | string => {
+    const result = normalizeHubbleFlow(event(time));
+    return result.ok ? result.flow.timeMs : result.reason;
+  };
+  /** What timeMsOf did before the same-minute shortcut: Date.parse within the length bounds. */
+  const plain = (time: string): number | string => {
+    const ms = time.length < 20 || time.length > 40 ? Number.NaN : Date.parse(time);
+    return Number.isFinite(ms) && ms > 0 && ms < 253402300800000 ? Math.floor(ms) : 'invalid_field';
+  };
+
+  it('reads RFC 3339 times as Date.parse does, including near-misses of the canonical shape', () => {
+    const alphabet = fc.constantFrom(...'0123456789:.TZz-+ ');
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date(1000), max: new Date(253402300799000), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.string({ unit: alphabet, maxLength: 3 }),
+        fc.nat(31),
+        (date, digits, junk, at) => {
+          const canonical = date.toISOString().replace(/\.\d+Z$/, digits === 0 ? 'Z' : `.${'987654321'.slice(0, digits)}Z`);
+          for (const time of [canonical, canonical.slice(0, at) + junk + canonical.slice(at), canonical.slice(0, at) + canonical.slice(at + 1)]) {
+            expect(timeOf(time)).toBe(plain(time));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // Within one minute and across a minute boundary after it.
+    expect(timeOf('2026-01-15T09:00:59.999999999Z')).toBe(Date.parse('2026-01-15T09:00:59.999Z'));
+    expect(timeOf('2026-01-15T09:01:00.5Z')).toBe(Date.parse('2026-01-15T09:01:00.500Z'));
+    expect(timeOf('2026-01-15T09:01:60Z')).toBe(plain('2026-01-15T09:01:60Z'));
   });
 });

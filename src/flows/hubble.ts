@@ -79,12 +79,43 @@ function enumName(value: unknown, names: readonly string[]): string | undefined 
   return undefined;
 }
 
+// Consecutive flows share their minute: remember the last `YYYY-MM-DDTHH:MM` prefix and its
+// epoch ms, and read seconds and fraction by hand (as Date.parse does: the first three fraction
+// digits, truncated). Anything else — other offsets, leap seconds, odd shapes — is Date.parse's.
+let lastMinute = '';
+let lastMinuteMs = Number.NaN;
+
+function rfc3339Ms(text: string): number {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 || text.charCodeAt(16) !== 58 || text.charCodeAt(10) !== 84) return Date.parse(text);
+  const tens = text.charCodeAt(17) - 48;
+  const units = text.charCodeAt(18) - 48;
+  if (tens < 0 || tens > 5 || units < 0 || units > 9) return Date.parse(text);
+  let fraction = 0;
+  if (n > 20) {
+    if (text.charCodeAt(19) !== 46 || n === 21) return Date.parse(text);
+    for (let i = 20; i < n - 1; i++) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return Date.parse(text);
+      if (i < 23) fraction += digit * (i === 20 ? 100 : i === 21 ? 10 : 1);
+    }
+  }
+  if (lastMinute.length !== 16 || !text.startsWith(lastMinute)) {
+    const minute = text.slice(0, 16);
+    const ms = Date.parse(`${minute}:00Z`);
+    if (Number.isNaN(ms)) return Date.parse(text);
+    lastMinute = minute;
+    lastMinuteMs = ms;
+  }
+  return lastMinuteMs + (tens * 10 + units) * 1000 + fraction;
+}
+
 /** Timestamp as RFC 3339 text (protojson) or {seconds, nanos} (proto-loader) → ms. */
 function timeMsOf(value: unknown): number | undefined {
   let ms: number;
   if (typeof value === 'string') {
     if (value.length < 20 || value.length > 40) return undefined;
-    ms = Date.parse(value);
+    ms = rfc3339Ms(value);
   } else if (isRecord(value)) {
     const seconds = typeof value.seconds === 'string' ? Number(value.seconds) : value.seconds;
     const nanos = value.nanos === undefined ? 0 : value.nanos;
@@ -191,9 +222,15 @@ const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 type MutableEndpoint = { -readonly [K in keyof Endpoint]: Endpoint[K] };
 
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter): Endpoint | Invalid {
-  const outNames: string[] = [];
-  if (names !== undefined) addNames(outNames, names, counter);
+  let outNames = NO_NAMES;
+  if (names !== undefined) {
+    const added: string[] = [];
+    addNames(added, names, counter);
+    if (added.length > 0) outNames = added;
+  }
   if (value === undefined || value === null) {
     const endpoint: MutableEndpoint = { kind: 'unknown', labels: NO_LABELS, names: outNames };
     if (ip !== undefined) endpoint.ip = ip;
