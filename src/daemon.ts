@@ -34,6 +34,7 @@ import type { GrpcTlsOptions } from './sources/hubble-relay-proto.js';
 import { Pipeline } from './sources/pipeline.js';
 import type { FlowSource } from './sources/source.js';
 import { openStore } from './store/store.js';
+import { RETENTION_INTERVAL_MS, pruneExpiredEdges } from './store/retention.js';
 import type { FlowStore } from './store/types.js';
 
 /** Everything a source factory may use. */
@@ -296,6 +297,24 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   // /readyz says why; a stop before that never starts them.
   let sourcesStarting: Promise<void> | undefined;
   const stopRequested = new AbortController();
+  // Retention (limits.retentionDays): prune once before the sources start, then every hour.
+  const prune = (): void => {
+    try {
+      const { deleted, cutoffMs } = pruneExpiredEdges(store, config.limits.retentionDays);
+      if (deleted > 0 && cutoffMs !== undefined) {
+        storeLog.info({ deleted, lastSeenBefore: new Date(cutoffMs).toISOString(), retentionDays: config.limits.retentionDays }, 'deleted edges past the retention');
+      }
+    } catch (error) {
+      storeLog.error({ err: error }, 'deleting edges past the retention failed; will retry in an hour');
+    }
+  };
+  prune();
+  const retention = (async () => {
+    while (!stopRequested.signal.aborted) {
+      await clock.sleep(RETENTION_INTERVAL_MS, stopRequested.signal);
+      if (!stopRequested.signal.aborted) prune();
+    }
+  })();
   if (inventory === undefined) {
     await startSources();
   } else {
@@ -326,6 +345,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       server.closeAllConnections();
       await closed;
       await alerting.stop();
+      await retention;
       const totals = store.totals();
       store.close();
       storeState = 'closed';

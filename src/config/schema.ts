@@ -83,7 +83,10 @@ const limitsSchema = z.strictObject({
   pageSizeDefault: z.number().int().min(1).max(10_000).default(100),
   /** Largest JSON/YAML request body accepted by the API. */
   requestBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-  /** Edges not seen for this many days are deleted. */
+  /**
+   * Edges last seen more than this many days before the newest edge are deleted, at start and
+   * then hourly (src/store/retention.ts: relative to the newest observation, not the clock).
+   */
   retentionDays: z.number().int().min(1).max(3650).default(30),
 }).refine((l) => l.pageSizeDefault <= l.pageSizeMax, { message: 'must not exceed pageSizeMax', path: ['pageSizeDefault'] });
 

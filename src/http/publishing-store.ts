@@ -8,7 +8,7 @@ import { publishBatch, type EventBus } from './event-bus.js';
 /** Edge events published per batch at most; the rest is summarised in the batch event. */
 export const DEFAULT_MAX_EVENTS_PER_BATCH = 500;
 
-/** The store plus a data version that changes with every committed batch (no query needed). */
+/** The store plus a data version that changes with every committed batch and every pruning that deleted edges (no query needed). */
 export type PublishingStore = FlowStore & { readonly version: () => string };
 
 export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBatch = DEFAULT_MAX_EVENTS_PER_BATCH): PublishingStore {
@@ -26,6 +26,13 @@ export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBat
     iterateEdges: (filter) => store.iterateEdges(filter),
     iterateEdgeSummaries: (filter) => store.iterateEdgeSummaries(filter),
     totals: () => store.totals(),
+    newestSeenMs: () => store.newestSeenMs(),
+    pruneEdges(beforeMs: number): number {
+      const deleted = store.pruneEdges(beforeMs);
+      // Views computed before the deletion must not be served as current.
+      if (deleted > 0) batches++;
+      return deleted;
+    },
     close: () => store.close(),
   };
 }

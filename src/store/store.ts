@@ -70,6 +70,9 @@ export function openStore(file: string, options: StoreOptions = {}): FlowStore {
   return new SqliteFlowStore(db, now, new EdgeCache(Math.max(0, Math.trunc(options.edgeCacheSize ?? EDGE_CACHE_MAX))));
 }
 
+/** Edges deleted per transaction when pruning. */
+const PRUNE_CHUNK = 5000;
+
 class SqliteFlowStore implements FlowStore {
   private readonly selectByKey;
   private readonly insertEdge;
@@ -278,6 +281,29 @@ class SqliteFlowStore implements FlowStore {
       }
     }
     return { accepted, rejected, rejectedByReason, edges: this.countEdges.get() as number };
+  }
+
+  newestSeenMs(): number | undefined {
+    const newest = this.db.prepare('SELECT max(last_seen_ms) FROM edges').pluck().get() as number | null;
+    return newest ?? undefined;
+  }
+
+  pruneEdges(beforeMs: number): number {
+    // Oldest first through the (last_seen_ms, id) index, PRUNE_CHUNK rows per transaction.
+    const chunk = this.db.prepare('DELETE FROM edges WHERE id IN (SELECT id FROM edges WHERE last_seen_ms < ? ORDER BY last_seen_ms, id LIMIT ?)');
+    const prune = this.db.transaction(() => chunk.run(beforeMs, PRUNE_CHUNK).changes);
+    let deleted = 0;
+    for (;;) {
+      const changes = prune.immediate();
+      deleted += changes;
+      if (changes < PRUNE_CHUNK) break;
+    }
+    // Cached row ids of deleted edges must not be updated in place: the next batch re-reads.
+    if (deleted > 0) {
+      this.cache.clear();
+      this.cacheVersion = undefined;
+    }
+    return deleted;
   }
 
   close(): void {

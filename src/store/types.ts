@@ -60,5 +60,12 @@ export interface FlowStore {
   /** The same edges in the same order as iterateEdges, without the detail columns (read-only views). */
   iterateEdgeSummaries(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeSummary>;
   totals(): StoreTotals;
+  /** The newest last-seen time of any edge; undefined when the store has no edges. */
+  newestSeenMs(): number | undefined;
+  /**
+   * Deletes the edges last seen before `beforeMs`, oldest first, a bounded chunk of rows per
+   * transaction (a live writer never waits long); returns how many were deleted.
+   */
+  pruneEdges(beforeMs: number): number;
   close(): void;
 }
