@@ -113,6 +113,14 @@ describe('the production build (what the image runs)', () => {
     expect(await metrics.text()).toMatch(/^# HELP /m);
   });
 
+  it('serves the drops report, which the built analysis worker computes (dist/http/analysis-worker.js)', async () => {
+    const response = await waitFor200(`${baseUrl}/api/v1/drops`, 60_000);
+    const body = (await response.json()) as { items: unknown[]; nextCursor: string | null };
+    expect(Array.isArray(body.items)).toBe(true);
+    expect(body).toHaveProperty('nextCursor');
+    expect(existsSync(path.join(appDir, 'dist/http/analysis-worker.js'))).toBe(true);
+  });
+
   it('stops cleanly on SIGTERM and leaves the database on the data volume', async () => {
     expect(child?.exitCode, output).toBeNull();
     child?.kill('SIGTERM');
