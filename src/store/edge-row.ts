@@ -159,7 +159,7 @@ export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms'
   };
 }
 
-function peerFromRow(kind: string, namespace: string | null, workload: string | null, workloadKind: string | null, ip: string | null): EdgePeer {
+export function peerFromRow(kind: string, namespace: string | null, workload: string | null, workloadKind: string | null, ip: string | null): EdgePeer {
   return {
     kind: kind as EndpointKind,
     ...(namespace !== null ? { namespace } : {}),

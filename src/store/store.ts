@@ -9,6 +9,7 @@ import { mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow 
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
 import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
 import { EdgeSummaryReader } from './views.js';
+import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
 export interface StoreOptions {
   /** NORMAL (default) survives a process crash; FULL also survives power loss, at fsync cost. */
@@ -45,7 +46,6 @@ export function decodeCursor(cursor: string): number {
   return id;
 }
 
-type EdgeFilter = Omit<EdgeQuery, 'limit' | 'cursor'>;
 
 export function openStore(file: string, options: StoreOptions = {}): FlowStore {
   const now = options.now ?? Date.now;
@@ -209,36 +209,17 @@ class SqliteFlowStore implements FlowStore {
   }
 
   private listStatement(filter: EdgeFilter, withCursor: boolean): Database.Statement {
-    const shape = `${filter.namespace !== undefined}|${filter.verdict !== undefined}|${filter.sinceMs !== undefined}|${withCursor}`;
+    const shape = filterShape(filter, withCursor);
     let statement = this.listStatements.get(shape);
     if (statement === undefined) {
-      const where: string[] = [];
-      if (filter.verdict !== undefined) where.push('verdict = @verdict');
-      if (filter.sinceMs !== undefined) where.push('last_seen_ms >= @sinceMs');
-      if (withCursor) where.push('id > @after');
-      const select = (conditions: readonly string[], index?: string): string =>
-        `SELECT * FROM edges${index !== undefined ? ` INDEXED BY ${index}` : ''} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
-      // `src = ns OR dst = ns` in id order would scan the whole table in rowid order; instead each
-      // side is a range of its (namespace, id) index, at most @limit rows each, merged by id. The
-      // second side skips rows the first already has (an edge within the namespace). The indexes
-      // are named (001) so a verdict filter cannot steer the planner to the (verdict, id) index.
-      statement = this.db.prepare(filter.namespace === undefined
-        ? select(where)
-        : `SELECT * FROM (${select(['src_namespace = @namespace', ...where], 'edges_src_namespace')})
-           UNION ALL SELECT * FROM (${select(['dst_namespace = @namespace', 'src_namespace IS NOT @namespace', ...where], 'edges_dst_namespace')})
-           ORDER BY id LIMIT @limit`);
+      statement = this.db.prepare(edgePageSql(filter, withCursor, '*'));
       this.listStatements.set(shape, statement);
     }
     return statement;
   }
 
   private page(filter: EdgeFilter, afterId: number | undefined, limit: number): EdgeRow[] {
-    const params: Record<string, string | number> = { limit };
-    if (filter.namespace !== undefined) params['namespace'] = filter.namespace;
-    if (filter.verdict !== undefined) params['verdict'] = filter.verdict;
-    if (filter.sinceMs !== undefined) params['sinceMs'] = filter.sinceMs;
-    if (afterId !== undefined) params['after'] = afterId;
-    return this.listStatement(filter, afterId !== undefined).all(params) as EdgeRow[];
+    return this.listStatement(filter, afterId !== undefined).all(edgePageParams(filter, afterId, limit)) as EdgeRow[];
   }
 
   listEdges(query: EdgeQuery): EdgePage {
