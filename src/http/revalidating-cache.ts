@@ -6,6 +6,7 @@
 // per key at a time; a failed one is reported to `onError` and the previous value kept (a
 // request with nothing to fall back on gets the error). `minRefreshMs` spaces recomputations of
 // a key under a live pipeline writing every second. LRU-bounded.
+import { setNewest, track } from './versioned-cache.js';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -106,21 +107,10 @@ export class RevalidatingCache<T> {
     const run = (async (): Promise<Entry<T>> => {
       const result = await compute();
       const entry: Entry<T> = { value: result.value, version: result.version, computedMs: this.now() };
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-      while (this.entries.size > this.maxEntries) {
-        const oldest = this.entries.keys().next();
-        if (oldest.done === true) break;
-        this.entries.delete(oldest.value);
-      }
+      setNewest(this.entries, key, entry, this.maxEntries);
       return entry;
     })();
-    this.running.set(key, run);
-    const done = (): void => {
-      if (this.running.get(key) === run) this.running.delete(key);
-    };
-    void run.then(done, done);
-    return run;
+    return track(this.running, key, run);
   }
 }
 
@@ -151,20 +141,9 @@ export class SingleFlight<T> {
     const run = (async (): Promise<Versioned<T>> => {
       const value = await compute();
       const result = { value, version, computedMs: this.now() };
-      this.latest.delete(key);
-      this.latest.set(key, result);
-      while (this.latest.size > this.maxEntries) {
-        const oldest = this.latest.keys().next();
-        if (oldest.done === true) break;
-        this.latest.delete(oldest.value);
-      }
+      setNewest(this.latest, key, result, this.maxEntries);
       return result;
     })();
-    this.running.set(key, run);
-    const done = (): void => {
-      if (this.running.get(key) === run) this.running.delete(key);
-    };
-    void run.then(done, done);
-    return run;
+    return track(this.running, key, run);
   }
 }

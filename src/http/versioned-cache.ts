@@ -42,15 +42,30 @@ export class VersionedCache<T> {
     }
     this.misses++;
     const value = compute();
-    this.entries.delete(key);
-    this.entries.set(key, { version, computedMs: this.now(), value });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
-    }
+    setNewest(this.entries, key, { version, computedMs: this.now(), value }, this.maxEntries);
     return value;
   }
+}
+
+/** Sets `key` as the most recent entry of an insertion-ordered map, dropping the oldest past `maxEntries` (LRU). */
+export function setNewest<K, V>(map: Map<K, V>, key: K, value: V, maxEntries: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > maxEntries) {
+    const oldest = map.keys().next();
+    if (oldest.done === true) break;
+    map.delete(oldest.value);
+  }
+}
+
+/** Keeps `run` in `running` under `key` until it settles (the single flight of that key). */
+export function track<T>(running: Map<string, Promise<T>>, key: string, run: Promise<T>): Promise<T> {
+  running.set(key, run);
+  const done = (): void => {
+    if (running.get(key) === run) running.delete(key);
+  };
+  void run.then(done, done);
+  return run;
 }
 
 /**
