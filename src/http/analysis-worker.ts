@@ -3,7 +3,7 @@
 // false, error}. One job at a time, in order; the main thread's event loop never waits for it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { runAnalysisJob, type AnalysisJob } from './analysis-jobs.js';
-import { ReadOnlyEdges } from './edge-reader.js';
+import { ReadOnlyEdges } from '../store/read-only-edges.js';
 
 export interface JobRequest {
   readonly id: number;

@@ -1,16 +1,16 @@
 // A read-only view of a flow database for the analysis worker: its own better-sqlite3 connection
 // opened read-only (WAL lets it read while the daemon writes), the full edges in id order in
 // bounded pages (no statement stays open between pages) and the store's summary projection.
-// Never writes, never migrates: the daemon's store owns the schema.
+// Never writes, never migrates: the daemon's store owns the schema. (An EdgeSource of
+// src/http/analysis-jobs.ts, structurally.)
 import Database from 'better-sqlite3';
-import { recordFromRow, type EdgeRow } from '../store/edge-row.js';
-import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
-import { EdgeSummaryReader } from '../store/views.js';
-import type { EdgeSource } from './analysis-jobs.js';
+import { recordFromRow, type EdgeRow } from './edge-row.js';
+import type { EdgeQuery, EdgeRecord, EdgeSummary } from './types.js';
+import { EdgeSummaryReader } from './views.js';
 
 const PAGE = 500;
 
-export class ReadOnlyEdges implements EdgeSource {
+export class ReadOnlyEdges {
   private readonly db: Database.Database;
   private readonly page: Database.Statement<[number, number], EdgeRow>;
   private readonly summaries: EdgeSummaryReader;
