@@ -9,10 +9,11 @@ import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js
 import { goldmaneFingerprint, normalizeGoldmaneFlow } from './goldmane-flow.js';
 import { ResumeCursor } from './hubble-relay-cursor.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
+import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconnect.js';
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { pauseOnFull } from './pause-on-full.js';
-import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
+import type { FlowSink, FlowSource, SourceStatus } from './source.js';
 
 export interface GoldmaneOptions {
   readonly name: string;
@@ -35,7 +36,6 @@ export interface GoldmaneStatus extends SourceStatus {
   readonly pauses: number;
 }
 
-type Outcome = { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
 
 export class GoldmaneSource implements FlowSource {
   readonly name: string;
@@ -50,14 +50,11 @@ export class GoldmaneSource implements FlowSource {
   private client: grpc.Client | undefined;
   private call: grpc.ClientReadableStream<unknown> | undefined;
   private runPromise: Promise<void> | undefined;
-  private state: SourceState = 'stopped';
+  private readonly health = newStreamHealth();
   private events = 0;
-  private errors = 0;
-  private reconnects = 0;
   private pauses = 0;
   private lastEventMs: number | undefined;
   private lagMs: number | undefined;
-  private lastError: string | undefined;
 
   constructor(options: GoldmaneOptions) {
     this.opts = options;
@@ -72,7 +69,7 @@ export class GoldmaneSource implements FlowSource {
 
   start(sink: FlowSink): Promise<void> {
     if (this.runPromise !== undefined) return Promise.reject(new Error(`source ${this.name} already started`));
-    this.state = 'starting';
+    this.health.state = 'starting';
     this.runPromise = this.run(sink);
     return Promise.resolve();
   }
@@ -83,21 +80,21 @@ export class GoldmaneSource implements FlowSource {
     await this.runPromise;
     this.client?.close();
     this.client = undefined;
-    this.state = 'stopped';
+    this.health.state = 'stopped';
   }
 
   status(): GoldmaneStatus {
     return {
       name: this.name,
       type: this.type,
-      state: this.state,
+      state: this.health.state,
       ...(this.lastEventMs === undefined ? {} : { lastEventMs: this.lastEventMs }),
       ...(this.lagMs === undefined ? {} : { lagMs: this.lagMs }),
       events: this.events,
-      errors: this.errors,
+      errors: this.health.errors,
       lostEvents: 0, // Goldmane does not report loss
-      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
-      reconnects: this.reconnects,
+      ...(this.health.lastError === undefined ? {} : { lastError: this.health.lastError }),
+      reconnects: this.health.reconnects,
       duplicates: this.cursor.duplicates,
       pauses: this.pauses,
     };
@@ -105,7 +102,7 @@ export class GoldmaneSource implements FlowSource {
 
   private async run(sink: FlowSink): Promise<void> {
     while (!this.abort.signal.aborted) {
-      let outcome: Outcome;
+      let outcome: StreamOutcome;
       try {
         outcome = await this.streamOnce(sink);
       } catch (err) {
@@ -114,25 +111,12 @@ export class GoldmaneSource implements FlowSource {
       if (this.abort.signal.aborted) break;
       this.client?.close();
       this.client = undefined;
-      if (outcome.kind === 'error') {
-        this.errors += 1;
-        this.lastError = outcome.message;
-        if (!outcome.retryable) {
-          this.state = 'failed';
-          while (this.backoff.ceilingMs() < this.backoff.options.maxMs) this.backoff.nextDelayMs();
-        }
-      }
-      if (this.state !== 'failed') this.state = 'reconnecting';
-      const delayMs = this.backoff.nextDelayMs();
-      this.reconnects += 1;
-      if (this.limiter.allow('reconnect')) {
-        this.logger.warn({ source: this.name, delayMs, reason: outcome.kind === 'error' ? outcome.message : 'stream ended', suppressed: this.limiter.suppressed('reconnect') }, 'goldmane stream lost; reconnecting');
-      }
+      const delayMs = nextAttemptDelay(this.health, outcome, this.backoff, { logger: this.logger, limiter: this.limiter, source: this.name, message: 'goldmane stream lost; reconnecting' });
       await this.clock.sleep(delayMs, this.abort.signal);
     }
   }
 
-  private streamOnce(sink: FlowSink): Promise<Outcome> {
+  private streamOnce(sink: FlowSink): Promise<StreamOutcome> {
     const Ctor = serviceConstructor('goldmane/api.proto', 'goldmane', 'Flows');
     const { credentials, options } = channelSetup(this.opts.tls);
     const client = new Ctor(this.opts.address, credentials, { ...options, ...this.opts.channelOptions });
@@ -144,9 +128,9 @@ export class GoldmaneSource implements FlowSource {
     if (typeof method !== 'function') throw new Error('Stream missing from proto');
     const call = method.call(client, request) as grpc.ClientReadableStream<unknown>;
     this.call = call;
-    return new Promise<Outcome>((resolve) => {
+    return new Promise<StreamOutcome>((resolve) => {
       let settled = false;
-      const finish = (o: Outcome): void => {
+      const finish = (o: StreamOutcome): void => {
         if (settled) return;
         settled = true;
         call.removeAllListeners('data');
@@ -154,10 +138,10 @@ export class GoldmaneSource implements FlowSource {
       };
       const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
       call.on('metadata', () => {
-        this.state = 'connected';
+        this.health.state = 'connected';
       });
       call.on('data', (msg: unknown) => {
-        this.state = 'connected';
+        this.health.state = 'connected';
         this.backoff.reset();
         onPushed(this.handle(msg, sink));
       });

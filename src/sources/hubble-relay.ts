@@ -16,8 +16,9 @@ import { decodeGetFlowsResponse } from './hubble-relay-decode.js';
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
+import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconnect.js';
 import { pauseOnFull } from './pause-on-full.js';
-import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
+import type { FlowSink, FlowSource, SourceStatus } from './source.js';
 
 /** Same signature as src/flows/hubble.ts `normalizeHubbleFlow` (the default). */
 export type HubbleNormalizer = (obj: unknown, envelope?: { nodeName?: string; time?: string }) => ParseResult;
@@ -80,15 +81,12 @@ export class HubbleRelaySource implements FlowSource {
   private call: grpc.ClientReadableStream<unknown> | undefined;
   private runPromise: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  private state: SourceState = 'stopped';
+  private readonly health = newStreamHealth();
   private events = 0;
-  private errors = 0;
   private lostEvents = 0;
-  private reconnects = 0;
   private pauses = 0;
   private lastEventMs: number | undefined;
   private lagMs: number | undefined;
-  private lastError: string | undefined;
   private server: RelayServerStatus | undefined;
   private readonly unavailable = new Set<string>();
 
@@ -105,7 +103,7 @@ export class HubbleRelaySource implements FlowSource {
 
   start(sink: FlowSink): Promise<void> {
     if (this.runPromise !== undefined) return Promise.reject(new Error(`source ${this.name} already started`));
-    this.state = 'starting';
+    this.health.state = 'starting';
     this.runPromise = this.run(sink);
     return Promise.resolve();
   }
@@ -115,21 +113,21 @@ export class HubbleRelaySource implements FlowSource {
     this.call?.cancel();
     await this.runPromise;
     this.closeClient();
-    this.state = 'stopped';
+    this.health.state = 'stopped';
   }
 
   status(): HubbleRelayStatus {
     return {
       name: this.name,
       type: this.type,
-      state: this.state,
+      state: this.health.state,
       ...(this.lastEventMs === undefined ? {} : { lastEventMs: this.lastEventMs }),
       ...(this.lagMs === undefined ? {} : { lagMs: this.lagMs }),
       events: this.events,
-      errors: this.errors,
+      errors: this.health.errors,
       lostEvents: this.lostEvents,
-      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
-      reconnects: this.reconnects,
+      ...(this.health.lastError === undefined ? {} : { lastError: this.health.lastError }),
+      reconnects: this.health.reconnects,
       duplicates: this.cursor.duplicates,
       unavailableNodes: [...this.unavailable].sort(),
       pauses: this.pauses,
@@ -183,21 +181,7 @@ export class HubbleRelaySource implements FlowSource {
       if (this.abort.signal.aborted) break;
       // A new client per attempt: re-reads rotated certificates, drops a wedged channel.
       this.closeClient();
-      if (outcome.kind === 'error') {
-        this.errors += 1;
-        this.lastError = outcome.message;
-        if (!outcome.retryable) {
-          // Permanent (bad request / bad credentials): keep trying, but only at the cap.
-          this.state = 'failed';
-          while (this.backoff.ceilingMs() < this.backoff.options.maxMs) this.backoff.nextDelayMs();
-        }
-      }
-      if (this.state !== 'failed') this.state = 'reconnecting';
-      const delayMs = this.backoff.nextDelayMs();
-      this.reconnects += 1;
-      if (this.warnLimiter.allow('reconnect')) {
-        this.logger.warn({ source: this.name, delayMs, reason: outcome.kind === 'error' ? outcome.message : 'stream ended', suppressed: this.warnLimiter.suppressed('reconnect') }, 'hubble relay stream lost; reconnecting');
-      }
+      const delayMs = nextAttemptDelay(this.health, outcome, this.backoff, { logger: this.logger, limiter: this.warnLimiter, source: this.name, message: 'hubble relay stream lost; reconnecting' });
       await this.clock.sleep(delayMs, this.abort.signal);
     }
   }
@@ -222,11 +206,11 @@ export class HubbleRelaySource implements FlowSource {
       };
       const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
       call.on('metadata', () => {
-        if (this.state !== 'connected') this.logger.info({ source: this.name, since }, 'hubble relay stream open');
-        this.state = 'connected';
+        if (this.health.state !== 'connected') this.logger.info({ source: this.name, since }, 'hubble relay stream open');
+        this.health.state = 'connected';
       });
       call.on('data', (msg: unknown) => {
-        if (this.state !== 'connected') this.state = 'connected';
+        if (this.health.state !== 'connected') this.health.state = 'connected';
         this.backoff.reset();
         onPushed(this.handleResponse(msg, sink));
       });
@@ -295,7 +279,6 @@ function leanObserverClient(): grpc.ServiceClientConstructor {
   return leanCtor;
 }
 
-type StreamOutcome = { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
 
 /** Flow identity for de-duplication: the uuid when the agent sets one, else time+node+5-tuple+verdict. */
 export function fingerprint(flow: Record<string, unknown>, nodeName: string | undefined): string {
