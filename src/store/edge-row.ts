@@ -74,7 +74,7 @@ export function parseCountMap(text: string): Record<string, number> {
 
 /** Union of a stored list and new values, first come first kept, at most `max`. */
 export function mergeList(stored: string | undefined, added: ReadonlySet<string>, max: number): string {
-  if (added.size === 0 && stored !== undefined) return stored;
+  if (added.size === 0) return stored ?? '[]';
   const out = new Set(stored === undefined ? [] : parseStringList(stored));
   for (const value of added) {
     if (out.size >= max) break;
@@ -120,7 +120,7 @@ export function boundLabels(labels: Readonly<Record<string, string>>): string {
 }
 
 export function mergeCounts(stored: string | undefined, added: ReadonlyMap<string, number>, maxKeys: number): string {
-  if (added.size === 0 && stored !== undefined) return stored;
+  if (added.size === 0) return stored ?? '{}';
   const out = new Map(Object.entries(stored === undefined ? {} : parseCountMap(stored)));
   for (const [key, count] of added) {
     const existing = out.get(key);

@@ -23,7 +23,7 @@ export interface StoreOptions {
   readonly now?: () => number;
   /** SQLite page cache in KiB (default 32768). */
   readonly cacheKiB?: number;
-  /** Edges whose committed state is kept in memory to skip the read on update (default 50,000; 0 disables). */
+  /** Edges whose committed state is kept in memory to skip the read on update (default EDGE_CACHE_MAX, 20,000; 0 disables). */
   readonly edgeCacheSize?: number;
 }
 
@@ -99,21 +99,20 @@ class SqliteFlowStore implements FlowStore {
     this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?,
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?) WHERE id = ?`);
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    // Positional parameters: better-sqlite3 binds a named-parameter object by looking up each name
+    // on it, which cost about 40% of the insert (bench/out measurements in docs/benchmarks.md).
     this.insertEdge = db.prepare(`INSERT INTO edges (edge_key,
       src_kind, src_namespace, src_workload, src_workload_kind, src_ip,
       dst_kind, dst_namespace, dst_workload, dst_workload_kind, dst_ip,
       protocol, port, verdict, count, first_seen_ms, last_seen_ms,
       src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names, drop_reasons, denied_by, allowed_by)
-      VALUES (@edge_key, @src_kind, @src_namespace, @src_workload, @src_workload_kind, @src_ip,
-      @dst_kind, @dst_namespace, @dst_workload, @dst_workload_kind, @dst_ip,
-      @protocol, @port, @verdict, @count, @first_seen_ms, @last_seen_ms,
-      @src_labels, @dst_labels, @src_pods, @dst_pods, @src_names, @dst_names, @drop_reasons, @denied_by, @allowed_by)`);
-    this.updateEdge = db.prepare(`UPDATE edges SET count = count + @count,
-      first_seen_ms = min(first_seen_ms, @first_seen_ms), last_seen_ms = max(last_seen_ms, @last_seen_ms),
-      src_labels = @src_labels, dst_labels = @dst_labels, src_pods = @src_pods, dst_pods = @dst_pods,
-      src_names = @src_names, dst_names = @dst_names, drop_reasons = @drop_reasons,
-      denied_by = @denied_by, allowed_by = @allowed_by
-      WHERE id = @id`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.updateEdge = db.prepare(`UPDATE edges SET count = count + ?,
+      first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?),
+      src_labels = ?, dst_labels = ?, src_pods = ?, dst_pods = ?,
+      src_names = ?, dst_names = ?, drop_reasons = ?,
+      denied_by = ?, allowed_by = ?
+      WHERE id = ?`);
     this.bumpCounter = db.prepare(
       'INSERT INTO ingest_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
     );
@@ -173,23 +172,26 @@ class SqliteFlowStore implements FlowStore {
     }
     const s = delta.source;
     const d = delta.destination;
-    const inserted = this.insertEdge.run({
-      edge_key: delta.key,
-      src_kind: s.kind, src_namespace: s.namespace ?? null, src_workload: s.workload ?? null,
-      src_workload_kind: s.workloadKind ?? null, src_ip: s.ip ?? null,
-      dst_kind: d.kind, dst_namespace: d.namespace ?? null, dst_workload: d.workload ?? null,
-      dst_workload_kind: d.workloadKind ?? null, dst_ip: d.ip ?? null,
-      protocol: delta.protocol, port: delta.port, verdict: delta.verdict, count: delta.count,
-      first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs,
-      ...detail,
-    });
+    const inserted = this.insertEdge.run(
+      delta.key,
+      s.kind, s.namespace ?? null, s.workload ?? null, s.workloadKind ?? null, s.ip ?? null,
+      d.kind, d.namespace ?? null, d.workload ?? null, d.workloadKind ?? null, d.ip ?? null,
+      delta.protocol, delta.port, delta.verdict, delta.count, delta.firstSeenMs, delta.lastSeenMs,
+      detail.src_labels, detail.dst_labels, detail.src_pods, detail.dst_pods, detail.src_names, detail.dst_names,
+      detail.drop_reasons, detail.denied_by, detail.allowed_by,
+    );
     this.cache.set(delta.key, new CachedEdge(Number(inserted.lastInsertRowid), delta.lastSeenMs, detail));
   }
 
   /** Adds the delta's counts and times to row `id`, rewriting the JSON detail only when given. */
   private writeEdge(id: number, delta: EdgeDelta, detail: EdgeDetail | undefined): number {
     if (detail === undefined) return this.bumpEdge.run(delta.count, delta.firstSeenMs, delta.lastSeenMs, id).changes;
-    return this.updateEdge.run({ id, count: delta.count, first_seen_ms: delta.firstSeenMs, last_seen_ms: delta.lastSeenMs, ...detail }).changes;
+    return this.updateEdge.run(
+      delta.count, delta.firstSeenMs, delta.lastSeenMs,
+      detail.src_labels, detail.dst_labels, detail.src_pods, detail.dst_pods, detail.src_names, detail.dst_names,
+      detail.drop_reasons, detail.denied_by, detail.allowed_by,
+      id,
+    ).changes;
   }
 
   writeBatch(batch: Batch): void {

@@ -142,4 +142,18 @@ describe('EdgeCache', () => {
     expect(cache.get('cold-1')).toBeUndefined();
     expect(cache.get('cold-20')?.id).toBe(20);
   });
+
+  it('gives a hit entry a second chance and evicts the oldest unused one', () => {
+    const cache = new EdgeCache(3);
+    for (const [i, key] of ['a', 'b', 'c'].entries()) cache.set(key, new CachedEdge(i, 0, detail));
+    cache.get('a');
+    cache.set('d', new CachedEdge(3, 0, detail));
+    expect(['a', 'b', 'c', 'd'].filter((key) => cache.get(key) !== undefined)).toEqual(['a', 'c', 'd']);
+    const fresh = new EdgeCache(2);
+    for (let i = 0; i < 1000; i++) {
+      fresh.set(`k${i}`, new CachedEdge(i, 0, detail));
+      expect(fresh.size).toBeLessThanOrEqual(2);
+      expect(fresh.get(`k${i}`)?.id).toBe(i);
+    }
+  });
 });
