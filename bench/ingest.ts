@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_LINE_BYTES_DEFAULT } from '../src/flows/flow.js';
-import { parserFor } from '../src/flows/parsers.js';
+import { ingestParserFor } from '../src/flows/parsers.js';
 import { DEFAULT_BATCH_SIZE } from '../src/sources/batch-writer.js';
 import { readFile } from '../src/sources/file-reader.js';
 import { ingestInput } from '../src/sources/file-ingest.js';
@@ -77,7 +77,7 @@ async function ingestRun(run: number): Promise<{ rate: Rates; edges: number }> {
   const store = openStore(db);
   const cpu0 = process.cpuUsage();
   const started = performance.now();
-  const totals = await ingestInput({ store, parser: parserFor('hubble'), input: { path: file }, batchSize });
+  const totals = await ingestInput({ store, parser: ingestParserFor('hubble'), input: { path: file }, batchSize });
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(cpu0);
   const edges = store.totals().edges;

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { RejectReason } from '../flows/flow.js';
-import { isFlowFormat, parserFor, sniffFormat, type FlowFormat } from '../flows/parsers.js';
+import { ingestParserFor, isFlowFormat, sniffFormat, type FlowFormat } from '../flows/parsers.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_EDGES, type RunTotals } from '../sources/batch-writer.js';
 import { ingestInput } from '../sources/file-ingest.js';
 import { openStore } from '../store/store.js';
@@ -128,7 +128,7 @@ async function run(argv: string[]): Promise<number> {
       totals.push(
         await ingestInput({
           store,
-          parser: parserFor(input.format, { year }),
+          parser: ingestParserFor(input.format, { year }),
           input: input.handle === undefined ? { stream: process.stdin } : { path: input.name, handle: input.handle },
           batchSize,
           follow,

@@ -109,6 +109,21 @@ export type ParseResult =
 /** A parser turns one line (without its newline) into a flow or a counted rejection. Never throws. */
 export type LineParser = (line: string) => ParseResult;
 
+/**
+ * A valid event that starts no connection, as an ingest parser reports it: such events only count
+ * as accepted in the store (edges are built from connection starts), so an ingest parser may
+ * validate them without building their Flow. Valid means exactly what the full parser accepts.
+ */
+export interface ValidNonStart {
+  readonly ok: true;
+  readonly flow: null;
+}
+export const VALID_NON_START: ValidNonStart = Object.freeze({ ok: true, flow: null });
+
+/** What an ingest parser returns: a ParseResult, or VALID_NON_START where it skipped building. */
+export type IngestResult = ParseResult | ValidNonStart;
+export type IngestParser = (line: string) => IngestResult;
+
 export const MAX_LINE_BYTES_DEFAULT = 1024 * 1024;
 
 export function reject(reason: RejectReason, detail: string): ParseResult {

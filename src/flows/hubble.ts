@@ -19,8 +19,8 @@
 // - DNS answers in L7 records name the *answered* addresses, not either endpoint of the DNS
 //   flow, so they are not copied into `names`; Cilium already reports those names as
 //   `destination_names` on later flows to the answered IPs.
-import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict } from './flow.js';
+import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, VALID_NON_START, reject } from './flow.js';
+import type { Endpoint, EndpointKind, Flow, IngestResult, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict } from './flow.js';
 import { MAX_OBJECT_NAME_CHARS, MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
 import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
@@ -313,6 +313,10 @@ const NON_FLOW_EVENTS = ['node_status', 'lost_events', 'agent_event', 'debug_eve
  * Never throws.
  */
 export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): ParseResult {
+  return normalize(obj, envelope, false) as ParseResult;
+}
+
+function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnly: boolean): IngestResult {
   if (!isRecord(obj)) return reject('invalid_field', 'event is not a JSON object');
   let flow: Record<string, unknown> = obj;
   let nodeName: unknown = envelope?.nodeName;
@@ -331,14 +335,40 @@ export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): Pa
     }
   }
   try {
-    return { ok: true, flow: buildFlow(flow, nodeName, envelopeTime) };
+    const built = buildFlow(flow, nodeName, envelopeTime, startsOnly);
+    return built === null ? VALID_NON_START : { ok: true, flow: built };
   } catch (error) {
     if (error instanceof Invalid) return reject(error.reason, error.detail);
     throw error;
   }
 }
 
-function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown): Flow {
+/**
+ * True when endpointOf cannot reject `value` (a sufficient condition, not a necessary one): no
+ * wrong type for identity, labels, namespace, pod name or workloads. Reading it builds nothing.
+ */
+function isPlainEndpoint(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (!isRecord(value)) return false;
+  const identity = value.identity;
+  if (identity !== undefined && (typeof identity !== 'number' || !Number.isInteger(identity) || identity < 0)) return false;
+  const labels = value.labels;
+  if (labels !== undefined && labels !== null) {
+    if (!Array.isArray(labels)) return false;
+    for (let i = 0; i < labels.length; i++) if (typeof labels[i] !== 'string') return false;
+  }
+  const { namespace, pod_name: pod, workloads } = value;
+  if (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) return false;
+  if (pod !== undefined && pod !== '' && !isObjectName(pod)) return false;
+  return workloads === undefined || Array.isArray(workloads);
+}
+
+/**
+ * The Flow of one Hubble flow object, or throws Invalid. With `startsOnly`, an event that starts
+ * no connection and that nothing past this point could reject (plain endpoints, no policy lists:
+ * the node name and DNS names never reject) returns null instead of being built.
+ */
+function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown, startsOnly: boolean): Flow | null {
   const counter: DropCounter = { dropped: 0 };
   // A present but malformed flow time is an error, not a reason to use the envelope's.
   const timeMs = flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time) : timeMsOf(envelopeTime);
@@ -427,6 +457,19 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   if (verdict === 'dropped') dropReason = dropReasonName(flow.drop_reason_desc) ?? dropReasonName(flow.drop_reason);
   const isPolicyDrop = dropReason !== undefined && isPolicyDropReason(dropReason);
 
+  if (
+    startsOnly &&
+    !isConnectionStart &&
+    flow.ingress_allowed_by === undefined &&
+    flow.egress_allowed_by === undefined &&
+    flow.ingress_denied_by === undefined &&
+    flow.egress_denied_by === undefined &&
+    isPlainEndpoint(flow.source) &&
+    isPlainEndpoint(flow.destination)
+  ) {
+    return null;
+  }
+
   const source = check(endpointOf('source', flow.source, sourceIp, flow.source_names, counter));
   const destination = check(endpointOf('destination', flow.destination, destinationIp, flow.destination_names, counter));
 
@@ -467,8 +510,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   return result;
 }
 
-/** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
-export function parseHubbleLine(line: string): ParseResult {
+function parseLine(line: string, startsOnly: boolean): IngestResult {
   if (line.length > MAX_LINE_BYTES_DEFAULT) return reject('oversized_line', `line of ${line.length} chars`);
   let value: unknown;
   try {
@@ -476,5 +518,18 @@ export function parseHubbleLine(line: string): ParseResult {
   } catch {
     return reject('invalid_json', 'line is not valid JSON');
   }
-  return normalizeHubbleFlow(value);
+  return normalize(value, undefined, startsOnly);
+}
+
+/** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
+export function parseHubbleLine(line: string): ParseResult {
+  return parseLine(line, false) as ParseResult;
+}
+
+/**
+ * parseHubbleLine for the store's ingest path: a valid event that starts no connection comes back
+ * as VALID_NON_START, validated but not built. Accepts and rejects exactly what parseHubbleLine does.
+ */
+export function ingestHubbleLine(line: string): IngestResult {
+  return parseLine(line, true);
 }

@@ -2,8 +2,8 @@
 // file reader goes through (size bound, strict UTF-8, CRLF), and format sniffing for
 // `--format auto`. Pure: no I/O; the reader hands in one line's bytes at a time.
 import { MAX_LINE_BYTES_DEFAULT, reject } from './flow.js';
-import type { LineParser, ParseResult } from './flow.js';
-import { parseHubbleLine } from './hubble.js';
+import type { IngestParser, IngestResult, LineParser, ParseResult } from './flow.js';
+import { ingestHubbleLine, parseHubbleLine } from './hubble.js';
 import { parseCalicoFlowLogLine } from './calico-flowlog.js';
 import { calicoIptablesParser } from './calico-iptables.js';
 import type { CalicoIptablesOptions } from './calico-iptables.js';
@@ -34,6 +34,15 @@ export function parserFor(format: FlowFormat, options: ParserOptions = {}): Line
   }
 }
 
+/**
+ * The parser the store's ingest path uses: the format's parser, except that Hubble events that
+ * start no connection (replies, mid-stream packets: most of a capture) are validated without
+ * being built (VALID_NON_START); accepted and rejected lines are exactly those of parserFor.
+ */
+export function ingestParserFor(format: FlowFormat, options: ParserOptions = {}): IngestParser {
+  return format === 'hubble' ? ingestHubbleLine : parserFor(format, options);
+}
+
 // One decoder for all lines: `decode` without `{stream: true}` starts fresh on every call.
 // `fatal` turns malformed UTF-8 into an exception instead of U+FFFD; the default
 // `ignoreBOM: false` drops a leading byte-order mark.
@@ -44,7 +53,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * decoding, rejects invalid UTF-8, strips a trailing `\r` (CRLF files), then runs the parser.
  * Never throws.
  */
-export function parseLineBytes(parser: LineParser, bytes: Uint8Array, maxLineBytes: number = MAX_LINE_BYTES_DEFAULT): ParseResult {
+export function parseLineBytes(parser: LineParser, bytes: Uint8Array, maxLineBytes?: number): ParseResult;
+export function parseLineBytes(parser: IngestParser, bytes: Uint8Array, maxLineBytes?: number): IngestResult;
+export function parseLineBytes(parser: IngestParser, bytes: Uint8Array, maxLineBytes: number = MAX_LINE_BYTES_DEFAULT): IngestResult {
   if (bytes.length > maxLineBytes) return reject('oversized_line', `line of ${bytes.length} bytes exceeds ${maxLineBytes}`);
   let line: string;
   try {

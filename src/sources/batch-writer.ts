@@ -4,7 +4,7 @@
 // the live sources (it is a FlowSink); metrics hang off the onBatch hook (no prom-client here).
 import { performance } from 'node:perf_hooks';
 import { aggregateFlow, type EdgeDelta } from '../flows/edge.js';
-import type { ParseResult, RejectReason } from '../flows/flow.js';
+import type { IngestResult, ParseResult, RejectReason } from '../flows/flow.js';
 import type { FileCheckpoint, FlowStore } from '../store/types.js';
 import type { FlowSink } from './source.js';
 
@@ -96,11 +96,11 @@ export class BatchWriter implements FlowSink {
   }
 
   /** One parsed line; `endOffset` is the offset just past it in the current source file. */
-  add(result: ParseResult, endOffset?: number): void {
+  add(result: IngestResult, endOffset?: number): void {
     this.begin();
     if (result.ok) {
       this.accepted++;
-      aggregateFlow(result.flow, this.deltas);
+      if (result.flow !== null) aggregateFlow(result.flow, this.deltas);
     } else {
       this.countRejected(result.reason);
     }

@@ -4,7 +4,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
-import { MAX_LINE_BYTES_DEFAULT, type LineParser } from '../flows/flow.js';
+import { MAX_LINE_BYTES_DEFAULT, type IngestParser } from '../flows/flow.js';
 import { parseLineBytes } from '../flows/parsers.js';
 import type { FlowStore } from '../store/types.js';
 import { BatchWriter, DEFAULT_FLUSH_INTERVAL_MS, type BatchStats, type RunTotals } from './batch-writer.js';
@@ -15,7 +15,8 @@ export const BULK_FLUSH_INTERVAL_MS = 10_000;
 
 export interface IngestInputOptions {
   readonly store: FlowStore;
-  readonly parser: LineParser;
+  /** Usually ingestParserFor(format): this path only counts events that start no connection. */
+  readonly parser: IngestParser;
   /** A file path (with its open handle) or a stream without checkpoint. */
   readonly input: { readonly path: string; readonly handle?: FileHandle } | { readonly stream: Readable };
   readonly batchSize?: number;
@@ -34,7 +35,7 @@ export interface IngestInputOptions {
   readonly progress?: (position: number, size: number, lines: number) => void;
 }
 
-function lineHandler(parser: LineParser, writer: BatchWriter, maxLineBytes: number, counted: { lines: number }): LineHandler {
+function lineHandler(parser: IngestParser, writer: BatchWriter, maxLineBytes: number, counted: { lines: number }): LineHandler {
   return {
     line(bytes, endOffset) {
       counted.lines++;

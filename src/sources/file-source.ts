@@ -6,8 +6,8 @@
 // A file that does not exist yet (the agent has not written it) is retried, not fatal.
 import path from 'node:path';
 import type { FlowFormat } from '../flows/parsers.js';
-import { parserFor } from '../flows/parsers.js';
-import type { LineParser } from '../flows/flow.js';
+import { ingestParserFor, parserFor } from '../flows/parsers.js';
+import type { IngestParser } from '../flows/flow.js';
 import { enrichResult, type PodAt } from './kernel-log-enrich.js';
 import type { FlowStore } from '../store/types.js';
 import type { Clock } from './backoff.js';
@@ -50,10 +50,11 @@ export class FileSource implements FlowSource {
     this.name = options.name;
   }
 
-  private parser(year: number): LineParser {
-    const parse = parserFor(this.options.format, { year });
+  private parser(year: number): IngestParser {
     const podAt = this.options.podAt;
-    return podAt === undefined ? parse : (line) => enrichResult(parse(line), podAt);
+    if (podAt === undefined) return ingestParserFor(this.options.format, { year });
+    const parse = parserFor(this.options.format, { year });
+    return (line) => enrichResult(parse(line), podAt);
   }
 
   start(_sink: FlowSink): Promise<void> {

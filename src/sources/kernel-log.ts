@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import type { FlowFormat } from '../flows/parsers.js';
 import { parseLineBytes, parserFor } from '../flows/parsers.js';
 import { MAX_LINE_BYTES_DEFAULT, reject } from '../flows/flow.js';
-import type { LineParser } from '../flows/flow.js';
+import type { LineParser, ParseResult } from '../flows/flow.js';
 import { silentLogger, systemClock } from './backoff.js';
 import type { Clock, SourceLogger } from './backoff.js';
 import { formatIdentity, readFile, resumeOffset } from './file-reader.js';
@@ -163,7 +163,7 @@ export class LogTailSource implements FlowSource {
     if (this.position !== undefined) this.position.offset = endOffset;
   }
 
-  private deliver(sink: FlowSink, result: ReturnType<typeof parseLineBytes>): boolean {
+  private deliver(sink: FlowSink, result: ParseResult): boolean {
     this.events += 1;
     const now = this.clock.now();
     this.lastEventMs = now;
