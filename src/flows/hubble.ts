@@ -224,6 +224,16 @@ type MutableEndpoint = { -readonly [K in keyof Endpoint]: Endpoint[K] };
 
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
+/** An absent or valid Cilium security identity. */
+function isIdentity(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+}
+
+/** An absent or empty name, or a valid object name. */
+function isOptionalName(value: unknown): boolean {
+  return value === undefined || value === '' || isObjectName(value);
+}
+
 function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter): Endpoint | Invalid {
   let outNames = NO_NAMES;
   if (names !== undefined) {
@@ -238,9 +248,7 @@ function endpointOf(side: string, value: unknown, ip: string | undefined, names:
   }
   if (!isRecord(value)) return new Invalid('invalid_field', `${side} is not an object`);
   const identity = value.identity;
-  if (identity !== undefined && (typeof identity !== 'number' || !Number.isInteger(identity) || identity < 0)) {
-    return new Invalid('invalid_field', `${side}.identity`);
-  }
+  if (!isIdentity(identity)) return new Invalid('invalid_field', `${side}.identity`);
   const rawLabels = value.labels ?? EMPTY;
   if (!Array.isArray(rawLabels)) return new Invalid('invalid_field', `${side}.labels is not an array`);
   const info = cachedLabelInfo(side, identity, rawLabels as unknown[]);
@@ -250,8 +258,8 @@ function endpointOf(side: string, value: unknown, ip: string | undefined, names:
 
   const namespace = value.namespace;
   const pod = value.pod_name;
-  if (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) return new Invalid('invalid_field', `${side}.namespace`);
-  if (pod !== undefined && pod !== '' && !isObjectName(pod)) return new Invalid('invalid_field', `${side}.pod_name`);
+  if (!isOptionalName(namespace)) return new Invalid('invalid_field', `${side}.namespace`);
+  if (!isOptionalName(pod)) return new Invalid('invalid_field', `${side}.pod_name`);
   const hasNamespace = typeof namespace === 'string' && namespace !== '';
   const hasPod = typeof pod === 'string' && pod !== '';
   if (hasNamespace || hasPod) rank = better(rank, 'pod');
@@ -283,7 +291,7 @@ function policyRefsOf(value: unknown, field: string, counter: DropCounter): read
   for (const policy of value as unknown[]) {
     if (!isRecord(policy)) return new Invalid('invalid_field', `${field} holds a non-object`);
     const { name, namespace } = policy;
-    if (!isObjectName(name) || (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) || refs.length >= MAX_POLICY_REFS) {
+    if (!isObjectName(name) || !isOptionalName(namespace) || refs.length >= MAX_POLICY_REFS) {
       counter.dropped++;
       continue;
     }
@@ -313,7 +321,7 @@ const NON_FLOW_EVENTS = ['node_status', 'lost_events', 'agent_event', 'debug_eve
  * Never throws.
  */
 export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): ParseResult {
-  return normalize(obj, envelope, false) as ParseResult;
+  return normalize(obj, envelope, false) as ParseResult; // without startsOnly every valid event is built
 }
 
 function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnly: boolean): IngestResult {
@@ -350,16 +358,14 @@ function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnl
 function isPlainEndpoint(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (!isRecord(value)) return false;
-  const identity = value.identity;
-  if (identity !== undefined && (typeof identity !== 'number' || !Number.isInteger(identity) || identity < 0)) return false;
+  if (!isIdentity(value.identity)) return false;
   const labels = value.labels;
   if (labels !== undefined && labels !== null) {
     if (!Array.isArray(labels)) return false;
     for (let i = 0; i < labels.length; i++) if (typeof labels[i] !== 'string') return false;
   }
   const { namespace, pod_name: pod, workloads } = value;
-  if (namespace !== undefined && namespace !== '' && !isObjectName(namespace)) return false;
-  if (pod !== undefined && pod !== '' && !isObjectName(pod)) return false;
+  if (!isOptionalName(namespace) || !isOptionalName(pod)) return false;
   return workloads === undefined || Array.isArray(workloads);
 }
 
@@ -523,7 +529,7 @@ function parseLine(line: string, startsOnly: boolean): IngestResult {
 
 /** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
 export function parseHubbleLine(line: string): ParseResult {
-  return parseLine(line, false) as ParseResult;
+  return parseLine(line, false) as ParseResult; // without startsOnly every valid event is built
 }
 
 /**
