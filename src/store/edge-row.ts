@@ -143,6 +143,16 @@ export interface EdgeDetail {
   allowed_by: string;
 }
 
+/** The JSON detail columns, in the one order the store's INSERT and UPDATE list and bind them. */
+export const EDGE_DETAIL_COLUMNS = [
+  'src_labels', 'dst_labels', 'src_pods', 'dst_pods', 'src_names', 'dst_names', 'drop_reasons', 'denied_by', 'allowed_by',
+] as const satisfies readonly (keyof EdgeDetail)[];
+
+/** The detail's values in EDGE_DETAIL_COLUMNS order (positional statement parameters). */
+export function detailValues(detail: EdgeDetail): string[] {
+  return EDGE_DETAIL_COLUMNS.map((column) => detail[column]);
+}
+
 /** The JSON columns of a delta merged into an existing row (or a new row when `row` is undefined). */
 export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms' | keyof EdgeDetail> | undefined): EdgeDetail {
   const newer = row === undefined || delta.lastSeenMs >= row.last_seen_ms;
@@ -194,15 +204,5 @@ export function recordFromRow(row: EdgeRow): EdgeRecord {
 
 /** True when merging changed none of the JSON columns of the stored row. */
 export function sameDetail(row: Pick<EdgeRow, keyof EdgeDetail>, detail: EdgeDetail): boolean {
-  return (
-    row.src_labels === detail.src_labels &&
-    row.dst_labels === detail.dst_labels &&
-    row.src_pods === detail.src_pods &&
-    row.dst_pods === detail.dst_pods &&
-    row.src_names === detail.src_names &&
-    row.dst_names === detail.dst_names &&
-    row.drop_reasons === detail.drop_reasons &&
-    row.denied_by === detail.denied_by &&
-    row.allowed_by === detail.allowed_by
-  );
+  return EDGE_DETAIL_COLUMNS.every((column) => row[column] === detail[column]);
 }

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { EdgeDelta } from '../flows/edge.js';
 import type { RejectReason } from '../flows/flow.js';
 import { migrate, type Migration } from './migrate.js';
-import { mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
+import { EDGE_DETAIL_COLUMNS, detailValues, mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
 import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
 import { EdgeSummaryReader } from './views.js';
@@ -101,17 +101,17 @@ class SqliteFlowStore implements FlowStore {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     // Positional parameters: better-sqlite3 binds a named-parameter object by looking up each name
     // on it, which cost about 40% of the insert (bench/out measurements in docs/benchmarks.md).
-    this.insertEdge = db.prepare(`INSERT INTO edges (edge_key,
-      src_kind, src_namespace, src_workload, src_workload_kind, src_ip,
-      dst_kind, dst_namespace, dst_workload, dst_workload_kind, dst_ip,
-      protocol, port, verdict, count, first_seen_ms, last_seen_ms,
-      src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names, drop_reasons, denied_by, allowed_by)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertColumns = [
+      'edge_key',
+      'src_kind', 'src_namespace', 'src_workload', 'src_workload_kind', 'src_ip',
+      'dst_kind', 'dst_namespace', 'dst_workload', 'dst_workload_kind', 'dst_ip',
+      'protocol', 'port', 'verdict', 'count', 'first_seen_ms', 'last_seen_ms',
+      ...EDGE_DETAIL_COLUMNS,
+    ];
+    this.insertEdge = db.prepare(`INSERT INTO edges (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`);
     this.updateEdge = db.prepare(`UPDATE edges SET count = count + ?,
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?),
-      src_labels = ?, dst_labels = ?, src_pods = ?, dst_pods = ?,
-      src_names = ?, dst_names = ?, drop_reasons = ?,
-      denied_by = ?, allowed_by = ?
+      ${EDGE_DETAIL_COLUMNS.map((column) => `${column} = ?`).join(', ')}
       WHERE id = ?`);
     this.bumpCounter = db.prepare(
       'INSERT INTO ingest_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
@@ -177,8 +177,7 @@ class SqliteFlowStore implements FlowStore {
       s.kind, s.namespace ?? null, s.workload ?? null, s.workloadKind ?? null, s.ip ?? null,
       d.kind, d.namespace ?? null, d.workload ?? null, d.workloadKind ?? null, d.ip ?? null,
       delta.protocol, delta.port, delta.verdict, delta.count, delta.firstSeenMs, delta.lastSeenMs,
-      detail.src_labels, detail.dst_labels, detail.src_pods, detail.dst_pods, detail.src_names, detail.dst_names,
-      detail.drop_reasons, detail.denied_by, detail.allowed_by,
+      ...detailValues(detail),
     );
     this.cache.set(delta.key, new CachedEdge(Number(inserted.lastInsertRowid), delta.lastSeenMs, detail));
   }
@@ -186,12 +185,7 @@ class SqliteFlowStore implements FlowStore {
   /** Adds the delta's counts and times to row `id`, rewriting the JSON detail only when given. */
   private writeEdge(id: number, delta: EdgeDelta, detail: EdgeDetail | undefined): number {
     if (detail === undefined) return this.bumpEdge.run(delta.count, delta.firstSeenMs, delta.lastSeenMs, id).changes;
-    return this.updateEdge.run(
-      delta.count, delta.firstSeenMs, delta.lastSeenMs,
-      detail.src_labels, detail.dst_labels, detail.src_pods, detail.dst_pods, detail.src_names, detail.dst_names,
-      detail.drop_reasons, detail.denied_by, detail.allowed_by,
-      id,
-    ).changes;
+    return this.updateEdge.run(delta.count, delta.firstSeenMs, delta.lastSeenMs, ...detailValues(detail), id).changes;
   }
 
   writeBatch(batch: Batch): void {
