@@ -112,6 +112,22 @@ describe('decodeGetFlowsResponse', () => {
     }
   });
 
+  it('defers to proto-loader when a field runs past the end of its message', () => {
+    // A corrupted length: the source namespace now runs on over the whole destination endpoint,
+    // so what follows still parses. A field may not outrun its own message (proto-loader cuts it
+    // at the source's end and keeps the destination); the lean path must not read it as it lies.
+    const resp = { flow: { ...tcpSyn(Date.UTC(2026, 4, 1)).flow, source: { namespace: 'shop', pod_name: 'web-1' }, destination: { namespace: 'db', pod_name: 'pg-0' } } };
+    const buf = Buffer.from(encode(resp));
+    const at = buf.indexOf(Buffer.from([0x1a, 4, ...Buffer.from('shop')]));
+    const dst = buf.indexOf(Buffer.from([0x1a, 2, ...Buffer.from('db')]));
+    expect(at).toBeGreaterThan(0);
+    expect(dst).toBeGreaterThan(at);
+    buf[at + 1] = dst + (buf[dst - 1] ?? 0) - (at + 2);
+    const want = full(buf) as Obj;
+    expect((want['flow'] as Obj)['destination']).toEqual({ namespace: 'db', pod_name: 'pg-0' });
+    expect(decodeGetFlowsResponse(buf, full)).toEqual(want);
+  });
+
   it('agrees with proto-loader on corrupted frames it can decode, and defers to it otherwise', () => {
     fc.assert(
       fc.property(responseArb, fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 3 }), (resp, edits) => {

@@ -76,6 +76,16 @@ class Reader {
     return this.uint32() !== 0;
   }
 
+  /**
+   * True while fields of the message that ends at `end` remain. A field that ran past its
+   * message's end (a corrupted length) makes the frame malformed: it goes to the full decoder.
+   */
+  more(end: number): boolean {
+    if (this.pos < end) return true;
+    if (this.pos > end) throw new RangeError('field runs past its message');
+    return false;
+  }
+
   /** Length of a length-delimited field; returns its end. */
   len(): number {
     const n = this.uint32();
@@ -151,7 +161,7 @@ function enumValue(r: Reader, table: Map<number, string>): string | number {
 
 function timestamp(r: Reader, end: number): Obj {
   const t: Obj = {};
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -168,7 +178,7 @@ function timestamp(r: Reader, end: number): Obj {
 
 function ip(r: Reader, end: number): Obj {
   const o: Obj = {};
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -187,7 +197,7 @@ const FLAG_NAMES = ['', 'FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 
 
 function ports(r: Reader, end: number, tcp: boolean): Obj {
   const o: Obj = {};
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -198,7 +208,7 @@ function ports(r: Reader, end: number, tcp: boolean): Obj {
       expect(wt, LEN);
       const fend = r.len();
       const flags: Obj = {};
-      while (r.pos < fend) {
+      while (r.more(fend)) {
         const ftag = r.uint32();
         const ff = ftag >>> 3;
         const name = FLAG_NAMES[ff];
@@ -215,7 +225,7 @@ function ports(r: Reader, end: number, tcp: boolean): Obj {
 
 function icmp(r: Reader, end: number): Obj {
   const o: Obj = {};
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -232,7 +242,7 @@ const L4_NAMES = ['', 'TCP', 'UDP', 'ICMPv4', 'ICMPv6', 'SCTP', 'VRRP', 'IGMP'];
 function layer4(r: Reader, end: number): Obj {
   const o: Obj = {};
   let last = 0;
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -263,7 +273,7 @@ function endpoint(r: Reader, end: number): Obj {
   const o: Obj = {};
   let labels: string[] | undefined;
   let workloads: Obj[] | undefined;
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -292,7 +302,7 @@ function endpoint(r: Reader, end: number): Obj {
         expect(wt, LEN);
         const wend = r.len();
         const w: Obj = {};
-        while (r.pos < wend) {
+        while (r.more(wend)) {
           const wtag = r.uint32();
           const wf = wtag >>> 3;
           if (wf === 1 || wf === 2) {
@@ -314,7 +324,7 @@ function endpoint(r: Reader, end: number): Obj {
 
 function policy(r: Reader, end: number): Obj {
   const o: Obj = {};
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     if (field === 1 || field === 2) {
@@ -327,7 +337,7 @@ function policy(r: Reader, end: number): Obj {
 
 function boolValue(r: Reader, end: number): Obj {
   const o: Obj = {};
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     if (tag >>> 3 === 1) {
       expect(tag & 7, VARINT);
@@ -350,7 +360,7 @@ function flow(r: Reader, end: number): Obj {
   let sourceNames: string[] | undefined;
   let destinationNames: string[] | undefined;
   let policies: Map<string, Obj[]> | undefined;
-  while (r.pos < end) {
+  while (r.more(end)) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -445,7 +455,7 @@ export function decodeGetFlowsResponse(buf: Buffer, fallback: (buf: Buffer) => u
     const r = new Reader(buf, 0, buf.length);
     const o: Obj = {};
     let hasFlow = false;
-    while (r.pos < r.end) {
+    while (r.more(r.end)) {
       const tag = r.uint32();
       const field = tag >>> 3;
       const wt = tag & 7;
