@@ -300,9 +300,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   // Retention (limits.retentionDays): prune once before the sources start, then every hour.
   const prune = (): void => {
     try {
-      const { deleted, cutoffMs } = pruneExpiredEdges(store, config.limits.retentionDays);
-      if (deleted > 0 && cutoffMs !== undefined) {
-        storeLog.info({ deleted, lastSeenBefore: new Date(cutoffMs).toISOString(), retentionDays: config.limits.retentionDays }, 'deleted edges past the retention');
+      const { deleted, cutoffMs, gapsDeleted } = pruneExpiredEdges(store, config.limits.retentionDays);
+      if ((deleted > 0 || gapsDeleted > 0) && cutoffMs !== undefined) {
+        storeLog.info({ deleted, gapsDeleted, lastSeenBefore: new Date(cutoffMs).toISOString(), retentionDays: config.limits.retentionDays }, 'deleted edges past the retention');
       }
     } catch (error) {
       storeLog.error({ err: error }, 'deleting edges past the retention failed; will retry in an hour');

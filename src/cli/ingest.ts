@@ -14,7 +14,9 @@ import { createProgressBar } from './progress.js';
 const HELP = `usage: netpol-advisor ingest --format hubble|calico-flowlog|calico-iptables|auto [options] PATH... | -
 
 Reads flow events (one per line) from files or stdin (-) into the store. Each file's offset is
-committed with the edges it produced, so running again ingests only lines not yet ingested.
+committed with the edges it produced, so running again ingests only lines not yet ingested,
+and runs reading the same file at once (or a run and the daemon's file source) store each line
+once: a batch whose file another writer has moved on is rolled back and read again from there.
 
 options:
   --format F         hubble, calico-flowlog, calico-iptables, or auto (sniffed per file)
@@ -122,6 +124,7 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const progress = createProgressBar(process.stderr);
   const totals: RunTotals[] = [];
+  const warnedConflict = new Set<string>();
   const year = new Date().getUTCFullYear();
   try {
     const ingestOne = async (input: Input): Promise<void> => {
@@ -134,6 +137,11 @@ async function run(argv: string[]): Promise<number> {
           follow,
           signal: abort.signal,
           progress: (position, size, lines) => progress.update(input.name, position, size, lines),
+          onConflict: () => {
+            if (warnedConflict.has(input.name)) return;
+            warnedConflict.add(input.name);
+            process.stderr.write(`${input.name}: another writer is ingesting this file too; each line is stored once (continuing from its checkpoint)\n`);
+          },
         }),
       );
     };

@@ -33,6 +33,7 @@ export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBat
       if (deleted > 0) batches++;
       return deleted;
     },
+    pruneGaps: (beforeMs, keepMax) => store.pruneGaps(beforeMs, keepMax),
     close: () => store.close(),
   };
 }

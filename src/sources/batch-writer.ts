@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { aggregateFlow, type EdgeDelta } from '../flows/edge.js';
 import type { IngestResult, ParseResult, RejectReason } from '../flows/flow.js';
-import type { FileCheckpoint, FlowStore } from '../store/types.js';
+import type { ExpectedCheckpoint, FileCheckpoint, FlowStore } from '../store/types.js';
 import type { FlowSink } from './source.js';
 
 export interface BatchStats {
@@ -72,6 +72,8 @@ export class BatchWriter implements FlowSink {
   private batchStartMs = 0;
   private source: CheckpointSource | undefined;
   private offset: number | undefined;
+  /** The stored checkpoint of the source's file as this writer last saw or wrote it (compare-and-set). */
+  private expected: ExpectedCheckpoint | undefined;
 
   private totalAccepted = 0;
   private totalRejected = 0;
@@ -91,7 +93,28 @@ export class BatchWriter implements FlowSink {
   setSource(source: CheckpointSource | undefined): void {
     if (this.source?.sourceKey === source?.sourceKey && this.source?.identity === source?.identity) return;
     this.flush();
+    // Another file: what this writer knew of the previous one's checkpoint says nothing about it.
+    if (this.source !== undefined && this.source.sourceKey !== source?.sourceKey) this.expected = undefined;
     this.source = source;
+    this.offset = undefined;
+  }
+
+  /**
+   * Turns on compare-and-set for the current file's checkpoint: `stored` is the checkpoint read
+   * before reading from it (null: none). Every batch then commits only if the stored checkpoint
+   * is still the one this writer last saw or wrote, else it throws CheckpointConflictError.
+   */
+  expectCheckpoint(stored: ExpectedCheckpoint): void {
+    this.expected = stored === null ? null : { identity: stored.identity, offset: stored.offset };
+  }
+
+  /** Drops the pending batch (after a checkpoint conflict: another writer committed those lines). */
+  discard(): void {
+    this.deltas = new Map();
+    this.lines = 0;
+    this.accepted = 0;
+    this.rejected = 0;
+    this.rejectedByReason = {};
     this.offset = undefined;
   }
 
@@ -148,7 +171,9 @@ export class BatchWriter implements FlowSink {
       accepted: this.accepted,
       rejectedByReason,
       ...(checkpoint !== undefined ? { checkpoint } : {}),
+      ...(checkpoint !== undefined && this.expected !== undefined ? { expectedCheckpoint: this.expected } : {}),
     });
+    if (checkpoint !== undefined && this.expected !== undefined) this.expected = { identity: checkpoint.identity, offset: checkpoint.offset };
     const stats: BatchStats = {
       lines: this.lines,
       accepted: this.accepted,

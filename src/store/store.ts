@@ -9,6 +9,7 @@ import { EDGE_DETAIL_COLUMNS, detailValues, mergedDetail, recordFromRow, sameDet
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
 import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
 import { EdgeSummaryReader } from './views.js';
+import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
 export interface StoreOptions {
@@ -123,7 +124,13 @@ class SqliteFlowStore implements FlowStore {
     this.selectCounters = db.prepare('SELECT name, value FROM ingest_counters');
     this.countEdges = db.prepare('SELECT count(*) AS n FROM edges').pluck();
     this.writeTx = db.transaction((batch: Batch) => {
-      // Inside BEGIN IMMEDIATE: nobody else can commit until this transaction ends.
+      // Inside BEGIN IMMEDIATE: nobody else can commit until this transaction ends, so the
+      // compare-and-set of the file checkpoint cannot race another writer.
+      const cp = batch.checkpoint;
+      if (cp !== undefined && batch.expectedCheckpoint !== undefined) {
+        const stored = this.checkpoint(cp.sourceKey);
+        if (!sameCheckpoint(batch.expectedCheckpoint, stored)) throw new CheckpointConflictError(cp.sourceKey, batch.expectedCheckpoint, stored);
+      }
       const version = this.dataVersion.get() as number;
       if (version !== this.cacheVersion) {
         this.cache.clear();
@@ -144,7 +151,6 @@ class SqliteFlowStore implements FlowStore {
       for (const [reason, count] of Object.entries(batch.rejectedByReason)) {
         if (count !== undefined && count > 0) this.bumpCounter.run(`rejected:${reason}`, count);
       }
-      const cp = batch.checkpoint;
       if (cp !== undefined) this.upsertCheckpoint.run(cp.sourceKey, cp.identity, cp.offset, this.now());
     });
   }
@@ -281,6 +287,14 @@ class SqliteFlowStore implements FlowStore {
       this.cacheVersion = undefined;
     }
     return deleted;
+  }
+
+  pruneGaps(beforeMs: number | undefined, keepMax: number): number {
+    // A gap is about the window of events it lost; a gap without one is dated by when it was recorded.
+    const byAge = this.db.prepare('DELETE FROM ingest_gaps WHERE coalesce(last_ms, first_ms, recorded_ms) < ?');
+    const byCount = this.db.prepare('DELETE FROM ingest_gaps WHERE id <= (SELECT id FROM ingest_gaps ORDER BY id DESC LIMIT 1 OFFSET ?)');
+    const prune = this.db.transaction(() => (beforeMs === undefined ? 0 : byAge.run(beforeMs).changes) + byCount.run(Math.max(0, Math.trunc(keepMax))).changes);
+    return prune.immediate();
   }
 
   close(): void {

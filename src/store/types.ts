@@ -35,12 +35,21 @@ export interface FileCheckpoint {
   readonly offset: number;
 }
 
+/** Where a file stood when a writer started its batch: null when no checkpoint was stored. */
+export type ExpectedCheckpoint = Pick<FileCheckpoint, 'identity' | 'offset'> | null;
+
 /** One batch to write: the edges it produced, the lines it rejected, and the checkpoint reached. */
 export interface Batch {
   readonly deltas: Iterable<EdgeDelta>;
   readonly accepted: number;
   readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
   readonly checkpoint?: FileCheckpoint;
+  /**
+   * Compare-and-set for `checkpoint`: the stored checkpoint of its file must still be this when
+   * the transaction starts, else another writer consumed the same lines and the batch is refused
+   * (CheckpointConflictError, nothing written). Absent: no check (one writer by construction).
+   */
+  readonly expectedCheckpoint?: ExpectedCheckpoint;
 }
 
 export interface StoreTotals {
@@ -67,5 +76,10 @@ export interface FlowStore {
    * transaction (a live writer never waits long); returns how many were deleted.
    */
   pruneEdges(beforeMs: number): number;
+  /**
+   * Deletes the recorded ingest gaps whose window ended before `beforeMs` (undefined: none by
+   * age), and beyond the newest `keepMax` rows; returns how many were deleted.
+   */
+  pruneGaps(beforeMs: number | undefined, keepMax: number): number;
   close(): void;
 }

@@ -2,6 +2,7 @@
 // in chunks, and that the store stays consistent afterwards (no stale cached row ids); the
 // daemon prunes at start.
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,11 +36,47 @@ function ports(): number[] {
   return [...store.iterateEdges()].map((e) => e.port ?? -1).sort((a, b) => a - b);
 }
 
+/** Records ingest gaps straight into the file, as a source would: [last_ms or null, recorded_ms]. */
+function recordGaps(rows: readonly [number | null, number][]): void {
+  const db = new Database(path.join(temp.dir, 'flows.db'));
+  try {
+    const insert = db.prepare("INSERT INTO ingest_gaps (source, reason, lost, last_ms, recorded_ms) VALUES ('relay', 'lost_events', 1, ?, ?)");
+    for (const [lastMs, recordedMs] of rows) insert.run(lastMs, recordedMs);
+  } finally {
+    db.close();
+  }
+}
+
+function gapTimes(): number[] {
+  const db = new Database(path.join(temp.dir, 'flows.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT coalesce(last_ms, recorded_ms) AS t FROM ingest_gaps ORDER BY id').pluck().all() as number[]);
+  } finally {
+    db.close();
+  }
+}
+
+describe('ingest gap retention', () => {
+  it('deletes gaps whose window ended before the edges\' cutoff (undated ones by when recorded), keeps the rest', () => {
+    store.writeBatch({ deltas: deltas(edgeAt(1, 0)), accepted: 1, rejectedByReason: {} });
+    recordGaps([[NOW - 8 * DAY_MS, NOW], [NOW - 6 * DAY_MS, NOW], [null, NOW - 9 * DAY_MS], [null, NOW - DAY_MS]]);
+    expect(pruneExpiredEdges(store, 7)).toEqual({ deleted: 0, cutoffMs: NOW - 7 * DAY_MS, gapsDeleted: 2 });
+    expect(gapTimes()).toEqual([NOW - 6 * DAY_MS, NOW - DAY_MS]);
+  });
+
+  it('keeps at most the newest maxGaps rows, also in a store without edges', () => {
+    recordGaps(Array.from({ length: 25 }, (_, i) => [NOW + i, NOW + i] as [number, number]));
+    expect(pruneExpiredEdges(store, 7, 10)).toEqual({ deleted: 0, cutoffMs: undefined, gapsDeleted: 15 });
+    expect(gapTimes()).toEqual(Array.from({ length: 10 }, (_, i) => NOW + 15 + i));
+    expect(pruneExpiredEdges(store, 7, 10).gapsDeleted).toBe(0);
+  });
+});
+
 describe('pruneExpiredEdges', () => {
   it('deletes the edges last seen more than retentionDays before the newest edge, and nothing else', () => {
     store.writeBatch({ deltas: deltas(edgeAt(1, 0), edgeAt(2, 6.9), edgeAt(3, 7.1), edgeAt(4, 40)), accepted: 4, rejectedByReason: {} });
     expect(store.newestSeenMs()).toBe(NOW);
-    expect(pruneExpiredEdges(store, 7)).toEqual({ deleted: 2, cutoffMs: NOW - 7 * DAY_MS });
+    expect(pruneExpiredEdges(store, 7)).toEqual({ deleted: 2, cutoffMs: NOW - 7 * DAY_MS, gapsDeleted: 0 });
     expect(ports()).toEqual([1, 2]);
     expect(store.totals().edges).toBe(2);
     // Idempotent: the same retention again deletes nothing.
@@ -48,7 +85,7 @@ describe('pruneExpiredEdges', () => {
 
   it('does nothing on an empty store', () => {
     expect(store.newestSeenMs()).toBeUndefined();
-    expect(pruneExpiredEdges(store, 1)).toEqual({ deleted: 0, cutoffMs: undefined });
+    expect(pruneExpiredEdges(store, 1)).toEqual({ deleted: 0, cutoffMs: undefined, gapsDeleted: 0 });
   });
 
   it('deletes past one transaction chunk', () => {
