@@ -27,12 +27,15 @@ const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
 
 export function buildApp(deps: AppDeps): Express {
   const app = express();
+  // Exact matching for the app's own router too (each route file uses exactRouter()).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', false);
   app.set('etag', false);
   app.use(helmet());
-  app.use(webRoutes());
+  app.use(webRoutes(deps.webDir !== undefined ? { dir: deps.webDir } : {}));
   app.use(authMiddleware(deps.auth));
   app.use(express.json({ limit: deps.limits.requestBodyBytes }));
   app.use(express.text({ type: YAML_TYPES, limit: deps.limits.requestBodyBytes }));

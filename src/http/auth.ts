@@ -1,5 +1,5 @@
 // API authentication. `none` (loopback only, enforced by the config schema) lets everything
-// through; `token` requires `Authorization: Bearer <token>` on every route but the probes, the
+// through; `token` requires `Authorization: Bearer <token>` on every request but the probes, the
 // token read from a file at start and compared in constant time; `kubernetes` hands the bearer
 // token to a TokenReviewer (kube-auth.ts: TokenReview + SubjectAccessReview). The WebSocket
 // stream authenticates with the same function (authenticate) before upgrading.
@@ -17,11 +17,13 @@ export type ApiAuth =
 export const ANONYMOUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 /**
- * What needs a token: the API (data) and the metrics. The dashboard's static files (`/`, assets)
- * hold no data and load before the user has entered a token.
+ * Deny by default: every request needs a token unless it is a GET/HEAD of a probe, spelt exactly
+ * as the (exact, case-sensitive) router matches it — `req.path` is the raw path, so `/HEALTHZ`,
+ * `/healthz/` or `/%68ealthz` are not anonymous (and are 404s once authenticated). The dashboard's
+ * static files are served before this middleware (static.ts): they hold no data.
  */
-export function isProtectedPath(path: string): boolean {
-  return !ANONYMOUS_PATHS.has(path) && (path.startsWith('/api/') || path === '/metrics');
+export function isAnonymousRequest(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && ANONYMOUS_PATHS.has(path);
 }
 
 /** Shortest token accepted from the token file. */
@@ -65,7 +67,7 @@ export function authMiddleware(auth: ApiAuth): RequestHandler {
   if (auth.mode === 'none') return (_req, _res, next) => next();
   const check = authenticator(auth);
   return (req, res, next) => {
-    if (!isProtectedPath(req.path)) return next();
+    if (isAnonymousRequest(req.method, req.path)) return next();
     check(bearerToken(req.get('authorization'))).then(
       (error) => {
         if (error?.code === 'unauthorized') res.set('WWW-Authenticate', 'Bearer realm="netpol-advisor"');

@@ -43,4 +43,6 @@ export interface AppDeps {
   readonly dbFile?: string;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */
   readonly maxExposureEvaluations?: number;
+  /** The built dashboard's directory (default dist/web; tests give their own). */
+  readonly webDir?: string;
 }

@@ -1,7 +1,8 @@
 // The OpenAPI 3.1 document of the API (GET /api/v1/openapi.json), generated from the operations
 // the routes validate with (operations.ts): query parameters from each route's zod query schema
 // (as the client types them: strings), responses from the zod response schemas.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from './router.js';
 import { z } from 'zod';
 import type { AppDeps } from './deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from './operations.js';
@@ -110,7 +111,7 @@ export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObj
 
 export function openApiRoutes(deps: AppDeps): Router {
   const body = JSON.stringify(openApiDocument(deps));
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/openapi.json', (_req, res) => {
     res.type('application/json').send(body);
   });

@@ -3,6 +3,9 @@
 // that is not an API, probe or metrics path and has no file extension gets index.html (the
 // dashboard routes on the hash, but a reload of a deep link must not 404). Registered before
 // authentication: the assets are code, not data — every datum comes from the authenticated API.
+// "Not an API path" is judged on the path as a lenient reader would see it (decoded, lower-cased,
+// slashes collapsed, dot segments resolved), so `/API/v1/flows` or `//api/v1/flows` fall through to
+// authentication and a 404 instead of getting the dashboard shell under an API-looking name.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +14,23 @@ import express, { Router } from 'express';
 /** From dist/http/static.js and from src/http/static.ts (tsx) alike: the repository's dist/web. */
 const DEFAULT_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
-const NOT_DASHBOARD = /^\/(api|healthz|readyz|metrics)(\/|$)/;
+const NOT_DASHBOARD = /^\/(api|healthz|readyz|metrics)(?![a-z0-9_-])/;
+
+/** The path as the most lenient reader would resolve it; undefined when it does not decode. */
+function lenientPath(raw: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return path.posix.normalize(decoded.replace(/\\/g, '/').replace(/\/+/g, '/')).toLowerCase();
+}
+
+function isDashboardPath(raw: string): boolean {
+  const lenient = lenientPath(raw);
+  return lenient !== undefined && !NOT_DASHBOARD.test(lenient);
+}
 const YEAR_SEC = 365 * 24 * 3600;
 
 export interface WebAssetsOptions {
@@ -37,7 +56,7 @@ export function webRoutes(options: WebAssetsOptions = {}): Router {
     return dir;
   };
   router.use((req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_DASHBOARD.test(req.path)) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isDashboardPath(req.path)) return next();
     const root = resolve();
     if (root === undefined || serveStatic === undefined) {
       if (req.path !== '/' && req.path !== '/index.html') return next();

@@ -48,6 +48,8 @@ export interface SeedOptions {
   /** Give the app the database file, so the heavy analyses run in the worker thread. */
   readonly worker?: boolean;
   readonly staleGraceMs?: number;
+  /** A built dashboard directory to serve at `/`. */
+  readonly webDir?: string;
 }
 
 export async function startSeededApp(options: SeedOptions = {}): Promise<SeededApp> {
@@ -83,6 +85,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     dataVersion: store.version,
     ...(options.worker === true ? { dbFile: file } : {}),
     ...(options.staleGraceMs !== undefined ? { staleGraceMs: options.staleGraceMs } : {}),
+    ...(options.webDir !== undefined ? { webDir: options.webDir } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

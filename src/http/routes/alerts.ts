@@ -1,6 +1,7 @@
 // GET /api/v1/alerts?status=&limit=&before= : alerts raised on blocked paths, newest first, each
 // with its delivery state per sink (sink ids only: receiver URLs are secrets and never leave).
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
@@ -35,7 +36,7 @@ export function alertsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] 
 
 export function alertsRoutes(deps: AlertsRouteDeps): Router {
   const querySchema = alertsQuery(deps);
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/alerts', (req, res) => {
     const query = parseQuery(querySchema, req.query);
     if (deps.alerts === undefined) {

@@ -1,7 +1,8 @@
 // GET /api/v1/diagnostics?namespace= : the doctor's findings, the same JSON array as
 // `doctor --json`. The snapshot comes from the daemon's inventory when it has one
 // (deps.clusterSnapshot); without it only non-policy drops can be diagnosed.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { runDoctor } from '../../doctor/doctor.js';
 import type { ClusterSnapshot } from '../../policy/model.js';
@@ -13,7 +14,7 @@ export type DiagnosticsRouteDeps = Pick<AppDeps, 'store'> & { readonly clusterSn
 
 export function diagnosticsRoutes(deps: DiagnosticsRouteDeps): Router {
   const querySchema = z.object({ namespace: namespaceParam.optional() });
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/diagnostics', (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const snapshot = deps.clusterSnapshot?.();

@@ -2,7 +2,8 @@
 // with their fix (the `drops --json` items, wrapped as {"items": [...], "nonPolicy": {...},
 // "nextCursor"}), newest first. The classified report over all edges is cached (analysis.ts); the
 // namespace and time filters apply to it, as buildDropReports' own scoping would.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
@@ -54,7 +55,7 @@ function decodeOffset(cursor: string): number {
 
 export function dropsRoutes(deps: AppDeps): Router {
   const querySchema = dropsQuery(deps);
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/drops', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const analysis = analysisOf(deps);

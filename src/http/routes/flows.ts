@@ -1,7 +1,8 @@
 // GET /api/v1/flows?namespace=&verdict=&limit=&cursor= : the aggregated edges, keyset-paged,
 // in the contract's flow JSON shape ({"items": [...], "nextCursor": …}). A rendered page is reused
 // until the next write (analysis.currentBody).
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { VERDICTS, type Verdict } from '../../flows/flow.js';
 import { edgeToJson } from '../../store/edge-json.js';
@@ -35,7 +36,7 @@ export function flowsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
 export function flowsRoutes(deps: AppDeps): Router {
   const { pageSizeDefault } = deps.limits;
   const querySchema = flowsQuery(deps);
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/flows', (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const edgeQuery: EdgeQuery = {

@@ -1,7 +1,8 @@
 // GET /api/v1/graph?namespace=&maxEdges= : the service map — workloads and outside addresses as
 // nodes, observed flows merged per node pair as links (ports, connections per verdict, `dropped`).
 // Bounded to the heaviest maxEdges links (dropped ones first); `truncated` says when cut.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
@@ -35,7 +36,7 @@ export function graphOperations(): ApiOperation[] {
 }
 
 export function graphRoutes(deps: AppDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/graph', async (req, res) => {
     const query = parseQuery(graphQuery, req.query);
     const analysis = analysisOf(deps);

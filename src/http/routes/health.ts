@@ -1,6 +1,7 @@
 // GET /healthz (the process answers) and GET /readyz (store open and sources started; 503 with
 // the per-source details until then, and again if the store closes).
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ApiOperation } from '../operations.js';
@@ -18,7 +19,7 @@ export function healthOperations(): ApiOperation[] {
 }
 
 export function healthRoutes(deps: AppDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,5 +1,6 @@
 // GET /metrics: the daemon's registry in the Prometheus text format.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import type { AppDeps } from '../deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 
@@ -11,7 +12,7 @@ export function metricsOperations(): ApiOperation[] {
 }
 
 export function metricsRoutes(deps: AppDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/metrics', async (_req, res) => {
     const text = await deps.registry.metrics();
     res.type(deps.registry.contentType).send(text);

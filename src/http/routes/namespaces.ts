@@ -1,6 +1,7 @@
 // GET /api/v1/namespaces?limit=&cursor= : every namespace (from the snapshot/inventory and from the
 // observed edges) with its policy coverage, observed edges and drops in the last hour; paged by name.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import { coverageOf } from '../coverage.js';
@@ -53,7 +54,7 @@ function decodeCursor(cursor: string): string {
 
 export function namespacesRoutes(deps: AppDeps): Router {
   const querySchema = namespacesQuery(deps);
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/namespaces', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const limit = query.limit ?? deps.limits.pageSizeDefault;

@@ -3,7 +3,8 @@
 // commands and the warnings, from the cached, replay-proven recommendation (analysis.ts).
 // GET /api/v1/recommendations/export?namespace=&format=yaml|json|tar&flavor= : the manifests as a
 // download (tar: the `recommend --out` kustomize folder).
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import type { NetworkPolicy } from '../../policy/model.js';
 import { exportFiles, exportJson, objectsOf, yamlStream, type ExportOptions } from '../../recommend/export.js';
@@ -93,7 +94,7 @@ function reduction(proof: RecommendationProof): number | null {
 }
 
 export function recommendationsRoutes(deps: AppDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/api/v1/recommendations', async (req, res) => {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };

@@ -3,7 +3,8 @@
 // forwarded flow against the existing policies with these added (a given policy replaces the
 // existing one of the same namespace/name, as kubectl apply would) and returns the flows it would
 // drop. The body size is bounded by limits.requestBodyBytes; an invalid object is a 400 naming it.
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '../router.js';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { compilePolicies } from '../../policy/engine.js';
@@ -87,7 +88,7 @@ function policiesOf(objects: readonly unknown[]): NetworkPolicy[] {
 }
 
 export function simulateRoutes(deps: AppDeps): Router {
-  const router = Router();
+  const router = exactRouter();
   router.post('/api/v1/simulate', (req, res) => {
     const body: unknown = req.body;
     if (body === undefined || (typeof body === 'string' && !req.is(YAML_TYPES))) {
