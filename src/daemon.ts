@@ -18,6 +18,7 @@ import { EventBus } from './http/event-bus.js';
 import { KubeTokenReviewer } from './http/kube-auth.js';
 import { publishingStore } from './http/publishing-store.js';
 import { attachStream } from './http/stream.js';
+import { answerClientErrors } from './http/client-error.js';
 import { LiveInventory, loadKubeConfig } from './k8s/inventory.js';
 import { loadClusterSnapshot } from './k8s/snapshot-file.js';
 import type { ClusterSnapshot, PodInfo } from './policy/model.js';
@@ -277,6 +278,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  answerClientErrors(server);
   const stream = attachStream(server, { bus, auth, logger: httpLog });
   const bound = server.address() as AddressInfo;
   const address: ListenAddress = { host: bound.address, port: bound.port };

@@ -6,12 +6,16 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 export const ERROR_STATUS = {
   invalid_parameter: 400,
   invalid_body: 400,
+  /** The HTTP parser refused the request (client-error.ts). */
+  bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   internal: 500,
   not_ready: 503,
 } as const;
@@ -66,9 +70,12 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
-      next(error);
+      // Too late for an error body: log it once here and cut the response short (express's
+      // fallback handler would print the stack to stderr as well).
+      logger?.error({ err: error, method: req.method, path: req.path.slice(0, 200) }, 'request failed after its response started');
+      res.destroy();
       return;
     }
     const known = error instanceof HttpError ? error : fromBodyParser(error);

@@ -4,9 +4,9 @@
 // problem names the file and the object.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { formatProblem, parseSourcedObjects, type SourcedObject } from '../policy/parse-objects.js';
+import { parseYamlDocuments } from '../policy/yaml-documents.js';
 
 export const MAX_SNAPSHOT_FILE_BYTES = 256 * 1024 * 1024;
 const MAX_FILES = 10_000;
@@ -50,21 +50,11 @@ export async function readManifestFile(file: string): Promise<{ objects: Sourced
       if (/\.json$/i.test(file)) return { objects: [], problems: [`${file}: invalid JSON: ${error instanceof Error ? error.message : String(error)}`] };
     }
   }
-  const objects: SourcedObject[] = [];
-  const problems: string[] = [];
-  const documents = parseAllDocuments(text, { prettyErrors: false });
-  const list = Array.isArray(documents) ? documents : [documents];
-  list.forEach((document, i) => {
-    if (document.errors.length > 0) {
-      const first = document.errors[0];
-      const line = first?.linePos?.[0]?.line;
-      problems.push(`${file}${line !== undefined ? `:${line}` : ''}: invalid YAML (document ${i + 1}): ${first?.message.split('\n')[0] ?? 'parse error'}`);
-      return;
-    }
-    const value: unknown = document.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return; // empty document (a trailing `---`)
-    objects.push({ origin: i === 0 && list.length === 1 ? file : `${file} (document ${i + 1})`, object: value });
-  });
+  // YAML with the core schema only (yaml-documents.ts): `!!binary` and friends are problems.
+  const parsed = parseYamlDocuments(text);
+  const single = parsed.values.length === 1 && parsed.problems.length === 0 && parsed.values[0]?.document === 1;
+  const objects: SourcedObject[] = parsed.values.map(({ document, value }) => ({ origin: single ? file : `${file} (document ${document})`, object: value }));
+  const problems = parsed.problems.map((p) => `${file}${p.line !== undefined ? `:${p.line}` : ''}: invalid YAML (document ${p.document}): ${p.message.replace(/^not valid YAML: /, '')}`);
   return { objects, problems };
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parserFor } from '../../src/flows/parsers.js';
 import { closeAnalysis } from '../../src/http/analysis.js';
 import { buildApp } from '../../src/http/app.js';
+import { answerClientErrors } from '../../src/http/client-error.js';
 import type { ApiAuth } from '../../src/http/auth.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { EventBus } from '../../src/http/event-bus.js';
@@ -88,6 +89,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     ...(options.webDir !== undefined ? { webDir: options.webDir } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

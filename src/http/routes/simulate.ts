@@ -5,12 +5,12 @@
 // drop. The body size is bounded by limits.requestBodyBytes; an invalid object is a 400 naming it.
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { compilePolicies } from '../../policy/engine.js';
 import { EMPTY_SNAPSHOT, type NetworkPolicy } from '../../policy/model.js';
 import { formatProblem, parseClusterObjects } from '../../policy/parse-objects.js';
 import { isRecord } from '../../policy/validate-policy.js';
+import { formatYamlProblem, parseYamlDocuments } from '../../policy/yaml-documents.js';
 import type { ObservedEdge } from '../../recommend/proposal.js';
 import { EndpointResolver, replayEdges } from '../../recommend/replay.js';
 import { analysisOf } from '../analysis.js';
@@ -51,15 +51,11 @@ export function simulateOperations(): ApiOperation[] {
 
 function objectsOfBody(body: unknown): unknown[] {
   if (typeof body === 'string') {
-    const docs = parseAllDocuments(body);
-    const list = Array.isArray(docs) ? docs : [docs];
-    const out: unknown[] = [];
-    for (const [i, doc] of list.entries()) {
-      if (doc.errors.length > 0) throw new HttpError('invalid_body', `document ${i + 1}: not valid YAML: ${(doc.errors[0]?.message ?? '').split('\n')[0] ?? ''}`);
-      const value: unknown = doc.toJS({ maxAliasCount: 100 });
-      if (value !== null && value !== undefined) out.push(value);
-    }
-    return out;
+    // Core schema only; an alias bomb or a non-JSON tag is the client's fault: a 400 naming it.
+    const parsed = parseYamlDocuments(body);
+    const problem = parsed.problems[0];
+    if (problem !== undefined) throw new HttpError('invalid_body', `body: ${formatYamlProblem(problem)}`);
+    return parsed.values.map((v) => v.value);
   }
   if (Array.isArray(body)) return body as unknown[];
   if (isRecord(body)) return [body];
