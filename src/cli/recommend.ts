@@ -38,8 +38,16 @@ options:
   --json                   JSON: per namespace {policies, evidence, tests, warnings}, plus the proof
   --reasons FILE           YAML/JSON list of {from, to, port?, protocol?, reason}: business reasons
                            (from/to: ns/workload, ns/*, *, an IP or a CIDR)
-  --ipv4-prefix N          aggregate external IPv4 peers to /N (default 32: exact)
-  --ipv6-prefix N          aggregate external IPv6 peers to /N (default 128: exact)
+  --ipv4-prefix N          aggregate external IPv4 egress destinations to /N (default 32: exact)
+  --ipv6-prefix N          aggregate external IPv6 egress destinations to /N (default 128: exact)
+  --ingress-ipv4-prefix N  aggregate external IPv4 ingress sources to /N (default 32: exact)
+  --ingress-ipv6-prefix N  aggregate external IPv6 ingress sources to /N (default 128: exact)
+  --public-ingress-min-clients N
+                           a workload port reached from N distinct public addresses is admitted from
+                           any address (default 10; LoadBalancer/NodePort targets and ingress
+                           controllers always are)
+  --accept-unsafe          print the proposal even when it would deny observed paths it cannot
+                           express (ICMP, unresolved addresses …); without it that is exit 1
   --min-observed-sec N     flag workloads observed for less than N seconds (default 3600)
   --min-connections N      flag workloads with fewer connections (default 5)
   --max-exposure-evals N   bound on the exposure computation (default 2000000)
@@ -105,6 +113,10 @@ async function run(argv: string[]): Promise<number> {
     reasons: { type: 'string' },
     'ipv4-prefix': { type: 'string' },
     'ipv6-prefix': { type: 'string' },
+    'ingress-ipv4-prefix': { type: 'string' },
+    'ingress-ipv6-prefix': { type: 'string' },
+    'public-ingress-min-clients': { type: 'string' },
+    'accept-unsafe': { type: 'boolean' },
     'min-observed-sec': { type: 'string' },
     'min-connections': { type: 'string' },
     'max-exposure-evals': { type: 'string' },
@@ -124,6 +136,11 @@ async function run(argv: string[]): Promise<number> {
       ipv4PrefixLength: values['ipv4-prefix'] !== undefined ? parseIntegerOption('ipv4-prefix', values['ipv4-prefix'], 0, 32) : 32,
       ipv6PrefixLength: values['ipv6-prefix'] !== undefined ? parseIntegerOption('ipv6-prefix', values['ipv6-prefix'], 0, 128) : 128,
     },
+    ingressAggregation: {
+      ipv4PrefixLength: values['ingress-ipv4-prefix'] !== undefined ? parseIntegerOption('ingress-ipv4-prefix', values['ingress-ipv4-prefix'], 0, 32) : 32,
+      ipv6PrefixLength: values['ingress-ipv6-prefix'] !== undefined ? parseIntegerOption('ingress-ipv6-prefix', values['ingress-ipv6-prefix'], 0, 128) : 128,
+    },
+    ...(values['public-ingress-min-clients'] !== undefined ? { publicIngressMinClients: parseIntegerOption('public-ingress-min-clients', values['public-ingress-min-clients'], 1, 1_000_000) } : {}),
     minObservedSec: values['min-observed-sec'] !== undefined ? parseIntegerOption('min-observed-sec', values['min-observed-sec'], 0, 10 * 365 * 86400) : DEFAULT_RECOMMEND_OPTIONS.minObservedSec,
     minConnections: values['min-connections'] !== undefined ? parseIntegerOption('min-connections', values['min-connections'], 0, Number.MAX_SAFE_INTEGER) : DEFAULT_RECOMMEND_OPTIONS.minConnections,
     reasons: values.reasons !== undefined ? await readReasons(values.reasons) : [],
@@ -141,6 +158,19 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`netpol-advisor recommend: BUG: the proposal would drop ${proof.violations.length} observed forwarded flow(s); refusing to print it:\n`);
       for (const v of proof.violations.slice(0, 20)) process.stderr.write(`  ${describeDrop(v.edge)}: ${v.decision.egress.allowed ? v.decision.ingress.reason : v.decision.egress.reason}\n`);
       return 1;
+    }
+    // A proposal that would deny an observed path it cannot express is never printed with exit 0.
+    const unsafe = recommendation.unsafe;
+    const accepted = values['accept-unsafe'] === true;
+    if (unsafe.length > 0) {
+      process.stderr.write(`netpol-advisor recommend: NOT SAFE TO APPLY: the proposal would deny ${unsafe.length} observed path(s) it cannot express${accepted ? ' (accepted with --accept-unsafe)' : '; pass --accept-unsafe to print it anyway'}:\n`);
+      for (const u of unsafe.slice(0, 50)) process.stderr.write(`  ${u.namespace}: ${u.path.replace(/\p{Cc}/gu, '?')} [${u.code}] ${u.reason.replace(/\p{Cc}/gu, '?')}\n`);
+      if (unsafe.length > 50) process.stderr.write(`  … ${unsafe.length - 50} more (see --json)\n`);
+      if (!accepted) {
+        // JSON carries the unsafe fields for tooling; manifests are withheld so a pipe into kubectl applies nothing.
+        if (values.json === true) process.stdout.write(`${JSON.stringify(exportJson(recommendation, exportOptions, proof), null, 2)}\n`);
+        return 1;
+      }
     }
     if (values.out !== undefined) {
       const dir = path.resolve(values.out);

@@ -8,6 +8,11 @@ export type EndpointKind =
   | 'host' // the local node itself (or a hostNetwork pod seen as the node)
   | 'remote-node' // another node of the cluster
   | 'kube-apiserver' // the Kubernetes API server
+  // Cilium reserved identities that NetworkPolicy has no peer for (Cilium names them as entities):
+  | 'ingress' // Cilium's Envoy ingress/Gateway API proxy (reserved:ingress, identity 8)
+  | 'health' // cilium-health endpoints (reserved:health, identity 4)
+  | 'init' // an endpoint whose identity is not resolved yet (reserved:init, identity 5)
+  | 'unmanaged' // a pod Cilium does not manage (reserved:unmanaged, identity 3)
   | 'cluster' // inside the cluster but not resolved to a pod (e.g. a Calico line with only an IP)
   | 'unknown';
 

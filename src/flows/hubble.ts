@@ -7,7 +7,8 @@
 //
 // Mapping choices worth knowing:
 // - Endpoint kind: reserved labels and reserved identities (formats.md §1.4); `cidr:`/`fqdn:`
-//   identities are outside the cluster (world); health/ingress/init/unmanaged are `cluster`.
+//   identities are outside the cluster (world); health/ingress/init/unmanaged keep their own
+//   kinds (Cilium entities NetworkPolicy cannot name; the recommender says what it does with them).
 // - Labels keep only Kubernetes pod labels (`k8s:` source, prefix stripped); Cilium's own
 //   `io.cilium.k8s.*` keys and `io.kubernetes.pod.namespace` are dropped (the namespace is a
 //   field of the endpoint).
@@ -46,7 +47,7 @@ const VERDICT_NAME_BY_NUMBER = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERRO
 
 /** Reserved identities (formats.md §1.4) → kind. */
 const KIND_BY_IDENTITY: readonly (EndpointKind | undefined)[] = [
-  undefined, 'host', 'world', 'cluster', 'cluster', 'cluster', 'remote-node', 'kube-apiserver', 'cluster', 'world', 'world',
+  undefined, 'host', 'world', 'unmanaged', 'health', 'init', 'remote-node', 'kube-apiserver', 'ingress', 'world', 'world',
 ];
 /** Identities with bit 24 set are node-local CIDR/FQDN identities: addresses outside the cluster. */
 const LOCAL_IDENTITY_MIN = 1 << 24;
@@ -59,13 +60,14 @@ const KIND_BY_RESERVED = new Map<string, EndpointKind>([
   ['world', 'world'],
   ['world-ipv4', 'world'],
   ['world-ipv6', 'world'],
-  ['health', 'cluster'],
-  ['ingress', 'cluster'],
-  ['init', 'cluster'],
-  ['unmanaged', 'cluster'],
+  ['health', 'health'],
+  ['ingress', 'ingress'],
+  ['init', 'init'],
+  ['unmanaged', 'unmanaged'],
 ]);
 /** When an endpoint carries several reserved labels (the API server on a node is both). */
-const KIND_PRIORITY: readonly EndpointKind[] = ['kube-apiserver', 'host', 'remote-node', 'world', 'pod', 'cluster'];
+// A pod name outranks init/unmanaged (a pod whose identity is not known yet is still that pod).
+const KIND_PRIORITY: readonly EndpointKind[] = ['kube-apiserver', 'host', 'remote-node', 'world', 'ingress', 'health', 'pod', 'init', 'unmanaged', 'cluster'];
 
 const MAX_LABEL_STRING_CHARS = 400;
 

@@ -114,6 +114,8 @@ export interface ServiceInfo {
   readonly namespace: string;
   readonly name: string;
   readonly selector?: Labels;
+  /** spec.type (ClusterIP when absent); LoadBalancer/NodePort targets serve outside clients. */
+  readonly type?: string;
   readonly clusterIPs: readonly string[];
   readonly ports: readonly ServicePort[];
 }

@@ -172,7 +172,8 @@ export function parseSourcedObjects(
           const portName = str(p['name']);
           ports.push({ ...(portName !== undefined ? { name: portName } : {}), port, targetPort, protocol });
         });
-        if (!bad) services.push({ namespace: namespace as string, name, ...(selector !== undefined && Object.keys(selector).length > 0 ? { selector } : {}), clusterIPs, ports });
+        const type = str(spec['type']);
+        if (!bad) services.push({ namespace: namespace as string, name, ...(selector !== undefined && Object.keys(selector).length > 0 ? { selector } : {}), ...(type !== undefined ? { type } : {}), clusterIPs, ports });
         break;
       }
       case 'NetworkPolicy': {

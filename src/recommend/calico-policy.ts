@@ -5,7 +5,7 @@
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from '../policy/model.js';
 import { headerOf, type ExportObject } from './flavor.js';
 import { NAMESPACE_NAME_LABEL } from './peers.js';
-import type { NamespaceRecommendation, ProposedPolicy } from './proposal.js';
+import { policiesFor, type NamespaceRecommendation, type ProposedPolicy } from './proposal.js';
 
 export function calicoSelector(selector: LabelSelector | undefined): string {
   const entries = Object.entries(selector?.matchLabels ?? {});
@@ -61,5 +61,5 @@ function convert(p: ProposedPolicy, namespace: string, staged: boolean): ExportO
 }
 
 export function calicoObjects(ns: NamespaceRecommendation, staged: boolean): ExportObject[] {
-  return ns.policies.map((p) => convert(p, ns.namespace, staged));
+  return policiesFor(ns, 'calico').map((p) => convert(p, ns.namespace, staged));
 }

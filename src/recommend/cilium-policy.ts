@@ -6,7 +6,7 @@
 import type { NetworkPolicyPeer, NetworkPolicyPort } from '../policy/model.js';
 import { headerOf, type ExportObject } from './flavor.js';
 import { NAMESPACE_NAME_LABEL } from './peers.js';
-import type { NamespaceRecommendation, ProposedPolicy, RuleEvidence } from './proposal.js';
+import { policiesFor, type NamespaceRecommendation, type ProposedPolicy, type RuleEvidence } from './proposal.js';
 
 const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 
@@ -28,6 +28,10 @@ function peerPart(direction: 'ingress' | 'egress', peer: NetworkPolicyPeer, evid
     case 'node':
     case 'host-network':
       return { [from ? 'fromEntities' : 'toEntities']: ['host', 'remote-node'] };
+    case 'public':
+      return { [from ? 'fromEntities' : 'toEntities']: ['world'] };
+    case 'entity':
+      return { [from ? 'fromEntities' : 'toEntities']: [evidence.entity ?? 'all'] };
     case 'external':
       if (!from && evidence.names.length > 0) return { toFQDNs: evidence.names.map((name) => ({ matchName: name })) };
       return { [from ? 'fromCIDR' : 'toCIDR']: [peer.ipBlock?.cidr ?? ''] };
@@ -43,10 +47,17 @@ function convert(p: ProposedPolicy, namespace: string): ExportObject {
   if (p.role === 'dns') {
     const rule = p.policy.spec.egress?.[0];
     spec['egress'] = [{ toEndpoints: (rule?.to ?? []).map(endpointSelector), toPorts: toPorts(rule?.ports, true) }];
-  } else if (p.role === 'allow-ingress') {
-    spec['ingress'] = (p.policy.spec.ingress ?? []).map((rule, i) => ({ ...peerPart('ingress', rule.from?.[0] ?? {}, p.rules[i]), toPorts: toPorts(rule.ports) }));
   } else {
-    spec['egress'] = (p.policy.spec.egress ?? []).map((rule, i) => ({ ...peerPart('egress', rule.to?.[0] ?? {}, p.rules[i]), toPorts: toPorts(rule.ports) }));
+    // Evidence rule i is spec rule i; entity rules (NetworkPolicy cannot name them) follow the
+    // spec rules and take their ports from the evidence.
+    const direction = p.role === 'allow-ingress' ? 'ingress' : 'egress';
+    const specRules = (direction === 'ingress' ? p.policy.spec.ingress : p.policy.spec.egress) ?? [];
+    spec[direction] = p.rules.map((evidence, i) => {
+      const rule = specRules[i];
+      const peer = rule === undefined ? {} : ('from' in rule ? rule.from?.[0] : 'to' in rule ? rule.to?.[0] : undefined) ?? {};
+      const ports = rule?.ports ?? evidence.ports.map((port) => ({ protocol: port.protocol as 'TCP' | 'UDP' | 'SCTP', port: port.port }));
+      return { ...peerPart(direction, peer, evidence), toPorts: toPorts(ports) };
+    });
   }
   return {
     object: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: p.policy.metadata, spec },
@@ -56,5 +67,5 @@ function convert(p: ProposedPolicy, namespace: string): ExportObject {
 }
 
 export function ciliumObjects(ns: NamespaceRecommendation): ExportObject[] {
-  return ns.policies.map((p) => convert(p, ns.namespace));
+  return policiesFor(ns, 'cilium').map((p) => convert(p, ns.namespace));
 }

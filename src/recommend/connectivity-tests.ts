@@ -45,7 +45,7 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
         if (rule.target.type === 'workload') {
           if (!selectable(rule.target.workload)) continue;
           tests.push({ expect: 'allow', description: `${acc.workload.key} -> ${rule.target.workload.key}:${port.port}`, from: from(acc.workload), to: { kind: 'pod', namespace: rule.target.workload.namespace, selector: rule.target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
-        } else if (rule.target.cidr.endsWith('/32') || rule.target.cidr.endsWith('/128')) {
+        } else if (rule.target.type === 'cidr' && (rule.target.cidr.endsWith('/32') || rule.target.cidr.endsWith('/128'))) {
           const ip = rule.target.cidr.slice(0, rule.target.cidr.lastIndexOf('/'));
           tests.push({ expect: 'allow', description: `${acc.workload.key} -> ${ip}:${port.port}`, from: from(acc.workload), to: { kind: 'ip', ip }, protocol: 'TCP', port: port.port });
         }

@@ -6,7 +6,7 @@ import { ciliumObjects } from './cilium-policy.js';
 import { k8sObjects, type ExportObject, type Flavor } from './flavor.js';
 import { policyName } from './names.js';
 import type { RecommendationProof } from './proof.js';
-import { isoTime, type NamespaceRecommendation, type Recommendation } from './proposal.js';
+import { isoTime, policiesFor, type NamespaceRecommendation, type Recommendation } from './proposal.js';
 import { verifyScript } from './verify-script.js';
 import { toYamlStream } from './yaml-export.js';
 
@@ -60,7 +60,16 @@ function readme(recommendation: Recommendation, options: ExportOptions, proof: R
     '',
     '## Namespaces',
     '',
-    ...recommendation.namespaces.map((ns) => `- ${namespaceFile(ns.namespace)}: ${ns.policies.length} policies (${ns.policies.map((p) => p.policy.metadata.name).join(', ')}), ${ns.warnings.length} warnings`),
+    ...recommendation.namespaces.map((ns) => {
+      const emitted = policiesFor(ns, options.flavor);
+      return `- ${namespaceFile(ns.namespace)}: ${emitted.length} policies (${emitted.map((p) => p.policy.metadata.name).join(', ')}), ${ns.warnings.length} warnings${ns.unsafe.length > 0 ? `, NOT SAFE TO APPLY: ${ns.unsafe.length} observed path(s) would be denied` : ''}`;
+    }),
+    ...(recommendation.unsafe.length === 0 ? [] : [
+      '',
+      '## NOT SAFE TO APPLY: observed paths these policies would deny',
+      '',
+      ...recommendation.unsafe.map((u) => `- ${u.namespace}: ${u.path} [${u.code}] ${u.reason}`),
+    ]),
     '',
     '## Workloads observed',
     '',
@@ -97,9 +106,13 @@ export function exportJson(recommendation: Recommendation, options: ExportOption
       evidence: ns.policies.map((p) => ({ policy: p.policy.metadata.name, role: p.role, workload: p.workload ?? null, rules: p.rules })),
       tests: ns.tests,
       warnings: ns.warnings,
+      safe: ns.unsafe.length === 0,
+      unsafe: ns.unsafe,
     };
   }
   return {
+    safe: recommendation.unsafe.length === 0,
+    unsafe: recommendation.unsafe,
     namespaces,
     workloads: recommendation.workloads,
     warnings: recommendation.warnings,

@@ -1,7 +1,7 @@
 // Export flavors: what object kinds the proposal is written as. `k8s` emits the proposal as is;
 // `cilium` (cilium-policy.ts) and `calico` (calico-policy.ts) translate it. Every flavor returns
 // plain objects plus, where a rule maps one to one, the evidence for its comment.
-import type { NamespaceRecommendation, RuleEvidence } from './proposal.js';
+import { policiesFor, type NamespaceRecommendation, type RuleEvidence } from './proposal.js';
 
 export type Flavor = 'k8s' | 'cilium' | 'calico';
 export const FLAVORS: readonly Flavor[] = ['k8s', 'cilium', 'calico'];
@@ -21,5 +21,5 @@ export function headerOf(role: string, name: string, namespace: string): string 
 }
 
 export function k8sObjects(ns: NamespaceRecommendation): ExportObject[] {
-  return ns.policies.map((p) => ({ object: p.policy as unknown as Record<string, unknown>, rules: p.rules, header: headerOf(p.role, p.policy.metadata.name, ns.namespace) }));
+  return policiesFor(ns, 'k8s').map((p) => ({ object: p.policy as unknown as Record<string, unknown>, rules: p.rules, header: headerOf(p.role, p.policy.metadata.name, ns.namespace) }));
 }

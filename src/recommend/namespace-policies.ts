@@ -58,7 +58,13 @@ export function dnsPolicy(namespace: string, dnsLabels: Labels, dnsSource: strin
   return { role: 'dns', policy, rules: [rule] };
 }
 
-export function defaultDenyPolicy(namespace: string, windowAnnotation: string): ProposedPolicy {
+/** The default deny; `open` directions are left out (undefined when nothing is left to deny). */
+export function defaultDenyPolicy(namespace: string, windowAnnotation: string, open: readonly ('ingress' | 'egress')[] = []): ProposedPolicy | undefined {
+  const policyTypes = (['Ingress', 'Egress'] as const).filter((type) => !open.includes(type === 'Ingress' ? 'ingress' : 'egress'));
+  if (policyTypes.length === 0) return undefined;
+  const why = open.length === 0
+    ? 'deny every path not observed; apply after the allow policies of this namespace'
+    : `deny every path not observed, except ${open.join(' and ')}: a workload of this namespace talks to a Cilium reserved identity NetworkPolicy cannot name (see the warnings)`;
   return {
     role: 'default-deny',
     rules: [],
@@ -72,10 +78,10 @@ export function defaultDenyPolicy(namespace: string, windowAnnotation: string): 
         annotations: {
           [`${ANNOTATION_PREFIX}generated-by`]: GENERATED_BY,
           [`${ANNOTATION_PREFIX}observed-window`]: windowAnnotation,
-          [`${ANNOTATION_PREFIX}why`]: 'deny every path not observed; apply after the allow policies of this namespace',
+          [`${ANNOTATION_PREFIX}why`]: why,
         },
       },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      spec: { podSelector: {}, policyTypes: [...policyTypes] },
     },
   };
 }

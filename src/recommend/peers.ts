@@ -19,9 +19,28 @@ export interface AggregationOptions {
 
 export const EXACT_AGGREGATION: AggregationOptions = { ipv4PrefixLength: 32, ipv6PrefixLength: 128 };
 
+/** Cilium reserved identities without a NetworkPolicy peer; the cilium flavour names them as entities. */
+export type ReservedEntity = 'ingress' | 'health' | 'init' | 'unmanaged';
+
 export type PeerTarget =
   | { readonly type: 'workload'; readonly key: string; readonly workload: WorkloadInfo }
-  | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns'> };
+  | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public'> }
+  /** Every node address of the snapshot (cilium: the host and remote-node entities). */
+  | { readonly type: 'nodes'; readonly key: string; readonly cidrs: readonly string[] }
+  /** Any address (0.0.0.0/0 and ::/0; cilium: the world entity): a workload port that serves the public. */
+  | { readonly type: 'public'; readonly key: string }
+  /** A reserved identity: only the cilium flavour can name it (k8s/calico leave that direction unisolated). */
+  | { readonly type: 'entity'; readonly key: string; readonly entity: ReservedEntity };
+
+export const PUBLIC_TARGET: PeerTarget = Object.freeze({ type: 'public', key: 'public/any' });
+export const PUBLIC_CIDRS: readonly string[] = Object.freeze(['0.0.0.0/0', '::/0']);
+
+const entityTargets = new Map<ReservedEntity, PeerTarget>();
+function entityTarget(entity: ReservedEntity): PeerTarget {
+  let target = entityTargets.get(entity);
+  if (target === undefined) entityTargets.set(entity, (target = Object.freeze({ type: 'entity', key: `entity/${entity}`, entity })));
+  return target;
+}
 
 export type PeerResolution =
   | { readonly ok: true; readonly targets: readonly PeerTarget[] }
@@ -36,7 +55,7 @@ export function cidrFor(ip: string, aggregate: AggregationOptions | undefined): 
   return formatCidr(cidrOf(address, Math.min(full, Math.max(0, wanted))));
 }
 
-function cidrTarget(ip: string | undefined, peerClass: Exclude<PeerClass, 'workload' | 'dns'>, aggregate: AggregationOptions | undefined, what: string): PeerResolution {
+function cidrTarget(ip: string | undefined, peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public'>, aggregate: AggregationOptions | undefined, what: string): PeerResolution {
   if (ip === undefined) return { ok: false, code: peerClass === 'kube-apiserver' ? 'kube-apiserver' : 'node-traffic', reason: `${what} without an address cannot be expressed as an ipBlock` };
   const cidr = cidrFor(ip, aggregate);
   if (cidr === undefined) return { ok: false, code: 'unresolved-endpoint', reason: `${what} has an invalid address` };
@@ -70,8 +89,23 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
     case 'kube-apiserver':
       return cidrTarget(peer.ip, 'kube-apiserver', undefined, 'the Kubernetes API server');
     case 'host':
-    case 'remote-node':
+    case 'remote-node': {
+      // Traffic from one node (NodePort SNAT, kubelet probes) comes from any node tomorrow: with
+      // the snapshot's Node addresses, admit them all, not the one seen.
+      const nodeIps = index.nodeAddresses();
+      if (nodeIps.length > 0 && peer.ip !== undefined && nodeIps.includes(peer.ip)) return { ok: true, targets: [index.nodesTarget()] };
       return cidrTarget(peer.ip, 'node', undefined, 'a node');
+    }
+    case 'ingress':
+    case 'health':
+      return { ok: true, targets: [entityTarget(peer.kind)] };
+    case 'init':
+    case 'unmanaged': {
+      // A pod Cilium does not manage (yet) is still a pod: the snapshot may name it exactly.
+      const resolved = index.resolveIp(peer.ip);
+      if (resolved !== undefined) return resolvePeer(resolved, index, aggregate);
+      return { ok: true, targets: [entityTarget(peer.kind)] };
+    }
     case 'cluster':
     case 'unknown': {
       const resolved = index.resolveIp(peer.ip);
@@ -81,8 +115,22 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
   }
 }
 
-/** The NetworkPolicy peer object for a target. */
-export function policyPeerOf(target: PeerTarget): NetworkPolicyPeer {
+/** The one `nodes` target of a snapshot's node addresses (one rule, every node a peer of it). */
+export function nodesTargetOf(ips: readonly string[]): PeerTarget {
+  const cidrs = ips.flatMap((ip) => cidrFor(ip, undefined) ?? []);
+  return Object.freeze({ type: 'nodes', key: 'nodes/all', cidrs: Object.freeze(cidrs) });
+}
+
+/** The NetworkPolicy peer objects for a target (none for an entity: NetworkPolicy cannot name it). */
+export function policyPeersOf(target: PeerTarget): NetworkPolicyPeer[] {
+  if (target.type === 'public') return PUBLIC_CIDRS.map((cidr) => ({ ipBlock: { cidr } }));
+  if (target.type === 'nodes') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (target.type === 'entity') return [];
+  return [policyPeerOf(target)];
+}
+
+/** The NetworkPolicy peer object for a workload or CIDR target. */
+export function policyPeerOf(target: Extract<PeerTarget, { type: 'workload' | 'cidr' }>): NetworkPolicyPeer {
   if (target.type === 'cidr') return { ipBlock: { cidr: target.cidr } };
   return {
     podSelector: { matchLabels: { ...target.workload.selector.matchLabels } },
@@ -91,5 +139,11 @@ export function policyPeerOf(target: PeerTarget): NetworkPolicyPeer {
 }
 
 export function describeTarget(target: PeerTarget): string {
-  return target.type === 'workload' ? `${target.workload.key} (${target.workload.kind})` : target.cidr;
+  switch (target.type) {
+    case 'workload': return `${target.workload.key} (${target.workload.kind})`;
+    case 'cidr': return target.cidr;
+    case 'public': return 'any address (0.0.0.0/0, ::/0)';
+    case 'nodes': return `every node address (${target.cidrs.length} in the snapshot)`;
+    case 'entity': return `Cilium reserved identity ${target.entity}`;
+  }
 }

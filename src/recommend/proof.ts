@@ -6,7 +6,7 @@
 import { compilePolicies } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
-import type { ObservedEdge, PortEvidence, Recommendation } from './proposal.js';
+import { policiesFor, type ObservedEdge, type PortEvidence, type Recommendation } from './proposal.js';
 import { EndpointResolver, replayEdges, syntheticSnapshot, type ReplayedEdge } from './replay.js';
 import { compareText } from './workloads.js';
 
@@ -40,7 +40,8 @@ export interface ProofOptions {
 }
 
 export function proposedPolicies(recommendation: Recommendation): NetworkPolicy[] {
-  return recommendation.namespaces.flatMap((ns) => ns.policies.map((p) => p.policy));
+  // NetworkPolicy semantics: what the k8s flavour emits (calico emits the same objects).
+  return recommendation.namespaces.flatMap((ns) => policiesFor(ns, 'k8s').map((p) => p.policy));
 }
 
 function exposureSubjects(edges: Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined): { subjects: ExposureSubject[]; ports: PortEvidence[] } {

@@ -11,7 +11,7 @@ export const GENERATED_BY = 'netpol-advisor recommend';
 export type PolicyRole = 'allow-ingress' | 'allow-egress' | 'dns' | 'default-deny';
 
 /** What a rule's peer is, beyond its selector: external addresses and the special cases. */
-export type PeerClass = 'workload' | 'external' | 'kube-apiserver' | 'node' | 'host-network' | 'dns';
+export type PeerClass = 'workload' | 'external' | 'kube-apiserver' | 'node' | 'host-network' | 'dns' | 'public' | 'entity';
 
 export interface PortEvidence {
   readonly protocol: Protocol;
@@ -37,6 +37,10 @@ export interface RuleEvidence {
   readonly cidrs: readonly string[];
   /** Business reasons from the user's mapping. */
   readonly reasons: readonly string[];
+  /** peerClass `entity`: the Cilium reserved identity (only the cilium flavour can name it). */
+  readonly entity?: string;
+  /** How the connections were evidenced: `established-before-observation` when no start was seen. */
+  readonly evidenceKinds?: readonly string[];
   /** One-line explanation, used as the YAML comment of the rule. */
   readonly comment: string;
 }
@@ -47,6 +51,12 @@ export interface ProposedPolicy {
   readonly workload?: string;
   readonly policy: NetworkPolicy;
   readonly rules: readonly RuleEvidence[];
+  /**
+   * The flavours that emit this object (absent: all). A workload with a peer only Cilium can
+   * name gets its policy for that direction in the cilium flavour only, and the namespace's
+   * default deny exists twice: complete for cilium, without that direction for k8s and calico.
+   */
+  readonly flavors?: readonly ('k8s' | 'cilium' | 'calico')[];
 }
 
 export type WarningCode =
@@ -60,7 +70,10 @@ export type WarningCode =
   | 'host-network'
   | 'low-confidence'
   | 'unobserved-workload'
-  | 'no-port';
+  | 'no-port'
+  | 'reserved-identity' // a Cilium reserved identity k8s/calico cannot name: that direction stays unisolated
+  | 'public-ingress' // a port admitted from any address
+  | 'established-before-observation'; // allowed from mid-stream evidence, no connection start seen
 
 export interface Warning {
   readonly code: WarningCode;
@@ -82,8 +95,19 @@ export interface ConnectivityTest {
   readonly port: number;
 }
 
+/** An observed path the proposal would deny although it was legitimate: the namespace is not safe to apply. */
+export interface UnsafePath {
+  readonly namespace: string;
+  /** `ns/workload -> ip:1.2.3.4 TCP/443` */
+  readonly path: string;
+  readonly code: WarningCode;
+  readonly reason: string;
+}
+
 export interface NamespaceRecommendation {
   readonly namespace: string;
+  /** Observed paths this proposal would deny (empty: safe to apply). */
+  readonly unsafe: readonly UnsafePath[];
   /** Safe apply order: allow policies, then DNS, then the default deny. */
   readonly policies: readonly ProposedPolicy[];
   readonly tests: readonly ConnectivityTest[];
@@ -116,8 +140,20 @@ export interface Recommendation {
   readonly warnings: readonly Warning[];
   readonly window: { readonly firstSeenMs: number; readonly lastSeenMs: number } | null;
   readonly uncovered: readonly UncoveredEdge[];
+  /** Every namespace's unsafe paths. */
+  readonly unsafe: readonly UnsafePath[];
   readonly edgesUsed: number;
   readonly edgesIgnored: number;
+}
+
+/** True when `flavor` emits the proposed policy. */
+export function emittedIn(policy: ProposedPolicy, flavor: 'k8s' | 'cilium' | 'calico'): boolean {
+  return policy.flavors === undefined || policy.flavors.includes(flavor);
+}
+
+/** The namespace's policies as `flavor` emits them, in apply order. */
+export function policiesFor(ns: NamespaceRecommendation, flavor: 'k8s' | 'cilium' | 'calico'): ProposedPolicy[] {
+  return ns.policies.filter((p) => emittedIn(p, flavor));
 }
 
 export function isoTime(ms: number): string {

@@ -6,7 +6,8 @@ import type { ClusterSnapshot } from '../policy/model.js';
 import { connectivityTests } from './connectivity-tests.js';
 import { defaultDenyPolicy, DNS_NAMESPACE, dnsPolicy, FALLBACK_DNS_LABELS, type DnsEvidence } from './namespace-policies.js';
 import { EXACT_AGGREGATION, resolvePeer, type AggregationOptions, type PeerResolution } from './peers.js';
-import { isoTime, type NamespaceRecommendation, type ObservedEdge, type ProposedPolicy, type Recommendation, type UncoveredEdge, type Warning, type WorkloadObservation } from './proposal.js';
+import { isoTime, type NamespaceRecommendation, type ObservedEdge, type ProposedPolicy, type Recommendation, type UncoveredEdge, type UnsafePath, type Warning, type WorkloadObservation } from './proposal.js';
+import { DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS, foldPublicIngress } from './public-ingress.js';
 import { reasonsFor, type PathEnd, type ReasonRule } from './reasons.js';
 import { addObservation, addSmallest, workloadPolicy, type WorkloadPolicyAcc } from './workload-policies.js';
 import { compareText, WorkloadIndex, type WorkloadInfo } from './workloads.js';
@@ -16,7 +17,12 @@ export interface RecommendOptions {
   readonly namespace?: string;
   /** Namespaces never given policies (their traffic still shapes the others'). */
   readonly excludedNamespaces: readonly string[];
+  /** Aggregation of external egress destinations (`--ipv4-prefix`/`--ipv6-prefix`). */
   readonly aggregation: AggregationOptions;
+  /** Aggregation of external ingress sources (`--ingress-ipv4-prefix`/`--ingress-ipv6-prefix`); exact by default. */
+  readonly ingressAggregation?: AggregationOptions;
+  /** A workload port reached by this many distinct public addresses is admitted from any address. */
+  readonly publicIngressMinClients?: number;
   /** Workloads observed for less than this are flagged as low confidence. */
   readonly minObservedSec: number;
   /** Workloads with fewer connections than this are flagged as low confidence. */
@@ -130,9 +136,23 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
   };
   const dnsEvidence = new Map<string, DnsEvidence>();
   const uncovered = new Map<number, UncoveredEdge>();
-  const markUncovered = (edge: ObservedEdge, namespace: string, resolution: Extract<PeerResolution, { ok: false }>, subject: string): void => {
+  // Observed paths the proposal would deny (the managed side is isolated by the default deny and
+  // no rule can name the path): the namespace is not safe to apply. Keyed per namespace and path.
+  const unsafe = new Map<string, UnsafePath>();
+  const markUncovered = (edge: ObservedEdge, namespace: string, resolution: Extract<PeerResolution, { ok: false }>, subject: string, denied = true): void => {
     if (!uncovered.has(edge.id)) uncovered.set(edge.id, { edgeId: edge.id, code: resolution.code, reason: resolution.reason });
     warnings.add({ code: resolution.code, namespace, subject, message: resolution.reason });
+    const path = describeSubject(edge);
+    if (denied && !unsafe.has(`${namespace}|${path}`)) unsafe.set(`${namespace}|${path}`, { namespace, path, code: resolution.code, reason: resolution.reason });
+  };
+  // Workloads with a peer only Cilium can name, per direction: k8s/calico must leave them unisolated.
+  const unisolated = { ingress: new Set<string>(), egress: new Set<string>() };
+  const noteEntity = (workload: WorkloadInfo, direction: 'ingress' | 'egress', entity: string, edge: ObservedEdge): void => {
+    unisolated[direction].add(workload.key);
+    warnings.add({
+      code: 'reserved-identity', namespace: workload.namespace, subject: describeSubject(edge),
+      message: `Cilium reserved identity "${entity}" has no NetworkPolicy peer: the cilium flavour names it (${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [${entity}]); the k8s and calico flavours leave ${workload.key} and namespace ${workload.namespace} without ${direction} isolation`,
+    });
   };
 
   // Per workload and per address, the selected-side problem and the peer resolution are the same
@@ -146,18 +166,21 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
   };
   const workloadResolutions = new Map<WorkloadInfo, PeerResolution>();
   const addressResolutions = new Map<string, PeerResolution>();
-  const resolve = (peer: ObservedEdge['source']): PeerResolution => {
+  const ingressAggregation = options.ingressAggregation ?? EXACT_AGGREGATION;
+  /** `peerIsSource`: the peer is an ingress source (aggregated with the ingress options). */
+  const resolve = (peer: ObservedEdge['source'], peerIsSource: boolean): PeerResolution => {
+    const aggregation = peerIsSource ? ingressAggregation : options.aggregation;
     if (peer.kind === 'pod') {
       const workload = peer.namespace !== undefined && peer.workload !== undefined ? index.get(peer.namespace, peer.workload) : undefined;
-      if (workload === undefined) return resolvePeer(peer, index, options.aggregation);
+      if (workload === undefined) return resolvePeer(peer, index, aggregation);
       let resolution = workloadResolutions.get(workload);
-      if (resolution === undefined) workloadResolutions.set(workload, (resolution = resolvePeer(peer, index, options.aggregation)));
+      if (resolution === undefined) workloadResolutions.set(workload, (resolution = resolvePeer(peer, index, aggregation)));
       return resolution;
     }
-    if (peer.ip === undefined) return resolvePeer(peer, index, options.aggregation);
-    const key = `${peer.kind} ${peer.ip}`;
+    if (peer.ip === undefined) return resolvePeer(peer, index, aggregation);
+    const key = `${peerIsSource ? 'in' : 'out'} ${peer.kind} ${peer.ip}`;
     let resolution = addressResolutions.get(key);
-    if (resolution === undefined) addressResolutions.set(key, (resolution = resolvePeer(peer, index, options.aggregation)));
+    if (resolution === undefined) addressResolutions.set(key, (resolution = resolvePeer(peer, index, aggregation)));
     return resolution;
   };
   const noReasons = options.reasons.length === 0;
@@ -166,20 +189,19 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     const srcWorkload = managedWorkload(edge.source);
     const dstWorkload = managedWorkload(edge.destination);
     if (srcWorkload === undefined && dstWorkload === undefined) continue;
-    const namespace = srcWorkload?.namespace ?? dstWorkload?.namespace ?? '';
-    if (edge.port === null) {
-      markUncovered(edge, namespace, { ok: false, code: 'icmp', reason: `${edge.protocol} cannot be expressed in a NetworkPolicy; isolated pods lose it on most CNIs` }, describeSubject(edge));
-      continue;
-    }
-    if (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP') {
-      markUncovered(edge, namespace, { ok: false, code: 'no-port', reason: `protocol ${edge.protocol} cannot be expressed` }, describeSubject(edge));
+    if (edge.port === null || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) {
+      const problem: Extract<PeerResolution, { ok: false }> = edge.port === null
+        ? { ok: false, code: 'icmp', reason: `${edge.protocol} cannot be expressed in a NetworkPolicy; isolated pods lose it on most CNIs` }
+        : { ok: false, code: 'no-port', reason: `protocol ${edge.protocol} cannot be expressed` };
+      // Both managed sides are isolated by their namespace's default deny: each loses the path.
+      for (const side of [srcWorkload, dstWorkload]) if (side !== undefined) markUncovered(edge, side.namespace, problem, describeSubject(edge), !index.isHostNetwork(side));
       continue;
     }
     const reasons = noReasons ? NO_REASONS : reasonsFor(options.reasons, endOf(edge.source), endOf(edge.destination), edge.protocol, edge.port);
 
     if (srcWorkload !== undefined) {
       const self = selfProblemOf(srcWorkload);
-      if (self !== undefined) markUncovered(edge, srcWorkload.namespace, self, srcWorkload.key);
+      if (self !== undefined) markUncovered(edge, srcWorkload.namespace, self, srcWorkload.key, self.code !== 'host-network');
       else if (isDnsEdge(edge)) {
         let evidence = dnsEvidence.get(srcWorkload.namespace);
         if (evidence === undefined) dnsEvidence.set(srcWorkload.namespace, (evidence = { connections: 0, firstSeenMs: edge.firstSeenMs, lastSeenMs: edge.lastSeenMs, samplePods: new Set() }));
@@ -188,9 +210,10 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
         evidence.lastSeenMs = Math.max(evidence.lastSeenMs, edge.lastSeenMs);
         for (const pod of edge.sourcePods) addSmallest(evidence.samplePods, pod, 5);
       } else {
-        const resolution = resolve(edge.destination);
+        const resolution = resolve(edge.destination, false);
         if (!resolution.ok) markUncovered(edge, srcWorkload.namespace, resolution, describeSubject(edge));
         else for (const target of resolution.targets) {
+          if (target.type === 'entity') noteEntity(srcWorkload, 'egress', target.entity, edge);
           addObservation(accOf(srcWorkload).egress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.destinationPods, edge.destinationNames, reasons);
           if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, srcWorkload.namespace, describeSubject(edge)));
         }
@@ -198,11 +221,12 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     }
     if (dstWorkload !== undefined) {
       const self = selfProblemOf(dstWorkload);
-      if (self !== undefined) markUncovered(edge, dstWorkload.namespace, self, dstWorkload.key);
+      if (self !== undefined) markUncovered(edge, dstWorkload.namespace, self, dstWorkload.key, self.code !== 'host-network');
       else {
-        const resolution = resolve(edge.source);
+        const resolution = resolve(edge.source, true);
         if (!resolution.ok) markUncovered(edge, dstWorkload.namespace, resolution, describeSubject(edge));
         else for (const target of resolution.targets) {
+          if (target.type === 'entity') noteEntity(dstWorkload, 'ingress', target.entity, edge);
           addObservation(accOf(dstWorkload).ingress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.sourcePods, edge.sourceNames, reasons);
           if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, dstWorkload.namespace, describeSubject(edge)));
         }
@@ -239,6 +263,8 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     if (index.isHostNetwork(workload)) warnings.add({ code: 'host-network', namespace: workload.namespace, subject: workload.key, message: `${workload.kind}/${workload.name} uses the host network: NetworkPolicy does not isolate it, so it gets no policy of its own` });
   }
 
+  for (const warning of foldPublicIngress(accs.values(), snapshot?.services ?? [], options.publicIngressMinClients ?? DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS)) warnings.add(warning);
+
   // Grouped once (not filtered per namespace: that was namespaces × workloads).
   const accsByNamespace = new Map<string, WorkloadPolicyAcc[]>();
   for (const acc of accs.values()) {
@@ -264,9 +290,19 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     }
     policies.sort((a, b) => compareText(a.policy.metadata.name, b.policy.metadata.name));
     policies.push(dnsPolicy(namespace, dnsLabels, dnsSource, dnsEvidence.get(namespace), windowAnnotation));
-    policies.push(defaultDenyPolicy(namespace, windowAnnotation));
+    const open = (['ingress', 'egress'] as const).filter((direction) => workloadAccs.some((acc) => unisolated[direction].has(acc.workload.key)));
+    const complete = defaultDenyPolicy(namespace, windowAnnotation) as ProposedPolicy;
+    if (open.length === 0) policies.push(complete);
+    else {
+      // Cilium names every peer: its default deny is complete. k8s/calico cannot name a reserved
+      // identity: their default deny leaves that direction out rather than cut the observed path.
+      policies.push({ ...complete, flavors: ['cilium'] });
+      const reduced = defaultDenyPolicy(namespace, windowAnnotation, open);
+      if (reduced !== undefined) policies.push({ ...reduced, flavors: ['k8s', 'calico'] });
+    }
     result.push({
       namespace,
+      unsafe: [...unsafe.values()].filter((u) => u.namespace === namespace).sort((a, b) => compareText(a.path, b.path)),
       policies,
       tests: connectivityTests(namespace, workloadAccs, index, workloadsByNamespace.get(namespace) ?? []),
       warnings: warnings.list.filter((w) => w.namespace === namespace),
@@ -279,6 +315,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     warnings: warnings.list,
     window,
     uncovered: [...uncovered.values()].sort((a, b) => a.edgeId - b.edgeId),
+    unsafe: result.flatMap((ns) => ns.unsafe),
     edgesUsed: forwarded.length,
     edgesIgnored: ignored,
   };

@@ -28,7 +28,7 @@ describe('verify.sh', () => {
   });
 
   it('writes one quoted check per test', () => {
-    const script = verifyScript([{ namespace: 'shop', policies: [], warnings: [], tests: [
+    const script = verifyScript([{ namespace: 'shop', policies: [], warnings: [], unsafe: [], tests: [
       { expect: 'allow', description: 'shop/api -> data/db:5432', from: { namespace: 'shop', selector: { app: 'api' } }, to: { kind: 'pod', namespace: 'data', selector: { app: 'db', tier: 'x' } }, protocol: 'TCP', port: 5432 },
       { expect: 'deny', description: "evil'$(x)", from: { namespace: 'shop', selector: { app: 'web' } }, to: { kind: 'ip', ip: '203.0.113.10' }, protocol: 'TCP', port: 80 },
     ] }]);

@@ -5,7 +5,7 @@ import type { Protocol } from '../flows/flow.js';
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, PolicyProtocol } from '../policy/model.js';
 import { policyName } from './names.js';
 import { MANAGED_BY_LABELS } from './namespace-policies.js';
-import { describeTarget, policyPeerOf, type PeerTarget } from './peers.js';
+import { describeTarget, policyPeersOf, PUBLIC_CIDRS, type PeerTarget } from './peers.js';
 import { ANNOTATION_PREFIX, GENERATED_BY, isoTime, type PortEvidence, type ProposedPolicy, type RuleEvidence } from './proposal.js';
 import { compareText, type WorkloadInfo } from './workloads.js';
 
@@ -18,12 +18,16 @@ export interface RuleAcc {
   readonly target: PeerTarget;
   /** Keyed by `portKey(protocol, port)`; the values are sorted when the policy is built. */
   readonly ports: Map<number | string, PortEvidence>;
+  /** Connections per port key (public ingress moves ports between rules). */
+  readonly portCounts: Map<number | string, number>;
   connections: number;
   firstSeenMs: number;
   lastSeenMs: number;
   readonly samplePods: Set<string>;
   readonly names: Set<string>;
   readonly reasons: Set<string>;
+  /** Public ingress: how many distinct public clients were folded into this `public` rule. */
+  publicClients?: number;
 }
 
 export interface WorkloadPolicyAcc {
@@ -49,11 +53,12 @@ export function addObservation(
 ): void {
   let rule = rules.get(target.key);
   if (rule === undefined) {
-    rule = { target, ports: new Map(), connections: 0, firstSeenMs, lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
+    rule = { target, ports: new Map(), portCounts: new Map(), connections: 0, firstSeenMs, lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
     rules.set(target.key, rule);
   }
   const key = portKey(protocol, port);
   if (!rule.ports.has(key)) rule.ports.set(key, { protocol, port });
+  rule.portCounts.set(key, (rule.portCounts.get(key) ?? 0) + count);
   rule.connections += count;
   rule.firstSeenMs = Math.min(rule.firstSeenMs, firstSeenMs);
   rule.lastSeenMs = Math.max(rule.lastSeenMs, lastSeenMs);
@@ -82,6 +87,8 @@ function policyPorts(ports: readonly PortEvidence[]): NetworkPolicyPort[] {
 }
 
 const CLASS_NOTE: Record<string, string> = {
+  public: ' [public ingress: admitted from any address, not only the sampled clients]',
+  entity: ' [Cilium reserved identity: only the cilium flavour can name it; k8s/calico leave this direction unisolated]',
   'kube-apiserver': ' [Kubernetes API server: its address can change on control-plane moves]',
   node: ' [node address: kubelet/host traffic; many CNIs allow node-to-local-pod traffic regardless]',
   'host-network': ' [hostNetwork pods are reached at their node address]',
@@ -98,7 +105,8 @@ function sortedValues(set: ReadonlySet<string>): readonly string[] {
 
 function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAcc): RuleEvidence {
   const ports = portsOf(rule);
-  const peerClass = rule.target.type === 'cidr' ? rule.target.peerClass : 'workload';
+  const target = rule.target;
+  const peerClass = target.type === 'cidr' ? target.peerClass : target.type === 'nodes' ? 'node' : target.type;
   const peer = describeTarget(rule.target);
   const samplePods = sortedValues(rule.samplePods);
   const names = sortedValues(rule.names);
@@ -112,6 +120,7 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
   const nameText = names.length > 0 ? ` (${names.join(', ')})` : '';
   const sampleText = samplePods.length > 0 ? `; e.g. ${samplePods.join(', ')}` : '';
   const reasonText = reasons.length > 0 ? `; reason: ${reasons.join('; ')}` : '';
+  const publicText = rule.publicClients !== undefined ? `; ${rule.publicClients} distinct public clients` : '';
   const arrow = direction === 'ingress' ? 'from' : 'to';
   return {
     direction,
@@ -124,9 +133,10 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
     lastSeenMs: rule.lastSeenMs,
     samplePods,
     names,
-    cidrs: rule.target.type === 'cidr' ? [rule.target.cidr] : NONE,
+    cidrs: target.type === 'cidr' ? [target.cidr] : target.type === 'public' ? PUBLIC_CIDRS : target.type === 'nodes' ? target.cidrs : NONE,
     reasons,
-    comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
+    ...(target.type === 'entity' ? { entity: target.entity } : {}),
+    comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${publicText}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
   };
 }
 
@@ -135,12 +145,12 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
  * of many rules). Never twice in one policy: its rules are keyed by target, so a YAML document
  * never holds the object twice (the yaml library would turn that into an alias).
  */
-const peerObjects = new WeakMap<PeerTarget, NetworkPolicyPeer>();
+const peerObjects = new WeakMap<PeerTarget, readonly NetworkPolicyPeer[]>();
 
-function sharedPeerOf(target: PeerTarget): NetworkPolicyPeer {
-  let peer = peerObjects.get(target);
-  if (peer === undefined) peerObjects.set(target, (peer = deepFreeze(policyPeerOf(target))));
-  return peer;
+function sharedPeersOf(target: PeerTarget): NetworkPolicyPeer[] {
+  let peers = peerObjects.get(target);
+  if (peers === undefined) peerObjects.set(target, (peers = policyPeersOf(target).map(deepFreeze)));
+  return [...peers];
 }
 
 function deepFreeze<T extends object>(value: T): T {
@@ -154,7 +164,10 @@ function clipAnnotation(text: string): string {
 
 /** Builds the ingress or egress allow policy of one workload (undefined when it has no rules). */
 export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'egress', windowAnnotation: string, lowConfidence: boolean): ProposedPolicy | undefined {
-  const rules = [...(direction === 'ingress' ? acc.ingress : acc.egress).values()].sort((a, b) => compareText(a.target.key, b.target.key));
+  // Entity rules (only Cilium can name the peer) come last, so spec rule i is evidence rule i
+  // for every rule NetworkPolicy can express; the cilium flavour adds the rest from the evidence.
+  const rules = [...(direction === 'ingress' ? acc.ingress : acc.egress).values()]
+    .sort((a, b) => Number(a.target.type === 'entity') - Number(b.target.type === 'entity') || compareText(a.target.key, b.target.key));
   if (rules.length === 0) return undefined;
   const { workload } = acc;
   const evidence = rules.map((rule, index) => evidenceOf(direction, index, rule));
@@ -187,8 +200,9 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
   };
   if (names.length > 0) annotations[`${ANNOTATION_PREFIX}dns-names`] = clipAnnotation(names.join(', '));
   if (reasons.length > 0) annotations[`${ANNOTATION_PREFIX}reason`] = clipAnnotation(reasons.join('; '));
-  const specRules = rules.map((rule, index) => {
-    const peers = [sharedPeerOf(rule.target)];
+  const expressible = rules.filter((rule) => rule.target.type !== 'entity');
+  const specRules = expressible.map((rule, index) => {
+    const peers = sharedPeersOf(rule.target);
     const ports = policyPorts(evidence[index]?.ports ?? []);
     return direction === 'ingress' ? ({ from: peers, ports } satisfies NetworkPolicyIngressRule) : ({ to: peers, ports } satisfies NetworkPolicyEgressRule);
   });
@@ -200,5 +214,6 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
       ? { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Ingress'], ingress: specRules }
       : { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Egress'], egress: specRules },
   };
-  return { role: direction === 'ingress' ? 'allow-ingress' : 'allow-egress', workload: workload.key, policy, rules: evidence };
+  const ciliumOnly = expressible.length < rules.length;
+  return { role: direction === 'ingress' ? 'allow-ingress' : 'allow-egress', workload: workload.key, policy, rules: evidence, ...(ciliumOnly ? { flavors: ['cilium'] as const } : {}) };
 }

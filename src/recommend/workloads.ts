@@ -4,6 +4,7 @@
 import type { EdgePeer } from '../flows/edge.js';
 import type { ClusterSnapshot, Labels, PodInfo } from '../policy/model.js';
 import { chooseSelector, commonLabels, type SelectorChoice } from './label-choice.js';
+import { nodesTargetOf, type PeerTarget } from './peers.js';
 
 /** Distinct label sets kept per workload; attacker-controlled, so bounded. */
 const MAX_LABEL_SETS = 16;
@@ -118,6 +119,21 @@ export class WorkloadIndex {
 
   nodeIpsOf(info: WorkloadInfo): string[] {
     return [...new Set(info.pods.flatMap((pod) => pod.ips))].sort();
+  }
+
+  /** Every node address of the snapshot (Node.status.addresses), sorted; empty without a snapshot. */
+  nodeAddresses(): readonly string[] {
+    if (this.nodeIps === undefined) this.nodeIps = [...new Set((this.snapshot?.nodes ?? []).flatMap((node) => node.ips))].sort();
+    return this.nodeIps;
+  }
+
+  private nodeIps: string[] | undefined;
+  private nodes: PeerTarget | undefined;
+
+  /** The shared target admitting every node address (only when the snapshot has nodes). */
+  nodesTarget(): PeerTarget {
+    if (this.nodes === undefined) this.nodes = nodesTargetOf(this.nodeAddresses());
+    return this.nodes;
   }
 
   /** Pods of a namespace from the snapshot. */

@@ -3,13 +3,22 @@
 // sources report it: a SYN (the connection start) and a SYN-ACK reply, so aggregation must not
 // create reversed edges.
 export interface PodEnd { ns: string; pod: string; labels: Record<string, string>; ip: string; workload?: { name: string; kind: string } }
-export type End = PodEnd | { world: string; names?: string[] };
+/** A Cilium reserved identity as Hubble reports it (numeric identity and `reserved:` label). */
+export interface ReservedEnd { reserved: 'host' | 'world' | 'unmanaged' | 'health' | 'init' | 'remote-node' | 'kube-apiserver' | 'ingress'; ip: string }
+export type End = PodEnd | { world: string; names?: string[] } | ReservedEnd;
+
+const RESERVED_IDENTITY: Record<ReservedEnd['reserved'], number> = { host: 1, world: 2, unmanaged: 3, health: 4, init: 5, 'remote-node': 6, 'kube-apiserver': 7, ingress: 8 };
 
 function isPod(end: End): end is PodEnd {
   return 'pod' in end;
 }
 
-function hubbleEndpoint(end: End): Record<string, unknown> {
+export function hubbleEndpoint(end: End): Record<string, unknown> {
+  if ('reserved' in end) {
+    // The API server on a control-plane node carries both labels, as Cilium reports it.
+    const labels = end.reserved === 'kube-apiserver' ? ['reserved:kube-apiserver', 'reserved:host'] : [`reserved:${end.reserved}`];
+    return { identity: RESERVED_IDENTITY[end.reserved], labels };
+  }
   if (!isPod(end)) return { identity: 2, labels: ['reserved:world'] };
   return {
     ID: 100, identity: 40000, namespace: end.ns, pod_name: end.pod,
@@ -18,8 +27,8 @@ function hubbleEndpoint(end: End): Record<string, unknown> {
   };
 }
 
-function ipOf(end: End): string {
-  return isPod(end) ? end.ip : end.world;
+export function ipOf(end: End): string {
+  return isPod(end) || 'reserved' in end ? end.ip : end.world;
 }
 
 export interface HubbleConnection { from: End; to: End; port: number; protocol?: 'TCP' | 'UDP'; verdict?: 'FORWARDED' | 'DROPPED'; timeMs: number }
@@ -29,7 +38,7 @@ export function hubbleLines(c: HubbleConnection): string[] {
   const protocol = c.protocol ?? 'TCP';
   const verdict = c.verdict ?? 'FORWARDED';
   const time = new Date(c.timeMs).toISOString();
-  const names = (end: End) => (!isPod(end) && end.names !== undefined ? end.names : undefined);
+  const names = (end: End) => ('world' in end && end.names !== undefined ? end.names : undefined);
   const flow = (reply: boolean): Record<string, unknown> => {
     const [a, b] = reply ? [c.to, c.from] : [c.from, c.to];
     const l4 = protocol === 'TCP'

@@ -124,7 +124,7 @@ describe('scenario 2: the API talks only to its data stores and external HTTPS A
   it('emits valid CiliumNetworkPolicies with toFQDNs and the DNS proxy rule', () => {
     const shop = run.recommendation.namespaces.find((n) => n.namespace === 'shop');
     expect(shop).toBeDefined();
-    const objects = ciliumObjects(shop ?? { namespace: '', policies: [], tests: [], warnings: [] });
+    const objects = ciliumObjects(shop ?? { namespace: '', policies: [], tests: [], warnings: [], unsafe: [] });
     const cnps = objects.map((o) => o.object).filter((o) => o['kind'] === 'CiliumNetworkPolicy');
     for (const cnp of cnps) expect(() => new CiliumNetworkPolicy(structuredClone(cnp) as never).validate()).not.toThrow();
     const text = JSON.stringify(cnps);

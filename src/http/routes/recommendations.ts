@@ -10,6 +10,7 @@ import type { NetworkPolicy } from '../../policy/model.js';
 import { exportFiles, exportJson, objectsOf, yamlStream, type ExportOptions } from '../../recommend/export.js';
 import { FLAVORS, type Flavor } from '../../recommend/flavor.js';
 import type { RecommendationProof } from '../../recommend/proof.js';
+import { policiesFor } from '../../recommend/proposal.js';
 import { verifyScript } from '../../recommend/verify-script.js';
 import { toYamlStream } from '../../recommend/yaml-export.js';
 import { analysisOf } from '../analysis.js';
@@ -29,6 +30,7 @@ const exportQuery = z.object({
 
 const exposureJson = z.object({ reachable: z.number().int(), total: z.number().int() }).nullable();
 const diffEntry = z.object({ policy: z.string(), change: z.enum(['added', 'changed', 'unchanged', 'kept']), detail: z.string() });
+const unsafePathJson = z.object({ namespace: z.string(), path: z.string(), code: z.string(), reason: z.string() });
 const namespaceRecommendationJson = z.object({
   namespace: z.string(),
   policies: z.array(z.object({
@@ -38,9 +40,13 @@ const namespaceRecommendationJson = z.object({
   diff: z.array(diffEntry),
   tests: z.array(z.looseObject({ expect: z.string(), description: z.string() })),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
+  safe: z.boolean(),
+  unsafe: z.array(unsafePathJson),
 });
 const recommendationsJson = z.object({
   namespace: z.string().nullable(),
+  safe: z.boolean(),
+  unsafe: z.array(unsafePathJson),
   flavor: z.string(),
   namespaces: z.array(namespaceRecommendationJson),
   exposure: z.object({ before: exposureJson, after: exposureJson, reduction: z.number().nullable() }),
@@ -104,17 +110,21 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const existing = analysis.snapshot()?.policies ?? [];
     return { version, value: {
       namespace: query.namespace ?? null,
+      safe: recommendation.unsafe.length === 0,
+      unsafe: recommendation.unsafe,
       flavor: options.flavor,
       namespaces: recommendation.namespaces.map((ns) => ({
         namespace: ns.namespace,
-        policies: ns.policies.map((p) => {
+        safe: ns.unsafe.length === 0,
+        unsafe: ns.unsafe,
+        policies: policiesFor(ns, options.flavor).map((p) => {
           const objects = objectsOf({ ...ns, policies: [p] }, options);
           return {
             name: p.policy.metadata.name, role: p.role, workload: p.workload ?? null,
             yaml: toYamlStream(objects), objects: objects.map((o) => o.object), rules: p.rules,
           };
         }),
-        diff: diffAgainst(existing.filter((p) => p.metadata.namespace === ns.namespace), ns.policies.map((p) => p.policy)),
+        diff: diffAgainst(existing.filter((p) => p.metadata.namespace === ns.namespace), policiesFor(ns, options.flavor).map((p) => p.policy)),
         tests: ns.tests,
         warnings: ns.warnings,
       })),

@@ -67,10 +67,13 @@ function namespaceSection(ns: JsonObject, status: HTMLElement): HTMLElement {
   const policies = arr(ns['policies']);
   const diff = arr(ns['diff']);
   const warnings = arr(ns['warnings']);
+  // Paths this proposal would deny although they were observed (the API's `unsafe`): said first.
+  const unsafe = arr(ns['unsafe']).map(obj);
   const allYaml = policies.map((p) => str(obj(p)['yaml'])).join('---\n');
   return h('section', { class: 'card ns-section', 'data-namespace': name },
     h('div', { class: 'section-head' },
-      h('h2', null, name, h('span', { class: 'muted count' }, ` · ${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`)),
+      h('h2', null, name, h('span', { class: 'muted count' }, ` · ${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`),
+        unsafe.length > 0 ? h('span', { 'data-testid': 'not-safe' }, ' ', badge('not safe to apply', 'bad')) : null),
       h('div', { class: 'actions' },
         wireCopyButton(h('button', { class: 'btn', type: 'button' }, 'Copy YAML'), () => allYaml),
         downloadButtons(name, status))),
@@ -81,6 +84,9 @@ function namespaceSection(ns: JsonObject, status: HTMLElement): HTMLElement {
         const change = str(e['change']);
         return h('span', { class: 'diff-entry', title: str(e['detail']) }, badge(change, CHANGE_TONE[change] ?? 'muted'), ' ', h('span', { class: 'mono small' }, str(e['policy'])));
       })) : null,
+    unsafe.length > 0 ? h('div', { class: 'unsafe', role: 'alert' },
+      h('p', null, `Not safe to apply: these policies would deny ${unsafe.length} observed path(s) they cannot express.`),
+      h('ul', { class: 'warnings' }, unsafe.map((u) => h('li', null, badge(str(u['code']), 'bad'), ' ', h('span', { class: 'mono' }, str(u['path'])), ': ', str(u['reason']))))) : null,
     warnings.length > 0 ? h('ul', { class: 'warnings' }, warnings.map((w) => h('li', null, badge(str(obj(w)['code']), 'warn'), ' ', str(obj(w)['message'])))) : null,
     policies.map(policyBlock));
 }

@@ -1,0 +1,67 @@
+// `recommend` never prints, with exit 0, a proposal that would deny an observed path it cannot
+// express: exit 1 naming the path (stdout empty, so `| kubectl apply -f -` applies nothing),
+// `--json` still carries the `safe`/`unsafe` fields, and `--accept-unsafe` prints it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const fixtures = path.join(repoRoot, 'test/fixtures/recommend');
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// A ping from shop/api to data/postgres: ICMP, which NetworkPolicy cannot express.
+const ping = JSON.stringify({ flow: {
+  time: '2026-11-20T09:30:00.000Z', verdict: 'FORWARDED', IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' }, l4: { ICMPv4: { type: 8 } },
+  source: { identity: 40000, namespace: 'shop', pod_name: 'api-5f6b7c8d9b-qq4zt', labels: ['k8s:app.kubernetes.io/name=api'], workloads: [{ name: 'api', kind: 'Deployment' }] },
+  destination: { identity: 40001, namespace: 'data', pod_name: 'postgres-0', labels: ['k8s:app.kubernetes.io/name=postgres'], workloads: [{ name: 'postgres', kind: 'StatefulSet' }] },
+  Type: 'L3_L4', is_reply: false, event_type: { type: 4 },
+} });
+
+describe('recommend: unsafe proposals', () => {
+  let dir = '';
+  let db = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'netpol-recommend-unsafe-'));
+    db = path.join(dir, 'flows.db');
+    const input = path.join(dir, 'flows.jsonl');
+    writeFileSync(input, `${readFileSync(path.join(fixtures, 'shop-hubble.jsonl'), 'utf8')}${ping}\n`);
+    const ingest = cli(['ingest', '--format', 'hubble', '--db', db, input]);
+    expect(ingest.status).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 1 naming the path, and prints no manifests', () => {
+    const run = cli(['recommend', '--db', db]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('NOT SAFE TO APPLY');
+    expect(run.stderr).toContain('data: shop/api -> data/postgres ICMP/- [icmp]');
+    expect(run.stderr).toContain('shop: shop/api -> data/postgres ICMP/- [icmp]');
+    expect(run.stderr).toContain('--accept-unsafe');
+  });
+
+  it('--json: exit 1 with the safe and unsafe fields per namespace', () => {
+    const run = cli(['recommend', '--db', db, '--json']);
+    expect(run.status).toBe(1);
+    const body = JSON.parse(run.stdout) as { safe: boolean; unsafe: { namespace: string; path: string; code: string }[]; namespaces: Record<string, { safe: boolean; unsafe: unknown[] }> };
+    expect(body.safe).toBe(false);
+    expect(body.unsafe.map((u) => `${u.namespace} ${u.path} ${u.code}`)).toEqual(['data shop/api -> data/postgres ICMP/- icmp', 'shop shop/api -> data/postgres ICMP/- icmp']);
+    expect(body.namespaces['data']?.safe).toBe(false);
+    expect(body.namespaces['shop']?.unsafe).toHaveLength(1);
+  });
+
+  it('--accept-unsafe prints the proposal with exit 0 and still says why it is not safe', () => {
+    const run = cli(['recommend', '--db', db, '--accept-unsafe']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('accepted with --accept-unsafe');
+    const docs = parseAllDocuments(run.stdout);
+    expect(Array.isArray(docs) ? docs.length : 0).toBeGreaterThan(3);
+  });
+});
