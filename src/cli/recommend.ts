@@ -153,6 +153,7 @@ async function run(argv: string[]): Promise<number> {
     const proof = proveRecommendation(recommendation, () => store.iterateEdges(), snapshot, {
       maxExposureEvaluations,
       namespaces: recommendation.namespaces.map((ns) => ns.namespace),
+      export: exportOptions,
     });
     if (proof.violations.length > 0) {
       process.stderr.write(`netpol-advisor recommend: BUG: the proposal would drop ${proof.violations.length} observed forwarded flow(s); refusing to print it:\n`);

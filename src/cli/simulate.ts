@@ -2,31 +2,45 @@
 // plus the given ones (a given policy replaces an existing one of the same namespace/name, as
 // kubectl apply would) and lists the observed flows that would be dropped. Thin adapter over
 // src/recommend/replay.ts.
+import { mergeCni } from '../policy/collect-cni-objects.js';
+import { effectivePolicies } from '../policy/effective-policies.js';
 import { compilePolicies } from '../policy/engine.js';
-import type { NetworkPolicy } from '../policy/model.js';
+import { formatIgnored, reportIgnored } from '../policy/ignored-selection.js';
+import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { proposedPolicies } from '../recommend/proof.js';
 import type { ObservedEdge } from '../recommend/proposal.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
-import { EndpointResolver, replayEdges } from '../recommend/replay.js';
+import { EndpointResolver, replayEdges, replayedPods } from '../recommend/replay.js';
 import { defaultDbPath, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './main.js';
 import { loadSnapshotOption, openExistingStore } from './recommend.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 
-const HELP = `usage: netpol-advisor simulate [--db FILE] --cluster SNAPSHOT [--policies PATH…] [--recommended] [--json]
+const HELP = `usage: netpol-advisor simulate [--db FILE] --cluster SNAPSHOT [--policies PATH…] [--recommended]
+                            [--promote-staged] [--allow-unknown] [--json]
 
-Replays every observed forwarded flow against the cluster's existing NetworkPolicies plus the given
-ones and lists the flows that would be dropped (what would break). Exit status 0 when the replay
-ran (whatever it found), 2 for bad input.
+Replays every observed forwarded flow against the cluster's existing policies plus the given ones
+and lists the flows that would be dropped (what would break). Policies are evaluated with the
+semantics of the CNI they belong to: networking.k8s.io NetworkPolicies, Cilium (cilium.io/v2
+CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) and Calico (projectcalico.org/v3
+NetworkPolicy, GlobalNetworkPolicy, Tier; Staged* objects are not enforced unless
+--promote-staged). Every policy object that could not be evaluated is listed (IGNORED …).
+
+Exit status: 0 when the replay ran, 1 when an ignored object selects a pod on a replayed path (the
+verdicts for it may be wrong; --allow-unknown accepts that), 2 for bad input.
 
 options:
   --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
   --cluster PATH     the cluster snapshot (required; repeatable)
-  --policies PATH    NetworkPolicy manifests (file or directory; repeatable); a policy replaces the
-                     existing one with the same namespace/name
+  --policies PATH    policy manifests of any kind above (file or directory; repeatable); an object
+                     replaces the existing one with the same kind, namespace and name
   --recommended      also add the policies \`recommend\` would propose from the same flows
+  --promote-staged   treat Calico StagedNetworkPolicy, StagedGlobalNetworkPolicy and
+                     StagedKubernetesNetworkPolicy as enforced ("what if I promote them")
+  --allow-unknown    exit 0 even when ignored objects select replayed pods
   --json             {replayed, allowed, dropped: [{source, destination, port, protocol, count,
-                     lastSeen, egress, ingress}], skipped}
+                     lastSeen, egress, ingress}], skipped, ignored: [{kind, namespace, name,
+                     reason, selectsReplayedPods}], stagedNotEnforced}
   -h, --help         this help
 `;
 
@@ -45,6 +59,8 @@ async function run(argv: string[]): Promise<number> {
     cluster: { type: 'string', multiple: true },
     policies: { type: 'string', multiple: true },
     recommended: { type: 'boolean' },
+    'promote-staged': { type: 'boolean' },
+    'allow-unknown': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (values.help === true) {
@@ -55,19 +71,34 @@ async function run(argv: string[]): Promise<number> {
   const snapshot = await loadSnapshotOption(values.cluster);
   if (snapshot === undefined) throw new UsageError('--cluster SNAPSHOT is required');
   let given: NetworkPolicy[] = [];
+  let givenCni: ClusterSnapshot['cni'];
   if (values.policies !== undefined && values.policies.length > 0) {
     const loaded = await loadClusterSnapshot(values.policies);
     if (!loaded.ok) throw new UsageError(`--policies: ${loaded.problems[0] ?? 'invalid policies'}`);
     given = [...loaded.snapshot.policies];
-    if (given.length === 0) throw new UsageError(`--policies: no NetworkPolicy found in ${values.policies.join(', ')}`);
+    givenCni = loaded.snapshot.cni;
+    const cniCount = (givenCni?.cilium.length ?? 0) + (givenCni?.calico.length ?? 0) + (givenCni?.stagedKubernetes.length ?? 0) + (givenCni?.ignored.length ?? 0) + (givenCni?.tiers.length ?? 0);
+    if (given.length === 0 && cniCount === 0) throw new UsageError(`--policies: no policy object found in ${values.policies.join(', ')}`);
   }
+  const promoteStaged = values['promote-staged'] === true;
   const store = openExistingStore(values.db ?? defaultDbPath());
   try {
     if (values.recommended === true) given.push(...proposedPolicies(recommendPolicies(store.iterateEdges(), snapshot, DEFAULT_RECOMMEND_OPTIONS)));
     const replaced = new Set(given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     const policies = [...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)), ...given];
-    const engine = compilePolicies({ ...snapshot, policies });
-    const result = replayEdges(store.iterateEdges(), engine, new EndpointResolver(snapshot));
+    const cni = mergeCni(snapshot.cni, givenCni);
+    const combined: ClusterSnapshot = { ...snapshot, policies, ...(cni !== undefined ? { cni } : {}) };
+    const engine = compilePolicies(combined, { promoteStaged });
+    const resolver = new EndpointResolver(snapshot);
+    const result = replayEdges(store.iterateEdges(), engine, resolver);
+    const ignored = reportIgnored(engine.ignored, replayedPods(store.iterateEdges(), snapshot, resolver));
+    const stagedNotEnforced = effectivePolicies(combined, promoteStaged).stagedNotEnforced;
+    const unknownOnPath = ignored.filter((o) => o.selectsReplayedPods > 0);
+    const status = unknownOnPath.length > 0 && values['allow-unknown'] !== true ? 1 : 0;
+    const policyCount = policies.length + (cni?.cilium.length ?? 0) + (cni?.calico.length ?? 0);
+    if (status !== 0) {
+      process.stderr.write(`netpol-advisor simulate: ${unknownOnPath.length} policy object(s) that could not be evaluated select pods on replayed paths; the verdicts for those pods may be wrong (--allow-unknown to accept)\n`);
+    }
     if (values.json === true) {
       process.stdout.write(`${JSON.stringify({
         replayed: result.replayed,
@@ -79,16 +110,20 @@ async function run(argv: string[]): Promise<number> {
           egress: decision.egress, ingress: decision.ingress,
         })),
         skipped: result.skipped,
+        ignored,
+        stagedNotEnforced,
       }, null, 2)}\n`);
-      return 0;
+      return status;
     }
-    const lines = [`replayed ${result.replayed} observed flows against ${policies.length} policies: ${result.allowed} allowed, ${result.dropped.length} would be dropped${result.skipped.length > 0 ? `, ${result.skipped.length} not replayable` : ''}`];
+    const lines = [`replayed ${result.replayed} observed flows against ${policyCount} policies: ${result.allowed} allowed, ${result.dropped.length} would be dropped${result.skipped.length > 0 ? `, ${result.skipped.length} not replayable` : ''}${ignored.length > 0 ? `, ${ignored.length} policy object(s) ignored` : ''}`];
+    if (stagedNotEnforced > 0) lines.push(`${stagedNotEnforced} staged Calico policy object(s) not enforced (--promote-staged to replay them as promoted)`);
+    for (const object of ignored) lines.push(formatIgnored(object));
     for (const { edge, decision } of result.dropped) {
       const side = decision.egress.allowed ? decision.ingress : decision.egress;
       lines.push(`DROP ${text(edge.source)} -> ${text(edge.destination)} ${edge.protocol}/${edge.port ?? '-'} (${edge.count} connections): ${side.reason.replace(/\p{Cc}/gu, '?')}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
-    return 0;
+    return status;
   } finally {
     store.close();
   }

@@ -9,21 +9,32 @@ import {
 } from './compile.js';
 import type { ClusterSnapshot, ContainerPort, Labels, PodInfo, PolicyProtocol } from './model.js';
 import { describeDirection } from './explain.js';
+import { compileEngine } from './combined-engine.js';
 import { ipv4Numbers, peerMatches, type CompiledPeer, type ResolvedEndpoint } from './peers.js';
 import { portsAdmit, type CompiledPort } from './ports.js';
+import type { IgnoredObject } from './cni-objects.js';
+import type { DecidingRule, RuleRef } from './policy-family.js';
 
 export type QueryEndpoint =
   | { kind: 'pod'; namespace: string; name: string }
   | { kind: 'workload'; namespace: string; labels: Labels; ports?: readonly ContainerPort[]; ip?: string }
-  | { kind: 'ip'; ip: string };
+  /** `names`: DNS names the address was reached by (toFQDNs); `hint`: the flow source's class of it (`kube-apiserver`, `host` …). */
+  | { kind: 'ip'; ip: string; names?: readonly string[]; hint?: string };
 
 export interface ConnectionQuery { from: QueryEndpoint; to: QueryEndpoint; port: number; protocol: PolicyProtocol }
-export interface RuleRef { policy: string; rule: number }
-export interface DirectionDecision { allowed: boolean; isolated: boolean; isolatedBy: string[]; allowedBy: RuleRef[]; reason: string }
+export type { RuleRef } from './policy-family.js';
+export interface DirectionDecision {
+  allowed: boolean; isolated: boolean; isolatedBy: string[]; allowedBy: RuleRef[]; reason: string;
+  /** Cilium/Calico evaluation: the object and rule that decided, and what the verdict could not consider. */
+  decidedBy?: DecidingRule;
+  notes?: string[];
+}
 export interface Decision { verdict: 'allow' | 'deny'; egress: DirectionDecision; ingress: DirectionDecision }
 export interface EngineOptions {
   /** Whether an ipBlock peer selects pods whose IP falls in it. Default true (e2e conformance); Cilium: false. */
   ipBlockMatchesPods?: boolean;
+  /** Treat Calico Staged* objects as enforced ("what if I promote them"). Default false: never enforced. */
+  promoteStaged?: boolean;
 }
 
 export interface PolicyEngine {
@@ -34,6 +45,8 @@ export interface PolicyEngine {
    */
   isAllowed(query: ConnectionQuery): boolean;
   readonly snapshot: ClusterSnapshot;
+  /** Policy objects the verdicts leave out, with why (see ignored.ts). */
+  readonly ignored: readonly IgnoredObject[];
 }
 
 /** A query names a pod that is not in the snapshot, or an address that does not parse. */
@@ -98,13 +111,13 @@ function parseIps(texts: readonly string[]): IpAddress[] {
   return out;
 }
 
-class Engine implements PolicyEngine {
+export class Engine implements PolicyEngine {
   private readonly compiled: CompiledSnapshot;
   private readonly ipBlockMatchesPods: boolean;
   private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
   private readonly ipEndpoints = new Map<string, ResolvedEndpoint>();
 
-  constructor(readonly snapshot: ClusterSnapshot, options: EngineOptions) {
+  constructor(readonly snapshot: ClusterSnapshot, options: EngineOptions, readonly ignored: readonly IgnoredObject[] = []) {
     this.compiled = compileSnapshot(snapshot);
     this.ipBlockMatchesPods = options.ipBlockMatchesPods ?? true;
     this.podEndpoints = new Array<ResolvedEndpoint | undefined>(snapshot.pods.length);
@@ -145,7 +158,7 @@ class Engine implements PolicyEngine {
     return undefined;
   }
 
-  private resolve(endpoint: QueryEndpoint): ResolvedEndpoint {
+  resolve(endpoint: QueryEndpoint): ResolvedEndpoint {
     if (endpoint.kind === 'pod') {
       const index = this.podIndexOf(endpoint.namespace, endpoint.name);
       if (index === undefined) throw new UnknownEndpointError(`no pod ${endpoint.namespace}/${endpoint.name} in the cluster snapshot`);
@@ -202,7 +215,7 @@ class Engine implements PolicyEngine {
   }
 
   /** One direction: `subject` is the pod whose policies apply, `peer` the other end. */
-  private decide(
+  decide(
     direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
     destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
   ): DirectionDecision {
@@ -272,5 +285,5 @@ class Engine implements PolicyEngine {
 }
 
 export function compilePolicies(snapshot: ClusterSnapshot, options: EngineOptions = {}): PolicyEngine {
-  return new Engine(snapshot, options);
+  return compileEngine(snapshot, options);
 }

@@ -4,6 +4,7 @@
 // (engine, recommender, drops, doctor) takes one. NetworkPolicy keeps the Kubernetes API shape so
 // what we read and what we emit are the same type.
 import type { Workload } from '../flows/flow.js';
+import type { CniPolicies } from './cni-objects.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -98,6 +99,8 @@ export interface PodInfo {
   /** hostNetwork pods use the node's IP and are not selected as pods by NetworkPolicy peers. */
   readonly hostNetwork: boolean;
   readonly nodeName?: string;
+  /** spec.serviceAccountName, when the snapshot says (Calico and Cilium can select on it). */
+  readonly serviceAccount?: string;
   readonly ports: readonly ContainerPort[];
   /** The owning workload (ReplicaSet resolved to its Deployment, Job to its CronJob when known). */
   readonly workload: Workload;
@@ -131,6 +134,11 @@ export interface ClusterSnapshot {
   readonly services: readonly ServiceInfo[];
   readonly policies: readonly NetworkPolicy[];
   readonly nodes: readonly NodeInfo[];
+  /**
+   * Cilium and Calico policies (and the policy objects nothing evaluates), when the snapshot has
+   * any. Kept through `{ ...snapshot, policies }` copies, so they apply wherever the NPs do.
+   */
+  readonly cni?: CniPolicies;
 }
 
 export const EMPTY_SNAPSHOT: ClusterSnapshot = Object.freeze({ namespaces: [], pods: [], services: [], policies: [], nodes: [] });

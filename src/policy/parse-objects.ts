@@ -8,6 +8,7 @@ import { NAMESPACE_NAME_LABEL } from './compile.js';
 import type {
   ClusterSnapshot, ContainerPort, NamespaceInfo, NetworkPolicy, NodeInfo, PodInfo, PolicyProtocol, ServiceInfo, ServicePort,
 } from './model.js';
+import { CniObjectCollector } from './collect-cni-objects.js';
 import { isRecord, validateNetworkPolicy } from './validate-policy.js';
 
 export interface ObjectProblem {
@@ -80,6 +81,11 @@ function controllerOf(metadata: Record<string, unknown>): OwnerRef | undefined {
   return first;
 }
 
+function cniOf(collector: CniObjectCollector): { cni?: NonNullable<ClusterSnapshot['cni']> } {
+  const cni = collector.result();
+  return cni === undefined ? {} : { cni };
+}
+
 /** Parses bare API objects (or Lists of them). */
 export function parseClusterObjects(objects: readonly unknown[], options: ParseObjectsOptions = {}): ParseObjectsResult {
   return parseSourcedObjects(objects.map((object) => ({ origin: undefined, object })), options);
@@ -116,6 +122,7 @@ export function parseSourcedObjects(
   const replicaSets = new Map<string, OwnerRef | null>();
   const jobs = new Map<string, OwnerRef | null>();
   const rawPods: { origin: string | undefined; object: Record<string, unknown>; label: string }[] = [];
+  const cni = new CniObjectCollector();
 
   for (const item of flat) {
     const { object, origin } = item;
@@ -126,6 +133,9 @@ export function parseSourcedObjects(
     const fail = (path: string, message: string, objectName = `${kind} ${namespace !== undefined ? `${namespace}/` : ''}${name ?? '(unnamed)'}`): void => {
       problems.push({ ...(origin !== undefined ? { origin } : {}), object: objectName, path, message });
     };
+    // Cilium, Calico and other policy groups first: a projectcalico.org NetworkPolicy is not a k8s one.
+    const cniProblems = cni.accept(object, kind, name, namespace);
+    if (cniProblems !== undefined) { for (const problem of cniProblems) fail(problem.path, problem.message); continue; }
     const namespaced = ['Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind);
     if (!['Namespace', 'Node', 'Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind)) continue;
     if (name === undefined || name === '') { fail('metadata.name', 'required', `${kind} ${item.label}`); continue; }
@@ -243,17 +253,18 @@ export function parseSourcedObjects(
       : [status['podIP']];
     const ips = finished ? [] : [...new Set(ipTexts.map(canonical).filter((ip): ip is string => ip !== undefined))];
     const nodeName = str(spec['nodeName']);
+    const serviceAccount = str(spec['serviceAccountName']) ?? str(spec['serviceAccount']);
     podKeys.add(key);
     pods.push({
       namespace, name, labels, ips, hostNetwork: spec['hostNetwork'] === true,
-      ...(nodeName !== undefined ? { nodeName } : {}), ports,
+      ...(nodeName !== undefined ? { nodeName } : {}), ...(serviceAccount !== undefined ? { serviceAccount } : {}), ports,
       workload: resolveWorkload(namespace, name, labels, controllerOf(metadata)),
     });
     if (!namespaces.has(namespace)) namespaces.set(namespace, { name: namespace, labels: { [NAMESPACE_NAME_LABEL]: namespace } });
   }
 
   return {
-    snapshot: { namespaces: [...namespaces.values()], pods, services, policies, nodes },
+    snapshot: { namespaces: [...namespaces.values()], pods, services, policies, nodes, ...cniOf(cni) },
     problems,
   };
 }

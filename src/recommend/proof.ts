@@ -4,7 +4,10 @@
 // covered, which existing rules no observed edge used (candidates to tighten), and the exposure
 // reduction, (pod pair, port) combinations reachable before and after.
 import { compilePolicies } from '../policy/engine.js';
+import type { IgnoredObject } from '../policy/cni-objects.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
+import type { ExportOptions } from './export.js';
+import { flavorSnapshot } from './flavor-snapshot.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
 import { policiesFor, type ObservedEdge, type PortEvidence, type Recommendation } from './proposal.js';
 import { EndpointResolver, replayEdges, syntheticSnapshot, type ReplayedEdge } from './replay.js';
@@ -31,12 +34,18 @@ export interface RecommendationProof {
   readonly tighten: readonly TightenCandidate[];
   readonly exposureBefore: ExposureCount | undefined;
   readonly exposureAfter: ExposureCount | undefined;
+  /** The flavour the proposal was replayed in (the one it is emitted in). */
+  readonly flavor: ExportOptions['flavor'];
+  /** Policy objects (existing or emitted) the replay could not evaluate. */
+  readonly ignored: readonly IgnoredObject[];
 }
 
 export interface ProofOptions {
   readonly maxExposureEvaluations: number;
   /** Only consider existing policies of these namespaces for the tighten list (all when absent). */
   readonly namespaces?: readonly string[];
+  /** The export flavour: the proposal is replayed as the objects it is emitted as (default k8s). */
+  readonly export?: ExportOptions;
 }
 
 export function proposedPolicies(recommendation: Recommendation): NetworkPolicy[] {
@@ -79,7 +88,11 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
   const base = snapshot ?? syntheticSnapshot(edges());
   const resolver = new EndpointResolver(base);
   const before = compilePolicies(base);
-  const after = compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] });
+  const flavor = options.export?.flavor ?? 'k8s';
+  // Staged Calico output is replayed as if promoted: the proof is about what it will enforce.
+  const after = flavor === 'k8s'
+    ? compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] })
+    : compilePolicies(flavorSnapshot(base, recommendation, options.export as ExportOptions), { promoteStaged: true });
   // Only the verdicts matter here (and the decisions of dropped edges): no rule hits.
   const replayAfter = replayEdges(edges(), after, resolver, { ruleHits: false });
   const declared = new Set(recommendation.uncovered.map((u) => u.edgeId));
@@ -90,8 +103,8 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
   // An edge is already covered when existing policies isolate a side and still admit it.
   for (const edge of edges()) {
     if (edge.verdict !== 'forwarded' || edge.port === null) continue;
-    const from = resolver.endpointOf(edge.source, edge.sourceLabels);
-    const to = resolver.endpointOf(edge.destination, edge.destinationLabels);
+    const from = resolver.endpointOf(edge.source, edge.sourceLabels, edge.sourceNames);
+    const to = resolver.endpointOf(edge.destination, edge.destinationLabels, edge.destinationNames);
     if (typeof from === 'string' || typeof to === 'string' || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) continue;
     if (base.policies.length === 0) break;
     try {
@@ -128,5 +141,7 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     tighten,
     exposureBefore: countExposure(before, subjects, ports, options.maxExposureEvaluations),
     exposureAfter: countExposure(after, subjects, ports, options.maxExposureEvaluations),
+    flavor,
+    ignored: after.ignored,
   };
 }

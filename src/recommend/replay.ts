@@ -3,6 +3,7 @@
 // any user-written policy set. With a snapshot an edge's workload is replayed as one of its pods;
 // without, as a pod-like endpoint carrying the labels observed on the edge.
 import type { PolicyEngine, QueryEndpoint, Decision } from '../policy/engine.js';
+import type { ReplayedPod } from '../policy/ignored-selection.js';
 import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PodInfo, type PolicyProtocol } from '../policy/model.js';
 import type { ObservedEdge } from './proposal.js';
 
@@ -66,7 +67,8 @@ export class EndpointResolver {
     }
   }
 
-  endpointOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): QueryEndpoint | string {
+  /** `names`: the DNS names the edge recorded for this side (Cilium toFQDNs rules match them). */
+  endpointOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>, names: readonly string[] = []): QueryEndpoint | string {
     if (peer.kind === 'pod') {
       if (peer.namespace === undefined || peer.workload === undefined) return 'pod without namespace/workload';
       const pod = this.podOfWorkload.get(peer.namespace)?.get(peer.workload);
@@ -74,7 +76,9 @@ export class EndpointResolver {
       return { kind: 'workload', namespace: peer.namespace, labels };
     }
     if (peer.ip === undefined) return `${peer.kind} endpoint without an address`;
-    return { kind: 'ip', ip: peer.ip };
+    // The flow source's class of the address (kube-apiserver, host, remote-node, world) lets
+    // entity rules match it even when the snapshot does not list the address.
+    return { kind: 'ip', ip: peer.ip, ...(names.length > 0 ? { names } : {}), hint: peer.kind };
   }
 }
 
@@ -105,8 +109,8 @@ export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine,
     if (edge.verdict !== 'forwarded') continue;
     const protocol = policyProtocol(edge.protocol);
     if (protocol === undefined || edge.port === null) { skip(edge.id, `${edge.protocol} has no port to replay`); continue; }
-    const from = resolver.endpointOf(edge.source, edge.sourceLabels);
-    const to = resolver.endpointOf(edge.destination, edge.destinationLabels);
+    const from = resolver.endpointOf(edge.source, edge.sourceLabels, edge.sourceNames);
+    const to = resolver.endpointOf(edge.destination, edge.destinationLabels, edge.destinationNames);
     if (typeof from === 'string' || typeof to === 'string') { skip(edge.id, typeof from === 'string' ? from : (to as string)); continue; }
     const query = { from, to, port: edge.port, protocol };
     let decision: Decision;
@@ -128,4 +132,29 @@ export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine,
     else dropped.push({ edge, decision });
   }
   return { replayed, allowed, dropped, skipped, ruleHits };
+}
+
+/** The distinct pods (as the replay resolves them) on the forwarded edges, for ignored-object checks. */
+export function replayedPods(edges: Iterable<ObservedEdge>, snapshot: ClusterSnapshot, resolver: EndpointResolver): ReplayedPod[] {
+  const namespaceLabels = new Map(snapshot.namespaces.map((ns) => [ns.name, ns.labels]));
+  const podIndex = new Map(snapshot.pods.map((pod) => [`${pod.namespace}/${pod.name}`, pod]));
+  const out = new Map<string, ReplayedPod>();
+  for (const edge of edges) {
+    if (edge.verdict !== 'forwarded') continue;
+    for (const [peer, labels] of [[edge.source, edge.sourceLabels], [edge.destination, edge.destinationLabels]] as const) {
+      if (peer.kind !== 'pod') continue;
+      const endpoint = resolver.endpointOf(peer, labels);
+      if (typeof endpoint === 'string' || endpoint.kind === 'ip') continue;
+      const nsLabels = namespaceLabels.get(endpoint.namespace) ?? { 'kubernetes.io/metadata.name': endpoint.namespace };
+      if (endpoint.kind === 'pod') {
+        const key = `${endpoint.namespace}/${endpoint.name}`;
+        const pod = podIndex.get(key);
+        if (pod !== undefined && !out.has(key)) out.set(key, { namespace: pod.namespace, labels: pod.labels, namespaceLabels: nsLabels, ...(pod.serviceAccount !== undefined ? { serviceAccount: pod.serviceAccount } : {}) });
+      } else {
+        const key = `${endpoint.namespace}/${JSON.stringify(endpoint.labels)}`;
+        if (!out.has(key)) out.set(key, { namespace: endpoint.namespace, labels: endpoint.labels, namespaceLabels: nsLabels });
+      }
+    }
+  }
+  return [...out.values()];
 }

@@ -14,11 +14,13 @@ import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } f
 import type { EdgeRecord } from '../../src/store/types.js';
 import type { PodEnd } from './flow-lines.js';
 import { ingestLines, openTestStore } from './ingest-lines.js';
+import { expectFlavourRoundTrip } from '../policy/flavor-round-trip.js';
 
 export interface ScenarioRun {
   readonly recommendation: Recommendation;
   readonly proof: RecommendationProof;
   readonly edges: readonly EdgeRecord[];
+  readonly snapshot: ClusterSnapshot | undefined;
   allowed(from: PodEnd | string, to: PodEnd | string, port: number, protocol?: 'TCP' | 'UDP'): boolean;
 }
 
@@ -37,7 +39,7 @@ export function runScenario(inputs: readonly { format: FlowFormat; lines: readon
     const proof = proveRecommendation(recommendation, () => edges, snapshot, { maxExposureEvaluations: 1_000_000 });
     const engine = compilePolicies({ ...(snapshot ?? EMPTY_SNAPSHOT), policies: [...(snapshot?.policies ?? []), ...proposedPolicies(recommendation)] });
     return {
-      recommendation, proof, edges,
+      recommendation, proof, edges, snapshot,
       allowed: (from, to, port, protocol = 'TCP') => engine.evaluate({ from: endpoint(from), to: endpoint(to), port, protocol }).verdict === 'allow',
     };
   } finally {
@@ -60,6 +62,8 @@ export function expectSoundProposal(run: ScenarioRun, namespaces: readonly strin
     }
     expect(ns.tests.some((t) => t.expect === 'allow')).toBe(true);
   }
+  // Issue 16: the cilium and calico output replays clean as emitted, and each allow policy matters.
+  expectFlavourRoundTrip(run.recommendation, run.edges, run.snapshot);
   for (const pod of pods) {
     expect(run.allowed(pod, dns, 53, 'UDP'), `${pod.pod} DNS/UDP`).toBe(true);
     expect(run.allowed(pod, dns, 53, 'TCP'), `${pod.pod} DNS/TCP`).toBe(true);

@@ -1,0 +1,83 @@
+// The seam between the engine and the policy families it combines. A family (NetworkPolicy as a
+// CNI enforces it, Cilium, Calico tiers; later AdminNetworkPolicy before them and
+// BaselineAdminNetworkPolicy after) is a *stage*: given one direction of one connection it
+// answers allow, deny, pass (go on to the next stage) or none (no opinion: nothing of it selects
+// the subject), plus the object and rule that decided. The engine asks the stages in order; the
+// first allow or deny is the verdict; when every stage passes or has no opinion the connection is
+// allowed (Kubernetes' default for a pod nothing isolates; Calico's profile after the last Pass).
+import type { PolicyProtocol } from './model.js';
+import type { ResolvedEndpoint } from './peers.js';
+
+export interface RuleRef { policy: string; rule: number }
+
+/** An endpoint as a family sees it: the engine's resolution plus what the query carried. */
+export interface FamilyEndpoint {
+  readonly resolved: ResolvedEndpoint;
+  /** DNS names the connection's peer was reached by (edges store them), lower case, no trailing dot. */
+  readonly names: readonly string[];
+  /** What the flow source said the address is (`kube-apiserver`, `host`, `remote-node`, `world` …). */
+  readonly hint: string | undefined;
+  /** The node the pod runs on, or the node that owns the address. */
+  readonly nodeName: string | undefined;
+  readonly serviceAccount: string | undefined;
+}
+
+export interface DirectionQuery {
+  readonly direction: 'ingress' | 'egress';
+  /** The endpoint whose policies apply (source for egress, destination for ingress). */
+  readonly subject: FamilyEndpoint;
+  readonly peer: FamilyEndpoint;
+  readonly source: FamilyEndpoint;
+  readonly destination: FamilyEndpoint;
+  readonly port: number;
+  readonly protocol: PolicyProtocol;
+}
+
+export type StageVerdict = 'allow' | 'deny' | 'pass' | 'none';
+
+/** What decided: `object` is `Kind namespace/name` (or `namespace/name` for a NetworkPolicy). */
+export interface DecidingRule {
+  readonly object: string;
+  /** `ingress[2]`, `egressDeny[0]`, `end of tier default`, `default deny` … */
+  readonly rule: string;
+  readonly action: 'Allow' | 'Deny' | 'Pass';
+}
+
+export interface StageDecision {
+  readonly verdict: StageVerdict;
+  readonly decidedBy: DecidingRule | undefined;
+  /** Objects that put the subject into default deny for this direction. */
+  readonly isolatedBy: readonly string[];
+  /** Every allow rule that admitted the connection (NetworkPolicy-style list for rule hits). */
+  readonly allowedBy: readonly RuleRef[];
+  /** What the verdict could not take into account (`L7 not evaluated` …). */
+  readonly notes: readonly string[];
+}
+
+export interface PolicyStage {
+  readonly name: string;
+  decide(query: DirectionQuery): StageDecision;
+}
+
+export const NO_OPINION: StageDecision = Object.freeze({ verdict: 'none', decidedBy: undefined, isolatedBy: [], allowedBy: [], notes: [] });
+
+/** Asks the stages in order: the first allow/deny wins; pass and none go on; the end allows. */
+export function combineStages(stages: readonly PolicyStage[], query: DirectionQuery): { final: StageDecision; passedThrough: boolean } {
+  let passedThrough = false;
+  const isolatedBy: string[] = [];
+  const notes: string[] = [];
+  for (const stage of stages) {
+    const decision = stage.decide(query);
+    if (decision.verdict === 'allow' || decision.verdict === 'deny') {
+      if (isolatedBy.length === 0 && notes.length === 0) return { final: decision, passedThrough };
+      return {
+        final: { ...decision, isolatedBy: [...isolatedBy, ...decision.isolatedBy], notes: [...notes, ...decision.notes] },
+        passedThrough,
+      };
+    }
+    if (decision.verdict === 'pass') passedThrough = true;
+    isolatedBy.push(...decision.isolatedBy);
+    notes.push(...decision.notes);
+  }
+  return { final: { verdict: 'none', decidedBy: undefined, isolatedBy, allowedBy: [], notes }, passedThrough };
+}
