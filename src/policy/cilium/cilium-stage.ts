@@ -162,6 +162,8 @@ export class CiliumStage implements PolicyStage {
         if (!isNode) return false;
         if (peer.hint === 'remote-node') return true;
         return peer.nodeName === undefined || subject.nodeName === undefined || peer.nodeName !== subject.nodeName;
+      // Reserved identities the snapshot cannot show: only the flow source's class names them.
+      case 'ingress': case 'health': case 'init': case 'unmanaged': return peer.hint === entity;
       default: return false;
     }
   }
