@@ -1,23 +1,31 @@
 // Part of the composition root of `serve` (daemon.ts): the drops → alerts loop. On a timer the
-// drops report of the recent edges is evaluated into alerts (AlertDispatcher.evaluate, one
-// transaction with its outbox), the outbox is delivered by dispatcher.run until shutdown, changed
-// alerts are published on the stream's event bus, and the figures are exposed to Prometheus.
+// drops report is evaluated into alerts (AlertDispatcher.evaluate, one transaction with its
+// outbox), the outbox is delivered and Alertmanager kept up to date by dispatcher.run until
+// shutdown, changed alerts are published on the stream's event bus, the figures are exposed to
+// Prometheus, and the alert tables are pruned to their bounds (at start, then hourly).
+//
+// The report is built exactly as `netpol-advisor drops` builds it: classified over every edge
+// the store holds, then scoped to the paths dropping within the resolve window. Classifying only
+// the recent edges would miss a path's older forwarding history, and a regression would alert
+// as `unknown` (which the default sinks leave out) or not at all.
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { AlertDispatcher, type AlertingOptions } from './alerts/dispatcher.js';
 import { createSink, type Sink } from './alerts/sinks.js';
 import type { AlertConfig, AlertingConfig } from './config/schema.js';
-import { buildDropReports } from './drops/report.js';
+import { registerAlertingMetrics } from './daemon-alerting-metrics.js';
+import { buildDropReports, type DropReport } from './drops/report.js';
 import type { EventBus } from './http/event-bus.js';
 import type { ClusterSnapshot } from './policy/model.js';
 import type { Clock } from './sources/backoff.js';
 import { openAlertStore, type AlertStore } from './store/alerts.js';
+import { DAY_MS, RETENTION_INTERVAL_MS } from './store/retention.js';
 import type { FlowStore } from './store/types.js';
 
 export interface AlertingDeps {
   readonly db: string;
-  readonly store: FlowStore;
+  readonly store: Pick<FlowStore, 'iterateEdges'>;
   readonly alerts: readonly AlertConfig[];
   readonly alerting: AlertingConfig;
   readonly snapshot: () => ClusterSnapshot | undefined;
@@ -30,6 +38,7 @@ export interface AlertingDeps {
 
 export interface Alerting {
   readonly store: AlertStore;
+  readonly dispatcher: AlertDispatcher;
   /** One evaluation now (the timer calls it). */
   evaluate(): void;
   stop(): Promise<void>;
@@ -46,13 +55,23 @@ function sinkUrl(alert: AlertConfig, index: number): string | undefined {
   }
 }
 
-function dispatcherOptions(config: AlertingConfig): Partial<AlertingOptions> {
+export function dispatcherOptions(config: AlertingConfig): Partial<AlertingOptions> {
   return {
     ...(config.dedupWindowSec !== undefined ? { dedupWindowMs: config.dedupWindowSec * 1000 } : {}),
     ...(config.resolveAfterSec !== undefined ? { resolveAfterMs: config.resolveAfterSec * 1000 } : {}),
+    ...(config.keepAliveIntervalSec !== undefined ? { keepAliveIntervalMs: config.keepAliveIntervalSec * 1000 } : {}),
+    ...(config.maxPendingDeliveries !== undefined ? { maxPendingDeliveries: config.maxPendingDeliveries } : {}),
     ...(config.rate !== undefined ? { rate: { burst: config.rate.burst ?? 10, perMinute: config.rate.perMinute ?? 30 } } : {}),
     ...(config.retry !== undefined ? { retry: { initialMs: config.retry.initialMs ?? 1000, maxMs: config.retry.maxMs ?? 300_000, factor: 2, maxAttempts: config.retry.maxAttempts ?? 8 } } : {}),
   };
+}
+
+/**
+ * The alert path's drops report: the same evidence and classification as `drops` (every edge),
+ * reported for the paths dropping at or after sinceMs. No fix impact: alerts do not carry it.
+ */
+export function alertReports(store: Pick<FlowStore, 'iterateEdges'>, sinceMs: number, snapshot: ClusterSnapshot | undefined): DropReport[] {
+  return buildDropReports(store.iterateEdges(), { sinceMs, impact: false, ...(snapshot !== undefined ? { snapshot } : {}) }).items;
 }
 
 export function startAlerting(deps: AlertingDeps): Alerting {
@@ -67,36 +86,11 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     }, i, { logger: log, generatorBaseUrl: deps.generatorBaseUrl });
   });
   const dispatcher = new AlertDispatcher({ store, sinks, clock: deps.clock, options: dispatcherOptions(deps.alerting), logger: log });
-  const m = dispatcher.metrics;
-  new Gauge({
-    name: 'netpol_advisor_blocked_connections',
-    help: 'Blocked connections of the recent blocked paths, by namespace and classification',
-    labelNames: ['namespace', 'classification'],
-    registers: [deps.registry],
-    collect() {
-      this.reset();
-      for (const b of m.blockedByNamespaceAndClassification()) this.set({ namespace: b.namespace, classification: b.classification }, b.connections);
-    },
-  });
-  for (const [name, help, map] of [
-    ['netpol_advisor_alerts_sent_total', 'Alert notifications delivered, by sink', m.sent],
-    ['netpol_advisor_alerts_failed_total', 'Alert notifications given up on, by sink', m.failed],
-    ['netpol_advisor_alerts_retried_total', 'Alert deliveries scheduled for retry, by sink', m.retried],
-  ] as const) {
-    new Counter({
-      name, help, labelNames: ['sink'], registers: [deps.registry],
-      collect() {
-        this.reset();
-        for (const [sink, value] of map) this.inc({ sink }, value);
-      },
-    });
-  }
+  registerAlertingMetrics(deps.registry, { metrics: dispatcher.metrics, sinkIds: sinks.map((s) => s.id), firingCounts: () => store.firingCounts() });
 
   const evaluate = (): void => {
     const now = deps.clock.now();
-    const snapshot = deps.snapshot();
-    const sinceMs = now - dispatcher.options.resolveAfterMs;
-    const reports = buildDropReports(deps.store.iterateEdges({ sinceMs }), { sinceMs, ...(snapshot !== undefined ? { snapshot } : {}) }).items;
+    const reports = alertReports(deps.store, now - dispatcher.options.resolveAfterMs, deps.snapshot());
     const result = dispatcher.evaluate(reports);
     const changed = result.opened + result.renotified + result.resolved;
     if (changed === 0) return;
@@ -105,9 +99,18 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       deps.bus.publish({ type: 'alert', alert: { id: alert.id, classification: alert.classification, status: alert.status, summary: alert.summary, count: alert.count, lastSeen: new Date(alert.lastSeenMs).toISOString() } });
     }
   };
+  let lastPruneMs = Number.NEGATIVE_INFINITY;
+  const prune = (): void => {
+    const now = deps.clock.now();
+    if (now - lastPruneMs < RETENTION_INTERVAL_MS) return;
+    lastPruneMs = now;
+    const pruned = store.prune({ beforeMs: now - deps.alerting.retentionDays * DAY_MS, maxResolved: deps.alerting.maxResolvedAlerts });
+    if (pruned.alerts + pruned.deliveries > 0) log.info({ ...pruned, retentionDays: deps.alerting.retentionDays, maxResolvedAlerts: deps.alerting.maxResolvedAlerts }, 'deleted alerts and notifications past their bounds');
+  };
   let lastErrorLogMs = Number.NEGATIVE_INFINITY;
   const tick = (): void => {
     try {
+      prune();
       evaluate();
     } catch (error) {
       if (deps.clock.now() - lastErrorLogMs > 60_000) {
@@ -116,12 +119,19 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       }
     }
   };
+  try {
+    prune();
+  } catch (error) {
+    log.error({ err: error }, 'pruning the alert tables failed; will retry');
+    lastPruneMs = Number.NEGATIVE_INFINITY;
+  }
   const timer = setInterval(tick, deps.alerting.evaluateIntervalSec * 1000);
   timer.unref();
   const abort = new AbortController();
   const running = sinks.length > 0 ? dispatcher.run(abort.signal).catch((error: unknown) => log.error({ err: error }, 'alert delivery loop stopped')) : Promise.resolve();
   return {
     store,
+    dispatcher,
     evaluate,
     stop: async () => {
       clearInterval(timer);

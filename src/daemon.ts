@@ -280,6 +280,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   server.keepAliveTimeout = 5_000;
   answerClientErrors(server);
   const stream = attachStream(server, { bus, auth, logger: httpLog });
+  metrics.setStreamClients(() => stream.clients);
   const bound = server.address() as AddressInfo;
   const address: ListenAddress = { host: bound.address, port: bound.port };
   httpLog.info({ address: formatListen(address), demoMode: config.demoMode }, 'listening');

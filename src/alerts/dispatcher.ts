@@ -2,11 +2,14 @@
 // delivered to the sinks (deliverDue) — grouped per path (one alert per blocked path),
 // deduplicated within a window, rate-limited per sink by a token bucket, retried with
 // exponential backoff on 429/5xx/connection errors (never on other 4xx), and resolved when a
-// path has not dropped for `resolveAfterMs`. The clock is injected; nothing here sleeps for real
-// unless the daemon hands in the system clock.
+// path has not dropped for `resolveAfterMs`. Dedup and the rate limit are for notifications to
+// people (webhook, Slack); Alertmanager gets every firing alert again at the keep-alive interval
+// instead (keep-alive.ts). The clock is injected; nothing here sleeps for real unless the daemon
+// hands in the system clock.
 import type { DropReport } from '../drops/report.js';
 import type { Clock } from '../sources/backoff.js';
 import type { AlertChange, AlertFields, AlertStore } from '../store/alerts.js';
+import { KEEP_ALIVE_VALIDITY_INTERVALS, KeepAlive, type KeepAliveResult } from './keep-alive.js';
 import { AlertMetrics } from './metrics.js';
 import type { AlertLogger, Sink } from './sinks.js';
 import { TokenBucket } from './token-bucket.js';
@@ -20,6 +23,12 @@ export interface AlertingOptions {
   readonly retry: { readonly initialMs: number; readonly maxMs: number; readonly factor: number; readonly maxAttempts: number };
   /** Deliveries taken from the outbox per pass. */
   readonly batchLimit: number;
+  /** Alertmanager: how often each firing alert is sent again (endsAt is 4 intervals ahead). */
+  readonly keepAliveIntervalMs: number;
+  /** Alertmanager: alerts per keep-alive request. */
+  readonly keepAliveBatch: number;
+  /** Pending outbox rows beyond this are given up, oldest first (a receiver down for long, a flood). */
+  readonly maxPendingDeliveries: number;
 }
 
 export const DEFAULT_ALERTING: AlertingOptions = Object.freeze({
@@ -28,6 +37,9 @@ export const DEFAULT_ALERTING: AlertingOptions = Object.freeze({
   rate: Object.freeze({ burst: 10, perMinute: 30 }),
   retry: Object.freeze({ initialMs: 1000, maxMs: 5 * 60_000, factor: 2, maxAttempts: 8 }),
   batchLimit: 100,
+  keepAliveIntervalMs: 60_000,
+  keepAliveBatch: 100,
+  maxPendingDeliveries: 10_000,
 });
 
 export interface AlertDispatcherDeps {
@@ -71,6 +83,8 @@ export class AlertDispatcher {
   readonly metrics: AlertMetrics;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly sinksById: Map<string, Sink>;
+  private readonly keepAlive: KeepAlive;
+  private wakeUp = new AbortController();
 
   constructor(private readonly deps: AlertDispatcherDeps) {
     const o = deps.options ?? {};
@@ -81,6 +95,15 @@ export class AlertDispatcher {
     };
     this.metrics = deps.metrics ?? new AlertMetrics();
     this.sinksById = new Map(deps.sinks.map((s) => [s.id, s]));
+    this.keepAlive = new KeepAlive({
+      store: deps.store, sinks: deps.sinks, clock: deps.clock, intervalMs: this.options.keepAliveIntervalMs,
+      batch: this.options.keepAliveBatch, metrics: this.metrics, ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+    });
+  }
+
+  /** Sinks that are re-sent firing alerts instead of deduplicated re-notifications. */
+  private isKeptAlive(sinkId: string): boolean {
+    return this.sinksById.get(sinkId)?.keepAlive !== undefined;
   }
 
   private sinksFor(classification: string): string[] {
@@ -111,7 +134,7 @@ export class AlertDispatcher {
       seen.add(report.key);
       const keptDropping = report.lastSeenMs > alert.lastSeenMs;
       const due = now - alert.lastNotifiedMs >= this.options.dedupWindowMs;
-      const renotify = keptDropping && due ? notify : [];
+      const renotify = keptDropping && due ? notify.filter((id) => !this.isKeptAlive(id)) : [];
       if (renotify.length > 0) renotified += 1;
       if (keptDropping || report.classification !== alert.classification) {
         changes.push({ kind: 'update', id: alert.id, alert: fieldsOf(report), notify: renotify });
@@ -125,6 +148,13 @@ export class AlertDispatcher {
       }
     }
     this.deps.store.apply(changes, now);
+    if (changes.some((c) => c.notify.length > 0)) {
+      for (const [sink, n] of this.deps.store.boundOutbox(this.options.maxPendingDeliveries)) {
+        this.metrics.count(this.metrics.outboxDropped, sink, n);
+        this.deps.logger?.warn({ sink: this.sinksById.get(sink)?.display ?? sink, dropped: n }, 'alert outbox over its bound: oldest pending notifications given up');
+      }
+      this.wake();
+    }
     return { opened, renotified, resolved };
   }
 
@@ -152,8 +182,8 @@ export class AlertDispatcher {
         failed += 1;
         continue;
       }
-      const bucket = this.bucket(sink.id, now);
-      if (!bucket.tryTake(now)) {
+      const bucket = sink.keepAlive === undefined ? this.bucket(sink.id, now) : undefined;
+      if (bucket !== undefined && !bucket.tryTake(now)) {
         // Stays pending; tried again once the bucket refills.
         this.deps.store.markRetry(delivery.id, delivery.attempts, now + bucket.waitMs(now), delivery.lastError ?? 'rate limited');
         this.metrics.count(this.metrics.rateLimited, sink.id);
@@ -161,7 +191,10 @@ export class AlertDispatcher {
         continue;
       }
       const attempts = delivery.attempts + 1;
-      const outcome = await sink.send({ alert, event: delivery.event, idempotencyKey: delivery.idempotencyKey, sentAtMs: now });
+      const outcome = await sink.send({
+        alert, event: delivery.event, idempotencyKey: delivery.idempotencyKey, sentAtMs: now,
+        validUntilMs: now + KEEP_ALIVE_VALIDITY_INTERVALS * this.options.keepAliveIntervalMs,
+      });
       const after = this.deps.clock.now();
       if (outcome.ok) {
         this.deps.store.markSent(delivery.id, attempts, after);
@@ -182,13 +215,29 @@ export class AlertDispatcher {
     return { sent, failed, retried, rateLimited };
   }
 
-  /** For the daemon: deliver, then sleep until the next due row (at most pollMs), until aborted. */
+  /** Re-sends the firing alerts to Alertmanager sinks if the keep-alive interval has passed. */
+  keepAliveDue(): Promise<KeepAliveResult | undefined> {
+    return this.keepAlive.sendDue();
+  }
+
+  /** Ends the delivery loop's current wait (new outbox rows are sent now, not at the next poll). */
+  wake(): void {
+    this.wakeUp.abort();
+  }
+
+  /** For the daemon: deliver and keep alive, then sleep until the next due work (at most pollMs), until aborted. */
   async run(signal: AbortSignal, pollMs = 5000): Promise<void> {
+    // One listener for the whole run (not an AbortSignal.any per sleep): stopping wakes the sleep.
+    signal.addEventListener('abort', () => this.wake(), { once: true });
     while (!signal.aborted) {
+      if (this.wakeUp.signal.aborted) this.wakeUp = new AbortController();
       await this.deliverDue();
-      const next = this.deps.store.nextDueMs();
-      const wait = next === undefined ? pollMs : Math.min(pollMs, Math.max(0, next - this.deps.clock.now()));
-      await this.deps.clock.sleep(Math.max(wait, 10), signal);
+      await this.keepAliveDue();
+      const now = this.deps.clock.now();
+      const next = Math.min(this.deps.store.nextDueMs() ?? Number.POSITIVE_INFINITY, this.keepAlive.active ? this.keepAlive.dueMs() : Number.POSITIVE_INFINITY);
+      const wait = Math.min(pollMs, Math.max(0, next - now));
+      if (this.wakeUp.signal.aborted) continue;
+      await this.deps.clock.sleep(Math.max(wait, 10), this.wakeUp.signal);
     }
   }
 }

@@ -7,6 +7,8 @@ export interface Notification {
   readonly event: AlertStatus;
   readonly idempotencyKey: string;
   readonly sentAtMs: number;
+  /** Alertmanager: the `endsAt` of a firing alert (a few keep-alive intervals after sentAtMs). */
+  readonly validUntilMs?: number;
 }
 
 const MAX_VALUE_CHARS = 256;
@@ -87,15 +89,21 @@ export function slackPayload(n: Notification): { text: string; blocks: unknown[]
   };
 }
 
-/** Alertmanager v2 `POST /api/v2/alerts` body: an array of postable alerts; resolved = endsAt set. */
-export function alertmanagerPayload(n: Notification, generatorBaseUrl: string): Record<string, unknown>[] {
-  const d = detailOf(n.alert);
+/**
+ * One Alertmanager v2 postable alert. Alertmanager's client contract (what Prometheus does): a
+ * firing alert carries `endsAt` a few re-send intervals ahead (`validUntilMs`), so it stays active
+ * exactly as long as it is re-sent, whatever `resolve_timeout` is; a resolved alert carries
+ * `endsAt` = the time it resolved. An alert resolved by now is always sent as resolved, even by a
+ * late firing delivery, so a retried notification can never re-open it.
+ */
+export function alertmanagerAlert(alert: AlertRecord, generatorBaseUrl: string, validUntilMs: number | undefined): Record<string, unknown> {
+  const d = detailOf(alert);
   const src = d.source ?? {};
   const dst = d.destination ?? {};
   const labels: Record<string, string> = {
     alertname: 'NetpolBlockedTraffic',
-    classification: n.alert.classification,
-    severity: n.alert.classification === 'suspicious' ? 'info' : 'warning',
+    classification: alert.classification,
+    severity: alert.classification === 'suspicious' ? 'info' : 'warning',
     protocol: text(d.protocol),
     port: text(d.port),
   };
@@ -109,14 +117,23 @@ export function alertmanagerPayload(n: Notification, generatorBaseUrl: string): 
   const body: Record<string, unknown> = {
     labels,
     annotations: {
-      summary: bound(n.alert.summary),
+      summary: bound(alert.summary),
       description: bound((d.evidence ?? []).map(text).join('; '), 2000),
       denied_by: bound((d.deniedBy ?? []).join(', ')),
       fix: bound(JSON.stringify(d.fix ?? []), 4000),
     },
-    startsAt: iso(n.alert.startedMs),
+    startsAt: iso(alert.startedMs),
     generatorURL: `${generatorBaseUrl.replace(/\/+$/, '')}/api/v1/drops?namespace=${encodeURIComponent(namespace)}`,
   };
-  if (n.event === 'resolved') body['endsAt'] = iso(n.alert.resolvedMs ?? n.sentAtMs);
-  return [body];
+  if (alert.status === 'resolved') body['endsAt'] = iso(alert.resolvedMs);
+  else if (validUntilMs !== undefined) body['endsAt'] = iso(validUntilMs);
+  return body;
+}
+
+/** Alertmanager v2 `POST /api/v2/alerts` body for one outbox notification. */
+export function alertmanagerPayload(n: Notification, generatorBaseUrl: string): Record<string, unknown>[] {
+  const alert = n.event === 'resolved' && n.alert.status !== 'resolved'
+    ? { ...n.alert, status: 'resolved' as const, resolvedMs: n.sentAtMs }
+    : n.alert;
+  return [alertmanagerAlert(alert, generatorBaseUrl, n.validUntilMs)];
 }

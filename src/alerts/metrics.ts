@@ -7,10 +7,16 @@ export class AlertMetrics {
   readonly failed = new Map<string, number>();
   readonly retried = new Map<string, number>();
   readonly rateLimited = new Map<string, number>();
+  /** Firing alerts re-sent to Alertmanager (keep-alive), counted per alert. */
+  readonly keepAlives = new Map<string, number>();
+  /** Keep-alive requests that failed (retried at the next interval). */
+  readonly keepAliveFailures = new Map<string, number>();
+  /** Outbox rows given up because the outbox was over its bound (per sink). */
+  readonly outboxDropped = new Map<string, number>();
   private blocked = new Map<string, { namespace: string; classification: string; connections: number }>();
 
-  count(map: Map<string, number>, sink: string): void {
-    map.set(sink, (map.get(sink) ?? 0) + 1);
+  count(map: Map<string, number>, sink: string, by = 1): void {
+    map.set(sink, (map.get(sink) ?? 0) + by);
   }
 
   /** Replaces the blocked-connection figures with those of the latest drops report. */

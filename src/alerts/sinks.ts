@@ -4,7 +4,8 @@
 // secrets: errors and displays carry the host only.
 import type { Classification } from '../drops/types.js';
 import { ALERTING_CLASSIFICATIONS } from '../drops/types.js';
-import { alertmanagerPayload, slackPayload, webhookPayload, type Notification } from './format.js';
+import type { AlertRecord } from '../store/alerts.js';
+import { alertmanagerAlert, alertmanagerPayload, slackPayload, webhookPayload, type Notification } from './format.js';
 import { redactUrl } from './redact.js';
 
 export type SinkType = 'webhook' | 'slack' | 'alertmanager' | 'log';
@@ -30,6 +31,12 @@ export interface Sink {
   readonly display: string;
   readonly classifications: ReadonlySet<string>;
   send(notification: Notification): Promise<SendOutcome>;
+  /**
+   * Receivers that keep alert state (Alertmanager) are told of every firing alert again at the
+   * keep-alive interval, as Prometheus does, instead of deduplicated re-notifications; they are
+   * not rate-limited either (the dispatcher's dedup and token bucket are for people's inboxes).
+   */
+  readonly keepAlive?: (alerts: readonly AlertRecord[], validUntilMs: number) => Promise<SendOutcome>;
 }
 
 export interface AlertLogger {
@@ -109,7 +116,11 @@ export function createSink(config: SinkConfig, index: number, deps: SinkDeps): S
       return { id, type: 'slack', display, classifications, send: (n) => postJson(url, slackPayload(n), n.idempotencyKey, timeoutMs) };
     case 'alertmanager': {
       const target = alertmanagerUrl(url);
-      return { id, type: 'alertmanager', display, classifications, send: (n) => postJson(target, alertmanagerPayload(n, base), n.idempotencyKey, timeoutMs) };
+      return {
+        id, type: 'alertmanager', display, classifications,
+        send: (n) => postJson(target, alertmanagerPayload(n, base), n.idempotencyKey, timeoutMs),
+        keepAlive: (alerts, validUntilMs) => postJson(target, alerts.map((a) => alertmanagerAlert(a, base, validUntilMs)), `keepalive-${validUntilMs}`, timeoutMs),
+      };
     }
   }
 }

@@ -98,6 +98,14 @@ const alertingSchema = z.strictObject({
   resolveAfterSec: z.number().int().min(1).max(7 * 86400).optional(),
   rate: z.strictObject({ burst: z.number().int().min(1).max(10_000), perMinute: z.number().min(0.1).max(100_000) }).partial().optional(),
   retry: z.strictObject({ initialMs: z.number().int().min(10).max(3_600_000), maxMs: z.number().int().min(10).max(86_400_000), maxAttempts: z.number().int().min(1).max(100) }).partial().optional(),
+  /** Alertmanager: every firing alert is sent again this often, with endsAt 4 intervals ahead (default 60). */
+  keepAliveIntervalSec: z.number().int().min(1).max(3600).optional(),
+  /** Resolved alerts, and delivered or failed notifications, older than this are deleted. */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  /** At most this many resolved alerts are kept (the most recent). */
+  maxResolvedAlerts: z.number().int().min(0).max(10_000_000).default(10_000),
+  /** Pending notifications beyond this are given up, oldest first (default 10000). */
+  maxPendingDeliveries: z.number().int().min(1).max(10_000_000).optional(),
 });
 
 const demoSchema = z.strictObject({

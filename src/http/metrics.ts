@@ -1,11 +1,33 @@
 // The daemon's Prometheus registry (prom-client), owned by the composition root and exposed on
 // GET /metrics. Counters are fed from the BatchWriter's onBatch hook and the pipeline's hooks;
-// gauges that mirror state (edges, queue depth, source state) are read at scrape time.
+// gauges that mirror state (edges, queue depth, source state, stream clients) are read at scrape
+// time. The exposition passes `promtool check metrics` without findings: monotonic counts are
+// counters named `_total`, nothing else ends in `_total`, and every labelled counter whose label
+// values are known up front has its series at 0 from the start (a rate() over a series that
+// appears with its first event misses that event).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RejectReason } from '../flows/flow.js';
 import type { BatchStats } from '../sources/batch-writer.js';
 import type { SourceState, SourceStatus } from '../sources/source.js';
 
 const SOURCE_STATES: readonly SourceState[] = ['starting', 'connected', 'reconnecting', 'stopped', 'failed'];
+
+/** Every RejectReason, so each `reason` series exists at 0 before the first rejection. */
+export const REJECT_REASONS = [
+  'invalid_json', 'invalid_utf8', 'oversized_line', 'missing_field', 'invalid_field', 'unknown_enum', 'unsupported_event', 'unparseable_line',
+] as const satisfies readonly RejectReason[];
+// A compile error here means a RejectReason was added without its metric series.
+const allReasonsListed: [Exclude<RejectReason, (typeof REJECT_REASONS)[number]>] extends [never] ? true : never = true;
+void allReasonsListed;
+
+/**
+ * prom-client's default metrics include three gauges named `…_total` (nodejs_active_handles_total,
+ * _requests_total, _resources_total): `promtool check metrics` flags them, and each only repeats
+ * the gauge of the same name without the suffix, which stays.
+ */
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export const METRIC_PREFIX = 'netpol_advisor_';
 
 export interface MetricsProbes {
   edges(): number;
@@ -21,15 +43,22 @@ export interface DaemonMetrics {
   readonly writeErrors: Counter;
   /** Connects the scrape-time gauges to the running daemon. */
   setProbes(probes: MetricsProbes): void;
+  /** Connects the WebSocket client gauge to the live stream (attached after the server listens). */
+  setStreamClients(count: () => number): void;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean; readonly queueCapacity: number }): DaemonMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'netpol_advisor_' });
+  if (options.defaultMetrics === true) {
+    collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+    for (const name of NON_COUNTER_TOTALS) registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+  }
   let probes: MetricsProbes | undefined;
+  let streamClients: (() => number) | undefined;
 
   const accepted = new Counter({ name: 'netpol_advisor_events_accepted_total', help: 'Flow events parsed and written to the store', registers: [registry] });
   const rejected = new Counter({ name: 'netpol_advisor_events_rejected_total', help: 'Flow events rejected, by reason', labelNames: ['reason'], registers: [registry] });
+  for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
   const batches = new Histogram({
     name: 'netpol_advisor_batch_duration_seconds',
     help: 'Time spent writing one batch to the store',
@@ -57,6 +86,14 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
     },
   });
   new Gauge({
+    name: 'netpol_advisor_stream_clients',
+    help: 'WebSocket clients connected to /api/v1/stream',
+    registers: [registry],
+    collect() {
+      this.set(streamClients?.() ?? 0);
+    },
+  });
+  new Gauge({
     name: 'netpol_advisor_source_state',
     help: 'State of each flow source (1 for the current state)',
     labelNames: ['source', 'type', 'state'],
@@ -68,26 +105,19 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
       }
     },
   });
-  new Gauge({
-    name: 'netpol_advisor_source_events',
-    help: 'Events received by each source since start',
-    labelNames: ['source', 'type'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const status of probes?.sources() ?? []) this.set({ source: status.name, type: status.type }, status.events);
-    },
-  });
-  new Gauge({
-    name: 'netpol_advisor_source_lost_events',
-    help: 'Events each source reports as lost upstream',
-    labelNames: ['source', 'type'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const status of probes?.sources() ?? []) this.set({ source: status.name, type: status.type }, status.lostEvents);
-    },
-  });
+  // The sources keep these counts themselves (monotonic since start); the counters mirror them.
+  for (const [name, help, read] of [
+    ['netpol_advisor_source_events_total', 'Events received by each source since start', (s: SourceStatus) => s.events],
+    ['netpol_advisor_source_lost_events_total', 'Events each source reports as lost upstream since start', (s: SourceStatus) => s.lostEvents],
+  ] as const) {
+    new Counter({
+      name, help, labelNames: ['source', 'type'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const status of probes?.sources() ?? []) this.inc({ source: status.name, type: status.type }, read(status));
+      },
+    });
+  }
 
   return {
     registry,
@@ -103,6 +133,9 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
     },
     setProbes(next) {
       probes = next;
+    },
+    setStreamClients(count) {
+      streamClients = count;
     },
   };
 }

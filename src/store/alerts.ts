@@ -2,6 +2,8 @@
 // their deliveries to each sink. Every alert change and the notifications it causes are written
 // in one transaction, so a crash never loses a notification nor sends one for a change that did
 // not commit (at-least-once, reliability.md R15). Opens its own connection to the store's file.
+// Both tables are bounded: resolved alerts and finished deliveries past the retention are pruned,
+// resolved alerts beyond a count too, and pending deliveries beyond a count are given up.
 import Database from 'better-sqlite3';
 import { migrate, type Migration } from './migrate.js';
 
@@ -58,6 +60,8 @@ export interface AlertWithDeliveries extends AlertRecord {
 
 export interface AlertStore {
   firingAlerts(): AlertRecord[];
+  /** Firing alerts per classification. */
+  firingCounts(): Map<string, number>;
   /** Applies the changes and enqueues their notifications in one transaction. */
   apply(changes: readonly AlertChange[], nowMs: number): void;
   /** Pending deliveries due at nowMs, oldest first, with their alert. */
@@ -68,8 +72,23 @@ export interface AlertStore {
   markRetry(id: number, attempts: number, nextAttemptMs: number, error: string): void;
   markFailed(id: number, attempts: number, error: string): void;
   listAlerts(query: { limit: number; status?: AlertStatus; beforeId?: number }): { items: AlertWithDeliveries[]; nextBeforeId: number | null };
+  /** Deletes resolved alerts (with their deliveries) and finished deliveries past the bounds. */
+  prune(bounds: AlertRetention): PruneCounts;
+  /** Gives up the oldest pending deliveries beyond maxPending (state failed); the count per sink. */
+  boundOutbox(maxPending: number): Map<string, number>;
   close(): void;
 }
+
+export interface AlertRetention {
+  /** Resolved alerts resolved before this, and sent/failed deliveries created before it, go. */
+  readonly beforeMs: number;
+  /** At most this many resolved alerts are kept (the most recently resolved). */
+  readonly maxResolved: number;
+}
+
+export interface PruneCounts { readonly alerts: number; readonly deliveries: number }
+
+export const OUTBOX_FULL = 'given up: the alert outbox is over its bound (alerting.maxPendingDeliveries)';
 
 export interface AlertStoreOptions {
   readonly migrations?: readonly Migration[];
@@ -171,6 +190,11 @@ class SqliteAlertStore implements AlertStore {
     return (this.db.prepare(`SELECT * FROM alerts WHERE status = 'firing' ORDER BY id`).all() as AlertRow[]).map(alertFromRow);
   }
 
+  firingCounts(): Map<string, number> {
+    const rows = this.db.prepare(`SELECT classification, count(*) AS n FROM alerts WHERE status = 'firing' GROUP BY classification`).all() as { classification: string; n: number }[];
+    return new Map(rows.map((r) => [r.classification, r.n]));
+  }
+
   apply(changes: readonly AlertChange[], nowMs: number): void {
     if (changes.length > 0) this.applyTx.immediate(changes, nowMs);
   }
@@ -214,6 +238,34 @@ class SqliteAlertStore implements AlertStore {
     const items = page.map((row) => ({ ...alertFromRow(row), deliveries: (deliveries.all(row.id) as DeliveryRow[]).map(deliveryFromRow) }));
     const last = page[page.length - 1];
     return { items, nextBeforeId: rows.length > limit && last !== undefined ? last.id : null };
+  }
+
+  prune(bounds: AlertRetention): PruneCounts {
+    return this.db.transaction((): PruneCounts => {
+      // Deliveries of the deleted alerts go by ON DELETE CASCADE; counted first for the log.
+      const doomed = `SELECT id FROM alerts WHERE status = 'resolved' AND (resolved_ms < @before OR id NOT IN
+        (SELECT id FROM alerts WHERE status = 'resolved' ORDER BY resolved_ms DESC, id DESC LIMIT @keep))`;
+      const params = { before: bounds.beforeMs, keep: Math.max(0, Math.trunc(bounds.maxResolved)) };
+      const cascaded = this.db.prepare(`SELECT count(*) FROM alert_deliveries WHERE alert_id IN (${doomed})`).pluck().get(params) as number;
+      const alerts = this.db.prepare(`DELETE FROM alerts WHERE id IN (${doomed})`).run(params).changes;
+      const deliveries = this.db.prepare(`DELETE FROM alert_deliveries WHERE state != 'pending' AND created_ms < ?`).run(bounds.beforeMs).changes;
+      return { alerts, deliveries: cascaded + deliveries };
+    }).immediate();
+  }
+
+  boundOutbox(maxPending: number): Map<string, number> {
+    const dropped = new Map<string, number>();
+    const pending = this.db.prepare(`SELECT count(*) FROM alert_deliveries WHERE state = 'pending'`).pluck().get() as number;
+    const excess = pending - Math.max(0, Math.trunc(maxPending));
+    if (excess <= 0) return dropped;
+    this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT id, sink FROM alert_deliveries WHERE state = 'pending' ORDER BY created_ms, id LIMIT ?`).all(excess) as { id: number; sink: string }[];
+      const fail = this.db.prepare(`UPDATE alert_deliveries SET state = 'failed', last_error = ? WHERE id = ? AND state = 'pending'`);
+      for (const row of rows) {
+        if (fail.run(OUTBOX_FULL, row.id).changes > 0) dropped.set(row.sink, (dropped.get(row.sink) ?? 0) + 1);
+      }
+    }).immediate();
+    return dropped;
   }
 
   close(): void {

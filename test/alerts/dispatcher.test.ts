@@ -86,7 +86,9 @@ describe('alert delivery to a real local receiver', () => {
     expect(Array.isArray(am)).toBe(true);
     expect(am).toHaveLength(1);
     const first = am[0] as Record<string, unknown>;
-    expect(Object.keys(first).sort()).toEqual(['annotations', 'generatorURL', 'labels', 'startsAt']);
+    expect(Object.keys(first).sort()).toEqual(['annotations', 'endsAt', 'generatorURL', 'labels', 'startsAt']);
+    // Alertmanager's client contract: a firing alert is valid for 4 keep-alive intervals.
+    expect(first['endsAt']).toBe(new Date(T0 + 25 * MIN + 4 * DEFAULT_ALERTING.keepAliveIntervalMs).toISOString());
     expect(first['labels']).toMatchObject({ alertname: 'NetpolBlockedTraffic', classification: 'regression', source_namespace: 'shop', destination_workload: 'cart', port: '8080' });
     expect(first['startsAt']).toBe(new Date(T0 + 25 * MIN).toISOString());
     expect(first['generatorURL']).toBe('http://netpol-advisor.test/api/v1/drops?namespace=shop');
@@ -192,7 +194,7 @@ describe('alert delivery to a real local receiver', () => {
     expect(receiver.requests).toHaveLength(2);
     const resolved = (receiver.requests[1]?.body as Record<string, unknown>[])[0];
     expect(resolved?.['endsAt']).toBe(new Date(T0 + 35 * MIN).toISOString());
-    expect((receiver.requests[0]?.body as Record<string, unknown>[])[0]?.['endsAt']).toBeUndefined();
+    expect((receiver.requests[0]?.body as Record<string, unknown>[])[0]?.['endsAt']).toBe(new Date(T0 + 25 * MIN + 4 * DEFAULT_ALERTING.keepAliveIntervalMs).toISOString());
     expect(store.listAlerts({ limit: 10, status: 'resolved' }).items).toHaveLength(1);
     // an old report does not raise the path again
     expect(d.evaluate(reports(['cart'])).opened).toBe(0);
