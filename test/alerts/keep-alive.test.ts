@@ -18,13 +18,19 @@ import { FakeClock } from '../fakes/fake-clock.js';
 const frontend = pod('shop', 'frontend');
 
 /** Regressions frontend → each target: forwarded at T0, dropped from T0+20m once a minute until lastMin. */
+const built = new Map<string, DropReport[]>();
 function reports(targets: readonly string[], lastMin: number): DropReport[] {
+  const key = `${targets.join(',')}@${lastMin}`;
+  const cached = built.get(key);
+  if (cached !== undefined) return cached;
   const flows: Flow[] = [];
   for (const t of targets) {
     flows.push(...repeat(3, T0, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'forwarded' }));
     flows.push(...repeat(lastMin - 19, T0 + 20 * MIN, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }));
   }
-  return buildDropReports(ingest(flows)).items;
+  const items = buildDropReports(ingest(flows)).items;
+  built.set(key, items);
+  return items;
 }
 
 class Logs implements AlertLogger {
