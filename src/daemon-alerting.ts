@@ -4,18 +4,18 @@
 // shutdown, changed alerts are published on the stream's event bus, the figures are exposed to
 // Prometheus, and the alert tables are pruned to their bounds (at start, then hourly).
 //
-// The report is built exactly as `netpol-advisor drops` builds it: classified over every edge
-// the store holds, then scoped to the paths dropping within the resolve window. Classifying only
-// the recent edges would miss a path's older forwarding history, and a regression would alert
-// as `unknown` (which the default sinks leave out) or not at all.
+// The report is the one `netpol-advisor drops` gives for the paths dropping within the resolve
+// window, classified over the whole history the store holds (alerts/alert-reports.ts).
+// Classifying only the recent edges would miss a path's older forwarding history, and a
+// regression would alert as `unknown` (which the default sinks leave out) or not at all.
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { alertReports } from './alerts/alert-reports.js';
 import { AlertDispatcher, type AlertingOptions } from './alerts/dispatcher.js';
 import { createSink, type Sink } from './alerts/sinks.js';
 import type { AlertConfig, AlertingConfig } from './config/schema.js';
 import { registerAlertingMetrics } from './daemon-alerting-metrics.js';
-import { buildDropReports, type DropReport } from './drops/report.js';
 import type { EventBus } from './http/event-bus.js';
 import type { ClusterSnapshot } from './policy/model.js';
 import type { Clock } from './sources/backoff.js';
@@ -64,14 +64,6 @@ export function dispatcherOptions(config: AlertingConfig): Partial<AlertingOptio
     ...(config.rate !== undefined ? { rate: { burst: config.rate.burst ?? 10, perMinute: config.rate.perMinute ?? 30 } } : {}),
     ...(config.retry !== undefined ? { retry: { initialMs: config.retry.initialMs ?? 1000, maxMs: config.retry.maxMs ?? 300_000, factor: 2, maxAttempts: config.retry.maxAttempts ?? 8 } } : {}),
   };
-}
-
-/**
- * The alert path's drops report: the same evidence and classification as `drops` (every edge),
- * reported for the paths dropping at or after sinceMs. No fix impact: alerts do not carry it.
- */
-export function alertReports(store: Pick<FlowStore, 'iterateEdges'>, sinceMs: number, snapshot: ClusterSnapshot | undefined): DropReport[] {
-  return buildDropReports(store.iterateEdges(), { sinceMs, impact: false, ...(snapshot !== undefined ? { snapshot } : {}) }).items;
 }
 
 export function startAlerting(deps: AlertingDeps): Alerting {
