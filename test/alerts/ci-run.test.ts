@@ -70,3 +70,26 @@ describe('.ci/run', () => {
     expect(calls).toEqual(['apt-get update -qq']);
   });
 });
+
+describe('the real-binary suites under CI=true', () => {
+  // binaries.ts decides at import time; a child process imports it with a chosen environment.
+  function decide(ci: string | undefined): string {
+    const code = [
+      "const b = await import('./test/alerts/binaries.ts');",
+      "const missing = b.findBinary('netpol-advisor-no-such-binary');",
+      'let threw = false;',
+      'try { b.requirePath(missing); } catch { threw = true; }',
+      'console.log(JSON.stringify({ skip: b.skipUnlessPresent(missing), threw }));',
+    ].join('\n');
+    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '' };
+    if (ci !== undefined) env['CI'] = ci;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8', env });
+    expect(result.stderr).toBe('');
+    return result.stdout.trim();
+  }
+
+  it('skips a suite whose binary is missing on a dev machine, and runs it (to fail) with CI=true', () => {
+    expect(JSON.parse(decide(undefined))).toEqual({ skip: true, threw: true });
+    expect(JSON.parse(decide('true'))).toEqual({ skip: false, threw: true });
+  });
+});
