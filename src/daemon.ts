@@ -12,6 +12,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { parseListen, formatListen, type ListenAddress } from './config/listen.js';
 import type { Config, SourceConfig } from './config/schema.js';
 import { startAlerting } from './daemon-alerting.js';
+import { checkStoreAtStart, damagedAlerting } from './daemon-storage.js';
 import { buildApp } from './http/app.js';
 import { MIN_TOKEN_CHARS, type ApiAuth } from './http/auth.js';
 import { EventBus } from './http/event-bus.js';
@@ -37,6 +38,8 @@ import type { FlowSource } from './sources/source.js';
 import { openStore } from './store/store.js';
 import { RETENTION_INTERVAL_MS, pruneExpiredEdges } from './store/retention.js';
 import type { FlowStore } from './store/types.js';
+import { damagedStore } from './store/guarded-store.js';
+import type { DatabaseCorruptError } from './store/store-errors.js';
 
 /** Everything a source factory may use. */
 export interface SourceContext {
@@ -189,20 +192,35 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 
   const metrics: DaemonMetrics = createMetrics({ defaultMetrics: true, queueCapacity: config.limits.queueCapacity });
   const storeLog = logger.child({ component: 'store' });
+  // Damage found by the start-up check, or later by any read or write: the API answers 503
+  // database_corrupt, /readyz fails, and nothing more is written to the file.
+  let damage: DatabaseCorruptError | undefined = await checkStoreAtStart(config, clock, storeLog);
+  let storeState: ReadinessReport['store'] = damage === undefined ? 'open' : 'damaged';
+  let onDamage = (): void => undefined;
   let store: FlowStore;
-  try {
-    store = openStore(config.db);
-  } catch (error) {
-    throw new Error(`cannot open the database ${config.db}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  if (damage !== undefined) {
+    store = damagedStore(damage);
+  } else {
+    try {
+      store = openStore(config.db, {
+        onCorrupt: (error) => {
+          damage = error;
+          storeState = 'damaged';
+          storeLog.error({ err: error, db: config.db }, 'the database is damaged: no longer serving or writing it (see README, "Recovering a damaged database")');
+          onDamage();
+        },
+      });
+    } catch (error) {
+      throw new Error(`cannot open the database ${config.db}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    storeLog.info({ db: config.db }, 'database open');
   }
-  storeLog.info({ db: config.db }, 'database open');
-  let storeState: ReadinessReport['store'] = 'open';
   // Writes go through the publishing store: each committed batch is pushed to the live stream.
   const bus = new EventBus();
   const rawStore = store;
   const liveStore = publishingStore(rawStore, bus);
   store = liveStore;
-  const alerting = startAlerting({
+  const alerting = damage !== undefined ? damagedAlerting(damage) : startAlerting({
     db: config.db, store, alerts: config.alerts, alerting: config.alerting, snapshot: clusterSnapshot, clock,
     logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}`,
   });
@@ -254,7 +272,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   let stopping = false;
   const readiness = (): ReadinessReport => {
     const statuses = sources.map((s) => s.status());
-    const reason = stopping ? 'shutting down' : storeState !== 'open' ? 'store not open' : !ready ? 'sources starting'
+    const reason = stopping ? 'shutting down' : storeState === 'damaged' ? `database damaged: ${config.db} (see the server log)` : storeState !== 'open' ? 'store not open' : !ready ? 'sources starting'
       : inventory !== undefined && !inventory.isReady() ? 'kubernetes inventory not synced yet' : undefined;
     return {
       ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), store: storeState, sources: statuses,
@@ -264,7 +282,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
   const httpLog = logger.child({ component: 'http' });
-  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version, dbFile: config.db });
+  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version, ...(damage === undefined ? { dbFile: config.db } : {}) });
   const server: Server = app.listen(listen.port, listen.host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
@@ -311,14 +329,21 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       storeLog.error({ err: error }, 'deleting edges past the retention failed; will retry in an hour');
     }
   };
-  prune();
+  // A damaged file: no source starts, no pruning, no alerting (nothing writes to it).
+  onDamage = () => {
+    stopRequested.abort();
+    void alerting.stop();
+  };
+  if (damage === undefined) prune();
   const retention = (async () => {
     while (!stopRequested.signal.aborted) {
       await clock.sleep(RETENTION_INTERVAL_MS, stopRequested.signal);
       if (!stopRequested.signal.aborted) prune();
     }
   })();
-  if (inventory === undefined) {
+  if (damage !== undefined) {
+    sourceLog.error({ db: config.db }, 'the database is damaged: sources not started');
+  } else if (inventory === undefined) {
     await startSources();
   } else {
     await inventory.start();
@@ -349,10 +374,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       await closed;
       await alerting.stop();
       await retention;
-      const totals = store.totals();
+      const totals = storeState === 'damaged' ? undefined : store.totals();
       store.close();
-      storeState = 'closed';
-      logger.info({ accepted: totals.accepted, rejected: totals.rejected, edges: totals.edges, droppedQueueFull: pipeline.stats().droppedQueueFull }, 'stopped');
+      if (storeState !== 'damaged') storeState = 'closed';
+      logger.info({ ...totals, droppedQueueFull: pipeline.stats().droppedQueueFull }, 'stopped');
     })();
     return stopped;
   };

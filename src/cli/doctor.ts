@@ -1,14 +1,13 @@
 // `netpol-advisor doctor`: diagnoses policy failures from the store's observed edges and a cluster
 // snapshot — what blocks, what fails to block, and why — as the contract's JSON array of findings
 // (--json) or a report grouped by severity. Findings are not failures: exit 0; bad input exits 2.
-import { existsSync } from 'node:fs';
 import { runDoctor } from '../doctor/doctor.js';
 import { formatReport } from '../doctor/format.js';
 import { scanClusterExtras } from '../doctor/raw-objects.js';
 import type { ClusterExtras, DoctorEdge } from '../doctor/types.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../policy/model.js';
-import { openStore } from '../store/store.js';
+import { openReadStore } from './open-db.js';
 import { UsageError, defaultDbPath, parseCommandArgs } from './args.js';
 import type { Command } from './main.js';
 
@@ -56,8 +55,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const cluster = values.cluster !== undefined && values.cluster.length > 0 ? await loadDoctorCluster(values.cluster) : undefined;
   const db = values.db ?? defaultDbPath();
-  if (!existsSync(db)) throw new UsageError(`cannot read ${db}: no such database (run ingest first)`);
-  const store = openStore(db, { mustExist: true });
+  const store = await openReadStore(db);
   let edges: DoctorEdge[];
   try {
     edges = [...store.iterateEdges()];

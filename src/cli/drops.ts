@@ -1,10 +1,9 @@
 // `netpol-advisor drops`: the blocked paths in the store, classified, explained against a cluster
 // snapshot and each with its minimal fix — contract JSON with --json, a table otherwise.
-import { existsSync } from 'node:fs';
 import { buildDropReports, type DropReport, type PeerJson } from '../drops/report.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../policy/model.js';
-import { openStore } from '../store/store.js';
+import { openReadStore } from './open-db.js';
 import { UsageError, defaultDbPath, parseCommandArgs } from './args.js';
 import type { Command } from './main.js';
 
@@ -65,8 +64,7 @@ async function run(argv: string[]): Promise<number> {
     snapshot = loaded.snapshot;
   }
   const db = values.db ?? defaultDbPath();
-  if (!existsSync(db)) throw new UsageError(`cannot read ${db}: no such database (run ingest first)`);
-  const store = openStore(db, { mustExist: true });
+  const store = await openReadStore(db);
   let result;
   try {
     result = buildDropReports(store.iterateEdges(), {

@@ -1,10 +1,9 @@
 // `netpol-advisor flows`: the aggregated observed flows (edges), as a table or as the JSON array
 // of contracts.md (`flows --json`).
-import { existsSync } from 'node:fs';
 import { VERDICTS, type Verdict } from '../flows/flow.js';
 import type { EdgePeer } from '../flows/edge.js';
 import { edgeToJson } from '../store/edge-json.js';
-import { openStore } from '../store/store.js';
+import { openReadStore } from './open-db.js';
 import type { EdgeQuery, EdgeRecord } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
@@ -44,7 +43,7 @@ function table(edges: readonly EdgeRecord[]): string {
   return [header, ...rows].map((r) => r.map((cell, i) => clean(cell).padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-function run(argv: string[]): Promise<number> {
+async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     db: { type: 'string' },
     namespace: { type: 'string' },
@@ -54,7 +53,7 @@ function run(argv: string[]): Promise<number> {
   });
   if (values.help === true) {
     process.stdout.write(HELP);
-    return Promise.resolve(0);
+    return 0;
   }
   const verdict = values.verdict;
   if (verdict !== undefined && !(VERDICTS as readonly string[]).includes(verdict)) {
@@ -62,8 +61,7 @@ function run(argv: string[]): Promise<number> {
   }
   const limit = values.limit !== undefined ? parseIntegerOption('limit', values.limit, 1, Number.MAX_SAFE_INTEGER) : Infinity;
   const db = values.db ?? defaultDbPath();
-  if (!existsSync(db)) throw new UsageError(`cannot read ${db}: no such database (run ingest first)`);
-  const store = openStore(db, { mustExist: true });
+  const store = await openReadStore(db);
   const filter: Omit<EdgeQuery, 'limit' | 'cursor'> = {
     ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
     ...(verdict !== undefined ? { verdict: verdict as Verdict } : {}),
@@ -79,7 +77,7 @@ function run(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-  return Promise.resolve(0);
+  return 0;
 }
 
 export const flowsCommand: Command = {

@@ -6,7 +6,7 @@ import type { RejectReason } from '../flows/flow.js';
 import { ingestParserFor, isFlowFormat, sniffFormat, type FlowFormat } from '../flows/parsers.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_EDGES, type RunTotals } from '../sources/batch-writer.js';
 import { ingestInput } from '../sources/file-ingest.js';
-import { openStore } from '../store/store.js';
+import { openWriteStore } from './open-db.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
 import { createProgressBar } from './progress.js';
@@ -113,7 +113,7 @@ async function run(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const store = openStore(values.db ?? defaultDbPath());
+  const store = await openWriteStore(values.db ?? defaultDbPath());
   const abort = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {

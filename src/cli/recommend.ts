@@ -1,7 +1,6 @@
 // `netpol-advisor recommend`: observed edges (+ an optional cluster snapshot) → least-privilege
 // policies, proven by replay before anything is shown. Thin: reads the store, the snapshot and the
 // reasons file, calls the pure recommender (src/recommend) and writes what it returns.
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -14,7 +13,7 @@ import { proveRecommendation, type RecommendationProof } from '../recommend/proo
 import type { ObservedEdge } from '../recommend/proposal.js';
 import type { ReasonRule } from '../recommend/reasons.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } from '../recommend/recommend.js';
-import { openStore } from '../store/store.js';
+import { openReadStore } from './open-db.js';
 import type { FlowStore } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
@@ -86,9 +85,8 @@ export async function loadSnapshotOption(paths: readonly string[] | undefined): 
   return loaded.snapshot;
 }
 
-export function openExistingStore(db: string): FlowStore {
-  if (!existsSync(db)) throw new UsageError(`cannot read ${db}: no such database (run ingest first)`);
-  return openStore(db, { mustExist: true });
+export function openExistingStore(db: string): Promise<FlowStore> {
+  return openReadStore(db);
 }
 
 function describeDrop(edge: ObservedEdge): string {
@@ -147,7 +145,7 @@ async function run(argv: string[]): Promise<number> {
   };
   const maxExposureEvaluations = values['max-exposure-evals'] !== undefined ? parseIntegerOption('max-exposure-evals', values['max-exposure-evals'], 0, Number.MAX_SAFE_INTEGER) : 2_000_000;
   const snapshot = await loadSnapshotOption(values.cluster);
-  const store = openExistingStore(values.db ?? defaultDbPath());
+  const store = await openExistingStore(values.db ?? defaultDbPath());
   try {
     const recommendation = recommendPolicies(store.iterateEdges(), snapshot, options);
     const proof = proveRecommendation(recommendation, () => store.iterateEdges(), snapshot, {

@@ -81,7 +81,7 @@ async function run(argv: string[]): Promise<number> {
     if (given.length === 0 && cniCount === 0) throw new UsageError(`--policies: no policy object found in ${values.policies.join(', ')}`);
   }
   const promoteStaged = values['promote-staged'] === true;
-  const store = openExistingStore(values.db ?? defaultDbPath());
+  const store = await openExistingStore(values.db ?? defaultDbPath());
   try {
     if (values.recommended === true) given.push(...proposedPolicies(recommendPolicies(store.iterateEdges(), snapshot, DEFAULT_RECOMMEND_OPTIONS)));
     const replaced = new Set(given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));

@@ -9,6 +9,7 @@
 //   NETPOL_ADVISOR_AUTH_MODE         none|token|kubernetes
 //   NETPOL_ADVISOR_AUTH_TOKEN_FILE   file holding the API token (secrets come from files only)
 //   NETPOL_ADVISOR_KUBERNETES        true|false (kubernetes.enabled)
+//   NETPOL_ADVISOR_INTEGRITY_CHECK   quick|full|off (storage.integrityCheck; the CLI reads it too)
 import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -89,6 +90,7 @@ const ENV_OVERRIDES: readonly { readonly name: string; readonly path: readonly s
   { name: 'NETPOL_ADVISOR_LOG_LEVEL', path: ['logLevel'] },
   { name: 'NETPOL_ADVISOR_AUTH_MODE', path: ['auth', 'mode'] },
   { name: 'NETPOL_ADVISOR_AUTH_TOKEN_FILE', path: ['auth', 'tokenFile'] },
+  { name: 'NETPOL_ADVISOR_INTEGRITY_CHECK', path: ['storage', 'integrityCheck'] },
   { name: 'NETPOL_ADVISOR_KUBERNETES', path: ['kubernetes', 'enabled'], parse: (v) => (v === 'true' ? true : v === 'false' ? false : v) },
 ];
 

@@ -90,6 +90,14 @@ const limitsSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650).default(30),
 }).refine((l) => l.pageSizeDefault <= l.pageSizeMax, { message: 'must not exceed pageSizeMax', path: ['pageSizeDefault'] });
 
+/** The database file's start-up check (src/store/integrity.ts). */
+const storageSchema = z.strictObject({
+  /** quick: PRAGMA quick_check at start; full: integrity_check (slower, also checks indexes against rows); off. */
+  integrityCheck: z.enum(['quick', 'full', 'off']).default('quick'),
+  /** The check is abandoned (and the daemon starts, with a warning) after this long. */
+  integrityCheckTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+});
+
 /** The alerting loop (src/alerts/dispatcher.ts); every field optional, defaults there. */
 const alertingSchema = z.strictObject({
   /** How often the drops report is re-evaluated into alerts. */
@@ -133,6 +141,7 @@ export const configSchema = z.strictObject({
   alerts: z.array(alertSchema).max(32).default([]),
   alerting: alertingSchema.default(() => alertingSchema.parse({})),
   limits: limitsSchema.default(() => limitsSchema.parse({})),
+  storage: storageSchema.default(() => storageSchema.parse({})),
   demo: demoSchema.default(() => demoSchema.parse({})),
 });
 

@@ -14,7 +14,8 @@ export interface ReadinessReport {
   readonly ready: boolean;
   /** Why not ready, when not. */
   readonly reason?: string;
-  readonly store: 'opening' | 'open' | 'closed';
+  /** damaged: the database failed its integrity check or a read found it corrupt (API answers 503 database_corrupt). */
+  readonly store: 'opening' | 'open' | 'closed' | 'damaged';
   readonly sources: readonly SourceStatus[];
   /** The live Kubernetes inventory, when the daemon runs with one (ready after the first full list). */
   readonly inventory?: InventoryStatus;

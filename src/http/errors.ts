@@ -2,6 +2,7 @@
 // `{"error": {"code", "message"}}` with the registry's status. Nothing else writes an error body,
 // and no stack trace or library message of a 5xx leaves the process (it goes to the log).
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DatabaseCorruptError } from '../store/store-errors.js';
 
 export const ERROR_STATUS = {
   invalid_parameter: 400,
@@ -18,6 +19,8 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   internal: 500,
   not_ready: 503,
+  /** The database is damaged (store-errors.ts): nothing is served from or written to it. */
+  database_corrupt: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -61,6 +64,11 @@ function fromBodyParser(error: unknown): HttpError | undefined {
   }
 }
 
+/** The daemon logs the damage once, naming the file and how to recover; the client gets a fixed message. */
+function corruptDatabase(): HttpError {
+  return new HttpError('database_corrupt', 'the flow database is damaged; the server neither reads nor writes it (see /readyz and the server log)');
+}
+
 export function sendError(res: Parameters<RequestHandler>[1], error: HttpError): void {
   res.status(error.status).json({ error: { code: error.code, message: error.message } });
 }
@@ -78,7 +86,7 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    const known = error instanceof HttpError ? error : fromBodyParser(error);
+    const known = error instanceof HttpError ? error : error instanceof DatabaseCorruptError ? corruptDatabase() : fromBodyParser(error);
     if (known !== undefined) {
       sendError(res, known);
       return;

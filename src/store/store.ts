@@ -4,7 +4,10 @@
 import Database from 'better-sqlite3';
 import type { EdgeDelta } from '../flows/edge.js';
 import type { RejectReason } from '../flows/flow.js';
-import { migrate, type Migration } from './migrate.js';
+import { loadMigrations, migrate, schemaVersion, type Migration } from './migrate.js';
+import { guardStore } from './guarded-store.js';
+import { openReadOnly } from './read-only-open.js';
+import { storeError, type DatabaseCorruptError } from './store-errors.js';
 import { EDGE_DETAIL_COLUMNS, detailValues, mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
 import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
@@ -26,6 +29,20 @@ export interface StoreOptions {
   readonly cacheKiB?: number;
   /** Edges whose committed state is kept in memory to skip the read on update (default EDGE_CACHE_MAX, 20,000; 0 disables). */
   readonly edgeCacheSize?: number;
+  /**
+   * Read commands: a read-only connection that never writes, never migrates and needs no WAL side
+   * files (a database in a read-only directory or file). The schema must be current.
+   */
+  readonly readOnly?: boolean;
+  /** Called once when a read or write finds the file damaged (every later call then fails). */
+  readonly onCorrupt?: (error: DatabaseCorruptError) => void;
+  /** Largest size in pages (PRAGMA max_page_count): writes beyond it fail as a full disk would. */
+  readonly maxPageCount?: number;
+}
+
+/** A read-only open found a schema older than this binary's (a writable open would migrate it). */
+export class SchemaOutdatedError extends Error {
+  override readonly name = 'SchemaOutdatedError';
 }
 
 /** A cursor that this store did not issue. */
@@ -50,25 +67,51 @@ export function decodeCursor(cursor: string): number {
 
 export function openStore(file: string, options: StoreOptions = {}): FlowStore {
   const now = options.now ?? Date.now;
-  const db = new Database(file, { fileMustExist: options.mustExist ?? false });
+  const readOnly = options.readOnly === true;
+  let db: Database.Database;
+  let release: (() => void) | undefined;
   try {
-    db.pragma('journal_mode = WAL');
+    if (readOnly) ({ db, release } = openReadOnly(file));
+    else db = new Database(file, { fileMustExist: options.mustExist ?? false });
+  } catch (error) {
+    throw storeError(file, error);
+  }
+  try {
+    if (!readOnly) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('foreign_keys = ON');
     // Batches update edges all over the table: a page cache that holds a large part of it saves
     // re-reading pages on every batch (bounded: 32 MiB).
     db.pragma(`cache_size = -${Math.max(2048, Math.trunc(options.cacheKiB ?? 32768))}`);
-    migrate(db, {
-      ...(options.migrations !== undefined ? { migrations: options.migrations } : {}),
-      ...(options.targetVersion !== undefined ? { targetVersion: options.targetVersion } : {}),
-      nowMs: now(),
-    });
+    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.trunc(options.maxPageCount))}`);
+    if (readOnly) requireCurrentSchema(db, file, options.migrations ?? loadMigrations());
+    else {
+      migrate(db, {
+        ...(options.migrations !== undefined ? { migrations: options.migrations } : {}),
+        ...(options.targetVersion !== undefined ? { targetVersion: options.targetVersion } : {}),
+        nowMs: now(),
+      });
+    }
   } catch (error) {
-    db.close();
-    throw error;
+    if (release !== undefined) release();
+    else db.close();
+    throw storeError(file, error);
   }
-  return new SqliteFlowStore(db, now, new EdgeCache(Math.max(0, Math.trunc(options.edgeCacheSize ?? EDGE_CACHE_MAX))));
+  const store = new SqliteFlowStore(db, now, new EdgeCache(Math.max(0, Math.trunc(options.edgeCacheSize ?? EDGE_CACHE_MAX))), release);
+  return guardStore(store, file, options.onCorrupt);
+}
+
+/** A read-only connection cannot migrate: an older schema is an error that says what to do. */
+function requireCurrentSchema(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() !== undefined;
+  if (!hasTable) throw new Error(`${file} is not a netpol-advisor database (no schema_migrations table)`);
+  const version = schemaVersion(db);
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  if (version > latest) throw new Error(`database schema version ${version} is newer than this binary supports (${latest})`);
+  if (version < latest) {
+    throw new SchemaOutdatedError(`${file} has schema version ${version}, this binary needs ${latest}; it is opened read-only, so it cannot be upgraded here: run \`netpol-advisor ingest\` or \`serve\` on it once with write access`);
+  }
 }
 
 /** Edges deleted per transaction when pruning. */
@@ -94,6 +137,8 @@ class SqliteFlowStore implements FlowStore {
     private readonly db: Database.Database,
     private readonly now: () => number,
     private readonly cache: EdgeCache,
+    /** Closes the connection and removes a private read-only copy, if one was made. */
+    private readonly release?: () => void,
   ) {
     this.selectByKey = db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
       drop_reasons, denied_by, allowed_by FROM edges WHERE edge_key = ?`);
@@ -298,6 +343,10 @@ class SqliteFlowStore implements FlowStore {
   }
 
   close(): void {
+    if (this.release !== undefined) {
+      if (this.db.open) this.release();
+      return;
+    }
     if (this.db.open) this.db.close();
   }
 }

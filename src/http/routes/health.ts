@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ApiOperation } from '../operations.js';
 
-const readinessJson = z.looseObject({ ready: z.boolean(), reason: z.string().optional(), store: z.enum(['opening', 'open', 'closed']), sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })) });
+const readinessJson = z.looseObject({ ready: z.boolean(), reason: z.string().optional(), store: z.enum(['opening', 'open', 'closed', 'damaged']), sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })) });
 
 export function healthOperations(): ApiOperation[] {
   return [
