@@ -30,6 +30,7 @@ import { BatchWriter, type BatchStats } from './sources/batch-writer.js';
 import { DemoSource } from './sources/demo-source.js';
 import { FileSource } from './sources/file-source.js';
 import { GoldmaneSource } from './sources/goldmane.js';
+import { aggregatedWorkloadResolver } from './sources/goldmane-workloads.js';
 import { HubbleRelaySource } from './sources/hubble-relay.js';
 import { JournalSource } from './sources/journal-source.js';
 import type { GrpcTlsOptions } from './sources/hubble-relay-proto.js';
@@ -50,6 +51,8 @@ export interface SourceContext {
   readonly onBatch: (stats: BatchStats) => void;
   /** IP → pod at a time, from the live inventory (absent without one). */
   readonly podAt?: (ip: string, timeMs: number) => PodInfo | undefined;
+  /** The cluster as last seen (live inventory or snapshot file), when there is one. */
+  readonly clusterSnapshot?: () => ClusterSnapshot | undefined;
 }
 
 type Named<T> = T & { readonly name: string };
@@ -73,7 +76,10 @@ export const SOURCE_FACTORIES: SourceFactories = {
   'hubble-relay': (source, ctx) =>
     new HubbleRelaySource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
   goldmane: (source, ctx) =>
-    new GoldmaneSource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
+    new GoldmaneSource({
+      name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger,
+      ...(ctx.clusterSnapshot !== undefined ? { resolveWorkload: aggregatedWorkloadResolver(ctx.clusterSnapshot) } : {}),
+    }),
   journal: (source, ctx) =>
     new JournalSource({
       name: source.name,
@@ -263,7 +269,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   });
   pipeline.start();
 
-  const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch, ...(podAt !== undefined ? { podAt } : {}) };
+  const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch, clusterSnapshot, ...(podAt !== undefined ? { podAt } : {}) };
   const sources: FlowSource[] = config.demoMode
     ? [new DemoSource({ clock, loop: config.demo.loop, flowsPerSecond: config.demo.flowsPerSecond })]
     : config.sources.map((source) => createSource(source, { ...sourceCtx, logger: logger.child({ component: 'source', source: source.name }) }));

@@ -1,29 +1,33 @@
 // Calico Enterprise/Cloud flow log lines (`/var/log/calico/flowlogs/flows.log`, one JSON object
 // per aggregated connection record; ../shared/docs/formats.md §3) → Flow.
 //
-// Counting a connection once. Felix writes a record on each end that hosts a Calico endpoint:
-// `src` (the initiator's node) and `dst` (the receiver's node). The rule here:
-//  - a `dst` report (also `"dst, fwd"`) always counts: it carries the final verdict, including
-//    an ingress deny after an egress allow;
-//  - a `src` report counts only when no `dst` report will exist: the destination is not a
-//    workload or host endpoint (`net`/`ns`, e.g. the internet), or the source denied it (the
-//    packet never left);
-//  - a `fwd`-only report (traffic forwarded through a host endpoint) counts unless the
-//    destination is a workload endpoint (whose node reports `dst`).
-// Reports that do not count are still accepted with isConnectionStart false (their policy
-// hits stay visible). Limit: when flow logs are collected from only some nodes, a pod-to-pod
+// Counting a connection once: Felix writes a record on each end that hosts a Calico endpoint,
+// `src` (the initiator's node) and `dst` (the receiver's node), plus `fwd` for traffic forwarded
+// through a host endpoint. Which report counts is flows/calico-reporter.ts, the same rule the
+// Goldmane adapter uses: the destination's report for pod destinations (it carries the verdict
+// of the path, including an ingress deny after an egress allow); the source's report where the
+// destination is a network, a NetworkSet or a host endpoint, or where the source denied it.
+// Reports that do not count are still accepted with isConnectionStart false (their policy hits
+// stay visible). Limit: when flow logs are collected from only some nodes, a pod-to-pod
 // connection whose destination node is not collected is missed.
 //
 // Other choices: timeMs is `start_time` (seconds; `startTime` too); `num_flows_started` →
-// connectionCount (absent → 1; 0 → not a connection start); action allow → forwarded, deny →
-// dropped with dropReason POLICY_DENIED; enforced policy hits (else the legacy
-// `all_policies`, plus `transit_policies`) → policy refs, direction from the reporter (src →
-// egress, dst → ingress); staged and profile hits are not policies and are skipped.
-// Endpoint types: wep → pod; hep → host; ns (NetworkSet) and net (`pub`/`pvt`) → world.
+// connectionCount (absent → 1; 0 → not a connection start, except a deny, which stands for at
+// least one blocked attempt); action allow → forwarded, deny → dropped with dropReason
+// POLICY_DENIED; enforced policy hits (else the legacy `all_policies`, plus `transit_policies`)
+// → policy refs, direction from the reporter (src → egress, dst → ingress); staged and profile
+// hits are not policies and are skipped; an end-of-tier hit (rule index -1) already names the
+// policy that selected the endpoint, so it is the policy at fault for a deny.
+// Endpoint types: wep → pod (workload from the pod name or the aggregated `<generateName>*`);
+// hep → host, named by its host; ns → the NetworkSet by namespace and name (with its labels);
+// net → the network `pub`/`pvt` (flows/calico-entity.ts keeps these apart as peers).
 import { MAX_LINE_BYTES_DEFAULT, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, ParseResult, PolicyRefs, Protocol, Verdict } from './flow.js';
-import { MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
+import type { Endpoint, EndpointKind, Flow, ParseResult, Protocol, Verdict } from './flow.js';
+import { addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
 import type { DropCounter } from './bounds.js';
+import { hostEndpointOf, isNetworkName, networkEndpoint, networkSetEndpoint } from './calico-entity.js';
+import { connectionsOf, isCountingReport, type CalicoEndpointType } from './calico-reporter.js';
+import { policiesOf } from './calico-policy-hits.js';
 import { Invalid } from './invalid.js';
 import { workloadOfPod, workloadOfPodPrefix } from './workload-name.js';
 
@@ -81,6 +85,22 @@ function labelsOf(value: unknown, side: string, counter: DropCounter): Record<st
   return labels;
 }
 
+/** A hep, ns or net endpoint with its Calico name (calico-entity.ts), when the record gives one. */
+function namedEndpoint(record: Record<string, unknown>, side: 'source' | 'dest', type: unknown, endpoint: MutableEndpoint, labels: Record<string, string>): Endpoint {
+  const nameAggr = record[`${side}_name_aggr`];
+  const name = present(nameAggr) && isObjectName(nameAggr) ? nameAggr : undefined;
+  const fields = { ...(endpoint.ip === undefined ? {} : { ip: endpoint.ip }), names: endpoint.names };
+  if (endpoint.kind === 'host') return name === undefined ? { ...endpoint, labels } : hostEndpointOf(name, { ...fields, labels });
+  // A known address is the more precise identity; `pub`/`pvt` only name an aggregated one.
+  if (name !== undefined && isNetworkName(name) && type !== 'ns') return endpoint.ip === undefined ? networkEndpoint(name, fields) : { ...endpoint, labels: {} };
+  if (name !== undefined && type === 'ns') {
+    const namespace = record[`${side}_namespace`];
+    if (present(namespace) && !isObjectName(namespace)) throw new Invalid('invalid_field', `${side}_namespace`);
+    return networkSetEndpoint(present(namespace) ? namespace : undefined, name, { ...fields, labels });
+  }
+  return { ...endpoint, labels: {} };
+}
+
 function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', counter: DropCounter): Endpoint {
   const type = record[`${side}_type`];
   const nameAggr = record[`${side}_name_aggr`];
@@ -107,10 +127,7 @@ function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', co
     addNames(names, record.dest_domains, counter);
     endpoint.names = names;
   }
-  if (kind !== 'pod') {
-    endpoint.labels = kind === 'host' ? labels : {};
-    return endpoint;
-  }
+  if (kind !== 'pod') return namedEndpoint(record, side, type, endpoint, labels);
   endpoint.labels = labels;
   const namespace = record[`${side}_namespace`];
   if (present(namespace)) {
@@ -133,65 +150,10 @@ function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', co
   return endpoint;
 }
 
-interface PolicyHit {
-  readonly index: number;
-  readonly ref: string;
-  readonly action: string;
-}
-
-/** `<index>|<tier>|<name>|<action>|<rule>` → a hit with a `namespace/name` ref, or undefined. */
-function policyHitOf(text: string): PolicyHit | undefined {
-  const parts = text.split('|');
-  if (parts.length !== 5) return undefined;
-  const [indexText, , name, action] = parts as [string, string, string, string, string];
-  if (name.startsWith('__PROFILE__') || name.includes('staged:')) return undefined;
-  let ref = name;
-  const slash = name.indexOf('/');
-  if (slash >= 0) {
-    const namespace = name.slice(0, slash);
-    let policy = name.slice(slash + 1);
-    // Kubernetes NetworkPolicies appear as `<ns>/knp.default.<name>`.
-    if (policy.startsWith('knp.default.')) policy = policy.slice('knp.default.'.length);
-    if (!isObjectName(namespace) || !isObjectName(policy)) return undefined;
-    ref = `${namespace}/${policy}`;
-  } else if (!isObjectName(name)) {
-    return undefined;
-  }
-  const index = Number(indexText);
-  return { index: Number.isFinite(index) ? index : 0, ref, action };
-}
-
-function policiesOf(value: unknown, reporter: string, counter: DropCounter): PolicyRefs {
-  const none: PolicyRefs = { ingressAllowedBy: [], egressAllowedBy: [], ingressDeniedBy: [], egressDeniedBy: [] };
-  if (value === undefined || value === null) return none;
-  if (!isRecord(value)) throw new Invalid('invalid_field', 'policies is not an object');
-  const lists: unknown[] = [value.enforced_policies ?? value.all_policies, value.transit_policies];
-  const hits: PolicyHit[] = [];
-  for (const list of lists) {
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw new Invalid('invalid_field', 'policies list is not an array');
-    for (const item of list as unknown[]) {
-      if (typeof item !== 'string') throw new Invalid('invalid_field', 'policy hit is not a string');
-      const hit = policyHitOf(item);
-      if (hit !== undefined) hits.push(hit);
-    }
-  }
-  hits.sort((a, b) => a.index - b.index);
-  const allowed: string[] = [];
-  const denied: string[] = [];
-  for (const hit of hits) {
-    const target = hit.action === 'allow' ? allowed : hit.action === 'deny' ? denied : undefined;
-    if (target === undefined || target.includes(hit.ref)) continue;
-    if (target.length >= MAX_POLICY_REFS) counter.dropped++;
-    else target.push(hit.ref);
-  }
-  const ingress = reporter === 'dst';
-  return {
-    ingressAllowedBy: ingress ? allowed : [],
-    egressAllowedBy: ingress ? [] : allowed,
-    ingressDeniedBy: ingress ? denied : [],
-    egressDeniedBy: ingress ? [] : denied,
-  };
+function typeOf(type: unknown, endpoint: Endpoint): CalicoEndpointType {
+  if (type === 'wep' || type === 'hep' || type === 'ns' || type === 'net') return type;
+  // Lines without a type: what endpointOf inferred.
+  return endpoint.kind === 'pod' ? 'wep' : endpoint.kind === 'world' ? 'net' : 'unknown';
 }
 
 function intField(record: Record<string, unknown>, key: string): number | undefined {
@@ -241,12 +203,8 @@ function buildFlow(record: Record<string, unknown>): Flow {
   if (destinationPort !== undefined && !isPort(destinationPort)) throw new Invalid('invalid_field', 'dest_port');
 
   const started = intField(record, 'num_flows_started');
-  const connectionCount = started ?? 1;
-  const destHasReporter = record.dest_type === 'wep' || record.dest_type === 'hep' || (record.dest_type === undefined && destination.kind === 'pod');
-  let counts: boolean;
-  if (reporter === 'dst') counts = true;
-  else if (reporter === 'src') counts = verdict === 'dropped' || !destHasReporter;
-  else counts = record.dest_type !== 'wep';
+  const connectionCount = connectionsOf(started ?? 1, verdict === 'dropped');
+  const counts = isCountingReport({ reporter, denied: verdict === 'dropped', sourceType: typeOf(record.source_type, source), destType: typeOf(record.dest_type, destination) });
 
   const flow: { -readonly [K in keyof Flow]: Flow[K] } = {
     timeMs,

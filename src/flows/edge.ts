@@ -12,6 +12,9 @@ export interface EdgePeer {
   readonly workloadKind?: string;
   /** For non-pod peers: the address. */
   readonly ip?: string;
+  // A non-pod peer may also carry a name instead of (or besides) an address: Calico's NetworkSets,
+  // `pub`/`pvt` networks and host endpoints (flows/calico-entity.ts) in namespace, workload
+  // (the entity's name) and workloadKind (its kind). They are part of the key: distinct peers.
 }
 
 /**
@@ -87,14 +90,24 @@ export function peerOf(endpoint: Endpoint): EdgePeer {
       ...(workloadKind !== undefined ? { workloadKind } : {}),
     };
   }
-  return { kind: endpoint.kind, ...(endpoint.ip !== undefined ? { ip: endpoint.ip } : {}) };
+  const named = endpoint.kind === 'pod' ? undefined : endpoint.workload;
+  if (named === undefined) return { kind: endpoint.kind, ...(endpoint.ip !== undefined ? { ip: endpoint.ip } : {}) };
+  return {
+    kind: endpoint.kind,
+    ...(endpoint.namespace !== undefined ? { namespace: endpoint.namespace } : {}),
+    workload: named.name,
+    workloadKind: named.kind,
+    ...(endpoint.ip !== undefined ? { ip: endpoint.ip } : {}),
+  };
 }
 
 export function peerKey(peer: EdgePeer): string {
   if (peer.kind === 'pod') {
     return `pod/${peer.namespace ?? ''}/${peer.workloadKind ?? ''}/${peer.workload ?? ''}`;
   }
-  return `${peer.kind}/${peer.ip ?? ''}`;
+  // Unnamed address peers keep the key they always had (stored edge_key values stay valid).
+  if (peer.workload === undefined) return `${peer.kind}/${peer.ip ?? ''}`;
+  return `${peer.kind}/${peer.ip ?? ''}/${peer.namespace ?? ''}/${peer.workloadKind ?? ''}/${peer.workload}`;
 }
 
 export function edgeKey(source: EdgePeer, destination: EdgePeer, protocol: Protocol, port: number | null, verdict: Verdict): string {
@@ -133,7 +146,9 @@ function endpointKey(endpoint: Endpoint): string {
     if (workload !== undefined) return `pod/${endpoint.namespace}/${workload.kind}/${workload.name}`;
     return endpoint.pod !== undefined ? `pod/${endpoint.namespace}/Pod/${endpoint.pod}` : `pod/${endpoint.namespace}//`;
   }
-  return `${endpoint.kind}/${endpoint.ip ?? ''}`;
+  const named = endpoint.workload;
+  if (named === undefined) return `${endpoint.kind}/${endpoint.ip ?? ''}`;
+  return `${endpoint.kind}/${endpoint.ip ?? ''}/${endpoint.namespace ?? ''}/${named.kind}/${named.name}`;
 }
 
 /**

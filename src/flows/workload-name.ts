@@ -103,10 +103,11 @@ export function workloadOfPod(pod: string, labels?: Readonly<Record<string, stri
 
 /**
  * The workload behind an aggregated pod-name prefix such as Calico's `nginx-86c57db685-*`
- * (the pods' generateName, given without the `*`): `<n>-<hash>-` → Deployment `<n>`;
- * `<n>-<8+ digits>-` → CronJob `<n>`; any other `<n>-` is the generateName of a DaemonSet, a
- * Job or a bare ReplicaSet: labels decide when present, else DaemonSet (the same ambiguity as
- * `<n>-<5>` pod names above).
+ * (the pods' generateName, given without the `*`; Goldmane and flow logs both use it):
+ * `<n>-<hash>-` → Deployment `<n>`; `<n>-<8+ digits>-` → CronJob `<n>`; any other `<n>-` is the
+ * generateName of a StatefulSet, a DaemonSet, a Job or a bare ReplicaSet: labels decide when
+ * present (job-name → Job/CronJob, pod-template-generation → DaemonSet, controller-revision-hash
+ * without it → StatefulSet), else DaemonSet (the same ambiguity as `<n>-<5>` pod names above).
  */
 export function workloadOfPodPrefix(prefix: string, labels?: Readonly<Record<string, string>>): Workload {
   const base = prefix.endsWith('-') ? prefix.slice(0, -1) : prefix;
@@ -116,6 +117,12 @@ export function workloadOfPodPrefix(prefix: string, labels?: Readonly<Record<str
     const hash = labels['pod-template-hash'];
     if (hash !== undefined && base.endsWith(`-${hash}`)) return { kind: 'Deployment', name: base.slice(0, base.length - hash.length - 1) };
     if (labels['pod-template-generation'] !== undefined) return { kind: 'DaemonSet', name: base };
+    // StatefulSet and DaemonSet pods both carry controller-revision-hash; only DaemonSet pods
+    // carry pod-template-generation (checked above). The per-pod StatefulSet labels survive in an
+    // aggregate of one pod.
+    if (labels['controller-revision-hash'] !== undefined || labels['statefulset.kubernetes.io/pod-name'] !== undefined || labels['apps.kubernetes.io/pod-index'] !== undefined) {
+      return { kind: 'StatefulSet', name: base };
+    }
   }
   const dash = base.lastIndexOf('-');
   if (dash > 0) {

@@ -1,12 +1,12 @@
 // FlowSource for Calico OSS 3.30+ Goldmane (`goldmane.Flows/Stream`, usually
 // goldmane.calico-system.svc:7443 with mTLS). Goldmane emits one aggregated FlowResult per flow
 // key per 15 s window. On reconnect we resume with start_time_gte = the newest window start seen
-// (inclusive) and drop records already delivered (content fingerprint), so nothing is counted
-// twice; reconnects use the shared capped jittered backoff; a full sink pauses the call.
+// (inclusive) and drop records already delivered (content fingerprint over the whole FlowKey and
+// the window, goldmane-fingerprint.ts), so nothing is counted twice; reconnects use the shared capped jittered backoff; a full sink pauses the call.
 import type * as grpc from '@grpc/grpc-js';
 import { Backoff, silentLogger, systemClock } from './backoff.js';
 import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
-import { goldmaneFingerprint, normalizeGoldmaneFlow } from './goldmane-flow.js';
+import { goldmaneFingerprint, normalizeGoldmaneFlow, type AggregatedWorkloadResolver } from './goldmane-flow.js';
 import { ResumeCursor } from './hubble-relay-cursor.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
 import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconnect.js';
@@ -23,6 +23,8 @@ export interface GoldmaneOptions {
   /** First connect: Unix seconds to start from (0 or absent: now, Goldmane's default). */
   readonly startTimeGteS?: number;
   readonly maxDedupKeys?: number;
+  /** With an inventory: the real controller behind an aggregated pod name (goldmane-workloads.ts). */
+  readonly resolveWorkload?: AggregatedWorkloadResolver;
   readonly backoff?: Partial<BackoffOptions>;
   readonly clock?: Clock;
   readonly random?: RandomFn;
@@ -159,7 +161,7 @@ export class GoldmaneSource implements FlowSource {
     const start = flow['start_time'];
     const startS = typeof start === 'number' && Number.isSafeInteger(start) && start > 0 ? start : 0;
     if (!this.cursor.accept(BigInt(startS) * 1_000_000_000n, goldmaneFingerprint(msg))) return true;
-    const result = normalizeGoldmaneFlow(msg);
+    const result = normalizeGoldmaneFlow(msg, this.opts.resolveWorkload === undefined ? {} : { resolveWorkload: this.opts.resolveWorkload });
     this.events += 1;
     const now = this.clock.now();
     this.lastEventMs = now;

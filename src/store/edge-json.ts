@@ -1,6 +1,7 @@
 // The contract shape of one edge in `flows --json` and `GET /api/v1/flows` (contracts.md):
 // a pod side is {namespace, workload, kind} (kind = the owning workload's kind), anything else is
-// {kind, ip, names} (kind = world, host, remote-node …). Extra detail fields follow the contract ones.
+// {kind, ip, names} (kind = world, host, remote-node …), plus `entity` when Calico named it (a
+// NetworkSet, a `pub`/`pvt` network, a host endpoint). Extra detail fields follow the contract ones.
 import type { EdgePeer } from '../flows/edge.js';
 import type { EdgeRecord } from './types.js';
 
@@ -16,6 +17,8 @@ export interface AddressPeerJson {
   readonly kind: string;
   readonly ip: string | null;
   readonly names: readonly string[];
+  /** A named non-pod peer (Calico NetworkSet, `pub`/`pvt` network, host endpoint), when named. */
+  readonly entity?: { readonly kind: string; readonly name: string; readonly namespace?: string };
 }
 
 export interface EdgeJson {
@@ -42,7 +45,9 @@ function peerJson(peer: EdgePeer, pods: readonly string[], labels: Readonly<Reco
   if (peer.kind === 'pod') {
     return { namespace: peer.namespace ?? '', workload: peer.workload ?? null, kind: peer.workloadKind ?? 'Pod', pods, labels };
   }
-  return { kind: peer.kind, ip: peer.ip ?? null, names };
+  if (peer.workload === undefined) return { kind: peer.kind, ip: peer.ip ?? null, names };
+  const entity = { kind: peer.workloadKind ?? 'unknown', name: peer.workload, ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}) };
+  return { kind: peer.kind, ip: peer.ip ?? null, names, entity };
 }
 
 export function edgeToJson(edge: EdgeRecord): EdgeJson {
