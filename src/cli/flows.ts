@@ -24,6 +24,8 @@ options:
 function peerText(peer: EdgePeer, names: readonly string[]): string {
   if (peer.kind === 'pod') return `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`;
   const name = names[0];
+  // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint) without an address.
+  if (peer.workload !== undefined && peer.ip === undefined) return `${peer.kind}:${peer.workloadKind ?? '?'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload}`;
   return `${peer.kind}:${peer.ip ?? '?'}${name !== undefined ? ` (${name})` : ''}`;
 }
 

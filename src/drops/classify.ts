@@ -62,6 +62,8 @@ const DNS_WORKLOADS = new Set(['coredns', 'kube-dns', 'node-local-dns', 'rke2-co
 
 function describePeer(peer: EdgePeer): string {
   if (peer.kind === 'pod') return `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`;
+  // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint) without an address.
+  if (peer.ip === undefined && peer.workload !== undefined) return `${peer.workloadKind ?? peer.kind} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload}`;
   return peer.ip ?? peer.kind;
 }
 

@@ -11,6 +11,13 @@ export function peerLabel(value: unknown): string {
   const kind = optStr(peer['kind']) ?? 'external';
   if (names[0] !== undefined) return names[0];
   if (ip !== undefined) return ip;
+  // A Calico-named peer: NetworkSet, `pub`/`pvt` network, host endpoint.
+  const entity = isObj(peer['entity']) ? peer['entity'] : undefined;
+  const entityName = entity === undefined ? undefined : optStr(entity['name']);
+  if (entity !== undefined && entityName !== undefined) {
+    const entityNamespace = optStr(entity['namespace']);
+    return `${optStr(entity['kind']) ?? kind} ${entityNamespace !== undefined ? `${entityNamespace}/` : ''}${entityName}`;
+  }
   return kind;
 }
 

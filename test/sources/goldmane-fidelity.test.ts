@@ -111,5 +111,11 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     const store = openStore(db, { mustExist: true });
     cleanups.push(() => store.close());
     expect(storedEdges(store)).toEqual(sortedDenied(expectedEdges()));
+    // The text listing names the Calico peers too.
+    const listing = runCli(['flows', '--db', db]);
+    expect(listing.status).toBe(0);
+    for (const peer of ['world:NetworkSet shop/payment-gateways', 'world:GlobalNetworkSet threat-feed', 'world:Network pub', 'world:Network pvt', 'host:HostEndpoint node-b', 'shop/frontend', 'batch/report']) {
+      expect(listing.stdout).toContain(peer);
+    }
   });
 });
