@@ -7,6 +7,7 @@ import { openReadStore } from './open-db.js';
 import type { EdgeQuery, EdgeRecord } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
+import { peerText as edgePeerText } from '../flows/peer-text.js';
 
 const HELP = `usage: netpol-advisor flows [--db FILE] [--namespace NS] [--verdict V] [--limit N] [--json]
 
@@ -22,11 +23,8 @@ options:
 `;
 
 function peerText(peer: EdgePeer, names: readonly string[]): string {
-  if (peer.kind === 'pod') return `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`;
-  const name = names[0];
-  // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint) without an address.
-  if (peer.workload !== undefined && peer.ip === undefined) return `${peer.kind}:${peer.workloadKind ?? '?'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload}`;
-  return `${peer.kind}:${peer.ip ?? '?'}${name !== undefined ? ` (${name})` : ''}`;
+  const name = peer.kind === 'pod' ? undefined : names[0];
+  return `${edgePeerText(peer)}${name !== undefined ? ` (${name})` : ''}`;
 }
 
 function table(edges: readonly EdgeRecord[]): string {

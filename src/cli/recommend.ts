@@ -17,6 +17,7 @@ import { openReadStore } from './open-db.js';
 import type { FlowStore } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
+import { peerText } from '../flows/peer-text.js';
 
 const HELP = `usage: netpol-advisor recommend [--db FILE] [--cluster SNAPSHOT] [--namespace NS] [--flavor k8s|cilium|calico]
                                  [--staged] [--out DIR] [--json] [--reasons FILE] [options]
@@ -90,7 +91,7 @@ export function openExistingStore(db: string): Promise<FlowStore> {
 }
 
 function describeDrop(edge: ObservedEdge): string {
-  const end = (peer: ObservedEdge['source']) => (peer.kind === 'pod' ? `${peer.namespace ?? '?'}/${peer.workload ?? '?'}` : `${peer.kind}:${peer.ip ?? '?'}`);
+  const end = (peer: ObservedEdge['source']) => peerText(peer);
   return `${end(edge.source)} -> ${end(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`.replace(/\p{Cc}/gu, '?');
 }
 

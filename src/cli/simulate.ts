@@ -15,6 +15,7 @@ import { defaultDbPath, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './main.js';
 import { loadSnapshotOption, openExistingStore } from './recommend.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
+import { peerText } from '../flows/peer-text.js';
 
 const HELP = `usage: netpol-advisor simulate [--db FILE] --cluster SNAPSHOT [--policies PATH…] [--recommended]
                             [--promote-staged] [--allow-unknown] [--json]
@@ -50,7 +51,7 @@ function end(peer: ObservedEdge['source'], names: readonly string[]): Record<str
 }
 
 function text(peer: ObservedEdge['source']): string {
-  return (peer.kind === 'pod' ? `${peer.namespace ?? '?'}/${peer.workload ?? '?'}` : `${peer.kind}:${peer.ip ?? '?'}`).replace(/\p{Cc}/gu, '?');
+  return peerText(peer).replace(/\p{Cc}/gu, '?');
 }
 
 async function run(argv: string[]): Promise<number> {

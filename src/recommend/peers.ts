@@ -85,6 +85,10 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
       return { ok: true, targets: [{ type: 'workload', key: `workload/${workload.key}`, workload }] };
     }
     case 'world':
+      // Calico names (a NetworkSet, the `pub`/`pvt` networks) carry no address to write down.
+      if (peer.ip === undefined && peer.workload !== undefined) {
+        return { ok: false, code: 'unresolved-endpoint', reason: `Calico ${peer.workloadKind ?? 'peer'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload} has no address to write as an ipBlock` };
+      }
       return cidrTarget(peer.ip, 'external', aggregate, 'an external endpoint');
     case 'kube-apiserver':
       return cidrTarget(peer.ip, 'kube-apiserver', undefined, 'the Kubernetes API server');

@@ -11,6 +11,7 @@ import { DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS, foldPublicIngress } from './public-
 import { reasonsFor, type PathEnd, type ReasonRule } from './reasons.js';
 import { addObservation, addSmallest, workloadPolicy, type WorkloadPolicyAcc } from './workload-policies.js';
 import { compareText, WorkloadIndex, type WorkloadInfo } from './workloads.js';
+import { peerText } from '../flows/peer-text.js';
 
 export interface RecommendOptions {
   /** Only emit policies for this namespace. */
@@ -329,8 +330,7 @@ function describeSubject(edge: ObservedEdge): string {
 }
 
 function describeEnd(peer: ObservedEdge['source']): string {
-  if (peer.kind === 'pod') return `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`;
-  return `${peer.kind}:${peer.ip ?? '?'}`;
+  return peerText(peer);
 }
 
 /** Why the selected side of a policy cannot carry one (hostNetwork, no stable label). */

@@ -117,5 +117,11 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     for (const peer of ['world:NetworkSet shop/payment-gateways', 'world:GlobalNetworkSet threat-feed', 'world:Network pub', 'world:Network pvt', 'host:HostEndpoint node-b', 'shop/frontend', 'batch/report']) {
       expect(listing.stdout).toContain(peer);
     }
+    // The recommender cannot write a NetworkSet or `pub` as an ipBlock yet: it says so by name
+    // and refuses (exit 1) rather than isolating the workload without them.
+    const recommend = runCli(['recommend', '--db', db, '--namespace', 'shop']);
+    expect(recommend.status).toBe(1);
+    expect(recommend.stderr).toContain('shop/cart -> world:NetworkSet shop/payment-gateways TCP/443 [unresolved-endpoint]');
+    expect(recommend.stderr).toContain('shop/frontend -> world:Network pub TCP/443 [unresolved-endpoint]');
   });
 });
