@@ -30,7 +30,9 @@ export function parseDurationMs(text: string): number {
 }
 
 function peer(p: PeerJson): string {
-  const text = 'namespace' in p ? `${p.namespace}/${p.workload ?? '?'}` : (p.ip ?? p.kind);
+  const entity = 'namespace' in p ? undefined : p.entity;
+  const named = entity === undefined ? undefined : `${entity.kind} ${entity.namespace !== undefined ? `${entity.namespace}/` : ''}${entity.name}`;
+  const text = 'namespace' in p ? `${p.namespace}/${p.workload ?? '?'}` : (p.ip ?? named ?? p.kind);
   return text.replace(/\p{Cc}/gu, '?');
 }
 

@@ -13,7 +13,7 @@ import { ALERTING_CLASSIFICATIONS, type BlockedPath, type Classification, type O
 
 export type PeerJson =
   | { readonly namespace: string; readonly workload: string | null; readonly kind: string }
-  | { readonly kind: string; readonly ip: string | null; readonly names: readonly string[] };
+  | { readonly kind: string; readonly ip: string | null; readonly names: readonly string[]; readonly entity?: { readonly kind: string; readonly name: string; readonly namespace?: string } };
 
 export interface DropReport {
   readonly key: string;
@@ -60,7 +60,10 @@ export function peerJson(peer: EdgePeer, names: readonly string[] = []): PeerJso
   if (peer.kind === 'pod' && peer.namespace !== undefined) {
     return { namespace: peer.namespace, workload: peer.workload ?? null, kind: peer.workloadKind ?? 'Pod' };
   }
-  return { kind: peer.kind, ip: peer.ip ?? null, names };
+  if (peer.workload === undefined) return { kind: peer.kind, ip: peer.ip ?? null, names };
+  // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint), as in flows --json.
+  const entity = { kind: peer.workloadKind ?? 'unknown', name: peer.workload, ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}) };
+  return { kind: peer.kind, ip: peer.ip ?? null, names, entity };
 }
 
 /** Cluster DNS Service addresses in a snapshot (kube-system kube-dns / coredns). */

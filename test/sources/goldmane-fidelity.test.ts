@@ -117,6 +117,10 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     for (const peer of ['world:NetworkSet shop/payment-gateways', 'world:GlobalNetworkSet threat-feed', 'world:Network pub', 'world:Network pvt', 'host:HostEndpoint node-b', 'shop/frontend', 'batch/report']) {
       expect(listing.stdout).toContain(peer);
     }
+    const drops = runCli(['drops', '--db', db]);
+    expect(drops.status).toBe(0);
+    expect(drops.stdout).toMatch(/GlobalNetworkSet threat-feed +shop\/frontend +TCP\/8080 +2 .* block-threats/);
+    expect(drops.stdout).toMatch(/shop\/cart +Network pub +TCP\/443 +1 .* deny-internet/);
     // The recommender cannot write a NetworkSet or `pub` as an ipBlock yet: it says so by name
     // and refuses (exit 1) rather than isolating the workload without them.
     const recommend = runCli(['recommend', '--db', db, '--namespace', 'shop']);
