@@ -82,7 +82,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
 
   const evaluate = (): void => {
     const now = deps.clock.now();
-    const reports = alertReports(deps.store, now - dispatcher.options.resolveAfterMs, deps.snapshot());
+    const reports = alertReports(deps.store, store, now - dispatcher.options.resolveAfterMs, deps.snapshot());
     const result = dispatcher.evaluate(reports);
     const changed = result.opened + result.renotified + result.resolved;
     if (changed === 0) return;

@@ -7,38 +7,27 @@
 // source), what that source reaches (bySource), and that source's other never-forwarded drops
 // (the scan test). Detection is per edge. So the edges whose source is the source of a path in
 // scope are all the evidence those paths have; they are read in the store's id order, as
-// `drops` reads them, and the property test in test/alerts/alert-reports.test.ts holds the two
-// answers equal. Pod sources are read through the namespace index; a source outside the
-// cluster (an address) has no index to use, and then every edge is read.
-import { peerKey } from '../flows/edge.js';
+// `drops` reads them (store/source-edges.ts), and the property test in
+// test/alerts/alert-reports.test.ts holds the two answers equal.
+import { peerKey, type EdgePeer } from '../flows/edge.js';
 import { buildDropReports, type DropReport } from '../drops/report.js';
 import { detectBlockedPaths } from '../drops/detect.js';
 import type { ClusterSnapshot } from '../policy/model.js';
+import type { AlertStore } from '../store/alerts.js';
 import type { EdgeRecord, FlowStore } from '../store/types.js';
 
 export type EdgeReader = Pick<FlowStore, 'iterateEdges'>;
+export type SourceEdgeReader = Pick<AlertStore, 'edgesFromSources'>;
 
 /** The edges whose source is one of the blocked paths dropping since sinceMs, in id order. */
-export function evidenceEdges(store: EdgeReader, sinceMs: number): EdgeRecord[] {
+export function evidenceEdges(store: EdgeReader, bySource: SourceEdgeReader, sinceMs: number): EdgeRecord[] {
   const recent = detectBlockedPaths(store.iterateEdges({ sinceMs, verdict: 'dropped' })).blocked.filter((p) => p.lastSeenMs >= sinceMs);
-  if (recent.length === 0) return [];
-  const sources = new Set(recent.map((p) => peerKey(p.source)));
-  const namespaces = new Set<string>();
-  let outside = false;
-  for (const p of recent) {
-    if (p.source.kind === 'pod' && p.source.namespace !== undefined) namespaces.add(p.source.namespace);
-    else outside = true;
-  }
-  const ofSources = (edges: Iterable<EdgeRecord>): EdgeRecord[] => [...edges].filter((e) => sources.has(peerKey(e.source)));
-  if (outside) return ofSources(store.iterateEdges());
-  const byId = new Map<number, EdgeRecord>();
-  for (const namespace of namespaces) {
-    for (const edge of ofSources(store.iterateEdges({ namespace }))) byId.set(edge.id, edge);
-  }
-  return [...byId.values()].sort((a, b) => a.id - b.id);
+  const sources = new Map<string, EdgePeer>();
+  for (const p of recent) sources.set(peerKey(p.source), p.source);
+  return bySource.edgesFromSources([...sources.values()]);
 }
 
 /** The alert path's report: `drops`' items for the paths dropping since sinceMs (no fix impact). */
-export function alertReports(store: EdgeReader, sinceMs: number, snapshot: ClusterSnapshot | undefined): DropReport[] {
-  return buildDropReports(evidenceEdges(store, sinceMs), { sinceMs, impact: false, ...(snapshot !== undefined ? { snapshot } : {}) }).items;
+export function alertReports(store: EdgeReader, bySource: SourceEdgeReader, sinceMs: number, snapshot: ClusterSnapshot | undefined): DropReport[] {
+  return buildDropReports(evidenceEdges(store, bySource, sinceMs), { sinceMs, impact: false, ...(snapshot !== undefined ? { snapshot } : {}) }).items;
 }

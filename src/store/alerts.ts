@@ -5,7 +5,10 @@
 // Both tables are bounded: resolved alerts and finished deliveries past the retention are pruned,
 // resolved alerts beyond a count too, and pending deliveries beyond a count are given up.
 import Database from 'better-sqlite3';
+import type { EdgePeer } from '../flows/edge.js';
 import { migrate, type Migration } from './migrate.js';
+import { readEdgesFromSources } from './source-edges.js';
+import type { EdgeRecord } from './types.js';
 
 export type AlertStatus = 'firing' | 'resolved';
 export type DeliveryState = 'pending' | 'sent' | 'failed';
@@ -76,6 +79,8 @@ export interface AlertStore {
   prune(bounds: AlertRetention): PruneCounts;
   /** Gives up the oldest pending deliveries beyond maxPending (state failed); the count per sink. */
   boundOutbox(maxPending: number): Map<string, number>;
+  /** Every edge sent by these sources, in id order (the alert path's classification evidence). */
+  edgesFromSources(sources: readonly EdgePeer[]): EdgeRecord[];
   close(): void;
 }
 
@@ -266,6 +271,10 @@ class SqliteAlertStore implements AlertStore {
       }
     }).immediate();
     return dropped;
+  }
+
+  edgesFromSources(sources: readonly EdgePeer[]): EdgeRecord[] {
+    return sources.length === 0 ? [] : readEdgesFromSources(this.db, sources);
   }
 
   close(): void {

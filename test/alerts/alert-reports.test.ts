@@ -9,6 +9,7 @@ import { alertReports, evidenceEdges } from '../../src/alerts/alert-reports.js';
 import { buildDropReports } from '../../src/drops/report.js';
 import { aggregateFlows } from '../../src/flows/edge.js';
 import type { Endpoint, Flow } from '../../src/flows/flow.js';
+import { openAlertStore } from '../../src/store/alerts.js';
 import { openStore } from '../../src/store/store.js';
 import { MIN, flow, pod, world } from '../drops/flow-builder.js';
 
@@ -19,7 +20,7 @@ const DAY = 24 * 60 * MIN;
 const peers: Endpoint[] = [
   pod('shop', 'frontend'), pod('shop', 'cart'), pod('shop', 'api'), pod('data', 'postgres'), pod('data', 'redis'),
   pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }), pod('batch', 'report'), pod('batch', 'etl'),
-  world('203.0.113.7'), world('198.51.100.9'),
+  world('203.0.113.7'), world('198.51.100.9'), { kind: 'host', labels: {}, names: [] },
 ];
 // Many destinations so a noisy source can pass the scan thresholds (10 destinations or ports).
 const targets: Endpoint[] = [...peers, ...Array.from({ length: 12 }, (_, i) => pod('shop', `svc${i}`))];
@@ -47,7 +48,9 @@ describe('alertReports', () => {
   it('equals the drops report over every edge, scoped to the paths dropping since the window', () => {
     let nonEmpty = 0;
     fc.assert(fc.property(fc.array(flowArb, { minLength: 1, maxLength: 120 }), (flows) => {
-      const store = openStore(path.join(dir, `run-${runs++}.db`));
+      const file = path.join(dir, `run-${runs++}.db`);
+      const store = openStore(file);
+      const alerts = openAlertStore(file);
       try {
         // Two batches, so edges merge across writes as they do live.
         const half = Math.floor(flows.length / 2);
@@ -55,12 +58,13 @@ describe('alertReports', () => {
           store.writeBatch({ deltas: aggregateFlows(part).values(), accepted: part.length, rejectedByReason: {} });
         }
         const expected = buildDropReports(store.iterateEdges(), { sinceMs: SINCE, impact: false }).items;
-        const actual = alertReports(store, SINCE, undefined);
+        const actual = alertReports(store, alerts, SINCE, undefined);
         expect(actual).toEqual(expected);
         if (expected.length > 0) nonEmpty += 1;
         // It does read less than everything when it can.
-        expect(evidenceEdges(store, SINCE).length).toBeLessThanOrEqual(store.totals().edges);
+        expect(evidenceEdges(store, alerts, SINCE).length).toBeLessThanOrEqual(store.totals().edges);
       } finally {
+        alerts.close();
         store.close();
       }
     }), { numRuns: 80, seed: 17 });
