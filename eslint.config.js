@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/net/**/*.ts', 'src/flows/**/*.ts', 'src/policy/**/*.ts', 'src/recommend/**/*.ts', 'src/drops/**/*.ts', 'src/doctor/**/*.ts'],
+    files: ['src/net/**/*.ts', 'src/staged/**/*.ts', 'src/flows/**/*.ts', 'src/policy/**/*.ts', 'src/recommend/**/*.ts', 'src/drops/**/*.ts', 'src/doctor/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -13,6 +13,7 @@ import { parseListen, formatListen, type ListenAddress } from './config/listen.j
 import type { Config, SourceConfig } from './config/schema.js';
 import { startAlerting } from './daemon-alerting.js';
 import { checkStoreAtStart, damagedAlerting } from './daemon-storage.js';
+import { resolveWriteAuth, startShadowMode } from './daemon-staged.js';
 import { buildApp } from './http/app.js';
 import { MIN_TOKEN_CHARS, type ApiAuth } from './http/auth.js';
 import { EventBus } from './http/event-bus.js';
@@ -173,7 +174,18 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const logger = options.logger ?? createLogger(config);
   const listen = parseListen(config.listen);
   if (typeof listen === 'string') throw new DaemonConfigError(`listen: ${listen}`);
-  const auth = resolveAuth(config);
+  const readAuth = resolveAuth(config);
+  let writeAuth: ReturnType<typeof resolveWriteAuth>;
+  try {
+    writeAuth = resolveWriteAuth(config, MIN_TOKEN_CHARS);
+  } catch (error) {
+    throw new DaemonConfigError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  if (readAuth.mode === 'token' && writeAuth.writeToken === readAuth.token) {
+    throw new DaemonConfigError('auth.writeTokenFile: must hold a different token from auth.tokenFile (the read token must not be able to change state)');
+  }
+  // The write token reads too; what it may change is decided by writeAuth.authorize.
+  const auth: ApiAuth = readAuth.mode === 'token' && writeAuth.writeToken !== undefined ? { ...readAuth, writeToken: writeAuth.writeToken } : readAuth;
   // The cluster as the API and the alerts see it: the snapshot file for now (the live inventory
   // plugs in behind the same function).
   let snapshot: ClusterSnapshot | undefined;
@@ -224,7 +236,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   // Writes go through the publishing store: each committed batch is pushed to the live stream.
   const bus = new EventBus();
   const rawStore = store;
-  const liveStore = publishingStore(rawStore, bus);
+  // Shadow mode's live evaluation runs after each committed batch, before it is published (not
+  // over a damaged file: nothing may open a writing connection to it).
+  const shadow = damage === undefined ? startShadowMode({ config, snapshot: () => clusterSnapshot(), clock, logger, registry: metrics.registry, bus }) : undefined;
+  const liveStore = publishingStore(shadow?.recorder.wrap(rawStore) ?? rawStore, bus);
   store = liveStore;
   const alerting = damage !== undefined ? damagedAlerting(damage) : startAlerting({
     db: config.db, store, alerts: config.alerts, alerting: config.alerting, snapshot: clusterSnapshot, clock,
@@ -288,7 +303,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
   const httpLog = logger.child({ component: 'http' });
-  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version, ...(damage === undefined ? { dbFile: config.db } : {}) });
+  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version, ...(damage === undefined ? { dbFile: config.db } : {}),
+    ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}), stagedNow: () => clock.now(), writeAuth: writeAuth.authorize, auditLogger: httpLog });
   const server: Server = app.listen(listen.port, listen.host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
@@ -296,6 +312,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     await pipeline.stop();
     await alerting.stop();
     store.close();
+    shadow?.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(`cannot listen on ${config.listen}: ${code === 'EADDRINUSE' ? 'address in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
   }
@@ -382,6 +399,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       await retention;
       const totals = storeState === 'damaged' ? undefined : store.totals();
       store.close();
+      shadow?.close();
       if (storeState !== 'damaged') storeState = 'closed';
       logger.info({ ...totals, droppedQueueFull: pipeline.stats().droppedQueueFull }, 'stopped');
     })();

@@ -18,6 +18,7 @@ const commands: Record<string, CommandLoader> = {
   simulate: async () => (await import('./simulate.js')).simulateCommand,
   doctor: async () => (await import('./doctor.js')).doctorCommand,
   drops: async () => (await import('./drops.js')).dropsCommand,
+  staged: async () => (await import('./staged.js')).stagedCommand,
 };
 
 function usage(): string {

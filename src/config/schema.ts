@@ -116,6 +116,18 @@ const alertingSchema = z.strictObject({
   maxPendingDeliveries: z.number().int().min(1).max(10_000_000).optional(),
 });
 
+/** Shadow mode (src/staged): when a staged set counts as ready, and whether would-drops alert. */
+const stagedSchema = z.strictObject({
+  /** How long a staged set must have been clean before it is `ready`. */
+  cleanPeriodDays: z.number().min(0).max(365).default(7),
+  /** Connection starts judged since staging needed before `ready`. */
+  minConnections: z.number().int().min(0).max(1_000_000_000).default(100),
+  /** Distinct paths judged since staging needed before `ready`. */
+  minPaths: z.number().int().min(0).max(1_000_000).default(1),
+  /** Send would-drops to the alert sinks (classification `would-drop`). Off by default. */
+  alerts: z.boolean().default(false),
+});
+
 const demoSchema = z.strictObject({
   /** After the first replay, keep replaying slowly so the live views move. */
   loop: z.boolean().default(true),
@@ -137,12 +149,15 @@ export const configSchema = z.strictObject({
   auth: z.strictObject({
     mode: z.enum(['none', 'token', 'kubernetes']).default('none'),
     tokenFile: filePath.optional(),
+    /** Token mode: the token that may also change state (shadow mode's stage, promote, retire). */
+    writeTokenFile: filePath.optional(),
   }).default({ mode: 'none' }),
   alerts: z.array(alertSchema).max(32).default([]),
   alerting: alertingSchema.default(() => alertingSchema.parse({})),
   limits: limitsSchema.default(() => limitsSchema.parse({})),
   storage: storageSchema.default(() => storageSchema.parse({})),
   demo: demoSchema.default(() => demoSchema.parse({})),
+  staged: stagedSchema.default(() => stagedSchema.parse({})),
 });
 
 /**
@@ -185,6 +200,7 @@ export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 export type AlertingConfig = z.infer<typeof alertingSchema>;
+export type StagedConfig = z.infer<typeof stagedSchema>;
 type ParsedConfig = z.infer<typeof configSchema>;
 
 /** The loaded configuration: db resolved, every source named, deeply frozen. */

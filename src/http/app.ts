@@ -19,10 +19,11 @@ import { graphRoutes } from './routes/graph.js';
 import { namespacesRoutes } from './routes/namespaces.js';
 import { recommendationsRoutes } from './routes/recommendations.js';
 import { simulateRoutes, YAML_TYPES } from './routes/simulate.js';
+import { stagedRoutes } from './routes/staged.js';
 
 const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
   healthRoutes, metricsRoutes, openApiRoutes, flowsRoutes, namespacesRoutes, graphRoutes, recommendationsRoutes, simulateRoutes, dropsRoutes, alertsRoutes,
-  diagnosticsRoutes,
+  diagnosticsRoutes, stagedRoutes,
 ];
 
 export function buildApp(deps: AppDeps): Express {

@@ -10,7 +10,8 @@ import type { TokenReviewer } from './kube-auth.js';
 
 export type ApiAuth =
   | { readonly mode: 'none' }
-  | { readonly mode: 'token'; readonly token: string }
+  /** `writeToken` (auth.writeTokenFile) also reads; what it may change is write-auth.ts's call. */
+  | { readonly mode: 'token'; readonly token: string; readonly writeToken?: string }
   | { readonly mode: 'kubernetes'; readonly reviewer: TokenReviewer };
 
 /** Probes stay anonymous so the kubelet can reach them. */
@@ -47,7 +48,13 @@ export function authenticator(auth: ApiAuth): Authenticator {
   const unauthorized = () => new HttpError('unauthorized', 'a valid bearer token is required');
   if (auth.mode === 'token') {
     const expected = digest(auth.token);
-    return (token) => Promise.resolve(token !== undefined && timingSafeEqual(digest(token), expected) ? undefined : unauthorized());
+    const expectedWrite = auth.writeToken !== undefined ? digest(auth.writeToken) : undefined;
+    return (token) => {
+      if (token === undefined) return Promise.resolve(unauthorized());
+      const given = digest(token);
+      const known = timingSafeEqual(given, expected) || (expectedWrite !== undefined && timingSafeEqual(given, expectedWrite));
+      return Promise.resolve(known ? undefined : unauthorized());
+    };
   }
   return async (token) => {
     if (token === undefined) return unauthorized();

@@ -4,6 +4,9 @@ import type { Registry } from 'prom-client';
 import type { LimitsConfig } from '../config/schema.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import type { AlertStore } from '../store/alerts.js';
+import type { StagedStore } from '../store/staged-store.js';
+import type { ReadinessOptions } from '../staged/readiness.js';
+import type { WriteAuthorizer } from './write-auth.js';
 import type { InventoryStatus } from '../k8s/inventory.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
@@ -46,4 +49,16 @@ export interface AppDeps {
   readonly maxExposureEvaluations?: number;
   /** The built dashboard's directory (default dist/web; tests give their own). */
   readonly webDir?: string;
+  /** Shadow mode's staged sets (absent: the /api/v1/staged routes answer 503). */
+  readonly staged?: StagedStore;
+  /** The daemon's clock for staging times and readiness (default `now`, then Date.now). */
+  readonly stagedNow?: () => number;
+  /** Readiness thresholds of staged sets (default DEFAULT_READINESS). */
+  readonly stagedReadiness?: ReadinessOptions;
+  /** Who may change state (write-auth.ts); absent: allowed only with auth.mode none. */
+  readonly writeAuth?: WriteAuthorizer;
+  /** Every change is logged here with the identity that made it. */
+  readonly auditLogger?: { info(obj: object, msg?: string): void };
+  /** Staged-set changes made through the API (the stream's and the daemon's evaluator's cue). */
+  readonly onStagedChange?: (event: { readonly action: 'stage' | 'promote' | 'retire'; readonly id: number; readonly namespace: string; readonly by: string }) => void;
 }

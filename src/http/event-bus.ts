@@ -2,6 +2,7 @@
 // stream: publish is synchronous and never throws, subscribers are bounded in number and a
 // subscriber that throws is counted and kept (the stream does its own per-client bounding).
 import type { EdgeDelta, EdgePeer } from '../flows/edge.js';
+import type { WouldDropJson } from '../staged/set-view.js';
 
 export interface StreamPeer {
   readonly kind: string;
@@ -34,10 +35,14 @@ export interface AlertEvent {
   readonly lastSeen: string;
 }
 
+/** A path an active staged set would drop, seen for the first time since staging (shadow mode). */
+export type WouldDropEvent = WouldDropJson & { readonly setId: number; readonly namespace: string };
+
 export type StreamEvent =
   | { readonly type: 'edge'; readonly edge: EdgeEvent }
   | { readonly type: 'blocked'; readonly edge: EdgeEvent }
   | { readonly type: 'alert'; readonly alert: AlertEvent }
+  | { readonly type: 'would-drop'; readonly wouldDrop: WouldDropEvent }
   /** After each batch: how much it wrote, and how many edge events were left out (bounded). */
   | { readonly type: 'batch'; readonly edges: number; readonly omitted: number };
 

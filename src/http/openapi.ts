@@ -16,6 +16,7 @@ import { metricsOperations } from './routes/metrics.js';
 import { namespacesOperations } from './routes/namespaces.js';
 import { recommendationsOperations } from './routes/recommendations.js';
 import { simulateOperations } from './routes/simulate.js';
+import { stagedOperations } from './routes/staged.js';
 
 export const STREAM_PATH = '/api/v1/stream';
 
@@ -31,6 +32,7 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     ...simulateOperations(),
     ...dropsOperations(deps),
     ...alertsOperations(deps),
+    ...stagedOperations(deps),
     {
       // routes/diagnostics.ts (the doctor's route) validates `namespace` as a DNS label.
       method: 'get', path: '/api/v1/diagnostics', summary: "The doctor's findings (same JSON array as `doctor --json`)",
@@ -46,7 +48,7 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     },
     {
       method: 'get', path: STREAM_PATH,
-      summary: 'WebSocket (Upgrade: websocket): live JSON messages {type: edge|blocked|alert|batch|hello, …}; optional ?namespace= filter. '
+      summary: 'WebSocket (Upgrade: websocket): live JSON messages {type: edge|blocked|alert|would-drop|batch|hello, …}; optional ?namespace= filter. '
         + 'Authenticated like the API: an Authorization header, or (browsers) the subprotocol `bearer.<base64url token>` next to `netpol-advisor`.',
       query: z.object({ namespace: z.string().optional() }),
       responses: { '101': { description: 'switching to the WebSocket protocol' } },
@@ -62,12 +64,12 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return out;
 }
 
-function parameters(query: z.ZodObject | undefined): JsonObject[] {
+function parameters(query: z.ZodObject | undefined, where: 'query' | 'path' = 'query'): JsonObject[] {
   if (query === undefined) return [];
   const schema = jsonSchema(query, 'input');
   const properties = (schema['properties'] ?? {}) as Record<string, JsonObject>;
   const required = new Set((schema['required'] ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property }));
+  return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: property }));
 }
 
 export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObject {
@@ -85,7 +87,7 @@ export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObj
     const operation: JsonObject = {
       summary: op.summary,
       operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
-      parameters: parameters(op.query),
+      parameters: [...parameters(op.pathParams, 'path'), ...parameters(op.query)],
       responses,
       ...(op.anonymous === true ? { security: [] } : {}),
       ...(op.requestBody !== undefined

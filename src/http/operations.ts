@@ -10,9 +10,11 @@ export interface ApiResponse {
 }
 
 export interface ApiOperation {
-  readonly method: 'get' | 'post';
-  /** Express path (no parameters in paths here). */
+  readonly method: 'get' | 'post' | 'delete';
+  /** OpenAPI path: parameters as `{name}` (express registers them as `:name`). */
   readonly path: string;
+  /** Parameters in the path, validated like the query (strings in). */
+  readonly pathParams?: z.ZodObject;
   readonly summary: string;
   /** Probes are anonymous; everything else needs the bearer token outside demo mode. */
   readonly anonymous?: boolean;

@@ -65,6 +65,7 @@ function isSameOrigin(req: IncomingMessage): boolean {
 
 function namespaceOf(event: StreamEvent): string[] | undefined {
   if (event.type === 'edge' || event.type === 'blocked') return [event.edge.source.namespace ?? '', event.edge.destination.namespace ?? ''];
+  if (event.type === 'would-drop') return [event.wouldDrop.namespace];
   return undefined;
 }
 
