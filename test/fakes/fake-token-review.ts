@@ -14,7 +14,11 @@ export interface FakeReviewServer {
   close(): Promise<void>;
 }
 
-export async function startFakeReviewServer(users: Record<string, { username: string; groups?: string[] }>, allowed: ReadonlySet<string>): Promise<FakeReviewServer> {
+/** `decide`, when given, answers the SubjectAccessReview from the user and the resourceAttributes (RBAC per verb/namespace). */
+export async function startFakeReviewServer(
+  users: Record<string, { username: string; groups?: string[] }>, allowed: ReadonlySet<string>,
+  decide?: (user: string, attributes: unknown) => boolean,
+): Promise<FakeReviewServer> {
   const tokenReviews: string[] = [];
   const accessReviews: { user: string; attributes: unknown }[] = [];
   const app = express();
@@ -30,7 +34,7 @@ export async function startFakeReviewServer(users: Record<string, { username: st
     const body = req.body as { spec?: { user?: string; resourceAttributes?: unknown } };
     const user = body.spec?.user ?? '';
     accessReviews.push({ user, attributes: body.spec?.resourceAttributes });
-    const ok = allowed.has(user);
+    const ok = decide !== undefined ? decide(user, body.spec?.resourceAttributes) : allowed.has(user);
     res.status(201).json({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: body.spec, status: { allowed: ok, ...(ok ? {} : { reason: 'no RBAC rule' }) } });
   });
   const server: Server = app.listen(0, '127.0.0.1');

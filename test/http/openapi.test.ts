@@ -43,7 +43,8 @@ function registeredRoutes(express: Express): string[] {
   const out: string[] = [];
   const walk = (layers: readonly Layer[]) => {
     for (const layer of layers) {
-      if (layer.route !== undefined) for (const method of Object.keys(layer.route.methods)) out.push(`${method} ${layer.route.path}`);
+      // Express registers path parameters as `:name`, OpenAPI writes `{name}`.
+      if (layer.route !== undefined) for (const method of Object.keys(layer.route.methods)) out.push(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
       else if (layer.handle?.stack !== undefined) walk(layer.handle.stack);
     }
   };

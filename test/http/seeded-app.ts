@@ -20,6 +20,7 @@ import type { ClusterSnapshot } from '../../src/policy/model.js';
 import { BatchWriter } from '../../src/sources/batch-writer.js';
 import { openAlertStore, type AlertStore } from '../../src/store/alerts.js';
 import { openStore } from '../../src/store/store.js';
+import { StagedStore } from '../../src/store/staged-store.js';
 import type { FlowStore } from '../../src/store/types.js';
 
 export const FIXTURES = fileURLToDir('../fixtures/recommend/');
@@ -33,6 +34,7 @@ export interface SeededApp {
   readonly server: Server;
   readonly store: FlowStore;
   readonly alerts: AlertStore;
+  readonly staged: StagedStore;
   readonly bus: EventBus;
   readonly writer: BatchWriter;
   readonly deps: AppDeps;
@@ -51,6 +53,9 @@ export interface SeedOptions {
   readonly staleGraceMs?: number;
   /** A built dashboard directory to serve at `/`. */
   readonly webDir?: string;
+  /** Write authorisation of shadow mode's routes (default: auth.mode none allows). */
+  readonly writeAuth?: AppDeps['writeAuth'];
+  readonly auditLogger?: AppDeps['auditLogger'];
 }
 
 export async function startSeededApp(options: SeedOptions = {}): Promise<SeededApp> {
@@ -69,6 +74,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const snapshot = loaded.snapshot;
   const alerts = openAlertStore(file);
+  const staged = new StagedStore(file);
   let lastSeenMs = 0;
   for (const edge of raw.iterateEdges()) lastSeenMs = Math.max(lastSeenMs, edge.lastSeenMs);
   const metrics = createMetrics({ queueCapacity: 100 });
@@ -80,6 +86,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     limits: { pageSizeMax: options.pageSizeMax ?? 50, pageSizeDefault: 10, requestBodyBytes: options.requestBodyBytes ?? 64 * 1024 },
     ...(options.withSnapshot !== false ? { clusterSnapshot: () => snapshot } : {}),
     alerts,
+    staged,
     // "Now" is just after the fixture's last flow, so "the last hour" holds its drop.
     now: () => lastSeenMs + 60_000,
     cacheMaxStaleMs: 0,
@@ -87,18 +94,21 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     ...(options.worker === true ? { dbFile: file } : {}),
     ...(options.staleGraceMs !== undefined ? { staleGraceMs: options.staleGraceMs } : {}),
     ...(options.webDir !== undefined ? { webDir: options.webDir } : {}),
+    ...(options.writeAuth !== undefined ? { writeAuth: options.writeAuth } : {}),
+    ...(options.auditLogger !== undefined ? { auditLogger: options.auditLogger } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    base, server, store, alerts, bus, writer, deps, snapshot, dir,
+    base, server, store, alerts, staged, bus, writer, deps, snapshot, dir,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeAnalysis(deps);
       alerts.close();
+      staged.close();
       raw.close();
       rmSync(dir, { recursive: true, force: true });
     },
