@@ -70,22 +70,22 @@ export class ShadowRecorder {
     }
   }
 
-  /** `store` with this step after each committed batch. */
+  /**
+   * `store` with this step after each committed batch. Every other member is the store's own
+   * (a proxy, so methods the FlowStore interface gains later pass through unchanged).
+   */
   wrap(store: FlowStore): FlowStore {
-    return {
-      writeBatch: (batch: Batch): void => {
-        const deltas = Array.isArray(batch.deltas) ? (batch.deltas as EdgeDelta[]) : [...batch.deltas];
-        store.writeBatch({ ...batch, deltas });
-        this.evaluate(deltas);
-      },
-      checkpoint: (key) => store.checkpoint(key),
-      listEdges: (query) => store.listEdges(query),
-      iterateEdges: (filter) => store.iterateEdges(filter),
-      iterateEdgeSummaries: (filter) => store.iterateEdgeSummaries(filter),
-      totals: () => store.totals(),
-      newestSeenMs: () => store.newestSeenMs(),
-      pruneEdges: (beforeMs) => store.pruneEdges(beforeMs),
-      close: () => store.close(),
+    const writeBatch = (batch: Batch): void => {
+      const deltas = Array.isArray(batch.deltas) ? (batch.deltas as EdgeDelta[]) : [...batch.deltas];
+      store.writeBatch({ ...batch, deltas });
+      this.evaluate(deltas);
     };
+    return new Proxy(store, {
+      get(target, property) {
+        if (property === 'writeBatch') return writeBatch;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 }
