@@ -5,7 +5,10 @@ import type { AppDeps } from '../deps.js';
 import { cursorParam, ERROR_RESPONSES, errorBody, policyObject, type ApiOperation, type ApiResponse } from '../operations.js';
 import { intParam, namespaceParam } from '../query.js';
 
+/** A set id; anything else names no set (404). */
 export const stagedIdParams = z.object({ id: z.string().regex(/^[1-9]\d{0,14}$/, 'must be a staged set id (a positive integer)').transform(Number) });
+/** Routes without query parameters still refuse unknown ones. */
+export const noQuery = z.object({});
 export const listQuery = z.object({
   namespace: namespaceParam.optional(),
   status: z.enum(['active', 'superseded', 'promoted', 'retired', 'all'], { error: 'must be one of active, superseded, promoted, retired, all' }).optional(),

@@ -2,7 +2,7 @@
 // with readiness and drift, page their would-drop paths, promote (the export) and retire. The
 // three writes go through write authorisation (write-auth.ts) for the set's namespace and are
 // logged with the identity. Schemas: staged-operations.ts.
-import { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_READINESS, readinessOf } from '../../staged/readiness.js';
 import { givenPolicies } from '../../staged/given-policies.js';
@@ -18,8 +18,9 @@ import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { parseQuery } from '../query.js';
 import { canWrite, LOOPBACK_IDENTITY, type WriteAuthorizer } from '../write-auth.js';
+import { exactRouter } from '../router.js';
 import { tarArchive } from '../tar.js';
-import { listQuery, promoteQuery, stageBody, stagedIdParams, wouldDropQuery } from './staged-operations.js';
+import { listQuery, noQuery, promoteQuery, stageBody, stagedIdParams, wouldDropQuery } from './staged-operations.js';
 
 export { stagedOperations } from './staged-operations.js';
 
@@ -49,8 +50,8 @@ function bodyProblem(issues: readonly { path: PropertyKey[]; message: string }[]
   return issues.slice(0, 5).map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`).join('; ');
 }
 
-export function stagedRoutes(deps: AppDeps): Router {
-  const router = Router();
+export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
+  const router = exactRouter();
   const readiness = deps.stagedReadiness ?? DEFAULT_READINESS;
   const now = deps.stagedNow ?? deps.now ?? Date.now;
   const authorize = writeAuthOf(deps);
@@ -58,8 +59,14 @@ export function stagedRoutes(deps: AppDeps): Router {
     deps.auditLogger?.info({ action, stagedSet: set.id, namespace: set.namespace, identity: by, policies: set.policies.length }, `staged set ${action}`);
     if (action === 'stage' || action === 'promote' || action === 'retire') deps.onStagedChange?.({ action, id: set.id, namespace: set.namespace, by });
   };
+  // The id segment: digits name a set (404 when there is none); another lowercase token is a bad
+  // parameter (400); anything else (`.`, other case, `;`, escapes) is another spelling of a path,
+  // which the exact-path rules of auth.ts answer with 404 like every other route.
   const setOf = (store: StagedStore, req: Request): StagedSet => {
-    const { id } = parseQuery(stagedIdParams, req.params);
+    // req.path is the path as sent (not percent-decoded, unlike req.params).
+    const raw = req.path.split('/')[4] ?? '';
+    if (!/^[a-z0-9-]{1,40}$/.test(raw)) throw new HttpError('not_found', `no route for ${req.method} ${req.path.slice(0, 200)}`);
+    const { id } = parseQuery(stagedIdParams, { id: raw });
     const set = store.get(id);
     if (set === undefined) throw new HttpError('not_found', `no staged set ${id}`);
     return set;
@@ -118,6 +125,7 @@ export function stagedRoutes(deps: AppDeps): Router {
   });
 
   router.get('/api/v1/staged/:id', (req, res) => {
+    parseQuery(noQuery, req.query);
     const store = storeOf(deps);
     res.json(detail(store, setOf(store, req)));
   });
@@ -165,6 +173,7 @@ export function stagedRoutes(deps: AppDeps): Router {
   });
 
   router.delete('/api/v1/staged/:id', async (req, res) => {
+    parseQuery(noQuery, req.query);
     const store = storeOf(deps);
     const set = await end(req, 'retired');
     res.json(summary(store, set));
