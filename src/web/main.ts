@@ -10,6 +10,7 @@ import { renderFlows } from './pages/flows.js';
 import { renderMap } from './pages/map.js';
 import { renderOverview } from './pages/overview.js';
 import { renderRecommendations } from './pages/recommendations.js';
+import { renderStaged } from './pages/staged.js';
 import { errorBox, loading, namespaceNames, type PageContext } from './ui.js';
 
 interface Page { readonly path: string; readonly title: string; readonly render: (ctx: PageContext) => Promise<void> }
@@ -19,6 +20,7 @@ const PAGES: readonly Page[] = [
   { path: 'map', title: 'Service map', render: renderMap },
   { path: 'flows', title: 'Flows', render: renderFlows },
   { path: 'recommendations', title: 'Recommendations', render: renderRecommendations },
+  { path: 'staged', title: 'Staged', render: renderStaged },
   { path: 'drops', title: 'Drops & alerts', render: renderDrops },
   { path: 'diagnostics', title: 'Diagnostics', render: renderDiagnostics },
 ];

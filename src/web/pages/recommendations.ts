@@ -9,6 +9,7 @@ import { formatCount, formatTime, percent, portLabel, timeAgo } from '../format.
 import { arr, num, obj, optStr, str, strs, type JsonObject } from '../json.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, stat, type PageContext } from '../ui.js';
 import { renderYaml } from '../yaml-highlight.js';
+import { canStage, stageNamespace } from '../staged-api.js';
 
 const CHANGE_TONE: Readonly<Record<string, string>> = { added: 'ok', changed: 'warn', unchanged: 'muted', kept: 'info' };
 const ROLE_LABEL: Readonly<Record<string, string>> = { 'allow-ingress': 'ingress allow', 'allow-egress': 'egress allow', dns: 'DNS', 'default-deny': 'default deny' };
@@ -62,7 +63,17 @@ function policyBlock(policy: unknown): HTMLElement {
           h('tbody', null, rules.map(ruleRow))))));
 }
 
-function namespaceSection(ns: JsonObject, status: HTMLElement): HTMLElement {
+/** Shadow mode: stage this namespace's proposal and go to the Staged page (only when the token may write). */
+function stageButton(namespace: string, status: HTMLElement): HTMLElement {
+  return h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'stage-recommendation', onClick: () => {
+    status.textContent = `Staging ${namespace}…`;
+    stageNamespace(namespace).then(() => { window.location.hash = '#/staged'; }, (error: unknown) => {
+      status.textContent = `Staging failed: ${error instanceof Error ? error.message : String(error)}`;
+    });
+  } }, 'Stage');
+}
+
+function namespaceSection(ns: JsonObject, status: HTMLElement, writable: boolean): HTMLElement {
   const name = str(ns['namespace']);
   const policies = arr(ns['policies']);
   const diff = arr(ns['diff']);
@@ -75,6 +86,7 @@ function namespaceSection(ns: JsonObject, status: HTMLElement): HTMLElement {
       h('h2', null, name, h('span', { class: 'muted count' }, ` · ${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`),
         unsafe.length > 0 ? h('span', { 'data-testid': 'not-safe' }, ' ', badge('not safe to apply', 'bad')) : null),
       h('div', { class: 'actions' },
+        writable ? stageButton(name, status) : null,
         wireCopyButton(h('button', { class: 'btn', type: 'button' }, 'Copy YAML'), () => allYaml),
         downloadButtons(name, status))),
     diff.length > 0 ? h('div', { class: 'diff' },
@@ -107,7 +119,7 @@ function exposureStats(body: JsonObject): HTMLElement {
 
 export async function renderRecommendations(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
-  const [names, raw] = await Promise.all([namespaceNames(), getJson('/api/v1/recommendations', { namespace }, ctx.signal)]);
+  const [names, raw, writable] = await Promise.all([namespaceNames(), getJson('/api/v1/recommendations', { namespace }, ctx.signal), canStage(ctx.signal)]);
   const body = obj(raw);
   const status = h('span', { class: 'muted small', role: 'status', 'data-testid': 'download-status' });
   const namespaces = arr(body['namespaces']).map(obj);
@@ -119,7 +131,7 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
     exposureStats(body),
     h('div', { class: 'toolbar' }, h('span', { class: 'muted' }, namespace === undefined ? 'Every namespace:' : `${namespace}:`), downloadButtons(namespace, status), status),
-    namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status)),
+    namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status, writable)),
     verify !== '' ? card('Verify after applying',
       h('p', { class: 'muted' }, 'Run this script after applying the policies: every "allow" check must connect and every "deny" check must fail.'),
       h('div', { class: 'code-wrap' },
