@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/schema.js';
+import { createWouldDropAlerter } from './daemon-staged-alerts.js';
 import type { EventBus } from './http/event-bus.js';
 import { KubeWriteReviewer } from './http/kube-write-auth.js';
 import { createStagedMetrics } from './http/staged-metrics.js';
@@ -14,7 +15,6 @@ import { loadKubeConfig } from './k8s/inventory.js';
 import type { ClusterSnapshot } from './policy/model.js';
 import { DAY_MS, type ReadinessOptions } from './staged/readiness.js';
 import { wouldDropJson } from './staged/set-view.js';
-import type { WouldDropObservation } from './staged/shadow-evaluator.js';
 import type { Clock } from './sources/backoff.js';
 import { ShadowRecorder } from './store/staged-shadow.js';
 import { StagedStore } from './store/staged-store.js';
@@ -26,14 +26,16 @@ export interface ShadowModeDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly bus: EventBus;
-  /** Would-drop alerts (config staged.alerts), handed to the alert sinks. */
-  readonly onWouldDropAlert?: (drops: readonly WouldDropObservation[], namespaceOf: (setId: number) => string | undefined) => void;
+  /** This service's base URL (Alertmanager's generatorURL of would-drop alerts). */
+  readonly generatorBaseUrl: string;
 }
 
 export interface ShadowMode {
   readonly store: StagedStore;
   readonly recorder: ShadowRecorder;
   readonly readiness: ReadinessOptions;
+  /** Would-drop alerts still being sent, settled (shutdown). */
+  settled(): Promise<void>;
   close(): void;
 }
 
@@ -45,6 +47,10 @@ export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
   const log = deps.logger.child({ component: 'staged' });
   const store = new StagedStore(deps.config.db);
   const readiness = readinessOptions(deps.config);
+  // Would-drops to the alert sinks only when asked for (staged.alerts, off by default).
+  const alerter = deps.config.staged.alerts
+    ? createWouldDropAlerter({ alerts: deps.config.alerts, logger: deps.logger, clock: deps.clock, generatorBaseUrl: deps.generatorBaseUrl })
+    : undefined;
   const metrics = createStagedMetrics(deps.registry, store, readiness, () => deps.clock.now());
   let lastErrorLogMs = Number.NEGATIVE_INFINITY;
   const recorder = new ShadowRecorder({
@@ -58,7 +64,7 @@ export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
           deps.bus.publish({ type: 'would-drop', wouldDrop: { ...wouldDropJson({ ...drop, decider: drop.decider }), setId: drop.setId, namespace: namespaceOf(drop.setId) ?? '' } });
         }
         log.info({ paths: drops.length }, 'staged sets would drop new paths');
-        if (deps.config.staged.alerts) deps.onWouldDropAlert?.(drops, namespaceOf);
+        alerter?.(drops, namespaceOf);
       },
       onError: (error) => {
         if (deps.clock.now() - lastErrorLogMs < 60_000) return;
@@ -67,7 +73,7 @@ export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
       },
     },
   });
-  return { store, recorder, readiness, close: () => store.close() };
+  return { store, recorder, readiness, settled: () => alerter?.settled() ?? Promise.resolve(), close: () => store.close() };
 }
 
 /** The API's write authorisation from the auth config; the write token is read once, from its file. */

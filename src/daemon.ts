@@ -238,7 +238,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const rawStore = store;
   // Shadow mode's live evaluation runs after each committed batch, before it is published (not
   // over a damaged file: nothing may open a writing connection to it).
-  const shadow = damage === undefined ? startShadowMode({ config, snapshot: () => clusterSnapshot(), clock, logger, registry: metrics.registry, bus }) : undefined;
+  const shadow = damage === undefined ? startShadowMode({ config, snapshot: () => clusterSnapshot(), clock, logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}` }) : undefined;
   const liveStore = publishingStore(shadow?.recorder.wrap(rawStore) ?? rawStore, bus);
   store = liveStore;
   const alerting = damage !== undefined ? damagedAlerting(damage) : startAlerting({
@@ -399,6 +399,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       await retention;
       const totals = storeState === 'damaged' ? undefined : store.totals();
       store.close();
+      await shadow?.settled();
       shadow?.close();
       if (storeState !== 'damaged') storeState = 'closed';
       logger.info({ ...totals, droppedQueueFull: pipeline.stats().droppedQueueFull }, 'stopped');

@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
 import { systemClock, type Clock } from '../../src/sources/backoff.js';
+import { AlertReceiver } from '../fakes/alert-receiver.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES, shopLine } from './flow-lines.js';
 
 const DAY = 86_400_000;
@@ -23,12 +24,14 @@ let dir: string;
 let daemon: Daemon;
 let base: string;
 let nowMs = T0;
+const receiver = new AlertReceiver();
 /** Time is the test's; sleeps are real (the file tail and the flush timer keep running). */
 const clock: Clock = { now: () => nowMs, sleep: (ms, signal) => systemClock.sleep(ms, signal) };
 const events = () => path.join(dir, 'events.log');
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-shadow-'));
+  await receiver.start();
   copyFileSync(path.join(RECOMMEND_FIXTURES, 'shop-cluster.json'), path.join(dir, 'cluster.json'));
   writeFileSync(events(), SHOP_LINES.join('\n') + '\n');
   const file = path.join(dir, 'config.yaml');
@@ -44,6 +47,10 @@ beforeAll(async () => {
     'staged:',
     '  cleanPeriodDays: 7',
     '  minConnections: 5',
+    '  alerts: true',
+    'alerts:',
+    '  - type: webhook',
+    `    url: ${JSON.stringify(receiver.baseUrl + '/hook')}`,
     '',
   ].join('\n'));
   const loaded = loadConfig({ file, env: {} });
@@ -54,6 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon.stop();
+  await receiver.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,6 +143,11 @@ describe('shadow mode in the daemon', () => {
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'would-drop')).toBe(true), { timeout: 5000, interval: 10 });
     expect(messages.find((m) => m.type === 'would-drop')?.wouldDrop).toMatchObject({ namespace: 'shop', setId: first.id, destination: { workload: 'postgres' } });
     ws.close();
+    // staged.alerts is on: the new would-drop path went to the webhook, classification would-drop.
+    await vi.waitFor(() => expect(receiver.requests.some((r) => (r.body as { classification?: string }).classification === 'would-drop')).toBe(true), { timeout: 10_000, interval: 10 });
+    const alert = receiver.requests.find((r) => (r.body as { classification?: string }).classification === 'would-drop')?.body;
+    expect(alert).toMatchObject({ status: 'firing', source: { namespace: 'shop', workload: 'redis' }, destination: { namespace: 'data', workload: 'postgres' }, port: 5432, protocol: 'TCP' });
+    expect((alert as { summary: string }).summary).toContain(`staged set ${first.id} (shop) would drop shop/redis -> data/postgres TCP/5432`);
 
     // Drift: the recommendation now admits redis -> postgres; the diff names the changed policy.
     expect(set.drift).not.toBeNull();
