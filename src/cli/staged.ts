@@ -109,7 +109,7 @@ async function run(argv: string[]): Promise<number> {
   const json = values.json === true;
   const out = (value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
   const db = values.db ?? defaultDbPath();
-  const flows = openExistingStore(db);
+  const flows = await openExistingStore(db);
   flows.close();
   const store = new StagedStore(db, { mustExist: true });
   const now = Date.now();
@@ -138,7 +138,7 @@ async function run(argv: string[]): Promise<number> {
         policies = checked.policies;
       } else {
         const snapshot = await loadSnapshotOption(values.cluster);
-        const edges = openExistingStore(db);
+        const edges = await openExistingStore(db);
         try {
           const recommendation = recommendPolicies(edges.iterateEdges({ namespace }), snapshot, { ...DEFAULT_RECOMMEND_OPTIONS, namespace });
           policies = proposedPolicies(recommendation).filter((p) => p.metadata.namespace === namespace);
