@@ -9,7 +9,10 @@ export interface StagedMetrics {
   recordWouldDrops(namespace: string, connections: number): void;
 }
 
-export function createStagedMetrics(registry: Registry, staged: StagedStore, readiness: ReadinessOptions, now: () => number): StagedMetrics {
+/** What the readiness gauge reads (the staged-set store; the metrics doc passes an empty one). */
+export type StagedReadings = Pick<StagedStore, 'activeSets' | 'traffic'>;
+
+export function createStagedMetrics(registry: Registry, staged: StagedReadings, readiness: ReadinessOptions, now: () => number): StagedMetrics {
   const wouldDrop = new Counter({
     name: 'netpol_advisor_staged_would_drop_total',
     help: 'Connection starts that an active staged set would have dropped (allowed today), by the set\'s namespace',
