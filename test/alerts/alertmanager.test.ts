@@ -4,6 +4,7 @@
 // notifies. resolve_timeout (1 s) is shorter than the daemon's keep-alive interval (2 s): an alert
 // posted without endsAt would resolve between two re-sends and fire again (the flapping of the
 // issue); with endsAt 4 intervals ahead it stays active as long as its drops continue.
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
 import { AlertReceiver } from '../fakes/alert-receiver.js';
-import { findBinary, freePort, requirePath, skipUnlessPresent, startBinary, tryGet, type RunningBinary } from './binaries.js';
+import { findBinary, freePort, isCi, requirePath, skipUnlessPresent, startBinary, tryGet, type RunningBinary } from './binaries.js';
 import { hubbleLine, type PodRef } from './hubble-lines.js';
 
 const alertmanager = findBinary('prometheus-alertmanager');
+const promtool = findBinary('promtool');
 const MIN = 60_000;
 const RESOLVE_TIMEOUT_SEC = 1;
 const KEEP_ALIVE_SEC = 2;
@@ -170,5 +172,19 @@ describe.skipIf(skipUnlessPresent(alertmanager))('alerts through a real Alertman
     // Nothing about the unknown path, and nothing twice.
     expect(toldAbout('ledger')).toEqual([]);
     expect(toldAbout('postgres')).toEqual(['firing', 'resolved']);
+
+    // The daemon's figures after all that: two firing and two resolved notifications delivered,
+    // the re-sends counted, nothing failed; and promtool still has nothing to say.
+    const metrics = await (await fetch(`http://127.0.0.1:${daemon.address.port}/metrics`)).text();
+    const value = (series: string): number => Number(metrics.split('\n').find((line) => line.startsWith(`${series} `))?.slice(series.length + 1));
+    expect(value('netpol_advisor_alerts_sent_total{sink="alertmanager-0"}')).toBe(4);
+    expect(value('netpol_advisor_alerts_failed_total{sink="alertmanager-0"}')).toBe(0);
+    expect(value('netpol_advisor_alertmanager_resend_failures_total{sink="alertmanager-0"}')).toBe(0);
+    expect(value('netpol_advisor_alertmanager_resent_alerts_total{sink="alertmanager-0"}')).toBeGreaterThanOrEqual(3);
+    expect(value('netpol_advisor_alerts_firing{classification="regression"}')).toBe(0);
+    if (promtool.path !== undefined || isCi) {
+      const check = spawnSync(requirePath(promtool), ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+      expect({ status: check.status, output: `${check.stdout}${check.stderr}` }).toEqual({ status: 0, output: '' });
+    }
   }, 90_000);
 });
