@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertDispatcher, type AlertingOptions } from '../../src/alerts/dispatcher.js';
 import { createSink, type AlertLogger, type SinkConfig } from '../../src/alerts/sinks.js';
 import { buildDropReports, type DropReport } from '../../src/drops/report.js';
@@ -176,5 +176,30 @@ describe('Alertmanager keep-alive', () => {
     const before = am.requests.length;
     expect(await d.keepAliveDue()).toEqual({ alerts: 10, posts: 3, failed: 0 });
     expect(amBodies().slice(before).map((b) => b.length)).toEqual([4, 4, 2]);
+  });
+
+  it('runs in the delivery loop: re-sends at start and every interval, and a new alert wakes the loop', async () => {
+    const d = dispatcher({ keepAliveIntervalMs: MIN }, [{ type: 'alertmanager', url: am.baseUrl }]);
+    const stop = new AbortController();
+    const running = d.run(stop.signal, 5 * MIN);
+    try {
+      await vi.waitFor(() => expect(clock.pendingSleeps).toBe(1));
+      // Nothing firing yet: nothing sent, and the loop sleeps until the next keep-alive round.
+      expect(am.requests).toHaveLength(0);
+      expect(clock.delays.at(-1)).toBe(MIN);
+      // A new alert is delivered at once, without waiting for the clock.
+      d.evaluate(reports(['cart'], 21));
+      await vi.waitFor(() => expect(am.requests).toHaveLength(1));
+      await vi.waitFor(() => expect(clock.pendingSleeps).toBe(1));
+      // The interval passes: the firing alert is re-sent, with endsAt 4 intervals after that.
+      clock.wakeAll();
+      await vi.waitFor(() => expect(am.requests).toHaveLength(2));
+      const resent = amBodies()[1] ?? [];
+      expect(resent.map((a) => a.labels['destination_workload'])).toEqual(['cart']);
+      expect(resent[0]?.endsAt).toBe(iso(clock.now() + 4 * MIN));
+    } finally {
+      stop.abort();
+      await running;
+    }
   });
 });
