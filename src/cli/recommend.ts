@@ -3,10 +3,10 @@
 // reasons file, calls the pure recommender (src/recommend) and writes what it returns.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../policy/model.js';
+import { parseYamlDocuments } from '../policy/yaml-documents.js';
 import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../recommend/export.js';
 import { FLAVORS, isFlavor } from '../recommend/flavor.js';
 import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
@@ -64,12 +64,18 @@ const reasonSchema = z.object({
 const reasonsFileSchema = z.union([z.array(reasonSchema).max(10_000), z.object({ reasons: z.array(reasonSchema).max(10_000) }).strict()]);
 
 export async function readReasons(file: string): Promise<ReasonRule[]> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`--reasons ${file}: ${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)}`, { cause: error });
   }
+  // Core-schema YAML only, one document (yaml-documents.ts).
+  const documents = parseYamlDocuments(text);
+  const problem = documents.problems[0];
+  if (problem !== undefined) throw new UsageError(`--reasons ${file}${problem.line !== undefined ? `:${problem.line}` : ''}: ${problem.message}`);
+  if (documents.values.length > 1) throw new UsageError(`--reasons ${file}: expected one YAML document, got ${documents.values.length}`);
+  const parsed: unknown = documents.values[0]?.value ?? null;
   const result = reasonsFileSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];

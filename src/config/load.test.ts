@@ -156,6 +156,15 @@ limits:
     expect(problems(loadConfig({ file: scalar, env: {} }))).toEqual([`${scalar}: expected a YAML mapping at the top level`]);
   });
 
+  it('parses with the core schema only: a !!binary value or an alias bomb is a problem naming the file', () => {
+    const binary = writeConfig('db: !!binary aGVsbG8=\n');
+    expect(problems(loadConfig({ file: binary, env: {} }))).toEqual([`${binary}:1:5: unsupported YAML tag tag:yaml.org,2002:binary: only JSON-compatible types are accepted`]);
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const bomb = writeConfig(`${lines.join('\n')}\n`);
+    expect(problems(loadConfig({ file: bomb, env: {} }))[0]).toMatch(/too many YAML aliases/);
+  });
+
   it('treats an empty file as all defaults', () => {
     expect(ok(loadConfig({ file: writeConfig(''), env: {} })).demoMode).toBe(true);
   });

@@ -57,7 +57,15 @@ function readYaml(file: string, problems: string[]): Json {
     problems.push(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)}`);
     return {};
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // Core schema only (as for every user YAML: src/policy/yaml-documents.ts): `!!binary` and other
+  // non-JSON tags are problems, and an alias bomb is a problem rather than a thrown error.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, schema: 'core', resolveKnownTags: false, merge: false });
+  const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (tag !== undefined) {
+    const pos = tag.linePos?.[0];
+    problems.push(`${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: unsupported YAML tag ${/Unresolved tag: (\S+)/.exec(tag.message)?.[1]?.slice(0, 100) ?? ''}: only JSON-compatible types are accepted`);
+    return {};
+  }
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const pos = error.linePos?.[0];
@@ -65,7 +73,13 @@ function readYaml(file: string, problems: string[]): Json {
     }
     return {};
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    problems.push(`${file}: too many YAML aliases (more than 100 dereferences): refused as a resource-exhaustion risk`);
+    return {};
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     problems.push(`${file}: expected a YAML mapping at the top level`);

@@ -1,10 +1,13 @@
 // Kubernetes API objects (untrusted JSON, as `kubectl get -o json|yaml` prints them) → a
 // ClusterSnapshot. `List` objects are flattened, unknown kinds ignored, NetworkPolicies validated
 // strictly (validate-policy.ts). Problems are collected, each naming the object and field, and
-// the invalid object is left out; nothing here throws on bad input.
+// the invalid object is left out; nothing here throws on bad input. Names, namespaces and labels
+// follow the API server's syntax rules (k8s-names.ts): an object Kubernetes would have refused is
+// a problem naming the field, so `' OR 1=1 --` or a 100,000-character name never gets further.
 import type { Workload } from '../flows/flow.js';
 import { formatIp, parseIp } from '../net/ip.js';
 import { NAMESPACE_NAME_LABEL } from './compile.js';
+import { checkedLabels, dns1123LabelProblem, NAME_RULES, nameProblem } from './k8s-names.js';
 import type {
   ClusterSnapshot, ContainerPort, NamespaceInfo, NetworkPolicy, NodeInfo, PodInfo, PolicyProtocol, ServiceInfo, ServicePort,
 } from './model.js';
@@ -52,6 +55,11 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+/** A name for a problem's object label: an untrusted name is cut short. */
+function shortName(name: string): string {
+  return name.length <= 64 ? name : `${name.slice(0, 64)}…`;
 }
 
 function protocolOf(value: unknown): PolicyProtocol | undefined {
@@ -130,7 +138,7 @@ export function parseSourcedObjects(
     const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
     const name = str(metadata['name']);
     const namespace = str(metadata['namespace']);
-    const fail = (path: string, message: string, objectName = `${kind} ${namespace !== undefined ? `${namespace}/` : ''}${name ?? '(unnamed)'}`): void => {
+    const fail = (path: string, message: string, objectName = `${kind} ${namespace !== undefined ? `${shortName(namespace)}/` : ''}${name !== undefined ? shortName(name) : '(unnamed)'}`): void => {
       problems.push({ ...(origin !== undefined ? { origin } : {}), object: objectName, path, message });
     };
     // Cilium, Calico and other policy groups first: a projectcalico.org NetworkPolicy is not a k8s one.
@@ -140,8 +148,15 @@ export function parseSourcedObjects(
     if (!['Namespace', 'Node', 'Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind)) continue;
     if (name === undefined || name === '') { fail('metadata.name', 'required', `${kind} ${item.label}`); continue; }
     if (namespaced && (namespace === undefined || namespace === '')) { fail('metadata.namespace', 'required'); continue; }
-    const labels = metadata['labels'] === undefined ? {} : stringMap(metadata['labels']);
-    if (labels === undefined) { fail('metadata.labels', 'must be a map of strings'); continue; }
+    const rule = NAME_RULES[kind];
+    const nameIssue = rule !== undefined ? nameProblem(rule, name) : undefined;
+    if (nameIssue !== undefined) { fail('metadata.name', nameIssue); continue; }
+    const namespaceIssue = namespaced && namespace !== undefined ? dns1123LabelProblem(namespace) : undefined;
+    if (namespaceIssue !== undefined) { fail('metadata.namespace', namespaceIssue); continue; }
+    const checked = checkedLabels(metadata['labels']);
+    for (const problem of checked.problems) fail(problem.path, problem.message);
+    const labels = checked.labels;
+    if (labels === undefined) continue;
     switch (kind) {
       case 'Namespace':
         namespaces.set(name, { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: labels[NAMESPACE_NAME_LABEL] ?? name } });

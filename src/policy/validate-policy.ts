@@ -9,37 +9,16 @@ import type {
   IPBlock, LabelSelector, LabelSelectorRequirement, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule,
   NetworkPolicyPeer, NetworkPolicyPort, PolicyProtocol, PolicyType, SelectorOperator,
 } from './model.js';
+import { describeShort, labelValueProblem, portNameProblem, qualifiedNameProblem, quoteShort } from './k8s-names.js';
 
 export interface FieldProblem { readonly path: string; readonly message: string }
 
 const MAX_LIST = 10_000;
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP'];
 const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function isLabelKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  const name = slash < 0 ? key : key.slice(slash + 1);
-  if (slash >= 0) {
-    const prefix = key.slice(0, slash);
-    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) return false;
-  }
-  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
-}
-
-export function isLabelValue(value: string): boolean {
-  return value.length <= 63 && LABEL_VALUE.test(value);
-}
-
-export function isServicePortName(name: string): boolean {
-  return name.length >= 1 && name.length <= 15 && IANA_SVC_NAME.test(name) && !name.includes('--') && /[a-z]/.test(name);
 }
 
 class Checker {
@@ -58,9 +37,11 @@ class Checker {
     if (!isRecord(value)) { this.fail(path, 'must be a map of strings'); return undefined; }
     const out: Record<string, string> = {};
     for (const [key, v] of Object.entries(value)) {
-      if (typeof v !== 'string') { this.fail(`${path}.${key}`, 'must be a string'); continue; }
-      if (checkSyntax && !isLabelKey(key)) this.fail(`${path}`, `invalid label key "${key}"`);
-      if (checkSyntax && !isLabelValue(v)) this.fail(`${path}.${key}`, `invalid label value "${v}"`);
+      if (typeof v !== 'string') { this.fail(`${path}[${quoteShort(key)}]`, 'must be a string'); continue; }
+      const keyProblem = checkSyntax ? qualifiedNameProblem(key) : undefined;
+      if (keyProblem !== undefined) this.fail(path, `invalid label key: ${keyProblem}`);
+      const valueProblem = checkSyntax ? labelValueProblem(v) : undefined;
+      if (valueProblem !== undefined) this.fail(`${path}[${quoteShort(key)}]`, `invalid label value: ${valueProblem}`);
       out[key] = v;
     }
     return out;
@@ -74,16 +55,17 @@ class Checker {
       if (!isRecord(raw)) { this.fail(p, 'must be an object'); return; }
       const key = raw['key'];
       const operator = raw['operator'];
-      if (typeof key !== 'string' || !isLabelKey(key)) this.fail(`${p}.key`, `invalid label key ${JSON.stringify(key)}`);
+      const keyProblem = typeof key === 'string' ? qualifiedNameProblem(key) : 'must be a string';
+      if (keyProblem !== undefined) this.fail(`${p}.key`, `invalid label key: ${keyProblem}`);
       if (typeof operator !== 'string' || !(OPERATORS as readonly string[]).includes(operator)) {
-        this.fail(`${p}.operator`, `not a valid selector operator ${JSON.stringify(operator)} (In, NotIn, Exists, DoesNotExist)`);
+        this.fail(`${p}.operator`, `not a valid selector operator ${typeof operator === 'string' ? quoteShort(operator) : typeof operator} (In, NotIn, Exists, DoesNotExist)`);
         return;
       }
       const values = this.list(raw['values'], `${p}.values`) ?? [];
       const strings: string[] = [];
       values.forEach((v, j) => {
         if (typeof v !== 'string') this.fail(`${p}.values[${j}]`, 'must be a string');
-        else if (!isLabelValue(v)) this.fail(`${p}.values[${j}]`, `invalid label value "${v}"`);
+        else if (labelValueProblem(v) !== undefined) this.fail(`${p}.values[${j}]`, `invalid label value: ${labelValueProblem(v) ?? ''}`);
         else strings.push(v);
       });
       if ((operator === 'In' || operator === 'NotIn') && values.length === 0) this.fail(`${p}.values`, `must be specified when operator is ${operator}`);
@@ -104,7 +86,7 @@ class Checker {
     const protocol = raw['protocol'];
     if (protocol !== undefined && protocol !== null) {
       if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) {
-        this.fail(`${path}.protocol`, `unsupported protocol ${JSON.stringify(protocol)} (TCP, UDP, SCTP)`);
+        this.fail(`${path}.protocol`, `unsupported protocol ${describeShort(protocol)} (TCP, UDP, SCTP)`);
       } else out.protocol = protocol as PolicyProtocol;
     }
     const port = raw['port'];
@@ -113,14 +95,15 @@ class Checker {
         if (!Number.isInteger(port) || port < 1 || port > 65535) this.fail(`${path}.port`, `must be between 1 and 65535, inclusive (got ${port})`);
         else out.port = port;
       } else if (typeof port === 'string') {
-        if (!isServicePortName(port)) this.fail(`${path}.port`, `must be a port number or an IANA_SVC_NAME (got "${port}")`);
+        const problem = portNameProblem(port);
+        if (problem !== undefined) this.fail(`${path}.port`, `must be a port number or an IANA_SVC_NAME: ${problem}`);
         else out.port = port;
       } else this.fail(`${path}.port`, 'must be a number or a string');
     }
     const endPort = raw['endPort'];
     if (endPort !== undefined && endPort !== null) {
       if (typeof endPort !== 'number' || !Number.isInteger(endPort) || endPort < 1 || endPort > 65535) {
-        this.fail(`${path}.endPort`, `must be between 1 and 65535, inclusive (got ${JSON.stringify(endPort)})`);
+        this.fail(`${path}.endPort`, `must be between 1 and 65535, inclusive (got ${describeShort(endPort)})`);
       } else if (typeof port !== 'number') {
         this.fail(`${path}.endPort`, 'may not be specified when port is absent or a named port');
       } else if (endPort < port) {
@@ -134,12 +117,12 @@ class Checker {
     const cidrText = raw['cidr'];
     if (typeof cidrText !== 'string' || cidrText === '') { this.fail(`${path}.cidr`, 'required'); return undefined; }
     const cidr = parseCidr(cidrText);
-    if (cidr === undefined) { this.fail(`${path}.cidr`, `invalid CIDR "${cidrText}"`); return undefined; }
+    if (cidr === undefined) { this.fail(`${path}.cidr`, `invalid CIDR ${quoteShort(cidrText)}`); return undefined; }
     const except: string[] = [];
     (this.list(raw['except'], `${path}.except`) ?? []).forEach((e, i) => {
       const p = `${path}.except[${i}]`;
       const parsed = typeof e === 'string' ? parseCidr(e) : undefined;
-      if (typeof e !== 'string' || parsed === undefined) { this.fail(p, `invalid CIDR ${JSON.stringify(e)}`); return; }
+      if (typeof e !== 'string' || parsed === undefined) { this.fail(p, `invalid CIDR ${describeShort(e)}`); return; }
       if (!cidrCovers(cidr, parsed) || parsed.prefixLength <= cidr.prefixLength) { this.fail(p, `must be a strict subset of cidr ${cidrText} (got ${e})`); return; }
       except.push(e);
     });
@@ -182,7 +165,7 @@ export function validateNetworkPolicy(
   const typesRaw = c.list(spec['policyTypes'], 'spec.policyTypes');
   if (typesRaw !== undefined && typesRaw.length > 2) c.fail('spec.policyTypes', `may not have more than 2 entries (got ${typesRaw.length})`);
   (typesRaw ?? []).forEach((t, i) => {
-    if (t !== 'Ingress' && t !== 'Egress') c.fail(`spec.policyTypes[${i}]`, `unsupported value ${JSON.stringify(t)} (Ingress, Egress)`);
+    if (t !== 'Ingress' && t !== 'Egress') c.fail(`spec.policyTypes[${i}]`, `unsupported value ${describeShort(t)} (Ingress, Egress)`);
     else types.push(t);
   });
   const ingress: NetworkPolicyIngressRule[] = [];

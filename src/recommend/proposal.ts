@@ -73,7 +73,8 @@ export type WarningCode =
   | 'no-port'
   | 'reserved-identity' // a Cilium reserved identity k8s/calico cannot name: that direction stays unisolated
   | 'public-ingress' // a port admitted from any address
-  | 'established-before-observation'; // allowed from mid-stream evidence, no connection start seen
+  | 'established-before-observation' // allowed from mid-stream evidence, no connection start seen
+  | 'invalid-object'; // a name or label Kubernetes would refuse: left out (namespace, policy or peer)
 
 export interface Warning {
   readonly code: WarningCode;

@@ -1,6 +1,7 @@
 // recommendPolicies: observed edges (+ optionally a cluster snapshot) → per-namespace proposals.
 // Only forwarded edges are evidence of legitimate traffic; dropped/audit/error edges are counted
 // and reported, never allowed. Pure: the caller streams edges in and passes every option as data.
+import { dropUnacceptablePolicies } from './kubernetes-acceptable.js';
 import type { Labels } from '../policy/model.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { connectivityTests } from './connectivity-tests.js';
@@ -310,7 +311,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     });
   }
 
-  return {
+  return dropUnacceptablePolicies({
     namespaces: result,
     workloads: observations,
     warnings: warnings.list,
@@ -319,7 +320,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     unsafe: result.flatMap((ns) => ns.unsafe),
     edgesUsed: forwarded.length,
     edgesIgnored: ignored,
-  };
+  });
 }
 
 const NO_REASONS: readonly string[] = Object.freeze([]);

@@ -93,7 +93,7 @@ describe('parseClusterObjects validation', () => {
       'spec.egress[0].ports[0].endPort: may not be specified when port is absent or a named port',
       'spec.egress[0].ports[1].endPort: may not be specified when port is absent or a named port',
       'spec.egress[0].ports[2].protocol: unsupported protocol "ICMP" (TCP, UDP, SCTP)',
-      'spec.egress[0].ports[3].port: must be a port number or an IANA_SVC_NAME (got "Bad_Name")',
+      'spec.egress[0].ports[3].port: must be a port number or an IANA_SVC_NAME: "Bad_Name" is not a port name: lower case alphanumeric characters or \'-\' only',
     ]);
   });
   it('rejects invalid CIDRs, empty peers and ipBlock combined with selectors', () => {
