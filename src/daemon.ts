@@ -21,6 +21,8 @@ import { KubeTokenReviewer } from './http/kube-auth.js';
 import { publishingStore } from './http/publishing-store.js';
 import { attachStream } from './http/stream.js';
 import { answerClientErrors } from './http/client-error.js';
+import { registerAnalysisWorkerMetrics } from './http/analysis-metrics.js';
+import { WorkerRunner } from './http/analysis-worker-runner.js';
 import { LiveInventory, loadKubeConfig } from './k8s/inventory.js';
 import { loadClusterSnapshot } from './k8s/snapshot-file.js';
 import type { ClusterSnapshot, PodInfo } from './policy/model.js';
@@ -298,19 +300,29 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     return {
       ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), store: storeState, sources: statuses,
       ...(inventory !== undefined ? { inventory: inventory.status() } : {}),
+      ...(analysisWorker !== undefined ? { analysisWorker: analysisWorker.status() } : {}),
     };
   };
   metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
 
   const httpLog = logger.child({ component: 'http' });
-  const app = buildApp({ store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version, ...(damage === undefined ? { dbFile: config.db } : {}),
-    ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}), stagedNow: () => clock.now(), writeAuth: writeAuth.authorize, auditLogger: httpLog });
+  // The heavy analyses' worker thread: one service, restarted with a backoff, closed on shutdown
+  // (none on a damaged file: nothing reads it).
+  const analysisWorker = damage === undefined && config.db !== ':memory:' ? new WorkerRunner(config.db, { logger: httpLog }) : undefined;
+  if (analysisWorker !== undefined) registerAnalysisWorkerMetrics(metrics.registry, () => analysisWorker.status());
+  const app = buildApp({
+    store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version,
+    ...(damage === undefined ? { dbFile: config.db } : {}),
+    ...(analysisWorker !== undefined ? { analysisRunner: analysisWorker } : {}),
+    ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}), stagedNow: () => clock.now(), writeAuth: writeAuth.authorize, auditLogger: httpLog,
+  });
   const server: Server = app.listen(listen.port, listen.host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
   } catch (error) {
     await pipeline.stop();
     await alerting.stop();
+    await analysisWorker?.close();
     store.close();
     shadow?.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -395,6 +407,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       }
       server.closeAllConnections();
       await closed;
+      await analysisWorker?.close();
       await alerting.stop();
       await retention;
       const totals = storeState === 'damaged' ? undefined : store.totals();

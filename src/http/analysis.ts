@@ -58,6 +58,8 @@ export class ApiAnalysis {
   /** Whole-store analyses: the worker with a database file, else the main thread. */
   readonly runner: AnalysisRunner;
   private readonly inline: InlineRunner;
+  /** A runner the daemon passed in is the daemon's to close. */
+  private readonly ownsRunner: boolean;
   readonly now: () => number;
 
   constructor(private readonly deps: AppDeps) {
@@ -79,7 +81,9 @@ export class ApiAnalysis {
     // polled fallback is memoised and could serve a page written before the newest batch.
     this.currentBodies = deps.dataVersion !== undefined ? new VersionedCache({ maxEntries: CURRENT_BODIES_MAX, now: this.now }) : undefined;
     this.inline = new InlineRunner(deps.store);
-    this.runner = deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== '' ? new WorkerRunner(deps.dbFile) : this.inline;
+    this.ownsRunner = deps.analysisRunner === undefined;
+    this.runner = deps.analysisRunner
+      ?? (deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== '' ? new WorkerRunner(deps.dbFile, deps.logger !== undefined ? { logger: deps.logger } : {}) : this.inline);
   }
 
   /** A rendered body of the store's current data: never stale, re-rendered after every write. */
@@ -160,7 +164,7 @@ export class ApiAnalysis {
   }
 
   close(): Promise<void> {
-    return this.runner.close();
+    return this.ownsRunner ? this.runner.close() : Promise.resolve();
   }
 }
 

@@ -11,6 +11,8 @@ import type { InventoryStatus } from '../k8s/inventory.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
 import type { ApiAuth } from './auth.js';
+import type { AnalysisRunner } from './analysis-runner.js';
+import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
 import type { ErrorLogger } from './errors.js';
 
 export interface ReadinessReport {
@@ -22,6 +24,8 @@ export interface ReadinessReport {
   readonly sources: readonly SourceStatus[];
   /** The live Kubernetes inventory, when the daemon runs with one (ready after the first full list). */
   readonly inventory?: InventoryStatus;
+  /** The analysis worker thread (restarted with a backoff after a failure); does not affect `ready`. */
+  readonly analysisWorker?: AnalysisWorkerStatus;
 }
 
 export interface AppDeps {
@@ -45,6 +49,8 @@ export interface AppDeps {
   readonly staleGraceMs?: number;
   /** The store's database file: the heavy analyses then run in a worker thread on a read-only connection to it. */
   readonly dbFile?: string;
+  /** The runner of the heavy analyses, built and closed by the daemon; without it the app makes one from dbFile. */
+  readonly analysisRunner?: AnalysisRunner;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */
   readonly maxExposureEvaluations?: number;
   /** The built dashboard's directory (default dist/web; tests give their own). */

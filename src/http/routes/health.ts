@@ -6,7 +6,9 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ApiOperation } from '../operations.js';
 
-const readinessJson = z.looseObject({ ready: z.boolean(), reason: z.string().optional(), store: z.enum(['opening', 'open', 'closed', 'damaged']), sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })) });
+const readinessJson = z.looseObject({ ready: z.boolean(), reason: z.string().optional(), store: z.enum(['opening', 'open', 'closed', 'damaged']), sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })),
+  analysisWorker: z.looseObject({ state: z.enum(['idle', 'starting', 'running', 'backoff', 'closed']), restarts: z.number().int(), consecutiveFailures: z.number().int(), lastError: z.string().optional(), nextStartAtMs: z.number().optional() }).optional(),
+});
 
 export function healthOperations(): ApiOperation[] {
   return [

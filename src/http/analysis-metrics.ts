@@ -1,0 +1,22 @@
+// The analysis worker's state as metrics, read from the runner at scrape time (metrics.ts holds
+// the daemon's other metrics; this file only adds these to the same registry):
+// netpol_advisor_analysis_worker_up (0 while it is backing off after a failure, else 1),
+// netpol_advisor_analysis_worker_restarts_total and …_consecutive_failures.
+import { Gauge, type Registry } from 'prom-client';
+import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
+
+export function registerAnalysisWorkerMetrics(registry: Registry, status: () => AnalysisWorkerStatus): void {
+  new Gauge({
+    name: 'netpol_advisor_analysis_worker_up', help: 'The analysis worker thread is usable (0: it failed and a restart is pending)', registers: [registry],
+    collect() { this.set(status().state === 'backoff' ? 0 : 1); },
+  });
+  // A gauge read from the runner's own counter (a prom-client Counter cannot be set).
+  new Gauge({
+    name: 'netpol_advisor_analysis_worker_restarts_total', help: 'Analysis worker threads started again after a failure', registers: [registry],
+    collect() { this.set(status().restarts); },
+  });
+  new Gauge({
+    name: 'netpol_advisor_analysis_worker_consecutive_failures', help: 'Analysis worker failures since it last answered a job', registers: [registry],
+    collect() { this.set(status().consecutiveFailures); },
+  });
+}
