@@ -83,6 +83,8 @@ const limitsSchema = z.strictObject({
   pageSizeDefault: z.number().int().min(1).max(10_000).default(100),
   /** Largest JSON/YAML request body accepted by the API. */
   requestBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Bytes of rendered API response bodies kept for reuse (all of the API's body caches together). */
+  bodyCacheBytes: z.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /**
    * Edges last seen more than this many days before the newest edge are deleted, at start and
    * then hourly (src/store/retention.ts: relative to the newest observation, not the clock).

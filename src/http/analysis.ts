@@ -32,6 +32,11 @@ const DEFAULT_CACHE_MAX_STALE_MS = 2000;
 const DEFAULT_STALE_GRACE_MS = 250;
 /** Rendered flows pages kept (a 1000-edge page is ~0.4 MiB). */
 const CURRENT_BODIES_MAX = 64;
+/** The rendered-body caches' byte budget (limits.bodyCacheBytes): 3/4 computed views, 1/4 pages of current data. */
+export const DEFAULT_BODY_CACHE_BYTES = 64 * 1024 * 1024;
+/** What a cached body holds beyond its bytes (key, ETag, entry objects), roughly. */
+const BODY_OVERHEAD_BYTES = 512;
+const bodySize = (body: RenderedBody): number => body.bytes.length + BODY_OVERHEAD_BYTES;
 
 /** Runs `fn` in a later macrotask: a response already decided is written first. */
 function later<T>(fn: () => T): Promise<T> {
@@ -72,14 +77,16 @@ export class ApiAnalysis {
     this.trafficRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
     this.graphRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
     this.dropsRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
-    this.bodies = new RevalidatingCache({
-      ...spacing, maxEntries: 256, staleGraceMs: deps.staleGraceMs ?? DEFAULT_STALE_GRACE_MS,
+    const cacheBytes = deps.bodyCacheBytes ?? DEFAULT_BODY_CACHE_BYTES;
+    const currentBytes = Math.floor(cacheBytes / 4);
+    this.bodies = new RevalidatingCache<RenderedBody>({
+      ...spacing, maxEntries: 256, maxBytes: cacheBytes - currentBytes, sizeOf: bodySize, staleGraceMs: deps.staleGraceMs ?? DEFAULT_STALE_GRACE_MS,
       onError: (key, error) => deps.logger?.error({ err: error, view: key.split('|')[0] }, 'recomputing a view failed; serving the previous one'),
     });
     // Pages of current data (flows) are reused only while the data version is exactly the same,
     // and only with a data version that changes on every write (the publishing store's): the
     // polled fallback is memoised and could serve a page written before the newest batch.
-    this.currentBodies = deps.dataVersion !== undefined ? new VersionedCache({ maxEntries: CURRENT_BODIES_MAX, now: this.now }) : undefined;
+    this.currentBodies = deps.dataVersion !== undefined ? new VersionedCache<RenderedBody>({ maxEntries: CURRENT_BODIES_MAX, maxBytes: currentBytes, sizeOf: bodySize, now: this.now }) : undefined;
     this.inline = new InlineRunner(deps.store);
     this.ownsRunner = deps.analysisRunner === undefined;
     this.runner = deps.analysisRunner
@@ -109,6 +116,11 @@ export class ApiAnalysis {
       this.deps.logger?.error({ err: error, view }, 'computing a view failed and there is no previous one to serve');
       throw new HttpError('not_ready', `${view}: not available yet: computing it failed (details in the server log); retry later`, { cause: error });
     });
+  }
+
+  /** Bytes held by the rendered-body caches (bounded by bodyCacheBytes). */
+  cachedBodyBytes(): number {
+    return this.bodies.bytes + (this.currentBodies?.bytes ?? 0);
   }
 
   /** Every body recomputation running now, settled (tests, the bench). */

@@ -53,6 +53,8 @@ export interface AppDeps {
   readonly analysisRunner?: AnalysisRunner;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */
   readonly maxExposureEvaluations?: number;
+  /** Bound on the bytes of rendered response bodies kept for reuse (limits.bodyCacheBytes; default 64 MiB). */
+  readonly bodyCacheBytes?: number;
   /** The built dashboard's directory (default dist/web; tests give their own). */
   readonly webDir?: string;
   /** Shadow mode's staged sets (absent: the /api/v1/staged routes answer 503). */

@@ -5,7 +5,8 @@
 // request wait (for a recomputation that may run off the main thread). At most one computation
 // per key at a time; a failed one is reported to `onError` and the previous value kept (a
 // request with nothing to fall back on gets the error). `minRefreshMs` spaces recomputations of
-// a key under a live pipeline writing every second. LRU-bounded.
+// a key under a live pipeline writing every second. LRU-bounded in entries and, with `sizeOf`, in bytes.
+import { BoundedLru } from './bounded-lru.js';
 import { setNewest, track } from './versioned-cache.js';
 
 export interface Versioned<T> {
@@ -21,8 +22,11 @@ export interface Revalidated<T> extends Versioned<T> {
   readonly stale: boolean;
 }
 
-export interface RevalidatingCacheOptions {
+export interface RevalidatingCacheOptions<T = unknown> {
   readonly maxEntries?: number;
+  /** Bound on the bytes of the values kept (by sizeOf); a larger value is served but not kept. */
+  readonly maxBytes?: number;
+  readonly sizeOf?: (value: T) => number;
   /** Don't start a new computation of a key within this long of its last one (default 0). */
   readonly minRefreshMs?: number;
   readonly now?: () => number;
@@ -39,9 +43,8 @@ interface Entry<T> extends Versioned<T> {
 }
 
 export class RevalidatingCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+  private readonly entries: BoundedLru<string, Entry<T>>;
   private readonly running = new Map<string, Promise<Entry<T>>>();
-  private readonly maxEntries: number;
   private readonly minRefreshMs: number;
   private readonly now: () => number;
   private readonly onError: (key: string, error: unknown) => void;
@@ -50,8 +53,13 @@ export class RevalidatingCache<T> {
   staleHits = 0;
   misses = 0;
 
-  constructor(options: RevalidatingCacheOptions = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? 256);
+  constructor(options: RevalidatingCacheOptions<T> = {}) {
+    const sizeOf = options.sizeOf;
+    this.entries = new BoundedLru({
+      maxEntries: options.maxEntries ?? 256,
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(sizeOf !== undefined ? { sizeOf: (entry: Entry<T>) => sizeOf(entry.value) } : {}),
+    });
     this.minRefreshMs = Math.max(0, options.minRefreshMs ?? 0);
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => undefined);
@@ -69,8 +77,6 @@ export class RevalidatingCache<T> {
       const running = this.running.get(key) ?? this.start(key, compute);
       return running.then((fresh) => ({ ...fresh, stale: fresh.version !== version }));
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     if (entry.version === version) {
       this.hits++;
       return Promise.resolve({ ...entry, stale: false });
@@ -93,6 +99,11 @@ export class RevalidatingCache<T> {
     });
   }
 
+  /** Bytes held by the kept values (by sizeOf). */
+  get bytes(): number {
+    return this.entries.bytes;
+  }
+
   /** The computation of `key` running now, if any (tests, the bench). */
   pending(key: string): Promise<unknown> | undefined {
     return this.running.get(key);
@@ -107,7 +118,7 @@ export class RevalidatingCache<T> {
     const run = (async (): Promise<Entry<T>> => {
       const result = await compute();
       const entry: Entry<T> = { value: result.value, version: result.version, computedMs: this.now() };
-      setNewest(this.entries, key, entry, this.maxEntries);
+      this.entries.set(key, entry);
       return entry;
     })();
     return track(this.running, key, run);

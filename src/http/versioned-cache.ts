@@ -1,12 +1,17 @@
 // Caches the API's expensive computations (recommendations, drops, the graph, namespace figures)
 // keyed by what they depend on: the store's data version and the snapshot's identity. An entry is
 // reused while both are unchanged, or — so a live pipeline writing every second does not force a
-// recomputation per page load — while it is younger than `maxStaleMs`. LRU-bounded.
+// recomputation per page load — while it is younger than `maxStaleMs`. LRU-bounded in entries and,
+// with `sizeOf`, in bytes.
+import { BoundedLru } from './bounded-lru.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import type { FlowStore } from '../store/types.js';
 
-export interface VersionedCacheOptions {
+export interface VersionedCacheOptions<T = unknown> {
   readonly maxEntries?: number;
+  /** Bound on the bytes of the values kept (by sizeOf); a larger value is returned but not kept. */
+  readonly maxBytes?: number;
+  readonly sizeOf?: (value: T) => number;
   readonly maxStaleMs?: number;
   readonly now?: () => number;
 }
@@ -18,15 +23,19 @@ interface Entry<T> {
 }
 
 export class VersionedCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
-  private readonly maxEntries: number;
+  private readonly entries: BoundedLru<string, Entry<T>>;
   private readonly maxStaleMs: number;
   private readonly now: () => number;
   hits = 0;
   misses = 0;
 
-  constructor(options: VersionedCacheOptions = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? 256);
+  constructor(options: VersionedCacheOptions<T> = {}) {
+    const sizeOf = options.sizeOf;
+    this.entries = new BoundedLru({
+      maxEntries: options.maxEntries ?? 256,
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(sizeOf !== undefined ? { sizeOf: (entry: Entry<T>) => sizeOf(entry.value) } : {}),
+    });
     this.maxStaleMs = Math.max(0, options.maxStaleMs ?? 0);
     this.now = options.now ?? Date.now;
   }
@@ -35,15 +44,18 @@ export class VersionedCache<T> {
     const now = this.now();
     const entry = this.entries.get(key);
     if (entry !== undefined && (entry.version === version || now - entry.computedMs < this.maxStaleMs)) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
       this.hits++;
       return entry.value;
     }
     this.misses++;
     const value = compute();
-    setNewest(this.entries, key, { version, computedMs: this.now(), value }, this.maxEntries);
+    this.entries.set(key, { version, computedMs: this.now(), value });
     return value;
+  }
+
+  /** Bytes held by the kept values (by sizeOf). */
+  get bytes(): number {
+    return this.entries.bytes;
   }
 }
 

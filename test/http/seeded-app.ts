@@ -56,6 +56,7 @@ export interface SeedOptions {
   /** Write authorisation of shadow mode's routes (default: auth.mode none allows). */
   readonly writeAuth?: AppDeps['writeAuth'];
   readonly auditLogger?: AppDeps['auditLogger'];
+  readonly bodyCacheBytes?: number;
 }
 
 export async function startSeededApp(options: SeedOptions = {}): Promise<SeededApp> {
@@ -96,6 +97,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     ...(options.webDir !== undefined ? { webDir: options.webDir } : {}),
     ...(options.writeAuth !== undefined ? { writeAuth: options.writeAuth } : {}),
     ...(options.auditLogger !== undefined ? { auditLogger: options.auditLogger } : {}),
+    ...(options.bodyCacheBytes !== undefined ? { bodyCacheBytes: options.bodyCacheBytes } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   answerClientErrors(server);
