@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { AlertMetrics } from '../src/alerts/metrics.js';
 import { registerAlertingMetrics } from '../src/daemon-alerting-metrics.js';
+import { registerAnalysisWorkerMetrics } from '../src/http/analysis-metrics.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { createStagedMetrics } from '../src/http/staged-metrics.js';
 import { DEFAULT_READINESS } from '../src/staged/readiness.js';
@@ -37,6 +38,7 @@ export function daemonMetricRows(): MetricRow[] {
   const { registry } = createMetrics({ defaultMetrics: true, queueCapacity: 1 });
   registerAlertingMetrics(registry, { metrics: new AlertMetrics(), sinkIds: [], firingCounts: () => new Map() });
   createStagedMetrics(registry, { activeSets: () => [], traffic: () => NO_TRAFFIC }, DEFAULT_READINESS, () => 0);
+  registerAnalysisWorkerMetrics(registry, () => ({ state: 'idle', restarts: 0, consecutiveFailures: 0 }));
   return describeRegistry(registry);
 }
 

@@ -2,7 +2,7 @@
 // the daemon's other metrics; this file only adds these to the same registry):
 // netpol_advisor_analysis_worker_up (0 while it is backing off after a failure, else 1),
 // netpol_advisor_analysis_worker_restarts_total and …_consecutive_failures.
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
 
 export function registerAnalysisWorkerMetrics(registry: Registry, status: () => AnalysisWorkerStatus): void {
@@ -10,10 +10,15 @@ export function registerAnalysisWorkerMetrics(registry: Registry, status: () => 
     name: 'netpol_advisor_analysis_worker_up', help: 'The analysis worker thread is usable (0: it failed and a restart is pending)', registers: [registry],
     collect() { this.set(status().state === 'backoff' ? 0 : 1); },
   });
-  // A gauge read from the runner's own counter (a prom-client Counter cannot be set).
-  new Gauge({
+  // A counter that follows the runner's own count (it only grows): incremented by the difference.
+  let reported = 0;
+  new Counter({
     name: 'netpol_advisor_analysis_worker_restarts_total', help: 'Analysis worker threads started again after a failure', registers: [registry],
-    collect() { this.set(status().restarts); },
+    collect() {
+      const restarts = status().restarts;
+      if (restarts > reported) this.inc(restarts - reported);
+      reported = Math.max(reported, restarts);
+    },
   });
   new Gauge({
     name: 'netpol_advisor_analysis_worker_consecutive_failures', help: 'Analysis worker failures since it last answered a job', registers: [registry],
