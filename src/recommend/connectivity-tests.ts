@@ -1,5 +1,8 @@
 // Connectivity tests for verify.sh: every allowed workload path must connect, DNS must resolve,
-// and a few unobserved paths (a workload of the namespace to another's observed port) must fail.
+// and unobserved paths must fail: a workload of the namespace to another's observed port, a
+// workload of another namespace to it (cross-namespace), and egress to an address outside the
+// cluster. Every namespace gets at least one deny check when it has a selectable workload.
+import { cidrContains, parseCidr, parseIp } from '../net/ip.js';
 import type { ConnectivityTest } from './proposal.js';
 import type { PortEvidence } from './proposal.js';
 import type { RuleAcc, WorkloadPolicyAcc } from './workload-policies.js';
@@ -7,6 +10,13 @@ import { compareText, type WorkloadIndex, type WorkloadInfo } from './workloads.
 
 const MAX_ALLOW_TESTS = 50;
 const MAX_DENY_TESTS = 3;
+const MAX_CROSS_NAMESPACE_DENY_TESTS = 2;
+/**
+ * The outside address of the world deny check: a well-known anycast resolver on 443, reachable from
+ * most clusters that have egress at all (README: where there is none, the check proves nothing).
+ */
+export const WORLD_PROBE_IP = '1.1.1.1';
+export const WORLD_PROBE_PORT = 443;
 
 function selectable(workload: WorkloadInfo): boolean {
   return Object.keys(workload.selector.matchLabels).length > 0 && workload.selector.exact !== false;
@@ -66,5 +76,50 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
     tests.push({ expect: 'deny', description: `${prober.workload.key} -> ${target.workload.key}:${port.port} (never observed)`, from: from(prober.workload), to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
     denies++;
   }
+  tests.push(...crossNamespaceDenies(namespace, accs, index));
+  const world = worldDeny(accs, index);
+  if (world !== undefined) tests.push(world);
   return tests;
+}
+
+function probeable(workload: WorkloadInfo, index: WorkloadIndex): boolean {
+  return selectable(workload) && !index.isHostNetwork(workload);
+}
+
+/** A workload of another namespace, never seen reaching the target, to the target's observed port. */
+function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest[] {
+  const out: ConnectivityTest[] = [];
+  // Not from the system namespaces: a probe there runs next to (or, as a probe pod, as) DNS and
+  // other cluster services, which a connectivity check has no business touching.
+  const others = [...index.byKey.values()]
+    .filter((w) => w.namespace !== namespace && !w.namespace.startsWith('kube-') && probeable(w, index))
+    .sort((a, b) => compareText(a.key, b.key));
+  for (const target of accs) {
+    if (out.length >= MAX_CROSS_NAMESPACE_DENY_TESTS) break;
+    if (!probeable(target.workload, index)) continue;
+    const rules = [...target.ingress.values()];
+    // An address rule (public, CIDR) may admit pod addresses too: no deny to claim there.
+    if (rules.some((rule) => rule.target.type !== 'workload' && rule.target.type !== 'entity')) continue;
+    const port = sortedRules(target.ingress).flatMap(sortedPorts).find((p) => p.protocol === 'TCP');
+    if (port === undefined) continue;
+    const sources = new Set(rules.flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])));
+    const prober = others.find((w) => !sources.has(w.key));
+    if (prober === undefined) continue;
+    out.push({ expect: 'deny', description: `${prober.key} -> ${target.workload.key}:${port.port} (cross-namespace, never observed)`, from: { namespace: prober.namespace, selector: prober.selector.matchLabels }, to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
+  }
+  return out;
+}
+
+/** Egress to an outside address from a workload whose rules do not cover it. */
+function worldDeny(accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest | undefined {
+  const address = parseIp(WORLD_PROBE_IP);
+  if (address === undefined) return undefined;
+  const covers = (acc: WorkloadPolicyAcc): boolean => [...acc.egress.values()].some((rule) => {
+    if (rule.target.type === 'public') return true;
+    const cidrs = rule.target.type === 'cidr' ? [rule.target.cidr] : rule.target.type === 'nodes' ? rule.target.cidrs : [];
+    return cidrs.some((text) => { const cidr = parseCidr(text); return cidr !== undefined && cidrContains(cidr, address); });
+  });
+  const prober = [...accs].sort((a, b) => compareText(a.workload.key, b.workload.key)).find((acc) => probeable(acc.workload, index) && !covers(acc));
+  if (prober === undefined) return undefined;
+  return { expect: 'deny', description: `${prober.workload.key} -> ${WORLD_PROBE_IP}:${WORLD_PROBE_PORT} (outside the cluster, never observed)`, from: { namespace: prober.workload.namespace, selector: prober.workload.selector.matchLabels }, to: { kind: 'ip', ip: WORLD_PROBE_IP }, protocol: 'TCP', port: WORLD_PROBE_PORT };
 }

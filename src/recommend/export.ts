@@ -52,7 +52,16 @@ function readme(recommendation: Recommendation, options: ExportOptions, proof: R
     '',
     'Apply one namespace file at a time with `kubectl apply -f NAMESPACE.yaml`: inside each file the allow',
     'policies come first and the default deny last, so nothing observed is cut off while applying.',
-    'Then run `sh verify.sh`: every "allow" check must connect and every "deny" check must fail.',
+    'Then run `sh verify.sh`: every "allow" check must connect and every "deny" check must be refused or time out;',
+    'a check that cannot run (no probe, no permission, no running pod) fails the script with its reason.',
+    'The probes are ephemeral debug containers (PROBE_IMAGE, busybox by default) or, where those are not',
+    'available, short-lived probe pods with the source workload\'s labels. The deny check to 1.1.1.1:443',
+    'proves something only where the cluster has egress to the internet at all.',
+    ...(options.flavor === 'calico' && options.staged ? [
+      '',
+      'STAGED: staged policies are not enforced, so until they are promoted every "deny" check is EXPECTED',
+      'TO CONNECT (verify.sh checks them that way). After promoting, run `PROMOTED=1 sh verify.sh`.',
+    ] : []),
     '',
     '## Proof',
     '',
@@ -93,7 +102,7 @@ export function exportFiles(recommendation: Recommendation, options: ExportOptio
     resources.push(file);
   }
   files.set('kustomization.yaml', toYamlStream([{ object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources } }]));
-  files.set('verify.sh', verifyScript(recommendation.namespaces));
+  files.set('verify.sh', verifyScript(recommendation.namespaces, { staged: options.flavor === 'calico' && options.staged }));
   files.set('README.md', readme(recommendation, options, proof));
   return files;
 }

@@ -1,7 +1,9 @@
-// verify.sh: the connectivity tests as kubectl exec commands. Every value from the cluster (names,
-// namespaces, label values) is attacker-controlled, so each one is single-quoted for the shell and
-// passed to kubectl/nc as separate arguments, never interpolated into a `sh -c` string.
+// verify.sh: the connectivity tests as `check` lines over the probe functions of verify-prelude.ts.
+// Every value from the cluster (names, namespaces, label values) is attacker-controlled, so each
+// one is single-quoted for the shell and passed to kubectl and the probe as separate arguments,
+// never interpolated into a `sh -c` string.
 import type { ConnectivityTest, NamespaceRecommendation } from './proposal.js';
+import { verifyPrelude, VERIFY_SUMMARY } from './verify-prelude.js';
 
 /** POSIX shell single quoting: 'it'\''s' — safe for any byte string. */
 export function shellQuote(value: string): string {
@@ -24,50 +26,18 @@ function testLine(test: ConnectivityTest): string {
   return `check ${test.expect} ${description} tcp ${from} pod ${shellQuote(test.to.namespace)} ${shellQuote(selectorArg(test.to.selector))} ${shellQuote(String(test.port))}`;
 }
 
-const PRELUDE = `#!/bin/sh
-# Connectivity checks for the NetworkPolicies proposed by netpol-advisor.
-# Run after applying them: each "allow" check must connect, each "deny" check must fail.
-# Needs kubectl access and, in the source pods, nc (netcat) for TCP and nslookup for DNS.
-set -u
-TIMEOUT="\${TIMEOUT:-3}"
-failures=0
-
-first_pod() { # namespace selector
-  kubectl get pod -n "$1" -l "$2" --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}'
+export interface VerifyScriptOptions {
+  /** The policies are Calico Staged* objects: deny checks are expected to connect until promoted. */
+  readonly staged?: boolean;
 }
 
-pod_ip() { # namespace selector
-  kubectl get pod -n "$1" -l "$2" --field-selector=status.phase=Running -o jsonpath='{.items[0].status.podIP}'
-}
-
-# check EXPECT DESCRIPTION dns NS SELECTOR
-# check EXPECT DESCRIPTION tcp NS SELECTOR ip ADDRESS PORT
-# check EXPECT DESCRIPTION tcp NS SELECTOR pod NS SELECTOR PORT
-check() {
-  expect="$1"; description="$2"; mode="$3"; ns="$4"; selector="$5"; shift 5
-  pod="$(first_pod "$ns" "$selector")"
-  if [ -z "$pod" ]; then echo "SKIP  $description (no running pod for $selector in $ns)"; return; fi
-  if [ "$mode" = dns ]; then
-    set -- nslookup kubernetes.default.svc.cluster.local
-  elif [ "$1" = ip ]; then
-    set -- nc -z -w "$TIMEOUT" "$2" "$3"
-  else
-    address="$(pod_ip "$2" "$3")"
-    if [ -z "$address" ]; then echo "SKIP  $description (no running target pod)"; return; fi
-    set -- nc -z -w "$TIMEOUT" "$address" "$4"
-  fi
-  if kubectl exec -n "$ns" "$pod" -- "$@" >/dev/null 2>&1; then got=allow; else got=deny; fi
-  if [ "$got" = "$expect" ]; then echo "ok    $expect  $description"; else echo "FAIL  expected $expect, got $got: $description"; failures=$((failures + 1)); fi
-}
-`;
-
-export function verifyScript(namespaces: readonly NamespaceRecommendation[]): string {
-  const lines = [PRELUDE];
+export function verifyScript(namespaces: readonly NamespaceRecommendation[], options: VerifyScriptOptions = {}): string {
+  const lines = [verifyPrelude(options.staged === true)];
   for (const ns of namespaces) {
     lines.push(`# namespace ${oneLine(ns.namespace)}`);
     for (const test of ns.tests) lines.push(testLine(test));
     lines.push('');
   }
-  lines.push('if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi', 'echo "all checks passed"', '');
+  lines.push(VERIFY_SUMMARY);
   return lines.join('\n');
 }
