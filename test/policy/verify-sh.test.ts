@@ -138,7 +138,7 @@ describe('verify.sh against a fake kubectl', () => {
 
   it('without ephemeral containers it uses probe pods with the source labels, and deletes them', () => {
     const r = run({ FAKE_EPHEMERAL: 'off', FAKE_NC_5433: 'refused', FAKE_NC_443: 'refused' });
-    expect(r.stdout).toMatch(/^note  ephemeral containers are not available \(error: ephemeral containers are disabled/m);
+    expect(r.stdout).toMatch(/^note {2}ephemeral containers are not available \(error: ephemeral containers are disabled/m);
     expect(r.stdout).toContain('4 passed, 0 failed, 0 could not run');
     expect(r.status).toBe(0);
     expect(r.log).toMatch(/^run netpol-probe-\d+-\d+ -n other --image=busybox:1\.36\.1 --labels=app=x --restart=Never --rm -i --quiet --command -- sh -c /m);
@@ -176,6 +176,6 @@ describe('verify.sh against a fake kubectl', () => {
     expect(existsSync(marker)).toBe(false);
     expect(r.log).toContain(`get pod -n n$(touch ${marker}) -l app=a';touch ${marker};' --field-selector=status.phase=Running`);
     // the fake returned a pod name, but the namespace is not valid: the check ran against what kubectl said
-    expect(r.stdout).toMatch(/ok    allow  x'; touch .*pwned; '\$\(touch .*pwned\) \(connected\)/);
+    expect(r.stdout).toMatch(/ok {4}allow {2}x'; touch .*pwned; '\$\(touch .*pwned\) \(connected\)/);
   });
 });
