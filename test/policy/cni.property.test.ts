@@ -39,7 +39,7 @@ const npArb = fc.record({
   }, { requiredKeys: [] }), { maxLength: 2 }),
 });
 
-function npObjects(nps: readonly { namespace: string; podSelector: unknown; types: string[]; ingress: unknown[]; egress: unknown[] }[]): Record<string, unknown>[] {
+function npObjects(nps: readonly { namespace: string; podSelector: unknown; types: readonly string[]; ingress: readonly unknown[]; egress: readonly unknown[] }[]): Record<string, unknown>[] {
   return nps.map((p, i) => JSON.parse(JSON.stringify({
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: p.namespace, name: `np${i}` },
     spec: { podSelector: p.podSelector, policyTypes: p.types, ingress: p.ingress, egress: p.egress },
