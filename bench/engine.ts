@@ -1,17 +1,23 @@
-// Benchmark of the NetworkPolicy engine: a generated snapshot of 5,000 pods in 200 namespaces
-// with 1,000 policies; compile time and batch query throughput, medians of several runs.
+// Benchmark of the policy engine: a generated snapshot of 5,000 pods in 200 namespaces with 1,000
+// NetworkPolicies, alone (`k8s`) and mixed with 500 Cilium (`cilium`) or 500 Calico (`calico`)
+// policies (bench/engine-cni-policies.ts); compile time and batch query throughput, medians of
+// several runs, one JSON line per mix.
 // Rates are given per wall-clock second and per CPU-second of the process (process.cpuUsage),
 // the comparable figure on a shared machine.
-// Run: npx tsx bench/engine.ts   (figures go to docs/benchmarks.md)
+// Run: npx tsx bench/engine.ts [k8s|cilium|calico …]   (default: all three; figures go to docs/benchmarks.md)
 import { loadavg } from 'node:os';
 import { compilePolicies, type ConnectionQuery } from '../src/policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../src/policy/model.js';
+import { calicoObjects, ciliumObjects, cniOf } from './engine-cni-policies.js';
 
 const NAMESPACES = 200;
 const PODS = 5_000;
 const POLICIES = 1_000;
 const QUERIES = 200_000;
 const RUNS = 5;
+const CNI_POLICIES = 500;
+const MIXES = ['k8s', 'cilium', 'calico'] as const;
+type Mix = (typeof MIXES)[number];
 
 // Deterministic PRNG so every run measures the same snapshot.
 function rng(seed: number): () => number {
@@ -19,7 +25,7 @@ function rng(seed: number): () => number {
   return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
 }
 
-function generate(): { snapshot: ClusterSnapshot; queries: ConnectionQuery[] } {
+function generate(mix: Mix): { snapshot: ClusterSnapshot; queries: ConnectionQuery[] } {
   const rand = rng(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const apps = Array.from({ length: 10 }, (_, i) => `app${i}`);
@@ -62,14 +68,16 @@ function generate(): { snapshot: ClusterSnapshot; queries: ConnectionQuery[] } {
     }
     return { ...base, spec: { podSelector: { matchLabels: { app: pick(apps), tier: pick(tiers) } }, ingress: [{}] } };
   });
+  const cni = mix === 'cilium' ? cniOf(ciliumObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
+    : mix === 'calico' ? cniOf(calicoObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers)) : undefined;
   const queries: ConnectionQuery[] = Array.from({ length: QUERIES }, (_, i) => {
     const a = pods[Math.floor(rand() * PODS)] as PodInfo;
     const b = pods[Math.floor(rand() * PODS)] as PodInfo;
     const port = pick([8080, 9090, 5432, 443, 53, 8050]);
-    const to = i % 10 === 9 ? { kind: 'ip' as const, ip: `203.0.113.${i % 250}` } : { kind: 'pod' as const, namespace: b.namespace, name: b.name };
+    const to = i % 10 === 9 ? { kind: 'ip' as const, ip: `203.0.113.${i % 250}`, names: [`s${i % 7}.example.com`] } : { kind: 'pod' as const, namespace: b.namespace, name: b.name };
     return { from: { kind: 'pod', namespace: a.namespace, name: a.name }, to, port, protocol: port === 53 && i % 2 === 0 ? 'UDP' : 'TCP' };
   });
-  return { snapshot: { namespaces, pods, services: [], policies, nodes: [] }, queries };
+  return { snapshot: { namespaces, pods, services: [], policies, nodes: [], ...(cni !== undefined ? { cni } : {}) }, queries };
 }
 
 function median(values: number[]): number {
@@ -85,7 +93,7 @@ function cpuMs(): number {
 
 interface Timed { wallMs: number; cpuMs: number; allowed: number }
 
-function timeLoop(count: (query: ConnectionQuery) => boolean): Timed {
+function timeLoop(queries: readonly ConnectionQuery[], count: (query: ConnectionQuery) => boolean): Timed {
   const w0 = performance.now();
   const c0 = cpuMs();
   let allowed = 0;
@@ -93,43 +101,48 @@ function timeLoop(count: (query: ConnectionQuery) => boolean): Timed {
   return { wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, allowed };
 }
 
-const { snapshot, queries } = generate();
-const compileMs: number[] = [];
-const compileCpuMs: number[] = [];
-const evaluateWall: number[] = [];
-const evaluateCpu: number[] = [];
-const isAllowedWall: number[] = [];
-const isAllowedCpu: number[] = [];
-let allowed = 0;
-for (let run = 0; run < RUNS; run++) {
-  const w0 = performance.now();
-  const c0 = cpuMs();
-  const engine = compilePolicies(snapshot);
-  compileMs.push(performance.now() - w0);
-  compileCpuMs.push(cpuMs() - c0);
-  // Alternate the order so neither loop always runs on a warmer heap.
-  const loops: [string, () => Timed][] = [
-    ['evaluate', () => timeLoop((q) => engine.evaluate(q).verdict === 'allow')],
-    ['isAllowed', () => timeLoop((q) => engine.isAllowed(q))],
-  ];
-  if (run % 2 === 1) loops.reverse();
-  const counts = new Map<string, number>();
-  for (const [name, loop] of loops) {
-    const t = loop();
-    counts.set(name, t.allowed);
-    (name === 'evaluate' ? evaluateWall : isAllowedWall).push(QUERIES / (t.wallMs / 1000));
-    (name === 'evaluate' ? evaluateCpu : isAllowedCpu).push(QUERIES / (t.cpuMs / 1000));
+function benchMix(mix: Mix): void {
+  const { snapshot, queries } = generate(mix);
+  const compileMs: number[] = [];
+  const compileCpuMs: number[] = [];
+  const evaluateWall: number[] = [];
+  const evaluateCpu: number[] = [];
+  const isAllowedWall: number[] = [];
+  const isAllowedCpu: number[] = [];
+  let allowed = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const w0 = performance.now();
+    const c0 = cpuMs();
+    const engine = compilePolicies(snapshot);
+    compileMs.push(performance.now() - w0);
+    compileCpuMs.push(cpuMs() - c0);
+    // Alternate the order so neither loop always runs on a warmer heap.
+    const loops: [string, () => Timed][] = [
+      ['evaluate', () => timeLoop(queries, (q) => engine.evaluate(q).verdict === 'allow')],
+      ['isAllowed', () => timeLoop(queries, (q) => engine.isAllowed(q))],
+    ];
+    if (run % 2 === 1) loops.reverse();
+    const counts = new Map<string, number>();
+    for (const [name, loop] of loops) {
+      const t = loop();
+      counts.set(name, t.allowed);
+      (name === 'evaluate' ? evaluateWall : isAllowedWall).push(QUERIES / (t.wallMs / 1000));
+      (name === 'evaluate' ? evaluateCpu : isAllowedCpu).push(QUERIES / (t.cpuMs / 1000));
+    }
+    allowed = counts.get('evaluate') ?? 0;
+    if (counts.get('isAllowed') !== allowed) throw new Error(`isAllowed and evaluate disagree: ${counts.get('isAllowed')} vs ${allowed} allowed`);
   }
-  allowed = counts.get('evaluate') ?? 0;
-  if (counts.get('isAllowed') !== allowed) throw new Error(`isAllowed and evaluate disagree: ${counts.get('isAllowed')} vs ${allowed} allowed`);
+  const result = {
+    mix, cniPolicies: mix === 'k8s' ? 0 : CNI_POLICIES, pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
+    compileMsMedian: Math.round(median(compileMs)), compileCpuMsMedian: Math.round(median(compileCpuMs)),
+    evaluatePerSecMedian: Math.round(median(evaluateWall)), evaluatePerCpuSecMedian: Math.round(median(evaluateCpu)),
+    isAllowedPerSecMedian: Math.round(median(isAllowedWall)), isAllowedPerCpuSecMedian: Math.round(median(isAllowedCpu)),
+    allowedShare: Number((allowed / QUERIES).toFixed(3)),
+    loadAverage: loadavg().map((x) => Number(x.toFixed(1))),
+    targets: { compileMs: 2000, queriesPerSec: 200_000 },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
-const result = {
-  pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
-  compileMsMedian: Math.round(median(compileMs)), compileCpuMsMedian: Math.round(median(compileCpuMs)),
-  evaluatePerSecMedian: Math.round(median(evaluateWall)), evaluatePerCpuSecMedian: Math.round(median(evaluateCpu)),
-  isAllowedPerSecMedian: Math.round(median(isAllowedWall)), isAllowedPerCpuSecMedian: Math.round(median(isAllowedCpu)),
-  allowedShare: Number((allowed / QUERIES).toFixed(3)),
-  loadAverage: loadavg().map((x) => Number(x.toFixed(1))),
-  targets: { compileMs: 2000, queriesPerSec: 200_000 },
-};
-process.stdout.write(`${JSON.stringify(result)}\n`);
+
+const asked = process.argv.slice(2).filter((a): a is Mix => (MIXES as readonly string[]).includes(a));
+for (const mix of asked.length > 0 ? asked : MIXES) benchMix(mix);

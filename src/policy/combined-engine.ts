@@ -15,7 +15,7 @@ import {
 import type { ClusterSnapshot, PolicyProtocol } from './model.js';
 import type { ResolvedEndpoint } from './peers.js';
 import {
-  combineStages, NO_OPINION, type DirectionQuery, type FamilyEndpoint, type PolicyStage, type StageDecision,
+  combineStages, NO_OPINION, type DecidingRule, type DirectionQuery, type FamilyEndpoint, type PolicyStage, type RuleRef, type StageDecision,
 } from './policy-family.js';
 
 /** Kubernetes NetworkPolicy semantics as a stage (for chains that hold it on its own). */
@@ -52,6 +52,37 @@ function describe(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, pe
   }
   if (final.isolatedBy.length > 0) return `${subject.display}: ${what} is allowed: the policies that select it (${final.isolatedBy.join(', ')}) passed it on${notes}`;
   return `${subject.display} is not isolated for ${direction}: no policy selects it for ${direction}, so ${what} is allowed${notes}`;
+}
+
+/** A direction decision whose `reason` text is built when first read (batch replays never read it). */
+class CombinedDirectionDecision implements DirectionDecision {
+  readonly allowed: boolean;
+  readonly isolated: boolean;
+  readonly isolatedBy: string[];
+  readonly allowedBy: RuleRef[];
+  declare decidedBy?: DecidingRule;
+  declare notes?: string[];
+  #reason: string | undefined;
+  readonly #explain: () => string;
+  constructor(final: StageDecision, explain: () => string) {
+    this.allowed = final.verdict !== 'deny';
+    this.isolated = final.isolatedBy.length > 0;
+    // Stages build fresh arrays per decision (NO_OPINION's are empty): shared, not copied.
+    this.isolatedBy = final.isolatedBy.length === 0 ? [] : final.isolatedBy as string[];
+    this.allowedBy = final.allowedBy.length === 0 ? [] : final.allowedBy as RuleRef[];
+    if (final.decidedBy !== undefined) this.decidedBy = final.decidedBy;
+    if (final.notes.length > 0) this.notes = [...final.notes];
+    this.#explain = explain;
+  }
+  get reason(): string {
+    return (this.#reason ??= this.#explain());
+  }
+  toJSON(): DirectionDecision {
+    return {
+      allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason,
+      ...(this.decidedBy !== undefined ? { decidedBy: this.decidedBy } : {}), ...(this.notes !== undefined ? { notes: this.notes } : {}),
+    };
+  }
 }
 
 class CombinedEngine implements PolicyEngine {
@@ -107,12 +138,7 @@ class CombinedEngine implements PolicyEngine {
     const toDecision = (direction: 'ingress' | 'egress', final: StageDecision): DirectionDecision => {
       const subject = direction === 'egress' ? from.resolved : to.resolved;
       const peer = direction === 'egress' ? to.resolved : from.resolved;
-      return {
-        allowed: final.verdict !== 'deny', isolated: final.isolatedBy.length > 0, isolatedBy: [...final.isolatedBy], allowedBy: [...final.allowedBy],
-        reason: describe(direction, subject, peer, query.port, query.protocol, final),
-        ...(final.decidedBy !== undefined ? { decidedBy: final.decidedBy } : {}),
-        ...(final.notes.length > 0 ? { notes: [...final.notes] } : {}),
-      };
+      return new CombinedDirectionDecision(final, () => describe(direction, subject, peer, query.port, query.protocol, final));
     };
     const egress = toDecision('egress', this.direction('egress', from, to, query.port, query.protocol));
     const ingress = toDecision('ingress', this.direction('ingress', from, to, query.port, query.protocol));

@@ -6,14 +6,17 @@
 // outside the cluster never matches a selector but always matches a `notSelector`. In a namespaced
 // policy a selector without namespaceSelector means the policy's namespace (libcalico-go's
 // conversion ANDs `projectcalico.org/namespace == '<ns>'` into selector and notSelector).
-import { cidrContains, formatIp, parseCidr, type Cidr } from '../../net/ip.js';
+import { cidrContains, formatIp, parseCidr, type Cidr, type IpAddress } from '../../net/ip.js';
 import type { CalicoAction, CalicoEntity, CalicoPortRange, CalicoRule } from '../cni-objects.js';
 import type { Labels, PolicyProtocol, ServiceInfo } from '../model.js';
 import type { DirectionQuery, FamilyEndpoint } from '../policy-family.js';
 import { parseCalicoSelector, type CalicoPredicate } from './selector.js';
 
 export interface CalicoMatchContext {
+  /** Calico's namespace labels (with `projectcalico.org/name`), cached. */
   namespaceLabelsOf(namespace: string): Labels;
+  /** A pod endpoint's Calico labels (with the `projectcalico.org/*` ones), cached per snapshot pod. */
+  podLabelsOf(endpoint: FamilyEndpoint): Labels;
   readonly services: readonly ServiceInfo[];
 }
 
@@ -32,8 +35,26 @@ function selectorOf(text: string | undefined): CalicoPredicate | undefined {
   return parsed.ok ? parsed.matches : () => false;
 }
 
-function cidrsOf(list: readonly string[] | undefined): Cidr[] | undefined {
-  return list?.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+interface CompiledNet { readonly cidr: Cidr; readonly v4Network: number; readonly v4Mask: number }
+
+function cidrsOf(list: readonly string[] | undefined): CompiledNet[] | undefined {
+  return list?.map(parseCidr).filter((c): c is Cidr => c !== undefined).map((cidr) => ({
+    cidr,
+    // IPv4 as 32-bit integers: the common test without BigInt arithmetic per query.
+    v4Network: cidr.family === 4 ? Number(cidr.network) : -1,
+    v4Mask: cidr.family === 4 && cidr.prefixLength > 0 ? (~0 << (32 - cidr.prefixLength)) >>> 0 : 0,
+  }));
+}
+
+function inNets(endpoint: FamilyEndpoint, nets: readonly CompiledNet[]): boolean {
+  const { ips, ipv4 } = endpoint.resolved;
+  for (let i = 0; i < ips.length; i++) {
+    const v4 = ipv4[i] as number;
+    for (const net of nets) {
+      if (v4 >= 0 ? net.v4Network >= 0 && ((v4 & net.v4Mask) >>> 0) === net.v4Network : cidrContains(net.cidr, ips[i] as IpAddress)) return true;
+    }
+  }
+  return false;
 }
 
 function portIn(ranges: readonly CalicoPortRange[], port: number, protocol: PolicyProtocol, destination: FamilyEndpoint): boolean {
@@ -54,8 +75,8 @@ function compileEntity(entity: CalicoEntity, policyNamespace: string | undefined
   const tests: EndpointTest[] = [];
   const nets = cidrsOf(entity.nets);
   const notNets = cidrsOf(entity.notNets);
-  if (nets !== undefined) tests.push((e) => e.resolved.ips.some((ip) => nets.some((c) => cidrContains(c, ip))));
-  if (notNets !== undefined) tests.push((e) => !e.resolved.ips.some((ip) => notNets.some((c) => cidrContains(c, ip))));
+  if (nets !== undefined) tests.push((e) => inNets(e, nets));
+  if (notNets !== undefined) tests.push((e) => !inNets(e, notNets));
   const selector = selectorOf(entity.selector);
   const notSelector = selectorOf(entity.notSelector);
   const namespaceSelector = selectorOf(entity.namespaceSelector);
@@ -68,10 +89,7 @@ function compileEntity(entity: CalicoEntity, policyNamespace: string | undefined
     if (policyNamespace !== undefined) return r.namespace === policyNamespace;
     return true;
   };
-  const labelsOf = (e: FamilyEndpoint): Labels => {
-    const r = e.resolved as FamilyEndpoint['resolved'] & { kind: 'pod' };
-    return { ...r.labels, 'projectcalico.org/namespace': r.namespace, 'projectcalico.org/orchestrator': 'k8s', ...(e.serviceAccount !== undefined ? { 'projectcalico.org/serviceaccount': e.serviceAccount } : {}) };
-  };
+  const labelsOf = (e: FamilyEndpoint): Labels => context.podLabelsOf(e);
   if (selector !== undefined) tests.push((e) => inNamespace(e) && selector(labelsOf(e)));
   else if (namespaceSelector !== undefined) tests.push((e) => inNamespace(e));
   if (notSelector !== undefined) tests.push((e) => !(inNamespace(e) && notSelector(labelsOf(e))));

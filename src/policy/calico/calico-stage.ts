@@ -24,6 +24,8 @@ const ORCHESTRATOR_KEY = 'projectcalico.org/orchestrator';
 
 interface CompiledCalicoPolicy {
   readonly kind: 'calico';
+  /** By snapshot pod index: 1 when the policy applies to the pod (selection precomputed). */
+  readonly selected: Uint8Array;
   readonly id: string;
   readonly order: number;
   readonly sortName: string;
@@ -75,7 +77,7 @@ function compareEntries(a: { order: number; sortName: string }, b: { order: numb
 export class CalicoStage implements PolicyStage {
   readonly name = 'calico';
   private readonly tiers: readonly CompiledTier[];
-  private readonly context: CalicoMatchContext;
+  private readonly context: CalicoContext;
   /** By pod index and direction: the tiers with the entries that can apply to the pod. */
   private readonly perPod = new Map<number, readonly CompiledTier[]>();
 
@@ -90,7 +92,7 @@ export class CalicoStage implements PolicyStage {
     for (const policy of policies) {
       if (!tierList.has(policy.tier)) continue; // parse-time: reported as ignored by the engine
       const list = entriesByTier.get(policy.tier) ?? [];
-      list.push(this.compilePolicy(policy));
+      list.push(this.compilePolicy(policy, snapshot));
       entriesByTier.set(policy.tier, list);
     }
     const defaults = entriesByTier.get('default') ?? [];
@@ -104,20 +106,27 @@ export class CalicoStage implements PolicyStage {
       .map(({ tier }) => ({ name: tier.name, defaultAction: tier.defaultAction, entries: (entriesByTier.get(tier.name) ?? []).sort(compareEntries) }));
   }
 
-  private compilePolicy(policy: CalicoPolicy): CompiledCalicoPolicy {
+  private compilePolicy(policy: CalicoPolicy, snapshot: ClusterSnapshot): CompiledCalicoPolicy {
     const selector = predicate(policy.selector) as CalicoPredicate;
     const namespaceSelector = predicate(policy.namespaceSelector);
     const namespace = policy.namespace;
+    const context = this.context;
     const selects = (endpoint: FamilyEndpoint): boolean => {
       const r = endpoint.resolved;
       if (r.kind !== 'pod') return false;
       if (namespace !== undefined && r.namespace !== namespace) return false;
-      if (namespaceSelector !== undefined && !namespaceSelector(calicoNamespaceLabelsOf(r.namespaceLabels, r.namespace))) return false;
-      return selector(calicoLabelsOf(r.labels, r.namespace, endpoint.serviceAccount));
+      if (namespaceSelector !== undefined && !namespaceSelector(context.namespaceLabelsOf(r.namespace))) return false;
+      return selector(context.podLabelsOf(endpoint));
     };
-    const compile = (rules: readonly CalicoRule[]) => rules.map((rule, index) => compileCalicoRule(rule, index, namespace, this.context));
+    const selected = new Uint8Array(snapshot.pods.length);
+    snapshot.pods.forEach((pod, index) => {
+      if (pod.hostNetwork || (namespace !== undefined && pod.namespace !== namespace)) return;
+      if (namespaceSelector !== undefined && !namespaceSelector(context.namespaceLabelsOf(pod.namespace))) return;
+      if (selector(context.labelsOfPod(index))) selected[index] = 1;
+    });
+    const compile = (rules: readonly CalicoRule[]) => rules.map((rule, index) => compileCalicoRule(rule, index, namespace, context));
     return {
-      kind: 'calico', id: objectName(policy), order: policy.order ?? Number.POSITIVE_INFINITY, sortName: policy.name, namespace, selects,
+      kind: 'calico', id: objectName(policy), order: policy.order ?? Number.POSITIVE_INFINITY, sortName: policy.name, namespace, selects, selected,
       ingress: policy.types.includes('Ingress') ? compile(policy.ingress) : undefined,
       egress: policy.types.includes('Egress') ? compile(policy.egress) : undefined,
     };
@@ -134,7 +143,11 @@ export class CalicoStage implements PolicyStage {
     }
     const out: CompiledTier[] = [];
     for (const tier of this.tiers) {
-      const entries = tier.entries.filter((entry) => (entry.kind === 'knp' ? entry.namespace === r.namespace : entry[direction] !== undefined && entry.selects(subject)));
+      const entries = tier.entries.filter((entry) => {
+        if (entry.kind === 'knp') return entry.namespace === r.namespace;
+        if (entry[direction] === undefined) return false;
+        return r.podIndex >= 0 ? entry.selected[r.podIndex] === 1 : entry.selects(subject);
+      });
       if (entries.length > 0) out.push({ ...tier, entries });
     }
     if (r.podIndex >= 0) this.perPod.set(key, out);
@@ -148,7 +161,6 @@ export class CalicoStage implements PolicyStage {
     const tiers = this.tiersFor(subject, direction);
     if (tiers.length === 0) return NO_OPINION;
     let np: { readonly isolatedBy: readonly string[]; readonly allowedBy: readonly RuleRef[] } | undefined;
-    const npOf = () => (np ??= this.npView(query));
     const isolatedBy: string[] = [];
     const notes: string[] = [];
     let passed = false;
@@ -157,7 +169,7 @@ export class CalicoStage implements PolicyStage {
       let passTier = false;
       for (const entry of tier.entries) {
         if (entry.kind === 'knp') {
-          const view = npOf();
+          const view = (np ??= this.npView(query));
           if (!view.isolatedBy.includes(entry.id)) continue;
           applied = true;
           isolatedBy.push(entry.id);
@@ -178,8 +190,8 @@ export class CalicoStage implements PolicyStage {
           const decidedBy = { object: entry.id, rule: `${direction}[${rule.index}]`, action: rule.action };
           if (rule.action === 'Allow') return { verdict: 'allow', decidedBy, isolatedBy, allowedBy: [{ policy: entry.id, rule: rule.index }], notes };
           if (rule.action === 'Deny') return { verdict: 'deny', decidedBy, isolatedBy, allowedBy: [], notes };
+          // A Pass is not a note: it is on the hot path of every tiered cluster (no string per query).
           passTier = true;
-          notes.push(`${entry.id} ${direction}[${rule.index}] passed to the next tier`);
           break;
         }
         if (passTier) break;
@@ -189,22 +201,46 @@ export class CalicoStage implements PolicyStage {
         return { verdict: 'deny', decidedBy: { object: `tier ${tier.name}`, rule: 'end of tier (default action Deny)', action: 'Deny' }, isolatedBy, allowedBy: [], notes };
       }
       passed = true;
-      notes.push(`tier ${tier.name}: no rule matched, its default action Pass goes on to the next tier`);
     }
     if (isolatedBy.length === 0) return NO_OPINION;
-    return { verdict: passed ? 'pass' : 'none', decidedBy: undefined, isolatedBy, allowedBy: [], notes: [...notes, 'passed every tier: the namespace profile allows'] };
+    // Every applying tier passed (or ended in Pass): Calico's namespace profile allows.
+    return { verdict: passed ? 'pass' : 'none', decidedBy: undefined, isolatedBy, allowedBy: [], notes };
   }
 }
 
-/** What a Calico rule needs of the snapshot: namespace labels, services, container ports. */
+/** What a Calico rule needs of the snapshot: namespace and pod labels (cached), services. */
 class CalicoContext implements CalicoMatchContext {
   private readonly namespaceLabels = new Map<string, Labels>();
+  private readonly calicoNamespaceLabels = new Map<string, Labels>();
+  private readonly podLabels: (Labels | undefined)[];
   readonly services: ClusterSnapshot['services'];
-  constructor(snapshot: ClusterSnapshot) {
+  constructor(private readonly snapshot: ClusterSnapshot) {
     for (const ns of snapshot.namespaces) this.namespaceLabels.set(ns.name, ns.labels);
     this.services = snapshot.services;
+    this.podLabels = new Array<Labels | undefined>(snapshot.pods.length);
   }
   namespaceLabelsOf(namespace: string): Labels {
-    return calicoNamespaceLabelsOf(this.namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace }, namespace);
+    let labels = this.calicoNamespaceLabels.get(namespace);
+    if (labels === undefined) {
+      labels = calicoNamespaceLabelsOf(this.namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace }, namespace);
+      // Bounded by the snapshot's namespaces plus those queries name (workload endpoints).
+      if (this.calicoNamespaceLabels.size < 100_000) this.calicoNamespaceLabels.set(namespace, labels);
+    }
+    return labels;
+  }
+  labelsOfPod(index: number): Labels {
+    let labels = this.podLabels[index];
+    if (labels === undefined) {
+      const pod = this.snapshot.pods[index];
+      labels = pod === undefined ? {} : calicoLabelsOf(pod.labels, pod.namespace, pod.serviceAccount);
+      this.podLabels[index] = labels;
+    }
+    return labels;
+  }
+  podLabelsOf(endpoint: FamilyEndpoint): Labels {
+    const r = endpoint.resolved;
+    if (r.kind !== 'pod') return {};
+    if (r.podIndex >= 0) return this.labelsOfPod(r.podIndex);
+    return calicoLabelsOf(r.labels, r.namespace, endpoint.serviceAccount);
   }
 }
