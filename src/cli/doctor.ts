@@ -6,6 +6,7 @@ import { formatReport } from '../doctor/format.js';
 import { scanClusterExtras } from '../doctor/raw-objects.js';
 import type { ClusterExtras, DoctorEdge } from '../doctor/types.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
+import { writeIgnored } from './ignored-output.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { openReadStore } from './open-db.js';
 import { UsageError, defaultDbPath, parseCommandArgs } from './args.js';
@@ -69,10 +70,12 @@ async function run(argv: string[]): Promise<number> {
   });
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
+    writeIgnored(cluster?.snapshot, true);
     return 0;
   }
   if (cluster === undefined) process.stdout.write('no --cluster snapshot: only non-policy drops can be diagnosed\n\n');
   process.stdout.write(formatReport(findings));
+  writeIgnored(cluster?.snapshot, false);
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // snapshot and each with its minimal fix — contract JSON with --json, a table otherwise.
 import { buildDropReports, type DropReport, type PeerJson } from '../drops/report.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
+import { writeIgnored } from './ignored-output.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { openReadStore } from './open-db.js';
 import { UsageError, defaultDbPath, parseCommandArgs } from './args.js';
@@ -79,12 +80,14 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(result.items, null, 2)}\n`);
+    writeIgnored(snapshot, true);
     return 0;
   }
   process.stdout.write(result.items.length === 0 ? 'no traffic blocked by policy\n' : `${table(result.items)}\n`);
   if (result.nonPolicy.edges > 0) {
     process.stdout.write(`\n${result.nonPolicy.connections} connection(s) on ${result.nonPolicy.edges} path(s) dropped for non-policy reasons (not classified)\n`);
   }
+  writeIgnored(snapshot, false);
   return 0;
 }
 

@@ -103,7 +103,8 @@ function describeDrop(edge: ObservedEdge): string {
 
 function summary(proof: RecommendationProof): string {
   const exposure = (c: RecommendationProof['exposureBefore']) => (c === undefined ? 'n/a' : `${c.reachable}/${c.total}`);
-  return `replayed ${proof.replayed} observed flows: ${proof.allowed} allowed, 0 dropped, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}`;
+  const ignored = proof.ignored.length === 0 ? '' : `; ${proof.ignored.length} policy object(s) NOT EVALUATED by the replay: ${proof.ignored.slice(0, 10).map((o) => `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name} (${o.reason})`).join('; ')}`.replace(/\p{Cc}/gu, '?');
+  return `replayed ${proof.replayed} observed flows${proof.flavor !== 'k8s' ? ` as ${proof.flavor} objects` : ''}: ${proof.allowed} allowed, 0 dropped, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}${ignored}`;
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -38,6 +38,8 @@ function proofLines(proof: RecommendationProof | undefined): string[] {
     `- replay proof: ${proof.replayed} observed forwarded edges replayed, ${proof.allowed} allowed, ${proof.violations.length} would be dropped unexpectedly, ${proof.knownGaps} known gaps (see warnings), ${proof.skipped} not replayable`,
     `- already covered by existing policies: ${proof.coveredByExisting}; newly allowed: ${proof.newlyAllowed}`,
     `- (pod pair, port) combinations reachable before: ${exposure(proof.exposureBefore)}; after: ${exposure(proof.exposureAfter)}`,
+    ...(proof.flavor !== 'k8s' ? [`- replayed as the ${proof.flavor} objects written here${proof.flavor === 'calico' ? ' (staged ones as if promoted)' : ''}`] : []),
+    ...(proof.ignored.length > 0 ? [`- NOT EVALUATED by the replay (${proof.ignored.length}): ${proof.ignored.slice(0, 50).map((o) => `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name} (${o.reason})`).join('; ')}`] : []),
     ...(proof.tighten.length > 0 ? ['', '## Existing rules no observed traffic used (candidates to tighten)', '', ...proof.tighten.slice(0, 200).map((t) => `- ${t.message}`)] : []),
   ];
 }
@@ -130,6 +132,8 @@ export function exportJson(recommendation: Recommendation, options: ExportOption
       replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps, skipped: proof.skipped,
       coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed, tighten: proof.tighten,
       exposureBefore: proof.exposureBefore ?? null, exposureAfter: proof.exposureAfter ?? null,
+      // Only when the replay left something out (keeps the common output unchanged).
+      ...(proof.ignored.length > 0 ? { ignored: proof.ignored.map(({ appliesTo: _a, ...rest }) => rest) } : {}),
     },
   };
 }

@@ -12,7 +12,8 @@ import { formatProblem, parseClusterObjects } from '../../policy/parse-objects.j
 import { isRecord } from '../../policy/validate-policy.js';
 import { formatYamlProblem, parseYamlDocuments } from '../../policy/yaml-documents.js';
 import type { ObservedEdge } from '../../recommend/proposal.js';
-import { EndpointResolver, replayEdges } from '../../recommend/replay.js';
+import { EndpointResolver, replayEdges, replayedPods } from '../../recommend/replay.js';
+import { reportIgnored } from '../../policy/ignored-selection.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
@@ -34,6 +35,8 @@ const simulateJson = z.object({
     count: z.number().int(), firstSeen: z.string(), lastSeen: z.string(), egress: directionJson, ingress: directionJson,
   })),
   skipped: z.number().int(),
+  /** Policy objects of the cluster the replay could not evaluate, and how many replayed pods each selects. */
+  ignored: z.array(z.looseObject({ kind: z.string(), namespace: z.string().optional(), name: z.string(), reason: z.string(), selectsReplayedPods: z.number().int() })),
 });
 
 export function simulateOperations(): ApiOperation[] {
@@ -95,7 +98,10 @@ export function simulateRoutes(deps: AppDeps): Router {
     const replaced = new Set(given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     const policies = [...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)), ...given];
     const engine = compilePolicies({ ...snapshot, policies });
-    const result = replayEdges(deps.store.iterateEdges({ verdict: 'forwarded' }), engine, new EndpointResolver(snapshot === EMPTY_SNAPSHOT ? undefined : snapshot));
+    const resolver = new EndpointResolver(snapshot === EMPTY_SNAPSHOT ? undefined : snapshot);
+    const result = replayEdges(deps.store.iterateEdges({ verdict: 'forwarded' }), engine, resolver);
+    // Only computed when something was ignored: it reads the edges a second time.
+    const ignored = engine.ignored.length === 0 ? [] : reportIgnored(engine.ignored, replayedPods(deps.store.iterateEdges({ verdict: 'forwarded' }), snapshot, resolver));
     res.json({
       policies: given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
       replayed: result.replayed,
@@ -108,6 +114,7 @@ export function simulateRoutes(deps: AppDeps): Router {
         egress: decision.egress, ingress: decision.ingress,
       })),
       skipped: result.skipped.length,
+      ignored: ignored.map(({ appliesTo: _a, ...rest }) => rest),
     });
   });
   return router;
