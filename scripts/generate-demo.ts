@@ -1,84 +1,31 @@
-// Generates demo/flows.jsonl, the bundled demo dataset `serve` replays when no source is
-// configured: one hour of a small shop application in the exact line shape of
-// `hubble observe -o json` (formats.md §1). Deterministic (seeded), so the committed file only
-// changes when this script does. Run: `npx tsx scripts/generate-demo.ts [OUT]`.
+// Generates the bundled demo: demo/flows.jsonl, the flows `serve` replays when no source is
+// configured (two hours of a small shop application in the exact line shape of
+// `hubble observe -o json`, formats.md §1), and demo/cluster.json, the same application's cluster
+// snapshot (scripts/demo-cluster.ts), which demo mode loads as its inventory. Deterministic
+// (seeded), so the committed files only change when these scripts do.
+// Run: `npx tsx scripts/generate-demo.ts [OUT_DIR]`.
 //
 // The application: world → ingress-nginx controller → shop/web → shop/api → data/postgres
-// (StatefulSet) and shop/redis; every pod → kube-system/coredns (UDP 53, with L7 DNS records);
-// api → payments.example.com (203.0.113.10/11:443); a CronJob → postgres; prometheus in
-// `monitoring` scraping web, api and the exporters; policy drops (ingress_denied_by /
-// egress_denied_by) and one datapath drop. Each TCP connection is SYN, SYN-ACK (reply),
-// ACK and PSH-ACK packets, so replies and mid-stream packets exercise the dedup.
+// (StatefulSet) and shop/redis; a shop/worker → postgres; every pod → kube-system/coredns (UDP 53,
+// with L7 DNS records); api → payments.example.com (203.0.113.10/11:443); a CronJob → postgres;
+// prometheus in `monitoring` scraping web, api and the exporters. Drops, one of each class the
+// drops report knows: a regression (redis's policy tightened mid-window), DNS blocked (the CronJob's
+// egress policy), expected by the baseline (the worker's rollout lost a label), likely legitimate
+// (Prometheus retrying the api's second metrics port), a scan (tools/debug-shell probing
+// postgres), unknown (api → an SMTP server) and a datapath (non-policy) drop. Each TCP connection
+// is SYN, SYN-ACK (reply), ACK and PSH-ACK packets, so replies and mid-stream packets exercise the
+// dedup.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { api, clients, CLUSTER, controller, coredns, debugShell, payments, pick, postgres, prometheus, random, redis, report, smtp, web, worker, allPods, type External, type Pod } from './demo-app.js';
+import { demoClusterList } from './demo-cluster.js';
 
-const BASE_MS = Date.parse('2026-01-05T09:00:00.000Z');
-const SPAN_MS = 60 * 60 * 1000;
-const NODES = ['demo-cluster/worker-1', 'demo-cluster/worker-2'];
+const BASE_MS = Date.parse('2026-01-05T08:00:00.000Z');
+const SPAN_MS = 2 * 60 * 60 * 1000;
 
-/** mulberry32: small, seeded, good enough to vary times and ports. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(20260105);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-
-interface Pod {
-  readonly namespace: string;
-  readonly name: string;
-  readonly ip: string;
-  readonly identity: number;
-  readonly serviceAccount: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly workload: { readonly kind: string; readonly name: string };
-  readonly node: string;
-}
-
-let nextEndpointId = 100;
-function pod(namespace: string, name: string, ip: string, identity: number, workload: Pod['workload'], labels: Record<string, string>, node: string): Pod & { id: number } {
-  return { namespace, name, ip, identity, serviceAccount: workload.name, labels, workload, node, id: nextEndpointId++ };
-}
-
-const w1 = NODES[0] as string;
-const w2 = NODES[1] as string;
-const nginxLabels = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': 'ingress-nginx' };
-const controller = pod('ingress-nginx', 'ingress-nginx-controller-7c9d5b8f4-x2k4p', '10.244.1.12', 21044, { kind: 'Deployment', name: 'ingress-nginx-controller' }, { ...nginxLabels, 'pod-template-hash': '7c9d5b8f4' }, w1);
-const web = [
-  pod('shop', 'web-6b8d7f9c5d-h4zrt', '10.244.1.31', 31877, { kind: 'Deployment', name: 'web' }, { app: 'web', 'app.kubernetes.io/name': 'web', 'pod-template-hash': '6b8d7f9c5d' }, w1),
-  pod('shop', 'web-6b8d7f9c5d-q9vwm', '10.244.2.17', 31877, { kind: 'Deployment', name: 'web' }, { app: 'web', 'app.kubernetes.io/name': 'web', 'pod-template-hash': '6b8d7f9c5d' }, w2),
-];
-const api = [
-  pod('shop', 'api-5f6c8d9b7-kx7tn', '10.244.1.44', 40211, { kind: 'Deployment', name: 'api' }, { app: 'api', 'app.kubernetes.io/name': 'api', 'pod-template-hash': '5f6c8d9b7' }, w1),
-  pod('shop', 'api-5f6c8d9b7-p2mzs', '10.244.2.29', 40211, { kind: 'Deployment', name: 'api' }, { app: 'api', 'app.kubernetes.io/name': 'api', 'pod-template-hash': '5f6c8d9b7' }, w2),
-];
-const redis = pod('shop', 'redis-7d4b9c6f8-vt5wl', '10.244.2.40', 44102, { kind: 'Deployment', name: 'redis' }, { 'app.kubernetes.io/name': 'redis', 'pod-template-hash': '7d4b9c6f8' }, w2);
-const postgres = pod('data', 'postgres-0', '10.244.2.51', 50977, { kind: 'StatefulSet', name: 'postgres' }, { 'app.kubernetes.io/name': 'postgres', 'statefulset.kubernetes.io/pod-name': 'postgres-0', 'controller-revision-hash': 'postgres-6c7f9d8b5' }, w2);
-const report = pod('shop', 'nightly-report-29462340-bq7xk', '10.244.1.63', 47730, { kind: 'CronJob', name: 'nightly-report' }, { 'app.kubernetes.io/name': 'nightly-report', 'batch.kubernetes.io/job-name': 'nightly-report-29462340', 'job-name': 'nightly-report-29462340' }, w1);
-const prometheus = pod('monitoring', 'prometheus-k8s-0', '10.244.1.77', 60213, { kind: 'StatefulSet', name: 'prometheus-k8s' }, { 'app.kubernetes.io/name': 'prometheus', 'statefulset.kubernetes.io/pod-name': 'prometheus-k8s-0' }, w1);
-const coredns = [
-  pod('kube-system', 'coredns-5d78c9869d-7fjbx', '10.244.0.5', 1210, { kind: 'Deployment', name: 'coredns' }, { 'k8s-app': 'kube-dns', 'pod-template-hash': '5d78c9869d' }, w1),
-  pod('kube-system', 'coredns-5d78c9869d-wl8nv', '10.244.0.6', 1210, { kind: 'Deployment', name: 'coredns' }, { 'k8s-app': 'kube-dns', 'pod-template-hash': '5d78c9869d' }, w2),
-];
-const allPods = [controller, ...web, ...api, redis, postgres, report, prometheus];
-
-interface External {
-  readonly ip: string;
-  readonly names: readonly string[];
-}
-const payments: External[] = [{ ip: '203.0.113.10', names: ['payments.example.com'] }, { ip: '203.0.113.11', names: ['payments.example.com'] }];
-const clients: External[] = ['198.51.100.23', '198.51.100.71', '192.0.2.45', '192.0.2.130'].map((ip) => ({ ip, names: [] }));
-const smtp: External = { ip: '198.51.100.200', names: ['mail.example.org'] };
-
-type Peer = (Pod & { id: number }) | External;
-const isPod = (peer: Peer): peer is Pod & { id: number } => 'namespace' in peer;
+type Peer = Pod | External;
+const isPod = (peer: Peer): peer is Pod => 'namespace' in peer;
 
 function endpointJson(peer: Peer): Record<string, unknown> {
   if (!isPod(peer)) return { identity: 2, labels: ['reserved:world'] };
@@ -89,12 +36,12 @@ function endpointJson(peer: Peer): Record<string, unknown> {
     labels: [
       ...Object.entries(peer.labels).map(([k, v]) => `k8s:${k}=${v}`),
       `k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=${peer.namespace}`,
-      'k8s:io.cilium.k8s.policy.cluster=demo-cluster',
+      `k8s:io.cilium.k8s.policy.cluster=${CLUSTER}`,
       `k8s:io.cilium.k8s.policy.serviceaccount=${peer.serviceAccount}`,
       `k8s:io.kubernetes.pod.namespace=${peer.namespace}`,
     ],
     pod_name: peer.name,
-    workloads: [peer.workload],
+    ...(peer.workload !== undefined ? { workloads: [peer.workload] } : {}),
   };
 }
 
@@ -134,7 +81,7 @@ function policyJson(refs: readonly PolicyRef[]): Record<string, unknown>[] {
 function emit(packet: Packet): void {
   // Observed where the sender's traffic leaves (egress) unless only the receiver is a pod.
   const observer = isPod(packet.from) ? packet.from : isPod(packet.to) ? packet.to : undefined;
-  const node = observer?.node ?? w1;
+  const node = `${CLUSTER}/${observer?.node ?? 'worker-1'}`;
   const egress = observer === packet.from;
   const time = timestamp(packet.timeMs);
   const flagNames = Object.keys(packet.flags ?? {}).filter((k) => packet.flags?.[k] === true);
@@ -193,9 +140,14 @@ function tcp(timeMs: number, from: Peer, to: Peer, dport: number, drop?: Pick<Pa
 }
 
 /** A DNS lookup: the UDP query, its L7 record, the L7 answer and the UDP reply. */
-function dns(timeMs: number, from: Pod & { id: number }, query: string, answers: readonly string[]): void {
+function dns(timeMs: number, from: Pod, query: string, answers: readonly string[], drop?: Pick<Packet, 'dropReason' | 'egressDeniedBy'>): void {
   const server = pick(coredns);
   const sport = ephemeral();
+  if (drop !== undefined) {
+    // Denied on the way out: the query never reaches the DNS proxy, so no L7 record; the resolver retries.
+    for (const delay of [0, 5000]) emit({ timeMs: timeMs + delay, from, to: server, protocol: 'UDP', sport, dport: 53, reply: false, verdict: 'DROPPED', ...drop });
+    return;
+  }
   emit({ timeMs, from, to: server, protocol: 'UDP', sport, dport: 53, reply: false, verdict: 'FORWARDED' });
   emit({ timeMs: timeMs + 1, from, to: server, protocol: 'UDP', sport, dport: 53, reply: false, verdict: 'FORWARDED', l7: { type: 'REQUEST', dns: { query, observation_source: 'proxy', qtypes: ['A'] } } });
   emit({ timeMs: timeMs + 2, from: server, to: from, protocol: 'UDP', sport: 53, dport: sport, reply: true, verdict: 'FORWARDED', l7: { type: 'RESPONSE', latency_ns: '412000', dns: { query, ips: answers, ttl: 30, observation_source: 'proxy', rcode: 0, qtypes: ['A'], rrtypes: ['A'] } } });
@@ -210,16 +162,17 @@ const CLUSTER_NAMES: Record<string, string> = {
   redis: 'redis.shop.svc.cluster.local.',
   web: 'web.shop.svc.cluster.local.',
 };
-
-for (let i = 0; i < 18; i++) {
-  const t = at(i / 18) + jitter();
+const REQUEST_ROUNDS = 36;
+for (let i = 0; i < REQUEST_ROUNDS; i++) {
+  const t = at(i / REQUEST_ROUNDS) + jitter();
   tcp(t, pick(clients), controller, 443);
   tcp(t + 40, controller, pick(web), 8080);
   if (i % 4 === 0) dns(t + 60, pick(web), CLUSTER_NAMES['api'] as string, ['10.96.14.20']);
   tcp(t + 80, pick(web), pick(api), 8000);
   if (i % 3 === 0) {
     const from = pick(api);
-    dns(t + 100, from, random() < 0.5 ? (CLUSTER_NAMES['postgres'] as string) : (CLUSTER_NAMES['redis'] as string), ['10.96.30.5']);
+    const redisLookup = random() < 0.5;
+    dns(t + 100, from, (redisLookup ? CLUSTER_NAMES['redis'] : CLUSTER_NAMES['postgres']) as string, [redisLookup ? '10.96.30.6' : '10.96.30.5']);
   }
   tcp(t + 120, pick(api), postgres, 5432);
   tcp(t + 130, pick(api), redis, 6379);
@@ -230,38 +183,69 @@ for (let i = 0; i < 18; i++) {
   }
 }
 
-// Prometheus scrapes every 5 minutes (sampled): web, api, and the exporters.
-for (let i = 0; i < 12; i++) {
-  const t = at(i / 12) + jitter();
+// Drops. Policy drops name the policy that isolates the dropping side.
+const policyDenied = { code: 133, name: 'POLICY_DENIED' };
+const denied = (ref: PolicyRef, direction: 'ingress' | 'egress') => direction === 'ingress' ? { dropReason: policyDenied, ingressDeniedBy: [ref] } : { dropReason: policyDenied, egressDeniedBy: [ref] };
+const postgresPolicy = { name: 'postgres-ingress', namespace: 'data' };
+const redisPolicy = { name: 'redis-ingress', namespace: 'shop' };
+const apiPolicy = { name: 'allow-api', namespace: 'shop' };
+const apiEgressPolicy = { name: 'api-egress', namespace: 'shop' };
+const reportEgressPolicy = { name: 'nightly-report-egress', namespace: 'shop' };
+
+// Prometheus scrapes every 5 minutes (sampled): web, api, and the exporters. Redis's policy was
+// tightened 70 minutes in: from then on its exporter scrape (9121) is dropped, a regression.
+const SCRAPES = 24;
+const TIGHTENED = at(70 / 120);
+for (let i = 0; i < SCRAPES; i++) {
+  const t = at(i / SCRAPES) + jitter();
   for (const target of web) tcp(t, prometheus, target, 8080);
   for (const target of api) tcp(t + 5, prometheus, target, 9090);
-  tcp(t + 10, prometheus, redis, 9121);
+  tcp(t + 10, prometheus, redis, 9121, t + 10 >= TIGHTENED ? denied(redisPolicy, 'ingress') : undefined);
   tcp(t + 15, prometheus, controller, 10254);
 }
+// Likely legitimate: Prometheus retries the api's second metrics port, which allow-api forgot;
+// it already scrapes the api on 9090.
+for (let i = 0; i < 5; i++) tcp(at(0.62 + i * 0.07) + jitter(), prometheus, pick(api), 9102, denied(apiPolicy, 'ingress'));
+// The last scrape of redis, just before the end, so the regression is dropping "now".
+tcp(at(0.995), prometheus, redis, 9121, denied(redisPolicy, 'ingress'));
 
-// The CronJob runs at minute 30: DNS, then a few connections to postgres.
-dns(at(0.5), report, CLUSTER_NAMES['postgres'] as string, ['10.96.30.5']);
-for (let i = 0; i < 3; i++) tcp(at(0.5) + 200 + i * 500, report, postgres, 5432);
+// The CronJob runs at minute 60: its DNS lookups are denied by its own egress policy (it forgot
+// DNS), then it connects to postgres by the address it had cached.
+dns(at(0.5), report, CLUSTER_NAMES['postgres'] as string, [], denied(reportEgressPolicy, 'egress'));
+dns(at(0.5) + 10_000, report, CLUSTER_NAMES['postgres'] as string, [], denied(reportEgressPolicy, 'egress'));
+for (let i = 0; i < 3; i++) tcp(at(0.5) + 20_000 + i * 500, report, postgres, 5432);
 
-// Drops. Policy drops name the policy that isolates the dropping side.
-const postgresPolicy = { name: 'postgres-ingress', namespace: 'data' };
-const apiEgressPolicy = { name: 'api-egress', namespace: 'shop' };
-const policyDenied = { code: 133, name: 'POLICY_DENIED' };
-// prometheus → postgres exporter: legitimate traffic the data namespace's policy forgot.
-for (let i = 0; i < 4; i++) tcp(at(0.1 + i * 0.2) + jitter(), prometheus, postgres, 9187, { dropReason: policyDenied, ingressDeniedBy: [postgresPolicy] });
+// The worker rolled out at minute 80: the old pod (label postgres-access=true) still reaches
+// postgres, the new one is denied. The path was never forwarded before the drops began, so the
+// drops are expected by the baseline rather than a regression.
+const ROLLOUT = at(80 / 120);
+for (let i = 0; i < 8; i++) {
+  const t = ROLLOUT + i * 4 * 60_000 + jitter();
+  dns(t, worker[0] as Pod, CLUSTER_NAMES['postgres'] as string, ['10.96.30.5']);
+  tcp(t + 50, worker[0] as Pod, postgres, 5432);
+  tcp(t + 60, worker[1] as Pod, postgres, 5432, denied(postgresPolicy, 'ingress'));
+}
+
+// prometheus → postgres exporter: an exporter the data namespace's policy does not admit.
+for (let i = 0; i < 4; i++) tcp(at(0.1 + i * 0.2) + jitter(), prometheus, postgres, 9187, denied(postgresPolicy, 'ingress'));
 // web → postgres directly: not part of the design, denied by postgres's ingress policy.
-tcp(at(0.42), web[0] as Pod & { id: number }, postgres, 5432, { dropReason: policyDenied, ingressDeniedBy: [postgresPolicy] });
+tcp(at(0.42), web[0] as Pod, postgres, 5432, denied(postgresPolicy, 'ingress'));
 // api → an SMTP server on the internet: denied by the api's egress policy.
-for (let i = 0; i < 2; i++) tcp(at(0.7 + i * 0.05), api[1] as Pod & { id: number }, smtp, 25, { dropReason: policyDenied, egressDeniedBy: [apiEgressPolicy] });
-// A datapath drop that no policy change would fix.
-tcp(at(0.83), api[0] as Pod & { id: number }, redis, 6379, { dropReason: { code: 155, name: 'CT_MAP_INSERTION_FAILED' } });
+for (let i = 0; i < 2; i++) tcp(at(0.7 + i * 0.05), api[1] as Pod, smtp, 25, denied(apiEgressPolicy, 'egress'));
+// A scan: tools/debug-shell probes a dozen of postgres's ports within a minute.
+const SCAN_PORTS = [21, 22, 23, 25, 80, 443, 1433, 3306, 5432, 6379, 8080, 9200, 27017];
+SCAN_PORTS.forEach((port, i) => tcp(at(0.75) + i * 3000, debugShell, postgres, port, denied(postgresPolicy, 'ingress')));
+// Datapath drops that no policy change would fix (conntrack table full).
+for (let i = 0; i < 3; i++) tcp(at(0.83) + i * 2000, api[0] as Pod, redis, 6379, { dropReason: { code: 155, name: 'CT_MAP_INSERTION_FAILED' } });
 
-// Every pod resolves names through the cluster DNS at least once.
-for (const p of allPods) dns(at(0.9) + jitter(), p, 'kubernetes.default.svc.cluster.local.', ['10.96.0.1']);
+// Every pod resolves names through the cluster DNS at least once (the CronJob cannot).
+for (const p of allPods) if (p !== report && p.namespace !== 'kube-system') dns(at(0.9) + jitter(), p, 'kubernetes.default.svc.cluster.local.', ['10.96.0.1']);
 
 lines.sort((a, b) => a.timeMs - b.timeMs);
-const out = process.argv[2] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../demo/flows.jsonl');
-mkdirSync(path.dirname(out), { recursive: true });
+const outDir = process.argv[2] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../demo');
+mkdirSync(outDir, { recursive: true });
 const text = lines.map((l) => l.line).join('\n') + '\n';
-writeFileSync(out, text);
-process.stderr.write(`wrote ${lines.length} lines (${text.length} bytes) to ${out}\n`);
+writeFileSync(path.join(outDir, 'flows.jsonl'), text);
+const cluster = JSON.stringify(demoClusterList(), null, 1) + '\n';
+writeFileSync(path.join(outDir, 'cluster.json'), cluster);
+process.stderr.write(`wrote ${lines.length} lines (${text.length} bytes) to ${path.join(outDir, 'flows.jsonl')} and ${cluster.length} bytes to ${path.join(outDir, 'cluster.json')}\n`);

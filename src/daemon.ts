@@ -30,7 +30,7 @@ import type { ReadinessReport } from './http/deps.js';
 import { createMetrics, type DaemonMetrics } from './http/metrics.js';
 import { systemClock, type Clock } from './sources/backoff.js';
 import { BatchWriter, type BatchStats } from './sources/batch-writer.js';
-import { DemoSource } from './sources/demo-source.js';
+import { DEMO_CLUSTER_FILE, DemoSource } from './sources/demo-source.js';
 import { FileSource } from './sources/file-source.js';
 import { GoldmaneSource } from './sources/goldmane.js';
 import { aggregatedWorkloadResolver } from './sources/goldmane-workloads.js';
@@ -171,6 +171,12 @@ export function resolveAuth(config: Config): ApiAuth {
   return { mode, token };
 }
 
+/** The alert sinks; demo mode with none configured alerts to the log, so the demo's alerts fire. */
+function alertsOf(config: Config): Config['alerts'] {
+  if (!config.demoMode || config.alerts.length > 0) return config.alerts;
+  return [{ type: 'log', minSeverity: 'warning', timeoutMs: 5000 }];
+}
+
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config);
@@ -190,9 +196,12 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const auth: ApiAuth = readAuth.mode === 'token' && writeAuth.writeToken !== undefined ? { ...readAuth, writeToken: writeAuth.writeToken } : readAuth;
   // The cluster as the API and the alerts see it: the snapshot file for now (the live inventory
   // plugs in behind the same function).
+  // Demo mode without an inventory of its own uses the demo application's bundled snapshot, so
+  // coverage, explanations and the doctor work on the demo as on a cluster.
+  const snapshotFile = config.kubernetes.snapshot ?? (config.demoMode && !config.kubernetes.enabled ? DEMO_CLUSTER_FILE : undefined);
   let snapshot: ClusterSnapshot | undefined;
-  if (config.kubernetes.snapshot !== undefined) {
-    const loaded = await loadClusterSnapshot([config.kubernetes.snapshot]);
+  if (snapshotFile !== undefined) {
+    const loaded = await loadClusterSnapshot([snapshotFile]);
     if (!loaded.ok) throw new DaemonConfigError(`kubernetes.snapshot: ${loaded.problems[0] ?? 'invalid snapshot'}`);
     snapshot = loaded.snapshot;
   }
@@ -244,7 +253,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const liveStore = publishingStore(shadow?.recorder.wrap(rawStore) ?? rawStore, bus);
   store = liveStore;
   const alerting = damage !== undefined ? damagedAlerting(damage) : startAlerting({
-    db: config.db, store, alerts: config.alerts, alerting: config.alerting, snapshot: clusterSnapshot, clock,
+    db: config.db, store, alerts: alertsOf(config), alerting: config.alerting, snapshot: clusterSnapshot, clock,
     logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}`,
   });
 

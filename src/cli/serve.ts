@@ -1,6 +1,7 @@
 // `netpol-advisor serve`: loads the configuration (exit 2 listing every problem), starts the
 // daemon, and on SIGTERM/SIGINT shuts it down cleanly (exit 0). A second signal, or a shutdown
 // that overruns its deadline, exits 1 at once.
+import { formatListen } from '../config/listen.js';
 import { loadConfig } from '../config/load.js';
 import { DaemonConfigError, startDaemon } from '../daemon.js';
 import { parseCommandArgs } from './args.js';
@@ -58,6 +59,9 @@ async function run(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  // The one line a person starting it needs (the logs are JSON for machines, on stdout).
+  const url = `http://${formatListen(daemon.address)}/`;
+  process.stderr.write(loaded.config.demoMode ? `netpol-advisor: demo dashboard at ${url} (replaying the bundled demo; Ctrl-C to stop)\n` : `netpol-advisor: serving ${url}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -54,7 +54,7 @@ describe('DemoSource', () => {
     expect(source.completedReplays).toBe(1);
     expect(source.status()).toMatchObject({ name: 'demo', state: 'stopped', errors: 0, events: sink.flows.length });
     const namespaces = new Set(sink.flows.map((f) => f.source.namespace).filter((ns) => ns !== undefined));
-    expect([...namespaces].sort()).toEqual(['data', 'ingress-nginx', 'kube-system', 'monitoring', 'shop']);
+    expect([...namespaces].sort()).toEqual(['data', 'ingress-nginx', 'kube-system', 'monitoring', 'shop', 'tools']);
     expect(sink.flows.some((f) => f.verdict === 'dropped' && f.isPolicyDrop)).toBe(true);
     expect(sink.flows.some((f) => f.verdict === 'dropped' && !f.isPolicyDrop)).toBe(true);
     expect(sink.flows.some((f) => f.isReply === true)).toBe(true);
