@@ -2,13 +2,15 @@
 // re-run or a run after SIGKILL ingests each line exactly once) or stdin into the store.
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { RejectReason } from '../flows/flow.js';
-import { ingestParserFor, isFlowFormat, sniffFormat, type FlowFormat } from '../flows/parsers.js';
+import { ingestParserFor, isFlowFormat, type FlowFormat, type ParserOptions } from '../flows/parsers.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_EDGES, type RunTotals } from '../sources/batch-writer.js';
 import { ingestInput } from '../sources/file-ingest.js';
 import { openWriteStore } from './open-db.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
+import { detectFormat, formatMismatch, peekStream, readFileHead } from './format-detect.js';
 import { createProgressBar } from './progress.js';
 
 const HELP = `usage: netpol-advisor ingest --format hubble|calico-flowlog|calico-iptables|auto [options] PATH... | -
@@ -19,7 +21,12 @@ and runs reading the same file at once (or a run and the daemon's file source) s
 once: a batch whose file another writer has moved on is rolled back and read again from there.
 
 options:
-  --format F         hubble, calico-flowlog, calico-iptables, or auto (sniffed per file)
+  --format F         hubble (hubble observe -o json, Hubble exporter files), calico-flowlog
+                     (Calico flow log JSON), calico-iptables (kernel log lines of a Calico Log
+                     rule), or auto: told apart per file (and on stdin) from the first lines;
+                     a file that matches none is skipped with a warning. A file whose first
+                     lines do not fit the format given stops the run (exit 2) and names the
+                     line and the format it looks like.
   --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
   --follow           keep reading as the files grow, through rotation and truncation
   --json             print {"accepted", "rejected", "rejectedByReason", "edges"} for this run
@@ -29,12 +36,12 @@ options:
   -h, --help         this help
 `;
 
-const SNIFF_BYTES = 64 * 1024;
-
 interface Input {
   readonly name: string;
   readonly handle?: FileHandle;
-  format: FlowFormat;
+  /** stdin after its head was read to judge the format (the head is replayed). */
+  readonly stream?: Readable;
+  readonly format: FlowFormat;
 }
 
 async function openInput(name: string): Promise<FileHandle> {
@@ -54,19 +61,47 @@ async function openInput(name: string): Promise<FileHandle> {
   return handle;
 }
 
-async function sniffFile(name: string, handle: FileHandle): Promise<FlowFormat> {
-  const buffer = Buffer.alloc(SNIFF_BYTES);
-  const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-  const lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n');
-  if (bytesRead === SNIFF_BYTES) lines.pop();
-  const format = sniffFormat(lines);
-  if (format === undefined) throw new UsageError(`cannot tell the format of ${name}; pass --format`);
-  return format;
-}
-
 /** Closes what is still open (the reader closes a file it finished; a second close is ignored). */
 async function closeAll(inputs: readonly Input[]): Promise<void> {
   for (const input of inputs) await input.handle?.close().catch(() => undefined);
+}
+
+/**
+ * Opens one input and settles its format: the given one, checked against the input's head (a
+ * mismatch is bad input, exit 2), or with `auto` the sniffed one (an input of no known format is
+ * skipped with a warning, not fatal).
+ */
+async function openFormatted(name: string, format: FlowFormat | 'auto', options: ParserOptions): Promise<{ ok: true; input: Input } | { ok: false; why: string }> {
+  let handle: FileHandle | undefined;
+  let stream: Readable | undefined;
+  let lines: string[];
+  if (name === '-') {
+    ({ lines, stream } = await peekStream(process.stdin));
+  } else {
+    handle = await openInput(name);
+    lines = await readFileHead(handle).catch(async (error: unknown) => {
+      await handle?.close();
+      throw error;
+    });
+  }
+  const label = name === '-' ? 'stdin' : name;
+  let chosen: FlowFormat;
+  if (format === 'auto') {
+    const sniffed = detectFormat(lines);
+    if (sniffed === undefined) {
+      await handle?.close();
+      return { ok: false, why: lines.length === 0 ? 'empty, so its format cannot be told' : 'cannot tell its format (not Hubble, Calico flow log or Calico Log-rule lines); pass --format' };
+    }
+    chosen = sniffed;
+  } else {
+    chosen = format;
+  }
+  const mismatch = formatMismatch(label, lines, chosen, options);
+  if (mismatch !== undefined) {
+    await handle?.close();
+    throw new UsageError(mismatch);
+  }
+  return { ok: true, input: { name, format: chosen, ...(handle !== undefined ? { handle } : {}), ...(stream !== undefined ? { stream } : {}) } };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -93,24 +128,28 @@ async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('no input: give one or more files, or - for stdin');
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) given more than once');
-  if (format === 'auto' && positionals.includes('-')) throw new UsageError('--format auto cannot sniff stdin; pass the format');
   const batchSize = values['batch-size'] !== undefined ? parseIntegerOption('batch-size', values['batch-size'], 1, 1_000_000) : DEFAULT_BATCH_SIZE;
   const follow = values.follow === true;
+  const year = new Date().getUTCFullYear();
 
   const inputs: Input[] = [];
+  const skipped: string[] = [];
   try {
     for (const name of positionals) {
-      if (name === '-') {
-        inputs.push({ name, format: format as FlowFormat });
-        continue;
+      const opened = await openFormatted(name, format, { year });
+      if (opened.ok) inputs.push(opened.input);
+      else {
+        skipped.push(name);
+        process.stderr.write(`netpol-advisor ingest: warning: skipping ${name}: ${opened.why}\n`);
       }
-      const input: Input = { name, handle: await openInput(name), format: 'hubble' };
-      inputs.push(input);
-      input.format = format === 'auto' && input.handle !== undefined ? await sniffFile(name, input.handle) : (format as FlowFormat);
     }
   } catch (error) {
     await closeAll(inputs);
     throw error;
+  }
+  if (inputs.length === 0) {
+    process.stderr.write(`netpol-advisor ingest: nothing could be read (${skipped.length} input${skipped.length === 1 ? '' : 's'} skipped)\n`);
+    return 1;
   }
 
   const store = await openWriteStore(values.db ?? defaultDbPath());
@@ -125,14 +164,13 @@ async function run(argv: string[]): Promise<number> {
   const progress = createProgressBar(process.stderr);
   const totals: RunTotals[] = [];
   const warnedConflict = new Set<string>();
-  const year = new Date().getUTCFullYear();
   try {
     const ingestOne = async (input: Input): Promise<void> => {
       totals.push(
         await ingestInput({
           store,
           parser: ingestParserFor(input.format, { year }),
-          input: input.handle === undefined ? { stream: process.stdin } : { path: input.name, handle: input.handle },
+          input: input.handle === undefined ? { stream: input.stream ?? process.stdin } : { path: input.name, handle: input.handle },
           batchSize,
           follow,
           signal: abort.signal,
