@@ -23,7 +23,7 @@ Diagnoses NetworkPolicy problems from the observed traffic and a cluster snapsho
   unprotected-pods, overly-broad, redundant   hygiene
 Each finding names the objects, the evidence and the fix. Exit 0 whatever is found.
 
-  --db FILE          the store (default ./netpol-advisor.db, env NETPOL_ADVISOR_DB)
+  --db FILE          the database (default ./netpol-advisor.db, env NETPOL_ADVISOR_DB)
   --cluster PATH     cluster snapshot (kubectl get … -o json/yaml, files or a directory);
                      without it only non-policy drops can be diagnosed
   --namespace NS     only findings about NS

@@ -15,7 +15,7 @@ regression, dns, expected-by-baseline, likely-legitimate, suspicious or unknown,
 evidence. With --cluster, explains which policies deny it and proposes the minimal
 NetworkPolicy that admits exactly that path (and what else that fix would open).
 
-  --db FILE          the store (default ./netpol-advisor.db, env NETPOL_ADVISOR_DB)
+  --db FILE          the database (default ./netpol-advisor.db, env NETPOL_ADVISOR_DB)
   --cluster PATH     cluster snapshot (kubectl get … -o json/yaml, files or a directory)
   --namespace NS     only paths with NS on either side
   --since DURATION   only paths dropping within DURATION (e.g. 30m, 6h, 7d)

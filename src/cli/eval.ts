@@ -2,24 +2,29 @@
 // explain each direction. One query (--from/--to/--port), a batch (--queries FILE, JSON array in,
 // JSON array out in order) or the reachability matrix (--matrix). Bad input exits 2 with one line.
 import { readFile } from 'node:fs/promises';
-import { isIpAddress } from '../net/ip.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import {
-  compilePolicies, formatEndpoint, UnknownEndpointError, type ConnectionQuery, type Decision, type PolicyEngine, type QueryEndpoint,
+  compilePolicies, formatEndpoint, UnknownEndpointError, type ConnectionQuery, type Decision, type PolicyEngine,
 } from '../policy/engine.js';
 import type { PolicyProtocol } from '../policy/model.js';
 import { computeReachability, formatReachabilityGrid } from '../policy/reachability.js';
+import { formatWorkloadTable, workloadMatrix } from './eval-matrix.js';
+import { decideTargets, pairsNote, resolveTarget, type Target, type TargetDecision } from './eval-target.js';
 import { parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
 
 const HELP = `usage: netpol-advisor eval --cluster SNAPSHOT (--from X --to Y --port P [--protocol TCP] | --queries FILE | --matrix [--port P] [--namespace NS]) [--json]
 
   --cluster PATH        kubectl get … -o json|yaml output, a manifest file or a directory (repeatable)
-  --from, --to X        NAMESPACE/POD or an IP address (v4 or v6)
+  --from, --to X        NAMESPACE/POD, a workload as NAMESPACE/NAME (all its pods; or
+                        NAMESPACE/KIND/NAME, e.g. shop/deployment/web), or an IP address
   --port P              destination port (1-65535); with --matrix defaults to 80
   --protocol PROTO      TCP (default), UDP or SCTP
-  --queries FILE        JSON array of {"from","to","port","protocol"}; prints one decision per query
-  --matrix              reachability among all pods (or --namespace subsets), e2e-style grid
+  --queries FILE        JSON array of {"from","to","port","protocol"} (from/to as above);
+                        prints one decision per query
+  --matrix              who can reach whom among all workloads (or --namespace subsets): a
+                        table, one row and column per workload
+  --pods                with --matrix: one row and column per pod (tab-separated, e2e style)
   --namespace NS        with --matrix: only pods of NS (repeatable)
   --ipblock-ignores-pods  ipBlock rules do not match pod IPs (Cilium's default); default: they do
   --json                JSON output
@@ -33,20 +38,14 @@ function parseProtocol(value: string, where: string): PolicyProtocol {
   throw new UsageError(`${where}: expected TCP, UDP or SCTP, got ${JSON.stringify(value)}`);
 }
 
-function parseEndpoint(text: string, where: string, engine: PolicyEngine): QueryEndpoint {
-  if (isIpAddress(text)) return { kind: 'ip', ip: text };
-  const slash = text.indexOf('/');
-  if (slash <= 0 || slash === text.length - 1 || text.indexOf('/', slash + 1) >= 0) {
-    throw new UsageError(`${where}: expected NAMESPACE/POD or an IP address, got ${JSON.stringify(text)}`);
-  }
-  const endpoint = { kind: 'pod', namespace: text.slice(0, slash), name: text.slice(slash + 1) } as const;
-  if (!engine.snapshot.pods.some((p) => p.namespace === endpoint.namespace && p.name === endpoint.name)) {
-    throw new UsageError(`${where}: no pod ${text} in the cluster snapshot`);
-  }
-  return endpoint;
+interface TargetQuery {
+  readonly from: Target;
+  readonly to: Target;
+  readonly port: number;
+  readonly protocol: PolicyProtocol;
 }
 
-async function readQueries(file: string, engine: PolicyEngine): Promise<ConnectionQuery[]> {
+async function readQueries(file: string, engine: PolicyEngine): Promise<TargetQuery[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -74,7 +73,7 @@ async function readQueries(file: string, engine: PolicyEngine): Promise<Connecti
     const protocolRaw = q['protocol'] ?? 'TCP';
     if (typeof protocolRaw !== 'string') throw new UsageError(`${where}.protocol: expected TCP, UDP or SCTP`);
     return {
-      from: parseEndpoint(from, `${where}.from`, engine), to: parseEndpoint(to, `${where}.to`, engine),
+      from: resolveTarget(from, `${where}.from`, engine.snapshot), to: resolveTarget(to, `${where}.to`, engine.snapshot),
       port, protocol: parseProtocol(protocolRaw, `${where}.protocol`),
     };
   });
@@ -82,6 +81,18 @@ async function readQueries(file: string, engine: PolicyEngine): Promise<Connecti
 
 function toJson(query: ConnectionQuery, decision: Decision): Record<string, unknown> {
   return { from: formatEndpoint(query.from), to: formatEndpoint(query.to), port: query.port, protocol: query.protocol, ...decision };
+}
+
+/** A named workload answers for all its pods: `pods` says which pair is shown and how many agree. */
+function targetJson(q: TargetQuery, result: TargetDecision): Record<string, unknown> {
+  const json = toJson(result.query, result.decision);
+  if (q.from.workload === undefined && q.to.workload === undefined) return json;
+  return { ...json, from: q.from.label, to: q.to.label, pods: { from: formatEndpoint(result.query.from), to: formatEndpoint(result.query.to), pairs: result.pairs, allowedPairs: result.allowedPairs } };
+}
+
+function targetHuman(q: TargetQuery, result: TargetDecision): string {
+  const note = pairsNote(q.from, q.to, result);
+  return `${formatHuman(result.query, result.decision)}${note !== undefined ? `\n  ${note}` : ''}`;
 }
 
 function formatHuman(query: ConnectionQuery, decision: Decision): string {
@@ -104,6 +115,7 @@ export const evalCommand: Command = {
       protocol: { type: 'string' },
       queries: { type: 'string' },
       matrix: { type: 'boolean' },
+      pods: { type: 'boolean' },
       namespace: { type: 'string', multiple: true },
       'ipblock-ignores-pods': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -130,28 +142,32 @@ export const evalCommand: Command = {
           matrix.pods.forEach((from, i) => {
             allowed[from] = Object.fromEntries(matrix.pods.map((to, j) => [to, matrix.allowed[i]?.[j] === true]));
           });
-          process.stdout.write(`${JSON.stringify({ port, protocol, pods: matrix.pods, allowed }, null, 2)}\n`);
-        } else {
+          const byWorkload = workloadMatrix(matrix, engine.snapshot.pods);
+          const workloads = Object.fromEntries(byWorkload.workloads.map((from, i) => [from, Object.fromEntries(byWorkload.workloads.map((to, j) => [to, byWorkload.cells[i]?.[j]]))]));
+          process.stdout.write(`${JSON.stringify({ port, protocol, pods: matrix.pods, allowed, workloads }, null, 2)}\n`);
+        } else if (values.pods === true) {
           process.stdout.write(`reachability ${protocol}/${port} (rows: from, columns: to; . allowed, X denied)\n${formatReachabilityGrid(matrix)}\n`);
+        } else {
+          process.stdout.write(`${formatWorkloadTable(workloadMatrix(matrix, engine.snapshot.pods), port, protocol)}\n`);
         }
         return 0;
       }
       if (values.queries !== undefined) {
         const queries = await readQueries(values.queries, engine);
-        const decisions = queries.map((q) => engine.evaluate(q));
-        if (values.json === true) process.stdout.write(`${JSON.stringify(queries.map((q, i) => toJson(q, decisions[i] as Decision)), null, 2)}\n`);
-        else process.stdout.write(`${queries.map((q, i) => formatHuman(q, decisions[i] as Decision)).join('\n\n')}\n`);
+        const results = queries.map((q) => decideTargets(engine, q.from, q.to, q.port, q.protocol));
+        if (values.json === true) process.stdout.write(`${JSON.stringify(queries.map((q, i) => targetJson(q, results[i] as TargetDecision)), null, 2)}\n`);
+        else process.stdout.write(`${queries.map((q, i) => targetHuman(q, results[i] as TargetDecision)).join('\n\n')}\n`);
         return 0;
       }
       if (values.from === undefined) throw new UsageError('--from is required');
       if (values.to === undefined) throw new UsageError('--to is required');
       if (values.port === undefined) throw new UsageError('--port is required');
-      const query: ConnectionQuery = {
-        from: parseEndpoint(values.from, '--from', engine), to: parseEndpoint(values.to, '--to', engine),
+      const query: TargetQuery = {
+        from: resolveTarget(values.from, '--from', engine.snapshot), to: resolveTarget(values.to, '--to', engine.snapshot),
         port: parseIntegerOption('port', values.port, 1, 65535), protocol,
       };
-      const decision = engine.evaluate(query);
-      process.stdout.write(values.json === true ? `${JSON.stringify(toJson(query, decision), null, 2)}\n` : `${formatHuman(query, decision)}\n`);
+      const result = decideTargets(engine, query.from, query.to, query.port, query.protocol);
+      process.stdout.write(values.json === true ? `${JSON.stringify(targetJson(query, result), null, 2)}\n` : `${targetHuman(query, result)}\n`);
       return 0;
     } catch (error) {
       if (error instanceof UnknownEndpointError) throw new UsageError(error.message, { cause: error });

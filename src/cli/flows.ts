@@ -11,14 +11,15 @@ import { peerText as edgePeerText } from '../flows/peer-text.js';
 
 const HELP = `usage: netpol-advisor flows [--db FILE] [--namespace NS] [--verdict V] [--limit N] [--json]
 
-Lists the observed flows aggregated into edges (source → destination, protocol, port, verdict).
+Lists the connections seen, one line per distinct path: source → destination, protocol, port,
+verdict (forwarded or dropped), how many connections and when.
 
 options:
   --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
-  --namespace NS     only edges whose source or destination is in NS
+  --namespace NS     only paths whose source or destination is in NS
   --verdict V        forwarded, dropped, audit or error
-  --limit N          at most N edges (default: all)
-  --json             a JSON array of edges (the contract of GET /api/v1/flows items)
+  --limit N          at most N paths (default: all)
+  --json             a JSON array, one object per path (as the items of GET /api/v1/flows)
   -h, --help         this help
 `;
 

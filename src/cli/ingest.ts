@@ -15,9 +15,9 @@ import { createProgressBar } from './progress.js';
 
 const HELP = `usage: netpol-advisor ingest --format hubble|calico-flowlog|calico-iptables|auto [options] PATH... | -
 
-Reads flow events (one per line) from files or stdin (-) into the store. Each file's offset is
-committed with the edges it produced, so running again ingests only lines not yet ingested,
-and runs reading the same file at once (or a run and the daemon's file source) store each line
+Reads flow logs (one event per line) from files or stdin (-) into the database. How far each
+file was read is saved with what it produced, so running again reads only the new lines, and
+runs reading the same file at once (or a run and the service's file source) store each line
 once: a batch whose file another writer has moved on is rolled back and read again from there.
 
 options:
@@ -30,7 +30,7 @@ options:
   --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
   --follow           keep reading as the files grow, through rotation and truncation
   --json             print {"accepted", "rejected", "rejectedByReason", "edges"} for this run
-                     (edges: the total in the store afterwards)
+                     (edges: the distinct paths in the database afterwards)
   --batch-size N     most lines per transaction (default ${DEFAULT_BATCH_SIZE}; a batch is also
                      written once it holds ${DEFAULT_MAX_BATCH_EDGES} distinct edges or is 10 s old)
   -h, --help         this help

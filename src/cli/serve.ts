@@ -11,7 +11,8 @@ const SHUTDOWN_DEADLINE_MS = 20_000;
 
 const HELP = `usage: netpol-advisor serve [--config FILE] [--listen ADDR] [--db FILE]
 
-Runs the daemon: flow sources → store → HTTP API (/healthz, /readyz, /metrics, /api/v1/…).
+Runs the service: reads traffic from the configured sources, keeps it in the database, and
+serves the dashboard and the HTTP API (/healthz, /readyz, /metrics, /api/v1/…).
 With no source configured it runs in demo mode, replaying a bundled demo application
 (loopback only, database ./netpol-advisor-demo.db unless --db or "db:" says otherwise).
 

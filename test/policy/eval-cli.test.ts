@@ -45,18 +45,18 @@ describe('netpol-advisor eval', { timeout: 60_000 }, () => {
     expect(out[2]?.to).toBe('203.0.113.9');
   });
 
-  it('--matrix prints the e2e-style grid, and JSON with --json', () => {
-    const r = run('--cluster', path.join(FIXTURES, 'manifests'), '--matrix', '--port', '80');
+  it('--matrix --pods prints the e2e-style grid, and JSON with --json', () => {
+    const r = run('--cluster', path.join(FIXTURES, 'manifests'), '--matrix', '--pods', '--port', '80');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(1, 4)).toEqual(['-\tx/a\ty/a', 'x/a\tX\t.', 'y/a\t.\t.']);
     const j = run('--cluster', path.join(FIXTURES, 'manifests'), '--matrix', '--namespace', 'x', '--json');
-    expect(JSON.parse(j.stdout)).toEqual({ port: 80, protocol: 'TCP', pods: ['x/a'], allowed: { 'x/a': { 'x/a': false } } });
+    expect(JSON.parse(j.stdout)).toEqual({ port: 80, protocol: 'TCP', pods: ['x/a'], allowed: { 'x/a': { 'x/a': false } }, workloads: { a: { a: 'deny' } } });
   });
 
   it('exits 2 naming an unknown pod', () => {
     const r = run('--cluster', CLUSTER, '--from', 'shop/nope', '--to', 'db/pg-0', '--port', '5432');
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('netpol-advisor eval: --from: no pod shop/nope in the cluster snapshot');
+    expect(r.stderr.trim()).toBe('netpol-advisor eval: --from: no pod or workload shop/nope in the cluster snapshot');
   });
 
   it('exits 2 with one line naming the file and object for an invalid snapshot', () => {
