@@ -46,11 +46,21 @@ export function coverageOf(snapshot: ClusterSnapshot, namespace: string): Namesp
   };
 }
 
-/** One pass over the edges: traffic per namespace (an edge counts for both of its namespaces). */
+/**
+ * The key of the whole-store totals in trafficByNamespace's map: each edge counted once (a
+ * namespace name is never empty). Summing the namespaces instead counts a cross-namespace edge
+ * twice.
+ */
+export const ALL_NAMESPACES = '';
+
+/**
+ * One pass over the edges: traffic per namespace (an edge counts for both of its namespaces),
+ * and under ALL_NAMESPACES every edge once.
+ */
 export function trafficByNamespace(edges: Iterable<EdgeSummary>): Map<string, NamespaceTraffic> {
   const out = new Map<string, NamespaceTraffic>();
   for (const edge of edges) {
-    const namespaces = new Set<string>();
+    const namespaces = new Set<string>([ALL_NAMESPACES]);
     if (edge.source.kind === 'pod' && edge.source.namespace !== undefined) namespaces.add(edge.source.namespace);
     if (edge.destination.kind === 'pod' && edge.destination.namespace !== undefined) namespaces.add(edge.destination.namespace);
     for (const ns of namespaces) {

@@ -49,7 +49,8 @@ async function request(path: string, params: Params | undefined, signal?: AbortS
   } catch {
     // not JSON: keep the status line
   }
-  if (response.status === 401) window.dispatchEvent(new Event(AUTH_REQUIRED_EVENT));
+  // `detail.rejected`: a token was sent and refused (wrong, expired or revoked), not just missing.
+  if (response.status === 401) window.dispatchEvent(new CustomEvent(AUTH_REQUIRED_EVENT, { detail: { rejected: token !== undefined, message } }));
   throw new ApiError(response.status, code, message);
 }
 

@@ -88,8 +88,15 @@ async function route(): Promise<void> {
   }
 }
 
-function showTokenPrompt(): void {
-  if (document.querySelector('.token-dialog') !== null) return;
+interface AuthProblem { readonly rejected: boolean; readonly message: string }
+
+function showTokenPrompt(problem?: AuthProblem): void {
+  const existing = document.querySelector('.token-dialog .token-error');
+  if (document.querySelector('.token-dialog') !== null) {
+    // Several requests of one page fail at once: say it once, in the open dialog.
+    if (problem?.rejected === true && existing !== null) existing.textContent = rejectionText(problem);
+    return;
+  }
   const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', placeholder: 'Bearer token', 'aria-label': 'API token' });
   const close = (): void => overlay.remove();
   const overlay = h('div', { class: 'overlay' },
@@ -101,7 +108,8 @@ function showTokenPrompt(): void {
       namespaceNames(true).catch(() => undefined);
       void route();
     } },
-      h('h2', null, 'API token required'),
+      h('h2', null, problem?.rejected === true ? 'API token rejected' : 'API token required'),
+      h('p', { class: 'token-error', role: 'alert', 'data-testid': 'token-error' }, problem?.rejected === true ? rejectionText(problem) : ''),
       h('p', null, 'This server requires a bearer token: the static token of the deployment, or your own Kubernetes token (for example the output of ', h('code', { class: 'inline' }, 'kubectl create token'), '). It is kept for this browser tab only.'),
       input,
       h('div', { class: 'dialog-actions' },
@@ -112,6 +120,13 @@ function showTokenPrompt(): void {
   input.focus();
 }
 
-window.addEventListener(AUTH_REQUIRED_EVENT, showTokenPrompt);
+function rejectionText(problem: AuthProblem): string {
+  return `The server rejected the token you gave${problem.message !== '' ? ` (${problem.message})` : ''}. Check it, or paste another one.`;
+}
+
+window.addEventListener(AUTH_REQUIRED_EVENT, (event) => {
+  const detail = (event as CustomEvent<Partial<AuthProblem> | null>).detail;
+  showTokenPrompt({ rejected: detail?.rejected === true, message: typeof detail?.message === 'string' ? detail.message : '' });
+});
 window.addEventListener('hashchange', () => { void route(); });
 void route();

@@ -57,10 +57,16 @@ describe.skipIf(!hasChromium)('dashboard with token authentication', () => {
     const prompt = page.locator('form.token-dialog');
     await prompt.waitFor();
     await expect(page.locator('.page').getAttribute('data-ready')).resolves.toBe('error');
+    // No token given yet: asked for, not "rejected".
+    await expect(page.locator('form.token-dialog h2').textContent()).resolves.toBe('API token required');
+    await expect(page.getByTestId('token-error').textContent()).resolves.toBe('');
 
     await page.locator('input[name="token"]').fill('wrong-token-wrong-token');
     await page.getByRole('button', { name: 'Use token' }).click();
     await prompt.waitFor();
+    // A token was sent and refused: the prompt says so.
+    await page.locator('form.token-dialog h2', { hasText: 'API token rejected' }).waitFor();
+    await expect(page.getByTestId('token-error').textContent()).resolves.toMatch(/^The server rejected the token you gave/);
 
     await page.locator('input[name="token"]').fill(TOKEN);
     await page.getByRole('button', { name: 'Use token' }).click();

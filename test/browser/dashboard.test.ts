@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
       `    path: ${JSON.stringify(flowsFile)}`,
       'kubernetes:',
       '  enabled: false',
-      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'test/fixtures/web/demo-cluster.json'))}`,
+      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'demo/cluster.json'))}`,
       'limits:',
       '  flushIntervalMs: 50',
     ]);
@@ -110,10 +110,10 @@ describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', 
     const shopEdges = await page.locator('tr[data-namespace="shop"] td.num').nth(1).textContent();
     expect(Number((shopEdges ?? '').replace(/,/g, ''))).toBeGreaterThan(0);
     await expect(page.locator('.stat-value').first().textContent()).resolves.toMatch(/^\d+$/);
-    // Coverage from the cluster snapshot: kube-system denies ingress by default, data's only pod is
+    // Coverage from the demo's cluster snapshot: shop denies ingress by default, data's only pod is
     // selected by postgres-ingress, monitoring has no policy.
-    await expect(page.locator('tr[data-namespace="kube-system"] td').nth(1).textContent()).resolves.toBe('default deny');
-    await expect(page.locator('tr[data-namespace="kube-system"] td').nth(2).textContent()).resolves.toBe('open');
+    await expect(page.locator('tr[data-namespace="shop"] td').nth(1).textContent()).resolves.toBe('default deny');
+    await expect(page.locator('tr[data-namespace="shop"] td').nth(2).textContent()).resolves.toBe('open');
     await expect(page.locator('tr[data-namespace="data"] .coverage-text').textContent()).resolves.toBe('100% (1/1 pods)');
     await expect(page.locator('tr[data-namespace="monitoring"] .coverage-text').textContent()).resolves.toBe('0% (0/1 pods)');
     await shoot(page, 'overview');

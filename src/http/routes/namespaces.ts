@@ -4,7 +4,7 @@ import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
-import { coverageOf } from '../coverage.js';
+import { ALL_NAMESPACES, coverageOf } from '../coverage.js';
 import type { AppDeps } from '../deps.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
@@ -32,6 +32,13 @@ export const namespaceJson = z.object({
   lastSeen: z.string().nullable(),
 });
 
+/** The whole store, each edge once (summing the namespaces counts cross-namespace edges twice). */
+const totalsJson = z.object({
+  edges: z.number().int(),
+  connections: z.number().int(),
+  dropsLastHour: z.object({ paths: z.number().int(), connections: z.number().int() }),
+});
+
 function namespacesQuery(deps: Pick<AppDeps, 'limits'>) {
   return z.object({ limit: intParam(1, deps.limits.pageSizeMax).optional(), cursor: cursorParam.optional() });
 }
@@ -42,7 +49,7 @@ export function namespacesOperations(deps: Pick<AppDeps, 'limits'>): ApiOperatio
     path: '/api/v1/namespaces',
     summary: 'Each namespace with its policy coverage, observed edges and drops in the last hour',
     query: namespacesQuery(deps),
-    responses: { '200': { description: 'a page of namespaces, by name', schema: z.object({ items: z.array(namespaceJson), nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
+    responses: { '200': { description: 'a page of namespaces, by name', schema: z.object({ items: z.array(namespaceJson), totals: totalsJson, nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
   }];
 }
 
@@ -65,11 +72,17 @@ export function namespacesRoutes(deps: AppDeps): Router {
     const served = await analysis.body(key, async () => {
     const { value: traffic, version } = await analysis.traffic();
     const snapshot = analysis.snapshot();
-    const names = new Set<string>(traffic.keys());
+    const names = new Set<string>([...traffic.keys()].filter((n) => n !== ALL_NAMESPACES));
     for (const ns of snapshot?.namespaces ?? []) names.add(ns.name);
     const sorted = [...names].filter((n) => after === undefined || n > after).sort();
     const page = sorted.slice(0, limit);
     const since = analysis.now() - HOUR_MS;
+    const recentDrops = (t: { drops: readonly { lastSeenMs: number; count: number }[] } | undefined) => {
+      const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
+      return { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) };
+    };
+    const all = traffic.get(ALL_NAMESPACES);
+    const totals = { edges: all?.edges ?? 0, connections: all?.connections ?? 0, dropsLastHour: recentDrops(all) };
     const items = page.map((name) => {
       const t = traffic.get(name);
       const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
@@ -83,7 +96,7 @@ export function namespacesRoutes(deps: AppDeps): Router {
       };
     });
     const last = page[page.length - 1];
-    return { version, value: { items, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null } };
+    return { version, value: { items, totals, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null } };
     }, String(Math.floor(analysis.now() / 10_000)));
     sendRevalidated(req, res, served, analysis.now());
   });

@@ -3,8 +3,7 @@ import { ApiError, getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import { arr, items, obj, str, strs } from '../json.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
-import { renderYaml } from '../yaml-highlight.js';
-import { stringify } from 'yaml';
+import { fixDetails, fixFileName } from '../fix-yaml.js';
 
 const SEVERITY_TONE: Readonly<Record<string, string>> = { critical: 'bad', error: 'bad', high: 'bad', warning: 'warn', medium: 'warn', info: 'info', low: 'muted' };
 
@@ -20,7 +19,7 @@ function finding(item: unknown): HTMLElement {
     strs(f['objects']).length > 0 ? h('div', { class: 'drop-meta mono small' }, strs(f['objects']).join(', ')) : null,
     h('ul', { class: 'evidence-list' }, evidence.map((e) => h('li', null, e))),
     typeof fix === 'string' ? h('p', { class: 'fix-text' }, h('strong', null, 'Fix: '), fix)
-      : arr(fix).length > 0 ? h('details', { class: 'fix' }, h('summary', null, 'Suggested fix'), renderYaml(arr(fix).map((o) => stringify(o)).join('---\n'))) : null);
+      : arr(fix).length > 0 ? fixDetails('Suggested fix', arr(fix), fixFileName(str(f['kind']), str(f['namespace'], 'cluster'))) : null);
 }
 
 export async function renderDiagnostics(ctx: PageContext): Promise<void> {

@@ -1,16 +1,19 @@
 // Drops: the blocked paths, classified, explained and with the suggested fix (GET /api/v1/drops),
-// a live feed of blocked flows over the WebSocket (refreshing the classified list as they come),
-// and the alerts with their delivery state per sink (GET /api/v1/alerts).
-import { stringify } from 'yaml';
+// a live feed of blocked flows over the WebSocket (refreshing the classified list as they come;
+// it starts with the most recent drops), and the alerts with their delivery state per sink
+// (GET /api/v1/alerts). A refresh updates the cards in place: a card the user expanded stays
+// expanded and where it is, new paths go on top (scroll anchoring keeps the view still).
 import { getJson } from '../api.js';
+import { fixDetails, fixFileName } from '../fix-yaml.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
 import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { openStream, type StreamState } from '../stream.js';
 import { badge, card, pageHeader, table, type PageContext } from '../ui.js';
-import { renderYaml } from '../yaml-highlight.js';
 
 const LIVE_MAX = 50;
+/** Recent drops the live table starts with: enough to see what is happening, not to bury the list. */
+const LIVE_INITIAL = 8;
 const CLASS_TONE: Readonly<Record<string, string>> = {
   regression: 'bad', dns: 'bad', suspicious: 'warn', 'likely-legitimate': 'info', 'expected-by-baseline': 'muted', unknown: 'muted',
 };
@@ -41,16 +44,65 @@ function dropCard(item: unknown): HTMLElement {
       strs(d['deniedBy']).length > 0 ? ` · denied by ${strs(d['deniedBy']).join(', ')}` : ''),
     h('ul', { class: 'evidence-list' }, [...strs(d['evidence']), ...explanation].map((line) => h('li', null, line))),
     fix.length > 0 || fixWarnings.length > 0
-      ? h('details', { class: 'fix' },
-        h('summary', null, `Suggested fix${fix.length > 0 ? ` (${fix.length} ${fix.length === 1 ? 'policy' : 'policies'})` : ''}`),
-        fixWarnings.map((w) => h('p', { class: 'warning' }, w)),
-        fix.length > 0 ? renderYaml(fix.map((p) => stringify(p)).join('---\n')) : null)
+      ? fixDetails(`Suggested fix${fix.length > 0 ? ` (${fix.length} ${fix.length === 1 ? 'policy' : 'policies'})` : ''}`, fix,
+        fixFileName(peerLabel(d['source']), peerLabel(d['destination']), portLabel(d['port'], d['protocol'])),
+        fixWarnings.map((w) => h('p', { class: 'warning' }, w)))
       : null);
 }
 
-function liveRow(event: JsonObject): HTMLTableRowElement {
+/** A path's identity across refreshes: the API's key, else its ends, port and protocol. */
+function dropKey(item: unknown): string {
+  const d = obj(item);
+  return optStr(d['key']) ?? JSON.stringify([d['source'], d['destination'], d['port'], d['protocol']]);
+}
+
+/**
+ * Keeps the rendered cards in step with the latest list without disturbing the reader: a card
+ * whose data did not change is left alone; a changed one is rebuilt in its place with the same
+ * <details> open; new paths are inserted above the first existing card; vanished ones removed.
+ */
+class DropList {
+  readonly element = h('div', { class: 'drops' });
+  private readonly cards = new Map<string, { json: string; card: HTMLElement }>();
+  private readonly empty = h('p', { class: 'empty' }, 'No blocked traffic observed.');
+
+  update(list: readonly unknown[]): void {
+    const seen = new Set<string>();
+    const fresh: HTMLElement[] = [];
+    for (const item of list) {
+      const key = dropKey(item);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const json = JSON.stringify(item);
+      const known = this.cards.get(key);
+      if (known === undefined) {
+        const card = dropCard(item);
+        card.dataset['key'] = key;
+        this.cards.set(key, { json, card });
+        fresh.push(card);
+      } else if (known.json !== json) {
+        const card = dropCard(item);
+        card.dataset['key'] = key;
+        const open = [...known.card.querySelectorAll('details')].map((d) => d.open);
+        card.querySelectorAll('details').forEach((d, i) => { d.open = open[i] ?? false; });
+        known.card.replaceWith(card);
+        this.cards.set(key, { json, card });
+      }
+    }
+    for (const [key, { card }] of this.cards) {
+      if (seen.has(key)) continue;
+      card.remove();
+      this.cards.delete(key);
+    }
+    this.empty.remove();
+    this.element.prepend(...fresh);
+    if (this.cards.size === 0) this.element.append(this.empty);
+  }
+}
+
+function liveRow(event: JsonObject, fresh = true): HTMLTableRowElement {
   const e = obj(event['edge']);
-  return h('tr', { class: 'live-new' },
+  return h('tr', { class: fresh ? 'live-new' : 'live-recent' },
     h('td', { class: 'time' }, formatTime(e['lastSeen'])),
     h('td', { class: 'peer' }, peerLabel(e['source'])),
     h('td', { class: 'peer' }, peerLabel(e['destination'])),
@@ -87,15 +139,14 @@ function alertRows(body: unknown): HTMLTableRowElement[] {
 
 export async function renderDrops(ctx: PageContext): Promise<void> {
   const [drops, alerts] = await Promise.all([getJson('/api/v1/drops', undefined, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)]);
-  const listBox = h('div', { class: 'drops' });
+  const dropList = new DropList();
   const alertsBox = h('div', null);
-  const liveBody = h('tbody', null);
-  const liveEmpty = h('p', { class: 'empty' }, 'Waiting for blocked flows…');
+  // The live table starts with the most recent blocked paths; the stream adds to it.
+  const recent = [...items(drops)].sort((a, b) => str(obj(b)['lastSeen']).localeCompare(str(obj(a)['lastSeen']))).slice(0, LIVE_INITIAL);
+  const liveBody = h('tbody', null, recent.map((item) => liveRow({ edge: item }, false)));
+  const liveEmpty = h('p', { class: 'empty' }, 'No blocked flow yet; new ones appear here as they arrive.');
   const status = h('span', { class: 'pill pill-connecting', 'data-testid': 'stream-state' }, 'connecting');
-  const showDrops = (body: unknown): void => {
-    const list = items(body);
-    mount(listBox, list.length === 0 ? h('p', { class: 'empty' }, 'No blocked traffic observed.') : list.map(dropCard));
-  };
+  const showDrops = (body: unknown): void => dropList.update(items(body));
   const showAlerts = (body: unknown): void => {
     mount(alertsBox, table(['Status', 'Class', 'Summary', 'Connections', 'Last seen', 'Delivery'], alertRows(body), 'No alert raised.'));
   };
@@ -146,9 +197,9 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
     pageHeader('Drops', 'Blocked traffic, classified and explained, with the policy change that would admit it', status),
     card('Live: blocked flows as they arrive',
       h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'live-drops' },
-        h('thead', null, h('tr', null, ['Seen', 'Source', 'Destination', 'Port', 'New drops', 'Reason'].map((t) => h('th', null, t)))),
+        h('thead', null, h('tr', null, ['Last seen', 'Source', 'Destination', 'Port', 'Drops', 'Reason'].map((t) => h('th', null, t)))),
         liveBody)),
-      liveEmpty),
-    card('Blocked paths', listBox),
+      recent.length === 0 ? liveEmpty : null),
+    card('Blocked paths', dropList.element),
     card('Alerts', alertsBox));
 }

@@ -1,11 +1,14 @@
 // Flows: the aggregated observed flows (edges), filterable by namespace and verdict, paged with
 // the API's opaque cursor ("Next page"; the browser's Back returns to the previous page).
-// GET /api/v1/flows.
+// GET /api/v1/flows. The loaded page can be sorted by any column (click its header) and searched
+// across names, labels, DNS names and drop reasons (flow-sort.ts); the page says that both act on
+// the flows loaded, not on the whole store.
 import { getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
-import { items, obj, optStr, str } from '../json.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, table, type PageContext } from '../ui.js';
+import { items, obj, optStr, str, type JsonObject } from '../json.js';
+import { dropReasons, isSortKey, searchFlows, sortFlows, type SortDirection, type SortKey } from '../flow-sort.js';
+import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 
 const VERDICTS = ['forwarded', 'dropped', 'audit', 'error'] as const;
 const PAGE_SIZES = [25, 50, 100, 200] as const;
@@ -43,27 +46,63 @@ export async function renderFlows(ctx: PageContext): Promise<void> {
     VERDICTS.map((v) => h('option', { value: v, selected: v === verdict }, v)));
   const sizeSelect = h('select', { name: 'limit', 'aria-label': 'Rows per page', onChange: () => ctx.navigate({ namespace, verdict, limit: sizeSelect.value }) },
     [...new Set([...PAGE_SIZES, limit])].sort((a, b) => a - b).map((n) => h('option', { value: String(n), selected: n === limit }, `${n} per page`)));
-  const rows = items(body).map((item) => {
-    const f = obj(item);
+  const loaded = items(body).map(obj);
+  const row = (f: JsonObject): HTMLTableRowElement => {
     const v = str(f['verdict'], 'unknown');
+    const reasons = dropReasons(f);
     return h('tr', { class: v === 'dropped' ? 'row-drop' : '' },
       peerCell(f['source']),
       peerCell(f['destination']),
       h('td', { class: 'mono' }, portLabel(f['port'], f['protocol'])),
       h('td', null, verdictBadge(v)),
+      h('td', { class: 'small mono', 'data-column': 'reason' }, reasons.length > 0 ? reasons.slice(0, 2).join(', ') : '–'),
       h('td', { class: 'num' }, formatCount(f['count'])),
       h('td', { class: 'time', title: formatTime(f['firstSeen']) }, timeAgo(f['firstSeen'])),
       h('td', { class: 'time', title: formatTime(f['lastSeen']) }, timeAgo(f['lastSeen'])));
-  });
+  };
+  const columns: readonly (readonly [string, SortKey])[] = [
+    ['Source', 'source'], ['Destination', 'destination'], ['Port', 'port'], ['Verdict', 'verdict'], ['Drop reason', 'reason'],
+    ['Connections', 'count'], ['First seen', 'firstSeen'], ['Last seen', 'lastSeen'],
+  ];
+  const requestedSort = ctx.params.get('sort') ?? undefined;
+  let sortKey: SortKey | undefined = isSortKey(requestedSort) ? requestedSort : undefined;
+  let direction: SortDirection = ctx.params.get('dir') === 'asc' ? 'asc' : 'desc';
+  let query = ctx.params.get('q') ?? '';
+  const tbody = h('tbody', null);
+  const shown = h('span', { class: 'muted', 'data-testid': 'flows-shown' });
+  const headers = columns.map(([title, key]) => h('th', { 'data-sort': key, 'aria-sort': 'none' },
+    h('button', { class: 'th-sort', type: 'button', onClick: () => {
+      direction = sortKey === key && direction === 'desc' ? 'asc' : 'desc';
+      sortKey = key;
+      redraw();
+    } }, title)));
+  const redraw = (): void => {
+    const matching = searchFlows(loaded, query);
+    const ordered = sortKey === undefined ? matching : sortFlows(matching, sortKey, direction);
+    mount(tbody, ordered.map(row));
+    for (const th of headers) {
+      const active = th.dataset['sort'] === sortKey;
+      th.setAttribute('aria-sort', active ? (direction === 'asc' ? 'ascending' : 'descending') : 'none');
+      th.classList.toggle('sorted', active);
+    }
+    shown.textContent = query.trim() === ''
+      ? `${loaded.length} flows on this page${cursor !== undefined ? ' (not the first)' : ''}`
+      : `${ordered.length} of the ${loaded.length} flows on this page match`;
+  };
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Search names, labels, reasons…', 'aria-label': 'Search flows', value: query, onInput: () => { query = search.value; redraw(); } });
+  redraw();
+  const rows = loaded;
   mount(ctx.root,
     pageHeader('Flows', 'Observed connections, aggregated per source, destination, port and verdict',
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns, verdict, limit: limitParam }), 'All namespaces'),
       h('label', { class: 'field' }, h('span', null, 'Verdict'), verdictSelect),
       h('label', { class: 'field' }, h('span', null, 'Page size'), sizeSelect)),
     card(null,
-      table(['Source', 'Destination', 'Port', 'Verdict', 'Connections', 'First seen', 'Last seen'], rows, 'No flows match these filters.'),
+      h('div', { class: 'toolbar' }, search, h('span', { class: 'muted small' }, 'Sorting and search apply to the flows loaded on this page; narrow the page with the filters above.')),
+      rows.length === 0 ? h('p', { class: 'empty' }, 'No flows match these filters.')
+        : h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'flows-table' }, h('thead', null, h('tr', null, headers)), tbody)),
       h('div', { class: 'pager' },
-        h('span', { class: 'muted' }, `${rows.length} flows on this page${cursor !== undefined ? ' (not the first)' : ''}`),
+        shown,
         cursor !== undefined ? h('button', { class: 'btn', onClick: () => ctx.navigate({ namespace, verdict, limit: limitParam }) }, 'First page') : null,
         h('button', { class: 'btn btn-primary', disabled: next === undefined, onClick: () => { if (next !== undefined) ctx.navigate({ namespace, verdict, cursor: next, limit: limitParam }); } }, 'Next page →'))));
 }

@@ -1,9 +1,12 @@
-// Service map: workloads as boxes, observed flows as arrows (layered layout, graph-layout.ts),
-// per namespace or the whole cluster. Dropped flows are red and dashed; clicking an arrow shows
-// its evidence. GET /api/v1/graph?namespace=.
+// Service map: workloads as boxes, observed flows as arrows (layered layout, graph-layout.ts;
+// arrows routed around the boxes, edge-route.ts), per namespace or the whole cluster. Policy drops
+// are red and dashed, drops the datapath made for other reasons (conntrack table full, no route…)
+// orange and dotted, told apart by the drop reasons of the dropped flows (GET /api/v1/flows);
+// hovering an arrow shows its ports, clicking it its evidence. GET /api/v1/graph?namespace=.
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
+import { routeEdge, type Box } from '../edge-route.js';
 import { layoutLayers } from '../graph-layout.js';
 import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
@@ -20,6 +23,8 @@ interface MapLink {
   readonly to: string;
   readonly ports: readonly MapPort[];
   readonly dropped: boolean;
+  /** Its drops all came from the datapath, none from a policy. */
+  nonPolicy: boolean;
   readonly count: number;
   readonly firstSeen: unknown;
   readonly lastSeen: unknown;
@@ -75,6 +80,7 @@ function readGraph(body: unknown): { nodes: Map<string, MapNode>; links: MapLink
     links.push({
       from, to, ports,
       dropped: link['dropped'] === true || ports.some((p) => isDroppedVerdict(p.verdict)),
+      nonPolicy: false,
       count: num(link['count']) ?? ports.reduce((sum, p) => sum + p.count, 0),
       firstSeen: pick(link, 'firstSeen', 'firstSeenMs'),
       lastSeen: pick(link, 'lastSeen', 'lastSeenMs'),
@@ -142,38 +148,78 @@ function evidence(link: MapLink, nodes: Map<string, MapNode>): HTMLElement {
     samples);
 }
 
+/** The drop reasons the datapath gives for a policy decision (as src/drops/detect.ts). */
+const POLICY_REASON = /^(POLICY_DEN(Y|IED).*|AUTH_REQUIRED|133|181|189|DENY|DENIED)$/i;
+
+/** The graph's id of a flow's side: `pod/ns/workload`, or `kind/ip` outside the cluster. */
+function graphId(side: unknown): string {
+  const o = obj(side);
+  const namespace = optStr(o['namespace']);
+  return namespace !== undefined ? `pod/${namespace}/${str(o['workload'], '?')}` : `${str(o['kind'], 'world')}/${str(o['ip'])}`;
+}
+
+/** Marks the links whose dropped flows carry only non-policy drop reasons. */
+async function markNonPolicyDrops(links: readonly MapLink[], namespace: string | undefined, signal: AbortSignal): Promise<void> {
+  if (!links.some((l) => l.dropped)) return;
+  const policy = new Set<string>();
+  const other = new Set<string>();
+  const body = await getJson('/api/v1/flows', { namespace, verdict: 'dropped', limit: 1000 }, signal);
+  for (const item of items(body)) {
+    const f = obj(item);
+    const id = `${graphId(f['source'])}>${graphId(f['destination'])}`;
+    const reasons = Object.keys(obj(f['dropReasons']));
+    if (reasons.length === 0 || reasons.some((r) => POLICY_REASON.test(r.trim()))) policy.add(id);
+    else other.add(id);
+  }
+  for (const link of links) {
+    const id = `${link.from}>${link.to}`;
+    link.nonPolicy = link.dropped && other.has(id) && !policy.has(id);
+  }
+}
+
+function edgeClass(link: MapLink): string {
+  return link.nonPolicy ? 'edge edge-nonpolicy' : link.dropped ? 'edge edge-drop' : 'edge';
+}
+
 function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link: MapLink, path: SVGElement) => void): SVGSVGElement {
   const ids = [...nodes.keys()];
-  const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 64, rowGapPx: NODE_H + 18, marginPx: 16 });
+  const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 64, rowGapPx: NODE_H + 18, marginPx: 28 });
   const width = layout.width + NODE_W;
   const height = layout.height + NODE_H;
   const svg = s('svg', { class: 'map', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Service map' },
     s('defs', null,
       s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' })),
-      s('marker', { id: 'arrow-drop', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' }))));
+      s('marker', { id: 'arrow-drop', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' })),
+      s('marker', { id: 'arrow-nonpolicy', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-nonpolicy' }))));
   const edgeLayer = s('g', { class: 'edges' });
   const nodeLayer = s('g', { class: 'nodes' });
   svg.append(edgeLayer, nodeLayer);
   const maxCount = Math.max(1, ...links.map((l) => l.count));
+  const columns = new Map<number, Box[]>();
+  for (const p of layout.positions.values()) {
+    const column = columns.get(p.layer);
+    if (column === undefined) columns.set(p.layer, [p]);
+    else column.push(p);
+  }
+  const routeOptions = { nodeWidth: NODE_W, nodeHeight: NODE_H, topChannelY: 12, bottomChannelY: height - 12 };
   for (const link of links) {
     const a = layout.positions.get(link.from);
     const b = layout.positions.get(link.to);
     if (a === undefined || b === undefined) continue;
-    const x1 = a.x + NODE_W;
-    const y1 = a.y + NODE_H / 2;
-    const forward = b.x > a.x;
-    const x2 = forward ? b.x : b.x + NODE_W / 2;
-    const y2 = forward ? b.y + NODE_H / 2 : b.y + (b.y >= a.y ? 0 : NODE_H);
-    const bend = Math.max(40, Math.abs(x2 - x1) / 2);
-    const d = forward ? `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` : `M${x1},${y1} C${x1 + 80},${y1} ${x2},${y2 + (b.y >= a.y ? -60 : 60)} ${x2},${y2}`;
+    const route = routeEdge(a, b, columns, routeOptions);
     const strokeWidth = 1.2 + 2.8 * Math.sqrt(link.count / maxCount);
-    const visible = s('path', { d, class: link.dropped ? 'edge edge-drop' : 'edge', 'stroke-width': strokeWidth.toFixed(2), 'marker-end': link.dropped ? 'url(#arrow-drop)' : 'url(#arrow)' });
-    const hit = s('path', { d, class: 'edge-hit', 'data-from': link.from, 'data-to': link.to, 'data-dropped': link.dropped ? 'true' : 'false', tabindex: 0 },
-      s('title', null, `${nodeName(nodes.get(link.from), link.from)} → ${nodeName(nodes.get(link.to), link.to)}: ${link.ports.map((p) => portLabel(p.port, p.protocol)).join(', ')}`));
+    const marker = link.nonPolicy ? 'url(#arrow-nonpolicy)' : link.dropped ? 'url(#arrow-drop)' : 'url(#arrow)';
+    const visible = s('path', { d: route.d, class: edgeClass(link), 'stroke-width': strokeWidth.toFixed(2), 'marker-end': marker });
+    const ports = link.ports.map((p) => portLabel(p.port, p.protocol));
+    const portText = ports.length > 3 ? `${ports.slice(0, 3).join(', ')} +${ports.length - 3}` : ports.join(', ');
+    const hit = s('path', { d: route.d, class: 'edge-hit', 'data-from': link.from, 'data-to': link.to, 'data-dropped': link.dropped ? 'true' : 'false', 'data-nonpolicy': link.nonPolicy ? 'true' : 'false', tabindex: 0 },
+      s('title', null, `${nodeName(nodes.get(link.from), link.from)} → ${nodeName(nodes.get(link.to), link.to)}: ${ports.join(', ')}`));
+    // The ports, drawn on the arrow while it is hovered or focused.
+    const label = s('text', { class: 'edge-label', x: route.label.x, y: route.label.y, 'text-anchor': 'middle' }, portText);
     const select = (): void => onSelect(link, visible);
     hit.addEventListener('click', select);
     hit.addEventListener('keydown', (event) => { if (event.key === 'Enter') select(); });
-    edgeLayer.append(visible, hit);
+    edgeLayer.append(s('g', { class: 'edge-group' }, visible, hit, label));
   }
   for (const node of nodes.values()) {
     const p = layout.positions.get(node.id);
@@ -195,6 +241,8 @@ export async function renderMap(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
   const [names, body] = await Promise.all([namespaceNames(), getJson('/api/v1/graph', { namespace }, ctx.signal)]);
   const { nodes, links, truncated } = readGraph(body);
+  // Without the reasons the drops are drawn as policy drops; the map still renders.
+  await markNonPolicyDrops(links, namespace, ctx.signal).catch(() => undefined);
   const panel = h('aside', { class: 'map-side' }, h('p', { class: 'hint' }, 'Click an arrow to see its evidence: ports, counts, first and last seen, sample pods and DNS names.'));
   const dropped = links.filter((l) => l.dropped).length;
   const tooMany = nodes.size > MAX_NODES;
@@ -210,7 +258,9 @@ export async function renderMap(ctx: PageContext): Promise<void> {
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster')),
     h('div', { class: 'legend' },
       h('span', null, h('i', { class: 'swatch swatch-ok' }), 'allowed flow'),
-      h('span', null, h('i', { class: 'swatch swatch-drop' }), 'dropped flow'),
+      h('span', null, h('i', { class: 'swatch swatch-drop' }), 'dropped by a policy'),
+      h('span', { 'data-testid': 'legend-nonpolicy' }, h('i', { class: 'swatch swatch-nonpolicy' }), 'dropped, not by a policy (e.g. conntrack table full)'),
+      h('span', { class: 'muted' }, 'hover an arrow for its ports'),
       h('span', { class: 'muted' }, `${nodes.size} workloads · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`)),
     h('div', { class: 'map-layout' },
       card(null, links.length === 0 && nodes.size === 0 ? h('p', { class: 'empty' }, 'No flows observed here yet.') : h('div', { class: 'map-scroll' }, svg)),

@@ -1,9 +1,11 @@
 // Overview: every namespace's policy coverage (default deny per direction, share of pods selected
-// by some policy), its observed edges and its drops in the last hour. GET /api/v1/namespaces.
+// by some policy), its observed edges and its drops in the last hour. GET /api/v1/namespaces,
+// every page. The totals come from the API's `totals` (each edge once): summing the namespaces
+// would count an edge between two namespaces in both.
 import { getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatCount, percent } from '../format.js';
-import { bool, items, num, obj, pick, str, type JsonObject } from '../json.js';
+import { bool, items, num, obj, optStr, pick, str, type JsonObject } from '../json.js';
 import { badge, card, pageHeader, stat, table, type PageContext } from '../ui.js';
 
 interface NamespaceRow {
@@ -54,19 +56,36 @@ function coverageBar(row: NamespaceRow): HTMLElement {
   return h('div', { class: 'coverage' }, h('span', { class: 'bar' }, bar), h('span', { class: 'coverage-text' }, `${percent(share)}${detail}`));
 }
 
+/** Pages of namespaces fetched at most (the API's page size is bounded; namespaces rarely are many). */
+const MAX_PAGES = 40;
+
+async function allNamespaces(signal: AbortSignal): Promise<{ rows: NamespaceRow[]; totals: JsonObject | undefined }> {
+  const rows: NamespaceRow[] = [];
+  let totals: JsonObject | undefined;
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const body = obj(await getJson('/api/v1/namespaces', { limit: 50, cursor }, signal));
+    rows.push(...items(body).map(readRow));
+    totals ??= body['totals'] !== undefined ? obj(body['totals']) : undefined;
+    cursor = optStr(body['nextCursor']);
+    if (cursor === undefined) break;
+  }
+  return { rows, totals };
+}
+
 export async function renderOverview(ctx: PageContext): Promise<void> {
-  const body = await getJson('/api/v1/namespaces', undefined, ctx.signal);
-  const rows = items(body).map(readRow).sort((a, b) => a.name.localeCompare(b.name));
+  const { rows: unsorted, totals } = await allNamespaces(ctx.signal);
+  const rows = unsorted.sort((a, b) => a.name.localeCompare(b.name));
   const unprotected = rows.filter((r) => r.denyIngress === false || r.denyEgress === false).length;
   const known = rows.some((r) => r.denyIngress !== undefined);
-  const edges = rows.reduce((sum, r) => sum + (r.edges ?? 0), 0);
-  const drops = rows.reduce((sum, r) => sum + (r.drops ?? 0), 0);
+  const edges = num(totals?.['edges']) ?? rows.reduce((sum, r) => sum + (r.edges ?? 0), 0);
+  const drops = num(obj(totals?.['dropsLastHour'])['connections']) ?? rows.reduce((sum, r) => sum + (r.drops ?? 0), 0);
   mount(ctx.root,
     pageHeader('Overview', 'Policy coverage and observed traffic per namespace'),
     h('div', { class: 'stats' },
       stat('Namespaces', formatCount(rows.length)),
       stat('Without default deny', known ? formatCount(unprotected) : '–', !known ? 'neutral' : unprotected > 0 ? 'warn' : 'ok'),
-      stat('Observed edges', formatCount(edges)),
+      stat('Observed paths', formatCount(edges)),
       stat('Drops in the last hour', formatCount(drops), drops > 0 ? 'bad' : 'ok')),
     known ? null : h('p', { class: 'notice' }, 'No cluster inventory or snapshot is configured: policy coverage is unknown; traffic figures come from the observed flows.'),
     card('Namespaces', table(

@@ -1,6 +1,8 @@
 // Recommendations: per namespace, the proposed policies as highlighted YAML beside the evidence of
 // each rule, the diff against the existing policies, the exposure reduction and the replay proof,
-// copy and downloads (YAML, kustomize tar) and the verify.sh commands.
+// copy and downloads (YAML, kustomize tar) and the verify.sh commands. Each namespace opens with
+// its safety verdict and a summary table of its policies; each policy is a collapsible card
+// (the first few open), so a namespace with many workloads stays readable.
 // GET /api/v1/recommendations?namespace= and /api/v1/recommendations/export.
 import { download, getJson } from '../api.js';
 import { wireCopyButton } from '../clipboard.js';
@@ -42,17 +44,23 @@ function ruleRow(rule: unknown): HTMLTableRowElement {
     h('td', { class: 'small' }, pods.length > 0 ? pods.slice(0, 3).join(', ') : '–', reasons.length > 0 ? h('div', { class: 'muted' }, reasons.join('; ')) : null));
 }
 
-function policyBlock(policy: unknown): HTMLElement {
+/** Policies shown expanded when a namespace is rendered; the rest start collapsed. */
+const OPEN_POLICIES = 3;
+
+const roleBadge = (role: string): HTMLElement => badge(ROLE_LABEL[role] ?? role, role === 'default-deny' ? 'bad' : role === 'dns' ? 'info' : 'ok');
+
+function policyBlock(policy: unknown, index: number): HTMLElement {
   const p = obj(policy);
   const yaml = str(p['yaml']);
   const rules = arr(p['rules']);
   const role = str(p['role']);
-  return h('div', { class: 'policy', 'data-policy': str(p['name']) },
-    h('div', { class: 'policy-head' },
+  return h('details', { class: 'policy', 'data-policy': str(p['name']), open: index < OPEN_POLICIES },
+    h('summary', { class: 'policy-head' },
       h('h3', { class: 'mono' }, str(p['name'])),
-      badge(ROLE_LABEL[role] ?? role, role === 'default-deny' ? 'bad' : role === 'dns' ? 'info' : 'ok'),
+      roleBadge(role),
       optStr(p['workload']) !== undefined ? h('span', { class: 'muted small' }, `selects ${str(p['workload'])}`) : null,
       h('span', { class: 'spacer' }),
+      h('span', { class: 'muted small' }, `${rules.length} ${rules.length === 1 ? 'rule' : 'rules'}`),
       wireCopyButton(h('button', { class: 'btn btn-small', type: 'button' }, 'Copy'), () => yaml)),
     h('div', { class: 'policy-body' },
       renderYaml(yaml),
@@ -73,7 +81,43 @@ function stageButton(namespace: string, status: HTMLElement): HTMLElement {
   } }, 'Stage');
 }
 
-function namespaceSection(ns: JsonObject, status: HTMLElement, writable: boolean): HTMLElement {
+/** The verdict a reader needs before anything else: can these policies be applied as they are? */
+function safetyVerdict(name: string, policies: readonly unknown[], unsafe: readonly JsonObject[], violations: number): HTMLElement {
+  if (violations > 0 && unsafe.length === 0) {
+    // The replay proof failed somewhere in the scope shown: never call it safe.
+    return h('div', { class: 'verdict verdict-bad', 'data-testid': 'verdict', role: 'alert' },
+      h('strong', null, 'Not safe to apply. '),
+      `Replaying the observed traffic through the proposal drops ${violations} observed flow${violations === 1 ? '' : 's'} that was allowed (often an existing policy elsewhere the proposal cannot change). `,
+      h('code', { class: 'inline' }, 'netpol-advisor recommend'), ' names them.');
+  }
+  if (unsafe.length > 0) {
+    return h('div', { class: 'verdict verdict-bad', 'data-testid': 'verdict', role: 'alert' },
+      h('strong', null, 'Not safe to apply. '),
+      `These policies would deny ${unsafe.length} observed path${unsafe.length === 1 ? '' : 's'} they cannot express:`,
+      h('ul', { class: 'warnings' }, unsafe.map((u) => h('li', null, badge(str(u['code']), 'bad'), ' ', h('span', { class: 'mono' }, str(u['path'])), ': ', str(u['reason'])))));
+  }
+  if (policies.length === 0) return h('div', { class: 'verdict verdict-muted', 'data-testid': 'verdict' }, h('strong', null, 'Nothing to apply. '), `No policy is proposed for ${name}.`);
+  return h('div', { class: 'verdict verdict-ok', 'data-testid': 'verdict' },
+    h('strong', null, 'Safe to apply. '), `Replaying the observed traffic of ${name} through these policies allows every observed path.`);
+}
+
+function summaryTable(policies: readonly unknown[]): HTMLElement {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'mini policy-summary' },
+    h('thead', null, h('tr', null, ['Policy', 'Kind', 'Selects', 'Rules', 'Connections'].map((t) => h('th', null, t)))),
+    h('tbody', null, policies.map((policy) => {
+      const p = obj(policy);
+      const rules = arr(p['rules']).map(obj);
+      const connections = rules.reduce((sum, r) => sum + (num(r['connections']) ?? 0), 0);
+      return h('tr', { 'data-policy': str(p['name']) },
+        h('td', { class: 'mono' }, str(p['name'])),
+        h('td', null, roleBadge(str(p['role']))),
+        h('td', null, optStr(p['workload']) ?? 'every pod'),
+        h('td', { class: 'num' }, formatCount(rules.length)),
+        h('td', { class: 'num' }, formatCount(connections)));
+    }))));
+}
+
+function namespaceSection(ns: JsonObject, status: HTMLElement, writable: boolean, violations: number): HTMLElement {
   const name = str(ns['namespace']);
   const policies = arr(ns['policies']);
   const diff = arr(ns['diff']);
@@ -85,10 +129,13 @@ function namespaceSection(ns: JsonObject, status: HTMLElement, writable: boolean
     h('div', { class: 'section-head' },
       h('h2', null, name, h('span', { class: 'muted count' }, ` · ${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`),
         unsafe.length > 0 ? h('span', { 'data-testid': 'not-safe' }, ' ', badge('not safe to apply', 'bad')) : null),
-      h('div', { class: 'actions' },
+      // An empty proposal has nothing to stage, copy or download.
+      policies.length > 0 ? h('div', { class: 'actions' },
         writable ? stageButton(name, status) : null,
         wireCopyButton(h('button', { class: 'btn', type: 'button' }, 'Copy YAML'), () => allYaml),
-        downloadButtons(name, status))),
+        downloadButtons(name, status)) : null),
+    safetyVerdict(name, policies, unsafe, violations),
+    policies.length > 1 ? summaryTable(policies) : null,
     diff.length > 0 ? h('div', { class: 'diff' },
       h('span', { class: 'diff-title' }, 'Against existing policies:'),
       diff.map((d) => {
@@ -96,11 +143,8 @@ function namespaceSection(ns: JsonObject, status: HTMLElement, writable: boolean
         const change = str(e['change']);
         return h('span', { class: 'diff-entry', title: str(e['detail']) }, badge(change, CHANGE_TONE[change] ?? 'muted'), ' ', h('span', { class: 'mono small' }, str(e['policy'])));
       })) : null,
-    unsafe.length > 0 ? h('div', { class: 'unsafe', role: 'alert' },
-      h('p', null, `Not safe to apply: these policies would deny ${unsafe.length} observed path(s) they cannot express.`),
-      h('ul', { class: 'warnings' }, unsafe.map((u) => h('li', null, badge(str(u['code']), 'bad'), ' ', h('span', { class: 'mono' }, str(u['path'])), ': ', str(u['reason']))))) : null,
     warnings.length > 0 ? h('ul', { class: 'warnings' }, warnings.map((w) => h('li', null, badge(str(obj(w)['code']), 'warn'), ' ', str(obj(w)['message'])))) : null,
-    policies.map(policyBlock));
+    policies.map((p, i) => policyBlock(p, i)));
 }
 
 function exposureStats(body: JsonObject): HTMLElement {
@@ -130,8 +174,10 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
     pageHeader('Recommendations', `Least-privilege NetworkPolicies proposed from the observed traffic. ${windowText}.`,
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
     exposureStats(body),
-    h('div', { class: 'toolbar' }, h('span', { class: 'muted' }, namespace === undefined ? 'Every namespace:' : `${namespace}:`), downloadButtons(namespace, status), status),
-    namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status, writable)),
+    namespaces.some((ns) => arr(ns['policies']).length > 0)
+      ? h('div', { class: 'toolbar' }, h('span', { class: 'muted' }, namespace === undefined ? 'Every namespace:' : `${namespace}:`), downloadButtons(namespace, status), status)
+      : status,
+    namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status, writable, num(obj(body['proof'])['violations']) ?? 0)),
     verify !== '' ? card('Verify after applying',
       h('p', { class: 'muted' }, 'Run this script after applying the policies: every "allow" check must connect and every "deny" check must fail.'),
       h('div', { class: 'code-wrap' },
