@@ -72,6 +72,14 @@ describe('GET /api/v1/namespaces', () => {
     expect(total).toBeGreaterThan(0);
   });
 
+  it('totals count each edge once, unlike the sum over namespaces (issue 18 item 10)', async () => {
+    const { body } = await get<Page<NamespaceItem> & { totals: { edges: number; connections: number; dropsLastHour: { paths: number } } }>('/api/v1/namespaces?limit=1');
+    expect(body.totals.edges).toBe(app.store.totals().edges);
+    // Every page carries the same totals; the namespaces' own counts include cross-namespace edges twice.
+    const all = await get<Page<NamespaceItem>>('/api/v1/namespaces?limit=50');
+    expect(all.body.items.reduce((sum, n) => sum + n.edges, 0)).toBeGreaterThan(body.totals.edges);
+  });
+
   it('pages by name with an opaque cursor and refuses a forged one', async () => {
     const first = await get<Page<NamespaceItem>>('/api/v1/namespaces?limit=1');
     expect(first.body.items).toHaveLength(1);
