@@ -7,6 +7,7 @@ import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
 import { routeEdge, type Box } from '../edge-route.js';
+import { nonPolicyLinks } from '../map-drops.js';
 import { layoutLayers } from '../graph-layout.js';
 import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
@@ -148,35 +149,6 @@ function evidence(link: MapLink, nodes: Map<string, MapNode>): HTMLElement {
     samples);
 }
 
-/** The drop reasons the datapath gives for a policy decision (as src/drops/detect.ts). */
-const POLICY_REASON = /^(POLICY_DEN(Y|IED).*|AUTH_REQUIRED|133|181|189|DENY|DENIED)$/i;
-
-/** The graph's id of a flow's side: `pod/ns/workload`, or `kind/ip` outside the cluster. */
-function graphId(side: unknown): string {
-  const o = obj(side);
-  const namespace = optStr(o['namespace']);
-  return namespace !== undefined ? `pod/${namespace}/${str(o['workload'], '?')}` : `${str(o['kind'], 'world')}/${str(o['ip'])}`;
-}
-
-/** Marks the links whose dropped flows carry only non-policy drop reasons. */
-async function markNonPolicyDrops(links: readonly MapLink[], namespace: string | undefined, signal: AbortSignal): Promise<void> {
-  if (!links.some((l) => l.dropped)) return;
-  const policy = new Set<string>();
-  const other = new Set<string>();
-  const body = await getJson('/api/v1/flows', { namespace, verdict: 'dropped', limit: 1000 }, signal);
-  for (const item of items(body)) {
-    const f = obj(item);
-    const id = `${graphId(f['source'])}>${graphId(f['destination'])}`;
-    const reasons = Object.keys(obj(f['dropReasons']));
-    if (reasons.length === 0 || reasons.some((r) => POLICY_REASON.test(r.trim()))) policy.add(id);
-    else other.add(id);
-  }
-  for (const link of links) {
-    const id = `${link.from}>${link.to}`;
-    link.nonPolicy = link.dropped && other.has(id) && !policy.has(id);
-  }
-}
-
 function edgeClass(link: MapLink): string {
   return link.nonPolicy ? 'edge edge-nonpolicy' : link.dropped ? 'edge edge-drop' : 'edge';
 }
@@ -242,7 +214,8 @@ export async function renderMap(ctx: PageContext): Promise<void> {
   const [names, body] = await Promise.all([namespaceNames(), getJson('/api/v1/graph', { namespace }, ctx.signal)]);
   const { nodes, links, truncated } = readGraph(body);
   // Without the reasons the drops are drawn as policy drops; the map still renders.
-  await markNonPolicyDrops(links, namespace, ctx.signal).catch(() => undefined);
+  const nonPolicy = links.some((l) => l.dropped) ? await nonPolicyLinks(namespace, ctx.signal).catch(() => new Set<string>()) : new Set<string>();
+  for (const link of links) link.nonPolicy = link.dropped && nonPolicy.has(`${link.from}>${link.to}`);
   const panel = h('aside', { class: 'map-side' }, h('p', { class: 'hint' }, 'Click an arrow to see its evidence: ports, counts, first and last seen, sample pods and DNS names.'));
   const dropped = links.filter((l) => l.dropped).length;
   const tooMany = nodes.size > MAX_NODES;

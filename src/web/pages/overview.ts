@@ -64,7 +64,7 @@ async function allNamespaces(signal: AbortSignal): Promise<{ rows: NamespaceRow[
   let totals: JsonObject | undefined;
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const body = obj(await getJson('/api/v1/namespaces', { limit: 50, cursor }, signal));
+    const body = obj(await getJson('/api/v1/namespaces', { cursor }, signal));
     rows.push(...items(body).map(readRow));
     totals ??= body['totals'] !== undefined ? obj(body['totals']) : undefined;
     cursor = optStr(body['nextCursor']);
