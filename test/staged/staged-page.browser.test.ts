@@ -89,6 +89,12 @@ describe.skipIf(skip)('Staged page', () => {
       const body = (await (await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}/would-drop`, { headers: { authorization: `Bearer ${READ}` } })).json()) as { items: unknown[] };
       return body.items.length > 0 ? true : undefined;
     }, daemon.logs);
+    // The re-computed proposal behind the drift is cached up to 2 s (maxStaleMs), so the drift
+    // shows once that cache turns over: wait for it in the API before looking at the page.
+    await waitFor('the drift', 30_000, async () => {
+      const body = (await (await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}`, { headers: { authorization: `Bearer ${READ}` } })).json()) as { drift: unknown };
+      return body.drift !== null && body.drift !== undefined ? true : undefined;
+    }, daemon.logs);
     await ready(page, '#/staged?t=1');
     const refreshed = page.locator('section[data-namespace="shop"][data-set-id]');
     await expect(refreshed.getAttribute('data-verdict')).resolves.toBe('would-break');
