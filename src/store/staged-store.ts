@@ -42,6 +42,13 @@ export interface StagedStoreOptions {
 
 const KNOWN_PATHS_MAX = 200_000;
 
+/** The stored sample pods of `column` with the new row's added: distinct, first come, bounded. */
+function mergedPodsSql(column: 'src_pods' | 'dst_pods'): string {
+  return `CASE WHEN json_array_length(${column}) >= ${EDGE_SAMPLE_PODS_MAX} THEN ${column} ELSE (SELECT json_group_array(value) FROM (
+    SELECT value FROM (SELECT value, min(o) AS o FROM (SELECT value, 0 * 1000 + key AS o FROM json_each(${column})
+      UNION ALL SELECT value, 1000 + key AS o FROM json_each(excluded.${column})) GROUP BY value) ORDER BY o LIMIT ${EDGE_SAMPLE_PODS_MAX})) END`;
+}
+
 export class StagedStore {
   private readonly db: Database.Database;
   private readonly statements;
@@ -75,11 +82,16 @@ export class StagedStore {
       addPath: db.prepare('INSERT OR IGNORE INTO staged_paths (set_id, path_key) VALUES (?, ?)'),
       pathCount: db.prepare('SELECT count(*) FROM staged_paths WHERE set_id = ?').pluck(),
       dropTotals: db.prepare('SELECT count(*) AS paths, coalesce(sum(connections), 0) AS connections FROM staged_would_drops WHERE set_id = ?'),
-      dropOf: db.prepare('SELECT id, src_pods, dst_pods FROM staged_would_drops WHERE set_id = ? AND path_key = ?'),
-      insertDrop: db.prepare(`INSERT INTO staged_would_drops (set_id, path_key, source, destination, protocol, port, connections, first_seen_ms,
-        last_seen_ms, src_pods, dst_pods, decider, evaluated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateDrop: db.prepare(`UPDATE staged_would_drops SET connections = connections + ?, first_seen_ms = min(first_seen_ms, ?),
-        last_seen_ms = max(last_seen_ms, ?), src_pods = ?, dst_pods = ?, decider = ?, evaluated_ms = ? WHERE id = ?`),
+      // One statement per would-drop delta: insert, or add to the row (sample pods merged in SQL,
+      // distinct, at most EDGE_SAMPLE_PODS_MAX). RETURNING connections equals the delta's own
+      // count only for a row this statement created (an update always adds at least 1).
+      upsertDrop: db.prepare(`INSERT INTO staged_would_drops (set_id, path_key, source, destination, protocol, port, connections, first_seen_ms,
+        last_seen_ms, src_pods, dst_pods, decider, evaluated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (set_id, path_key) DO UPDATE SET connections = connections + excluded.connections,
+          first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
+          src_pods = ${mergedPodsSql('src_pods')}, dst_pods = ${mergedPodsSql('dst_pods')},
+          decider = excluded.decider, evaluated_ms = excluded.evaluated_ms
+        RETURNING connections`).pluck(),
       dropPage: db.prepare('SELECT * FROM staged_would_drops WHERE set_id = ? AND id > ? ORDER BY id LIMIT ?'),
     };
     this.recordTx = db.transaction((results: Iterable<SetBatchResult>, nowMs: number) => this.recordResults(results, nowMs));
@@ -179,17 +191,10 @@ export class StagedStore {
         this.knownPathCount++;
       }
       for (const drop of result.wouldDrops) {
-        const row = s.dropOf.get(drop.setId, drop.pathKey) as { id: number; src_pods: string; dst_pods: string } | undefined;
-        const decider = JSON.stringify(drop.decider);
-        if (row === undefined) {
-          s.insertDrop.run(drop.setId, drop.pathKey, JSON.stringify(drop.source), JSON.stringify(drop.destination), drop.protocol, drop.port,
-            drop.connections, drop.firstSeenMs, drop.lastSeenMs, mergedSample('[]', drop.sourcePods, EDGE_SAMPLE_PODS_MAX),
-            mergedSample('[]', drop.destinationPods, EDGE_SAMPLE_PODS_MAX), decider, nowMs);
-          fresh.push(drop);
-        } else {
-          s.updateDrop.run(drop.connections, drop.firstSeenMs, drop.lastSeenMs, mergedSample(row.src_pods, drop.sourcePods, EDGE_SAMPLE_PODS_MAX),
-            mergedSample(row.dst_pods, drop.destinationPods, EDGE_SAMPLE_PODS_MAX), decider, nowMs, row.id);
-        }
+        const total = s.upsertDrop.get(drop.setId, drop.pathKey, JSON.stringify(drop.source), JSON.stringify(drop.destination), drop.protocol, drop.port,
+          drop.connections, drop.firstSeenMs, drop.lastSeenMs, mergedSample('[]', drop.sourcePods, EDGE_SAMPLE_PODS_MAX),
+          mergedSample('[]', drop.destinationPods, EDGE_SAMPLE_PODS_MAX), JSON.stringify(drop.decider), nowMs) as number;
+        if (total === drop.connections) fresh.push(drop);
       }
     }
     return fresh;
