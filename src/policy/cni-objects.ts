@@ -124,6 +124,11 @@ export interface IgnoredObject {
     | { readonly kind: 'calico'; readonly selector: string }
     | { readonly kind: 'none' }
     | { readonly kind: 'unknown' };
+  /**
+   * For a Calico NetworkSet or GlobalNetworkSet: its labels and valid `spec.nets`, so a peer
+   * Calico named after it (Goldmane, flow logs) can be written as a selector or as its CIDRs.
+   */
+  readonly networkSet?: { readonly labels: Readonly<Record<string, string>>; readonly nets: readonly string[] };
 }
 
 export interface CniPolicies {

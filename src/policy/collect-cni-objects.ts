@@ -9,6 +9,7 @@ import { parseCiliumPolicy } from './cilium/parse-cilium.js';
 import type { CalicoKind, CalicoPolicy, CalicoTier, CiliumPolicy, CniPolicies, IgnoredObject } from './cni-objects.js';
 import type { NetworkPolicy } from './model.js';
 import { isRecord, validateNetworkPolicy, type FieldProblem } from './validate-policy.js';
+import { formatCidr, parseCidr } from '../net/ip.js';
 
 const CALICO_GROUPS = new Set(['projectcalico.org', 'crd.projectcalico.org']);
 const CALICO_POLICY_KINDS = new Set<string>(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
@@ -19,6 +20,24 @@ const POLICY_GROUPS = new Set(['cilium.io', 'policy.networking.k8s.io', ...CALIC
 function groupOf(apiVersion: unknown): string | undefined {
   if (typeof apiVersion !== 'string' || !apiVersion.includes('/')) return undefined;
   return apiVersion.slice(0, apiVersion.indexOf('/'));
+}
+
+const MAX_NETS = 1024;
+
+/** A network set's labels and its valid CIDRs (invalid entries are left out, never guessed). */
+function networkSetOf(object: Record<string, unknown>): { labels: Record<string, string>; nets: string[] } {
+  const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
+  const spec = isRecord(object['spec']) ? object['spec'] : {};
+  const labels: Record<string, string> = {};
+  if (isRecord(metadata['labels'])) {
+    for (const [k, v] of Object.entries(metadata['labels'])) if (typeof v === 'string' && k !== '__proto__') labels[k] = v;
+  }
+  const nets: string[] = [];
+  for (const net of Array.isArray(spec['nets']) ? (spec['nets'] as unknown[]).slice(0, MAX_NETS) : []) {
+    const cidr = typeof net === 'string' ? parseCidr(net.includes('/') ? net : `${net}/${net.includes(':') ? 128 : 32}`) : undefined;
+    if (cidr !== undefined) nets.push(formatCidr(cidr));
+  }
+  return { labels, nets };
 }
 
 export class CniObjectCollector {
@@ -72,7 +91,11 @@ export class CniObjectCollector {
         : kind === 'HostEndpoint' ? 'host endpoints are not modelled'
           : `${kind} (${group}) is not evaluated by this engine`;
     const appliesTo = kind === 'NetworkSet' || kind === 'GlobalNetworkSet' || kind === 'HostEndpoint' || kind === 'CiliumCIDRGroup' ? { kind: 'none' as const } : { kind: 'unknown' as const };
-    this.ignored.push({ kind, namespace: ns ?? (typeof namespace === 'string' && namespace !== '' ? namespace : undefined), name, reason: why, appliesTo });
+    const networkSet = kind === 'NetworkSet' || kind === 'GlobalNetworkSet' ? networkSetOf(object) : undefined;
+    this.ignored.push({
+      kind, namespace: ns ?? (kind !== 'GlobalNetworkSet' && typeof namespace === 'string' && namespace !== '' ? namespace : undefined), name, reason: why, appliesTo,
+      ...(networkSet === undefined ? {} : { networkSet }),
+    });
     return [];
   }
 

@@ -5,7 +5,7 @@
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from '../policy/model.js';
 import { headerOf, type ExportObject } from './flavor.js';
 import { NAMESPACE_NAME_LABEL } from './peers.js';
-import { policiesFor, type NamespaceRecommendation, type ProposedPolicy } from './proposal.js';
+import { policiesFor, type NamespaceRecommendation, type ProposedPolicy, type RuleEvidence } from './proposal.js';
 
 export function calicoSelector(selector: LabelSelector | undefined): string {
   const entries = Object.entries(selector?.matchLabels ?? {});
@@ -23,8 +23,23 @@ function entity(peer: NetworkPolicyPeer, ports: number[] | undefined): Record<st
   return out;
 }
 
+type NetworkSetRef = NonNullable<RuleEvidence['networkSet']>;
+
+/**
+ * A Calico NetworkSet peer by selector on its labels: a namespaced policy's rule selector matches
+ * network sets of its own namespace, `namespaceSelector` another namespace's, `global()` the
+ * GlobalNetworkSets. The nets stay in the set, so the rule follows it when they change.
+ */
+function networkSetEntity(set: NetworkSetRef, policyNamespace: string, ports: number[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { selector: calicoSelector({ matchLabels: { ...set.labels } }) };
+  if (set.kind === 'GlobalNetworkSet') out['namespaceSelector'] = 'global()';
+  else if (set.namespace !== undefined && set.namespace !== policyNamespace) out['namespaceSelector'] = `${NAMESPACE_NAME_LABEL} == '${set.namespace}'`;
+  if (ports !== undefined) out['ports'] = ports;
+  return out;
+}
+
 /** One Calico rule per protocol: a Calico rule matches a single protocol. */
-function rulesOf(direction: 'ingress' | 'egress', peers: readonly NetworkPolicyPeer[], ports: readonly NetworkPolicyPort[] | undefined): Record<string, unknown>[] {
+function rulesOf(direction: 'ingress' | 'egress', peers: readonly NetworkPolicyPeer[], ports: readonly NetworkPolicyPort[] | undefined, set?: { readonly ref: NetworkSetRef; readonly namespace: string }): Record<string, unknown>[] {
   const byProtocol = new Map<string, number[]>();
   for (const port of ports ?? []) {
     const list = byProtocol.get(port.protocol ?? 'TCP') ?? [];
@@ -33,6 +48,12 @@ function rulesOf(direction: 'ingress' | 'egress', peers: readonly NetworkPolicyP
   }
   const out: Record<string, unknown>[] = [];
   for (const [protocol, numbers] of byProtocol) {
+    if (set !== undefined) {
+      out.push(direction === 'ingress'
+        ? { action: 'Allow', protocol, source: networkSetEntity(set.ref, set.namespace, undefined), destination: { ports: numbers } }
+        : { action: 'Allow', protocol, destination: networkSetEntity(set.ref, set.namespace, numbers) });
+      continue;
+    }
     for (const peer of peers) {
       out.push(direction === 'ingress'
         ? { action: 'Allow', protocol, source: entity(peer, undefined), destination: { ports: numbers } }
@@ -47,8 +68,15 @@ function convert(p: ProposedPolicy, namespace: string, staged: boolean): ExportO
     selector: calicoSelector(p.policy.spec.podSelector),
     types: [...(p.policy.spec.policyTypes ?? [])],
   };
-  const ingress = (p.policy.spec.ingress ?? []).flatMap((rule) => rulesOf('ingress', rule.from ?? [], rule.ports));
-  const egress = (p.policy.spec.egress ?? []).flatMap((rule) => rulesOf('egress', rule.to ?? [], rule.ports));
+  // Evidence rule i is spec rule i for the allow policies: a NetworkSet rule is written as a
+  // selector on the set's labels (when it has any) instead of its nets.
+  const setOf = (direction: 'ingress' | 'egress', i: number): { ref: NetworkSetRef; namespace: string } | undefined => {
+    const evidence = p.role === `allow-${direction}` ? p.rules[i] : undefined;
+    const ref = evidence?.index === i ? evidence.networkSet : undefined;
+    return ref !== undefined && Object.keys(ref.labels).length > 0 ? { ref, namespace } : undefined;
+  };
+  const ingress = (p.policy.spec.ingress ?? []).flatMap((rule, i) => rulesOf('ingress', rule.from ?? [], rule.ports, setOf('ingress', i)));
+  const egress = (p.policy.spec.egress ?? []).flatMap((rule, i) => rulesOf('egress', rule.to ?? [], rule.ports, setOf('egress', i)));
   if (ingress.length > 0) spec['ingress'] = ingress;
   if (egress.length > 0) spec['egress'] = egress;
   if (staged) spec['stagedAction'] = 'Set';

@@ -32,6 +32,8 @@ function peerPart(direction: 'ingress' | 'egress', peer: NetworkPolicyPeer, evid
       return { [from ? 'fromEntities' : 'toEntities']: ['world'] };
     case 'entity':
       return { [from ? 'fromEntities' : 'toEntities']: [evidence.entity ?? 'all'] };
+    case 'network-set':
+      return { [from ? 'fromCIDR' : 'toCIDR']: [...evidence.cidrs] };
     case 'external':
       if (!from && evidence.names.length > 0) return { toFQDNs: evidence.names.map((name) => ({ matchName: name })) };
       return { [from ? 'fromCIDR' : 'toCIDR']: [peer.ipBlock?.cidr ?? ''] };

@@ -4,6 +4,7 @@
 // they get their own comment and warning; what cannot be expressed is said, never dropped silently.
 import type { EdgePeer } from '../flows/edge.js';
 import type { NetworkPolicyPeer } from '../policy/model.js';
+import { isLabelKey, isLabelValue } from '../policy/validate-policy.js';
 import { cidrOf, formatCidr, parseIp } from '../net/ip.js';
 import type { PeerClass, WarningCode } from './proposal.js';
 import type { WorkloadIndex, WorkloadInfo } from './workloads.js';
@@ -24,13 +25,18 @@ export type ReservedEntity = 'ingress' | 'health' | 'init' | 'unmanaged';
 
 export type PeerTarget =
   | { readonly type: 'workload'; readonly key: string; readonly workload: WorkloadInfo }
-  | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public'> }
+  | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'> }
   /** Every node address of the snapshot (cilium: the host and remote-node entities). */
   | { readonly type: 'nodes'; readonly key: string; readonly cidrs: readonly string[] }
   /** Any address (0.0.0.0/0 and ::/0; cilium: the world entity): a workload port that serves the public. */
   | { readonly type: 'public'; readonly key: string }
   /** A reserved identity: only the cilium flavour can name it (k8s/calico leave that direction unisolated). */
-  | { readonly type: 'entity'; readonly key: string; readonly entity: ReservedEntity };
+  | { readonly type: 'entity'; readonly key: string; readonly entity: ReservedEntity }
+  /**
+   * A Calico NetworkSet or GlobalNetworkSet named as the peer (Goldmane, flow logs): its nets when
+   * the snapshot has it (ipBlocks), its labels for a Calico selector (calico-policy.ts).
+   */
+  | { readonly type: 'network-set'; readonly key: string; readonly setKind: 'NetworkSet' | 'GlobalNetworkSet'; readonly namespace?: string; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly cidrs: readonly string[] };
 
 export const PUBLIC_TARGET: PeerTarget = Object.freeze({ type: 'public', key: 'public/any' });
 export const PUBLIC_CIDRS: readonly string[] = Object.freeze(['0.0.0.0/0', '::/0']);
@@ -55,11 +61,32 @@ export function cidrFor(ip: string, aggregate: AggregationOptions | undefined): 
   return formatCidr(cidrOf(address, Math.min(full, Math.max(0, wanted))));
 }
 
-function cidrTarget(ip: string | undefined, peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public'>, aggregate: AggregationOptions | undefined, what: string): PeerResolution {
+function cidrTarget(ip: string | undefined, peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'>, aggregate: AggregationOptions | undefined, what: string): PeerResolution {
   if (ip === undefined) return { ok: false, code: peerClass === 'kube-apiserver' ? 'kube-apiserver' : 'node-traffic', reason: `${what} without an address cannot be expressed as an ipBlock` };
   const cidr = cidrFor(ip, aggregate);
   if (cidr === undefined) return { ok: false, code: 'unresolved-endpoint', reason: `${what} has an invalid address` };
   return { ok: true, targets: [{ type: 'cidr', key: `cidr/${cidr}`, cidr, peerClass }] };
+}
+
+/**
+ * A Calico-named NetworkSet peer, as the cluster snapshot has it: its nets (ipBlocks for k8s and
+ * cilium) and labels (the calico flavour's selector). Not in the snapshot: not expressed (the
+ * calico flavour could select it by the labels Calico reported, but k8s and cilium cannot write
+ * it at all, and one proposal serves every flavour).
+ */
+function networkSetTarget(peer: EdgePeer, index: WorkloadIndex): PeerResolution {
+  const setKind = peer.workloadKind === 'GlobalNetworkSet' ? 'GlobalNetworkSet' : 'NetworkSet';
+  const name = peer.workload ?? '';
+  const what = `Calico ${setKind} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${name}`;
+  const known = index.networkSet(setKind, peer.namespace, name);
+  if (known === undefined || known.nets.length === 0) {
+    return { ok: false, code: 'unresolved-endpoint', reason: `${what} ${known === undefined ? 'is not in the cluster snapshot' : 'has no valid nets'}: its addresses are unknown, so no rule can name it (add it to --cluster)` };
+  }
+  const labels: Record<string, string> = {};
+  // Selector syntax is built from these: only what Kubernetes label syntax allows.
+  for (const [k, v] of Object.entries(known.labels)) if (isLabelKey(k) && isLabelValue(v)) labels[k] = v;
+  const key = `network-set/${setKind}/${peer.namespace ?? ''}/${name}`;
+  return { ok: true, targets: [{ type: 'network-set', key, setKind, ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}), name, labels, cidrs: known.nets }] };
 }
 
 /** Resolves one side of an observed edge to the policy peers that admit it. */
@@ -86,6 +113,9 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
     }
     case 'world':
       // Calico names (a NetworkSet, the `pub`/`pvt` networks) carry no address to write down.
+      if (peer.ip === undefined && (peer.workloadKind === 'NetworkSet' || peer.workloadKind === 'GlobalNetworkSet') && peer.workload !== undefined) {
+        return networkSetTarget(peer, index);
+      }
       if (peer.ip === undefined && peer.workload !== undefined) {
         return { ok: false, code: 'unresolved-endpoint', reason: `Calico ${peer.workloadKind ?? 'peer'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload} has no address to write as an ipBlock` };
       }
@@ -130,6 +160,7 @@ export function policyPeersOf(target: PeerTarget): NetworkPolicyPeer[] {
   if (target.type === 'public') return PUBLIC_CIDRS.map((cidr) => ({ ipBlock: { cidr } }));
   if (target.type === 'nodes') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (target.type === 'entity') return [];
+  if (target.type === 'network-set') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [policyPeerOf(target)];
 }
 
@@ -149,5 +180,6 @@ export function describeTarget(target: PeerTarget): string {
     case 'public': return 'any address (0.0.0.0/0, ::/0)';
     case 'nodes': return `every node address (${target.cidrs.length} in the snapshot)`;
     case 'entity': return `Cilium reserved identity ${target.entity}`;
+    case 'network-set': return `Calico ${target.setKind} ${target.namespace !== undefined ? `${target.namespace}/` : ''}${target.name} (${target.cidrs.join(', ')})`;
   }
 }

@@ -11,7 +11,7 @@ export const GENERATED_BY = 'netpol-advisor recommend';
 export type PolicyRole = 'allow-ingress' | 'allow-egress' | 'dns' | 'default-deny';
 
 /** What a rule's peer is, beyond its selector: external addresses and the special cases. */
-export type PeerClass = 'workload' | 'external' | 'kube-apiserver' | 'node' | 'host-network' | 'dns' | 'public' | 'entity';
+export type PeerClass = 'workload' | 'external' | 'kube-apiserver' | 'node' | 'host-network' | 'dns' | 'public' | 'entity' | 'network-set';
 
 export interface PortEvidence {
   readonly protocol: Protocol;
@@ -39,6 +39,12 @@ export interface RuleEvidence {
   readonly reasons: readonly string[];
   /** peerClass `entity`: the Cilium reserved identity (only the cilium flavour can name it). */
   readonly entity?: string;
+  /**
+   * peerClass `network-set`: the Calico NetworkSet (GlobalNetworkSet without a namespace) Calico
+   * named as the peer. The calico flavour selects it by these labels; the others write `cidrs`
+   * (its nets, from the cluster snapshot) and cannot express it without them.
+   */
+  readonly networkSet?: { readonly kind: 'NetworkSet' | 'GlobalNetworkSet'; readonly namespace?: string; readonly name: string; readonly labels: Readonly<Record<string, string>> };
   /** How the connections were evidenced: `established-before-observation` when no start was seen. */
   readonly evidenceKinds?: readonly string[];
   /** One-line explanation, used as the YAML comment of the rule. */

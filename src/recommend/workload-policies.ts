@@ -133,9 +133,10 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
     lastSeenMs: rule.lastSeenMs,
     samplePods,
     names,
-    cidrs: target.type === 'cidr' ? [target.cidr] : target.type === 'public' ? PUBLIC_CIDRS : target.type === 'nodes' ? target.cidrs : NONE,
+    cidrs: target.type === 'cidr' ? [target.cidr] : target.type === 'public' ? PUBLIC_CIDRS : target.type === 'nodes' || target.type === 'network-set' ? target.cidrs : NONE,
     reasons,
     ...(target.type === 'entity' ? { entity: target.entity } : {}),
+    ...(target.type === 'network-set' ? { networkSet: { kind: target.setKind, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}), name: target.name, labels: target.labels } } : {}),
     comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${publicText}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
   };
 }

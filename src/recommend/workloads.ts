@@ -57,6 +57,12 @@ export class WorkloadIndex {
     return { kind: 'pod', namespace: pod.namespace, workload: pod.workload.name, workloadKind: pod.workload.kind };
   }
 
+  /** With a snapshot that lists it: a Calico NetworkSet's (or GlobalNetworkSet's) labels and nets. */
+  networkSet(kind: string, namespace: string | undefined, name: string): { readonly labels: Readonly<Record<string, string>>; readonly nets: readonly string[] } | undefined {
+    const found = this.snapshot?.cni?.ignored.find((o) => o.kind === kind && o.name === name && o.namespace === namespace && o.networkSet !== undefined);
+    return found?.networkSet;
+  }
+
   /** Records one observation of a pod-backed endpoint. */
   observe(peer: EdgePeer, labels: Labels, pods: readonly string[], count: number, firstSeenMs: number, lastSeenMs: number): WorkloadInfo | undefined {
     if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return undefined;
