@@ -51,6 +51,11 @@ function nodeOf(peer: EdgePeer, names: readonly string[]): GraphNode {
     return { id: `pod/${namespace}/${name}`, kind: 'workload', namespace, name, workloadKind: peer.workloadKind ?? null, names: [] };
   }
   const ip = peer.ip ?? '';
+  if (peer.workload !== undefined && ip === '') {
+    // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint): one node per name.
+    const namespace = peer.namespace ?? null;
+    return { id: `${peer.kind}//${namespace ?? ''}/${peer.workloadKind ?? ''}/${peer.workload}`, kind: peer.kind, namespace, name: peer.workload, workloadKind: peer.workloadKind ?? null, names: names.slice(0, NAMES_PER_NODE_MAX) };
+  }
   return { id: `${peer.kind}/${ip}`, kind: peer.kind, namespace: null, name: ip !== '' ? ip : peer.kind, workloadKind: null, names: names.slice(0, NAMES_PER_NODE_MAX) };
 }
 

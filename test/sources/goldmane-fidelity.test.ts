@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildGraph } from '../../src/http/graph.js';
 import { GoldmaneSource } from '../../src/sources/goldmane.js';
 import { BatchWriter } from '../../src/sources/batch-writer.js';
 import { edgeToJson } from '../../src/store/edge-json.js';
@@ -72,6 +73,9 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     const stored = storedEdges(store);
     expect(stored).toEqual(sortedDenied(expectedEdges()));
     expect(stored.reduce((n, e) => n + e.count, 0)).toBe(connections.length);
+    // The map (GET /api/v1/graph) keeps the named external peers apart too.
+    const nodes = buildGraph(store.iterateEdges(), 1000).nodes.filter((n) => n.kind !== 'workload').map((n) => `${n.kind} ${n.workloadKind ?? ''} ${n.namespace ?? '-'}/${n.name}`).sort();
+    expect(nodes).toEqual(['host HostEndpoint -/node-b', 'world GlobalNetworkSet -/threat-feed', 'world Network -/pub', 'world Network -/pvt', 'world NetworkSet shop/payment-gateways']);
   });
 
   it('a reconnect inside a window keeps two flows that differ only in their Service', async () => {
