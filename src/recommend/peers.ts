@@ -4,7 +4,7 @@
 // they get their own comment and warning; what cannot be expressed is said, never dropped silently.
 import type { EdgePeer } from '../flows/edge.js';
 import type { NetworkPolicyPeer } from '../policy/model.js';
-import { isLabelKey, isLabelValue } from '../policy/validate-policy.js';
+import { isLabelKey, isLabelValue } from '../policy/k8s-names.js';
 import { cidrOf, formatCidr, parseIp } from '../net/ip.js';
 import type { PeerClass, WarningCode } from './proposal.js';
 import type { WorkloadIndex, WorkloadInfo } from './workloads.js';
