@@ -38,6 +38,7 @@ import { HubbleRelaySource } from './sources/hubble-relay.js';
 import { JournalSource } from './sources/journal-source.js';
 import type { GrpcTlsOptions } from './sources/hubble-relay-proto.js';
 import { Pipeline } from './sources/pipeline.js';
+import { resumeKey } from './sources/resume-mark.js';
 import type { FlowSource } from './sources/source.js';
 import { openStore } from './store/store.js';
 import { RETENTION_INTERVAL_MS, pruneExpiredEdges } from './store/retention.js';
@@ -76,13 +77,25 @@ type SourceFactories = { readonly [K in SourceConfig['type']]: ((source: Named<E
 
 /** One entry per source type; undefined: accepted by the schema, not available in this build. */
 export const SOURCE_FACTORIES: SourceFactories = {
-  'hubble-relay': (source, ctx) =>
-    new HubbleRelaySource({ name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger }),
-  goldmane: (source, ctx) =>
-    new GoldmaneSource({
+  'hubble-relay': (source, ctx) => {
+    // Resumes where the last committed batch left off (store ResumePoint, same transaction as its edges).
+    const resumeKeyOf = resumeKey('hubble-relay', source.name);
+    const resume = ctx.store.resumePoint(resumeKeyOf);
+    return new HubbleRelaySource({
+      name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger,
+      resumeKey: resumeKeyOf, ...(resume !== undefined ? { resume } : {}),
+      staleAfterMs: source.staleAfterMs,
+    });
+  },
+  goldmane: (source, ctx) => {
+    const resumeKeyOf = resumeKey('goldmane', source.name);
+    const resume = ctx.store.resumePoint(resumeKeyOf);
+    return new GoldmaneSource({
       name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger,
       ...(ctx.clusterSnapshot !== undefined ? { resolveWorkload: aggregatedWorkloadResolver(ctx.clusterSnapshot) } : {}),
-    }),
+      resumeKey: resumeKeyOf, ...(resume !== undefined ? { resume } : {}),
+    });
+  },
   journal: (source, ctx) =>
     new JournalSource({
       name: source.name,
@@ -296,7 +309,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   pipeline.start();
 
   const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch, clusterSnapshot, ...(podAt !== undefined ? { podAt } : {}) };
-  const sources: FlowSource[] = config.demoMode
+  // A damaged database: no source is even built (building one reads its resume point).
+  const sources: FlowSource[] = damage !== undefined ? [] : config.demoMode
     ? [new DemoSource({ clock, loop: config.demo.loop, flowsPerSecond: config.demo.flowsPerSecond })]
     : config.sources.map((source) => createSource(source, { ...sourceCtx, logger: logger.child({ component: 'source', source: source.name }) }));
 

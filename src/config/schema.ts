@@ -25,6 +25,12 @@ const hubbleRelaySource = z.strictObject({
   name: sourceName.optional(),
   address: z.string().min(1).max(300),
   tls: tls.optional(),
+  /**
+   * Reconnect a stream that delivered nothing for this long while the relay's ServerStatus shows
+   * it saw flows (0: off). A needless reconnect costs nothing but a log line: the stream resumes
+   * from its cursor without double counting.
+   */
+  staleAfterMs: z.number().int().min(0).max(86_400_000).default(300_000),
 });
 
 const goldmaneSource = z.strictObject({

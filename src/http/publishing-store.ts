@@ -22,6 +22,7 @@ export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBat
       if (bus.size > 0) publishBatch(bus, deltas, maxEventsPerBatch);
     },
     checkpoint: (key) => store.checkpoint(key),
+    resumePoint: (key) => store.resumePoint(key),
     listEdges: (query) => store.listEdges(query),
     iterateEdges: (filter) => store.iterateEdges(filter),
     iterateEdgeSummaries: (filter) => store.iterateEdgeSummaries(filter),

@@ -5,8 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import { aggregateFlow, type EdgeDelta } from '../flows/edge.js';
 import type { IngestResult, ParseResult, RejectReason } from '../flows/flow.js';
-import type { ExpectedCheckpoint, FileCheckpoint, FlowStore } from '../store/types.js';
-import type { FlowSink } from './source.js';
+import type { ExpectedCheckpoint, FileCheckpoint, FlowStore, ResumePoint } from '../store/types.js';
+import type { FlowSink, ResumeMark } from './source.js';
 
 export interface BatchStats {
   /** Lines (events) the batch consumed, including rejected and blank ones. */
@@ -55,6 +55,8 @@ export interface CheckpointSource {
 export const DEFAULT_BATCH_SIZE = 1_000_000;
 export const DEFAULT_MAX_BATCH_EDGES = 50_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+/** Marks kept for one source at its newest time (the de-dup boundary; the store bounds it too). */
+const MAX_MARKS_PER_TIME = 10_000;
 
 export class BatchWriter implements FlowSink {
   private readonly store: Pick<FlowStore, 'writeBatch'>;
@@ -72,6 +74,8 @@ export class BatchWriter implements FlowSink {
   private batchStartMs = 0;
   private source: CheckpointSource | undefined;
   private offset: number | undefined;
+  /** Per live source: the newest resume marks of the pending batch (all at one time). */
+  private marks = new Map<string, ResumeMark[]>();
   /** The stored checkpoint of the source's file as this writer last saw or wrote it (compare-and-set). */
   private expected: ExpectedCheckpoint | undefined;
 
@@ -108,8 +112,18 @@ export class BatchWriter implements FlowSink {
     this.expected = stored === null ? null : { identity: stored.identity, offset: stored.offset };
   }
 
+  private resumePoints(): ResumePoint[] {
+    const points: ResumePoint[] = [];
+    for (const [sourceKey, marks] of this.marks) {
+      const first = marks[0];
+      if (first !== undefined) points.push({ sourceKey, seconds: first.seconds, nanos: first.nanos, boundary: marks.map((m) => m.fingerprint()) });
+    }
+    return points;
+  }
+
   /** Drops the pending batch (after a checkpoint conflict: another writer committed those lines). */
   discard(): void {
+    this.marks = new Map();
     this.deltas = new Map();
     this.lines = 0;
     this.accepted = 0;
@@ -143,9 +157,21 @@ export class BatchWriter implements FlowSink {
     this.end(endOffset);
   }
 
-  push(result: ParseResult): boolean {
-    this.add(result);
+  push(result: ParseResult, mark?: ResumeMark): boolean {
+    if (mark !== undefined) this.addMarked(result, mark);
+    else this.add(result);
     return true;
+  }
+
+  /** A live source's event with its resume mark: the batch commits the newest mark per source. */
+  addMarked(result: ParseResult, mark: ResumeMark): void {
+    // Noted before add(): add() may flush, and the batch it flushes includes this event.
+    const held = this.marks.get(mark.sourceKey);
+    const first = held?.[0];
+    const order = first === undefined ? 1 : mark.seconds - first.seconds || mark.nanos - first.nanos;
+    if (order > 0) this.marks.set(mark.sourceKey, [mark]);
+    else if (order === 0 && held !== undefined && held.length < MAX_MARKS_PER_TIME) held.push(mark);
+    this.add(result);
   }
 
   drained(): Promise<void> {
@@ -166,7 +192,9 @@ export class BatchWriter implements FlowSink {
         : undefined;
     const rejectedByReason = this.rejectedByReason;
     const started = performance.now();
+    const resume = this.resumePoints();
     this.store.writeBatch({
+      ...(resume.length > 0 ? { resume } : {}),
       deltas: this.deltas.values(),
       accepted: this.accepted,
       rejectedByReason,
@@ -189,6 +217,7 @@ export class BatchWriter implements FlowSink {
       this.totalByReason[reason] = (this.totalByReason[reason] ?? 0) + count;
     }
     this.batches++;
+    this.marks = new Map();
     this.deltas = new Map();
     this.lines = 0;
     this.accepted = 0;

@@ -13,6 +13,7 @@ import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconne
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { pauseOnFull } from './pause-on-full.js';
+import { FingerprintedMark } from './resume-mark.js';
 import type { FlowSink, FlowSource, SourceStatus } from './source.js';
 
 export interface GoldmaneOptions {
@@ -22,6 +23,13 @@ export interface GoldmaneOptions {
   readonly tls?: GrpcTlsOptions;
   /** First connect: Unix seconds to start from (0 or absent: now, Goldmane's default). */
   readonly startTimeGteS?: number;
+  /**
+   * The committed resume point (the store's, after a restart): start_time_gte = its window start,
+   * and re-sent records whose fingerprints it lists are dropped. Wins over startTimeGteS.
+   */
+  readonly resume?: { readonly seconds: number; readonly boundary: readonly string[] };
+  /** With it, every record is pushed with a resume mark under this key (committed with its batch). */
+  readonly resumeKey?: string;
   readonly maxDedupKeys?: number;
   /** With an inventory: the real controller behind an aggregated pod name (goldmane-workloads.ts). */
   readonly resolveWorkload?: AggregatedWorkloadResolver;
@@ -66,6 +74,7 @@ export class GoldmaneSource implements FlowSource {
     this.backoff = new Backoff(options.backoff, options.random);
     const since = options.startTimeGteS !== undefined && options.startTimeGteS > 0 ? options.startTimeGteS * 1000 : undefined;
     this.cursor = new ResumeCursor({ overlapMs: 0, maxKeys: options.maxDedupKeys ?? 100_000 }, since);
+    if (options.resume !== undefined) this.cursor.seed(BigInt(options.resume.seconds) * 1_000_000_000n, options.resume.boundary);
     this.limiter = new LogLimiter(this.clock, 30_000);
   }
 
@@ -160,12 +169,14 @@ export class GoldmaneSource implements FlowSource {
     const flow = isRecord(msg['flow']) ? msg['flow'] : {};
     const start = flow['start_time'];
     const startS = typeof start === 'number' && Number.isSafeInteger(start) && start > 0 ? start : 0;
-    if (!this.cursor.accept(BigInt(startS) * 1_000_000_000n, goldmaneFingerprint(msg))) return true;
+    const key = goldmaneFingerprint(msg);
+    if (!this.cursor.accept(BigInt(startS) * 1_000_000_000n, key)) return true;
     const result = normalizeGoldmaneFlow(msg, this.opts.resolveWorkload === undefined ? {} : { resolveWorkload: this.opts.resolveWorkload });
     this.events += 1;
     const now = this.clock.now();
     this.lastEventMs = now;
     if (startS > 0) this.lagMs = Math.max(0, now - startS * 1000);
-    return sink.push(result);
+    const resumeKey = this.opts.resumeKey;
+    return resumeKey === undefined || startS === 0 ? sink.push(result) : sink.push(result, new FingerprintedMark(resumeKey, startS, 0, key));
   }
 }

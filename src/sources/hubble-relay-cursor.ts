@@ -80,6 +80,14 @@ export class ResumeCursor {
     }
   }
 
+  /** Starts from a committed resume point: the newest time, and the flows at it already delivered. */
+  seed(timeNs: bigint, fingerprints: readonly string[]): void {
+    if (this.newestNs !== undefined && timeNs < this.newestNs) return;
+    this.newestNs = timeNs;
+    this.prune();
+    for (const fp of fingerprints.slice(-this.maxKeys)) this.recent.set(fp, timeNs);
+  }
+
   /** The `since` for the next GetFlows, or undefined before any flow was seen. */
   since(): { seconds: number; nanos: number } | undefined {
     if (this.newestNs === undefined) return undefined;
@@ -169,6 +177,24 @@ export class LazyResumeCursor<T> {
       this.materialized = this.window.length;
     }
     return true;
+  }
+
+  /**
+   * Starts from a committed resume point (the store's, after a restart): since = that time, and
+   * flows at it with these fingerprints are re-sends of flows already committed.
+   */
+  seed(seconds: number, nanos: number, fingerprints: readonly string[]): void {
+    if (this.newestS !== undefined && (seconds < this.newestS || (seconds === this.newestS && nanos < this.newestN))) return;
+    this.setNewest(seconds, nanos);
+    this.prune();
+    this.materialize();
+    for (const fp of fingerprints.slice(-this.maxKeys)) {
+      const entry: WindowEntry<T> = { s: seconds, n: nanos, item: undefined, node: undefined, fp };
+      this.window.push(entry);
+      this.keys.set(fp, entry);
+      if (this.window.length - this.head > this.maxKeys) this.dropHead();
+    }
+    this.materialized = this.window.length;
   }
 
   /** The `since` for the next GetFlows, or undefined before any flow was seen. */

@@ -18,6 +18,7 @@ import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
 import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconnect.js';
 import { pauseOnFull } from './pause-on-full.js';
+import { LazyMark } from './resume-mark.js';
 import type { FlowSink, FlowSource, SourceStatus } from './source.js';
 
 /** Same signature as src/flows/hubble.ts `normalizeHubbleFlow` (the default). */
@@ -32,6 +33,18 @@ export interface HubbleRelayOptions {
   readonly filters?: RelayFilters;
   /** Resume point on first connect (ms since epoch), e.g. a cursor persisted by the store. */
   readonly sinceMs?: number;
+  /**
+   * The committed resume point (the store's, after a restart): the first GetFlows asks `since`
+   * that exact time and drops re-sent flows whose fingerprints it lists. Wins over sinceMs.
+   */
+  readonly resume?: { readonly seconds: number; readonly nanos: number; readonly boundary: readonly string[] };
+  /** With it, every flow is pushed with a resume mark under this key (committed with its batch). */
+  readonly resumeKey?: string;
+  /**
+   * Stale-stream watchdog: a stream that delivered nothing for this long while the relay's
+   * ServerStatus shows its seen_flows growing is cancelled and reconnected (0: off).
+   */
+  readonly staleAfterMs?: number;
   /** Resume with since = newest − overlapMs (default 0: exactly the newest timestamp). */
   readonly overlapMs?: number;
   /** Bound on remembered flow fingerprints for de-duplication (default 100 000). */
@@ -62,6 +75,8 @@ export interface HubbleRelayStatus extends SourceStatus {
   readonly unavailableNodes: readonly string[];
   /** Times the sink was full and the stream was paused. */
   readonly pauses: number;
+  /** Streams the watchdog found stale and reconnected. */
+  readonly staleReconnects: number;
   readonly server?: RelayServerStatus;
 }
 
@@ -89,6 +104,9 @@ export class HubbleRelaySource implements FlowSource {
   private lagMs: number | undefined;
   private server: RelayServerStatus | undefined;
   private readonly unavailable = new Set<string>();
+  /** Messages received on any stream (the watchdog's sign of life). */
+  private messages = 0;
+  private staleReconnects = 0;
 
   constructor(options: HubbleRelayOptions) {
     this.opts = options;
@@ -97,6 +115,7 @@ export class HubbleRelaySource implements FlowSource {
     this.logger = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff, options.random);
     this.cursor = new LazyResumeCursor({ overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 }, options.sinceMs, fingerprint);
+    if (options.resume !== undefined) this.cursor.seed(options.resume.seconds, options.resume.nanos, options.resume.boundary);
     this.normalize = options.normalize ?? normalizeHubbleFlow;
     this.warnLimiter = new LogLimiter(this.clock, 30_000);
   }
@@ -131,6 +150,7 @@ export class HubbleRelaySource implements FlowSource {
       duplicates: this.cursor.duplicates,
       unavailableNodes: [...this.unavailable].sort(),
       pauses: this.pauses,
+      staleReconnects: this.staleReconnects,
       ...(this.server === undefined ? {} : { server: this.server }),
     };
   }
@@ -197,29 +217,70 @@ export class HubbleRelaySource implements FlowSource {
     this.call = call;
     return new Promise<StreamOutcome>((resolve) => {
       let settled = false;
+      let stale: string | undefined;
+      const watchdogStop = new AbortController();
       const finish = (outcome: StreamOutcome): void => {
         if (settled) return;
         settled = true;
+        watchdogStop.abort();
         call.removeAllListeners('data');
         if (this.call === call) this.call = undefined;
         resolve(outcome);
       };
+      void this.watchdog(watchdogStop.signal, (reason) => {
+        stale = reason;
+        call.cancel();
+      });
       const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
       call.on('metadata', () => {
         if (this.health.state !== 'connected') this.logger.info({ source: this.name, since }, 'hubble relay stream open');
         this.health.state = 'connected';
       });
       call.on('data', (msg: unknown) => {
+        this.messages += 1;
         if (this.health.state !== 'connected') this.health.state = 'connected';
         this.backoff.reset();
         onPushed(this.handleResponse(msg, sink));
       });
       call.on('error', (err: unknown) => {
         if (this.abort.signal.aborted) return finish({ kind: 'stopped' });
+        if (stale !== undefined) return finish({ kind: 'error', message: stale, retryable: true });
         finish({ kind: 'error', message: describeGrpcError(err), retryable: isRetryableGrpcError(err) });
       });
       call.on('end', () => finish({ kind: 'ended' }));
     });
+  }
+
+  /**
+   * Every staleAfterMs: when no message arrived since the last look but the relay's seen_flows
+   * grew, the stream is wedged (a relay or proxy that stopped forwarding): cancel it, the run
+   * loop reconnects and resumes from the cursor.
+   */
+  private async watchdog(signal: AbortSignal, cancel: (reason: string) => void): Promise<void> {
+    const everyMs = this.opts.staleAfterMs ?? 0;
+    if (everyMs <= 0) return;
+    let messagesBefore = this.messages;
+    let seenBefore: number | undefined;
+    while (!signal.aborted) {
+      await this.clock.sleep(everyMs, signal);
+      if (signal.aborted) return;
+      const silent = this.messages === messagesBefore;
+      messagesBefore = this.messages;
+      let seen: number;
+      try {
+        seen = (await this.serverStatus()).seenFlows;
+      } catch {
+        continue; // the relay not answering is the stream's own error to report
+      }
+      if (signal.aborted) return;
+      if (silent && seenBefore !== undefined && seen > seenBefore) {
+        this.staleReconnects += 1;
+        this.logger.warn({ source: this.name, silentMs: everyMs, relaySeenFlows: seen - seenBefore }, 'hubble relay stream stale: nothing received while the relay saw flows; reconnecting');
+        cancel(`stream stale: nothing received for ${everyMs} ms while the relay saw ${seen - seenBefore} flows`);
+        return;
+      }
+      seenBefore = seen;
+    }
   }
 
   /** Returns the sink's push() answer (true when there was nothing to push). */
@@ -241,7 +302,11 @@ export class HubbleRelaySource implements FlowSource {
     const now = this.clock.now();
     this.lastEventMs = now;
     if (time !== undefined) this.lagMs = Math.max(0, now - timestampToMs(time));
-    return sink.push(result);
+    const key = this.opts.resumeKey;
+    if (key === undefined || time === undefined) return sink.push(result);
+    const seconds = Number.isSafeInteger(time.seconds) ? (time.seconds ?? 0) : 0;
+    const nanos = Number.isSafeInteger(time.nanos) ? (time.nanos ?? 0) : 0;
+    return sink.push(result, new LazyMark(key, seconds, nanos, flow, nodeName, fingerprint));
   }
 
   private handleLost(lost: Record<string, unknown>, nodeName: string | undefined): void {

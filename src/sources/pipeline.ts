@@ -8,11 +8,13 @@
 // Accounting: pushed = accepted into the writer + droppedQueueFull + depth (in flight).
 import type { ParseResult } from '../flows/flow.js';
 import type { Clock } from './backoff.js';
-import type { FlowSink } from './source.js';
+import type { FlowSink, ResumeMark } from './source.js';
 
 /** What the pipeline needs from the BatchWriter. */
 export interface PipelineWriter {
   add(result: ParseResult): void;
+  /** An event of a live source with its resume mark (committed with the batch). */
+  addMarked?(result: ParseResult, mark: ResumeMark): void;
   flush(): void;
   flushIfDue(): void;
 }
@@ -46,6 +48,8 @@ export interface PipelineStats {
 
 export class Pipeline implements FlowSink {
   private queue: ParseResult[] = [];
+  /** Resume marks by queue index (sparse: only live sources' events carry one). */
+  private marks = new Map<number, ResumeMark>();
   private head = 0;
   private waiters: (() => void)[] = [];
   private drainScheduled = false;
@@ -73,13 +77,14 @@ export class Pipeline implements FlowSink {
     return { depth: this.depth, pushed: this.pushed, written: this.written, droppedQueueFull: this.dropped, pauses: this.pauses };
   }
 
-  push(result: ParseResult): boolean {
+  push(result: ParseResult, mark?: ResumeMark): boolean {
     this.pushed++;
     if (this.stopped || this.depth >= this.options.queueCapacity) {
       this.dropped++;
       this.options.hooks?.onDrop?.();
       return false;
     }
+    if (mark !== undefined) this.marks.set(this.queue.length, mark);
     this.queue.push(result);
     this.scheduleDrain();
     if (this.depth >= this.options.queueCapacity) {
@@ -145,13 +150,23 @@ export class Pipeline implements FlowSink {
       this.head++;
       moved++;
       this.written++;
-      writer.add(result);
+      const mark = this.marks.size > 0 ? this.marks.get(this.head - 1) : undefined;
+      if (mark !== undefined && writer.addMarked !== undefined) {
+        this.marks.delete(this.head - 1);
+        writer.addMarked(result, mark);
+      } else writer.add(result);
     }
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
+      this.marks.clear();
     } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      if (this.marks.size > 0) {
+        const shifted = new Map<number, ResumeMark>();
+        for (const [index, mark] of this.marks) if (index >= this.head) shifted.set(index - this.head, mark);
+        this.marks = shifted;
+      }
       this.head = 0;
     }
   }

@@ -5,9 +5,21 @@
 // stops reading), so no queue between a source and the store is unbounded.
 import type { ParseResult } from '../flows/flow.js';
 
+/**
+ * Where a live stream stands after one event (Hubble Relay, Goldmane): its time and, computed
+ * only if the writer needs it (the event is at the newest time of its batch), its fingerprint.
+ * The writer commits the newest mark of each source with the batch (store ResumePoint).
+ */
+export interface ResumeMark {
+  readonly sourceKey: string;
+  readonly seconds: number;
+  readonly nanos: number;
+  fingerprint(): string;
+}
+
 export interface FlowSink {
   /** Hands one event to the pipeline. False: the pipeline is full, pause until drained(). */
-  push(result: ParseResult): boolean;
+  push(result: ParseResult, mark?: ResumeMark): boolean;
   /** Resolves when the pipeline can take events again. */
   drained(): Promise<void>;
 }

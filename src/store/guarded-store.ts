@@ -34,6 +34,7 @@ export function guardStore(inner: FlowStore, file: string, onCorrupt?: (error: D
   return {
     writeBatch: (batch: Batch) => run(() => inner.writeBatch(batch)),
     checkpoint: (sourceKey: string) => run(() => inner.checkpoint(sourceKey)),
+    resumePoint: (sourceKey: string) => run(() => inner.resumePoint(sourceKey)),
     listEdges: (query: EdgeQuery) => run(() => inner.listEdges(query)),
     iterateEdges: (filter) => guarded(() => inner.iterateEdges(filter)),
     iterateEdgeSummaries: (filter) => guarded(() => inner.iterateEdgeSummaries(filter)),
@@ -51,7 +52,7 @@ export function damagedStore(error: DatabaseCorruptError): FlowStore {
     throw error;
   };
   return {
-    writeBatch: fail, checkpoint: fail, listEdges: fail, iterateEdges: fail, iterateEdgeSummaries: fail,
+    writeBatch: fail, checkpoint: fail, resumePoint: fail, listEdges: fail, iterateEdges: fail, iterateEdgeSummaries: fail,
     totals: fail, newestSeenMs: fail, pruneEdges: fail, pruneGaps: fail, close: () => undefined,
   };
 }

@@ -10,8 +10,9 @@ import { openReadOnly } from './read-only-open.js';
 import { storeError, type DatabaseCorruptError } from './store-errors.js';
 import { EDGE_DETAIL_COLUMNS, detailValues, mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
-import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, StoreTotals } from './types.js';
+import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, ResumePoint, StoreTotals } from './types.js';
 import { EdgeSummaryReader } from './views.js';
+import { ResumePoints } from './resume-points.js';
 import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
@@ -129,6 +130,7 @@ class SqliteFlowStore implements FlowStore {
   private readonly countEdges;
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly writeTx;
+  private readonly resumePoints: ResumePoints;
   private readonly dataVersion;
   /** PRAGMA data_version when this connection last wrote: another value means another connection committed. */
   private cacheVersion: number | undefined;
@@ -166,6 +168,7 @@ class SqliteFlowStore implements FlowStore {
       VALUES (?, ?, ?, ?) ON CONFLICT (source_key) DO UPDATE SET identity = excluded.identity,
       byte_offset = excluded.byte_offset, updated_ms = excluded.updated_ms`);
     this.selectCheckpoint = db.prepare('SELECT identity, byte_offset FROM file_checkpoints WHERE source_key = ?');
+    this.resumePoints = new ResumePoints(db, now);
     this.selectCounters = db.prepare('SELECT name, value FROM ingest_counters');
     this.countEdges = db.prepare('SELECT count(*) AS n FROM edges').pluck();
     this.writeTx = db.transaction((batch: Batch) => {
@@ -196,6 +199,7 @@ class SqliteFlowStore implements FlowStore {
       for (const [reason, count] of Object.entries(batch.rejectedByReason)) {
         if (count !== undefined && count > 0) this.bumpCounter.run(`rejected:${reason}`, count);
       }
+      for (const point of batch.resume ?? []) this.resumePoints.merge(point);
       if (cp !== undefined) this.upsertCheckpoint.run(cp.sourceKey, cp.identity, cp.offset, this.now());
     });
   }
@@ -248,6 +252,10 @@ class SqliteFlowStore implements FlowStore {
       this.cacheVersion = undefined;
       throw error;
     }
+  }
+
+  resumePoint(sourceKey: string): ResumePoint | undefined {
+    return this.resumePoints.get(sourceKey);
   }
 
   checkpoint(sourceKey: string): FileCheckpoint | undefined {

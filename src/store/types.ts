@@ -35,6 +35,18 @@ export interface FileCheckpoint {
   readonly offset: number;
 }
 
+/**
+ * Where a live stream source resumes: the newest event time it committed and the fingerprints of
+ * the events at exactly that time (which a resume from that inclusive time re-sends).
+ */
+export interface ResumePoint {
+  /** The source's stable key, e.g. `hubble-relay:<name>`. */
+  readonly sourceKey: string;
+  readonly seconds: number;
+  readonly nanos: number;
+  readonly boundary: readonly string[];
+}
+
 /** Where a file stood when a writer started its batch: null when no checkpoint was stored. */
 export type ExpectedCheckpoint = Pick<FileCheckpoint, 'identity' | 'offset'> | null;
 
@@ -50,6 +62,8 @@ export interface Batch {
    * (CheckpointConflictError, nothing written). Absent: no check (one writer by construction).
    */
   readonly expectedCheckpoint?: ExpectedCheckpoint;
+  /** Live sources' resume points reached by this batch (merged with the stored ones: never moves back). */
+  readonly resume?: readonly ResumePoint[];
 }
 
 export interface StoreTotals {
@@ -63,6 +77,8 @@ export interface FlowStore {
   /** Writes one batch in one transaction (edges, counters and checkpoint together). */
   writeBatch(batch: Batch): void;
   checkpoint(sourceKey: string): FileCheckpoint | undefined;
+  /** The committed resume point of a live source, if any. */
+  resumePoint(sourceKey: string): ResumePoint | undefined;
   listEdges(query: EdgeQuery): EdgePage;
   /** Every edge, streamed (for replay and the recommender). */
   iterateEdges(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeRecord>;
