@@ -224,7 +224,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   if (config.kubernetes.enabled) {
     try {
       const kubeConfig = loadKubeConfig(config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {});
-      inventory = new LiveInventory({ kubeConfig, clock, logger: logger.child({ component: 'inventory' }) });
+      inventory = new LiveInventory({ kubeConfig, clock, logger: logger.child({ component: 'inventory' }), relistAfterMs: config.kubernetes.relistAfterMs });
     } catch (error) {
       throw new DaemonConfigError(`kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

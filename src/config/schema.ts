@@ -153,7 +153,9 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(false),
     snapshot: filePath.optional(),
     kubeconfig: filePath.optional(),
-  }).default({ enabled: false }),
+    /** Informers relist after this long without a watch event (0: never); a stalled watch cannot hide changes longer. */
+    relistAfterMs: z.number().int().min(0).max(86_400_000).default(900_000),
+  }).default({ enabled: false, relistAfterMs: 900_000 }),
   auth: z.strictObject({
     mode: z.enum(['none', 'token', 'kubernetes']).default('none'),
     tokenFile: filePath.optional(),

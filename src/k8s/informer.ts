@@ -7,7 +7,11 @@
 //  - bookmarks are requested (allowWatchBookmarks) so quiet resources keep a fresh
 //    resourceVersion and resume without a relist;
 //  - objects from typed list calls get their kind/apiVersion stamped (list items carry none),
-//    so the cache holds API-shaped objects that src/policy/parse-objects.ts understands.
+//    so the cache holds API-shaped objects that src/policy/parse-objects.ts understands;
+//  - a watch can stall without closing (a proxy or API server that stops forwarding): after
+//    relistAfterMs with no event the informer relists through client-node's own 410 path (the
+//    cache is diffed against the list: adds, updates and deletes are emitted), then watches on.
+//    Bookmarks are not seen by the caller, so a quiet resource is relisted at that pace too.
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { Backoff, silentLogger, systemClock } from '../sources/backoff.js';
@@ -30,6 +34,8 @@ export interface InformerStatus {
   readonly lastEventMs?: number;
   readonly lists: number;
   readonly restarts: number;
+  /** Relists forced by relistAfterMs of silence. */
+  readonly silentRelists: number;
   readonly errors: number;
   readonly lastError?: string;
 }
@@ -42,23 +48,54 @@ export interface InformerOptions {
   readonly onEvent?: (type: InformerEventType, obj: KubernetesObject) => void;
   /** Called after every successful (re)list, with the objects as listed. */
   readonly onList?: (items: readonly KubernetesObject[]) => void;
+  /** Relist after this long without an event (0: never). */
+  readonly relistAfterMs?: number;
 }
 
-/** Asks the API server for BOOKMARK events on every watch the ListWatch opens. */
+export const DEFAULT_RELIST_AFTER_MS = 15 * 60_000;
+
+/**
+ * Asks the API server for BOOKMARK events on every watch the ListWatch opens, and can end the
+ * current watch as if the server had answered 410 Gone (the ListWatch then relists). The aborted
+ * request's own late `done` is swallowed, so the forced end is not also reported as an error.
+ */
 class BookmarkWatch extends Watch {
+  private endCurrent: ((err: unknown) => void) | undefined;
+
   override watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, done);
+    let ended = false;
+    const endOnce = (err: unknown): void => {
+      if (ended) return;
+      ended = true;
+      if (this.endCurrent === endOnce) this.endCurrent = undefined;
+      done(err);
+    };
+    this.endCurrent = endOnce;
+    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, endOnce);
+  }
+
+  /** False when no watch is open (listing, or backing off after an error). */
+  forceRelist(): boolean {
+    const end = this.endCurrent;
+    if (end === undefined) return false;
+    end({ statusCode: 410, message: 'relist after silence' });
+    return true;
   }
 }
 
 export class ResilientInformer {
   readonly spec: ResourceSpec;
   private readonly lw: ListWatch<KubernetesObject>;
+  private readonly watcher: BookmarkWatch;
+  private readonly relistAfterMs: number;
+  private silentRelists = 0;
+  /** Events and lists seen (the silence check; the injected clock may not move between them). */
+  private activity = 0;
   private readonly clock: Clock;
   private readonly logger: SourceLogger;
   private readonly backoff: Backoff;
@@ -82,6 +119,7 @@ export class ResilientInformer {
       const list = await spec.list();
       for (const item of list.items) this.stamp(item);
       this.lists += 1;
+      this.activity += 1;
       this.lastEventMs = this.clock.now();
       options.onList?.(list.items);
       if (!this.synced) {
@@ -90,11 +128,14 @@ export class ResilientInformer {
       }
       return list;
     };
-    this.lw = new ListWatch(spec.path, new BookmarkWatch(kubeConfig), listFn, false, undefined, undefined, {
+    this.relistAfterMs = options.relistAfterMs ?? DEFAULT_RELIST_AFTER_MS;
+    this.watcher = new BookmarkWatch(kubeConfig);
+    this.lw = new ListWatch(spec.path, this.watcher, listFn, false, undefined, undefined, {
       delayFn: (ms) => this.clock.sleep(ms, this.abort.signal),
     });
     const handle = (type: InformerEventType) => (obj: KubernetesObject) => {
       this.stamp(obj);
+      this.activity += 1;
       this.lastEventMs = this.clock.now();
       this.backoff.reset();
       options.onEvent?.(type, obj);
@@ -115,7 +156,24 @@ export class ResilientInformer {
   start(): Promise<void> {
     this.stopped = false;
     void this.lw.start().catch((err: unknown) => this.onError(err));
+    void this.relistWhenSilent();
     return Promise.resolve();
+  }
+
+  /** Every relistAfterMs: no add/update/delete/list since the last look → relist. */
+  private async relistWhenSilent(): Promise<void> {
+    if (this.relistAfterMs <= 0) return;
+    let seen = this.activity;
+    while (!this.stopped) {
+      await this.clock.sleep(this.relistAfterMs, this.abort.signal);
+      if (this.stopped) return;
+      const silent = this.synced && this.activity === seen;
+      if (silent && this.watcher.forceRelist()) {
+        this.silentRelists += 1;
+        this.logger.info({ informer: this.spec.kind, silentMs: this.relistAfterMs }, 'informer silent; relisting');
+      }
+      seen = this.activity;
+    }
   }
 
   async stop(): Promise<void> {
@@ -146,6 +204,7 @@ export class ResilientInformer {
       ...(this.lastEventMs === undefined ? {} : { lastEventMs: this.lastEventMs }),
       lists: this.lists,
       restarts: this.restarts,
+      silentRelists: this.silentRelists,
       errors: this.errors,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };

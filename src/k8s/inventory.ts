@@ -42,6 +42,8 @@ export interface InventoryOptions {
   readonly ipIndex?: IpIndexOptions;
   /** Called (synchronously, cheaply) after any change, e.g. to invalidate derived views. */
   readonly onChange?: () => void;
+  /** Each informer relists after this long without an event (0: never; default DEFAULT_RELIST_AFTER_MS). */
+  readonly relistAfterMs?: number;
 }
 
 export interface InventoryStatus {
@@ -100,6 +102,7 @@ export class LiveInventory {
           logger: this.logger,
           ...(options.random === undefined ? {} : { random: options.random }),
           ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+          ...(options.relistAfterMs === undefined ? {} : { relistAfterMs: options.relistAfterMs }),
           onEvent: (type, obj) => this.onEvent(spec.kind, type, obj),
           onList: (items) => this.onList(spec.kind, items),
         }),
