@@ -76,7 +76,8 @@ export function migrate(db: Database.Database, options: MigrateOptions = {}): nu
     const apply = db.transaction(() => {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, options.nowMs ?? Date.now());
-      db.pragma(`user_version = ${migration.version}`);
+      // The newest version applied, also when an older-numbered migration lands after a newer one.
+      db.pragma(`user_version = ${Math.max(migration.version, newestApplied, ...done)}`);
     });
     try {
       apply.immediate();

@@ -76,4 +76,16 @@ describe('migrations', () => {
     expect(() => migrate(db)).toThrow(/newer than this binary/);
     db.close();
   });
+
+  it('keeps user_version at the newest applied when an older-numbered migration lands later', () => {
+    const db = new Database(path.join(dir, 'gap.db'));
+    const one = { version: 1, name: 'one', sql: 'CREATE TABLE one (x INTEGER)' };
+    const eight = { version: 8, name: 'eight', sql: 'CREATE TABLE eight (x INTEGER)' };
+    const four = { version: 4, name: 'four', sql: 'CREATE TABLE four (x INTEGER)' };
+    expect(migrate(db, { migrations: [one, eight] })).toEqual([1, 8]);
+    expect(migrate(db, { migrations: [one, four, eight] })).toEqual([4]);
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    expect(schemaVersion(db)).toBe(8);
+    db.close();
+  });
 });
