@@ -38,6 +38,12 @@ export default tseslint.config(
           { group: adapterFolders.map((f) => `../${f}/*`).concat(['../daemon*']), message: 'The core never imports an adapter.' },
         ],
       }],
+      // No module-level state in the core (issue 19): memos belong to a parser or engine instance
+      // that each caller creates, so sources and tests never share them.
+      'no-restricted-syntax': ['error',
+        { selector: "Program > VariableDeclaration[kind='let']", message: 'Module-level mutable state in the core: keep it in an instance the caller creates.' },
+        { selector: "Program > VariableDeclaration > VariableDeclarator:not([id.typeAnnotation.typeAnnotation.typeName.name=/^Readonly/]) > NewExpression[arguments.length=0][callee.name=/^(Map|Set|WeakMap|WeakSet)$/]", message: 'A module-level cache in the core: keep it in an instance the caller creates.' },
+      ],
     },
   },
   {

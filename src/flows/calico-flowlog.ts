@@ -22,14 +22,14 @@
 // hep → host, named by its host; ns → the NetworkSet by namespace and name (with its labels);
 // net → the network `pub`/`pvt` (flows/calico-entity.ts keeps these apart as peers).
 import { MAX_LINE_BYTES_DEFAULT, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, ParseResult, Protocol, Verdict } from './flow.js';
+import type { Endpoint, EndpointKind, Flow, LineParser, ParseResult, Protocol, Verdict } from './flow.js';
 import { addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
 import type { DropCounter } from './bounds.js';
 import { hostEndpointOf, isNetworkName, networkEndpoint, networkSetEndpoint } from './calico-entity.js';
 import { connectionsOf, isCountingReport, type CalicoEndpointType } from './calico-reporter.js';
 import { policiesOf } from './calico-policy-hits.js';
 import { Invalid } from './invalid.js';
-import { workloadOfPod, workloadOfPodPrefix } from './workload-name.js';
+import { WorkloadNames, workloadOfPodPrefix } from './workload-name.js';
 
 const PROTOCOL_BY_NAME = new Map<string, Protocol>([
   ['tcp', 'TCP'],
@@ -101,7 +101,7 @@ function namedEndpoint(record: Record<string, unknown>, side: 'source' | 'dest',
   return { ...endpoint, labels: {} };
 }
 
-function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', counter: DropCounter): Endpoint {
+function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', counter: DropCounter, workloads: WorkloadNames): Endpoint {
   const type = record[`${side}_type`];
   const nameAggr = record[`${side}_name_aggr`];
   let kind: EndpointKind;
@@ -138,14 +138,14 @@ function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', co
   if (present(name)) {
     if (!isObjectName(name)) throw new Invalid('invalid_field', `${side}_name`);
     endpoint.pod = name;
-    endpoint.workload = workloadOfPod(name, labels);
+    endpoint.workload = workloads.ofPod(name, labels);
   } else if (typeof nameAggr === 'string' && nameAggr.endsWith('-*') && nameAggr.length > 2) {
     const prefix = nameAggr.slice(0, -1);
     if (!isObjectName(prefix)) throw new Invalid('invalid_field', `${side}_name_aggr`);
     endpoint.workload = workloadOfPodPrefix(prefix, labels);
   } else if (present(nameAggr)) {
     if (!isObjectName(nameAggr)) throw new Invalid('invalid_field', `${side}_name_aggr`);
-    endpoint.workload = workloadOfPod(nameAggr, labels);
+    endpoint.workload = workloads.ofPod(nameAggr, labels);
   }
   return endpoint;
 }
@@ -163,7 +163,7 @@ function intField(record: Record<string, unknown>, key: string): number | undefi
   return value;
 }
 
-function buildFlow(record: Record<string, unknown>): Flow {
+function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): Flow {
   const counter: DropCounter = { dropped: 0 };
   const startSec = intField(record, 'start_time') ?? intField(record, 'startTime');
   if (startSec === undefined) throw new Invalid('missing_field', 'start_time');
@@ -194,8 +194,8 @@ function buildFlow(record: Record<string, unknown>): Flow {
   if (!isDst && !isSrc && !isFwd) throw new Invalid('unknown_enum', `reporter ${clip(reporterText)}`);
   const reporter = isDst ? 'dst' : isSrc ? 'src' : 'fwd';
 
-  const source = endpointOf(record, 'source', counter);
-  const destination = endpointOf(record, 'dest', counter);
+  const source = endpointOf(record, 'source', counter, workloads);
+  const destination = endpointOf(record, 'dest', counter, workloads);
 
   const sourcePort = intField(record, 'source_port');
   const destinationPort = intField(record, 'dest_port');
@@ -228,8 +228,21 @@ function buildFlow(record: Record<string, unknown>): Flow {
   return flow;
 }
 
-/** Parses one Calico flow log line. Never throws. */
+/**
+ * A Calico flow log line parser with its own memo of workloads per pod name (a source creates
+ * one and keeps it; nothing is shared between sources). Never throws.
+ */
+export function calicoFlowLogParser(): LineParser {
+  const workloads = new WorkloadNames();
+  return (line) => parseLine(line, workloads);
+}
+
+/** Parses one Calico flow log line with a parser of its own. Never throws. */
 export function parseCalicoFlowLogLine(line: string): ParseResult {
+  return parseLine(line, new WorkloadNames());
+}
+
+function parseLine(line: string, workloads: WorkloadNames): ParseResult {
   if (line.length > MAX_LINE_BYTES_DEFAULT) return reject('oversized_line', `line of ${line.length} chars`);
   let value: unknown;
   try {
@@ -239,7 +252,7 @@ export function parseCalicoFlowLogLine(line: string): ParseResult {
   }
   if (!isRecord(value)) return reject('invalid_field', 'line is not a JSON object');
   try {
-    return { ok: true, flow: buildFlow(value) };
+    return { ok: true, flow: buildFlow(value, workloads) };
   } catch (error) {
     if (error instanceof Invalid) return reject(error.reason, error.detail);
     throw error;

@@ -21,11 +21,11 @@
 //   flow, so they are not copied into `names`; Cilium already reports those names as
 //   `destination_names` on later flows to the answered IPs.
 import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, VALID_NON_START, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, IngestResult, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict } from './flow.js';
+import type { Endpoint, EndpointKind, Flow, IngestParser, IngestResult, LineParser, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict } from './flow.js';
 import { MAX_OBJECT_NAME_CHARS, MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
 import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
-import { workloadOfPod } from './workload-name.js';
+import { WorkloadNames } from './workload-name.js';
 import { dropReasonName, isPolicyDropReason } from './hubble-drop-reasons.js';
 
 /** Envelope fields of a GetFlowsResponse / ExportEvent that a caller already unwrapped. */
@@ -81,13 +81,26 @@ function enumName(value: unknown, names: readonly string[]): string | undefined 
   return undefined;
 }
 
+/**
+ * What one parser instance remembers between events: the last minute's epoch ms, the parsed
+ * labels per identity and the workloads per pod name. Each source creates its own parser
+ * (hubbleParser, parserFor), so nothing is shared between sources, CLI runs or tests.
+ */
+interface HubbleMemo {
+  minute: string;
+  minuteMs: number;
+  readonly labels: Map<number, LabelInfo>;
+  readonly workloads: WorkloadNames;
+}
+
+function newMemo(): HubbleMemo {
+  return { minute: '', minuteMs: Number.NaN, labels: new Map(), workloads: new WorkloadNames() };
+}
+
 // Consecutive flows share their minute: remember the last `YYYY-MM-DDTHH:MM` prefix and its
 // epoch ms, and read seconds and fraction by hand (as Date.parse does: the first three fraction
 // digits, truncated). Anything else — other offsets, leap seconds, odd shapes — is Date.parse's.
-let lastMinute = '';
-let lastMinuteMs = Number.NaN;
-
-function rfc3339Ms(text: string): number {
+function rfc3339Ms(text: string, memo: HubbleMemo): number {
   const n = text.length;
   if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 || text.charCodeAt(16) !== 58 || text.charCodeAt(10) !== 84) return Date.parse(text);
   const tens = text.charCodeAt(17) - 48;
@@ -102,22 +115,22 @@ function rfc3339Ms(text: string): number {
       if (i < 23) fraction += digit * (i === 20 ? 100 : i === 21 ? 10 : 1);
     }
   }
-  if (lastMinute.length !== 16 || !text.startsWith(lastMinute)) {
+  if (memo.minute.length !== 16 || !text.startsWith(memo.minute)) {
     const minute = text.slice(0, 16);
     const ms = Date.parse(`${minute}:00Z`);
     if (Number.isNaN(ms)) return Date.parse(text);
-    lastMinute = minute;
-    lastMinuteMs = ms;
+    memo.minute = minute;
+    memo.minuteMs = ms;
   }
-  return lastMinuteMs + (tens * 10 + units) * 1000 + fraction;
+  return memo.minuteMs + (tens * 10 + units) * 1000 + fraction;
 }
 
 /** Timestamp as RFC 3339 text (protojson) or {seconds, nanos} (proto-loader) → ms. */
-function timeMsOf(value: unknown): number | undefined {
+function timeMsOf(value: unknown, memo: HubbleMemo): number | undefined {
   let ms: number;
   if (typeof value === 'string') {
     if (value.length < 20 || value.length > 40) return undefined;
-    ms = rfc3339Ms(value);
+    ms = rfc3339Ms(value, memo);
   } else if (isRecord(value)) {
     const seconds = typeof value.seconds === 'string' ? Number(value.seconds) : value.seconds;
     const nanos = value.nanos === undefined ? 0 : value.nanos;
@@ -200,7 +213,6 @@ function labelInfoOf(side: string, identity: number | undefined, rawLabels: read
 // identity and reuse them when the raw label list is identical (checked string by string, so
 // a different cluster reusing the number cannot get wrong labels). Bounded; cleared when full.
 const LABEL_CACHE_MAX = 4096;
-const labelCache = new Map<number, LabelInfo>();
 const EMPTY: readonly unknown[] = [];
 
 function sameStrings(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -209,8 +221,9 @@ function sameStrings(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function cachedLabelInfo(side: string, identity: number | undefined, rawLabels: readonly unknown[]): LabelInfo | Invalid {
+function cachedLabelInfo(side: string, identity: number | undefined, rawLabels: readonly unknown[], memo: HubbleMemo): LabelInfo | Invalid {
   if (identity === undefined) return labelInfoOf(side, identity, rawLabels);
+  const labelCache = memo.labels;
   const hit = labelCache.get(identity);
   if (hit !== undefined && sameStrings(hit.raw, rawLabels)) return hit;
   const info = labelInfoOf(side, identity, rawLabels);
@@ -236,7 +249,7 @@ function isOptionalName(value: unknown): boolean {
   return value === undefined || value === '' || isObjectName(value);
 }
 
-function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter): Endpoint | Invalid {
+function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter, memo: HubbleMemo): Endpoint | Invalid {
   let outNames = NO_NAMES;
   if (names !== undefined) {
     const added: string[] = [];
@@ -253,7 +266,7 @@ function endpointOf(side: string, value: unknown, ip: string | undefined, names:
   if (!isIdentity(identity)) return new Invalid('invalid_field', `${side}.identity`);
   const rawLabels = value.labels ?? EMPTY;
   if (!Array.isArray(rawLabels)) return new Invalid('invalid_field', `${side}.labels is not an array`);
-  const info = cachedLabelInfo(side, identity, rawLabels as unknown[]);
+  const info = cachedLabelInfo(side, identity, rawLabels as unknown[], memo);
   if (info instanceof Invalid) return info;
   counter.dropped += info.dropped;
   let rank = info.rank;
@@ -281,7 +294,7 @@ function endpointOf(side: string, value: unknown, ip: string | undefined, names:
   }
   if (hasPod) {
     endpoint.pod = pod;
-    if (endpoint.workload === undefined) endpoint.workload = workloadOfPod(pod, info.labels);
+    if (endpoint.workload === undefined) endpoint.workload = memo.workloads.ofPod(pod, info.labels);
   }
   return endpoint;
 }
@@ -317,16 +330,12 @@ function portOf(value: unknown, field: string): number | undefined | Invalid {
 
 const NON_FLOW_EVENTS = ['node_status', 'lost_events', 'agent_event', 'debug_event'] as const;
 
-/**
- * Normalizes one Hubble event that is already a JS object: a GetFlowsResponse/ExportEvent
- * envelope, or a bare Flow (then pass `envelope` for the response's node_name and time).
- * Never throws.
- */
+/** HubbleParser.normalize with a parser of its own (nothing remembered); sources use hubbleParser(). */
 export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): ParseResult {
-  return normalize(obj, envelope, false) as ParseResult; // without startsOnly every valid event is built
+  return hubbleParser().normalize(obj, envelope);
 }
 
-function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnly: boolean): IngestResult {
+function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnly: boolean, memo: HubbleMemo): IngestResult {
   if (!isRecord(obj)) return reject('invalid_field', 'event is not a JSON object');
   let flow: Record<string, unknown> = obj;
   let nodeName: unknown = envelope?.nodeName;
@@ -345,7 +354,7 @@ function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnl
     }
   }
   try {
-    const built = buildFlow(flow, nodeName, envelopeTime, startsOnly);
+    const built = buildFlow(flow, nodeName, envelopeTime, startsOnly, memo);
     return built === null ? VALID_NON_START : { ok: true, flow: built };
   } catch (error) {
     if (error instanceof Invalid) return reject(error.reason, error.detail);
@@ -376,10 +385,10 @@ function isPlainEndpoint(value: unknown): boolean {
  * no connection and that nothing past this point could reject (plain endpoints, no policy lists:
  * the node name and DNS names never reject) returns null instead of being built.
  */
-function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown, startsOnly: boolean): Flow | null {
+function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown, startsOnly: boolean, memo: HubbleMemo): Flow | null {
   const counter: DropCounter = { dropped: 0 };
   // A present but malformed flow time is an error, not a reason to use the envelope's.
-  const timeMs = flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time) : timeMsOf(envelopeTime);
+  const timeMs = flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time, memo) : timeMsOf(envelopeTime, memo);
   if (timeMs === undefined) {
     throw flow.time === undefined && envelopeTime === undefined ? new Invalid('missing_field', 'time') : new Invalid('invalid_field', `time: ${clip(flow.time ?? envelopeTime)}`);
   }
@@ -478,8 +487,8 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
     return null;
   }
 
-  const source = check(endpointOf('source', flow.source, sourceIp, flow.source_names, counter));
-  const destination = check(endpointOf('destination', flow.destination, destinationIp, flow.destination_names, counter));
+  const source = check(endpointOf('source', flow.source, sourceIp, flow.source_names, counter, memo));
+  const destination = check(endpointOf('destination', flow.destination, destinationIp, flow.destination_names, counter, memo));
 
   let policies: PolicyRefs = NO_POLICIES;
   if (flow.ingress_allowed_by !== undefined || flow.egress_allowed_by !== undefined || flow.ingress_denied_by !== undefined || flow.egress_denied_by !== undefined) {
@@ -518,7 +527,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   return result;
 }
 
-function parseLine(line: string, startsOnly: boolean): IngestResult {
+function parseLine(line: string, startsOnly: boolean, memo: HubbleMemo): IngestResult {
   if (line.length > MAX_LINE_BYTES_DEFAULT) return reject('oversized_line', `line of ${line.length} chars`);
   let value: unknown;
   try {
@@ -526,18 +535,42 @@ function parseLine(line: string, startsOnly: boolean): IngestResult {
   } catch {
     return reject('invalid_json', 'line is not valid JSON');
   }
-  return normalize(value, undefined, startsOnly);
+  return normalize(value, undefined, startsOnly, memo);
 }
 
-/** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
+/** One Hubble parser: its three entry points share one memo (see HubbleMemo). */
+export interface HubbleParser {
+  /** Parses one line of `hubble observe -o json|jsonpb` output or a Hubble exporter file. */
+  readonly parseLine: LineParser;
+  /**
+   * parseLine for the store's ingest path: a valid event that starts no connection comes back as
+   * VALID_NON_START, validated but not built. Accepts and rejects exactly what parseLine does.
+   */
+  readonly ingestLine: IngestParser;
+  /**
+   * Normalizes one Hubble event that is already a JS object: a GetFlowsResponse/ExportEvent
+   * envelope, or a bare Flow (then pass `envelope` for the response's node_name and time).
+   */
+  readonly normalize: (obj: unknown, envelope?: HubbleEnvelope) => ParseResult;
+}
+
+/** A new parser with its own memo; a source creates one and keeps it. Never throws. */
+export function hubbleParser(): HubbleParser {
+  const memo = newMemo();
+  return {
+    // Without startsOnly every valid event is built.
+    parseLine: (line) => parseLine(line, false, memo) as ParseResult,
+    ingestLine: (line) => parseLine(line, true, memo),
+    normalize: (obj, envelope) => normalize(obj, envelope, false, memo) as ParseResult,
+  };
+}
+
+/** One line, with a parser of its own (nothing remembered); sources use hubbleParser(). */
 export function parseHubbleLine(line: string): ParseResult {
-  return parseLine(line, false) as ParseResult; // without startsOnly every valid event is built
+  return hubbleParser().parseLine(line);
 }
 
-/**
- * parseHubbleLine for the store's ingest path: a valid event that starts no connection comes back
- * as VALID_NON_START, validated but not built. Accepts and rejects exactly what parseHubbleLine does.
- */
+/** ingestLine of a parser of its own (nothing remembered); sources use hubbleParser(). */
 export function ingestHubbleLine(line: string): IngestResult {
-  return parseLine(line, true);
+  return hubbleParser().ingestLine(line);
 }

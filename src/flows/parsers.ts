@@ -3,8 +3,8 @@
 // `--format auto`. Pure: no I/O; the reader hands in one line's bytes at a time.
 import { MAX_LINE_BYTES_DEFAULT, reject } from './flow.js';
 import type { IngestParser, IngestResult, LineParser, ParseResult } from './flow.js';
-import { ingestHubbleLine, parseHubbleLine } from './hubble.js';
-import { parseCalicoFlowLogLine } from './calico-flowlog.js';
+import { hubbleParser } from './hubble.js';
+import { calicoFlowLogParser } from './calico-flowlog.js';
 import { calicoIptablesParser } from './calico-iptables.js';
 import type { CalicoIptablesOptions } from './calico-iptables.js';
 import { isRecord } from './bounds.js';
@@ -20,15 +20,16 @@ export function isFlowFormat(value: string): value is FlowFormat {
 export type ParserOptions = CalicoIptablesOptions;
 
 /**
- * The line parser for a format. For `calico-iptables` with classic syslog timestamps
- * (`May 18 18:42:44`), pass `{ year }` (the adapter knows the clock; the core does not).
+ * A new line parser for a format, with its own memo (labels, workloads, the last minute): each
+ * source creates its own and nothing is shared. For `calico-iptables` with classic syslog
+ * timestamps (`May 18 18:42:44`), pass `{ year }` (the adapter knows the clock; the core does not).
  */
 export function parserFor(format: FlowFormat, options: ParserOptions = {}): LineParser {
   switch (format) {
     case 'hubble':
-      return parseHubbleLine;
+      return hubbleParser().parseLine;
     case 'calico-flowlog':
-      return parseCalicoFlowLogLine;
+      return calicoFlowLogParser();
     case 'calico-iptables':
       return calicoIptablesParser(options);
   }
@@ -40,7 +41,7 @@ export function parserFor(format: FlowFormat, options: ParserOptions = {}): Line
  * being built (VALID_NON_START); accepted and rejected lines are exactly those of parserFor.
  */
 export function ingestParserFor(format: FlowFormat, options: ParserOptions = {}): IngestParser {
-  return format === 'hubble' ? ingestHubbleLine : parserFor(format, options);
+  return format === 'hubble' ? hubbleParser().ingestLine : parserFor(format, options);
 }
 
 // One decoder for all lines: `decode` without `{stream: true}` starts fresh on every call.

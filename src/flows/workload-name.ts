@@ -81,24 +81,38 @@ function fromName(pod: string): Workload {
   return { kind: 'Pod', name: pod };
 }
 
-// Pod names repeat across millions of flows; memoise the name-only derivation. Bounded: the
-// cache is dropped wholesale when full (cheap, and deterministic results either way).
-const CACHE_MAX = 8192;
-const cache = new Map<string, Workload>();
-
 /** The workload owning `pod`, from labels when they tell, else from the name's shape. */
 export function workloadOfPod(pod: string, labels?: Readonly<Record<string, string>>): Workload {
   if (labels !== undefined) {
     const labelled = fromLabels(pod, labels);
     if (labelled !== undefined) return labelled;
   }
-  let workload = cache.get(pod);
-  if (workload === undefined) {
-    workload = fromName(pod);
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(pod, workload);
+  return fromName(pod);
+}
+
+const WORKLOAD_NAMES_MAX = 8192;
+
+/**
+ * workloadOfPod with the name-only derivation memoised: pod names repeat across millions of
+ * flows. One per parser instance (each source creates its own parser), never shared between
+ * sources or tests. Bounded: dropped wholesale when full (cheap; results are the same either way).
+ */
+export class WorkloadNames {
+  private readonly byPod = new Map<string, Workload>();
+
+  ofPod(pod: string, labels?: Readonly<Record<string, string>>): Workload {
+    if (labels !== undefined) {
+      const labelled = fromLabels(pod, labels);
+      if (labelled !== undefined) return labelled;
+    }
+    let workload = this.byPod.get(pod);
+    if (workload === undefined) {
+      workload = fromName(pod);
+      if (this.byPod.size >= WORKLOAD_NAMES_MAX) this.byPod.clear();
+      this.byPod.set(pod, workload);
+    }
+    return workload;
   }
-  return workload;
 }
 
 /**

@@ -41,11 +41,17 @@ export type PeerTarget =
 export const PUBLIC_TARGET: PeerTarget = Object.freeze({ type: 'public', key: 'public/any' });
 export const PUBLIC_CIDRS: readonly string[] = Object.freeze(['0.0.0.0/0', '::/0']);
 
-const entityTargets = new Map<ReservedEntity, PeerTarget>();
+function frozenEntityTarget(entity: ReservedEntity): PeerTarget {
+  return Object.freeze({ type: 'entity', key: `entity/${entity}`, entity });
+}
+const ENTITY_TARGETS: Readonly<Record<ReservedEntity, PeerTarget>> = Object.freeze({
+  ingress: frozenEntityTarget('ingress'),
+  health: frozenEntityTarget('health'),
+  init: frozenEntityTarget('init'),
+  unmanaged: frozenEntityTarget('unmanaged'),
+});
 function entityTarget(entity: ReservedEntity): PeerTarget {
-  let target = entityTargets.get(entity);
-  if (target === undefined) entityTargets.set(entity, (target = Object.freeze({ type: 'entity', key: `entity/${entity}`, entity })));
-  return target;
+  return ENTITY_TARGETS[entity];
 }
 
 export type PeerResolution =

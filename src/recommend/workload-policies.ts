@@ -146,6 +146,10 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
  * of many rules). Never twice in one policy: its rules are keyed by target, so a YAML document
  * never holds the object twice (the yaml library would turn that into an alias).
  */
+// Keyed weakly by the run's own target objects, so nothing crosses runs but the frozen constant
+// targets (public, entities), whose peers are the same every time. It moves into a per-run
+// instance with the staged recommendPolicies (issue 19 item 5).
+// eslint-disable-next-line no-restricted-syntax
 const peerObjects = new WeakMap<PeerTarget, readonly NetworkPolicyPeer[]>();
 
 function sharedPeersOf(target: PeerTarget): NetworkPolicyPeer[] {

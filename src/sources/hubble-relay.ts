@@ -5,7 +5,7 @@
 // relay stops sending to us; whatever it then drops it reports as LostEvent).
 import * as grpc from '@grpc/grpc-js';
 import type { ParseResult } from '../flows/flow.js';
-import { normalizeHubbleFlow } from '../flows/hubble.js';
+import { hubbleParser } from '../flows/hubble.js';
 import { Backoff, silentLogger, systemClock } from './backoff.js';
 import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
 import { LazyResumeCursor, timestampToMs } from './hubble-relay-cursor.js';
@@ -21,7 +21,7 @@ import { pauseOnFull } from './pause-on-full.js';
 import { LazyMark } from './resume-mark.js';
 import type { FlowSink, FlowSource, SourceStatus } from './source.js';
 
-/** Same signature as src/flows/hubble.ts `normalizeHubbleFlow` (the default). */
+/** Same signature as src/flows/hubble.ts `HubbleParser.normalize` (the default: this source's own parser). */
 export type HubbleNormalizer = (obj: unknown, envelope?: { nodeName?: string; time?: string }) => ParseResult;
 
 export interface HubbleRelayOptions {
@@ -116,7 +116,7 @@ export class HubbleRelaySource implements FlowSource {
     this.backoff = new Backoff(options.backoff, options.random);
     this.cursor = new LazyResumeCursor({ overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 }, options.sinceMs, fingerprint);
     if (options.resume !== undefined) this.cursor.seed(options.resume.seconds, options.resume.nanos, options.resume.boundary);
-    this.normalize = options.normalize ?? normalizeHubbleFlow;
+    this.normalize = options.normalize ?? hubbleParser().normalize;
     this.warnLimiter = new LogLimiter(this.clock, 30_000);
   }
 
