@@ -14,7 +14,8 @@ import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recom
 import type { Recommendation } from '../recommend/proposal.js';
 import { InlineRunner, WorkerRunner, type AnalysisRunner } from './analysis-runner.js';
 import type { AppDeps } from './deps.js';
-import { HttpError } from './errors.js';
+import { corruptDatabase, HttpError } from './errors.js';
+import { DatabaseCorruptError } from '../store/store-errors.js';
 import type { NamespaceTraffic } from './coverage.js';
 import type { Graph } from './graph.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
@@ -112,6 +113,9 @@ export class ApiAnalysis {
     }).catch((error: unknown) => {
       // Only a view with no previous body gets here (a stale one is served instead).
       if (error instanceof HttpError) throw error;
+      // A damaged database (found at start, by a read here, or by the worker's own read) is the
+      // cause whatever the view's runner says: answer with its code, as every other route does.
+      if (error instanceof DatabaseCorruptError || this.deps.readiness().store === 'damaged') throw corruptDatabase();
       const view = key.split('|')[0] ?? key;
       this.deps.logger?.error({ err: error, view }, 'computing a view failed and there is no previous one to serve');
       throw new HttpError('not_ready', `${view}: not available yet: computing it failed (details in the server log); retry later`, { cause: error });

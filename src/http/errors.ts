@@ -66,7 +66,7 @@ function fromBodyParser(error: unknown): HttpError | undefined {
 }
 
 /** The daemon logs the damage once, naming the file and how to recover; the client gets a fixed message. */
-function corruptDatabase(): HttpError {
+export function corruptDatabase(): HttpError {
   return new HttpError('database_corrupt', 'the flow database is damaged; the server neither reads nor writes it (see /readyz and the server log)');
 }
 

@@ -127,8 +127,12 @@ describe('serve on a damaged file', () => {
         expect(response.status, route).toBe(503);
         expect(await response.json(), route).toMatchObject({ error: { code: 'database_corrupt' } });
       }
-      // The analyses (drops, graph) fail inside their job runner: 503 too, under its own code.
-      expect((await fetch(`${base}/api/v1/drops`)).status).toBe(503);
+      // The analyses (drops, the map) run in the analysis worker: the same code.
+      for (const route of ['/api/v1/drops', '/api/v1/graph']) {
+        const response = await fetch(`${base}${route}`);
+        expect(response.status, route).toBe(503);
+        expect(await response.json(), route).toMatchObject({ error: { code: 'database_corrupt' } });
+      }
     } finally {
       await daemon.stop();
     }
