@@ -14,7 +14,7 @@ const HELP = `usage: netpol-advisor snapshot [--out FILE] [--output json|yaml] [
 
 Saves what the other commands need to know about the cluster (namespaces, nodes, pods, services,
 NetworkPolicies, and the ReplicaSets and Jobs that name a pod's workload, in all namespaces; plus
-Cilium, Calico and AdminNetworkPolicy objects where those are installed) to one file, for
+Cilium, Calico, AdminNetworkPolicy and ClusterNetworkPolicy objects where those are installed) to one file, for
 --cluster. It is what \`kubectl get\` of those kinds with -A -o json prints. Uses your kubeconfig
 ($KUBECONFIG or ~/.kube/config, or the pod's service account inside a cluster); it only reads.
 
@@ -70,6 +70,7 @@ function kinds(kc: KubeConfig): KindSpec[] {
     crd('GlobalNetworkPolicy', 'crd.projectcalico.org', 'v1', 'globalnetworkpolicies'),
     crd('AdminNetworkPolicy', 'policy.networking.k8s.io', 'v1alpha1', 'adminnetworkpolicies'),
     crd('BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', 'v1alpha1', 'baselineadminnetworkpolicies'),
+    crd('ClusterNetworkPolicy', 'policy.networking.k8s.io', 'v1alpha2', 'clusternetworkpolicies'),
   ];
 }
 

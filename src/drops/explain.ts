@@ -5,6 +5,7 @@
 import type { EdgePeer } from '../flows/edge.js';
 import type { Decision, DirectionDecision, PolicyEngine, QueryEndpoint } from '../policy/engine.js';
 import type { ClusterSnapshot, PodInfo, PolicyProtocol } from '../policy/model.js';
+import type { DecidingRule } from '../policy/policy-family.js';
 import type { BlockedPath } from './types.js';
 
 export interface DirectionExplanation {
@@ -12,6 +13,8 @@ export interface DirectionExplanation {
   readonly isolated: boolean;
   readonly isolatedBy: readonly string[];
   readonly reason: string;
+  /** The object and rule that decided, when a policy family or cluster tier says (see policy-family.ts). */
+  readonly decidedBy?: DecidingRule;
 }
 
 export type Explanation =
@@ -52,7 +55,7 @@ export function isPolicyProtocol(protocol: string): protocol is PolicyProtocol {
 }
 
 function direction(d: DirectionDecision): DirectionExplanation {
-  return { allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, reason: d.reason };
+  return { allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, reason: d.reason, ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}) };
 }
 
 export function evaluatePath(engine: PolicyEngine, path: BlockedPath): Decision | string {
@@ -83,6 +86,15 @@ export function explainPath(engine: PolicyEngine, path: BlockedPath): Explanatio
     evaluated: true, verdict: decision.verdict, denyingSides,
     egress: direction(decision.egress), ingress: direction(decision.ingress), summary,
   };
+}
+
+/** The Admin-tier Deny rules that decided the denying side(s): no NetworkPolicy can override them. */
+export function adminDeniesOf(explanation: Explanation | undefined): NonNullable<DecidingRule['cluster']>[] {
+  if (explanation?.evaluated !== true) return [];
+  return explanation.denyingSides.flatMap((side) => {
+    const by = explanation[side].decidedBy?.cluster;
+    return by !== undefined && by.tier === 'Admin' && by.action === 'Deny' ? [by] : [];
+  });
 }
 
 /** The policies isolating the denying side(s) per the engine, then those the data source named. */

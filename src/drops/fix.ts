@@ -86,6 +86,12 @@ export function fixForPath(snapshot: ClusterSnapshot, path: BlockedPath, explana
     const other = side === 'egress' ? path.destination : path.source;
     const subjectLabels = side === 'egress' ? path.sourceLabels : path.destinationLabels;
     const subjectPods = side === 'egress' ? path.sourcePods : path.destinationPods;
+    const admin = explanation[side].decidedBy?.cluster;
+    if (admin !== undefined && admin.tier === 'Admin' && admin.action === 'Deny') {
+      const priority = admin.priority !== undefined ? ` (priority ${admin.priority})` : '';
+      warnings.push(`the ${side} side is denied by ${admin.kind} ${admin.name}${priority} ${admin.direction}[${admin.ruleIndex}], an Admin-tier Deny: no NetworkPolicy can override it; change that object, or add an Admin-tier Accept or Pass with a lower priority number`);
+      continue;
+    }
     if (subject.kind !== 'pod' || subject.namespace === undefined) {
       warnings.push(`the ${side} side is not a pod; it cannot be selected by a NetworkPolicy`);
       continue;

@@ -6,7 +6,8 @@ import { compilePolicies } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { DEFAULT_CLASSIFY_OPTIONS, classifyPaths, type ClassifyOptions } from './classify.js';
 import { detectBlockedPaths, type NonPolicyDrops } from './detect.js';
-import { deniedByOf, explainPath, type Explanation } from './explain.js';
+import type { ClusterDecider } from '../policy/policy-family.js';
+import { adminDeniesOf, deniedByOf, explainPath, type Explanation } from './explain.js';
 import { fixImpact, type FixImpact } from './fix-impact.js';
 import { fixForPath, type PolicyPatch } from './fix.js';
 import { ALERTING_CLASSIFICATIONS, type BlockedPath, type Classification, type ObservedEdge } from './types.js';
@@ -27,6 +28,8 @@ export interface DropReport {
   readonly classification: Classification;
   readonly evidence: readonly string[];
   readonly deniedBy: readonly string[];
+  /** Set when an Admin-tier cluster policy's Deny decided the drop (namespace-scoped fixes cannot help). */
+  readonly adminTierDeny?: readonly ClusterDecider[];
   readonly fix: readonly NetworkPolicy[];
   readonly fixPatches: readonly PolicyPatch[];
   readonly fixWarnings: readonly string[];
@@ -108,6 +111,7 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
         impact = fixImpact(snapshot, path, fix, options.maxImpactEvaluations !== undefined ? { maxEvaluations: options.maxImpactEvaluations } : {});
       }
     }
+    const adminDenies = adminDeniesOf(explanation);
     return {
       key: path.pathKey,
       source: peerJson(path.source),
@@ -118,8 +122,9 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
       firstSeen: new Date(path.firstSeenMs).toISOString(),
       lastSeen: new Date(path.lastSeenMs).toISOString(),
       classification,
-      evidence,
+      evidence: adminDenies.length > 0 ? [...adminDenies.map((d) => `denied by the Admin tier: ${d.kind} ${d.name} ${d.direction}[${d.ruleIndex}] (${d.action}); a NetworkPolicy cannot override it`), ...evidence] : evidence,
       deniedBy: deniedByOf(path, explanation),
+      ...(adminDenies.length > 0 ? { adminTierDeny: adminDenies } : {}),
       fix,
       fixPatches,
       fixWarnings,

@@ -4,6 +4,7 @@
 // data by cilium/parse-cilium.ts and calico/parse-calico.ts. Also the objects nothing evaluates
 // (IgnoredObject): every replaying command lists them, because a verdict that silently left out
 // a policy is a lie.
+import type { ClusterPolicy } from './cluster/cluster-policy.js';
 import type { LabelSelectorRequirement, NetworkPolicy, PolicyProtocol } from './model.js';
 
 /** A Cilium EndpointSelector: keys may carry a source prefix (`k8s:`, `any:`). */
@@ -138,6 +139,13 @@ export interface CniPolicies {
   /** StagedKubernetesNetworkPolicy (Calico): NetworkPolicies that are not enforced until promoted. */
   readonly stagedKubernetes: readonly { readonly policy: NetworkPolicy; readonly stagedAction: 'Set' | 'Delete' }[];
   readonly ignored: readonly IgnoredObject[];
+  /** AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy (network-policy-api). */
+  readonly clusterPolicies?: readonly ClusterPolicy[];
+}
+
+/** Whether a snapshot carries cluster-scoped policies (the engine then adds their tiers). */
+export function hasClusterPolicies(cni: CniPolicies | undefined): boolean {
+  return cni?.clusterPolicies !== undefined && cni.clusterPolicies.length > 0;
 }
 
 export const EMPTY_CNI: CniPolicies = Object.freeze({ cilium: [], calico: [], tiers: [], stagedKubernetes: [], ignored: [] });

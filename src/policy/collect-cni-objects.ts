@@ -6,6 +6,8 @@
 // kind switch; anything accepted here is not a core Kubernetes object.
 import { parseCalicoPolicy, parseCalicoTier } from './calico/parse-calico.js';
 import { parseCiliumPolicy } from './cilium/parse-cilium.js';
+import type { ClusterPolicy, ClusterPolicyKind } from './cluster/cluster-policy.js';
+import { parseClusterPolicy } from './cluster/parse-cluster-policy.js';
 import type { CalicoKind, CalicoPolicy, CalicoTier, CiliumPolicy, CniPolicies, IgnoredObject } from './cni-objects.js';
 import type { NetworkPolicy } from './model.js';
 import { isRecord, validateNetworkPolicy, type FieldProblem } from './validate-policy.js';
@@ -15,6 +17,7 @@ const CALICO_GROUPS = new Set(['projectcalico.org', 'crd.projectcalico.org']);
 const CALICO_POLICY_KINDS = new Set<string>(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
 /** Kinds of these groups that carry no policy (or none that filters pod traffic): not reported. */
 const INERT_KINDS = new Set(['CiliumEndpoint', 'CiliumIdentity', 'CiliumNode', 'CiliumEndpointSlice', 'IPPool', 'BGPConfiguration', 'BGPPeer', 'FelixConfiguration', 'ClusterInformation', 'IPAMBlock', 'BlockAffinity', 'IPAMHandle', 'KubeControllersConfiguration', 'CiliumLoadBalancerIPPool', 'CiliumBGPPeeringPolicy', 'CiliumNodeConfig', 'CiliumL2AnnouncementPolicy', 'CiliumPodIPPool']);
+const CLUSTER_POLICY_KINDS = new Set<string>(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
 const POLICY_GROUPS = new Set(['cilium.io', 'policy.networking.k8s.io', ...CALICO_GROUPS]);
 
 function groupOf(apiVersion: unknown): string | undefined {
@@ -46,6 +49,7 @@ export class CniObjectCollector {
   private readonly tiers: CalicoTier[] = [];
   private readonly stagedKubernetes: { policy: NetworkPolicy; stagedAction: 'Set' | 'Delete' }[] = [];
   private readonly ignored: IgnoredObject[] = [];
+  private readonly clusterPolicies: ClusterPolicy[] = [];
 
   /**
    * Takes the object when it belongs to a policy group this module handles; returns undefined
@@ -69,6 +73,11 @@ export class CniObjectCollector {
       const parsed = parseCalicoPolicy(object, kind as CalicoKind, name, ns);
       if (parsed.policy !== undefined) this.calico.push(parsed.policy);
       if (parsed.ignored !== undefined) this.ignored.push(parsed.ignored);
+      return parsed.problems;
+    }
+    if (group === 'policy.networking.k8s.io' && CLUSTER_POLICY_KINDS.has(kind)) {
+      const parsed = parseClusterPolicy(object, kind as ClusterPolicyKind, name);
+      if (parsed.policy !== undefined) this.clusterPolicies.push(parsed.policy);
       return parsed.problems;
     }
     if (CALICO_GROUPS.has(group) && kind === 'Tier') {
@@ -100,8 +109,11 @@ export class CniObjectCollector {
   }
 
   result(): CniPolicies | undefined {
-    if (this.cilium.length + this.calico.length + this.tiers.length + this.stagedKubernetes.length + this.ignored.length === 0) return undefined;
-    return { cilium: this.cilium, calico: this.calico, tiers: this.tiers, stagedKubernetes: this.stagedKubernetes, ignored: this.ignored };
+    if (this.cilium.length + this.calico.length + this.tiers.length + this.stagedKubernetes.length + this.ignored.length + this.clusterPolicies.length === 0) return undefined;
+    return {
+      cilium: this.cilium, calico: this.calico, tiers: this.tiers, stagedKubernetes: this.stagedKubernetes, ignored: this.ignored,
+      ...(this.clusterPolicies.length > 0 ? { clusterPolicies: this.clusterPolicies } : {}),
+    };
   }
 }
 
@@ -114,11 +126,14 @@ export function mergeCni(base: CniPolicies | undefined, extra: CniPolicies | und
   const replacedCilium = new Set(extra.cilium.map(key));
   const replacedCalico = new Set(extra.calico.map(key));
   const replacedTiers = new Set(extra.tiers.map((t) => t.name));
+  const replacedCluster = new Set((extra.clusterPolicies ?? []).map((p) => `${p.kind}|${p.name}`));
+  const clusterPolicies = [...(base.clusterPolicies ?? []).filter((p) => !replacedCluster.has(`${p.kind}|${p.name}`)), ...(extra.clusterPolicies ?? [])];
   return {
     cilium: [...base.cilium.filter((p) => !replacedCilium.has(key(p))), ...extra.cilium],
     calico: [...base.calico.filter((p) => !replacedCalico.has(key(p))), ...extra.calico],
     tiers: [...base.tiers.filter((t) => !replacedTiers.has(t.name)), ...extra.tiers],
     stagedKubernetes: [...base.stagedKubernetes, ...extra.stagedKubernetes],
     ignored: [...base.ignored, ...extra.ignored],
+    ...(clusterPolicies.length > 0 ? { clusterPolicies } : {}),
   };
 }

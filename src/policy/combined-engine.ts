@@ -1,13 +1,15 @@
 // The engine over more than one policy family. compileEngine picks what the snapshot needs: the
 // NetworkPolicy engine alone when it has nothing else (the fast path, unchanged), else a chain of
-// stages (policy-family.ts) asked in order per direction. Today the chain is one stage, the CNI's
-// own (Cilium: NPs and Cilium policies as one union with deny precedence; Calico: tiers, NPs in the
-// default tier). AdminNetworkPolicy would be a stage before it and BaselineAdminNetworkPolicy one
-// after it: `policyStages` is the one place that builds the chain.
+// stages (policy-family.ts) asked in order per direction: the CNI's own stage (Cilium: NPs and
+// Cilium policies as one union with deny precedence; Calico: tiers, NPs in the default tier), with
+// the Admin tier of cluster policies (AdminNetworkPolicy, ClusterNetworkPolicy) before it and the
+// Baseline tier after it. `policyStages` is the one place that builds the chain.
 import { formatIp } from '../net/ip.js';
 import { CalicoStage } from './calico/calico-stage.js';
 import { CiliumStage, type NetworkPolicyView } from './cilium/cilium-stage.js';
 import { normaliseName } from './cilium/cilium-labels.js';
+import { ClusterTierStage } from './cluster/cluster-stage.js';
+import { hasClusterPolicies } from './cni-objects.js';
 import { effectivePolicies, type EffectivePolicies } from './effective-policies.js';
 import {
   Engine, type ConnectionQuery, type Decision, type DirectionDecision, type EngineOptions, type PolicyEngine, type QueryEndpoint,
@@ -31,13 +33,28 @@ export class NetworkPolicyStage implements PolicyStage {
   }
 }
 
-/** The ordered stages for a snapshot's policy family. */
-export function policyStages(effective: EffectivePolicies, view: NetworkPolicyView): PolicyStage[] {
+function familyStages(effective: EffectivePolicies, view: NetworkPolicyView): PolicyStage[] {
   const { snapshot } = effective;
   const cni = snapshot.cni;
   if (effective.family === 'cilium' && cni !== undefined) return [new CiliumStage(snapshot, cni.cilium, view)];
   if (effective.family === 'calico' && cni !== undefined) return [new CalicoStage(snapshot, cni.calico, cni.tiers, snapshot.policies, view)];
   return [new NetworkPolicyStage(view)];
+}
+
+/**
+ * The ordered stages for a snapshot: the Admin tier of cluster policies (when it has any), the
+ * CNI's own family (NetworkPolicies, Cilium, Calico tiers), then the Baseline tier.
+ */
+export function policyStages(effective: EffectivePolicies, view: NetworkPolicyView): PolicyStage[] {
+  const stages = familyStages(effective, view);
+  const cluster = effective.snapshot.cni?.clusterPolicies ?? [];
+  if (cluster.length === 0) return stages;
+  const { snapshot } = effective;
+  return [
+    ...(cluster.some((p) => p.tier === 'Admin') ? [new ClusterTierStage(snapshot, cluster, 'Admin')] : []),
+    ...stages,
+    ...(cluster.some((p) => p.tier === 'Baseline') ? [new ClusterTierStage(snapshot, cluster, 'Baseline')] : []),
+  ];
 }
 
 function describe(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol, final: StageDecision): string {
@@ -154,6 +171,6 @@ class CombinedEngine implements PolicyEngine {
 
 export function compileEngine(snapshot: ClusterSnapshot, options: EngineOptions): PolicyEngine {
   const effective = effectivePolicies(snapshot, options.promoteStaged ?? false);
-  if (effective.family === 'k8s') return new Engine(effective.snapshot, options, effective.ignored);
+  if (effective.family === 'k8s' && !hasClusterPolicies(effective.snapshot.cni)) return new Engine(effective.snapshot, options, effective.ignored);
   return new CombinedEngine(effective.snapshot, effective, options);
 }

@@ -126,6 +126,8 @@ export interface ServiceInfo {
 export interface NodeInfo {
   readonly name: string;
   readonly ips: readonly string[];
+  /** metadata.labels, when the snapshot says (cluster policies' `nodes` peers select on them). */
+  readonly labels?: Labels;
 }
 
 export interface ClusterSnapshot {

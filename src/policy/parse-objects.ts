@@ -176,7 +176,7 @@ export function parseSourcedObjects(
             if (ip !== undefined) ips.push(ip);
           }
         }
-        nodes.push({ name, ips });
+        nodes.push({ name, ips, ...(Object.keys(labels).length > 0 ? { labels } : {}) });
         break;
       }
       case 'Service': {

@@ -41,6 +41,22 @@ export interface DecidingRule {
   /** `ingress[2]`, `egressDeny[0]`, `end of tier default`, `default deny` … */
   readonly rule: string;
   readonly action: 'Allow' | 'Deny' | 'Pass';
+  /** Set when a cluster-scoped policy (AdminNetworkPolicy, ClusterNetworkPolicy …) decided. */
+  readonly cluster?: ClusterDecider;
+}
+
+/** The cluster policy and rule that decided, as the API names them. */
+export interface ClusterDecider {
+  readonly kind: 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
+  readonly name: string;
+  readonly tier: 'Admin' | 'Baseline';
+  /** Undefined for a BaselineAdminNetworkPolicy. */
+  readonly priority: number | undefined;
+  readonly direction: 'ingress' | 'egress';
+  readonly ruleIndex: number;
+  readonly ruleName: string | undefined;
+  /** As the object wrote it (v1alpha1 Allow, v1alpha2 Accept). */
+  readonly action: 'Allow' | 'Accept' | 'Deny' | 'Pass';
 }
 
 export interface StageDecision {

@@ -192,3 +192,10 @@ export function validateNetworkPolicy(
   };
   return { policy, problems: [] };
 }
+
+/** A metav1.LabelSelector checked as the API server does (for other API groups' selectors). */
+export function checkLabelSelector(value: unknown, path: string): { selector: LabelSelector | undefined; problems: readonly FieldProblem[] } {
+  const c = new Checker();
+  const selector = c.selector(value, path);
+  return { selector: c.problems.length === 0 ? selector : undefined, problems: c.problems };
+}

@@ -16,14 +16,14 @@ const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : und
 const len = (x: unknown): number => (Array.isArray(x) ? x.length : 0);
 
 function v4(ip: string): number { return ip.split('.').reduce((n, p) => n * 256 + Number(p), 0); }
-function inCidr(ip: string, cidr: string): boolean {
+export function inCidr(ip: string, cidr: string): boolean {
   const [base, len] = cidr.split('/');
   const size = 2 ** (32 - Number(len));
   return Math.floor(v4(ip) / size) === Math.floor(v4(base ?? '') / size);
 }
 function ipOf(e: RefEndpoint): string { return 'pod' in e ? e.pod.ip : e.ip; }
 
-function k8sSelector(selector: unknown, labels: Record<string, string>): boolean {
+export function k8sSelector(selector: unknown, labels: Record<string, string>): boolean {
   const sel = o(selector);
   for (const [k, v] of Object.entries(o(sel['matchLabels']))) if (labels[k] !== v) return false;
   for (const e of objs(sel['matchExpressions'])) {

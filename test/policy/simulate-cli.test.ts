@@ -76,17 +76,17 @@ describe('simulate on Cilium and Calico policies', () => {
     writeFileSync(file, stringify({
       apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'needs-prod' },
       spec: { endpointSelector: {}, ingress: [{ fromRequires: [{ matchLabels: { env: 'prod' } }] }] },
-    }) + '---\n' + stringify({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'admin' }, spec: { priority: 1, subject: { namespaces: {} } } })
+    }) + '---\n' + stringify({ apiVersion: 'policy.networking.k8s.io/v1alpha9', kind: 'FutureNetworkPolicy', metadata: { name: 'admin' }, spec: { priority: 1, subject: { namespaces: {} } } })
       + '---\n' + stringify({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'bad-ips' }, spec: { nets: ['192.0.2.0/24'] } }));
     const run = cli(['simulate', '--db', db, '--cluster', cluster, '--policies', file]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/2 policy object\(s\) that could not be evaluated select pods on replayed paths/);
     expect(run.stdout).toMatch(/^IGNORED CiliumNetworkPolicy shop\/needs-prod: spec\.ingress\[0\]\.fromRequires: not modelled \(selects 2 replayed pod\(s\)\)$/m);
-    expect(run.stdout).toMatch(/^IGNORED AdminNetworkPolicy admin: .* \(may select \d+ replayed pod\(s\)\)$/m);
+    expect(run.stdout).toMatch(/^IGNORED FutureNetworkPolicy admin: .* \(may select \d+ replayed pod\(s\)\)$/m);
     expect(run.stdout).toMatch(/^IGNORED GlobalNetworkSet bad-ips: .*\(selects no pod\)$/m);
     const allowed = cli(['simulate', '--db', db, '--cluster', cluster, '--policies', file, '--allow-unknown', '--json']);
     expect(allowed.status).toBe(0);
     const json = JSON.parse(allowed.stdout) as { ignored: { kind: string; name: string; selectsReplayedPods: number }[] };
-    expect(json.ignored.map((o) => `${o.kind}/${o.name}`)).toEqual(['CiliumNetworkPolicy/needs-prod', 'AdminNetworkPolicy/admin', 'GlobalNetworkSet/bad-ips']);
+    expect(json.ignored.map((o) => `${o.kind}/${o.name}`)).toEqual(['CiliumNetworkPolicy/needs-prod', 'FutureNetworkPolicy/admin', 'GlobalNetworkSet/bad-ips']);
   });
 });
