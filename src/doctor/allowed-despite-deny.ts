@@ -79,7 +79,7 @@ export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
   const byNamespace = new Map<string, Denied[]>();
   for (const edge of context.edges) {
     if (edge.verdict !== 'forwarded') continue;
-    const decision = evaluateEdge(context.engine, edge);
+    const decision = evaluateEdge(context.engine, edge, context.pods);
     if (typeof decision === 'string' || decision.verdict === 'allow') continue;
     const side = decision.egress.allowed ? 'ingress' : 'egress';
     const subject = side === 'egress' ? edge.source : edge.destination;
@@ -126,8 +126,8 @@ function findMisplacedPolicies(context: DoctorContext): Finding[] {
       const engine = compilePolicies({ ...snapshot, policies: [...snapshot.policies, moved] });
       const wouldDeny = context.edges.filter((edge) => {
         if (edge.verdict !== 'forwarded') return false;
-        const before = evaluateEdge(context.engine, edge);
-        const after = evaluateEdge(engine, edge);
+        const before = evaluateEdge(context.engine, edge, context.pods);
+        const after = evaluateEdge(engine, edge, context.pods);
         return typeof before !== 'string' && typeof after !== 'string' && before.verdict === 'allow' && after.verdict === 'deny';
       });
       if (wouldDeny.length === 0) continue;

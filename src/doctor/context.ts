@@ -2,7 +2,7 @@
 // drops core's endpoint resolution), which namespaces are in scope, and `applyPolicies` — the
 // `kubectl apply` semantics the fixes are written for (same namespace/name replaces).
 import { blockedPathOf } from '../drops/detect.js';
-import { evaluatePath } from '../drops/explain.js';
+import { evaluatePath, PeerPods } from '../drops/explain.js';
 import { compilePolicies, type Decision, type PolicyEngine } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../policy/model.js';
 import { compileSelector } from '../policy/selectors.js';
@@ -16,13 +16,15 @@ export interface DoctorContext {
   readonly edges: readonly DoctorEdge[];
   readonly snapshot: ClusterSnapshot;
   readonly engine: PolicyEngine;
+  /** The snapshot's pods by namespace (every engine over the same pods uses it). */
+  readonly pods: PeerPods;
   readonly extras: ClusterExtras;
   readonly namespace: string | undefined;
 }
 
 export function contextOf(input: DoctorInput & { snapshot: ClusterSnapshot }): DoctorContext {
   return {
-    edges: input.edges, snapshot: input.snapshot, engine: compilePolicies(input.snapshot),
+    edges: input.edges, snapshot: input.snapshot, engine: compilePolicies(input.snapshot), pods: new PeerPods(input.snapshot.pods),
     extras: input.extras ?? NO_EXTRAS, namespace: input.namespace,
   };
 }
@@ -32,8 +34,8 @@ export function inScope(context: { namespace: string | undefined }, namespace: s
 }
 
 /** The engine's decision for an observed edge, or why it cannot be evaluated. */
-export function evaluateEdge(engine: PolicyEngine, edge: DoctorEdge): Decision | string {
-  return evaluatePath(engine, blockedPathOf(edge));
+export function evaluateEdge(engine: PolicyEngine, edge: DoctorEdge, pods?: PeerPods): Decision | string {
+  return evaluatePath(engine, blockedPathOf(edge), pods);
 }
 
 export function podKey(pod: PodInfo): string {

@@ -30,7 +30,7 @@ export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
   const groups = new Map<string, Group>();
   for (const edge of context.edges) {
     if (!isPolicyDropEdge(edge) || isDnsEdge(context.snapshot, edge)) continue;
-    const decision = evaluateEdge(context.engine, edge);
+    const decision = evaluateEdge(context.engine, edge, context.pods);
     if (typeof decision === 'string' || decision.verdict === 'allow') continue;
     for (const direction of ['egress', 'ingress'] as const) {
       if (decision[direction].allowed) continue;

@@ -47,7 +47,7 @@ export function findOverlyBroad(context: DoctorContext): Finding[] {
   const hits = new Map<string, DoctorEdge[]>();
   for (const edge of context.edges) {
     if (edge.verdict !== 'forwarded') continue;
-    const decision = evaluateEdge(engine, edge);
+    const decision = evaluateEdge(engine, edge, context.pods);
     if (typeof decision === 'string') continue;
     for (const direction of ['egress', 'ingress'] as const) {
       for (const ref of decision[direction].allowedBy) {
@@ -151,8 +151,8 @@ function opensNothing(context: DoctorContext, before: NetworkPolicy, after: Netw
   // Every observed connection the policy admitted before is still allowed.
   for (const edge of context.edges) {
     if (edge.verdict !== 'forwarded') continue;
-    const was = evaluateEdge(context.engine, edge);
-    const now = evaluateEdge(afterEngine, edge);
+    const was = evaluateEdge(context.engine, edge, context.pods);
+    const now = evaluateEdge(afterEngine, edge, context.pods);
     if (typeof was !== 'string' && typeof now !== 'string' && was.verdict === 'allow' && now.verdict === 'deny') return false;
   }
   return true;

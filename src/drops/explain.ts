@@ -29,42 +29,44 @@ export type Explanation =
     }
   | { readonly evaluated: false; readonly summary: string };
 
-/** Each snapshot's pod-network pods by namespace, in snapshot order (built once per snapshot). */
-const podsByNamespace = new WeakMap<ClusterSnapshot, Map<string, PodInfo[]>>();
+/**
+ * A snapshot's pod-network pods by namespace, in snapshot order: the caller builds one per
+ * snapshot (its pods) and passes it to the lookups below. Scanning every pod for each path made
+ * the drops report and the doctor quadratic (minutes at 15,000 pods and 100,000 edges).
+ */
+export class PeerPods {
+  private readonly byNamespace = new Map<string, PodInfo[]>();
 
-function namespacePods(snapshot: ClusterSnapshot, namespace: string): readonly PodInfo[] {
-  let index = podsByNamespace.get(snapshot);
-  if (index === undefined) {
-    index = new Map();
-    for (const pod of snapshot.pods) {
+  constructor(readonly pods: ClusterSnapshot['pods']) {
+    for (const pod of pods) {
       if (pod.hostNetwork) continue;
-      let list = index.get(pod.namespace);
-      if (list === undefined) index.set(pod.namespace, (list = []));
+      let list = this.byNamespace.get(pod.namespace);
+      if (list === undefined) this.byNamespace.set(pod.namespace, (list = []));
       list.push(pod);
     }
-    podsByNamespace.set(snapshot, index);
   }
-  return index.get(namespace) ?? [];
+
+  inNamespace(namespace: string): readonly PodInfo[] {
+    return this.byNamespace.get(namespace) ?? [];
+  }
 }
 
-/**
- * The snapshot pods of a workload peer (same namespace, same owning workload name). Looked up in
- * a per-namespace index: a scan of every pod per path made the drops and the doctor quadratic
- * (minutes at 15,000 pods and 100,000 edges).
- */
-export function podsOfPeer(snapshot: ClusterSnapshot, peer: EdgePeer, samplePods: readonly string[] = []): PodInfo[] {
+/** The snapshot pods of a workload peer (same namespace, same owning workload name); `index` of the same pods when the caller has one. */
+export function podsOfPeer(snapshot: ClusterSnapshot, peer: EdgePeer, samplePods: readonly string[] = [], index?: PeerPods): PodInfo[] {
   if (peer.kind !== 'pod' || peer.namespace === undefined) return [];
-  const out = namespacePods(snapshot, peer.namespace).filter((pod) => (
-    (peer.workload !== undefined && pod.workload.name === peer.workload) || samplePods.includes(pod.name)));
-  return out;
+  const namespace = peer.namespace;
+  const candidates = index !== undefined && index.pods === snapshot.pods
+    ? index.inNamespace(namespace)
+    : snapshot.pods.filter((pod) => pod.namespace === namespace && !pod.hostNetwork);
+  return candidates.filter((pod) => (peer.workload !== undefined && pod.workload.name === peer.workload) || samplePods.includes(pod.name));
 }
 
 /** The engine endpoint for one side of a path, or a reason it cannot be evaluated. */
 export function queryEndpointOf(
-  snapshot: ClusterSnapshot, peer: EdgePeer, labels: Readonly<Record<string, string>>, samplePods: readonly string[],
+  snapshot: ClusterSnapshot, peer: EdgePeer, labels: Readonly<Record<string, string>>, samplePods: readonly string[], index?: PeerPods,
 ): QueryEndpoint | string {
   if (peer.kind === 'pod' && peer.namespace !== undefined) {
-    const pod = podsOfPeer(snapshot, peer, samplePods)[0];
+    const pod = podsOfPeer(snapshot, peer, samplePods, index)[0];
     if (pod !== undefined) return { kind: 'pod', namespace: pod.namespace, name: pod.name };
     return { kind: 'workload', namespace: peer.namespace, labels };
   }
@@ -80,12 +82,13 @@ function direction(d: DirectionDecision): DirectionExplanation {
   return { allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, reason: d.reason, ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}) };
 }
 
-export function evaluatePath(engine: PolicyEngine, path: BlockedPath): Decision | string {
+/** The engine's decision for a path; `index`: the snapshot's pods by namespace (PeerPods), when the caller keeps one. */
+export function evaluatePath(engine: PolicyEngine, path: BlockedPath, index?: PeerPods): Decision | string {
   if (path.port === null || !isPolicyProtocol(path.protocol)) {
     return `${path.protocol} without a port is outside what NetworkPolicy can express (it selects TCP, UDP and SCTP ports)`;
   }
-  const from = queryEndpointOf(engine.snapshot, path.source, path.sourceLabels, path.sourcePods);
-  const to = queryEndpointOf(engine.snapshot, path.destination, path.destinationLabels, path.destinationPods);
+  const from = queryEndpointOf(engine.snapshot, path.source, path.sourceLabels, path.sourcePods, index);
+  const to = queryEndpointOf(engine.snapshot, path.destination, path.destinationLabels, path.destinationPods, index);
   if (typeof from === 'string') return `source: ${from}`;
   if (typeof to === 'string') return `destination: ${to}`;
   try {
@@ -95,8 +98,8 @@ export function evaluatePath(engine: PolicyEngine, path: BlockedPath): Decision 
   }
 }
 
-export function explainPath(engine: PolicyEngine, path: BlockedPath): Explanation {
-  const decision = evaluatePath(engine, path);
+export function explainPath(engine: PolicyEngine, path: BlockedPath, index?: PeerPods): Explanation {
+  const decision = evaluatePath(engine, path, index);
   if (typeof decision === 'string') return { evaluated: false, summary: `not evaluated: ${decision}` };
   const denyingSides: ('egress' | 'ingress')[] = [];
   if (!decision.egress.allowed) denyingSides.push('egress');

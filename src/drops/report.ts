@@ -7,7 +7,7 @@ import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { DEFAULT_CLASSIFY_OPTIONS, classifyPaths, type ClassifyOptions } from './classify.js';
 import { detectBlockedPaths, type NonPolicyDrops } from './detect.js';
 import type { ClusterDecider } from '../policy/policy-family.js';
-import { adminDeniesOf, deniedByOf, explainPath, type Explanation } from './explain.js';
+import { adminDeniesOf, deniedByOf, explainPath, PeerPods, type Explanation } from './explain.js';
 import { fixImpact, type FixImpact } from './fix-impact.js';
 import { fixForPath, type PolicyPatch } from './fix.js';
 import { ALERTING_CLASSIFICATIONS, type BlockedPath, type Classification, type ObservedEdge } from './types.js';
@@ -95,6 +95,7 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
   const classified = classifyPaths(detection.blocked, all, classifyOptions).filter((c) => inScope(c.path, options));
   const snapshot = options.snapshot;
   const engine = snapshot !== undefined ? compilePolicies(snapshot) : undefined;
+  const pods = snapshot !== undefined ? new PeerPods(snapshot.pods) : undefined;
   const items = classified.map(({ path, classification, evidence }): DropReport => {
     let explanation: Explanation | undefined;
     let fix: NetworkPolicy[] = [];
@@ -102,7 +103,7 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
     let fixWarnings: string[] = ['no cluster snapshot or inventory: the dropping side and the fix cannot be derived'];
     let impact: FixImpact | undefined;
     if (snapshot !== undefined && engine !== undefined) {
-      explanation = explainPath(engine, path);
+      explanation = explainPath(engine, path, pods);
       const derived = fixForPath(snapshot, path, explanation);
       fix = derived.policies;
       fixPatches = derived.patches;
