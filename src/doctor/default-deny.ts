@@ -33,7 +33,8 @@ export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
     const decision = evaluateEdge(context.engine, edge, context.pods);
     if (typeof decision === 'string' || decision.verdict === 'allow') continue;
     for (const direction of ['egress', 'ingress'] as const) {
-      if (decision[direction].allowed) continue;
+      // A cluster policy's verdict is cluster-blocks.ts's business: no NetworkPolicy fix applies as such.
+      if (decision[direction].allowed || decision[direction].decidedBy?.cluster !== undefined) continue;
       const subject = direction === 'egress' ? edge.source : edge.destination;
       if (subject.kind !== 'pod' || subject.namespace === undefined || subject.workload === undefined) continue;
       if (!inScope(context, subject.namespace)) continue;

@@ -2,6 +2,8 @@
 // its own module; this one only composes them. Without a snapshot, only what needs no policy
 // evaluation (non-policy drops) can be diagnosed. Pure: the caller loads the edges and snapshot.
 import { findAllowedDespiteDeny } from './allowed-despite-deny.js';
+import { findClusterPolicyBlocks } from './cluster-blocks.js';
+import { findClusterPolicyObjects } from './cluster-objects.js';
 import { contextOf } from './context.js';
 import { findDefaultDenyBlocks } from './default-deny.js';
 import { findDnsBlocked } from './dns.js';
@@ -31,5 +33,7 @@ export function runDoctor(input: DoctorInput): Finding[] {
     ...findUnprotectedPods(context),
     ...findOverlyBroad(context),
     ...findRedundant(context),
+    ...findClusterPolicyBlocks(context),
+    ...findClusterPolicyObjects(context),
   ]);
 }

@@ -37,6 +37,8 @@ export interface Finding {
   readonly fix: readonly NetworkPolicy[] | string;
   /** What to do besides applying the objects (deletions, order), when there is something. */
   readonly fixNote?: string;
+  /** Which case of the kind, for findings about cluster-scoped policy (`admin-deny-overrides-networkpolicy` …). */
+  readonly cause?: string;
 }
 
 /** A stored edge as the doctor reads it (src/store EdgeRecord satisfies it). */

@@ -79,6 +79,7 @@ class CombinedDirectionDecision implements DirectionDecision {
   readonly allowedBy: RuleRef[];
   declare decidedBy?: DecidingRule;
   declare notes?: string[];
+  declare passedBy?: DecidingRule[];
   #reason: string | undefined;
   readonly #explain: () => string;
   constructor(final: StageDecision, explain: () => string) {
@@ -89,6 +90,7 @@ class CombinedDirectionDecision implements DirectionDecision {
     this.allowedBy = final.allowedBy.length === 0 ? [] : final.allowedBy as RuleRef[];
     if (final.decidedBy !== undefined) this.decidedBy = final.decidedBy;
     if (final.notes.length > 0) this.notes = [...final.notes];
+    if (final.passedBy !== undefined) this.passedBy = [...final.passedBy];
     this.#explain = explain;
   }
   get reason(): string {
@@ -98,6 +100,7 @@ class CombinedDirectionDecision implements DirectionDecision {
     return {
       allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason,
       ...(this.decidedBy !== undefined ? { decidedBy: this.decidedBy } : {}), ...(this.notes !== undefined ? { notes: this.notes } : {}),
+      ...(this.passedBy !== undefined ? { passedBy: this.passedBy } : {}),
     };
   }
 }

@@ -28,6 +28,8 @@ export interface DirectionDecision {
   /** Cilium/Calico evaluation: the object and rule that decided, and what the verdict could not consider. */
   decidedBy?: DecidingRule;
   notes?: string[];
+  /** Cluster policy Pass rules that handed this direction on to the policy that decided. */
+  passedBy?: DecidingRule[];
 }
 export interface Decision { verdict: 'allow' | 'deny'; egress: DirectionDecision; ingress: DirectionDecision }
 export interface EngineOptions {

@@ -68,6 +68,8 @@ export interface StageDecision {
   readonly allowedBy: readonly RuleRef[];
   /** What the verdict could not take into account (`L7 not evaluated` …). */
   readonly notes: readonly string[];
+  /** The Pass rules of earlier stages that handed the connection on to this verdict. */
+  readonly passedBy?: readonly DecidingRule[];
 }
 
 export interface PolicyStage {
@@ -82,18 +84,25 @@ export function combineStages(stages: readonly PolicyStage[], query: DirectionQu
   let passedThrough = false;
   const isolatedBy: string[] = [];
   const notes: string[] = [];
+  const passedBy: DecidingRule[] = [];
   for (const stage of stages) {
     const decision = stage.decide(query);
     if (decision.verdict === 'allow' || decision.verdict === 'deny') {
-      if (isolatedBy.length === 0 && notes.length === 0) return { final: decision, passedThrough };
+      if (isolatedBy.length === 0 && notes.length === 0 && passedBy.length === 0) return { final: decision, passedThrough };
       return {
-        final: { ...decision, isolatedBy: [...isolatedBy, ...decision.isolatedBy], notes: [...notes, ...decision.notes] },
+        final: {
+          ...decision, isolatedBy: [...isolatedBy, ...decision.isolatedBy], notes: [...notes, ...decision.notes],
+          ...(passedBy.length > 0 ? { passedBy } : {}),
+        },
         passedThrough,
       };
     }
-    if (decision.verdict === 'pass') passedThrough = true;
+    if (decision.verdict === 'pass') {
+      passedThrough = true;
+      if (decision.decidedBy !== undefined) passedBy.push(decision.decidedBy);
+    }
     isolatedBy.push(...decision.isolatedBy);
     notes.push(...decision.notes);
   }
-  return { final: { verdict: 'none', decidedBy: undefined, isolatedBy, allowedBy: [], notes }, passedThrough };
+  return { final: { verdict: 'none', decidedBy: undefined, isolatedBy, allowedBy: [], notes, ...(passedBy.length > 0 ? { passedBy } : {}) }, passedThrough };
 }
