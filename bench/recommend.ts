@@ -15,60 +15,20 @@ import { proposedPolicies } from '../src/recommend/proof.js';
 import type { ObservedEdge, Recommendation } from '../src/recommend/proposal.js';
 import { recommendPolicies } from '../src/recommend/recommend.js';
 import { EndpointResolver, replayEdges, syntheticSnapshot } from '../src/recommend/replay.js';
+import { generateEdges } from './cluster-edges.js';
 
-const NAMESPACES = 200;
 const WORKLOADS = 10_000;
 const EDGES = 100_000;
 const REPLAY_EDGES = 1_000_000;
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-}
-
-interface W { ns: string; name: string; labels: Record<string, string> }
-
-function generate(count: number, seed: number): ObservedEdge[] {
-  const rand = rng(seed);
-  const workloads: W[] = Array.from({ length: WORKLOADS }, (_, i) => ({
-    ns: `ns${i % NAMESPACES}`, name: `wl${i}`,
-    labels: { 'app.kubernetes.io/name': `wl${i}`, 'pod-template-hash': `h${i}`, team: `t${i % 7}` },
-  }));
-  const dns: W = { ns: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
-  const pick = (): W => workloads[Math.floor(rand() * WORKLOADS)] as W;
-  const sameNs = (w: W): W => workloads[(Number(w.name.slice(2)) + NAMESPACES * (1 + Math.floor(rand() * 10))) % WORKLOADS] as W;
-  const edges: ObservedEdge[] = [];
-  const t0 = Date.UTC(2026, 0, 1);
-  for (let i = 0; i < count; i++) {
-    const from = pick();
-    const r = rand();
-    const ports = [80, 443, 5432, 6379, 8080, 9090];
-    let to: W | { ip: string } = r < 0.1 ? dns : r < 0.2 ? { ip: `203.0.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}` } : r < 0.8 ? sameNs(from) : pick();
-    const port = to === dns ? 53 : (ports[Math.floor(rand() * ports.length)] as number);
-    if ('ns' in to && to === from) to = sameNs(from);
-    const first = t0 + Math.floor(rand() * 86_400_000);
-    edges.push({
-      id: i + 1,
-      source: { kind: 'pod', namespace: from.ns, workload: from.name, workloadKind: 'Deployment' },
-      destination: 'ns' in to ? { kind: 'pod', namespace: to.ns, workload: to.name, workloadKind: 'Deployment' } : { kind: 'world', ip: to.ip },
-      protocol: to === dns && rand() < 0.5 ? 'UDP' : 'TCP', port, verdict: rand() < 0.02 ? 'dropped' : 'forwarded',
-      count: 1 + Math.floor(rand() * 1000), firstSeenMs: first, lastSeenMs: first + Math.floor(rand() * 86_400_000),
-      sourceLabels: from.labels, destinationLabels: 'ns' in to ? to.labels : {},
-      sourcePods: [`${from.name}-abc12`], destinationPods: 'ns' in to ? [`${to.name}-abc12`] : [],
-      sourceNames: [], destinationNames: 'ns' in to ? [] : ['api.example.com'],
-    });
-  }
-  return edges;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-const edges = generate(EDGES, 7);
+const edges = generateEdges(EDGES, 7);
 let peakRss = process.memoryUsage().rss;
 const recommendMs: number[] = [];
 const recommendCpuMs: number[] = [];

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { parseYamlDocuments } from '../policy/yaml-documents.js';
-import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../recommend/export.js';
+import { exportFileEntries, exportJson, yamlStreamChunks, type ExportOptions } from '../recommend/export.js';
 import { FLAVORS, isFlavor } from '../recommend/flavor.js';
 import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
 import type { ObservedEdge } from '../recommend/proposal.js';
 import type { ReasonRule } from '../recommend/reasons.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } from '../recommend/recommend.js';
+import { SyntheticSnapshot } from '../recommend/replay.js';
 import { openReadStore } from './open-db.js';
 import type { FlowStore } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
@@ -96,6 +97,13 @@ export function openExistingStore(db: string): Promise<FlowStore> {
   return openReadStore(db);
 }
 
+function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
+  for (const item of items) {
+    see(item);
+    yield item;
+  }
+}
+
 function describeDrop(edge: ObservedEdge): string {
   const end = (peer: ObservedEdge['source']) => peerText(peer);
   return `${end(edge.source)} -> ${end(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`.replace(/\p{Cc}/gu, '?');
@@ -155,8 +163,12 @@ async function run(argv: string[]): Promise<number> {
   const snapshot = await loadSnapshotOption(values.cluster);
   const store = await openExistingStore(values.db ?? defaultDbPath());
   try {
-    const recommendation = recommendPolicies(store.iterateEdges(), snapshot, options);
+    // Without a snapshot the proof replays against one built from the edges: built on the
+    // recommender's pass, so the store is read twice in all (recommend, then every proof check).
+    const synthetic = snapshot === undefined ? new SyntheticSnapshot() : undefined;
+    const recommendation = recommendPolicies(synthetic === undefined ? store.iterateEdges() : tap(store.iterateEdges(), (edge) => synthetic.add(edge)), snapshot, options);
     const proof = proveRecommendation(recommendation, () => store.iterateEdges(), snapshot, {
+      ...(synthetic !== undefined ? { synthetic: synthetic.snapshot() } : {}),
       maxExposureEvaluations,
       namespaces: recommendation.namespaces.map((ns) => ns.namespace),
       export: exportOptions,
@@ -182,14 +194,15 @@ async function run(argv: string[]): Promise<number> {
     if (values.out !== undefined) {
       const dir = path.resolve(values.out);
       await mkdir(dir, { recursive: true });
-      for (const [name, content] of exportFiles(recommendation, exportOptions, proof)) {
+      // One file at a time: the whole cluster's YAML is never held at once.
+      for (const [name, content] of exportFileEntries(recommendation, exportOptions, proof)) {
         await writeFile(path.join(dir, name), content);
         if (name === 'verify.sh') await chmod(path.join(dir, name), 0o755);
       }
       if (values.json !== true) process.stdout.write(`wrote ${recommendation.namespaces.length} namespace file(s), kustomization.yaml, verify.sh and README.md to ${dir}\n`);
     }
     if (values.json === true) process.stdout.write(`${JSON.stringify(exportJson(recommendation, exportOptions, proof), null, 2)}\n`);
-    else if (values.out === undefined) process.stdout.write(yamlStream(recommendation, exportOptions));
+    else if (values.out === undefined) for (const chunk of yamlStreamChunks(recommendation, exportOptions)) process.stdout.write(chunk);
     process.stderr.write(`${summary(proof)}; ${recommendation.warnings.length} warning(s)${recommendation.warnings.length > 0 ? ' (see --json or README.md)' : ''}\n`);
     return 0;
   } finally {

@@ -35,7 +35,7 @@ function sortedPorts(rule: RuleAcc): PortEvidence[] {
  * `namespaceWorkloads`: the index's workloads of `namespace` in index order (the caller groups
  * them once; filtering the whole index per namespace was quadratic), all of them when omitted.
  */
-export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex, namespaceWorkloads: Iterable<WorkloadInfo> = index.byKey.values()): ConnectivityTest[] {
+export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex, namespaceWorkloads: Iterable<WorkloadInfo> = index.byKey.values(), probers: readonly WorkloadInfo[] = probeCandidates(index)): ConnectivityTest[] {
   const tests: ConnectivityTest[] = [];
   const from = (w: WorkloadInfo) => ({ namespace: w.namespace, selector: w.selector.matchLabels });
   // DNS from the first selectable workload of the namespace, with or without allow rules of its own.
@@ -76,7 +76,7 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
     tests.push({ expect: 'deny', description: `${prober.workload.key} -> ${target.workload.key}:${port.port} (never observed)`, from: from(prober.workload), to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
     denies++;
   }
-  tests.push(...crossNamespaceDenies(namespace, accs, index));
+  tests.push(...crossNamespaceDenies(namespace, accs, index, probers));
   const world = worldDeny(accs, index);
   if (world !== undefined) tests.push(world);
   return tests;
@@ -86,14 +86,24 @@ function probeable(workload: WorkloadInfo, index: WorkloadIndex): boolean {
   return selectable(workload) && !index.isHostNetwork(workload);
 }
 
+/**
+ * Probeable workloads outside the system namespaces, sorted by key: the cross-namespace deny
+ * probers. The caller computes this once per index (sorting it for every namespace was
+ * quadratic in a whole-cluster recommendation) and passes it to connectivityTests.
+ */
+export function probeCandidates(index: WorkloadIndex): readonly WorkloadInfo[] {
+  return [...index.byKey.values()].filter((w) => !w.namespace.startsWith('kube-') && probeable(w, index)).sort((a, b) => compareText(a.key, b.key));
+}
+
 /** A workload of another namespace, never seen reaching the target, to the target's observed port. */
-function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest[] {
+function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex, candidates: readonly WorkloadInfo[]): ConnectivityTest[] {
   const out: ConnectivityTest[] = [];
   // Not from the system namespaces: a probe there runs next to (or, as a probe pod, as) DNS and
   // other cluster services, which a connectivity check has no business touching.
-  const others = [...index.byKey.values()]
-    .filter((w) => w.namespace !== namespace && !w.namespace.startsWith('kube-') && probeable(w, index))
-    .sort((a, b) => compareText(a.key, b.key));
+  // Lazily: the first few candidates of other namespaces are all a namespace ever needs.
+  function* others(): Generator<WorkloadInfo> {
+    for (const w of candidates) if (w.namespace !== namespace) yield w;
+  }
   for (const target of accs) {
     if (out.length >= MAX_CROSS_NAMESPACE_DENY_TESTS) break;
     if (!probeable(target.workload, index)) continue;
@@ -103,7 +113,8 @@ function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAc
     const port = sortedRules(target.ingress).flatMap(sortedPorts).find((p) => p.protocol === 'TCP');
     if (port === undefined) continue;
     const sources = new Set(rules.flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])));
-    const prober = others.find((w) => !sources.has(w.key));
+    let prober: WorkloadInfo | undefined;
+    for (const w of others()) if (!sources.has(w.key)) { prober = w; break; }
     if (prober === undefined) continue;
     out.push({ expect: 'deny', description: `${prober.key} -> ${target.workload.key}:${port.port} (cross-namespace, never observed)`, from: { namespace: prober.namespace, selector: prober.selector.matchLabels }, to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
   }

@@ -23,7 +23,12 @@ export function objectsOf(ns: NamespaceRecommendation, options: ExportOptions): 
 }
 
 export function yamlStream(recommendation: Recommendation, options: ExportOptions): string {
-  return toYamlStream(recommendation.namespaces.flatMap((ns) => objectsOf(ns, options)));
+  return [...yamlStreamChunks(recommendation, options)].join('');
+}
+
+/** The YAML stream one namespace at a time, for a writer that need not hold all of it. */
+export function* yamlStreamChunks(recommendation: Recommendation, options: ExportOptions): Generator<string> {
+  for (const ns of recommendation.namespaces) yield toYamlStream(objectsOf(ns, options));
 }
 
 /** File name for a namespace: namespaces are DNS labels, but never trust that for a path. */
@@ -96,17 +101,20 @@ function readme(recommendation: Recommendation, options: ExportOptions, proof: R
 }
 
 export function exportFiles(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): Map<string, string> {
-  const files = new Map<string, string>();
+  return new Map(exportFileEntries(recommendation, options, proof));
+}
+
+/** The folder's files one at a time (name, content), so a writer holds one namespace's YAML at once. */
+export function* exportFileEntries(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): Generator<[string, string]> {
   const resources: string[] = [];
   for (const ns of recommendation.namespaces) {
     const file = namespaceFile(ns.namespace);
-    files.set(file, toYamlStream(objectsOf(ns, options)));
+    yield [file, toYamlStream(objectsOf(ns, options))];
     resources.push(file);
   }
-  files.set('kustomization.yaml', toYamlStream([{ object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources } }]));
-  files.set('verify.sh', verifyScript(recommendation.namespaces, { staged: options.flavor === 'calico' && options.staged }));
-  files.set('README.md', readme(recommendation, options, proof));
-  return files;
+  yield ['kustomization.yaml', toYamlStream([{ object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources } }])];
+  yield ['verify.sh', verifyScript(recommendation.namespaces, { staged: options.flavor === 'calico' && options.staged })];
+  yield ['README.md', readme(recommendation, options, proof)];
 }
 
 export function exportJson(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): unknown {

@@ -10,7 +10,7 @@ import type { ExportOptions } from './export.js';
 import { flavorSnapshot } from './flavor-snapshot.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
 import { policiesFor, type ObservedEdge, type PortEvidence, type Recommendation } from './proposal.js';
-import { EndpointResolver, replayEdges, syntheticSnapshot, type ReplayedEdge } from './replay.js';
+import { EndpointResolver, Replay, syntheticSnapshot, type ReplayedEdge } from './replay.js';
 import { compareText } from './workloads.js';
 
 export interface TightenCandidate {
@@ -41,6 +41,11 @@ export interface RecommendationProof {
 }
 
 export interface ProofOptions {
+  /**
+   * Without a snapshot: the synthetic one (replay.ts) when the caller already built it on an
+   * earlier pass over the same edges (saves a pass of the store).
+   */
+  readonly synthetic?: ClusterSnapshot;
   readonly maxExposureEvaluations: number;
   /** Only consider existing policies of these namespaces for the tighten list (all when absent). */
   readonly namespaces?: readonly string[];
@@ -53,39 +58,50 @@ export function proposedPolicies(recommendation: Recommendation): NetworkPolicy[
   return recommendation.namespaces.flatMap((ns) => policiesFor(ns, 'k8s').map((p) => p.policy));
 }
 
-function exposureSubjects(edges: Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined): { subjects: ExposureSubject[]; ports: PortEvidence[] } {
-  const subjects = new Map<string, ExposureSubject>();
-  const ports = new Map<string, PortEvidence>();
-  for (const edge of edges) {
-    if (edge.verdict !== 'forwarded' || edge.port === null || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) continue;
-    ports.set(`${edge.protocol}/${edge.port}`, { protocol: edge.protocol, port: edge.port });
-    if (snapshot !== undefined) continue;
+/** The exposure subjects and ports, gathered edge by edge in the proof's single pass. */
+class ExposureInputs {
+  private readonly subjects = new Map<string, ExposureSubject>();
+  private readonly ports = new Map<string, PortEvidence>();
+
+  constructor(private readonly snapshot: ClusterSnapshot | undefined) {}
+
+  add(edge: ObservedEdge): void {
+    if (edge.verdict !== 'forwarded' || edge.port === null || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) return;
+    const portKey = `${edge.protocol}/${edge.port}`;
+    if (!this.ports.has(portKey)) this.ports.set(portKey, { protocol: edge.protocol, port: edge.port });
+    if (this.snapshot !== undefined) return;
     for (const [peer, labels] of [[edge.source, edge.sourceLabels], [edge.destination, edge.destinationLabels]] as const) {
       if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) continue;
       const key = `${peer.namespace}/${peer.workload}`;
-      if (!subjects.has(key)) subjects.set(key, { key, pods: 1, endpoint: { kind: 'workload', namespace: peer.namespace, labels } });
+      if (!this.subjects.has(key)) this.subjects.set(key, { key, pods: 1, endpoint: { kind: 'workload', namespace: peer.namespace, labels } });
     }
   }
-  if (snapshot !== undefined) {
-    const counts = new Map<string, { pod: { namespace: string; name: string }; pods: number }>();
-    for (const pod of snapshot.pods) {
-      if (pod.hostNetwork) continue;
-      const key = `${pod.namespace}/${pod.workload.name}`;
-      const entry = counts.get(key);
-      if (entry === undefined) counts.set(key, { pod: { namespace: pod.namespace, name: pod.name }, pods: 1 });
-      else entry.pods++;
+
+  result(): { subjects: ExposureSubject[]; ports: PortEvidence[] } {
+    if (this.snapshot !== undefined) {
+      const counts = new Map<string, { pod: { namespace: string; name: string }; pods: number }>();
+      for (const pod of this.snapshot.pods) {
+        if (pod.hostNetwork) continue;
+        const key = `${pod.namespace}/${pod.workload.name}`;
+        const entry = counts.get(key);
+        if (entry === undefined) counts.set(key, { pod: { namespace: pod.namespace, name: pod.name }, pods: 1 });
+        else entry.pods++;
+      }
+      for (const [key, entry] of counts) this.subjects.set(key, { key, pods: entry.pods, endpoint: { kind: 'pod', ...entry.pod } });
     }
-    for (const [key, entry] of counts) subjects.set(key, { key, pods: entry.pods, endpoint: { kind: 'pod', ...entry.pod } });
+    return {
+      subjects: [...this.subjects.values()].sort((a, b) => compareText(a.key, b.key)),
+      ports: [...this.ports.values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port),
+    };
   }
-  return {
-    subjects: [...subjects.values()].sort((a, b) => compareText(a.key, b.key)),
-    ports: [...ports.values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port),
-  };
 }
 
-/** Replays `edges()` (called several times: pass a re-iterable source) against before/after. */
+/**
+ * Replays `edges()` against before/after. `edges` is called at most twice (once for a synthetic
+ * snapshot when there is none, once for the replays): every check shares one pass of the store.
+ */
 export function proveRecommendation(recommendation: Recommendation, edges: () => Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined, options: ProofOptions): RecommendationProof {
-  const base = snapshot ?? syntheticSnapshot(edges());
+  const base = snapshot ?? options.synthetic ?? syntheticSnapshot(edges());
   const resolver = new EndpointResolver(base);
   const before = compilePolicies(base);
   const flavor = options.export?.flavor ?? 'k8s';
@@ -93,27 +109,24 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
   const after = flavor === 'k8s'
     ? compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] })
     : compilePolicies(flavorSnapshot(base, recommendation, options.export as ExportOptions), { promoteStaged: true });
-  // Only the verdicts matter here (and the decisions of dropped edges): no rule hits.
-  const replayAfter = replayEdges(edges(), after, resolver, { ruleHits: false });
-  const declared = new Set(recommendation.uncovered.map((u) => u.edgeId));
-  const violations = replayAfter.dropped.filter((d) => !declared.has(d.edge.id));
-
-  const replayBefore = replayEdges(edges(), before, resolver);
+  // After: only the verdicts matter (and the decisions of dropped edges), no rule hits. Before:
+  // the rule hits (for the tighten list) and whether existing policies already covered the edge,
+  // i.e. isolate a side and still admit it; with no existing policy there is nothing to learn.
+  const replayAfter = new Replay(after, resolver, { ruleHits: false });
   let coveredByExisting = 0;
-  // An edge is already covered when existing policies isolate a side and still admit it.
+  const replayBefore = base.policies.length === 0 ? undefined : new Replay(before, resolver, {}, (_edge, decision) => {
+    if (decision.verdict === 'allow' && (decision.egress.isolated || decision.ingress.isolated)) coveredByExisting++;
+  });
+  const exposure = new ExposureInputs(base);
   for (const edge of edges()) {
-    if (edge.verdict !== 'forwarded' || edge.port === null) continue;
-    const from = resolver.endpointOf(edge.source, edge.sourceLabels, edge.sourceNames);
-    const to = resolver.endpointOf(edge.destination, edge.destinationLabels, edge.destinationNames);
-    if (typeof from === 'string' || typeof to === 'string' || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) continue;
-    if (base.policies.length === 0) break;
-    try {
-      const decision = before.evaluate({ from, to, port: edge.port, protocol: edge.protocol });
-      if (decision.verdict === 'allow' && (decision.egress.isolated || decision.ingress.isolated)) coveredByExisting++;
-    } catch {
-      // Unknown endpoints were already counted as skipped by the replay.
-    }
+    replayAfter.add(edge);
+    replayBefore?.add(edge);
+    exposure.add(edge);
   }
+  const afterResult = replayAfter.result();
+  const declared = new Set(recommendation.uncovered.map((u) => u.edgeId));
+  const violations = afterResult.dropped.filter((d) => !declared.has(d.edge.id));
+  const ruleHits = replayBefore?.result().ruleHits ?? new Map<string, number>();
 
   const scope = options.namespaces === undefined ? undefined : new Set(options.namespaces);
   const tighten: TightenCandidate[] = [];
@@ -122,22 +135,22 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     const id = `${policy.metadata.namespace}/${policy.metadata.name}`;
     for (const direction of ['ingress', 'egress'] as const) {
       (policy.spec[direction] ?? []).forEach((_rule, index) => {
-        if ((replayBefore.ruleHits.get(`${direction}|${id}|${index}`) ?? 0) === 0) {
+        if ((ruleHits.get(`${direction}|${id}|${index}`) ?? 0) === 0) {
           tighten.push({ policy: id, direction, rule: index, message: `${id} ${direction} rule ${index} admitted no observed connection` });
         }
       });
     }
   }
 
-  const { subjects, ports } = exposureSubjects(edges(), base);
+  const { subjects, ports } = exposure.result();
   return {
-    replayed: replayAfter.replayed,
-    allowed: replayAfter.allowed,
+    replayed: afterResult.replayed,
+    allowed: afterResult.allowed,
     violations,
-    knownGaps: replayAfter.dropped.length - violations.length,
-    skipped: replayAfter.skipped.length,
+    knownGaps: afterResult.dropped.length - violations.length,
+    skipped: afterResult.skipped.length,
     coveredByExisting,
-    newlyAllowed: replayAfter.allowed - coveredByExisting,
+    newlyAllowed: afterResult.allowed - coveredByExisting,
     tighten,
     exposureBefore: countExposure(before, subjects, ports, options.maxExposureEvaluations),
     exposureAfter: countExposure(after, subjects, ports, options.maxExposureEvaluations),

@@ -4,7 +4,7 @@
 import { dropUnacceptablePolicies } from './kubernetes-acceptable.js';
 import type { Labels } from '../policy/model.js';
 import type { ClusterSnapshot } from '../policy/model.js';
-import { connectivityTests } from './connectivity-tests.js';
+import { connectivityTests, probeCandidates } from './connectivity-tests.js';
 import { defaultDenyPolicy, DNS_NAMESPACE, dnsPolicy, FALLBACK_DNS_LABELS, type DnsEvidence } from './namespace-policies.js';
 import { EXACT_AGGREGATION, resolvePeer, type AggregationOptions, type PeerResolution } from './peers.js';
 import { isoTime, type NamespaceRecommendation, type ObservedEdge, type ProposedPolicy, type Recommendation, type UncoveredEdge, type UnsafePath, type Warning, type WorkloadObservation } from './proposal.js';
@@ -274,6 +274,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     if (list === undefined) accsByNamespace.set(acc.workload.namespace, (list = []));
     list.push(acc);
   }
+  const probers = probeCandidates(index);
   const workloadsByNamespace = new Map<string, WorkloadInfo[]>();
   for (const workload of index.byKey.values()) {
     let list = workloadsByNamespace.get(workload.namespace);
@@ -306,7 +307,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
       namespace,
       unsafe: [...unsafe.values()].filter((u) => u.namespace === namespace).sort((a, b) => compareText(a.path, b.path)),
       policies,
-      tests: connectivityTests(namespace, workloadAccs, index, workloadsByNamespace.get(namespace) ?? []),
+      tests: connectivityTests(namespace, workloadAccs, index, workloadsByNamespace.get(namespace) ?? [], probers),
       warnings: warnings.list.filter((w) => w.namespace === namespace),
     });
   }

@@ -34,22 +34,33 @@ const MAX_SKIPPED_KEPT = 1000;
  * Without a cluster snapshot: one pod-like stand-in per workload seen in the edges, carrying the
  * first labels observed for it, so the engine can index policies per pod instead of matching
  * selectors per query. Exact for the recommender's selectors, which only use labels common to
- * every observation of the workload.
+ * every observation of the workload. Fed edge by edge (`add`), so it can ride along another pass.
  */
-export function syntheticSnapshot(edges: Iterable<ObservedEdge>): ClusterSnapshot {
-  const pods = new Map<string, PodInfo>();
-  const add = (peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): void => {
+export class SyntheticSnapshot {
+  private readonly pods = new Map<string, PodInfo>();
+
+  add(edge: ObservedEdge): void {
+    if (edge.verdict !== 'forwarded') return;
+    this.addPeer(edge.source, edge.sourceLabels);
+    this.addPeer(edge.destination, edge.destinationLabels);
+  }
+
+  private addPeer(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): void {
     if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return;
     const key = `${peer.namespace}/${peer.workload}`;
-    if (pods.has(key)) return;
-    pods.set(key, { namespace: peer.namespace, name: peer.workload, labels, ips: [], hostNetwork: false, ports: [], workload: { kind: peer.workloadKind ?? 'Pod', name: peer.workload } });
-  };
-  for (const edge of edges) {
-    if (edge.verdict !== 'forwarded') continue;
-    add(edge.source, edge.sourceLabels);
-    add(edge.destination, edge.destinationLabels);
+    if (this.pods.has(key)) return;
+    this.pods.set(key, { namespace: peer.namespace, name: peer.workload, labels, ips: [], hostNetwork: false, ports: [], workload: { kind: peer.workloadKind ?? 'Pod', name: peer.workload } });
   }
-  return { ...EMPTY_SNAPSHOT, pods: [...pods.values()] };
+
+  snapshot(): ClusterSnapshot {
+    return { ...EMPTY_SNAPSHOT, pods: [...this.pods.values()] };
+  }
+}
+
+export function syntheticSnapshot(edges: Iterable<ObservedEdge>): ClusterSnapshot {
+  const builder = new SyntheticSnapshot();
+  for (const edge of edges) builder.add(edge);
+  return builder.snapshot();
 }
 
 export class EndpointResolver {
@@ -95,43 +106,70 @@ export interface ReplayOptions {
   readonly ruleHits?: boolean;
 }
 
-/** Replays the forwarded edges (others are skipped silently: they are not evidence). */
-export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine, resolver: EndpointResolver, options: ReplayOptions = {}): ReplayResult {
-  const countHits = options.ruleHits ?? true;
-  let replayed = 0;
-  let allowed = 0;
-  const dropped: ReplayedEdge[] = [];
-  const skipped: SkippedEdge[] = [];
-  const ruleHits = new Map<string, number>();
-  const hit = (key: string) => ruleHits.set(key, (ruleHits.get(key) ?? 0) + 1);
-  const skip = (edgeId: number, reason: string) => { if (skipped.length < MAX_SKIPPED_KEPT) skipped.push({ edgeId, reason }); };
-  for (const edge of edges) {
-    if (edge.verdict !== 'forwarded') continue;
+/**
+ * One replay fed edge by edge, so a caller can run several over a single pass of the store. Only
+ * forwarded edges are replayed (others are skipped silently: they are not evidence).
+ */
+export class Replay {
+  private replayed = 0;
+  private allowed = 0;
+  private readonly dropped: ReplayedEdge[] = [];
+  private readonly skipped: SkippedEdge[] = [];
+  private readonly ruleHits = new Map<string, number>();
+  private readonly countHits: boolean;
+
+  /** `onDecision`: called with every full decision made (all of them when counting rule hits). */
+  constructor(private readonly engine: PolicyEngine, private readonly resolver: EndpointResolver, options: ReplayOptions = {}, private readonly onDecision?: (edge: ObservedEdge, decision: Decision) => void) {
+    this.countHits = options.ruleHits ?? true;
+  }
+
+  private skip(edgeId: number, reason: string): void {
+    if (this.skipped.length < MAX_SKIPPED_KEPT) this.skipped.push({ edgeId, reason });
+  }
+
+  private hit(key: string): void {
+    this.ruleHits.set(key, (this.ruleHits.get(key) ?? 0) + 1);
+  }
+
+  add(edge: ObservedEdge): void {
+    if (edge.verdict !== 'forwarded') return;
     const protocol = policyProtocol(edge.protocol);
-    if (protocol === undefined || edge.port === null) { skip(edge.id, `${edge.protocol} has no port to replay`); continue; }
-    const from = resolver.endpointOf(edge.source, edge.sourceLabels, edge.sourceNames);
-    const to = resolver.endpointOf(edge.destination, edge.destinationLabels, edge.destinationNames);
-    if (typeof from === 'string' || typeof to === 'string') { skip(edge.id, typeof from === 'string' ? from : (to as string)); continue; }
+    if (protocol === undefined || edge.port === null) { this.skip(edge.id, `${edge.protocol} has no port to replay`); return; }
+    const from = this.resolver.endpointOf(edge.source, edge.sourceLabels, edge.sourceNames);
+    const to = this.resolver.endpointOf(edge.destination, edge.destinationLabels, edge.destinationNames);
+    if (typeof from === 'string' || typeof to === 'string') { this.skip(edge.id, typeof from === 'string' ? from : (to as string)); return; }
     const query = { from, to, port: edge.port, protocol };
     let decision: Decision;
     try {
-      if (!countHits && engine.isAllowed(query)) {
-        replayed++;
-        allowed++;
-        continue;
+      if (!this.countHits && this.engine.isAllowed(query)) {
+        this.replayed++;
+        this.allowed++;
+        return;
       }
-      decision = engine.evaluate(query);
+      decision = this.engine.evaluate(query);
     } catch (error) {
-      skip(edge.id, error instanceof Error ? error.message : String(error));
-      continue;
+      this.skip(edge.id, error instanceof Error ? error.message : String(error));
+      return;
     }
-    replayed++;
-    for (const ref of decision.egress.allowedBy) hit(`egress|${ref.policy}|${ref.rule}`);
-    for (const ref of decision.ingress.allowedBy) hit(`ingress|${ref.policy}|${ref.rule}`);
-    if (decision.verdict === 'allow') allowed++;
-    else dropped.push({ edge, decision });
+    this.replayed++;
+    if (this.countHits) {
+      for (const ref of decision.egress.allowedBy) this.hit(`egress|${ref.policy}|${ref.rule}`);
+      for (const ref of decision.ingress.allowedBy) this.hit(`ingress|${ref.policy}|${ref.rule}`);
+    }
+    this.onDecision?.(edge, decision);
+    if (decision.verdict === 'allow') this.allowed++;
+    else this.dropped.push({ edge, decision });
   }
-  return { replayed, allowed, dropped, skipped, ruleHits };
+
+  result(): ReplayResult {
+    return { replayed: this.replayed, allowed: this.allowed, dropped: this.dropped, skipped: this.skipped, ruleHits: this.ruleHits };
+  }
+}
+
+export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine, resolver: EndpointResolver, options: ReplayOptions = {}): ReplayResult {
+  const replay = new Replay(engine, resolver, options);
+  for (const edge of edges) replay.add(edge);
+  return replay.result();
 }
 
 /** The distinct pods (as the replay resolves them) on the forwarded edges, for ignored-object checks. */

@@ -1,21 +1,15 @@
-// Manifests as YAML, always through the yaml library's Document API (never string templates):
-// every string that a YAML 1.1 or 1.2 parser could read as anything but that string is double
-// quoted (yes/no/on/off, numbers, null, ~, leading *, &, !, #, spaces, colons, newlines …), keys
-// included, so label values and names from the cluster round-trip exactly. Rule comments are
-// attached to the rule nodes.
+// Manifests as YAML. The reference writer is the yaml library's Document API (never string
+// templates): every string that a YAML 1.1 or 1.2 parser could read as anything but that string
+// is double quoted (yes/no/on/off, numbers, null, ~, leading *, &, !, #, spaces, colons,
+// newlines …), keys included, so label values and names from the cluster round-trip exactly.
+// Rule comments are attached to the rule nodes. The shapes the recommender emits go through
+// yaml-fast.ts, which writes the same bytes directly; anything else through the library.
 import { Document, isMap, isScalar, isSeq, Scalar, visit } from 'yaml';
 import type { RuleEvidence } from './proposal.js';
+import { fastYamlDocument } from './yaml-fast.js';
+import { isSafePlain } from './yaml-plain.js';
 
-/** Plain scalars we allow unquoted: identifier-like, and not a reserved word of YAML 1.1/1.2. */
-const SAFE_PLAIN_RE = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
-const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
-
-/** The yaml library's YAML 1.1 float rule has an optional mantissa: `E0`, `e-5` read as numbers. */
-const EXPONENT_ONLY_RE = /^[eE][-+]?[0-9]/;
-
-export function isSafePlain(text: string): boolean {
-  return SAFE_PLAIN_RE.test(text) && !RESERVED.has(text.toLowerCase()) && !text.endsWith('.') && !EXPONENT_ONLY_RE.test(text);
-}
+export { isSafePlain } from './yaml-plain.js';
 
 /** Forces double quotes on every string scalar (key or value) that is not unambiguous plain text. */
 function quoteAmbiguous(doc: Document): void {
@@ -47,7 +41,41 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
+export interface YamlItem { readonly object: unknown; readonly rules?: readonly RuleEvidence[]; readonly header?: string }
+
+/** The rule items' comments by item, for the fast writer; undefined when a rule names a non-object. */
+function ruleComments(object: unknown, rules: readonly RuleEvidence[]): Map<unknown, string> | undefined {
+  const comments = new Map<unknown, string>();
+  if (rules.length === 0) return comments;
+  const spec = typeof object === 'object' && object !== null ? (object as Record<string, unknown>)['spec'] : undefined;
+  if (typeof spec !== 'object' || spec === null) return comments;
+  for (const rule of rules) {
+    const seq = (spec as Record<string, unknown>)[rule.direction];
+    if (!Array.isArray(seq)) continue;
+    const item: unknown = seq[rule.index];
+    if (item === undefined) continue;
+    if (typeof item !== 'object' || item === null) return undefined;
+    comments.set(item, oneLine(rule.comment));
+  }
+  return comments;
+}
+
+/** One object as a YAML document, without the leading `---`. */
+export function yamlDocumentText(item: YamlItem): string {
+  const rules = item.rules ?? [];
+  const comments = ruleComments(item.object, rules);
+  const fast = comments === undefined ? undefined : fastYamlDocument(item.object, item.header === undefined ? undefined : oneLine(item.header), comments);
+  return fast ?? toYamlDocument(item.object, rules, item.header).toString({ lineWidth: 0 });
+}
+
+/** The library's rendering alone (the reference the fast writer is tested against). */
+export function libraryYamlDocumentText(item: YamlItem): string {
+  return toYamlDocument(item.object, item.rules ?? [], item.header).toString({ lineWidth: 0 });
+}
+
 /** One or more objects as a multi-document YAML stream. */
-export function toYamlStream(items: readonly { readonly object: unknown; readonly rules?: readonly RuleEvidence[]; readonly header?: string }[]): string {
-  return items.map((item) => toYamlDocument(item.object, item.rules ?? [], item.header).toString({ lineWidth: 0 })).map((text) => `---\n${text}`).join('');
+export function toYamlStream(items: readonly YamlItem[]): string {
+  let out = '';
+  for (const item of items) out += `---\n${yamlDocumentText(item)}`;
+  return out;
 }
