@@ -17,7 +17,8 @@ export interface GenerateOptions {
   readonly startMs?: number;
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (uniform in [0, 1)); the same seed gives the same sequence. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

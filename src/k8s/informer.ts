@@ -36,6 +36,8 @@ export interface InformerStatus {
   readonly restarts: number;
   /** Relists forced by relistAfterMs of silence. */
   readonly silentRelists: number;
+  /** BOOKMARK events taken in (each moves the resume point without an object changing). */
+  readonly bookmarks: number;
   readonly errors: number;
   readonly lastError?: string;
 }
@@ -61,6 +63,8 @@ export const DEFAULT_RELIST_AFTER_MS = 15 * 60_000;
  */
 class BookmarkWatch extends Watch {
   private endCurrent: ((err: unknown) => void) | undefined;
+  /** BOOKMARK events passed on (counted after the ListWatch took their resourceVersion). */
+  bookmarks = 0;
 
   override watch(
     path: string,
@@ -76,7 +80,11 @@ class BookmarkWatch extends Watch {
       done(err);
     };
     this.endCurrent = endOnce;
-    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, endOnce);
+    const counted = (phase: string, apiObj: unknown, watchObj?: unknown): void => {
+      callback(phase, apiObj, watchObj);
+      if (phase === 'BOOKMARK') this.bookmarks += 1;
+    };
+    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, counted, endOnce);
   }
 
   /** False when no watch is open (listing, or backing off after an error). */
@@ -205,6 +213,7 @@ export class ResilientInformer {
       lists: this.lists,
       restarts: this.restarts,
       silentRelists: this.silentRelists,
+      bookmarks: this.watcher.bookmarks,
       errors: this.errors,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };

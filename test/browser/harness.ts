@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { vi } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -113,20 +114,18 @@ export async function startServe(configFile: string, timeoutMs = 60_000): Promis
   };
 }
 
-/** Polls `fn` (errors count as "not yet") until it returns a value. */
-export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, context: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** vi.waitFor until `fn` returns a value (errors count as "not yet"); `context()` goes into the failure. */
+export function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, context: () => string = () => ''): Promise<T> {
   let lastError: unknown;
-  for (;;) {
+  return vi.waitFor(async () => {
     try {
       const value = await fn();
       if (value !== undefined) return value;
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(lastError)})\n${context()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    throw new Error(`timed out waiting for ${what} (${String(lastError)})\n${context()}`);
+  }, { timeout: timeoutMs, interval: 100 });
 }
 
 export function writeConfig(file: string, lines: readonly string[]): void {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/store.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -33,14 +33,13 @@ let stdout = '';
 let stderr = '';
 let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** vi.waitFor until `fn` gives a value (errors count as "not yet"); the daemon's output on failure. */
+function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  return vi.waitFor(async () => {
     const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    if (value === undefined) throw new Error(`timed out waiting for ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    return value;
+  }, { timeout: timeoutMs, interval: 50 });
 }
 
 beforeAll(() => {

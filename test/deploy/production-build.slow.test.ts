@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { repoRoot } from './render.js';
 import { RUNTIME_FILES } from './runtime-files.js';
 
@@ -42,22 +42,24 @@ async function freePort(): Promise<number> {
 
 /** Polls `url` until it answers 200, the daemon exits, or `timeoutMs` passes. */
 async function waitFor200(url: string, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
+  let exited: string | undefined;
+  const response = await vi.waitFor(async () => {
     if (child?.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the daemon exited (${String(child?.exitCode ?? child?.signalCode)}) before ${url} answered 200:\n${output}`);
+      exited = `the daemon exited (${String(child?.exitCode ?? child?.signalCode)}) before ${url} answered 200:\n${output}`;
+      return undefined; // stop waiting: nothing will answer now
     }
+    let last: string;
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.status === 200) return response;
-      last = `status ${response.status}: ${(await response.text()).slice(0, 500)}`;
+      const answer = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (answer.status === 200) return answer;
+      last = `status ${answer.status}: ${(await answer.text()).slice(0, 500)}`;
     } catch (error) {
       last = String(error);
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output}`);
+    throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output}`);
+  }, { timeout: timeoutMs, interval: 250 });
+  if (response === undefined) throw new Error(exited);
+  return response;
 }
 
 function environment(): NodeJS.ProcessEnv {

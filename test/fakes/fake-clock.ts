@@ -1,5 +1,6 @@
 // A clock for adapters (src/sources/backoff.ts Clock) whose sleeps only end when the test says
 // so: reconnect loops are observed and stepped, never waited for.
+import { vi } from 'vitest';
 import type { Clock } from '../../src/sources/backoff.js';
 
 interface Sleeper {
@@ -52,11 +53,9 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Polls a condition on real I/O progress (sockets), not on timers under test. */
+/** vi.waitFor on a condition of real I/O progress (sockets), not on timers under test; names it on failure. */
 export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await vi.waitFor(() => {
+    if (!cond()) throw new Error(`timed out waiting for ${what}`);
+  }, { timeout: timeoutMs, interval: 5 });
 }

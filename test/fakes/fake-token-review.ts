@@ -9,15 +9,19 @@ import express from 'express';
 
 export interface FakeReviewServer {
   readonly kubeConfig: KubeConfig;
+  readonly port: number;
   readonly tokenReviews: string[];
   readonly accessReviews: { user: string; attributes: unknown }[];
   close(): Promise<void>;
 }
 
-/** `decide`, when given, answers the SubjectAccessReview from the user and the resourceAttributes (RBAC per verb/namespace). */
+/**
+ * `decide`, when given, answers the SubjectAccessReview from the user and the resourceAttributes
+ * (RBAC per verb/namespace). `port` brings a closed server back at the same address.
+ */
 export async function startFakeReviewServer(
   users: Record<string, { username: string; groups?: string[] }>, allowed: ReadonlySet<string>,
-  decide?: (user: string, attributes: unknown) => boolean,
+  decide?: (user: string, attributes: unknown) => boolean, port = 0,
 ): Promise<FakeReviewServer> {
   const tokenReviews: string[] = [];
   const accessReviews: { user: string; attributes: unknown }[] = [];
@@ -37,18 +41,18 @@ export async function startFakeReviewServer(
     const ok = decide !== undefined ? decide(user, body.spec?.resourceAttributes) : allowed.has(user);
     res.status(201).json({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: body.spec, status: { allowed: ok, ...(ok ? {} : { reason: 'no RBAC rule' }) } });
   });
-  const server: Server = app.listen(0, '127.0.0.1');
+  const server: Server = app.listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    clusters: [{ name: 'fake', server: `http://127.0.0.1:${bound}`, skipTLSVerify: true }],
     users: [{ name: 'advisor', token: 'service-account-token' }],
     contexts: [{ name: 'fake', cluster: 'fake', user: 'advisor' }],
     currentContext: 'fake',
   });
   return {
-    kubeConfig, tokenReviews, accessReviews,
+    kubeConfig, port: bound, tokenReviews, accessReviews,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -57,8 +57,13 @@ process.stdout.write(JSON.stringify(result));
 
 describe('the analysis worker in the build output', () => {
   beforeAll(async () => {
-    // Another engineer's work in progress may not type-check; what matters is that the files are emitted.
-    await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: repoRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }).catch(() => undefined);
+    // A type error fails the suite with tsc's output: the build must be clean, not merely emitted.
+    try {
+      await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: repoRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      throw new Error(`tsc -p tsconfig.build.json failed:\n${stdout}${stderr}`, { cause: error });
+    }
   }, 300_000);
   afterAll(() => {
     rmSync(outDir, { recursive: true, force: true });

@@ -82,12 +82,20 @@ describe('auth.mode kubernetes (TokenReview + SubjectAccessReview)', () => {
     expect(reviewer.reviews).toBe(before + 2);
   });
 
-  it('the API server unreachable → 503, not cached', async () => {
-    const down = new KubeTokenReviewer({ kubeConfig: fake.kubeConfig, now: () => now });
+  it('the API server unreachable → 503, not cached: once it is back the same token is reviewed', async () => {
+    const { port } = fake;
     await fake.close();
-    await expect(down.review('alice-token')).rejects.toBeDefined();
-    const res = await as('carol-token');
-    expect(res.status).toBe(503);
-    fake = await startFakeReviewServer({}, new Set());
+    const down = new KubeTokenReviewer({ kubeConfig: fake.kubeConfig, now: () => now });
+    await expect(down.review('carol-token')).rejects.toThrow(/ECONNREFUSED|fetch failed/);
+    const before = reviewer.reviews;
+    expect((await as('carol-token')).status).toBe(503);
+    expect(reviewer.reviews).toBe(before + 1);
+
+    fake = await startFakeReviewServer({ 'carol-token': { username: 'carol' } }, new Set(['carol']), undefined, port);
+    // Had the failure been cached, neither reviewer would ask the server again.
+    expect((await as('carol-token')).status).toBe(200);
+    expect(reviewer.reviews).toBe(before + 2);
+    await expect(down.review('carol-token')).resolves.toBe('allowed');
+    expect(fake.tokenReviews).toEqual(['carol-token', 'carol-token']);
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateHubbleLines, writeFlowsFile } from '../../bench/generate-flows.js';
+import { generateHubbleLines, mulberry32, writeFlowsFile } from '../../bench/generate-flows.js';
 import { tempDir } from '../store/store-helpers.js';
 import { runCli, snapshot, spawnCli } from './cli-helpers.js';
 import { openStore } from '../../src/store/store.js';
@@ -137,9 +137,14 @@ describe('ingest: SIGKILL and re-run', () => {
     const db = path.join(dir, 'kill.db');
     const child = spawnCli(['ingest', '--format', 'hubble', '--db', db, '--batch-size', '300', file]);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // Wait until the child has committed at least one batch, then kill it a random moment later.
-    for (let i = 0; i < 600 && !existsSync(`${db}-wal`); i++) await new Promise((r) => setTimeout(r, 25));
-    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
+    // Wait until the child has committed at least one batch, then kill it a random moment later
+    // (seeded: printed on failure, KILL_SEED=<n> replays it).
+    const seed = process.env.KILL_SEED !== undefined ? Number(process.env.KILL_SEED) : Math.floor(Math.random() * 2 ** 31);
+    onTestFailed(() => {
+      console.error(`ingest kill test: kill moment from seed ${seed} (replay with KILL_SEED=${seed})`);
+    });
+    await vi.waitFor(() => expect(existsSync(`${db}-wal`)).toBe(true), { timeout: 15_000, interval: 25 });
+    await new Promise((r) => setTimeout(r, Math.floor(mulberry32(seed)() * 400)));
     child.kill('SIGKILL');
     await exited;
     expect(ingest(db, file).rejected).toBe(0);

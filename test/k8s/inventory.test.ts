@@ -126,8 +126,10 @@ describe('LiveInventory against a fake API server (list/watch through @kubernete
     const listsBefore = api.listCount(PODS);
     api.apply('/api/v1/services', { metadata: { namespace: 'shop', name: 'other' }, spec: { clusterIPs: ['10.96.0.11'], ports: [{ port: 81, targetPort: 81, protocol: 'TCP' }] } });
     await waitFor(() => inv.snapshot().services.length === 2, 10_000, 'service');
+    const podBookmarks = () => inv.status().informers.find((i) => i.kind === 'Pod')?.bookmarks ?? 0;
+    const bookmarksBefore = podBookmarks();
     api.bookmark(); // pods' watch learns the newest resourceVersion without any pod changing
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => podBookmarks() > bookmarksBefore, 10_000, 'the pod watch to take the bookmark');
     api.compact();
     const watchesBefore = api.requests.filter((r) => r.startsWith(`GET ${PODS}?`)).length;
     api.closeWatches();

@@ -3,7 +3,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Flow, ParseResult } from '../../src/flows/flow.js';
 import type { PodInfo } from '../../src/policy/model.js';
 import { JOURNALCTL_ARGS, JournalSource } from '../../src/sources/journal-source.js';
@@ -54,11 +54,9 @@ class RecordingSink implements FlowSink {
 }
 
 async function until(what: string, cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await vi.waitFor(() => {
+    if (!cond()) throw new Error(`timed out waiting for ${what}`);
+  }, { timeout: 10_000, interval: 10 });
 }
 
 const flows = (sink: RecordingSink): Flow[] => sink.results.flatMap((r) => (r.ok ? [r.flow] : []));

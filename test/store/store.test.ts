@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { EDGE_NAMES_MAX, EDGE_SAMPLE_PODS_MAX, type EdgeDelta } from '../../src/flows/edge.js';
 import { InvalidCursorError, openStore } from '../../src/store/store.js';
@@ -25,15 +26,44 @@ afterEach(() => {
 const web = pod('shop', 'web');
 const api = pod('shop', 'api');
 
+// Holds a write lock on `file` from another thread: takes it, sets state[0] = 1, waits for
+// state[1] = 1 (the main thread is about to write), holds it a moment longer, then commits.
+const LOCK_HOLDER = `
+const { workerData } = require('node:worker_threads');
+const Database = require('better-sqlite3');
+const state = new Int32Array(workerData.shared);
+const db = new Database(workerData.file);
+db.exec('BEGIN IMMEDIATE');
+Atomics.store(state, 0, 1);
+Atomics.notify(state, 0);
+Atomics.wait(state, 1, 0);
+Atomics.wait(state, 2, 0, 200);
+db.exec('COMMIT');
+db.close();
+`;
+
 describe('openStore', () => {
-  it('uses WAL, a busy timeout and foreign keys', () => {
+  it('uses WAL, and a write waits out another writer for its busy timeout instead of failing', async () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+    const shared = new SharedArrayBuffer(12);
+    const state = new Int32Array(shared);
+    const holder = new Worker(LOCK_HOLDER, { eval: true, workerData: { file, shared } });
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    Atomics.wait(state, 0, 0, 10_000);
+    expect(Atomics.load(state, 0)).toBe(1);
+    // Control: without a busy timeout the same write fails at once while the lock is held.
+    const impatient = openStore(file, { busyTimeoutMs: 0 });
+    expect(() => impatient.writeBatch({ deltas: deltas(flow(web, api)), accepted: 1, rejectedByReason: {} })).toThrow(/locked|busy/i);
+    impatient.close();
     store.close();
-    store = openStore(file, { busyTimeoutMs: 1234 });
-    // A second connection sees the committed schema, pragmas are per connection: check via a write.
-    expect(store.totals()).toEqual({ accepted: 0, rejected: 0, rejectedByReason: {}, edges: 0 });
+    store = openStore(file, { busyTimeoutMs: 30_000 });
+    Atomics.store(state, 1, 1);
+    Atomics.notify(state, 1);
+    store.writeBatch({ deltas: deltas(flow(web, api)), accepted: 1, rejectedByReason: {} });
+    expect(store.totals()).toMatchObject({ accepted: 1, edges: 1 });
+    await exited;
   });
 });
 
