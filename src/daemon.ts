@@ -337,6 +337,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version,
     ...(damage === undefined ? { dbFile: config.db } : {}),
     ...(analysisWorker !== undefined ? { analysisRunner: analysisWorker } : {}), bodyCacheBytes: config.limits.bodyCacheBytes,
+    wholeClusterEdgesMax: config.limits.wholeClusterEdgesMax,
     ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}), stagedNow: () => clock.now(), writeAuth: writeAuth.authorize, auditLogger: httpLog,
   });
   const server: Server = app.listen(listen.port, listen.host);

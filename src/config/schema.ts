@@ -92,6 +92,12 @@ const limitsSchema = z.strictObject({
   /** Bytes of rendered API response bodies kept for reuse (all of the API's body caches together). */
   bodyCacheBytes: z.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /**
+   * Above this many stored edges the API refuses the whole-cluster recommendation and its export
+   * (422 scope_too_large): per namespace, or `netpol-advisor recommend --out` from the CLI.
+   * Its memory grows with the edges (about 1.5 GiB at 100,000), past the daemon's limit.
+   */
+  wholeClusterEdgesMax: z.number().int().min(0).max(100_000_000).default(10_000),
+  /**
    * Edges last seen more than this many days before the newest edge are deleted, at start and
    * then hourly (src/store/retention.ts: relative to the newest observation, not the clock).
    */

@@ -10,6 +10,7 @@
 import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
+import type { ExportOptions } from '../recommend/export.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
 import type { Recommendation } from '../recommend/proposal.js';
 import { InlineRunner, WorkerRunner, type AnalysisRunner } from './analysis-runner.js';
@@ -18,6 +19,7 @@ import { corruptDatabase, HttpError } from './errors.js';
 import { DatabaseCorruptError } from '../store/store-errors.js';
 import type { NamespaceTraffic } from './coverage.js';
 import type { Graph } from './graph.js';
+import { recommendationJson, type RecommendationJson } from './recommendation-views.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
 import { RevalidatingCache, SingleFlight, type Revalidated, type Versioned } from './revalidating-cache.js';
 import { dataVersion, snapshotVersion, VersionedCache } from './versioned-cache.js';
@@ -28,6 +30,10 @@ export interface ProvenRecommendation {
 }
 
 export const DEFAULT_MAX_EXPOSURE_EVALUATIONS = 200_000;
+/** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax). */
+export const DEFAULT_WHOLE_CLUSTER_EDGES_MAX = 10_000;
+/** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
+const RECOMMENDATIONS_KEPT = 16;
 const DEFAULT_CACHE_MAX_STALE_MS = 2000;
 /** A small store's recomputation finishes within this: its views never look stale. */
 const DEFAULT_STALE_GRACE_MS = 250;
@@ -56,6 +62,7 @@ export class ApiAnalysis {
   private readonly dataVersion: () => string;
   private readonly recommendations: VersionedCache<ProvenRecommendation>;
   private readonly recommendationRuns: SingleFlight<ProvenRecommendation>;
+  private readonly recommendationViews: SingleFlight<RecommendationJson>;
   private readonly trafficRuns: SingleFlight<Map<string, NamespaceTraffic>>;
   private readonly graphRuns: SingleFlight<Graph>;
   private readonly dropsRuns: SingleFlight<DropsResult>;
@@ -73,8 +80,9 @@ export class ApiAnalysis {
     const maxStaleMs = deps.cacheMaxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS;
     const spacing = { minRefreshMs: maxStaleMs, now: this.now };
     this.dataVersion = deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, maxStaleMs), now: this.now });
-    this.recommendations = new VersionedCache({ maxStaleMs, now: this.now, maxEntries: 128 });
-    this.recommendationRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
+    this.recommendations = new VersionedCache({ maxStaleMs, now: this.now, maxEntries: RECOMMENDATIONS_KEPT });
+    this.recommendationRuns = new SingleFlight({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
+    this.recommendationViews = new SingleFlight({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
     this.trafficRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
     this.graphRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
     this.dropsRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
@@ -171,6 +179,28 @@ export class ApiAnalysis {
   recommendationLater(namespace: string | undefined): Promise<Versioned<ProvenRecommendation>> {
     const version = this.version(this.snapshot());
     return this.recommendationRuns.get(namespace ?? '*', version, () => later(() => this.recommendation(namespace)));
+  }
+
+  /**
+   * Refuses a whole-cluster recommendation (no namespace) above limits.wholeClusterEdgesMax
+   * stored edges: its memory grows with the edges (about 1.5 GiB at 100,000) and its body with
+   * the policies (260 MB at 200 namespaces), past what the daemon may hold or a browser can use.
+   */
+  assertRecommendable(namespace: string | undefined): void {
+    if (namespace !== undefined) return;
+    const max = this.deps.wholeClusterEdgesMax ?? DEFAULT_WHOLE_CLUSTER_EDGES_MAX;
+    const edges = this.deps.store.totals().edges;
+    if (edges <= max) return;
+    throw new HttpError('scope_too_large', `the whole-cluster recommendation covers ${edges} observed edges, above limits.wholeClusterEdgesMax (${max}): ask for one namespace (?namespace=), or run \`netpol-advisor recommend --out DIR\` from the command line for the whole cluster`);
+  }
+
+  /** The JSON view of a recommendation (recommendation-views.ts), computed once per data version and flavor. */
+  recommendationView(namespace: string | undefined, options: ExportOptions): Promise<Versioned<RecommendationJson>> {
+    const version = this.version(this.snapshot());
+    return this.recommendationViews.get(`${namespace ?? '*'}|${options.flavor}`, version, async () => {
+      const { value } = await this.recommendationLater(namespace);
+      return recommendationJson(value, this.snapshot()?.policies ?? [], namespace, options);
+    });
   }
 
   /** Every blocked path, classified (filtering by namespace/time happens on the result). */

@@ -53,6 +53,8 @@ export interface AppDeps {
   readonly analysisRunner?: AnalysisRunner;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */
   readonly maxExposureEvaluations?: number;
+  /** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax; default 10,000). */
+  readonly wholeClusterEdgesMax?: number;
   /** Bound on the bytes of rendered response bodies kept for reuse (limits.bodyCacheBytes; default 64 MiB). */
   readonly bodyCacheBytes?: number;
   /** The built dashboard's directory (default dist/web; tests give their own). */

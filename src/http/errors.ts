@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   request_timeout: 408,
   payload_too_large: 413,
+  /** The asked scope is too large to compute or send whole (the message says how to narrow it). */
+  scope_too_large: 422,
   unsupported_media_type: 415,
   headers_too_large: 431,
   internal: 500,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ifNoneMatchHits, renderJson } from './rendered-body.js';
+import { ifNoneMatchHits, negotiateCoding, renderJson } from './rendered-body.js';
 
 describe('renderJson', () => {
   it('UTF-8 bytes of the JSON and a strong ETag that changes with the bytes', () => {
@@ -24,5 +24,18 @@ describe('ifNoneMatchHits', () => {
     expect(ifNoneMatchHits('a-b', etag)).toBe(false);
     expect(ifNoneMatchHits('"a-c"', etag)).toBe(false);
     expect(ifNoneMatchHits(`${'"x", '.repeat(2000)}"a-b"`, etag)).toBe(false);
+  });
+});
+
+describe('negotiateCoding', () => {
+  it('prefers br, then gzip, and honours q=0 and *', () => {
+    expect(negotiateCoding('gzip, deflate, br')).toBe('br');
+    expect(negotiateCoding('gzip')).toBe('gzip');
+    expect(negotiateCoding('br;q=0, gzip;q=0.5')).toBe('gzip');
+    expect(negotiateCoding('*')).toBe('br');
+    expect(negotiateCoding('*;q=0')).toBeUndefined();
+    expect(negotiateCoding('identity')).toBeUndefined();
+    expect(negotiateCoding(undefined)).toBeUndefined();
+    expect(negotiateCoding('')).toBeUndefined();
   });
 });

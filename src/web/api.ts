@@ -59,6 +59,11 @@ export async function getJson(path: string, params?: Params, signal?: AbortSigna
   return (await response.json()) as unknown;
 }
 
+export async function getText(path: string, params?: Params, signal?: AbortSignal): Promise<string> {
+  const response = await request(path, params, signal);
+  return response.text();
+}
+
 /** Fetches a download and saves it under the server's file name (Content-Disposition) or `fallback`. */
 export async function download(path: string, params: Params, fallback: string): Promise<string> {
   const response = await request(path, params);

@@ -2,7 +2,7 @@
 // namespace picker. Every value is passed to h() as a child, i.e. as text.
 import { getJson } from './api.js';
 import { h, type Child } from './dom.js';
-import { items, obj, optStr, pick } from './json.js';
+import { items, obj, optStr, pick, type JsonObject } from './json.js';
 
 export interface PageContext {
   readonly root: HTMLElement;
@@ -56,13 +56,31 @@ export function kv(entries: readonly (readonly [string, Child])[]): HTMLElement 
   return h('dl', { class: 'kv' }, entries.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 }
 
+/** Pages of /api/v1/namespaces followed at most (at the server's page size): the UI lists every namespace. */
+const MAX_NAMESPACE_PAGES = 100;
+
+/** Every namespace item of /api/v1/namespaces, following nextCursor through all pages, and the totals of the first. */
+export async function allNamespaceItems(signal?: AbortSignal): Promise<{ items: JsonObject[]; totals: JsonObject | undefined }> {
+  const out: JsonObject[] = [];
+  let totals: JsonObject | undefined;
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_NAMESPACE_PAGES; page++) {
+    const body = obj(await getJson('/api/v1/namespaces', { cursor }, signal));
+    out.push(...items(body).map(obj));
+    totals ??= body['totals'] !== undefined ? obj(body['totals']) : undefined;
+    cursor = optStr(body['nextCursor']);
+    if (cursor === undefined) break;
+  }
+  return { items: out, totals };
+}
+
 let namespaceCache: Promise<string[]> | undefined;
 
-/** The namespaces known to the API (cached for the session of the page). */
+/** The names of every namespace known to the API, all pages (cached for the session of the page). */
 export function namespaceNames(refresh = false): Promise<string[]> {
   if (refresh || namespaceCache === undefined) {
-    namespaceCache = getJson('/api/v1/namespaces').then((body) =>
-      items(body).map((item) => optStr(pick(obj(item), 'namespace', 'name'))).filter((n): n is string => n !== undefined).sort());
+    namespaceCache = allNamespaceItems().then(({ items: list }) =>
+      list.map((item) => optStr(pick(item, 'namespace', 'name'))).filter((n): n is string => n !== undefined).sort());
     namespaceCache.catch(() => { namespaceCache = undefined; });
   }
   return namespaceCache;

@@ -202,6 +202,31 @@ describe.skipIf(!hasChromium)('dashboard in daily use (Chromium, demo flows and 
     await page.close();
   });
 
+  it('recommendations: without a namespace, every namespace to choose from and no whole-cluster proposal fetched', async () => {
+    const page = await context.newPage();
+    const asked: string[] = [];
+    page.on('request', (request) => { if (request.url().includes('/api/v1/recommendations')) asked.push(request.url()); });
+    await page.goto(`${daemon.base}/#/recommendations`);
+    await page.locator('.page[data-ready="true"]').waitFor();
+    expect(await page.locator('tr[data-namespace]').count()).toBeGreaterThan(3);
+    await page.fill('input[name="namespace-search"]', 'sho');
+    expect(await page.locator('tr[data-namespace]').count()).toBe(1);
+    await page.locator('tr[data-namespace="shop"] a').first().click();
+    await page.waitForURL(/namespace=shop/);
+    await page.locator('.page[data-ready="true"] section.ns-section').waitFor();
+    // The summary first; a collapsed policy's YAML only once it is opened.
+    expect(asked.some((u) => /\/recommendations\/summary\?namespace=shop/.test(u))).toBe(true);
+    expect(asked.some((u) => /\/api\/v1\/recommendations(\?|$)/.test(u))).toBe(false);
+    const closed = page.locator('details.policy').nth(4);
+    const name = await closed.getAttribute('data-policy');
+    expect(asked.some((u) => u.includes(`name=${encodeURIComponent(name ?? '')}`))).toBe(false);
+    await closed.locator('summary').click();
+    await closed.locator('pre.yaml').waitFor();
+    await expect(closed.locator('pre.yaml').textContent()).resolves.toContain(`name: ${name ?? ''}`);
+    expect(asked.some((u) => u.includes('/recommendations/policy?') && u.includes(`name=${encodeURIComponent(name ?? '')}`))).toBe(true);
+    await page.close();
+  });
+
   it('recommendations: an empty proposal shows no download buttons', async () => {
     const page = await open('#/recommendations?namespace=kube-system');
     expect(await page.locator('button[data-download]').count()).toBe(0);

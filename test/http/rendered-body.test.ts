@@ -34,8 +34,10 @@ function hubbleLine(workload: string, timeMs: number): string {
 const ROUTES = ['/api/v1/graph', '/api/v1/namespaces', '/api/v1/drops', '/api/v1/recommendations?namespace=shop', '/api/v1/flows?namespace=shop&limit=5'];
 
 describe('rendered bodies', () => {
+  // Identity coding: the bytes as rendered (compression.test.ts covers the coded variants).
+  const identity = { 'accept-encoding': 'identity' };
   it.each(ROUTES)('%s: JSON with a strong ETag; If-None-Match gets 304 without a body', async (route) => {
-    const first = await fetch(app.base + route);
+    const first = await fetch(app.base + route, { headers: identity });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const text = await first.text();
@@ -43,13 +45,13 @@ describe('rendered bodies', () => {
     JSON.parse(text);
     const etag = first.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[0-9a-f]+-[A-Za-z0-9_-]{27}"$/);
-    const again = await fetch(app.base + route, { headers: { 'if-none-match': `W/"other", ${etag}` } });
+    const again = await fetch(app.base + route, { headers: { ...identity, 'if-none-match': `W/"other", ${etag}` } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
-    const other = await fetch(app.base + route, { headers: { 'if-none-match': '"0-nope"' } });
+    const other = await fetch(app.base + route, { headers: { ...identity, 'if-none-match': '"0-nope"' } });
     expect(other.status).toBe(200);
     expect(await other.text()).toBe(text);
-    const head = await fetch(app.base + route, { method: 'HEAD' });
+    const head = await fetch(app.base + route, { method: 'HEAD', headers: identity });
     expect(head.status).toBe(200);
     expect(head.headers.get('etag')).toBe(etag);
     expect(await head.text()).toBe('');

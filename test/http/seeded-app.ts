@@ -57,6 +57,7 @@ export interface SeedOptions {
   readonly writeAuth?: AppDeps['writeAuth'];
   readonly auditLogger?: AppDeps['auditLogger'];
   readonly bodyCacheBytes?: number;
+  readonly wholeClusterEdgesMax?: number;
 }
 
 export async function startSeededApp(options: SeedOptions = {}): Promise<SeededApp> {
@@ -98,6 +99,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     ...(options.writeAuth !== undefined ? { writeAuth: options.writeAuth } : {}),
     ...(options.auditLogger !== undefined ? { auditLogger: options.auditLogger } : {}),
     ...(options.bodyCacheBytes !== undefined ? { bodyCacheBytes: options.bodyCacheBytes } : {}),
+    ...(options.wholeClusterEdgesMax !== undefined ? { wholeClusterEdgesMax: options.wholeClusterEdgesMax } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   answerClientErrors(server);

@@ -1,20 +1,21 @@
 // GET /api/v1/recommendations?namespace= : the proposed policies per namespace with each rule's
 // evidence, the diff against the existing policies, the exposure reduction, the verify.sh
 // commands and the warnings, from the cached, replay-proven recommendation (analysis.ts).
+// GET /api/v1/recommendations/summary?namespace=&flavor= : the same without YAML and rules (per
+// policy: name, kind, rule counts, evidence totals), and /policy?namespace=&name=&flavor= : one
+// policy whole, fetched when the reader opens it (recommendation-views.ts).
 // GET /api/v1/recommendations/export?namespace=&format=yaml|json|tar&flavor= : the manifests as a
 // download (tar: the `recommend --out` kustomize folder).
+// Without a namespace, above limits.wholeClusterEdgesMax stored edges: 422 scope_too_large.
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
-import type { NetworkPolicy } from '../../policy/model.js';
-import { exportFiles, exportJson, objectsOf, yamlStream, type ExportOptions } from '../../recommend/export.js';
+import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../../recommend/export.js';
 import { FLAVORS, type Flavor } from '../../recommend/flavor.js';
-import type { RecommendationProof } from '../../recommend/proof.js';
-import { policiesFor } from '../../recommend/proposal.js';
-import { verifyScript } from '../../recommend/verify-script.js';
-import { toYamlStream } from '../../recommend/yaml-export.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+import { policyDetail, recommendationSummary } from '../recommendation-views.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { ERROR_RESPONSES, policyObject, type ApiOperation } from '../operations.js';
 import { namespaceParam, parseQuery } from '../query.js';
@@ -22,6 +23,7 @@ import { tarArchive } from '../tar.js';
 
 const flavorParam = z.enum(FLAVORS as readonly [Flavor, ...Flavor[]], { error: `must be one of ${FLAVORS.join(', ')}` });
 const recommendationsQuery = z.object({ namespace: namespaceParam.optional(), flavor: flavorParam.optional() });
+const policyQuery = z.object({ namespace: namespaceParam, name: z.string().min(1).max(253), flavor: flavorParam.optional() });
 const exportQuery = z.object({
   namespace: namespaceParam.optional(),
   format: z.enum(['yaml', 'json', 'tar'], { error: 'must be one of yaml, json, tar' }).optional(),
@@ -31,12 +33,17 @@ const exportQuery = z.object({
 const exposureJson = z.object({ reachable: z.number().int(), total: z.number().int() }).nullable();
 const diffEntry = z.object({ policy: z.string(), change: z.enum(['added', 'changed', 'unchanged', 'kept']), detail: z.string() });
 const unsafePathJson = z.object({ namespace: z.string(), path: z.string(), code: z.string(), reason: z.string() });
+const proposedPolicyJson = z.object({
+  name: z.string(), role: z.string(), workload: z.string().nullable(), yaml: z.string(),
+  objects: z.array(policyObject), rules: z.array(z.looseObject({ direction: z.string(), index: z.number().int(), peer: z.string(), connections: z.number() })),
+});
+const policySummaryJson = z.object({
+  name: z.string(), role: z.string(), workload: z.string().nullable(), rules: z.number().int(), ingressRules: z.number().int(), egressRules: z.number().int(),
+  connections: z.number(), peers: z.number().int(), yamlBytes: z.number().int(),
+});
 const namespaceRecommendationJson = z.object({
   namespace: z.string(),
-  policies: z.array(z.object({
-    name: z.string(), role: z.string(), workload: z.string().nullable(), yaml: z.string(),
-    objects: z.array(policyObject), rules: z.array(z.looseObject({ direction: z.string(), index: z.number().int(), peer: z.string(), connections: z.number() })),
-  })),
+  policies: z.array(proposedPolicyJson),
   diff: z.array(diffEntry),
   tests: z.array(z.looseObject({ expect: z.string(), description: z.string() })),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
@@ -57,8 +64,26 @@ const recommendationsJson = z.object({
   window: z.object({ firstSeen: z.string(), lastSeen: z.string() }).nullable(),
 });
 
+const summaryJson = recommendationsJson.extend({
+  namespaces: z.array(namespaceRecommendationJson.extend({ policies: z.array(policySummaryJson), tests: z.number().int() })),
+  verifyScript: z.string().nullable(),
+  verifyScriptBytes: z.number().int(),
+});
+
 export function recommendationsOperations(): ApiOperation[] {
   return [
+    {
+      method: 'get', path: '/api/v1/recommendations/summary',
+      summary: 'The recommendation without YAML and rules: per policy its name, kind, rule counts and evidence totals (the dashboard\'s first paint); verifyScript is null above 64 KiB',
+      query: recommendationsQuery,
+      responses: { '200': { description: 'the recommendation summary', schema: summaryJson }, ...ERROR_RESPONSES },
+    },
+    {
+      method: 'get', path: '/api/v1/recommendations/policy',
+      summary: 'One proposed policy whole: its YAML, objects and each rule with its evidence',
+      query: policyQuery,
+      responses: { '200': { description: 'the policy', schema: proposedPolicyJson }, ...ERROR_RESPONSES },
+    },
     {
       method: 'get', path: '/api/v1/recommendations',
       summary: 'Proposed policies with evidence per rule, the diff against existing policies, exposure reduction, verify.sh and warnings',
@@ -77,67 +102,36 @@ export function recommendationsOperations(): ApiOperation[] {
   ];
 }
 
-/** Added / changed / unchanged per proposed policy, and existing policies the proposal keeps. */
-function diffAgainst(existing: readonly NetworkPolicy[], proposed: readonly NetworkPolicy[]): z.infer<typeof diffEntry>[] {
-  const byName = new Map(existing.map((p) => [p.metadata.name, p]));
-  const out: z.infer<typeof diffEntry>[] = [];
-  for (const policy of proposed) {
-    const before = byName.get(policy.metadata.name);
-    if (before === undefined) out.push({ policy: policy.metadata.name, change: 'added', detail: 'new policy' });
-    else if (JSON.stringify(before.spec) === JSON.stringify(policy.spec)) out.push({ policy: policy.metadata.name, change: 'unchanged', detail: 'identical spec already applied' });
-    else out.push({ policy: policy.metadata.name, change: 'changed', detail: 'replaces the existing policy of the same name' });
-    byName.delete(policy.metadata.name);
-  }
-  for (const name of byName.keys()) out.push({ policy: name, change: 'kept', detail: 'existing policy, left in place (policies are additive)' });
-  return out;
-}
-
-function reduction(proof: RecommendationProof): number | null {
-  const before = proof.exposureBefore;
-  const after = proof.exposureAfter;
-  if (before === undefined || after === undefined || before.reachable === 0) return null;
-  return (before.reachable - after.reachable) / before.reachable;
-}
-
 export function recommendationsRoutes(deps: AppDeps): Router {
   const router = exactRouter();
   router.get('/api/v1/recommendations', async (req, res) => {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
-    const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, async () => {
-    const { value: { recommendation, proof }, version } = await analysis.recommendationLater(query.namespace);
-    const existing = analysis.snapshot()?.policies ?? [];
-    return { version, value: {
-      namespace: query.namespace ?? null,
-      safe: recommendation.unsafe.length === 0,
-      unsafe: recommendation.unsafe,
-      flavor: options.flavor,
-      namespaces: recommendation.namespaces.map((ns) => ({
-        namespace: ns.namespace,
-        safe: ns.unsafe.length === 0,
-        unsafe: ns.unsafe,
-        policies: policiesFor(ns, options.flavor).map((p) => {
-          const objects = objectsOf({ ...ns, policies: [p] }, options);
-          return {
-            name: p.policy.metadata.name, role: p.role, workload: p.workload ?? null,
-            yaml: toYamlStream(objects), objects: objects.map((o) => o.object), rules: p.rules,
-          };
-        }),
-        diff: diffAgainst(existing.filter((p) => p.metadata.namespace === ns.namespace), policiesFor(ns, options.flavor).map((p) => p.policy)),
-        tests: ns.tests,
-        warnings: ns.warnings,
-      })),
-      exposure: { before: proof.exposureBefore ?? null, after: proof.exposureAfter ?? null, reduction: reduction(proof) },
-      proof: {
-        replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps,
-        skipped: proof.skipped, coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed,
-      },
-      tighten: proof.tighten.slice(0, 500),
-      verifyScript: verifyScript(recommendation.namespaces),
-      warnings: recommendation.warnings,
-      window: recommendation.window === null ? null : { firstSeen: new Date(recommendation.window.firstSeenMs).toISOString(), lastSeen: new Date(recommendation.window.lastSeenMs).toISOString() },
-    } };
+    analysis.assertRecommendable(query.namespace);
+    const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () => analysis.recommendationView(query.namespace, options));
+    sendRevalidated(req, res, served, analysis.now());
+  });
+  router.get('/api/v1/recommendations/summary', async (req, res) => {
+    const query = parseQuery(recommendationsQuery, req.query);
+    const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
+    const analysis = analysisOf(deps);
+    analysis.assertRecommendable(query.namespace);
+    const served = await analysis.body(`recommendations-summary|${query.namespace ?? '*'}|${options.flavor}`, async () => {
+      const { value, version } = await analysis.recommendationView(query.namespace, options);
+      return { value: recommendationSummary(value), version };
+    });
+    sendRevalidated(req, res, served, analysis.now());
+  });
+  router.get('/api/v1/recommendations/policy', async (req, res) => {
+    const query = parseQuery(policyQuery, req.query);
+    const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
+    const analysis = analysisOf(deps);
+    const served = await analysis.body(`recommendations-policy|${query.namespace}|${query.name}|${options.flavor}`, async () => {
+      const { value, version } = await analysis.recommendationView(query.namespace, options);
+      const policy = policyDetail(value, query.namespace, query.name);
+      if (policy === undefined) throw new HttpError('not_found', `no proposed policy ${query.name} in namespace ${query.namespace}`);
+      return { value: policy, version };
     });
     sendRevalidated(req, res, served, analysis.now());
   });
@@ -145,6 +139,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const query = parseQuery(exportQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
+    analysis.assertRecommendable(query.namespace);
     const { recommendation, proof } = analysis.recommendation(query.namespace);
     const base = `netpol-advisor-${query.namespace ?? 'all'}`;
     const format = query.format ?? 'yaml';

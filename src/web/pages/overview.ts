@@ -2,11 +2,10 @@
 // by some policy), its observed edges and its drops in the last hour. GET /api/v1/namespaces,
 // every page. The totals come from the API's `totals` (each edge once): summing the namespaces
 // would count an edge between two namespaces in both.
-import { getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatCount, percent } from '../format.js';
-import { bool, items, num, obj, optStr, pick, str, type JsonObject } from '../json.js';
-import { badge, card, pageHeader, stat, table, type PageContext } from '../ui.js';
+import { bool, num, obj, pick, str, type JsonObject } from '../json.js';
+import { allNamespaceItems, badge, card, pageHeader, stat, table, type PageContext } from '../ui.js';
 
 interface NamespaceRow {
   readonly name: string;
@@ -56,21 +55,9 @@ function coverageBar(row: NamespaceRow): HTMLElement {
   return h('div', { class: 'coverage' }, h('span', { class: 'bar' }, bar), h('span', { class: 'coverage-text' }, `${percent(share)}${detail}`));
 }
 
-/** Pages of namespaces fetched at most (the API's page size is bounded; namespaces rarely are many). */
-const MAX_PAGES = 40;
-
 async function allNamespaces(signal: AbortSignal): Promise<{ rows: NamespaceRow[]; totals: JsonObject | undefined }> {
-  const rows: NamespaceRow[] = [];
-  let totals: JsonObject | undefined;
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const body = obj(await getJson('/api/v1/namespaces', { cursor }, signal));
-    rows.push(...items(body).map(readRow));
-    totals ??= body['totals'] !== undefined ? obj(body['totals']) : undefined;
-    cursor = optStr(body['nextCursor']);
-    if (cursor === undefined) break;
-  }
-  return { rows, totals };
+  const { items: list, totals } = await allNamespaceItems(signal);
+  return { rows: list.map(readRow), totals };
 }
 
 export async function renderOverview(ctx: PageContext): Promise<void> {
