@@ -49,13 +49,43 @@ function workloadTarget(namespace: string, kind: string, name: string, pods: rea
 }
 
 export function resolveTarget(text: string, where: string, snapshot: ClusterSnapshot): Target {
+  return resolveIn(text, where, snapshot, (namespace) => snapshot.pods.filter((p) => p.namespace === namespace));
+}
+
+/**
+ * Resolves many texts against one snapshot (`eval --queries`): pods grouped by namespace once,
+ * and each distinct text resolved once (a failure is not kept: it ends the command).
+ */
+export class TargetResolver {
+  private readonly podsByNamespace = new Map<string, PodInfo[]>();
+  private readonly resolved = new Map<string, Target>();
+
+  constructor(private readonly snapshot: ClusterSnapshot) {
+    for (const pod of snapshot.pods) {
+      const list = this.podsByNamespace.get(pod.namespace);
+      if (list === undefined) this.podsByNamespace.set(pod.namespace, [pod]);
+      else list.push(pod);
+    }
+  }
+
+  resolve(text: string, where: string): Target {
+    let target = this.resolved.get(text);
+    if (target === undefined) {
+      target = resolveIn(text, where, this.snapshot, (namespace) => this.podsByNamespace.get(namespace) ?? []);
+      this.resolved.set(text, target);
+    }
+    return target;
+  }
+}
+
+function resolveIn(text: string, where: string, snapshot: ClusterSnapshot, podsIn: (namespace: string) => readonly PodInfo[]): Target {
   if (isIpAddress(text)) return { label: text, endpoints: [{ kind: 'ip', ip: text }] };
   const parts = text.split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
     throw new UsageError(`${where}: expected NAMESPACE/POD, NAMESPACE/WORKLOAD, NAMESPACE/KIND/NAME or an IP address, got ${JSON.stringify(text)}`);
   }
   const namespace = parts[0] as string;
-  const inNamespace = snapshot.pods.filter((p) => p.namespace === namespace);
+  const inNamespace = podsIn(namespace);
   if (parts.length === 3) {
     const kind = KIND_ALIASES[(parts[1] as string).toLowerCase()];
     const name = parts[2] as string;

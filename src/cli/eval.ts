@@ -1,19 +1,16 @@
 // `netpol-advisor eval`: decide reachability under the NetworkPolicies of a cluster snapshot and
 // explain each direction. One query (--from/--to/--port), a batch (--queries FILE, JSON array in,
 // JSON array out in order) or the reachability matrix (--matrix). Bad input exits 2 with one line.
-import { readFile } from 'node:fs/promises';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
-import {
-  compilePolicies, formatEndpoint, UnknownEndpointError, type ConnectionQuery, type Decision, type PolicyEngine,
-} from '../policy/engine.js';
-import type { PolicyProtocol } from '../policy/model.js';
+import { compilePolicies, formatEndpoint, UnknownEndpointError } from '../policy/engine.js';
 import { computeReachability, formatReachabilityGrid } from '../policy/reachability.js';
 import { formatWorkloadTable, workloadMatrix } from './eval-matrix.js';
-import { decideTargets, pairsNote, resolveTarget, type Target, type TargetDecision } from './eval-target.js';
+import { parseProtocol, readQueries, targetHuman, writeBatch, type TargetQuery } from './eval-batch.js';
+import { decideTargets, resolveTarget, type TargetDecision } from './eval-target.js';
 import { parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
 
-const HELP = `usage: netpol-advisor eval --cluster SNAPSHOT (--from X --to Y --port P [--protocol TCP] | --queries FILE | --matrix [--port P] [--namespace NS]) [--json]
+const HELP = `usage: netpol-advisor eval --cluster SNAPSHOT (--from X --to Y --port P [--protocol TCP] | --queries FILE [--explain] [--ndjson] | --matrix [--port P] [--namespace NS]) [--json]
 
   --cluster PATH        kubectl get … -o json|yaml output, a manifest file or a directory (repeatable)
   --from, --to X        NAMESPACE/POD, a workload as NAMESPACE/NAME (all its pods; or
@@ -21,87 +18,24 @@ const HELP = `usage: netpol-advisor eval --cluster SNAPSHOT (--from X --to Y --p
   --port P              destination port (1-65535); with --matrix defaults to 80
   --protocol PROTO      TCP (default), UDP or SCTP
   --queries FILE        JSON array of {"from","to","port","protocol"} (from/to as above);
-                        prints one decision per query
+                        prints one line per query, in order: the verdict and per direction the
+                        policies/rules that admitted it or the policies that isolate it
+  --explain             with --queries: each direction's reason in prose (as for one query)
+  --ndjson              with --queries: one JSON object per line (streamed)
   --matrix              who can reach whom among all workloads (or --namespace subsets): a
                         table, one row and column per workload
   --pods                with --matrix: one row and column per pod (tab-separated, e2e style)
   --namespace NS        with --matrix: only pods of NS (repeatable)
   --ipblock-ignores-pods  ipBlock rules do not match pod IPs (Cilium's default); default: they do
-  --json                JSON output
+  --json                JSON output (with --queries: an array, one object per line; the
+                        reasons only with --explain)
 `;
 
-const MAX_QUERIES_BYTES = 64 * 1024 * 1024;
-
-function parseProtocol(value: string, where: string): PolicyProtocol {
-  const upper = value.toUpperCase();
-  if (upper === 'TCP' || upper === 'UDP' || upper === 'SCTP') return upper;
-  throw new UsageError(`${where}: expected TCP, UDP or SCTP, got ${JSON.stringify(value)}`);
-}
-
-interface TargetQuery {
-  readonly from: Target;
-  readonly to: Target;
-  readonly port: number;
-  readonly protocol: PolicyProtocol;
-}
-
-async function readQueries(file: string, engine: PolicyEngine): Promise<TargetQuery[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
-  }
-  if (text.length > MAX_QUERIES_BYTES) throw new UsageError(`${file}: larger than ${MAX_QUERIES_BYTES} bytes`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file}: invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!Array.isArray(value)) throw new UsageError(`${file}: expected a JSON array of queries`);
-  return (value as unknown[]).map((raw, i) => {
-    const where = `${file}: [${i}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${where}: expected an object`);
-    const q = raw as Record<string, unknown>;
-    const from = q['from'];
-    const to = q['to'];
-    const port = q['port'];
-    if (typeof from !== 'string') throw new UsageError(`${where}.from: expected "NAMESPACE/POD" or an IP address`);
-    if (typeof to !== 'string') throw new UsageError(`${where}.to: expected "NAMESPACE/POD" or an IP address`);
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${where}.port: expected an integer from 1 to 65535`);
-    const protocolRaw = q['protocol'] ?? 'TCP';
-    if (typeof protocolRaw !== 'string') throw new UsageError(`${where}.protocol: expected TCP, UDP or SCTP`);
-    return {
-      from: resolveTarget(from, `${where}.from`, engine.snapshot), to: resolveTarget(to, `${where}.to`, engine.snapshot),
-      port, protocol: parseProtocol(protocolRaw, `${where}.protocol`),
-    };
-  });
-}
-
-function toJson(query: ConnectionQuery, decision: Decision): Record<string, unknown> {
-  return { from: formatEndpoint(query.from), to: formatEndpoint(query.to), port: query.port, protocol: query.protocol, ...decision };
-}
-
-/** A named workload answers for all its pods: `pods` says which pair is shown and how many agree. */
+/** One query's JSON: the whole decision, reasons included. */
 function targetJson(q: TargetQuery, result: TargetDecision): Record<string, unknown> {
-  const json = toJson(result.query, result.decision);
+  const json = { from: formatEndpoint(result.query.from), to: formatEndpoint(result.query.to), port: result.query.port, protocol: result.query.protocol, ...result.decision };
   if (q.from.workload === undefined && q.to.workload === undefined) return json;
   return { ...json, from: q.from.label, to: q.to.label, pods: { from: formatEndpoint(result.query.from), to: formatEndpoint(result.query.to), pairs: result.pairs, allowedPairs: result.allowedPairs } };
-}
-
-function targetHuman(q: TargetQuery, result: TargetDecision): string {
-  const note = pairsNote(q.from, q.to, result);
-  return `${formatHuman(result.query, result.decision)}${note !== undefined ? `\n  ${note}` : ''}`;
-}
-
-function formatHuman(query: ConnectionQuery, decision: Decision): string {
-  const side = (d: Decision['egress']): string => (d.allowed ? 'allowed' : 'DENIED');
-  return [
-    `${formatEndpoint(query.from)} -> ${formatEndpoint(query.to)} ${query.protocol}/${query.port}: ${decision.verdict.toUpperCase()}`,
-    `  egress  (${side(decision.egress)}): ${decision.egress.reason}`,
-    `  ingress (${side(decision.ingress)}): ${decision.ingress.reason}`,
-  ].join('\n');
 }
 
 export const evalCommand: Command = {
@@ -119,11 +53,15 @@ export const evalCommand: Command = {
       namespace: { type: 'string', multiple: true },
       'ipblock-ignores-pods': { type: 'boolean' },
       json: { type: 'boolean' },
+      explain: { type: 'boolean' },
+      ndjson: { type: 'boolean' },
     });
     if (values.help === true) { process.stdout.write(HELP); return 0; }
     if (values.cluster === undefined || values.cluster.length === 0) throw new UsageError('--cluster is required');
     const modes = [values.queries !== undefined, values.matrix === true, values.from !== undefined || values.to !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('give exactly one of --from/--to/--port, --queries FILE or --matrix');
+    if ((values.explain === true || values.ndjson === true) && values.queries === undefined) throw new UsageError('--explain and --ndjson go with --queries');
+    if (values.ndjson === true && values.json === true) throw new UsageError('give one of --json and --ndjson');
     const protocol = parseProtocol(values.protocol ?? 'TCP', '--protocol');
 
     const loaded = await loadClusterSnapshot(values.cluster);
@@ -154,9 +92,8 @@ export const evalCommand: Command = {
       }
       if (values.queries !== undefined) {
         const queries = await readQueries(values.queries, engine);
-        const results = queries.map((q) => decideTargets(engine, q.from, q.to, q.port, q.protocol));
-        if (values.json === true) process.stdout.write(`${JSON.stringify(queries.map((q, i) => targetJson(q, results[i] as TargetDecision)), null, 2)}\n`);
-        else process.stdout.write(`${queries.map((q, i) => targetHuman(q, results[i] as TargetDecision)).join('\n\n')}\n`);
+        const format = values.ndjson === true ? 'ndjson' : values.json === true ? 'json' : 'text';
+        writeBatch(engine, queries, format, values.explain === true, (text) => process.stdout.write(text));
         return 0;
       }
       if (values.from === undefined) throw new UsageError('--from is required');

@@ -1,6 +1,6 @@
 // The `eval` command spawned for real (node --import tsx src/cli/main-entry.ts eval …).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,44 @@ describe('netpol-advisor eval', { timeout: 60_000 }, () => {
     const out = JSON.parse(r.stdout) as { verdict: string; to: string }[];
     expect(out.map((d) => d.verdict)).toEqual(['allow', 'allow', 'allow', 'deny', 'deny']);
     expect(out[2]?.to).toBe('203.0.113.9');
+  });
+
+  it('--queries prints one compact line per query: the verdict and what decided each direction', () => {
+    const r = run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'shop/web-7d4b9c8f6d-abcde -> db/pg-0 TCP/5432: ALLOW; egress allowed by shop/web-egress[0]; ingress allowed by db/pg-from-web[0]',
+      'db/pg-0 -> shop/web-7d4b9c8f6d-abcde TCP/8080: ALLOW; egress not isolated; ingress not isolated',
+      'shop/web-7d4b9c8f6d-abcde -> 203.0.113.9 TCP/443: ALLOW; egress allowed by shop/web-egress[1]; ingress not isolated',
+      'shop/web-7d4b9c8f6d-abcde -> 169.254.169.254 TCP/443: DENY; egress DENIED (isolated by shop/web-egress); ingress not isolated',
+      '192.168.1.10 -> db/pg-0 TCP/5432: DENY; egress not isolated; ingress DENIED (isolated by db/pg-from-web)',
+      '',
+    ]);
+  });
+
+  it('--queries --explain gives each query the prose of a single eval, identical', () => {
+    const queries = JSON.parse(readFileSync(path.join(FIXTURES, 'queries.json'), 'utf8')) as { from: string; to: string; port: number }[];
+    const batch = run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'), '--explain');
+    expect(batch.code).toBe(0);
+    const singles = queries.map((q) => run('--cluster', CLUSTER, '--from', q.from, '--to', q.to, '--port', String(q.port)).stdout);
+    expect(batch.stdout).toBe(singles.join('\n'));
+    const json = JSON.parse(run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'), '--json', '--explain').stdout) as unknown[];
+    const singleJson = queries.map((q) => JSON.parse(run('--cluster', CLUSTER, '--from', q.from, '--to', q.to, '--port', String(q.port), '--json').stdout) as unknown);
+    expect(json).toEqual(singleJson);
+  });
+
+  it('--queries --json and --ndjson carry the decision without the prose unless --explain', () => {
+    const json = JSON.parse(run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'), '--json').stdout) as Record<string, Record<string, unknown>>[];
+    const nd = run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'), '--ndjson');
+    expect(nd.code).toBe(0);
+    const lines = nd.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+    expect(lines).toEqual(json);
+    expect(lines[4]).toMatchObject({ verdict: 'deny', ingress: { allowed: false, isolated: true, isolatedBy: ['db/pg-from-web'], allowedBy: [] } });
+    for (const line of lines) expect(Object.keys(line['egress'] ?? {})).not.toContain('reason');
+    const explained = run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'), '--ndjson', '--explain').stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+    expect(explained[4]?.['ingress']?.['reason']).toMatch(/db\/pg-0 is isolated for ingress by db\/pg-from-web; no ingress rule/);
+    expect(run('--cluster', CLUSTER, '--queries', path.join(FIXTURES, 'queries.json'), '--ndjson', '--json').code).toBe(2);
+    expect(run('--cluster', CLUSTER, '--from', 'db/pg-0', '--to', 'db/pg-0', '--port', '80', '--ndjson').code).toBe(2);
   });
 
   it('--matrix --pods prints the e2e-style grid, and JSON with --json', () => {
