@@ -19,6 +19,7 @@ import type { FlowStore } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
 import { peerText } from '../flows/peer-text.js';
+import { buildGuardrails, GUARDRAILS_FILE, guardrailsJson, guardrailsSummary, guardrailsYaml, parseGuardrailFlavor, writeGuardrailsFile } from './recommend-guardrails.js';
 
 const HELP = `usage: netpol-advisor recommend [--db FILE] [--cluster SNAPSHOT] [--namespace NS] [--flavor k8s|cilium|calico]
                                  [--staged] [--out DIR] [--json] [--reasons FILE] [options]
@@ -35,6 +36,9 @@ options:
   --namespace NS           only propose policies for NS
   --flavor F               k8s (default), cilium (CiliumNetworkPolicy, toFQDNs) or calico
   --staged                 with --flavor calico: StagedNetworkPolicy (a dry run Calico reports on)
+  --cluster-policies V     also propose cluster guardrails: cnp (ClusterNetworkPolicy v1alpha2: Baseline
+                           cross-namespace deny + Accept per observed path, Admin Accept for shared
+                           services) or anp (AdminNetworkPolicy v1alpha1); default off
   --out DIR                write one file per namespace, kustomization.yaml, verify.sh, README.md
   --json                   JSON: per namespace {policies, evidence, tests, warnings}, plus the proof
   --reasons FILE           YAML/JSON list of {from, to, port?, protocol?, reason}: business reasons
@@ -134,6 +138,7 @@ async function run(argv: string[]): Promise<number> {
     'min-observed-sec': { type: 'string' },
     'min-connections': { type: 'string' },
     'max-exposure-evals': { type: 'string' },
+    'cluster-policies': { type: 'string' },
   });
   if (values.help === true) {
     process.stdout.write(HELP);
@@ -143,6 +148,7 @@ async function run(argv: string[]): Promise<number> {
   if (!isFlavor(flavor)) throw new UsageError(`--flavor: unknown flavor "${flavor}" (expected ${FLAVORS.join(', ')})`);
   if (values.staged === true && flavor !== 'calico') throw new UsageError('--staged: only with --flavor calico');
   const exportOptions: ExportOptions = { flavor, staged: values.staged === true };
+  const guardrailFlavor = parseGuardrailFlavor(values['cluster-policies']);
   const options: RecommendOptions = {
     ...DEFAULT_RECOMMEND_OPTIONS,
     ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
@@ -191,18 +197,26 @@ async function run(argv: string[]): Promise<number> {
         return 1;
       }
     }
+    const guardrails = guardrailFlavor === undefined ? undefined : buildGuardrails(guardrailFlavor, () => store.iterateEdges(), snapshot, recommendation, values.namespace);
+    if (guardrails !== undefined && !guardrails.ok) return 1;
+    const withGuardrails = (json: unknown): unknown => (guardrails === undefined ? json : { ...(json as object), clusterGuardrails: guardrailsJson(guardrails) });
     if (values.out !== undefined) {
       const dir = path.resolve(values.out);
       await mkdir(dir, { recursive: true });
+      if (guardrails !== undefined) await writeGuardrailsFile(dir, guardrails);
       // One file at a time: the whole cluster's YAML is never held at once.
       for (const [name, content] of exportFileEntries(recommendation, exportOptions, proof)) {
         await writeFile(path.join(dir, name), content);
         if (name === 'verify.sh') await chmod(path.join(dir, name), 0o755);
       }
-      if (values.json !== true) process.stdout.write(`wrote ${recommendation.namespaces.length} namespace file(s), kustomization.yaml, verify.sh and README.md to ${dir}\n`);
+      if (values.json !== true) process.stdout.write(`wrote ${recommendation.namespaces.length} namespace file(s), kustomization.yaml, verify.sh and README.md${guardrails !== undefined ? ` and ${GUARDRAILS_FILE}` : ''} to ${dir}\n`);
     }
-    if (values.json === true) process.stdout.write(`${JSON.stringify(exportJson(recommendation, exportOptions, proof), null, 2)}\n`);
-    else if (values.out === undefined) for (const chunk of yamlStreamChunks(recommendation, exportOptions)) process.stdout.write(chunk);
+    if (values.json === true) process.stdout.write(`${JSON.stringify(withGuardrails(exportJson(recommendation, exportOptions, proof)), null, 2)}\n`);
+    else if (values.out === undefined) {
+      for (const chunk of yamlStreamChunks(recommendation, exportOptions)) process.stdout.write(chunk);
+      if (guardrails !== undefined) process.stdout.write(guardrailsYaml(guardrails));
+    }
+    if (guardrails !== undefined) process.stderr.write(`${guardrailsSummary(guardrails)}\n`);
     process.stderr.write(`${summary(proof)}; ${recommendation.warnings.length} warning(s)${recommendation.warnings.length > 0 ? ' (see --json or README.md)' : ''}\n`);
     return 0;
   } finally {
