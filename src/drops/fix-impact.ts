@@ -52,9 +52,10 @@ function allowed(engine: PolicyEngine, from: QueryEndpoint, to: QueryEndpoint, p
 
 export function fixImpact(
   snapshot: ClusterSnapshot, path: BlockedPath, fix: readonly NetworkPolicy[],
-  options: { maxEvaluations?: number; engine?: EngineOptions } = {},
+  options: { maxEvaluations?: number; engine?: EngineOptions; before?: PolicyEngine } = {},
 ): FixImpact {
-  const before = compilePolicies(snapshot, options.engine);
+  // `before`: the caller's engine over the same snapshot (one compile for every path of a report).
+  const before = options.before ?? compilePolicies(snapshot, options.engine);
   const after = compilePolicies({ ...snapshot, policies: [...snapshot.policies, ...fix] }, options.engine);
   const decision = evaluatePath(after, path);
   const pathAllowed = typeof decision !== 'string' && decision.verdict === 'allow';

@@ -1,7 +1,9 @@
 // The API's heavy whole-store analyses as jobs with plain-data inputs and results, so the same
 // code runs on the main thread (no database file to open) or in the analysis worker
 // (analysis-worker.ts, over its own read-only connection): the drops classification over every
-// edge, the per-namespace traffic figures and the whole-cluster service map.
+// edge, the doctor's diagnostics, the per-namespace traffic figures and the whole-cluster service map.
+import { runDoctor } from '../doctor/doctor.js';
+import type { Finding } from '../doctor/types.js';
 import { buildDropReports, type DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
@@ -9,13 +11,15 @@ import { trafficByNamespace, type NamespaceTraffic } from './coverage.js';
 import { buildGraph, type Graph } from './graph.js';
 
 export type AnalysisJob =
-  | { readonly kind: 'drops'; readonly snapshot?: ClusterSnapshot }
+  | { readonly kind: 'drops'; readonly snapshot?: ClusterSnapshot; readonly maxImpactPaths?: number }
+  | { readonly kind: 'diagnostics'; readonly snapshot?: ClusterSnapshot; readonly namespace?: string }
   | { readonly kind: 'traffic' }
   | { readonly kind: 'graph'; readonly namespace?: string; readonly maxEdges: number };
 
 /** The result type of each job kind. */
 export interface AnalysisResults {
   readonly drops: DropsResult;
+  readonly diagnostics: Finding[];
   readonly traffic: Map<string, NamespaceTraffic>;
   readonly graph: Graph;
 }
@@ -29,7 +33,14 @@ export interface EdgeSource {
 export function runAnalysisJob(job: AnalysisJob, source: EdgeSource): AnalysisResults[AnalysisJob['kind']] {
   switch (job.kind) {
     case 'drops':
-      return buildDropReports(source.iterateEdges(), job.snapshot !== undefined ? { snapshot: job.snapshot } : {});
+      return buildDropReports(source.iterateEdges(), {
+        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}), ...(job.maxImpactPaths !== undefined ? { maxImpactPaths: job.maxImpactPaths } : {}),
+      });
+    case 'diagnostics':
+      return runDoctor({
+        edges: [...source.iterateEdges()],
+        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}), ...(job.namespace !== undefined ? { namespace: job.namespace } : {}),
+      });
     case 'traffic':
       return trafficByNamespace(source.iterateEdgeSummaries());
     case 'graph':

@@ -3,10 +3,11 @@
 // bodies are served stale-while-revalidate (revalidating-cache.ts): after new data, a view that
 // was computed before answers at once with its previous body (X-Data-Stale) while one
 // recomputation runs in the background. The heavy whole-store analyses (drops classification,
-// namespace traffic, the whole-cluster map) run in the analysis worker when the app knows the
+// namespace traffic, the whole-cluster map, the doctor's diagnostics) run in the analysis worker when the app knows the
 // database file (deps.dbFile), otherwise on the main thread in a later macrotask; the
 // recommendations and per-namespace maps run on the main thread, deferred the same way.
 // Routes call these; nothing here is HTTP.
+import type { Finding } from '../doctor/types.js';
 import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
@@ -32,6 +33,11 @@ export interface ProvenRecommendation {
 export const DEFAULT_MAX_EXPOSURE_EVALUATIONS = 200_000;
 /** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax). */
 export const DEFAULT_WHOLE_CLUSTER_EDGES_MAX = 10_000;
+/**
+ * Blocked paths whose fix gets its reachability impact in the API's drops (the newest first):
+ * each compiles the engine with the fix added, 0.1-0.5 s at 15,000 pods (drops-report.ts).
+ */
+export const MAX_IMPACT_PATHS = 20;
 /** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
 const RECOMMENDATIONS_KEPT = 16;
 const DEFAULT_CACHE_MAX_STALE_MS = 2000;
@@ -66,6 +72,7 @@ export class ApiAnalysis {
   private readonly trafficRuns: SingleFlight<Map<string, NamespaceTraffic>>;
   private readonly graphRuns: SingleFlight<Graph>;
   private readonly dropsRuns: SingleFlight<DropsResult>;
+  private readonly diagnosticsRuns: SingleFlight<Finding[]>;
   private readonly bodies: RevalidatingCache<RenderedBody>;
   private readonly currentBodies: VersionedCache<RenderedBody> | undefined;
   /** Whole-store analyses: the worker with a database file, else the main thread. */
@@ -86,6 +93,7 @@ export class ApiAnalysis {
     this.trafficRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
     this.graphRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
     this.dropsRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
+    this.diagnosticsRuns = new SingleFlight({ ...spacing, maxEntries: 16 });
     const cacheBytes = deps.bodyCacheBytes ?? DEFAULT_BODY_CACHE_BYTES;
     const currentBytes = Math.floor(cacheBytes / 4);
     this.bodies = new RevalidatingCache<RenderedBody>({
@@ -206,7 +214,14 @@ export class ApiAnalysis {
   /** Every blocked path, classified (filtering by namespace/time happens on the result). */
   drops(): Promise<Versioned<DropsResult>> {
     const snapshot = this.snapshot();
-    return this.dropsRuns.get('all', this.version(snapshot), () => this.runner.run({ kind: 'drops', ...(snapshot !== undefined ? { snapshot } : {}) }));
+    return this.dropsRuns.get('all', this.version(snapshot), () => this.runner.run({ kind: 'drops', maxImpactPaths: MAX_IMPACT_PATHS, ...(snapshot !== undefined ? { snapshot } : {}) }));
+  }
+
+  /** The doctor's findings for a namespace (or all), like the drops: in the worker, once per data version. */
+  diagnostics(namespace: string | undefined): Promise<Versioned<Finding[]>> {
+    const snapshot = this.snapshot();
+    return this.diagnosticsRuns.get(namespace ?? '*', this.version(snapshot), () =>
+      this.runner.run({ kind: 'diagnostics', ...(snapshot !== undefined ? { snapshot } : {}), ...(namespace !== undefined ? { namespace } : {}) }));
   }
 
   close(): Promise<void> {

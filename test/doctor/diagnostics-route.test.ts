@@ -1,5 +1,6 @@
 // GET /api/v1/diagnostics over real HTTP on 127.0.0.1:0: the doctor's findings from a real store
-// and the inventory's snapshot, scoped by namespace; a bad namespace is a 400.
+// and the inventory's snapshot, scoped by namespace; a bad namespace is a 400. Computed in the
+// analysis worker (the app has the database file) once per data version: a repeat is a 304.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,10 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/doctor/types.js';
 import { aggregateFlows } from '../../src/flows/edge.js';
+import { Registry } from 'prom-client';
+import { analysisOf, closeAnalysis } from '../../src/http/analysis.js';
+import { WorkerRunner } from '../../src/http/analysis-runner.js';
+import type { AppDeps } from '../../src/http/deps.js';
 import { errorHandler } from '../../src/http/errors.js';
 import { diagnosticsRoutes } from '../../src/http/routes/diagnostics.js';
 import { loadDoctorCluster } from '../../src/cli/doctor.js';
@@ -21,15 +26,21 @@ let dir: string;
 let store: FlowStore;
 let server: Server;
 let base: string;
+let deps: AppDeps;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'doctor-http-'));
-  store = openStore(path.join(dir, 'flows.db'));
+  const file = path.join(dir, 'flows.db');
+  store = openStore(file);
   const flows = repeat(3, T0, MIN, { from: pod('jobs', 'batch'), to: pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }), port: 53, protocol: 'UDP', verdict: 'dropped', dropReason: 'POLICY_DENIED' });
   store.writeBatch({ deltas: aggregateFlows(flows).values(), accepted: flows.length, rejectedByReason: {} });
   const { snapshot } = await loadDoctorCluster([path.join(FIXTURES, 'cluster.json'), path.join(FIXTURES, 'dns.yaml')]);
   const app = express();
-  app.use(diagnosticsRoutes({ store, clusterSnapshot: () => snapshot }));
+  deps = {
+    store, clusterSnapshot: () => snapshot, dbFile: file, auth: { mode: 'none' }, registry: new Registry(),
+    readiness: () => ({ ready: true, store: 'open', sources: [] }), limits: { pageSizeMax: 100, pageSizeDefault: 10, requestBodyBytes: 65_536 },
+  };
+  app.use(diagnosticsRoutes(deps));
   app.use(errorHandler());
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -38,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeAnalysis(deps);
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -49,6 +61,18 @@ describe('GET /api/v1/diagnostics', () => {
     const findings = (await response.json()) as Finding[];
     expect(findings.map((f) => [f.kind, f.namespace])).toEqual([['dns-blocked', 'jobs']]);
     expect(findings[0]?.objects).toEqual(['jobs/deny-egress', 'jobs/batch-abc12-1']);
+  });
+
+  it('computes in the analysis worker, once per data version: a repeat revalidates to 304', async () => {
+    const runner = analysisOf(deps).runner;
+    expect(runner).toBeInstanceOf(WorkerRunner);
+    const first = await fetch(`${base}/api/v1/diagnostics`);
+    expect(first.status).toBe(200);
+    const jobs = (runner as WorkerRunner).jobs;
+    expect(jobs).toBeGreaterThan(0);
+    const again = await fetch(`${base}/api/v1/diagnostics`, { headers: { 'if-none-match': first.headers.get('etag') ?? '' } });
+    expect(again.status).toBe(304);
+    expect((runner as WorkerRunner).jobs).toBe(jobs);
   });
 
   it('scopes by namespace and refuses a bad one', async () => {

@@ -121,6 +121,17 @@ describe('explanation and fix, verified by the engine', () => {
     expect(r.fixImpact?.unrelatedOpened).toEqual([]);
   });
 
+  it('computes the impact of at most maxImpactPaths fixes, in report order, and the same impact as unbounded', () => {
+    const bounded = buildDropReports(edges, { snapshot, maxImpactPaths: 1 }).items;
+    const withImpact = items.filter((i) => i.fixImpact !== undefined);
+    expect(withImpact.length).toBeGreaterThan(1);
+    const first = items.indexOf(withImpact[0] as (typeof items)[number]);
+    expect(bounded.map((i, n) => (i.fixImpact !== undefined) === (n === first))).toEqual(bounded.map(() => true));
+    expect(bounded[first]?.fixImpact).toEqual(items[first]?.fixImpact);
+    expect(bounded.map((i) => i.fix)).toEqual(items.map((i) => i.fix));
+    expect(buildDropReports(edges, { snapshot, maxImpactPaths: 0 }).items.every((i) => i.fixImpact === undefined)).toBe(true);
+  });
+
   it('offers a patch to the policy at fault only when it selects exactly the workload', () => {
     // cart is isolated by two policies, so no single policy is at fault
     expect(byPath('frontend').fixPatches).toEqual([]);
