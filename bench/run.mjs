@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const helpers = new Set(['generate-flows.ts', 'cluster-scale.ts', 'relay-h2-server.ts', 'engine-cni-policies.ts']);
+const helpers = new Set(['generate-flows.ts', 'cluster-scale.ts', 'cluster-edges.ts', 'eval-cluster.ts', 'relay-h2-server.ts', 'engine-cni-policies.ts']);
 const benches = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !helpers.has(f))
   .sort();

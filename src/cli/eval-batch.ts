@@ -48,18 +48,20 @@ export async function readQueries(file: string, engine: PolicyEngine): Promise<T
   // Queries name the same pods and workloads again and again: each text is resolved once.
   const resolver = new TargetResolver(engine.snapshot);
   return (value as unknown[]).map((raw, i) => {
-    const where = `${file}: [${i}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${where}: expected an object`);
+    // Only an error names the query: no string per query otherwise.
+    const at = (field: string): string => `${file}: [${i}]${field}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${at('')}: expected an object`);
     const q = raw as Record<string, unknown>;
     const from = q['from'];
     const to = q['to'];
     const port = q['port'];
-    if (typeof from !== 'string') throw new UsageError(`${where}.from: expected "NAMESPACE/POD" or an IP address`);
-    if (typeof to !== 'string') throw new UsageError(`${where}.to: expected "NAMESPACE/POD" or an IP address`);
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${where}.port: expected an integer from 1 to 65535`);
+    if (typeof from !== 'string') throw new UsageError(`${at('.from')}: expected "NAMESPACE/POD" or an IP address`);
+    if (typeof to !== 'string') throw new UsageError(`${at('.to')}: expected "NAMESPACE/POD" or an IP address`);
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${at('.port')}: expected an integer from 1 to 65535`);
     const protocolRaw = q['protocol'] ?? 'TCP';
-    if (typeof protocolRaw !== 'string') throw new UsageError(`${where}.protocol: expected TCP, UDP or SCTP`);
-    return { from: resolver.resolve(from, `${where}.from`), to: resolver.resolve(to, `${where}.to`), port, protocol: parseProtocol(protocolRaw, `${where}.protocol`) };
+    if (typeof protocolRaw !== 'string') throw new UsageError(`${at('.protocol')}: expected TCP, UDP or SCTP`);
+    const protocol = protocolRaw === 'TCP' ? 'TCP' : parseProtocol(protocolRaw, at('.protocol'));
+    return { from: resolver.resolve(from, () => at('.from')), to: resolver.resolve(to, () => at('.to')), port, protocol };
   });
 }
 
@@ -79,7 +81,7 @@ export function decisionJson(q: TargetQuery, result: TargetDecision, explain: bo
   const { query, decision } = result;
   const named = q.from.workload !== undefined || q.to.workload !== undefined;
   return {
-    from: named ? q.from.label : formatEndpoint(query.from), to: named ? q.to.label : formatEndpoint(query.to), port: query.port, protocol: query.protocol,
+    from: q.from.label, to: q.to.label, port: query.port, protocol: query.protocol,
     verdict: decision.verdict, egress: directionJson(decision.egress, explain), ingress: directionJson(decision.ingress, explain),
     ...(named ? { pods: { from: formatEndpoint(query.from), to: formatEndpoint(query.to), pairs: result.pairs, allowedPairs: result.allowedPairs } } : {}),
   };
@@ -102,9 +104,8 @@ export function compactLine(q: TargetQuery, result: TargetDecision): string {
   const { query, decision } = result;
   const named = q.from.workload !== undefined || q.to.workload !== undefined;
   const pairs = named ? ` (${result.allowedPairs}/${result.pairs} pod pairs allowed)` : '';
-  const from = named ? q.from.label : formatEndpoint(query.from);
-  const to = named ? q.to.label : formatEndpoint(query.to);
-  return `${from} -> ${to} ${query.protocol}/${query.port}: ${decision.verdict.toUpperCase()}${pairs}; egress ${directionText(decision.egress)}; ingress ${directionText(decision.ingress)}`;
+  // A target's label is what formatEndpoint would print for its single pod or address.
+  return `${q.from.label} -> ${q.to.label} ${query.protocol}/${query.port}: ${decision.verdict.toUpperCase()}${pairs}; egress ${directionText(decision.egress)}; ingress ${directionText(decision.ingress)}`;
 }
 
 /** The prose form (`eval --from/--to`, and `--queries --explain`). */

@@ -68,10 +68,11 @@ export class TargetResolver {
     }
   }
 
-  resolve(text: string, where: string): Target {
+  /** `where`: names the query in an error (built only then). */
+  resolve(text: string, where: () => string): Target {
     let target = this.resolved.get(text);
     if (target === undefined) {
-      target = resolveIn(text, where, this.snapshot, (namespace) => this.podsByNamespace.get(namespace) ?? []);
+      target = resolveIn(text, where(), this.snapshot, (namespace) => this.podsByNamespace.get(namespace) ?? []);
       this.resolved.set(text, target);
     }
     return target;
@@ -134,6 +135,14 @@ export interface TargetDecision {
 }
 
 export function decideTargets(engine: PolicyEngine, from: Target, to: Target, port: number, protocol: ConnectionQuery['protocol']): TargetDecision {
+  const [onlyFrom] = from.endpoints;
+  const [onlyTo] = to.endpoints;
+  if (from.endpoints.length === 1 && to.endpoints.length === 1 && onlyFrom !== undefined && onlyTo !== undefined) {
+    // The common case of a batch: one pair, no bookkeeping.
+    const query: ConnectionQuery = { from: onlyFrom, to: onlyTo, port, protocol };
+    const decision = engine.evaluate(query);
+    return { query, decision, pairs: 1, allowedPairs: decision.verdict === 'allow' ? 1 : 0 };
+  }
   const pairs = from.endpoints.length * to.endpoints.length;
   if (pairs > MAX_PAIRS) throw new UsageError(`${from.label} → ${to.label}: ${pairs} pod pairs, more than ${MAX_PAIRS}; name single pods`);
   let shown: { query: ConnectionQuery; decision: Decision } | undefined;
