@@ -23,6 +23,12 @@ export interface ResourceSpec {
   readonly apiVersion: string;
   readonly kind: string;
   readonly list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  /**
+   * A custom resource that may not be installed: a 404 is not an error but "absent" — the
+   * informer counts as synced with no objects and keeps probing at its backoff's pace, so
+   * installing the CRD later is noticed.
+   */
+  readonly optional?: boolean;
 }
 
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -40,6 +46,8 @@ export interface InformerStatus {
   readonly bookmarks: number;
   readonly errors: number;
   readonly lastError?: string;
+  /** Set for an optional resource whose API the server does not serve (its CRD is not installed). */
+  readonly absent?: boolean;
 }
 
 export interface InformerOptions {
@@ -116,6 +124,7 @@ export class ResilientInformer {
   private errors = 0;
   private lastEventMs: number | undefined;
   private lastError: string | undefined;
+  private absent = false;
   private readonly syncWaiters: (() => void)[] = [];
 
   constructor(kubeConfig: KubeConfig, spec: ResourceSpec, options: InformerOptions = {}) {
@@ -129,6 +138,7 @@ export class ResilientInformer {
       this.lists += 1;
       this.activity += 1;
       this.lastEventMs = this.clock.now();
+      this.absent = false;
       options.onList?.(list.items);
       if (!this.synced) {
         this.synced = true;
@@ -216,16 +226,27 @@ export class ResilientInformer {
       bookmarks: this.watcher.bookmarks,
       errors: this.errors,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.absent ? { absent: true } : {}),
     };
   }
 
   private onError(err: unknown): void {
-    this.errors += 1;
-    this.lastError = describe(err);
+    if (this.spec.optional === true && statusOf(err) === 404) {
+      // Not installed: synced with nothing in it; probe again later, quietly after the first time.
+      if (!this.absent) this.logger.info({ informer: this.spec.kind }, 'resource not served (CRD not installed); probing for it');
+      this.absent = true;
+      if (!this.synced) {
+        this.synced = true;
+        for (const w of this.syncWaiters.splice(0)) w();
+      }
+    } else {
+      this.errors += 1;
+      this.lastError = describe(err);
+    }
     if (this.stopped || this.restarting) return;
     this.restarting = true;
     const delayMs = this.backoff.nextDelayMs();
-    this.logger.warn({ informer: this.spec.kind, delayMs, error: this.lastError }, 'informer failed; restarting');
+    if (!this.absent) this.logger.warn({ informer: this.spec.kind, delayMs, error: this.lastError }, 'informer failed; restarting');
     void this.clock.sleep(delayMs, this.abort.signal).then(() => {
       this.restarting = false;
       if (this.stopped) return;
@@ -233,6 +254,16 @@ export class ResilientInformer {
       void this.lw.start().catch((e: unknown) => this.onError(e));
     });
   }
+}
+
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const rec = err as Record<string, unknown>;
+  const code = rec['code'] ?? rec['statusCode'];
+  if (typeof code === 'number') return code;
+  const body = rec['body'];
+  if (typeof body === 'string' && /"code":\s*404/.test(body)) return 404;
+  return err instanceof Error && /\b404\b/.test(err.message) ? 404 : undefined;
 }
 
 function describe(err: unknown): string {

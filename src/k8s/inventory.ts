@@ -1,11 +1,11 @@
 // The live cluster inventory: informers for namespaces, pods, services, endpointslices,
-// networkpolicies and nodes, plus replicasets and jobs to name a pod's workload (ReplicaSet →
+// networkpolicies, nodes, the network-policy-api kinds where their CRDs are installed, plus replicasets and jobs to name a pod's workload (ReplicaSet →
 // Deployment, Job → CronJob). `snapshot()` returns the same ClusterSnapshot a `--cluster` file
 // gives (built by src/policy/parse-objects.ts, cached, rebuilt only after a change), and `ipIndex`
 // resolves an address to the pod that held it at a flow's time. Ready only once every informer
 // has completed its first full list.
 import {
-  AppsV1Api, BatchV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, NetworkingV1Api,
+  AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, NetworkingV1Api,
 } from '@kubernetes/client-node';
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { parseClusterObjects } from '../policy/parse-objects.js';
@@ -55,7 +55,14 @@ export interface InventoryStatus {
 }
 
 /** Resources that go into the snapshot (EndpointSlices are watched for the IP → service view only). */
-const SNAPSHOT_KINDS = new Set(['Namespace', 'Pod', 'Service', 'NetworkPolicy', 'Node', 'ReplicaSet', 'Job']);
+const SNAPSHOT_KINDS = new Set(['Namespace', 'Pod', 'Service', 'NetworkPolicy', 'Node', 'ReplicaSet', 'Job', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+
+/** Cluster-scoped policy of network-policy-api: watched when its CRD is installed (absent is no error). */
+export const CLUSTER_POLICY_RESOURCES = [
+  { kind: 'AdminNetworkPolicy', version: 'v1alpha1', plural: 'adminnetworkpolicies' },
+  { kind: 'BaselineAdminNetworkPolicy', version: 'v1alpha1', plural: 'baselineadminnetworkpolicies' },
+  { kind: 'ClusterNetworkPolicy', version: 'v1alpha2', plural: 'clusternetworkpolicies' },
+] as const;
 
 function listOf<T extends KubernetesObject>(p: Promise<KubernetesListObject<T>>): Promise<KubernetesListObject<KubernetesObject>> {
   return p;
@@ -67,6 +74,7 @@ export function resourceSpecs(kc: KubeConfig): ResourceSpec[] {
   const batch = kc.makeApiClient(BatchV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   return [
     { path: '/api/v1/namespaces', apiVersion: 'v1', kind: 'Namespace', list: () => listOf(core.listNamespace()) },
     { path: '/api/v1/nodes', apiVersion: 'v1', kind: 'Node', list: () => listOf(core.listNode()) },
@@ -76,6 +84,10 @@ export function resourceSpecs(kc: KubeConfig): ResourceSpec[] {
     { path: '/apis/networking.k8s.io/v1/networkpolicies', apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', list: () => listOf(networking.listNetworkPolicyForAllNamespaces()) },
     { path: '/apis/apps/v1/replicasets', apiVersion: 'apps/v1', kind: 'ReplicaSet', list: () => listOf(apps.listReplicaSetForAllNamespaces()) },
     { path: '/apis/batch/v1/jobs', apiVersion: 'batch/v1', kind: 'Job', list: () => listOf(batch.listJobForAllNamespaces()) },
+    ...CLUSTER_POLICY_RESOURCES.map(({ kind, version, plural }): ResourceSpec => ({
+      path: `/apis/policy.networking.k8s.io/${version}/${plural}`, apiVersion: `policy.networking.k8s.io/${version}`, kind, optional: true,
+      list: async () => (await custom.listClusterCustomObject({ group: 'policy.networking.k8s.io', version, plural })) as KubernetesListObject<KubernetesObject>,
+    })),
   ];
 }
 

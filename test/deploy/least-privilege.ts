@@ -10,6 +10,7 @@ const READABLE: Readonly<Record<string, readonly string[]>> = {
   '': ['namespaces', 'pods', 'services', 'nodes'],
   'discovery.k8s.io': ['endpointslices'],
   'networking.k8s.io': ['networkpolicies'],
+  'policy.networking.k8s.io': ['adminnetworkpolicies', 'baselineadminnetworkpolicies', 'clusternetworkpolicies'],
   apps: ['replicasets', 'deployments', 'statefulsets', 'daemonsets'],
   batch: ['jobs', 'cronjobs'],
 };

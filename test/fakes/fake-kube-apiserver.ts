@@ -50,8 +50,9 @@ export class FakeKubeApiServer {
   private readonly failLists = new Map<string, number>();
   port = 0;
 
-  constructor() {
-    for (const [path, meta] of Object.entries(COLLECTIONS)) this.collections.set(path, { ...meta, objects: new Map(), events: [] });
+  /** `extra`: more collections to serve (e.g. a CRD's), beside COLLECTIONS; others answer 404. */
+  constructor(extra: Record<string, { kind: string; apiVersion: string }> = {}) {
+    for (const [path, meta] of Object.entries({ ...COLLECTIONS, ...extra })) this.collections.set(path, { ...meta, objects: new Map(), events: [] });
   }
 
   async start(): Promise<this> {
