@@ -5,6 +5,7 @@ import { parseCalicoFlowLogLine } from './calico-flowlog.js';
 import { calicoIptablesParser, parseCalicoIptablesLine } from './calico-iptables.js';
 import { aggregateFlows } from './edge.js';
 import type { Flow, ParseResult } from './flow.js';
+import { skipWhenMissing } from '../../test/ci-tools.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const sharedDir = path.resolve(repoRoot, '../shared/fixtures');
@@ -65,7 +66,7 @@ describe('calico flow logs', () => {
     expect(parseCalicoFlowLogLine(text)).toMatchObject({ ok: false, reason });
   });
 
-  describe.skipIf(!existsSync(sharedDir))('shared fixture', () => {
+  describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))('shared fixture', () => {
     it('parses the real deny line and the docs allow line; rejects the two undated docs lines', () => {
       const results = read(path.join(sharedDir, 'calico-enterprise-flowlogs.jsonl')).map(parseCalicoFlowLogLine);
       expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'missing_field', 'missing_field', 'ok']);
@@ -108,7 +109,7 @@ describe('calico iptables Log lines', () => {
     expect(parse(text)).toMatchObject({ ok: false, reason });
   });
 
-  describe.skipIf(!existsSync(sharedDir))('shared fixtures', () => {
+  describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))('shared fixtures', () => {
     it('parses the OSS and the Enterprise lines', () => {
       const oss = read(path.join(sharedDir, 'calico-oss-iptables-log-action.log')).map((l) => flowOf(parse(l)));
       expect(oss.map((f) => f.protocol)).toEqual(['TCP', 'ICMP', 'UDP']);

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeHubbleFlow, parseHubbleLine } from './hubble.js';
 import type { Flow, ParseResult } from './flow.js';
+import { skipWhenMissing } from '../../test/ci-tools.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const sharedDir = path.resolve(repoRoot, '../shared/fixtures');
@@ -149,7 +150,7 @@ describe('normalizeHubbleFlow on proto-loader objects', () => {
   });
 });
 
-describe.skipIf(!existsSync(sharedDir))('parseHubbleLine on the shared real captures', () => {
+describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))('parseHubbleLine on the shared real captures', () => {
   const files = existsSync(sharedDir) ? readdirSync(sharedDir).filter((f) => f.startsWith('hubble-') && f.endsWith('.jsonl')) : [];
   it.each(files)('%s parses every line', (file) => {
     const lines = readFileSync(path.join(sharedDir, file), 'utf8').split('\n').filter((l) => l.length > 0);

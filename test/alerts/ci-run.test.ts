@@ -49,6 +49,7 @@ describe('.ci/run', () => {
       'apt-get install -y -qq kubernetes-client',
       'apt-get install -y -qq prometheus',
       'apt-get install -y -qq prometheus-alertmanager',
+      'apt-get install -y -qq openssl',
       'npm ci CI=true',
       'npm test CI=true',
       'npm run test:slow CI=true',
@@ -59,7 +60,7 @@ describe('.ci/run', () => {
     const { status, stderr, calls } = run({ failInstall: ['prometheus-alertmanager', 'chromium'] });
     expect(status).toBe(1);
     expect(stderr).toContain('apt-get install failed for: chromium prometheus-alertmanager');
-    expect(calls.filter((c) => c.startsWith('apt-get install'))).toHaveLength(4);
+    expect(calls.filter((c) => c.startsWith('apt-get install'))).toHaveLength(5);
     expect(calls.some((c) => c.startsWith('npm'))).toBe(false);
   });
 
@@ -91,5 +92,17 @@ describe('the real-binary suites under CI=true', () => {
   it('skips a suite whose binary is missing on a dev machine, and runs it (to fail) with CI=true', () => {
     expect(JSON.parse(decide(undefined))).toEqual({ skip: true, threw: true });
     expect(JSON.parse(decide('true'))).toEqual({ skip: false, threw: true });
+  });
+
+  it('the same for Chromium, kubectl, openssl and the shared fixtures (test/ci-tools.ts)', () => {
+    const decideTool = (ci: string | undefined): unknown => {
+      const code = "const t = await import('./test/ci-tools.ts'); console.log(JSON.stringify({ missing: t.skipWhenMissing(false, 'a tool'), present: t.skipWhenMissing(true, 'a tool') }));";
+      const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '' };
+      if (ci !== undefined) env['CI'] = ci;
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8', env });
+      return JSON.parse(result.stdout.trim());
+    };
+    expect(decideTool(undefined)).toEqual({ missing: true, present: false });
+    expect(decideTool('true')).toEqual({ missing: false, present: false });
   });
 });

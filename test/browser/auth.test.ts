@@ -7,10 +7,11 @@ import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { droppedFlowLine, ensureWebBuilt, hasChromium, launchChromium, shiftedDemoLines, startServe, writeConfig, type RunningDaemon } from './harness.js';
+import { skipWhenMissing } from '../ci-tools.js';
 
 const TOKEN = 'dashboard-test-token-0123456789abcdef';
 
-describe.skipIf(!hasChromium)('dashboard with token authentication', () => {
+describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'))('dashboard with token authentication', () => {
   let dir: string;
   let flowsFile: string;
   let daemon: RunningDaemon;

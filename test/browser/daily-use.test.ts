@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { Locator } from 'playwright-core';
 import { droppedFlowLine, ensureWebBuilt, hasChromium, launchChromium, repoRoot, shiftedDemoLines, startServe, waitFor, writeConfig, type RunningDaemon } from './harness.js';
+import { skipWhenMissing } from '../ci-tools.js';
 
 // Browser-side callbacks (serialised into the page: no helper of this file is in scope there) see
 // elements through this shape: the suite is type-checked without the DOM lib.
@@ -20,7 +21,7 @@ interface El { readonly textContent: string | null; readonly className: string; 
 
 const isOpen = async (details: Locator): Promise<boolean> => (await details.getAttribute('open')) !== null;
 
-describe.skipIf(!hasChromium)('dashboard in daily use (Chromium, demo flows and inventory)', () => {
+describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'))('dashboard in daily use (Chromium, demo flows and inventory)', () => {
   let dir: string;
   let flowsFile: string;
   let daemon: RunningDaemon;

@@ -13,13 +13,13 @@ import {
   droppedFlowLine, ensureWebBuilt, hasChromium, launchChromium, repoRoot, shiftedDemoLines, startServe, untar, waitFor,
   writeConfig, XSS_LABEL, xssFlowLine, type RunningDaemon,
 } from './harness.js';
+import { skipWhenMissing } from '../ci-tools.js';
 
 const updateScreenshots = process.env['UPDATE_SCREENSHOTS'] === '1';
 const screenshotDir = path.join(repoRoot, 'docs/screenshots');
 
-if (!hasChromium) console.warn('test/browser: /usr/bin/chromium is absent (apt-get install chromium; .ci/run does): skipping the dashboard browser tests');
 
-describe.skipIf(!hasChromium)('dashboard in Chromium (real serve, demo flows)', () => {
+describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'))('dashboard in Chromium (real serve, demo flows)', () => {
   let dir: string;
   let flowsFile: string;
   let daemon: RunningDaemon;

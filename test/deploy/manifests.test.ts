@@ -18,11 +18,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { findObject, hasKubectl, kubectl, overlays, renderOverlay, type KubeObject, type Overlay } from './render.js';
 import { restrictedViolations } from './pod-security.js';
 import { rbacViolations, summarizePolicies } from './least-privilege.js';
+import { skipWhenMissing } from '../ci-tools.js';
 
-const available = hasKubectl();
-if (!available) {
-  console.warn(`test/deploy: "${kubectl}" is not runnable here; the manifest tests are skipped (.ci/run installs Debian's kubernetes-client)`);
-}
+const skip = skipWhenMissing(hasKubectl(), `"${kubectl}" (kubectl, for kustomize; .ci/run installs Debian's kubernetes-client)`);
 
 /** Every kind the deploy may contain, with its OpenAPI model; a new kind must be added here. */
 const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
@@ -44,10 +42,10 @@ const SOURCE_EGRESS = { cilium: 'hubble-relay', calico: 'goldmane' } as const;
 const scratch = mkdtempSync(path.join(tmpdir(), 'netpol-deploy-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe.skipIf(!available).each(overlays)('deploy/overlays/%s', (overlay: Overlay) => {
+describe.skipIf(skip).each(overlays)('deploy/overlays/%s', (overlay: Overlay) => {
   // Rendered while collecting, so a kustomize error fails the suite with kubectl's message. Objects
   // are read through the kubernetes-models types; the schema test proves that they fit them.
-  const objects = available ? renderOverlay(overlay) : [];
+  const objects = skip ? [] : renderOverlay(overlay);
   const deployment = objects.find((o) => o.kind === 'Deployment') as IDeployment | undefined;
   const podSpec = deployment?.spec?.template.spec;
   const container = podSpec?.containers.find((c) => c.name === 'netpol-advisor');

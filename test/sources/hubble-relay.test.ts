@@ -7,6 +7,7 @@ import { CollectingSink } from '../fakes/collecting-sink.js';
 import { FakeClock, waitFor } from '../fakes/fake-clock.js';
 import { FakeRelay, lostEvents, nodeStatus, tcpSyn } from '../fakes/fake-relay.js';
 import { hasOpenssl, makeTestPki } from '../fakes/test-certs.js';
+import { skipWhenMissing } from '../ci-tools.js';
 
 const T0 = Date.UTC(2026, 4, 1, 12, 0, 0);
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -127,7 +128,7 @@ describe('HubbleRelaySource against a fake relay', () => {
   });
 });
 
-describe.skipIf(!hasOpenssl())('HubbleRelaySource TLS', () => {
+describe.skipIf(skipWhenMissing(hasOpenssl(), 'openssl (for the test PKI)'))('HubbleRelaySource TLS', () => {
   const pki = makeTestPki();
   afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
   const serverCreds = (requireClient: boolean) =>

@@ -9,12 +9,13 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, hasChromium, launchChromium, startServe, waitFor, writeConfig, type RunningDaemon } from '../browser/harness.js';
+import { skipWhenMissing } from '../ci-tools.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES, shopLine } from './flow-lines.js';
 
 const READ = 'staged-read-token-0123456789abcdef';
 const WRITE = 'staged-write-token-0123456789abcdef';
 // Skipped only on a dev machine without chromium; under CI a missing browser fails the suite.
-const skip = !hasChromium && process.env['CI'] !== 'true';
+const skip = skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)');
 
 describe.skipIf(skip)('Staged page', () => {
   let dir: string;
