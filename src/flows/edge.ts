@@ -28,7 +28,13 @@ export interface ObservedEdge {
   readonly protocol: Protocol;
   readonly port: number | null;
   readonly verdict: Verdict;
+  /** Connections started (seen from their first packet). */
   readonly count: number;
+  /**
+   * Mid-stream events of connections established before observation (no start seen): evidence
+   * that the path is used, never counted as connections. Absent means 0.
+   */
+  readonly established?: number;
   readonly firstSeenMs: number;
   readonly lastSeenMs: number;
   readonly sourceLabels: Readonly<Record<string, string>>;
@@ -56,6 +62,8 @@ export interface EdgeDelta {
   readonly port: number | null;
   readonly verdict: Verdict;
   count: number;
+  /** Mid-stream events of connections established before observation (see ObservedEdge); absent means 0. */
+  established?: number;
   firstSeenMs: number;
   lastSeenMs: number;
   /** Labels of the most recent pod seen on each side (pods only). */
@@ -152,30 +160,58 @@ function endpointKey(endpoint: Endpoint): string {
 }
 
 /**
- * Folds one flow into the per-edge deltas. Flows that are replies or mid-stream packets are
- * ignored: they must never create (reversed) edges. This is the ingest hot path: no allocation
- * beyond the key string unless the edge is new.
+ * Folds one flow into the per-edge deltas. A connection start counts; a mid-stream packet of a
+ * connection established before observation (`flow.established`) adds evidence to that
+ * connection's edge, oriented client → server; replies are ignored: they must never create
+ * reversed edges. This is the ingest hot path: no allocation beyond the key string unless the
+ * edge is new.
  */
 export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
-  if (!flow.isConnectionStart) return;
+  if (!flow.isConnectionStart) {
+    if (flow.established !== undefined) aggregateEstablished(flow, flow.established, into);
+    return;
+  }
   const port = portOf(flow);
   // join builds one flat string; a template literal builds a rope that the Map lookup then
   // hashes and compares piece by piece (measured: ~4% of ingest).
   const key = [endpointKey(flow.source), '>', endpointKey(flow.destination), '|', flow.protocol, '|', port ?? '-', '|', flow.verdict].join('');
+  const delta = deltaOf(into, key, flow.source, flow.destination, flow.protocol, port, flow.verdict, flow.timeMs);
+  delta.count += flow.connectionCount ?? 1;
+  foldDetail(delta, flow, flow.source, flow.destination);
+}
+
+/**
+ * A mid-stream event of a connection established before observation, folded into the edge of
+ * that connection (client → server port): `reverse` swaps the two ends and takes the source port.
+ */
+function aggregateEstablished(flow: Flow, orientation: 'forward' | 'reverse', into: Map<string, EdgeDelta>): void {
+  const reverse = orientation === 'reverse';
+  const client = reverse ? flow.destination : flow.source;
+  const server = reverse ? flow.source : flow.destination;
+  const port = (reverse ? flow.sourcePort : flow.destinationPort) ?? null;
+  if (port === null || flow.protocol === 'ICMP' || flow.protocol === 'ICMPv6') return;
+  const key = [endpointKey(client), '>', endpointKey(server), '|', flow.protocol, '|', port, '|', flow.verdict].join('');
+  const delta = deltaOf(into, key, client, server, flow.protocol, port, flow.verdict, flow.timeMs);
+  delta.established = (delta.established ?? 0) + 1;
+  foldDetail(delta, flow, client, server);
+}
+
+function deltaOf(into: Map<string, EdgeDelta>, key: string, source: Endpoint, destination: Endpoint, protocol: Protocol, port: number | null, verdict: Verdict, timeMs: number): EdgeDelta {
   let delta = into.get(key);
   if (delta === undefined) {
     delta = {
       key,
-      source: peerOf(flow.source),
-      destination: peerOf(flow.destination),
-      protocol: flow.protocol,
+      source: peerOf(source),
+      destination: peerOf(destination),
+      protocol,
       port,
-      verdict: flow.verdict,
+      verdict,
       count: 0,
-      firstSeenMs: flow.timeMs,
-      lastSeenMs: flow.timeMs,
-      sourceLabels: flow.source.labels,
-      destinationLabels: flow.destination.labels,
+      established: 0, // present from the start: one object shape for every delta
+      firstSeenMs: timeMs,
+      lastSeenMs: timeMs,
+      sourceLabels: source.labels,
+      destinationLabels: destination.labels,
       sourcePods: NO_VALUES,
       destinationPods: NO_VALUES,
       sourceNames: NO_VALUES,
@@ -186,21 +222,25 @@ export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
     };
     into.set(key, delta);
   }
-  delta.count += flow.connectionCount ?? 1;
+  return delta;
+}
+
+/** Times, labels, sample pods, names, drop reasons and policy names of one flow into its delta. */
+function foldDetail(delta: EdgeDelta, flow: Flow, source: Endpoint, destination: Endpoint): void {
   if (flow.timeMs < delta.firstSeenMs) delta.firstSeenMs = flow.timeMs;
   if (flow.timeMs >= delta.lastSeenMs) {
     delta.lastSeenMs = flow.timeMs;
-    delta.sourceLabels = flow.source.labels;
-    delta.destinationLabels = flow.destination.labels;
+    delta.sourceLabels = source.labels;
+    delta.destinationLabels = destination.labels;
   }
-  const sourcePod = flow.source.pod;
+  const sourcePod = source.pod;
   if (sourcePod !== undefined && delta.sourcePods.size < EDGE_SAMPLE_PODS_MAX) delta.sourcePods = withValue(delta.sourcePods, sourcePod, EDGE_SAMPLE_PODS_MAX);
-  const destinationPod = flow.destination.pod;
+  const destinationPod = destination.pod;
   if (destinationPod !== undefined && delta.destinationPods.size < EDGE_SAMPLE_PODS_MAX) {
     delta.destinationPods = withValue(delta.destinationPods, destinationPod, EDGE_SAMPLE_PODS_MAX);
   }
-  if (flow.source.names.length > 0) delta.sourceNames = withValues(delta.sourceNames, flow.source.names, EDGE_NAMES_MAX);
-  if (flow.destination.names.length > 0) delta.destinationNames = withValues(delta.destinationNames, flow.destination.names, EDGE_NAMES_MAX);
+  if (source.names.length > 0) delta.sourceNames = withValues(delta.sourceNames, source.names, EDGE_NAMES_MAX);
+  if (destination.names.length > 0) delta.destinationNames = withValues(delta.destinationNames, destination.names, EDGE_NAMES_MAX);
   if (flow.dropReason !== undefined) delta.dropReasons = withCount(delta.dropReasons, flow.dropReason);
   const policies = flow.policies;
   if (policies !== NO_POLICIES) {
@@ -209,7 +249,7 @@ export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
   }
 }
 
-/** Folds connection-starting flows into per-edge deltas (see aggregateFlow). */
+/** Folds flows into per-edge deltas (see aggregateFlow). */
 export function aggregateFlows(flows: Iterable<Flow>, into: Map<string, EdgeDelta> = new Map()): Map<string, EdgeDelta> {
   for (const flow of flows) aggregateFlow(flow, into);
   return into;

@@ -78,6 +78,13 @@ export interface Flow {
    */
   readonly isConnectionStart: boolean;
   /**
+   * Set on a non-start event that proves a connection established before observation (a
+   * mid-stream TCP packet, a UDP answer whose reply flag is unset): `forward` when the connection
+   * runs source → destination port, `reverse` when it runs destination → source port. Such
+   * events add `established` evidence to that edge, never a connection count.
+   */
+  readonly established?: 'forward' | 'reverse';
+  /**
    * How many connection starts this one event stands for: 1 for a packet-level event (Hubble,
    * kernel log), `num_flows_started` for an aggregated Calico flow log record. Absent means 1.
    */

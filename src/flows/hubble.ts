@@ -12,11 +12,10 @@
 // - Labels keep only Kubernetes pod labels (`k8s:` source, prefix stripped); Cilium's own
 //   `io.cilium.k8s.*` keys and `io.kubernetes.pod.namespace` are dropped (the namespace is a
 //   field of the endpoint).
-// - Connection starts: TCP SYN without ACK; UDP/SCTP and ICMP requests unless `is_reply` (or the
-//   deprecated `reply`) is true; a non-reply DROPPED TCP event without flags (field-masked
-//   exporter output) counts as an attempt. L7 and SOCK events never start connections (the
-//   L3/L4 event of the same connection does). ICMP echo replies and ICMP errors are responses
-//   to other traffic and never start one.
+// - Connection starts and connections established before observation: hubble-connection.ts
+//   (TCP flags, `is_reply` or the deprecated `reply`, and the ports when `is_reply` is unset).
+//   L7 and SOCK events never start connections (the L3/L4 event of the same connection does).
+//   ICMP echo replies and ICMP errors are responses to other traffic and never start one.
 // - DNS answers in L7 records name the *answered* addresses, not either endpoint of the DNS
 //   flow, so they are not copied into `names`; Cilium already reports those names as
 //   `destination_names` on later flows to the answered IPs.
@@ -27,6 +26,10 @@ import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
 import { WorkloadNames } from './workload-name.js';
 import { dropReasonName, isPolicyDropReason } from './hubble-drop-reasons.js';
+import { connectionRole, type ConnectionRole } from './hubble-connection.js';
+
+const A_START: ConnectionRole = Object.freeze({ isConnectionStart: true });
+const NOT_A_START: ConnectionRole = Object.freeze({ isConnectionStart: false });
 
 /** Envelope fields of a GetFlowsResponse / ExportEvent that a caller already unwrapped. */
 export interface HubbleEnvelope {
@@ -428,6 +431,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   let isIcmpResponse = false;
   let syn = false;
   let ack = false;
+  let rst = false;
   let hasFlags = false;
   if (protocol === 'ICMP' || protocol === 'ICMPv6') {
     const type = layer.type ?? 0;
@@ -442,6 +446,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
       if (!isRecord(flags)) throw new Invalid('invalid_field', 'l4.TCP.flags is not an object');
       syn = flags.SYN === true;
       ack = flags.ACK === true;
+      rst = flags.RST === true;
       for (const _ in flags) {
         hasFlags = true;
         break;
@@ -459,11 +464,16 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   const type = flow.Type;
   const isL7 = type === 'L7' || type === 2;
   const isSock = type === 'SOCK' || type === 3;
-  let isConnectionStart: boolean;
-  if (isL7 || isSock || isReply === true) isConnectionStart = false;
-  else if (protocol === 'TCP') isConnectionStart = hasFlags ? syn && !ack : verdict === 'dropped';
-  else if (protocol === 'ICMP' || protocol === 'ICMPv6') isConnectionStart = !isIcmpResponse;
-  else isConnectionStart = true;
+  let role: ConnectionRole;
+  if (isL7 || isSock) role = NOT_A_START;
+  else if (protocol === 'ICMP' || protocol === 'ICMPv6') role = isReply !== true && !isIcmpResponse ? A_START : NOT_A_START;
+  else {
+    role = connectionRole({
+      protocol, sourcePort: sourcePort ?? 0, destinationPort: destinationPort ?? 0, hasFlags, syn, ack, rst, isReply,
+      forwarded: verdict === 'forwarded', dropped: verdict === 'dropped',
+    });
+  }
+  const isConnectionStart = role.isConnectionStart;
 
   let direction: TrafficDirection = 'unknown';
   const td = flow.traffic_direction;
@@ -477,6 +487,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   if (
     startsOnly &&
     !isConnectionStart &&
+    role.established === undefined &&
     flow.ingress_allowed_by === undefined &&
     flow.egress_allowed_by === undefined &&
     flow.ingress_denied_by === undefined &&
@@ -519,6 +530,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
     isReply,
     isConnectionStart,
   };
+  if (role.established !== undefined) result.established = role.established;
   if (node !== undefined) result.node = node;
   if (sourcePort !== undefined) result.sourcePort = sourcePort;
   if (destinationPort !== undefined) result.destinationPort = destinationPort;

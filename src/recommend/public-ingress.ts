@@ -75,7 +75,7 @@ export function foldPublicIngress(accs: Iterable<WorkloadPolicyAcc>, services: r
       if (group.clients.size === 0 || (exposed === undefined && group.clients.size < minClients)) continue;
       let target = acc.ingress.get(PUBLIC_TARGET.key);
       if (target === undefined) {
-        target = { target: PUBLIC_TARGET, ports: new Map(), portCounts: new Map(), connections: 0, firstSeenMs: Number.POSITIVE_INFINITY, lastSeenMs: Number.NEGATIVE_INFINITY, samplePods: new Set(), names: new Set(), reasons: new Set(), publicClients: 0 };
+        target = { target: PUBLIC_TARGET, ports: new Map(), portCounts: new Map(), connections: 0, established: 0, firstSeenMs: Number.POSITIVE_INFINITY, lastSeenMs: Number.NEGATIVE_INFINITY, samplePods: new Set(), names: new Set(), reasons: new Set(), publicClients: 0 };
         acc.ingress.set(PUBLIC_TARGET.key, target);
       }
       target.publicClients = (target.publicClients ?? 0) + group.clients.size;
@@ -104,6 +104,7 @@ function moveTo(rule: RuleAcc, target: RuleAcc, group: PortGroup, acc: WorkloadP
   }
   target.firstSeenMs = Math.min(target.firstSeenMs, rule.firstSeenMs);
   target.lastSeenMs = Math.max(target.lastSeenMs, rule.lastSeenMs);
+  if (rule.ports.size === 0) target.established += rule.established;
   for (const name of rule.names) target.names.add(name);
   for (const reason of rule.reasons) target.reasons.add(reason);
   if (rule.ports.size === 0) acc.ingress.delete(rule.target.key);

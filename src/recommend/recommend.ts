@@ -13,6 +13,8 @@ import { reasonsFor, type PathEnd, type ReasonRule } from './reasons.js';
 import { addObservation, addSmallest, workloadPolicy, type WorkloadPolicyAcc } from './workload-policies.js';
 import { compareText, WorkloadIndex, type WorkloadInfo } from './workloads.js';
 import { peerText } from '../flows/peer-text.js';
+import { peerKey } from '../flows/edge.js';
+import { EPHEMERAL_PORT_MIN } from '../flows/hubble-connection.js';
 
 export interface RecommendOptions {
   /** Only emit policies for this namespace. */
@@ -187,10 +189,23 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
   };
   const noReasons = options.reasons.length === 0;
 
+  // Pairs with a connection start seen: an established-only edge running the other way to an
+  // ephemeral port is that connection's reply side read the wrong way round, not a connection.
+  const startedPairs = new Set<string>();
+  for (const edge of forwarded) if (edge.count > 0) startedPairs.add(`${peerKey(edge.source)}>${peerKey(edge.destination)}`);
+
   for (const edge of forwarded) {
     const srcWorkload = managedWorkload(edge.source);
     const dstWorkload = managedWorkload(edge.destination);
     if (srcWorkload === undefined && dstWorkload === undefined) continue;
+    if (edge.count === 0) {
+      const namespace = srcWorkload?.namespace ?? dstWorkload?.namespace ?? '';
+      if (edge.port !== null && edge.port >= EPHEMERAL_PORT_MIN && startedPairs.has(`${peerKey(edge.destination)}>${peerKey(edge.source)}`)) {
+        warnings.add({ code: 'established-before-observation', namespace, subject: describeSubject(edge), message: 'mid-stream packets toward an ephemeral port of a peer whose connections the other way were seen starting: taken as replies of those connections, not allowed' });
+        continue;
+      }
+      warnings.add({ code: 'established-before-observation', namespace, subject: describeSubject(edge), message: `no connection start seen, only ${edge.established ?? 0} mid-stream packet(s) of a connection established before observation: allowed, direction inferred from the reply flag and ports` });
+    }
     if (edge.port === null || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) {
       const problem: Extract<PeerResolution, { ok: false }> = edge.port === null
         ? { ok: false, code: 'icmp', reason: `${edge.protocol} cannot be expressed in a NetworkPolicy; isolated pods lose it on most CNIs` }
@@ -216,7 +231,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
         if (!resolution.ok) markUncovered(edge, srcWorkload.namespace, resolution, describeSubject(edge));
         else for (const target of resolution.targets) {
           if (target.type === 'entity') noteEntity(srcWorkload, 'egress', target.entity, edge);
-          addObservation(accOf(srcWorkload).egress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.destinationPods, edge.destinationNames, reasons);
+          addObservation(accOf(srcWorkload).egress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.destinationPods, edge.destinationNames, reasons, edge.established);
           if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, srcWorkload.namespace, describeSubject(edge)));
         }
       }
@@ -229,7 +244,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
         if (!resolution.ok) markUncovered(edge, dstWorkload.namespace, resolution, describeSubject(edge));
         else for (const target of resolution.targets) {
           if (target.type === 'entity') noteEntity(dstWorkload, 'ingress', target.entity, edge);
-          addObservation(accOf(dstWorkload).ingress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.sourcePods, edge.sourceNames, reasons);
+          addObservation(accOf(dstWorkload).ingress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.sourcePods, edge.sourceNames, reasons, edge.established);
           if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, dstWorkload.namespace, describeSubject(edge)));
         }
       }

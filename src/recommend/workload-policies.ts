@@ -26,6 +26,8 @@ export interface RuleAcc {
   readonly samplePods: Set<string>;
   readonly names: Set<string>;
   readonly reasons: Set<string>;
+  /** Mid-stream events of connections established before observation (no start seen). */
+  established: number;
   /** Public ingress: how many distinct public clients were folded into this `public` rule. */
   publicClients?: number;
 }
@@ -49,17 +51,18 @@ function portKey(protocol: Protocol, port: number): number | string {
  */
 export function addObservation(
   rules: Map<string, RuleAcc>, target: PeerTarget, protocol: Protocol, port: number, count: number, firstSeenMs: number, lastSeenMs: number,
-  peerPods: readonly string[], names: readonly string[], reasons: readonly string[],
+  peerPods: readonly string[], names: readonly string[], reasons: readonly string[], established = 0,
 ): void {
   let rule = rules.get(target.key);
   if (rule === undefined) {
-    rule = { target, ports: new Map(), portCounts: new Map(), connections: 0, firstSeenMs, lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
+    rule = { target, ports: new Map(), portCounts: new Map(), connections: 0, established: 0, firstSeenMs, lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
     rules.set(target.key, rule);
   }
   const key = portKey(protocol, port);
   if (!rule.ports.has(key)) rule.ports.set(key, { protocol, port });
   rule.portCounts.set(key, (rule.portCounts.get(key) ?? 0) + count);
   rule.connections += count;
+  rule.established += established;
   rule.firstSeenMs = Math.min(rule.firstSeenMs, firstSeenMs);
   rule.lastSeenMs = Math.max(rule.lastSeenMs, lastSeenMs);
   // Sample pods and names are kept sorted-smallest so the result is independent of edge order.
@@ -96,6 +99,16 @@ const CLASS_NOTE: Record<string, string> = {
   workload: '',
 };
 
+const STARTS_ONLY: readonly string[] = Object.freeze(['connection-start']);
+const ESTABLISHED_ONLY: readonly string[] = Object.freeze(['established-before-observation']);
+const BOTH_KINDS: readonly string[] = Object.freeze(['connection-start', 'established-before-observation']);
+
+/** How a rule's connections were evidenced: starts seen, mid-stream packets only, or both. */
+function evidenceKindsOf(rule: RuleAcc): readonly string[] {
+  if (rule.established === 0) return STARTS_ONLY;
+  return rule.connections === 0 ? ESTABLISHED_ONLY : BOTH_KINDS;
+}
+
 /** Shared by every rule without values (most rules have no names, reasons or CIDRs). */
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -121,6 +134,8 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
   const sampleText = samplePods.length > 0 ? `; e.g. ${samplePods.join(', ')}` : '';
   const reasonText = reasons.length > 0 ? `; reason: ${reasons.join('; ')}` : '';
   const publicText = rule.publicClients !== undefined ? `; ${rule.publicClients} distinct public clients` : '';
+  const kinds = evidenceKindsOf(rule);
+  const establishedText = rule.established > 0 ? `; ${rule.established} mid-stream packets of connections established before observation` : '';
   const arrow = direction === 'ingress' ? 'from' : 'to';
   return {
     direction,
@@ -137,7 +152,8 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
     reasons,
     ...(target.type === 'entity' ? { entity: target.entity } : {}),
     ...(target.type === 'network-set' ? { networkSet: { kind: target.setKind, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}), name: target.name, labels: target.labels } } : {}),
-    comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${publicText}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
+    evidenceKinds: kinds,
+    comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections${establishedText}, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${publicText}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
   };
 }
 
@@ -201,7 +217,7 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
     [`${ANNOTATION_PREFIX}sample-pods`]: [...workload.samplePods].sort().join(', '),
     [`${ANNOTATION_PREFIX}confidence`]: lowConfidence ? 'low' : 'normal',
     // A summary of the first rules; every rule's full evidence is its comment and the JSON export.
-    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(evidence.slice(0, MAX_ANNOTATED_RULES).map((e) => `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}`).join('; ') + (evidence.length > MAX_ANNOTATED_RULES ? `; … ${evidence.length - MAX_ANNOTATED_RULES} more rules` : '')),
+    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(evidence.slice(0, MAX_ANNOTATED_RULES).map((e) => `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}${e.evidenceKinds === ESTABLISHED_ONLY ? ' (established before observation)' : ''}`).join('; ') + (evidence.length > MAX_ANNOTATED_RULES ? `; … ${evidence.length - MAX_ANNOTATED_RULES} more rules` : '')),
   };
   if (names.length > 0) annotations[`${ANNOTATION_PREFIX}dns-names`] = clipAnnotation(names.join(', '));
   if (reasons.length > 0) annotations[`${ANNOTATION_PREFIX}reason`] = clipAnnotation(reasons.join('; '));

@@ -1,9 +1,18 @@
-// The server-side filters sent with GetFlows, so the relay ships only events that can create or
-// explain an edge: connection starts that are not replies, plus every drop. Everything else
-// (ACKs, mid-stream packets, replies, L7 records of established connections) never leaves the
-// relay, which is most of the bandwidth saving. FlowFilter semantics (formats.md §2.6): fields in
-// one filter are ANDed, values in one field ORed, filters in the list ORed, and the result is
-// whitelist − blacklist.
+// The server-side filters sent with GetFlows. FlowFilter semantics (formats.md §2.6, and Hubble's
+// pkg/hubble/filters): fields in one filter are ANDed, values in one field ORed, filters in the
+// list ORed, and the result is whitelist − blacklist (an empty whitelist lets everything in).
+//
+// What the relay may leave out is only what can never create or explain an edge, so relay ingest
+// stores the same edges as `ingest --format hubble` of the same flows (hubble-connection.ts):
+// - Definite replies (is_reply true) are never evidence: blacklisted. Hubble's reply filter
+//   rejects a flow whose is_reply is unset (a DROPPED one counts as is_reply false), so no
+//   `reply` field is put in the whitelist: that would silently lose every connection start and
+//   mid-stream packet reported at an observation point that leaves is_reply unset. Replies with
+//   is_reply unset are decided on our side (TCP flags, then the ports).
+// - Everything else passes: connection starts, drops, and the mid-stream packets of connections
+//   established before observation (long-lived pools and streams show nothing else). With
+//   Cilium's default monitor aggregation (medium) an established connection reports a packet
+//   per flag change and per aggregation interval, not per packet, which bounds that volume.
 
 /** The subset of flow.FlowFilter this client sends (proto field names, enum names). */
 export interface FlowFilter {
@@ -23,21 +32,11 @@ export interface RelayFilters {
   readonly blacklist: readonly FlowFilter[];
 }
 
-/**
- * - TCP: SYN set and not a reply. tcp_flags cannot say "ACK clear", so the SYN-ACK (which has
- *   SYN set too) is kept out by reply=false and, for agents that leave is_reply unset on it, by
- *   the blacklist entry for forwarded SYN+ACK.
- * - UDP, SCTP, ICMP (v4 and v6): every non-reply event; the normalizer decides which are starts.
- * - Every DROPPED flow, replies included: a dropped reply is still evidence for the drops view.
- */
+/** Every flow except definite replies (see the header for why nothing narrower is safe). */
 export function connectionStartFilters(): RelayFilters {
   return {
-    whitelist: [
-      { protocol: ['tcp'], tcp_flags: [{ SYN: true }], reply: [false] },
-      { protocol: ['udp', 'sctp', 'icmp'], reply: [false] },
-      { verdict: ['DROPPED'] },
-    ],
-    blacklist: [{ verdict: ['FORWARDED'], tcp_flags: [{ SYN: true, ACK: true }] }],
+    whitelist: [],
+    blacklist: [{ reply: [true] }],
   };
 }
 

@@ -29,6 +29,10 @@ export interface EdgeJson {
   readonly protocol: string;
   readonly verdict: string;
   readonly count: number;
+  /** Mid-stream events of connections established before observation (no start seen). */
+  readonly established: number;
+  /** `connection-start` when starts were seen, else `established-before-observation`. */
+  readonly evidence: 'connection-start' | 'established-before-observation';
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly dropReasons: Readonly<Record<string, number>>;
@@ -59,6 +63,8 @@ export function edgeToJson(edge: EdgeRecord): EdgeJson {
     protocol: edge.protocol,
     verdict: edge.verdict,
     count: edge.count,
+    established: edge.established ?? 0,
+    evidence: edge.count === 0 && (edge.established ?? 0) > 0 ? 'established-before-observation' : 'connection-start',
     firstSeen: rfc3339(edge.firstSeenMs),
     lastSeen: rfc3339(edge.lastSeenMs),
     dropReasons: edge.dropReasons,

@@ -28,6 +28,8 @@ export interface EdgeRow {
   port: number | null;
   verdict: string;
   count: number;
+  /** Migration 006; absent in rows read from an older schema by a read-only reader. */
+  established?: number;
   first_seen_ms: number;
   last_seen_ms: number;
   src_labels: string;
@@ -188,6 +190,7 @@ export function recordFromRow(row: EdgeRow): EdgeRecord {
     port: row.port,
     verdict: row.verdict as Verdict,
     count: row.count,
+    established: row.established ?? 0,
     firstSeenMs: row.first_seen_ms,
     lastSeenMs: row.last_seen_ms,
     sourceLabels: parseStringMap(row.src_labels),

@@ -16,6 +16,9 @@ import { ResumePoints } from './resume-points.js';
 import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
+/** No extra statement parameters (the `established` column before migration 006). */
+const NO_VALUES: number[] = [];
+
 export interface StoreOptions {
   /** NORMAL (default) survives a process crash; FULL also survives power loss, at fsync cost. */
   readonly synchronous?: 'NORMAL' | 'FULL';
@@ -128,6 +131,7 @@ class SqliteFlowStore implements FlowStore {
   private readonly selectCheckpoint;
   private readonly selectCounters;
   private readonly countEdges;
+  private readonly hasEstablished: boolean;
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly writeTx;
   private readonly resumePoints: ResumePoints;
@@ -144,7 +148,11 @@ class SqliteFlowStore implements FlowStore {
   ) {
     this.selectByKey = db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
       drop_reasons, denied_by, allowed_by FROM edges WHERE edge_key = ?`);
-    this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?,
+    // A store opened at an older schema (tests, `targetVersion`) has no `established` column
+    // (migration 006): the statements then leave it out and the values are not bound.
+    this.hasEstablished = (db.prepare("SELECT count(*) FROM pragma_table_info('edges') WHERE name = 'established'").pluck().get() as number) > 0;
+    const established = this.hasEstablished ? 'established = established + ?,' : '';
+    this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?) WHERE id = ?`);
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     // Positional parameters: better-sqlite3 binds a named-parameter object by looking up each name
@@ -153,11 +161,11 @@ class SqliteFlowStore implements FlowStore {
       'edge_key',
       'src_kind', 'src_namespace', 'src_workload', 'src_workload_kind', 'src_ip',
       'dst_kind', 'dst_namespace', 'dst_workload', 'dst_workload_kind', 'dst_ip',
-      'protocol', 'port', 'verdict', 'count', 'first_seen_ms', 'last_seen_ms',
+      'protocol', 'port', 'verdict', 'count', ...(this.hasEstablished ? ['established'] : []), 'first_seen_ms', 'last_seen_ms',
       ...EDGE_DETAIL_COLUMNS,
     ];
     this.insertEdge = db.prepare(`INSERT INTO edges (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`);
-    this.updateEdge = db.prepare(`UPDATE edges SET count = count + ?,
+    this.updateEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?),
       ${EDGE_DETAIL_COLUMNS.map((column) => `${column} = ?`).join(', ')}
       WHERE id = ?`);
@@ -231,7 +239,7 @@ class SqliteFlowStore implements FlowStore {
       delta.key,
       s.kind, s.namespace ?? null, s.workload ?? null, s.workloadKind ?? null, s.ip ?? null,
       d.kind, d.namespace ?? null, d.workload ?? null, d.workloadKind ?? null, d.ip ?? null,
-      delta.protocol, delta.port, delta.verdict, delta.count, delta.firstSeenMs, delta.lastSeenMs,
+      delta.protocol, delta.port, delta.verdict, delta.count, ...this.establishedValue(delta), delta.firstSeenMs, delta.lastSeenMs,
       ...detailValues(detail),
     );
     this.cache.set(delta.key, new CachedEdge(Number(inserted.lastInsertRowid), delta.lastSeenMs, detail));
@@ -239,8 +247,14 @@ class SqliteFlowStore implements FlowStore {
 
   /** Adds the delta's counts and times to row `id`, rewriting the JSON detail only when given. */
   private writeEdge(id: number, delta: EdgeDelta, detail: EdgeDetail | undefined): number {
-    if (detail === undefined) return this.bumpEdge.run(delta.count, delta.firstSeenMs, delta.lastSeenMs, id).changes;
-    return this.updateEdge.run(delta.count, delta.firstSeenMs, delta.lastSeenMs, ...detailValues(detail), id).changes;
+    const established = this.establishedValue(delta);
+    if (detail === undefined) return this.bumpEdge.run(delta.count, ...established, delta.firstSeenMs, delta.lastSeenMs, id).changes;
+    return this.updateEdge.run(delta.count, ...established, delta.firstSeenMs, delta.lastSeenMs, ...detailValues(detail), id).changes;
+  }
+
+  /** The `established` parameter when the schema has the column (none before migration 006). */
+  private establishedValue(delta: EdgeDelta): number[] {
+    return this.hasEstablished ? [delta.established ?? 0] : NO_VALUES;
   }
 
   writeBatch(batch: Batch): void {

@@ -1,10 +1,13 @@
 // A fake Hubble Relay for tests and benchmarks: a real gRPC server on 127.0.0.1 built from the
 // project's own proto/observer/observer.proto. It records every GetFlowsRequest, replays its
-// history honouring `since` (inclusive, as Hubble does) and the whitelist's verdict/protocol/
-// reply parts, then keeps following streams open for flows emitted later. It can be killed and
-// restarted on the same port, and it reports when gRPC flow control blocks its writes.
+// history honouring `since` (inclusive, as Hubble does) and the whitelist and blacklist with
+// Hubble's own semantics for verdict, protocol, reply (unset is_reply included) and tcp_flags
+// (hubble-filter-semantics.ts; an unknown protocol is INVALID_ARGUMENT, as Hubble answers), then
+// keeps following streams open for flows emitted later. It can be killed and restarted on the
+// same port, and it reports when gRPC flow control blocks its writes.
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../../src/sources/hubble-relay-proto.js';
+import { InvalidFilterError, passesFilters, validateFilters } from './hubble-filter-semantics.js';
 
 export interface Timestamp {
   seconds: number;
@@ -71,6 +74,13 @@ export class FakeRelay {
   private getFlows(call: grpc.ServerWritableStream<Record<string, unknown>, unknown>): void {
     const req = call.request;
     this.requests.push(req);
+    try {
+      validateFilters([...((req['whitelist'] as unknown[] | undefined) ?? []), ...((req['blacklist'] as unknown[] | undefined) ?? [])]);
+    } catch (error) {
+      if (!(error instanceof InvalidFilterError)) throw error;
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: error.message });
+      return;
+    }
     this.calls.add(call);
     call.on('cancelled', () => this.calls.delete(call));
     const since = req['since'] as Timestamp | undefined;
@@ -101,9 +111,13 @@ export class FakeRelay {
       if (t.seconds < ss || (t.seconds === ss && (t.nanos ?? 0) < sn)) return false;
     }
     if (item.flow === undefined) return true;
-    const wl = (req['whitelist'] as Record<string, unknown>[] | undefined) ?? [];
-    return wl.length === 0 || wl.some((f) => matchesFilter(f, item.flow ?? {}));
+    const pass = passesFilters((req['whitelist'] as unknown[] | undefined) ?? [], (req['blacklist'] as unknown[] | undefined) ?? [], item.flow);
+    if (!pass) this.filteredOut += 1;
+    return pass;
   }
+
+  /** History items (flows) the request's filters kept out, over every call. */
+  filteredOut = 0;
 
   /** Sends to every open following stream and appends to history (for later resumes). */
   emit(item: RelayResponse): void {
@@ -175,31 +189,6 @@ export class FakeRelay {
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     this.server = undefined;
   }
-}
-
-/** The fake's approximation of Hubble's filter semantics for the fields our client sends. */
-function matchesFilter(filter: Record<string, unknown>, flow: Record<string, unknown>): boolean {
-  const verdicts = filter['verdict'] as string[] | undefined;
-  if (verdicts !== undefined && verdicts.length > 0 && !verdicts.includes(String(flow['verdict']))) return false;
-  const l4 = (flow['l4'] as Record<string, unknown> | undefined) ?? {};
-  const proto = Object.keys(l4).find((k) => k !== 'protocol') ?? '';
-  const protocols = filter['protocol'] as string[] | undefined;
-  if (protocols !== undefined && protocols.length > 0) {
-    const p = proto.toLowerCase().startsWith('icmp') ? 'icmp' : proto.toLowerCase();
-    if (!protocols.includes(p)) return false;
-  }
-  const reply = filter['reply'] as boolean[] | undefined;
-  if (reply !== undefined && reply.length > 0) {
-    const isReply = flow['is_reply'] as { value?: boolean } | undefined;
-    if (isReply === undefined || !reply.includes(isReply.value === true)) return false;
-  }
-  const flagsFilter = filter['tcp_flags'] as Record<string, boolean>[] | undefined;
-  if (flagsFilter !== undefined && flagsFilter.length > 0) {
-    const tcp = l4['TCP'] as { flags?: Record<string, boolean> } | undefined;
-    const flags = tcp?.flags ?? {};
-    if (!flagsFilter.some((want) => Object.entries(want).every(([k, v]) => v !== true || flags[k] === true))) return false;
-  }
-  return true;
 }
 
 let seq = 0;

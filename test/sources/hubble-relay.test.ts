@@ -29,32 +29,34 @@ function ports(sink: CollectingSink): number[] {
 }
 
 describe('HubbleRelaySource against a fake relay', () => {
-  it('follows GetFlows with the connection-start whitelist and normalizes what arrives', async () => {
+  it('follows GetFlows with the reply blacklist and normalizes what arrives', async () => {
     const ack = tcpSyn(T0 + 1, { srcPort: 5001 });
     (ack.flow as { l4: unknown }).l4 = { TCP: { source_port: 5001, destination_port: 8080, flags: { ACK: true } } };
-    const relay = track(await new FakeRelay({ history: [tcpSyn(T0, { srcPort: 5000 }), ack, tcpSyn(T0 + 2, { srcPort: 5002, verdict: 'DROPPED' })] }).start());
+    const synAck = tcpSyn(T0 + 1, { srcPort: 8080, dstPort: 5000 });
+    (synAck.flow as { l4: unknown; is_reply: unknown }).l4 = { TCP: { source_port: 8080, destination_port: 5000, flags: { SYN: true, ACK: true } } };
+    (synAck.flow as { is_reply: unknown }).is_reply = { value: true };
+    const relay = track(await new FakeRelay({ history: [tcpSyn(T0, { srcPort: 5000 }), synAck, ack, tcpSyn(T0 + 2, { srcPort: 5002, verdict: 'DROPPED' })] }).start());
     const sink = new CollectingSink();
     const src = source(relay, new FakeClock());
     await src.start(sink);
-    await waitFor(() => sink.results.length === 2, 10_000, 'history');
-    expect(ports(sink)).toEqual([5000, 5002]);
+    await waitFor(() => sink.results.length === 3, 10_000, 'history');
+    // The reply stays on the relay; the mid-stream ACK comes: it is evidence of an established connection.
+    expect(ports(sink)).toEqual([5000, 5001, 5002]);
+    expect(relay.filteredOut).toBe(1);
+    expect(sink.flows[1]).toMatchObject({ isConnectionStart: false, established: 'forward' });
     const req = relay.requests[0] ?? {};
     expect(req['follow']).toBe(true);
     expect(req['since']).toBeUndefined();
-    const wl = req['whitelist'] as Record<string, unknown>[];
-    expect(wl).toHaveLength(3);
-    expect(wl[0]).toMatchObject({ protocol: ['tcp'], tcp_flags: [{ SYN: true }], reply: [false] });
-    expect(wl[1]).toMatchObject({ protocol: ['udp', 'sctp', 'icmp'], reply: [false] });
-    expect(wl[2]).toMatchObject({ verdict: ['DROPPED'] });
-    expect(req['blacklist']).toEqual([{ verdict: ['FORWARDED'], tcp_flags: [{ SYN: true, ACK: true }] }]);
-    expect(connectionStartFilters().whitelist).toHaveLength(3);
+    expect(req['whitelist'] ?? []).toEqual([]);
+    expect(req['blacklist']).toEqual([{ reply: [true] }]);
+    expect(connectionStartFilters().whitelist).toHaveLength(0);
     // Follow: a flow emitted later arrives on the same stream.
     relay.emit(tcpSyn(T0 + 3, { srcPort: 5003 }));
-    await waitFor(() => sink.results.length === 3, 10_000, 'followed flow');
-    const last = sink.flows[2];
+    await waitFor(() => sink.results.length === 4, 10_000, 'followed flow');
+    const last = sink.flows[3];
     expect(last).toMatchObject({ protocol: 'TCP', destinationPort: 8080, verdict: 'forwarded', isConnectionStart: true });
     expect(last?.source.namespace).toBe('shop');
-    expect(src.status()).toMatchObject({ state: 'connected', events: 3, lostEvents: 0 });
+    expect(src.status()).toMatchObject({ state: 'connected', events: 4, lostEvents: 0 });
     expect(relay.requests).toHaveLength(1);
     const st = await src.serverStatus();
     expect(st).toMatchObject({ connectedNodes: 2, unavailableNodes: 0, maxFlows: 4095, version: 'fake' });
