@@ -10,7 +10,7 @@ import type {
 } from '../policy/model.js';
 import { matchesSelector } from '../policy/selectors.js';
 import { chooseSelector } from '../recommend/label-choice.js';
-import { policyName } from '../recommend/names.js';
+import { fixPolicyName } from '../recommend/names.js';
 import type { Explanation } from './explain.js';
 import { isPolicyProtocol, podsOfPeer } from './explain.js';
 import type { BlockedPath } from './types.js';
@@ -108,7 +108,8 @@ export function fixForPath(snapshot: ClusterSnapshot, path: BlockedPath, explana
       continue;
     }
     const rule: NetworkPolicyIngressRule | NetworkPolicyEgressRule = side === 'egress' ? { to: [peer], ports } : { from: [peer], ports };
-    const name = policyName('allow', side, subject.workload ?? 'pod', side === 'egress' ? 'to' : 'from', other.workload ?? other.ip ?? other.kind, String(path.port), protocol.toLowerCase());
+    // `fix-…`: never the name of a policy `recommend` emits (names.ts), so one cannot replace the other.
+    const name = fixPolicyName(side, subject.workload ?? 'pod', side === 'egress' ? 'to' : 'from', other.workload ?? other.ip ?? other.kind, String(path.port), protocol.toLowerCase());
     policies.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

@@ -54,8 +54,8 @@ export interface InventoryStatus {
   readonly indexedIps: number;
 }
 
-/** Resources that go into the snapshot (EndpointSlices are watched for the IP → service view only). */
-const SNAPSHOT_KINDS = new Set(['Namespace', 'Pod', 'Service', 'NetworkPolicy', 'Node', 'ReplicaSet', 'Job', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+/** Resources that go into the snapshot (of the EndpointSlices, only default/kubernetes is kept: the API server). */
+const SNAPSHOT_KINDS = new Set(['Namespace', 'Pod', 'Service', 'NetworkPolicy', 'Node', 'ReplicaSet', 'Job', 'EndpointSlice', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
 
 /** Cluster-scoped policy of network-policy-api: watched when its CRD is installed (absent is no error). */
 export const CLUSTER_POLICY_RESOURCES = [

@@ -141,6 +141,8 @@ export interface ClusterSnapshot {
    * any. Kept through `{ ...snapshot, policies }` copies, so they apply wherever the NPs do.
    */
   readonly cni?: CniPolicies;
+  /** The API server's addresses: the endpoints of default/kubernetes (EndpointSlice or Endpoints). */
+  readonly apiServerAddresses?: readonly string[];
 }
 
 export const EMPTY_SNAPSHOT: ClusterSnapshot = Object.freeze({ namespaces: [], pods: [], services: [], policies: [], nodes: [] });

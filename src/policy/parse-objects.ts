@@ -67,6 +67,32 @@ function protocolOf(value: unknown): PolicyProtocol | undefined {
   return value === 'TCP' || value === 'UDP' || value === 'SCTP' ? value : undefined;
 }
 
+/** The addresses of default/kubernetes in an EndpointSlice (`kubernetes.io/service-name`) or Endpoints object. */
+function apiServerAddressesOf(kind: string, name: string | undefined, metadata: Record<string, unknown>, object: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (kind === 'EndpointSlice') {
+    const labels = isRecord(metadata['labels']) ? metadata['labels'] : {};
+    if (labels['kubernetes.io/service-name'] !== 'kubernetes') return out;
+    for (const endpoint of Array.isArray(object['endpoints']) ? (object['endpoints'] as unknown[]) : []) {
+      if (!isRecord(endpoint)) continue;
+      for (const address of Array.isArray(endpoint['addresses']) ? (endpoint['addresses'] as unknown[]) : []) {
+        const ip = canonical(address);
+        if (ip !== undefined) out.push(ip);
+      }
+    }
+    return out;
+  }
+  if (name !== 'kubernetes') return out;
+  for (const subset of Array.isArray(object['subsets']) ? (object['subsets'] as unknown[]) : []) {
+    if (!isRecord(subset)) continue;
+    for (const address of Array.isArray(subset['addresses']) ? (subset['addresses'] as unknown[]) : []) {
+      const ip = isRecord(address) ? canonical(address['ip']) : undefined;
+      if (ip !== undefined) out.push(ip);
+    }
+  }
+  return out;
+}
+
 function canonical(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
   const ip = parseIp(text);
@@ -131,6 +157,8 @@ export function parseSourcedObjects(
   const jobs = new Map<string, OwnerRef | null>();
   const rawPods: { origin: string | undefined; object: Record<string, unknown>; label: string }[] = [];
   const cni = new CniObjectCollector();
+  // The API server's endpoints: the EndpointSlices of default/kubernetes (or its Endpoints).
+  const apiServer = new Set<string>();
 
   for (const item of flat) {
     const { object, origin } = item;
@@ -144,6 +172,10 @@ export function parseSourcedObjects(
     // Cilium, Calico and other policy groups first: a projectcalico.org NetworkPolicy is not a k8s one.
     const cniProblems = cni.accept(object, kind, name, namespace);
     if (cniProblems !== undefined) { for (const problem of cniProblems) fail(problem.path, problem.message); continue; }
+    if ((kind === 'EndpointSlice' || kind === 'Endpoints') && namespace === 'default') {
+      for (const ip of apiServerAddressesOf(kind, name, metadata, object)) apiServer.add(ip);
+      continue;
+    }
     const namespaced = ['Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind);
     if (!['Namespace', 'Node', 'Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind)) continue;
     if (name === undefined || name === '') { fail('metadata.name', 'required', `${kind} ${item.label}`); continue; }
@@ -279,7 +311,7 @@ export function parseSourcedObjects(
   }
 
   return {
-    snapshot: { namespaces: [...namespaces.values()], pods, services, policies, nodes, ...cniOf(cni) },
+    snapshot: { namespaces: [...namespaces.values()], pods, services, policies, nodes, ...cniOf(cni), ...(apiServer.size > 0 ? { apiServerAddresses: [...apiServer].sort() } : {}) },
     problems,
   };
 }

@@ -1,17 +1,19 @@
 // --flavor cilium: CiliumNetworkPolicy (cilium.io/v2). External peers whose DNS names were
 // observed become toFQDNs rules, which only work when the DNS traffic goes through Cilium's DNS
-// proxy, so the DNS policy carries the `rules.dns` L7 rule. The API server and nodes become
+// proxy, so the DNS policy of a namespace with such a rule carries the `rules.dns` L7 rule (and
+// only then). The API server and nodes become
 // entities (kube-apiserver, host/remote-node), which Cilium keeps up to date itself. The default
 // deny stays a plain NetworkPolicy, which Cilium enforces alongside its own.
 import type { NetworkPolicyPeer, NetworkPolicyPort } from '../policy/model.js';
 import { headerOf, type ExportObject } from './flavor.js';
 import { NAMESPACE_NAME_LABEL } from './peers.js';
 import { policiesFor, type NamespaceRecommendation, type ProposedPolicy, type RuleEvidence } from './proposal.js';
+import { policyPorts } from './workload-policies.js';
 
 const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 
 function toPorts(ports: readonly NetworkPolicyPort[] | undefined, dns = false): Record<string, unknown>[] {
-  const list = (ports ?? []).map((p) => ({ port: String(p.port), protocol: p.protocol ?? 'TCP' }));
+  const list = (ports ?? []).map((p) => ({ port: String(p.port), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol: p.protocol ?? 'TCP' }));
   return [{ ports: list, ...(dns ? { rules: { dns: [{ matchPattern: '*' }] } } : {}) }];
 }
 
@@ -42,24 +44,43 @@ function peerPart(direction: 'ingress' | 'egress', peer: NetworkPolicyPeer, evid
   }
 }
 
-function convert(p: ProposedPolicy, namespace: string): ExportObject {
+/** Whether a namespace has a toFQDNs rule: only then does its DNS traffic need Cilium's DNS proxy. */
+function needsDnsProxy(policies: readonly ProposedPolicy[]): boolean {
+  return policies.some((p) => p.rules.some((r) => r.direction === 'egress' && r.peerClass === 'external' && r.names.length > 0));
+}
+
+function convert(p: ProposedPolicy, namespace: string, dnsProxy: boolean): ExportObject {
   const header = headerOf(p.role, p.policy.metadata.name, namespace);
   if (p.role === 'default-deny') return { object: p.policy as unknown as Record<string, unknown>, rules: [], header };
   const spec: Record<string, unknown> = { endpointSelector: { matchLabels: { ...(p.policy.spec.podSelector.matchLabels ?? {}) } } };
   if (p.role === 'dns') {
+    // Pod peers (cluster DNS, NodeLocal pods) by endpoint selector, NodeLocal addresses by CIDR;
+    // the `rules.dns` proxy rule only where a toFQDNs rule of the namespace needs it.
     const rule = p.policy.spec.egress?.[0];
-    spec['egress'] = [{ toEndpoints: (rule?.to ?? []).map(endpointSelector), toPorts: toPorts(rule?.ports, true) }];
+    const peers = rule?.to ?? [];
+    const cidrs = peers.flatMap((peer) => (peer.ipBlock === undefined ? [] : [peer.ipBlock.cidr]));
+    const egress: Record<string, unknown>[] = [{ toEndpoints: peers.filter((peer) => peer.ipBlock === undefined).map(endpointSelector), toPorts: toPorts(rule?.ports, dnsProxy) }];
+    if (cidrs.length > 0) egress.push({ toCIDR: cidrs, toPorts: toPorts(rule?.ports, dnsProxy) });
+    spec['egress'] = egress;
   } else {
     // Evidence rule i is spec rule i; entity rules (NetworkPolicy cannot name them) follow the
     // spec rules and take their ports from the evidence.
     const direction = p.role === 'allow-ingress' ? 'ingress' : 'egress';
     const specRules = (direction === 'ingress' ? p.policy.spec.ingress : p.policy.spec.egress) ?? [];
-    spec[direction] = p.rules.map((evidence, i) => {
+    // Rules whose peer part comes out the same (toFQDNs of several addresses of one name, the
+    // world entity of two CIDRs …) are one rule with their ports merged: no rule twice.
+    const byPeer = new Map<string, { peer: Record<string, unknown>; ports: NetworkPolicyPort[] }>();
+    p.rules.forEach((evidence, i) => {
       const rule = specRules[i];
       const peer = rule === undefined ? {} : ('from' in rule ? rule.from?.[0] : 'to' in rule ? rule.to?.[0] : undefined) ?? {};
-      const ports = rule?.ports ?? evidence.ports.map((port) => ({ protocol: port.protocol as 'TCP' | 'UDP' | 'SCTP', port: port.port }));
-      return { ...peerPart(direction, peer, evidence), toPorts: toPorts(ports) };
+      const ports = rule?.ports ?? policyPorts(evidence.ports);
+      const part = peerPart(direction, peer, evidence);
+      const key = JSON.stringify(part);
+      const entry = byPeer.get(key);
+      if (entry === undefined) byPeer.set(key, { peer: part, ports: [...ports] });
+      else for (const port of ports) if (!entry.ports.some((q) => q.protocol === port.protocol && q.port === port.port && q.endPort === port.endPort)) entry.ports.push(port);
     });
+    spec[direction] = [...byPeer.values()].map((entry) => ({ ...entry.peer, toPorts: toPorts(entry.ports) }));
   }
   return {
     object: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: p.policy.metadata, spec },
@@ -69,5 +90,7 @@ function convert(p: ProposedPolicy, namespace: string): ExportObject {
 }
 
 export function ciliumObjects(ns: NamespaceRecommendation): ExportObject[] {
-  return policiesFor(ns, 'cilium').map((p) => convert(p, ns.namespace));
+  const policies = policiesFor(ns, 'cilium');
+  const dnsProxy = needsDnsProxy(policies);
+  return policies.map((p) => convert(p, ns.namespace, dnsProxy));
 }

@@ -29,3 +29,13 @@ export function policyName(...parts: readonly string[]): string {
   const head = cleaned.slice(0, MAX_NAME_CHARS - HASH_CHARS - 1).replace(/-+$/g, '');
   return head === '' ? `np-${shortHash(wanted)}` : `${head}-${shortHash(wanted)}`;
 }
+
+/**
+ * The name of a fix proposed by `drops` or `doctor`: always `fix-…`. `recommend` names its
+ * policies `allow-ingress-…`, `allow-egress-…`, `allow-dns-egress` and `default-deny`, so a fix
+ * never has the name of a recommended policy, and applying one after the other adds a policy
+ * instead of silently replacing the first (policyName keeps the readable head, hash or not).
+ */
+export function fixPolicyName(...parts: readonly string[]): string {
+  return policyName('fix', ...parts);
+}

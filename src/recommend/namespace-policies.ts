@@ -1,10 +1,11 @@
 // The two namespace-wide policies every managed namespace gets: DNS egress to the cluster DNS
-// pods, and the default deny of both directions (applied last, after the allows).
-import type { Labels, NetworkPolicy } from '../policy/model.js';
+// pods and NodeLocal DNSCache (dns-servers.ts), and the default deny of both directions
+// (applied last, after the allows).
+import type { Labels, NetworkPolicy, NetworkPolicyPeer } from '../policy/model.js';
+import type { DnsServers } from './dns-servers.js';
 import { NAMESPACE_NAME_LABEL } from './peers.js';
 import { ANNOTATION_PREFIX, GENERATED_BY, type ProposedPolicy, type RuleEvidence } from './proposal.js';
 
-export const DNS_NAMESPACE = 'kube-system';
 export const FALLBACK_DNS_LABELS: Labels = Object.freeze({ 'k8s-app': 'kube-dns' });
 export const MANAGED_BY_LABELS: Labels = Object.freeze({ 'app.kubernetes.io/managed-by': 'netpol-advisor' });
 
@@ -15,20 +16,34 @@ export interface DnsEvidence {
   readonly samplePods: Set<string>;
 }
 
+/** The DNS policy toward the kube-system pods with `dnsLabels` (the doctor's fixes start from it). */
 export function dnsPolicy(namespace: string, dnsLabels: Labels, dnsSource: string, evidence: DnsEvidence | undefined, windowAnnotation: string): ProposedPolicy {
+  const servers: DnsServers = { namespace: 'kube-system', labels: dnsLabels, source: dnsSource, nodeLocalCidrs: [], nodeLocalPods: [], isDnsEdge: () => false };
+  return dnsPolicyFor(namespace, servers, evidence, windowAnnotation);
+}
+
+/** The namespace's DNS egress policy toward the DNS servers found (cluster DNS and NodeLocal). */
+export function dnsPolicyFor(namespace: string, dns: DnsServers, evidence: DnsEvidence | undefined, windowAnnotation: string): ProposedPolicy {
   const connections = evidence?.connections ?? 0;
+  const nodeLocal = dns.nodeLocalCidrs.length > 0 || dns.nodeLocalPods.length > 0;
+  const dnsSource = `${dns.source}${nodeLocal ? `; NodeLocal DNSCache ${[...dns.nodeLocalCidrs, ...dns.nodeLocalPods.map((p) => `${p.namespace} k8s-app=node-local-dns`)].join(', ')}` : ''}`;
+  const to: NetworkPolicyPeer[] = [
+    { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } }, podSelector: { matchLabels: { ...dns.labels } } },
+    ...dns.nodeLocalPods.map((p) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } }, podSelector: { matchLabels: { ...p.labels } } })),
+    ...dns.nodeLocalCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+  ];
   const rule: RuleEvidence = {
     direction: 'egress',
     index: 0,
     peerClass: 'dns',
-    peer: `${DNS_NAMESPACE} DNS pods (${dnsSource})`,
+    peer: `DNS (${dnsSource})`,
     ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     connections,
     firstSeenMs: evidence?.firstSeenMs ?? Number.NaN,
     lastSeenMs: evidence?.lastSeenMs ?? Number.NaN,
     samplePods: [...(evidence?.samplePods ?? [])].sort().slice(0, 5),
     names: [],
-    cidrs: [],
+    cidrs: dns.nodeLocalCidrs,
     reasons: [],
     comment: `DNS: every pod of ${namespace} may query the cluster DNS (${dnsSource}) on UDP and TCP 53; ${connections} lookups observed`,
   };
@@ -50,7 +65,7 @@ export function dnsPolicy(namespace: string, dnsLabels: Labels, dnsSource: strin
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [{
-        to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DNS_NAMESPACE } }, podSelector: { matchLabels: { ...dnsLabels } } }],
+        to,
         ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
       }],
     },

@@ -26,6 +26,8 @@ export type ReservedEntity = 'ingress' | 'health' | 'init' | 'unmanaged';
 export type PeerTarget =
   | { readonly type: 'workload'; readonly key: string; readonly workload: WorkloadInfo }
   | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'> }
+  /** Every endpoint of default/kubernetes (cilium: the kube-apiserver entity). */
+  | { readonly type: 'apiserver'; readonly key: string; readonly cidrs: readonly string[] }
   /** Every node address of the snapshot (cilium: the host and remote-node entities). */
   | { readonly type: 'nodes'; readonly key: string; readonly cidrs: readonly string[] }
   /** Any address (0.0.0.0/0 and ::/0; cilium: the world entity): a workload port that serves the public. */
@@ -125,11 +127,16 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
       if (peer.ip === undefined && peer.workload !== undefined) {
         return { ok: false, code: 'unresolved-endpoint', reason: `Calico ${peer.workloadKind ?? 'peer'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload} has no address to write as an ipBlock` };
       }
+      if (isApiServer(peer.ip, index)) return { ok: true, targets: [index.apiServerTarget()] };
       return cidrTarget(peer.ip, 'external', aggregate, 'an external endpoint');
     case 'kube-apiserver':
+      // With the snapshot's default/kubernetes endpoints: all of them, not only the one observed.
+      if (index.apiServerAddresses().length > 0) return { ok: true, targets: [index.apiServerTarget()] };
       return cidrTarget(peer.ip, 'kube-apiserver', undefined, 'the Kubernetes API server');
     case 'host':
     case 'remote-node': {
+      // Cilium without the kube-apiserver identity reports a control-plane node as host/remote-node.
+      if (isApiServer(peer.ip, index)) return { ok: true, targets: [index.apiServerTarget()] };
       // Traffic from one node (NodePort SNAT, kubelet probes) comes from any node tomorrow: with
       // the snapshot's Node addresses, admit them all, not the one seen.
       const nodeIps = index.nodeAddresses();
@@ -155,6 +162,16 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
   }
 }
 
+function isApiServer(ip: string | undefined, index: WorkloadIndex): boolean {
+  return ip !== undefined && index.apiServerAddresses().includes(ip);
+}
+
+/** The one `apiserver` target of the default/kubernetes endpoints. */
+export function apiServerTargetOf(ips: readonly string[]): PeerTarget {
+  const cidrs = ips.flatMap((ip) => cidrFor(ip, undefined) ?? []);
+  return Object.freeze({ type: 'apiserver', key: 'apiserver/all', cidrs: Object.freeze(cidrs) });
+}
+
 /** The one `nodes` target of a snapshot's node addresses (one rule, every node a peer of it). */
 export function nodesTargetOf(ips: readonly string[]): PeerTarget {
   const cidrs = ips.flatMap((ip) => cidrFor(ip, undefined) ?? []);
@@ -164,7 +181,7 @@ export function nodesTargetOf(ips: readonly string[]): PeerTarget {
 /** The NetworkPolicy peer objects for a target (none for an entity: NetworkPolicy cannot name it). */
 export function policyPeersOf(target: PeerTarget): NetworkPolicyPeer[] {
   if (target.type === 'public') return PUBLIC_CIDRS.map((cidr) => ({ ipBlock: { cidr } }));
-  if (target.type === 'nodes') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (target.type === 'nodes' || target.type === 'apiserver') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (target.type === 'entity') return [];
   if (target.type === 'network-set') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [policyPeerOf(target)];
@@ -185,6 +202,7 @@ export function describeTarget(target: PeerTarget): string {
     case 'cidr': return target.cidr;
     case 'public': return 'any address (0.0.0.0/0, ::/0)';
     case 'nodes': return `every node address (${target.cidrs.length} in the snapshot)`;
+    case 'apiserver': return `the Kubernetes API server (${target.cidrs.length} endpoints of default/kubernetes)`;
     case 'entity': return `Cilium reserved identity ${target.entity}`;
     case 'network-set': return `Calico ${target.setKind} ${target.namespace !== undefined ? `${target.namespace}/` : ''}${target.name} (${target.cidrs.join(', ')})`;
   }

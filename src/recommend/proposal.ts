@@ -80,7 +80,8 @@ export type WarningCode =
   | 'reserved-identity' // a Cilium reserved identity k8s/calico cannot name: that direction stays unisolated
   | 'public-ingress' // a port admitted from any address
   | 'established-before-observation' // allowed from mid-stream evidence, no connection start seen
-  | 'invalid-object'; // a name or label Kubernetes would refuse: left out (namespace, policy or peer)
+  | 'invalid-object' // a name or label Kubernetes would refuse: left out (namespace, policy or peer)
+  | 'dns-namespace'; // a namespace that runs the cluster DNS gets no policies (like kube-system)
 
 export interface Warning {
   readonly code: WarningCode;

@@ -2,10 +2,10 @@
 // Only forwarded edges are evidence of legitimate traffic; dropped/audit/error edges are counted
 // and reported, never allowed. Pure: the caller streams edges in and passes every option as data.
 import { dropUnacceptablePolicies } from './kubernetes-acceptable.js';
-import type { Labels } from '../policy/model.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { connectivityTests, probeCandidates } from './connectivity-tests.js';
-import { defaultDenyPolicy, DNS_NAMESPACE, dnsPolicy, FALLBACK_DNS_LABELS, type DnsEvidence } from './namespace-policies.js';
+import { findDnsServers } from './dns-servers.js';
+import { defaultDenyPolicy, dnsPolicyFor, type DnsEvidence } from './namespace-policies.js';
 import { EXACT_AGGREGATION, resolvePeer, type AggregationOptions, type PeerResolution } from './peers.js';
 import { isoTime, type NamespaceRecommendation, type ObservedEdge, type ProposedPolicy, type Recommendation, type UncoveredEdge, type UnsafePath, type Warning, type WorkloadObservation } from './proposal.js';
 import { DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS, foldPublicIngress } from './public-ingress.js';
@@ -43,10 +43,6 @@ export const DEFAULT_RECOMMEND_OPTIONS: RecommendOptions = Object.freeze({
 });
 
 const MAX_WARNINGS_PER_CODE = 200;
-
-function isDnsPort(edge: ObservedEdge): boolean {
-  return edge.port === 53 && (edge.protocol === 'UDP' || edge.protocol === 'TCP');
-}
 
 function endOf(peer: ObservedEdge['source']): PathEnd {
   if (peer.kind === 'pod' && peer.namespace !== undefined && peer.workload !== undefined) return { namespace: peer.namespace, workload: peer.workload };
@@ -111,26 +107,15 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
   const managedWorkload = (peer: ObservedEdge['source']): WorkloadInfo | undefined =>
     peer.kind === 'pod' && isManaged(peer.namespace) && peer.workload !== undefined ? index.get(peer.namespace, peer.workload) : undefined;
 
-  // The DNS pods: the busiest kube-system workload answering on port 53, else the snapshot's kube-dns.
-  const dnsCounts = new Map<string, number>();
-  for (const edge of forwarded) {
-    if (isDnsPort(edge) && edge.destination.kind === 'pod' && edge.destination.namespace === DNS_NAMESPACE && edge.destination.workload !== undefined) {
-      const key = `${DNS_NAMESPACE}/${edge.destination.workload}`;
-      dnsCounts.set(key, (dnsCounts.get(key) ?? 0) + edge.count);
-    }
+  // The DNS servers (cluster DNS, NodeLocal DNSCache) as observed: dns-servers.ts.
+  const dns = findDnsServers(forwarded, index);
+  const isDnsEdge = (edge: ObservedEdge): boolean => dns.isDnsEdge(edge);
+  // The cluster DNS serves every pod (TCP 53 too, even when only UDP was seen): its namespace is
+  // left alone like kube-system, rather than isolated to the sources seen in the window.
+  if (!excluded.has(dns.namespace)) {
+    excluded.add(dns.namespace);
+    warnings.add({ code: 'dns-namespace', namespace: dns.namespace, message: `namespace ${dns.namespace} runs the cluster DNS (${dns.source}): no policies are proposed for it, as for kube-system` });
   }
-  const dnsKey = [...dnsCounts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0]?.[0];
-  const dnsWorkload = dnsKey === undefined ? undefined : index.byKey.get(dnsKey);
-  const snapshotDns = index.podsIn(DNS_NAMESPACE).some((pod) => pod.labels['k8s-app'] === 'kube-dns');
-  let dnsLabels: Labels = FALLBACK_DNS_LABELS;
-  let dnsSource = snapshotDns ? 'k8s-app=kube-dns, from the snapshot' : 'k8s-app=kube-dns, the conventional label (not observed)';
-  if (dnsWorkload !== undefined && Object.keys(dnsWorkload.selector.matchLabels).length > 0) {
-    dnsLabels = dnsWorkload.selector.matchLabels;
-    dnsSource = `${Object.entries(dnsLabels).map(([k, v]) => `${k}=${v}`).join(',')}, as observed`;
-  }
-  const isDnsEdge = (edge: ObservedEdge): boolean =>
-    isDnsPort(edge) && edge.destination.kind === 'pod' && edge.destination.namespace === DNS_NAMESPACE
-    && (edge.destination.workload === dnsWorkload?.name || Object.entries(dnsLabels).every(([k, v]) => edge.destinationLabels[k] === v));
 
   const accs = new Map<string, WorkloadPolicyAcc>();
   const accOf = (workload: WorkloadInfo): WorkloadPolicyAcc => {
@@ -233,6 +218,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
           if (target.type === 'entity') noteEntity(srcWorkload, 'egress', target.entity, edge);
           addObservation(accOf(srcWorkload).egress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.destinationPods, edge.destinationNames, reasons, edge.established);
           if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, srcWorkload.namespace, describeSubject(edge)));
+          else if (target.type === 'apiserver') warnings.add(specialWarning('kube-apiserver-endpoints', srcWorkload.namespace, describeSubject(edge)));
         }
       }
     }
@@ -246,6 +232,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
           if (target.type === 'entity') noteEntity(dstWorkload, 'ingress', target.entity, edge);
           addObservation(accOf(dstWorkload).ingress, target, edge.protocol, edge.port, edge.count, edge.firstSeenMs, edge.lastSeenMs, edge.sourcePods, edge.sourceNames, reasons, edge.established);
           if (target.type === 'cidr' && target.peerClass !== 'external') warnings.add(specialWarning(target.peerClass, dstWorkload.namespace, describeSubject(edge)));
+          else if (target.type === 'apiserver') warnings.add(specialWarning('kube-apiserver-endpoints', dstWorkload.namespace, describeSubject(edge)));
         }
       }
     }
@@ -307,7 +294,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
       }
     }
     policies.sort((a, b) => compareText(a.policy.metadata.name, b.policy.metadata.name));
-    policies.push(dnsPolicy(namespace, dnsLabels, dnsSource, dnsEvidence.get(namespace), windowAnnotation));
+    policies.push(dnsPolicyFor(namespace, dns, dnsEvidence.get(namespace), windowAnnotation));
     const open = (['ingress', 'egress'] as const).filter((direction) => workloadAccs.some((acc) => unisolated[direction].has(acc.workload.key)));
     const complete = defaultDenyPolicy(namespace, windowAnnotation) as ProposedPolicy;
     if (open.length === 0) policies.push(complete);
@@ -357,11 +344,12 @@ function selfProblem(workload: WorkloadInfo, index: WorkloadIndex): Extract<Peer
   return undefined;
 }
 
-function specialWarning(peerClass: 'kube-apiserver' | 'node' | 'host-network', namespace: string, subject: string): Warning {
+function specialWarning(peerClass: 'kube-apiserver' | 'kube-apiserver-endpoints' | 'node' | 'host-network', namespace: string, subject: string): Warning {
   const message = {
-    'kube-apiserver': 'traffic to the Kubernetes API server is allowed by an ipBlock of its observed address; re-check it after control-plane changes (Cilium: toEntities kube-apiserver)',
+    'kube-apiserver': 'traffic to the Kubernetes API server is allowed by an ipBlock of its observed address (no default/kubernetes EndpointSlice in the snapshot); re-check it after control-plane changes (Cilium: toEntities kube-apiserver)',
+    'kube-apiserver-endpoints': 'traffic to the Kubernetes API server is allowed to every endpoint of default/kubernetes (EndpointSlice); re-check it after control-plane changes (Cilium: toEntities kube-apiserver)',
     node: 'traffic with a node is allowed by an ipBlock of the node address; node addresses change when nodes are replaced',
     'host-network': 'a hostNetwork workload is allowed by the ipBlocks of its node addresses, which also admits everything else on those nodes',
   }[peerClass];
-  return { code: peerClass === 'node' ? 'node-traffic' : peerClass, namespace, subject, message };
+  return { code: peerClass === 'node' ? 'node-traffic' : peerClass === 'kube-apiserver-endpoints' ? 'kube-apiserver' : peerClass, namespace, subject, message };
 }

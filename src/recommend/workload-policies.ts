@@ -85,8 +85,20 @@ function portsOf(rule: RuleAcc): PortEvidence[] {
   return [...rule.ports.values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port);
 }
 
-function policyPorts(ports: readonly PortEvidence[]): NetworkPolicyPort[] {
-  return ports.map((p) => ({ protocol: p.protocol as PolicyProtocol, port: p.port }));
+/**
+ * The rule's ports, contiguous runs of one protocol as one `port`..`endPort` range (ports come
+ * sorted by protocol, then number): 8080, 8081, 8082 is one entry, never three. The evidence
+ * keeps every port.
+ */
+export function policyPorts(ports: readonly PortEvidence[]): NetworkPolicyPort[] {
+  const out: NetworkPolicyPort[] = [];
+  for (let i = 0; i < ports.length; i++) {
+    const first = ports[i] as PortEvidence;
+    let last = first;
+    while (i + 1 < ports.length && (ports[i + 1] as PortEvidence).protocol === first.protocol && (ports[i + 1] as PortEvidence).port === last.port + 1) last = ports[++i] as PortEvidence;
+    out.push(last === first ? { protocol: first.protocol as PolicyProtocol, port: first.port } : { protocol: first.protocol as PolicyProtocol, port: first.port, endPort: last.port });
+  }
+  return out;
 }
 
 const CLASS_NOTE: Record<string, string> = {
@@ -119,7 +131,7 @@ function sortedValues(set: ReadonlySet<string>): readonly string[] {
 function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAcc): RuleEvidence {
   const ports = portsOf(rule);
   const target = rule.target;
-  const peerClass = target.type === 'cidr' ? target.peerClass : target.type === 'nodes' ? 'node' : target.type;
+  const peerClass = target.type === 'cidr' ? target.peerClass : target.type === 'nodes' ? 'node' : target.type === 'apiserver' ? 'kube-apiserver' : target.type;
   const peer = describeTarget(rule.target);
   const samplePods = sortedValues(rule.samplePods);
   const names = sortedValues(rule.names);
@@ -148,7 +160,7 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
     lastSeenMs: rule.lastSeenMs,
     samplePods,
     names,
-    cidrs: target.type === 'cidr' ? [target.cidr] : target.type === 'public' ? PUBLIC_CIDRS : target.type === 'nodes' || target.type === 'network-set' ? target.cidrs : NONE,
+    cidrs: target.type === 'cidr' ? [target.cidr] : target.type === 'public' ? PUBLIC_CIDRS : target.type === 'nodes' || target.type === 'apiserver' || target.type === 'network-set' ? target.cidrs : NONE,
     reasons,
     ...(target.type === 'entity' ? { entity: target.entity } : {}),
     ...(target.type === 'network-set' ? { networkSet: { kind: target.setKind, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}), name: target.name, labels: target.labels } } : {}),

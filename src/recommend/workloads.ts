@@ -4,7 +4,7 @@
 import type { EdgePeer } from '../flows/edge.js';
 import type { ClusterSnapshot, Labels, PodInfo } from '../policy/model.js';
 import { chooseSelector, commonLabels, type SelectorChoice } from './label-choice.js';
-import { nodesTargetOf, type PeerTarget } from './peers.js';
+import { apiServerTargetOf, nodesTargetOf, type PeerTarget } from './peers.js';
 
 /** Distinct label sets kept per workload; attacker-controlled, so bounded. */
 const MAX_LABEL_SETS = 16;
@@ -140,6 +140,24 @@ export class WorkloadIndex {
   nodesTarget(): PeerTarget {
     if (this.nodes === undefined) this.nodes = nodesTargetOf(this.nodeAddresses());
     return this.nodes;
+  }
+
+  /** Every pod of the snapshot (empty without one). */
+  snapshotPods(): readonly PodInfo[] {
+    return this.snapshot?.pods ?? [];
+  }
+
+  /** The endpoints of default/kubernetes (the API server) from the snapshot, sorted. */
+  apiServerAddresses(): readonly string[] {
+    return this.snapshot?.apiServerAddresses ?? [];
+  }
+
+  private apiServer: PeerTarget | undefined;
+
+  /** The shared target admitting every API server endpoint (only when the snapshot has them). */
+  apiServerTarget(): PeerTarget {
+    if (this.apiServer === undefined) this.apiServer = apiServerTargetOf(this.apiServerAddresses());
+    return this.apiServer;
   }
 
   /** Pods of a namespace from the snapshot. */
