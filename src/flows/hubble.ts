@@ -14,7 +14,8 @@
 //   field of the endpoint).
 // - Connection starts and connections established before observation: hubble-connection.ts
 //   (TCP flags, `is_reply` or the deprecated `reply`, and the ports when `is_reply` is unset).
-//   L7 and SOCK events never start connections (the L3/L4 event of the same connection does).
+//   SOCK events never start connections; a forwarded L7 record (HTTP, DNS, Kafka) is evidence
+//   of its connection (`established`), never a start (the L3/L4 event of it counts that).
 //   ICMP echo replies and ICMP errors are responses to other traffic and never start one.
 // - DNS answers in L7 records name the *answered* addresses, not either endpoint of the DNS
 //   flow, so they are not copied into `names`; Cilium already reports those names as
@@ -30,6 +31,7 @@ import { connectionRole, type ConnectionRole } from './hubble-connection.js';
 
 const A_START: ConnectionRole = Object.freeze({ isConnectionStart: true });
 const NOT_A_START: ConnectionRole = Object.freeze({ isConnectionStart: false });
+const L7_REQUEST: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'forward' });
 
 /** Envelope fields of a GetFlowsResponse / ExportEvent that a caller already unwrapped. */
 export interface HubbleEnvelope {
@@ -465,13 +467,17 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   const isL7 = type === 'L7' || type === 2;
   const isSock = type === 'SOCK' || type === 3;
   let role: ConnectionRole;
-  if (isL7 || isSock) role = NOT_A_START;
-  else if (protocol === 'ICMP' || protocol === 'ICMPv6') role = isReply !== true && !isIcmpResponse ? A_START : NOT_A_START;
+  if (isSock) role = NOT_A_START;
+  else if (protocol === 'ICMP' || protocol === 'ICMPv6') role = !isL7 && isReply !== true && !isIcmpResponse ? A_START : NOT_A_START;
   else {
+    // An L7 record (HTTP, DNS, Kafka) carries no TCP flags: read as a packet without them.
     role = connectionRole({
-      protocol, sourcePort: sourcePort ?? 0, destinationPort: destinationPort ?? 0, hasFlags, syn, ack, rst, isReply,
+      protocol, sourcePort: sourcePort ?? 0, destinationPort: destinationPort ?? 0, hasFlags: hasFlags && !isL7, syn, ack, rst, isReply,
       forwarded: verdict === 'forwarded', dropped: verdict === 'dropped',
     });
+    // A forwarded L7 record proves the connection between its two ends on its port; the L3/L4
+    // event of the same connection counts the start, so the record is evidence, never a count.
+    if (isL7 && role.isConnectionStart && verdict === 'forwarded') role = L7_REQUEST;
   }
   const isConnectionStart = role.isConnectionStart;
 

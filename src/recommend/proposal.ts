@@ -81,7 +81,8 @@ export type WarningCode =
   | 'public-ingress' // a port admitted from any address
   | 'established-before-observation' // allowed from mid-stream evidence, no connection start seen
   | 'invalid-object' // a name or label Kubernetes would refuse: left out (namespace, policy or peer)
-  | 'dns-namespace'; // a namespace that runs the cluster DNS gets no policies (like kube-system)
+  | 'dns-namespace' // a namespace that runs the cluster DNS gets no policies (like kube-system)
+  | 'same-selector'; // workloads with exactly the same selector share one policy per direction
 
 export interface Warning {
   readonly code: WarningCode;

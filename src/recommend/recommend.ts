@@ -9,6 +9,7 @@ import { defaultDenyPolicy, dnsPolicyFor, type DnsEvidence } from './namespace-p
 import { EXACT_AGGREGATION, resolvePeer, type AggregationOptions, type PeerResolution } from './peers.js';
 import { isoTime, type NamespaceRecommendation, type ObservedEdge, type ProposedPolicy, type Recommendation, type UncoveredEdge, type UnsafePath, type Warning, type WorkloadObservation } from './proposal.js';
 import { DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS, foldPublicIngress } from './public-ingress.js';
+import { mergeSameSelector } from './same-selector.js';
 import { reasonsFor, type PathEnd, type ReasonRule } from './reasons.js';
 import { addObservation, addSmallest, workloadPolicy, type WorkloadPolicyAcc } from './workload-policies.js';
 import { compareText, WorkloadIndex, type WorkloadInfo } from './workloads.js';
@@ -93,8 +94,11 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
     forwarded.push(edge);
     windowFirst = Math.min(windowFirst, edge.firstSeenMs);
     windowLast = Math.max(windowLast, edge.lastSeenMs);
-    index.observe(edge.source, edge.sourceLabels, edge.sourcePods, edge.count, edge.firstSeenMs, edge.lastSeenMs);
-    index.observe(edge.destination, edge.destinationLabels, edge.destinationPods, edge.count, edge.firstSeenMs, edge.lastSeenMs);
+    // Mid-stream and L7 evidence counts as observation too: a workload seen only that way is
+    // neither "never observed" nor left out of the confidence figures.
+    const observations = edge.count + (edge.established ?? 0);
+    index.observe(edge.source, edge.sourceLabels, edge.sourcePods, observations, edge.firstSeenMs, edge.lastSeenMs);
+    index.observe(edge.destination, edge.destinationLabels, edge.destinationPods, observations, edge.firstSeenMs, edge.lastSeenMs);
   }
   if (snapshot !== undefined) index.addSnapshotWorkloads();
   index.chooseSelectors();
@@ -189,7 +193,7 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
         warnings.add({ code: 'established-before-observation', namespace, subject: describeSubject(edge), message: 'mid-stream packets toward an ephemeral port of a peer whose connections the other way were seen starting: taken as replies of those connections, not allowed' });
         continue;
       }
-      warnings.add({ code: 'established-before-observation', namespace, subject: describeSubject(edge), message: `no connection start seen, only ${edge.established ?? 0} mid-stream packet(s) of a connection established before observation: allowed, direction inferred from the reply flag and ports` });
+      warnings.add({ code: 'established-before-observation', namespace, subject: describeSubject(edge), message: `no connection start seen, only ${edge.established ?? 0} mid-stream packet(s) or L7 record(s) of a connection established before observation: allowed, direction inferred from the reply flag and ports` });
     }
     if (edge.port === null || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) {
       const problem: Extract<PeerResolution, { ok: false }> = edge.port === null
@@ -287,7 +291,9 @@ export function recommendPolicies(edges: Iterable<ObservedEdge>, snapshot: Clust
   for (const namespace of [...namespaces].sort(compareText)) {
     const policies: ProposedPolicy[] = [];
     const workloadAccs = (accsByNamespace.get(namespace) ?? []).sort((a, b) => compareText(a.workload.key, b.workload.key));
-    for (const acc of workloadAccs) {
+    const same = mergeSameSelector(workloadAccs);
+    for (const warning of same.warnings) warnings.add(warning);
+    for (const acc of same.accs) {
       for (const direction of ['ingress', 'egress'] as const) {
         const proposed = workloadPolicy(acc, direction, windowAnnotation, lowConfidence.has(acc.workload.key));
         if (proposed !== undefined) policies.push(proposed);

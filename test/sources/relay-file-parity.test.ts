@@ -35,7 +35,7 @@ function endpoint(e: Ep): Record<string, unknown> {
   return { ID: 100, identity: 40000, namespace: e.ns, pod_name: e.pod, labels: [`k8s:app=${e.app}`, `k8s:io.kubernetes.pod.namespace=${e.ns}`], workloads: [{ name, kind: e.kind }] };
 }
 
-interface Spec { from: Ep; to: Ep; sport?: number; dport?: number; proto?: 'TCP' | 'UDP' | 'ICMPv4'; flags?: Record<string, boolean> | null; icmpType?: number; reply?: boolean; verdict?: string; at: number }
+interface Spec { from: Ep; to: Ep; sport?: number; dport?: number; proto?: 'TCP' | 'UDP' | 'ICMPv4'; flags?: Record<string, boolean> | null; icmpType?: number; reply?: boolean; verdict?: string; l7?: Record<string, unknown>; at: number }
 
 let seq = 0;
 /** One flow as proto-loader hands it to the relay source (and as the fake relay sends it). */
@@ -52,8 +52,9 @@ function relayFlow(s: Spec): RelayResponse {
     flow: {
       time, verdict, ...(verdict === 'DROPPED' ? { drop_reason_desc: 'POLICY_DENIED' } : {}),
       IP: { source: s.from.ip, destination: s.to.ip, ipVersion: 'IPv4' }, l4,
-      source: endpoint(s.from), destination: endpoint(s.to), Type: 'L3_L4', node_name: 'kind/worker',
-      event_type: { type: 4 }, traffic_direction: 'EGRESS',
+      source: endpoint(s.from), destination: endpoint(s.to), Type: s.l7 !== undefined ? 'L7' : 'L3_L4', node_name: 'kind/worker',
+      ...(s.l7 !== undefined ? { l7: s.l7 } : {}),
+      event_type: { type: s.l7 !== undefined ? 129 : 4 }, traffic_direction: 'EGRESS',
       ...(s.reply === undefined ? {} : { is_reply: { value: s.reply } }),
     },
   };
@@ -100,6 +101,9 @@ const flows: RelayResponse[] = [
   relayFlow({ from: pg, to: api, proto: 'ICMPv4', icmpType: 0, at: 7 }),
   relayFlow({ from: api, to: kafka, sport: 40007, dport: 9093, flags: { RST: true }, at: 8 }),
   relayFlow({ from: consumer, to: pg, sport: 43000, dport: 5433, flags: null, at: 9 }),
+  // L7 records (an L7-visibility policy): the request is evidence, the response is a reply.
+  relayFlow({ from: api, to: kafka, sport: 44000, dport: 9092, flags: null, reply: false, l7: { type: 'REQUEST', kafka: { api_key: 'produce', topic: 'orders' } }, at: 10 }),
+  relayFlow({ from: kafka, to: api, sport: 9092, dport: 44000, flags: null, reply: true, l7: { type: 'RESPONSE', kafka: { api_key: 'produce', topic: 'orders' } }, at: 10 }),
 ];
 
 type Comparable = Omit<EdgeRecord, 'id'>;
@@ -140,6 +144,7 @@ describe('relay ingest and file ingest store the same edges', () => {
     const summary = fromFile.map((e) => `${e.source.workload ?? e.source.ip}>${e.destination.workload ?? e.destination.ip}:${e.protocol}/${e.port ?? '-'} ${e.verdict} ${e.count}+${e.established ?? 0}`);
     expect(summary.sort()).toEqual([
       'api>coredns:UDP/53 forwarded 1+1',
+      'api>kafka:TCP/9092 forwarded 0+1',
       'api>postgres:ICMP/- forwarded 1+0',
       'api>postgres:TCP/5432 forwarded 2+3',
       'api>postgres:TCP/6379 dropped 1+0',
