@@ -28,7 +28,7 @@ export interface EdgeRow {
   port: number | null;
   verdict: string;
   count: number;
-  /** Migration 006; absent in rows read from an older schema by a read-only reader. */
+  /** Migration 009; absent in rows read from an older schema by a read-only reader. */
   established?: number;
   first_seen_ms: number;
   last_seen_ms: number;

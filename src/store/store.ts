@@ -16,7 +16,7 @@ import { ResumePoints } from './resume-points.js';
 import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
-/** No extra statement parameters (the `established` column before migration 006). */
+/** No extra statement parameters (the `established` column before migration 009). */
 const NO_VALUES: number[] = [];
 
 export interface StoreOptions {
@@ -149,7 +149,7 @@ class SqliteFlowStore implements FlowStore {
     this.selectByKey = db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
       drop_reasons, denied_by, allowed_by FROM edges WHERE edge_key = ?`);
     // A store opened at an older schema (tests, `targetVersion`) has no `established` column
-    // (migration 006): the statements then leave it out and the values are not bound.
+    // (migration 009): the statements then leave it out and the values are not bound.
     this.hasEstablished = (db.prepare("SELECT count(*) FROM pragma_table_info('edges') WHERE name = 'established'").pluck().get() as number) > 0;
     const established = this.hasEstablished ? 'established = established + ?,' : '';
     this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
@@ -252,7 +252,7 @@ class SqliteFlowStore implements FlowStore {
     return this.updateEdge.run(delta.count, ...established, delta.firstSeenMs, delta.lastSeenMs, ...detailValues(detail), id).changes;
   }
 
-  /** The `established` parameter when the schema has the column (none before migration 006). */
+  /** The `established` parameter when the schema has the column (none before migration 009). */
   private establishedValue(delta: EdgeDelta): number[] {
     return this.hasEstablished ? [delta.established ?? 0] : NO_VALUES;
   }

@@ -72,8 +72,10 @@ describe('NetworkSet peers in recommendations', () => {
   it('calico: a selector on the set\'s labels, global() for a GlobalNetworkSet', () => {
     const { status, objects } = recommend('calico');
     expect(status).toBe(0);
-    expect(named(objects, 'allow-egress-cart')['egress']).toEqual([{ action: 'Allow', protocol: 'TCP', destination: { selector: "role == 'payments'", ports: [443] } }]);
-    expect(named(objects, 'allow-ingress-frontend')['ingress']).toEqual([{ action: 'Allow', protocol: 'TCP', source: { selector: "trust == 'partner'", namespaceSelector: 'global()' }, destination: { ports: [8080] } }]);
+    // Each Calico rule carries its own evidence (Rule.metadata.annotations).
+    const evidence = (peer: string): unknown => ({ annotations: { 'netpol-advisor.io/evidence': expect.stringContaining(peer) as unknown } });
+    expect(named(objects, 'allow-egress-cart')['egress']).toEqual([{ metadata: evidence('to Calico NetworkSet shop/payment-gateways'), action: 'Allow', protocol: 'TCP', destination: { selector: "role == 'payments'", ports: [443] } }]);
+    expect(named(objects, 'allow-ingress-frontend')['ingress']).toEqual([{ metadata: evidence('Calico GlobalNetworkSet'), action: 'Allow', protocol: 'TCP', source: { selector: "trust == 'partner'", namespaceSelector: 'global()' }, destination: { ports: [8080] } }]);
   });
 
   it('cilium: the set\'s nets as CIDRs', () => {
