@@ -9,8 +9,7 @@ import type { ClusterSnapshot } from '../policy/model.js';
 import { parseYamlDocuments } from '../policy/yaml-documents.js';
 import { exportFileEntries, exportJson, yamlStreamChunks, type ExportOptions } from '../recommend/export.js';
 import { FLAVORS, isFlavor } from '../recommend/flavor.js';
-import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
-import type { ObservedEdge } from '../recommend/proposal.js';
+import { describeReplayedDrop, proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
 import type { ReasonRule } from '../recommend/reasons.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } from '../recommend/recommend.js';
 import { SyntheticSnapshot } from '../recommend/replay.js';
@@ -18,7 +17,6 @@ import { openReadStore } from './open-db.js';
 import type { FlowStore } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
-import { peerText } from '../flows/peer-text.js';
 import { buildGuardrails, GUARDRAILS_FILE, guardrailsJson, guardrailsSummary, guardrailsYaml, parseGuardrailFlavor, writeGuardrailsFile } from './recommend-guardrails.js';
 
 const HELP = `usage: netpol-advisor recommend [--db FILE] [--cluster SNAPSHOT] [--namespace NS] [--flavor k8s|cilium|calico]
@@ -108,15 +106,11 @@ function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
   }
 }
 
-function describeDrop(edge: ObservedEdge): string {
-  const end = (peer: ObservedEdge['source']) => peerText(peer);
-  return `${end(edge.source)} -> ${end(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`.replace(/\p{Cc}/gu, '?');
-}
-
 function summary(proof: RecommendationProof): string {
   const exposure = (c: RecommendationProof['exposureBefore']) => (c === undefined ? 'n/a' : `${c.reachable}/${c.total}`);
   const ignored = proof.ignored.length === 0 ? '' : `; ${proof.ignored.length} policy object(s) NOT EVALUATED by the replay: ${proof.ignored.slice(0, 10).map((o) => `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name} (${o.reason})`).join('; ')}`.replace(/\p{Cc}/gu, '?');
-  return `replayed ${proof.replayed} observed flows${proof.flavor !== 'k8s' ? ` as ${proof.flavor} objects` : ''}: ${proof.allowed} allowed, 0 dropped, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}${ignored}`;
+  const already = proof.alreadyDenied.length === 0 ? '' : `, ${proof.alreadyDenied.length} already denied by the policies in force`;
+  return `replayed ${proof.replayed} observed flows${proof.flavor !== 'k8s' ? ` as ${proof.flavor} objects` : ''}: ${proof.allowed} allowed, 0 dropped by the proposal${already}, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}${ignored}`;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -181,8 +175,14 @@ async function run(argv: string[]): Promise<number> {
     });
     if (proof.violations.length > 0) {
       process.stderr.write(`netpol-advisor recommend: BUG: the proposal would drop ${proof.violations.length} observed forwarded flow(s); refusing to print it:\n`);
-      for (const v of proof.violations.slice(0, 20)) process.stderr.write(`  ${describeDrop(v.edge)}: ${v.decision.egress.allowed ? v.decision.ingress.reason : v.decision.egress.reason}\n`);
+      for (const d of proof.violations.slice(0, 20).map(describeReplayedDrop)) process.stderr.write(`  ${d.path}: ${d.reason}\n`);
       return 1;
+    }
+    if (proof.alreadyDenied.length > 0) {
+      // Not the proposal's doing (it changes nothing there), but observed traffic that is blocked now.
+      process.stderr.write(`netpol-advisor recommend: ${proof.alreadyDenied.length} observed forwarded flow(s) are already denied by the policies in force (not by this proposal; see \`netpol-advisor drops\`):\n`);
+      for (const d of proof.alreadyDenied.slice(0, 20).map(describeReplayedDrop)) process.stderr.write(`  ${d.path}: ${d.reason}\n`);
+      if (proof.alreadyDenied.length > 20) process.stderr.write(`  … ${proof.alreadyDenied.length - 20} more (see --json)\n`);
     }
     // A proposal that would deny an observed path it cannot express is never printed with exit 0.
     const unsafe = recommendation.unsafe;

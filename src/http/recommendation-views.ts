@@ -5,7 +5,7 @@
 // the reader opens it. Plain data in, plain data out; nothing here is HTTP.
 import type { NetworkPolicy } from '../policy/model.js';
 import { objectsOf, type ExportOptions } from '../recommend/export.js';
-import type { RecommendationProof } from '../recommend/proof.js';
+import { describeReplayedDrop, type RecommendationProof } from '../recommend/proof.js';
 import { policiesFor } from '../recommend/proposal.js';
 import { verifyScript } from '../recommend/verify-script.js';
 import { toYamlStream } from '../recommend/yaml-export.js';
@@ -90,6 +90,7 @@ export function recommendationJson(proven: ProvenRecommendation, existing: reado
     exposure: { before: proof.exposureBefore ?? null, after: proof.exposureAfter ?? null, reduction: reduction(proof) },
     proof: {
       replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps,
+      alreadyDenied: proof.alreadyDenied.length, alreadyDeniedPaths: proof.alreadyDenied.slice(0, 500).map(describeReplayedDrop),
       skipped: proof.skipped, coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed,
     },
     tighten: proof.tighten.slice(0, 500),

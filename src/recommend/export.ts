@@ -5,7 +5,7 @@ import { calicoObjects } from './calico-policy.js';
 import { ciliumObjects } from './cilium-policy.js';
 import { k8sObjects, type ExportObject, type Flavor } from './flavor.js';
 import { policyName } from './names.js';
-import type { RecommendationProof } from './proof.js';
+import { describeReplayedDrop, type RecommendationProof } from './proof.js';
 import { isoTime, policiesFor, type NamespaceRecommendation, type Recommendation } from './proposal.js';
 import { verifyScript } from './verify-script.js';
 import { toYamlStream } from './yaml-export.js';
@@ -41,6 +41,7 @@ function proofLines(proof: RecommendationProof | undefined): string[] {
   const exposure = (count: RecommendationProof['exposureBefore']) => (count === undefined ? 'not computed (too large)' : `${count.reachable} of ${count.total}`);
   return [
     `- replay proof: ${proof.replayed} observed forwarded edges replayed, ${proof.allowed} allowed, ${proof.violations.length} would be dropped unexpectedly, ${proof.knownGaps} known gaps (see warnings), ${proof.skipped} not replayable`,
+    ...(proof.alreadyDenied.length > 0 ? [`- already denied by the policies in force, before and after this proposal (${proof.alreadyDenied.length}): ${proof.alreadyDenied.slice(0, 50).map(describeReplayedDrop).map((d) => `${d.path} (${d.reason})`).join('; ')}`] : []),
     `- already covered by existing policies: ${proof.coveredByExisting}; newly allowed: ${proof.newlyAllowed}`,
     `- (pod pair, port) combinations reachable before: ${exposure(proof.exposureBefore)}; after: ${exposure(proof.exposureAfter)}`,
     ...(proof.flavor !== 'k8s' ? [`- replayed as the ${proof.flavor} objects written here${proof.flavor === 'calico' ? ' (staged ones as if promoted)' : ''}`] : []),
@@ -138,6 +139,7 @@ export function exportJson(recommendation: Recommendation, options: ExportOption
     window: recommendation.window === null ? null : { firstSeen: isoTime(recommendation.window.firstSeenMs), lastSeen: isoTime(recommendation.window.lastSeenMs) },
     proof: proof === undefined ? null : {
       replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps, skipped: proof.skipped,
+      alreadyDenied: proof.alreadyDenied.length, alreadyDeniedPaths: proof.alreadyDenied.slice(0, 500).map(describeReplayedDrop),
       coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed, tighten: proof.tighten,
       exposureBefore: proof.exposureBefore ?? null, exposureAfter: proof.exposureAfter ?? null,
       // Only when the replay left something out (keeps the common output unchanged).

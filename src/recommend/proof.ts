@@ -1,8 +1,10 @@
 // The proof shown with every recommendation: replaying all observed forwarded edges against the
 // existing + proposed policies must drop none of them except the ones the recommender already
-// declared it cannot express (ICMP, unresolved addresses …). Also: what existing policies already
+// declared it cannot express (ICMP, unresolved addresses …) and the ones the policies in force
+// already drop (reported apart: the proposal does not change them). Also: what existing policies already
 // covered, which existing rules no observed edge used (candidates to tighten), and the exposure
 // reduction, (pod pair, port) combinations reachable before and after.
+import { peerText } from '../flows/peer-text.js';
 import { compilePolicies } from '../policy/engine.js';
 import type { IgnoredObject } from '../policy/cni-objects.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
@@ -25,6 +27,12 @@ export interface RecommendationProof {
   readonly allowed: number;
   /** Dropped edges the recommender did not declare: a bug, the caller must fail loudly. */
   readonly violations: readonly ReplayedEdge[];
+  /**
+   * Observed forwarded edges the policies in force already drop, before the proposal, in every
+   * direction that drops them after it (e.g. a pod that lost a label another namespace's policy
+   * admits, after the flows were seen): the proposal neither causes nor fixes that; `drops` explains it.
+   */
+  readonly alreadyDenied: readonly ReplayedEdge[];
   /** Dropped edges the recommender declared it cannot express (warned about). */
   readonly knownGaps: number;
   readonly skipped: number;
@@ -124,9 +132,18 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     exposure.add(edge);
   }
   const afterResult = replayAfter.result();
+  const beforeResult = replayBefore?.result();
   const declared = new Set(recommendation.uncovered.map((u) => u.edgeId));
-  const violations = afterResult.dropped.filter((d) => !declared.has(d.edge.id));
-  const ruleHits = replayBefore?.result().ruleHits ?? new Map<string, number>();
+  // Adding policies can only deny a direction the policies in force allowed: a direction denied
+  // both before and after is not the proposal's doing.
+  const deniedBefore = new Map((beforeResult?.dropped ?? []).map((d) => [d.edge.id, d.decision]));
+  const preexisting = (d: ReplayedEdge): boolean => {
+    const was = deniedBefore.get(d.edge.id);
+    return was !== undefined && (d.decision.egress.allowed || !was.egress.allowed) && (d.decision.ingress.allowed || !was.ingress.allowed);
+  };
+  const violations = afterResult.dropped.filter((d) => !declared.has(d.edge.id) && !preexisting(d));
+  const alreadyDenied = afterResult.dropped.filter((d) => !declared.has(d.edge.id) && preexisting(d));
+  const ruleHits = beforeResult?.ruleHits ?? new Map<string, number>();
 
   const scope = options.namespaces === undefined ? undefined : new Set(options.namespaces);
   const tighten: TightenCandidate[] = [];
@@ -147,7 +164,8 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     replayed: afterResult.replayed,
     allowed: afterResult.allowed,
     violations,
-    knownGaps: afterResult.dropped.length - violations.length,
+    alreadyDenied,
+    knownGaps: afterResult.dropped.length - violations.length - alreadyDenied.length,
     skipped: afterResult.skipped.length,
     coveredByExisting,
     newlyAllowed: afterResult.allowed - coveredByExisting,
@@ -156,5 +174,15 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     exposureAfter: countExposure(after, subjects, ports, options.maxExposureEvaluations),
     flavor,
     ignored: after.ignored,
+  };
+}
+
+/** A dropped edge as one line a person reads: the path and why it is dropped (control characters as `?`). */
+export function describeReplayedDrop(d: ReplayedEdge): { readonly path: string; readonly reason: string } {
+  const { edge, decision } = d;
+  const clean = (text: string): string => text.replace(/\p{Cc}/gu, '?');
+  return {
+    path: clean(`${peerText(edge.source)} -> ${peerText(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`),
+    reason: clean(decision.egress.allowed ? decision.ingress.reason : decision.egress.reason),
   };
 }

@@ -1,11 +1,15 @@
 // Replay: every observed forwarded edge evaluated by the policy engine under a policy set. This is
 // the proof that a recommendation drops no legitimate traffic, and what `simulate` reports for
-// any user-written policy set. With a snapshot an edge's workload is replayed as one of its pods;
+// any user-written policy set. With a snapshot an edge's workload is replayed as the pods that
+// made its flows (one per distinct pod shape; else one of its pods);
 // without, as a pod-like endpoint carrying the labels observed on the edge.
 import type { PolicyEngine, QueryEndpoint, Decision } from '../policy/engine.js';
 import type { ReplayedPod } from '../policy/ignored-selection.js';
 import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PodInfo, type PolicyProtocol } from '../policy/model.js';
+import { EndpointResolver } from './endpoint-resolver.js';
 import type { ObservedEdge } from './proposal.js';
+
+export { EndpointResolver };
 
 export interface ReplayedEdge {
   readonly edge: ObservedEdge;
@@ -63,36 +67,6 @@ export function syntheticSnapshot(edges: Iterable<ObservedEdge>): ClusterSnapsho
   return builder.snapshot();
 }
 
-export class EndpointResolver {
-  /**
-   * namespace → workload → the query endpoint of its first pod: built once and returned for every
-   * edge (no key string or endpoint object per edge). Frozen: the engine only reads it.
-   */
-  private readonly podOfWorkload = new Map<string, Map<string, QueryEndpoint>>();
-
-  constructor(snapshot: ClusterSnapshot | undefined) {
-    for (const pod of snapshot?.pods ?? []) {
-      let workloads = this.podOfWorkload.get(pod.namespace);
-      if (workloads === undefined) this.podOfWorkload.set(pod.namespace, (workloads = new Map<string, QueryEndpoint>()));
-      if (!workloads.has(pod.workload.name)) workloads.set(pod.workload.name, Object.freeze({ kind: 'pod', namespace: pod.namespace, name: pod.name }));
-    }
-  }
-
-  /** `names`: the DNS names the edge recorded for this side (Cilium toFQDNs rules match them). */
-  endpointOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>, names: readonly string[] = []): QueryEndpoint | string {
-    if (peer.kind === 'pod') {
-      if (peer.namespace === undefined || peer.workload === undefined) return 'pod without namespace/workload';
-      const pod = this.podOfWorkload.get(peer.namespace)?.get(peer.workload);
-      if (pod !== undefined) return pod;
-      return { kind: 'workload', namespace: peer.namespace, labels };
-    }
-    if (peer.ip === undefined) return `${peer.kind} endpoint without an address`;
-    // The flow source's class of the address (kube-apiserver, host, remote-node, world) lets
-    // entity rules match it even when the snapshot does not list the address.
-    return { kind: 'ip', ip: peer.ip, ...(names.length > 0 ? { names } : {}), hint: peer.kind };
-  }
-}
-
 function policyProtocol(protocol: string): PolicyProtocol | undefined {
   return protocol === 'TCP' || protocol === 'UDP' || protocol === 'SCTP' ? protocol : undefined;
 }
@@ -118,7 +92,10 @@ export class Replay {
   private readonly ruleHits = new Map<string, number>();
   private readonly countHits: boolean;
 
-  /** `onDecision`: called with every full decision made (all of them when counting rule hits). */
+  /**
+   * `onDecision`: called once per replayed edge that got a full decision (all of them when counting
+   * rule hits): the first drop among its pod pairs, else its first decision.
+   */
   constructor(private readonly engine: PolicyEngine, private readonly resolver: EndpointResolver, options: ReplayOptions = {}, private readonly onDecision?: (edge: ObservedEdge, decision: Decision) => void) {
     this.countHits = options.ruleHits ?? true;
   }
@@ -135,30 +112,36 @@ export class Replay {
     if (edge.verdict !== 'forwarded') return;
     const protocol = policyProtocol(edge.protocol);
     if (protocol === undefined || edge.port === null) { this.skip(edge.id, `${edge.protocol} has no port to replay`); return; }
-    const from = this.resolver.endpointOf(edge.source, edge.sourceLabels, edge.sourceNames);
-    const to = this.resolver.endpointOf(edge.destination, edge.destinationLabels, edge.destinationNames);
-    if (typeof from === 'string' || typeof to === 'string') { this.skip(edge.id, typeof from === 'string' ? from : (to as string)); return; }
-    const query = { from, to, port: edge.port, protocol };
-    let decision: Decision;
-    try {
-      if (!this.countHits && this.engine.isAllowed(query)) {
-        this.replayed++;
-        this.allowed++;
-        return;
+    const froms = this.resolver.endpointsOf(edge.source, edge.sourceLabels, edge.sourceNames, edge.sourcePods);
+    const tos = this.resolver.endpointsOf(edge.destination, edge.destinationLabels, edge.destinationNames, edge.destinationPods);
+    if (typeof froms === 'string' || typeof tos === 'string') { this.skip(edge.id, typeof froms === 'string' ? froms : (tos as string)); return; }
+    // Allowed only when every observed pod pair is (one pair for most edges); the first drop explains it.
+    let decided: Decision | undefined;
+    let denied: Decision | undefined;
+    let failed: string | undefined;
+    for (const from of froms) {
+      for (const to of tos) {
+        const query = { from, to, port: edge.port, protocol };
+        try {
+          if (!this.countHits && this.engine.isAllowed(query)) continue;
+          const decision = this.engine.evaluate(query);
+          if (this.countHits) {
+            for (const ref of decision.egress.allowedBy) this.hit(`egress|${ref.policy}|${ref.rule}`);
+            for (const ref of decision.ingress.allowedBy) this.hit(`ingress|${ref.policy}|${ref.rule}`);
+          }
+          decided ??= decision;
+          if (decision.verdict !== 'allow') denied ??= decision;
+        } catch (error) {
+          failed ??= error instanceof Error ? error.message : String(error);
+        }
       }
-      decision = this.engine.evaluate(query);
-    } catch (error) {
-      this.skip(edge.id, error instanceof Error ? error.message : String(error));
-      return;
     }
+    if (failed !== undefined && denied === undefined) { this.skip(edge.id, failed); return; }
     this.replayed++;
-    if (this.countHits) {
-      for (const ref of decision.egress.allowedBy) this.hit(`egress|${ref.policy}|${ref.rule}`);
-      for (const ref of decision.ingress.allowedBy) this.hit(`ingress|${ref.policy}|${ref.rule}`);
-    }
-    this.onDecision?.(edge, decision);
-    if (decision.verdict === 'allow') this.allowed++;
-    else this.dropped.push({ edge, decision });
+    const decision = denied ?? decided;
+    if (decision !== undefined) this.onDecision?.(edge, decision);
+    if (denied === undefined) this.allowed++;
+    else this.dropped.push({ edge, decision: denied });
   }
 
   result(): ReplayResult {
@@ -177,21 +160,24 @@ export function replayedPods(edges: Iterable<ObservedEdge>, snapshot: ClusterSna
   const namespaceLabels = new Map(snapshot.namespaces.map((ns) => [ns.name, ns.labels]));
   const podIndex = new Map(snapshot.pods.map((pod) => [`${pod.namespace}/${pod.name}`, pod]));
   const out = new Map<string, ReplayedPod>();
+  const add = (endpoint: QueryEndpoint): void => {
+    if (endpoint.kind === 'ip') return;
+    const nsLabels = namespaceLabels.get(endpoint.namespace) ?? { 'kubernetes.io/metadata.name': endpoint.namespace };
+    if (endpoint.kind === 'pod') {
+      const key = `${endpoint.namespace}/${endpoint.name}`;
+      const pod = podIndex.get(key);
+      if (pod !== undefined && !out.has(key)) out.set(key, { namespace: pod.namespace, labels: pod.labels, namespaceLabels: nsLabels, ...(pod.serviceAccount !== undefined ? { serviceAccount: pod.serviceAccount } : {}) });
+    } else {
+      const key = `${endpoint.namespace}/${JSON.stringify(endpoint.labels)}`;
+      if (!out.has(key)) out.set(key, { namespace: endpoint.namespace, labels: endpoint.labels, namespaceLabels: nsLabels });
+    }
+  };
   for (const edge of edges) {
     if (edge.verdict !== 'forwarded') continue;
-    for (const [peer, labels] of [[edge.source, edge.sourceLabels], [edge.destination, edge.destinationLabels]] as const) {
+    for (const [peer, labels, pods] of [[edge.source, edge.sourceLabels, edge.sourcePods], [edge.destination, edge.destinationLabels, edge.destinationPods]] as const) {
       if (peer.kind !== 'pod') continue;
-      const endpoint = resolver.endpointOf(peer, labels);
-      if (typeof endpoint === 'string' || endpoint.kind === 'ip') continue;
-      const nsLabels = namespaceLabels.get(endpoint.namespace) ?? { 'kubernetes.io/metadata.name': endpoint.namespace };
-      if (endpoint.kind === 'pod') {
-        const key = `${endpoint.namespace}/${endpoint.name}`;
-        const pod = podIndex.get(key);
-        if (pod !== undefined && !out.has(key)) out.set(key, { namespace: pod.namespace, labels: pod.labels, namespaceLabels: nsLabels, ...(pod.serviceAccount !== undefined ? { serviceAccount: pod.serviceAccount } : {}) });
-      } else {
-        const key = `${endpoint.namespace}/${JSON.stringify(endpoint.labels)}`;
-        if (!out.has(key)) out.set(key, { namespace: endpoint.namespace, labels: endpoint.labels, namespaceLabels: nsLabels });
-      }
+      const endpoints = resolver.endpointsOf(peer, labels, [], pods);
+      if (typeof endpoints !== 'string') for (const endpoint of endpoints) add(endpoint);
     }
   }
   return [...out.values()];

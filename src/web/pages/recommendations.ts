@@ -152,6 +152,17 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
   search.focus();
 }
 
+/** Observed paths the policies in force already block: not the proposal's doing, but worth a look. */
+function alreadyDenied(body: JsonObject): HTMLElement | null {
+  const proof = obj(body['proof']);
+  const count = num(proof['alreadyDenied']) ?? 0;
+  if (count === 0) return null;
+  const paths = arr(proof['alreadyDeniedPaths']).map(obj).slice(0, 20);
+  return card('Already denied today', h('p', { class: 'muted', 'data-testid': 'already-denied' },
+    `${formatCount(count)} observed flow${count === 1 ? ' is' : 's are'} denied by the policies in force, with or without this proposal (it neither causes nor fixes ${count === 1 ? 'it' : 'them'}; the Drops page explains ${count === 1 ? 'it' : 'them'}):`),
+  h('ul', { class: 'warnings' }, paths.map((p) => h('li', null, h('span', { class: 'mono' }, str(p['path'])), ': ', str(p['reason'])))));
+}
+
 export async function renderRecommendations(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
   if (namespace === undefined) {
@@ -171,6 +182,7 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
     pageHeader('Recommendations', `Least-privilege NetworkPolicies proposed from the observed traffic. ${windowText}.`,
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
     exposureStats(body),
+    alreadyDenied(body),
     status,
     namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status, writable, num(obj(body['proof'])['violations']) ?? 0, flavor)),
     verify !== '' ? card('Verify after applying',
