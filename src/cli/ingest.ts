@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { RejectReason } from '../flows/flow.js';
+import type { NoEdgeReason, RejectReason } from '../flows/flow.js';
 import { ingestParserFor, isFlowFormat, type FlowFormat, type ParserOptions } from '../flows/parsers.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_EDGES, type RunTotals } from '../sources/batch-writer.js';
 import { ingestInput } from '../sources/file-ingest.js';
@@ -29,11 +29,24 @@ options:
                      line and the format it looks like.
   --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
   --follow           keep reading as the files grow, through rotation and truncation
-  --json             print {"accepted", "rejected", "rejectedByReason", "edges"} for this run
-                     (edges: the distinct paths in the database afterwards)
+  --json             print {"accepted", "rejected", "rejectedByReason", "noEdgeByReason", "edges"}
+                     for this run (edges: the distinct paths in the database afterwards)
   --batch-size N     most lines per transaction (default ${DEFAULT_BATCH_SIZE}; a batch is also
                      written once it holds ${DEFAULT_MAX_BATCH_EDGES} distinct edges or is 10 s old)
   -h, --help         this help
+
+Accepted lines that made no edge are counted by why (the summary and noEdgeByReason):
+  reply                   the answer of a connection (is_reply, a SYN-ACK, an L7 response):
+                          the request direction counts the connection
+  tcp-reset               a TCP RST: not evidence that a connection existed
+  blocked-mid-connection  a dropped, audited or errored packet that starts no connection (blocked
+                          attempts count from their SYN or first packet)
+  icmp-reply              an ICMP echo reply or error message
+  socket-event            a Hubble socket trace (SOCK) event: nothing crossed the network
+  other-end-report        a Calico report of a connection the other end's report counts
+  no-new-connection       a Calico record of connections started in an earlier interval
+  mid-connection          a kernel-log line of a TCP packet that is not a SYN
+  not-a-connection-start  any other event that starts no connection
 `;
 
 interface Input {
@@ -198,9 +211,13 @@ async function run(argv: string[]): Promise<number> {
   let accepted = 0;
   let rejected = 0;
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  const noEdgeByReason: Partial<Record<NoEdgeReason, number>> = {};
   for (const run of totals) {
     accepted += run.accepted;
     rejected += run.rejected;
+    for (const [reason, count] of Object.entries(run.noEdgeByReason) as [NoEdgeReason, number][]) {
+      noEdgeByReason[reason] = (noEdgeByReason[reason] ?? 0) + count;
+    }
     for (const [reason, count] of Object.entries(run.rejectedByReason) as [RejectReason, number][]) {
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + count;
     }
@@ -208,13 +225,21 @@ async function run(argv: string[]): Promise<number> {
   const edges = store.totals().edges;
   store.close();
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ accepted, rejected, rejectedByReason, edges })}\n`);
+    process.stdout.write(`${JSON.stringify({ accepted, rejected, rejectedByReason, noEdgeByReason, edges })}\n`);
   } else {
     const reasons = Object.entries(rejectedByReason).map(([reason, count]) => `${reason} ${count}`).join(', ');
-    process.stdout.write(`accepted ${accepted}, rejected ${rejected}${reasons !== '' ? ` (${reasons})` : ''}; ${edges} edges in the store\n`);
+    process.stdout.write(`accepted ${accepted}, rejected ${rejected}${reasons !== '' ? ` (${reasons})` : ''}; ${edges} edges in the store${noEdgeSummary(noEdgeByReason)}\n`);
   }
   if (stoppedBy !== undefined && !follow) return stoppedBy === 'SIGINT' ? 130 : 143;
   return 0;
+}
+
+/** `; N accepted line(s) made no edge: 5 reply, 1 tcp-reset (see --help)`, most frequent first; empty when none. */
+function noEdgeSummary(byReason: Partial<Record<NoEdgeReason, number>>): string {
+  const entries = (Object.entries(byReason) as [NoEdgeReason, number][]).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (entries.length === 0) return '';
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  return `; ${total} accepted line(s) made no edge: ${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')} (see ingest --help)`;
 }
 
 export const ingestCommand: Command = {

@@ -220,6 +220,7 @@ function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): F
     isConnectionStart: counts && connectionCount > 0,
     connectionCount,
   };
+  if (!flow.isConnectionStart) flow.noEdge = counts ? 'no-new-connection' : 'other-end-report';
   if (verdict === 'dropped') flow.dropReason = 'POLICY_DENIED';
   if (sourcePort !== undefined) flow.sourcePort = sourcePort;
   if (destinationPort !== undefined && protocol !== 'ICMP' && protocol !== 'ICMPv6') flow.destinationPort = destinationPort;

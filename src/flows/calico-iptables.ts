@@ -146,6 +146,7 @@ function parseLine(line: string, options: CalicoIptablesOptions): ParseResult {
     isReply: undefined,
     isConnectionStart,
   };
+  if (!isConnectionStart) flow.noEdge = protocol === 'ICMP' || protocol === 'ICMPv6' ? 'icmp-reply' : 'mid-connection';
   if (sourcePort !== undefined) flow.sourcePort = sourcePort;
   if (destinationPort !== undefined) flow.destinationPort = destinationPort;
   if (dropped) flow.dropReason = 'POLICY_DENIED';

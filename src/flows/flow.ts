@@ -84,6 +84,8 @@ export interface Flow {
    * events add `established` evidence to that edge, never a connection count.
    */
   readonly established?: 'forward' | 'reverse';
+  /** On an event that neither starts a connection nor is evidence of one: why (the ingest summary). */
+  readonly noEdge?: NoEdgeReason;
   /**
    * How many connection starts this one event stands for: 1 for a packet-level event (Hubble,
    * kernel log), `num_flows_started` for an aggregated Calico flow log record. Absent means 1.
@@ -129,8 +131,36 @@ export type LineParser = (line: string) => ParseResult;
 export interface ValidNonStart {
   readonly ok: true;
   readonly flow: null;
+  /** Why the event makes no edge (absent: not said). */
+  readonly noEdge?: NoEdgeReason;
 }
 export const VALID_NON_START: ValidNonStart = Object.freeze({ ok: true, flow: null });
+
+/**
+ * Why an accepted event makes no edge, for the ingest summary (a user who sees fewer edges than
+ * lines should not have to guess). docs/cli.md explains each.
+ */
+export type NoEdgeReason =
+  | 'reply' // the answer of a connection (is_reply, a SYN-ACK, an L7 response): its request counts
+  | 'tcp-reset' // a TCP RST: not evidence that a connection existed
+  | 'blocked-mid-connection' // a dropped/audited/errored packet that starts nothing: attempts count from their starts
+  | 'icmp-reply' // an ICMP echo reply or error message
+  | 'socket-event' // a Hubble socket (SOCK) trace event: no packet crossed the network
+  | 'other-end-report' // a Calico report of a connection the other end's report counts
+  | 'no-new-connection' // a Calico record of connections started in an earlier interval
+  | 'mid-connection' // a kernel-log line of a TCP packet that is not a SYN
+  | 'not-a-connection-start'; // anything else that starts no connection
+
+export const NO_EDGE_REASONS: readonly NoEdgeReason[] = [
+  'reply', 'tcp-reset', 'blocked-mid-connection', 'icmp-reply', 'socket-event', 'other-end-report', 'no-new-connection', 'mid-connection', 'not-a-connection-start',
+];
+
+const VALID_NON_START_BY_REASON: ReadonlyMap<NoEdgeReason, ValidNonStart> = new Map(NO_EDGE_REASONS.map((reason) => [reason, Object.freeze({ ok: true as const, flow: null, noEdge: reason })]));
+
+/** The shared (frozen) ValidNonStart carrying `reason`; the plain one without. */
+export function validNonStart(reason: NoEdgeReason | undefined): ValidNonStart {
+  return reason === undefined ? VALID_NON_START : (VALID_NON_START_BY_REASON.get(reason) ?? VALID_NON_START);
+}
 
 /** What an ingest parser returns: a ParseResult, or VALID_NON_START where it skipped building. */
 export type IngestResult = ParseResult | ValidNonStart;

@@ -13,6 +13,8 @@
 // Definite replies (is_reply true) are never evidence here: the request direction of the same
 // connection is reported too, and the relay source asks Hubble not to send them (its filters).
 
+import type { NoEdgeReason } from './flow.js';
+
 /** How a non-start event evidences an established connection: as seen, or reversed. */
 export type EstablishedOrientation = 'forward' | 'reverse';
 
@@ -20,10 +22,14 @@ export interface ConnectionRole {
   readonly isConnectionStart: boolean;
   /** Set when the event is evidence of a connection established before observation. */
   readonly established?: EstablishedOrientation;
+  /** Set when the event is neither: why it makes no edge (the ingest summary says it). */
+  readonly noEdge?: NoEdgeReason;
 }
 
 const START: ConnectionRole = Object.freeze({ isConnectionStart: true });
-const NONE: ConnectionRole = Object.freeze({ isConnectionStart: false });
+const REPLY: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'reply' });
+const RESET: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'tcp-reset' });
+const BLOCKED: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'blocked-mid-connection' });
 const FORWARD: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'forward' });
 const REVERSE: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'reverse' });
 
@@ -60,18 +66,19 @@ export interface L4Facts {
 
 /** The role of a TCP, UDP or SCTP L3/L4 event (L7, SOCK and ICMP are decided by the caller). */
 export function connectionRole(facts: L4Facts): ConnectionRole {
-  if (facts.isReply === true) return NONE;
+  if (facts.isReply === true) return REPLY;
   const unset = facts.isReply === undefined;
   if (facts.protocol === 'TCP') {
     // Field-masked exporter output has no flags: a dropped one is an attempt (as before).
-    if (!facts.hasFlags) return facts.dropped ? START : facts.forwarded ? midstream(facts, unset) : NONE;
+    if (!facts.hasFlags) return facts.dropped ? START : facts.forwarded ? midstream(facts, unset) : BLOCKED;
     if (facts.syn && !facts.ack) return START;
-    if (!facts.forwarded || facts.rst) return NONE;
-    if (facts.syn && facts.ack) return unset ? REVERSE : NONE; // the server's SYN-ACK
+    if (!facts.forwarded) return BLOCKED;
+    if (facts.rst) return RESET;
+    if (facts.syn && facts.ack) return unset ? REVERSE : REPLY; // the server's SYN-ACK
     return midstream(facts, unset);
   }
   // UDP and SCTP: every non-reply packet starts a "connection", unless the ports say it answers one.
-  if (unset && serverSideByPorts(facts.sourcePort, facts.destinationPort) === 'source') return facts.forwarded ? REVERSE : NONE;
+  if (unset && serverSideByPorts(facts.sourcePort, facts.destinationPort) === 'source') return facts.forwarded ? REVERSE : BLOCKED;
   return START;
 }
 

@@ -20,8 +20,8 @@
 // - DNS answers in L7 records name the *answered* addresses, not either endpoint of the DNS
 //   flow, so they are not copied into `names`; Cilium already reports those names as
 //   `destination_names` on later flows to the answered IPs.
-import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, VALID_NON_START, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, IngestParser, IngestResult, LineParser, ParseResult, PolicyRefs, Protocol, TrafficDirection, Verdict } from './flow.js';
+import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, reject, validNonStart } from './flow.js';
+import type { Endpoint, EndpointKind, Flow, IngestParser, IngestResult, LineParser, ParseResult, PolicyRefs, Protocol, TrafficDirection, ValidNonStart, Verdict } from './flow.js';
 import { MAX_OBJECT_NAME_CHARS, MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
 import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
@@ -30,7 +30,9 @@ import { dropReasonName, isPolicyDropReason } from './hubble-drop-reasons.js';
 import { connectionRole, type ConnectionRole } from './hubble-connection.js';
 
 const A_START: ConnectionRole = Object.freeze({ isConnectionStart: true });
-const NOT_A_START: ConnectionRole = Object.freeze({ isConnectionStart: false });
+const NOT_A_START: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'not-a-connection-start' });
+const SOCKET_EVENT: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'socket-event' });
+const ICMP_REPLY: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'icmp-reply' });
 const L7_REQUEST: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'forward' });
 
 /** Envelope fields of a GetFlowsResponse / ExportEvent that a caller already unwrapped. */
@@ -360,7 +362,7 @@ function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnl
   }
   try {
     const built = buildFlow(flow, nodeName, envelopeTime, startsOnly, memo);
-    return built === null ? VALID_NON_START : { ok: true, flow: built };
+    return 'ok' in built ? built : { ok: true, flow: built };
   } catch (error) {
     if (error instanceof Invalid) return reject(error.reason, error.detail);
     throw error;
@@ -388,9 +390,10 @@ function isPlainEndpoint(value: unknown): boolean {
 /**
  * The Flow of one Hubble flow object, or throws Invalid. With `startsOnly`, an event that starts
  * no connection and that nothing past this point could reject (plain endpoints, no policy lists:
- * the node name and DNS names never reject) returns null instead of being built.
+ * the node name and DNS names never reject) returns the shared ValidNonStart instead of being
+ * built (with why it makes no edge).
  */
-function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown, startsOnly: boolean, memo: HubbleMemo): Flow | null {
+function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown, startsOnly: boolean, memo: HubbleMemo): Flow | ValidNonStart {
   const counter: DropCounter = { dropped: 0 };
   // A present but malformed flow time is an error, not a reason to use the envelope's.
   const timeMs = flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time, memo) : timeMsOf(envelopeTime, memo);
@@ -467,8 +470,8 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   const isL7 = type === 'L7' || type === 2;
   const isSock = type === 'SOCK' || type === 3;
   let role: ConnectionRole;
-  if (isSock) role = NOT_A_START;
-  else if (protocol === 'ICMP' || protocol === 'ICMPv6') role = !isL7 && isReply !== true && !isIcmpResponse ? A_START : NOT_A_START;
+  if (isSock) role = SOCKET_EVENT;
+  else if (protocol === 'ICMP' || protocol === 'ICMPv6') role = isL7 ? NOT_A_START : isReply !== true && !isIcmpResponse ? A_START : ICMP_REPLY;
   else {
     // An L7 record (HTTP, DNS, Kafka) carries no TCP flags: read as a packet without them.
     role = connectionRole({
@@ -501,7 +504,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
     isPlainEndpoint(flow.source) &&
     isPlainEndpoint(flow.destination)
   ) {
-    return null;
+    return validNonStart(role.noEdge);
   }
 
   const source = check(endpointOf('source', flow.source, sourceIp, flow.source_names, counter, memo));
@@ -537,6 +540,7 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
     isConnectionStart,
   };
   if (role.established !== undefined) result.established = role.established;
+  else if (!isConnectionStart) result.noEdge = role.noEdge ?? 'not-a-connection-start';
   if (node !== undefined) result.node = node;
   if (sourcePort !== undefined) result.sourcePort = sourcePort;
   if (destinationPort !== undefined) result.destinationPort = destinationPort;
@@ -562,7 +566,8 @@ export interface HubbleParser {
   readonly parseLine: LineParser;
   /**
    * parseLine for the store's ingest path: a valid event that starts no connection comes back as
-   * VALID_NON_START, validated but not built. Accepts and rejects exactly what parseLine does.
+   * a shared ValidNonStart (with why it makes no edge), validated but not built. Accepts and
+   * rejects exactly what parseLine does.
    */
   readonly ingestLine: IngestParser;
   /**

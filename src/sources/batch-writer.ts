@@ -4,7 +4,7 @@
 // the live sources (it is a FlowSink); metrics hang off the onBatch hook (no prom-client here).
 import { performance } from 'node:perf_hooks';
 import { aggregateFlow, type EdgeDelta } from '../flows/edge.js';
-import type { IngestResult, ParseResult, RejectReason } from '../flows/flow.js';
+import type { IngestResult, NoEdgeReason, ParseResult, RejectReason } from '../flows/flow.js';
 import type { ExpectedCheckpoint, FileCheckpoint, FlowStore, ResumePoint } from '../store/types.js';
 import type { FlowSink, ResumeMark } from './source.js';
 
@@ -25,6 +25,8 @@ export interface RunTotals {
   readonly accepted: number;
   readonly rejected: number;
   readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
+  /** Accepted events that made no edge (neither a connection start nor evidence of one), by why. */
+  readonly noEdgeByReason: Readonly<Partial<Record<NoEdgeReason, number>>>;
   readonly batches: number;
 }
 
@@ -71,6 +73,7 @@ export class BatchWriter implements FlowSink {
   private accepted = 0;
   private rejectedByReason: Partial<Record<RejectReason, number>> = {};
   private rejected = 0;
+  private noEdgeByReason: Partial<Record<NoEdgeReason, number>> = {};
   private batchStartMs = 0;
   private source: CheckpointSource | undefined;
   private offset: number | undefined;
@@ -82,6 +85,7 @@ export class BatchWriter implements FlowSink {
   private totalAccepted = 0;
   private totalRejected = 0;
   private readonly totalByReason: Partial<Record<RejectReason, number>> = {};
+  private readonly totalNoEdge: Partial<Record<NoEdgeReason, number>> = {};
   private batches = 0;
 
   constructor(options: BatchWriterOptions) {
@@ -129,6 +133,7 @@ export class BatchWriter implements FlowSink {
     this.accepted = 0;
     this.rejected = 0;
     this.rejectedByReason = {};
+    this.noEdgeByReason = {};
     this.offset = undefined;
   }
 
@@ -137,7 +142,10 @@ export class BatchWriter implements FlowSink {
     this.begin();
     if (result.ok) {
       this.accepted++;
-      if (result.flow !== null) aggregateFlow(result.flow, this.deltas);
+      const flow = result.flow;
+      if (flow === null) this.countNoEdge(result.noEdge ?? 'not-a-connection-start');
+      else if (flow.isConnectionStart || flow.established !== undefined) aggregateFlow(flow, this.deltas);
+      else this.countNoEdge(flow.noEdge ?? 'not-a-connection-start');
     } else {
       this.countRejected(result.reason);
     }
@@ -216,6 +224,10 @@ export class BatchWriter implements FlowSink {
     for (const [reason, count] of Object.entries(rejectedByReason) as [RejectReason, number][]) {
       this.totalByReason[reason] = (this.totalByReason[reason] ?? 0) + count;
     }
+    for (const [reason, count] of Object.entries(this.noEdgeByReason) as [NoEdgeReason, number][]) {
+      this.totalNoEdge[reason] = (this.totalNoEdge[reason] ?? 0) + count;
+    }
+    this.noEdgeByReason = {};
     this.batches++;
     this.marks = new Map();
     this.deltas = new Map();
@@ -228,7 +240,7 @@ export class BatchWriter implements FlowSink {
 
   /** What this writer has committed so far (not counting the pending batch). */
   totals(): RunTotals {
-    return { accepted: this.totalAccepted, rejected: this.totalRejected, rejectedByReason: { ...this.totalByReason }, batches: this.batches };
+    return { accepted: this.totalAccepted, rejected: this.totalRejected, rejectedByReason: { ...this.totalByReason }, noEdgeByReason: { ...this.totalNoEdge }, batches: this.batches };
   }
 
   get pendingLines(): number {
@@ -244,6 +256,10 @@ export class BatchWriter implements FlowSink {
     if (endOffset !== undefined) this.offset = endOffset;
     if (this.lines >= this.batchSize || this.deltas.size >= this.maxBatchEdges) this.flush();
     else this.flushIfDue();
+  }
+
+  private countNoEdge(reason: NoEdgeReason): void {
+    this.noEdgeByReason[reason] = (this.noEdgeByReason[reason] ?? 0) + 1;
   }
 
   private countRejected(reason: RejectReason): void {

@@ -147,6 +147,7 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
     isReply: false,
     isConnectionStart: counts && connections > 0,
     connectionCount: connections,
+    ...(counts && connections > 0 ? {} : { noEdge: counts ? 'no-new-connection' : 'other-end-report' }),
   };
   return { ok: true, flow: result };
 }

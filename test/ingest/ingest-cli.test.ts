@@ -37,7 +37,7 @@ describe('ingest: exactly once', () => {
     const first = ingest(db, '--batch-size', '300', file);
     expect(first).toMatchObject({ accepted: 2000, rejected: 0 });
     const again = ingest(db, file);
-    expect(again).toEqual({ accepted: 0, rejected: 0, rejectedByReason: {}, edges: first.edges });
+    expect(again).toEqual({ accepted: 0, rejected: 0, rejectedByReason: {}, noEdgeByReason: {}, edges: first.edges });
 
     appendFileSync(file, lines.slice(2000).join('\n') + '\n');
     expect(ingest(db, file)).toMatchObject({ accepted: 1000, rejected: 0 });
