@@ -88,3 +88,33 @@ export function cniOf(objects: readonly unknown[]): CniPolicies {
   if (parsed.snapshot.cni === undefined || parsed.snapshot.cni.ignored.length > 0) throw new Error('bench objects were ignored');
   return parsed.snapshot.cni;
 }
+
+/** 50-ish network-policy-api objects: Admin and Baseline ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
+export function clusterPolicyObjects(count: number, pick: Pick, apps: readonly string[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const subject = i % 2 === 0 ? { namespaces: { matchLabels: { team: `team${i % 20}` } } } : { pods: { namespaceSelector: { matchLabels: { env: i % 3 === 0 ? 'prod' : 'dev' } }, podSelector: { matchLabels: { app: pick(apps) } } } };
+    const v2 = i % 5 !== 4;
+    const accept = v2 ? 'Accept' : 'Allow';
+    const ports = (port: number, protocol: 'tcp' | 'udp') => (v2 ? { protocols: [{ [protocol]: { destinationPort: { number: port } } }, { tcp: { destinationPort: { range: { start: 8000, end: 8100 } } } }] } : { ports: [{ portNumber: { protocol: protocol.toUpperCase(), port } }, { portRange: { protocol: 'TCP', start: 8000, end: 8100 } }] });
+    const ingress = [
+      { name: 'pass-same-team', action: 'Pass', from: [{ namespaces: { matchLabels: { team: `team${i % 20}` } } }] },
+      { name: 'deny-dev-db', action: 'Deny', from: [{ pods: { namespaceSelector: { matchLabels: { env: 'dev' } }, podSelector: { matchLabels: { tier: 'db' } } } }], ...ports(5432, 'tcp') },
+      { name: 'accept-metrics', action: accept, from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }], ...(v2 ? { protocols: [{ destinationNamedPort: 'metrics' }] } : { ports: [{ namedPort: 'metrics' }] }) },
+    ];
+    const egress = [
+      { name: 'accept-dns', action: accept, to: [{ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } }, podSelector: {} } }], ...ports(53, 'udp') },
+      { name: 'accept-example', action: accept, to: [{ domainNames: ['*.example.com'] }] },
+      { name: 'deny-outside', action: 'Deny', to: [{ networks: ['203.0.113.0/24', '198.51.100.0/24'] }] },
+    ];
+    const baseline = i % 5 === 3;
+    if (!v2 && i === count - 1) {
+      out.push({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { env: 'dev' } } }] }] } });
+    } else if (v2) {
+      out.push({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `cnp${i}` }, spec: { tier: baseline ? 'Baseline' : 'Admin', priority: i * 10, subject, ingress: baseline ? ingress.slice(1) : ingress, egress } });
+    } else {
+      out.push({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: `anp${i}` }, spec: { priority: i * 10 + 5, subject, ingress, egress } });
+    }
+  }
+  return out;
+}

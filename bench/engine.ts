@@ -1,14 +1,14 @@
 // Benchmark of the policy engine: a generated snapshot of 5,000 pods in 200 namespaces with 1,000
 // NetworkPolicies, alone (`k8s`) and mixed with 500 Cilium (`cilium`) or 500 Calico (`calico`)
-// policies (bench/engine-cni-policies.ts); compile time and batch query throughput, medians of
+// policies or 50 AdminNetworkPolicy/ClusterNetworkPolicy objects (`cluster`) (bench/engine-cni-policies.ts); compile time and batch query throughput, medians of
 // several runs, one JSON line per mix.
 // Rates are given per wall-clock second and per CPU-second of the process (process.cpuUsage),
 // the comparable figure on a shared machine.
-// Run: npx tsx bench/engine.ts [k8s|cilium|calico …]   (default: all three; figures go to docs/benchmarks.md)
+// Run: npx tsx bench/engine.ts [k8s|cilium|calico|cluster …]   (default: all four; figures go to docs/benchmarks.md)
 import { loadavg } from 'node:os';
 import { compilePolicies, type ConnectionQuery } from '../src/policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../src/policy/model.js';
-import { calicoObjects, ciliumObjects, cniOf } from './engine-cni-policies.js';
+import { calicoObjects, ciliumObjects, clusterPolicyObjects, cniOf } from './engine-cni-policies.js';
 
 const NAMESPACES = 200;
 const PODS = 5_000;
@@ -16,7 +16,8 @@ const POLICIES = 1_000;
 const QUERIES = 200_000;
 const RUNS = 5;
 const CNI_POLICIES = 500;
-const MIXES = ['k8s', 'cilium', 'calico'] as const;
+const CLUSTER_POLICIES = 50;
+const MIXES = ['k8s', 'cilium', 'calico', 'cluster'] as const;
 type Mix = (typeof MIXES)[number];
 
 // Deterministic PRNG so every run measures the same snapshot.
@@ -69,7 +70,8 @@ function generate(mix: Mix): { snapshot: ClusterSnapshot; queries: ConnectionQue
     return { ...base, spec: { podSelector: { matchLabels: { app: pick(apps), tier: pick(tiers) } }, ingress: [{}] } };
   });
   const cni = mix === 'cilium' ? cniOf(ciliumObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
-    : mix === 'calico' ? cniOf(calicoObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers)) : undefined;
+    : mix === 'calico' ? cniOf(calicoObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
+      : mix === 'cluster' ? cniOf(clusterPolicyObjects(CLUSTER_POLICIES, pick, apps)) : undefined;
   const queries: ConnectionQuery[] = Array.from({ length: QUERIES }, (_, i) => {
     const a = pods[Math.floor(rand() * PODS)] as PodInfo;
     const b = pods[Math.floor(rand() * PODS)] as PodInfo;
@@ -133,7 +135,7 @@ function benchMix(mix: Mix): void {
     if (counts.get('isAllowed') !== allowed) throw new Error(`isAllowed and evaluate disagree: ${counts.get('isAllowed')} vs ${allowed} allowed`);
   }
   const result = {
-    mix, cniPolicies: mix === 'k8s' ? 0 : CNI_POLICIES, pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
+    mix, cniPolicies: mix === 'k8s' ? 0 : mix === 'cluster' ? CLUSTER_POLICIES : CNI_POLICIES, pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
     compileMsMedian: Math.round(median(compileMs)), compileCpuMsMedian: Math.round(median(compileCpuMs)),
     evaluatePerSecMedian: Math.round(median(evaluateWall)), evaluatePerCpuSecMedian: Math.round(median(evaluateCpu)),
     isAllowedPerSecMedian: Math.round(median(isAllowedWall)), isAllowedPerCpuSecMedian: Math.round(median(isAllowedCpu)),

@@ -82,27 +82,28 @@ export const NO_OPINION: StageDecision = Object.freeze({ verdict: 'none', decide
 /** Asks the stages in order: the first allow/deny wins; pass and none go on; the end allows. */
 export function combineStages(stages: readonly PolicyStage[], query: DirectionQuery): { final: StageDecision; passedThrough: boolean } {
   let passedThrough = false;
-  const isolatedBy: string[] = [];
-  const notes: string[] = [];
-  const passedBy: DecidingRule[] = [];
+  // Allocated only when a stage passes or has something to carry on (most queries: never).
+  let isolatedBy: string[] | undefined;
+  let notes: string[] | undefined;
+  let passedBy: DecidingRule[] | undefined;
   for (const stage of stages) {
     const decision = stage.decide(query);
     if (decision.verdict === 'allow' || decision.verdict === 'deny') {
-      if (isolatedBy.length === 0 && notes.length === 0 && passedBy.length === 0) return { final: decision, passedThrough };
+      if (isolatedBy === undefined && notes === undefined && passedBy === undefined) return { final: decision, passedThrough };
       return {
         final: {
-          ...decision, isolatedBy: [...isolatedBy, ...decision.isolatedBy], notes: [...notes, ...decision.notes],
-          ...(passedBy.length > 0 ? { passedBy } : {}),
+          ...decision, isolatedBy: [...(isolatedBy ?? []), ...decision.isolatedBy], notes: [...(notes ?? []), ...decision.notes],
+          ...(passedBy !== undefined ? { passedBy } : {}),
         },
         passedThrough,
       };
     }
     if (decision.verdict === 'pass') {
       passedThrough = true;
-      if (decision.decidedBy !== undefined) passedBy.push(decision.decidedBy);
+      if (decision.decidedBy !== undefined) (passedBy ??= []).push(decision.decidedBy);
     }
-    isolatedBy.push(...decision.isolatedBy);
-    notes.push(...decision.notes);
+    if (decision.isolatedBy.length > 0) (isolatedBy ??= []).push(...decision.isolatedBy);
+    if (decision.notes.length > 0) (notes ??= []).push(...decision.notes);
   }
-  return { final: { verdict: 'none', decidedBy: undefined, isolatedBy, allowedBy: [], notes, ...(passedBy.length > 0 ? { passedBy } : {}) }, passedThrough };
+  return { final: { verdict: 'none', decidedBy: undefined, isolatedBy: isolatedBy ?? [], allowedBy: [], notes: notes ?? [], ...(passedBy !== undefined ? { passedBy } : {}) }, passedThrough };
 }

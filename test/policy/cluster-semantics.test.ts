@@ -96,6 +96,10 @@ describe('peer types', () => {
     expect(engine.isAllowed({ from, to: { kind: 'ip', ip: '203.0.113.9' }, port: 443, protocol: 'TCP' })).toBe(false);
     expect(engine.isAllowed({ from, to: { kind: 'ip', ip: '198.51.100.9' }, port: 443, protocol: 'TCP' })).toBe(true);
     expect(poke([egress([{ networks: ['10.244.2.0/24'] }])], HARRY, 'slytherin/draco-malfoy-0', 'TCP', 80)).toBe(false);
+    const v6 = compilePolicies(parseClusterObjects([...housesObjects(), egress([{ networks: ['2001:db8::/32', '0.0.0.0/32'] }])]).snapshot);
+    expect(v6.isAllowed({ from, to: { kind: 'ip', ip: '2001:db8::1' }, port: 443, protocol: 'TCP' })).toBe(false);
+    expect(v6.isAllowed({ from, to: { kind: 'ip', ip: '2001:db9::1' }, port: 443, protocol: 'TCP' })).toBe(true);
+    expect(v6.isAllowed({ from, to: { kind: 'ip', ip: '203.0.113.9' }, port: 443, protocol: 'TCP' })).toBe(true);
   });
   it('domainNames match the names the address was reached by (* is one or more labels)', () => {
     const policies = [cnp('d', 'Admin', 1, { egress: [{ action: 'Accept', to: [{ domainNames: ['*.example.com'] }] }, { action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] })];

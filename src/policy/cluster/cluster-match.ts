@@ -4,7 +4,7 @@
 // `domainNames` the names the connection was reached by (`*.` one or more whole labels). A peer
 // with no field we know fails closed (the rule's compile decides what that means). Ports: a
 // number or range of one protocol, or a container port of the destination pod by name.
-import { cidrContains, parseCidr, type Cidr } from '../../net/ip.js';
+import { cidrContains, parseCidr, type Cidr, type IpAddress } from '../../net/ip.js';
 import type { ContainerPort, Labels, PolicyProtocol } from '../model.js';
 import type { FamilyEndpoint } from '../policy-family.js';
 import { compileSelector, type LabelPredicate } from '../selectors.js';
@@ -13,7 +13,8 @@ import type { ClusterPeer, ClusterPort, NamespacedPods } from './cluster-policy.
 export type CompiledClusterPeer =
   | { readonly kind: 'pods'; readonly podSet: Uint8Array; readonly namespaces: LabelPredicate; readonly pods: LabelPredicate }
   | { readonly kind: 'nodes'; readonly nodes: LabelPredicate }
-  | { readonly kind: 'networks'; readonly cidrs: readonly Cidr[] }
+  /** `v4`: the IPv4 CIDRs as 32-bit network/mask pairs (the common test without BigInt); `v6`: the rest. */
+  | { readonly kind: 'networks'; readonly v4: readonly { readonly network: number; readonly mask: number }[]; readonly v6: readonly Cidr[] }
   | { readonly kind: 'domainNames'; readonly names: readonly ((name: string) => boolean)[] }
   | { readonly kind: 'unknown' };
 
@@ -50,7 +51,11 @@ export function compileClusterPeer(peer: ClusterPeer, universe: PeerUniverse): C
       return { kind: 'pods', podSet: podSetOf(universe, p.namespaces, p.pods), ...p };
     }
     case 'nodes': return { kind: 'nodes', nodes: compileSelector(peer.selector) };
-    case 'networks': return { kind: 'networks', cidrs: peer.cidrs.map(parseCidr).filter((c): c is Cidr => c !== undefined) };
+    case 'networks': {
+      const cidrs = peer.cidrs.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+      const v4 = cidrs.filter((c) => c.family === 4).map((c) => ({ network: Number(c.network), mask: c.prefixLength === 0 ? 0 : (~0 << (32 - c.prefixLength)) >>> 0 }));
+      return { kind: 'networks', v4, v6: cidrs.filter((c) => c.family !== 4) };
+    }
     case 'domainNames': return { kind: 'domainNames', names: peer.names.map(compileDomain) };
     case 'unknown': return { kind: 'unknown' };
   }
@@ -70,7 +75,14 @@ export function clusterPeerMatches(compiled: CompiledClusterPeer, peer: FamilyEn
       return labels !== undefined && compiled.nodes(labels);
     }
     case 'networks':
-      for (const ip of r.ips) for (const cidr of compiled.cidrs) if (cidrContains(cidr, ip)) return true;
+      for (let i = 0; i < r.ips.length; i++) {
+        const v4 = r.ipv4[i] as number;
+        if (v4 >= 0) {
+          for (const c of compiled.v4) if (((v4 & c.mask) >>> 0) === c.network) return true;
+        } else {
+          for (const cidr of compiled.v6) if (cidrContains(cidr, r.ips[i] as IpAddress)) return true;
+        }
+      }
       return false;
     case 'domainNames':
       for (const name of peer.names) for (const m of compiled.names) if (m(name)) return true;

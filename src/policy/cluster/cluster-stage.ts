@@ -9,7 +9,7 @@
 // whenever a tied policy would have decided differently. A rule with a peer of a field we do not
 // know fails closed: an Allow/Accept rule matches nothing, a Deny/Pass rule denies everything.
 import type { ClusterSnapshot, Labels } from '../model.js';
-import type { DirectionQuery, FamilyEndpoint, PolicyStage, StageDecision } from '../policy-family.js';
+import type { DecidingRule, DirectionQuery, FamilyEndpoint, PolicyStage, StageDecision } from '../policy-family.js';
 import { NO_OPINION } from '../policy-family.js';
 import { compileSelector } from '../selectors.js';
 import {
@@ -19,6 +19,10 @@ import { actionVerdict, clusterPolicyName, type ClusterPolicy, type ClusterRule,
 
 interface CompiledRule {
   readonly index: number;
+  /** The decision's `decidedBy`, built once (a verdict per query must not build strings). */
+  readonly decided: DecidingRule;
+  /** For a Pass rule: the note the decision carries. */
+  readonly passNote: string;
   readonly rule: ClusterRule;
   readonly peers: readonly CompiledClusterPeer[];
   /** A Deny/Pass rule with an unknown peer: denies every connection (fail closed). */
@@ -72,10 +76,17 @@ export class ClusterTierStage implements PolicyStage {
       if (compiled === undefined) { compiled = compileClusterPeer(peer, universe); peerCache.set(key, compiled); }
       return compiled;
     };
-    const compileRules = (rules: readonly ClusterRule[]): CompiledRule[] => rules.map((rule, index) => {
+    const compileRules = (policy: ClusterPolicy, direction: 'ingress' | 'egress'): CompiledRule[] => policy[direction].map((rule, index) => {
       const unknown = rule.peers.some((p) => p.kind === 'unknown');
       const allow = actionVerdict(rule.action) === 'allow';
-      return { index, rule, peers: rule.peers.map(compilePeer), denyAll: unknown && !allow, never: unknown && allow };
+      const denyAll = unknown && !allow;
+      const verdict = denyAll ? 'deny' : actionVerdict(rule.action);
+      const decided: DecidingRule = Object.freeze({
+        object: clusterPolicyName(policy), rule: describeRule(policy, direction, index), action: verdict === 'allow' ? 'Allow' : verdict === 'deny' ? 'Deny' : 'Pass',
+        cluster: Object.freeze({ kind: policy.kind, name: policy.name, tier: policy.tier, priority: policy.priority, direction, ruleIndex: index, ruleName: rule.name, action: denyAll ? 'Deny' : rule.action }),
+      });
+      const passNote = `passed on by ${decided.object} ${decided.rule}${tier === 'Admin' ? ' to NetworkPolicies and the Baseline tier' : ' to the default (allow)'}`;
+      return { index, decided, passNote, rule, peers: rule.peers.map(compilePeer), denyAll, never: unknown && allow };
     });
     this.policies = tierOrder(policies.filter((p) => p.tier === tier)).map((policy, order) => {
       const s = policy.subject;
@@ -84,7 +95,7 @@ export class ClusterTierStage implements PolicyStage {
       return {
         policy, id: clusterPolicyName(policy), order, subjectSet: podSetOf(universe, ns, pods),
         selectsLabels: (labels, nsLabels) => ns(nsLabels) && pods(labels),
-        rules: { ingress: compileRules(policy.ingress), egress: compileRules(policy.egress) },
+        rules: { ingress: compileRules(policy, 'ingress'), egress: compileRules(policy, 'egress') },
       };
     });
     this.byPod = snapshot.pods.map((_pod, i) => this.policies.filter((p) => p.subjectSet[i] === 1));
@@ -139,13 +150,9 @@ export class ClusterTierStage implements PolicyStage {
         notes.push(`${other.id} has the same priority (${p.priority ?? ''}) and would ${tied.rule.rule.action} this by ${query.direction}[${tied.rule.index}]: the API leaves the order of equal priorities to the implementation`);
       }
     }
-    const action = verdict === 'allow' ? 'Allow' : verdict === 'deny' ? 'Deny' : 'Pass';
-    const decidedBy = {
-      object: policy.id, rule: describeRule(p, query.direction, rule.index), action,
-      cluster: { kind: p.kind, name: p.name, tier: p.tier, priority: p.priority, direction: query.direction, ruleIndex: rule.index, ruleName: rule.rule.name, action: rule.denyAll ? 'Deny' : rule.rule.action },
-    } as const;
+    const decidedBy = rule.decided;
     if (verdict === 'pass') {
-      notes.push(`passed on by ${policy.id} ${decidedBy.rule}${this.tier === 'Admin' ? ' to NetworkPolicies and the Baseline tier' : ' to the default (allow)'}`);
+      notes.push(rule.passNote);
       return { verdict: 'pass', decidedBy, isolatedBy: [], allowedBy: [], notes };
     }
     return {
