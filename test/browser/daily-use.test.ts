@@ -203,6 +203,19 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await page.close();
   });
 
+  it('drops: filtered by class through the picker, every path shown of that class', async () => {
+    const page = await open('#/drops');
+    const classes = await page.locator('article.drop').evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
+    const wanted = classes[0] ?? 'unknown';
+    await page.selectOption('select[name="classification"]', wanted);
+    await page.waitForURL(new RegExp(`classification=${wanted}`));
+    await page.locator('.page[data-ready="true"] select[name="classification"]').waitFor();
+    const shown = await page.locator('article.drop').evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
+    expect(shown.length).toBe(classes.filter((c) => c === wanted).length);
+    expect(new Set(shown)).toEqual(new Set([wanted]));
+    await page.close();
+  });
+
   it('recommendations: without a namespace, every namespace to choose from and no whole-cluster proposal fetched', async () => {
     const page = await context.newPage();
     const asked: string[] = [];

@@ -233,6 +233,15 @@ describe('GET /api/v1/drops and /api/v1/alerts', () => {
     expect((await get<Page<DropItem>>('/api/v1/drops?since=1s')).body.items).toEqual([]);
     expect((await get<Page<DropItem>>('/api/v1/drops?since=1d')).body.items.length).toBe(body.items.length);
     expect400(await get('/api/v1/drops?since=yesterday'), 'since');
+    // By class: exactly the items of that class, counted in `total`; an unknown class is refused by name.
+    const classes = [...new Set(body.items.map((i) => i.classification))];
+    expect(classes.length).toBeGreaterThan(0);
+    for (const c of classes) {
+      const page = (await get<Page<DropItem> & { total: number }>(`/api/v1/drops?classification=${c}`)).body;
+      expect(page.items.map((i) => i.classification)).toEqual(body.items.filter((i) => i.classification === c).map(() => c));
+      expect(page.total).toBe(page.items.length);
+    }
+    expect400(await get('/api/v1/drops?classification=bogus'), 'classification');
     expect400(await get('/api/v1/drops?cursor=bm90LWEtY3Vyc29y'), 'cursor');
   });
 

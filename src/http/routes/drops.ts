@@ -1,6 +1,6 @@
-// GET /api/v1/drops?namespace=&since=&limit=&cursor= : blocked paths, classified, explained and
-// with their fix (the `drops --json` items, wrapped as {"items": [...], "nonPolicy": {...},
-// "nextCursor"}), newest first. The classified report over all edges is cached (analysis.ts); the
+// GET /api/v1/drops?namespace=&classification=&since=&limit=&cursor= : blocked paths, classified,
+// explained and with their fix (the `drops --json` items, wrapped as {"items": [...], "nonPolicy":
+// {...}, "nextCursor", "total"}), newest first; `total` counts the paths in scope. The classified report over all edges is cached (analysis.ts); the
 // namespace and time filters apply to it, as buildDropReports' own scoping would.
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
@@ -17,11 +17,14 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 function dropsQuery(deps: Pick<AppDeps, 'limits'>) {
   return z.object({
     namespace: namespaceParam.optional(),
+    classification: z.enum(CLASSIFICATIONS, { error: `must be one of ${CLASSIFICATIONS.join(', ')}` }).optional(),
     since: z.string().regex(/^\d{1,9}[smhd]$/, 'must be a duration such as 30m, 6h or 7d').optional(),
     limit: intParam(1, deps.limits.pageSizeMax).optional(),
     cursor: cursorParam.optional(),
   });
 }
+
+const CLASSIFICATIONS = ['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown'] as const;
 
 export const dropJson = z.looseObject({
   key: z.string(),
@@ -32,7 +35,7 @@ export const dropJson = z.looseObject({
   count: z.number().int(),
   firstSeen: z.string(),
   lastSeen: z.string(),
-  classification: z.enum(['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown']),
+  classification: z.enum(CLASSIFICATIONS),
   evidence: z.array(z.string()),
   deniedBy: z.array(z.string()),
   fix: z.array(policyObject),
@@ -43,7 +46,7 @@ export function dropsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     method: 'get', path: '/api/v1/drops',
     summary: 'Blocked flows, classified and explained, with the policy that would admit each',
     query: dropsQuery(deps),
-    responses: { '200': { description: 'a page of blocked paths, newest first', schema: z.object({ items: z.array(dropJson), nonPolicy: z.looseObject({}), nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
+    responses: { '200': { description: 'a page of blocked paths, newest first', schema: z.object({ items: z.array(dropJson), nonPolicy: z.looseObject({}), nextCursor: z.string().nullable(), total: z.number().int() }) }, ...ERROR_RESPONSES },
   }];
 }
 
@@ -62,16 +65,17 @@ export function dropsRoutes(deps: AppDeps): Router {
     const sinceMs = query.since !== undefined ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000) : undefined;
     const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
     const limit = query.limit ?? deps.limits.pageSizeDefault;
-    const key = `drops|${query.namespace ?? ''}|${query.since ?? ''}|${offset}|${limit}`;
+    const key = `drops|${query.namespace ?? ''}|${query.classification ?? ''}|${query.since ?? ''}|${offset}|${limit}`;
     const served = await analysis.body(key, async () => {
     const { value: result, version } = await analysis.drops();
     const namespace = query.namespace;
     const inScope = result.items.filter((item) =>
       (sinceMs === undefined || item.lastSeenMs >= sinceMs)
+      && (query.classification === undefined || item.classification === query.classification)
       && (namespace === undefined || ('namespace' in item.source && item.source.namespace === namespace) || ('namespace' in item.destination && item.destination.namespace === namespace)));
     const items = inScope.slice(offset, offset + limit);
     const next = offset + limit < inScope.length ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url') : null;
-    return { value: { items, nonPolicy: result.nonPolicy, nextCursor: next }, version };
+    return { value: { items, nonPolicy: result.nonPolicy, nextCursor: next, total: inScope.length }, version };
     }, query.since !== undefined ? String(Math.floor(analysis.now() / 5000)) : '');
     sendRevalidated(req, res, served, analysis.now());
   });

@@ -2,14 +2,15 @@
 // a live feed of blocked flows over the WebSocket (refreshing the classified list as they come;
 // it starts with the most recent drops), and the alerts with their delivery state per sink
 // (GET /api/v1/alerts). A refresh updates the cards in place: a card the user expanded stays
-// expanded and where it is, new paths go on top (scroll anchoring keeps the view still).
+// expanded and where it is, new paths go on top (scroll anchoring keeps the view still). The
+// blocked paths page through all of them (?cursor=, 50 a page) and filter by namespace and class.
 import { getJson } from '../api.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
 import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { openStream, type StreamState } from '../stream.js';
-import { badge, card, pageHeader, table, type PageContext } from '../ui.js';
+import { badge, card, namespaceNames, namespaceSelect, pageHeader, table, type PageContext } from '../ui.js';
 
 const LIVE_MAX = 50;
 /** Recent drops the live table starts with: enough to see what is happening, not to bury the list. */
@@ -137,8 +138,38 @@ function alertRows(body: unknown): HTMLTableRowElement[] {
   });
 }
 
+const CLASSES = ['regression', 'dns', 'suspicious', 'likely-legitimate', 'expected-by-baseline', 'unknown'];
+/** Blocked paths per page. */
+const DROPS_PAGE = 50;
+
+function filters(ctx: PageContext, names: readonly string[], namespace: string | undefined, classification: string | undefined): HTMLElement {
+  const select = h('select', { name: 'classification', 'aria-label': 'Class', onChange: () => ctx.navigate({ namespace, classification: select.value === '' ? undefined : select.value }) },
+    h('option', { value: '' }, 'All classes'),
+    CLASSES.map((c) => h('option', { value: c, selected: c === classification }, c)));
+  return h('div', { class: 'toolbar' },
+    namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns, classification }), 'All namespaces'),
+    h('label', { class: 'field' }, h('span', null, 'Class'), select));
+}
+
+/** Next follows the API's nextCursor; First goes back to the newest. `page` only numbers what is shown. */
+function dropsPager(ctx: PageContext, body: JsonObject, page: number, namespace: string | undefined, classification: string | undefined): HTMLElement | null {
+  const total = num(body['total']) ?? 0;
+  const next = optStr(body['nextCursor']);
+  const offset = (page - 1) * DROPS_PAGE;
+  if (next === undefined && page === 1) return total > 0 ? h('p', { class: 'muted small' }, `${formatCount(total)} blocked ${total === 1 ? 'path' : 'paths'}.`) : null;
+  return h('div', { class: 'pager' },
+    h('span', { class: 'muted small', 'data-testid': 'drops-range' }, `${formatCount(offset + 1)}–${formatCount(offset + items(body).length)} of ${formatCount(total)} blocked paths`),
+    h('button', { class: 'btn btn-small', type: 'button', disabled: page === 1, onClick: () => ctx.navigate({ namespace, classification }) }, 'Newest'),
+    h('button', { class: 'btn btn-small', type: 'button', disabled: next === undefined, onClick: () => ctx.navigate({ namespace, classification, cursor: next, page: String(page + 1) }) }, 'Next'));
+}
+
 export async function renderDrops(ctx: PageContext): Promise<void> {
-  const [drops, alerts] = await Promise.all([getJson('/api/v1/drops', undefined, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)]);
+  const namespace = ctx.params.get('namespace') ?? undefined;
+  const classification = ctx.params.get('classification') ?? undefined;
+  const cursor = ctx.params.get('cursor') ?? undefined;
+  const page = cursor === undefined ? 1 : Math.max(2, Math.floor(Number(ctx.params.get('page') ?? '2')) || 2);
+  const query = { namespace, classification, limit: DROPS_PAGE, cursor };
+  const [drops, alerts, names] = await Promise.all([getJson('/api/v1/drops', query, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal), namespaceNames()]);
   const dropList = new DropList();
   const alertsBox = h('div', null);
   // The live table starts with the most recent blocked paths; the stream adds to it.
@@ -158,7 +189,7 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
     if (refresh !== undefined) return;
     refresh = setTimeout(() => {
       refresh = undefined;
-      Promise.all([getJson('/api/v1/drops', undefined, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)])
+      Promise.all([getJson('/api/v1/drops', query, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)])
         .then(([d, a]) => { showDrops(d); showAlerts(a); })
         .catch(() => { /* the next event retries */ });
     }, 1000);
@@ -200,6 +231,6 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
         h('thead', null, h('tr', null, ['Last seen', 'Source', 'Destination', 'Port', 'Drops', 'Reason'].map((t) => h('th', null, t)))),
         liveBody)),
       recent.length === 0 ? liveEmpty : null),
-    card('Blocked paths', dropList.element),
+    card('Blocked paths', filters(ctx, names, namespace, classification), dropList.element, dropsPager(ctx, obj(drops), page, namespace, classification)),
     card('Alerts', alertsBox));
 }
