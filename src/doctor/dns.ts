@@ -8,7 +8,7 @@ import type { LabelSelector, NetworkPolicy, NetworkPolicyEgressRule, PodInfo, Po
 import { policyDirections } from '../policy/compile.js';
 import { compileSelector } from '../policy/selectors.js';
 import { dnsPolicy } from '../recommend/namespace-policies.js';
-import { policyName } from '../recommend/names.js';
+import { fixPolicyName } from '../recommend/names.js';
 import { NAMESPACE_NAME_LABEL } from '../recommend/peers.js';
 import { clean, inScope, isolatingPolicies, limited, podKey, unique, type DoctorContext } from './context.js';
 import { findDnsTargets, isDnsEdge, type DnsTarget } from './dns-targets.js';
@@ -61,10 +61,12 @@ export function findDnsBlocked(context: DoctorContext): Finding[] {
     const drops = context.edges.filter((edge) => edge.verdict === 'dropped' && edge.source.namespace === namespace && isPolicyDropEdge(edge) && isDnsEdge(snapshot, edge));
     if (deniedPods.size === 0 && drops.length === 0) continue;
     // Select exactly the already isolated pods: the whole namespace when all are, else each isolating policy's pods.
+    // Named fix-… (issue 15 item 9): recommend's allow-dns-egress admits the DNS it observed,
+    // which may differ from these targets; applying one after the other must not replace it.
     const everyPod = isolated.length === podsHere.length;
     const fix = everyPod
-      ? [dnsFixPolicy(namespace, {}, 'allow-dns-egress', targets)]
-      : isolating.filter((p) => policyDirections(p).egress).map((p) => dnsFixPolicy(namespace, p.spec.podSelector, policyName('allow-dns-egress', p.metadata.name), targets));
+      ? [dnsFixPolicy(namespace, {}, fixPolicyName('dns-egress'), targets)]
+      : isolating.filter((p) => policyDirections(p).egress).map((p) => dnsFixPolicy(namespace, p.spec.podSelector, fixPolicyName('dns-egress', p.metadata.name), targets));
     findings.push({
       kind: 'dns-blocked',
       severity: 'critical',

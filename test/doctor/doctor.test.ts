@@ -58,6 +58,8 @@ describe('dns-blocked', () => {
     const fix = fixObjects(dns[0] as Finding);
     expect(fix).toHaveLength(1);
     expect(fix[0]?.spec.podSelector).toEqual({});
+    // Issue 15 item 9: never recommend's allow-dns-egress (whose DNS servers may differ).
+    expect(fix[0]?.metadata.name).toBe('fix-dns-egress');
     expect(summarize(changesOf(snapshot, fix))).toEqual([
       'jobs/batch-abc12-1 -> kube-system/coredns-abc12-1 TCP/53: deny -> allow',
       'jobs/batch-abc12-1 -> kube-system/coredns-abc12-1 UDP/53: deny -> allow',

@@ -1,5 +1,5 @@
-// Issue 15.9: a fix proposed by `drops` never has the namespace/name of a policy `recommend`
-// emits, whatever the workload names (including names built to collide under the old scheme,
+// Issue 15.9: a fix proposed by `drops` or the doctor never has the namespace/name of a policy
+// `recommend` emits, whatever the workload names (including names built to collide under the old scheme,
 // where a fix was `allow-ingress-web-from-api-8080-tcp` and a workload could be named
 // `web-from-api-8080-tcp`).
 import fc from 'fast-check';
@@ -10,6 +10,9 @@ const recommendNames = (workload: string): string[] => [policyName('allow-ingres
 const fixNames = (workload: string, other: string, port: number): string[] => [
   fixPolicyName('ingress', workload, 'from', other, String(port), 'tcp'),
   fixPolicyName('egress', workload, 'to', other, String(port), 'udp'),
+  // The doctor's DNS fix, for the namespace and per isolating policy (src/doctor/dns.ts).
+  fixPolicyName('dns-egress'),
+  fixPolicyName('dns-egress', other),
 ];
 
 describe('fix names never collide with recommend names', () => {
