@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './openapi.js';
 import { alertsRoutes } from './routes/alerts.js';
+import { clusterPoliciesRoutes } from './routes/cluster-policies.js';
 import { dropsRoutes } from './routes/drops.js';
 import { graphRoutes } from './routes/graph.js';
 import { namespacesRoutes } from './routes/namespaces.js';
@@ -23,7 +24,7 @@ import { stagedRoutes } from './routes/staged.js';
 
 const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
   healthRoutes, metricsRoutes, openApiRoutes, flowsRoutes, namespacesRoutes, graphRoutes, recommendationsRoutes, simulateRoutes, dropsRoutes, alertsRoutes,
-  diagnosticsRoutes, stagedRoutes,
+  diagnosticsRoutes, stagedRoutes, clusterPoliciesRoutes,
 ];
 
 export function buildApp(deps: AppDeps): Express {

@@ -8,6 +8,7 @@ import type { AppDeps } from './deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from './operations.js';
 import { namespaceParam } from './query.js';
 import { alertsOperations } from './routes/alerts.js';
+import { clusterPoliciesOperations } from './routes/cluster-policies.js';
 import { dropsOperations } from './routes/drops.js';
 import { flowsOperations } from './routes/flows.js';
 import { graphOperations } from './routes/graph.js';
@@ -32,6 +33,7 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     ...simulateOperations(),
     ...dropsOperations(deps),
     ...alertsOperations(deps),
+    ...clusterPoliciesOperations(),
     ...stagedOperations(deps),
     {
       // routes/diagnostics.ts (the doctor's route) validates `namespace` as a DNS label.

@@ -1,0 +1,41 @@
+// GET /api/v1/cluster-policies : the cluster-scoped policies of the snapshot or live inventory
+// (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) in evaluation order, each
+// with the namespaces and pods its subject covers. An empty list without a snapshot or with none.
+import type { Router } from 'express';
+import { z } from 'zod';
+import { clusterPolicyCoverage } from '../../policy/cluster/cluster-coverage.js';
+import { analysisOf } from '../analysis.js';
+import type { AppDeps } from '../deps.js';
+import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import { exactRouter } from '../router.js';
+
+const itemJson = z.object({
+  kind: z.enum(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']),
+  name: z.string(),
+  tier: z.enum(['Admin', 'Baseline']),
+  priority: z.number().int().nullable(),
+  order: z.number().int(),
+  ingressRules: z.number().int(),
+  egressRules: z.number().int(),
+  podsSelected: z.number().int(),
+  namespacesCovered: z.number().int(),
+  namespaces: z.array(z.string()),
+});
+
+export function clusterPoliciesOperations(): ApiOperation[] {
+  return [{
+    method: 'get',
+    path: '/api/v1/cluster-policies',
+    summary: 'Cluster-scoped policies (AdminNetworkPolicy, ClusterNetworkPolicy …) in evaluation order, with the namespaces they cover',
+    responses: { '200': { description: 'every cluster policy, Admin tier first', schema: z.object({ items: z.array(itemJson) }) }, ...ERROR_RESPONSES },
+  }];
+}
+
+export function clusterPoliciesRoutes(deps: AppDeps): Router {
+  const router = exactRouter();
+  router.get('/api/v1/cluster-policies', (_req, res) => {
+    const snapshot = analysisOf(deps).snapshot();
+    res.json({ items: snapshot === undefined ? [] : clusterPolicyCoverage(snapshot) });
+  });
+  return router;
+}
