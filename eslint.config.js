@@ -13,7 +13,7 @@ const worldPackages = [
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'docs/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  ...tseslint.configs.strictTypeChecked,
   {
     rules: { 'no-undef': 'off' },
   },
@@ -23,6 +23,14 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      // Off: its findings here are the deliberate early-exit idiom (`return next()`, `return
+      // this.fail(path, msg)` where fail returns undefined as the parse result); a promise used as a
+      // value is no-misused-promises' and no-floating-promises' business.
+      '@typescript-eslint/no-confusing-void-expression': 'off',
+      // Off: @kubernetes/client-node's models are declared as classes but are plain data (only a
+      // static attributeTypeMap); its own docs build requests from object literals.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
@@ -44,6 +52,17 @@ export default tseslint.config(
         { selector: "Program > VariableDeclaration[kind='let']", message: 'Module-level mutable state in the core: keep it in an instance the caller creates.' },
         { selector: "Program > VariableDeclaration > VariableDeclarator:not([id.typeAnnotation.typeAnnotation.typeName.name=/^Readonly/]) > NewExpression[arguments.length=0][callee.name=/^(Map|Set|WeakMap|WeakSet)$/]", message: 'A module-level cache in the core: keep it in an instance the caller creates.' },
       ],
+    },
+  },
+  {
+    // Tests may assert presence with `!` (a wrong guess fails the test with a TypeError), and their
+    // after-hooks guard values a failed before-hook left unset, which the types cannot say.
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      '@typescript-eslint/no-dynamic-delete': 'off',
+      '@typescript-eslint/no-unnecessary-type-parameters': 'off', // get<T>(): the caller names the body it expects
     },
   },
   {

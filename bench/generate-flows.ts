@@ -50,7 +50,7 @@ interface Pod {
 
 function suffix(random: () => number, length: number): string {
   let out = '';
-  for (let i = 0; i < length; i++) out += SUFFIX[Math.floor(random() * SUFFIX.length)];
+  for (let i = 0; i < length; i++) out += SUFFIX.charAt(Math.floor(random() * SUFFIX.length));
   return out;
 }
 

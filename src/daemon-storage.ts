@@ -30,7 +30,7 @@ export async function checkStoreAtStart(config: Config, clock: Clock, log: Logge
       return undefined;
     case 'corrupt': {
       const error = new DatabaseCorruptError(config.db, `${check}: ${result.problems.slice(0, 3).join('; ')}`);
-      log.error({ db: config.db, check, problems: result.problems }, `${error.message}`);
+      log.error({ db: config.db, check, problems: result.problems }, error.message);
       return error;
     }
   }

@@ -397,6 +397,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const retention = (async () => {
     while (!stopRequested.signal.aborted) {
       await clock.sleep(RETENTION_INTERVAL_MS, stopRequested.signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (!stopRequested.signal.aborted) prune();
     }
   })();

@@ -8,7 +8,7 @@ export interface ProgressBar {
 const WIDTH = 24;
 
 export function createProgressBar(stream: NodeJS.WriteStream, now: () => number = Date.now): ProgressBar {
-  if (stream.isTTY !== true) return { update: () => undefined, done: () => undefined };
+  if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
   const startedMs = now();
   let lastDrawMs = 0;
   let drawn = false;

@@ -55,7 +55,7 @@ export function findClusterPolicyBlocks(context: DoctorContext): Finding[] {
       let group = groups.get(key);
       if (group === undefined) groups.set(key, (group = { cause, namespace: subject.namespace, decider: by, pass, edges: [], networkPolicies: new Set(), subjects: new Set() }));
       group.edges.push(edge);
-      for (const ref of np[direction].allowedBy) group.networkPolicies.add(`${ref.policy}`);
+      for (const ref of np[direction].allowedBy) group.networkPolicies.add(ref.policy);
       group.subjects.add(`${subject.namespace}/${subject.workload ?? '?'}`);
     }
   }

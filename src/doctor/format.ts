@@ -20,5 +20,5 @@ export function formatReport(findings: readonly Finding[]): string {
     }
     lines.push('');
   }
-  return `${lines.join('\n')}`;
+  return lines.join('\n');
 }

@@ -17,8 +17,7 @@ export const REJECT_REASONS = [
   'invalid_json', 'invalid_utf8', 'oversized_line', 'missing_field', 'invalid_field', 'unknown_enum', 'unsupported_event', 'unparseable_line',
 ] as const satisfies readonly RejectReason[];
 // A compile error here means a RejectReason was added without its metric series.
-const allReasonsListed: [Exclude<RejectReason, (typeof REJECT_REASONS)[number]>] extends [never] ? true : never = true;
-void allReasonsListed;
+const _allReasonsListed: [Exclude<RejectReason, (typeof REJECT_REASONS)[number]>] extends [never] ? true : never = true;
 
 /**
  * prom-client's default metrics include three gauges named `…_total` (nodejs_active_handles_total,
@@ -127,7 +126,7 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
     recordBatch(stats) {
       accepted.inc(stats.accepted);
       for (const [reason, count] of Object.entries(stats.rejectedByReason)) {
-        if (count !== undefined && count > 0) rejected.inc({ reason }, count);
+        if (count > 0) rejected.inc({ reason }, count);
       }
       batches.observe(stats.durationMs / 1000);
     },

@@ -184,6 +184,7 @@ export class ResilientInformer {
     let seen = this.activity;
     while (!this.stopped) {
       await this.clock.sleep(this.relistAfterMs, this.abort.signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (this.stopped) return;
       const silent = this.synced && this.activity === seen;
       if (silent && this.watcher.forceRelist()) {

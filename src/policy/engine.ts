@@ -91,10 +91,14 @@ class LazyDirectionDecision implements DirectionDecision {
 
 /** The rules of a pod's direction that can admit `protocol`. */
 function bucketFor(rules: PodDirectionRules, protocol: PolicyProtocol): RuleBucket {
-  if (protocol === 'TCP') return rules.tcp;
-  if (protocol === 'UDP') return rules.udp;
-  if (protocol === 'SCTP') return rules.sctp;
-  return rules.other;
+  switch (protocol) {
+    case 'TCP':
+      return rules.tcp;
+    case 'UDP':
+      return rules.udp;
+    case 'SCTP':
+      return rules.sctp;
+  }
 }
 
 export function formatEndpoint(endpoint: QueryEndpoint): string {

@@ -26,7 +26,7 @@ export function quoteShort(value: string): string {
 /** Any untrusted value for a message, bounded the same way. */
 export function describeShort(value: unknown): string {
   if (typeof value === 'string') return quoteShort(value);
-  const json = JSON.stringify(value) ?? String(value);
+  const json = (JSON.stringify(value) as string | undefined) ?? String(value); // undefined for undefined and functions
   return json.length <= 64 ? json : `${json.slice(0, 64)}…`;
 }
 

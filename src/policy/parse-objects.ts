@@ -145,6 +145,7 @@ export function parseSourcedObjects(
     flat.push({ origin, object, label });
   };
   input.forEach((entry, i) => push(entry.object, entry.origin, `object ${i + 1}`, 0));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks above
   if (truncated) problems.push({ object: 'input', path: '', message: `more than ${maxObjects} objects; the rest were ignored` });
 
   const namespaces = new Map<string, NamespaceInfo>();
@@ -230,6 +231,7 @@ export function parseSourcedObjects(
           ports.push({ ...(portName !== undefined ? { name: portName } : {}), port, targetPort, protocol });
         });
         const type = str(spec['type']);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks above
         if (!bad) services.push({ namespace: namespace as string, name, ...(selector !== undefined && Object.keys(selector).length > 0 ? { selector } : {}), ...(type !== undefined ? { type } : {}), clusterIPs, ports });
         break;
       }
@@ -292,6 +294,7 @@ export function parseSourcedObjects(
         ports.push({ ...(portName !== undefined ? { name: portName } : {}), containerPort, protocol });
       });
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks above
     if (bad) continue;
     // A finished pod's IP has been released and may already belong to another pod.
     const finished = status['phase'] === 'Succeeded' || status['phase'] === 'Failed';

@@ -72,7 +72,7 @@ function convert(p: ProposedPolicy, namespace: string, dnsProxy: boolean): Expor
     const byPeer = new Map<string, { peer: Record<string, unknown>; ports: NetworkPolicyPort[] }>();
     p.rules.forEach((evidence, i) => {
       const rule = specRules[i];
-      const peer = rule === undefined ? {} : ('from' in rule ? rule.from?.[0] : 'to' in rule ? rule.to?.[0] : undefined) ?? {};
+      const peer = rule === undefined ? {} : ('from' in rule ? rule.from[0] : 'to' in rule ? rule.to[0] : undefined) ?? {};
       const ports = rule?.ports ?? policyPorts(evidence.ports);
       const part = peerPart(direction, peer, evidence);
       const key = JSON.stringify(part);

@@ -119,7 +119,7 @@ export function recommendGuardrails(edges: Iterable<ObservedEdge>, snapshot: Clu
   const accept = flavor === 'cnp' ? 'Accept' : 'Allow';
   const admitted = new Set<Path>();
   // Services: reached from DNS port 53 or from many namespaces.
-  for (const paths of [...groupBy(all, (p) => key(p.to)).values()].sort((x, y) => key(x[0]!.to).localeCompare(key(y[0]!.to)))) {
+  for (const [, paths] of [...groupBy(all, (p) => key(p.to))].sort(([x], [y]) => x.localeCompare(y))) {
     const sources = [...new Set(paths.map((p) => p.from.namespace))].sort();
     const dns = paths.some((p) => p.port === 53);
     if (!dns && sources.length < SERVICE_MIN_NAMESPACES) continue;

@@ -65,6 +65,7 @@ function withoutRefusedPeers(proposed: ProposedPolicy, skip: (message: string) =
   };
   const ingress = filterRules(spec.ingress, 'ingress', 'from');
   const egress = filterRules(spec.egress, 'egress', 'to');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside filterRules above
   if (!changed) return proposed;
   return {
     ...proposed,

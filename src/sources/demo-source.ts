@@ -98,8 +98,10 @@ export class DemoSource implements FlowSource {
     const gapMs = 1000 / this.options.flowsPerSecond;
     while (!signal.aborted) {
       for (const result of results) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
         if (signal.aborted) return;
         if (result.ok && result.flow.isConnectionStart) await clock.sleep(gapMs, signal);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
         if (signal.aborted) return;
         await this.emit(sink, result.ok ? { ok: true, flow: withTime(result.flow, clock.now()) } : result);
       }

@@ -119,6 +119,7 @@ export class GoldmaneSource implements FlowSource {
       } catch (err) {
         outcome = { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (this.abort.signal.aborted) break;
       this.client?.close();
       this.client = undefined;

@@ -198,6 +198,7 @@ export class HubbleRelaySource implements FlowSource {
         // Setup failures (unreadable certificate files …): retried at the same pace.
         outcome = { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (this.abort.signal.aborted) break;
       // A new client per attempt: re-reads rotated certificates, drops a wedged channel.
       this.closeClient();
@@ -263,6 +264,7 @@ export class HubbleRelaySource implements FlowSource {
     let seenBefore: number | undefined;
     while (!signal.aborted) {
       await this.clock.sleep(everyMs, signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (signal.aborted) return;
       const silent = this.messages === messagesBefore;
       messagesBefore = this.messages;
@@ -272,6 +274,7 @@ export class HubbleRelaySource implements FlowSource {
       } catch {
         continue; // the relay not answering is the stream's own error to report
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (signal.aborted) return;
       if (silent && seenBefore !== undefined && seen > seenBefore) {
         this.staleReconnects += 1;

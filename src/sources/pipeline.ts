@@ -181,6 +181,7 @@ export class Pipeline implements FlowSink {
     const { clock, flushIntervalMs } = this.options;
     while (!this.abort.signal.aborted) {
       await clock.sleep(flushIntervalMs, this.abort.signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (this.abort.signal.aborted) return;
       try {
         if (this.failing) this.options.writer.flush();

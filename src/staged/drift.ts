@@ -22,7 +22,8 @@ function canonical(value: unknown): string {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  // JSON.stringify gives undefined (typed string) for undefined, functions and symbols.
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? 'null' : JSON.stringify(value);
 }
 
 export function policyDrift(staged: readonly NetworkPolicy[], recommended: readonly NetworkPolicy[]): DriftEntry[] {

@@ -64,6 +64,7 @@ export class CachedEdge {
     if (lastSeenMs > this.lastSeenMs) this.lastSeenMs = lastSeenMs;
     if (detail === undefined || detail === this.detail) return;
     for (const column of Object.keys(this.parsed) as ListColumn[]) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- one of the fixed ListColumn keys
       if (detail[column] !== this.detail[column]) delete this.parsed[column];
     }
     this.detail = detail;

@@ -159,8 +159,8 @@ export function detailValues(detail: EdgeDetail): string[] {
 export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms' | keyof EdgeDetail> | undefined): EdgeDetail {
   const newer = row === undefined || delta.lastSeenMs >= row.last_seen_ms;
   return {
-    src_labels: newer ? labelsColumn(delta.sourceLabels) : (row?.src_labels ?? '{}'),
-    dst_labels: newer ? labelsColumn(delta.destinationLabels) : (row?.dst_labels ?? '{}'),
+    src_labels: newer ? labelsColumn(delta.sourceLabels) : row.src_labels,
+    dst_labels: newer ? labelsColumn(delta.destinationLabels) : row.dst_labels,
     src_pods: mergeList(row?.src_pods, delta.sourcePods, EDGE_SAMPLE_PODS_MAX),
     dst_pods: mergeList(row?.dst_pods, delta.destinationPods, EDGE_SAMPLE_PODS_MAX),
     src_names: mergeList(row?.src_names, delta.sourceNames, EDGE_NAMES_MAX),

@@ -205,7 +205,7 @@ class SqliteFlowStore implements FlowStore {
       for (const delta of rest) this.upsert(delta);
       if (batch.accepted > 0) this.bumpCounter.run('accepted', batch.accepted);
       for (const [reason, count] of Object.entries(batch.rejectedByReason)) {
-        if (count !== undefined && count > 0) this.bumpCounter.run(`rejected:${reason}`, count);
+        if (count > 0) this.bumpCounter.run(`rejected:${reason}`, count);
       }
       for (const point of batch.resume ?? []) this.resumePoints.merge(point);
       if (cp !== undefined) this.upsertCheckpoint.run(cp.sourceKey, cp.identity, cp.offset, this.now());

@@ -147,7 +147,7 @@ export class ClusterTierStage implements PolicyStage {
       if (other === policy || other.policy.priority === undefined || other.policy.priority !== p.priority) continue;
       const tied = this.firstHit(other, query);
       if (tied !== undefined && tied.verdict !== verdict) {
-        notes.push(`${other.id} has the same priority (${p.priority ?? ''}) and would ${tied.rule.rule.action} this by ${query.direction}[${tied.rule.index}]: the API leaves the order of equal priorities to the implementation`);
+        notes.push(`${other.id} has the same priority (${p.priority}) and would ${tied.rule.rule.action} this by ${query.direction}[${tied.rule.index}]: the API leaves the order of equal priorities to the implementation`);
       }
     }
     const decidedBy = rule.decided;
