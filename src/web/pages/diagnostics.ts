@@ -1,7 +1,9 @@
-// Diagnostics: the doctor's findings (GET /api/v1/diagnostics), when the server offers them.
+// Diagnostics: the doctor's findings (GET /api/v1/diagnostics), when the server offers them,
+// 25 a page with a search over kind, namespace and objects (a cluster of 200 namespaces has
+// thousands: drawn at once they made a page of 60,000 elements).
 import { ApiError, getJson } from '../api.js';
 import { h, mount } from '../dom.js';
-import { arr, items, obj, str, strs } from '../json.js';
+import { arr, items, obj, str, strs, type JsonObject } from '../json.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 
@@ -22,6 +24,13 @@ function finding(item: unknown): HTMLElement {
       : arr(fix).length > 0 ? fixDetails('Suggested fix', arr(fix), fixFileName(str(f['kind']), str(f['namespace'], 'cluster'))) : null);
 }
 
+/** Findings drawn per page. */
+const PAGE = 25;
+
+function matches(f: JsonObject, query: string): boolean {
+  return [str(f['kind']), str(f['namespace']), ...strs(f['objects'])].some((v) => v.toLowerCase().includes(query));
+}
+
 export async function renderDiagnostics(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
   let body: unknown;
@@ -37,8 +46,23 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
   }
   const names = await namespaceNames();
   const list = items(body);
+  const host = h('div');
+  let query = '';
+  let page = 0;
+  const redraw = (): void => {
+    const shown = query === '' ? list : list.filter((item) => matches(obj(item), query));
+    const pages = Math.ceil(shown.length / PAGE);
+    mount(host,
+      shown.length === 0 ? h('p', { class: 'empty' }, list.length === 0 ? 'No problem found.' : `No finding matches "${query}".`)
+        : h('div', { class: 'drops' }, shown.slice(page * PAGE, (page + 1) * PAGE).map(finding)),
+      pages > 1 ? h('div', { class: 'pager' }, h('span', { class: 'muted small', 'data-testid': 'findings-range' }, `${page * PAGE + 1}–${Math.min(shown.length, (page + 1) * PAGE)} of ${shown.length}`),
+        h('button', { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => { page--; redraw(); } }, 'Previous'),
+        h('button', { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => { page++; redraw(); } }, 'Next')) : null);
+  };
+  const search = h('input', { type: 'search', name: 'finding-search', placeholder: 'Search kind, namespace, objects…', 'aria-label': 'Search findings', onInput: () => { query = search.value.trim().toLowerCase(); page = 0; redraw(); } });
+  redraw();
   mount(ctx.root,
     pageHeader('Diagnostics', 'Policy failures: what blocks, what fails to block, and why',
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
-    card(`${list.length} ${list.length === 1 ? 'finding' : 'findings'}`, list.length === 0 ? h('p', { class: 'empty' }, 'No problem found.') : h('div', { class: 'drops' }, list.map(finding))));
+    card(`${list.length} ${list.length === 1 ? 'finding' : 'findings'}`, list.length > PAGE ? h('div', { class: 'toolbar' }, search) : null, host));
 }
