@@ -13,6 +13,7 @@ import type { ProtoTimestamp } from './hubble-relay-cursor.js';
 import { connectionStartFilters } from './hubble-relay-filters.js';
 import type { RelayFilters } from './hubble-relay-filters.js';
 import { decodeGetFlowsResponse } from './hubble-relay-decode.js';
+import { checkLeanDecoder } from './hubble-relay-self-check.js';
 import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
 import type { GrpcTlsOptions } from './hubble-relay-proto.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
@@ -177,7 +178,10 @@ export class HubbleRelaySource implements FlowSource {
 
   private ensureClient(): grpc.Client {
     if (this.client === undefined) {
-      const Ctor = leanObserverClient();
+      const { ctor: Ctor, problems } = observerClient();
+      if (problems.length > 0) {
+        this.logger.warn({ source: this.name, problems: problems.slice(0, 20) }, 'hubble relay: observer.proto no longer matches the lean flow decoder; using the generic decoder');
+      }
       const { credentials, options } = channelSetup(this.opts.tls);
       this.client = new Ctor(this.opts.address, credentials, { ...options, ...this.opts.channelOptions });
     }
@@ -333,18 +337,27 @@ export class HubbleRelaySource implements FlowSource {
   }
 }
 
-let leanCtor: grpc.ServiceClientConstructor | undefined;
+let observerCtor: { readonly ctor: grpc.ServiceClientConstructor; readonly problems: readonly string[] } | undefined;
 
-/** The Observer client with GetFlows responses read by the lean flow decoder (hubble-relay-decode.ts). */
-function leanObserverClient(): grpc.ServiceClientConstructor {
-  if (leanCtor === undefined) {
-    const service = serviceConstructor('observer/observer.proto', 'observer', 'Observer').service;
-    const getFlows = service['GetFlows'];
+/**
+ * The Observer client with GetFlows responses read by the lean flow decoder (hubble-relay-decode.ts)
+ * when the loaded observer.proto still matches every field it reads (hubble-relay-self-check.ts);
+ * otherwise proto-loader's own client, with the mismatches for the log.
+ */
+function observerClient(): { readonly ctor: grpc.ServiceClientConstructor; readonly problems: readonly string[] } {
+  if (observerCtor === undefined) {
+    const plain = serviceConstructor('observer/observer.proto', 'observer', 'Observer');
+    const problems = checkLeanDecoder();
+    const getFlows = plain.service['GetFlows'];
     if (getFlows === undefined) throw new Error('GetFlows missing from proto');
-    const fallback = getFlows.responseDeserialize;
-    leanCtor = grpc.makeGenericClientConstructor({ ...service, GetFlows: { ...getFlows, responseDeserialize: (buf: Buffer) => decodeGetFlowsResponse(buf, fallback) } }, 'Observer');
+    if (problems.length > 0) observerCtor = { ctor: plain, problems };
+    else {
+      const fallback = getFlows.responseDeserialize;
+      const lean = grpc.makeGenericClientConstructor({ ...plain.service, GetFlows: { ...getFlows, responseDeserialize: (buf: Buffer) => decodeGetFlowsResponse(buf, fallback) } }, 'Observer');
+      observerCtor = { ctor: lean, problems };
+    }
   }
-  return leanCtor;
+  return observerCtor;
 }
 
 
