@@ -7,6 +7,7 @@
 import { describePath } from '../drops/classify.js';
 import { isPolicyDropEdge } from '../drops/detect.js';
 import { podsOfPeer } from '../drops/explain.js';
+import { effectivePolicies } from '../policy/effective-policies.js';
 import { compilePolicies, type Decision } from '../policy/engine.js';
 import type { EdgePeer } from '../flows/edge.js';
 import type { NetworkPolicy } from '../policy/model.js';
@@ -40,9 +41,13 @@ function causesFor(context: DoctorContext, items: readonly Denied[], enforcement
   if (misplaced.length > 0) {
     causes.push(`policy in another namespace than the pods: ${limited(misplaced.map(policyId), 5).join(', ')} select(s) labels of these pods, but a NetworkPolicy only applies in its own namespace`);
   }
-  const cni = context.extras.cniPolicies.filter((c) => c.namespace === undefined || c.namespace === namespace);
+  // Only objects the engine left out can explain it: the Cilium, Calico and cluster-scoped
+  // policies it evaluates already took part in the decision above.
+  const ignored = new Set(effectivePolicies(context.snapshot, false).ignored.map((o) => `${o.kind}|${o.namespace ?? ''}|${o.name}`));
+  const cni = context.extras.cniPolicies.filter((c) => (c.namespace === undefined || c.namespace === namespace)
+    && ignored.has(`${c.kind}|${c.namespace ?? ''}|${c.name}`));
   if (cni.length > 0) {
-    causes.push(`a CNI-specific policy may admit it (the engine evaluates only networking.k8s.io/v1): ${limited(cni.map((c) => `${c.kind} ${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`), 5).join(', ')}`);
+    causes.push(`a CNI-specific policy the engine could not evaluate may admit it: ${limited(cni.map((c) => `${c.kind} ${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`), 5).join(', ')}`);
   }
   const host = items.filter((d) => isHostSide(context, d.edge.source) || isHostSide(context, d.edge.destination));
   if (host.length > 0) {

@@ -113,6 +113,15 @@ describe('allowed-despite-deny', () => {
     expect(found[0]?.fix).toMatch(/enable NetworkPolicy enforcement/);
   });
 
+  it('does not name a Cilium policy the engine evaluated as a possible cause', async () => {
+    const { findings } = await scenario('not-enforced-evaluated.yaml', [
+      ...repeat(6, T0, MIN, { from: frontend, to: catalog, port: 80, verdict: 'forwarded' }),
+    ]);
+    const causes = only(findings, 'allowed-despite-deny')[0]?.evidence.filter((e) => e.startsWith('likely cause')) ?? [];
+    expect(causes[0]).toMatch(/the network plugin does not appear to enforce NetworkPolicy/);
+    expect(causes.join('\n')).not.toMatch(/CNI-specific/);
+  });
+
   it('does not blame enforcement once policy drops are seen', async () => {
     const { findings } = await scenario('not-enforced.yaml', [
       ...repeat(2, T0, MIN, { from: frontend, to: catalog, port: 80, verdict: 'forwarded' }),
