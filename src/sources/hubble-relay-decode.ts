@@ -82,6 +82,11 @@ class Reader {
     throw new RangeError('varint too long');
   }
 
+  /** A varint as int32: its low 32 bits, signed (protobufjs; int64's Number would round them). */
+  int32(): number {
+    return this.uint32() | 0;
+  }
+
   bool(): boolean {
     return this.uint32() !== 0;
   }
@@ -165,7 +170,7 @@ function enumsOf(): NonNullable<typeof enums> {
 
 function enumValue(r: Reader, table: Map<number, string>): string | number {
   // protobufjs reads enums as int32; an unknown number stays a number.
-  const n = r.int64() | 0;
+  const n = r.int32();
   return table.get(n) ?? n;
 }
 
@@ -180,7 +185,7 @@ function timestamp(r: Reader, end: number): Obj {
       t['seconds'] = r.int64();
     } else if (field === 2) {
       expect(wt, VARINT);
-      t['nanos'] = r.int64() | 0;
+      t['nanos'] = r.int32();
     } else r.skip(wt);
   }
   return t;
