@@ -7,7 +7,6 @@
 import { describePath } from '../drops/classify.js';
 import { isPolicyDropEdge } from '../drops/detect.js';
 import { podsOfPeer } from '../drops/explain.js';
-import { effectivePolicies } from '../policy/effective-policies.js';
 import { compilePolicies, type Decision } from '../policy/engine.js';
 import type { EdgePeer } from '../flows/edge.js';
 import type { NetworkPolicy } from '../policy/model.js';
@@ -43,7 +42,7 @@ function causesFor(context: DoctorContext, items: readonly Denied[], enforcement
   }
   // Only objects the engine left out can explain it: the Cilium, Calico and cluster-scoped
   // policies it evaluates already took part in the decision above.
-  const ignored = new Set(effectivePolicies(context.snapshot, false).ignored.map((o) => `${o.kind}|${o.namespace ?? ''}|${o.name}`));
+  const ignored = new Set(context.engine.ignored.map((o) => `${o.kind}|${o.namespace ?? ''}|${o.name}`));
   const cni = context.extras.cniPolicies.filter((c) => (c.namespace === undefined || c.namespace === namespace)
     && ignored.has(`${c.kind}|${c.namespace ?? ''}|${c.name}`));
   if (cni.length > 0) {
