@@ -4,7 +4,7 @@
 // replies and L7 DNS records, policy drops, and egress to world addresses with DNS names.
 // Deterministic for a given seed.
 //   node --import tsx bench/generate-flows.ts OUT.jsonl [--flows N] [--seed S]
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -197,6 +197,24 @@ export function writeFlowsFile(file: string, options: GenerateOptions): number {
     closeSync(fd);
   }
   return bytes;
+}
+
+/** A positive number given as `name VALUE` in a benchmark's arguments, else `fallback`. */
+export function numberOption(args: readonly string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** The benchmarks' shared input: `flows` generated lines (seed 42) in `outDir`, written once. */
+export function benchFlowsFile(outDir: string, flows: number): string {
+  mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `hubble-${flows}.jsonl`);
+  if (!existsSync(file)) {
+    process.stdout.write(`generating ${flows} flows into ${file} …\n`);
+    writeFlowsFile(file, { flows, seed: 42 });
+  }
+  return file;
 }
 
 const invokedAs = process.argv[1];

@@ -3,7 +3,7 @@
 // against a bare loop over the same file in the same process that only splits lines, decodes
 // them and JSON.parses them. Reports medians of several runs, their ratio, and peak RSS.
 //   node --import tsx bench/ingest.ts [--flows N] [--runs R] [--batch-size B]
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,25 +13,16 @@ import { DEFAULT_BATCH_SIZE } from '../src/sources/batch-writer.js';
 import { readFile } from '../src/sources/file-reader.js';
 import { ingestInput } from '../src/sources/file-ingest.js';
 import { openStore } from '../src/store/store.js';
-import { writeFlowsFile } from './generate-flows.js';
+import { benchFlowsFile, numberOption } from './generate-flows.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-};
+const option = (name: string, fallback: number): number => numberOption(args, name, fallback);
 const flows = option('--flows', 1_000_000);
 const runs = option('--runs', 3);
 const batchSize = option('--batch-size', DEFAULT_BATCH_SIZE);
 
 const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-mkdirSync(outDir, { recursive: true });
-const file = path.join(outDir, `hubble-${flows}.jsonl`);
-if (!existsSync(file)) {
-  process.stdout.write(`generating ${flows} flows into ${file} …\n`);
-  writeFlowsFile(file, { flows, seed: 42 });
-}
+const file = benchFlowsFile(outDir, flows);
 const bytes = statSync(file).size;
 
 let peakRss = 0;

@@ -7,7 +7,7 @@
 //   deny-all:    every namespace staged with a default deny: every path judged and a would-drop
 //                (the worst case for the store's would-drop writes).
 //   node --import tsx bench/staged.ts [--flows N] [--runs R]
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,23 +19,14 @@ import { ingestInput } from '../src/sources/file-ingest.js';
 import { ShadowRecorder } from '../src/store/staged-shadow.js';
 import { StagedStore } from '../src/store/staged-store.js';
 import { openStore } from '../src/store/store.js';
-import { writeFlowsFile } from './generate-flows.js';
+import { benchFlowsFile, numberOption } from './generate-flows.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-};
+const option = (name: string, fallback: number): number => numberOption(args, name, fallback);
 const flows = option('--flows', 1_000_000);
 const runs = option('--runs', 3);
 const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-mkdirSync(outDir, { recursive: true });
-const file = path.join(outDir, `hubble-${flows}.jsonl`);
-if (!existsSync(file)) {
-  process.stdout.write(`generating ${flows} flows into ${file} …\n`);
-  writeFlowsFile(file, { flows, seed: 42 });
-}
+const file = benchFlowsFile(outDir, flows);
 
 type StagedSets = ReadonlyMap<string, readonly NetworkPolicy[]>;
 
