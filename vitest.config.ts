@@ -26,7 +26,14 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...always, ...spawning] } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...always, ...spawning],
+        },
+      },
       { extends: true, test: { name: 'integration', include: spawning, exclude: always } },
     ],
   },

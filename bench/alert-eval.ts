@@ -23,14 +23,32 @@ const NOW = Date.parse('2026-06-01T00:00:00Z');
 const SINCE = NOW - 10 * 60_000;
 
 function pod(namespace: string, name: string): Endpoint {
-  return { kind: 'pod', namespace, pod: `${name}-0`, workload: { kind: 'Deployment', name }, labels: { app: name }, names: [], ip: '10.0.0.1' };
+  return {
+    kind: 'pod',
+    namespace,
+    pod: `${name}-0`,
+    workload: { kind: 'Deployment', name },
+    labels: { app: name },
+    names: [],
+    ip: '10.0.0.1',
+  };
 }
 
 function flow(source: Endpoint, destination: Endpoint, port: number, dropped: boolean, timeMs: number): Flow {
   return {
-    timeMs, source, destination, protocol: 'TCP', sourcePort: 40000, destinationPort: port, direction: 'egress',
-    verdict: dropped ? 'dropped' : 'forwarded', ...(dropped ? { dropReason: 'POLICY_DENIED' } : {}), isPolicyDrop: dropped,
-    policies: NO_POLICIES, isReply: false, isConnectionStart: true,
+    timeMs,
+    source,
+    destination,
+    protocol: 'TCP',
+    sourcePort: 40000,
+    destinationPort: port,
+    direction: 'egress',
+    verdict: dropped ? 'dropped' : 'forwarded',
+    ...(dropped ? { dropReason: 'POLICY_DENIED' } : {}),
+    isPolicyDrop: dropped,
+    policies: NO_POLICIES,
+    isReply: false,
+    isConnectionStart: true,
   };
 }
 
@@ -53,11 +71,26 @@ try {
   for (let i = 0; i < EDGES - 20; i++) {
     const dropped = i % 20 === 0;
     const recent = dropped && i % 2000 === 0;
-    flows.push(flow(pod(`ns${i % 50}`, `w${i % 2000}`), pod(`ns${(i * 7) % 50}`, `d${(i * 13) % 3000}`), 1000 + (i % 37), dropped,
-      recent ? NOW - 60_000 : NOW - (20 + (i % 1000)) * 60_000));
+    flows.push(
+      flow(
+        pod(`ns${i % 50}`, `w${i % 2000}`),
+        pod(`ns${(i * 7) % 50}`, `d${(i * 13) % 3000}`),
+        1000 + (i % 37),
+        dropped,
+        recent ? NOW - 60_000 : NOW - (20 + (i % 1000)) * 60_000,
+      ),
+    );
   }
   for (let i = 0; i < 20; i++) {
-    flows.push(flow({ kind: 'world', ip: `203.0.113.${i}`, labels: {}, names: [] }, pod('ns0', 'w0'), 443, true, NOW - 30_000));
+    flows.push(
+      flow(
+        { kind: 'world', ip: `203.0.113.${i}`, labels: {}, names: [] },
+        pod('ns0', 'w0'),
+        443,
+        true,
+        NOW - 30_000,
+      ),
+    );
   }
   store.writeBatch({ deltas: aggregateFlows(flows).values(), accepted: flows.length, rejectedByReason: {} });
   const edges = store.totals().edges;
@@ -83,12 +116,20 @@ try {
   }
   alerts.close();
   store.close();
-  console.log(JSON.stringify({
-    bench: 'alert-eval', edges, reports, sameReports: same, runs: RUNS,
-    allEdgesMedianMs: Math.round(median(all)), allEdgesCpuMs: Math.round(median(allCpu)),
-    alertPathMedianMs: Math.round(median(alertPath)), alertPathCpuMs: Math.round(median(alertCpu)),
-    loadavg1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'alert-eval',
+      edges,
+      reports,
+      sameReports: same,
+      runs: RUNS,
+      allEdgesMedianMs: Math.round(median(all)),
+      allEdgesCpuMs: Math.round(median(allCpu)),
+      alertPathMedianMs: Math.round(median(alertPath)),
+      alertPathCpuMs: Math.round(median(alertCpu)),
+      loadavg1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    }),
+  );
   if (!same) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

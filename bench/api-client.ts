@@ -11,7 +11,13 @@ import { performance } from 'node:perf_hooks';
 export type ClientCommand =
   | { readonly type: 'cold'; readonly port: number; readonly route: string; readonly concurrency: number }
   | { readonly type: 'warm'; readonly port: number; readonly route: string; readonly concurrency: number }
-  | { readonly type: 'timed'; readonly port: number; readonly route: string; readonly concurrency: number; readonly requests: number }
+  | {
+      readonly type: 'timed';
+      readonly port: number;
+      readonly route: string;
+      readonly concurrency: number;
+      readonly requests: number;
+    }
   | { readonly type: 'exit' };
 
 export interface ClientReply {
@@ -41,7 +47,14 @@ function request(port: number, route: string, useAgent: http.Agent | false): Pro
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
       });
-      res.on('end', () => resolve({ ms: performance.now() - started, bytes, ok: res.statusCode === 200, stale: res.headers['x-data-stale'] !== undefined }));
+      res.on('end', () =>
+        resolve({
+          ms: performance.now() - started,
+          bytes,
+          ok: res.statusCode === 200,
+          stale: res.headers['x-data-stale'] !== undefined,
+        }),
+      );
     });
     req.on('error', reject);
   });
@@ -54,17 +67,23 @@ async function handle(command: Exclude<ClientCommand, { type: 'exit' }>): Promis
     responses.push(await request(command.port, command.route, false));
   } else if (command.type === 'warm') {
     const shared = agent;
-    responses.push(...await Promise.all(Array.from({ length: command.concurrency }, () => request(command.port, command.route, shared))));
+    responses.push(
+      ...(await Promise.all(
+        Array.from({ length: command.concurrency }, () => request(command.port, command.route, shared)),
+      )),
+    );
   } else {
     const shared = agent;
     const total = command.requests;
     let issued = 0;
-    await Promise.all(Array.from({ length: command.concurrency }, async () => {
-      while (issued < total) {
-        issued++;
-        responses.push(await request(command.port, command.route, shared));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: command.concurrency }, async () => {
+        while (issued < total) {
+          issued++;
+          responses.push(await request(command.port, command.route, shared));
+        }
+      }),
+    );
   }
   return {
     type: 'done',
@@ -81,8 +100,11 @@ process.on('message', (message: ClientCommand) => {
     process.disconnect();
     return;
   }
-  handle(message).then((reply) => process.send?.(reply), (error: unknown) => {
-    process.stderr.write(`bench client: ${String(error)}\n`);
-    process.exit(1);
-  });
+  handle(message).then(
+    (reply) => process.send?.(reply),
+    (error: unknown) => {
+      process.stderr.write(`bench client: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
 });

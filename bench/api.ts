@@ -31,7 +31,9 @@ import { publishingStore, type PublishingStore } from '../src/http/publishing-st
 import { openAlertStore } from '../src/store/alerts.js';
 import { openStore } from '../src/store/store.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' } },
+});
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const NAMESPACES = 100;
@@ -53,12 +55,24 @@ function edgeDelta(i: number, nowMs: number): EdgeDelta {
   const port = 1000 + k;
   const verdict = i % 50 === 0 ? 'dropped' : 'forwarded';
   return {
-    key: edgeKey(source, destination, 'TCP', port, verdict), source, destination, protocol: 'TCP', port, verdict,
-    count: 1 + (i % 17), firstSeenMs: nowMs - 7_200_000, lastSeenMs: nowMs - (i % 3600) * 1000,
-    sourceLabels: { app: `app-${srcW}` }, destinationLabels: { app: destination.workload ?? '' },
-    sourcePods: new Set([`app-${srcW}-abc12`]), destinationPods: new Set([`${destination.workload ?? ''}-def34`]),
-    sourceNames: new Set(), destinationNames: new Set(),
-    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 1]] : []), deniedBy: new Set(), allowedBy: new Set(),
+    key: edgeKey(source, destination, 'TCP', port, verdict),
+    source,
+    destination,
+    protocol: 'TCP',
+    port,
+    verdict,
+    count: 1 + (i % 17),
+    firstSeenMs: nowMs - 7_200_000,
+    lastSeenMs: nowMs - (i % 3600) * 1000,
+    sourceLabels: { app: `app-${srcW}` },
+    destinationLabels: { app: destination.workload ?? '' },
+    sourcePods: new Set([`app-${srcW}-abc12`]),
+    destinationPods: new Set([`${destination.workload ?? ''}-def34`]),
+    sourceNames: new Set(),
+    destinationNames: new Set(),
+    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 1]] : []),
+    deniedBy: new Set(),
+    allowedBy: new Set(),
   };
 }
 
@@ -82,15 +96,19 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /** The forked load generator, one command at a time. */
 class Client {
-  private readonly child = fork(fileURLToPath(new URL('./api-client.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  private readonly child = fork(fileURLToPath(new URL('./api-client.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 
   ask(command: Exclude<ClientCommand, { type: 'exit' }>): Promise<ClientReply> {
     return new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => reject(new Error(`bench client exited (${String(code)})`));
+      const onExit = (code: number | null): void =>
+        reject(new Error(`bench client exited (${String(code)})`));
       this.child.once('exit', onExit);
       this.child.once('message', (reply: ClientReply) => {
         this.child.off('exit', onExit);
-        if (reply.failures > 0) reject(new Error(`${command.route}: ${reply.failures} responses were not 200`));
+        if (reply.failures > 0)
+          reject(new Error(`${command.route}: ${reply.failures} responses were not 200`));
         else resolve(reply);
       });
       this.child.send(command);
@@ -117,22 +135,42 @@ interface Row {
 
 function printRow(row: Row): void {
   const l = [...row.latencies].sort((a, b) => a - b);
-  console.log(`| ${row.label} | ${row.cold === undefined ? '—' : row.cold.toFixed(0)} | ${percentile(l, 50).toFixed(1)} | ${percentile(l, 99).toFixed(1)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${(l.length / row.wallSec).toFixed(0)} | ${(row.bodyBytes / 1024).toFixed(1)} | ${row.cpuMsPerRequest.toFixed(2)} | ${row.stallMs.toFixed(0)} | ${row.stale} |`);
+  console.log(
+    `| ${row.label} | ${row.cold === undefined ? '—' : row.cold.toFixed(0)} | ${percentile(l, 50).toFixed(1)} | ${percentile(l, 99).toFixed(1)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${(l.length / row.wallSec).toFixed(0)} | ${(row.bodyBytes / 1024).toFixed(1)} | ${row.cpuMsPerRequest.toFixed(2)} | ${row.stallMs.toFixed(0)} | ${row.stale} |`,
+  );
 }
 
 /** One timed run from the client, with the server's CPU and event-loop stall around it. */
-async function timed(client: Client, port: number, route: string, label: string, cold: number | undefined): Promise<Row> {
+async function timed(
+  client: Client,
+  port: number,
+  route: string,
+  label: string,
+  cold: number | undefined,
+): Promise<Row> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const reply = await client.ask({ type: 'timed', port, route, concurrency: CONCURRENCY, requests: REQUESTS });
+  const reply = await client.ask({
+    type: 'timed',
+    port,
+    route,
+    concurrency: CONCURRENCY,
+    requests: REQUESTS,
+  });
   const wallSec = (performance.now() - started) / 1000;
   loop.disable();
   const cpu = process.cpuUsage(cpuBefore);
   return {
-    label, cold, latencies: reply.latencies, wallSec, bodyBytes: reply.bodyBytes,
-    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / reply.latencies.length, stallMs: loop.max / 1e6, stale: reply.stale,
+    label,
+    cold,
+    latencies: reply.latencies,
+    wallSec,
+    bodyBytes: reply.bodyBytes,
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / reply.latencies.length,
+    stallMs: loop.max / 1e6,
+    stale: reply.stale,
   };
 }
 
@@ -142,12 +180,18 @@ async function main(): Promise<void> {
   const nowMs = Date.now();
   const seedStart = performance.now();
   seed(file, nowMs);
-  console.log(`seeded ${EDGES} edges in ${NAMESPACES} namespaces in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${EDGES} edges in ${NAMESPACES} namespaces in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+  );
   // As in the daemon: the store behind the publishing wrapper, whose batch count is the data version.
   const store = publishingStore(openStore(file), new EventBus());
   const alerts = openAlertStore(file);
   const deps: AppDeps = {
-    store, dataVersion: store.version, alerts, auth: { mode: 'none' }, registry: createMetrics({ queueCapacity: 1 }).registry,
+    store,
+    dataVersion: store.version,
+    alerts,
+    auth: { mode: 'none' },
+    registry: createMetrics({ queueCapacity: 1 }).registry,
     readiness: () => ({ ready: true, store: 'open', sources: [] }),
     limits: { pageSizeMax: 1000, pageSizeDefault: 100, requestBodyBytes: 1 << 20 },
     dbFile: file,
@@ -167,8 +211,12 @@ async function main(): Promise<void> {
     '/api/v1/drops?namespace=ns-7',
     '/api/v1/alerts',
   ];
-  console.log(`\n${CONCURRENCY} concurrent keep-alive clients in a separate process, ${REQUESTS} timed requests per route (after one cold request and ${CONCURRENCY} warm-up requests)\n`);
-  console.log('| route | cold (ms) | p50 (ms) | p99 (ms) | max (ms) | req/s | body (KiB) | server CPU/request (ms) | longest server loop stall (ms) | stale answers |');
+  console.log(
+    `\n${CONCURRENCY} concurrent keep-alive clients in a separate process, ${REQUESTS} timed requests per route (after one cold request and ${CONCURRENCY} warm-up requests)\n`,
+  );
+  console.log(
+    '| route | cold (ms) | p50 (ms) | p99 (ms) | max (ms) | req/s | body (KiB) | server CPU/request (ms) | longest server loop stall (ms) | stale answers |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const route of routes) {
     const cold = (await client.ask({ type: 'cold', port, route, concurrency: CONCURRENCY })).latencies[0];
@@ -185,7 +233,9 @@ async function main(): Promise<void> {
   printRow(await timed(client, port, after, `\`${after}\` right after a write batch`, undefined));
   const recompute = performance.now();
   await analysisOf(deps).settled();
-  console.log(`\n(after the write: the background recomputation finished ${((performance.now() - recompute) / 1000).toFixed(2)} s after the timed run ended)`);
+  console.log(
+    `\n(after the write: the background recomputation finished ${((performance.now() - recompute) / 1000).toFixed(2)} s after the timed run ended)`,
+  );
   await client.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await closeAnalysis(deps);

@@ -18,9 +18,28 @@ export interface ClusterShape {
   readonly dropped: number;
 }
 
-export const ISSUE_24_SHAPE: ClusterShape = { namespaces: 200, workloadsPerNamespace: 25, edges: 100_000, dropped: 1_800 };
+export const ISSUE_24_SHAPE: ClusterShape = {
+  namespaces: 200,
+  workloadsPerNamespace: 25,
+  edges: 100_000,
+  dropped: 1_800,
+};
 
-const ROLES = ['web', 'api', 'worker', 'cache', 'db', 'auth', 'search', 'billing', 'queue', 'gateway', 'reports', 'mailer', 'ledger'];
+const ROLES = [
+  'web',
+  'api',
+  'worker',
+  'cache',
+  'db',
+  'auth',
+  'search',
+  'billing',
+  'queue',
+  'gateway',
+  'reports',
+  'mailer',
+  'ledger',
+];
 const WORLD = ['203.0.113.10', '203.0.113.11', '198.51.100.7', '192.0.2.44'];
 
 export const namespaceName = (ns: number): string => `team-${String(ns).padStart(3, '0')}`;
@@ -31,7 +50,10 @@ function pod(ns: number, w: number): EdgePeer {
   return { kind: 'pod', namespace: namespaceName(ns), workload: workloadName(w), workloadKind: 'Deployment' };
 }
 
-const labelsOf = (ns: number, w: number): Record<string, string> => ({ app: workloadName(w), team: namespaceName(ns) });
+const labelsOf = (ns: number, w: number): Record<string, string> => ({
+  app: workloadName(w),
+  team: namespaceName(ns),
+});
 
 /** Edge i: deterministic, distinct by (source, destination, port). */
 function edgeDelta(i: number, shape: ClusterShape, nowMs: number, dropEvery: number): EdgeDelta {
@@ -43,17 +65,31 @@ function edgeDelta(i: number, shape: ClusterShape, nowMs: number, dropEvery: num
   const world = k % 23 === 11;
   const dstNs = k % 5 === 0 ? (ns + 1 + (k % 7)) % shape.namespaces : ns;
   const dstW = (srcW + 1 + (k % (W - 1))) % W;
-  const destination: EdgePeer = world ? { kind: 'world', ip: WORLD[k % WORLD.length] ?? '203.0.113.10' } : pod(dstNs, dstW);
+  const destination: EdgePeer = world
+    ? { kind: 'world', ip: WORLD[k % WORLD.length] ?? '203.0.113.10' }
+    : pod(dstNs, dstW);
   const port = world ? 443 + k : 8000 + k;
   const dropped = i % dropEvery === 0 && Math.floor(i / dropEvery) < shape.dropped;
   const verdict = dropped ? 'dropped' : 'forwarded';
   return {
-    key: edgeKey(source, destination, 'TCP', port, verdict), source, destination, protocol: 'TCP', port, verdict,
-    count: 1 + (i % 17), firstSeenMs: nowMs - 7_200_000, lastSeenMs: nowMs - (i % 3000) * 1000,
-    sourceLabels: labelsOf(ns, srcW), destinationLabels: world ? {} : labelsOf(dstNs, dstW),
-    sourcePods: new Set([`${workloadName(srcW)}-7c9d5-a${ns}`]), destinationPods: new Set(world ? [] : [`${workloadName(dstW)}-7c9d5-b${dstNs}`]),
-    sourceNames: new Set(), destinationNames: new Set(world ? ['partner.example.com'] : []),
-    dropReasons: new Map(dropped ? [['POLICY_DENIED', 1 + (i % 5)]] : []), deniedBy: new Set(), allowedBy: new Set(),
+    key: edgeKey(source, destination, 'TCP', port, verdict),
+    source,
+    destination,
+    protocol: 'TCP',
+    port,
+    verdict,
+    count: 1 + (i % 17),
+    firstSeenMs: nowMs - 7_200_000,
+    lastSeenMs: nowMs - (i % 3000) * 1000,
+    sourceLabels: labelsOf(ns, srcW),
+    destinationLabels: world ? {} : labelsOf(dstNs, dstW),
+    sourcePods: new Set([`${workloadName(srcW)}-7c9d5-a${ns}`]),
+    destinationPods: new Set(world ? [] : [`${workloadName(dstW)}-7c9d5-b${dstNs}`]),
+    sourceNames: new Set(),
+    destinationNames: new Set(world ? ['partner.example.com'] : []),
+    dropReasons: new Map(dropped ? [['POLICY_DENIED', 1 + (i % 5)]] : []),
+    deniedBy: new Set(),
+    allowedBy: new Set(),
   };
 }
 
@@ -79,20 +115,49 @@ export function clusterSnapshot(shape: ClusterShape): { pods: number; json: stri
   let pods = 0;
   for (let ns = 0; ns < shape.namespaces; ns++) {
     const namespace = namespaceName(ns);
-    items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'kubernetes.io/metadata.name': namespace } } });
+    items.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels: { 'kubernetes.io/metadata.name': namespace } },
+    });
     for (let w = 0; w < shape.workloadsPerNamespace; w++) {
       for (let p = 0; p < podsOf(ns, w); p++) {
         pods++;
         items.push({
-          apiVersion: 'v1', kind: 'Pod',
-          metadata: { name: `${workloadName(w)}-7c9d5-${p}x${ns}`, namespace, labels: labelsOf(ns, w), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${workloadName(w)}-7c9d5`, uid: `rs-${ns}-${w}`, controller: true }] },
-          spec: { nodeName: `worker-${(ns + w) % 20}`, containers: [{ name: 'main', image: 'registry.example.com/app:1' }] },
-          status: { phase: 'Running', podIP: `10.${(ns >> 4) + 64}.${((ns & 15) << 4) + (w >> 2)}.${((w & 3) << 6) + p + 1}` },
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: `${workloadName(w)}-7c9d5-${p}x${ns}`,
+            namespace,
+            labels: labelsOf(ns, w),
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: `${workloadName(w)}-7c9d5`,
+                uid: `rs-${ns}-${w}`,
+                controller: true,
+              },
+            ],
+          },
+          spec: {
+            nodeName: `worker-${(ns + w) % 20}`,
+            containers: [{ name: 'main', image: 'registry.example.com/app:1' }],
+          },
+          status: {
+            phase: 'Running',
+            podIP: `10.${(ns >> 4) + 64}.${((ns & 15) << 4) + (w >> 2)}.${((w & 3) << 6) + p + 1}`,
+          },
         });
       }
     }
     if (ns % 4 === 0) {
-      items.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-ingress', namespace }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+      items.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'default-deny-ingress', namespace },
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      });
     }
   }
   return { pods, json: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) };
@@ -105,7 +170,9 @@ function main(): void {
   writeStore(path.join(dir, 'advisor.db'), ISSUE_24_SHAPE, Date.now());
   const snapshot = clusterSnapshot(ISSUE_24_SHAPE);
   writeFileSync(path.join(dir, 'cluster.json'), snapshot.json);
-  console.log(`wrote ${ISSUE_24_SHAPE.edges} edges (${ISSUE_24_SHAPE.dropped} dropped) and ${snapshot.pods} pods in ${ISSUE_24_SHAPE.namespaces} namespaces to ${dir} in ${Date.now() - started} ms`);
+  console.log(
+    `wrote ${ISSUE_24_SHAPE.edges} edges (${ISSUE_24_SHAPE.dropped} dropped) and ${snapshot.pods} pods in ${ISSUE_24_SHAPE.namespaces} namespaces to ${dir} in ${Date.now() - started} ms`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();

@@ -23,7 +23,10 @@ type Mix = (typeof MIXES)[number];
 // Deterministic PRNG so every run measures the same snapshot.
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function generate(mix: Mix): { snapshot: ClusterSnapshot; queries: ConnectionQuery[] } {
@@ -32,14 +35,25 @@ function generate(mix: Mix): { snapshot: ClusterSnapshot; queries: ConnectionQue
   const apps = Array.from({ length: 10 }, (_, i) => `app${i}`);
   const tiers = ['web', 'api', 'db', 'cache'];
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => ({
-    name: `ns${i}`, labels: { 'kubernetes.io/metadata.name': `ns${i}`, team: `team${i % 20}`, env: i % 3 === 0 ? 'prod' : 'dev' },
+    name: `ns${i}`,
+    labels: {
+      'kubernetes.io/metadata.name': `ns${i}`,
+      team: `team${i % 20}`,
+      env: i % 3 === 0 ? 'prod' : 'dev',
+    },
   }));
   const pods: PodInfo[] = Array.from({ length: PODS }, (_, i) => {
     const ns = `ns${i % NAMESPACES}`;
     return {
-      namespace: ns, name: `pod${i}`, labels: { app: pick(apps), tier: pick(tiers), version: `v${i % 3}` },
-      ips: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`], hostNetwork: false,
-      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }],
+      namespace: ns,
+      name: `pod${i}`,
+      labels: { app: pick(apps), tier: pick(tiers), version: `v${i % 3}` },
+      ips: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`],
+      hostNetwork: false,
+      ports: [
+        { name: 'http', containerPort: 8080, protocol: 'TCP' },
+        { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+      ],
       workload: { kind: 'Deployment', name: `pod${i}` },
     };
   });
@@ -50,36 +64,101 @@ function generate(mix: Mix): { snapshot: ClusterSnapshot; queries: ConnectionQue
     const base = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta } as const;
     if (kind === 0) return { ...base, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
     if (kind === 1) {
-      return { ...base, spec: { podSelector: { matchLabels: { tier: pick(tiers) } }, ingress: [{
-        from: [{ podSelector: { matchLabels: { app: pick(apps) } } }, { namespaceSelector: { matchLabels: { team: `team${i % 20}` } }, podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] } }],
-        ports: [{ port: 'http' }, { port: 9090 }],
-      }] } };
+      return {
+        ...base,
+        spec: {
+          podSelector: { matchLabels: { tier: pick(tiers) } },
+          ingress: [
+            {
+              from: [
+                { podSelector: { matchLabels: { app: pick(apps) } } },
+                {
+                  namespaceSelector: { matchLabels: { team: `team${i % 20}` } },
+                  podSelector: {
+                    matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }],
+                  },
+                },
+              ],
+              ports: [{ port: 'http' }, { port: 9090 }],
+            },
+          ],
+        },
+      };
     }
     if (kind === 2) {
-      return { ...base, spec: { podSelector: { matchLabels: { app: pick(apps) } }, egress: [
-        { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }] },
-        { to: [{ namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: 5432 }] },
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }], ports: [{ port: 443 }] },
-      ] } };
+      return {
+        ...base,
+        spec: {
+          podSelector: { matchLabels: { app: pick(apps) } },
+          egress: [
+            {
+              to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }],
+              ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }],
+            },
+            {
+              to: [
+                {
+                  namespaceSelector: { matchLabels: { env: 'prod' } },
+                  podSelector: { matchLabels: { tier: 'db' } },
+                },
+              ],
+              ports: [{ port: 5432 }],
+            },
+            {
+              to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }],
+              ports: [{ port: 443 }],
+            },
+          ],
+        },
+      };
     }
     if (kind === 3) {
-      return { ...base, spec: { podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v0'] }] }, ingress: [{
-        from: [{ namespaceSelector: {} }], ports: [{ port: 8000, endPort: 8100 }],
-      }, { from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] }] } };
+      return {
+        ...base,
+        spec: {
+          podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v0'] }] },
+          ingress: [
+            {
+              from: [{ namespaceSelector: {} }],
+              ports: [{ port: 8000, endPort: 8100 }],
+            },
+            { from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] },
+          ],
+        },
+      };
     }
-    return { ...base, spec: { podSelector: { matchLabels: { app: pick(apps), tier: pick(tiers) } }, ingress: [{}] } };
+    return {
+      ...base,
+      spec: { podSelector: { matchLabels: { app: pick(apps), tier: pick(tiers) } }, ingress: [{}] },
+    };
   });
-  const cni = mix === 'cilium' ? cniOf(ciliumObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
-    : mix === 'calico' ? cniOf(calicoObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
-      : mix === 'cluster' ? cniOf(clusterPolicyObjects(CLUSTER_POLICIES, pick, apps)) : undefined;
+  const cni =
+    mix === 'cilium'
+      ? cniOf(ciliumObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
+      : mix === 'calico'
+        ? cniOf(calicoObjects(CNI_POLICIES, NAMESPACES, pick, apps, tiers))
+        : mix === 'cluster'
+          ? cniOf(clusterPolicyObjects(CLUSTER_POLICIES, pick, apps))
+          : undefined;
   const queries: ConnectionQuery[] = Array.from({ length: QUERIES }, (_, i) => {
     const a = pods[Math.floor(rand() * PODS)] as PodInfo;
     const b = pods[Math.floor(rand() * PODS)] as PodInfo;
     const port = pick([8080, 9090, 5432, 443, 53, 8050]);
-    const to = i % 10 === 9 ? { kind: 'ip' as const, ip: `203.0.113.${i % 250}`, names: [`s${i % 7}.example.com`] } : { kind: 'pod' as const, namespace: b.namespace, name: b.name };
-    return { from: { kind: 'pod', namespace: a.namespace, name: a.name }, to, port, protocol: port === 53 && i % 2 === 0 ? 'UDP' : 'TCP' };
+    const to =
+      i % 10 === 9
+        ? { kind: 'ip' as const, ip: `203.0.113.${i % 250}`, names: [`s${i % 7}.example.com`] }
+        : { kind: 'pod' as const, namespace: b.namespace, name: b.name };
+    return {
+      from: { kind: 'pod', namespace: a.namespace, name: a.name },
+      to,
+      port,
+      protocol: port === 53 && i % 2 === 0 ? 'UDP' : 'TCP',
+    };
   });
-  return { snapshot: { namespaces, pods, services: [], policies, nodes: [], ...(cni !== undefined ? { cni } : {}) }, queries };
+  return {
+    snapshot: { namespaces, pods, services: [], policies, nodes: [], ...(cni !== undefined ? { cni } : {}) },
+    queries,
+  };
 }
 
 function median(values: number[]): number {
@@ -93,7 +172,11 @@ function cpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-interface Timed { wallMs: number; cpuMs: number; allowed: number }
+interface Timed {
+  wallMs: number;
+  cpuMs: number;
+  allowed: number;
+}
 
 function timeLoop(queries: readonly ConnectionQuery[], count: (query: ConnectionQuery) => boolean): Timed {
   const w0 = performance.now();
@@ -132,13 +215,23 @@ function benchMix(mix: Mix): void {
       (name === 'evaluate' ? evaluateCpu : isAllowedCpu).push(QUERIES / (t.cpuMs / 1000));
     }
     allowed = counts.get('evaluate') ?? 0;
-    if (counts.get('isAllowed') !== allowed) throw new Error(`isAllowed and evaluate disagree: ${counts.get('isAllowed')} vs ${allowed} allowed`);
+    if (counts.get('isAllowed') !== allowed)
+      throw new Error(`isAllowed and evaluate disagree: ${counts.get('isAllowed')} vs ${allowed} allowed`);
   }
   const result = {
-    mix, cniPolicies: mix === 'k8s' ? 0 : mix === 'cluster' ? CLUSTER_POLICIES : CNI_POLICIES, pods: PODS, namespaces: NAMESPACES, policies: POLICIES, queries: QUERIES, runs: RUNS,
-    compileMsMedian: Math.round(median(compileMs)), compileCpuMsMedian: Math.round(median(compileCpuMs)),
-    evaluatePerSecMedian: Math.round(median(evaluateWall)), evaluatePerCpuSecMedian: Math.round(median(evaluateCpu)),
-    isAllowedPerSecMedian: Math.round(median(isAllowedWall)), isAllowedPerCpuSecMedian: Math.round(median(isAllowedCpu)),
+    mix,
+    cniPolicies: mix === 'k8s' ? 0 : mix === 'cluster' ? CLUSTER_POLICIES : CNI_POLICIES,
+    pods: PODS,
+    namespaces: NAMESPACES,
+    policies: POLICIES,
+    queries: QUERIES,
+    runs: RUNS,
+    compileMsMedian: Math.round(median(compileMs)),
+    compileCpuMsMedian: Math.round(median(compileCpuMs)),
+    evaluatePerSecMedian: Math.round(median(evaluateWall)),
+    evaluatePerCpuSecMedian: Math.round(median(evaluateCpu)),
+    isAllowedPerSecMedian: Math.round(median(isAllowedWall)),
+    isAllowedPerCpuSecMedian: Math.round(median(isAllowedCpu)),
     allowedShare: Number((allowed / QUERIES).toFixed(3)),
     loadAverage: loadavg().map((x) => Number(x.toFixed(1))),
     targets: { compileMs: 2000, queriesPerSec: 200_000 },

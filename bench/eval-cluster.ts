@@ -6,7 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { rng } from './cluster-edges.js';
 
-export function writeEvalCluster(snapshotFile: string, queriesFile: string, pods: number, queries: number): void {
+export function writeEvalCluster(
+  snapshotFile: string,
+  queriesFile: string,
+  pods: number,
+  queries: number,
+): void {
   const rand = rng(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const namespaces = Math.max(1, Math.round(pods / 25));
@@ -14,16 +19,42 @@ export function writeEvalCluster(snapshotFile: string, queriesFile: string, pods
   const tiers = ['web', 'api', 'db', 'cache'];
   const items: unknown[] = [];
   for (let i = 0; i < namespaces; i++) {
-    items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${i}`, labels: { 'kubernetes.io/metadata.name': `ns${i}`, team: `team${i % 20}`, env: i % 3 === 0 ? 'prod' : 'dev' } } });
+    items.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: `ns${i}`,
+        labels: {
+          'kubernetes.io/metadata.name': `ns${i}`,
+          team: `team${i % 20}`,
+          env: i % 3 === 0 ? 'prod' : 'dev',
+        },
+      },
+    });
   }
   const podNames: string[] = [];
   for (let i = 0; i < pods; i++) {
     const ns = `ns${i % namespaces}`;
     podNames.push(`${ns}/pod${i}`);
     items.push({
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { namespace: ns, name: `pod${i}`, labels: { app: pick(apps), tier: pick(tiers), version: `v${i % 3}` } },
-      spec: { containers: [{ name: 'main', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }] }] },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        namespace: ns,
+        name: `pod${i}`,
+        labels: { app: pick(apps), tier: pick(tiers), version: `v${i % 3}` },
+      },
+      spec: {
+        containers: [
+          {
+            name: 'main',
+            ports: [
+              { name: 'http', containerPort: 8080, protocol: 'TCP' },
+              { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
       status: { phase: 'Running', podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
     });
   }
@@ -35,20 +66,53 @@ export function writeEvalCluster(snapshotFile: string, queriesFile: string, pods
     let spec: unknown;
     if (kind === 0) spec = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
     else if (kind === 1) {
-      spec = { podSelector: { matchLabels: { tier: pick(tiers) } }, ingress: [{
-        from: [{ podSelector: { matchLabels: { app: pick(apps) } } }, { namespaceSelector: { matchLabels: { team: `team${i % 20}` } }, podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] } }],
-        ports: [{ port: 'http' }, { port: 9090 }],
-      }] };
+      spec = {
+        podSelector: { matchLabels: { tier: pick(tiers) } },
+        ingress: [
+          {
+            from: [
+              { podSelector: { matchLabels: { app: pick(apps) } } },
+              {
+                namespaceSelector: { matchLabels: { team: `team${i % 20}` } },
+                podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] },
+              },
+            ],
+            ports: [{ port: 'http' }, { port: 9090 }],
+          },
+        ],
+      };
     } else if (kind === 2) {
-      spec = { podSelector: { matchLabels: { app: pick(apps) } }, policyTypes: ['Egress'], egress: [
-        { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }] },
-        { to: [{ namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: 5432 }] },
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }], ports: [{ port: 443 }] },
-      ] };
+      spec = {
+        podSelector: { matchLabels: { app: pick(apps) } },
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }],
+            ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }],
+          },
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { env: 'prod' } },
+                podSelector: { matchLabels: { tier: 'db' } },
+              },
+            ],
+            ports: [{ port: 5432 }],
+          },
+          {
+            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }],
+            ports: [{ port: 443 }],
+          },
+        ],
+      };
     } else if (kind === 3) {
-      spec = { podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v0'] }] }, ingress: [
-        { from: [{ namespaceSelector: {} }], ports: [{ port: 8000, endPort: 8100 }] }, { from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] },
-      ] };
+      spec = {
+        podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v0'] }] },
+        ingress: [
+          { from: [{ namespaceSelector: {} }], ports: [{ port: 8000, endPort: 8100 }] },
+          { from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] },
+        ],
+      };
     } else spec = { podSelector: { matchLabels: { app: pick(apps), tier: pick(tiers) } }, ingress: [{}] };
     items.push({ ...base, spec });
   }

@@ -30,7 +30,19 @@ export function mulberry32(seed: number): () => number {
 }
 
 const SUFFIX = 'bcdfghjklmnpqrstvwxz2456789';
-const ROLES = ['web', 'api', 'worker', 'cache', 'db', 'auth', 'search', 'billing', 'queue', 'gateway', 'reports'];
+const ROLES = [
+  'web',
+  'api',
+  'worker',
+  'cache',
+  'db',
+  'auth',
+  'search',
+  'billing',
+  'queue',
+  'gateway',
+  'reports',
+];
 const WORLD = [
   { ip: '203.0.113.10', name: 'payments.example.com' },
   { ip: '203.0.113.11', name: 'payments.example.com' },
@@ -101,8 +113,17 @@ export function* generateHubbleLines(options: GenerateOptions): Generator<string
   const perNamespace = options.workloadsPerNamespace ?? 55;
   const pods = buildPods(random, namespaces, perNamespace);
   const dns: Pod = {
-    namespace: 'kube-system', workload: 'coredns', pod: 'coredns-5d78c9869d-6xw7n', ip: '10.96.0.10', identity: 102, port: 53,
-    labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system', 'k8s:pod-template-hash=5d78c9869d'],
+    namespace: 'kube-system',
+    workload: 'coredns',
+    pod: 'coredns-5d78c9869d-6xw7n',
+    ip: '10.96.0.10',
+    identity: 102,
+    port: 53,
+    labels: [
+      'k8s:k8s-app=kube-dns',
+      'k8s:io.kubernetes.pod.namespace=kube-system',
+      'k8s:pod-template-hash=5d78c9869d',
+    ],
   };
   let timeMs = options.startMs ?? Date.UTC(2026, 0, 15, 9, 0, 0);
   let produced = 0;
@@ -120,7 +141,8 @@ export function* generateHubbleLines(options: GenerateOptions): Generator<string
     const roll = random();
     if (roll < 0.62) {
       // An in-cluster TCP connection to one of the source's few peers (same namespace mostly).
-      const peerIndex = (sourceIndex + 1 + Math.floor(random() * 3) * 7 + (random() < 0.1 ? perNamespace : 0)) % pods.length;
+      const peerIndex =
+        (sourceIndex + 1 + Math.floor(random() * 3) * 7 + (random() < 0.1 ? perNamespace : 0)) % pods.length;
       const dest = pods[peerIndex] as Pod;
       const base = {
         verdict: 'FORWARDED',
@@ -139,40 +161,121 @@ export function* generateHubbleLines(options: GenerateOptions): Generator<string
           : { TCP: { source_port: sport, destination_port: dest.port, flags } };
       yield emit({ ...base, l4: l4({ SYN: true }, false), is_reply: false, Summary: 'TCP Flags: SYN' }, node);
       if (produced >= options.flows) break;
-      yield emit({ ...base, IP: { source: dest.ip, destination: source.ip, ipVersion: 'IPv4' }, source: endpoint(dest), destination: endpoint(source),
-        l4: l4({ SYN: true, ACK: true }, true), is_reply: true, Summary: 'TCP Flags: SYN, ACK' }, node);
+      yield emit(
+        {
+          ...base,
+          IP: { source: dest.ip, destination: source.ip, ipVersion: 'IPv4' },
+          source: endpoint(dest),
+          destination: endpoint(source),
+          l4: l4({ SYN: true, ACK: true }, true),
+          is_reply: true,
+          Summary: 'TCP Flags: SYN, ACK',
+        },
+        node,
+      );
       if (produced >= options.flows) break;
-      yield emit({ ...base, l4: l4({ ACK: true, PSH: true }, false), is_reply: false, Summary: 'TCP Flags: ACK, PSH' }, node);
+      yield emit(
+        { ...base, l4: l4({ ACK: true, PSH: true }, false), is_reply: false, Summary: 'TCP Flags: ACK, PSH' },
+        node,
+      );
     } else if (roll < 0.82) {
       // DNS: query, answer (reply), sometimes the L7 record of the query.
-      const base = { verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS' };
-      yield emit({ ...base, IP: { source: source.ip, destination: dns.ip, ipVersion: 'IPv4' }, l4: { UDP: { source_port: sport, destination_port: 53 } },
-        source: endpoint(source), destination: endpoint(dns), is_reply: false, Summary: 'UDP' }, node);
+      const base = {
+        verdict: 'FORWARDED',
+        Type: 'L3_L4',
+        event_type: { type: 4 },
+        traffic_direction: 'EGRESS',
+      };
+      yield emit(
+        {
+          ...base,
+          IP: { source: source.ip, destination: dns.ip, ipVersion: 'IPv4' },
+          l4: { UDP: { source_port: sport, destination_port: 53 } },
+          source: endpoint(source),
+          destination: endpoint(dns),
+          is_reply: false,
+          Summary: 'UDP',
+        },
+        node,
+      );
       if (produced >= options.flows) break;
-      yield emit({ ...base, IP: { source: dns.ip, destination: source.ip, ipVersion: 'IPv4' }, l4: { UDP: { source_port: 53, destination_port: sport } },
-        source: endpoint(dns), destination: endpoint(source), is_reply: true, Summary: 'UDP' }, node);
+      yield emit(
+        {
+          ...base,
+          IP: { source: dns.ip, destination: source.ip, ipVersion: 'IPv4' },
+          l4: { UDP: { source_port: 53, destination_port: sport } },
+          source: endpoint(dns),
+          destination: endpoint(source),
+          is_reply: true,
+          Summary: 'UDP',
+        },
+        node,
+      );
       if (random() < 0.3 && produced < options.flows) {
         const target = WORLD[Math.floor(random() * WORLD.length)] ?? WORLD[0];
-        yield emit({ verdict: 'FORWARDED', Type: 'L7', event_type: { type: 129 }, traffic_direction: 'EGRESS', is_reply: false,
-          IP: { source: source.ip, destination: dns.ip, ipVersion: 'IPv4' }, l4: { UDP: { source_port: sport, destination_port: 53 } },
-          source: endpoint(source), destination: endpoint(dns),
-          l7: { type: 'REQUEST', dns: { query: `${target?.name ?? 'example.com'}.`, observation_source: 'proxy', qtypes: ['A'] } },
-          Summary: `DNS Query ${target?.name ?? ''}. A` }, node);
+        yield emit(
+          {
+            verdict: 'FORWARDED',
+            Type: 'L7',
+            event_type: { type: 129 },
+            traffic_direction: 'EGRESS',
+            is_reply: false,
+            IP: { source: source.ip, destination: dns.ip, ipVersion: 'IPv4' },
+            l4: { UDP: { source_port: sport, destination_port: 53 } },
+            source: endpoint(source),
+            destination: endpoint(dns),
+            l7: {
+              type: 'REQUEST',
+              dns: { query: `${target?.name ?? 'example.com'}.`, observation_source: 'proxy', qtypes: ['A'] },
+            },
+            Summary: `DNS Query ${target?.name ?? ''}. A`,
+          },
+          node,
+        );
       }
     } else if (roll < 0.92) {
       // Egress to the world over HTTPS, with the names Cilium's FQDN cache knows.
-      const target = WORLD[Math.floor(random() * WORLD.length)] ?? { ip: '203.0.113.10', name: 'payments.example.com' };
-      yield emit({ verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false,
-        IP: { source: source.ip, destination: target.ip, ipVersion: 'IPv4' }, l4: { TCP: { source_port: sport, destination_port: 443, flags: { SYN: true } } },
-        source: endpoint(source), destination: { ID: 0, identity: 2, labels: ['reserved:world'] }, destination_names: [target.name],
-        trace_observation_point: 'TO_STACK', Summary: 'TCP Flags: SYN' }, node);
+      const target = WORLD[Math.floor(random() * WORLD.length)] ?? {
+        ip: '203.0.113.10',
+        name: 'payments.example.com',
+      };
+      yield emit(
+        {
+          verdict: 'FORWARDED',
+          Type: 'L3_L4',
+          event_type: { type: 4 },
+          traffic_direction: 'EGRESS',
+          is_reply: false,
+          IP: { source: source.ip, destination: target.ip, ipVersion: 'IPv4' },
+          l4: { TCP: { source_port: sport, destination_port: 443, flags: { SYN: true } } },
+          source: endpoint(source),
+          destination: { ID: 0, identity: 2, labels: ['reserved:world'] },
+          destination_names: [target.name],
+          trace_observation_point: 'TO_STACK',
+          Summary: 'TCP Flags: SYN',
+        },
+        node,
+      );
     } else {
       // A connection attempt dropped by policy (into another namespace).
       const dest = pods[(sourceIndex + perNamespace * 3 + 5) % pods.length] as Pod;
-      yield emit({ verdict: 'DROPPED', drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', Type: 'L3_L4', event_type: { type: 1, sub_type: 133 },
-        traffic_direction: 'INGRESS', is_reply: false,
-        IP: { source: source.ip, destination: dest.ip, ipVersion: 'IPv4' }, l4: { TCP: { source_port: sport, destination_port: dest.port, flags: { SYN: true } } },
-        source: endpoint(source), destination: endpoint(dest), Summary: 'TCP Flags: SYN' }, node);
+      yield emit(
+        {
+          verdict: 'DROPPED',
+          drop_reason: 133,
+          drop_reason_desc: 'POLICY_DENIED',
+          Type: 'L3_L4',
+          event_type: { type: 1, sub_type: 133 },
+          traffic_direction: 'INGRESS',
+          is_reply: false,
+          IP: { source: source.ip, destination: dest.ip, ipVersion: 'IPv4' },
+          l4: { TCP: { source_port: sport, destination_port: dest.port, flags: { SYN: true } } },
+          source: endpoint(source),
+          destination: endpoint(dest),
+          Summary: 'TCP Flags: SYN',
+        },
+        node,
+      );
     }
   }
 }
@@ -221,7 +324,9 @@ const invokedAs = process.argv[1];
 if (invokedAs !== undefined && import.meta.url === pathToFileURL(path.resolve(invokedAs)).href) {
   const [out, ...rest] = process.argv.slice(2);
   if (out === undefined) {
-    process.stderr.write('usage: node --import tsx bench/generate-flows.ts OUT.jsonl [--flows N] [--seed S]\n');
+    process.stderr.write(
+      'usage: node --import tsx bench/generate-flows.ts OUT.jsonl [--flows N] [--seed S]\n',
+    );
     process.exit(2);
   }
   const option = (name: string, fallback: number): number => {

@@ -52,7 +52,9 @@ async function bareLoop(): Promise<Rates> {
     maxLineBytes: MAX_LINE_BYTES_DEFAULT,
     line(line) {
       if (line.length === 0) return;
-      const value: unknown = JSON.parse(Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8'));
+      const value: unknown = JSON.parse(
+        Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8'),
+      );
       if (value !== null) parsed++;
     },
     oversized() {},
@@ -68,13 +70,21 @@ async function ingestRun(run: number): Promise<{ rate: Rates; edges: number }> {
   const store = openStore(db);
   const cpu0 = process.cpuUsage();
   const started = performance.now();
-  const totals = await ingestInput({ store, parser: ingestParserFor('hubble'), input: { path: file }, batchSize });
+  const totals = await ingestInput({
+    store,
+    parser: ingestParserFor('hubble'),
+    input: { path: file },
+    batchSize,
+  });
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(cpu0);
   const edges = store.totals().edges;
   store.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-  if (totals.accepted !== flows) throw new Error(`ingest accepted ${totals.accepted} of ${flows} (rejected ${JSON.stringify(totals.rejectedByReason)})`);
+  if (totals.accepted !== flows)
+    throw new Error(
+      `ingest accepted ${totals.accepted} of ${flows} (rejected ${JSON.stringify(totals.rejectedByReason)})`,
+    );
   return { rate: { wall: flows / seconds, cpu: flows / cpu }, edges };
 }
 

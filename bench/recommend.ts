@@ -50,8 +50,14 @@ const recommendation = latest[0];
 if (recommendation === undefined) throw new Error('--runs must be at least 1');
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`recommend: ${WORKLOADS} workloads, ${EDGES} edges → ${proposedPolicies(recommendation).length} policies in ${recommendation.namespaces.length} namespaces; median wall ${seconds(median(recommendMs))} s, CPU ${seconds(median(recommendCpuMs))} s (wall runs: ${recommendMs.map(seconds).join(', ')}; CPU runs: ${recommendCpuMs.map(seconds).join(', ')}); RSS after each run ${runRss.map(mib).join(', ')} MiB`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `recommend: ${WORKLOADS} workloads, ${EDGES} edges → ${proposedPolicies(recommendation).length} policies in ${recommendation.namespaces.length} namespaces; median wall ${seconds(median(recommendMs))} s, CPU ${seconds(median(recommendCpuMs))} s (wall runs: ${recommendMs.map(seconds).join(', ')}; CPU runs: ${recommendCpuMs.map(seconds).join(', ')}); RSS after each run ${runRss.map(mib).join(', ')} MiB`,
+);
 
 function* replaySource(): Generator<ObservedEdge> {
   let id = 0;
@@ -87,6 +93,12 @@ for (let run = 0; run < RUNS; run++) {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 console.log(`replay of the ${EDGES} distinct edges once: median CPU ${seconds(median(distinctCpuMs))} s`);
-console.log(`replay: ${REPLAY_EDGES} edges (${EDGES} distinct ×${REPLAY_EDGES / EDGES}; ${replayed} forwarded replayed) against the proposal: median wall ${seconds(median(replayMs))} s, CPU ${seconds(median(replayCpuMs))} s (wall runs: ${replayMs.map(seconds).join(', ')}; CPU runs: ${replayCpuMs.map(seconds).join(', ')}); dropped ${dropped}; peak RSS ${mib(peakRss)} MiB`);
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `replay: ${REPLAY_EDGES} edges (${EDGES} distinct ×${REPLAY_EDGES / EDGES}; ${replayed} forwarded replayed) against the proposal: median wall ${seconds(median(replayMs))} s, CPU ${seconds(median(replayCpuMs))} s (wall runs: ${replayMs.map(seconds).join(', ')}; CPU runs: ${replayCpuMs.map(seconds).join(', ')}); dropped ${dropped}; peak RSS ${mib(peakRss)} MiB`,
+);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 if (dropped !== 0) process.exitCode = 1;

@@ -27,12 +27,19 @@ if (getFlows === undefined) throw new Error('GetFlows missing');
 const full = (b: Buffer): unknown => getFlows.responseDeserialize(b);
 
 const root = new protobuf.Root();
-root.resolvePath = (_origin, target) => (target.startsWith('google/protobuf/') ? target : path.join(PROTO_DIR, target));
+root.resolvePath = (_origin, target) =>
+  target.startsWith('google/protobuf/') ? target : path.join(PROTO_DIR, target);
 root.loadSync('observer/observer.proto', { keepCase: true });
 const responseType = root.lookupType('observer.GetFlowsResponse');
 
 const T0 = Date.UTC(2026, 4, 1);
-const frames = Array.from({ length: MESSAGES }, (_, i) => Buffer.from(getFlows.responseSerialize(tcpSyn(T0 + i * 7, { srcPort: 30000 + (i % 30000), dstPort: 8000 + (i % 50), node: `node-${i % 8}` }))));
+const frames = Array.from({ length: MESSAGES }, (_, i) =>
+  Buffer.from(
+    getFlows.responseSerialize(
+      tcpSyn(T0 + i * 7, { srcPort: 30000 + (i % 30000), dstPort: 8000 + (i % 50), node: `node-${i % 8}` }),
+    ),
+  ),
+);
 
 type Obj = Record<string, unknown>;
 const decoders: Record<string, (b: Buffer) => Obj> = {
@@ -76,4 +83,13 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const out: Record<string, number> = {};
 for (const [key, xs] of Object.entries(results)) out[`${key} ns/msg`] = Math.round(median(xs));
-console.log(JSON.stringify({ messages: MESSAGES, rounds: ROUNDS, bytesPerMessage: Math.round(frames.reduce((n, f) => n + f.length, 0) / frames.length), normalizerReadsProtobufjsMessagesAlike: same, ...out, sink: sink > 0 }));
+console.log(
+  JSON.stringify({
+    messages: MESSAGES,
+    rounds: ROUNDS,
+    bytesPerMessage: Math.round(frames.reduce((n, f) => n + f.length, 0) / frames.length),
+    normalizerReadsProtobufjsMessagesAlike: same,
+    ...out,
+    sink: sink > 0,
+  }),
+);

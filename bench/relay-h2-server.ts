@@ -40,7 +40,9 @@ export async function startH2Relay(frames: readonly Buffer[], chunkFrames = 512)
   server.on('stream', (stream, headers) => {
     if (headers[':path'] !== '/observer.Observer/GetFlows') {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '12', 'grpc-message': 'unimplemented' }));
+      stream.on('wantTrailers', () =>
+        stream.sendTrailers({ 'grpc-status': '12', 'grpc-message': 'unimplemented' }),
+      );
       stream.end();
       return;
     }

@@ -29,10 +29,19 @@ const T0 = Date.UTC(2026, 4, 1);
 
 // Distinct source pods/ports so aggregation produces realistic edge counts, not one hot row.
 const items = Array.from({ length: flows }, (_, i) => {
-  const r = tcpSyn(T0 + Math.floor(i / 10), { srcPort: 1024 + (i % 50_000), dstPort: 8000 + (i % 7), nanos: (i % 10) * 1000 });
+  const r = tcpSyn(T0 + Math.floor(i / 10), {
+    srcPort: 1024 + (i % 50_000),
+    dstPort: 8000 + (i % 7),
+    nanos: (i % 10) * 1000,
+  });
   const w = i % workloads;
   const flow = r.flow as { source: { pod_name: string; labels: string[]; workloads: { name: string }[] } };
-  flow.source = { ...flow.source, pod_name: `client-${w}-abcde`, labels: [`k8s:app=client-${w}`, 'k8s:io.kubernetes.pod.namespace=shop'], workloads: [{ name: `client-${w}` }] };
+  flow.source = {
+    ...flow.source,
+    pod_name: `client-${w}-abcde`,
+    labels: [`k8s:app=client-${w}`, 'k8s:io.kubernetes.pod.namespace=shop'],
+    workloads: [{ name: `client-${w}` }],
+  };
   return r;
 });
 const frames = encodeResponses(items);
@@ -43,8 +52,18 @@ const cpuResults: number[] = [];
 for (let run = 0; run < runs; run++) {
   const dir = mkdtempSync(path.join(tmpdir(), 'netpol-relay-bench-'));
   const store = openStore(path.join(dir, 'flows.db'));
-  const writer = new BatchWriter({ store, batchSize: arg('batch', DEFAULT_BATCH_SIZE), flushIntervalMs: 1000 });
-  const pipeline = new Pipeline({ writer, queueCapacity: 50_000, drainChunk: 5_000, flushIntervalMs: 1000, clock: systemClock });
+  const writer = new BatchWriter({
+    store,
+    batchSize: arg('batch', DEFAULT_BATCH_SIZE),
+    flushIntervalMs: 1000,
+  });
+  const pipeline = new Pipeline({
+    writer,
+    queueCapacity: 50_000,
+    drainChunk: 5_000,
+    flushIntervalMs: 1000,
+    clock: systemClock,
+  });
   pipeline.start();
   const relay = await startH2Relay(frames);
   const source = new HubbleRelaySource({ name: 'bench', address: relay.address, filters: NO_FILTERS });
@@ -67,7 +86,20 @@ for (let run = 0; run < runs; run++) {
   const totals = store.totals();
   store.close();
   rmSync(dir, { recursive: true, force: true });
-  console.error(`run ${run + 1}: ${(flows / seconds).toFixed(0)} flows/s wall, ${(flows / cpuSeconds).toFixed(0)} flows per CPU-second (${seconds.toFixed(2)} s; pauses ${st.pauses}; dup ${st.duplicates}; stored accepted ${JSON.stringify(totals).slice(0, 120)})`);
+  console.error(
+    `run ${run + 1}: ${(flows / seconds).toFixed(0)} flows/s wall, ${(flows / cpuSeconds).toFixed(0)} flows per CPU-second (${seconds.toFixed(2)} s; pauses ${st.pauses}; dup ${st.duplicates}; stored accepted ${JSON.stringify(totals).slice(0, 120)})`,
+  );
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-console.log(JSON.stringify({ bench: 'relay', flows, runs, frameMiB: +(bytes / 2 ** 20).toFixed(1), medianFlowsPerSecWall: Math.round(median(results)), medianFlowsPerCpuSec: Math.round(median(cpuResults)), wall: results.map(Math.round), perCpuSec: cpuResults.map(Math.round) }));
+console.log(
+  JSON.stringify({
+    bench: 'relay',
+    flows,
+    runs,
+    frameMiB: +(bytes / 2 ** 20).toFixed(1),
+    medianFlowsPerSecWall: Math.round(median(results)),
+    medianFlowsPerCpuSec: Math.round(median(cpuResults)),
+    wall: results.map(Math.round),
+    perCpuSec: cpuResults.map(Math.round),
+  }),
+);

@@ -36,18 +36,28 @@ function freshDb(name: string): string {
   return db;
 }
 
-interface Run { readonly wallSec: number; readonly cpuSec: number; readonly wouldDropPaths: number; readonly judged: number }
+interface Run {
+  readonly wallSec: number;
+  readonly cpuSec: number;
+  readonly wouldDropPaths: number;
+  readonly judged: number;
+}
 
 async function ingest(staged: StagedSets | undefined): Promise<Run> {
   const db = freshDb('staged-bench.db');
   const store = openStore(db);
   const stagedStore = new StagedStore(db);
-  for (const [namespace, policies] of staged ?? []) stagedStore.stage({ namespace, flavor: 'k8s', origin: 'given', policies, by: 'bench', nowMs: 0 });
+  for (const [namespace, policies] of staged ?? [])
+    stagedStore.stage({ namespace, flavor: 'k8s', origin: 'given', policies, by: 'bench', nowMs: 0 });
   const recorder = new ShadowRecorder({ staged: stagedStore, snapshot: () => undefined, now: () => 1 });
   const target = staged === undefined ? store : recorder.wrap(store);
   const cpu0 = process.cpuUsage();
   const started = performance.now();
-  const totals = await ingestInput({ store: target, parser: ingestParserFor('hubble'), input: { path: file } });
+  const totals = await ingestInput({
+    store: target,
+    parser: ingestParserFor('hubble'),
+    input: { path: file },
+  });
   const wallSec = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu0);
   if (totals.accepted !== flows) throw new Error(`accepted ${totals.accepted} of ${flows}`);
@@ -82,28 +92,49 @@ async function recommendedSets(): Promise<StagedSets> {
 }
 
 function denyAllSets(namespaces: Iterable<string>): StagedSets {
-  return new Map([...namespaces].map((namespace) => [namespace, [{
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-  } satisfies NetworkPolicy]]));
+  return new Map(
+    [...namespaces].map((namespace) => [
+      namespace,
+      [
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'deny-all', namespace },
+          spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+        } satisfies NetworkPolicy,
+      ],
+    ]),
+  );
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const recommended = await recommendedSets();
-const scenarios: [string, StagedSets | undefined][] = [['plain', undefined], ['recommended', recommended], ['deny-all', denyAllSets(recommended.keys())]];
+const scenarios: [string, StagedSets | undefined][] = [
+  ['plain', undefined],
+  ['recommended', recommended],
+  ['deny-all', denyAllSets(recommended.keys())],
+];
 const results = new Map<string, Run[]>(scenarios.map(([name]) => [name, []]));
 for (let run = 0; run < runs; run++) {
   for (const [name, sets] of scenarios) {
     const result = await ingest(sets);
     results.get(name)?.push(result);
-    process.stdout.write(`run ${run + 1} ${name.padEnd(11)}: ${result.wallSec.toFixed(2)} s wall, ${result.cpuSec.toFixed(2)} CPU-s, ${result.judged} connections judged, ${result.wouldDropPaths} would-drop paths\n`);
+    process.stdout.write(
+      `run ${run + 1} ${name.padEnd(11)}: ${result.wallSec.toFixed(2)} s wall, ${result.cpuSec.toFixed(2)} CPU-s, ${result.judged} connections judged, ${result.wouldDropPaths} would-drop paths\n`,
+    );
   }
 }
 const plain = results.get('plain') ?? [];
-process.stdout.write(`${flows} flows, ${recommended.size} namespaces staged, ${runs} runs, load average ${loadavg()[0]?.toFixed(1)}\n`);
+process.stdout.write(
+  `${flows} flows, ${recommended.size} namespaces staged, ${runs} runs, load average ${loadavg()[0]?.toFixed(1)}\n`,
+);
 for (const [name] of scenarios.slice(1)) {
   const staged = results.get(name) ?? [];
   // Per run the plain and staged ingests run back to back: the ratio within a run is the fairest.
   const wall = median(staged.map((r, i) => r.wallSec / (plain[i]?.wallSec ?? Number.NaN)));
   const cpu = median(staged.map((r, i) => r.cpuSec / (plain[i]?.cpuSec ?? Number.NaN)));
-  process.stdout.write(`${name}: median per-run slowdown ${((wall - 1) * 100).toFixed(1)}% wall, ${((cpu - 1) * 100).toFixed(1)}% CPU (target <= 10%)\n`);
+  process.stdout.write(
+    `${name}: median per-run slowdown ${((wall - 1) * 100).toFixed(1)}% wall, ${((cpu - 1) * 100).toFixed(1)}% CPU (target <= 10%)\n`,
+  );
 }

@@ -21,8 +21,12 @@ const mtimeMs = (file) => (existsSync(file) ? statSync(file).mtimeMs : -1);
 /** @returns {{ server: boolean, web: boolean }} true where the build is missing or older than a source. */
 export function staleBuilds(root) {
   const webDir = path.join(root, 'src/web');
-  const isServerSource = (file) => !file.startsWith(webDir + path.sep) && file.endsWith('.ts') && !file.endsWith('.test.ts');
-  const serverSources = Math.max(newestMtimeMs(path.join(root, 'src'), isServerSource), mtimeMs(path.join(root, 'tsconfig.build.json')));
+  const isServerSource = (file) =>
+    !file.startsWith(webDir + path.sep) && file.endsWith('.ts') && !file.endsWith('.test.ts');
+  const serverSources = Math.max(
+    newestMtimeMs(path.join(root, 'src'), isServerSource),
+    mtimeMs(path.join(root, 'tsconfig.build.json')),
+  );
   const webSources = newestMtimeMs(webDir, (file) => !file.endsWith('.test.ts'));
   return {
     server: mtimeMs(path.join(root, 'dist/cli/main.js')) < serverSources,

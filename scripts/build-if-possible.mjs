@@ -6,8 +6,23 @@ import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 if (existsSync('node_modules/typescript/bin/tsc')) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
 }
 if (existsSync('node_modules/vite/bin/vite.js') && existsSync('src/web/index.html')) {
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', 'src/web', '--outDir', '../../dist/web', '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      'node_modules/vite/bin/vite.js',
+      'build',
+      'src/web',
+      '--outDir',
+      '../../dist/web',
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { stdio: 'inherit' },
+  );
 }

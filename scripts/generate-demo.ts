@@ -18,7 +18,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { api, clients, CLUSTER, controller, coredns, debugShell, payments, pick, postgres, prometheus, random, redis, report, smtp, web, worker, allPods, type External, type Pod } from './demo-app.js';
+import {
+  api,
+  clients,
+  CLUSTER,
+  controller,
+  coredns,
+  debugShell,
+  payments,
+  pick,
+  postgres,
+  prometheus,
+  random,
+  redis,
+  report,
+  smtp,
+  web,
+  worker,
+  allPods,
+  type External,
+  type Pod,
+} from './demo-app.js';
 import { demoClusterList } from './demo-cluster.js';
 
 const BASE_MS = Date.parse('2026-01-05T08:00:00.000Z');
@@ -75,7 +95,17 @@ function timestamp(ms: number): string {
 }
 
 function policyJson(refs: readonly PolicyRef[]): Record<string, unknown>[] {
-  return refs.map((ref) => ({ name: ref.name, namespace: ref.namespace, labels: [`k8s:io.cilium.k8s.policy.derived-from=NetworkPolicy`, `k8s:io.cilium.k8s.policy.name=${ref.name}`, `k8s:io.cilium.k8s.policy.namespace=${ref.namespace}`], revision: '42', kind: 'NetworkPolicy' }));
+  return refs.map((ref) => ({
+    name: ref.name,
+    namespace: ref.namespace,
+    labels: [
+      `k8s:io.cilium.k8s.policy.derived-from=NetworkPolicy`,
+      `k8s:io.cilium.k8s.policy.name=${ref.name}`,
+      `k8s:io.cilium.k8s.policy.namespace=${ref.namespace}`,
+    ],
+    revision: '42',
+    kind: 'NetworkPolicy',
+  }));
 }
 
 function emit(packet: Packet): void {
@@ -85,16 +115,30 @@ function emit(packet: Packet): void {
   const egress = observer === packet.from;
   const time = timestamp(packet.timeMs);
   const flagNames = Object.keys(packet.flags ?? {}).filter((k) => packet.flags?.[k] === true);
-  const summary = packet.l7 !== undefined ? (packet.reply ? 'DNS Answer' : 'DNS Query') : packet.protocol === 'TCP' ? `TCP Flags: ${flagNames.join(', ')}` : 'UDP';
-  const l4 = packet.protocol === 'TCP'
-    ? { TCP: { source_port: packet.sport, destination_port: packet.dport, flags: packet.flags ?? {} } }
-    : { UDP: { source_port: packet.sport, destination_port: packet.dport } };
+  const summary =
+    packet.l7 !== undefined
+      ? packet.reply
+        ? 'DNS Answer'
+        : 'DNS Query'
+      : packet.protocol === 'TCP'
+        ? `TCP Flags: ${flagNames.join(', ')}`
+        : 'UDP';
+  const l4 =
+    packet.protocol === 'TCP'
+      ? { TCP: { source_port: packet.sport, destination_port: packet.dport, flags: packet.flags ?? {} } }
+      : { UDP: { source_port: packet.sport, destination_port: packet.dport } };
   const flow: Record<string, unknown> = {
     time,
     uuid: uuid(),
     verdict: packet.verdict,
-    ...(packet.dropReason !== undefined ? { drop_reason: packet.dropReason.code, drop_reason_desc: packet.dropReason.name } : {}),
-    IP: { source: isPod(packet.from) ? packet.from.ip : packet.from.ip, destination: packet.to.ip, ipVersion: 'IPv4' },
+    ...(packet.dropReason !== undefined
+      ? { drop_reason: packet.dropReason.code, drop_reason_desc: packet.dropReason.name }
+      : {}),
+    IP: {
+      source: isPod(packet.from) ? packet.from.ip : packet.from.ip,
+      destination: packet.to.ip,
+      ipVersion: 'IPv4',
+    },
     l4,
     source: endpointJson(packet.from),
     destination: endpointJson(packet.to),
@@ -104,12 +148,29 @@ function emit(packet: Packet): void {
     ...(!isPod(packet.to) && packet.to.names.length > 0 ? { destination_names: packet.to.names } : {}),
     ...(packet.l7 !== undefined ? { l7: packet.l7 } : {}),
     ...(packet.reply ? { reply: true } : {}),
-    event_type: packet.l7 !== undefined ? { type: 129 } : packet.verdict === 'DROPPED' ? { type: 1, sub_type: packet.dropReason?.code ?? 0 } : { type: 4, sub_type: egress ? 3 : 0 },
+    event_type:
+      packet.l7 !== undefined
+        ? { type: 129 }
+        : packet.verdict === 'DROPPED'
+          ? { type: 1, sub_type: packet.dropReason?.code ?? 0 }
+          : { type: 4, sub_type: egress ? 3 : 0 },
     traffic_direction: egress ? 'EGRESS' : 'INGRESS',
-    ...(packet.l7 === undefined && packet.verdict === 'FORWARDED' ? { trace_observation_point: egress ? 'TO_STACK' : 'TO_ENDPOINT' } : {}),
-    ...(packet.l7 === undefined && packet.verdict === 'FORWARDED' ? { trace_reason: packet.reply ? 'REPLY' : flagNames.includes('SYN') || packet.protocol === 'UDP' ? 'NEW' : 'ESTABLISHED' } : {}),
+    ...(packet.l7 === undefined && packet.verdict === 'FORWARDED'
+      ? { trace_observation_point: egress ? 'TO_STACK' : 'TO_ENDPOINT' }
+      : {}),
+    ...(packet.l7 === undefined && packet.verdict === 'FORWARDED'
+      ? {
+          trace_reason: packet.reply
+            ? 'REPLY'
+            : flagNames.includes('SYN') || packet.protocol === 'UDP'
+              ? 'NEW'
+              : 'ESTABLISHED',
+        }
+      : {}),
     is_reply: packet.reply,
-    ...(packet.ingressDeniedBy !== undefined ? { ingress_denied_by: policyJson(packet.ingressDeniedBy) } : {}),
+    ...(packet.ingressDeniedBy !== undefined
+      ? { ingress_denied_by: policyJson(packet.ingressDeniedBy) }
+      : {}),
     ...(packet.egressDeniedBy !== undefined ? { egress_denied_by: policyJson(packet.egressDeniedBy) } : {}),
     Summary: summary,
   };
@@ -125,7 +186,13 @@ function uuid(): string {
 const ephemeral = () => 32768 + Math.floor(random() * 28000);
 
 /** A TCP connection: SYN, SYN-ACK (reply), ACK, PSH-ACK; or a dropped SYN and its retransmit. */
-function tcp(timeMs: number, from: Peer, to: Peer, dport: number, drop?: Pick<Packet, 'dropReason' | 'ingressDeniedBy' | 'egressDeniedBy'>): void {
+function tcp(
+  timeMs: number,
+  from: Peer,
+  to: Peer,
+  dport: number,
+  drop?: Pick<Packet, 'dropReason' | 'ingressDeniedBy' | 'egressDeniedBy'>,
+): void {
   const sport = ephemeral();
   const base = { from, to, protocol: 'TCP' as const, sport, dport };
   if (drop !== undefined) {
@@ -134,24 +201,99 @@ function tcp(timeMs: number, from: Peer, to: Peer, dport: number, drop?: Pick<Pa
     return;
   }
   emit({ ...base, timeMs, flags: { SYN: true }, reply: false, verdict: 'FORWARDED' });
-  emit({ from: to, to: from, protocol: 'TCP', sport: dport, dport: sport, timeMs: timeMs + 1, flags: { SYN: true, ACK: true }, reply: true, verdict: 'FORWARDED' });
+  emit({
+    from: to,
+    to: from,
+    protocol: 'TCP',
+    sport: dport,
+    dport: sport,
+    timeMs: timeMs + 1,
+    flags: { SYN: true, ACK: true },
+    reply: true,
+    verdict: 'FORWARDED',
+  });
   emit({ ...base, timeMs: timeMs + 2, flags: { ACK: true }, reply: false, verdict: 'FORWARDED' });
-  if (random() < 0.3) emit({ ...base, timeMs: timeMs + 3, flags: { PSH: true, ACK: true }, reply: false, verdict: 'FORWARDED' });
+  if (random() < 0.3)
+    emit({
+      ...base,
+      timeMs: timeMs + 3,
+      flags: { PSH: true, ACK: true },
+      reply: false,
+      verdict: 'FORWARDED',
+    });
 }
 
 /** A DNS lookup: the UDP query, its L7 record, the L7 answer and the UDP reply. */
-function dns(timeMs: number, from: Pod, query: string, answers: readonly string[], drop?: Pick<Packet, 'dropReason' | 'egressDeniedBy'>): void {
+function dns(
+  timeMs: number,
+  from: Pod,
+  query: string,
+  answers: readonly string[],
+  drop?: Pick<Packet, 'dropReason' | 'egressDeniedBy'>,
+): void {
   const server = pick(coredns);
   const sport = ephemeral();
   if (drop !== undefined) {
     // Denied on the way out: the query never reaches the DNS proxy, so no L7 record; the resolver retries.
-    for (const delay of [0, 5000]) emit({ timeMs: timeMs + delay, from, to: server, protocol: 'UDP', sport, dport: 53, reply: false, verdict: 'DROPPED', ...drop });
+    for (const delay of [0, 5000])
+      emit({
+        timeMs: timeMs + delay,
+        from,
+        to: server,
+        protocol: 'UDP',
+        sport,
+        dport: 53,
+        reply: false,
+        verdict: 'DROPPED',
+        ...drop,
+      });
     return;
   }
   emit({ timeMs, from, to: server, protocol: 'UDP', sport, dport: 53, reply: false, verdict: 'FORWARDED' });
-  emit({ timeMs: timeMs + 1, from, to: server, protocol: 'UDP', sport, dport: 53, reply: false, verdict: 'FORWARDED', l7: { type: 'REQUEST', dns: { query, observation_source: 'proxy', qtypes: ['A'] } } });
-  emit({ timeMs: timeMs + 2, from: server, to: from, protocol: 'UDP', sport: 53, dport: sport, reply: true, verdict: 'FORWARDED', l7: { type: 'RESPONSE', latency_ns: '412000', dns: { query, ips: answers, ttl: 30, observation_source: 'proxy', rcode: 0, qtypes: ['A'], rrtypes: ['A'] } } });
-  emit({ timeMs: timeMs + 3, from: server, to: from, protocol: 'UDP', sport: 53, dport: sport, reply: true, verdict: 'FORWARDED' });
+  emit({
+    timeMs: timeMs + 1,
+    from,
+    to: server,
+    protocol: 'UDP',
+    sport,
+    dport: 53,
+    reply: false,
+    verdict: 'FORWARDED',
+    l7: { type: 'REQUEST', dns: { query, observation_source: 'proxy', qtypes: ['A'] } },
+  });
+  emit({
+    timeMs: timeMs + 2,
+    from: server,
+    to: from,
+    protocol: 'UDP',
+    sport: 53,
+    dport: sport,
+    reply: true,
+    verdict: 'FORWARDED',
+    l7: {
+      type: 'RESPONSE',
+      latency_ns: '412000',
+      dns: {
+        query,
+        ips: answers,
+        ttl: 30,
+        observation_source: 'proxy',
+        rcode: 0,
+        qtypes: ['A'],
+        rrtypes: ['A'],
+      },
+    },
+  });
+  emit({
+    timeMs: timeMs + 3,
+    from: server,
+    to: from,
+    protocol: 'UDP',
+    sport: 53,
+    dport: sport,
+    reply: true,
+    verdict: 'FORWARDED',
+  });
 }
 
 const at = (fraction: number) => BASE_MS + Math.floor(fraction * SPAN_MS);
@@ -172,20 +314,30 @@ for (let i = 0; i < REQUEST_ROUNDS; i++) {
   if (i % 3 === 0) {
     const from = pick(api);
     const redisLookup = random() < 0.5;
-    dns(t + 100, from, (redisLookup ? CLUSTER_NAMES['redis'] : CLUSTER_NAMES['postgres']) as string, [redisLookup ? '10.96.30.6' : '10.96.30.5']);
+    dns(t + 100, from, (redisLookup ? CLUSTER_NAMES['redis'] : CLUSTER_NAMES['postgres']) as string, [
+      redisLookup ? '10.96.30.6' : '10.96.30.5',
+    ]);
   }
   tcp(t + 120, pick(api), postgres, 5432);
   tcp(t + 130, pick(api), redis, 6379);
   if (i % 4 === 1) {
     const from = pick(api);
-    dns(t + 150, from, 'payments.example.com.', payments.map((p) => p.ip));
+    dns(
+      t + 150,
+      from,
+      'payments.example.com.',
+      payments.map((p) => p.ip),
+    );
     tcp(t + 160, from, pick(payments), 443);
   }
 }
 
 // Drops. Policy drops name the policy that isolates the dropping side.
 const policyDenied = { code: 133, name: 'POLICY_DENIED' };
-const denied = (ref: PolicyRef, direction: 'ingress' | 'egress') => direction === 'ingress' ? { dropReason: policyDenied, ingressDeniedBy: [ref] } : { dropReason: policyDenied, egressDeniedBy: [ref] };
+const denied = (ref: PolicyRef, direction: 'ingress' | 'egress') =>
+  direction === 'ingress'
+    ? { dropReason: policyDenied, ingressDeniedBy: [ref] }
+    : { dropReason: policyDenied, egressDeniedBy: [ref] };
 const postgresPolicy = { name: 'postgres-ingress', namespace: 'data' };
 const redisPolicy = { name: 'redis-ingress', namespace: 'shop' };
 const apiPolicy = { name: 'allow-api', namespace: 'shop' };
@@ -205,7 +357,8 @@ for (let i = 0; i < SCRAPES; i++) {
 }
 // Likely legitimate: Prometheus retries the api's second metrics port, which allow-api forgot;
 // it already scrapes the api on 9090.
-for (let i = 0; i < 5; i++) tcp(at(0.62 + i * 0.07) + jitter(), prometheus, pick(api), 9102, denied(apiPolicy, 'ingress'));
+for (let i = 0; i < 5; i++)
+  tcp(at(0.62 + i * 0.07) + jitter(), prometheus, pick(api), 9102, denied(apiPolicy, 'ingress'));
 // The last scrape of redis, just before the end, so the regression is dropping "now".
 tcp(at(0.995), prometheus, redis, 9121, denied(redisPolicy, 'ingress'));
 
@@ -227,19 +380,28 @@ for (let i = 0; i < 8; i++) {
 }
 
 // prometheus → postgres exporter: an exporter the data namespace's policy does not admit.
-for (let i = 0; i < 4; i++) tcp(at(0.1 + i * 0.2) + jitter(), prometheus, postgres, 9187, denied(postgresPolicy, 'ingress'));
+for (let i = 0; i < 4; i++)
+  tcp(at(0.1 + i * 0.2) + jitter(), prometheus, postgres, 9187, denied(postgresPolicy, 'ingress'));
 // web → postgres directly: not part of the design, denied by postgres's ingress policy.
 tcp(at(0.42), web[0] as Pod, postgres, 5432, denied(postgresPolicy, 'ingress'));
 // api → an SMTP server on the internet: denied by the api's egress policy.
-for (let i = 0; i < 2; i++) tcp(at(0.7 + i * 0.05), api[1] as Pod, smtp, 25, denied(apiEgressPolicy, 'egress'));
+for (let i = 0; i < 2; i++)
+  tcp(at(0.7 + i * 0.05), api[1] as Pod, smtp, 25, denied(apiEgressPolicy, 'egress'));
 // A scan: tools/debug-shell probes a dozen of postgres's ports within a minute.
 const SCAN_PORTS = [21, 22, 23, 25, 80, 443, 1433, 3306, 5432, 6379, 8080, 9200, 27017];
-SCAN_PORTS.forEach((port, i) => tcp(at(0.75) + i * 3000, debugShell, postgres, port, denied(postgresPolicy, 'ingress')));
+SCAN_PORTS.forEach((port, i) =>
+  tcp(at(0.75) + i * 3000, debugShell, postgres, port, denied(postgresPolicy, 'ingress')),
+);
 // Datapath drops that no policy change would fix (conntrack table full).
-for (let i = 0; i < 3; i++) tcp(at(0.83) + i * 2000, api[0] as Pod, redis, 6379, { dropReason: { code: 155, name: 'CT_MAP_INSERTION_FAILED' } });
+for (let i = 0; i < 3; i++)
+  tcp(at(0.83) + i * 2000, api[0] as Pod, redis, 6379, {
+    dropReason: { code: 155, name: 'CT_MAP_INSERTION_FAILED' },
+  });
 
 // Every pod resolves names through the cluster DNS at least once (the CronJob cannot).
-for (const p of allPods) if (p !== report && p.namespace !== 'kube-system') dns(at(0.9) + jitter(), p, 'kubernetes.default.svc.cluster.local.', ['10.96.0.1']);
+for (const p of allPods)
+  if (p !== report && p.namespace !== 'kube-system')
+    dns(at(0.9) + jitter(), p, 'kubernetes.default.svc.cluster.local.', ['10.96.0.1']);
 
 lines.sort((a, b) => a.timeMs - b.timeMs);
 const outDir = process.argv[2] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../demo');
@@ -248,4 +410,6 @@ const text = lines.map((l) => l.line).join('\n') + '\n';
 writeFileSync(path.join(outDir, 'flows.jsonl'), text);
 const cluster = JSON.stringify(demoClusterList(), null, 1) + '\n';
 writeFileSync(path.join(outDir, 'cluster.json'), cluster);
-process.stderr.write(`wrote ${lines.length} lines (${text.length} bytes) to ${path.join(outDir, 'flows.jsonl')} and ${cluster.length} bytes to ${path.join(outDir, 'cluster.json')}\n`);
+process.stderr.write(
+  `wrote ${lines.length} lines (${text.length} bytes) to ${path.join(outDir, 'flows.jsonl')} and ${cluster.length} bytes to ${path.join(outDir, 'cluster.json')}\n`,
+);

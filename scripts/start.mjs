@@ -10,11 +10,28 @@ const root = path.resolve(import.meta.dirname, '..');
 const stale = staleBuilds(root);
 if (stale.server) {
   process.stderr.write('netpol-advisor: building (the sources changed since the last build)…\n');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')],
+    { stdio: 'inherit', cwd: root },
+  );
 }
 if (stale.web) {
   process.stderr.write('netpol-advisor: building the dashboard (src/web changed since the last build)…\n');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'src/web', '--outDir', '../../dist/web', '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      'src/web',
+      '--outDir',
+      '../../dist/web',
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
 }
 
 process.env['NETPOL_ADVISOR_LOG_LEVEL'] ??= 'error';

@@ -22,7 +22,8 @@ export function registerAlertingMetrics(registry: Registry, src: AlertingMetrics
     registers: [registry],
     collect() {
       this.reset();
-      for (const b of m.blockedByNamespaceAndClassification()) this.set({ namespace: b.namespace, classification: b.classification }, b.connections);
+      for (const b of m.blockedByNamespaceAndClassification())
+        this.set({ namespace: b.namespace, classification: b.classification }, b.connections);
     },
   });
   new Gauge({
@@ -32,20 +33,40 @@ export function registerAlertingMetrics(registry: Registry, src: AlertingMetrics
     registers: [registry],
     collect() {
       const counts = src.firingCounts();
-      for (const classification of CLASSIFICATIONS) this.set({ classification }, counts.get(classification) ?? 0);
+      for (const classification of CLASSIFICATIONS)
+        this.set({ classification }, counts.get(classification) ?? 0);
     },
   });
   for (const [name, help, map] of [
     ['netpol_advisor_alerts_sent_total', 'Alert notifications delivered, by sink', m.sent],
     ['netpol_advisor_alerts_failed_total', 'Alert notifications given up on, by sink', m.failed],
     ['netpol_advisor_alerts_retried_total', 'Alert deliveries scheduled for retry, by sink', m.retried],
-    ['netpol_advisor_alerts_rate_limited_total', 'Alert deliveries postponed by the sink\'s rate limit, by sink', m.rateLimited],
-    ['netpol_advisor_alerts_outbox_dropped_total', 'Pending alert notifications given up because the outbox was over its bound, by sink', m.outboxDropped],
-    ['netpol_advisor_alertmanager_resent_alerts_total', 'Firing alerts sent again to Alertmanager (keep-alive), by sink', m.keepAlives],
-    ['netpol_advisor_alertmanager_resend_failures_total', 'Keep-alive requests to Alertmanager that failed (retried at the next interval), by sink', m.keepAliveFailures],
+    [
+      'netpol_advisor_alerts_rate_limited_total',
+      "Alert deliveries postponed by the sink's rate limit, by sink",
+      m.rateLimited,
+    ],
+    [
+      'netpol_advisor_alerts_outbox_dropped_total',
+      'Pending alert notifications given up because the outbox was over its bound, by sink',
+      m.outboxDropped,
+    ],
+    [
+      'netpol_advisor_alertmanager_resent_alerts_total',
+      'Firing alerts sent again to Alertmanager (keep-alive), by sink',
+      m.keepAlives,
+    ],
+    [
+      'netpol_advisor_alertmanager_resend_failures_total',
+      'Keep-alive requests to Alertmanager that failed (retried at the next interval), by sink',
+      m.keepAliveFailures,
+    ],
   ] as const) {
     new Counter({
-      name, help, labelNames: ['sink'], registers: [registry],
+      name,
+      help,
+      labelNames: ['sink'],
+      registers: [registry],
       collect() {
         this.reset();
         for (const sink of src.sinkIds) this.inc({ sink }, 0);

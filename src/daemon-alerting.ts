@@ -51,7 +51,10 @@ function sinkUrl(alert: AlertConfig, index: number): string | undefined {
   try {
     return readFileSync(alert.urlFile, 'utf8').trim();
   } catch (error) {
-    throw new Error(`alerts[${index}].urlFile: cannot read ${alert.urlFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new Error(
+      `alerts[${index}].urlFile: cannot read ${alert.urlFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -59,10 +62,25 @@ export function dispatcherOptions(config: AlertingConfig): Partial<AlertingOptio
   return {
     ...(config.dedupWindowSec !== undefined ? { dedupWindowMs: config.dedupWindowSec * 1000 } : {}),
     ...(config.resolveAfterSec !== undefined ? { resolveAfterMs: config.resolveAfterSec * 1000 } : {}),
-    ...(config.keepAliveIntervalSec !== undefined ? { keepAliveIntervalMs: config.keepAliveIntervalSec * 1000 } : {}),
-    ...(config.maxPendingDeliveries !== undefined ? { maxPendingDeliveries: config.maxPendingDeliveries } : {}),
-    ...(config.rate !== undefined ? { rate: { burst: config.rate.burst ?? 10, perMinute: config.rate.perMinute ?? 30 } } : {}),
-    ...(config.retry !== undefined ? { retry: { initialMs: config.retry.initialMs ?? 1000, maxMs: config.retry.maxMs ?? 300_000, factor: 2, maxAttempts: config.retry.maxAttempts ?? 8 } } : {}),
+    ...(config.keepAliveIntervalSec !== undefined
+      ? { keepAliveIntervalMs: config.keepAliveIntervalSec * 1000 }
+      : {}),
+    ...(config.maxPendingDeliveries !== undefined
+      ? { maxPendingDeliveries: config.maxPendingDeliveries }
+      : {}),
+    ...(config.rate !== undefined
+      ? { rate: { burst: config.rate.burst ?? 10, perMinute: config.rate.perMinute ?? 30 } }
+      : {}),
+    ...(config.retry !== undefined
+      ? {
+          retry: {
+            initialMs: config.retry.initialMs ?? 1000,
+            maxMs: config.retry.maxMs ?? 300_000,
+            factor: 2,
+            maxAttempts: config.retry.maxAttempts ?? 8,
+          },
+        }
+      : {}),
   };
 }
 
@@ -71,14 +89,29 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const store = openAlertStore(deps.db);
   const sinks: Sink[] = deps.alerts.map((alert, i) => {
     const url = sinkUrl(alert, i);
-    return createSink({
-      type: alert.type, timeoutMs: alert.timeoutMs,
-      ...(url !== undefined ? { url } : {}),
-      ...(alert.classifications !== undefined ? { classifications: alert.classifications } : {}),
-    }, i, { logger: log, generatorBaseUrl: deps.generatorBaseUrl });
+    return createSink(
+      {
+        type: alert.type,
+        timeoutMs: alert.timeoutMs,
+        ...(url !== undefined ? { url } : {}),
+        ...(alert.classifications !== undefined ? { classifications: alert.classifications } : {}),
+      },
+      i,
+      { logger: log, generatorBaseUrl: deps.generatorBaseUrl },
+    );
   });
-  const dispatcher = new AlertDispatcher({ store, sinks, clock: deps.clock, options: dispatcherOptions(deps.alerting), logger: log });
-  registerAlertingMetrics(deps.registry, { metrics: dispatcher.metrics, sinkIds: sinks.map((s) => s.id), firingCounts: () => store.firingCounts() });
+  const dispatcher = new AlertDispatcher({
+    store,
+    sinks,
+    clock: deps.clock,
+    options: dispatcherOptions(deps.alerting),
+    logger: log,
+  });
+  registerAlertingMetrics(deps.registry, {
+    metrics: dispatcher.metrics,
+    sinkIds: sinks.map((s) => s.id),
+    firingCounts: () => store.firingCounts(),
+  });
 
   const evaluate = (): void => {
     const now = deps.clock.now();
@@ -86,9 +119,22 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     const result = dispatcher.evaluate(reports);
     const changed = result.opened + result.renotified + result.resolved;
     if (changed === 0) return;
-    log.info({ opened: result.opened, renotified: result.renotified, resolved: result.resolved }, 'alerts changed');
+    log.info(
+      { opened: result.opened, renotified: result.renotified, resolved: result.resolved },
+      'alerts changed',
+    );
     for (const alert of store.listAlerts({ limit: Math.min(changed, 100) }).items) {
-      deps.bus.publish({ type: 'alert', alert: { id: alert.id, classification: alert.classification, status: alert.status, summary: alert.summary, count: alert.count, lastSeen: new Date(alert.lastSeenMs).toISOString() } });
+      deps.bus.publish({
+        type: 'alert',
+        alert: {
+          id: alert.id,
+          classification: alert.classification,
+          status: alert.status,
+          summary: alert.summary,
+          count: alert.count,
+          lastSeen: new Date(alert.lastSeenMs).toISOString(),
+        },
+      });
     }
   };
   let lastPruneMs = Number.NEGATIVE_INFINITY;
@@ -96,8 +142,19 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     const now = deps.clock.now();
     if (now - lastPruneMs < RETENTION_INTERVAL_MS) return;
     lastPruneMs = now;
-    const pruned = store.prune({ beforeMs: now - deps.alerting.retentionDays * DAY_MS, maxResolved: deps.alerting.maxResolvedAlerts });
-    if (pruned.alerts + pruned.deliveries > 0) log.info({ ...pruned, retentionDays: deps.alerting.retentionDays, maxResolvedAlerts: deps.alerting.maxResolvedAlerts }, 'deleted alerts and notifications past their bounds');
+    const pruned = store.prune({
+      beforeMs: now - deps.alerting.retentionDays * DAY_MS,
+      maxResolved: deps.alerting.maxResolvedAlerts,
+    });
+    if (pruned.alerts + pruned.deliveries > 0)
+      log.info(
+        {
+          ...pruned,
+          retentionDays: deps.alerting.retentionDays,
+          maxResolvedAlerts: deps.alerting.maxResolvedAlerts,
+        },
+        'deleted alerts and notifications past their bounds',
+      );
   };
   let lastErrorLogMs = Number.NEGATIVE_INFINITY;
   const tick = (): void => {
@@ -120,7 +177,12 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const timer = setInterval(tick, deps.alerting.evaluateIntervalSec * 1000);
   timer.unref();
   const abort = new AbortController();
-  const running = sinks.length > 0 ? dispatcher.run(abort.signal).catch((error: unknown) => log.error({ err: error }, 'alert delivery loop stopped')) : Promise.resolve();
+  const running =
+    sinks.length > 0
+      ? dispatcher
+          .run(abort.signal)
+          .catch((error: unknown) => log.error({ err: error }, 'alert delivery loop stopped'))
+      : Promise.resolve();
   return {
     store,
     dispatcher,

@@ -23,7 +23,11 @@ export interface WouldDropAlerter {
 }
 
 function label(peer: WouldDropObservation['source']): string {
-  return (peer.kind === 'pod' ? `${peer.namespace ?? '?'}/${peer.workload ?? '?'}` : `${peer.kind}:${peer.ip ?? '?'}`).replace(/\p{Cc}/gu, '?');
+  return (
+    peer.kind === 'pod'
+      ? `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`
+      : `${peer.kind}:${peer.ip ?? '?'}`
+  ).replace(/\p{Cc}/gu, '?');
 }
 
 /** A receiver URL from the config or its file (a secret: never logged). */
@@ -32,7 +36,10 @@ function urlOf(alert: AlertConfig, index: number): string | undefined {
   try {
     return readFileSync(alert.urlFile, 'utf8').trim();
   } catch (error) {
-    throw new Error(`alerts[${index}].urlFile: cannot read ${alert.urlFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new Error(
+      `alerts[${index}].urlFile: cannot read ${alert.urlFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -45,31 +52,79 @@ export function createWouldDropAlerter(options: {
   const log = options.logger.child({ component: 'staged-alerts' });
   const sinks: Sink[] = options.alerts.map((alert, i) => {
     const url = urlOf(alert, i);
-    return createSink({ type: alert.type, timeoutMs: alert.timeoutMs, ...(url !== undefined ? { url } : {}) }, i, { logger: log, generatorBaseUrl: options.generatorBaseUrl });
+    return createSink(
+      { type: alert.type, timeoutMs: alert.timeoutMs, ...(url !== undefined ? { url } : {}) },
+      i,
+      { logger: log, generatorBaseUrl: options.generatorBaseUrl },
+    );
   });
   const inFlight = new Set<Promise<void>>();
-  const alerter = (drops: readonly WouldDropObservation[], namespaceOf: (setId: number) => string | undefined): void => {
+  const alerter = (
+    drops: readonly WouldDropObservation[],
+    namespaceOf: (setId: number) => string | undefined,
+  ): void => {
     const now = options.clock.now();
     for (const drop of drops.slice(0, MAX_WOULD_DROP_ALERTS_PER_BATCH)) {
       const namespace = namespaceOf(drop.setId) ?? '';
       const summary = `staged set ${drop.setId} (${namespace}) would drop ${label(drop.source)} -> ${label(drop.destination)} ${drop.protocol}/${drop.port ?? '-'}`;
       const key = `would-drop:${drop.setId}:${createHash('sha256').update(drop.pathKey).digest('hex').slice(0, 32)}`;
       const notification = {
-        event: 'firing' as const, idempotencyKey: key, sentAtMs: now,
+        event: 'firing' as const,
+        idempotencyKey: key,
+        sentAtMs: now,
         alert: {
-          id: 0, pathKey: `staged/${drop.setId}/${drop.pathKey}`, classification: 'would-drop', status: 'firing' as const, summary,
-          detail: { source: peerJson(drop.source), destination: peerJson(drop.destination), port: drop.port, protocol: drop.protocol, evidence: [drop.decider.reason], deniedBy: drop.decider.policies, fix: [] },
-          count: drop.connections, firstSeenMs: drop.firstSeenMs, lastSeenMs: drop.lastSeenMs, startedMs: now, resolvedMs: null, lastNotifiedMs: now,
+          id: 0,
+          pathKey: `staged/${drop.setId}/${drop.pathKey}`,
+          classification: 'would-drop',
+          status: 'firing' as const,
+          summary,
+          detail: {
+            source: peerJson(drop.source),
+            destination: peerJson(drop.destination),
+            port: drop.port,
+            protocol: drop.protocol,
+            evidence: [drop.decider.reason],
+            deniedBy: drop.decider.policies,
+            fix: [],
+          },
+          count: drop.connections,
+          firstSeenMs: drop.firstSeenMs,
+          lastSeenMs: drop.lastSeenMs,
+          startedMs: now,
+          resolvedMs: null,
+          lastNotifiedMs: now,
         },
       };
       for (const sink of sinks) {
-        const sent: Promise<void> = sink.send(notification).then((outcome) => {
-          if (!outcome.ok) log.warn({ sink: sink.display, error: outcome.error }, 'a would-drop alert was not delivered (not retried)');
-        }, (error: unknown) => log.warn({ sink: sink.display, err: error }, 'a would-drop alert was not delivered (not retried)')).finally(() => inFlight.delete(sent));
+        const sent: Promise<void> = sink
+          .send(notification)
+          .then(
+            (outcome) => {
+              if (!outcome.ok)
+                log.warn(
+                  { sink: sink.display, error: outcome.error },
+                  'a would-drop alert was not delivered (not retried)',
+                );
+            },
+            (error: unknown) =>
+              log.warn(
+                { sink: sink.display, err: error },
+                'a would-drop alert was not delivered (not retried)',
+              ),
+          )
+          .finally(() => inFlight.delete(sent));
         inFlight.add(sent);
       }
     }
-    if (drops.length > MAX_WOULD_DROP_ALERTS_PER_BATCH) log.warn({ omitted: drops.length - MAX_WOULD_DROP_ALERTS_PER_BATCH }, 'more new would-drop paths in one batch than alerts sent');
+    if (drops.length > MAX_WOULD_DROP_ALERTS_PER_BATCH)
+      log.warn(
+        { omitted: drops.length - MAX_WOULD_DROP_ALERTS_PER_BATCH },
+        'more new would-drop paths in one batch than alerts sent',
+      );
   };
-  return Object.assign(alerter, { settled: async () => { await Promise.allSettled([...inFlight]); } });
+  return Object.assign(alerter, {
+    settled: async () => {
+      await Promise.allSettled([...inFlight]);
+    },
+  });
 }

@@ -40,7 +40,11 @@ export interface ShadowMode {
 }
 
 export function readinessOptions(config: Config): ReadinessOptions {
-  return { cleanPeriodMs: Math.round(config.staged.cleanPeriodDays * DAY_MS), minConnections: config.staged.minConnections, minPaths: config.staged.minPaths };
+  return {
+    cleanPeriodMs: Math.round(config.staged.cleanPeriodDays * DAY_MS),
+    minConnections: config.staged.minConnections,
+    minPaths: config.staged.minPaths,
+  };
 }
 
 export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
@@ -49,7 +53,12 @@ export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
   const readiness = readinessOptions(deps.config);
   // Would-drops to the alert sinks only when asked for (staged.alerts, off by default).
   const alerter = deps.config.staged.alerts
-    ? createWouldDropAlerter({ alerts: deps.config.alerts, logger: deps.logger, clock: deps.clock, generatorBaseUrl: deps.generatorBaseUrl })
+    ? createWouldDropAlerter({
+        alerts: deps.config.alerts,
+        logger: deps.logger,
+        clock: deps.clock,
+        generatorBaseUrl: deps.generatorBaseUrl,
+      })
     : undefined;
   const metrics = createStagedMetrics(deps.registry, store, readiness, () => deps.clock.now());
   let lastErrorLogMs = Number.NEGATIVE_INFINITY;
@@ -61,7 +70,14 @@ export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
       onWouldDropConnections: (namespace, connections) => metrics.recordWouldDrops(namespace, connections),
       onNewWouldDrops: (drops, namespaceOf) => {
         for (const drop of drops.slice(0, 500)) {
-          deps.bus.publish({ type: 'would-drop', wouldDrop: { ...wouldDropJson({ ...drop, decider: drop.decider }), setId: drop.setId, namespace: namespaceOf(drop.setId) ?? '' } });
+          deps.bus.publish({
+            type: 'would-drop',
+            wouldDrop: {
+              ...wouldDropJson({ ...drop, decider: drop.decider }),
+              setId: drop.setId,
+              namespace: namespaceOf(drop.setId) ?? '',
+            },
+          });
         }
         log.info({ paths: drops.length }, 'staged sets would drop new paths');
         alerter?.(drops, namespaceOf);
@@ -69,19 +85,33 @@ export function startShadowMode(deps: ShadowModeDeps): ShadowMode {
       onError: (error) => {
         if (deps.clock.now() - lastErrorLogMs < 60_000) return;
         lastErrorLogMs = deps.clock.now();
-        log.error({ err: error }, 'evaluating a batch against the staged sets failed (its edges are stored; its evaluation is lost)');
+        log.error(
+          { err: error },
+          'evaluating a batch against the staged sets failed (its edges are stored; its evaluation is lost)',
+        );
       },
     },
   });
-  return { store, recorder, readiness, settled: () => alerter?.settled() ?? Promise.resolve(), close: () => store.close() };
+  return {
+    store,
+    recorder,
+    readiness,
+    settled: () => alerter?.settled() ?? Promise.resolve(),
+    close: () => store.close(),
+  };
 }
 
 /** The API's write authorisation from the auth config; the write token is read once, from its file. */
-export function resolveWriteAuth(config: Config, minTokenChars: number): { authorize: WriteAuthorizer; writeToken?: string } {
+export function resolveWriteAuth(
+  config: Config,
+  minTokenChars: number,
+): { authorize: WriteAuthorizer; writeToken?: string } {
   const { mode, writeTokenFile } = config.auth;
   if (mode === 'none') return { authorize: writeAuthorizer({ mode }) };
   if (mode === 'kubernetes') {
-    const kubeConfig = loadKubeConfig(config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {});
+    const kubeConfig = loadKubeConfig(
+      config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {},
+    );
     return { authorize: writeAuthorizer({ mode, reviewer: new KubeWriteReviewer({ kubeConfig }) }) };
   }
   if (writeTokenFile === undefined) return { authorize: writeAuthorizer({ mode, writeToken: undefined }) };
@@ -89,10 +119,15 @@ export function resolveWriteAuth(config: Config, minTokenChars: number): { autho
   try {
     token = readFileSync(writeTokenFile, 'utf8').trim();
   } catch (error) {
-    throw new Error(`auth.writeTokenFile: cannot read ${writeTokenFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new Error(
+      `auth.writeTokenFile: cannot read ${writeTokenFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { cause: error },
+    );
   }
   if (token.length < minTokenChars || /\s/.test(token)) {
-    throw new Error(`auth.writeTokenFile: ${writeTokenFile} must hold one token of at least ${minTokenChars} characters without spaces`);
+    throw new Error(
+      `auth.writeTokenFile: ${writeTokenFile} must hold one token of at least ${minTokenChars} characters without spaces`,
+    );
   }
   return { authorize: writeAuthorizer({ mode, writeToken: token }), writeToken: token };
 }

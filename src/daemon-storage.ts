@@ -12,24 +12,38 @@ import type { AlertStore } from './store/alerts.js';
 import { checkIntegrity } from './store/integrity.js';
 import { DatabaseCorruptError } from './store/store-errors.js';
 
-export async function checkStoreAtStart(config: Config, clock: Clock, log: Logger): Promise<DatabaseCorruptError | undefined> {
+export async function checkStoreAtStart(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+): Promise<DatabaseCorruptError | undefined> {
   const { integrityCheck: mode, integrityCheckTimeoutMs: timeoutMs } = config.storage;
   if (mode === 'off' || !existsSync(config.db)) return undefined;
-  const result = await checkIntegrity(config.db, { mode, timeoutMs, sleep: (ms, signal) => clock.sleep(ms, signal) });
+  const result = await checkIntegrity(config.db, {
+    mode,
+    timeoutMs,
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+  });
   const check = mode === 'full' ? 'integrity_check' : 'quick_check';
   switch (result.status) {
     case 'ok':
       log.info({ db: config.db, check }, 'database integrity check passed');
       return undefined;
     case 'timed_out':
-      log.warn({ db: config.db, check, timeoutMs }, 'database integrity check did not finish in time; starting without it');
+      log.warn(
+        { db: config.db, check, timeoutMs },
+        'database integrity check did not finish in time; starting without it',
+      );
       return undefined;
     case 'failed':
       // Not evidence of damage: opening the file reports what is wrong with it.
       log.warn({ db: config.db, check, reason: result.message }, 'database integrity check could not run');
       return undefined;
     case 'corrupt': {
-      const error = new DatabaseCorruptError(config.db, `${check}: ${result.problems.slice(0, 3).join('; ')}`);
+      const error = new DatabaseCorruptError(
+        config.db,
+        `${check}: ${result.problems.slice(0, 3).join('; ')}`,
+      );
       log.error({ db: config.db, check, problems: result.problems }, error.message);
       return error;
     }
@@ -39,9 +53,12 @@ export async function checkStoreAtStart(config: Config, clock: Clock, log: Logge
 /** Alerting over a damaged file: nothing evaluated or delivered; reading alerts answers 503. */
 export function damagedAlerting(error: DatabaseCorruptError): Pick<Alerting, 'store' | 'evaluate' | 'stop'> {
   const store = new Proxy({} as AlertStore, {
-    get: (_target, name) => (name === 'close' ? () => undefined : () => {
-      throw error;
-    }),
+    get: (_target, name) =>
+      name === 'close'
+        ? () => undefined
+        : () => {
+            throw error;
+          },
   });
   return { store, evaluate: () => undefined, stop: () => Promise.resolve() };
 }

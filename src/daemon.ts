@@ -62,7 +62,16 @@ export interface SourceContext {
 type Named<T> = T & { readonly name: string };
 
 /** Config `tls: {ca, cert, key, serverName}` → the gRPC sources' file-based TLS options. */
-function grpcTls(tls: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; serverName?: string | undefined } | undefined): { tls?: GrpcTlsOptions } {
+function grpcTls(
+  tls:
+    | {
+        ca?: string | undefined;
+        cert?: string | undefined;
+        key?: string | undefined;
+        serverName?: string | undefined;
+      }
+    | undefined,
+): { tls?: GrpcTlsOptions } {
   if (tls === undefined) return {};
   return {
     tls: {
@@ -73,7 +82,10 @@ function grpcTls(tls: { ca?: string | undefined; cert?: string | undefined; key?
     },
   };
 }
-type SourceFactories = { readonly [K in SourceConfig['type']]: ((source: Named<Extract<SourceConfig, { type: K }>>, ctx: SourceContext) => FlowSource) | undefined };
+type SourceFactories = {
+  readonly [K in SourceConfig['type']]:
+    ((source: Named<Extract<SourceConfig, { type: K }>>, ctx: SourceContext) => FlowSource) | undefined;
+};
 
 /** One entry per source type; undefined: accepted by the schema, not available in this build. */
 export const SOURCE_FACTORIES: SourceFactories = {
@@ -82,8 +94,13 @@ export const SOURCE_FACTORIES: SourceFactories = {
     const resumeKeyOf = resumeKey('hubble-relay', source.name);
     const resume = ctx.store.resumePoint(resumeKeyOf);
     return new HubbleRelaySource({
-      name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger,
-      resumeKey: resumeKeyOf, ...(resume !== undefined ? { resume } : {}),
+      name: source.name,
+      address: source.address,
+      ...grpcTls(source.tls),
+      clock: ctx.clock,
+      logger: ctx.logger,
+      resumeKey: resumeKeyOf,
+      ...(resume !== undefined ? { resume } : {}),
       staleAfterMs: source.staleAfterMs,
     });
   },
@@ -91,9 +108,16 @@ export const SOURCE_FACTORIES: SourceFactories = {
     const resumeKeyOf = resumeKey('goldmane', source.name);
     const resume = ctx.store.resumePoint(resumeKeyOf);
     return new GoldmaneSource({
-      name: source.name, address: source.address, ...grpcTls(source.tls), clock: ctx.clock, logger: ctx.logger,
-      ...(ctx.clusterSnapshot !== undefined ? { resolveWorkload: aggregatedWorkloadResolver(ctx.clusterSnapshot) } : {}),
-      resumeKey: resumeKeyOf, ...(resume !== undefined ? { resume } : {}),
+      name: source.name,
+      address: source.address,
+      ...grpcTls(source.tls),
+      clock: ctx.clock,
+      logger: ctx.logger,
+      ...(ctx.clusterSnapshot !== undefined
+        ? { resolveWorkload: aggregatedWorkloadResolver(ctx.clusterSnapshot) }
+        : {}),
+      resumeKey: resumeKeyOf,
+      ...(resume !== undefined ? { resume } : {}),
     });
   },
   journal: (source, ctx) =>
@@ -125,8 +149,12 @@ export const SOURCE_FACTORIES: SourceFactories = {
 function createSource(source: Named<SourceConfig>, ctx: SourceContext): FlowSource {
   // The mapped type guarantees the entry matches the config's type; TypeScript cannot follow
   // the correlation through the union, hence the widening.
-  const factory = SOURCE_FACTORIES[source.type] as ((s: Named<SourceConfig>, c: SourceContext) => FlowSource) | undefined;
-  if (factory === undefined) throw new DaemonConfigError(`sources: type "${source.type}" (${source.name}) is not available in this build yet`);
+  const factory = SOURCE_FACTORIES[source.type] as
+    ((s: Named<SourceConfig>, c: SourceContext) => FlowSource) | undefined;
+  if (factory === undefined)
+    throw new DaemonConfigError(
+      `sources: type "${source.type}" (${source.name}) is not available in this build yet`,
+    );
   return factory(source, ctx);
 }
 
@@ -149,15 +177,30 @@ export interface Daemon {
 }
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
-  return pino({
-    level: config.logLevel,
-    base: { service: 'netpol-advisor' },
-    // Tokens and webhook URLs (which often embed a secret) never reach the log.
-    redact: {
-      paths: ['token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie', 'url', '*.url', 'webhookUrl', '*.webhookUrl', 'alerts[*].url'],
-      censor: '[redacted]',
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: 'netpol-advisor' },
+      // Tokens and webhook URLs (which often embed a secret) never reach the log.
+      redact: {
+        paths: [
+          'token',
+          '*.token',
+          'authorization',
+          '*.authorization',
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'url',
+          '*.url',
+          'webhookUrl',
+          '*.webhookUrl',
+          'alerts[*].url',
+        ],
+        censor: '[redacted]',
+      },
     },
-  }, destination);
+    destination,
+  );
 }
 
 /** The API's authentication from config; the token is read once, from its file. */
@@ -166,20 +209,30 @@ export function resolveAuth(config: Config): ApiAuth {
   if (mode === 'none') return { mode };
   if (mode === 'kubernetes') {
     try {
-      const kubeConfig = loadKubeConfig(config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {});
+      const kubeConfig = loadKubeConfig(
+        config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {},
+      );
       return { mode, reviewer: new KubeTokenReviewer({ kubeConfig }) };
     } catch (error) {
-      throw new DaemonConfigError(`auth.mode kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new DaemonConfigError(
+        `auth.mode kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
   let token: string;
   try {
     token = readFileSync(tokenFile ?? '', 'utf8').trim();
   } catch (error) {
-    throw new DaemonConfigError(`auth.tokenFile: cannot read ${tokenFile ?? '(unset)'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new DaemonConfigError(
+      `auth.tokenFile: cannot read ${tokenFile ?? '(unset)'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { cause: error },
+    );
   }
   if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
-    throw new DaemonConfigError(`auth.tokenFile: ${tokenFile ?? ''} must hold one token of at least ${MIN_TOKEN_CHARS} characters without spaces`);
+    throw new DaemonConfigError(
+      `auth.tokenFile: ${tokenFile ?? ''} must hold one token of at least ${MIN_TOKEN_CHARS} characters without spaces`,
+    );
   }
   return { mode, token };
 }
@@ -203,19 +256,27 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     throw new DaemonConfigError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   if (readAuth.mode === 'token' && writeAuth.writeToken === readAuth.token) {
-    throw new DaemonConfigError('auth.writeTokenFile: must hold a different token from auth.tokenFile (the read token must not be able to change state)');
+    throw new DaemonConfigError(
+      'auth.writeTokenFile: must hold a different token from auth.tokenFile (the read token must not be able to change state)',
+    );
   }
   // The write token reads too; what it may change is decided by writeAuth.authorize.
-  const auth: ApiAuth = readAuth.mode === 'token' && writeAuth.writeToken !== undefined ? { ...readAuth, writeToken: writeAuth.writeToken } : readAuth;
+  const auth: ApiAuth =
+    readAuth.mode === 'token' && writeAuth.writeToken !== undefined
+      ? { ...readAuth, writeToken: writeAuth.writeToken }
+      : readAuth;
   // The cluster as the API and the alerts see it: the snapshot file for now (the live inventory
   // plugs in behind the same function).
   // Demo mode without an inventory of its own uses the demo application's bundled snapshot, so
   // coverage, explanations and the doctor work on the demo as on a cluster.
-  const snapshotFile = config.kubernetes.snapshot ?? (config.demoMode && !config.kubernetes.enabled ? DEMO_CLUSTER_FILE : undefined);
+  const snapshotFile =
+    config.kubernetes.snapshot ??
+    (config.demoMode && !config.kubernetes.enabled ? DEMO_CLUSTER_FILE : undefined);
   let snapshot: ClusterSnapshot | undefined;
   if (snapshotFile !== undefined) {
     const loaded = await loadClusterSnapshot([snapshotFile]);
-    if (!loaded.ok) throw new DaemonConfigError(`kubernetes.snapshot: ${loaded.problems[0] ?? 'invalid snapshot'}`);
+    if (!loaded.ok)
+      throw new DaemonConfigError(`kubernetes.snapshot: ${loaded.problems[0] ?? 'invalid snapshot'}`);
     snapshot = loaded.snapshot;
   }
   // With kubernetes.enabled the live inventory replaces the snapshot file once its first full
@@ -223,16 +284,31 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   let inventory: LiveInventory | undefined;
   if (config.kubernetes.enabled) {
     try {
-      const kubeConfig = loadKubeConfig(config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {});
-      inventory = new LiveInventory({ kubeConfig, clock, logger: logger.child({ component: 'inventory' }), relistAfterMs: config.kubernetes.relistAfterMs });
+      const kubeConfig = loadKubeConfig(
+        config.kubernetes.kubeconfig !== undefined ? { kubeconfig: config.kubernetes.kubeconfig } : {},
+      );
+      inventory = new LiveInventory({
+        kubeConfig,
+        clock,
+        logger: logger.child({ component: 'inventory' }),
+        relistAfterMs: config.kubernetes.relistAfterMs,
+      });
     } catch (error) {
-      throw new DaemonConfigError(`kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new DaemonConfigError(
+        `kubernetes: cannot load a kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
-  const clusterSnapshot = (): ClusterSnapshot | undefined => (inventory?.isReady() === true ? inventory.snapshot() : snapshot);
-  const podAt = inventory === undefined ? undefined : (ip: string, timeMs: number) => inventory.podAt(ip, timeMs);
+  const clusterSnapshot = (): ClusterSnapshot | undefined =>
+    inventory?.isReady() === true ? inventory.snapshot() : snapshot;
+  const podAt =
+    inventory === undefined ? undefined : (ip: string, timeMs: number) => inventory.podAt(ip, timeMs);
 
-  const metrics: DaemonMetrics = createMetrics({ defaultMetrics: true, queueCapacity: config.limits.queueCapacity });
+  const metrics: DaemonMetrics = createMetrics({
+    defaultMetrics: true,
+    queueCapacity: config.limits.queueCapacity,
+  });
   const storeLog = logger.child({ component: 'store' });
   // Damage found by the start-up check, or later by any read or write: the API answers 503
   // database_corrupt, /readyz fails, and nothing more is written to the file.
@@ -248,12 +324,18 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         onCorrupt: (error) => {
           damage = error;
           storeState = 'damaged';
-          storeLog.error({ err: error, db: config.db }, 'the database is damaged: no longer serving or writing it (see README, "Recovering a damaged database")');
+          storeLog.error(
+            { err: error, db: config.db },
+            'the database is damaged: no longer serving or writing it (see README, "Recovering a damaged database")',
+          );
           onDamage();
         },
       });
     } catch (error) {
-      throw new Error(`cannot open the database ${config.db}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `cannot open the database ${config.db}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     storeLog.info({ db: config.db }, 'database open');
   }
@@ -262,17 +344,48 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const rawStore = store;
   // Shadow mode's live evaluation runs after each committed batch, before it is published (not
   // over a damaged file: nothing may open a writing connection to it).
-  const shadow = damage === undefined ? startShadowMode({ config, snapshot: () => clusterSnapshot(), clock, logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}` }) : undefined;
+  const shadow =
+    damage === undefined
+      ? startShadowMode({
+          config,
+          snapshot: () => clusterSnapshot(),
+          clock,
+          logger,
+          registry: metrics.registry,
+          bus,
+          generatorBaseUrl: `http://${config.listen}`,
+        })
+      : undefined;
   const liveStore = publishingStore(shadow?.recorder.wrap(rawStore) ?? rawStore, bus);
   store = liveStore;
-  const alerting = damage !== undefined ? damagedAlerting(damage) : startAlerting({
-    db: config.db, store, alerts: alertsOf(config), alerting: config.alerting, snapshot: clusterSnapshot, clock,
-    logger, registry: metrics.registry, bus, generatorBaseUrl: `http://${config.listen}`,
-  });
+  const alerting =
+    damage !== undefined
+      ? damagedAlerting(damage)
+      : startAlerting({
+          db: config.db,
+          store,
+          alerts: alertsOf(config),
+          alerting: config.alerting,
+          snapshot: clusterSnapshot,
+          clock,
+          logger,
+          registry: metrics.registry,
+          bus,
+          generatorBaseUrl: `http://${config.listen}`,
+        });
 
   const onBatch = (stats: BatchStats): void => {
     metrics.recordBatch(stats);
-    storeLog.debug({ lines: stats.lines, accepted: stats.accepted, rejected: stats.rejected, edges: stats.edges, durationMs: Math.round(stats.durationMs * 10) / 10 }, 'batch written');
+    storeLog.debug(
+      {
+        lines: stats.lines,
+        accepted: stats.accepted,
+        rejected: stats.rejected,
+        edges: stats.edges,
+        durationMs: Math.round(stats.durationMs * 10) / 10,
+      },
+      'batch written',
+    );
   };
   const writer = new BatchWriter({
     store,
@@ -301,48 +414,102 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
           return;
         }
         lastWriteErrorLogMs = clock.now();
-        pipelineLog.error({ err: error, suppressed: suppressedWriteErrors }, 'writing a batch failed; will retry');
+        pipelineLog.error(
+          { err: error, suppressed: suppressedWriteErrors },
+          'writing a batch failed; will retry',
+        );
         suppressedWriteErrors = 0;
       },
     },
   });
   pipeline.start();
 
-  const sourceCtx: SourceContext = { config, store, clock, logger: logger.child({ component: 'source' }), onBatch, clusterSnapshot, ...(podAt !== undefined ? { podAt } : {}) };
+  const sourceCtx: SourceContext = {
+    config,
+    store,
+    clock,
+    logger: logger.child({ component: 'source' }),
+    onBatch,
+    clusterSnapshot,
+    ...(podAt !== undefined ? { podAt } : {}),
+  };
   // A damaged database: no source is even built (building one reads its resume point).
-  const sources: FlowSource[] = damage !== undefined ? [] : config.demoMode
-    ? [new DemoSource({ clock, loop: config.demo.loop, flowsPerSecond: config.demo.flowsPerSecond })]
-    : config.sources.map((source) => createSource(source, { ...sourceCtx, logger: logger.child({ component: 'source', source: source.name }) }));
+  const sources: FlowSource[] =
+    damage !== undefined
+      ? []
+      : config.demoMode
+        ? [new DemoSource({ clock, loop: config.demo.loop, flowsPerSecond: config.demo.flowsPerSecond })]
+        : config.sources.map((source) =>
+            createSource(source, {
+              ...sourceCtx,
+              logger: logger.child({ component: 'source', source: source.name }),
+            }),
+          );
 
   let ready = false;
   let stopping = false;
   const readiness = (): ReadinessReport => {
     const statuses = sources.map((s) => s.status());
-    const reason = stopping ? 'shutting down' : storeState === 'damaged' ? `database damaged: ${config.db} (see the server log)` : storeState !== 'open' ? 'store not open' : !ready ? 'sources starting'
-      : inventory !== undefined && !inventory.isReady() ? 'kubernetes inventory not synced yet' : undefined;
+    const reason = stopping
+      ? 'shutting down'
+      : storeState === 'damaged'
+        ? `database damaged: ${config.db} (see the server log)`
+        : storeState !== 'open'
+          ? 'store not open'
+          : !ready
+            ? 'sources starting'
+            : inventory !== undefined && !inventory.isReady()
+              ? 'kubernetes inventory not synced yet'
+              : undefined;
     return {
-      ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), store: storeState, sources: statuses,
+      ready: reason === undefined,
+      ...(reason !== undefined ? { reason } : {}),
+      store: storeState,
+      sources: statuses,
       ...(inventory !== undefined ? { inventory: inventory.status() } : {}),
       ...(analysisWorker !== undefined ? { analysisWorker: analysisWorker.status() } : {}),
     };
   };
-  metrics.setProbes({ edges: () => (storeState === 'open' ? store.totals().edges : 0), queueDepth: () => pipeline.depth, sources: () => sources.map((s) => s.status()) });
+  metrics.setProbes({
+    edges: () => (storeState === 'open' ? store.totals().edges : 0),
+    queueDepth: () => pipeline.depth,
+    sources: () => sources.map((s) => s.status()),
+  });
 
   const httpLog = logger.child({ component: 'http' });
   // The heavy analyses' worker thread: one service, restarted with a backoff, closed on shutdown
   // (none on a damaged file: nothing reads it).
-  const analysisWorker = damage === undefined && config.db !== ':memory:' ? new WorkerRunner(config.db, { logger: httpLog }) : undefined;
-  if (analysisWorker !== undefined) registerAnalysisWorkerMetrics(metrics.registry, () => analysisWorker.status());
+  const analysisWorker =
+    damage === undefined && config.db !== ':memory:'
+      ? new WorkerRunner(config.db, { logger: httpLog })
+      : undefined;
+  if (analysisWorker !== undefined)
+    registerAnalysisWorkerMetrics(metrics.registry, () => analysisWorker.status());
   const app = buildApp({
-    store, auth, registry: metrics.registry, readiness, limits: config.limits, logger: httpLog, clusterSnapshot, alerts: alerting.store, dataVersion: liveStore.version,
+    store,
+    auth,
+    registry: metrics.registry,
+    readiness,
+    limits: config.limits,
+    logger: httpLog,
+    clusterSnapshot,
+    alerts: alerting.store,
+    dataVersion: liveStore.version,
     ...(damage === undefined ? { dbFile: config.db } : {}),
-    ...(analysisWorker !== undefined ? { analysisRunner: analysisWorker } : {}), bodyCacheBytes: config.limits.bodyCacheBytes,
+    ...(analysisWorker !== undefined ? { analysisRunner: analysisWorker } : {}),
+    bodyCacheBytes: config.limits.bodyCacheBytes,
     wholeClusterEdgesMax: config.limits.wholeClusterEdgesMax,
-    ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}), stagedNow: () => clock.now(), writeAuth: writeAuth.authorize, auditLogger: httpLog,
+    ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}),
+    stagedNow: () => clock.now(),
+    writeAuth: writeAuth.authorize,
+    auditLogger: httpLog,
   });
   const server: Server = app.listen(listen.port, listen.host);
   try {
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([error]) => Promise.reject(error as Error)),
+    ]);
   } catch (error) {
     await pipeline.stop();
     await alerting.stop();
@@ -350,7 +517,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     store.close();
     shadow?.close();
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`cannot listen on ${config.listen}: ${code === 'EADDRINUSE' ? 'address in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
+    throw new Error(
+      `cannot listen on ${config.listen}: ${code === 'EADDRINUSE' ? 'address in use' : code === 'EACCES' ? 'permission denied' : String(error)}`,
+      { cause: error },
+    );
   }
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
@@ -367,10 +537,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     const started = await Promise.allSettled(sources.map((source) => source.start(pipeline)));
     started.forEach((result, i) => {
       const source = sources[i];
-      if (result.status === 'rejected' && source !== undefined) sourceLog.error({ err: result.reason as unknown, source: source.name }, 'source failed to start');
+      if (result.status === 'rejected' && source !== undefined)
+        sourceLog.error({ err: result.reason as unknown, source: source.name }, 'source failed to start');
     });
     ready = true;
-    sourceLog.info({ sources: sources.map((s) => ({ name: s.name, type: s.type })) }, config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started');
+    sourceLog.info(
+      { sources: sources.map((s) => ({ name: s.name, type: s.type })) },
+      config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started',
+    );
   };
   // With an inventory, sources start once its first full list is in: a flow read earlier could
   // not be resolved to its pods and would be stored under a bare address for good. Until then
@@ -382,7 +556,15 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     try {
       const { deleted, cutoffMs, gapsDeleted } = pruneExpiredEdges(store, config.limits.retentionDays);
       if ((deleted > 0 || gapsDeleted > 0) && cutoffMs !== undefined) {
-        storeLog.info({ deleted, gapsDeleted, lastSeenBefore: new Date(cutoffMs).toISOString(), retentionDays: config.limits.retentionDays }, 'deleted edges past the retention');
+        storeLog.info(
+          {
+            deleted,
+            gapsDeleted,
+            lastSeenBefore: new Date(cutoffMs).toISOString(),
+            retentionDays: config.limits.retentionDays,
+          },
+          'deleted edges past the retention',
+        );
       }
     } catch (error) {
       storeLog.error({ err: error }, 'deleting edges past the retention failed; will retry in an hour');
@@ -408,8 +590,12 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   } else {
     await inventory.start();
     const synced = inventory.whenReady();
-    const aborted = new Promise<'stop'>((resolve) => stopRequested.signal.addEventListener('abort', () => resolve('stop'), { once: true }));
-    sourcesStarting = Promise.race([synced.then(() => 'synced' as const), aborted]).then((outcome) => (outcome === 'synced' ? startSources() : undefined));
+    const aborted = new Promise<'stop'>((resolve) =>
+      stopRequested.signal.addEventListener('abort', () => resolve('stop'), { once: true }),
+    );
+    sourcesStarting = Promise.race([synced.then(() => 'synced' as const), aborted]).then((outcome) =>
+      outcome === 'synced' ? startSources() : undefined,
+    );
     sourcesStarting.catch((error: unknown) => sourceLog.error({ err: error }, 'starting the sources failed'));
   }
 

@@ -21,13 +21,24 @@ export type SourceEdgeReader = Pick<AlertStore, 'edgesFromSources'>;
 
 /** The edges whose source is one of the blocked paths dropping since sinceMs, in id order. */
 export function evidenceEdges(store: EdgeReader, bySource: SourceEdgeReader, sinceMs: number): EdgeRecord[] {
-  const recent = detectBlockedPaths(store.iterateEdges({ sinceMs, verdict: 'dropped' })).blocked.filter((p) => p.lastSeenMs >= sinceMs);
+  const recent = detectBlockedPaths(store.iterateEdges({ sinceMs, verdict: 'dropped' })).blocked.filter(
+    (p) => p.lastSeenMs >= sinceMs,
+  );
   const sources = new Map<string, EdgePeer>();
   for (const p of recent) sources.set(peerKey(p.source), p.source);
   return bySource.edgesFromSources([...sources.values()]);
 }
 
 /** The alert path's report: `drops`' items for the paths dropping since sinceMs (no fix impact). */
-export function alertReports(store: EdgeReader, bySource: SourceEdgeReader, sinceMs: number, snapshot: ClusterSnapshot | undefined): DropReport[] {
-  return buildDropReports(evidenceEdges(store, bySource, sinceMs), { sinceMs, impact: false, ...(snapshot !== undefined ? { snapshot } : {}) }).items;
+export function alertReports(
+  store: EdgeReader,
+  bySource: SourceEdgeReader,
+  sinceMs: number,
+  snapshot: ClusterSnapshot | undefined,
+): DropReport[] {
+  return buildDropReports(evidenceEdges(store, bySource, sinceMs), {
+    sinceMs,
+    impact: false,
+    ...(snapshot !== undefined ? { snapshot } : {}),
+  }).items;
 }

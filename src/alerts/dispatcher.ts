@@ -20,7 +20,12 @@ export interface AlertingOptions {
   /** A firing path that has not dropped for this long is resolved. */
   readonly resolveAfterMs: number;
   readonly rate: { readonly burst: number; readonly perMinute: number };
-  readonly retry: { readonly initialMs: number; readonly maxMs: number; readonly factor: number; readonly maxAttempts: number };
+  readonly retry: {
+    readonly initialMs: number;
+    readonly maxMs: number;
+    readonly factor: number;
+    readonly maxAttempts: number;
+  };
   /** Deliveries taken from the outbox per pass. */
   readonly batchLimit: number;
   /** Alertmanager: how often each firing alert is sent again (endsAt is 4 intervals ahead). */
@@ -51,8 +56,17 @@ export interface AlertDispatcherDeps {
   readonly logger?: AlertLogger;
 }
 
-export interface EvaluateResult { readonly opened: number; readonly renotified: number; readonly resolved: number }
-export interface DeliverResult { readonly sent: number; readonly failed: number; readonly retried: number; readonly rateLimited: number }
+export interface EvaluateResult {
+  readonly opened: number;
+  readonly renotified: number;
+  readonly resolved: number;
+}
+export interface DeliverResult {
+  readonly sent: number;
+  readonly failed: number;
+  readonly retried: number;
+  readonly rateLimited: number;
+}
 
 /** The delay before attempt n+1 after n failed attempts (n ≥ 1), without jitter: deterministic. */
 export function retryDelayMs(attempts: number, retry: AlertingOptions['retry']): number {
@@ -65,8 +79,13 @@ function fieldsOf(r: DropReport): AlertFields {
     classification: r.classification,
     summary: `${describe(r.source)} → ${describe(r.destination)} ${r.protocol}/${r.port ?? '-'} blocked (${r.classification})`,
     detail: {
-      source: r.source, destination: r.destination, port: r.port, protocol: r.protocol,
-      evidence: r.evidence, deniedBy: r.deniedBy, fix: r.fix,
+      source: r.source,
+      destination: r.destination,
+      port: r.port,
+      protocol: r.protocol,
+      evidence: r.evidence,
+      deniedBy: r.deniedBy,
+      fix: r.fix,
     },
     count: r.count,
     firstSeenMs: r.firstSeenMs,
@@ -89,15 +108,21 @@ export class AlertDispatcher {
   constructor(private readonly deps: AlertDispatcherDeps) {
     const o = deps.options ?? {};
     this.options = {
-      ...DEFAULT_ALERTING, ...o,
+      ...DEFAULT_ALERTING,
+      ...o,
       rate: { ...DEFAULT_ALERTING.rate, ...o.rate },
       retry: { ...DEFAULT_ALERTING.retry, ...o.retry },
     };
     this.metrics = deps.metrics ?? new AlertMetrics();
     this.sinksById = new Map(deps.sinks.map((s) => [s.id, s]));
     this.keepAlive = new KeepAlive({
-      store: deps.store, sinks: deps.sinks, clock: deps.clock, intervalMs: this.options.keepAliveIntervalMs,
-      batch: this.options.keepAliveBatch, metrics: this.metrics, ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+      store: deps.store,
+      sinks: deps.sinks,
+      clock: deps.clock,
+      intervalMs: this.options.keepAliveIntervalMs,
+      batch: this.options.keepAliveBatch,
+      metrics: this.metrics,
+      ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
     });
   }
 
@@ -141,7 +166,10 @@ export class AlertDispatcher {
       }
     }
     for (const alert of firing.values()) {
-      const last = Math.max(alert.lastSeenMs, ...reports.filter((r) => r.key === alert.pathKey).map((r) => r.lastSeenMs));
+      const last = Math.max(
+        alert.lastSeenMs,
+        ...reports.filter((r) => r.key === alert.pathKey).map((r) => r.lastSeenMs),
+      );
       if (now - last >= this.options.resolveAfterMs) {
         changes.push({ kind: 'resolve', id: alert.id, notify: this.sinksFor(alert.classification) });
         resolved += 1;
@@ -151,7 +179,10 @@ export class AlertDispatcher {
     if (changes.some((c) => c.notify.length > 0)) {
       for (const [sink, n] of this.deps.store.boundOutbox(this.options.maxPendingDeliveries)) {
         this.metrics.count(this.metrics.outboxDropped, sink, n);
-        this.deps.logger?.warn({ sink: this.sinksById.get(sink)?.display ?? sink, dropped: n }, 'alert outbox over its bound: oldest pending notifications given up');
+        this.deps.logger?.warn(
+          { sink: this.sinksById.get(sink)?.display ?? sink, dropped: n },
+          'alert outbox over its bound: oldest pending notifications given up',
+        );
       }
       this.wake();
     }
@@ -185,14 +216,22 @@ export class AlertDispatcher {
       const bucket = sink.keepAlive === undefined ? this.bucket(sink.id, now) : undefined;
       if (bucket !== undefined && !bucket.tryTake(now)) {
         // Stays pending; tried again once the bucket refills.
-        this.deps.store.markRetry(delivery.id, delivery.attempts, now + bucket.waitMs(now), delivery.lastError ?? 'rate limited');
+        this.deps.store.markRetry(
+          delivery.id,
+          delivery.attempts,
+          now + bucket.waitMs(now),
+          delivery.lastError ?? 'rate limited',
+        );
         this.metrics.count(this.metrics.rateLimited, sink.id);
         rateLimited += 1;
         continue;
       }
       const attempts = delivery.attempts + 1;
       const outcome = await sink.send({
-        alert, event: delivery.event, idempotencyKey: delivery.idempotencyKey, sentAtMs: now,
+        alert,
+        event: delivery.event,
+        idempotencyKey: delivery.idempotencyKey,
+        sentAtMs: now,
         validUntilMs: now + KEEP_ALIVE_VALIDITY_INTERVALS * this.options.keepAliveIntervalMs,
       });
       const after = this.deps.clock.now();
@@ -208,7 +247,10 @@ export class AlertDispatcher {
       } else {
         this.deps.store.markFailed(delivery.id, attempts, outcome.error);
         this.metrics.count(this.metrics.failed, sink.id);
-        this.deps.logger?.warn({ sink: sink.display, error: outcome.error, attempts }, 'alert delivery failed');
+        this.deps.logger?.warn(
+          { sink: sink.display, error: outcome.error, attempts },
+          'alert delivery failed',
+        );
         failed += 1;
       }
     }
@@ -234,7 +276,10 @@ export class AlertDispatcher {
       await this.deliverDue();
       await this.keepAliveDue();
       const now = this.deps.clock.now();
-      const next = Math.min(this.deps.store.nextDueMs() ?? Number.POSITIVE_INFINITY, this.keepAlive.active ? this.keepAlive.dueMs() : Number.POSITIVE_INFINITY);
+      const next = Math.min(
+        this.deps.store.nextDueMs() ?? Number.POSITIVE_INFINITY,
+        this.keepAlive.active ? this.keepAlive.dueMs() : Number.POSITIVE_INFINITY,
+      );
       const wait = Math.min(pollMs, Math.max(0, next - now));
       if (this.wakeUp.signal.aborted) continue;
       await this.deps.clock.sleep(Math.max(wait, 10), this.wakeUp.signal);

@@ -29,11 +29,15 @@ interface DetailView {
 
 function detailOf(alert: AlertRecord): DetailView {
   const d = alert.detail;
-  return typeof d === 'object' && d !== null ? (d) : {};
+  return typeof d === 'object' && d !== null ? d : {};
 }
 
 function text(value: unknown): string {
-  return typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
+  return typeof value === 'string'
+    ? value
+    : value === null || value === undefined
+      ? ''
+      : JSON.stringify(value);
 }
 
 function iso(ms: number | null): string | undefined {
@@ -72,12 +76,17 @@ export function escapeSlack(value: string): string {
 /** Slack incoming webhook: `text` (fallback and notifications) plus Block Kit `blocks`. */
 export function slackPayload(n: Notification): { text: string; blocks: unknown[] } {
   const d = detailOf(n.alert);
-  const head = n.event === 'resolved' ? 'Resolved: blocked traffic stopped' : `Blocked traffic (${n.alert.classification})`;
+  const head =
+    n.event === 'resolved'
+      ? 'Resolved: blocked traffic stopped'
+      : `Blocked traffic (${n.alert.classification})`;
   const summary = escapeSlack(bound(n.alert.summary));
   const lines = [
     `*${escapeSlack(head)}*: ${summary}`,
     `${n.alert.count} connection(s) dropped, last at ${iso(n.alert.lastSeenMs) ?? ''}`,
-    ...(d.deniedBy !== undefined && d.deniedBy.length > 0 ? [`Denied by: ${escapeSlack(bound(d.deniedBy.join(', ')))}`] : []),
+    ...(d.deniedBy !== undefined && d.deniedBy.length > 0
+      ? [`Denied by: ${escapeSlack(bound(d.deniedBy.join(', ')))}`]
+      : []),
     ...(d.evidence ?? []).slice(0, 3).map((e) => `• ${escapeSlack(bound(text(e)))}`),
   ];
   return {
@@ -96,7 +105,11 @@ export function slackPayload(n: Notification): { text: string; blocks: unknown[]
  * `endsAt` = the time it resolved. An alert resolved by now is always sent as resolved, even by a
  * late firing delivery, so a retried notification can never re-open it.
  */
-export function alertmanagerAlert(alert: AlertRecord, generatorBaseUrl: string, validUntilMs: number | undefined): Record<string, unknown> {
+export function alertmanagerAlert(
+  alert: AlertRecord,
+  generatorBaseUrl: string,
+  validUntilMs: number | undefined,
+): Record<string, unknown> {
   const d = detailOf(alert);
   const src = d.source ?? {};
   const dst = d.destination ?? {};
@@ -107,13 +120,21 @@ export function alertmanagerAlert(alert: AlertRecord, generatorBaseUrl: string, 
     protocol: text(d.protocol),
     port: text(d.port),
   };
-  for (const [prefix, side] of [['source', src], ['destination', dst]] as const) {
+  for (const [prefix, side] of [
+    ['source', src],
+    ['destination', dst],
+  ] as const) {
     for (const key of ['namespace', 'workload', 'ip'] as const) {
       const v = side[key];
       if (typeof v === 'string' && v !== '') labels[`${prefix}_${key}`] = bound(v, 128);
     }
   }
-  const namespace = typeof dst['namespace'] === 'string' ? dst['namespace'] : typeof src['namespace'] === 'string' ? src['namespace'] : '';
+  const namespace =
+    typeof dst['namespace'] === 'string'
+      ? dst['namespace']
+      : typeof src['namespace'] === 'string'
+        ? src['namespace']
+        : '';
   const body: Record<string, unknown> = {
     labels,
     annotations: {
@@ -132,8 +153,9 @@ export function alertmanagerAlert(alert: AlertRecord, generatorBaseUrl: string, 
 
 /** Alertmanager v2 `POST /api/v2/alerts` body for one outbox notification. */
 export function alertmanagerPayload(n: Notification, generatorBaseUrl: string): Record<string, unknown>[] {
-  const alert = n.event === 'resolved' && n.alert.status !== 'resolved'
-    ? { ...n.alert, status: 'resolved' as const, resolvedMs: n.sentAtMs }
-    : n.alert;
+  const alert =
+    n.event === 'resolved' && n.alert.status !== 'resolved'
+      ? { ...n.alert, status: 'resolved' as const, resolvedMs: n.sentAtMs }
+      : n.alert;
   return [alertmanagerAlert(alert, generatorBaseUrl, n.validUntilMs)];
 }

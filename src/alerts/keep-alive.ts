@@ -24,7 +24,11 @@ export interface KeepAliveDeps {
   readonly logger?: AlertLogger;
 }
 
-export interface KeepAliveResult { readonly alerts: number; readonly posts: number; readonly failed: number }
+export interface KeepAliveResult {
+  readonly alerts: number;
+  readonly posts: number;
+  readonly failed: number;
+}
 
 export class KeepAlive {
   private nextMs: number | undefined;
@@ -67,12 +71,17 @@ export class KeepAlive {
         if (outcome.ok) {
           alerts += chunk.length;
           this.deps.metrics.count(this.deps.metrics.keepAlives, sink.id, chunk.length);
-          if (this.failing.delete(sink.id)) this.deps.logger?.info({ sink: sink.display }, 'alert re-sends succeed again');
+          if (this.failing.delete(sink.id))
+            this.deps.logger?.info({ sink: sink.display }, 'alert re-sends succeed again');
         } else {
           failed += 1;
           this.deps.metrics.count(this.deps.metrics.keepAliveFailures, sink.id);
           // Logged when a sink starts failing, not every minute it keeps failing.
-          if (!this.failing.has(sink.id)) this.deps.logger?.warn({ sink: sink.display, error: outcome.error }, 'alert re-send failed; retried every interval');
+          if (!this.failing.has(sink.id))
+            this.deps.logger?.warn(
+              { sink: sink.display, error: outcome.error },
+              'alert re-send failed; retried every interval',
+            );
           this.failing.add(sink.id);
           break;
         }

@@ -23,7 +23,8 @@ export class AlertMetrics {
   recordBlocked(reports: readonly DropReport[]): void {
     const next = new Map<string, { namespace: string; classification: string; connections: number }>();
     for (const r of reports) {
-      const side = 'namespace' in r.destination ? r.destination : 'namespace' in r.source ? r.source : undefined;
+      const side =
+        'namespace' in r.destination ? r.destination : 'namespace' in r.source ? r.source : undefined;
       const namespace = side !== undefined && 'namespace' in side ? side.namespace : '';
       const key = `${namespace}\u0000${r.classification}`;
       const entry = next.get(key) ?? { namespace, classification: r.classification, connections: 0 };
@@ -34,7 +35,11 @@ export class AlertMetrics {
   }
 
   /** Blocked connections by namespace (the destination's, else the source's) and classification. */
-  blockedByNamespaceAndClassification(): { namespace: string; classification: string; connections: number }[] {
+  blockedByNamespaceAndClassification(): {
+    namespace: string;
+    classification: string;
+    connections: number;
+  }[] {
     return [...this.blocked.values()];
   }
 }

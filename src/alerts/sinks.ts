@@ -5,7 +5,13 @@
 import type { Classification } from '../drops/types.js';
 import { ALERTING_CLASSIFICATIONS } from '../drops/types.js';
 import type { AlertRecord } from '../store/alerts.js';
-import { alertmanagerAlert, alertmanagerPayload, slackPayload, webhookPayload, type Notification } from './format.js';
+import {
+  alertmanagerAlert,
+  alertmanagerPayload,
+  slackPayload,
+  webhookPayload,
+  type Notification,
+} from './format.js';
 import { redactUrl } from './redact.js';
 
 export type SinkType = 'webhook' | 'slack' | 'alertmanager' | 'log';
@@ -21,7 +27,12 @@ export interface SinkConfig {
 
 export type SendOutcome =
   | { readonly ok: true; readonly status?: number }
-  | { readonly ok: false; readonly retryable: boolean; readonly error: string; readonly retryAfterMs?: number };
+  | {
+      readonly ok: false;
+      readonly retryable: boolean;
+      readonly error: string;
+      readonly retryAfterMs?: number;
+    };
 
 export interface Sink {
   /** Stable id used in the outbox: `<type>-<index>`. */
@@ -66,7 +77,12 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.name : 'error';
 }
 
-export async function postJson(url: string, body: unknown, idempotencyKey: string, timeoutMs: number): Promise<SendOutcome> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  idempotencyKey: string,
+  timeoutMs: number,
+): Promise<SendOutcome> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -83,7 +99,12 @@ export async function postJson(url: string, body: unknown, idempotencyKey: strin
   if (response.ok) return { ok: true, status: response.status };
   const retryable = response.status === 429 || response.status >= 500;
   const after = retryAfterMs(response.headers.get('retry-after'));
-  return { ok: false, retryable, error: `HTTP ${response.status}`, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+  return {
+    ok: false,
+    retryable,
+    error: `HTTP ${response.status}`,
+    ...(after !== undefined ? { retryAfterMs: after } : {}),
+  };
 }
 
 export function alertmanagerUrl(base: string): string {
@@ -97,10 +118,23 @@ export function createSink(config: SinkConfig, index: number, deps: SinkDeps): S
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (config.type === 'log') {
     return {
-      id, type: 'log', display: 'log', classifications,
+      id,
+      type: 'log',
+      display: 'log',
+      classifications,
       send: (n) => {
-        deps.logger.warn({ alert: { event: n.event, classification: n.alert.classification, summary: n.alert.summary, count: n.alert.count, key: n.idempotencyKey } },
-          n.event === 'resolved' ? 'blocked traffic resolved' : 'blocked traffic');
+        deps.logger.warn(
+          {
+            alert: {
+              event: n.event,
+              classification: n.alert.classification,
+              summary: n.alert.summary,
+              count: n.alert.count,
+              key: n.idempotencyKey,
+            },
+          },
+          n.event === 'resolved' ? 'blocked traffic resolved' : 'blocked traffic',
+        );
         return Promise.resolve({ ok: true });
       },
     };
@@ -111,15 +145,36 @@ export function createSink(config: SinkConfig, index: number, deps: SinkDeps): S
   const base = deps.generatorBaseUrl ?? 'http://127.0.0.1:8080';
   switch (config.type) {
     case 'webhook':
-      return { id, type: 'webhook', display, classifications, send: (n) => postJson(url, webhookPayload(n), n.idempotencyKey, timeoutMs) };
+      return {
+        id,
+        type: 'webhook',
+        display,
+        classifications,
+        send: (n) => postJson(url, webhookPayload(n), n.idempotencyKey, timeoutMs),
+      };
     case 'slack':
-      return { id, type: 'slack', display, classifications, send: (n) => postJson(url, slackPayload(n), n.idempotencyKey, timeoutMs) };
+      return {
+        id,
+        type: 'slack',
+        display,
+        classifications,
+        send: (n) => postJson(url, slackPayload(n), n.idempotencyKey, timeoutMs),
+      };
     case 'alertmanager': {
       const target = alertmanagerUrl(url);
       return {
-        id, type: 'alertmanager', display, classifications,
+        id,
+        type: 'alertmanager',
+        display,
+        classifications,
         send: (n) => postJson(target, alertmanagerPayload(n, base), n.idempotencyKey, timeoutMs),
-        keepAlive: (alerts, validUntilMs) => postJson(target, alerts.map((a) => alertmanagerAlert(a, base, validUntilMs)), `keepalive-${validUntilMs}`, timeoutMs),
+        keepAlive: (alerts, validUntilMs) =>
+          postJson(
+            target,
+            alerts.map((a) => alertmanagerAlert(a, base, validUntilMs)),
+            `keepalive-${validUntilMs}`,
+            timeoutMs,
+          ),
       };
     }
   }

@@ -4,7 +4,11 @@ export class TokenBucket {
   private tokens: number;
   private lastMs: number;
 
-  constructor(private readonly burst: number, private readonly perMinute: number, nowMs: number) {
+  constructor(
+    private readonly burst: number,
+    private readonly perMinute: number,
+    nowMs: number,
+  ) {
     this.tokens = burst;
     this.lastMs = nowMs;
   }

@@ -8,9 +8,18 @@ export class UsageError extends Error {
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-export function parseCommandArgs<T extends OptionsConfig>(argv: string[], options: T, allowPositionals = false) {
+export function parseCommandArgs<T extends OptionsConfig>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }

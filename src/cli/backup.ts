@@ -28,8 +28,16 @@ function samePath(a: string, b: string): boolean {
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { db: { type: 'string' } }, true);
-  if (values.help === true) { process.stdout.write(HELP); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the file to write the copy to (OUT)' : `one OUT file, got ${positionals.length} arguments`);
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? 'give the file to write the copy to (OUT)'
+        : `one OUT file, got ${positionals.length} arguments`,
+    );
   const out = positionals[0] as string;
   const db = values.db ?? defaultDbPath();
   if (!existsSync(db)) throw new UsageError(`--db ${db}: no such file`);
@@ -43,7 +51,10 @@ async function run(argv: string[]): Promise<number> {
     // Read-only: the backup never changes the database, and works beside a running writer.
     source = new Database(db, { readonly: true, fileMustExist: true });
   } catch (error) {
-    throw new UsageError(`--db ${db}: cannot open: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(
+      `--db ${db}: cannot open: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const partial = path.join(outDir, `.${path.basename(out)}.partial-${process.pid}`);
   try {

@@ -31,11 +31,15 @@ Each finding names the objects, the evidence and the fix. Exit 0 whatever is fou
 `;
 
 /** One pass over the snapshot files: the typed snapshot and the extras the doctor reads raw. */
-export async function loadDoctorCluster(paths: readonly string[]): Promise<{ snapshot: ClusterSnapshot; extras: ClusterExtras }> {
+export async function loadDoctorCluster(
+  paths: readonly string[],
+): Promise<{ snapshot: ClusterSnapshot; extras: ClusterExtras }> {
   const loaded = await loadClusterSnapshot(paths);
   if (!loaded.ok) {
     const { problems } = loaded;
-    throw new UsageError(`--cluster: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+    throw new UsageError(
+      `--cluster: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+    );
   }
   return { snapshot: loaded.snapshot, extras: scanClusterExtras(loaded.objects) };
 }
@@ -54,7 +58,10 @@ async function run(argv: string[]): Promise<number> {
   if (values.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) {
     throw new UsageError(`--namespace: "${values.namespace.slice(0, 80)}" is not a namespace name`);
   }
-  const cluster = values.cluster !== undefined && values.cluster.length > 0 ? await loadDoctorCluster(values.cluster) : undefined;
+  const cluster =
+    values.cluster !== undefined && values.cluster.length > 0
+      ? await loadDoctorCluster(values.cluster)
+      : undefined;
   const db = values.db ?? defaultDbPath();
   const store = await openReadStore(db);
   let edges: DoctorEdge[];
@@ -73,10 +80,14 @@ async function run(argv: string[]): Promise<number> {
     writeIgnored(cluster?.snapshot, true);
     return 0;
   }
-  if (cluster === undefined) process.stdout.write('no --cluster snapshot: only non-policy drops can be diagnosed\n\n');
+  if (cluster === undefined)
+    process.stdout.write('no --cluster snapshot: only non-policy drops can be diagnosed\n\n');
   process.stdout.write(formatReport(findings));
   writeIgnored(cluster?.snapshot, false);
   return 0;
 }
 
-export const doctorCommand: Command = { summary: 'diagnose policy failures: what blocks, what fails to block, and why', run };
+export const doctorCommand: Command = {
+  summary: 'diagnose policy failures: what blocks, what fails to block, and why',
+  run,
+};

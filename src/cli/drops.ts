@@ -26,25 +26,42 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 
 export function parseDurationMs(text: string): number {
   const match = /^(\d{1,9})(s|m|h|d)$/.exec(text);
-  if (match === null) throw new UsageError(`--since: expected a duration such as 30m, 6h or 7d, got "${text}"`);
+  if (match === null)
+    throw new UsageError(`--since: expected a duration such as 30m, 6h or 7d, got "${text}"`);
   return Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1000);
 }
 
 function peer(p: PeerJson): string {
   const entity = 'namespace' in p ? undefined : p.entity;
-  const named = entity === undefined ? undefined : `${entity.kind} ${entity.namespace !== undefined ? `${entity.namespace}/` : ''}${entity.name}`;
+  const named =
+    entity === undefined
+      ? undefined
+      : `${entity.kind} ${entity.namespace !== undefined ? `${entity.namespace}/` : ''}${entity.name}`;
   const text = 'namespace' in p ? `${p.namespace}/${p.workload ?? '?'}` : (p.ip ?? named ?? p.kind);
   return text.replace(/\p{Cc}/gu, '?');
 }
 
 function table(items: readonly DropReport[]): string {
   const rows = items.map((r) => [
-    r.classification, peer(r.source), peer(r.destination), `${r.protocol}/${r.port ?? '-'}`, String(r.count), r.lastSeen,
-    r.deniedBy.join(',').replace(/\p{Cc}/gu, '?') || '-', r.fix.length > 0 ? `${r.fix.length} policy(ies)` : '-',
+    r.classification,
+    peer(r.source),
+    peer(r.destination),
+    `${r.protocol}/${r.port ?? '-'}`,
+    String(r.count),
+    r.lastSeen,
+    r.deniedBy.join(',').replace(/\p{Cc}/gu, '?') || '-',
+    r.fix.length > 0 ? `${r.fix.length} policy(ies)` : '-',
   ]);
   const header = ['CLASS', 'SOURCE', 'DESTINATION', 'PORT', 'COUNT', 'LAST SEEN', 'DENIED BY', 'FIX'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -83,12 +100,19 @@ async function run(argv: string[]): Promise<number> {
     writeIgnored(snapshot, true);
     return 0;
   }
-  process.stdout.write(result.items.length === 0 ? 'no traffic blocked by policy\n' : `${table(result.items)}\n`);
+  process.stdout.write(
+    result.items.length === 0 ? 'no traffic blocked by policy\n' : `${table(result.items)}\n`,
+  );
   if (result.nonPolicy.edges > 0) {
-    process.stdout.write(`\n${result.nonPolicy.connections} connection(s) on ${result.nonPolicy.edges} path(s) dropped for non-policy reasons (not classified)\n`);
+    process.stdout.write(
+      `\n${result.nonPolicy.connections} connection(s) on ${result.nonPolicy.edges} path(s) dropped for non-policy reasons (not classified)\n`,
+    );
   }
   writeIgnored(snapshot, false);
   return 0;
 }
 
-export const dropsCommand: Command = { summary: 'the blocked flows, classified, explained, with a suggested fix', run };
+export const dropsCommand: Command = {
+  summary: 'the blocked flows, classified, explained, with a suggested fix',
+  run,
+};

@@ -5,7 +5,13 @@
 // isolate it and admitted nothing); the prose reason only with --explain. Three forms: one line
 // per query (default), a JSON array with one object per line (--json), NDJSON (--ndjson).
 import { readFile } from 'node:fs/promises';
-import { formatEndpoint, type ConnectionQuery, type Decision, type DirectionDecision, type PolicyEngine } from '../policy/engine.js';
+import {
+  formatEndpoint,
+  type ConnectionQuery,
+  type Decision,
+  type DirectionDecision,
+  type PolicyEngine,
+} from '../policy/engine.js';
 import type { PolicyProtocol } from '../policy/model.js';
 import type { DecidingRule } from '../policy/policy-family.js';
 import { UsageError } from './args.js';
@@ -35,9 +41,12 @@ export async function readQueries(file: string, engine: PolicyEngine): Promise<T
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
+    throw new UsageError(
+      `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
+    );
   }
-  if (text.length > MAX_QUERIES_BYTES) throw new UsageError(`${file}: larger than ${MAX_QUERIES_BYTES} bytes`);
+  if (text.length > MAX_QUERIES_BYTES)
+    throw new UsageError(`${file}: larger than ${MAX_QUERIES_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -50,25 +59,38 @@ export async function readQueries(file: string, engine: PolicyEngine): Promise<T
   return (value as unknown[]).map((raw, i) => {
     // Only an error names the query: no string per query otherwise.
     const at = (field: string): string => `${file}: [${i}]${field}`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${at('')}: expected an object`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new UsageError(`${at('')}: expected an object`);
     const q = raw as Record<string, unknown>;
     const from = q['from'];
     const to = q['to'];
     const port = q['port'];
-    if (typeof from !== 'string') throw new UsageError(`${at('.from')}: expected "NAMESPACE/POD" or an IP address`);
-    if (typeof to !== 'string') throw new UsageError(`${at('.to')}: expected "NAMESPACE/POD" or an IP address`);
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${at('.port')}: expected an integer from 1 to 65535`);
+    if (typeof from !== 'string')
+      throw new UsageError(`${at('.from')}: expected "NAMESPACE/POD" or an IP address`);
+    if (typeof to !== 'string')
+      throw new UsageError(`${at('.to')}: expected "NAMESPACE/POD" or an IP address`);
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError(`${at('.port')}: expected an integer from 1 to 65535`);
     const protocolRaw = q['protocol'] ?? 'TCP';
-    if (typeof protocolRaw !== 'string') throw new UsageError(`${at('.protocol')}: expected TCP, UDP or SCTP`);
+    if (typeof protocolRaw !== 'string')
+      throw new UsageError(`${at('.protocol')}: expected TCP, UDP or SCTP`);
     const protocol = protocolRaw === 'TCP' ? 'TCP' : parseProtocol(protocolRaw, at('.protocol'));
-    return { from: resolver.resolve(from, () => at('.from')), to: resolver.resolve(to, () => at('.to')), port, protocol };
+    return {
+      from: resolver.resolve(from, () => at('.from')),
+      to: resolver.resolve(to, () => at('.to')),
+      port,
+      protocol,
+    };
   });
 }
 
 /** A direction without its prose reason (unless `explain`): what decided it, as data. */
 function directionJson(d: DirectionDecision, explain: boolean): Record<string, unknown> {
   return {
-    allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, allowedBy: d.allowedBy,
+    allowed: d.allowed,
+    isolated: d.isolated,
+    isolatedBy: d.isolatedBy,
+    allowedBy: d.allowedBy,
     ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}),
     ...(d.passedBy !== undefined ? { passedBy: d.passedBy } : {}),
     ...(d.notes !== undefined ? { notes: d.notes } : {}),
@@ -77,13 +99,31 @@ function directionJson(d: DirectionDecision, explain: boolean): Record<string, u
 }
 
 /** The JSON object of one query (the shape of `eval --json`; the reasons only when explaining). */
-export function decisionJson(q: TargetQuery, result: TargetDecision, explain: boolean): Record<string, unknown> {
+export function decisionJson(
+  q: TargetQuery,
+  result: TargetDecision,
+  explain: boolean,
+): Record<string, unknown> {
   const { query, decision } = result;
   const named = q.from.workload !== undefined || q.to.workload !== undefined;
   return {
-    from: q.from.label, to: q.to.label, port: query.port, protocol: query.protocol,
-    verdict: decision.verdict, egress: directionJson(decision.egress, explain), ingress: directionJson(decision.ingress, explain),
-    ...(named ? { pods: { from: formatEndpoint(query.from), to: formatEndpoint(query.to), pairs: result.pairs, allowedPairs: result.allowedPairs } } : {}),
+    from: q.from.label,
+    to: q.to.label,
+    port: query.port,
+    protocol: query.protocol,
+    verdict: decision.verdict,
+    egress: directionJson(decision.egress, explain),
+    ingress: directionJson(decision.ingress, explain),
+    ...(named
+      ? {
+          pods: {
+            from: formatEndpoint(query.from),
+            to: formatEndpoint(query.to),
+            pairs: result.pairs,
+            allowedPairs: result.allowedPairs,
+          },
+        }
+      : {}),
   };
 }
 
@@ -95,7 +135,10 @@ function deciderText(rule: DecidingRule): string {
 function directionText(d: DirectionDecision): string {
   let text: string;
   if (d.decidedBy !== undefined) text = `${d.allowed ? 'allowed' : 'DENIED'} by ${deciderText(d.decidedBy)}`;
-  else if (d.allowed) text = d.isolated ? `allowed by ${d.allowedBy.map((r) => `${r.policy}[${r.rule}]`).join(', ')}` : 'not isolated';
+  else if (d.allowed)
+    text = d.isolated
+      ? `allowed by ${d.allowedBy.map((r) => `${r.policy}[${r.rule}]`).join(', ')}`
+      : 'not isolated';
   else text = `DENIED (isolated by ${d.isolatedBy.join(', ')})`;
   return d.notes !== undefined && d.notes.length > 0 ? `${text} [${d.notes.join('; ')}]` : text;
 }
@@ -124,12 +167,20 @@ export function targetHuman(q: TargetQuery, result: TargetDecision): string {
 }
 
 /** Decides every query in order and hands the output to `write` in pieces. */
-export function writeBatch(engine: PolicyEngine, queries: readonly TargetQuery[], format: BatchFormat, explain: boolean, write: (text: string) => void): void {
+export function writeBatch(
+  engine: PolicyEngine,
+  queries: readonly TargetQuery[],
+  format: BatchFormat,
+  explain: boolean,
+  write: (text: string) => void,
+): void {
   let out = format === 'json' ? '[' : '';
   queries.forEach((q, i) => {
     const result = decideTargets(engine, q.from, q.to, q.port, q.protocol);
-    if (format === 'text') out += explain ? `${i > 0 ? '\n' : ''}${targetHuman(q, result)}\n` : `${compactLine(q, result)}\n`;
-    else out += `${format === 'json' && i > 0 ? ',' : ''}${format === 'json' ? '\n' : ''}${JSON.stringify(decisionJson(q, result, explain))}${format === 'ndjson' ? '\n' : ''}`;
+    if (format === 'text')
+      out += explain ? `${i > 0 ? '\n' : ''}${targetHuman(q, result)}\n` : `${compactLine(q, result)}\n`;
+    else
+      out += `${format === 'json' && i > 0 ? ',' : ''}${format === 'json' ? '\n' : ''}${JSON.stringify(decisionJson(q, result, explain))}${format === 'ndjson' ? '\n' : ''}`;
     if (out.length >= FLUSH_CHARS) {
       write(out);
       out = '';

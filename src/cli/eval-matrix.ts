@@ -38,12 +38,15 @@ export function workloadMatrix(matrix: ReachabilityMatrix, pods: readonly PodInf
   });
   const allowed = keys.map(() => keys.map(() => 0));
   const total = keys.map(() => keys.map(() => 0));
-  matrix.pods.forEach((_, i) => matrix.pods.forEach((__, j) => {
-    const a = podGroup[i] as number;
-    const b = podGroup[j] as number;
-    (total[a] as number[])[b] = ((total[a] as number[])[b] ?? 0) + 1;
-    if (matrix.allowed[i]?.[j] === true) (allowed[a] as number[])[b] = ((allowed[a] as number[])[b] ?? 0) + 1;
-  }));
+  matrix.pods.forEach((_, i) =>
+    matrix.pods.forEach((__, j) => {
+      const a = podGroup[i] as number;
+      const b = podGroup[j] as number;
+      (total[a] as number[])[b] = ((total[a] as number[])[b] ?? 0) + 1;
+      if (matrix.allowed[i]?.[j] === true)
+        (allowed[a] as number[])[b] = ((allowed[a] as number[])[b] ?? 0) + 1;
+    }),
+  );
   const names = keys.map((k) => k.split('\u0000')[0] as string);
   const namespaces = new Set(names.map((n) => n.slice(0, n.indexOf('/'))));
   const duplicate = new Set(names.filter((n, i) => names.indexOf(n) !== i));
@@ -52,10 +55,12 @@ export function workloadMatrix(matrix: ReachabilityMatrix, pods: readonly PodInf
     const short = namespaces.size === 1 ? name.slice(name.indexOf('/') + 1) : name;
     return duplicate.has(names[i] as string) ? `${short} (${kind})` : short;
   });
-  const cells = keys.map((_, a) => keys.map((__, b): Cell => {
-    const ok = allowed[a]?.[b] ?? 0;
-    return ok === 0 ? 'deny' : ok === (total[a]?.[b] ?? 0) ? 'allow' : 'mixed';
-  }));
+  const cells = keys.map((_, a) =>
+    keys.map((__, b): Cell => {
+      const ok = allowed[a]?.[b] ?? 0;
+      return ok === 0 ? 'deny' : ok === (total[a]?.[b] ?? 0) ? 'allow' : 'mixed';
+    }),
+  );
   return { workloads: labels, cells };
 }
 
@@ -64,14 +69,25 @@ export function formatWorkloadTable(matrix: WorkloadMatrix, port: number, protoc
   const rowWidth = Math.max(corner.length, ...matrix.workloads.map((w) => w.length));
   const named = rowWidth + matrix.workloads.reduce((sum, w) => sum + w.length + 2, 0) <= MAX_NAMED_WIDTH;
   const headers = named ? matrix.workloads : matrix.workloads.map((_, i) => String(i + 1));
-  const rowLabels = named ? matrix.workloads : matrix.workloads.map((w, i) => `${String(i + 1).padStart(String(matrix.workloads.length).length)} ${w}`);
+  const rowLabels = named
+    ? matrix.workloads
+    : matrix.workloads.map(
+        (w, i) => `${String(i + 1).padStart(String(matrix.workloads.length).length)} ${w}`,
+      );
   const labelWidth = Math.max(corner.length, ...rowLabels.map((l) => l.length));
   const line = (label: string, cells: readonly string[]): string =>
-    [label.padEnd(labelWidth), ...cells.map((c, i) => c.padEnd((headers[i] as string).length))].join('  ').trimEnd();
+    [label.padEnd(labelWidth), ...cells.map((c, i) => c.padEnd((headers[i] as string).length))]
+      .join('  ')
+      .trimEnd();
   const legend = `reachability ${protocol}/${port}, rows connect to columns: . allowed, X denied, ~ some pods allowed`;
   return [
     legend,
     line(corner, headers),
-    ...matrix.cells.map((row, i) => line(rowLabels[i] as string, row.map((c) => SYMBOL[c]))),
+    ...matrix.cells.map((row, i) =>
+      line(
+        rowLabels[i] as string,
+        row.map((c) => SYMBOL[c]),
+      ),
+    ),
   ].join('\n');
 }

@@ -19,12 +19,26 @@ export interface Target {
 
 /** Kind spellings kubectl accepts (singular, plural, short), lower-cased, to the owner kind. */
 const KIND_ALIASES: Readonly<Record<string, string>> = {
-  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
-  statefulset: 'StatefulSet', statefulsets: 'StatefulSet', sts: 'StatefulSet',
-  daemonset: 'DaemonSet', daemonsets: 'DaemonSet', ds: 'DaemonSet',
-  job: 'Job', jobs: 'Job', cronjob: 'CronJob', cronjobs: 'CronJob', cj: 'CronJob',
-  replicaset: 'ReplicaSet', replicasets: 'ReplicaSet', rs: 'ReplicaSet',
-  pod: 'Pod', pods: 'Pod', po: 'Pod',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+  job: 'Job',
+  jobs: 'Job',
+  cronjob: 'CronJob',
+  cronjobs: 'CronJob',
+  cj: 'CronJob',
+  replicaset: 'ReplicaSet',
+  replicasets: 'ReplicaSet',
+  rs: 'ReplicaSet',
+  pod: 'Pod',
+  pods: 'Pod',
+  po: 'Pod',
 };
 
 /** Most pod pairs one question evaluates (a DaemonSet to a DaemonSet on a big cluster). */
@@ -40,16 +54,26 @@ function suggestions(snapshot: ClusterSnapshot, namespace: string, name: string)
     names.add(p.name);
   }
   const lower = name.toLowerCase();
-  return [...names].filter((n) => n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase())).sort((a, b) => a.length - b.length || a.localeCompare(b)).slice(0, 5).map((n) => `${namespace}/${n}`);
+  return [...names]
+    .filter((n) => n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase()))
+    .sort((a, b) => a.length - b.length || a.localeCompare(b))
+    .slice(0, 5)
+    .map((n) => `${namespace}/${n}`);
 }
 
 function workloadTarget(namespace: string, kind: string, name: string, pods: readonly PodInfo[]): Target {
   const sorted = [...pods].sort((a, b) => a.name.localeCompare(b.name));
-  return { label: `${namespace}/${name}`, endpoints: sorted.map(podEndpoint), workload: { kind, name, pods: sorted.length } };
+  return {
+    label: `${namespace}/${name}`,
+    endpoints: sorted.map(podEndpoint),
+    workload: { kind, name, pods: sorted.length },
+  };
 }
 
 export function resolveTarget(text: string, where: string, snapshot: ClusterSnapshot): Target {
-  return resolveIn(text, where, snapshot, (namespace) => snapshot.pods.filter((p) => p.namespace === namespace));
+  return resolveIn(text, where, snapshot, (namespace) =>
+    snapshot.pods.filter((p) => p.namespace === namespace),
+  );
 }
 
 /**
@@ -72,32 +96,49 @@ export class TargetResolver {
   resolve(text: string, where: () => string): Target {
     let target = this.resolved.get(text);
     if (target === undefined) {
-      target = resolveIn(text, where(), this.snapshot, (namespace) => this.podsByNamespace.get(namespace) ?? []);
+      target = resolveIn(
+        text,
+        where(),
+        this.snapshot,
+        (namespace) => this.podsByNamespace.get(namespace) ?? [],
+      );
       this.resolved.set(text, target);
     }
     return target;
   }
 }
 
-function resolveIn(text: string, where: string, snapshot: ClusterSnapshot, podsIn: (namespace: string) => readonly PodInfo[]): Target {
+function resolveIn(
+  text: string,
+  where: string,
+  snapshot: ClusterSnapshot,
+  podsIn: (namespace: string) => readonly PodInfo[],
+): Target {
   if (isIpAddress(text)) return { label: text, endpoints: [{ kind: 'ip', ip: text }] };
   const parts = text.split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
-    throw new UsageError(`${where}: expected NAMESPACE/POD, NAMESPACE/WORKLOAD, NAMESPACE/KIND/NAME or an IP address, got ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `${where}: expected NAMESPACE/POD, NAMESPACE/WORKLOAD, NAMESPACE/KIND/NAME or an IP address, got ${JSON.stringify(text)}`,
+    );
   }
   const namespace = parts[0] as string;
   const inNamespace = podsIn(namespace);
   if (parts.length === 3) {
     const kind = KIND_ALIASES[(parts[1] as string).toLowerCase()];
     const name = parts[2] as string;
-    if (kind === undefined) throw new UsageError(`${where}: unknown kind ${JSON.stringify(parts[1])} (expected deployment, statefulset, daemonset, job, cronjob or pod)`);
+    if (kind === undefined)
+      throw new UsageError(
+        `${where}: unknown kind ${JSON.stringify(parts[1])} (expected deployment, statefulset, daemonset, job, cronjob or pod)`,
+      );
     if (kind === 'Pod') {
       const pod = inNamespace.find((p) => p.name === name);
-      if (pod === undefined) throw new UsageError(`${where}: no pod ${namespace}/${name} in the cluster snapshot`);
+      if (pod === undefined)
+        throw new UsageError(`${where}: no pod ${namespace}/${name} in the cluster snapshot`);
       return { label: `${namespace}/${name}`, endpoints: [podEndpoint(pod)] };
     }
     const pods = inNamespace.filter((p) => p.workload.kind === kind && p.workload.name === name);
-    if (pods.length === 0) throw new UsageError(`${where}: no ${kind} ${namespace}/${name} with pods in the cluster snapshot`);
+    if (pods.length === 0)
+      throw new UsageError(`${where}: no ${kind} ${namespace}/${name} with pods in the cluster snapshot`);
     return workloadTarget(namespace, kind, name, pods);
   }
   const name = parts[1] as string;
@@ -115,14 +156,23 @@ function resolveIn(text: string, where: string, snapshot: ClusterSnapshot, podsI
     return workloadTarget(namespace, kind, name, pods);
   }
   if (byKind.size > 1) {
-    const candidates = [...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, pods]) => `${namespace}/${kind.toLowerCase()}/${name} (${pods.length} pod${pods.length === 1 ? '' : 's'})`);
-    throw new UsageError(`${where}: ${text} is ambiguous: it names ${candidates.join(', ')}; give one of these`);
+    const candidates = [...byKind]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([kind, pods]) =>
+          `${namespace}/${kind.toLowerCase()}/${name} (${pods.length} pod${pods.length === 1 ? '' : 's'})`,
+      );
+    throw new UsageError(
+      `${where}: ${text} is ambiguous: it names ${candidates.join(', ')}; give one of these`,
+    );
   }
   if (inNamespace.length === 0 && !snapshot.namespaces.some((n) => n.name === namespace)) {
     throw new UsageError(`${where}: no namespace ${namespace} in the cluster snapshot`);
   }
   const close = suggestions(snapshot, namespace, name);
-  throw new UsageError(`${where}: no pod or workload ${text} in the cluster snapshot${close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : ''}`);
+  throw new UsageError(
+    `${where}: no pod or workload ${text} in the cluster snapshot${close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : ''}`,
+  );
 }
 
 export interface TargetDecision {
@@ -134,17 +184,31 @@ export interface TargetDecision {
   readonly allowedPairs: number;
 }
 
-export function decideTargets(engine: PolicyEngine, from: Target, to: Target, port: number, protocol: ConnectionQuery['protocol']): TargetDecision {
+export function decideTargets(
+  engine: PolicyEngine,
+  from: Target,
+  to: Target,
+  port: number,
+  protocol: ConnectionQuery['protocol'],
+): TargetDecision {
   const [onlyFrom] = from.endpoints;
   const [onlyTo] = to.endpoints;
-  if (from.endpoints.length === 1 && to.endpoints.length === 1 && onlyFrom !== undefined && onlyTo !== undefined) {
+  if (
+    from.endpoints.length === 1 &&
+    to.endpoints.length === 1 &&
+    onlyFrom !== undefined &&
+    onlyTo !== undefined
+  ) {
     // The common case of a batch: one pair, no bookkeeping.
     const query: ConnectionQuery = { from: onlyFrom, to: onlyTo, port, protocol };
     const decision = engine.evaluate(query);
     return { query, decision, pairs: 1, allowedPairs: decision.verdict === 'allow' ? 1 : 0 };
   }
   const pairs = from.endpoints.length * to.endpoints.length;
-  if (pairs > MAX_PAIRS) throw new UsageError(`${from.label} → ${to.label}: ${pairs} pod pairs, more than ${MAX_PAIRS}; name single pods`);
+  if (pairs > MAX_PAIRS)
+    throw new UsageError(
+      `${from.label} → ${to.label}: ${pairs} pod pairs, more than ${MAX_PAIRS}; name single pods`,
+    );
   let shown: { query: ConnectionQuery; decision: Decision } | undefined;
   let allowed = 0;
   for (const f of from.endpoints) {
@@ -152,7 +216,8 @@ export function decideTargets(engine: PolicyEngine, from: Target, to: Target, po
       const query: ConnectionQuery = { from: f, to: t, port, protocol };
       const decision = engine.evaluate(query);
       if (decision.verdict === 'allow') allowed++;
-      if (shown === undefined || (decision.verdict === 'deny' && shown.decision.verdict === 'allow')) shown = { query, decision };
+      if (shown === undefined || (decision.verdict === 'deny' && shown.decision.verdict === 'allow'))
+        shown = { query, decision };
     }
   }
   if (shown === undefined) throw new UsageError(`${from.label} → ${to.label}: no pods to evaluate`);
@@ -162,8 +227,12 @@ export function decideTargets(engine: PolicyEngine, from: Target, to: Target, po
 /** A sentence for human output when a workload was named: how many pod pairs agree. */
 export function pairsNote(from: Target, to: Target, result: TargetDecision): string | undefined {
   if (from.workload === undefined && to.workload === undefined) return undefined;
-  const side = (t: Target): string => (t.workload !== undefined ? `${t.label} (${t.workload.kind}, ${t.workload.pods} pod${t.workload.pods === 1 ? '' : 's'})` : t.label);
+  const side = (t: Target): string =>
+    t.workload !== undefined
+      ? `${t.label} (${t.workload.kind}, ${t.workload.pods} pod${t.workload.pods === 1 ? '' : 's'})`
+      : t.label;
   const head = `${side(from)} -> ${side(to)}: ${result.pairs} pod pair${result.pairs === 1 ? '' : 's'} evaluated`;
-  if (result.allowedPairs === 0 || result.allowedPairs === result.pairs) return `${head}, all ${result.allowedPairs === 0 ? 'denied' : 'allowed'}`;
+  if (result.allowedPairs === 0 || result.allowedPairs === result.pairs)
+    return `${head}, all ${result.allowedPairs === 0 ? 'denied' : 'allowed'}`;
   return `${head}: PODS DISAGREE, ${result.allowedPairs} allowed and ${result.pairs - result.allowedPairs} denied (shown: a denied pair; their labels differ)`;
 }

@@ -33,9 +33,25 @@ const HELP = `usage: netpol-advisor eval --cluster SNAPSHOT (--from X --to Y --p
 
 /** One query's JSON: the whole decision, reasons included. */
 function targetJson(q: TargetQuery, result: TargetDecision): Record<string, unknown> {
-  const json = { from: formatEndpoint(result.query.from), to: formatEndpoint(result.query.to), port: result.query.port, protocol: result.query.protocol, ...result.decision };
+  const json = {
+    from: formatEndpoint(result.query.from),
+    to: formatEndpoint(result.query.to),
+    port: result.query.port,
+    protocol: result.query.protocol,
+    ...result.decision,
+  };
   if (q.from.workload === undefined && q.to.workload === undefined) return json;
-  return { ...json, from: q.from.label, to: q.to.label, pods: { from: formatEndpoint(result.query.from), to: formatEndpoint(result.query.to), pairs: result.pairs, allowedPairs: result.allowedPairs } };
+  return {
+    ...json,
+    from: q.from.label,
+    to: q.to.label,
+    pods: {
+      from: formatEndpoint(result.query.from),
+      to: formatEndpoint(result.query.to),
+      pairs: result.pairs,
+      allowedPairs: result.allowedPairs,
+    },
+  };
 }
 
 export const evalCommand: Command = {
@@ -56,37 +72,69 @@ export const evalCommand: Command = {
       explain: { type: 'boolean' },
       ndjson: { type: 'boolean' },
     });
-    if (values.help === true) { process.stdout.write(HELP); return 0; }
-    if (values.cluster === undefined || values.cluster.length === 0) throw new UsageError('--cluster is required');
-    const modes = [values.queries !== undefined, values.matrix === true, values.from !== undefined || values.to !== undefined].filter(Boolean).length;
-    if (modes !== 1) throw new UsageError('give exactly one of --from/--to/--port, --queries FILE or --matrix');
-    if ((values.explain === true || values.ndjson === true) && values.queries === undefined) throw new UsageError('--explain and --ndjson go with --queries');
-    if (values.ndjson === true && values.json === true) throw new UsageError('give one of --json and --ndjson');
+    if (values.help === true) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (values.cluster === undefined || values.cluster.length === 0)
+      throw new UsageError('--cluster is required');
+    const modes = [
+      values.queries !== undefined,
+      values.matrix === true,
+      values.from !== undefined || values.to !== undefined,
+    ].filter(Boolean).length;
+    if (modes !== 1)
+      throw new UsageError('give exactly one of --from/--to/--port, --queries FILE or --matrix');
+    if ((values.explain === true || values.ndjson === true) && values.queries === undefined)
+      throw new UsageError('--explain and --ndjson go with --queries');
+    if (values.ndjson === true && values.json === true)
+      throw new UsageError('give one of --json and --ndjson');
     const protocol = parseProtocol(values.protocol ?? 'TCP', '--protocol');
 
     const loaded = await loadClusterSnapshot(values.cluster);
     if (!loaded.ok) {
       const [first, ...rest] = loaded.problems;
-      throw new UsageError(`${first ?? 'invalid snapshot'}${rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : ''}`);
+      throw new UsageError(
+        `${first ?? 'invalid snapshot'}${rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : ''}`,
+      );
     }
-    const engine = compilePolicies(loaded.snapshot, { ipBlockMatchesPods: values['ipblock-ignores-pods'] !== true });
+    const engine = compilePolicies(loaded.snapshot, {
+      ipBlockMatchesPods: values['ipblock-ignores-pods'] !== true,
+    });
 
     try {
       if (values.matrix === true) {
         const port = values.port === undefined ? 80 : parseIntegerOption('port', values.port, 1, 65535);
-        const matrix = computeReachability(engine, { port, protocol, ...(values.namespace !== undefined ? { namespaces: values.namespace } : {}) });
+        const matrix = computeReachability(engine, {
+          port,
+          protocol,
+          ...(values.namespace !== undefined ? { namespaces: values.namespace } : {}),
+        });
         if (values.json === true) {
           const allowed: Record<string, Record<string, boolean>> = {};
           matrix.pods.forEach((from, i) => {
-            allowed[from] = Object.fromEntries(matrix.pods.map((to, j) => [to, matrix.allowed[i]?.[j] === true]));
+            allowed[from] = Object.fromEntries(
+              matrix.pods.map((to, j) => [to, matrix.allowed[i]?.[j] === true]),
+            );
           });
           const byWorkload = workloadMatrix(matrix, engine.snapshot.pods);
-          const workloads = Object.fromEntries(byWorkload.workloads.map((from, i) => [from, Object.fromEntries(byWorkload.workloads.map((to, j) => [to, byWorkload.cells[i]?.[j]]))]));
-          process.stdout.write(`${JSON.stringify({ port, protocol, pods: matrix.pods, allowed, workloads }, null, 2)}\n`);
+          const workloads = Object.fromEntries(
+            byWorkload.workloads.map((from, i) => [
+              from,
+              Object.fromEntries(byWorkload.workloads.map((to, j) => [to, byWorkload.cells[i]?.[j]])),
+            ]),
+          );
+          process.stdout.write(
+            `${JSON.stringify({ port, protocol, pods: matrix.pods, allowed, workloads }, null, 2)}\n`,
+          );
         } else if (values.pods === true) {
-          process.stdout.write(`reachability ${protocol}/${port} (rows: from, columns: to; . allowed, X denied)\n${formatReachabilityGrid(matrix)}\n`);
+          process.stdout.write(
+            `reachability ${protocol}/${port} (rows: from, columns: to; . allowed, X denied)\n${formatReachabilityGrid(matrix)}\n`,
+          );
         } else {
-          process.stdout.write(`${formatWorkloadTable(workloadMatrix(matrix, engine.snapshot.pods), port, protocol)}\n`);
+          process.stdout.write(
+            `${formatWorkloadTable(workloadMatrix(matrix, engine.snapshot.pods), port, protocol)}\n`,
+          );
         }
         return 0;
       }
@@ -100,11 +148,17 @@ export const evalCommand: Command = {
       if (values.to === undefined) throw new UsageError('--to is required');
       if (values.port === undefined) throw new UsageError('--port is required');
       const query: TargetQuery = {
-        from: resolveTarget(values.from, '--from', engine.snapshot), to: resolveTarget(values.to, '--to', engine.snapshot),
-        port: parseIntegerOption('port', values.port, 1, 65535), protocol,
+        from: resolveTarget(values.from, '--from', engine.snapshot),
+        to: resolveTarget(values.to, '--to', engine.snapshot),
+        port: parseIntegerOption('port', values.port, 1, 65535),
+        protocol,
       };
       const result = decideTargets(engine, query.from, query.to, query.port, query.protocol);
-      process.stdout.write(values.json === true ? `${JSON.stringify(targetJson(query, result), null, 2)}\n` : `${targetHuman(query, result)}\n`);
+      process.stdout.write(
+        values.json === true
+          ? `${JSON.stringify(targetJson(query, result), null, 2)}\n`
+          : `${targetHuman(query, result)}\n`,
+      );
       return 0;
     } catch (error) {
       if (error instanceof UnknownEndpointError) throw new UsageError(error.message, { cause: error });

@@ -41,7 +41,14 @@ function table(edges: readonly EdgeRecord[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   // Names come from flow data: strip control characters before they reach a terminal.
   const clean = (text: string): string => text.replace(/\p{Cc}/gu, '?');
-  return [header, ...rows].map((r) => r.map((cell, i) => clean(cell).padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => clean(cell).padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -60,7 +67,10 @@ async function run(argv: string[]): Promise<number> {
   if (verdict !== undefined && !(VERDICTS as readonly string[]).includes(verdict)) {
     throw new UsageError(`--verdict: unknown verdict "${verdict}" (expected ${VERDICTS.join(', ')})`);
   }
-  const limit = values.limit !== undefined ? parseIntegerOption('limit', values.limit, 1, Number.MAX_SAFE_INTEGER) : Infinity;
+  const limit =
+    values.limit !== undefined
+      ? parseIntegerOption('limit', values.limit, 1, Number.MAX_SAFE_INTEGER)
+      : Infinity;
   const db = values.db ?? defaultDbPath();
   const store = await openReadStore(db);
   const filter: Omit<EdgeQuery, 'limit' | 'cursor'> = {

@@ -41,7 +41,10 @@ export async function peekStream(stream: Readable): Promise<{ lines: string[]; s
   let ended = false;
   while (size < HEAD_BYTES && newlines < STDIN_HEAD_LINES) {
     const next = await iterator.next();
-    if (next.done === true) { ended = true; break; }
+    if (next.done === true) {
+      ended = true;
+      break;
+    }
     const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     chunks.push(chunk);
     size += chunk.length;
@@ -57,7 +60,10 @@ export async function peekStream(stream: Readable): Promise<{ lines: string[]; s
       yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     }
   }
-  return { lines: headLines(head.subarray(0, Math.min(head.length, HEAD_BYTES)), ended && head.length <= HEAD_BYTES), stream: Readable.from(replay(), { objectMode: false }) };
+  return {
+    lines: headLines(head.subarray(0, Math.min(head.length, HEAD_BYTES)), ended && head.length <= HEAD_BYTES),
+    stream: Readable.from(replay(), { objectMode: false }),
+  };
 }
 
 /** The format the lines look like, or undefined. */
@@ -70,7 +76,12 @@ export function detectFormat(lines: readonly string[]): FlowFormat | undefined {
  * anyway); otherwise the one-line problem: the first bad line, its reason, and what the lines
  * look like.
  */
-export function formatMismatch(name: string, lines: readonly string[], format: FlowFormat, options: ParserOptions = {}): string | undefined {
+export function formatMismatch(
+  name: string,
+  lines: readonly string[],
+  format: FlowFormat,
+  options: ParserOptions = {},
+): string | undefined {
   const parse = parserFor(format, options);
   let first: { line: number; reason: string; detail: string } | undefined;
   let checked = 0;
@@ -85,8 +96,9 @@ export function formatMismatch(name: string, lines: readonly string[], format: F
   if (first === undefined) return undefined;
   const looksLike = detectFormat(lines);
   if (looksLike === format) return undefined;
-  const hint = looksLike !== undefined
-    ? `; the lines look like ${looksLike}: did you mean --format ${looksLike}?`
-    : '; the lines look like no format this tool reads (hubble, calico-flowlog, calico-iptables)';
+  const hint =
+    looksLike !== undefined
+      ? `; the lines look like ${looksLike}: did you mean --format ${looksLike}?`
+      : '; the lines look like no format this tool reads (hubble, calico-flowlog, calico-iptables)';
   return `${name}:${first.line}: not ${format} (${first.reason}: ${first.detail})${hint}`;
 }

@@ -11,9 +11,18 @@ export function writeIgnored(snapshot: ClusterSnapshot | undefined, json: boolea
   const ignored = effectivePolicies(snapshot, false).ignored;
   if (ignored.length === 0) return;
   if (json) {
-    process.stderr.write(`${JSON.stringify({ ignored: ignored.map(({ appliesTo: _a, ...rest }) => rest) })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ ignored: ignored.map(({ appliesTo: _a, ...rest }) => rest) })}\n`,
+    );
     return;
   }
-  const lines = ignored.map((object) => formatIgnored({ ...object, selectsReplayedPods: 0 }).replace(/ \((selects no replayed pod|selects no pod)\)$/, ''));
-  process.stdout.write(`\n${ignored.length} policy object(s) could not be evaluated; the findings above leave them out:\n${lines.join('\n')}\n`);
+  const lines = ignored.map((object) =>
+    formatIgnored({ ...object, selectsReplayedPods: 0 }).replace(
+      / \((selects no replayed pod|selects no pod)\)$/,
+      '',
+    ),
+  );
+  process.stdout.write(
+    `\n${ignored.length} policy object(s) could not be evaluated; the findings above leave them out:\n${lines.join('\n')}\n`,
+  );
 }

@@ -63,7 +63,8 @@ async function openInput(name: string): Promise<FileHandle> {
     handle = await open(name, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new UsageError(`cannot read ${name}: ${why}`, { cause: error });
   }
   const info = await handle.stat();
@@ -84,7 +85,11 @@ async function closeAll(inputs: readonly Input[]): Promise<void> {
  * mismatch is bad input, exit 2), or with `auto` the sniffed one (an input of no known format is
  * skipped with a warning, not fatal).
  */
-async function openFormatted(name: string, format: FlowFormat | 'auto', options: ParserOptions): Promise<{ ok: true; input: Input } | { ok: false; why: string }> {
+async function openFormatted(
+  name: string,
+  format: FlowFormat | 'auto',
+  options: ParserOptions,
+): Promise<{ ok: true; input: Input } | { ok: false; why: string }> {
   let handle: FileHandle | undefined;
   let stream: Readable | undefined;
   let lines: string[];
@@ -103,7 +108,13 @@ async function openFormatted(name: string, format: FlowFormat | 'auto', options:
     const sniffed = detectFormat(lines);
     if (sniffed === undefined) {
       await handle?.close();
-      return { ok: false, why: lines.length === 0 ? 'empty, so its format cannot be told' : 'cannot tell its format (not Hubble, Calico flow log or Calico Log-rule lines); pass --format' };
+      return {
+        ok: false,
+        why:
+          lines.length === 0
+            ? 'empty, so its format cannot be told'
+            : 'cannot tell its format (not Hubble, Calico flow log or Calico Log-rule lines); pass --format',
+      };
     }
     chosen = sniffed;
   } else {
@@ -114,7 +125,15 @@ async function openFormatted(name: string, format: FlowFormat | 'auto', options:
     await handle?.close();
     throw new UsageError(mismatch);
   }
-  return { ok: true, input: { name, format: chosen, ...(handle !== undefined ? { handle } : {}), ...(stream !== undefined ? { stream } : {}) } };
+  return {
+    ok: true,
+    input: {
+      name,
+      format: chosen,
+      ...(handle !== undefined ? { handle } : {}),
+      ...(stream !== undefined ? { stream } : {}),
+    },
+  };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -135,13 +154,19 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const format = values.format;
-  if (format === undefined) throw new UsageError('--format is required (hubble, calico-flowlog, calico-iptables or auto)');
+  if (format === undefined)
+    throw new UsageError('--format is required (hubble, calico-flowlog, calico-iptables or auto)');
   if (format !== 'auto' && !isFlowFormat(format)) {
-    throw new UsageError(`--format: unknown format "${format}" (expected hubble, calico-flowlog, calico-iptables or auto)`);
+    throw new UsageError(
+      `--format: unknown format "${format}" (expected hubble, calico-flowlog, calico-iptables or auto)`,
+    );
   }
   if (positionals.length === 0) throw new UsageError('no input: give one or more files, or - for stdin');
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) given more than once');
-  const batchSize = values['batch-size'] !== undefined ? parseIntegerOption('batch-size', values['batch-size'], 1, 1_000_000) : DEFAULT_BATCH_SIZE;
+  const batchSize =
+    values['batch-size'] !== undefined
+      ? parseIntegerOption('batch-size', values['batch-size'], 1, 1_000_000)
+      : DEFAULT_BATCH_SIZE;
   const follow = values.follow === true;
   const year = new Date().getUTCFullYear();
 
@@ -161,7 +186,9 @@ async function run(argv: string[]): Promise<number> {
     throw error;
   }
   if (inputs.length === 0) {
-    process.stderr.write(`netpol-advisor ingest: nothing could be read (${skipped.length} input${skipped.length === 1 ? '' : 's'} skipped)\n`);
+    process.stderr.write(
+      `netpol-advisor ingest: nothing could be read (${skipped.length} input${skipped.length === 1 ? '' : 's'} skipped)\n`,
+    );
     return 1;
   }
 
@@ -183,7 +210,10 @@ async function run(argv: string[]): Promise<number> {
         await ingestInput({
           store,
           parser: ingestParserFor(input.format, { year }),
-          input: input.handle === undefined ? { stream: input.stream ?? process.stdin } : { path: input.name, handle: input.handle },
+          input:
+            input.handle === undefined
+              ? { stream: input.stream ?? process.stdin }
+              : { path: input.name, handle: input.handle },
           batchSize,
           follow,
           signal: abort.signal,
@@ -191,7 +221,9 @@ async function run(argv: string[]): Promise<number> {
           onConflict: () => {
             if (warnedConflict.has(input.name)) return;
             warnedConflict.add(input.name);
-            process.stderr.write(`${input.name}: another writer is ingesting this file too; each line is stored once (continuing from its checkpoint)\n`);
+            process.stderr.write(
+              `${input.name}: another writer is ingesting this file too; each line is stored once (continuing from its checkpoint)\n`,
+            );
           },
         }),
       );
@@ -225,10 +257,16 @@ async function run(argv: string[]): Promise<number> {
   const edges = store.totals().edges;
   store.close();
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ accepted, rejected, rejectedByReason, noEdgeByReason, edges })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ accepted, rejected, rejectedByReason, noEdgeByReason, edges })}\n`,
+    );
   } else {
-    const reasons = Object.entries(rejectedByReason).map(([reason, count]) => `${reason} ${count}`).join(', ');
-    process.stdout.write(`accepted ${accepted}, rejected ${rejected}${reasons !== '' ? ` (${reasons})` : ''}; ${edges} edges in the store${noEdgeSummary(noEdgeByReason)}\n`);
+    const reasons = Object.entries(rejectedByReason)
+      .map(([reason, count]) => `${reason} ${count}`)
+      .join(', ');
+    process.stdout.write(
+      `accepted ${accepted}, rejected ${rejected}${reasons !== '' ? ` (${reasons})` : ''}; ${edges} edges in the store${noEdgeSummary(noEdgeByReason)}\n`,
+    );
   }
   if (stoppedBy !== undefined && !follow) return stoppedBy === 'SIGINT' ? 130 : 143;
   return 0;
@@ -236,7 +274,9 @@ async function run(argv: string[]): Promise<number> {
 
 /** `; N accepted line(s) made no edge: 5 reply, 1 tcp-reset (see --help)`, most frequent first; empty when none. */
 function noEdgeSummary(byReason: Partial<Record<NoEdgeReason, number>>): string {
-  const entries = (Object.entries(byReason) as [NoEdgeReason, number][]).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const entries = (Object.entries(byReason) as [NoEdgeReason, number][])
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   if (entries.length === 0) return '';
   const total = entries.reduce((sum, [, count]) => sum + count, 0);
   return `; ${total} accepted line(s) made no edge: ${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')} (see ingest --help)`;

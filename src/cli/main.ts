@@ -16,17 +16,51 @@ interface Entry {
 }
 
 const commands: Record<string, Entry> = {
-  serve: { description: 'run the service: collect traffic, keep it, serve the dashboard and API (a demo if no source is set)', load: async () => (await import('./serve.js')).serveCommand },
-  ingest: { description: 'read flow logs (Hubble, Calico) from files or stdin', load: async () => (await import('./ingest.js')).ingestCommand },
-  flows: { description: 'list the connections seen between workloads', load: async () => (await import('./flows.js')).flowsCommand },
-  recommend: { description: 'propose least-privilege NetworkPolicies from the traffic seen, checked against it', load: async () => (await import('./recommend.js')).recommendCommand },
-  simulate: { description: 'show which of the traffic seen a set of NetworkPolicies would block', load: async () => (await import('./simulate.js')).simulateCommand },
-  drops: { description: 'list blocked traffic: why it was blocked, whether it looks legitimate, the fix', load: async () => (await import('./drops.js')).dropsCommand },
-  doctor: { description: 'find policy problems: blocked DNS, rules that match nothing, unprotected pods…', load: async () => (await import('./doctor.js')).doctorCommand },
-  staged: { description: 'try proposed policies in shadow mode: which live traffic they would block, before applying', load: async () => (await import('./staged.js')).stagedCommand },
-  eval: { description: 'can this pod or workload reach that one under the cluster\'s policies, and why', load: async () => (await import('./eval.js')).evalCommand },
-  snapshot: { description: 'save the cluster\'s namespaces, pods, services, nodes and policies to a file', load: async () => (await import('./snapshot.js')).snapshotCommand },
-  backup: { description: 'copy the database safely while the service is using it', load: async () => (await import('./backup.js')).backupCommand },
+  serve: {
+    description:
+      'run the service: collect traffic, keep it, serve the dashboard and API (a demo if no source is set)',
+    load: async () => (await import('./serve.js')).serveCommand,
+  },
+  ingest: {
+    description: 'read flow logs (Hubble, Calico) from files or stdin',
+    load: async () => (await import('./ingest.js')).ingestCommand,
+  },
+  flows: {
+    description: 'list the connections seen between workloads',
+    load: async () => (await import('./flows.js')).flowsCommand,
+  },
+  recommend: {
+    description: 'propose least-privilege NetworkPolicies from the traffic seen, checked against it',
+    load: async () => (await import('./recommend.js')).recommendCommand,
+  },
+  simulate: {
+    description: 'show which of the traffic seen a set of NetworkPolicies would block',
+    load: async () => (await import('./simulate.js')).simulateCommand,
+  },
+  drops: {
+    description: 'list blocked traffic: why it was blocked, whether it looks legitimate, the fix',
+    load: async () => (await import('./drops.js')).dropsCommand,
+  },
+  doctor: {
+    description: 'find policy problems: blocked DNS, rules that match nothing, unprotected pods…',
+    load: async () => (await import('./doctor.js')).doctorCommand,
+  },
+  staged: {
+    description: 'try proposed policies in shadow mode: which live traffic they would block, before applying',
+    load: async () => (await import('./staged.js')).stagedCommand,
+  },
+  eval: {
+    description: "can this pod or workload reach that one under the cluster's policies, and why",
+    load: async () => (await import('./eval.js')).evalCommand,
+  },
+  snapshot: {
+    description: "save the cluster's namespaces, pods, services, nodes and policies to a file",
+    load: async () => (await import('./snapshot.js')).snapshotCommand,
+  },
+  backup: {
+    description: 'copy the database safely while the service is using it',
+    load: async () => (await import('./backup.js')).backupCommand,
+  },
 };
 
 function usage(): string {

@@ -25,8 +25,15 @@ export async function checkDatabase(db: string): Promise<void> {
   const mode = integrityMode();
   if (mode === 'off' || !existsSync(db)) return;
   const result = await checkIntegrity(db, { mode, timeoutMs: CLI_INTEGRITY_TIMEOUT_MS });
-  if (result.status === 'corrupt') throw new DatabaseCorruptError(db, `${mode === 'full' ? 'integrity_check' : 'quick_check'}: ${result.problems.slice(0, 3).join('; ')}`);
-  if (result.status === 'timed_out') process.stderr.write(`netpol-advisor: ${db}: the integrity check did not finish within ${CLI_INTEGRITY_TIMEOUT_MS / 1000} s; going on without it\n`);
+  if (result.status === 'corrupt')
+    throw new DatabaseCorruptError(
+      db,
+      `${mode === 'full' ? 'integrity_check' : 'quick_check'}: ${result.problems.slice(0, 3).join('; ')}`,
+    );
+  if (result.status === 'timed_out')
+    process.stderr.write(
+      `netpol-advisor: ${db}: the integrity check did not finish within ${CLI_INTEGRITY_TIMEOUT_MS / 1000} s; going on without it\n`,
+    );
   // 'failed': the open below reports why the file cannot be read.
 }
 

@@ -7,7 +7,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { peerText } from '../flows/peer-text.js';
 import type { ClusterSnapshot } from '../policy/model.js';
-import { recommendGuardrails, type GuardrailFlavor, type Guardrails } from '../recommend/cluster-guardrails.js';
+import {
+  recommendGuardrails,
+  type GuardrailFlavor,
+  type Guardrails,
+} from '../recommend/cluster-guardrails.js';
 import { proveGuardrails, type GuardrailProof } from '../recommend/cluster-guardrails-proof.js';
 import type { ObservedEdge, Recommendation } from '../recommend/proposal.js';
 import { proposedPolicies } from '../recommend/proof.js';
@@ -19,24 +23,38 @@ export const GUARDRAILS_FILE = 'cluster-guardrails.yaml';
 export function parseGuardrailFlavor(value: string | undefined): GuardrailFlavor | undefined {
   if (value === undefined) return undefined;
   if (value === 'anp' || value === 'cnp') return value;
-  throw new UsageError(`--cluster-policies: expected anp (AdminNetworkPolicy, v1alpha1) or cnp (ClusterNetworkPolicy, v1alpha2), got ${JSON.stringify(value.slice(0, 40))}`);
+  throw new UsageError(
+    `--cluster-policies: expected anp (AdminNetworkPolicy, v1alpha1) or cnp (ClusterNetworkPolicy, v1alpha2), got ${JSON.stringify(value.slice(0, 40))}`,
+  );
 }
 
-export interface GuardrailRun { readonly guardrails: Guardrails; readonly proof: GuardrailProof; readonly ok: boolean }
+export interface GuardrailRun {
+  readonly guardrails: Guardrails;
+  readonly proof: GuardrailProof;
+  readonly ok: boolean;
+}
 
 export function buildGuardrails(
-  flavor: GuardrailFlavor, edges: () => Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined, recommendation: Recommendation, namespace: string | undefined,
+  flavor: GuardrailFlavor,
+  edges: () => Iterable<ObservedEdge>,
+  snapshot: ClusterSnapshot | undefined,
+  recommendation: Recommendation,
+  namespace: string | undefined,
 ): GuardrailRun {
   const guardrails = recommendGuardrails(edges(), snapshot, flavor, namespace);
   const declared = new Set(recommendation.uncovered.map((u) => u.edgeId));
   const proof = proveGuardrails(guardrails, edges, snapshot, proposedPolicies(recommendation), declared);
   const ok = proof.violations.length === 0 && proof.problems.length === 0;
   if (!ok) {
-    process.stderr.write(`netpol-advisor recommend: BUG: the cluster guardrails would drop ${proof.violations.length} observed forwarded flow(s) or are invalid (${proof.problems.length} problem(s)); refusing to print them:\n`);
+    process.stderr.write(
+      `netpol-advisor recommend: BUG: the cluster guardrails would drop ${proof.violations.length} observed forwarded flow(s) or are invalid (${proof.problems.length} problem(s)); refusing to print them:\n`,
+    );
     for (const p of proof.problems.slice(0, 20)) process.stderr.write(`  ${p.replace(/\p{Cc}/gu, '?')}\n`);
     for (const v of proof.violations.slice(0, 20)) {
       const d = v.decision;
-      process.stderr.write(`  ${`${peerText(v.edge.source)} -> ${peerText(v.edge.destination)} ${v.edge.protocol}/${v.edge.port ?? '-'}`.replace(/\p{Cc}/gu, '?')}: ${d.egress.allowed ? d.ingress.reason : d.egress.reason}\n`);
+      process.stderr.write(
+        `  ${`${peerText(v.edge.source)} -> ${peerText(v.edge.destination)} ${v.edge.protocol}/${v.edge.port ?? '-'}`.replace(/\p{Cc}/gu, '?')}: ${d.egress.allowed ? d.ingress.reason : d.egress.reason}\n`,
+      );
     }
   }
   return { guardrails, proof, ok };
@@ -48,7 +66,13 @@ export function guardrailsYaml(run: GuardrailRun): string {
 
 export function guardrailsJson(run: GuardrailRun): unknown {
   const { guardrails, proof } = run;
-  return { flavor: guardrails.flavor, objects: guardrails.objects, warnings: guardrails.warnings, paths: guardrails.paths, proof: { replayed: proof.replayed, allowed: proof.allowed, dropped: 0 } };
+  return {
+    flavor: guardrails.flavor,
+    objects: guardrails.objects,
+    warnings: guardrails.warnings,
+    paths: guardrails.paths,
+    proof: { replayed: proof.replayed, allowed: proof.allowed, dropped: 0 },
+  };
 }
 
 export async function writeGuardrailsFile(dir: string, run: GuardrailRun): Promise<void> {

@@ -41,11 +41,16 @@ async function run(argv: string[]): Promise<number> {
   const loaded = loadConfig({
     ...(values.config !== undefined ? { file: values.config } : {}),
     env: process.env,
-    flags: { ...(values.listen !== undefined ? { listen: values.listen } : {}), ...(values.db !== undefined ? { db: values.db } : {}) },
+    flags: {
+      ...(values.listen !== undefined ? { listen: values.listen } : {}),
+      ...(values.db !== undefined ? { db: values.db } : {}),
+    },
   });
   if (!loaded.ok) {
     const where = values.config ?? process.env['NETPOL_ADVISOR_CONFIG'];
-    process.stderr.write(`netpol-advisor serve: invalid configuration${where !== undefined && where !== '' ? ` (${where})` : ''}: ${loaded.problems.length} problem(s)\n`);
+    process.stderr.write(
+      `netpol-advisor serve: invalid configuration${where !== undefined && where !== '' ? ` (${where})` : ''}: ${loaded.problems.length} problem(s)\n`,
+    );
     for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`);
     return 2;
   }
@@ -62,7 +67,11 @@ async function run(argv: string[]): Promise<number> {
   }
   // The one line a person starting it needs (the logs are JSON for machines, on stdout).
   const url = `http://${formatListen(daemon.address)}/`;
-  process.stderr.write(loaded.config.demoMode ? `netpol-advisor: demo dashboard at ${url} (replaying the bundled demo; Ctrl-C to stop)\n` : `netpol-advisor: serving ${url}\n`);
+  process.stderr.write(
+    loaded.config.demoMode
+      ? `netpol-advisor: demo dashboard at ${url} (replaying the bundled demo; Ctrl-C to stop)\n`
+      : `netpol-advisor: serving ${url}\n`,
+  );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);

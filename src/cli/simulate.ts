@@ -46,7 +46,12 @@ options:
 `;
 
 function end(peer: ObservedEdge['source'], names: readonly string[]): Record<string, unknown> {
-  if (peer.kind === 'pod') return { namespace: peer.namespace ?? null, workload: peer.workload ?? null, kind: peer.workloadKind ?? null };
+  if (peer.kind === 'pod')
+    return {
+      namespace: peer.namespace ?? null,
+      workload: peer.workload ?? null,
+      kind: peer.workloadKind ?? null,
+    };
   return { ip: peer.ip ?? null, kind: peer.kind, names };
 }
 
@@ -68,7 +73,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (values.cluster === undefined || values.cluster.length === 0) throw new UsageError('--cluster SNAPSHOT is required');
+  if (values.cluster === undefined || values.cluster.length === 0)
+    throw new UsageError('--cluster SNAPSHOT is required');
   const snapshot = await loadSnapshotOption(values.cluster);
   if (snapshot === undefined) throw new UsageError('--cluster SNAPSHOT is required');
   let given: NetworkPolicy[] = [];
@@ -78,15 +84,27 @@ async function run(argv: string[]): Promise<number> {
     if (!loaded.ok) throw new UsageError(`--policies: ${loaded.problems[0] ?? 'invalid policies'}`);
     given = [...loaded.snapshot.policies];
     givenCni = loaded.snapshot.cni;
-    const cniCount = (givenCni?.cilium.length ?? 0) + (givenCni?.calico.length ?? 0) + (givenCni?.stagedKubernetes.length ?? 0) + (givenCni?.ignored.length ?? 0) + (givenCni?.tiers.length ?? 0);
-    if (given.length === 0 && cniCount === 0) throw new UsageError(`--policies: no policy object found in ${values.policies.join(', ')}`);
+    const cniCount =
+      (givenCni?.cilium.length ?? 0) +
+      (givenCni?.calico.length ?? 0) +
+      (givenCni?.stagedKubernetes.length ?? 0) +
+      (givenCni?.ignored.length ?? 0) +
+      (givenCni?.tiers.length ?? 0);
+    if (given.length === 0 && cniCount === 0)
+      throw new UsageError(`--policies: no policy object found in ${values.policies.join(', ')}`);
   }
   const promoteStaged = values['promote-staged'] === true;
   const store = await openExistingStore(values.db ?? defaultDbPath());
   try {
-    if (values.recommended === true) given.push(...proposedPolicies(recommendPolicies(store.iterateEdges(), snapshot, DEFAULT_RECOMMEND_OPTIONS)));
+    if (values.recommended === true)
+      given.push(
+        ...proposedPolicies(recommendPolicies(store.iterateEdges(), snapshot, DEFAULT_RECOMMEND_OPTIONS)),
+      );
     const replaced = new Set(given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
-    const policies = [...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)), ...given];
+    const policies = [
+      ...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)),
+      ...given,
+    ];
     const cni = mergeCni(snapshot.cni, givenCni);
     const combined: ClusterSnapshot = { ...snapshot, policies, ...(cni !== undefined ? { cni } : {}) };
     const engine = compilePolicies(combined, { promoteStaged });
@@ -98,30 +116,50 @@ async function run(argv: string[]): Promise<number> {
     const status = unknownOnPath.length > 0 && values['allow-unknown'] !== true ? 1 : 0;
     const policyCount = policies.length + (cni?.cilium.length ?? 0) + (cni?.calico.length ?? 0);
     if (status !== 0) {
-      process.stderr.write(`netpol-advisor simulate: ${unknownOnPath.length} policy object(s) that could not be evaluated select pods on replayed paths; the verdicts for those pods may be wrong (--allow-unknown to accept)\n`);
+      process.stderr.write(
+        `netpol-advisor simulate: ${unknownOnPath.length} policy object(s) that could not be evaluated select pods on replayed paths; the verdicts for those pods may be wrong (--allow-unknown to accept)\n`,
+      );
     }
     if (values.json === true) {
-      process.stdout.write(`${JSON.stringify({
-        replayed: result.replayed,
-        allowed: result.allowed,
-        dropped: result.dropped.map(({ edge, decision }) => ({
-          source: end(edge.source, edge.sourceNames), destination: end(edge.destination, edge.destinationNames),
-          port: edge.port, protocol: edge.protocol, count: edge.count,
-          firstSeen: new Date(edge.firstSeenMs).toISOString(), lastSeen: new Date(edge.lastSeenMs).toISOString(),
-          egress: decision.egress, ingress: decision.ingress,
-        })),
-        skipped: result.skipped,
-        ignored,
-        stagedNotEnforced,
-      }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            replayed: result.replayed,
+            allowed: result.allowed,
+            dropped: result.dropped.map(({ edge, decision }) => ({
+              source: end(edge.source, edge.sourceNames),
+              destination: end(edge.destination, edge.destinationNames),
+              port: edge.port,
+              protocol: edge.protocol,
+              count: edge.count,
+              firstSeen: new Date(edge.firstSeenMs).toISOString(),
+              lastSeen: new Date(edge.lastSeenMs).toISOString(),
+              egress: decision.egress,
+              ingress: decision.ingress,
+            })),
+            skipped: result.skipped,
+            ignored,
+            stagedNotEnforced,
+          },
+          null,
+          2,
+        )}\n`,
+      );
       return status;
     }
-    const lines = [`replayed ${result.replayed} observed flows against ${policyCount} policies: ${result.allowed} allowed, ${result.dropped.length} would be dropped${result.skipped.length > 0 ? `, ${result.skipped.length} not replayable` : ''}${ignored.length > 0 ? `, ${ignored.length} policy object(s) ignored` : ''}`];
-    if (stagedNotEnforced > 0) lines.push(`${stagedNotEnforced} staged Calico policy object(s) not enforced (--promote-staged to replay them as promoted)`);
+    const lines = [
+      `replayed ${result.replayed} observed flows against ${policyCount} policies: ${result.allowed} allowed, ${result.dropped.length} would be dropped${result.skipped.length > 0 ? `, ${result.skipped.length} not replayable` : ''}${ignored.length > 0 ? `, ${ignored.length} policy object(s) ignored` : ''}`,
+    ];
+    if (stagedNotEnforced > 0)
+      lines.push(
+        `${stagedNotEnforced} staged Calico policy object(s) not enforced (--promote-staged to replay them as promoted)`,
+      );
     for (const object of ignored) lines.push(formatIgnored(object));
     for (const { edge, decision } of result.dropped) {
       const side = decision.egress.allowed ? decision.ingress : decision.egress;
-      lines.push(`DROP ${text(edge.source)} -> ${text(edge.destination)} ${edge.protocol}/${edge.port ?? '-'} (${edge.count} connections): ${side.reason.replace(/\p{Cc}/gu, '?')}`);
+      lines.push(
+        `DROP ${text(edge.source)} -> ${text(edge.destination)} ${edge.protocol}/${edge.port ?? '-'} (${edge.count} connections): ${side.reason.replace(/\p{Cc}/gu, '?')}`,
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     return status;

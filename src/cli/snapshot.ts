@@ -4,7 +4,14 @@
 // (limit/continue); the CNI policy kinds the doctor looks for are included when their CRDs
 // exist. The file is written whole or not at all (temporary file, then rename).
 import { rename, writeFile } from 'node:fs/promises';
-import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { loadKubeConfig } from '../k8s/inventory.js';
 import { parseCommandArgs, UsageError } from './args.js';
@@ -51,19 +58,68 @@ function kinds(kc: KubeConfig): KindSpec[] {
   const batch = kc.makeApiClient(BatchV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const paging = (token: string | undefined) => ({ limit: PAGE, ...(token !== undefined ? { _continue: token } : {}) });
+  const paging = (token: string | undefined) => ({
+    limit: PAGE,
+    ...(token !== undefined ? { _continue: token } : {}),
+  });
   const crd = (kind: string, group: string, version: string, plural: string): KindSpec => ({
-    kind, apiVersion: `${group}/${version}`, resource: `${plural}.${group}`, optional: true,
-    list: async (token) => (await custom.listClusterCustomObject({ group, version, plural, ...paging(token) })) as Page,
+    kind,
+    apiVersion: `${group}/${version}`,
+    resource: `${plural}.${group}`,
+    optional: true,
+    list: async (token) =>
+      (await custom.listClusterCustomObject({ group, version, plural, ...paging(token) })) as Page,
   });
   return [
-    { kind: 'Namespace', apiVersion: 'v1', resource: 'namespaces', optional: false, list: (t) => core.listNamespace(paging(t)) },
-    { kind: 'Node', apiVersion: 'v1', resource: 'nodes', optional: false, list: (t) => core.listNode(paging(t)) },
-    { kind: 'Pod', apiVersion: 'v1', resource: 'pods', optional: false, list: (t) => core.listPodForAllNamespaces(paging(t)) },
-    { kind: 'Service', apiVersion: 'v1', resource: 'services', optional: false, list: (t) => core.listServiceForAllNamespaces(paging(t)) },
-    { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', resource: 'networkpolicies.networking.k8s.io', optional: false, list: (t) => networking.listNetworkPolicyForAllNamespaces(paging(t)) },
-    { kind: 'ReplicaSet', apiVersion: 'apps/v1', resource: 'replicasets.apps', optional: false, list: (t) => apps.listReplicaSetForAllNamespaces(paging(t)) },
-    { kind: 'Job', apiVersion: 'batch/v1', resource: 'jobs.batch', optional: false, list: (t) => batch.listJobForAllNamespaces(paging(t)) },
+    {
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      resource: 'namespaces',
+      optional: false,
+      list: (t) => core.listNamespace(paging(t)),
+    },
+    {
+      kind: 'Node',
+      apiVersion: 'v1',
+      resource: 'nodes',
+      optional: false,
+      list: (t) => core.listNode(paging(t)),
+    },
+    {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      resource: 'pods',
+      optional: false,
+      list: (t) => core.listPodForAllNamespaces(paging(t)),
+    },
+    {
+      kind: 'Service',
+      apiVersion: 'v1',
+      resource: 'services',
+      optional: false,
+      list: (t) => core.listServiceForAllNamespaces(paging(t)),
+    },
+    {
+      kind: 'NetworkPolicy',
+      apiVersion: 'networking.k8s.io/v1',
+      resource: 'networkpolicies.networking.k8s.io',
+      optional: false,
+      list: (t) => networking.listNetworkPolicyForAllNamespaces(paging(t)),
+    },
+    {
+      kind: 'ReplicaSet',
+      apiVersion: 'apps/v1',
+      resource: 'replicasets.apps',
+      optional: false,
+      list: (t) => apps.listReplicaSetForAllNamespaces(paging(t)),
+    },
+    {
+      kind: 'Job',
+      apiVersion: 'batch/v1',
+      resource: 'jobs.batch',
+      optional: false,
+      list: (t) => batch.listJobForAllNamespaces(paging(t)),
+    },
     crd('CiliumNetworkPolicy', 'cilium.io', 'v2', 'ciliumnetworkpolicies'),
     crd('CiliumClusterwideNetworkPolicy', 'cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies'),
     crd('NetworkPolicy', 'crd.projectcalico.org', 'v1', 'networkpolicies'),
@@ -94,14 +150,35 @@ async function listAll(spec: KindSpec, server: string): Promise<object[] | undef
     } catch (error) {
       const code = statusCode(error);
       if (spec.optional && code === 404) return undefined;
-      if (code === 401) throw new SnapshotError(`the API server at ${server} did not accept the kubeconfig's credentials (401)`, { cause: error });
-      if (code === 403) throw new SnapshotError(`not allowed to list ${spec.resource} in all namespaces (403): the kubeconfig's identity needs get/list on them`, { cause: error });
-      const why = code !== undefined ? `HTTP ${code}` : error instanceof Error ? ((error.cause as { code?: string } | undefined)?.code ?? error.message) : String(error);
+      if (code === 401)
+        throw new SnapshotError(
+          `the API server at ${server} did not accept the kubeconfig's credentials (401)`,
+          { cause: error },
+        );
+      if (code === 403)
+        throw new SnapshotError(
+          `not allowed to list ${spec.resource} in all namespaces (403): the kubeconfig's identity needs get/list on them`,
+          { cause: error },
+        );
+      const why =
+        code !== undefined
+          ? `HTTP ${code}`
+          : error instanceof Error
+            ? ((error.cause as { code?: string } | undefined)?.code ?? error.message)
+            : String(error);
       throw new SnapshotError(`listing ${spec.resource} from ${server} failed: ${why}`, { cause: error });
     }
     // Typed models hold Dates; a JSON round trip gives the API's own representation back.
-    for (const item of page.items) out.push({ apiVersion: spec.apiVersion, kind: spec.kind, ...(JSON.parse(JSON.stringify(item)) as object) });
-    if (out.length > MAX_OBJECTS_PER_KIND) throw new SnapshotError(`more than ${MAX_OBJECTS_PER_KIND} ${spec.resource}: refusing to write a snapshot that large`);
+    for (const item of page.items)
+      out.push({
+        apiVersion: spec.apiVersion,
+        kind: spec.kind,
+        ...(JSON.parse(JSON.stringify(item)) as object),
+      });
+    if (out.length > MAX_OBJECTS_PER_KIND)
+      throw new SnapshotError(
+        `more than ${MAX_OBJECTS_PER_KIND} ${spec.resource}: refusing to write a snapshot that large`,
+      );
     const next = page.metadata?._continue ?? page.metadata?.continue;
     token = next !== undefined && next !== '' ? next : undefined;
   } while (token !== undefined);
@@ -115,17 +192,28 @@ async function run(argv: string[]): Promise<number> {
     kubeconfig: { type: 'string' },
     context: { type: 'string' },
   });
-  if (values.help === true) { process.stdout.write(HELP); return 0; }
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const output = values.output ?? 'json';
-  if (output !== 'json' && output !== 'yaml') throw new UsageError(`--output: expected json or yaml, got "${output}"`);
+  if (output !== 'json' && output !== 'yaml')
+    throw new UsageError(`--output: expected json or yaml, got "${output}"`);
   let kc: KubeConfig;
   try {
-    kc = loadKubeConfig({ ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) });
+    kc = loadKubeConfig({
+      ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values.context !== undefined ? { context: values.context } : {}),
+    });
   } catch (error) {
-    throw new UsageError(`cannot load the kubeconfig${values.kubeconfig !== undefined ? ` ${values.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(
+      `cannot load the kubeconfig${values.kubeconfig !== undefined ? ` ${values.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new UsageError('the kubeconfig has no current context (pass --kubeconfig or --context)');
+  if (cluster === null)
+    throw new UsageError('the kubeconfig has no current context (pass --kubeconfig or --context)');
 
   const items: object[] = [];
   const counts: string[] = [];
@@ -152,11 +240,13 @@ async function run(argv: string[]): Promise<number> {
     await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, values.out);
   }
-  process.stderr.write(`netpol-advisor snapshot: ${values.out ?? 'stdout'}: ${counts.join(', ')} (context ${kc.getCurrentContext()})\n`);
+  process.stderr.write(
+    `netpol-advisor snapshot: ${values.out ?? 'stdout'}: ${counts.join(', ')} (context ${kc.getCurrentContext()})\n`,
+  );
   return 0;
 }
 
 export const snapshotCommand: Command = {
-  summary: 'save the cluster\'s namespaces, pods, services, nodes and policies to a file',
+  summary: "save the cluster's namespaces, pods, services, nodes and policies to a file",
   run,
 };

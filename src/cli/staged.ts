@@ -55,12 +55,16 @@ function identity(): string {
 function idOf(positionals: readonly string[]): number {
   const text = positionals[1];
   if (text === undefined) throw new UsageError('ID: the staged set id is required');
-  if (!/^[1-9]\d{0,14}$/.test(text)) throw new UsageError(`ID: expected a staged set id (a positive integer), got "${text.slice(0, 40)}"`);
+  if (!/^[1-9]\d{0,14}$/.test(text))
+    throw new UsageError(`ID: expected a staged set id (a positive integer), got "${text.slice(0, 40)}"`);
   return Number(text);
 }
 
 function summaryLine(set: StagedSetJson): string {
-  return `${set.id}\t${set.namespace}\t${set.status}\t${set.readiness.verdict}\tpaths=${set.traffic.paths} connections=${set.traffic.connections} would-drop=${set.traffic.wouldDropPaths}\tstaged ${set.stagedAt} by ${set.stagedBy}`.replace(/\p{Cc}/gu, '?');
+  return `${set.id}\t${set.namespace}\t${set.status}\t${set.readiness.verdict}\tpaths=${set.traffic.paths} connections=${set.traffic.connections} would-drop=${set.traffic.wouldDropPaths}\tstaged ${set.stagedAt} by ${set.stagedBy}`.replace(
+    /\p{Cc}/gu,
+    '?',
+  );
 }
 
 function readPolicyFiles(paths: readonly string[]): unknown[] {
@@ -70,10 +74,15 @@ function readPolicyFiles(paths: readonly string[]): unknown[] {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new UsageError(`--policies: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new UsageError(
+        `--policies: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
     }
     for (const [i, doc] of parseAllDocuments(text).entries()) {
-      if (doc.errors.length > 0) throw new UsageError(`${file}: document ${i + 1}: not valid YAML: ${(doc.errors[0]?.message ?? '').split('\n')[0] ?? ''}`);
+      if (doc.errors.length > 0)
+        throw new UsageError(
+          `${file}: document ${i + 1}: not valid YAML: ${(doc.errors[0]?.message ?? '').split('\n')[0] ?? ''}`,
+        );
       const value: unknown = doc.toJS({ maxAliasCount: 100 });
       if (value !== null && value !== undefined) objects.push(value);
     }
@@ -82,32 +91,44 @@ function readPolicyFiles(paths: readonly string[]): unknown[] {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    db: { type: 'string' },
-    json: { type: 'boolean' },
-    namespace: { type: 'string' },
-    status: { type: 'string' },
-    policies: { type: 'string', multiple: true },
-    cluster: { type: 'string', multiple: true },
-    limit: { type: 'string' },
-    cursor: { type: 'string' },
-    out: { type: 'string' },
-    'clean-days': { type: 'string' },
-    'min-connections': { type: 'string' },
-  }, true);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      namespace: { type: 'string' },
+      status: { type: 'string' },
+      policies: { type: 'string', multiple: true },
+      cluster: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      out: { type: 'string' },
+      'clean-days': { type: 'string' },
+      'min-connections': { type: 'string' },
+    },
+    true,
+  );
   if (values.help === true) {
     process.stdout.write(HELP);
     return 0;
   }
   const sub = positionals[0];
-  if (sub === undefined || !SUBCOMMANDS.has(sub)) throw new UsageError(`expected one of ${[...SUBCOMMANDS].join(', ')}${sub !== undefined ? `, got "${sub.slice(0, 40)}"` : ''}`);
+  if (sub === undefined || !SUBCOMMANDS.has(sub))
+    throw new UsageError(
+      `expected one of ${[...SUBCOMMANDS].join(', ')}${sub !== undefined ? `, got "${sub.slice(0, 40)}"` : ''}`,
+    );
   const readiness: ReadinessOptions = {
     ...DEFAULT_READINESS,
-    ...(values['clean-days'] !== undefined ? { cleanPeriodMs: parseIntegerOption('clean-days', values['clean-days'], 0, 365) * DAY_MS } : {}),
-    ...(values['min-connections'] !== undefined ? { minConnections: parseIntegerOption('min-connections', values['min-connections'], 0, 1_000_000_000) } : {}),
+    ...(values['clean-days'] !== undefined
+      ? { cleanPeriodMs: parseIntegerOption('clean-days', values['clean-days'], 0, 365) * DAY_MS }
+      : {}),
+    ...(values['min-connections'] !== undefined
+      ? { minConnections: parseIntegerOption('min-connections', values['min-connections'], 0, 1_000_000_000) }
+      : {}),
   };
   const json = values.json === true;
-  const out = (value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+  const out = (value: unknown, text: string) =>
+    process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
   const db = values.db ?? defaultDbPath();
   const flows = await openExistingStore(db);
   flows.close();
@@ -121,15 +142,25 @@ async function run(argv: string[]): Promise<number> {
     };
     if (sub === 'list') {
       const status = values.status ?? 'all';
-      if (!['active', 'superseded', 'promoted', 'retired', 'all'].includes(status)) throw new UsageError(`--status: expected active, superseded, promoted, retired or all, got "${status.slice(0, 40)}"`);
-      const items = store.list().filter((s) => (status === 'all' || s.status === status) && (values.namespace === undefined || s.namespace === values.namespace))
+      if (!['active', 'superseded', 'promoted', 'retired', 'all'].includes(status))
+        throw new UsageError(
+          `--status: expected active, superseded, promoted, retired or all, got "${status.slice(0, 40)}"`,
+        );
+      const items = store
+        .list()
+        .filter(
+          (s) =>
+            (status === 'all' || s.status === status) &&
+            (values.namespace === undefined || s.namespace === values.namespace),
+        )
         .map((set) => stagedSetJson(set, store.traffic(set.id), readiness, now));
       out(items, items.length === 0 ? 'no staged sets' : items.map(summaryLine).join('\n'));
       return 0;
     }
     if (sub === 'add') {
       const namespace = values.namespace;
-      if (namespace === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError('--namespace: a namespace name (DNS-1123 label) is required');
+      if (namespace === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+        throw new UsageError('--namespace: a namespace name (DNS-1123 label) is required');
       let policies;
       let origin: 'given' | 'recommendation' = 'given';
       if (values.policies !== undefined && values.policies.length > 0) {
@@ -140,24 +171,40 @@ async function run(argv: string[]): Promise<number> {
         const snapshot = await loadSnapshotOption(values.cluster);
         const edges = await openExistingStore(db);
         try {
-          const recommendation = recommendPolicies(edges.iterateEdges({ namespace }), snapshot, { ...DEFAULT_RECOMMEND_OPTIONS, namespace });
+          const recommendation = recommendPolicies(edges.iterateEdges({ namespace }), snapshot, {
+            ...DEFAULT_RECOMMEND_OPTIONS,
+            namespace,
+          });
           policies = proposedPolicies(recommendation).filter((p) => p.metadata.namespace === namespace);
         } finally {
           edges.close();
         }
         origin = 'recommendation';
-        if (policies.length === 0) throw new UsageError(`--namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`);
+        if (policies.length === 0)
+          throw new UsageError(
+            `--namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`,
+          );
       }
       const set = store.stage({ namespace, flavor: 'k8s', origin, policies, by: identity(), nowMs: now });
       const shown = stagedSetJson(set, store.traffic(set.id), readiness, now);
-      out(shown, `staged set ${set.id} for ${namespace}: ${set.policies.length} policies (${shown.policyNames.join(', ')})`);
+      out(
+        shown,
+        `staged set ${set.id} for ${namespace}: ${set.policies.length} policies (${shown.policyNames.join(', ')})`,
+      );
       return 0;
     }
     const id = idOf(positionals);
     if (sub === 'show') {
       const set = view(id);
       const shown = { ...stagedSetJson(set, store.traffic(id), readiness, now), policies: set.policies };
-      out(shown, [summaryLine(shown), `readiness: ${shown.readiness.verdict}: ${shown.readiness.reason}`, promotedYaml(set).trimEnd()].join('\n'));
+      out(
+        shown,
+        [
+          summaryLine(shown),
+          `readiness: ${shown.readiness.verdict}: ${shown.readiness.reason}`,
+          promotedYaml(set).trimEnd(),
+        ].join('\n'),
+      );
       return 0;
     }
     if (sub === 'would-drop') {
@@ -167,11 +214,19 @@ async function run(argv: string[]): Promise<number> {
       try {
         page = store.wouldDrops(id, limit, values.cursor);
       } catch (error) {
-        if (error instanceof InvalidCursorError) throw new UsageError('--cursor: is not a cursor from this database');
+        if (error instanceof InvalidCursorError)
+          throw new UsageError('--cursor: is not a cursor from this database');
         throw error;
       }
-      out({ items: page.items.map(wouldDropJson), nextCursor: page.nextCursor },
-        page.items.length === 0 ? 'no would-drop paths' : [...page.items.map(wouldDropLine), ...(page.nextCursor !== null ? [`more: --cursor ${page.nextCursor}`] : [])].join('\n'));
+      out(
+        { items: page.items.map(wouldDropJson), nextCursor: page.nextCursor },
+        page.items.length === 0
+          ? 'no would-drop paths'
+          : [
+              ...page.items.map(wouldDropLine),
+              ...(page.nextCursor !== null ? [`more: --cursor ${page.nextCursor}`] : []),
+            ].join('\n'),
+      );
       return 0;
     }
     view(id);
@@ -188,7 +243,10 @@ async function run(argv: string[]): Promise<number> {
         mkdirSync(values.out, { recursive: true });
         const files = promotedFiles(ended, readinessOf(ended, store.traffic(id), readiness, now).reason);
         for (const [name, text] of files) writeFileSync(path.join(values.out, name), text);
-        out({ ...shown, files: [...files.keys()] }, `promoted staged set ${id}: wrote ${[...files.keys()].join(', ')} to ${values.out}`);
+        out(
+          { ...shown, files: [...files.keys()] },
+          `promoted staged set ${id}: wrote ${[...files.keys()].join(', ')} to ${values.out}`,
+        );
       } else {
         out({ ...shown, yaml: promotedYaml(ended) }, promotedYaml(ended).trimEnd());
       }

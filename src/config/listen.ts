@@ -12,7 +12,8 @@ export function parseListen(text: string): ListenAddress | string {
   const bracketed = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text);
   const plain = /^([^:[\]]*):(\d{1,5})$/.exec(text);
   const match = bracketed ?? plain;
-  if (match === null) return `expected HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), got "${text.slice(0, 100)}"`;
+  if (match === null)
+    return `expected HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), got "${text.slice(0, 100)}"`;
   const host = match[1] ?? '';
   const port = Number(match[2]);
   if (port > 65535) return `port must be 0-65535, got ${port}`;

@@ -103,41 +103,65 @@ limits:
   pageSizeMax: 10
 `);
     const list = problems(loadConfig({ file, env: {} }));
-    expect(list).toEqual(expect.arrayContaining([
-      'lisen: unknown key',
-      'sources[0].format: required',
-      'sources[1].address: required',
-      expect.stringMatching(/^sources\[2\]\.type: /),
-      'sources[3].tls: unknown key',
-      'alerts[0].url: required (or urlFile)',
-      expect.stringMatching(/^limits\.batchSize: /),
-    ]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        'lisen: unknown key',
+        'sources[0].format: required',
+        'sources[1].address: required',
+        expect.stringMatching(/^sources\[2\]\.type: /),
+        'sources[3].tls: unknown key',
+        'alerts[0].url: required (or urlFile)',
+        expect.stringMatching(/^limits\.batchSize: /),
+      ]),
+    );
     expect(list.length).toBeGreaterThanOrEqual(7);
   });
 
   it('refuses auth none on a non-loopback address, alongside other problems', () => {
-    const file = writeConfig('listen: "0.0.0.0:8080"\nsources:\n  - type: goldmane\n    address: g:7443\nlogLevel: loud\n');
+    const file = writeConfig(
+      'listen: "0.0.0.0:8080"\nsources:\n  - type: goldmane\n    address: g:7443\nlogLevel: loud\n',
+    );
     const list = problems(loadConfig({ file, env: {} }));
-    expect(list).toEqual(expect.arrayContaining([expect.stringMatching(/^auth\.mode: "none" is only allowed on a loopback/), expect.stringMatching(/^logLevel: /)]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^auth\.mode: "none" is only allowed on a loopback/),
+        expect.stringMatching(/^logLevel: /),
+      ]),
+    );
   });
 
   it('accepts auth none on loopback addresses and refuses demo mode off loopback', () => {
     for (const listen of ['127.0.0.1:0', '[::1]:8080', 'localhost:8080']) {
       expect(loadConfig({ env: {}, flags: { listen } }).ok).toBe(true);
     }
-    const list = problems(loadConfig({ env: { NETPOL_ADVISOR_AUTH_MODE: 'token', NETPOL_ADVISOR_AUTH_TOKEN_FILE: '/t' }, flags: { listen: ':8080' } }));
+    const list = problems(
+      loadConfig({
+        env: { NETPOL_ADVISOR_AUTH_MODE: 'token', NETPOL_ADVISOR_AUTH_TOKEN_FILE: '/t' },
+        flags: { listen: ':8080' },
+      }),
+    );
     expect(list).toEqual([expect.stringMatching(/^listen: demo mode .*\(from --listen\)$/)]);
   });
 
   it('requires a token file for token auth', () => {
-    expect(problems(loadConfig({ env: { NETPOL_ADVISOR_AUTH_MODE: 'token' } }))).toEqual(['auth.tokenFile: required when auth.mode is token']);
+    expect(problems(loadConfig({ env: { NETPOL_ADVISOR_AUTH_MODE: 'token' } }))).toEqual([
+      'auth.tokenFile: required when auth.mode is token',
+    ]);
   });
 
   it('applies env overrides over the file, and flags over env', () => {
     const file = writeConfig('listen: "127.0.0.1:1111"\ndb: /from/file.db\nlogLevel: warn\n');
-    const env = { NETPOL_ADVISOR_LISTEN: '127.0.0.1:2222', NETPOL_ADVISOR_DB: '/from/env.db', NETPOL_ADVISOR_LOG_LEVEL: 'debug' };
+    const env = {
+      NETPOL_ADVISOR_LISTEN: '127.0.0.1:2222',
+      NETPOL_ADVISOR_DB: '/from/env.db',
+      NETPOL_ADVISOR_LOG_LEVEL: 'debug',
+    };
     const fromEnv = ok(loadConfig({ file, env }));
-    expect([fromEnv.listen, fromEnv.db, fromEnv.logLevel]).toEqual(['127.0.0.1:2222', '/from/env.db', 'debug']);
+    expect([fromEnv.listen, fromEnv.db, fromEnv.logLevel]).toEqual([
+      '127.0.0.1:2222',
+      '/from/env.db',
+      'debug',
+    ]);
     const fromFlags = ok(loadConfig({ file, env, flags: { listen: '127.0.0.1:3333', db: '/from/flag.db' } }));
     expect([fromFlags.listen, fromFlags.db]).toEqual(['127.0.0.1:3333', '/from/flag.db']);
   });
@@ -145,22 +169,37 @@ limits:
   it('finds the file through NETPOL_ADVISOR_CONFIG and names the env var of a bad override', () => {
     const file = writeConfig('db: /from/file.db\n');
     expect(ok(loadConfig({ env: { NETPOL_ADVISOR_CONFIG: file } })).db).toBe('/from/file.db');
-    expect(problems(loadConfig({ env: { NETPOL_ADVISOR_LISTEN: 'nonsense' } }))).toEqual([expect.stringMatching(/^listen: expected HOST:PORT.*\(from NETPOL_ADVISOR_LISTEN\)$/)]);
+    expect(problems(loadConfig({ env: { NETPOL_ADVISOR_LISTEN: 'nonsense' } }))).toEqual([
+      expect.stringMatching(/^listen: expected HOST:PORT.*\(from NETPOL_ADVISOR_LISTEN\)$/),
+    ]);
   });
 
   it('reports a missing file and invalid YAML with the file name', () => {
-    expect(problems(loadConfig({ file: path.join(dir, 'nope.yaml'), env: {} }))).toEqual([`${path.join(dir, 'nope.yaml')}: no such file`]);
+    expect(problems(loadConfig({ file: path.join(dir, 'nope.yaml'), env: {} }))).toEqual([
+      `${path.join(dir, 'nope.yaml')}: no such file`,
+    ]);
     const file = writeConfig('listen: [unclosed\n');
-    expect(problems(loadConfig({ file, env: {} }))[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
+    expect(problems(loadConfig({ file, env: {} }))[0]).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `),
+    );
     const scalar = writeConfig('just a string\n');
-    expect(problems(loadConfig({ file: scalar, env: {} }))).toEqual([`${scalar}: expected a YAML mapping at the top level`]);
+    expect(problems(loadConfig({ file: scalar, env: {} }))).toEqual([
+      `${scalar}: expected a YAML mapping at the top level`,
+    ]);
   });
 
   it('parses with the core schema only: a !!binary value or an alias bomb is a problem naming the file', () => {
     const binary = writeConfig('db: !!binary aGVsbG8=\n');
-    expect(problems(loadConfig({ file: binary, env: {} }))).toEqual([`${binary}:1:5: unsupported YAML tag tag:yaml.org,2002:binary: only JSON-compatible types are accepted`]);
+    expect(problems(loadConfig({ file: binary, env: {} }))).toEqual([
+      `${binary}:1:5: unsupported YAML tag tag:yaml.org,2002:binary: only JSON-compatible types are accepted`,
+    ]);
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const bomb = writeConfig(`${lines.join('\n')}\n`);
     expect(problems(loadConfig({ file: bomb, env: {} }))[0]).toMatch(/too many YAML aliases/);
   });
@@ -170,7 +209,11 @@ limits:
   });
 
   it('refuses duplicate source names', () => {
-    const file = writeConfig('sources:\n  - {type: goldmane, address: "a:1", name: x}\n  - {type: goldmane, address: "b:1", name: x}\n');
-    expect(problems(loadConfig({ file, env: {} }))).toEqual(['sources[1].name: duplicate source name "x" (also sources[0])']);
+    const file = writeConfig(
+      'sources:\n  - {type: goldmane, address: "a:1", name: x}\n  - {type: goldmane, address: "b:1", name: x}\n',
+    );
+    expect(problems(loadConfig({ file, env: {} }))).toEqual([
+      'sources[1].name: duplicate source name "x" (also sources[0])',
+    ]);
   });
 });

@@ -54,22 +54,34 @@ function readYaml(file: string, problems: string[]): Json {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    problems.push(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)}`);
+    problems.push(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)}`,
+    );
     return {};
   }
   // Core schema only (as for every user YAML: src/policy/yaml-documents.ts): `!!binary` and other
   // non-JSON tags are problems, and an alias bomb is a problem rather than a thrown error.
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, schema: 'core', resolveKnownTags: false, merge: false });
+  const doc = parseDocument(text, {
+    prettyErrors: true,
+    uniqueKeys: true,
+    schema: 'core',
+    resolveKnownTags: false,
+    merge: false,
+  });
   const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (tag !== undefined) {
     const pos = tag.linePos?.[0];
-    problems.push(`${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: unsupported YAML tag ${/Unresolved tag: (\S+)/.exec(tag.message)?.[1]?.slice(0, 100) ?? ''}: only JSON-compatible types are accepted`);
+    problems.push(
+      `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: unsupported YAML tag ${/Unresolved tag: (\S+)/.exec(tag.message)?.[1]?.slice(0, 100) ?? ''}: only JSON-compatible types are accepted`,
+    );
     return {};
   }
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const pos = error.linePos?.[0];
-      problems.push(`${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: ${(error.message.split('\n')[0] ?? 'invalid YAML').replace(/ at line \d+, column \d+:?$/, '')}`);
+      problems.push(
+        `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: ${(error.message.split('\n')[0] ?? 'invalid YAML').replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
     return {};
   }
@@ -77,7 +89,9 @@ function readYaml(file: string, problems: string[]): Json {
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch {
-    problems.push(`${file}: too many YAML aliases (more than 100 dereferences): refused as a resource-exhaustion risk`);
+    problems.push(
+      `${file}: too many YAML aliases (more than 100 dereferences): refused as a resource-exhaustion risk`,
+    );
     return {};
   }
   if (value === null || value === undefined) return {};
@@ -98,14 +112,22 @@ function setPath(target: Json, path: readonly string[], value: unknown): void {
   node[path[path.length - 1] ?? ''] = value;
 }
 
-const ENV_OVERRIDES: readonly { readonly name: string; readonly path: readonly string[]; readonly parse?: (v: string) => unknown }[] = [
+const ENV_OVERRIDES: readonly {
+  readonly name: string;
+  readonly path: readonly string[];
+  readonly parse?: (v: string) => unknown;
+}[] = [
   { name: 'NETPOL_ADVISOR_LISTEN', path: ['listen'] },
   { name: 'NETPOL_ADVISOR_DB', path: ['db'] },
   { name: 'NETPOL_ADVISOR_LOG_LEVEL', path: ['logLevel'] },
   { name: 'NETPOL_ADVISOR_AUTH_MODE', path: ['auth', 'mode'] },
   { name: 'NETPOL_ADVISOR_AUTH_TOKEN_FILE', path: ['auth', 'tokenFile'] },
   { name: 'NETPOL_ADVISOR_INTEGRITY_CHECK', path: ['storage', 'integrityCheck'] },
-  { name: 'NETPOL_ADVISOR_KUBERNETES', path: ['kubernetes', 'enabled'], parse: (v) => (v === 'true' ? true : v === 'false' ? false : v) },
+  {
+    name: 'NETPOL_ADVISOR_KUBERNETES',
+    path: ['kubernetes', 'enabled'],
+    parse: (v) => (v === 'true' ? true : v === 'false' ? false : v),
+  },
 ];
 
 function deepFreeze<T>(value: T): T {
@@ -147,7 +169,10 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
     origins.set('db', '--db');
   }
   const parsed = configSchema.safeParse(raw, {
-    error: (issue) => ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined ? 'required' : undefined),
+    error: (issue) =>
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined
+        ? 'required'
+        : undefined,
   });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, origins));
@@ -164,7 +189,10 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
     ...data,
     db: data.db ?? (demoMode ? DEFAULT_DEMO_DB : DEFAULT_DB),
     demoMode,
-    sources: data.sources.map((source, i) => ({ ...source, name: source.name ?? defaultSourceName(source, i) })),
+    sources: data.sources.map((source, i) => ({
+      ...source,
+      name: source.name ?? defaultSourceName(source, i),
+    })),
   };
   return { ok: true, config: deepFreeze(config), file };
 }

@@ -11,10 +11,24 @@ import { compilePolicies, type Decision } from '../policy/engine.js';
 import type { EdgePeer } from '../flows/edge.js';
 import type { NetworkPolicy } from '../policy/model.js';
 import { compileSelector, isEmptySelector } from '../policy/selectors.js';
-import { clean, evaluateEdge, inScope, limited, podKey, selectedPods, unique, type DoctorContext } from './context.js';
+import {
+  clean,
+  evaluateEdge,
+  inScope,
+  limited,
+  podKey,
+  selectedPods,
+  unique,
+  type DoctorContext,
+} from './context.js';
 import { policyId, type DoctorEdge, type Finding } from './types.js';
 
-interface Denied { readonly edge: DoctorEdge; readonly decision: Decision; readonly side: 'egress' | 'ingress'; readonly subject: EdgePeer }
+interface Denied {
+  readonly edge: DoctorEdge;
+  readonly decision: Decision;
+  readonly side: 'egress' | 'ingress';
+  readonly subject: EdgePeer;
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -23,7 +37,9 @@ function iso(ms: number): string {
 function isHostSide(context: DoctorContext, peer: EdgePeer): boolean {
   if (peer.kind === 'host' || peer.kind === 'remote-node') return true;
   if (peer.kind !== 'pod') return false;
-  const pods = context.snapshot.pods.filter((pod) => pod.namespace === peer.namespace && pod.workload.name === peer.workload);
+  const pods = context.snapshot.pods.filter(
+    (pod) => pod.namespace === peer.namespace && pod.workload.name === peer.workload,
+  );
   return pods.length > 0 && pods.every((pod) => pod.hostNetwork);
 }
 
@@ -32,50 +48,80 @@ function causesFor(context: DoctorContext, items: readonly Denied[], enforcement
   const namespace = items[0]?.subject.namespace ?? '';
   const isolatedBy = unique(items.flatMap((d) => d.decision[d.side].isolatedBy));
   if (!enforcementSeen) {
-    causes.push(`the network plugin does not appear to enforce NetworkPolicy: no policy drop was observed in ${context.edges.length} edge(s) while ${isolatedBy.join(', ')} isolate pods`);
+    causes.push(
+      `the network plugin does not appear to enforce NetworkPolicy: no policy drop was observed in ${context.edges.length} edge(s) while ${isolatedBy.join(', ')} isolate pods`,
+    );
   }
   const labelsOf = (d: Denied) => (d.side === 'egress' ? d.edge.sourceLabels : d.edge.destinationLabels);
-  const misplaced = context.snapshot.policies.filter((p) => p.metadata.namespace !== namespace && !isEmptySelector(p.spec.podSelector)
-    && items.some((d) => compileSelector(p.spec.podSelector)(labelsOf(d))));
+  const misplaced = context.snapshot.policies.filter(
+    (p) =>
+      p.metadata.namespace !== namespace &&
+      !isEmptySelector(p.spec.podSelector) &&
+      items.some((d) => compileSelector(p.spec.podSelector)(labelsOf(d))),
+  );
   if (misplaced.length > 0) {
-    causes.push(`policy in another namespace than the pods: ${limited(misplaced.map(policyId), 5).join(', ')} select(s) labels of these pods, but a NetworkPolicy only applies in its own namespace`);
+    causes.push(
+      `policy in another namespace than the pods: ${limited(misplaced.map(policyId), 5).join(', ')} select(s) labels of these pods, but a NetworkPolicy only applies in its own namespace`,
+    );
   }
   // Only objects the engine left out can explain it: the Cilium, Calico and cluster-scoped
   // policies it evaluates already took part in the decision above.
   const ignored = new Set(context.engine.ignored.map((o) => `${o.kind}|${o.namespace ?? ''}|${o.name}`));
-  const cni = context.extras.cniPolicies.filter((c) => (c.namespace === undefined || c.namespace === namespace)
-    && ignored.has(`${c.kind}|${c.namespace ?? ''}|${c.name}`));
+  const cni = context.extras.cniPolicies.filter(
+    (c) =>
+      (c.namespace === undefined || c.namespace === namespace) &&
+      ignored.has(`${c.kind}|${c.namespace ?? ''}|${c.name}`),
+  );
   if (cni.length > 0) {
-    causes.push(`a CNI-specific policy the engine could not evaluate may admit it: ${limited(cni.map((c) => `${c.kind} ${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`), 5).join(', ')}`);
+    causes.push(
+      `a CNI-specific policy the engine could not evaluate may admit it: ${limited(
+        cni.map((c) => `${c.kind} ${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`),
+        5,
+      ).join(', ')}`,
+    );
   }
-  const host = items.filter((d) => isHostSide(context, d.edge.source) || isHostSide(context, d.edge.destination));
+  const host = items.filter(
+    (d) => isHostSide(context, d.edge.source) || isHostSide(context, d.edge.destination),
+  );
   if (host.length > 0) {
-    causes.push(`host-network endpoints: ${host.length} path(s) involve a node or a hostNetwork pod, which most plugins admit from the local node whatever the policies say`);
+    causes.push(
+      `host-network endpoints: ${host.length} path(s) involve a node or a hostNetwork pod, which most plugins admit from the local node whatever the policies say`,
+    );
   }
   const stale: string[] = [];
   for (const d of items) {
     for (const id of d.decision[d.side].isolatedBy) {
       const created = context.extras.policyCreatedMs.get(id);
       if (created === undefined || d.edge.firstSeenMs >= created) continue;
-      stale.push(d.edge.lastSeenMs < created
-        ? `${clean(describePath(d.edge))} was last seen ${iso(d.edge.lastSeenMs)}, before ${id} was created (${iso(created)})`
-        : `${clean(describePath(d.edge))} was first seen ${iso(d.edge.firstSeenMs)}, before ${id} was created (${iso(created)}): connections opened earlier survive in connection tracking`);
+      stale.push(
+        d.edge.lastSeenMs < created
+          ? `${clean(describePath(d.edge))} was last seen ${iso(d.edge.lastSeenMs)}, before ${id} was created (${iso(created)})`
+          : `${clean(describePath(d.edge))} was first seen ${iso(d.edge.firstSeenMs)}, before ${id} was created (${iso(created)}): connections opened earlier survive in connection tracking`,
+      );
       break;
     }
   }
   if (stale.length > 0) causes.push(`the observation predates the policy: ${limited(stale, 5).join('; ')}`);
-  if (causes.length === 0) causes.push('no known cause: compare the policies the plugin has loaded with the snapshot (a newer or older version?)');
+  if (causes.length === 0)
+    causes.push(
+      'no known cause: compare the policies the plugin has loaded with the snapshot (a newer or older version?)',
+    );
   return causes;
 }
 
 function fixText(causes: readonly string[]): string {
   const first = causes[0] ?? '';
-  if (first.startsWith('the network plugin')) return 'enable NetworkPolicy enforcement in the CNI (e.g. Calico or Cilium, or the plugin\'s policy mode), or install a plugin that enforces it';
-  if (first.startsWith('policy in another')) return 'move the policy into the pods\' namespace (see the misplaced-policy finding for the object)';
-  if (first.startsWith('a CNI-specific')) return 'review the CNI-specific policies listed: an allow there overrides nothing in NetworkPolicy but the plugin enforces both';
-  if (first.startsWith('host-network')) return 'NetworkPolicy cannot restrict host-network traffic; use the CNI\'s host policies (Cilium host firewall, Calico HostEndpoint policies)';
-  if (first.startsWith('the observation predates')) return 'nothing to change if the traffic stopped after the policy; otherwise restart the long-lived connections so the policy applies';
-  return 'check the plugin\'s loaded policies against the snapshot';
+  if (first.startsWith('the network plugin'))
+    return "enable NetworkPolicy enforcement in the CNI (e.g. Calico or Cilium, or the plugin's policy mode), or install a plugin that enforces it";
+  if (first.startsWith('policy in another'))
+    return "move the policy into the pods' namespace (see the misplaced-policy finding for the object)";
+  if (first.startsWith('a CNI-specific'))
+    return 'review the CNI-specific policies listed: an allow there overrides nothing in NetworkPolicy but the plugin enforces both';
+  if (first.startsWith('host-network'))
+    return "NetworkPolicy cannot restrict host-network traffic; use the CNI's host policies (Cilium host firewall, Calico HostEndpoint policies)";
+  if (first.startsWith('the observation predates'))
+    return 'nothing to change if the traffic stopped after the policy; otherwise restart the long-lived connections so the policy applies';
+  return "check the plugin's loaded policies against the snapshot";
 }
 
 export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
@@ -106,7 +152,10 @@ export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
       summary: `${items.length} path(s) of ${namespace} (${connections} connection(s)) were forwarded although the policies deny them`,
       evidence: [
         ...causes.map((cause, i) => `likely cause ${i + 1}: ${cause}`),
-        ...limited(items, 10).map((d) => `forwarded: ${clean(describePath(d.edge))} (${d.edge.count}x); ${clean(d.decision[d.side].reason)}`),
+        ...limited(items, 10).map(
+          (d) =>
+            `forwarded: ${clean(describePath(d.edge))} (${d.edge.count}x); ${clean(d.decision[d.side].reason)}`,
+        ),
       ],
       fix: fixText(causes),
     });
@@ -122,7 +171,13 @@ function findMisplacedPolicies(context: DoctorContext): Finding[] {
   for (const policy of snapshot.policies) {
     if (isEmptySelector(policy.spec.podSelector) || selectedPods(snapshot, policy).length > 0) continue;
     const selects = compileSelector(policy.spec.podSelector);
-    const targets = unique(snapshot.pods.filter((pod) => !pod.hostNetwork && pod.namespace !== policy.metadata.namespace && selects(pod.labels)).map((pod) => pod.namespace));
+    const targets = unique(
+      snapshot.pods
+        .filter(
+          (pod) => !pod.hostNetwork && pod.namespace !== policy.metadata.namespace && selects(pod.labels),
+        )
+        .map((pod) => pod.namespace),
+    );
     for (const namespace of targets) {
       if (!inScope(context, namespace) && !inScope(context, policy.metadata.namespace)) continue;
       const moved: NetworkPolicy = { ...policy, metadata: { ...policy.metadata, namespace } };
@@ -132,7 +187,12 @@ function findMisplacedPolicies(context: DoctorContext): Finding[] {
         if (edge.verdict !== 'forwarded') return false;
         const before = evaluateEdge(context.engine, edge, context.pods);
         const after = evaluateEdge(engine, edge, context.pods);
-        return typeof before !== 'string' && typeof after !== 'string' && before.verdict === 'allow' && after.verdict === 'deny';
+        return (
+          typeof before !== 'string' &&
+          typeof after !== 'string' &&
+          before.verdict === 'allow' &&
+          after.verdict === 'deny'
+        );
       });
       if (wouldDeny.length === 0) continue;
       const pods = selectedPods(snapshot, moved).map(podKey);
@@ -144,7 +204,10 @@ function findMisplacedPolicies(context: DoctorContext): Finding[] {
         summary: `${policyId(policy)} selects no pod of ${policy.metadata.namespace} but matches pods of ${namespace}: the traffic it should deny still flows`,
         evidence: [
           `likely cause: policy in another namespace than the pods — a NetworkPolicy only selects pods of its own namespace`,
-          ...limited(wouldDeny, 10).map((edge) => `forwarded, denied once the policy is in ${namespace}: ${clean(describePath(edge))} (${edge.count}x)`),
+          ...limited(wouldDeny, 10).map(
+            (edge) =>
+              `forwarded, denied once the policy is in ${namespace}: ${clean(describePath(edge))} (${edge.count}x)`,
+          ),
         ],
         fix: [moved],
         fixNote: `apply the copy in ${namespace}, then delete ${policyId(policy)} (kubectl delete networkpolicy -n ${policy.metadata.namespace} ${policy.metadata.name}); pod selectors of its rules now refer to ${namespace}`,

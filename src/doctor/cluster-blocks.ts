@@ -43,17 +43,32 @@ export function findClusterPolicyBlocks(context: DoctorContext): Finding[] {
       const by = d.decidedBy?.cluster;
       if (d.allowed || by === undefined || by.action !== 'Deny') continue;
       const subject = direction === 'egress' ? edge.source : edge.destination;
-      if (subject.kind !== 'pod' || subject.namespace === undefined || !inScope(context, subject.namespace)) continue;
+      if (subject.kind !== 'pod' || subject.namespace === undefined || !inScope(context, subject.namespace))
+        continue;
       const np = npDecision(edge);
       if (typeof np === 'string') continue;
       const pass = d.passedBy?.find((p) => p.cluster?.tier === 'Admin');
       let cause: Cause;
-      if (by.tier === 'Admin' && np[direction].isolated && np[direction].allowed) cause = 'admin-deny-overrides-networkpolicy';
-      else if (by.tier === 'Baseline' && pass !== undefined && !np[direction].isolated) cause = 'pass-to-baseline-deny';
+      if (by.tier === 'Admin' && np[direction].isolated && np[direction].allowed)
+        cause = 'admin-deny-overrides-networkpolicy';
+      else if (by.tier === 'Baseline' && pass !== undefined && !np[direction].isolated)
+        cause = 'pass-to-baseline-deny';
       else continue;
       const key = `${cause}|${subject.namespace}|${by.kind}|${by.name}|${direction}|${by.ruleIndex}|${pass?.object ?? ''}|${pass?.rule ?? ''}`;
       let group = groups.get(key);
-      if (group === undefined) groups.set(key, (group = { cause, namespace: subject.namespace, decider: by, pass, edges: [], networkPolicies: new Set(), subjects: new Set() }));
+      if (group === undefined)
+        groups.set(
+          key,
+          (group = {
+            cause,
+            namespace: subject.namespace,
+            decider: by,
+            pass,
+            edges: [],
+            networkPolicies: new Set(),
+            subjects: new Set(),
+          }),
+        );
       group.edges.push(edge);
       for (const ref of np[direction].allowedBy) group.networkPolicies.add(ref.policy);
       group.subjects.add(`${subject.namespace}/${subject.workload ?? '?'}`);
@@ -65,11 +80,16 @@ export function findClusterPolicyBlocks(context: DoctorContext): Finding[] {
 function findingOf(g: Group): Finding {
   const rule = ruleText(g.decider);
   const object = `${g.decider.kind} ${g.decider.name}`;
-  const paths = limited(g.edges).map((edge) => `observed: ${clean(describePath(edge))} (${edge.count}x, ${edge.verdict})`);
+  const paths = limited(g.edges).map(
+    (edge) => `observed: ${clean(describePath(edge))} (${edge.count}x, ${edge.verdict})`,
+  );
   if (g.cause === 'admin-deny-overrides-networkpolicy') {
     const nps = unique(g.networkPolicies);
     return {
-      kind: 'default-deny-blocks', severity: 'high', namespace: g.namespace, cause: g.cause,
+      kind: 'default-deny-blocks',
+      severity: 'high',
+      namespace: g.namespace,
+      cause: g.cause,
       objects: [object, ...nps, ...unique(g.subjects)],
       summary: `your NetworkPolicy allows this but a cluster policy denies it: ${clean(rule)} denies ${g.edges.length} observed path(s) that ${nps.join(', ')} allow${nps.length === 1 ? 's' : ''}`,
       evidence: [
@@ -83,7 +103,10 @@ function findingOf(g: Group): Finding {
   const pass = g.pass;
   const passText = pass === undefined ? 'an Admin-tier Pass' : `${pass.object} ${pass.rule}`;
   return {
-    kind: 'default-deny-blocks', severity: 'high', namespace: g.namespace, cause: g.cause,
+    kind: 'default-deny-blocks',
+    severity: 'high',
+    namespace: g.namespace,
+    cause: g.cause,
     objects: [...(pass !== undefined ? [pass.object] : []), object, ...unique(g.subjects)],
     summary: `${clean(passText)} hands ${g.edges.length} observed path(s) to NetworkPolicies, but none selects ${g.namespace}'s pods for ${g.decider.direction}, so ${clean(rule)} denies them`,
     evidence: [

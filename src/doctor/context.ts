@@ -24,8 +24,12 @@ export interface DoctorContext {
 
 export function contextOf(input: DoctorInput & { snapshot: ClusterSnapshot }): DoctorContext {
   return {
-    edges: input.edges, snapshot: input.snapshot, engine: compilePolicies(input.snapshot), pods: new PeerPods(input.snapshot.pods),
-    extras: input.extras ?? NO_EXTRAS, namespace: input.namespace,
+    edges: input.edges,
+    snapshot: input.snapshot,
+    engine: compilePolicies(input.snapshot),
+    pods: new PeerPods(input.snapshot.pods),
+    extras: input.extras ?? NO_EXTRAS,
+    namespace: input.namespace,
   };
 }
 
@@ -45,16 +49,27 @@ export function podKey(pod: PodInfo): string {
 /** The pod-network pods a policy selects (hostNetwork pods are never selected). */
 export function selectedPods(snapshot: ClusterSnapshot, policy: NetworkPolicy): PodInfo[] {
   const selects = compileSelector(policy.spec.podSelector);
-  return snapshot.pods.filter((pod) => pod.namespace === policy.metadata.namespace && !pod.hostNetwork && selects(pod.labels));
+  return snapshot.pods.filter(
+    (pod) => pod.namespace === policy.metadata.namespace && !pod.hostNetwork && selects(pod.labels),
+  );
 }
 
 /** Pods isolated in `direction` and the policies isolating them. */
-export function isolatingPolicies(snapshot: ClusterSnapshot, namespace: string, direction: 'ingress' | 'egress'): NetworkPolicy[] {
-  return snapshot.policies.filter((p) => p.metadata.namespace === namespace && policyDirections(p)[direction]);
+export function isolatingPolicies(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  direction: 'ingress' | 'egress',
+): NetworkPolicy[] {
+  return snapshot.policies.filter(
+    (p) => p.metadata.namespace === namespace && policyDirections(p)[direction],
+  );
 }
 
 /** Applies fix objects the way `kubectl apply` would: an object with an existing name replaces it. */
-export function applyPolicies(policies: readonly NetworkPolicy[], fix: readonly NetworkPolicy[]): NetworkPolicy[] {
+export function applyPolicies(
+  policies: readonly NetworkPolicy[],
+  fix: readonly NetworkPolicy[],
+): NetworkPolicy[] {
   const byId = new Map<string, NetworkPolicy>();
   for (const policy of policies) byId.set(policyId(policy), policy);
   for (const policy of fix) byId.set(policyId(policy), policy);

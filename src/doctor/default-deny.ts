@@ -36,11 +36,23 @@ export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
       // A cluster policy's verdict is cluster-blocks.ts's business: no NetworkPolicy fix applies as such.
       if (decision[direction].allowed || decision[direction].decidedBy?.cluster !== undefined) continue;
       const subject = direction === 'egress' ? edge.source : edge.destination;
-      if (subject.kind !== 'pod' || subject.namespace === undefined || subject.workload === undefined) continue;
+      if (subject.kind !== 'pod' || subject.namespace === undefined || subject.workload === undefined)
+        continue;
       if (!inScope(context, subject.namespace)) continue;
       const key = `${subject.namespace}|${direction}`;
       let group = groups.get(key);
-      if (group === undefined) groups.set(key, (group = { namespace: subject.namespace, direction, edges: [], subjects: new Set(), isolatedBy: new Set(), connections: 0 }));
+      if (group === undefined)
+        groups.set(
+          key,
+          (group = {
+            namespace: subject.namespace,
+            direction,
+            edges: [],
+            subjects: new Set(),
+            isolatedBy: new Set(),
+            connections: 0,
+          }),
+        );
       group.edges.push(edge);
       group.subjects.add(`${subject.namespace}/${subject.workload}`);
       for (const id of decision[direction].isolatedBy) group.isolatedBy.add(id);
@@ -48,22 +60,41 @@ export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
     }
   }
   const findings: Finding[] = [];
-  for (const group of [...groups.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.direction.localeCompare(b.direction))) {
+  for (const group of [...groups.values()].sort(
+    (a, b) => a.namespace.localeCompare(b.namespace) || a.direction.localeCompare(b.direction),
+  )) {
     // The blocked paths as if they had been forwarded: the recommender's evidence of wanted traffic.
     const wanted = group.edges.map((edge) => ({ ...edge, verdict: 'forwarded' as const }));
     const recommendation = recommendPolicies(wanted, context.snapshot, {
-      ...DEFAULT_RECOMMEND_OPTIONS, namespace: group.namespace, excludedNamespaces: [], minConnections: 0, minObservedSec: 0,
+      ...DEFAULT_RECOMMEND_OPTIONS,
+      namespace: group.namespace,
+      excludedNamespaces: [],
+      minConnections: 0,
+      minObservedSec: 0,
     });
     const allows = recommendation.namespaces
       .flatMap((ns) => ns.policies)
-      .filter((p) => p.role === `allow-${group.direction}` && p.workload !== undefined && group.subjects.has(p.workload))
+      .filter(
+        (p) =>
+          p.role === `allow-${group.direction}` && p.workload !== undefined && group.subjects.has(p.workload),
+      )
       .map((p) => p.policy);
-    const denies = context.snapshot.policies.filter((p) => group.isolatedBy.has(policyId(p)) && isEmptySelector(p.spec.podSelector) && isDenyOnly(p, group.direction));
-    const uncovered = recommendation.warnings.filter((w) => w.code !== 'not-forwarded' && w.code !== 'low-confidence' && w.code !== 'unobserved-workload');
+    const denies = context.snapshot.policies.filter(
+      (p) =>
+        group.isolatedBy.has(policyId(p)) &&
+        isEmptySelector(p.spec.podSelector) &&
+        isDenyOnly(p, group.direction),
+    );
+    const uncovered = recommendation.warnings.filter(
+      (w) => w.code !== 'not-forwarded' && w.code !== 'low-confidence' && w.code !== 'unobserved-workload',
+    );
     const isolatedBy = unique(group.isolatedBy);
     const evidence = [
       `${group.edges.length} path(s), ${group.connections} connection(s) dropped by policy on the ${group.direction} side of ${group.namespace}; no rule of ${isolatedBy.join(', ')} admits them`,
-      ...limited(group.edges).map((edge) => `dropped: ${clean(describePath(edge))} (${edge.count}x, last ${new Date(edge.lastSeenMs).toISOString()})`),
+      ...limited(group.edges).map(
+        (edge) =>
+          `dropped: ${clean(describePath(edge))} (${edge.count}x, last ${new Date(edge.lastSeenMs).toISOString()})`,
+      ),
       ...uncovered.slice(0, 5).map((w) => `not expressible: ${clean(w.message)}`),
     ];
     findings.push({
@@ -73,8 +104,15 @@ export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
       objects: [...isolatedBy, ...unique(group.subjects)],
       summary: `${group.direction} of ${group.namespace} is isolated and ${group.edges.length} observed path(s) now drop`,
       evidence,
-      fix: allows.length > 0 ? [...allows, ...denies] : 'no allow rule could be derived for these paths (see the evidence)',
-      ...(allows.length > 0 ? { fixNote: `apply the ${allows.length} allow polic${allows.length === 1 ? 'y' : 'ies'} before the deny${denies.length > 0 ? ` (${denies.map(policyId).join(', ')}, listed last, unchanged)` : ''}` } : {}),
+      fix:
+        allows.length > 0
+          ? [...allows, ...denies]
+          : 'no allow rule could be derived for these paths (see the evidence)',
+      ...(allows.length > 0
+        ? {
+            fixNote: `apply the ${allows.length} allow polic${allows.length === 1 ? 'y' : 'ies'} before the deny${denies.length > 0 ? ` (${denies.map(policyId).join(', ')}, listed last, unchanged)` : ''}`,
+          }
+        : {}),
     });
   }
   return findings;

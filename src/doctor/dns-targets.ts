@@ -27,25 +27,40 @@ export function findDnsTargets(snapshot: ClusterSnapshot, edges: readonly Doctor
   const seen = new Set<string>();
   for (const pod of snapshot.pods) {
     if (pod.hostNetwork) continue;
-    for (const [[key, value], port, what] of [[KUBE_DNS_LABEL, 53, 'kube-dns/CoreDNS'], [OPENSHIFT_DNS_LABEL, 5353, 'OpenShift dns-default']] as const) {
+    for (const [[key, value], port, what] of [
+      [KUBE_DNS_LABEL, 53, 'kube-dns/CoreDNS'],
+      [OPENSHIFT_DNS_LABEL, 5353, 'OpenShift dns-default'],
+    ] as const) {
       if (pod.labels[key] !== value || seen.has(`${pod.namespace}|${key}`)) continue;
       seen.add(`${pod.namespace}|${key}`);
       targets.push({
         description: `${what} pods ${pod.namespace}/{${key}=${value}} on port ${port}`,
-        endpoint: { kind: 'pod', namespace: pod.namespace, name: pod.name }, port,
+        endpoint: { kind: 'pod', namespace: pod.namespace, name: pod.name },
+        port,
         peer: { namespace: pod.namespace, labels: { [key]: value } },
       });
     }
   }
-  const nodeLocal = snapshot.pods.some((pod) => pod.labels[NODELOCAL_LABEL[0]] === NODELOCAL_LABEL[1])
-    || edges.some((edge) => edge.destination.ip === NODELOCAL_DNS_IP && edge.port === 53);
+  const nodeLocal =
+    snapshot.pods.some((pod) => pod.labels[NODELOCAL_LABEL[0]] === NODELOCAL_LABEL[1]) ||
+    edges.some((edge) => edge.destination.ip === NODELOCAL_DNS_IP && edge.port === 53);
   if (nodeLocal) {
-    targets.push({ description: `NodeLocal DNSCache ${NODELOCAL_DNS_IP} on port 53`, endpoint: { kind: 'ip', ip: NODELOCAL_DNS_IP }, port: 53, peer: { ip: NODELOCAL_DNS_IP } });
+    targets.push({
+      description: `NodeLocal DNSCache ${NODELOCAL_DNS_IP} on port 53`,
+      endpoint: { kind: 'ip', ip: NODELOCAL_DNS_IP },
+      port: 53,
+      peer: { ip: NODELOCAL_DNS_IP },
+    });
   }
   if (targets.length === 0) {
     targets.push({
       description: 'kube-system/{k8s-app=kube-dns} (the conventional DNS labels; no DNS pod in the snapshot)',
-      endpoint: { kind: 'workload', namespace: 'kube-system', labels: { [KUBE_DNS_LABEL[0]]: KUBE_DNS_LABEL[1] } }, port: 53,
+      endpoint: {
+        kind: 'workload',
+        namespace: 'kube-system',
+        labels: { [KUBE_DNS_LABEL[0]]: KUBE_DNS_LABEL[1] },
+      },
+      port: 53,
       peer: { namespace: 'kube-system', labels: { [KUBE_DNS_LABEL[0]]: KUBE_DNS_LABEL[1] } },
     });
   }
@@ -55,6 +70,7 @@ export function findDnsTargets(snapshot: ClusterSnapshot, edges: readonly Doctor
 /** Whether an observed edge is a DNS query to the cluster DNS. */
 export function isDnsEdge(snapshot: ClusterSnapshot | undefined, edge: DoctorEdge): boolean {
   if (edge.protocol !== 'UDP' && edge.protocol !== 'TCP') return false;
-  if (edge.port === 5353 && edge.destinationLabels[OPENSHIFT_DNS_LABEL[0]] === OPENSHIFT_DNS_LABEL[1]) return true;
+  if (edge.port === 5353 && edge.destinationLabels[OPENSHIFT_DNS_LABEL[0]] === OPENSHIFT_DNS_LABEL[1])
+    return true;
   return dnsEvidence(blockedPathOf(edge), dnsAddressesOf(snapshot)) !== undefined;
 }

@@ -4,7 +4,13 @@
 // already isolated for egress (a `{}` selector would isolate the others anew).
 import { isPolicyDropEdge } from '../drops/detect.js';
 import { describePath } from '../drops/classify.js';
-import type { LabelSelector, NetworkPolicy, NetworkPolicyEgressRule, PodInfo, PolicyProtocol } from '../policy/model.js';
+import type {
+  LabelSelector,
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  PodInfo,
+  PolicyProtocol,
+} from '../policy/model.js';
 import { policyDirections } from '../policy/compile.js';
 import { compileSelector } from '../policy/selectors.js';
 import { dnsPolicy } from '../recommend/namespace-policies.js';
@@ -20,14 +26,30 @@ function dnsRule(target: DnsTarget): NetworkPolicyEgressRule {
   const ports = PROTOCOLS.map((protocol) => ({ protocol, port: target.port }));
   if ('ip' in target.peer) return { to: [{ ipBlock: { cidr: `${target.peer.ip}/32` } }], ports };
   return {
-    to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: target.peer.namespace } }, podSelector: { matchLabels: { ...target.peer.labels } } }],
+    to: [
+      {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: target.peer.namespace } },
+        podSelector: { matchLabels: { ...target.peer.labels } },
+      },
+    ],
     ports,
   };
 }
 
 /** The recommender's DNS policy for the namespace, with the doctor's targets and selector. */
-function dnsFixPolicy(namespace: string, podSelector: LabelSelector, name: string, targets: readonly DnsTarget[]): NetworkPolicy {
-  const base = dnsPolicy(namespace, {}, targets.map((t) => t.description).join('; '), undefined, 'netpol-advisor doctor').policy;
+function dnsFixPolicy(
+  namespace: string,
+  podSelector: LabelSelector,
+  name: string,
+  targets: readonly DnsTarget[],
+): NetworkPolicy {
+  const base = dnsPolicy(
+    namespace,
+    {},
+    targets.map((t) => t.description).join('; '),
+    undefined,
+    'netpol-advisor doctor',
+  ).policy;
   return {
     ...base,
     metadata: { ...base.metadata, name },
@@ -38,7 +60,9 @@ function dnsFixPolicy(namespace: string, podSelector: LabelSelector, name: strin
 export function findDnsBlocked(context: DoctorContext): Finding[] {
   const { snapshot, engine } = context;
   const targets = findDnsTargets(snapshot, context.edges);
-  const namespaces = unique(snapshot.policies.map((p) => p.metadata.namespace)).filter((ns) => inScope(context, ns));
+  const namespaces = unique(snapshot.policies.map((p) => p.metadata.namespace)).filter((ns) =>
+    inScope(context, ns),
+  );
   const findings: Finding[] = [];
   for (const namespace of namespaces) {
     const isolating = isolatingPolicies(snapshot, namespace, 'egress');
@@ -51,14 +75,28 @@ export function findDnsBlocked(context: DoctorContext): Finding[] {
     for (const pod of isolated) {
       for (const target of targets) {
         for (const protocol of PROTOCOLS) {
-          const decision = engine.evaluate({ from: { kind: 'pod', namespace, name: pod.name }, to: target.endpoint, port: target.port, protocol });
+          const decision = engine.evaluate({
+            from: { kind: 'pod', namespace, name: pod.name },
+            to: target.endpoint,
+            port: target.port,
+            protocol,
+          });
           if (decision.egress.allowed) continue;
           deniedPods.add(podKey(pod));
-          if (denied.length < 10) denied.push(`${podKey(pod)} cannot reach ${target.description} over ${protocol}: ${clean(decision.egress.reason)}`);
+          if (denied.length < 10)
+            denied.push(
+              `${podKey(pod)} cannot reach ${target.description} over ${protocol}: ${clean(decision.egress.reason)}`,
+            );
         }
       }
     }
-    const drops = context.edges.filter((edge) => edge.verdict === 'dropped' && edge.source.namespace === namespace && isPolicyDropEdge(edge) && isDnsEdge(snapshot, edge));
+    const drops = context.edges.filter(
+      (edge) =>
+        edge.verdict === 'dropped' &&
+        edge.source.namespace === namespace &&
+        isPolicyDropEdge(edge) &&
+        isDnsEdge(snapshot, edge),
+    );
     if (deniedPods.size === 0 && drops.length === 0) continue;
     // Select exactly the already isolated pods: the whole namespace when all are, else each isolating policy's pods.
     // Named fix-… (issue 15 item 9): recommend's allow-dns-egress admits the DNS it observed,
@@ -66,20 +104,36 @@ export function findDnsBlocked(context: DoctorContext): Finding[] {
     const everyPod = isolated.length === podsHere.length;
     const fix = everyPod
       ? [dnsFixPolicy(namespace, {}, fixPolicyName('dns-egress'), targets)]
-      : isolating.filter((p) => policyDirections(p).egress).map((p) => dnsFixPolicy(namespace, p.spec.podSelector, fixPolicyName('dns-egress', p.metadata.name), targets));
+      : isolating
+          .filter((p) => policyDirections(p).egress)
+          .map((p) =>
+            dnsFixPolicy(
+              namespace,
+              p.spec.podSelector,
+              fixPolicyName('dns-egress', p.metadata.name),
+              targets,
+            ),
+          );
     findings.push({
       kind: 'dns-blocked',
       severity: 'critical',
       namespace,
       objects: [...isolating.map(policyId), ...limited(unique(deniedPods))],
-      summary: deniedPods.size > 0
-        ? `${deniedPods.size} egress-isolated pod(s) of ${namespace} cannot query the cluster DNS: name resolution fails`
-        : `DNS queries from ${namespace} were observed dropping by policy`,
+      summary:
+        deniedPods.size > 0
+          ? `${deniedPods.size} egress-isolated pod(s) of ${namespace} cannot query the cluster DNS: name resolution fails`
+          : `DNS queries from ${namespace} were observed dropping by policy`,
       evidence: [
-        ...(deniedPods.size > 0 ? [`no egress rule of ${isolating.map(policyId).join(', ')} admits UDP and TCP to the cluster DNS`] : []),
+        ...(deniedPods.size > 0
+          ? [`no egress rule of ${isolating.map(policyId).join(', ')} admits UDP and TCP to the cluster DNS`]
+          : []),
         ...denied,
         ...limited(drops).map((edge) => `dropped DNS: ${clean(describePath(edge))} (${edge.count}x)`),
-        ...(deniedPods.size === 0 ? ['the snapshot\'s policies admit DNS: the drops come from a policy the snapshot lacks (a later change, or a CNI-specific policy)'] : []),
+        ...(deniedPods.size === 0
+          ? [
+              "the snapshot's policies admit DNS: the drops come from a policy the snapshot lacks (a later change, or a CNI-specific policy)",
+            ]
+          : []),
         `DNS targets: ${targets.map((t) => t.description).join('; ')}`,
       ],
       fix,

@@ -16,13 +16,17 @@ import { findUnprotectedPods } from './unprotected.js';
 
 /** Most severe first; within a kind and namespace the module's own order (e.g. most drops first) stays. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
-    || FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind)
-    || a.namespace.localeCompare(b.namespace));
+  return [...findings].sort(
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind) ||
+      a.namespace.localeCompare(b.namespace),
+  );
 }
 
 export function runDoctor(input: DoctorInput): Finding[] {
-  if (input.snapshot === undefined) return sortFindings(findNonPolicyDrops(input.edges, input.namespace, undefined));
+  if (input.snapshot === undefined)
+    return sortFindings(findNonPolicyDrops(input.edges, input.namespace, undefined));
   const context = contextOf({ ...input, snapshot: input.snapshot });
   return sortFindings([
     ...findDefaultDenyBlocks(context),

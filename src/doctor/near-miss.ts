@@ -31,8 +31,12 @@ export function withinOneEdit(a: string, b: string): boolean {
 /** Why `wanted` looks like a mistake for `actual`, or undefined when it does not. */
 export function nearMissReason(wanted: string, actual: string, isKey: boolean): string | undefined {
   if (wanted === actual) return undefined;
-  if (wanted.toLowerCase() === actual.toLowerCase()) return `"${wanted}" differs from "${actual}" only in case`;
-  if (isKey && KEY_ALIASES.some(([x, y]) => (wanted === x && actual === y) || (wanted === y && actual === x))) {
+  if (wanted.toLowerCase() === actual.toLowerCase())
+    return `"${wanted}" differs from "${actual}" only in case`;
+  if (
+    isKey &&
+    KEY_ALIASES.some(([x, y]) => (wanted === x && actual === y) || (wanted === y && actual === x))
+  ) {
     return `"${wanted}" is used where the pods have "${actual}"`;
   }
   if (withinOneEdit(wanted, actual)) return `"${wanted}" is one edit away from "${actual}"`;
@@ -43,11 +47,18 @@ type Atom =
   | { readonly type: 'label'; readonly key: string; readonly value: string }
   | { readonly type: 'expr'; readonly requirement: LabelSelectorRequirement };
 
-interface Variant { readonly atom: Atom; readonly reasons: readonly string[] }
+interface Variant {
+  readonly atom: Atom;
+  readonly reasons: readonly string[];
+}
 
 function atomsOf(selector: LabelSelector): Atom[] {
   return [
-    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]): Atom => ({ type: 'label', key, value })),
+    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]): Atom => ({
+      type: 'label',
+      key,
+      value,
+    })),
     ...(selector.matchExpressions ?? []).map((requirement): Atom => ({ type: 'expr', requirement })),
   ];
 }
@@ -77,8 +88,15 @@ function variantsOf(atom: Atom, candidates: readonly Labels[]): Variant[] {
       if (atom.type === 'label') {
         const keyReason = key === atom.key ? undefined : nearMissReason(atom.key, key, true);
         const valueReason = value === atom.value ? undefined : nearMissReason(atom.value, value, false);
-        if ((key === atom.key || keyReason !== undefined) && (value === atom.value || valueReason !== undefined) && (keyReason ?? valueReason) !== undefined) {
-          add({ atom: { type: 'label', key, value }, reasons: [keyReason, valueReason].filter((r): r is string => r !== undefined) });
+        if (
+          (key === atom.key || keyReason !== undefined) &&
+          (value === atom.value || valueReason !== undefined) &&
+          (keyReason ?? valueReason) !== undefined
+        ) {
+          add({
+            atom: { type: 'label', key, value },
+            reasons: [keyReason, valueReason].filter((r): r is string => r !== undefined),
+          });
         }
         continue;
       }
@@ -87,17 +105,27 @@ function variantsOf(atom: Atom, candidates: readonly Labels[]): Variant[] {
       const keyReason = key === r.key ? undefined : nearMissReason(r.key, key, true);
       if (key !== r.key && keyReason === undefined) continue;
       if (r.operator === 'Exists') {
-        if (keyReason !== undefined) add({ atom: { type: 'expr', requirement: { key, operator: 'Exists' } }, reasons: [keyReason] });
+        if (keyReason !== undefined)
+          add({ atom: { type: 'expr', requirement: { key, operator: 'Exists' } }, reasons: [keyReason] });
         continue;
       }
       const values = r.values ?? [];
       if (values.includes(value)) {
-        if (keyReason !== undefined) add({ atom: { type: 'expr', requirement: { ...r, key } }, reasons: [keyReason] });
+        if (keyReason !== undefined)
+          add({ atom: { type: 'expr', requirement: { ...r, key } }, reasons: [keyReason] });
         continue;
       }
-      const near = values.map((v) => [v, nearMissReason(v, value, false)] as const).find(([, reason]) => reason !== undefined);
+      const near = values
+        .map((v) => [v, nearMissReason(v, value, false)] as const)
+        .find(([, reason]) => reason !== undefined);
       if (near !== undefined) {
-        add({ atom: { type: 'expr', requirement: { key, operator: 'In', values: [...values.filter((v) => v !== near[0]), value] } }, reasons: [keyReason, near[1]].filter((x): x is string => x !== undefined) });
+        add({
+          atom: {
+            type: 'expr',
+            requirement: { key, operator: 'In', values: [...values.filter((v) => v !== near[0]), value] },
+          },
+          reasons: [keyReason, near[1]].filter((x): x is string => x !== undefined),
+        });
       }
     }
   }
@@ -112,10 +140,16 @@ export interface Correction {
 }
 
 /** The correction with the fewest changed requirements that matches some candidate, if any. */
-export function correctSelector(selector: LabelSelector, candidates: readonly Labels[]): Correction | undefined {
+export function correctSelector(
+  selector: LabelSelector,
+  candidates: readonly Labels[],
+): Correction | undefined {
   const atoms = atomsOf(selector);
   if (atoms.length === 0 || candidates.length === 0) return undefined;
-  const options = atoms.map((atom) => [{ atom, reasons: [] as readonly string[] }, ...variantsOf(atom, candidates)]);
+  const options = atoms.map((atom) => [
+    { atom, reasons: [] as readonly string[] },
+    ...variantsOf(atom, candidates),
+  ]);
   if (options.every((o) => o.length === 1)) return undefined;
   let best: Correction | undefined;
   let bestChanges = Number.POSITIVE_INFINITY;
@@ -134,7 +168,8 @@ export function correctSelector(selector: LabelSelector, candidates: readonly La
       }
       return;
     }
-    for (const [n, variant] of (options[i] ?? []).entries()) choose(i + 1, [...chosen, variant], changes + (n === 0 ? 0 : 1));
+    for (const [n, variant] of (options[i] ?? []).entries())
+      choose(i + 1, [...chosen, variant], changes + (n === 0 ? 0 : 1));
   };
   choose(0, [], 0);
   return best;

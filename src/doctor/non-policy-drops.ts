@@ -12,21 +12,45 @@ const MAX_GROUPS = 200;
 const EXAMPLES = 3;
 
 const HINTS: readonly (readonly [RegExp, string])[] = [
-  [/^CT_|CONNTRACK|^CT /i, 'connection tracking: the conntrack table is full, or a packet did not fit the tracked connection state (asymmetric routing, a restarted agent, a reply after the entry expired)'],
-  [/NO_?ROUTE|UNROUTABLE|NO_?TUNNEL|FIB_LOOKUP/i, 'routing: no route to the destination (a node or tunnel endpoint missing, a pod IP outside every known CIDR)'],
-  [/INVALID|MALFORMED|BAD_?|CHECKSUM|UNKNOWN_L3|UNKNOWN_L4|UNSUPPORTED/i, 'invalid or unsupported packets: malformed headers, bad checksums or a protocol the datapath does not handle'],
+  [
+    /^CT_|CONNTRACK|^CT /i,
+    'connection tracking: the conntrack table is full, or a packet did not fit the tracked connection state (asymmetric routing, a restarted agent, a reply after the entry expired)',
+  ],
+  [
+    /NO_?ROUTE|UNROUTABLE|NO_?TUNNEL|FIB_LOOKUP/i,
+    'routing: no route to the destination (a node or tunnel endpoint missing, a pod IP outside every known CIDR)',
+  ],
+  [
+    /INVALID|MALFORMED|BAD_?|CHECKSUM|UNKNOWN_L3|UNKNOWN_L4|UNSUPPORTED/i,
+    'invalid or unsupported packets: malformed headers, bad checksums or a protocol the datapath does not handle',
+  ],
   [/TTL|FRAG/i, 'packet handling: TTL exceeded or fragments the datapath could not reassemble'],
   [/SERVICE|LB_|BACKEND/i, 'service load balancing: no backend for the Service, or a stale backend entry'],
-  [/STALE|IDENTITY|PROXY|QUEUE|BUFFER|MTU/i, 'datapath state: stale identity, proxy redirect failure, full queues or MTU'],
+  [
+    /STALE|IDENTITY|PROXY|QUEUE|BUFFER|MTU/i,
+    'datapath state: stale identity, proxy redirect failure, full queues or MTU',
+  ],
 ];
 
 export function hintFor(reason: string): string {
-  return HINTS.find(([pattern]) => pattern.test(reason))?.[1] ?? 'a datapath drop, not a NetworkPolicy decision';
+  return (
+    HINTS.find(([pattern]) => pattern.test(reason))?.[1] ?? 'a datapath drop, not a NetworkPolicy decision'
+  );
 }
 
-interface Group { namespace: string; reason: string; count: number; edges: DoctorEdge[]; workloads: Set<string> }
+interface Group {
+  namespace: string;
+  reason: string;
+  count: number;
+  edges: DoctorEdge[];
+  workloads: Set<string>;
+}
 
-export function findNonPolicyDrops(edges: readonly DoctorEdge[], namespace: string | undefined, engine: PolicyEngine | undefined): Finding[] {
+export function findNonPolicyDrops(
+  edges: readonly DoctorEdge[],
+  namespace: string | undefined,
+  engine: PolicyEngine | undefined,
+): Finding[] {
   const groups = new Map<string, Group>();
   for (const edge of edges) {
     if (edge.verdict !== 'dropped') continue;
@@ -43,18 +67,25 @@ export function findNonPolicyDrops(edges: readonly DoctorEdge[], namespace: stri
       group.count += count;
       group.edges.push(edge);
       for (const peer of [edge.source, edge.destination]) {
-        if (peer.kind === 'pod' && peer.namespace !== undefined && peer.workload !== undefined) group.workloads.add(`${peer.namespace}/${peer.workload}`);
+        if (peer.kind === 'pod' && peer.namespace !== undefined && peer.workload !== undefined)
+          group.workloads.add(`${peer.namespace}/${peer.workload}`);
       }
     }
   }
   return [...groups.values()]
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || b.count - a.count || a.reason.localeCompare(b.reason))
+    .sort(
+      (a, b) =>
+        a.namespace.localeCompare(b.namespace) || b.count - a.count || a.reason.localeCompare(b.reason),
+    )
     .map((group): Finding => {
       const examples = [...group.edges].sort((a, b) => b.count - a.count).slice(0, EXAMPLES);
-      const verdicts = engine === undefined ? [] : examples.map((edge) => {
-        const decision = evaluateEdge(engine, edge);
-        return typeof decision === 'string' ? undefined : decision.verdict;
-      });
+      const verdicts =
+        engine === undefined
+          ? []
+          : examples.map((edge) => {
+              const decision = evaluateEdge(engine, edge);
+              return typeof decision === 'string' ? undefined : decision.verdict;
+            });
       const policyAllows = verdicts.length > 0 && verdicts.every((v) => v === 'allow');
       const reason = clean(group.reason, 80);
       return {
@@ -65,7 +96,10 @@ export function findNonPolicyDrops(edges: readonly DoctorEdge[], namespace: stri
         summary: `${group.count} drop(s) with reason ${reason} on ${group.edges.length} path(s): not a policy decision`,
         evidence: [
           `reason ${reason}: ${hintFor(group.reason)}`,
-          ...examples.map((edge) => `e.g. ${clean(describePath(edge))}: ${edge.dropReasons[group.reason] ?? 0} of ${edge.count} connection(s)`),
+          ...examples.map(
+            (edge) =>
+              `e.g. ${clean(describePath(edge))}: ${edge.dropReasons[group.reason] ?? 0} of ${edge.count} connection(s)`,
+          ),
           ...(policyAllows ? ['the NetworkPolicies allow these paths: changing policy will not help'] : []),
         ],
         fix: `investigate the datapath, not the policies: ${hintFor(group.reason)}`,

@@ -7,7 +7,12 @@
 import { describePath } from '../drops/classify.js';
 import type { EdgePeer } from '../flows/edge.js';
 import { compilePolicies } from '../policy/engine.js';
-import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer } from '../policy/model.js';
+import type {
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+} from '../policy/model.js';
 import { isEmptySelector } from '../policy/selectors.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
 import { clean, evaluateEdge, inScope, limited, selectedPods, type DoctorContext } from './context.js';
@@ -30,8 +35,18 @@ export function broadness(rule: Rule): string | undefined {
   if (peers === undefined) reasons.push('every peer, inside and outside the cluster');
   else {
     for (const peer of peers) {
-      if (peer.ipBlock !== undefined && /\/0$/.test(peer.ipBlock.cidr) && (peer.ipBlock.except ?? []).length === 0) reasons.push(`every address (${peer.ipBlock.cidr})`);
-      else if (peer.namespaceSelector !== undefined && isEmptySelector(peer.namespaceSelector) && (peer.podSelector === undefined || isEmptySelector(peer.podSelector))) reasons.push('every pod of every namespace');
+      if (
+        peer.ipBlock !== undefined &&
+        /\/0$/.test(peer.ipBlock.cidr) &&
+        (peer.ipBlock.except ?? []).length === 0
+      )
+        reasons.push(`every address (${peer.ipBlock.cidr})`);
+      else if (
+        peer.namespaceSelector !== undefined &&
+        isEmptySelector(peer.namespaceSelector) &&
+        (peer.podSelector === undefined || isEmptySelector(peer.podSelector))
+      )
+        reasons.push('every pod of every namespace');
     }
   }
   if ((rule.ports ?? []).length === 0) reasons.push('every port');
@@ -65,10 +80,20 @@ export function findOverlyBroad(context: DoctorContext): Finding[] {
     const pods = selectedPods(snapshot, policy);
     const workloads = new Set(pods.map((pod) => `${pod.namespace}/${pod.workload.name}`));
     const evidence: string[] = [];
-    const flagged = new Map<Direction, Set<number>>([['ingress', new Set()], ['egress', new Set()]]);
-    const admitted = new Map<Direction, DoctorEdge[]>([['ingress', []], ['egress', []]]);
+    const flagged = new Map<Direction, Set<number>>([
+      ['ingress', new Set()],
+      ['egress', new Set()],
+    ]);
+    const admitted = new Map<Direction, DoctorEdge[]>([
+      ['ingress', []],
+      ['egress', []],
+    ]);
     for (const direction of ['ingress', 'egress'] as const) {
-      const observedHere = context.edges.some((edge) => edge.verdict === 'forwarded' && touches(direction === 'ingress' ? edge.destination : edge.source, workloads));
+      const observedHere = context.edges.some(
+        (edge) =>
+          edge.verdict === 'forwarded' &&
+          touches(direction === 'ingress' ? edge.destination : edge.source, workloads),
+      );
       (policy.spec[direction] ?? []).forEach((rule, index) => {
         const used = hits.get(`${direction}|${id}|${index}`) ?? [];
         const broad = broadness(rule);
@@ -77,7 +102,9 @@ export function findOverlyBroad(context: DoctorContext): Finding[] {
           flagged.get(direction)?.add(index);
         } else if (used.length > 0 && broad !== undefined) {
           const observed = [...new Set(used.map((edge) => clean(describePath(edge))))];
-          evidence.push(`${direction} rule ${index} admits ${broad}; observed only ${observed.length} path(s): ${limited(observed, 5).join('; ')}`);
+          evidence.push(
+            `${direction} rule ${index} admits ${broad}; observed only ${observed.length} path(s): ${limited(observed, 5).join('; ')}`,
+          );
           flagged.get(direction)?.add(index);
           admitted.get(direction)?.push(...used);
         }
@@ -92,17 +119,31 @@ export function findOverlyBroad(context: DoctorContext): Finding[] {
       objects: [id],
       summary: `${id} allows more than was ever observed`,
       evidence,
-      fix: fix !== undefined ? [fix] : 'narrow the rules listed to the peers and ports observed (see `netpol-advisor recommend`)',
-      ...(fix !== undefined ? { fixNote: `replaces ${id}; every observed connection stays allowed and nothing new is opened (checked with the engine)` } : {}),
+      fix:
+        fix !== undefined
+          ? [fix]
+          : 'narrow the rules listed to the peers and ports observed (see `netpol-advisor recommend`)',
+      ...(fix !== undefined
+        ? {
+            fixNote: `replaces ${id}; every observed connection stays allowed and nothing new is opened (checked with the engine)`,
+          }
+        : {}),
     });
   }
   return findings;
 }
 
 /** The policy with flagged rules replaced by the recommender's rules for what they admitted; undefined unless it opens nothing. */
-function tightened(context: DoctorContext, policy: NetworkPolicy, flagged: ReadonlyMap<Direction, ReadonlySet<number>>, admitted: ReadonlyMap<Direction, readonly DoctorEdge[]>): NetworkPolicy | undefined {
+function tightened(
+  context: DoctorContext,
+  policy: NetworkPolicy,
+  flagged: ReadonlyMap<Direction, ReadonlySet<number>>,
+  admitted: ReadonlyMap<Direction, readonly DoctorEdge[]>,
+): NetworkPolicy | undefined {
   const { snapshot } = context;
-  const workloads = new Set(selectedPods(snapshot, policy).map((pod) => `${pod.namespace}/${pod.workload.name}`));
+  const workloads = new Set(
+    selectedPods(snapshot, policy).map((pod) => `${pod.namespace}/${pod.workload.name}`),
+  );
   const spec: { -readonly [K in keyof NetworkPolicy['spec']]: NetworkPolicy['spec'][K] } = { ...policy.spec };
   for (const direction of ['ingress', 'egress'] as const) {
     const marks = flagged.get(direction) ?? new Set<number>();
@@ -110,11 +151,20 @@ function tightened(context: DoctorContext, policy: NetworkPolicy, flagged: Reado
     const kept: Rule[] = (policy.spec[direction] ?? []).filter((_rule, index) => !marks.has(index));
     const edges = admitted.get(direction) ?? [];
     if (edges.length > 0) {
-      const recommendation = recommendPolicies(edges, snapshot, { ...DEFAULT_RECOMMEND_OPTIONS, namespace: policy.metadata.namespace, excludedNamespaces: [], minConnections: 0, minObservedSec: 0 });
+      const recommendation = recommendPolicies(edges, snapshot, {
+        ...DEFAULT_RECOMMEND_OPTIONS,
+        namespace: policy.metadata.namespace,
+        excludedNamespaces: [],
+        minConnections: 0,
+        minObservedSec: 0,
+      });
       if (recommendation.uncovered.length > 0) return undefined;
       for (const proposal of recommendation.namespaces.flatMap((ns) => ns.policies)) {
-        const relevant = (proposal.role === `allow-${direction}` && proposal.workload !== undefined && workloads.has(proposal.workload))
-          || (direction === 'egress' && proposal.role === 'dns' && (proposal.rules[0]?.connections ?? 0) > 0);
+        const relevant =
+          (proposal.role === `allow-${direction}` &&
+            proposal.workload !== undefined &&
+            workloads.has(proposal.workload)) ||
+          (direction === 'egress' && proposal.role === 'dns' && (proposal.rules[0]?.connections ?? 0) > 0);
         if (!relevant) continue;
         for (const rule of proposal.policy.spec[direction] ?? []) {
           if (!kept.some((k) => JSON.stringify(k) === JSON.stringify(rule))) kept.push(rule);
@@ -130,10 +180,15 @@ function tightened(context: DoctorContext, policy: NetworkPolicy, flagged: Reado
 
 function opensNothing(context: DoctorContext, before: NetworkPolicy, after: NetworkPolicy): boolean {
   const { snapshot } = context;
-  const afterEngine = compilePolicies({ ...snapshot, policies: snapshot.policies.map((p) => (p === before ? after : p)) });
+  const afterEngine = compilePolicies({
+    ...snapshot,
+    policies: snapshot.policies.map((p) => (p === before ? after : p)),
+  });
   const pods = selectedPods(snapshot, before);
   const peers = [
-    ...snapshot.pods.filter((pod) => !pod.hostNetwork).map((pod) => ({ kind: 'pod' as const, namespace: pod.namespace, name: pod.name })),
+    ...snapshot.pods
+      .filter((pod) => !pod.hostNetwork)
+      .map((pod) => ({ kind: 'pod' as const, namespace: pod.namespace, name: pod.name })),
     ...probeIps([before, after], context.edges).map((ip) => ({ kind: 'ip' as const, ip })),
   ];
   const ports = probePorts(snapshot, [before, after], context.edges);
@@ -142,8 +197,15 @@ function opensNothing(context: DoctorContext, before: NetworkPolicy, after: Netw
     const subject = { kind: 'pod' as const, namespace: pod.namespace, name: pod.name };
     for (const peer of peers) {
       for (const { port, protocol } of ports) {
-        for (const q of [{ from: peer, to: subject }, { from: subject, to: peer }]) {
-          if (!context.engine.isAllowed({ ...q, port, protocol }) && afterEngine.isAllowed({ ...q, port, protocol })) return false;
+        for (const q of [
+          { from: peer, to: subject },
+          { from: subject, to: peer },
+        ]) {
+          if (
+            !context.engine.isAllowed({ ...q, port, protocol }) &&
+            afterEngine.isAllowed({ ...q, port, protocol })
+          )
+            return false;
         }
       }
     }
@@ -153,7 +215,13 @@ function opensNothing(context: DoctorContext, before: NetworkPolicy, after: Netw
     if (edge.verdict !== 'forwarded') continue;
     const was = evaluateEdge(context.engine, edge, context.pods);
     const now = evaluateEdge(afterEngine, edge, context.pods);
-    if (typeof was !== 'string' && typeof now !== 'string' && was.verdict === 'allow' && now.verdict === 'deny') return false;
+    if (
+      typeof was !== 'string' &&
+      typeof now !== 'string' &&
+      was.verdict === 'allow' &&
+      now.verdict === 'deny'
+    )
+      return false;
   }
   return true;
 }

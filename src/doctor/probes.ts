@@ -16,10 +16,15 @@ function isPolicyProtocol(protocol: string): protocol is PolicyProtocol {
   return protocol === 'TCP' || protocol === 'UDP' || protocol === 'SCTP';
 }
 
-export function probePorts(snapshot: ClusterSnapshot, policies: readonly NetworkPolicy[], edges: readonly DoctorEdge[]): PortProtocol[] {
+export function probePorts(
+  snapshot: ClusterSnapshot,
+  policies: readonly NetworkPolicy[],
+  edges: readonly DoctorEdge[],
+): PortProtocol[] {
   const out = new Map<string, PortProtocol>();
   const add = (protocol: PolicyProtocol, port: number): void => {
-    if (out.size < MAX_PORTS && Number.isInteger(port) && port >= 1 && port <= 65535) out.set(`${protocol}/${port}`, { protocol, port });
+    if (out.size < MAX_PORTS && Number.isInteger(port) && port >= 1 && port <= 65535)
+      out.set(`${protocol}/${port}`, { protocol, port });
   };
   for (const policy of policies) {
     for (const rule of [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])]) {
@@ -29,12 +34,14 @@ export function probePorts(snapshot: ClusterSnapshot, policies: readonly Network
           add(protocol, p.port);
           if (p.endPort !== undefined) add(protocol, p.endPort);
         } else if (typeof p.port === 'string') {
-          for (const pod of snapshot.pods) for (const c of pod.ports) if (c.name === p.port) add(c.protocol, c.containerPort);
+          for (const pod of snapshot.pods)
+            for (const c of pod.ports) if (c.name === p.port) add(c.protocol, c.containerPort);
         }
       }
     }
   }
-  for (const edge of edges) if (edge.port !== null && isPolicyProtocol(edge.protocol)) add(edge.protocol, edge.port);
+  for (const edge of edges)
+    if (edge.port !== null && isPolicyProtocol(edge.protocol)) add(edge.protocol, edge.port);
   for (const pod of snapshot.pods) for (const c of pod.ports) add(c.protocol, c.containerPort);
   add('TCP', SENTINEL_PORT);
   add('UDP', SENTINEL_PORT);
@@ -48,11 +55,22 @@ export function probeIps(policies: readonly NetworkPolicy[], edges: readonly Doc
     if (ip !== undefined && ip !== '' && out.size < MAX_IPS) out.add(ip);
   };
   for (const policy of policies) {
-    for (const rule of policy.spec.ingress ?? []) for (const peer of rule.from ?? []) if (peer.ipBlock !== undefined) { add(peer.ipBlock.cidr); for (const e of peer.ipBlock.except ?? []) add(e); }
-    for (const rule of policy.spec.egress ?? []) for (const peer of rule.to ?? []) if (peer.ipBlock !== undefined) { add(peer.ipBlock.cidr); for (const e of peer.ipBlock.except ?? []) add(e); }
+    for (const rule of policy.spec.ingress ?? [])
+      for (const peer of rule.from ?? [])
+        if (peer.ipBlock !== undefined) {
+          add(peer.ipBlock.cidr);
+          for (const e of peer.ipBlock.except ?? []) add(e);
+        }
+    for (const rule of policy.spec.egress ?? [])
+      for (const peer of rule.to ?? [])
+        if (peer.ipBlock !== undefined) {
+          add(peer.ipBlock.cidr);
+          for (const e of peer.ipBlock.except ?? []) add(e);
+        }
   }
   for (const edge of edges) {
-    for (const peer of [edge.source, edge.destination]) if (peer.kind !== 'pod' && peer.ip !== undefined) add(peer.ip);
+    for (const peer of [edge.source, edge.destination])
+      if (peer.kind !== 'pod' && peer.ip !== undefined) add(peer.ip);
   }
   return [...out];
 }

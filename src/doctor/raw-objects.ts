@@ -42,7 +42,10 @@ export function scanClusterExtras(objects: readonly unknown[]): ClusterExtras {
     const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
     const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
     const name = typeof metadata['name'] === 'string' ? metadata['name'] : undefined;
-    const namespace = typeof metadata['namespace'] === 'string' && metadata['namespace'] !== '' ? metadata['namespace'] : undefined;
+    const namespace =
+      typeof metadata['namespace'] === 'string' && metadata['namespace'] !== ''
+        ? metadata['namespace']
+        : undefined;
     if (name === undefined) continue;
     if (kind === 'NetworkPolicy' && apiVersion === 'networking.k8s.io/v1') {
       const created = metadata['creationTimestamp'];
@@ -52,7 +55,8 @@ export function scanClusterExtras(objects: readonly unknown[]): ClusterExtras {
     }
     const groups = CNI_POLICY_KINDS.get(kind);
     if (groups === undefined || !groups.some((group) => apiVersion.startsWith(group))) continue;
-    if (cniPolicies.length < MAX_CNI_POLICIES) cniPolicies.push({ kind, apiVersion, ...(namespace !== undefined ? { namespace } : {}), name });
+    if (cniPolicies.length < MAX_CNI_POLICIES)
+      cniPolicies.push({ kind, apiVersion, ...(namespace !== undefined ? { namespace } : {}), name });
   }
   return { cniPolicies, policyCreatedMs };
 }

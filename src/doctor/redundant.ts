@@ -11,7 +11,14 @@ import { policyId, type Finding } from './types.js';
 
 const MAX_EVALUATIONS = 400_000;
 
-function sameVerdicts(before: PolicyEngine, after: PolicyEngine, subjects: readonly QueryEndpoint[], peers: readonly QueryEndpoint[], directions: { ingress: boolean; egress: boolean }, ports: ReturnType<typeof probePorts>): boolean {
+function sameVerdicts(
+  before: PolicyEngine,
+  after: PolicyEngine,
+  subjects: readonly QueryEndpoint[],
+  peers: readonly QueryEndpoint[],
+  directions: { ingress: boolean; egress: boolean },
+  ports: ReturnType<typeof probePorts>,
+): boolean {
   for (const subject of subjects) {
     for (const peer of peers) {
       for (const { port, protocol } of ports) {
@@ -20,7 +27,8 @@ function sameVerdicts(before: PolicyEngine, after: PolicyEngine, subjects: reado
           ...(directions.egress ? [{ from: subject, to: peer }] : []),
         ];
         for (const q of queries) {
-          if (before.isAllowed({ ...q, port, protocol }) !== after.isAllowed({ ...q, port, protocol })) return false;
+          if (before.isAllowed({ ...q, port, protocol }) !== after.isAllowed({ ...q, port, protocol }))
+            return false;
         }
       }
     }
@@ -32,7 +40,9 @@ export function findRedundant(context: DoctorContext): Finding[] {
   const { snapshot } = context;
   const findings: Finding[] = [];
   const peers: QueryEndpoint[] = [
-    ...snapshot.pods.filter((pod) => !pod.hostNetwork).map((pod): QueryEndpoint => ({ kind: 'pod', namespace: pod.namespace, name: pod.name })),
+    ...snapshot.pods
+      .filter((pod) => !pod.hostNetwork)
+      .map((pod): QueryEndpoint => ({ kind: 'pod', namespace: pod.namespace, name: pod.name })),
     ...probeIps(snapshot.policies, context.edges).map((ip): QueryEndpoint => ({ kind: 'ip', ip })),
   ];
   // Greedy: once a policy is found redundant it is left out, so of two identical policies only one is reported.
@@ -48,14 +58,22 @@ export function findRedundant(context: DoctorContext): Finding[] {
     const without: ClusterSnapshot = { ...snapshot, policies: others };
     const engineWithout = compilePolicies(without);
     const directions = policyDirections(policy);
-    const subjects = pods.map((pod): QueryEndpoint => ({ kind: 'pod', namespace: pod.namespace, name: pod.name }));
+    const subjects = pods.map((pod): QueryEndpoint => ({
+      kind: 'pod',
+      namespace: pod.namespace,
+      name: pod.name,
+    }));
     if (!sameVerdicts(engine, engineWithout, subjects, peers, directions, ports)) continue;
     current = others;
     engine = engineWithout;
     const podNames = new Set(pods.map(podKey));
-    const covering = others.filter((p) => p.metadata.namespace === policy.metadata.namespace
-      && ((directions.ingress && policyDirections(p).ingress) || (directions.egress && policyDirections(p).egress))
-      && selectedPods(snapshot, p).some((pod) => podNames.has(podKey(pod))));
+    const covering = others.filter(
+      (p) =>
+        p.metadata.namespace === policy.metadata.namespace &&
+        ((directions.ingress && policyDirections(p).ingress) ||
+          (directions.egress && policyDirections(p).egress)) &&
+        selectedPods(snapshot, p).some((pod) => podNames.has(podKey(pod))),
+    );
     findings.push({
       kind: 'redundant',
       severity: 'info',

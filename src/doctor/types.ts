@@ -15,8 +15,14 @@ export type FindingKind =
   | 'redundant';
 
 export const FINDING_KINDS: readonly FindingKind[] = [
-  'default-deny-blocks', 'dns-blocked', 'selector-matches-nothing', 'allowed-despite-deny',
-  'non-policy-drops', 'unprotected-pods', 'overly-broad', 'redundant',
+  'default-deny-blocks',
+  'dns-blocked',
+  'selector-matches-nothing',
+  'allowed-despite-deny',
+  'non-policy-drops',
+  'unprotected-pods',
+  'overly-broad',
+  'redundant',
 ];
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -62,7 +68,10 @@ export interface ClusterExtras {
   readonly policyCreatedMs: ReadonlyMap<string, number>;
 }
 
-export const NO_EXTRAS: ClusterExtras = Object.freeze({ cniPolicies: [], policyCreatedMs: new Map<string, number>() });
+export const NO_EXTRAS: ClusterExtras = Object.freeze({
+  cniPolicies: [],
+  policyCreatedMs: new Map<string, number>(),
+});
 
 export interface DoctorInput {
   readonly edges: readonly DoctorEdge[];

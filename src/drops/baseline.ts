@@ -6,7 +6,10 @@ import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { evaluatePath } from './explain.js';
 import type { BlockedPath } from './types.js';
 
-export function baselineFromPolicies(snapshot: ClusterSnapshot, proposed: readonly NetworkPolicy[]): (path: BlockedPath) => string | undefined {
+export function baselineFromPolicies(
+  snapshot: ClusterSnapshot,
+  proposed: readonly NetworkPolicy[],
+): (path: BlockedPath) => string | undefined {
   if (proposed.length === 0) return () => undefined;
   const engine = compilePolicies({ ...snapshot, policies: proposed });
   return (path) => {
@@ -14,7 +17,10 @@ export function baselineFromPolicies(snapshot: ClusterSnapshot, proposed: readon
     if (typeof decision === 'string' || decision.verdict !== 'allow') return undefined;
     const rules = [...decision.egress.allowedBy, ...decision.ingress.allowedBy];
     if (rules.length === 0) return undefined;
-    const named = rules.slice(0, 3).map((r) => `${r.policy} rule ${r.rule}`).join(', ');
+    const named = rules
+      .slice(0, 3)
+      .map((r) => `${r.policy} rule ${r.rule}`)
+      .join(', ');
     return `the recommender's proposed policies admit this path (${named}): it matches the learned legitimate traffic`;
   };
 }

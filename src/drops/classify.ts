@@ -63,11 +63,14 @@ const DNS_WORKLOADS = new Set(['coredns', 'kube-dns', 'node-local-dns', 'rke2-co
 function describePeer(peer: EdgePeer): string {
   if (peer.kind === 'pod') return `${peer.namespace ?? '?'}/${peer.workload ?? '?'}`;
   // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint) without an address.
-  if (peer.ip === undefined && peer.workload !== undefined) return `${peer.workloadKind ?? peer.kind} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload}`;
+  if (peer.ip === undefined && peer.workload !== undefined)
+    return `${peer.workloadKind ?? peer.kind} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload}`;
   return peer.ip ?? peer.kind;
 }
 
-export function describePath(path: Pick<BlockedPath, 'source' | 'destination' | 'protocol' | 'port'>): string {
+export function describePath(
+  path: Pick<BlockedPath, 'source' | 'destination' | 'protocol' | 'port'>,
+): string {
   return `${describePeer(path.source)} → ${describePeer(path.destination)} ${path.protocol}/${path.port ?? '-'}`;
 }
 
@@ -79,22 +82,30 @@ function iso(ms: number): string {
 export function dnsEvidence(path: BlockedPath, dnsAddresses: readonly string[]): string | undefined {
   if (path.port !== 53 || (path.protocol !== 'UDP' && path.protocol !== 'TCP')) return undefined;
   const d = path.destination;
-  if (d.ip === NODELOCAL_DNS_IP) return `${path.protocol}/53 to ${NODELOCAL_DNS_IP}, the NodeLocal DNSCache address`;
-  if (d.ip !== undefined && dnsAddresses.includes(d.ip)) return `${path.protocol}/53 to ${d.ip}, a cluster DNS Service address`;
+  if (d.ip === NODELOCAL_DNS_IP)
+    return `${path.protocol}/53 to ${NODELOCAL_DNS_IP}, the NodeLocal DNSCache address`;
+  if (d.ip !== undefined && dnsAddresses.includes(d.ip))
+    return `${path.protocol}/53 to ${d.ip}, a cluster DNS Service address`;
   if (d.kind !== 'pod') return undefined;
   for (const [key, values] of DNS_LABELS) {
     const value = path.destinationLabels[key];
-    if (value !== undefined && values.includes(value)) return `${path.protocol}/53 to ${describePeer(d)}, labelled ${key}=${value} (cluster DNS)`;
+    if (value !== undefined && values.includes(value))
+      return `${path.protocol}/53 to ${describePeer(d)}, labelled ${key}=${value} (cluster DNS)`;
   }
-  if (d.workload !== undefined && DNS_WORKLOADS.has(d.workload)) return `${path.protocol}/53 to ${describePeer(d)}, the cluster DNS workload`;
-  if (d.namespace === 'kube-system') return `${path.protocol}/53 to ${describePeer(d)} in kube-system (cluster DNS)`;
+  if (d.workload !== undefined && DNS_WORKLOADS.has(d.workload))
+    return `${path.protocol}/53 to ${describePeer(d)}, the cluster DNS workload`;
+  if (d.namespace === 'kube-system')
+    return `${path.protocol}/53 to ${describePeer(d)} in kube-system (cluster DNS)`;
   return undefined;
 }
 
 interface ForwardedIndex {
   readonly byPath: Map<string, ObservedEdge>;
   /** source peer key → what it was seen talking to (forwarded). */
-  readonly bySource: Map<string, { namespaces: Map<string, number>; destinations: Map<string, number>; names: Set<string> }>;
+  readonly bySource: Map<
+    string,
+    { namespaces: Map<string, number>; destinations: Map<string, number>; names: Set<string> }
+  >;
 }
 
 const MAX_NAMES_PER_SOURCE = 200;
@@ -112,15 +123,21 @@ function indexForwarded(edges: Iterable<ObservedEdge>): ForwardedIndex {
       bySource.set(key, entry);
     }
     const ns = edge.destination.namespace;
-    if (edge.destination.kind === 'pod' && ns !== undefined) entry.namespaces.set(ns, (entry.namespaces.get(ns) ?? 0) + edge.count);
+    if (edge.destination.kind === 'pod' && ns !== undefined)
+      entry.namespaces.set(ns, (entry.namespaces.get(ns) ?? 0) + edge.count);
     const dk = peerKey(edge.destination);
     entry.destinations.set(dk, (entry.destinations.get(dk) ?? 0) + edge.count);
-    for (const name of edge.destinationNames) if (entry.names.size < MAX_NAMES_PER_SOURCE) entry.names.add(name);
+    for (const name of edge.destinationNames)
+      if (entry.names.size < MAX_NAMES_PER_SOURCE) entry.names.add(name);
   }
   return { byPath, bySource };
 }
 
-function scanEvidence(path: BlockedPath, novelBySource: Map<string, BlockedPath[]>, scan: ScanThresholds): string | undefined {
+function scanEvidence(
+  path: BlockedPath,
+  novelBySource: Map<string, BlockedPath[]>,
+  scan: ScanThresholds,
+): string | undefined {
   const peers = novelBySource.get(peerKey(path.source)) ?? [];
   const from = path.firstSeenMs - scan.windowMs;
   const to = path.lastSeenMs + scan.windowMs;
@@ -148,19 +165,30 @@ function relatedEvidence(path: BlockedPath, index: ForwardedIndex): string[] {
   const out: string[] = [];
   const d = path.destination;
   const toSameDestination = entry.destinations.get(peerKey(d));
-  if (toSameDestination !== undefined) out.push(`${describePeer(path.source)} already reaches ${describePeer(d)} on other ports (${toSameDestination} connections forwarded)`);
+  if (toSameDestination !== undefined)
+    out.push(
+      `${describePeer(path.source)} already reaches ${describePeer(d)} on other ports (${toSameDestination} connections forwarded)`,
+    );
   if (d.kind === 'pod' && d.namespace !== undefined) {
     const toNamespace = entry.namespaces.get(d.namespace);
-    if (toNamespace !== undefined) out.push(`${describePeer(path.source)} already talks to namespace ${d.namespace} (${toNamespace} connections forwarded)`);
+    if (toNamespace !== undefined)
+      out.push(
+        `${describePeer(path.source)} already talks to namespace ${d.namespace} (${toNamespace} connections forwarded)`,
+      );
   }
   const shared = path.destinationNames.filter((name) => entry.names.has(name));
-  if (shared.length > 0) out.push(`${describePeer(path.source)} already reaches the service name(s) ${shared.slice(0, 3).join(', ')}`);
+  if (shared.length > 0)
+    out.push(
+      `${describePeer(path.source)} already reaches the service name(s) ${shared.slice(0, 3).join(', ')}`,
+    );
   return out;
 }
 
 /** Classifies every blocked path against the observed forwarded edges. */
 export function classifyPaths(
-  blocked: readonly BlockedPath[], edges: Iterable<ObservedEdge>, options: ClassifyOptions = DEFAULT_CLASSIFY_OPTIONS,
+  blocked: readonly BlockedPath[],
+  edges: Iterable<ObservedEdge>,
+  options: ClassifyOptions = DEFAULT_CLASSIFY_OPTIONS,
 ): ClassifiedPath[] {
   const index = indexForwarded(edges);
   const novelBySource = new Map<string, BlockedPath[]>();
@@ -175,9 +203,16 @@ export function classifyPaths(
 }
 
 function classifyOne(
-  path: BlockedPath, index: ForwardedIndex, novelBySource: Map<string, BlockedPath[]>, options: ClassifyOptions,
+  path: BlockedPath,
+  index: ForwardedIndex,
+  novelBySource: Map<string, BlockedPath[]>,
+  options: ClassifyOptions,
 ): ClassifiedPath {
-  const done = (classification: Classification, evidence: string[]): ClassifiedPath => ({ path, classification, evidence });
+  const done = (classification: Classification, evidence: string[]): ClassifiedPath => ({
+    path,
+    classification,
+    evidence,
+  });
   const dropped = `${path.count} connection(s) dropped between ${iso(path.firstSeenMs)} and ${iso(path.lastSeenMs)}`;
   const dns = dnsEvidence(path, options.dnsAddresses);
   if (dns !== undefined) return done('dns', [dns, dropped]);
@@ -192,7 +227,11 @@ function classifyOne(
     const simultaneous = Math.abs(forwarded.firstSeenMs - path.firstSeenMs) < options.regressionLeadMs;
     return done('expected-by-baseline', [
       `the same path is in the observed baseline: ${forwarded.count} connection(s) forwarded from ${iso(forwarded.firstSeenMs)} to ${iso(forwarded.lastSeenMs)}`,
-      ...(simultaneous ? ['the forwarded records began with the drops: they may be the sending side\'s record of these same connections, denied at the destination'] : []),
+      ...(simultaneous
+        ? [
+            "the forwarded records began with the drops: they may be the sending side's record of these same connections, denied at the destination",
+          ]
+        : []),
       dropped,
     ]);
   }
@@ -202,10 +241,15 @@ function classifyOne(
   if (scan !== undefined) return done('suspicious', [scan, dropped]);
   const related = relatedEvidence(path, index);
   if (path.count >= options.minRetries && related.length > 0) {
-    return done('likely-legitimate', [`${path.count} attempts (≥ ${options.minRetries}): repeated retries`, ...related, dropped]);
+    return done('likely-legitimate', [
+      `${path.count} attempts (≥ ${options.minRetries}): repeated retries`,
+      ...related,
+      dropped,
+    ]);
   }
-  const why = related.length > 0
-    ? `only ${path.count} attempt(s) (< ${options.minRetries}), although ${related[0] ?? ''}`
-    : `${describePeer(path.source)} was never seen talking to ${describePeer(path.destination)}, its namespace or its service`;
+  const why =
+    related.length > 0
+      ? `only ${path.count} attempt(s) (< ${options.minRetries}), although ${related[0] ?? ''}`
+      : `${describePeer(path.source)} was never seen talking to ${describePeer(path.destination)}, its namespace or its service`;
   return done('unknown', [why, dropped]);
 }

@@ -8,7 +8,16 @@ import type { Flow } from '../flows/flow.js';
 import { peerKey } from '../flows/edge.js';
 import type { BlockedPath, ObservedEdge } from './types.js';
 
-const POLICY_REASONS = new Set(['POLICY_DENIED', 'POLICY_DENY', 'AUTH_REQUIRED', '133', '181', '189', 'DENY', 'DENIED']);
+const POLICY_REASONS = new Set([
+  'POLICY_DENIED',
+  'POLICY_DENY',
+  'AUTH_REQUIRED',
+  '133',
+  '181',
+  '189',
+  'DENY',
+  'DENIED',
+]);
 
 export function isPolicyDropReason(reason: string): boolean {
   const upper = reason.trim().toUpperCase();

@@ -52,18 +52,31 @@ export class PeerPods {
 }
 
 /** The snapshot pods of a workload peer (same namespace, same owning workload name); `index` of the same pods when the caller has one. */
-export function podsOfPeer(snapshot: ClusterSnapshot, peer: EdgePeer, samplePods: readonly string[] = [], index?: PeerPods): PodInfo[] {
+export function podsOfPeer(
+  snapshot: ClusterSnapshot,
+  peer: EdgePeer,
+  samplePods: readonly string[] = [],
+  index?: PeerPods,
+): PodInfo[] {
   if (peer.kind !== 'pod' || peer.namespace === undefined) return [];
   const namespace = peer.namespace;
-  const candidates = index !== undefined && index.pods === snapshot.pods
-    ? index.inNamespace(namespace)
-    : snapshot.pods.filter((pod) => pod.namespace === namespace && !pod.hostNetwork);
-  return candidates.filter((pod) => (peer.workload !== undefined && pod.workload.name === peer.workload) || samplePods.includes(pod.name));
+  const candidates =
+    index !== undefined && index.pods === snapshot.pods
+      ? index.inNamespace(namespace)
+      : snapshot.pods.filter((pod) => pod.namespace === namespace && !pod.hostNetwork);
+  return candidates.filter(
+    (pod) =>
+      (peer.workload !== undefined && pod.workload.name === peer.workload) || samplePods.includes(pod.name),
+  );
 }
 
 /** The engine endpoint for one side of a path, or a reason it cannot be evaluated. */
 export function queryEndpointOf(
-  snapshot: ClusterSnapshot, peer: EdgePeer, labels: Readonly<Record<string, string>>, samplePods: readonly string[], index?: PeerPods,
+  snapshot: ClusterSnapshot,
+  peer: EdgePeer,
+  labels: Readonly<Record<string, string>>,
+  samplePods: readonly string[],
+  index?: PeerPods,
 ): QueryEndpoint | string {
   if (peer.kind === 'pod' && peer.namespace !== undefined) {
     const pod = podsOfPeer(snapshot, peer, samplePods, index)[0];
@@ -79,7 +92,13 @@ export function isPolicyProtocol(protocol: string): protocol is PolicyProtocol {
 }
 
 function direction(d: DirectionDecision): DirectionExplanation {
-  return { allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, reason: d.reason, ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}) };
+  return {
+    allowed: d.allowed,
+    isolated: d.isolated,
+    isolatedBy: d.isolatedBy,
+    reason: d.reason,
+    ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}),
+  };
 }
 
 /** The engine's decision for a path; `index`: the snapshot's pods by namespace (PeerPods), when the caller keeps one. */
@@ -88,7 +107,13 @@ export function evaluatePath(engine: PolicyEngine, path: BlockedPath, index?: Pe
     return `${path.protocol} without a port is outside what NetworkPolicy can express (it selects TCP, UDP and SCTP ports)`;
   }
   const from = queryEndpointOf(engine.snapshot, path.source, path.sourceLabels, path.sourcePods, index);
-  const to = queryEndpointOf(engine.snapshot, path.destination, path.destinationLabels, path.destinationPods, index);
+  const to = queryEndpointOf(
+    engine.snapshot,
+    path.destination,
+    path.destinationLabels,
+    path.destinationPods,
+    index,
+  );
   if (typeof from === 'string') return `source: ${from}`;
   if (typeof to === 'string') return `destination: ${to}`;
   try {
@@ -104,12 +129,19 @@ export function explainPath(engine: PolicyEngine, path: BlockedPath, index?: Pee
   const denyingSides: ('egress' | 'ingress')[] = [];
   if (!decision.egress.allowed) denyingSides.push('egress');
   if (!decision.ingress.allowed) denyingSides.push('ingress');
-  const summary = decision.verdict === 'allow'
-    ? 'the snapshot\'s NetworkPolicies allow this path: the drop came from a policy the snapshot does not have (a later change, or a Cilium/Calico policy)'
-    : denyingSides.map((side) => (side === 'egress' ? decision.egress.reason : decision.ingress.reason)).join('; ');
+  const summary =
+    decision.verdict === 'allow'
+      ? "the snapshot's NetworkPolicies allow this path: the drop came from a policy the snapshot does not have (a later change, or a Cilium/Calico policy)"
+      : denyingSides
+          .map((side) => (side === 'egress' ? decision.egress.reason : decision.ingress.reason))
+          .join('; ');
   return {
-    evaluated: true, verdict: decision.verdict, denyingSides,
-    egress: direction(decision.egress), ingress: direction(decision.ingress), summary,
+    evaluated: true,
+    verdict: decision.verdict,
+    denyingSides,
+    egress: direction(decision.egress),
+    ingress: direction(decision.ingress),
+    summary,
   };
 }
 
@@ -126,7 +158,8 @@ export function adminDeniesOf(explanation: Explanation | undefined): NonNullable
 export function deniedByOf(path: BlockedPath, explanation: Explanation | undefined): string[] {
   const out = new Set<string>();
   if (explanation?.evaluated === true) {
-    for (const side of explanation.denyingSides) for (const name of explanation[side].isolatedBy) out.add(name);
+    for (const side of explanation.denyingSides)
+      for (const name of explanation[side].isolatedBy) out.add(name);
   }
   for (const name of path.deniedBy) out.add(name);
   return [...out];

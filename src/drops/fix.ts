@@ -6,7 +6,13 @@
 // serialising them is the adapter's job (a YAML library, never templates).
 import type { EdgePeer } from '../flows/edge.js';
 import type {
-  ClusterSnapshot, LabelSelector, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, PolicyProtocol,
+  ClusterSnapshot,
+  LabelSelector,
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  PolicyProtocol,
 } from '../policy/model.js';
 import { matchesSelector } from '../policy/selectors.js';
 import { chooseSelector } from '../recommend/label-choice.js';
@@ -18,7 +24,11 @@ import type { BlockedPath } from './types.js';
 export const FIX_ANNOTATION = 'netpol-advisor.io/admits';
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-export interface JsonPatchOp { readonly op: 'add'; readonly path: string; readonly value: unknown }
+export interface JsonPatchOp {
+  readonly op: 'add';
+  readonly path: string;
+  readonly value: unknown;
+}
 
 export interface PolicyPatch {
   /** `namespace/name` of the policy to patch (`kubectl patch networkpolicy --type=json`). */
@@ -34,15 +44,27 @@ export interface PathFix {
   readonly warnings: string[];
 }
 
-interface SideSelector { readonly selector: Readonly<Record<string, string>>; readonly exact: boolean | undefined; readonly warnings: readonly string[] }
+interface SideSelector {
+  readonly selector: Readonly<Record<string, string>>;
+  readonly exact: boolean | undefined;
+  readonly warnings: readonly string[];
+}
 
-function selectorForPeer(snapshot: ClusterSnapshot, peer: EdgePeer, labels: Readonly<Record<string, string>>, pods: readonly string[]): SideSelector {
+function selectorForPeer(
+  snapshot: ClusterSnapshot,
+  peer: EdgePeer,
+  labels: Readonly<Record<string, string>>,
+  pods: readonly string[],
+): SideSelector {
   const own = podsOfPeer(snapshot, peer, pods);
   const ownNames = new Set(own.map((pod) => pod.name));
-  const others = snapshot.pods.filter((pod) => pod.namespace === peer.namespace && !ownNames.has(pod.name)).map((pod) => pod.labels);
-  const choice = own.length > 0
-    ? chooseSelector({ labels, workloadPods: own.map((pod) => pod.labels), otherPods: others })
-    : chooseSelector({ labels });
+  const others = snapshot.pods
+    .filter((pod) => pod.namespace === peer.namespace && !ownNames.has(pod.name))
+    .map((pod) => pod.labels);
+  const choice =
+    own.length > 0
+      ? chooseSelector({ labels, workloadPods: own.map((pod) => pod.labels), otherPods: others })
+      : chooseSelector({ labels });
   return { selector: choice.matchLabels, exact: choice.exact, warnings: choice.warnings };
 }
 
@@ -52,7 +74,12 @@ function cidrOf(ip: string): string {
 
 /** The peer entry naming the other side exactly, as seen from a policy in `policyNamespace`. */
 function peerEntry(
-  snapshot: ClusterSnapshot, peer: EdgePeer, labels: Readonly<Record<string, string>>, pods: readonly string[], policyNamespace: string, warnings: string[],
+  snapshot: ClusterSnapshot,
+  peer: EdgePeer,
+  labels: Readonly<Record<string, string>>,
+  pods: readonly string[],
+  policyNamespace: string,
+  warnings: string[],
 ): NetworkPolicyPeer | undefined {
   if (peer.kind === 'pod' && peer.namespace !== undefined) {
     const side = selectorForPeer(snapshot, peer, labels, pods);
@@ -74,8 +101,14 @@ function describe(peer: EdgePeer): string {
 export function fixForPath(snapshot: ClusterSnapshot, path: BlockedPath, explanation: Explanation): PathFix {
   const warnings: string[] = [];
   if (!explanation.evaluated) return { policies: [], patches: [], warnings: [explanation.summary] };
-  if (explanation.verdict === 'allow') return { policies: [], patches: [], warnings: ['the snapshot already allows this path: nothing to add to its NetworkPolicies'] };
-  if (path.port === null || !isPolicyProtocol(path.protocol)) return { policies: [], patches: [], warnings: ['not a TCP/UDP/SCTP port'] };
+  if (explanation.verdict === 'allow')
+    return {
+      policies: [],
+      patches: [],
+      warnings: ['the snapshot already allows this path: nothing to add to its NetworkPolicies'],
+    };
+  if (path.port === null || !isPolicyProtocol(path.protocol))
+    return { policies: [], patches: [], warnings: ['not a TCP/UDP/SCTP port'] };
   const protocol: PolicyProtocol = path.protocol;
   const ports = [{ protocol, port: path.port }];
   const admits = `${describe(path.source)} -> ${describe(path.destination)} ${protocol}/${path.port}`;
@@ -89,7 +122,9 @@ export function fixForPath(snapshot: ClusterSnapshot, path: BlockedPath, explana
     const admin = explanation[side].decidedBy?.cluster;
     if (admin !== undefined && admin.tier === 'Admin' && admin.action === 'Deny') {
       const priority = admin.priority !== undefined ? ` (priority ${admin.priority})` : '';
-      warnings.push(`the ${side} side is denied by ${admin.kind} ${admin.name}${priority} ${admin.direction}[${admin.ruleIndex}], an Admin-tier Deny: no NetworkPolicy can override it; change that object, or add an Admin-tier Accept or Pass with a lower priority number`);
+      warnings.push(
+        `the ${side} side is denied by ${admin.kind} ${admin.name}${priority} ${admin.direction}[${admin.ruleIndex}], an Admin-tier Deny: no NetworkPolicy can override it; change that object, or add an Admin-tier Accept or Pass with a lower priority number`,
+      );
       continue;
     }
     if (subject.kind !== 'pod' || subject.namespace === undefined) {
@@ -99,28 +134,39 @@ export function fixForPath(snapshot: ClusterSnapshot, path: BlockedPath, explana
     const namespace = subject.namespace;
     const chosen = selectorForPeer(snapshot, subject, subjectLabels, subjectPods);
     warnings.push(...chosen.warnings);
-    const peer = side === 'egress'
-      ? peerEntry(snapshot, other, path.destinationLabels, path.destinationPods, namespace, warnings)
-      : peerEntry(snapshot, other, path.sourceLabels, path.sourcePods, namespace, warnings);
+    const peer =
+      side === 'egress'
+        ? peerEntry(snapshot, other, path.destinationLabels, path.destinationPods, namespace, warnings)
+        : peerEntry(snapshot, other, path.sourceLabels, path.sourcePods, namespace, warnings);
     if (peer === undefined) continue;
     if (Object.keys(chosen.selector).length === 0) {
       warnings.push(`no stable label selects ${describe(subject)}: no policy proposed for its ${side}`);
       continue;
     }
-    const rule: NetworkPolicyIngressRule | NetworkPolicyEgressRule = side === 'egress' ? { to: [peer], ports } : { from: [peer], ports };
+    const rule: NetworkPolicyIngressRule | NetworkPolicyEgressRule =
+      side === 'egress' ? { to: [peer], ports } : { from: [peer], ports };
     // `fix-…`: never the name of a policy `recommend` emits (names.ts), so one cannot replace the other.
-    const name = fixPolicyName(side, subject.workload ?? 'pod', side === 'egress' ? 'to' : 'from', other.workload ?? other.ip ?? other.kind, String(path.port), protocol.toLowerCase());
+    const name = fixPolicyName(
+      side,
+      subject.workload ?? 'pod',
+      side === 'egress' ? 'to' : 'from',
+      other.workload ?? other.ip ?? other.kind,
+      String(path.port),
+      protocol.toLowerCase(),
+    );
     policies.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: {
-        name, namespace,
+        name,
+        namespace,
         labels: { 'app.kubernetes.io/managed-by': 'netpol-advisor' },
         annotations: { [FIX_ANNOTATION]: admits },
       },
-      spec: side === 'egress'
-        ? { podSelector: { matchLabels: chosen.selector }, policyTypes: ['Egress'], egress: [rule] }
-        : { podSelector: { matchLabels: chosen.selector }, policyTypes: ['Ingress'], ingress: [rule] },
+      spec:
+        side === 'egress'
+          ? { podSelector: { matchLabels: chosen.selector }, policyTypes: ['Egress'], egress: [rule] }
+          : { podSelector: { matchLabels: chosen.selector }, policyTypes: ['Ingress'], ingress: [rule] },
     });
     const patch = patchFor(snapshot, explanation[side].isolatedBy, side, subject, subjectPods, rule);
     if (patch !== undefined) patches.push(patch);
@@ -130,7 +176,11 @@ export function fixForPath(snapshot: ClusterSnapshot, path: BlockedPath, explana
 
 /** A patch to the single isolating policy, only when it selects exactly the workload's pods. */
 function patchFor(
-  snapshot: ClusterSnapshot, isolatedBy: readonly string[], side: 'egress' | 'ingress', subject: EdgePeer, pods: readonly string[],
+  snapshot: ClusterSnapshot,
+  isolatedBy: readonly string[],
+  side: 'egress' | 'ingress',
+  subject: EdgePeer,
+  pods: readonly string[],
   rule: NetworkPolicyIngressRule | NetworkPolicyEgressRule,
 ): PolicyPatch | undefined {
   if (isolatedBy.length !== 1) return undefined;
@@ -139,11 +189,17 @@ function patchFor(
   if (policy === undefined) return undefined;
   const own = new Set(podsOfPeer(snapshot, subject, pods).map((pod) => pod.name));
   if (own.size === 0) return undefined;
-  const selected = snapshot.pods.filter((pod) => pod.namespace === policy.metadata.namespace && !pod.hostNetwork && matchesSelector(policy.spec.podSelector, pod.labels));
+  const selected = snapshot.pods.filter(
+    (pod) =>
+      pod.namespace === policy.metadata.namespace &&
+      !pod.hostNetwork &&
+      matchesSelector(policy.spec.podSelector, pod.labels),
+  );
   if (selected.length !== own.size || selected.some((pod) => !own.has(pod.name))) return undefined;
   const existing = side === 'egress' ? policy.spec.egress : policy.spec.ingress;
-  const op: JsonPatchOp = existing === undefined
-    ? { op: 'add', path: `/spec/${side}`, value: [rule] }
-    : { op: 'add', path: `/spec/${side}/-`, value: rule };
+  const op: JsonPatchOp =
+    existing === undefined
+      ? { op: 'add', path: `/spec/${side}`, value: [rule] }
+      : { op: 'add', path: `/spec/${side}/-`, value: rule };
   return { policy: id, ops: [op] };
 }

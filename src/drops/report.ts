@@ -10,11 +10,21 @@ import type { ClusterDecider } from '../policy/policy-family.js';
 import { adminDeniesOf, deniedByOf, explainPath, PeerPods, type Explanation } from './explain.js';
 import { fixImpact, type FixImpact } from './fix-impact.js';
 import { fixForPath, type PolicyPatch } from './fix.js';
-import { ALERTING_CLASSIFICATIONS, type BlockedPath, type Classification, type ObservedEdge } from './types.js';
+import {
+  ALERTING_CLASSIFICATIONS,
+  type BlockedPath,
+  type Classification,
+  type ObservedEdge,
+} from './types.js';
 
 export type PeerJson =
   | { readonly namespace: string; readonly workload: string | null; readonly kind: string }
-  | { readonly kind: string; readonly ip: string | null; readonly names: readonly string[]; readonly entity?: { readonly kind: string; readonly name: string; readonly namespace?: string } };
+  | {
+      readonly kind: string;
+      readonly ip: string | null;
+      readonly names: readonly string[];
+      readonly entity?: { readonly kind: string; readonly name: string; readonly namespace?: string };
+    };
 
 export interface DropReport {
   readonly key: string;
@@ -71,7 +81,11 @@ export function peerJson(peer: EdgePeer, names: readonly string[] = []): PeerJso
   }
   if (peer.workload === undefined) return { kind: peer.kind, ip: peer.ip ?? null, names };
   // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint), as in flows --json.
-  const entity = { kind: peer.workloadKind ?? 'unknown', name: peer.workload, ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}) };
+  const entity = {
+    kind: peer.workloadKind ?? 'unknown',
+    name: peer.workload,
+    ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}),
+  };
   return { kind: peer.kind, ip: peer.ip ?? null, names, entity };
 }
 
@@ -85,7 +99,12 @@ export function dnsAddressesOf(snapshot: ClusterSnapshot | undefined): string[] 
 
 function inScope(path: BlockedPath, options: DropsOptions): boolean {
   if (options.sinceMs !== undefined && path.lastSeenMs < options.sinceMs) return false;
-  if (options.namespace !== undefined && path.source.namespace !== options.namespace && path.destination.namespace !== options.namespace) return false;
+  if (
+    options.namespace !== undefined &&
+    path.source.namespace !== options.namespace &&
+    path.destination.namespace !== options.namespace
+  )
+    return false;
   return true;
 }
 
@@ -98,18 +117,24 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
     dnsAddresses: [...(options.classify?.dnsAddresses ?? []), ...dnsAddressesOf(options.snapshot)],
   };
   // Classify over every blocked path (a scan is judged on all of a source's drops), report the scoped ones.
-  const classified = classifyPaths(detection.blocked, all, classifyOptions).filter((c) => inScope(c.path, options));
+  const classified = classifyPaths(detection.blocked, all, classifyOptions).filter((c) =>
+    inScope(c.path, options),
+  );
   const snapshot = options.snapshot;
   const engine = snapshot !== undefined ? compilePolicies(snapshot) : undefined;
   const pods = snapshot !== undefined ? new PeerPods(snapshot.pods) : undefined;
   let impactBudget = options.maxImpactPaths ?? Number.POSITIVE_INFINITY;
   // In report order (newest first), so a bounded impact goes to the paths listed first.
-  classified.sort((a, b) => b.path.lastSeenMs - a.path.lastSeenMs || a.path.pathKey.localeCompare(b.path.pathKey));
+  classified.sort(
+    (a, b) => b.path.lastSeenMs - a.path.lastSeenMs || a.path.pathKey.localeCompare(b.path.pathKey),
+  );
   const items = classified.map(({ path, classification, evidence }): DropReport => {
     let explanation: Explanation | undefined;
     let fix: NetworkPolicy[] = [];
     let fixPatches: PolicyPatch[] = [];
-    let fixWarnings: string[] = ['no cluster snapshot or inventory: the dropping side and the fix cannot be derived'];
+    let fixWarnings: string[] = [
+      'no cluster snapshot or inventory: the dropping side and the fix cannot be derived',
+    ];
     let impact: FixImpact | undefined;
     if (snapshot !== undefined && engine !== undefined) {
       explanation = explainPath(engine, path, pods);
@@ -119,7 +144,12 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
       fixWarnings = derived.warnings;
       if (fix.length > 0 && options.impact !== false && impactBudget > 0) {
         impactBudget--;
-        impact = fixImpact(snapshot, path, fix, { before: engine, ...(options.maxImpactEvaluations !== undefined ? { maxEvaluations: options.maxImpactEvaluations } : {}) });
+        impact = fixImpact(snapshot, path, fix, {
+          before: engine,
+          ...(options.maxImpactEvaluations !== undefined
+            ? { maxEvaluations: options.maxImpactEvaluations }
+            : {}),
+        });
       }
     }
     const adminDenies = adminDeniesOf(explanation);
@@ -133,7 +163,16 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
       firstSeen: new Date(path.firstSeenMs).toISOString(),
       lastSeen: new Date(path.lastSeenMs).toISOString(),
       classification,
-      evidence: adminDenies.length > 0 ? [...adminDenies.map((d) => `denied by the Admin tier: ${d.kind} ${d.name} ${d.direction}[${d.ruleIndex}] (${d.action}); a NetworkPolicy cannot override it`), ...evidence] : evidence,
+      evidence:
+        adminDenies.length > 0
+          ? [
+              ...adminDenies.map(
+                (d) =>
+                  `denied by the Admin tier: ${d.kind} ${d.name} ${d.direction}[${d.ruleIndex}] (${d.action}); a NetworkPolicy cannot override it`,
+              ),
+              ...evidence,
+            ]
+          : evidence,
       deniedBy: deniedByOf(path, explanation),
       ...(adminDenies.length > 0 ? { adminTierDeny: adminDenies } : {}),
       fix,

@@ -29,14 +29,25 @@ export interface BlockedPath {
   readonly deniedBy: readonly string[];
 }
 
-export type Classification = 'regression' | 'dns' | 'expected-by-baseline' | 'likely-legitimate' | 'suspicious' | 'unknown';
+export type Classification =
+  'regression' | 'dns' | 'expected-by-baseline' | 'likely-legitimate' | 'suspicious' | 'unknown';
 
 export const CLASSIFICATIONS: readonly Classification[] = [
-  'regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown',
+  'regression',
+  'dns',
+  'expected-by-baseline',
+  'likely-legitimate',
+  'suspicious',
+  'unknown',
 ];
 
 /** The classes that alert by default; `suspicious` has its own, off-by-default route. */
-export const ALERTING_CLASSIFICATIONS: readonly Classification[] = ['regression', 'dns', 'expected-by-baseline', 'likely-legitimate'];
+export const ALERTING_CLASSIFICATIONS: readonly Classification[] = [
+  'regression',
+  'dns',
+  'expected-by-baseline',
+  'likely-legitimate',
+];
 
 export interface ClassifiedPath {
   readonly path: BlockedPath;

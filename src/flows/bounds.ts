@@ -29,7 +29,13 @@ export interface DropCounter {
  * Adds a label within bounds and returns the new label count (`count` is the count before);
  * a dropped label is counted in `counter`.
  */
-export function addLabel(labels: Record<string, string>, count: number, key: string, value: string, counter: DropCounter): number {
+export function addLabel(
+  labels: Record<string, string>,
+  count: number,
+  key: string,
+  value: string,
+  counter: DropCounter,
+): number {
   if (
     key.length === 0 ||
     key.length > MAX_LABEL_KEY_CHARS ||
@@ -112,7 +118,15 @@ export function isValidIp(text: string): boolean {
 export function clip(value: unknown): string {
   // Never stringify objects here: a deeply nested value could overflow the stack.
   const text =
-    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : value === null
+          ? 'null'
+          : Array.isArray(value)
+            ? 'array'
+            : typeof value;
   return text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS)}…` : text;
 }
 

@@ -9,7 +9,12 @@
 import type { Endpoint, Workload } from './flow.js';
 
 export type CalicoEntityKind = 'NetworkSet' | 'GlobalNetworkSet' | 'Network' | 'HostEndpoint';
-export const CALICO_ENTITY_KINDS: readonly CalicoEntityKind[] = ['NetworkSet', 'GlobalNetworkSet', 'Network', 'HostEndpoint'];
+export const CALICO_ENTITY_KINDS: readonly CalicoEntityKind[] = [
+  'NetworkSet',
+  'GlobalNetworkSet',
+  'Network',
+  'HostEndpoint',
+];
 
 export function isNetworkSetKind(kind: string | undefined): kind is 'NetworkSet' | 'GlobalNetworkSet' {
   return kind === 'NetworkSet' || kind === 'GlobalNetworkSet';
@@ -26,7 +31,12 @@ interface EntityFields {
   readonly names?: readonly string[];
 }
 
-function entity(kind: Endpoint['kind'], workload: Workload, namespace: string | undefined, fields: EntityFields): Endpoint {
+function entity(
+  kind: Endpoint['kind'],
+  workload: Workload,
+  namespace: string | undefined,
+  fields: EntityFields,
+): Endpoint {
   return {
     kind,
     ...(fields.ip === undefined ? {} : { ip: fields.ip }),
@@ -38,8 +48,17 @@ function entity(kind: Endpoint['kind'], workload: Workload, namespace: string | 
 }
 
 /** A NetworkSet (with a namespace) or GlobalNetworkSet (without), with its own labels. */
-export function networkSetEndpoint(namespace: string | undefined, name: string, fields: EntityFields = {}): Endpoint {
-  return entity('world', { kind: namespace === undefined ? 'GlobalNetworkSet' : 'NetworkSet', name }, namespace, fields);
+export function networkSetEndpoint(
+  namespace: string | undefined,
+  name: string,
+  fields: EntityFields = {},
+): Endpoint {
+  return entity(
+    'world',
+    { kind: namespace === undefined ? 'GlobalNetworkSet' : 'NetworkSet', name },
+    namespace,
+    fields,
+  );
 }
 
 /** An address outside every NetworkSet: Calico's `pub` or `pvt` network. */

@@ -76,7 +76,8 @@ function labelsOf(value: unknown, side: string, counter: DropCounter): Record<st
   } else if (isRecord(list)) {
     for (const key of Object.keys(list)) {
       const v = list[key];
-      if (typeof v !== 'string') throw new Invalid('invalid_field', `${side}_labels.${clip(key)} is not a string`);
+      if (typeof v !== 'string')
+        throw new Invalid('invalid_field', `${side}_labels.${clip(key)} is not a string`);
       count = addLabel(labels, count, key, v, counter);
     }
   } else {
@@ -86,22 +87,36 @@ function labelsOf(value: unknown, side: string, counter: DropCounter): Record<st
 }
 
 /** A hep, ns or net endpoint with its Calico name (calico-entity.ts), when the record gives one. */
-function namedEndpoint(record: Record<string, unknown>, side: 'source' | 'dest', type: unknown, endpoint: MutableEndpoint, labels: Record<string, string>): Endpoint {
+function namedEndpoint(
+  record: Record<string, unknown>,
+  side: 'source' | 'dest',
+  type: unknown,
+  endpoint: MutableEndpoint,
+  labels: Record<string, string>,
+): Endpoint {
   const nameAggr = record[`${side}_name_aggr`];
   const name = present(nameAggr) && isObjectName(nameAggr) ? nameAggr : undefined;
   const fields = { ...(endpoint.ip === undefined ? {} : { ip: endpoint.ip }), names: endpoint.names };
-  if (endpoint.kind === 'host') return name === undefined ? { ...endpoint, labels } : hostEndpointOf(name, { ...fields, labels });
+  if (endpoint.kind === 'host')
+    return name === undefined ? { ...endpoint, labels } : hostEndpointOf(name, { ...fields, labels });
   // A known address is the more precise identity; `pub`/`pvt` only name an aggregated one.
-  if (name !== undefined && isNetworkName(name) && type !== 'ns') return endpoint.ip === undefined ? networkEndpoint(name, fields) : { ...endpoint, labels: {} };
+  if (name !== undefined && isNetworkName(name) && type !== 'ns')
+    return endpoint.ip === undefined ? networkEndpoint(name, fields) : { ...endpoint, labels: {} };
   if (name !== undefined && type === 'ns') {
     const namespace = record[`${side}_namespace`];
-    if (present(namespace) && !isObjectName(namespace)) throw new Invalid('invalid_field', `${side}_namespace`);
+    if (present(namespace) && !isObjectName(namespace))
+      throw new Invalid('invalid_field', `${side}_namespace`);
     return networkSetEndpoint(present(namespace) ? namespace : undefined, name, { ...fields, labels });
   }
   return { ...endpoint, labels: {} };
 }
 
-function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', counter: DropCounter, workloads: WorkloadNames): Endpoint {
+function endpointOf(
+  record: Record<string, unknown>,
+  side: 'source' | 'dest',
+  counter: DropCounter,
+  workloads: WorkloadNames,
+): Endpoint {
   const type = record[`${side}_type`];
   const nameAggr = record[`${side}_name_aggr`];
   let kind: EndpointKind;
@@ -111,14 +126,20 @@ function endpointOf(record: Record<string, unknown>, side: 'source' | 'dest', co
     kind = k;
   } else if (type === undefined || type === null) {
     // Some documented lines omit the type: infer from what is there.
-    kind = nameAggr === 'pub' || nameAggr === 'pvt' ? 'world' : present(record[`${side}_namespace`]) ? 'pod' : 'unknown';
+    kind =
+      nameAggr === 'pub' || nameAggr === 'pvt'
+        ? 'world'
+        : present(record[`${side}_namespace`])
+          ? 'pod'
+          : 'unknown';
   } else {
     throw new Invalid('invalid_field', `${side}_type is not a string`);
   }
   const endpoint: MutableEndpoint = { kind, labels: {}, names: [] };
   const ip = record[`${side}_ip`];
   if (ip !== undefined && ip !== null && ip !== '' && ip !== '-') {
-    if (typeof ip !== 'string' || !isValidIp(ip)) throw new Invalid('invalid_field', `${side}_ip: ${clip(ip)}`);
+    if (typeof ip !== 'string' || !isValidIp(ip))
+      throw new Invalid('invalid_field', `${side}_ip: ${clip(ip)}`);
     endpoint.ip = ip;
   }
   const labels = labelsOf(record[`${side}_labels`], side, counter);
@@ -159,7 +180,8 @@ function typeOf(type: unknown, endpoint: Endpoint): CalicoEndpointType {
 function intField(record: Record<string, unknown>, key: string): number | undefined {
   const value = record[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new Invalid('invalid_field', `${key}: ${clip(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new Invalid('invalid_field', `${key}: ${clip(value)}`);
   return value;
 }
 
@@ -200,11 +222,17 @@ function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): F
   const sourcePort = intField(record, 'source_port');
   const destinationPort = intField(record, 'dest_port');
   if (sourcePort !== undefined && !isPort(sourcePort)) throw new Invalid('invalid_field', 'source_port');
-  if (destinationPort !== undefined && !isPort(destinationPort)) throw new Invalid('invalid_field', 'dest_port');
+  if (destinationPort !== undefined && !isPort(destinationPort))
+    throw new Invalid('invalid_field', 'dest_port');
 
   const started = intField(record, 'num_flows_started');
   const connectionCount = connectionsOf(started ?? 1, verdict === 'dropped');
-  const counts = isCountingReport({ reporter, denied: verdict === 'dropped', sourceType: typeOf(record.source_type, source), destType: typeOf(record.dest_type, destination) });
+  const counts = isCountingReport({
+    reporter,
+    denied: verdict === 'dropped',
+    sourceType: typeOf(record.source_type, source),
+    destType: typeOf(record.dest_type, destination),
+  });
 
   const flow: { -readonly [K in keyof Flow]: Flow[K] } = {
     timeMs,
@@ -223,7 +251,8 @@ function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): F
   if (!flow.isConnectionStart) flow.noEdge = counts ? 'no-new-connection' : 'other-end-report';
   if (verdict === 'dropped') flow.dropReason = 'POLICY_DENIED';
   if (sourcePort !== undefined) flow.sourcePort = sourcePort;
-  if (destinationPort !== undefined && protocol !== 'ICMP' && protocol !== 'ICMPv6') flow.destinationPort = destinationPort;
+  if (destinationPort !== undefined && protocol !== 'ICMP' && protocol !== 'ICMPv6')
+    flow.destinationPort = destinationPort;
   if (typeof record.host === 'string' && isObjectName(record.host)) flow.node = record.host;
   if (counter.dropped > 0) flow.droppedValues = counter.dropped;
   return flow;
@@ -259,4 +288,3 @@ function parseLine(line: string, workloads: WorkloadNames): ParseResult {
     throw error;
   }
 }
-

@@ -17,7 +17,15 @@
 // (`May 18 18:42:44`) has no year and no zone: pass `{ year }` (the core has no clock); it is
 // read as UTC. Without a year such lines are rejected `missing_field`, not guessed.
 import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, reject } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, LineParser, ParseResult, Protocol, TrafficDirection } from './flow.js';
+import type {
+  Endpoint,
+  EndpointKind,
+  Flow,
+  LineParser,
+  ParseResult,
+  Protocol,
+  TrafficDirection,
+} from './flow.js';
 import { clip, isPort, isValidIp } from './bounds.js';
 
 export interface CalicoIptablesOptions {
@@ -59,7 +67,15 @@ function timeOf(line: string, year: number | undefined): number | ParseResult {
   const month = MONTHS.indexOf(match[1] ?? '');
   if (month < 0) return reject('invalid_field', `month ${clip(match[1])}`);
   const fraction = (match[6] ?? '').padEnd(3, '0').slice(0, 3);
-  const ms = Date.UTC(year, month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]), Number(fraction));
+  const ms = Date.UTC(
+    year,
+    month,
+    Number(match[2]),
+    Number(match[3]),
+    Number(match[4]),
+    Number(match[5]),
+    Number(fraction),
+  );
   return Number.isFinite(ms) && ms > 0 ? ms : reject('invalid_field', 'timestamp out of range');
 }
 
@@ -146,7 +162,8 @@ function parseLine(line: string, options: CalicoIptablesOptions): ParseResult {
     isReply: undefined,
     isConnectionStart,
   };
-  if (!isConnectionStart) flow.noEdge = protocol === 'ICMP' || protocol === 'ICMPv6' ? 'icmp-reply' : 'mid-connection';
+  if (!isConnectionStart)
+    flow.noEdge = protocol === 'ICMP' || protocol === 'ICMPv6' ? 'icmp-reply' : 'mid-connection';
   if (sourcePort !== undefined) flow.sourcePort = sourcePort;
   if (destinationPort !== undefined) flow.destinationPort = destinationPort;
   if (dropped) flow.dropReason = 'POLICY_DENIED';

@@ -50,7 +50,12 @@ function policyHitOf(text: string): PolicyHit | undefined {
 }
 
 export function policiesOf(value: unknown, reporter: string, counter: DropCounter): PolicyRefs {
-  const none: PolicyRefs = { ingressAllowedBy: [], egressAllowedBy: [], ingressDeniedBy: [], egressDeniedBy: [] };
+  const none: PolicyRefs = {
+    ingressAllowedBy: [],
+    egressAllowedBy: [],
+    ingressDeniedBy: [],
+    egressDeniedBy: [],
+  };
   if (value === undefined || value === null) return none;
   if (!isRecord(value)) throw new Invalid('invalid_field', 'policies is not an object');
   const lists: unknown[] = [value.enforced_policies ?? value.all_policies, value.transit_policies];
@@ -81,4 +86,3 @@ export function policiesOf(value: unknown, reporter: string, counter: DropCounte
     egressDeniedBy: ingress ? [] : denied,
   };
 }
-

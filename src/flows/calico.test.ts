@@ -9,7 +9,10 @@ import { skipWhenMissing } from '../../test/ci-tools.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const sharedDir = path.resolve(repoRoot, '../shared/fixtures');
-const read = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+const read = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 const flowLines = read(path.join(repoRoot, 'test/fixtures/flows/calico-flowlogs.jsonl'));
 const iptLines = read(path.join(repoRoot, 'test/fixtures/flows/calico-iptables.log'));
 
@@ -31,13 +34,28 @@ describe('calico flow logs', () => {
 
   it('counts src reports when nobody else reports (internet destination, egress deny)', () => {
     expect(toInternet).toMatchObject({ isConnectionStart: true, connectionCount: 2, destinationPort: 443 });
-    expect(toInternet?.destination).toEqual({ kind: 'world', ip: '140.82.112.6', labels: {}, names: ['api.github.com'] });
-    expect(srcDeny).toMatchObject({ verdict: 'dropped', isPolicyDrop: true, dropReason: 'POLICY_DENIED', isConnectionStart: true });
+    expect(toInternet?.destination).toEqual({
+      kind: 'world',
+      ip: '140.82.112.6',
+      labels: {},
+      names: ['api.github.com'],
+    });
+    expect(srcDeny).toMatchObject({
+      verdict: 'dropped',
+      isPolicyDrop: true,
+      dropReason: 'POLICY_DENIED',
+      isConnectionStart: true,
+    });
     expect(srcDeny?.policies.egressDeniedBy).toEqual(['security.default-deny']);
   });
 
   it('maps labels, workloads and policies', () => {
-    expect(dst?.source).toMatchObject({ kind: 'pod', namespace: 'shop', pod: 'web-7d4b9c8f6d-x2k9p', workload: { kind: 'Deployment', name: 'web' } });
+    expect(dst?.source).toMatchObject({
+      kind: 'pod',
+      namespace: 'shop',
+      pod: 'web-7d4b9c8f6d-x2k9p',
+      workload: { kind: 'Deployment', name: 'web' },
+    });
     expect(dst?.destination.labels).toEqual({ app: 'api', 'pod-template-hash': '5f6b7c8d9b' });
     expect(dst?.policies.ingressAllowedBy).toEqual(['shop/allow-web']);
     expect(src?.policies.egressAllowedBy).toEqual(['shop/default.web-egress']);
@@ -46,7 +64,9 @@ describe('calico flow logs', () => {
 
   it('num_flows_started 0 is not a connection start', () => {
     const record = JSON.parse(flowLines[1] ?? '') as Record<string, unknown>;
-    expect(flowOf(parseCalicoFlowLogLine(JSON.stringify({ ...record, num_flows_started: 0 }))).isConnectionStart).toBe(false);
+    expect(
+      flowOf(parseCalicoFlowLogLine(JSON.stringify({ ...record, num_flows_started: 0 }))).isConnectionStart,
+    ).toBe(false);
   });
 
   const base = JSON.parse(flowLines[1] ?? '') as Record<string, unknown>;
@@ -66,23 +86,46 @@ describe('calico flow logs', () => {
     expect(parseCalicoFlowLogLine(text)).toMatchObject({ ok: false, reason });
   });
 
-  describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))('shared fixture', () => {
-    it('parses the real deny line and the docs allow line; rejects the two undated docs lines', () => {
-      const results = read(path.join(sharedDir, 'calico-enterprise-flowlogs.jsonl')).map(parseCalicoFlowLogLine);
-      expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'missing_field', 'missing_field', 'ok']);
-      const deny = flowOf(results[0] as ParseResult);
-      expect(deny).toMatchObject({ verdict: 'dropped', isConnectionStart: true, destinationPort: 5050, direction: 'ingress' });
-      expect(deny.policies.ingressDeniedBy).toEqual(['hipstershop/app-hipstershop.checkoutservice']);
-      expect(deny.destination.workload).toEqual({ kind: 'Deployment', name: 'checkoutservice' });
-    });
-  });
+  describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))(
+    'shared fixture',
+    () => {
+      it('parses the real deny line and the docs allow line; rejects the two undated docs lines', () => {
+        const results = read(path.join(sharedDir, 'calico-enterprise-flowlogs.jsonl')).map(
+          parseCalicoFlowLogLine,
+        );
+        expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
+          'ok',
+          'missing_field',
+          'missing_field',
+          'ok',
+        ]);
+        const deny = flowOf(results[0] as ParseResult);
+        expect(deny).toMatchObject({
+          verdict: 'dropped',
+          isConnectionStart: true,
+          destinationPort: 5050,
+          direction: 'ingress',
+        });
+        expect(deny.policies.ingressDeniedBy).toEqual(['hipstershop/app-hipstershop.checkoutservice']);
+        expect(deny.destination.workload).toEqual({ kind: 'Deployment', name: 'checkoutservice' });
+      });
+    },
+  );
 });
 
 describe('calico iptables Log lines', () => {
   const parse = calicoIptablesParser({ year: 2025 });
   it('parses a SYN as a forwarded connection start from a workload', () => {
     const flow = flowOf(parse(iptLines[0] ?? ''));
-    expect(flow).toMatchObject({ protocol: 'TCP', sourcePort: 45678, destinationPort: 443, verdict: 'forwarded', isConnectionStart: true, direction: 'egress', node: 'node-a' });
+    expect(flow).toMatchObject({
+      protocol: 'TCP',
+      sourcePort: 45678,
+      destinationPort: 443,
+      verdict: 'forwarded',
+      isConnectionStart: true,
+      direction: 'egress',
+      node: 'node-a',
+    });
     expect(flow.source).toEqual({ kind: 'cluster', ip: '10.0.1.23', labels: {}, names: [] });
     expect(flow.destination.kind).toBe('unknown');
     expect(flow.timeMs).toBe(Date.parse('2025-03-04T10:15:30.123Z'));
@@ -91,12 +134,22 @@ describe('calico iptables Log lines', () => {
   it('a SYN-ACK is not a connection start; calico-drop with classic syslog is a policy drop', () => {
     expect(flowOf(parse(iptLines[1] ?? '')).isConnectionStart).toBe(false);
     const drop = flowOf(parse(iptLines[2] ?? ''));
-    expect(drop).toMatchObject({ verdict: 'dropped', isPolicyDrop: true, destinationPort: 5432, node: 'node-b', timeMs: Date.UTC(2025, 2, 4, 10, 15, 31) });
+    expect(drop).toMatchObject({
+      verdict: 'dropped',
+      isPolicyDrop: true,
+      destinationPort: 5432,
+      node: 'node-b',
+      timeMs: Date.UTC(2025, 2, 4, 10, 15, 31),
+    });
     expect(parseCalicoIptablesLine(iptLines[2] ?? '')).toMatchObject({ ok: false, reason: 'missing_field' });
   });
 
   it('parses IPv6 ICMP echo requests', () => {
-    expect(flowOf(parse(iptLines[3] ?? ''))).toMatchObject({ protocol: 'ICMPv6', isConnectionStart: true, destination: { ip: '2001:4860:4860::8888' } });
+    expect(flowOf(parse(iptLines[3] ?? ''))).toMatchObject({
+      protocol: 'ICMPv6',
+      isConnectionStart: true,
+      destination: { ip: '2001:4860:4860::8888' },
+    });
   });
 
   it.each([
@@ -109,13 +162,24 @@ describe('calico iptables Log lines', () => {
     expect(parse(text)).toMatchObject({ ok: false, reason });
   });
 
-  describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))('shared fixtures', () => {
-    it('parses the OSS and the Enterprise lines', () => {
-      const oss = read(path.join(sharedDir, 'calico-oss-iptables-log-action.log')).map((l) => flowOf(parse(l)));
-      expect(oss.map((f) => f.protocol)).toEqual(['TCP', 'ICMP', 'UDP']);
-      expect(oss.every((f) => f.isConnectionStart && f.verdict === 'forwarded')).toBe(true);
-      const drop = read(path.join(sharedDir, 'calico-enterprise-drop-action-override.log')).map((l) => flowOf(parse(l)));
-      expect(drop[0]).toMatchObject({ verdict: 'dropped', source: { ip: '192.168.128.30' }, destinationPort: 80 });
-    });
-  });
+  describe.skipIf(skipWhenMissing(existsSync(sharedDir), `the shared fixtures (${sharedDir})`))(
+    'shared fixtures',
+    () => {
+      it('parses the OSS and the Enterprise lines', () => {
+        const oss = read(path.join(sharedDir, 'calico-oss-iptables-log-action.log')).map((l) =>
+          flowOf(parse(l)),
+        );
+        expect(oss.map((f) => f.protocol)).toEqual(['TCP', 'ICMP', 'UDP']);
+        expect(oss.every((f) => f.isConnectionStart && f.verdict === 'forwarded')).toBe(true);
+        const drop = read(path.join(sharedDir, 'calico-enterprise-drop-action-override.log')).map((l) =>
+          flowOf(parse(l)),
+        );
+        expect(drop[0]).toMatchObject({
+          verdict: 'dropped',
+          source: { ip: '192.168.128.30' },
+          destinationPort: 80,
+        });
+      });
+    },
+  );
 });

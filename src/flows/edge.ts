@@ -1,7 +1,14 @@
 // Aggregation of flows into edges: one edge per distinct communication path
 // (source workload or address → destination workload or address, protocol, port, verdict).
 // Pure: the store persists the deltas this module computes, batch by batch.
-import { NO_POLICIES, type EndpointKind, type Flow, type Endpoint, type Protocol, type Verdict } from './flow.js';
+import {
+  NO_POLICIES,
+  type EndpointKind,
+  type Flow,
+  type Endpoint,
+  type Protocol,
+  type Verdict,
+} from './flow.js';
 
 /** One side of an edge: a workload (pods) or an address (everything else). */
 export interface EdgePeer {
@@ -99,7 +106,8 @@ export function peerOf(endpoint: Endpoint): EdgePeer {
     };
   }
   const named = endpoint.kind === 'pod' ? undefined : endpoint.workload;
-  if (named === undefined) return { kind: endpoint.kind, ...(endpoint.ip !== undefined ? { ip: endpoint.ip } : {}) };
+  if (named === undefined)
+    return { kind: endpoint.kind, ...(endpoint.ip !== undefined ? { ip: endpoint.ip } : {}) };
   return {
     kind: endpoint.kind,
     ...(endpoint.namespace !== undefined ? { namespace: endpoint.namespace } : {}),
@@ -118,7 +126,13 @@ export function peerKey(peer: EdgePeer): string {
   return `${peer.kind}/${peer.ip ?? ''}/${peer.namespace ?? ''}/${peer.workloadKind ?? ''}/${peer.workload}`;
 }
 
-export function edgeKey(source: EdgePeer, destination: EdgePeer, protocol: Protocol, port: number | null, verdict: Verdict): string {
+export function edgeKey(
+  source: EdgePeer,
+  destination: EdgePeer,
+  protocol: Protocol,
+  port: number | null,
+  verdict: Verdict,
+): string {
   return `${peerKey(source)}>${peerKey(destination)}|${protocol}|${port ?? '-'}|${verdict}`;
 }
 
@@ -152,7 +166,9 @@ function endpointKey(endpoint: Endpoint): string {
     if (endpoint.namespace === undefined) return 'pod///';
     const workload = endpoint.workload;
     if (workload !== undefined) return `pod/${endpoint.namespace}/${workload.kind}/${workload.name}`;
-    return endpoint.pod !== undefined ? `pod/${endpoint.namespace}/Pod/${endpoint.pod}` : `pod/${endpoint.namespace}//`;
+    return endpoint.pod !== undefined
+      ? `pod/${endpoint.namespace}/Pod/${endpoint.pod}`
+      : `pod/${endpoint.namespace}//`;
   }
   const named = endpoint.workload;
   if (named === undefined) return `${endpoint.kind}/${endpoint.ip ?? ''}`;
@@ -174,8 +190,27 @@ export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
   const port = portOf(flow);
   // join builds one flat string; a template literal builds a rope that the Map lookup then
   // hashes and compares piece by piece (measured: ~4% of ingest).
-  const key = [endpointKey(flow.source), '>', endpointKey(flow.destination), '|', flow.protocol, '|', port ?? '-', '|', flow.verdict].join('');
-  const delta = deltaOf(into, key, flow.source, flow.destination, flow.protocol, port, flow.verdict, flow.timeMs);
+  const key = [
+    endpointKey(flow.source),
+    '>',
+    endpointKey(flow.destination),
+    '|',
+    flow.protocol,
+    '|',
+    port ?? '-',
+    '|',
+    flow.verdict,
+  ].join('');
+  const delta = deltaOf(
+    into,
+    key,
+    flow.source,
+    flow.destination,
+    flow.protocol,
+    port,
+    flow.verdict,
+    flow.timeMs,
+  );
   delta.count += flow.connectionCount ?? 1;
   foldDetail(delta, flow, flow.source, flow.destination);
 }
@@ -184,19 +219,42 @@ export function aggregateFlow(flow: Flow, into: Map<string, EdgeDelta>): void {
  * A mid-stream event of a connection established before observation, folded into the edge of
  * that connection (client → server port): `reverse` swaps the two ends and takes the source port.
  */
-function aggregateEstablished(flow: Flow, orientation: 'forward' | 'reverse', into: Map<string, EdgeDelta>): void {
+function aggregateEstablished(
+  flow: Flow,
+  orientation: 'forward' | 'reverse',
+  into: Map<string, EdgeDelta>,
+): void {
   const reverse = orientation === 'reverse';
   const client = reverse ? flow.destination : flow.source;
   const server = reverse ? flow.source : flow.destination;
   const port = (reverse ? flow.sourcePort : flow.destinationPort) ?? null;
   if (port === null || flow.protocol === 'ICMP' || flow.protocol === 'ICMPv6') return;
-  const key = [endpointKey(client), '>', endpointKey(server), '|', flow.protocol, '|', port, '|', flow.verdict].join('');
+  const key = [
+    endpointKey(client),
+    '>',
+    endpointKey(server),
+    '|',
+    flow.protocol,
+    '|',
+    port,
+    '|',
+    flow.verdict,
+  ].join('');
   const delta = deltaOf(into, key, client, server, flow.protocol, port, flow.verdict, flow.timeMs);
   delta.established = (delta.established ?? 0) + 1;
   foldDetail(delta, flow, client, server);
 }
 
-function deltaOf(into: Map<string, EdgeDelta>, key: string, source: Endpoint, destination: Endpoint, protocol: Protocol, port: number | null, verdict: Verdict, timeMs: number): EdgeDelta {
+function deltaOf(
+  into: Map<string, EdgeDelta>,
+  key: string,
+  source: Endpoint,
+  destination: Endpoint,
+  protocol: Protocol,
+  port: number | null,
+  verdict: Verdict,
+  timeMs: number,
+): EdgeDelta {
   let delta = into.get(key);
   if (delta === undefined) {
     delta = {
@@ -234,23 +292,37 @@ function foldDetail(delta: EdgeDelta, flow: Flow, source: Endpoint, destination:
     delta.destinationLabels = destination.labels;
   }
   const sourcePod = source.pod;
-  if (sourcePod !== undefined && delta.sourcePods.size < EDGE_SAMPLE_PODS_MAX) delta.sourcePods = withValue(delta.sourcePods, sourcePod, EDGE_SAMPLE_PODS_MAX);
+  if (sourcePod !== undefined && delta.sourcePods.size < EDGE_SAMPLE_PODS_MAX)
+    delta.sourcePods = withValue(delta.sourcePods, sourcePod, EDGE_SAMPLE_PODS_MAX);
   const destinationPod = destination.pod;
   if (destinationPod !== undefined && delta.destinationPods.size < EDGE_SAMPLE_PODS_MAX) {
     delta.destinationPods = withValue(delta.destinationPods, destinationPod, EDGE_SAMPLE_PODS_MAX);
   }
-  if (source.names.length > 0) delta.sourceNames = withValues(delta.sourceNames, source.names, EDGE_NAMES_MAX);
-  if (destination.names.length > 0) delta.destinationNames = withValues(delta.destinationNames, destination.names, EDGE_NAMES_MAX);
+  if (source.names.length > 0)
+    delta.sourceNames = withValues(delta.sourceNames, source.names, EDGE_NAMES_MAX);
+  if (destination.names.length > 0)
+    delta.destinationNames = withValues(delta.destinationNames, destination.names, EDGE_NAMES_MAX);
   if (flow.dropReason !== undefined) delta.dropReasons = withCount(delta.dropReasons, flow.dropReason);
   const policies = flow.policies;
   if (policies !== NO_POLICIES) {
-    delta.deniedBy = withValues(withValues(delta.deniedBy, policies.ingressDeniedBy, EDGE_NAMES_MAX), policies.egressDeniedBy, EDGE_NAMES_MAX);
-    delta.allowedBy = withValues(withValues(delta.allowedBy, policies.ingressAllowedBy, EDGE_NAMES_MAX), policies.egressAllowedBy, EDGE_NAMES_MAX);
+    delta.deniedBy = withValues(
+      withValues(delta.deniedBy, policies.ingressDeniedBy, EDGE_NAMES_MAX),
+      policies.egressDeniedBy,
+      EDGE_NAMES_MAX,
+    );
+    delta.allowedBy = withValues(
+      withValues(delta.allowedBy, policies.ingressAllowedBy, EDGE_NAMES_MAX),
+      policies.egressAllowedBy,
+      EDGE_NAMES_MAX,
+    );
   }
 }
 
 /** Folds flows into per-edge deltas (see aggregateFlow). */
-export function aggregateFlows(flows: Iterable<Flow>, into: Map<string, EdgeDelta> = new Map()): Map<string, EdgeDelta> {
+export function aggregateFlows(
+  flows: Iterable<Flow>,
+  into: Map<string, EdgeDelta> = new Map(),
+): Map<string, EdgeDelta> {
   for (const flow of flows) aggregateFlow(flow, into);
   return into;
 }

@@ -152,10 +152,20 @@ export type NoEdgeReason =
   | 'not-a-connection-start'; // anything else that starts no connection
 
 export const NO_EDGE_REASONS: readonly NoEdgeReason[] = [
-  'reply', 'tcp-reset', 'blocked-mid-connection', 'icmp-reply', 'socket-event', 'other-end-report', 'no-new-connection', 'mid-connection', 'not-a-connection-start',
+  'reply',
+  'tcp-reset',
+  'blocked-mid-connection',
+  'icmp-reply',
+  'socket-event',
+  'other-end-report',
+  'no-new-connection',
+  'mid-connection',
+  'not-a-connection-start',
 ];
 
-const VALID_NON_START_BY_REASON: ReadonlyMap<NoEdgeReason, ValidNonStart> = new Map(NO_EDGE_REASONS.map((reason) => [reason, Object.freeze({ ok: true as const, flow: null, noEdge: reason })]));
+const VALID_NON_START_BY_REASON: ReadonlyMap<NoEdgeReason, ValidNonStart> = new Map(
+  NO_EDGE_REASONS.map((reason) => [reason, Object.freeze({ ok: true as const, flow: null, noEdge: reason })]),
+);
 
 /** The shared (frozen) ValidNonStart carrying `reason`; the plain one without. */
 export function validNonStart(reason: NoEdgeReason | undefined): ValidNonStart {

@@ -40,7 +40,10 @@ export const EPHEMERAL_PORT_MIN = 32768;
  * Which end serves, from the ports alone: 'source' when the source port is the service side,
  * 'destination' when the destination port is, undefined when the ports do not tell.
  */
-export function serverSideByPorts(sourcePort: number, destinationPort: number): 'source' | 'destination' | undefined {
+export function serverSideByPorts(
+  sourcePort: number,
+  destinationPort: number,
+): 'source' | 'destination' | undefined {
   const sourceWellKnown = sourcePort > 0 && sourcePort <= WELL_KNOWN_PORT_MAX;
   const destinationWellKnown = destinationPort > 0 && destinationPort <= WELL_KNOWN_PORT_MAX;
   if (sourceWellKnown !== destinationWellKnown) return sourceWellKnown ? 'source' : 'destination';
@@ -78,7 +81,8 @@ export function connectionRole(facts: L4Facts): ConnectionRole {
     return midstream(facts, unset);
   }
   // UDP and SCTP: every non-reply packet starts a "connection", unless the ports say it answers one.
-  if (unset && serverSideByPorts(facts.sourcePort, facts.destinationPort) === 'source') return facts.forwarded ? REVERSE : BLOCKED;
+  if (unset && serverSideByPorts(facts.sourcePort, facts.destinationPort) === 'source')
+    return facts.forwarded ? REVERSE : BLOCKED;
   return START;
 }
 

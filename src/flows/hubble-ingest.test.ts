@@ -10,8 +10,14 @@ import type { IngestResult, ParseResult } from './flow.js';
 import { ingestHubbleLine, parseHubbleLine } from './hubble.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const readLines = (file: string): string[] => readFileSync(path.join(repoRoot, file), 'utf8').split('\n').filter((l) => l.length > 0);
-const fixtureLines = [...readLines('test/fixtures/flows/hubble-observe.jsonl'), ...readLines('demo/flows.jsonl').slice(0, 400)];
+const readLines = (file: string): string[] =>
+  readFileSync(path.join(repoRoot, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+const fixtureLines = [
+  ...readLines('test/fixtures/flows/hubble-observe.jsonl'),
+  ...readLines('demo/flows.jsonl').slice(0, 400),
+];
 
 function expectSameOutcome(line: string): { full: ParseResult; ingest: IngestResult } {
   const full = parseHubbleLine(line);
@@ -30,10 +36,30 @@ function expectSameOutcome(line: string): { full: ParseResult; ingest: IngestRes
 
 /** Fields whose type or value decides acceptance or connection start, inside and around `flow`. */
 const FIELD_PATHS: readonly (readonly string[])[] = [
-  ['source'], ['destination'], ['source', 'labels'], ['destination', 'labels'], ['source', 'identity'], ['destination', 'identity'],
-  ['source', 'namespace'], ['destination', 'pod_name'], ['source', 'workloads'], ['destination', 'workloads'],
-  ['source_names'], ['destination_names'], ['ingress_allowed_by'], ['egress_denied_by'], ['is_reply'], ['reply'], ['Type'],
-  ['l4'], ['l4', 'TCP', 'flags'], ['IP'], ['verdict'], ['time'], ['node_name'], ['traffic_direction'],
+  ['source'],
+  ['destination'],
+  ['source', 'labels'],
+  ['destination', 'labels'],
+  ['source', 'identity'],
+  ['destination', 'identity'],
+  ['source', 'namespace'],
+  ['destination', 'pod_name'],
+  ['source', 'workloads'],
+  ['destination', 'workloads'],
+  ['source_names'],
+  ['destination_names'],
+  ['ingress_allowed_by'],
+  ['egress_denied_by'],
+  ['is_reply'],
+  ['reply'],
+  ['Type'],
+  ['l4'],
+  ['l4', 'TCP', 'flags'],
+  ['IP'],
+  ['verdict'],
+  ['time'],
+  ['node_name'],
+  ['traffic_direction'],
 ];
 
 function replaced(line: string, at: readonly string[], value: unknown, listEntry: boolean): string {
@@ -70,7 +96,10 @@ describe('ingestHubbleLine', () => {
       fc.property(
         fc.constantFrom(...fixtureLines),
         fc.constantFrom(...FIELD_PATHS),
-        fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('', 'k8s:app=x', -1, 2 ** 40, null, [], {}, 'a'.repeat(300))),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 2 }),
+          fc.constantFrom('', 'k8s:app=x', -1, 2 ** 40, null, [], {}, 'a'.repeat(300)),
+        ),
         fc.boolean(),
         (line, at, value, listEntry) => {
           expectSameOutcome(replaced(line, at, value, listEntry));

@@ -21,8 +21,31 @@
 //   flow, so they are not copied into `names`; Cilium already reports those names as
 //   `destination_names` on later flows to the answered IPs.
 import { MAX_LINE_BYTES_DEFAULT, NO_POLICIES, reject, validNonStart } from './flow.js';
-import type { Endpoint, EndpointKind, Flow, IngestParser, IngestResult, LineParser, ParseResult, PolicyRefs, Protocol, TrafficDirection, ValidNonStart, Verdict } from './flow.js';
-import { MAX_OBJECT_NAME_CHARS, MAX_POLICY_REFS, addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
+import type {
+  Endpoint,
+  EndpointKind,
+  Flow,
+  IngestParser,
+  IngestResult,
+  LineParser,
+  ParseResult,
+  PolicyRefs,
+  Protocol,
+  TrafficDirection,
+  ValidNonStart,
+  Verdict,
+} from './flow.js';
+import {
+  MAX_OBJECT_NAME_CHARS,
+  MAX_POLICY_REFS,
+  addLabel,
+  addNames,
+  clip,
+  isObjectName,
+  isPort,
+  isRecord,
+  isValidIp,
+} from './bounds.js';
 import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
 import { WorkloadNames } from './workload-name.js';
@@ -30,7 +53,10 @@ import { dropReasonName, isPolicyDropReason } from './hubble-drop-reasons.js';
 import { connectionRole, type ConnectionRole } from './hubble-connection.js';
 
 const A_START: ConnectionRole = Object.freeze({ isConnectionStart: true });
-const NOT_A_START: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'not-a-connection-start' });
+const NOT_A_START: ConnectionRole = Object.freeze({
+  isConnectionStart: false,
+  noEdge: 'not-a-connection-start',
+});
 const SOCKET_EVENT: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'socket-event' });
 const ICMP_REPLY: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'icmp-reply' });
 const L7_REQUEST: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'forward' });
@@ -50,11 +76,30 @@ const VERDICT_BY_NAME = new Map<string, Verdict>([
   ['AUDIT', 'audit'],
   ['ERROR', 'error'],
 ]);
-const VERDICT_NAME_BY_NUMBER = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
+const VERDICT_NAME_BY_NUMBER = [
+  'VERDICT_UNKNOWN',
+  'FORWARDED',
+  'DROPPED',
+  'ERROR',
+  'AUDIT',
+  'REDIRECTED',
+  'TRACED',
+  'TRANSLATED',
+];
 
 /** Reserved identities (formats.md §1.4) → kind. */
 const KIND_BY_IDENTITY: readonly (EndpointKind | undefined)[] = [
-  undefined, 'host', 'world', 'unmanaged', 'health', 'init', 'remote-node', 'kube-apiserver', 'ingress', 'world', 'world',
+  undefined,
+  'host',
+  'world',
+  'unmanaged',
+  'health',
+  'init',
+  'remote-node',
+  'kube-apiserver',
+  'ingress',
+  'world',
+  'world',
 ];
 /** Identities with bit 24 set are node-local CIDR/FQDN identities: addresses outside the cluster. */
 const LOCAL_IDENTITY_MIN = 1 << 24;
@@ -74,7 +119,18 @@ const KIND_BY_RESERVED = new Map<string, EndpointKind>([
 ]);
 /** When an endpoint carries several reserved labels (the API server on a node is both). */
 // A pod name outranks init/unmanaged (a pod whose identity is not known yet is still that pod).
-const KIND_PRIORITY: readonly EndpointKind[] = ['kube-apiserver', 'host', 'remote-node', 'world', 'ingress', 'health', 'pod', 'init', 'unmanaged', 'cluster'];
+const KIND_PRIORITY: readonly EndpointKind[] = [
+  'kube-apiserver',
+  'host',
+  'remote-node',
+  'world',
+  'ingress',
+  'health',
+  'pod',
+  'init',
+  'unmanaged',
+  'cluster',
+];
 
 const MAX_LABEL_STRING_CHARS = 400;
 
@@ -109,7 +165,14 @@ function newMemo(): HubbleMemo {
 // digits, truncated). Anything else — other offsets, leap seconds, odd shapes — is Date.parse's.
 function rfc3339Ms(text: string, memo: HubbleMemo): number {
   const n = text.length;
-  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 || text.charCodeAt(16) !== 58 || text.charCodeAt(10) !== 84) return Date.parse(text);
+  if (
+    n < 20 ||
+    n > 30 ||
+    text.charCodeAt(n - 1) !== 90 ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(10) !== 84
+  )
+    return Date.parse(text);
   const tens = text.charCodeAt(17) - 48;
   const units = text.charCodeAt(18) - 48;
   if (tens < 0 || tens > 5 || units < 0 || units > 9) return Date.parse(text);
@@ -175,7 +238,11 @@ function better(rank: number, kind: EndpointKind): number {
 }
 
 /** Parses a Cilium label list (and identity) into pod labels and the kind they imply. */
-function labelInfoOf(side: string, identity: number | undefined, rawLabels: readonly unknown[]): LabelInfo | Invalid {
+function labelInfoOf(
+  side: string,
+  identity: number | undefined,
+  rawLabels: readonly unknown[],
+): LabelInfo | Invalid {
   const counter: DropCounter = { dropped: 0 };
   const labels: Record<string, string> = {};
   let count = 0;
@@ -228,7 +295,12 @@ function sameStrings(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function cachedLabelInfo(side: string, identity: number | undefined, rawLabels: readonly unknown[], memo: HubbleMemo): LabelInfo | Invalid {
+function cachedLabelInfo(
+  side: string,
+  identity: number | undefined,
+  rawLabels: readonly unknown[],
+  memo: HubbleMemo,
+): LabelInfo | Invalid {
   if (identity === undefined) return labelInfoOf(side, identity, rawLabels);
   const labelCache = memo.labels;
   const hit = labelCache.get(identity);
@@ -256,7 +328,14 @@ function isOptionalName(value: unknown): boolean {
   return value === undefined || value === '' || isObjectName(value);
 }
 
-function endpointOf(side: string, value: unknown, ip: string | undefined, names: unknown, counter: DropCounter, memo: HubbleMemo): Endpoint | Invalid {
+function endpointOf(
+  side: string,
+  value: unknown,
+  ip: string | undefined,
+  names: unknown,
+  counter: DropCounter,
+  memo: HubbleMemo,
+): Endpoint | Invalid {
   let outNames = NO_NAMES;
   if (names !== undefined) {
     const added: string[] = [];
@@ -286,7 +365,11 @@ function endpointOf(side: string, value: unknown, ip: string | undefined, names:
   const hasPod = typeof pod === 'string' && pod !== '';
   if (hasNamespace || hasPod) rank = better(rank, 'pod');
   const kind: EndpointKind = rank < 0 ? 'unknown' : (KIND_PRIORITY[rank] ?? 'unknown');
-  const endpoint: MutableEndpoint = { kind, labels: kind === 'pod' ? info.labels : NO_LABELS, names: outNames };
+  const endpoint: MutableEndpoint = {
+    kind,
+    labels: kind === 'pod' ? info.labels : NO_LABELS,
+    names: outNames,
+  };
   if (ip !== undefined) endpoint.ip = ip;
   if (kind !== 'pod') return endpoint;
 
@@ -295,7 +378,13 @@ function endpointOf(side: string, value: unknown, ip: string | undefined, names:
   if (workloads !== undefined) {
     if (!Array.isArray(workloads)) return new Invalid('invalid_field', `${side}.workloads is not an array`);
     const first: unknown = workloads[0];
-    if (isRecord(first) && isObjectName(first.name) && typeof first.kind === 'string' && first.kind.length > 0 && first.kind.length <= 63) {
+    if (
+      isRecord(first) &&
+      isObjectName(first.name) &&
+      typeof first.kind === 'string' &&
+      first.kind.length > 0 &&
+      first.kind.length <= 63
+    ) {
       endpoint.workload = { kind: first.kind, name: first.name };
     }
   }
@@ -325,7 +414,8 @@ function policyRefsOf(value: unknown, field: string, counter: DropCounter): read
 
 function ipOf(value: unknown, field: string): string | undefined | Invalid {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !isValidIp(value)) return new Invalid('invalid_field', `${field}: ${clip(value)}`);
+  if (typeof value !== 'string' || !isValidIp(value))
+    return new Invalid('invalid_field', `${field}: ${clip(value)}`);
   return value;
 }
 
@@ -342,7 +432,12 @@ export function normalizeHubbleFlow(obj: unknown, envelope?: HubbleEnvelope): Pa
   return hubbleParser().normalize(obj, envelope);
 }
 
-function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnly: boolean, memo: HubbleMemo): IngestResult {
+function normalize(
+  obj: unknown,
+  envelope: HubbleEnvelope | undefined,
+  startsOnly: boolean,
+  memo: HubbleMemo,
+): IngestResult {
   if (!isRecord(obj)) return reject('invalid_field', 'event is not a JSON object');
   let flow: Record<string, unknown> = obj;
   let nodeName: unknown = envelope?.nodeName;
@@ -356,7 +451,12 @@ function normalize(obj: unknown, envelope: HubbleEnvelope | undefined, startsOnl
     for (const key of NON_FLOW_EVENTS) {
       if (obj[key] !== undefined && obj[key] !== null) return reject('unsupported_event', `${key} event`);
     }
-    if (obj.verdict === undefined && obj.IP === undefined && obj.l4 === undefined && obj.source === undefined) {
+    if (
+      obj.verdict === undefined &&
+      obj.IP === undefined &&
+      obj.l4 === undefined &&
+      obj.source === undefined
+    ) {
       return reject('missing_field', 'no flow in event');
     }
   }
@@ -393,17 +493,28 @@ function isPlainEndpoint(value: unknown): boolean {
  * the node name and DNS names never reject) returns the shared ValidNonStart instead of being
  * built (with why it makes no edge).
  */
-function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelopeTime: unknown, startsOnly: boolean, memo: HubbleMemo): Flow | ValidNonStart {
+function buildFlow(
+  flow: Record<string, unknown>,
+  envelopeNode: unknown,
+  envelopeTime: unknown,
+  startsOnly: boolean,
+  memo: HubbleMemo,
+): Flow | ValidNonStart {
   const counter: DropCounter = { dropped: 0 };
   // A present but malformed flow time is an error, not a reason to use the envelope's.
-  const timeMs = flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time, memo) : timeMsOf(envelopeTime, memo);
+  const timeMs =
+    flow.time !== undefined && flow.time !== null ? timeMsOf(flow.time, memo) : timeMsOf(envelopeTime, memo);
   if (timeMs === undefined) {
-    throw flow.time === undefined && envelopeTime === undefined ? new Invalid('missing_field', 'time') : new Invalid('invalid_field', `time: ${clip(flow.time ?? envelopeTime)}`);
+    throw flow.time === undefined && envelopeTime === undefined
+      ? new Invalid('missing_field', 'time')
+      : new Invalid('invalid_field', `time: ${clip(flow.time ?? envelopeTime)}`);
   }
 
   const verdictName = enumName(flow.verdict, VERDICT_NAME_BY_NUMBER);
   if (verdictName === undefined) {
-    throw flow.verdict === undefined ? new Invalid('missing_field', 'verdict') : new Invalid('invalid_field', 'verdict is not an enum');
+    throw flow.verdict === undefined
+      ? new Invalid('missing_field', 'verdict')
+      : new Invalid('invalid_field', 'verdict is not an enum');
   }
   const verdict = VERDICT_BY_NAME.get(verdictName);
   if (verdict === undefined) throw new Invalid('unknown_enum', `verdict ${clip(verdictName)}`);
@@ -427,7 +538,8 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   else if (l4.ICMPv4 !== undefined && l4.ICMPv4 !== null) [protocol, layer] = ['ICMP', l4.ICMPv4];
   else if (l4.ICMPv6 !== undefined && l4.ICMPv6 !== null) [protocol, layer] = ['ICMPv6', l4.ICMPv6];
   else if (l4.SCTP !== undefined && l4.SCTP !== null) [protocol, layer] = ['SCTP', l4.SCTP];
-  else if (l4.VRRP !== undefined || l4.IGMP !== undefined) throw new Invalid('unknown_enum', 'l4 protocol VRRP/IGMP is not modelled');
+  else if (l4.VRRP !== undefined || l4.IGMP !== undefined)
+    throw new Invalid('unknown_enum', 'l4 protocol VRRP/IGMP is not modelled');
   else throw new Invalid('missing_field', 'l4 protocol');
   if (!isRecord(layer)) throw new Invalid('invalid_field', `l4.${protocol} is not an object`);
 
@@ -460,7 +572,8 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   }
 
   let isReply = boolOf(flow.is_reply);
-  if (flow.is_reply !== undefined && isReply === undefined) throw new Invalid('invalid_field', 'is_reply is not a boolean');
+  if (flow.is_reply !== undefined && isReply === undefined)
+    throw new Invalid('invalid_field', 'is_reply is not a boolean');
   if (isReply === undefined && flow.reply !== undefined) {
     if (typeof flow.reply !== 'boolean') throw new Invalid('invalid_field', 'reply is not a boolean');
     if (flow.reply) isReply = true;
@@ -471,12 +584,21 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   const isSock = type === 'SOCK' || type === 3;
   let role: ConnectionRole;
   if (isSock) role = SOCKET_EVENT;
-  else if (protocol === 'ICMP' || protocol === 'ICMPv6') role = isL7 ? NOT_A_START : isReply !== true && !isIcmpResponse ? A_START : ICMP_REPLY;
+  else if (protocol === 'ICMP' || protocol === 'ICMPv6')
+    role = isL7 ? NOT_A_START : isReply !== true && !isIcmpResponse ? A_START : ICMP_REPLY;
   else {
     // An L7 record (HTTP, DNS, Kafka) carries no TCP flags: read as a packet without them.
     role = connectionRole({
-      protocol, sourcePort: sourcePort ?? 0, destinationPort: destinationPort ?? 0, hasFlags: hasFlags && !isL7, syn, ack, rst, isReply,
-      forwarded: verdict === 'forwarded', dropped: verdict === 'dropped',
+      protocol,
+      sourcePort: sourcePort ?? 0,
+      destinationPort: destinationPort ?? 0,
+      hasFlags: hasFlags && !isL7,
+      syn,
+      ack,
+      rst,
+      isReply,
+      forwarded: verdict === 'forwarded',
+      dropped: verdict === 'dropped',
     });
     // A forwarded L7 record proves the connection between its two ends on its port; the L3/L4
     // event of the same connection counts the start, so the record is evidence, never a count.
@@ -490,7 +612,8 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   else if (td === 'EGRESS' || td === 2) direction = 'egress';
 
   let dropReason: string | undefined;
-  if (verdict === 'dropped') dropReason = dropReasonName(flow.drop_reason_desc) ?? dropReasonName(flow.drop_reason);
+  if (verdict === 'dropped')
+    dropReason = dropReasonName(flow.drop_reason_desc) ?? dropReasonName(flow.drop_reason);
   const isPolicyDrop = dropReason !== undefined && isPolicyDropReason(dropReason);
 
   if (
@@ -508,10 +631,17 @@ function buildFlow(flow: Record<string, unknown>, envelopeNode: unknown, envelop
   }
 
   const source = check(endpointOf('source', flow.source, sourceIp, flow.source_names, counter, memo));
-  const destination = check(endpointOf('destination', flow.destination, destinationIp, flow.destination_names, counter, memo));
+  const destination = check(
+    endpointOf('destination', flow.destination, destinationIp, flow.destination_names, counter, memo),
+  );
 
   let policies: PolicyRefs = NO_POLICIES;
-  if (flow.ingress_allowed_by !== undefined || flow.egress_allowed_by !== undefined || flow.ingress_denied_by !== undefined || flow.egress_denied_by !== undefined) {
+  if (
+    flow.ingress_allowed_by !== undefined ||
+    flow.egress_allowed_by !== undefined ||
+    flow.ingress_denied_by !== undefined ||
+    flow.egress_denied_by !== undefined
+  ) {
     policies = {
       ingressAllowedBy: check(policyRefsOf(flow.ingress_allowed_by, 'ingress_allowed_by', counter)),
       egressAllowedBy: check(policyRefsOf(flow.egress_allowed_by, 'egress_allowed_by', counter)),

@@ -5,7 +5,10 @@ import type { RejectReason } from './flow.js';
 
 export class Invalid extends Error {
   constructor(
-    readonly reason: Extract<RejectReason, 'invalid_field' | 'missing_field' | 'unknown_enum' | 'unsupported_event'>,
+    readonly reason: Extract<
+      RejectReason,
+      'invalid_field' | 'missing_field' | 'unknown_enum' | 'unsupported_event'
+    >,
     readonly detail: string,
   ) {
     super(detail);

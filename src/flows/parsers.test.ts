@@ -15,7 +15,9 @@ const fixtureFor: Record<FlowFormat, string> = {
   'calico-iptables': 'calico-iptables.log',
 };
 const linesOf = (format: FlowFormat): string[] =>
-  readFileSync(path.join(repoRoot, 'test/fixtures/flows', fixtureFor[format]), 'utf8').split('\n').filter((l) => l.length > 0);
+  readFileSync(path.join(repoRoot, 'test/fixtures/flows', fixtureFor[format]), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe('parseLineBytes', () => {
@@ -25,7 +27,10 @@ describe('parseLineBytes', () => {
     expect(parseLineBytes(parser, encode(valid), 100)).toMatchObject({ ok: false, reason: 'oversized_line' });
   });
   it('rejects invalid UTF-8', () => {
-    expect(parseLineBytes(parser, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toMatchObject({ ok: false, reason: 'invalid_utf8' });
+    expect(parseLineBytes(parser, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toMatchObject({
+      ok: false,
+      reason: 'invalid_utf8',
+    });
   });
   it('strips a trailing CR and a BOM', () => {
     expect(parseLineBytes(parser, encode(`\ufeff${valid}\r`)).ok).toBe(true);
@@ -62,7 +67,10 @@ describe.each(FLOW_FORMATS)('%s parser under garbage (property)', (format) => {
           if (typeof item === 'number') {
             expect(parseLineBytes(parser, encode(valid[item] ?? ''))).toEqual(expected[item]);
           } else {
-            const result = item instanceof Uint8Array ? parseLineBytes(parser, item) : parseLineBytes(parser, encode(item));
+            const result =
+              item instanceof Uint8Array
+                ? parseLineBytes(parser, item)
+                : parseLineBytes(parser, encode(item));
             expect(typeof result.ok).toBe('boolean');
           }
         }
@@ -80,7 +88,10 @@ describe('replies never create reversed edges', () => {
       .map((line) => parser(line))
       .flatMap((r) => (r.ok ? [r.flow] : []));
     const edges = [...aggregateFlows(flows).values()];
-    const keys = edges.map((e) => `${e.source.workload ?? e.source.ip ?? ''}>${e.destination.workload ?? e.destination.ip ?? ''}:${e.port ?? '-'}`);
+    const keys = edges.map(
+      (e) =>
+        `${e.source.workload ?? e.source.ip ?? ''}>${e.destination.workload ?? e.destination.ip ?? ''}:${e.port ?? '-'}`,
+    );
     expect(keys).toContain('web>api:8080');
     expect(keys).toContain('web>coredns:53');
     expect(keys).not.toContain('api>web:40000');
@@ -91,12 +102,26 @@ describe('replies never create reversed edges', () => {
     const parser = parserFor('hubble');
     const base = JSON.parse(linesOf('hubble')[1] ?? '') as { flow: Record<string, unknown> };
     fc.assert(
-      fc.property(fc.constantFrom('TCP', 'UDP', 'SCTP', 'ICMPv4'), fc.boolean(), fc.boolean(), (proto, syn, ack) => {
-        const layer = proto === 'ICMPv4' ? { type: 8 } : { source_port: 80, destination_port: 40000, ...(proto === 'TCP' ? { flags: { SYN: syn, ACK: ack } } : {}) };
-        const result = parser(JSON.stringify({ ...base, flow: { ...base.flow, l4: { [proto]: layer }, is_reply: true } }));
-        const flows: Flow[] = result.ok ? [result.flow] : [];
-        expect(aggregateFlows(flows).size).toBe(0);
-      }),
+      fc.property(
+        fc.constantFrom('TCP', 'UDP', 'SCTP', 'ICMPv4'),
+        fc.boolean(),
+        fc.boolean(),
+        (proto, syn, ack) => {
+          const layer =
+            proto === 'ICMPv4'
+              ? { type: 8 }
+              : {
+                  source_port: 80,
+                  destination_port: 40000,
+                  ...(proto === 'TCP' ? { flags: { SYN: syn, ACK: ack } } : {}),
+                };
+          const result = parser(
+            JSON.stringify({ ...base, flow: { ...base.flow, l4: { [proto]: layer }, is_reply: true } }),
+          );
+          const flows: Flow[] = result.ok ? [result.flow] : [];
+          expect(aggregateFlows(flows).size).toBe(0);
+        },
+      ),
     );
   });
 });
@@ -114,7 +139,13 @@ describe('workload names', () => {
     expect(workloadOfPod(pod)).toEqual({ kind, name });
   });
   it('labels win over the name shape', () => {
-    expect(workloadOfPod('migrate-x7k2m', { 'job-name': 'migrate' })).toEqual({ kind: 'Job', name: 'migrate' });
-    expect(workloadOfPodPrefix('nginx-86c57db685-', { 'pod-template-hash': '86c57db685' })).toEqual({ kind: 'Deployment', name: 'nginx' });
+    expect(workloadOfPod('migrate-x7k2m', { 'job-name': 'migrate' })).toEqual({
+      kind: 'Job',
+      name: 'migrate',
+    });
+    expect(workloadOfPodPrefix('nginx-86c57db685-', { 'pod-template-hash': '86c57db685' })).toEqual({
+      kind: 'Deployment',
+      name: 'nginx',
+    });
   });
 });

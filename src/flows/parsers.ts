@@ -56,8 +56,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseLineBytes(parser: LineParser, bytes: Uint8Array, maxLineBytes?: number): ParseResult;
 export function parseLineBytes(parser: IngestParser, bytes: Uint8Array, maxLineBytes?: number): IngestResult;
-export function parseLineBytes(parser: IngestParser, bytes: Uint8Array, maxLineBytes: number = MAX_LINE_BYTES_DEFAULT): IngestResult {
-  if (bytes.length > maxLineBytes) return reject('oversized_line', `line of ${bytes.length} bytes exceeds ${maxLineBytes}`);
+export function parseLineBytes(
+  parser: IngestParser,
+  bytes: Uint8Array,
+  maxLineBytes: number = MAX_LINE_BYTES_DEFAULT,
+): IngestResult {
+  if (bytes.length > maxLineBytes)
+    return reject('oversized_line', `line of ${bytes.length} bytes exceeds ${maxLineBytes}`);
   let line: string;
   try {
     line = utf8.decode(bytes);
@@ -70,7 +75,10 @@ export function parseLineBytes(parser: IngestParser, bytes: Uint8Array, maxLineB
   } catch (error) {
     // Parsers are total by contract; this is the last line of defence for a parser bug, and it
     // keeps one bad line from stopping an ingest.
-    return reject('unparseable_line', `parser failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+    return reject(
+      'unparseable_line',
+      `parser failed: ${error instanceof Error ? error.name : 'unknown error'}`,
+    );
   }
 }
 
@@ -85,9 +93,22 @@ function sniffLine(line: string): FlowFormat | undefined {
       return undefined;
     }
     if (!isRecord(value)) return undefined;
-    if ('flow' in value || 'node_status' in value || 'lost_events' in value || 'agent_event' in value || 'debug_event' in value) return 'hubble';
+    if (
+      'flow' in value ||
+      'node_status' in value ||
+      'lost_events' in value ||
+      'agent_event' in value ||
+      'debug_event' in value
+    )
+      return 'hubble';
     if ('verdict' in value && ('IP' in value || 'l4' in value || 'source' in value)) return 'hubble';
-    if ('reporter' in value || 'source_type' in value || 'dest_type' in value || 'source_name_aggr' in value || 'num_flows_started' in value) {
+    if (
+      'reporter' in value ||
+      'source_type' in value ||
+      'dest_type' in value ||
+      'source_name_aggr' in value ||
+      'num_flows_started' in value
+    ) {
       return 'calico-flowlog';
     }
     return undefined;

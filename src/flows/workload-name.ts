@@ -38,7 +38,11 @@ const JOB_SCHEDULE_DIGITS_MIN = 8;
 
 function jobWorkload(jobName: string): Workload {
   const dash = jobName.lastIndexOf('-');
-  if (dash > 0 && jobName.length - dash - 1 >= JOB_SCHEDULE_DIGITS_MIN && allMatch(jobName, dash + 1, jobName.length, isDigit)) {
+  if (
+    dash > 0 &&
+    jobName.length - dash - 1 >= JOB_SCHEDULE_DIGITS_MIN &&
+    allMatch(jobName, dash + 1, jobName.length, isDigit)
+  ) {
     return { kind: 'CronJob', name: jobName.slice(0, dash) };
   }
   return { kind: 'Job', name: jobName };
@@ -72,8 +76,10 @@ function fromName(pod: string): Workload {
     const prev = pod.lastIndexOf('-', last - 1);
     if (prev > 0) {
       const mid = last - prev - 1;
-      if (mid >= JOB_SCHEDULE_DIGITS_MIN && allMatch(pod, prev + 1, last, isDigit)) return { kind: 'CronJob', name: pod.slice(0, prev) };
-      if (mid >= 6 && mid <= 10 && allMatch(pod, prev + 1, last, isSuffixChar)) return { kind: 'Deployment', name: pod.slice(0, prev) };
+      if (mid >= JOB_SCHEDULE_DIGITS_MIN && allMatch(pod, prev + 1, last, isDigit))
+        return { kind: 'CronJob', name: pod.slice(0, prev) };
+      if (mid >= 6 && mid <= 10 && allMatch(pod, prev + 1, last, isSuffixChar))
+        return { kind: 'Deployment', name: pod.slice(0, prev) };
     }
     return { kind: 'DaemonSet', name: pod.slice(0, last) };
   }
@@ -129,20 +135,27 @@ export function workloadOfPodPrefix(prefix: string, labels?: Readonly<Record<str
     const job = labels['batch.kubernetes.io/job-name'] ?? labels['job-name'];
     if (job !== undefined && job.length > 0) return jobWorkload(job);
     const hash = labels['pod-template-hash'];
-    if (hash !== undefined && base.endsWith(`-${hash}`)) return { kind: 'Deployment', name: base.slice(0, base.length - hash.length - 1) };
+    if (hash !== undefined && base.endsWith(`-${hash}`))
+      return { kind: 'Deployment', name: base.slice(0, base.length - hash.length - 1) };
     if (labels['pod-template-generation'] !== undefined) return { kind: 'DaemonSet', name: base };
     // StatefulSet and DaemonSet pods both carry controller-revision-hash; only DaemonSet pods
     // carry pod-template-generation (checked above). The per-pod StatefulSet labels survive in an
     // aggregate of one pod.
-    if (labels['controller-revision-hash'] !== undefined || labels['statefulset.kubernetes.io/pod-name'] !== undefined || labels['apps.kubernetes.io/pod-index'] !== undefined) {
+    if (
+      labels['controller-revision-hash'] !== undefined ||
+      labels['statefulset.kubernetes.io/pod-name'] !== undefined ||
+      labels['apps.kubernetes.io/pod-index'] !== undefined
+    ) {
       return { kind: 'StatefulSet', name: base };
     }
   }
   const dash = base.lastIndexOf('-');
   if (dash > 0) {
     const mid = base.length - dash - 1;
-    if (mid >= JOB_SCHEDULE_DIGITS_MIN && allMatch(base, dash + 1, base.length, isDigit)) return { kind: 'CronJob', name: base.slice(0, dash) };
-    if (mid >= 6 && mid <= 10 && allMatch(base, dash + 1, base.length, isSuffixChar)) return { kind: 'Deployment', name: base.slice(0, dash) };
+    if (mid >= JOB_SCHEDULE_DIGITS_MIN && allMatch(base, dash + 1, base.length, isDigit))
+      return { kind: 'CronJob', name: base.slice(0, dash) };
+    if (mid >= 6 && mid <= 10 && allMatch(base, dash + 1, base.length, isSuffixChar))
+      return { kind: 'Deployment', name: base.slice(0, dash) };
   }
   return { kind: 'DaemonSet', name: base };
 }

@@ -34,16 +34,21 @@ export function runAnalysisJob(job: AnalysisJob, source: EdgeSource): AnalysisRe
   switch (job.kind) {
     case 'drops':
       return buildDropReports(source.iterateEdges(), {
-        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}), ...(job.maxImpactPaths !== undefined ? { maxImpactPaths: job.maxImpactPaths } : {}),
+        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}),
+        ...(job.maxImpactPaths !== undefined ? { maxImpactPaths: job.maxImpactPaths } : {}),
       });
     case 'diagnostics':
       return runDoctor({
         edges: [...source.iterateEdges()],
-        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}), ...(job.namespace !== undefined ? { namespace: job.namespace } : {}),
+        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}),
+        ...(job.namespace !== undefined ? { namespace: job.namespace } : {}),
       });
     case 'traffic':
       return trafficByNamespace(source.iterateEdgeSummaries());
     case 'graph':
-      return buildGraph(source.iterateEdgeSummaries(job.namespace !== undefined ? { namespace: job.namespace } : {}), job.maxEdges);
+      return buildGraph(
+        source.iterateEdgeSummaries(job.namespace !== undefined ? { namespace: job.namespace } : {}),
+        job.maxEdges,
+      );
   }
 }

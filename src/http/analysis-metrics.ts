@@ -7,13 +7,19 @@ import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
 
 export function registerAnalysisWorkerMetrics(registry: Registry, status: () => AnalysisWorkerStatus): void {
   new Gauge({
-    name: 'netpol_advisor_analysis_worker_up', help: 'The analysis worker thread is usable (0: it failed and a restart is pending)', registers: [registry],
-    collect() { this.set(status().state === 'backoff' ? 0 : 1); },
+    name: 'netpol_advisor_analysis_worker_up',
+    help: 'The analysis worker thread is usable (0: it failed and a restart is pending)',
+    registers: [registry],
+    collect() {
+      this.set(status().state === 'backoff' ? 0 : 1);
+    },
   });
   // A counter that follows the runner's own count (it only grows): incremented by the difference.
   let reported = 0;
   new Counter({
-    name: 'netpol_advisor_analysis_worker_restarts_total', help: 'Analysis worker threads started again after a failure', registers: [registry],
+    name: 'netpol_advisor_analysis_worker_restarts_total',
+    help: 'Analysis worker threads started again after a failure',
+    registers: [registry],
     collect() {
       const restarts = status().restarts;
       if (restarts > reported) this.inc(restarts - reported);
@@ -21,7 +27,11 @@ export function registerAnalysisWorkerMetrics(registry: Registry, status: () => 
     },
   });
   new Gauge({
-    name: 'netpol_advisor_analysis_worker_consecutive_failures', help: 'Analysis worker failures since it last answered a job', registers: [registry],
-    collect() { this.set(status().consecutiveFailures); },
+    name: 'netpol_advisor_analysis_worker_consecutive_failures',
+    help: 'Analysis worker failures since it last answered a job',
+    registers: [registry],
+    collect() {
+      this.set(status().consecutiveFailures);
+    },
   });
 }

@@ -33,4 +33,10 @@ export class InlineRunner implements AnalysisRunner {
 }
 
 // The worker thread's runner lives in its own file; re-exported for the existing importers.
-export { AnalysisWorkerError, DEFAULT_WORKER_IDLE_MS, WorkerRunner, type AnalysisWorkerStatus, type WorkerRunnerOptions } from './analysis-worker-runner.js';
+export {
+  AnalysisWorkerError,
+  DEFAULT_WORKER_IDLE_MS,
+  WorkerRunner,
+  type AnalysisWorkerStatus,
+  type WorkerRunnerOptions,
+} from './analysis-worker-runner.js';

@@ -55,7 +55,8 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] ?? '';
     if (arg === '--enable-source-maps' || arg.startsWith('--conditions=')) out.push(arg);
-    else if ((arg === '--conditions' || arg === '-C') && execArgv[i + 1] !== undefined) out.push(arg, execArgv[++i] ?? '');
+    else if ((arg === '--conditions' || arg === '-C') && execArgv[i + 1] !== undefined)
+      out.push(arg, execArgv[++i] ?? '');
   }
   return out;
 }
@@ -64,7 +65,8 @@ export function startAnalysisWorker(file: string): Worker {
   const workerData = { file };
   const execArgv = workerExecArgv();
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./analysis-worker.js', self), { workerData, execArgv });
+  if (!self.endsWith('.ts'))
+    return new Worker(new URL('./analysis-worker.js', self), { workerData, execArgv });
   // Source run (tsx, vitest): register tsx's ESM loader inside the worker, then load the source.
   const tsxDir = path.dirname(createRequire(self).resolve('tsx/package.json'));
   const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
@@ -105,16 +107,28 @@ export class WorkerRunner implements AnalysisRunner {
   started = 0;
   jobs = 0;
 
-  constructor(private readonly file: string, private readonly options: WorkerRunnerOptions = {}) {
+  constructor(
+    private readonly file: string,
+    private readonly options: WorkerRunnerOptions = {},
+  ) {
     this.schedule = options.schedule ?? defaultSchedule;
     this.now = options.now ?? Date.now;
   }
 
   status(): AnalysisWorkerStatus {
-    const state = this.closed ? 'closed' : this.backoffUntilMs !== undefined ? 'backoff'
-      : this.worker === undefined ? 'idle' : this.online.has(this.worker) ? 'running' : 'starting';
+    const state = this.closed
+      ? 'closed'
+      : this.backoffUntilMs !== undefined
+        ? 'backoff'
+        : this.worker === undefined
+          ? 'idle'
+          : this.online.has(this.worker)
+            ? 'running'
+            : 'starting';
     return {
-      state, restarts: this.restarts, consecutiveFailures: this.consecutiveFailures,
+      state,
+      restarts: this.restarts,
+      consecutiveFailures: this.consecutiveFailures,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.backoffUntilMs !== undefined ? { nextStartAtMs: this.backoffUntilMs } : {}),
     };
@@ -124,7 +138,11 @@ export class WorkerRunner implements AnalysisRunner {
     if (this.closed) return Promise.reject(new AnalysisWorkerError('analysis worker stopped'));
     if (this.backoffUntilMs !== undefined) {
       const inSec = Math.max(0, Math.ceil((this.backoffUntilMs - this.now()) / 1000));
-      return Promise.reject(new AnalysisWorkerError(`analysis worker restarting in ${inSec}s after: ${this.lastError ?? 'a failure'}`));
+      return Promise.reject(
+        new AnalysisWorkerError(
+          `analysis worker restarting in ${inSec}s after: ${this.lastError ?? 'a failure'}`,
+        ),
+      );
     }
     let worker: Worker;
     try {
@@ -152,7 +170,10 @@ export class WorkerRunner implements AnalysisRunner {
     try {
       worker = (this.options.startWorker ?? startAnalysisWorker)(this.file);
     } catch (error) {
-      const failure = new AnalysisWorkerError(`analysis worker cannot start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const failure = new AnalysisWorkerError(
+        `analysis worker cannot start: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
       this.failed(undefined, failure);
       throw failure;
     }
@@ -176,7 +197,9 @@ export class WorkerRunner implements AnalysisRunner {
       if (this.stopping.has(worker)) return;
       this.failed(worker, error);
     };
-    worker.on('error', (error) => fail(new AnalysisWorkerError(`analysis worker failed: ${error.message}`, { cause: error })));
+    worker.on('error', (error) =>
+      fail(new AnalysisWorkerError(`analysis worker failed: ${error.message}`, { cause: error })),
+    );
     worker.on('exit', (code) => fail(new AnalysisWorkerError(`analysis worker exited (code ${code})`)));
     this.worker = worker;
     return worker;
@@ -192,9 +215,15 @@ export class WorkerRunner implements AnalysisRunner {
     this.consecutiveFailures++;
     this.lastError = error.message.slice(0, 300);
     const initialMs = this.options.restartInitialMs ?? DEFAULT_RESTART_INITIAL_MS;
-    const delayMs = Math.min(this.options.restartMaxMs ?? DEFAULT_RESTART_MAX_MS, initialMs * 2 ** Math.min(this.consecutiveFailures - 1, 30));
+    const delayMs = Math.min(
+      this.options.restartMaxMs ?? DEFAULT_RESTART_MAX_MS,
+      initialMs * 2 ** Math.min(this.consecutiveFailures - 1, 30),
+    );
     this.backoffUntilMs = this.now() + delayMs;
-    this.options.logger?.error({ err: error, consecutiveFailures: this.consecutiveFailures, retryInMs: delayMs }, 'analysis worker failed; restarting after a backoff');
+    this.options.logger?.error(
+      { err: error, consecutiveFailures: this.consecutiveFailures, retryInMs: delayMs },
+      'analysis worker failed; restarting after a backoff',
+    );
     this.cancelRestart?.();
     this.cancelRestart = this.schedule(() => {
       this.cancelRestart = undefined;

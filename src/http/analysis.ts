@@ -86,8 +86,13 @@ export class ApiAnalysis {
     this.now = deps.now ?? Date.now;
     const maxStaleMs = deps.cacheMaxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS;
     const spacing = { minRefreshMs: maxStaleMs, now: this.now };
-    this.dataVersion = deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, maxStaleMs), now: this.now });
-    this.recommendations = new VersionedCache({ maxStaleMs, now: this.now, maxEntries: RECOMMENDATIONS_KEPT });
+    this.dataVersion =
+      deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, maxStaleMs), now: this.now });
+    this.recommendations = new VersionedCache({
+      maxStaleMs,
+      now: this.now,
+      maxEntries: RECOMMENDATIONS_KEPT,
+    });
     this.recommendationRuns = new SingleFlight({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
     this.recommendationViews = new SingleFlight({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
     this.trafficRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
@@ -97,17 +102,36 @@ export class ApiAnalysis {
     const cacheBytes = deps.bodyCacheBytes ?? DEFAULT_BODY_CACHE_BYTES;
     const currentBytes = Math.floor(cacheBytes / 4);
     this.bodies = new RevalidatingCache<RenderedBody>({
-      ...spacing, maxEntries: 256, maxBytes: cacheBytes - currentBytes, sizeOf: bodySize, staleGraceMs: deps.staleGraceMs ?? DEFAULT_STALE_GRACE_MS,
-      onError: (key, error) => deps.logger?.error({ err: error, view: key.split('|')[0] }, 'recomputing a view failed; serving the previous one'),
+      ...spacing,
+      maxEntries: 256,
+      maxBytes: cacheBytes - currentBytes,
+      sizeOf: bodySize,
+      staleGraceMs: deps.staleGraceMs ?? DEFAULT_STALE_GRACE_MS,
+      onError: (key, error) =>
+        deps.logger?.error(
+          { err: error, view: key.split('|')[0] },
+          'recomputing a view failed; serving the previous one',
+        ),
     });
     // Pages of current data (flows) are reused only while the data version is exactly the same,
     // and only with a data version that changes on every write (the publishing store's): the
     // polled fallback is memoised and could serve a page written before the newest batch.
-    this.currentBodies = deps.dataVersion !== undefined ? new VersionedCache<RenderedBody>({ maxEntries: CURRENT_BODIES_MAX, maxBytes: currentBytes, sizeOf: bodySize, now: this.now }) : undefined;
+    this.currentBodies =
+      deps.dataVersion !== undefined
+        ? new VersionedCache<RenderedBody>({
+            maxEntries: CURRENT_BODIES_MAX,
+            maxBytes: currentBytes,
+            sizeOf: bodySize,
+            now: this.now,
+          })
+        : undefined;
     this.inline = new InlineRunner(deps.store);
     this.ownsRunner = deps.analysisRunner === undefined;
-    this.runner = deps.analysisRunner
-      ?? (deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== '' ? new WorkerRunner(deps.dbFile, deps.logger !== undefined ? { logger: deps.logger } : {}) : this.inline);
+    this.runner =
+      deps.analysisRunner ??
+      (deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== ''
+        ? new WorkerRunner(deps.dbFile, deps.logger !== undefined ? { logger: deps.logger } : {})
+        : this.inline);
   }
 
   /** A rendered body of the store's current data: never stale, re-rendered after every write. */
@@ -122,20 +146,34 @@ export class ApiAnalysis {
    * and the version of the data it was built from. `bucket` is a further part of the version
    * (a time window such as "the last hour" moving on) that is not data.
    */
-  body(key: string, render: () => Promise<Versioned<unknown>>, bucket = ''): Promise<Revalidated<RenderedBody>> {
-    return this.bodies.get(key, `${this.version(this.snapshot())}#${bucket}`, async () => {
-      const rendered = await render();
-      return { value: renderJson(rendered.value), version: `${rendered.version}#${bucket}` };
-    }).catch((error: unknown) => {
-      // Only a view with no previous body gets here (a stale one is served instead).
-      if (error instanceof HttpError) throw error;
-      // A damaged database (found at start, by a read here, or by the worker's own read) is the
-      // cause whatever the view's runner says: answer with its code, as every other route does.
-      if (error instanceof DatabaseCorruptError || this.deps.readiness().store === 'damaged') throw corruptDatabase();
-      const view = key.split('|')[0] ?? key;
-      this.deps.logger?.error({ err: error, view }, 'computing a view failed and there is no previous one to serve');
-      throw new HttpError('not_ready', `${view}: not available yet: computing it failed (details in the server log); retry later`, { cause: error });
-    });
+  body(
+    key: string,
+    render: () => Promise<Versioned<unknown>>,
+    bucket = '',
+  ): Promise<Revalidated<RenderedBody>> {
+    return this.bodies
+      .get(key, `${this.version(this.snapshot())}#${bucket}`, async () => {
+        const rendered = await render();
+        return { value: renderJson(rendered.value), version: `${rendered.version}#${bucket}` };
+      })
+      .catch((error: unknown) => {
+        // Only a view with no previous body gets here (a stale one is served instead).
+        if (error instanceof HttpError) throw error;
+        // A damaged database (found at start, by a read here, or by the worker's own read) is the
+        // cause whatever the view's runner says: answer with its code, as every other route does.
+        if (error instanceof DatabaseCorruptError || this.deps.readiness().store === 'damaged')
+          throw corruptDatabase();
+        const view = key.split('|')[0] ?? key;
+        this.deps.logger?.error(
+          { err: error, view },
+          'computing a view failed and there is no previous one to serve',
+        );
+        throw new HttpError(
+          'not_ready',
+          `${view}: not available yet: computing it failed (details in the server log); retry later`,
+          { cause: error },
+        );
+      });
   }
 
   /** Bytes held by the rendered-body caches (bounded by bodyCacheBytes). */
@@ -158,14 +196,17 @@ export class ApiAnalysis {
   }
 
   traffic(): Promise<Versioned<Map<string, NamespaceTraffic>>> {
-    return this.trafficRuns.get('all', this.version(this.snapshot()), () => this.runner.run({ kind: 'traffic' }));
+    return this.trafficRuns.get('all', this.version(this.snapshot()), () =>
+      this.runner.run({ kind: 'traffic' }),
+    );
   }
 
   /** The service map; the whole cluster's runs like the other whole-store analyses, a namespace's on the main thread. */
   graph(namespace: string | undefined, maxEdges: number): Promise<Versioned<Graph>> {
     const runner = namespace === undefined ? this.runner : this.inline;
     return this.graphRuns.get(`${namespace ?? '*'}|${maxEdges}`, this.version(this.snapshot()), () =>
-      runner.run({ kind: 'graph', maxEdges, ...(namespace !== undefined ? { namespace } : {}) }));
+      runner.run({ kind: 'graph', maxEdges, ...(namespace !== undefined ? { namespace } : {}) }),
+    );
   }
 
   /** Recommendation and its replay proof; a namespace reads only the edges touching it (synchronous: the export). */
@@ -174,7 +215,10 @@ export class ApiAnalysis {
     return this.recommendations.get(namespace ?? '*', this.version(snapshot), () => {
       const filter = namespace !== undefined ? { namespace } : {};
       const edges = () => this.deps.store.iterateEdges(filter);
-      const recommendation = recommendPolicies(edges(), snapshot, { ...DEFAULT_RECOMMEND_OPTIONS, ...(namespace !== undefined ? { namespace } : {}) });
+      const recommendation = recommendPolicies(edges(), snapshot, {
+        ...DEFAULT_RECOMMEND_OPTIONS,
+        ...(namespace !== undefined ? { namespace } : {}),
+      });
       const proof = proveRecommendation(recommendation, edges, snapshot, {
         maxExposureEvaluations: this.deps.maxExposureEvaluations ?? DEFAULT_MAX_EXPOSURE_EVALUATIONS,
         namespaces: recommendation.namespaces.map((ns) => ns.namespace),
@@ -186,7 +230,9 @@ export class ApiAnalysis {
   /** The same, computed in a later macrotask (one at a time per namespace). */
   recommendationLater(namespace: string | undefined): Promise<Versioned<ProvenRecommendation>> {
     const version = this.version(this.snapshot());
-    return this.recommendationRuns.get(namespace ?? '*', version, () => later(() => this.recommendation(namespace)));
+    return this.recommendationRuns.get(namespace ?? '*', version, () =>
+      later(() => this.recommendation(namespace)),
+    );
   }
 
   /**
@@ -199,11 +245,17 @@ export class ApiAnalysis {
     const max = this.deps.wholeClusterEdgesMax ?? DEFAULT_WHOLE_CLUSTER_EDGES_MAX;
     const edges = this.deps.store.totals().edges;
     if (edges <= max) return;
-    throw new HttpError('scope_too_large', `the whole-cluster recommendation covers ${edges} observed edges, above limits.wholeClusterEdgesMax (${max}): ask for one namespace (?namespace=), or run \`netpol-advisor recommend --out DIR\` from the command line for the whole cluster`);
+    throw new HttpError(
+      'scope_too_large',
+      `the whole-cluster recommendation covers ${edges} observed edges, above limits.wholeClusterEdgesMax (${max}): ask for one namespace (?namespace=), or run \`netpol-advisor recommend --out DIR\` from the command line for the whole cluster`,
+    );
   }
 
   /** The JSON view of a recommendation (recommendation-views.ts), computed once per data version and flavor. */
-  recommendationView(namespace: string | undefined, options: ExportOptions): Promise<Versioned<RecommendationJson>> {
+  recommendationView(
+    namespace: string | undefined,
+    options: ExportOptions,
+  ): Promise<Versioned<RecommendationJson>> {
     const version = this.version(this.snapshot());
     return this.recommendationViews.get(`${namespace ?? '*'}|${options.flavor}`, version, async () => {
       const { value } = await this.recommendationLater(namespace);
@@ -214,14 +266,25 @@ export class ApiAnalysis {
   /** Every blocked path, classified (filtering by namespace/time happens on the result). */
   drops(): Promise<Versioned<DropsResult>> {
     const snapshot = this.snapshot();
-    return this.dropsRuns.get('all', this.version(snapshot), () => this.runner.run({ kind: 'drops', maxImpactPaths: MAX_IMPACT_PATHS, ...(snapshot !== undefined ? { snapshot } : {}) }));
+    return this.dropsRuns.get('all', this.version(snapshot), () =>
+      this.runner.run({
+        kind: 'drops',
+        maxImpactPaths: MAX_IMPACT_PATHS,
+        ...(snapshot !== undefined ? { snapshot } : {}),
+      }),
+    );
   }
 
   /** The doctor's findings for a namespace (or all), like the drops: in the worker, once per data version. */
   diagnostics(namespace: string | undefined): Promise<Versioned<Finding[]>> {
     const snapshot = this.snapshot();
     return this.diagnosticsRuns.get(namespace ?? '*', this.version(snapshot), () =>
-      this.runner.run({ kind: 'diagnostics', ...(snapshot !== undefined ? { snapshot } : {}), ...(namespace !== undefined ? { namespace } : {}) }));
+      this.runner.run({
+        kind: 'diagnostics',
+        ...(snapshot !== undefined ? { snapshot } : {}),
+        ...(namespace !== undefined ? { namespace } : {}),
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -23,8 +23,19 @@ import { simulateRoutes, YAML_TYPES } from './routes/simulate.js';
 import { stagedRoutes } from './routes/staged.js';
 
 const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
-  healthRoutes, metricsRoutes, openApiRoutes, flowsRoutes, namespacesRoutes, graphRoutes, recommendationsRoutes, simulateRoutes, dropsRoutes, alertsRoutes,
-  diagnosticsRoutes, stagedRoutes, clusterPoliciesRoutes,
+  healthRoutes,
+  metricsRoutes,
+  openApiRoutes,
+  flowsRoutes,
+  namespacesRoutes,
+  graphRoutes,
+  recommendationsRoutes,
+  simulateRoutes,
+  dropsRoutes,
+  alertsRoutes,
+  diagnosticsRoutes,
+  stagedRoutes,
+  clusterPoliciesRoutes,
 ];
 
 export function buildApp(deps: AppDeps): Express {

@@ -52,7 +52,9 @@ export function authenticator(auth: ApiAuth): Authenticator {
     return (token) => {
       if (token === undefined) return Promise.resolve(unauthorized());
       const given = digest(token);
-      const known = timingSafeEqual(given, expected) || (expectedWrite !== undefined && timingSafeEqual(given, expectedWrite));
+      const known =
+        timingSafeEqual(given, expected) ||
+        (expectedWrite !== undefined && timingSafeEqual(given, expectedWrite));
       return Promise.resolve(known ? undefined : unauthorized());
     };
   }
@@ -62,10 +64,16 @@ export function authenticator(auth: ApiAuth): Authenticator {
     try {
       outcome = await auth.reviewer.review(token);
     } catch (error) {
-      return new HttpError('not_ready', 'cannot verify the token now (Kubernetes API unavailable)', { cause: error });
+      return new HttpError('not_ready', 'cannot verify the token now (Kubernetes API unavailable)', {
+        cause: error,
+      });
     }
     if (outcome === 'unauthenticated') return unauthorized();
-    if (outcome === 'denied') return new HttpError('forbidden', 'your identity may not list networkpolicies.networking.k8s.io cluster-wide (needed to use netpol-advisor)');
+    if (outcome === 'denied')
+      return new HttpError(
+        'forbidden',
+        'your identity may not list networkpolicies.networking.k8s.io cluster-wide (needed to use netpol-advisor)',
+      );
     return undefined;
   };
 }

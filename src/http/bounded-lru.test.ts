@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BoundedLru } from './bounded-lru.js';
 
 describe('BoundedLru', () => {
-  const sized = (maxBytes: number, maxEntries = 100) => new BoundedLru<string, string>({ maxEntries, maxBytes, sizeOf: (v) => v.length });
+  const sized = (maxBytes: number, maxEntries = 100) =>
+    new BoundedLru<string, string>({ maxEntries, maxBytes, sizeOf: (v) => v.length });
 
   it('evicts the least recently used past the byte bound, and counts bytes exactly', () => {
     const lru = sized(10);

@@ -6,7 +6,11 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 
-const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 /** The error code and message for a parser error (llhttp's `HPE_*` codes, Node's own). */
 export function clientErrorOf(error: NodeJS.ErrnoException): { code: ErrorCode; message: string } {
@@ -49,6 +53,8 @@ export function answerClientErrors(server: Server, options: ClientErrorOptions =
     const status = ERROR_STATUS[code];
     options.onRefused?.(code);
     const body = JSON.stringify({ error: { code, message } });
-    socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

@@ -35,7 +35,9 @@ function isDefaultDeny(policy: NetworkPolicy, direction: 'ingress' | 'egress'): 
 export function coverageOf(snapshot: ClusterSnapshot, namespace: string): NamespaceCoverage {
   const policies = snapshot.policies.filter((p) => p.metadata.namespace === namespace);
   const pods = snapshot.pods.filter((p) => p.namespace === namespace && !p.hostNetwork);
-  const podsSelected = pods.filter((pod) => policies.some((p) => matchesSelector(p.spec.podSelector, pod.labels))).length;
+  const podsSelected = pods.filter((pod) =>
+    policies.some((p) => matchesSelector(p.spec.podSelector, pod.labels)),
+  ).length;
   return {
     defaultDenyIngress: policies.some((p) => isDefaultDeny(p, 'ingress')),
     defaultDenyEgress: policies.some((p) => isDefaultDeny(p, 'egress')),
@@ -61,8 +63,10 @@ export function trafficByNamespace(edges: Iterable<EdgeSummary>): Map<string, Na
   const out = new Map<string, NamespaceTraffic>();
   for (const edge of edges) {
     const namespaces = new Set<string>([ALL_NAMESPACES]);
-    if (edge.source.kind === 'pod' && edge.source.namespace !== undefined) namespaces.add(edge.source.namespace);
-    if (edge.destination.kind === 'pod' && edge.destination.namespace !== undefined) namespaces.add(edge.destination.namespace);
+    if (edge.source.kind === 'pod' && edge.source.namespace !== undefined)
+      namespaces.add(edge.source.namespace);
+    if (edge.destination.kind === 'pod' && edge.destination.namespace !== undefined)
+      namespaces.add(edge.destination.namespace);
     for (const ns of namespaces) {
       let t = out.get(ns);
       if (t === undefined) {

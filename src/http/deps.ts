@@ -70,5 +70,10 @@ export interface AppDeps {
   /** Every change is logged here with the identity that made it. */
   readonly auditLogger?: { info(obj: object, msg?: string): void };
   /** Staged-set changes made through the API (the stream's and the daemon's evaluator's cue). */
-  readonly onStagedChange?: (event: { readonly action: 'stage' | 'promote' | 'retire'; readonly id: number; readonly namespace: string; readonly by: string }) => void;
+  readonly onStagedChange?: (event: {
+    readonly action: 'stage' | 'promote' | 'retire';
+    readonly id: number;
+    readonly namespace: string;
+    readonly by: string;
+  }) => void;
 }

@@ -69,7 +69,10 @@ function fromBodyParser(error: unknown): HttpError | undefined {
 
 /** The daemon logs the damage once, naming the file and how to recover; the client gets a fixed message. */
 export function corruptDatabase(): HttpError {
-  return new HttpError('database_corrupt', 'the flow database is damaged; the server neither reads nor writes it (see /readyz and the server log)');
+  return new HttpError(
+    'database_corrupt',
+    'the flow database is damaged; the server neither reads nor writes it (see /readyz and the server log)',
+  );
 }
 
 export function sendError(res: Parameters<RequestHandler>[1], error: HttpError): void {
@@ -85,11 +88,19 @@ export function errorHandler(logger?: ErrorLogger): ErrorRequestHandler {
     if (res.headersSent) {
       // Too late for an error body: log it once here and cut the response short (express's
       // fallback handler would print the stack to stderr as well).
-      logger?.error({ err: error, method: req.method, path: req.path.slice(0, 200) }, 'request failed after its response started');
+      logger?.error(
+        { err: error, method: req.method, path: req.path.slice(0, 200) },
+        'request failed after its response started',
+      );
       res.destroy();
       return;
     }
-    const known = error instanceof HttpError ? error : error instanceof DatabaseCorruptError ? corruptDatabase() : fromBodyParser(error);
+    const known =
+      error instanceof HttpError
+        ? error
+        : error instanceof DatabaseCorruptError
+          ? corruptDatabase()
+          : fromBodyParser(error);
     if (known !== undefined) {
       sendError(res, known);
       return;

@@ -113,7 +113,10 @@ export function edgeEventOf(delta: EdgeDelta): EdgeEvent {
 
 /** The events of one written batch: blocked edges first (they matter most), at most `max` of them. */
 export function publishBatch(bus: EventBus, deltas: readonly EdgeDelta[], max: number): void {
-  const ordered = [...deltas.filter((d) => d.verdict === 'dropped'), ...deltas.filter((d) => d.verdict !== 'dropped')];
+  const ordered = [
+    ...deltas.filter((d) => d.verdict === 'dropped'),
+    ...deltas.filter((d) => d.verdict !== 'dropped'),
+  ];
   let sent = 0;
   for (const delta of ordered) {
     if (sent >= max) break;

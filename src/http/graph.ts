@@ -48,15 +48,36 @@ function nodeOf(peer: EdgePeer, names: readonly string[]): GraphNode {
   if (peer.kind === 'pod') {
     const namespace = peer.namespace ?? '';
     const name = peer.workload ?? '?';
-    return { id: `pod/${namespace}/${name}`, kind: 'workload', namespace, name, workloadKind: peer.workloadKind ?? null, names: [] };
+    return {
+      id: `pod/${namespace}/${name}`,
+      kind: 'workload',
+      namespace,
+      name,
+      workloadKind: peer.workloadKind ?? null,
+      names: [],
+    };
   }
   const ip = peer.ip ?? '';
   if (peer.workload !== undefined && ip === '') {
     // A Calico-named peer (NetworkSet, pub/pvt network, host endpoint): one node per name.
     const namespace = peer.namespace ?? null;
-    return { id: `${peer.kind}//${namespace ?? ''}/${peer.workloadKind ?? ''}/${peer.workload}`, kind: peer.kind, namespace, name: peer.workload, workloadKind: peer.workloadKind ?? null, names: names.slice(0, NAMES_PER_NODE_MAX) };
+    return {
+      id: `${peer.kind}//${namespace ?? ''}/${peer.workloadKind ?? ''}/${peer.workload}`,
+      kind: peer.kind,
+      namespace,
+      name: peer.workload,
+      workloadKind: peer.workloadKind ?? null,
+      names: names.slice(0, NAMES_PER_NODE_MAX),
+    };
   }
-  return { id: `${peer.kind}/${ip}`, kind: peer.kind, namespace: null, name: ip !== '' ? ip : peer.kind, workloadKind: null, names: names.slice(0, NAMES_PER_NODE_MAX) };
+  return {
+    id: `${peer.kind}/${ip}`,
+    kind: peer.kind,
+    namespace: null,
+    name: ip !== '' ? ip : peer.kind,
+    workloadKind: null,
+    names: names.slice(0, NAMES_PER_NODE_MAX),
+  };
 }
 
 /** Merges the edges into links; `maxEdges` bounds the links kept (the heaviest by connections). */
@@ -71,20 +92,35 @@ export function buildGraph(edges: Iterable<EdgeSummary>, maxEdges: number): Grap
     const id = `${from.id}>${to.id}`;
     let link = links.get(id);
     if (link === undefined) {
-      link = { id, source: from.id, target: to.id, count: 0, verdicts: {}, dropped: false, ports: [], firstSeenMs: edge.firstSeenMs, lastSeenMs: edge.lastSeenMs, edgeIds: [] };
+      link = {
+        id,
+        source: from.id,
+        target: to.id,
+        count: 0,
+        verdicts: {},
+        dropped: false,
+        ports: [],
+        firstSeenMs: edge.firstSeenMs,
+        lastSeenMs: edge.lastSeenMs,
+        edgeIds: [],
+      };
       links.set(id, link);
     }
     link.count += edge.count;
     link.verdicts[edge.verdict] = (link.verdicts[edge.verdict] ?? 0) + edge.count;
     if (edge.verdict === 'dropped') link.dropped = true;
-    if (link.ports.length < PORTS_PER_LINK_MAX) link.ports.push({ protocol: edge.protocol, port: edge.port, verdict: edge.verdict, count: edge.count });
+    if (link.ports.length < PORTS_PER_LINK_MAX)
+      link.ports.push({ protocol: edge.protocol, port: edge.port, verdict: edge.verdict, count: edge.count });
     if (link.edgeIds.length < EDGE_IDS_PER_LINK_MAX) link.edgeIds.push(edge.id);
     link.firstSeenMs = Math.min(link.firstSeenMs, edge.firstSeenMs);
     link.lastSeenMs = Math.max(link.lastSeenMs, edge.lastSeenMs);
   }
   const all = [...links.values()];
   // Dropped links first: the map highlights them, they must not be cut off by busy healthy ones.
-  all.sort((a, b) => Number(b.dropped) - Number(a.dropped) || b.count - a.count || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  all.sort(
+    (a, b) =>
+      Number(b.dropped) - Number(a.dropped) || b.count - a.count || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   const kept = all.slice(0, Math.max(0, maxEdges));
   const used = new Set<string>();
   for (const link of kept) {
@@ -92,7 +128,9 @@ export function buildGraph(edges: Iterable<EdgeSummary>, maxEdges: number): Grap
     used.add(link.target);
   }
   return {
-    nodes: [...nodes.values()].filter((n) => used.has(n.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    nodes: [...nodes.values()]
+      .filter((n) => used.has(n.id))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     links: kept,
     totalLinks: all.length,
     truncated: kept.length < all.length,

@@ -9,7 +9,11 @@ import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kuber
 export type ReviewOutcome = 'allowed' | 'denied' | 'unauthenticated';
 
 /** The access the SubjectAccessReview asks about (README "Access control"). */
-export const REQUIRED_ACCESS = Object.freeze({ verb: 'list', group: 'networking.k8s.io', resource: 'networkpolicies' });
+export const REQUIRED_ACCESS = Object.freeze({
+  verb: 'list',
+  group: 'networking.k8s.io',
+  resource: 'networkpolicies',
+});
 
 export interface TokenReviewer {
   review(token: string): Promise<ReviewOutcome>;
@@ -60,7 +64,10 @@ export class KubeTokenReviewer implements TokenReviewer {
 
   private remember(key: string, outcome: ReviewOutcome): void {
     this.cache.delete(key);
-    this.cache.set(key, { outcome, expiresMs: this.now() + (outcome === 'allowed' ? this.positiveTtlMs : this.negativeTtlMs) });
+    this.cache.set(key, {
+      outcome,
+      expiresMs: this.now() + (outcome === 'allowed' ? this.positiveTtlMs : this.negativeTtlMs),
+    });
     while (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next();
       if (oldest.done === true) break;
@@ -70,7 +77,9 @@ export class KubeTokenReviewer implements TokenReviewer {
 
   private async ask(token: string): Promise<ReviewOutcome> {
     this.reviews++;
-    const review = await this.authn.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } });
+    const review = await this.authn.createTokenReview({
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    });
     const status = review.status;
     const user = status?.user;
     if (status?.authenticated !== true || user?.username === undefined) return 'unauthenticated';

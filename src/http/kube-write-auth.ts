@@ -6,7 +6,11 @@
 import { createHash } from 'node:crypto';
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 
-export const WRITE_ACCESS = Object.freeze({ verb: 'create', group: 'networking.k8s.io', resource: 'networkpolicies' });
+export const WRITE_ACCESS = Object.freeze({
+  verb: 'create',
+  group: 'networking.k8s.io',
+  resource: 'networkpolicies',
+});
 
 export interface WriteReview {
   readonly outcome: 'allowed' | 'denied' | 'unauthenticated';
@@ -57,9 +61,12 @@ export class KubeWriteReviewer implements WriteReviewer {
   }
 
   private async ask(token: string, namespace: string | undefined): Promise<WriteReview> {
-    const review = await this.authn.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } });
+    const review = await this.authn.createTokenReview({
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    });
     const user = review.status?.user;
-    if (review.status?.authenticated !== true || user?.username === undefined) return { outcome: 'unauthenticated' };
+    if (review.status?.authenticated !== true || user?.username === undefined)
+      return { outcome: 'unauthenticated' };
     const access = await this.authz.createSubjectAccessReview({
       body: {
         apiVersion: 'authorization.k8s.io/v1',

@@ -8,19 +8,33 @@ import { Registry } from 'prom-client';
 export const PROMETHEUS_TEXT = Registry.PROMETHEUS_CONTENT_TYPE;
 export const OPENMETRICS_TEXT = Registry.OPENMETRICS_CONTENT_TYPE;
 
-interface MediaRange { readonly type: string; readonly params: ReadonlyMap<string, string>; readonly q: number }
+interface MediaRange {
+  readonly type: string;
+  readonly params: ReadonlyMap<string, string>;
+  readonly q: number;
+}
 
 function parseAccept(header: string): MediaRange[] {
-  return header.split(',').slice(0, 32).map((part) => {
-    const [type = '', ...rest] = part.split(';').map((s) => s.trim());
-    const params = new Map<string, string>();
-    for (const p of rest) {
-      const eq = p.indexOf('=');
-      if (eq > 0) params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"|"$/g, ''));
-    }
-    const q = Number(params.get('q') ?? '1');
-    return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 0 };
-  });
+  return header
+    .split(',')
+    .slice(0, 32)
+    .map((part) => {
+      const [type = '', ...rest] = part.split(';').map((s) => s.trim());
+      const params = new Map<string, string>();
+      for (const p of rest) {
+        const eq = p.indexOf('=');
+        if (eq > 0)
+          params.set(
+            p.slice(0, eq).trim().toLowerCase(),
+            p
+              .slice(eq + 1)
+              .trim()
+              .replace(/^"|"$/g, ''),
+          );
+      }
+      const q = Number(params.get('q') ?? '1');
+      return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 0 };
+    });
 }
 
 /** Whether the Accept header prefers OpenMetrics (1.0.0, or unversioned) to the text format. */
@@ -30,8 +44,14 @@ export function prefersOpenMetrics(accept: string | undefined): boolean {
   let text = 0;
   for (const range of parseAccept(accept)) {
     const version = range.params.get('version');
-    if (range.type === 'application/openmetrics-text' && (version === undefined || version === '1.0.0')) om = Math.max(om, range.q);
-    if ((range.type === 'text/plain' && (version === undefined || version === '0.0.4')) || range.type === 'text/*' || range.type === '*/*') text = Math.max(text, range.q);
+    if (range.type === 'application/openmetrics-text' && (version === undefined || version === '1.0.0'))
+      om = Math.max(om, range.q);
+    if (
+      (range.type === 'text/plain' && (version === undefined || version === '0.0.4')) ||
+      range.type === 'text/*' ||
+      range.type === '*/*'
+    )
+      text = Math.max(text, range.q);
   }
   return om > 0 && om >= text;
 }
@@ -74,7 +94,11 @@ export async function openMetricsText(registry: Registry): Promise<string> {
 }
 
 /** The body and content type for a scrape with this Accept header. */
-export async function exposition(registry: Registry, accept: string | undefined): Promise<{ contentType: string; body: string }> {
-  if (prefersOpenMetrics(accept)) return { contentType: OPENMETRICS_TEXT, body: await openMetricsText(registry) };
+export async function exposition(
+  registry: Registry,
+  accept: string | undefined,
+): Promise<{ contentType: string; body: string }> {
+  if (prefersOpenMetrics(accept))
+    return { contentType: OPENMETRICS_TEXT, body: await openMetricsText(registry) };
   return { contentType: PROMETHEUS_TEXT, body: await registry.metrics() };
 }

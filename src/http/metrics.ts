@@ -14,17 +14,30 @@ const SOURCE_STATES: readonly SourceState[] = ['starting', 'connected', 'reconne
 
 /** Every RejectReason, so each `reason` series exists at 0 before the first rejection. */
 export const REJECT_REASONS = [
-  'invalid_json', 'invalid_utf8', 'oversized_line', 'missing_field', 'invalid_field', 'unknown_enum', 'unsupported_event', 'unparseable_line',
+  'invalid_json',
+  'invalid_utf8',
+  'oversized_line',
+  'missing_field',
+  'invalid_field',
+  'unknown_enum',
+  'unsupported_event',
+  'unparseable_line',
 ] as const satisfies readonly RejectReason[];
 // A compile error here means a RejectReason was added without its metric series.
-const _allReasonsListed: [Exclude<RejectReason, (typeof REJECT_REASONS)[number]>] extends [never] ? true : never = true;
+const _allReasonsListed: [Exclude<RejectReason, (typeof REJECT_REASONS)[number]>] extends [never]
+  ? true
+  : never = true;
 
 /**
  * prom-client's default metrics include three gauges named `…_total` (nodejs_active_handles_total,
  * _requests_total, _resources_total): `promtool check metrics` flags them, and each only repeats
  * the gauge of the same name without the suffix, which stays.
  */
-const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const NON_COUNTER_TOTALS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 export const METRIC_PREFIX = 'netpol_advisor_';
 
@@ -46,7 +59,10 @@ export interface DaemonMetrics {
   setStreamClients(count: () => number): void;
 }
 
-export function createMetrics(options: { readonly defaultMetrics?: boolean; readonly queueCapacity: number }): DaemonMetrics {
+export function createMetrics(options: {
+  readonly defaultMetrics?: boolean;
+  readonly queueCapacity: number;
+}): DaemonMetrics {
   const registry = new Registry();
   if (options.defaultMetrics === true) {
     collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
@@ -55,8 +71,17 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
   let probes: MetricsProbes | undefined;
   let streamClients: (() => number) | undefined;
 
-  const accepted = new Counter({ name: 'netpol_advisor_events_accepted_total', help: 'Flow events parsed and written to the store', registers: [registry] });
-  const rejected = new Counter({ name: 'netpol_advisor_events_rejected_total', help: 'Flow events rejected, by reason', labelNames: ['reason'], registers: [registry] });
+  const accepted = new Counter({
+    name: 'netpol_advisor_events_accepted_total',
+    help: 'Flow events parsed and written to the store',
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'netpol_advisor_events_rejected_total',
+    help: 'Flow events rejected, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
   const batches = new Histogram({
     name: 'netpol_advisor_batch_duration_seconds',
@@ -64,10 +89,26 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const backpressurePauses = new Counter({ name: 'netpol_advisor_backpressure_pauses_total', help: 'Times the pipeline queue filled and sources were told to pause', registers: [registry] });
-  const queueDropped = new Counter({ name: 'netpol_advisor_queue_dropped_total', help: 'Events dropped because a source pushed into a full queue', registers: [registry] });
-  const writeErrors = new Counter({ name: 'netpol_advisor_store_write_errors_total', help: 'Failed batch writes (retried)', registers: [registry] });
-  new Gauge({ name: 'netpol_advisor_queue_capacity', help: 'Capacity of the pipeline queue (events)', registers: [registry] }).set(options.queueCapacity);
+  const backpressurePauses = new Counter({
+    name: 'netpol_advisor_backpressure_pauses_total',
+    help: 'Times the pipeline queue filled and sources were told to pause',
+    registers: [registry],
+  });
+  const queueDropped = new Counter({
+    name: 'netpol_advisor_queue_dropped_total',
+    help: 'Events dropped because a source pushed into a full queue',
+    registers: [registry],
+  });
+  const writeErrors = new Counter({
+    name: 'netpol_advisor_store_write_errors_total',
+    help: 'Failed batch writes (retried)',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'netpol_advisor_queue_capacity',
+    help: 'Capacity of the pipeline queue (events)',
+    registers: [registry],
+  }).set(options.queueCapacity);
   new Gauge({
     name: 'netpol_advisor_queue_depth',
     help: 'Events waiting in the pipeline queue',
@@ -100,20 +141,33 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean; read
     collect() {
       this.reset();
       for (const status of probes?.sources() ?? []) {
-        for (const state of SOURCE_STATES) this.set({ source: status.name, type: status.type, state }, status.state === state ? 1 : 0);
+        for (const state of SOURCE_STATES)
+          this.set({ source: status.name, type: status.type, state }, status.state === state ? 1 : 0);
       }
     },
   });
   // The sources keep these counts themselves (monotonic since start); the counters mirror them.
   for (const [name, help, read] of [
-    ['netpol_advisor_source_events_total', 'Events received by each source since start', (s: SourceStatus) => s.events],
-    ['netpol_advisor_source_lost_events_total', 'Events each source reports as lost upstream since start', (s: SourceStatus) => s.lostEvents],
+    [
+      'netpol_advisor_source_events_total',
+      'Events received by each source since start',
+      (s: SourceStatus) => s.events,
+    ],
+    [
+      'netpol_advisor_source_lost_events_total',
+      'Events each source reports as lost upstream since start',
+      (s: SourceStatus) => s.lostEvents,
+    ],
   ] as const) {
     new Counter({
-      name, help, labelNames: ['source', 'type'], registers: [registry],
+      name,
+      help,
+      labelNames: ['source', 'type'],
+      registers: [registry],
       collect() {
         this.reset();
-        for (const status of probes?.sources() ?? []) this.inc({ source: status.name, type: status.type }, read(status));
+        for (const status of probes?.sources() ?? [])
+          this.inc({ source: status.name, type: status.type }, read(status));
       },
     });
   }

@@ -37,21 +37,44 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     ...stagedOperations(deps),
     {
       // routes/diagnostics.ts (the doctor's route) validates `namespace` as a DNS label.
-      method: 'get', path: '/api/v1/diagnostics', summary: "The doctor's findings (same JSON array as `doctor --json`)",
+      method: 'get',
+      path: '/api/v1/diagnostics',
+      summary: "The doctor's findings (same JSON array as `doctor --json`)",
       query: z.object({ namespace: namespaceParam.optional() }),
       responses: {
-        '200': { description: 'findings', schema: z.array(z.looseObject({ kind: z.string(), severity: z.string(), namespace: z.string().nullable(), objects: z.array(z.string()), evidence: z.unknown(), fix: z.unknown() })) },
+        '200': {
+          description: 'findings',
+          schema: z.array(
+            z.looseObject({
+              kind: z.string(),
+              severity: z.string(),
+              namespace: z.string().nullable(),
+              objects: z.array(z.string()),
+              evidence: z.unknown(),
+              fix: z.unknown(),
+            }),
+          ),
+        },
         ...ERROR_RESPONSES,
       },
     },
     {
-      method: 'get', path: '/api/v1/openapi.json', summary: 'This document',
-      responses: { '200': { description: 'the OpenAPI 3.1 document', schema: z.looseObject({ openapi: z.string(), paths: z.looseObject({}) }) } },
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This document',
+      responses: {
+        '200': {
+          description: 'the OpenAPI 3.1 document',
+          schema: z.looseObject({ openapi: z.string(), paths: z.looseObject({}) }),
+        },
+      },
     },
     {
-      method: 'get', path: STREAM_PATH,
-      summary: 'WebSocket (Upgrade: websocket): live JSON messages {type: edge|blocked|alert|would-drop|batch|hello, …}; optional ?namespace= filter. '
-        + 'Authenticated like the API: an Authorization header, or (browsers) the subprotocol `bearer.<base64url token>` next to `netpol-advisor`.',
+      method: 'get',
+      path: STREAM_PATH,
+      summary:
+        'WebSocket (Upgrade: websocket): live JSON messages {type: edge|blocked|alert|would-drop|batch|hello, …}; optional ?namespace= filter. ' +
+        'Authenticated like the API: an Authorization header, or (browsers) the subprotocol `bearer.<base64url token>` next to `netpol-advisor`.',
       query: z.object({ namespace: z.string().optional() }),
       responses: { '101': { description: 'switching to the WebSocket protocol' } },
     },
@@ -71,7 +94,12 @@ function parameters(query: z.ZodObject | undefined, where: 'query' | 'path' = 'q
   const schema = jsonSchema(query, 'input');
   const properties = (schema['properties'] ?? {}) as Record<string, JsonObject>;
   const required = new Set((schema['required'] ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: property }));
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }));
 }
 
 export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObject {
@@ -82,7 +110,12 @@ export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObj
       responses[status] = {
         description: response.description,
         ...(response.schema !== undefined || response.contentType !== undefined
-          ? { content: { [response.contentType ?? 'application/json']: response.schema !== undefined ? { schema: jsonSchema(response.schema, 'output') } : {} } }
+          ? {
+              content: {
+                [response.contentType ?? 'application/json']:
+                  response.schema !== undefined ? { schema: jsonSchema(response.schema, 'output') } : {},
+              },
+            }
           : {}),
       };
     }
@@ -97,7 +130,12 @@ export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObj
             requestBody: {
               required: true,
               description: op.requestBody.description,
-              content: Object.fromEntries(op.requestBody.contentTypes.map((type) => [type, { schema: jsonSchema(op.requestBody?.schema ?? z.unknown(), 'input') }])),
+              content: Object.fromEntries(
+                op.requestBody.contentTypes.map((type) => [
+                  type,
+                  { schema: jsonSchema(op.requestBody?.schema ?? z.unknown(), 'input') },
+                ]),
+              ),
             },
           }
         : {}),
@@ -107,7 +145,16 @@ export function openApiDocument(deps: Pick<AppDeps, 'limits' | 'auth'>): JsonObj
   return {
     openapi: '3.1.0',
     info: { title: 'netpol-advisor API', version: '1' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'auth.mode token: the static token; auth.mode kubernetes: a Kubernetes bearer token (TokenReview + SubjectAccessReview)' } } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'auth.mode token: the static token; auth.mode kubernetes: a Kubernetes bearer token (TokenReview + SubjectAccessReview)',
+        },
+      },
+    },
     security: deps.auth.mode === 'none' ? [] : [{ bearer: [] }],
     paths,
   };

@@ -19,7 +19,11 @@ export interface ApiOperation {
   /** Probes are anonymous; everything else needs the bearer token outside demo mode. */
   readonly anonymous?: boolean;
   readonly query?: z.ZodObject;
-  readonly requestBody?: { readonly contentTypes: readonly string[]; readonly schema: z.ZodType; readonly description: string };
+  readonly requestBody?: {
+    readonly contentTypes: readonly string[];
+    readonly schema: z.ZodType;
+    readonly description: string;
+  };
   readonly responses: Readonly<Record<string, ApiResponse>>;
 }
 
@@ -32,8 +36,16 @@ export const ERROR_RESPONSES: Readonly<Record<string, ApiResponse>> = {
   '403': { description: 'the token is valid but not authorised (auth.mode kubernetes)', schema: errorBody },
 };
 
-export const podPeerJson = z.looseObject({ namespace: z.string(), workload: z.string().nullable(), kind: z.string() });
-export const addressPeerJson = z.looseObject({ kind: z.string(), ip: z.string().nullable(), names: z.array(z.string()) });
+export const podPeerJson = z.looseObject({
+  namespace: z.string(),
+  workload: z.string().nullable(),
+  kind: z.string(),
+});
+export const addressPeerJson = z.looseObject({
+  kind: z.string(),
+  ip: z.string().nullable(),
+  names: z.array(z.string()),
+});
 export const peerJson = z.union([podPeerJson, addressPeerJson]);
 
 export const edgeJson = z.looseObject({
@@ -55,4 +67,8 @@ export const policyObject = z.looseObject({
 });
 
 /** An opaque cursor: base64url of a key, bounded. */
-export const cursorParam = z.string().min(1).max(400, 'is not a cursor from this server').regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor from this server');
+export const cursorParam = z
+  .string()
+  .min(1)
+  .max(400, 'is not a cursor from this server')
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor from this server');

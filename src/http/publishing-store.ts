@@ -11,7 +11,11 @@ export const DEFAULT_MAX_EVENTS_PER_BATCH = 500;
 /** The store plus a data version that changes with every committed batch and every pruning that deleted edges (no query needed). */
 export type PublishingStore = FlowStore & { readonly version: () => string };
 
-export function publishingStore(store: FlowStore, bus: EventBus, maxEventsPerBatch = DEFAULT_MAX_EVENTS_PER_BATCH): PublishingStore {
+export function publishingStore(
+  store: FlowStore,
+  bus: EventBus,
+  maxEventsPerBatch = DEFAULT_MAX_EVENTS_PER_BATCH,
+): PublishingStore {
   let batches = 0;
   return {
     version: () => `b${batches}`,

@@ -37,4 +37,6 @@ export function intParam(min: number, max: number) {
 }
 
 /** A Kubernetes namespace name (DNS-1123 label). */
-export const namespaceParam = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS-1123 label)');
+export const namespaceParam = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS-1123 label)');

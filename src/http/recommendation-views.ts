@@ -11,7 +11,11 @@ import { verifyScript } from '../recommend/verify-script.js';
 import { toYamlStream } from '../recommend/yaml-export.js';
 import type { ProvenRecommendation } from './analysis.js';
 
-export interface DiffEntry { readonly policy: string; readonly change: 'added' | 'changed' | 'unchanged' | 'kept'; readonly detail: string }
+export interface DiffEntry {
+  readonly policy: string;
+  readonly change: 'added' | 'changed' | 'unchanged' | 'kept';
+  readonly detail: string;
+}
 
 export interface PolicyJson {
   readonly name: string;
@@ -19,7 +23,11 @@ export interface PolicyJson {
   readonly workload: string | null;
   readonly yaml: string;
   readonly objects: readonly unknown[];
-  readonly rules: readonly { readonly direction: string; readonly connections: number; readonly peer: string }[];
+  readonly rules: readonly {
+    readonly direction: string;
+    readonly connections: number;
+    readonly peer: string;
+  }[];
 }
 
 export interface NamespaceJson {
@@ -52,12 +60,28 @@ function diffAgainst(existing: readonly NetworkPolicy[], proposed: readonly Netw
   const out: DiffEntry[] = [];
   for (const policy of proposed) {
     const before = byName.get(policy.metadata.name);
-    if (before === undefined) out.push({ policy: policy.metadata.name, change: 'added', detail: 'new policy' });
-    else if (JSON.stringify(before.spec) === JSON.stringify(policy.spec)) out.push({ policy: policy.metadata.name, change: 'unchanged', detail: 'identical spec already applied' });
-    else out.push({ policy: policy.metadata.name, change: 'changed', detail: 'replaces the existing policy of the same name' });
+    if (before === undefined)
+      out.push({ policy: policy.metadata.name, change: 'added', detail: 'new policy' });
+    else if (JSON.stringify(before.spec) === JSON.stringify(policy.spec))
+      out.push({
+        policy: policy.metadata.name,
+        change: 'unchanged',
+        detail: 'identical spec already applied',
+      });
+    else
+      out.push({
+        policy: policy.metadata.name,
+        change: 'changed',
+        detail: 'replaces the existing policy of the same name',
+      });
     byName.delete(policy.metadata.name);
   }
-  for (const name of byName.keys()) out.push({ policy: name, change: 'kept', detail: 'existing policy, left in place (policies are additive)' });
+  for (const name of byName.keys())
+    out.push({
+      policy: name,
+      change: 'kept',
+      detail: 'existing policy, left in place (policies are additive)',
+    });
   return out;
 }
 
@@ -68,7 +92,12 @@ function reduction(proof: RecommendationProof): number | null {
   return (before.reachable - after.reachable) / before.reachable;
 }
 
-export function recommendationJson(proven: ProvenRecommendation, existing: readonly NetworkPolicy[], namespace: string | undefined, options: ExportOptions): RecommendationJson {
+export function recommendationJson(
+  proven: ProvenRecommendation,
+  existing: readonly NetworkPolicy[],
+  namespace: string | undefined,
+  options: ExportOptions,
+): RecommendationJson {
   const { recommendation, proof } = proven;
   return {
     namespace: namespace ?? null,
@@ -81,22 +110,48 @@ export function recommendationJson(proven: ProvenRecommendation, existing: reado
       unsafe: ns.unsafe,
       policies: policiesFor(ns, options.flavor).map((p) => {
         const objects = objectsOf({ ...ns, policies: [p] }, options);
-        return { name: p.policy.metadata.name, role: p.role, workload: p.workload ?? null, yaml: toYamlStream(objects), objects: objects.map((o) => o.object), rules: p.rules };
+        return {
+          name: p.policy.metadata.name,
+          role: p.role,
+          workload: p.workload ?? null,
+          yaml: toYamlStream(objects),
+          objects: objects.map((o) => o.object),
+          rules: p.rules,
+        };
       }),
-      diff: diffAgainst(existing.filter((p) => p.metadata.namespace === ns.namespace), policiesFor(ns, options.flavor).map((p) => p.policy)),
+      diff: diffAgainst(
+        existing.filter((p) => p.metadata.namespace === ns.namespace),
+        policiesFor(ns, options.flavor).map((p) => p.policy),
+      ),
       tests: ns.tests,
       warnings: ns.warnings,
     })),
-    exposure: { before: proof.exposureBefore ?? null, after: proof.exposureAfter ?? null, reduction: reduction(proof) },
+    exposure: {
+      before: proof.exposureBefore ?? null,
+      after: proof.exposureAfter ?? null,
+      reduction: reduction(proof),
+    },
     proof: {
-      replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps,
-      alreadyDenied: proof.alreadyDenied.length, alreadyDeniedPaths: proof.alreadyDenied.slice(0, 500).map(describeReplayedDrop),
-      skipped: proof.skipped, coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed,
+      replayed: proof.replayed,
+      allowed: proof.allowed,
+      violations: proof.violations.length,
+      knownGaps: proof.knownGaps,
+      alreadyDenied: proof.alreadyDenied.length,
+      alreadyDeniedPaths: proof.alreadyDenied.slice(0, 500).map(describeReplayedDrop),
+      skipped: proof.skipped,
+      coveredByExisting: proof.coveredByExisting,
+      newlyAllowed: proof.newlyAllowed,
     },
     tighten: proof.tighten.slice(0, 500),
     verifyScript: verifyScript(recommendation.namespaces),
     warnings: recommendation.warnings,
-    window: recommendation.window === null ? null : { firstSeen: new Date(recommendation.window.firstSeenMs).toISOString(), lastSeen: new Date(recommendation.window.lastSeenMs).toISOString() },
+    window:
+      recommendation.window === null
+        ? null
+        : {
+            firstSeen: new Date(recommendation.window.firstSeenMs).toISOString(),
+            lastSeen: new Date(recommendation.window.lastSeenMs).toISOString(),
+          },
   };
 }
 
@@ -111,8 +166,15 @@ export function policySummary(policy: PolicyJson): Record<string, unknown> {
     peers.add(rule.peer);
   }
   return {
-    name: policy.name, role: policy.role, workload: policy.workload, rules: policy.rules.length,
-    ingressRules, egressRules: policy.rules.length - ingressRules, connections, peers: peers.size, yamlBytes: Buffer.byteLength(policy.yaml),
+    name: policy.name,
+    role: policy.role,
+    workload: policy.workload,
+    rules: policy.rules.length,
+    ingressRules,
+    egressRules: policy.rules.length - ingressRules,
+    connections,
+    peers: peers.size,
+    yamlBytes: Buffer.byteLength(policy.yaml),
   };
 }
 
@@ -126,11 +188,19 @@ export function recommendationSummary(full: RecommendationJson): Record<string, 
     ...full,
     verifyScript: verifyScriptBytes <= SUMMARY_VERIFY_SCRIPT_MAX_BYTES ? full.verifyScript : null,
     verifyScriptBytes,
-    namespaces: full.namespaces.map((ns) => ({ ...ns, tests: ns.tests.length, policies: ns.policies.map(policySummary) })),
+    namespaces: full.namespaces.map((ns) => ({
+      ...ns,
+      tests: ns.tests.length,
+      policies: ns.policies.map(policySummary),
+    })),
   };
 }
 
 /** One proposed policy of a namespace, whole (YAML, objects, rules with their evidence). */
-export function policyDetail(full: RecommendationJson, namespace: string, name: string): PolicyJson | undefined {
+export function policyDetail(
+  full: RecommendationJson,
+  namespace: string,
+  name: string,
+): PolicyJson | undefined {
   return full.namespaces.find((ns) => ns.namespace === namespace)?.policies.find((p) => p.name === name);
 }

@@ -64,9 +64,15 @@ function compressedBytes(body: RenderedBody, coding: ContentCoding): Buffer {
   if (variants === undefined) compressed.set(body, (variants = {}));
   let bytes = variants[coding];
   if (bytes === undefined) {
-    bytes = coding === 'br'
-      ? brotliCompressSync(body.bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.bytes.length } })
-      : gzipSync(body.bytes, { level: 6 });
+    bytes =
+      coding === 'br'
+        ? brotliCompressSync(body.bytes, {
+            params: {
+              [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+              [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.bytes.length,
+            },
+          })
+        : gzipSync(body.bytes, { level: 6 });
     variants[coding] = bytes;
   }
   return bytes;
@@ -74,7 +80,8 @@ function compressedBytes(body: RenderedBody, coding: ContentCoding): Buffer {
 
 /** Sends a rendered body (or 304 when the client already holds it), compressed when large and accepted. Revalidated on every use. */
 export function sendRendered(req: Request, res: Response, body: RenderedBody): void {
-  const coding = body.bytes.length >= COMPRESS_MIN_BYTES ? negotiateCoding(req.headers['accept-encoding']) : undefined;
+  const coding =
+    body.bytes.length >= COMPRESS_MIN_BYTES ? negotiateCoding(req.headers['accept-encoding']) : undefined;
   // A coded variant is a different representation: its own strong validator.
   const etag = coding === undefined ? body.etag : `${body.etag.slice(0, -1)}-${coding}"`;
   res.setHeader('ETag', etag);
@@ -97,7 +104,12 @@ export function sendRendered(req: Request, res: Response, body: RenderedBody): v
  * version it was computed from; a body older than the current data also carries
  * `X-Data-Stale: 1` and `Age` (seconds since it was computed) — a fresh one is being computed.
  */
-export function sendRevalidated(req: Request, res: Response, served: Revalidated<RenderedBody>, nowMs: number): void {
+export function sendRevalidated(
+  req: Request,
+  res: Response,
+  served: Revalidated<RenderedBody>,
+  nowMs: number,
+): void {
   res.setHeader('X-Data-Version', served.version.split('#')[0] ?? '');
   if (served.stale) {
     res.setHeader('X-Data-Stale', '1');

@@ -83,11 +83,15 @@ export class RevalidatingCache<T> {
     }
     this.staleHits++;
     const stale: Revalidated<T> = { ...entry, stale: true };
-    if (this.running.has(key) || this.now() - entry.computedMs < this.minRefreshMs) return Promise.resolve(stale);
-    const refresh = this.start(key, compute).then((fresh): Revalidated<T> => ({ ...fresh, stale: fresh.version !== version }), (error: unknown) => {
-      this.onError(key, error);
-      return stale;
-    });
+    if (this.running.has(key) || this.now() - entry.computedMs < this.minRefreshMs)
+      return Promise.resolve(stale);
+    const refresh = this.start(key, compute).then(
+      (fresh): Revalidated<T> => ({ ...fresh, stale: fresh.version !== version }),
+      (error: unknown) => {
+        this.onError(key, error);
+        return stale;
+      },
+    );
     if (this.staleGraceMs === 0) return Promise.resolve(stale);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(stale), this.staleGraceMs);
@@ -137,7 +141,13 @@ export class SingleFlight<T> {
   private readonly minRefreshMs: number;
   private readonly now: () => number;
 
-  constructor(options: { readonly maxEntries?: number; readonly minRefreshMs?: number; readonly now?: () => number } = {}) {
+  constructor(
+    options: {
+      readonly maxEntries?: number;
+      readonly minRefreshMs?: number;
+      readonly now?: () => number;
+    } = {},
+  ) {
     this.maxEntries = Math.max(1, options.maxEntries ?? 128);
     this.minRefreshMs = Math.max(0, options.minRefreshMs ?? 0);
     this.now = options.now ?? Date.now;
@@ -146,7 +156,11 @@ export class SingleFlight<T> {
   /** The result for `version` (or the latest one if computed within minRefreshMs). */
   get(key: string, version: string, compute: () => Promise<T> | T): Promise<Versioned<T>> {
     const latest = this.latest.get(key);
-    if (latest !== undefined && (latest.version === version || this.now() - latest.computedMs < this.minRefreshMs)) return Promise.resolve(latest);
+    if (
+      latest !== undefined &&
+      (latest.version === version || this.now() - latest.computedMs < this.minRefreshMs)
+    )
+      return Promise.resolve(latest);
     const running = this.running.get(key);
     if (running !== undefined) return running;
     const run = (async (): Promise<Versioned<T>> => {

@@ -12,10 +12,15 @@ export interface StagedMetrics {
 /** What the readiness gauge reads (the staged-set store; the metrics doc passes an empty one). */
 export type StagedReadings = Pick<StagedStore, 'activeSets' | 'traffic'>;
 
-export function createStagedMetrics(registry: Registry, staged: StagedReadings, readiness: ReadinessOptions, now: () => number): StagedMetrics {
+export function createStagedMetrics(
+  registry: Registry,
+  staged: StagedReadings,
+  readiness: ReadinessOptions,
+  now: () => number,
+): StagedMetrics {
   const wouldDrop = new Counter({
     name: 'netpol_advisor_staged_would_drop_total',
-    help: 'Connection starts that an active staged set would have dropped (allowed today), by the set\'s namespace',
+    help: "Connection starts that an active staged set would have dropped (allowed today), by the set's namespace",
     labelNames: ['namespace'],
     registers: [registry],
   });
@@ -28,7 +33,8 @@ export function createStagedMetrics(registry: Registry, staged: StagedReadings, 
       this.reset();
       for (const set of staged.activeSets()) {
         const verdict = readinessOf(set, staged.traffic(set.id), readiness, now()).verdict;
-        for (const v of READINESS_VERDICTS) this.set({ namespace: set.namespace, verdict: v }, v === verdict ? 1 : 0);
+        for (const v of READINESS_VERDICTS)
+          this.set({ namespace: set.namespace, verdict: v }, v === verdict ? 1 : 0);
       }
     },
   });

@@ -60,14 +60,22 @@ export function webRoutes(options: WebAssetsOptions = {}): Router {
     const root = resolve();
     if (root === undefined || serveStatic === undefined) {
       if (req.path !== '/' && req.path !== '/index.html') return next();
-      res.status(503).type('text/plain').set('Cache-Control', 'no-store').send('The dashboard is not built: run `npm run build` (vite build of src/web into dist/web). The API is at /api/v1/.\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .set('Cache-Control', 'no-store')
+        .send(
+          'The dashboard is not built: run `npm run build` (vite build of src/web into dist/web). The API is at /api/v1/.\n',
+        );
       return;
     }
     serveStatic(req, res, () => {
       // No such file: a path with an extension is a real 404; anything else is a dashboard route.
       if (path.extname(req.path) !== '') return next();
       res.set('Cache-Control', 'no-cache');
-      res.sendFile('index.html', { root }, (error) => { if (error !== undefined) next(error); });
+      res.sendFile('index.html', { root }, (error) => {
+        if (error !== undefined) next(error);
+      });
     });
   });
   return router;
@@ -81,7 +89,10 @@ function staticHandler(dir: string): express.RequestHandler {
     fallthrough: true,
     setHeaders: (res, filePath) => {
       const assets = `${path.sep}assets${path.sep}`;
-      res.setHeader('Cache-Control', filePath.includes(assets) ? `public, max-age=${YEAR_SEC}, immutable` : 'no-cache');
+      res.setHeader(
+        'Cache-Control',
+        filePath.includes(assets) ? `public, max-age=${YEAR_SEC}, immutable` : 'no-cache',
+      );
     },
   });
 }

@@ -36,8 +36,15 @@ export interface Stream {
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_parameter', message } });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${status === 401 ? 'WWW-Authenticate: Bearer realm="netpol-advisor"\r\n' : ''}\r\n${body}`);
+  const body = JSON.stringify({
+    error: {
+      code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'invalid_parameter',
+      message,
+    },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${status === 401 ? 'WWW-Authenticate: Bearer realm="netpol-advisor"\r\n' : ''}\r\n${body}`,
+  );
 }
 
 function tokenOf(req: IncomingMessage): string | undefined {
@@ -64,7 +71,8 @@ function isSameOrigin(req: IncomingMessage): boolean {
 }
 
 function namespaceOf(event: StreamEvent): string[] | undefined {
-  if (event.type === 'edge' || event.type === 'blocked') return [event.edge.source.namespace ?? '', event.edge.destination.namespace ?? ''];
+  if (event.type === 'edge' || event.type === 'blocked')
+    return [event.edge.source.namespace ?? '', event.edge.destination.namespace ?? ''];
   if (event.type === 'would-drop') return [event.wouldDrop.namespace];
   return undefined;
 }
@@ -93,12 +101,16 @@ export function attachStream(server: Server, options: StreamOptions): Stream {
     socket.on('error', () => socket.destroy());
     if (!isSameOrigin(req)) return rejectUpgrade(socket, 403, 'cross-origin WebSocket refused');
     const namespace = url.searchParams.get('namespace');
-    if (namespace !== null && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) return rejectUpgrade(socket, 400, 'namespace: must be a namespace name (DNS-1123 label)');
+    if (namespace !== null && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+      return rejectUpgrade(socket, 400, 'namespace: must be a namespace name (DNS-1123 label)');
     if (wss.clients.size >= maxClients) return rejectUpgrade(socket, 503, 'too many stream clients');
-    authenticate(tokenOf(req)).then((error) => {
-      if (error !== undefined) return rejectUpgrade(socket, ERROR_STATUS[error.code], error.message);
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, namespace));
-    }, () => rejectUpgrade(socket, 503, 'cannot verify the token now'));
+    authenticate(tokenOf(req)).then(
+      (error) => {
+        if (error !== undefined) return rejectUpgrade(socket, ERROR_STATUS[error.code], error.message);
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, namespace));
+      },
+      () => rejectUpgrade(socket, 503, 'cannot verify the token now'),
+    );
   };
 
   const onConnection = (ws: WebSocket, namespace: string | null): void => {

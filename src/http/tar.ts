@@ -30,12 +30,20 @@ function header(name: string, size: number, mode: number, mtimeSec: number): Buf
 }
 
 /** A tar archive of `files` (name → content) under `folder/`. */
-export function tarArchive(folder: string, files: ReadonlyMap<string, string>, mtimeMs: number, executable: ReadonlySet<string> = new Set()): Buffer {
+export function tarArchive(
+  folder: string,
+  files: ReadonlyMap<string, string>,
+  mtimeMs: number,
+  executable: ReadonlySet<string> = new Set(),
+): Buffer {
   const parts: Buffer[] = [];
   const mtimeSec = Math.max(0, Math.floor(mtimeMs / 1000));
   for (const [name, content] of files) {
     const data = Buffer.from(content, 'utf8');
-    parts.push(header(`${folder}/${name}`, data.length, executable.has(name) ? 0o755 : 0o644, mtimeSec), data);
+    parts.push(
+      header(`${folder}/${name}`, data.length, executable.has(name) ? 0o755 : 0o644, mtimeSec),
+      data,
+    );
     const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
     if (pad > 0) parts.push(Buffer.alloc(pad));
   }

@@ -84,7 +84,10 @@ export function track<T>(running: Map<string, Promise<T>>, key: string, run: Pro
  * The store's data version: changes whenever a batch is written (counters and edge count).
  * Memoised for `memoMs` so a burst of requests costs one count query.
  */
-export function dataVersion(store: Pick<FlowStore, 'totals'>, options: { readonly memoMs?: number; readonly now?: () => number } = {}): () => string {
+export function dataVersion(
+  store: Pick<FlowStore, 'totals'>,
+  options: { readonly memoMs?: number; readonly now?: () => number } = {},
+): () => string {
   const memoMs = options.memoMs ?? 250;
   const now = options.now ?? Date.now;
   let cached: { at: number; version: string } | undefined;

@@ -15,7 +15,10 @@ export type WriteAccess =
   | { readonly mode: 'kubernetes'; readonly reviewer: WriteReviewer };
 
 /** May this request change state in `namespace` (undefined: anywhere)? Resolves to the identity, or rejects with the HttpError to answer. */
-export type WriteAuthorizer = (authorization: string | undefined, namespace: string | undefined) => Promise<string>;
+export type WriteAuthorizer = (
+  authorization: string | undefined,
+  namespace: string | undefined,
+) => Promise<string>;
 
 export const LOOPBACK_IDENTITY = 'anonymous (auth.mode none, loopback)';
 export const WRITE_TOKEN_IDENTITY = 'write-token';
@@ -30,10 +33,16 @@ export function writeAuthorizer(access: WriteAccess): WriteAuthorizer {
     const expected = access.writeToken !== undefined ? digest(access.writeToken) : undefined;
     return (authorization) => {
       const token = bearerToken(authorization);
-      if (expected !== undefined && token !== undefined && timingSafeEqual(digest(token), expected)) return Promise.resolve(WRITE_TOKEN_IDENTITY);
-      return Promise.reject(new HttpError('forbidden', expected === undefined
-        ? 'changes are disabled: no write token is configured (auth.writeTokenFile)'
-        : 'this token may read but not change state; use the write token (auth.writeTokenFile)'));
+      if (expected !== undefined && token !== undefined && timingSafeEqual(digest(token), expected))
+        return Promise.resolve(WRITE_TOKEN_IDENTITY);
+      return Promise.reject(
+        new HttpError(
+          'forbidden',
+          expected === undefined
+            ? 'changes are disabled: no write token is configured (auth.writeTokenFile)'
+            : 'this token may read but not change state; use the write token (auth.writeTokenFile)',
+        ),
+      );
     };
   }
   return async (authorization, namespace) => {
@@ -43,18 +52,27 @@ export function writeAuthorizer(access: WriteAccess): WriteAuthorizer {
     try {
       review = await access.reviewer.reviewWrite(token, namespace);
     } catch (error) {
-      throw new HttpError('not_ready', 'cannot verify write access now (Kubernetes API unavailable)', { cause: error });
+      throw new HttpError('not_ready', 'cannot verify write access now (Kubernetes API unavailable)', {
+        cause: error,
+      });
     }
-    if (review.outcome === 'unauthenticated') throw new HttpError('unauthorized', 'a valid bearer token is required');
+    if (review.outcome === 'unauthenticated')
+      throw new HttpError('unauthorized', 'a valid bearer token is required');
     if (review.outcome === 'denied') {
-      throw new HttpError('forbidden', `your identity may not create networkpolicies.networking.k8s.io ${namespace !== undefined ? `in namespace ${namespace}` : 'in every namespace'} (needed to stage, promote or retire)`);
+      throw new HttpError(
+        'forbidden',
+        `your identity may not create networkpolicies.networking.k8s.io ${namespace !== undefined ? `in namespace ${namespace}` : 'in every namespace'} (needed to stage, promote or retire)`,
+      );
     }
     return review.user ?? 'unknown';
   };
 }
 
 /** Whether the caller could write anywhere (the dashboard hides its buttons otherwise); never throws. */
-export async function canWrite(authorize: WriteAuthorizer, authorization: string | undefined): Promise<boolean> {
+export async function canWrite(
+  authorize: WriteAuthorizer,
+  authorization: string | undefined,
+): Promise<boolean> {
   try {
     await authorize(authorization, undefined);
     return true;

@@ -131,7 +131,10 @@ export class ResilientInformer {
     this.spec = spec;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, factor: 2, ...options.backoff }, options.random);
+    this.backoff = new Backoff(
+      { initialMs: 1000, maxMs: 30_000, factor: 2, ...options.backoff },
+      options.random,
+    );
     const listFn = async (): Promise<KubernetesListObject<KubernetesObject>> => {
       const list = await spec.list();
       for (const item of list.items) this.stamp(item);
@@ -189,7 +192,10 @@ export class ResilientInformer {
       const silent = this.synced && this.activity === seen;
       if (silent && this.watcher.forceRelist()) {
         this.silentRelists += 1;
-        this.logger.info({ informer: this.spec.kind, silentMs: this.relistAfterMs }, 'informer silent; relisting');
+        this.logger.info(
+          { informer: this.spec.kind, silentMs: this.relistAfterMs },
+          'informer silent; relisting',
+        );
       }
       seen = this.activity;
     }
@@ -234,7 +240,11 @@ export class ResilientInformer {
   private onError(err: unknown): void {
     if (this.spec.optional === true && statusOf(err) === 404) {
       // Not installed: synced with nothing in it; probe again later, quietly after the first time.
-      if (!this.absent) this.logger.info({ informer: this.spec.kind }, 'resource not served (CRD not installed); probing for it');
+      if (!this.absent)
+        this.logger.info(
+          { informer: this.spec.kind },
+          'resource not served (CRD not installed); probing for it',
+        );
       this.absent = true;
       if (!this.synced) {
         this.synced = true;
@@ -247,7 +257,11 @@ export class ResilientInformer {
     if (this.stopped || this.restarting) return;
     this.restarting = true;
     const delayMs = this.backoff.nextDelayMs();
-    if (!this.absent) this.logger.warn({ informer: this.spec.kind, delayMs, error: this.lastError }, 'informer failed; restarting');
+    if (!this.absent)
+      this.logger.warn(
+        { informer: this.spec.kind, delayMs, error: this.lastError },
+        'informer failed; restarting',
+      );
     void this.clock.sleep(delayMs, this.abort.signal).then(() => {
       this.restarting = false;
       if (this.stopped) return;

@@ -5,7 +5,13 @@
 // resolves an address to the pod that held it at a flow's time. Ready only once every informer
 // has completed its first full list.
 import {
-  AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, NetworkingV1Api,
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  KubeConfig,
+  NetworkingV1Api,
 } from '@kubernetes/client-node';
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { parseClusterObjects } from '../policy/parse-objects.js';
@@ -24,10 +30,14 @@ export interface KubeConfigSource {
   readonly context?: string;
 }
 
-export function loadKubeConfig(source: KubeConfigSource = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+export function loadKubeConfig(
+  source: KubeConfigSource = {},
+  env: NodeJS.ProcessEnv = process.env,
+): KubeConfig {
   const kc = new KubeConfig();
   if (source.kubeconfig !== undefined) kc.loadFromFile(source.kubeconfig);
-  else if (env['KUBERNETES_SERVICE_HOST'] !== undefined && env['KUBECONFIG'] === undefined) kc.loadFromCluster();
+  else if (env['KUBERNETES_SERVICE_HOST'] !== undefined && env['KUBECONFIG'] === undefined)
+    kc.loadFromCluster();
   else kc.loadFromDefault();
   if (source.context !== undefined) kc.setCurrentContext(source.context);
   return kc;
@@ -55,7 +65,19 @@ export interface InventoryStatus {
 }
 
 /** Resources that go into the snapshot (of the EndpointSlices, only default/kubernetes is kept: the API server). */
-const SNAPSHOT_KINDS = new Set(['Namespace', 'Pod', 'Service', 'NetworkPolicy', 'Node', 'ReplicaSet', 'Job', 'EndpointSlice', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+const SNAPSHOT_KINDS = new Set([
+  'Namespace',
+  'Pod',
+  'Service',
+  'NetworkPolicy',
+  'Node',
+  'ReplicaSet',
+  'Job',
+  'EndpointSlice',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'ClusterNetworkPolicy',
+]);
 
 /** Cluster-scoped policy of network-policy-api: watched when its CRD is installed (absent is no error). */
 export const CLUSTER_POLICY_RESOURCES = [
@@ -64,7 +86,9 @@ export const CLUSTER_POLICY_RESOURCES = [
   { kind: 'ClusterNetworkPolicy', version: 'v1alpha2', plural: 'clusternetworkpolicies' },
 ] as const;
 
-function listOf<T extends KubernetesObject>(p: Promise<KubernetesListObject<T>>): Promise<KubernetesListObject<KubernetesObject>> {
+function listOf<T extends KubernetesObject>(
+  p: Promise<KubernetesListObject<T>>,
+): Promise<KubernetesListObject<KubernetesObject>> {
   return p;
 }
 
@@ -76,17 +100,60 @@ export function resourceSpecs(kc: KubeConfig): ResourceSpec[] {
   const networking = kc.makeApiClient(NetworkingV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   return [
-    { path: '/api/v1/namespaces', apiVersion: 'v1', kind: 'Namespace', list: () => listOf(core.listNamespace()) },
+    {
+      path: '/api/v1/namespaces',
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      list: () => listOf(core.listNamespace()),
+    },
     { path: '/api/v1/nodes', apiVersion: 'v1', kind: 'Node', list: () => listOf(core.listNode()) },
-    { path: '/api/v1/pods', apiVersion: 'v1', kind: 'Pod', list: () => listOf(core.listPodForAllNamespaces()) },
-    { path: '/api/v1/services', apiVersion: 'v1', kind: 'Service', list: () => listOf(core.listServiceForAllNamespaces()) },
-    { path: '/apis/discovery.k8s.io/v1/endpointslices', apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', list: () => listOf(discovery.listEndpointSliceForAllNamespaces()) },
-    { path: '/apis/networking.k8s.io/v1/networkpolicies', apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', list: () => listOf(networking.listNetworkPolicyForAllNamespaces()) },
-    { path: '/apis/apps/v1/replicasets', apiVersion: 'apps/v1', kind: 'ReplicaSet', list: () => listOf(apps.listReplicaSetForAllNamespaces()) },
-    { path: '/apis/batch/v1/jobs', apiVersion: 'batch/v1', kind: 'Job', list: () => listOf(batch.listJobForAllNamespaces()) },
+    {
+      path: '/api/v1/pods',
+      apiVersion: 'v1',
+      kind: 'Pod',
+      list: () => listOf(core.listPodForAllNamespaces()),
+    },
+    {
+      path: '/api/v1/services',
+      apiVersion: 'v1',
+      kind: 'Service',
+      list: () => listOf(core.listServiceForAllNamespaces()),
+    },
+    {
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      list: () => listOf(discovery.listEndpointSliceForAllNamespaces()),
+    },
+    {
+      path: '/apis/networking.k8s.io/v1/networkpolicies',
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      list: () => listOf(networking.listNetworkPolicyForAllNamespaces()),
+    },
+    {
+      path: '/apis/apps/v1/replicasets',
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      list: () => listOf(apps.listReplicaSetForAllNamespaces()),
+    },
+    {
+      path: '/apis/batch/v1/jobs',
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      list: () => listOf(batch.listJobForAllNamespaces()),
+    },
     ...CLUSTER_POLICY_RESOURCES.map(({ kind, version, plural }): ResourceSpec => ({
-      path: `/apis/policy.networking.k8s.io/${version}/${plural}`, apiVersion: `policy.networking.k8s.io/${version}`, kind, optional: true,
-      list: async () => (await custom.listClusterCustomObject({ group: 'policy.networking.k8s.io', version, plural })) as KubernetesListObject<KubernetesObject>,
+      path: `/apis/policy.networking.k8s.io/${version}/${plural}`,
+      apiVersion: `policy.networking.k8s.io/${version}`,
+      kind,
+      optional: true,
+      list: async () =>
+        (await custom.listClusterCustomObject({
+          group: 'policy.networking.k8s.io',
+          version,
+          plural,
+        })) as KubernetesListObject<KubernetesObject>,
     })),
   ];
 }
@@ -142,14 +209,20 @@ export class LiveInventory {
   }
 
   status(): InventoryStatus {
-    return { ready: this.isReady(), informers: this.informers.map((i) => i.status()), problems: this.problems, indexedIps: this.ipIndex.size };
+    return {
+      ready: this.isReady(),
+      informers: this.informers.map((i) => i.status()),
+      problems: this.problems,
+      indexedIps: this.ipIndex.size,
+    };
   }
 
   /** A consistent snapshot of the cluster as last seen; rebuilt only after a change. */
   snapshot(): ClusterSnapshot {
     if (this.dirty) {
       const objects: KubernetesObject[] = [];
-      for (const informer of this.informers) if (SNAPSHOT_KINDS.has(informer.spec.kind)) objects.push(...informer.list());
+      for (const informer of this.informers)
+        if (SNAPSHOT_KINDS.has(informer.spec.kind)) objects.push(...informer.list());
       const result = parseClusterObjects(objects);
       this.cached = result.snapshot;
       this.problems = result.problems.length;

@@ -66,7 +66,12 @@ export class IpIndex {
     for (const iv of intervals) {
       if (timeMs >= iv.fromMs && (iv.untilMs === undefined || timeMs < iv.untilMs)) return iv.pod;
       // Slightly before the pod was first seen: informer lag. Take the nearest later holder.
-      if (timeMs < iv.fromMs && iv.fromMs - timeMs <= this.earlyGraceMs && (best === undefined || iv.fromMs < best.fromMs)) best = iv;
+      if (
+        timeMs < iv.fromMs &&
+        iv.fromMs - timeMs <= this.earlyGraceMs &&
+        (best === undefined || iv.fromMs < best.fromMs)
+      )
+        best = iv;
     }
     return best?.pod;
   }
@@ -74,7 +79,9 @@ export class IpIndex {
   /** Forgets intervals closed more than retentionMs before nowMs. */
   prune(nowMs: number): void {
     for (const [ip, intervals] of this.byIp) {
-      const kept = intervals.filter((iv) => iv.untilMs === undefined || nowMs - iv.untilMs <= this.retentionMs);
+      const kept = intervals.filter(
+        (iv) => iv.untilMs === undefined || nowMs - iv.untilMs <= this.retentionMs,
+      );
       if (kept.length === 0) this.byIp.delete(ip);
       else if (kept.length !== intervals.length) this.byIp.set(ip, kept);
     }
@@ -114,6 +121,7 @@ export class IpIndex {
   }
 
   private close(ip: string, key: string, atMs: number): void {
-    for (const iv of this.byIp.get(ip) ?? []) if (iv.key === key && iv.untilMs === undefined) iv.untilMs = Math.max(iv.fromMs, atMs);
+    for (const iv of this.byIp.get(ip) ?? [])
+      if (iv.key === key && iv.untilMs === undefined) iv.untilMs = Math.max(iv.fromMs, atMs);
   }
 }

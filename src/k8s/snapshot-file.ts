@@ -22,13 +22,23 @@ export async function listFiles(target: string, out: string[], problems: string[
   try {
     info = await stat(target);
   } catch (error) {
-    problems.push(`${target}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error)}`);
+    problems.push(
+      `${target}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error)}`,
+    );
     return;
   }
-  if (!info.isDirectory()) { out.push(target); return; }
-  const entries = (await readdir(target, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  if (!info.isDirectory()) {
+    out.push(target);
+    return;
+  }
+  const entries = (await readdir(target, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
   for (const entry of entries) {
-    if (out.length >= MAX_FILES) { problems.push(`${target}: more than ${MAX_FILES} files`); return; }
+    if (out.length >= MAX_FILES) {
+      problems.push(`${target}: more than ${MAX_FILES} files`);
+      return;
+    }
     const full = path.join(target, entry.name);
     if (entry.isDirectory()) await listFiles(full, out, problems);
     else if (entry.isFile() && MANIFEST.test(entry.name)) out.push(full);
@@ -36,9 +46,12 @@ export async function listFiles(target: string, out: string[], problems: string[
 }
 
 /** Reads one file into documents; JSON through JSON.parse (fast for big Lists), else YAML. */
-export async function readManifestFile(file: string): Promise<{ objects: SourcedObject[]; problems: string[] }> {
+export async function readManifestFile(
+  file: string,
+): Promise<{ objects: SourcedObject[]; problems: string[] }> {
   const info = await stat(file);
-  if (info.size > MAX_SNAPSHOT_FILE_BYTES) return { objects: [], problems: [`${file}: larger than ${MAX_SNAPSHOT_FILE_BYTES} bytes`] };
+  if (info.size > MAX_SNAPSHOT_FILE_BYTES)
+    return { objects: [], problems: [`${file}: larger than ${MAX_SNAPSHOT_FILE_BYTES} bytes`] };
   const text = await readFile(file, 'utf8');
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
@@ -47,14 +60,25 @@ export async function readManifestFile(file: string): Promise<{ objects: Sourced
       const values = Array.isArray(value) ? (value as unknown[]) : [value];
       return { objects: values.map((object) => ({ origin: file, object })), problems: [] };
     } catch (error) {
-      if (/\.json$/i.test(file)) return { objects: [], problems: [`${file}: invalid JSON: ${error instanceof Error ? error.message : String(error)}`] };
+      if (/\.json$/i.test(file))
+        return {
+          objects: [],
+          problems: [`${file}: invalid JSON: ${error instanceof Error ? error.message : String(error)}`],
+        };
     }
   }
   // YAML with the core schema only (yaml-documents.ts): `!!binary` and friends are problems.
   const parsed = parseYamlDocuments(text);
-  const single = parsed.values.length === 1 && parsed.problems.length === 0 && parsed.values[0]?.document === 1;
-  const objects: SourcedObject[] = parsed.values.map(({ document, value }) => ({ origin: single ? file : `${file} (document ${document})`, object: value }));
-  const problems = parsed.problems.map((p) => `${file}${p.line !== undefined ? `:${p.line}` : ''}: invalid YAML (document ${p.document}): ${p.message.replace(/^not valid YAML: /, '')}`);
+  const single =
+    parsed.values.length === 1 && parsed.problems.length === 0 && parsed.values[0]?.document === 1;
+  const objects: SourcedObject[] = parsed.values.map(({ document, value }) => ({
+    origin: single ? file : `${file} (document ${document})`,
+    object: value,
+  }));
+  const problems = parsed.problems.map(
+    (p) =>
+      `${file}${p.line !== undefined ? `:${p.line}` : ''}: invalid YAML (document ${p.document}): ${p.message.replace(/^not valid YAML: /, '')}`,
+  );
   return { objects, problems };
 }
 

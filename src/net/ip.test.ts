@@ -31,11 +31,13 @@ describe('ip', () => {
   });
 
   it('round-trips any IPv4 and IPv6 address', () => {
-    fc.assert(fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (text) => {
-      const parsed = parseIp(text);
-      expect(parsed).toBeDefined();
-      expect(parseIp(formatIp(parsed!))).toEqual(parsed);
-      expect(cidrContains(cidrOf(parsed!, parsed!.family === 4 ? 32 : 128), parsed!)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (text) => {
+        const parsed = parseIp(text);
+        expect(parsed).toBeDefined();
+        expect(parseIp(formatIp(parsed!))).toEqual(parsed);
+        expect(cidrContains(cidrOf(parsed!, parsed!.family === 4 ? 32 : 128), parsed!)).toBe(true);
+      }),
+    );
   });
 });

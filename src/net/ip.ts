@@ -101,17 +101,27 @@ export function parseCidr(text: string): Cidr | undefined {
   if (address === undefined || !/^\d{1,3}$/.test(lengthText)) return undefined;
   const prefixLength = Number(lengthText);
   if (prefixLength > bits(address.family)) return undefined;
-  return { family: address.family, network: address.value & maskOf(address.family, prefixLength), prefixLength };
+  return {
+    family: address.family,
+    network: address.value & maskOf(address.family, prefixLength),
+    prefixLength,
+  };
 }
 
 export function cidrContains(cidr: Cidr, address: IpAddress): boolean {
-  return cidr.family === address.family && (address.value & maskOf(cidr.family, cidr.prefixLength)) === cidr.network;
+  return (
+    cidr.family === address.family &&
+    (address.value & maskOf(cidr.family, cidr.prefixLength)) === cidr.network
+  );
 }
 
 /** True when every address of `inner` is in `outer`. */
 export function cidrCovers(outer: Cidr, inner: Cidr): boolean {
-  return outer.family === inner.family && outer.prefixLength <= inner.prefixLength
-    && (inner.network & maskOf(outer.family, outer.prefixLength)) === outer.network;
+  return (
+    outer.family === inner.family &&
+    outer.prefixLength <= inner.prefixLength &&
+    (inner.network & maskOf(outer.family, outer.prefixLength)) === outer.network
+  );
 }
 
 export function formatIp(address: IpAddress): string {
@@ -120,15 +130,22 @@ export function formatIp(address: IpAddress): string {
     return [24n, 16n, 8n, 0n].map((shift) => String((v >> shift) & 0xffn)).join('.');
   }
   const groups: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((address.value >> shift) & 0xffffn).toString(16));
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    groups.push(((address.value >> shift) & 0xffffn).toString(16));
   // RFC 5952: compress the longest run (length >= 2) of zero groups.
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLength && j - i >= 2) { bestStart = i; bestLength = j - i; }
+    if (j - i > bestLength && j - i >= 2) {
+      bestStart = i;
+      bestLength = j - i;
+    }
     i = j;
   }
   if (bestStart < 0) return groups.join(':');
@@ -141,5 +158,9 @@ export function formatCidr(cidr: Cidr): string {
 
 /** The CIDR of the given prefix length that contains the address (e.g. /32 for an exact IPv4). */
 export function cidrOf(address: IpAddress, prefixLength: number): Cidr {
-  return { family: address.family, network: address.value & maskOf(address.family, prefixLength), prefixLength };
+  return {
+    family: address.family,
+    network: address.value & maskOf(address.family, prefixLength),
+    prefixLength,
+  };
 }

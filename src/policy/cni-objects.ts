@@ -27,9 +27,19 @@ export interface CiliumPortRule {
   readonly l7: readonly string[];
 }
 
-export interface CiliumCidr { readonly cidr: string; readonly except: readonly string[] }
-export interface CiliumFqdn { readonly matchName?: string; readonly matchPattern?: string }
-export interface CiliumServiceRef { readonly name?: string; readonly namespace?: string; readonly selector?: CiliumSelector }
+export interface CiliumCidr {
+  readonly cidr: string;
+  readonly except: readonly string[];
+}
+export interface CiliumFqdn {
+  readonly matchName?: string;
+  readonly matchPattern?: string;
+}
+export interface CiliumServiceRef {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly selector?: CiliumSelector;
+}
 
 /** One ingress/egress (or *Deny) rule: the L3 peer fields are ORed, toPorts restricts them. */
 export interface CiliumRule {
@@ -59,7 +69,11 @@ export interface CiliumPolicy {
 
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
-export interface CalicoPortRange { readonly from: number; readonly to: number; readonly name?: string }
+export interface CalicoPortRange {
+  readonly from: number;
+  readonly to: number;
+  readonly name?: string;
+}
 
 export interface CalicoEntity {
   readonly nets?: readonly string[];
@@ -85,7 +99,8 @@ export interface CalicoRule {
   readonly l7: boolean;
 }
 
-export type CalicoKind = 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy';
+export type CalicoKind =
+  'NetworkPolicy' | 'GlobalNetworkPolicy' | 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy';
 
 export interface CalicoPolicy {
   readonly kind: CalicoKind;
@@ -129,7 +144,10 @@ export interface IgnoredObject {
    * For a Calico NetworkSet or GlobalNetworkSet: its labels and valid `spec.nets`, so a peer
    * Calico named after it (Goldmane, flow logs) can be written as a selector or as its CIDRs.
    */
-  readonly networkSet?: { readonly labels: Readonly<Record<string, string>>; readonly nets: readonly string[] };
+  readonly networkSet?: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly nets: readonly string[];
+  };
 }
 
 export interface CniPolicies {
@@ -137,7 +155,10 @@ export interface CniPolicies {
   readonly calico: readonly CalicoPolicy[];
   readonly tiers: readonly CalicoTier[];
   /** StagedKubernetesNetworkPolicy (Calico): NetworkPolicies that are not enforced until promoted. */
-  readonly stagedKubernetes: readonly { readonly policy: NetworkPolicy; readonly stagedAction: 'Set' | 'Delete' }[];
+  readonly stagedKubernetes: readonly {
+    readonly policy: NetworkPolicy;
+    readonly stagedAction: 'Set' | 'Delete';
+  }[];
   readonly ignored: readonly IgnoredObject[];
   /** AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy (network-policy-api). */
   readonly clusterPolicies?: readonly ClusterPolicy[];
@@ -148,12 +169,22 @@ export function hasClusterPolicies(cni: CniPolicies | undefined): boolean {
   return cni?.clusterPolicies !== undefined && cni.clusterPolicies.length > 0;
 }
 
-export const EMPTY_CNI: CniPolicies = Object.freeze({ cilium: [], calico: [], tiers: [], stagedKubernetes: [], ignored: [] });
+export const EMPTY_CNI: CniPolicies = Object.freeze({
+  cilium: [],
+  calico: [],
+  tiers: [],
+  stagedKubernetes: [],
+  ignored: [],
+});
 
 export function hasCniPolicies(cni: CniPolicies | undefined): cni is CniPolicies {
   return cni !== undefined && (cni.cilium.length > 0 || cni.calico.length > 0);
 }
 
-export function objectName(object: { readonly kind: string; readonly namespace: string | undefined; readonly name: string }): string {
+export function objectName(object: {
+  readonly kind: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+}): string {
   return `${object.kind} ${object.namespace !== undefined ? `${object.namespace}/` : ''}${object.name}`;
 }

@@ -8,16 +8,51 @@ import { parseCalicoPolicy, parseCalicoTier } from './calico/parse-calico.js';
 import { parseCiliumPolicy } from './cilium/parse-cilium.js';
 import type { ClusterPolicy, ClusterPolicyKind } from './cluster/cluster-policy.js';
 import { parseClusterPolicy } from './cluster/parse-cluster-policy.js';
-import type { CalicoKind, CalicoPolicy, CalicoTier, CiliumPolicy, CniPolicies, IgnoredObject } from './cni-objects.js';
+import type {
+  CalicoKind,
+  CalicoPolicy,
+  CalicoTier,
+  CiliumPolicy,
+  CniPolicies,
+  IgnoredObject,
+} from './cni-objects.js';
 import type { NetworkPolicy } from './model.js';
 import { isRecord, validateNetworkPolicy, type FieldProblem } from './validate-policy.js';
 import { formatCidr, parseCidr } from '../net/ip.js';
 
 const CALICO_GROUPS = new Set(['projectcalico.org', 'crd.projectcalico.org']);
-const CALICO_POLICY_KINDS = new Set<string>(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+const CALICO_POLICY_KINDS = new Set<string>([
+  'NetworkPolicy',
+  'GlobalNetworkPolicy',
+  'StagedNetworkPolicy',
+  'StagedGlobalNetworkPolicy',
+]);
 /** Kinds of these groups that carry no policy (or none that filters pod traffic): not reported. */
-const INERT_KINDS = new Set(['CiliumEndpoint', 'CiliumIdentity', 'CiliumNode', 'CiliumEndpointSlice', 'IPPool', 'BGPConfiguration', 'BGPPeer', 'FelixConfiguration', 'ClusterInformation', 'IPAMBlock', 'BlockAffinity', 'IPAMHandle', 'KubeControllersConfiguration', 'CiliumLoadBalancerIPPool', 'CiliumBGPPeeringPolicy', 'CiliumNodeConfig', 'CiliumL2AnnouncementPolicy', 'CiliumPodIPPool']);
-const CLUSTER_POLICY_KINDS = new Set<string>(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+const INERT_KINDS = new Set([
+  'CiliumEndpoint',
+  'CiliumIdentity',
+  'CiliumNode',
+  'CiliumEndpointSlice',
+  'IPPool',
+  'BGPConfiguration',
+  'BGPPeer',
+  'FelixConfiguration',
+  'ClusterInformation',
+  'IPAMBlock',
+  'BlockAffinity',
+  'IPAMHandle',
+  'KubeControllersConfiguration',
+  'CiliumLoadBalancerIPPool',
+  'CiliumBGPPeeringPolicy',
+  'CiliumNodeConfig',
+  'CiliumL2AnnouncementPolicy',
+  'CiliumPodIPPool',
+]);
+const CLUSTER_POLICY_KINDS = new Set<string>([
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'ClusterNetworkPolicy',
+]);
 const POLICY_GROUPS = new Set(['cilium.io', 'policy.networking.k8s.io', ...CALICO_GROUPS]);
 
 function groupOf(apiVersion: unknown): string | undefined {
@@ -33,11 +68,15 @@ function networkSetOf(object: Record<string, unknown>): { labels: Record<string,
   const spec = isRecord(object['spec']) ? object['spec'] : {};
   const labels: Record<string, string> = {};
   if (isRecord(metadata['labels'])) {
-    for (const [k, v] of Object.entries(metadata['labels'])) if (typeof v === 'string' && k !== '__proto__') labels[k] = v;
+    for (const [k, v] of Object.entries(metadata['labels']))
+      if (typeof v === 'string' && k !== '__proto__') labels[k] = v;
   }
   const nets: string[] = [];
   for (const net of Array.isArray(spec['nets']) ? (spec['nets'] as unknown[]).slice(0, MAX_NETS) : []) {
-    const cidr = typeof net === 'string' ? parseCidr(net.includes('/') ? net : `${net}/${net.includes(':') ? 128 : 32}`) : undefined;
+    const cidr =
+      typeof net === 'string'
+        ? parseCidr(net.includes('/') ? net : `${net}/${net.includes(':') ? 128 : 32}`)
+        : undefined;
     if (cidr !== undefined) nets.push(formatCidr(cidr));
   }
   return { labels, nets };
@@ -55,15 +94,28 @@ export class CniObjectCollector {
    * Takes the object when it belongs to a policy group this module handles; returns undefined
    * when it does not (the caller goes on), else the problems found (empty when it was fine).
    */
-  accept(object: Record<string, unknown>, kind: string, name: string | undefined, namespace: string | undefined): readonly FieldProblem[] | undefined {
+  accept(
+    object: Record<string, unknown>,
+    kind: string,
+    name: string | undefined,
+    namespace: string | undefined,
+  ): readonly FieldProblem[] | undefined {
     const group = groupOf(object['apiVersion']);
     if (group === undefined || !POLICY_GROUPS.has(group)) return undefined;
     if (INERT_KINDS.has(kind)) return [];
     if (name === undefined || name === '') return [{ path: 'metadata.name', message: 'required' }];
-    const namespaced = kind === 'CiliumNetworkPolicy' || kind === 'NetworkPolicy' || kind === 'StagedNetworkPolicy' || kind === 'StagedKubernetesNetworkPolicy';
-    if (namespaced && (namespace === undefined || namespace === '')) return [{ path: 'metadata.namespace', message: 'required' }];
+    const namespaced =
+      kind === 'CiliumNetworkPolicy' ||
+      kind === 'NetworkPolicy' ||
+      kind === 'StagedNetworkPolicy' ||
+      kind === 'StagedKubernetesNetworkPolicy';
+    if (namespaced && (namespace === undefined || namespace === ''))
+      return [{ path: 'metadata.namespace', message: 'required' }];
     const ns = namespaced ? namespace : undefined;
-    if (group === 'cilium.io' && (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')) {
+    if (
+      group === 'cilium.io' &&
+      (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')
+    ) {
       const parsed = parseCiliumPolicy(object, kind, name, ns);
       this.cilium.push(...parsed.policies);
       if (parsed.ignored !== undefined) this.ignored.push(parsed.ignored);
@@ -89,45 +141,91 @@ export class CniObjectCollector {
       const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
       const spec = isRecord(object['spec']) ? object['spec'] : {};
       const stagedAction = spec['stagedAction'] ?? 'Set';
-      if (stagedAction !== 'Set' && stagedAction !== 'Delete') return [{ path: 'spec.stagedAction', message: 'must be Set or Delete' }];
+      if (stagedAction !== 'Set' && stagedAction !== 'Delete')
+        return [{ path: 'spec.stagedAction', message: 'must be Set or Delete' }];
       const { stagedAction: _drop, ...npSpec } = spec;
-      const result = validateNetworkPolicy({ ...object, spec: npSpec, metadata }, name, ns as string, undefined, undefined);
+      const result = validateNetworkPolicy(
+        { ...object, spec: npSpec, metadata },
+        name,
+        ns as string,
+        undefined,
+        undefined,
+      );
       if (result.policy !== undefined) this.stagedKubernetes.push({ policy: result.policy, stagedAction });
       return result.problems;
     }
-    const why = group === 'policy.networking.k8s.io' ? `${kind} (${group}) is not evaluated by this engine`
-      : kind === 'NetworkSet' || kind === 'GlobalNetworkSet' ? 'network sets are not modelled: Calico selectors that match them are evaluated without their nets'
-        : kind === 'HostEndpoint' ? 'host endpoints are not modelled'
-          : `${kind} (${group}) is not evaluated by this engine`;
-    const appliesTo = kind === 'NetworkSet' || kind === 'GlobalNetworkSet' || kind === 'HostEndpoint' || kind === 'CiliumCIDRGroup' ? { kind: 'none' as const } : { kind: 'unknown' as const };
-    const networkSet = kind === 'NetworkSet' || kind === 'GlobalNetworkSet' ? networkSetOf(object) : undefined;
+    const why =
+      group === 'policy.networking.k8s.io'
+        ? `${kind} (${group}) is not evaluated by this engine`
+        : kind === 'NetworkSet' || kind === 'GlobalNetworkSet'
+          ? 'network sets are not modelled: Calico selectors that match them are evaluated without their nets'
+          : kind === 'HostEndpoint'
+            ? 'host endpoints are not modelled'
+            : `${kind} (${group}) is not evaluated by this engine`;
+    const appliesTo =
+      kind === 'NetworkSet' ||
+      kind === 'GlobalNetworkSet' ||
+      kind === 'HostEndpoint' ||
+      kind === 'CiliumCIDRGroup'
+        ? { kind: 'none' as const }
+        : { kind: 'unknown' as const };
+    const networkSet =
+      kind === 'NetworkSet' || kind === 'GlobalNetworkSet' ? networkSetOf(object) : undefined;
     this.ignored.push({
-      kind, namespace: ns ?? (kind !== 'GlobalNetworkSet' && typeof namespace === 'string' && namespace !== '' ? namespace : undefined), name, reason: why, appliesTo,
+      kind,
+      namespace:
+        ns ??
+        (kind !== 'GlobalNetworkSet' && typeof namespace === 'string' && namespace !== ''
+          ? namespace
+          : undefined),
+      name,
+      reason: why,
+      appliesTo,
       ...(networkSet === undefined ? {} : { networkSet }),
     });
     return [];
   }
 
   result(): CniPolicies | undefined {
-    if (this.cilium.length + this.calico.length + this.tiers.length + this.stagedKubernetes.length + this.ignored.length + this.clusterPolicies.length === 0) return undefined;
+    if (
+      this.cilium.length +
+        this.calico.length +
+        this.tiers.length +
+        this.stagedKubernetes.length +
+        this.ignored.length +
+        this.clusterPolicies.length ===
+      0
+    )
+      return undefined;
     return {
-      cilium: this.cilium, calico: this.calico, tiers: this.tiers, stagedKubernetes: this.stagedKubernetes, ignored: this.ignored,
+      cilium: this.cilium,
+      calico: this.calico,
+      tiers: this.tiers,
+      stagedKubernetes: this.stagedKubernetes,
+      ignored: this.ignored,
       ...(this.clusterPolicies.length > 0 ? { clusterPolicies: this.clusterPolicies } : {}),
     };
   }
 }
 
 /** Merges the CNI policies of several snapshots (a given policy set on top of a cluster's). */
-export function mergeCni(base: CniPolicies | undefined, extra: CniPolicies | undefined): CniPolicies | undefined {
+export function mergeCni(
+  base: CniPolicies | undefined,
+  extra: CniPolicies | undefined,
+): CniPolicies | undefined {
   if (base === undefined) return extra;
   if (extra === undefined) return base;
-  const key = (o: { kind: string; namespace: string | undefined; name: string }) => `${o.kind}|${o.namespace ?? ''}|${o.name}`;
+  const key = (o: { kind: string; namespace: string | undefined; name: string }) =>
+    `${o.kind}|${o.namespace ?? ''}|${o.name}`;
   // A given object replaces the cluster's object of the same kind and name, as kubectl apply would.
   const replacedCilium = new Set(extra.cilium.map(key));
   const replacedCalico = new Set(extra.calico.map(key));
   const replacedTiers = new Set(extra.tiers.map((t) => t.name));
   const replacedCluster = new Set((extra.clusterPolicies ?? []).map((p) => `${p.kind}|${p.name}`));
-  const clusterPolicies = [...(base.clusterPolicies ?? []).filter((p) => !replacedCluster.has(`${p.kind}|${p.name}`)), ...(extra.clusterPolicies ?? [])];
+  const clusterPolicies = [
+    ...(base.clusterPolicies ?? []).filter((p) => !replacedCluster.has(`${p.kind}|${p.name}`)),
+    ...(extra.clusterPolicies ?? []),
+  ];
   return {
     cilium: [...base.cilium.filter((p) => !replacedCilium.has(key(p))), ...extra.cilium],
     calico: [...base.calico.filter((p) => !replacedCalico.has(key(p))), ...extra.calico],

@@ -12,12 +12,25 @@ import { ClusterTierStage } from './cluster/cluster-stage.js';
 import { hasClusterPolicies } from './cni-objects.js';
 import { effectivePolicies, type EffectivePolicies } from './effective-policies.js';
 import {
-  Engine, type ConnectionQuery, type Decision, type DirectionDecision, type EngineOptions, type PolicyEngine, type QueryEndpoint,
+  Engine,
+  type ConnectionQuery,
+  type Decision,
+  type DirectionDecision,
+  type EngineOptions,
+  type PolicyEngine,
+  type QueryEndpoint,
 } from './engine.js';
 import type { ClusterSnapshot, PolicyProtocol } from './model.js';
 import type { ResolvedEndpoint } from './peers.js';
 import {
-  combineStages, NO_OPINION, type DecidingRule, type DirectionQuery, type FamilyEndpoint, type PolicyStage, type RuleRef, type StageDecision,
+  combineStages,
+  NO_OPINION,
+  type DecidingRule,
+  type DirectionQuery,
+  type FamilyEndpoint,
+  type PolicyStage,
+  type RuleRef,
+  type StageDecision,
 } from './policy-family.js';
 
 /** Kubernetes NetworkPolicy semantics as a stage (for chains that hold it on its own). */
@@ -28,16 +41,31 @@ export class NetworkPolicyStage implements PolicyStage {
     const { isolatedBy, allowedBy } = this.view(query);
     if (isolatedBy.length === 0) return NO_OPINION;
     const first = allowedBy[0];
-    if (first !== undefined) return { verdict: 'allow', decidedBy: { object: first.policy, rule: `${query.direction}[${first.rule}]`, action: 'Allow' }, isolatedBy, allowedBy, notes: [] };
-    return { verdict: 'deny', decidedBy: { object: isolatedBy.join(', '), rule: 'default deny', action: 'Deny' }, isolatedBy, allowedBy: [], notes: [] };
+    if (first !== undefined)
+      return {
+        verdict: 'allow',
+        decidedBy: { object: first.policy, rule: `${query.direction}[${first.rule}]`, action: 'Allow' },
+        isolatedBy,
+        allowedBy,
+        notes: [],
+      };
+    return {
+      verdict: 'deny',
+      decidedBy: { object: isolatedBy.join(', '), rule: 'default deny', action: 'Deny' },
+      isolatedBy,
+      allowedBy: [],
+      notes: [],
+    };
   }
 }
 
 function familyStages(effective: EffectivePolicies, view: NetworkPolicyView): PolicyStage[] {
   const { snapshot } = effective;
   const cni = snapshot.cni;
-  if (effective.family === 'cilium' && cni !== undefined) return [new CiliumStage(snapshot, cni.cilium, view)];
-  if (effective.family === 'calico' && cni !== undefined) return [new CalicoStage(snapshot, cni.calico, cni.tiers, snapshot.policies, view)];
+  if (effective.family === 'cilium' && cni !== undefined)
+    return [new CiliumStage(snapshot, cni.cilium, view)];
+  if (effective.family === 'calico' && cni !== undefined)
+    return [new CalicoStage(snapshot, cni.calico, cni.tiers, snapshot.policies, view)];
   return [new NetworkPolicyStage(view)];
 }
 
@@ -53,21 +81,33 @@ export function policyStages(effective: EffectivePolicies, view: NetworkPolicyVi
   return [
     ...(cluster.some((p) => p.tier === 'Admin') ? [new ClusterTierStage(snapshot, cluster, 'Admin')] : []),
     ...stages,
-    ...(cluster.some((p) => p.tier === 'Baseline') ? [new ClusterTierStage(snapshot, cluster, 'Baseline')] : []),
+    ...(cluster.some((p) => p.tier === 'Baseline')
+      ? [new ClusterTierStage(snapshot, cluster, 'Baseline')]
+      : []),
   ];
 }
 
-function describe(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol, final: StageDecision): string {
+function describe(
+  direction: 'ingress' | 'egress',
+  subject: ResolvedEndpoint,
+  peer: ResolvedEndpoint,
+  port: number,
+  protocol: PolicyProtocol,
+  final: StageDecision,
+): string {
   if (subject.kind !== 'pod') return subject.note;
   const what = `${protocol}/${port} ${direction === 'egress' ? 'to' : 'from'} ${peer.display}`;
   const notes = final.notes.length > 0 ? ` (${final.notes.join('; ')})` : '';
   const by = final.decidedBy;
-  if (final.verdict === 'allow' && by !== undefined) return `${subject.display}: ${what} is allowed by ${by.object} ${by.rule}${notes}`;
+  if (final.verdict === 'allow' && by !== undefined)
+    return `${subject.display}: ${what} is allowed by ${by.object} ${by.rule}${notes}`;
   if (final.verdict === 'deny' && by !== undefined) {
-    if (by.rule === 'default deny') return `${subject.display} is isolated for ${direction} by ${by.object}; no rule of these admits ${what}${notes}`;
+    if (by.rule === 'default deny')
+      return `${subject.display} is isolated for ${direction} by ${by.object}; no rule of these admits ${what}${notes}`;
     return `${subject.display}: ${what} is denied by ${by.object} ${by.rule}${notes}`;
   }
-  if (final.isolatedBy.length > 0) return `${subject.display}: ${what} is allowed: the policies that select it (${final.isolatedBy.join(', ')}) passed it on${notes}`;
+  if (final.isolatedBy.length > 0)
+    return `${subject.display}: ${what} is allowed: the policies that select it (${final.isolatedBy.join(', ')}) passed it on${notes}`;
   return `${subject.display} is not isolated for ${direction}: no policy selects it for ${direction}, so ${what} is allowed${notes}`;
 }
 
@@ -86,8 +126,8 @@ class CombinedDirectionDecision implements DirectionDecision {
     this.allowed = final.verdict !== 'deny';
     this.isolated = final.isolatedBy.length > 0;
     // Stages build fresh arrays per decision (NO_OPINION's are empty): shared, not copied.
-    this.isolatedBy = final.isolatedBy.length === 0 ? [] : final.isolatedBy as string[];
-    this.allowedBy = final.allowedBy.length === 0 ? [] : final.allowedBy as RuleRef[];
+    this.isolatedBy = final.isolatedBy.length === 0 ? [] : (final.isolatedBy as string[]);
+    this.allowedBy = final.allowedBy.length === 0 ? [] : (final.allowedBy as RuleRef[]);
     if (final.decidedBy !== undefined) this.decidedBy = final.decidedBy;
     if (final.notes.length > 0) this.notes = [...final.notes];
     if (final.passedBy !== undefined) this.passedBy = [...final.passedBy];
@@ -98,8 +138,13 @@ class CombinedDirectionDecision implements DirectionDecision {
   }
   toJSON(): DirectionDecision {
     return {
-      allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason,
-      ...(this.decidedBy !== undefined ? { decidedBy: this.decidedBy } : {}), ...(this.notes !== undefined ? { notes: this.notes } : {}),
+      allowed: this.allowed,
+      isolated: this.isolated,
+      isolatedBy: this.isolatedBy,
+      allowedBy: this.allowedBy,
+      reason: this.reason,
+      ...(this.decidedBy !== undefined ? { decidedBy: this.decidedBy } : {}),
+      ...(this.notes !== undefined ? { notes: this.notes } : {}),
       ...(this.passedBy !== undefined ? { passedBy: this.passedBy } : {}),
     };
   }
@@ -110,20 +155,37 @@ class CombinedEngine implements PolicyEngine {
   private readonly stages: readonly PolicyStage[];
   private readonly nodeOfIp = new Map<string, string>();
 
-  constructor(readonly snapshot: ClusterSnapshot, effective: EffectivePolicies, options: EngineOptions) {
+  constructor(
+    readonly snapshot: ClusterSnapshot,
+    effective: EffectivePolicies,
+    options: EngineOptions,
+  ) {
     // Cilium never lets an ipBlock/CIDR select a cluster endpoint; Calico nets match pods.
     const ipBlockMatchesPods = options.ipBlockMatchesPods ?? effective.family !== 'cilium';
     this.base = new Engine(snapshot, { ...options, ipBlockMatchesPods }, effective.ignored);
     for (const node of snapshot.nodes) for (const ip of node.ips) this.nodeOfIp.set(ip, node.name);
-    for (const pod of snapshot.pods) if (pod.hostNetwork && pod.nodeName !== undefined) for (const ip of pod.ips) if (!this.nodeOfIp.has(ip)) this.nodeOfIp.set(ip, pod.nodeName);
+    for (const pod of snapshot.pods)
+      if (pod.hostNetwork && pod.nodeName !== undefined)
+        for (const ip of pod.ips) if (!this.nodeOfIp.has(ip)) this.nodeOfIp.set(ip, pod.nodeName);
     const view: NetworkPolicyView = (q) => {
-      const d = this.base.decide(q.direction, q.subject.resolved, q.peer.resolved, q.destination.resolved, q.port, q.protocol);
-      return d.isolated ? { isolatedBy: d.isolatedBy, allowedBy: d.allowedBy } : { isolatedBy: [], allowedBy: [] };
+      const d = this.base.decide(
+        q.direction,
+        q.subject.resolved,
+        q.peer.resolved,
+        q.destination.resolved,
+        q.port,
+        q.protocol,
+      );
+      return d.isolated
+        ? { isolatedBy: d.isolatedBy, allowedBy: d.allowedBy }
+        : { isolatedBy: [], allowedBy: [] };
     };
     this.stages = policyStages(effective, view);
   }
 
-  get ignored() { return this.base.ignored; }
+  get ignored() {
+    return this.base.ignored;
+  }
 
   private familyEndpoint(query: QueryEndpoint, resolved: ResolvedEndpoint): FamilyEndpoint {
     let nodeName: string | undefined;
@@ -141,10 +203,24 @@ class CombinedEngine implements PolicyEngine {
     return { resolved, names, hint, nodeName, serviceAccount };
   }
 
-  private direction(direction: 'ingress' | 'egress', from: FamilyEndpoint, to: FamilyEndpoint, port: number, protocol: PolicyProtocol): StageDecision {
+  private direction(
+    direction: 'ingress' | 'egress',
+    from: FamilyEndpoint,
+    to: FamilyEndpoint,
+    port: number,
+    protocol: PolicyProtocol,
+  ): StageDecision {
     const subject = direction === 'egress' ? from : to;
     const peer = direction === 'egress' ? to : from;
-    return combineStages(this.stages, { direction, subject, peer, source: from, destination: to, port, protocol }).final;
+    return combineStages(this.stages, {
+      direction,
+      subject,
+      peer,
+      source: from,
+      destination: to,
+      port,
+      protocol,
+    }).final;
   }
 
   private resolvePair(query: ConnectionQuery): [FamilyEndpoint, FamilyEndpoint] {
@@ -158,7 +234,9 @@ class CombinedEngine implements PolicyEngine {
     const toDecision = (direction: 'ingress' | 'egress', final: StageDecision): DirectionDecision => {
       const subject = direction === 'egress' ? from.resolved : to.resolved;
       const peer = direction === 'egress' ? to.resolved : from.resolved;
-      return new CombinedDirectionDecision(final, () => describe(direction, subject, peer, query.port, query.protocol, final));
+      return new CombinedDirectionDecision(final, () =>
+        describe(direction, subject, peer, query.port, query.protocol, final),
+      );
     };
     const egress = toDecision('egress', this.direction('egress', from, to, query.port, query.protocol));
     const ingress = toDecision('ingress', this.direction('ingress', from, to, query.port, query.protocol));
@@ -167,13 +245,16 @@ class CombinedEngine implements PolicyEngine {
 
   isAllowed(query: ConnectionQuery): boolean {
     const [from, to] = this.resolvePair(query);
-    return this.direction('egress', from, to, query.port, query.protocol).verdict !== 'deny'
-      && this.direction('ingress', from, to, query.port, query.protocol).verdict !== 'deny';
+    return (
+      this.direction('egress', from, to, query.port, query.protocol).verdict !== 'deny' &&
+      this.direction('ingress', from, to, query.port, query.protocol).verdict !== 'deny'
+    );
   }
 }
 
 export function compileEngine(snapshot: ClusterSnapshot, options: EngineOptions): PolicyEngine {
   const effective = effectivePolicies(snapshot, options.promoteStaged ?? false);
-  if (effective.family === 'k8s' && !hasClusterPolicies(effective.snapshot.cni)) return new Engine(effective.snapshot, options, effective.ignored);
+  if (effective.family === 'k8s' && !hasClusterPolicies(effective.snapshot.cni))
+    return new Engine(effective.snapshot, options, effective.ignored);
   return new CombinedEngine(effective.snapshot, effective, options);
 }

@@ -2,7 +2,15 @@
 // isolate (per pod, per direction), rule peers resolved to pod sets, ports and CIDRs parsed.
 // The engine (engine.ts) then answers each query from these indexes without rescanning.
 import { formatIp, parseIp } from '../net/ip.js';
-import type { ClusterSnapshot, Labels, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo, PolicyProtocol } from './model.js';
+import type {
+  ClusterSnapshot,
+  Labels,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  PodInfo,
+  PolicyProtocol,
+} from './model.js';
 import { compilePeer, type CompiledPeer, type PeerContext } from './peers.js';
 import { compilePort, type CompiledPort } from './ports.js';
 import { compileSelector, type LabelPredicate } from './selectors.js';
@@ -107,7 +115,8 @@ function compileRules(
   context: PeerContext,
 ): CompiledRule[] {
   return (rules ?? []).map((rule, index) => {
-    const ports = rule.ports === undefined || rule.ports.length === 0 ? undefined : rule.ports.map(compilePort);
+    const ports =
+      rule.ports === undefined || rule.ports.length === 0 ? undefined : rule.ports.map(compilePort);
     const rawPeers = peersOf(index);
     let peers: CompiledPeer[] | undefined;
     if (rawPeers !== undefined && rawPeers.length > 0) {
@@ -122,7 +131,9 @@ function compileRules(
 }
 
 function bucketOf(
-  policies: readonly CompiledPolicy[], direction: 'ingress' | 'egress', protocol: PolicyProtocol | undefined,
+  policies: readonly CompiledPolicy[],
+  direction: 'ingress' | 'egress',
+  protocol: PolicyProtocol | undefined,
 ): RuleBucket {
   const entries: RuleEntry[] = [];
   let admitsAll = false;
@@ -144,7 +155,9 @@ function bucketOf(
 
 /** Per pod, the PodDirectionRules of its isolating policies, built once per distinct policy list. */
 function directionRulesByPod(
-  byPod: readonly (readonly CompiledPolicy[])[], direction: 'ingress' | 'egress', policyNumber: ReadonlyMap<CompiledPolicy, number>,
+  byPod: readonly (readonly CompiledPolicy[])[],
+  direction: 'ingress' | 'egress',
+  policyNumber: ReadonlyMap<CompiledPolicy, number>,
 ): (PodDirectionRules | undefined)[] {
   const shared = new Map<string, PodDirectionRules>();
   return byPod.map((policies) => {
@@ -154,8 +167,10 @@ function directionRulesByPod(
     if (rules === undefined) {
       rules = {
         isolatedBy: policies.map((policy) => policy.id),
-        tcp: bucketOf(policies, direction, 'TCP'), udp: bucketOf(policies, direction, 'UDP'),
-        sctp: bucketOf(policies, direction, 'SCTP'), other: bucketOf(policies, direction, undefined),
+        tcp: bucketOf(policies, direction, 'TCP'),
+        udp: bucketOf(policies, direction, 'UDP'),
+        sctp: bucketOf(policies, direction, 'SCTP'),
+        other: bucketOf(policies, direction, undefined),
       };
       shared.set(key, rules);
     }
@@ -188,11 +203,13 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
     let byName = podIndexByName.get(pod.namespace);
     if (byName === undefined) podIndexByName.set(pod.namespace, (byName = new Map<string, number>()));
     byName.set(pod.name, index);
-    if (!namespaceLabels.has(pod.namespace)) namespaceLabels.set(pod.namespace, { [NAMESPACE_NAME_LABEL]: pod.namespace });
+    if (!namespaceLabels.has(pod.namespace))
+      namespaceLabels.set(pod.namespace, { [NAMESPACE_NAME_LABEL]: pod.namespace });
     if (pod.hostNetwork) {
       for (const ip of pod.ips) {
         const key = canonicalIp(ip);
-        if (key !== undefined && !nodeByIp.has(key)) nodeByIp.set(key, `hostNetwork pod ${pod.namespace}/${pod.name}`);
+        if (key !== undefined && !nodeByIp.has(key))
+          nodeByIp.set(key, `hostNetwork pod ${pod.namespace}/${pod.name}`);
       }
       return;
     }
@@ -207,12 +224,21 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
 
   const podSetCache = new Map<string, Uint8Array>();
   const namespaceNames = [...namespaceLabels.keys()];
-  const resolvePods = (sameNamespace: string | undefined, namespaceMatches: LabelPredicate | undefined, podMatches: LabelPredicate, cacheKey: string): Uint8Array => {
+  const resolvePods = (
+    sameNamespace: string | undefined,
+    namespaceMatches: LabelPredicate | undefined,
+    podMatches: LabelPredicate,
+    cacheKey: string,
+  ): Uint8Array => {
     const cached = podSetCache.get(cacheKey);
     if (cached !== undefined) return cached;
     const set = new Uint8Array(pods.length);
-    const namespaces = sameNamespace !== undefined ? [sameNamespace]
-      : namespaceNames.filter((ns) => (namespaceMatches as LabelPredicate)(namespaceLabelsOf(namespaceLabels, ns)));
+    const namespaces =
+      sameNamespace !== undefined
+        ? [sameNamespace]
+        : namespaceNames.filter((ns) =>
+            (namespaceMatches as LabelPredicate)(namespaceLabelsOf(namespaceLabels, ns)),
+          );
     for (const ns of namespaces) {
       for (const index of podsByNamespace.get(ns) ?? []) {
         if (podMatches((pods[index] as PodInfo).labels)) set[index] = 1;
@@ -234,8 +260,12 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
       id: `${namespace}/${policy.metadata.name}`,
       namespace,
       selects: compileSelector(policy.spec.podSelector),
-      ingress: directions.ingress ? compileRules(policy.spec.ingress, (i) => policy.spec.ingress?.[i]?.from, context) : undefined,
-      egress: directions.egress ? compileRules(policy.spec.egress, (i) => policy.spec.egress?.[i]?.to, context) : undefined,
+      ingress: directions.ingress
+        ? compileRules(policy.spec.ingress, (i) => policy.spec.ingress?.[i]?.from, context)
+        : undefined,
+      egress: directions.egress
+        ? compileRules(policy.spec.egress, (i) => policy.spec.egress?.[i]?.to, context)
+        : undefined,
     };
     compiled.push(entry);
     let list = policiesByNamespace.get(namespace);
@@ -249,9 +279,19 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
   }
   const policyNumber = new Map(compiled.map((policy, number) => [policy, number]));
   return {
-    policies: compiled, policiesByNamespace, ingressByPod, egressByPod,
+    policies: compiled,
+    policiesByNamespace,
+    ingressByPod,
+    egressByPod,
     ingressRulesByPod: directionRulesByPod(ingressByPod, 'ingress', policyNumber),
     egressRulesByPod: directionRulesByPod(egressByPod, 'egress', policyNumber),
-    podIndexByKey, podIndexByName, lastPodByName, previousSameName, podNamespace, podIndexByIp, nodeByIp, namespaceLabels,
+    podIndexByKey,
+    podIndexByName,
+    lastPodByName,
+    previousSameName,
+    podNamespace,
+    podIndexByIp,
+    nodeByIp,
+    namespaceLabels,
   };
 }

@@ -16,15 +16,22 @@ export interface EffectivePolicies {
   readonly stagedNotEnforced: number;
 }
 
-const ENFORCED_KIND = { StagedNetworkPolicy: 'NetworkPolicy', StagedGlobalNetworkPolicy: 'GlobalNetworkPolicy' } as const;
+const ENFORCED_KIND = {
+  StagedNetworkPolicy: 'NetworkPolicy',
+  StagedGlobalNetworkPolicy: 'GlobalNetworkPolicy',
+} as const;
 
 function key(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}|${namespace ?? ''}|${name}`;
 }
 
-function promote(cni: CniPolicies, policies: readonly NetworkPolicy[]): { calico: CalicoPolicy[]; policies: NetworkPolicy[] } {
+function promote(
+  cni: CniPolicies,
+  policies: readonly NetworkPolicy[],
+): { calico: CalicoPolicy[]; policies: NetworkPolicy[] } {
   const enforced = new Map<string, CalicoPolicy>();
-  for (const p of cni.calico) if (p.stagedAction === undefined) enforced.set(key(p.kind, p.namespace, p.name), p);
+  for (const p of cni.calico)
+    if (p.stagedAction === undefined) enforced.set(key(p.kind, p.namespace, p.name), p);
   for (const p of cni.calico) {
     if (p.stagedAction === undefined) continue;
     const kind = ENFORCED_KIND[p.kind as keyof typeof ENFORCED_KIND];
@@ -57,24 +64,46 @@ export function effectivePolicies(snapshot: ClusterSnapshot, promoteStaged: bool
   const tiers = new Set(['default', ...cni.tiers.map((t) => t.name)]);
   calico = calico.filter((p) => {
     if (tiers.has(p.tier)) return true;
-    ignored.push({ kind: p.kind, namespace: p.namespace, name: p.name, reason: `tier "${p.tier}" is not in the snapshot (add its Tier object)`, appliesTo: { kind: 'calico', selector: p.selector } });
+    ignored.push({
+      kind: p.kind,
+      namespace: p.namespace,
+      name: p.name,
+      reason: `tier "${p.tier}" is not in the snapshot (add its Tier object)`,
+      appliesTo: { kind: 'calico', selector: p.selector },
+    });
     return false;
   });
   if (cilium.length > 0 && calico.length > 0) {
     const dropCilium = calico.length >= cilium.length;
     const reason = `the snapshot has both Cilium and Calico policies; one CNI enforces policy, evaluated as ${dropCilium ? 'Calico' : 'Cilium'}`;
     if (dropCilium) {
-      for (const p of cilium) ignored.push({ kind: p.kind, namespace: p.namespace, name: p.name, reason, appliesTo: { kind: 'cilium', selector: p.endpointSelector } });
+      for (const p of cilium)
+        ignored.push({
+          kind: p.kind,
+          namespace: p.namespace,
+          name: p.name,
+          reason,
+          appliesTo: { kind: 'cilium', selector: p.endpointSelector },
+        });
       cilium = [];
     } else {
-      for (const p of calico) ignored.push({ kind: p.kind, namespace: p.namespace, name: p.name, reason, appliesTo: { kind: 'calico', selector: p.selector } });
+      for (const p of calico)
+        ignored.push({
+          kind: p.kind,
+          namespace: p.namespace,
+          name: p.name,
+          reason,
+          appliesTo: { kind: 'calico', selector: p.selector },
+        });
       calico = [];
     }
   }
   const family = cilium.length > 0 ? 'cilium' : calico.length > 0 ? 'calico' : 'k8s';
   return {
     snapshot: { ...snapshot, policies, cni: { ...cni, cilium, calico } },
-    family, ignored: dedupe(ignored), stagedNotEnforced: promoteStaged ? 0 : staged,
+    family,
+    ignored: dedupe(ignored),
+    stagedNotEnforced: promoteStaged ? 0 : staged,
   };
 }
 

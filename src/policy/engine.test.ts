@@ -5,18 +5,36 @@ import { compilePolicies, UnknownEndpointError } from './engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo } from './model.js';
 
 const pod = (namespace: string, name: string, app: string): PodInfo => ({
-  namespace, name, labels: { app }, ips: [], hostNetwork: false, ports: [], workload: { kind: 'Pod', name },
+  namespace,
+  name,
+  labels: { app },
+  ips: [],
+  hostNetwork: false,
+  ports: [],
+  workload: { kind: 'Pod', name },
 });
 // In every namespace, ingress to app=server is admitted only from app=client.
 const policies: NetworkPolicy[] = ['x', 'y', 'z'].map((namespace) => ({
-  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace, name: 'server' },
-  spec: { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'client' } } }] }] },
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { namespace, name: 'server' },
+  spec: {
+    podSelector: { matchLabels: { app: 'server' } },
+    ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'client' } } }] }],
+  },
 }));
 const snapshot: ClusterSnapshot = {
-  namespaces: [], services: [], nodes: [], policies,
+  namespaces: [],
+  services: [],
+  nodes: [],
+  policies,
   pods: [
-    pod('x', 'same', 'client'), pod('y', 'same', 'other'), pod('z', 'same', 'server'),
-    pod('x', 'dup', 'other'), pod('x', 'target', 'server'), pod('x', 'dup', 'client'),
+    pod('x', 'same', 'client'),
+    pod('y', 'same', 'other'),
+    pod('z', 'same', 'server'),
+    pod('x', 'dup', 'other'),
+    pod('x', 'target', 'server'),
+    pod('x', 'dup', 'client'),
   ],
 };
 const P = (namespace: string, name: string) => ({ kind: 'pod', namespace, name }) as const;
@@ -38,7 +56,11 @@ describe('pod lookup', () => {
     expect(verdict(P('x', 'dup'), P('x', 'target'))).toBe(true);
   });
   it('rejects a name that exists only in another namespace', () => {
-    expect(() => engine.isAllowed({ from: P('w', 'same'), to: P('x', 'target'), port: 80, protocol: 'TCP' })).toThrow(UnknownEndpointError);
-    expect(() => engine.evaluate({ from: P('x', 'target'), to: P('y', 'target'), port: 80, protocol: 'TCP' })).toThrow(/no pod y\/target/);
+    expect(() =>
+      engine.isAllowed({ from: P('w', 'same'), to: P('x', 'target'), port: 80, protocol: 'TCP' }),
+    ).toThrow(UnknownEndpointError);
+    expect(() =>
+      engine.evaluate({ from: P('x', 'target'), to: P('y', 'target'), port: 80, protocol: 'TCP' }),
+    ).toThrow(/no pod y\/target/);
   });
 });

@@ -5,7 +5,13 @@
 // indexed lookups. Behaviour the spec leaves to the plugin is listed in docs/policy-semantics.md.
 import { parseIp, type IpAddress } from '../net/ip.js';
 import {
-  canonicalIp, compileSnapshot, namespaceLabelsOf, type CompiledPolicy, type CompiledSnapshot, type PodDirectionRules, type RuleBucket,
+  canonicalIp,
+  compileSnapshot,
+  namespaceLabelsOf,
+  type CompiledPolicy,
+  type CompiledSnapshot,
+  type PodDirectionRules,
+  type RuleBucket,
 } from './compile.js';
 import type { ClusterSnapshot, ContainerPort, Labels, PodInfo, PolicyProtocol } from './model.js';
 import { describeDirection } from './explain.js';
@@ -21,17 +27,30 @@ export type QueryEndpoint =
   /** `names`: DNS names the address was reached by (toFQDNs); `hint`: the flow source's class of it (`kube-apiserver`, `host` …). */
   | { kind: 'ip'; ip: string; names?: readonly string[]; hint?: string };
 
-export interface ConnectionQuery { from: QueryEndpoint; to: QueryEndpoint; port: number; protocol: PolicyProtocol }
+export interface ConnectionQuery {
+  from: QueryEndpoint;
+  to: QueryEndpoint;
+  port: number;
+  protocol: PolicyProtocol;
+}
 export type { RuleRef } from './policy-family.js';
 export interface DirectionDecision {
-  allowed: boolean; isolated: boolean; isolatedBy: string[]; allowedBy: RuleRef[]; reason: string;
+  allowed: boolean;
+  isolated: boolean;
+  isolatedBy: string[];
+  allowedBy: RuleRef[];
+  reason: string;
   /** Cilium/Calico evaluation: the object and rule that decided, and what the verdict could not consider. */
   decidedBy?: DecidingRule;
   notes?: string[];
   /** Cluster policy Pass rules that handed this direction on to the policy that decided. */
   passedBy?: DecidingRule[];
 }
-export interface Decision { verdict: 'allow' | 'deny'; egress: DirectionDecision; ingress: DirectionDecision }
+export interface Decision {
+  verdict: 'allow' | 'deny';
+  egress: DirectionDecision;
+  ingress: DirectionDecision;
+}
 export interface EngineOptions {
   /** Whether an ipBlock peer selects pods whose IP falls in it. Default true (e2e conformance); Cilium: false. */
   ipBlockMatchesPods?: boolean;
@@ -72,8 +91,15 @@ class LazyDirectionDecision implements DirectionDecision {
   readonly #port: number;
   readonly #protocol: PolicyProtocol;
   constructor(
-    readonly allowed: boolean, readonly isolated: boolean, readonly isolatedBy: string[], readonly allowedBy: RuleRef[],
-    direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+    readonly allowed: boolean,
+    readonly isolated: boolean,
+    readonly isolatedBy: string[],
+    readonly allowedBy: RuleRef[],
+    direction: 'ingress' | 'egress',
+    subject: ResolvedEndpoint,
+    peer: ResolvedEndpoint,
+    port: number,
+    protocol: PolicyProtocol,
   ) {
     this.#direction = direction;
     this.#subject = subject;
@@ -82,10 +108,24 @@ class LazyDirectionDecision implements DirectionDecision {
     this.#protocol = protocol;
   }
   get reason(): string {
-    return (this.#text ??= describeDirection(this.#direction, this.#subject, this.#peer, this.#port, this.#protocol, this.isolatedBy, this.allowedBy));
+    return (this.#text ??= describeDirection(
+      this.#direction,
+      this.#subject,
+      this.#peer,
+      this.#port,
+      this.#protocol,
+      this.isolatedBy,
+      this.allowedBy,
+    ));
   }
   toJSON(): DirectionDecision {
-    return { allowed: this.allowed, isolated: this.isolated, isolatedBy: this.isolatedBy, allowedBy: this.allowedBy, reason: this.reason };
+    return {
+      allowed: this.allowed,
+      isolated: this.isolated,
+      isolatedBy: this.isolatedBy,
+      allowedBy: this.allowedBy,
+      reason: this.reason,
+    };
   }
 }
 
@@ -104,7 +144,9 @@ function bucketFor(rules: PodDirectionRules, protocol: PolicyProtocol): RuleBuck
 export function formatEndpoint(endpoint: QueryEndpoint): string {
   if (endpoint.kind === 'pod') return `${endpoint.namespace}/${endpoint.name}`;
   if (endpoint.kind === 'ip') return endpoint.ip;
-  const labels = Object.entries(endpoint.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const labels = Object.entries(endpoint.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `${endpoint.namespace}/{${labels}}`;
 }
 
@@ -123,7 +165,11 @@ export class Engine implements PolicyEngine {
   private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
   private readonly ipEndpoints = new Map<string, ResolvedEndpoint>();
 
-  constructor(readonly snapshot: ClusterSnapshot, options: EngineOptions, readonly ignored: readonly IgnoredObject[] = []) {
+  constructor(
+    readonly snapshot: ClusterSnapshot,
+    options: EngineOptions,
+    readonly ignored: readonly IgnoredObject[] = [],
+  ) {
     this.compiled = compileSnapshot(snapshot);
     this.ipBlockMatchesPods = options.ipBlockMatchesPods ?? true;
     this.podEndpoints = new Array<ResolvedEndpoint | undefined>(snapshot.pods.length);
@@ -140,13 +186,23 @@ export class Engine implements PolicyEngine {
     let resolved: ResolvedEndpoint;
     if (pod.hostNetwork) {
       resolved = {
-        kind: 'node', ips, ipv4: ipv4Numbers(ips), display,
+        kind: 'node',
+        ips,
+        ipv4: ipv4Numbers(ips),
+        display,
         note: `${display} uses hostNetwork: it has its node's IP, is not a pod to NetworkPolicy and imposes no policy`,
       };
     } else {
       resolved = {
-        kind: 'pod', podIndex: index, namespace: pod.namespace, labels: pod.labels,
-        namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, pod.namespace), ports: pod.ports, ips, ipv4: ipv4Numbers(ips), display,
+        kind: 'pod',
+        podIndex: index,
+        namespace: pod.namespace,
+        labels: pod.labels,
+        namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, pod.namespace),
+        ports: pod.ports,
+        ips,
+        ipv4: ipv4Numbers(ips),
+        display,
       };
     }
     if (onlyIp === undefined) this.podEndpoints[index] = resolved;
@@ -167,15 +223,24 @@ export class Engine implements PolicyEngine {
   resolve(endpoint: QueryEndpoint): ResolvedEndpoint {
     if (endpoint.kind === 'pod') {
       const index = this.podIndexOf(endpoint.namespace, endpoint.name);
-      if (index === undefined) throw new UnknownEndpointError(`no pod ${endpoint.namespace}/${endpoint.name} in the cluster snapshot`);
+      if (index === undefined)
+        throw new UnknownEndpointError(
+          `no pod ${endpoint.namespace}/${endpoint.name} in the cluster snapshot`,
+        );
       return this.podEndpoint(index);
     }
     if (endpoint.kind === 'workload') {
       const ips = endpoint.ip === undefined ? [] : parseIps([endpoint.ip]);
       return {
-        kind: 'pod', podIndex: -1, namespace: endpoint.namespace, labels: endpoint.labels,
+        kind: 'pod',
+        podIndex: -1,
+        namespace: endpoint.namespace,
+        labels: endpoint.labels,
         namespaceLabels: namespaceLabelsOf(this.compiled.namespaceLabels, endpoint.namespace),
-        ports: endpoint.ports ?? [], ips, ipv4: ipv4Numbers(ips), display: formatEndpoint(endpoint),
+        ports: endpoint.ports ?? [],
+        ips,
+        ipv4: ipv4Numbers(ips),
+        display: formatEndpoint(endpoint),
       };
     }
     const cached = this.ipEndpoints.get(endpoint.ip);
@@ -191,18 +256,34 @@ export class Engine implements PolicyEngine {
     const endpoint = { ip: text };
     const ip = parseIp(endpoint.ip);
     const key = ip === undefined ? undefined : canonicalIp(endpoint.ip);
-    if (ip === undefined || key === undefined) throw new UnknownEndpointError(`"${endpoint.ip}" is not an IP address`);
+    if (ip === undefined || key === undefined)
+      throw new UnknownEndpointError(`"${endpoint.ip}" is not an IP address`);
     const podIndex = this.compiled.podIndexByIp.get(key);
     if (podIndex !== undefined) return this.podEndpoint(podIndex, ip);
     const node = this.compiled.nodeByIp.get(key);
     if (node !== undefined) {
-      return { kind: 'node', ips: [ip], ipv4: ipv4Numbers([ip]), display: key, note: `${key} is a node IP (${node}): not a pod to NetworkPolicy, it imposes no policy of its own` };
+      return {
+        kind: 'node',
+        ips: [ip],
+        ipv4: ipv4Numbers([ip]),
+        display: key,
+        note: `${key} is a node IP (${node}): not a pod to NetworkPolicy, it imposes no policy of its own`,
+      };
     }
-    return { kind: 'external', ips: [ip], ipv4: ipv4Numbers([ip]), display: key, note: `${key} is outside the cluster: it imposes no policy of its own` };
+    return {
+      kind: 'external',
+      ips: [ip],
+      ipv4: ipv4Numbers([ip]),
+      display: key,
+      note: `${key} is outside the cluster: it imposes no policy of its own`,
+    };
   }
 
   /** Policies isolating a workload endpoint (not in the snapshot, so not precomputed). */
-  private workloadPolicies(endpoint: ResolvedEndpoint & { kind: 'pod' }, direction: 'ingress' | 'egress'): CompiledPolicy[] {
+  private workloadPolicies(
+    endpoint: ResolvedEndpoint & { kind: 'pod' },
+    direction: 'ingress' | 'egress',
+  ): CompiledPolicy[] {
     const out: CompiledPolicy[] = [];
     for (const policy of this.compiled.policiesByNamespace.get(endpoint.namespace) ?? []) {
       if (policy[direction] !== undefined && policy.selects(endpoint.labels)) out.push(policy);
@@ -211,56 +292,101 @@ export class Engine implements PolicyEngine {
   }
 
   private ruleAdmits(
-    rule: { readonly ports: readonly CompiledPort[] | undefined; readonly peers: readonly CompiledPeer[] | undefined },
-    peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol, destinationPorts: readonly ContainerPort[] | undefined,
+    rule: {
+      readonly ports: readonly CompiledPort[] | undefined;
+      readonly peers: readonly CompiledPeer[] | undefined;
+    },
+    peer: ResolvedEndpoint,
+    port: number,
+    protocol: PolicyProtocol,
+    destinationPorts: readonly ContainerPort[] | undefined,
   ): boolean {
     if (!portsAdmit(rule.ports, port, protocol, destinationPorts)) return false;
     if (rule.peers === undefined) return true;
-    for (const candidate of rule.peers) if (peerMatches(candidate, peer, this.ipBlockMatchesPods)) return true;
+    for (const candidate of rule.peers)
+      if (peerMatches(candidate, peer, this.ipBlockMatchesPods)) return true;
     return false;
   }
 
   /** One direction: `subject` is the pod whose policies apply, `peer` the other end. */
   decide(
-    direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
-    destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+    direction: 'ingress' | 'egress',
+    subject: ResolvedEndpoint,
+    peer: ResolvedEndpoint,
+    destination: ResolvedEndpoint,
+    port: number,
+    protocol: PolicyProtocol,
   ): DirectionDecision {
-    if (subject.kind !== 'pod') return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
+    if (subject.kind !== 'pod')
+      return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
     const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
     const allowedBy: RuleRef[] = [];
     if (subject.podIndex >= 0) {
-      const rules = (direction === 'ingress' ? this.compiled.ingressRulesByPod : this.compiled.egressRulesByPod)[subject.podIndex];
-      if (rules === undefined) return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
+      const rules = (
+        direction === 'ingress' ? this.compiled.ingressRulesByPod : this.compiled.egressRulesByPod
+      )[subject.podIndex];
+      if (rules === undefined)
+        return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
       for (const entry of bucketFor(rules, protocol).entries) {
-        if (this.ruleAdmits(entry, peer, port, protocol, destinationPorts)) allowedBy.push({ policy: entry.policyId, rule: entry.index });
+        if (this.ruleAdmits(entry, peer, port, protocol, destinationPorts))
+          allowedBy.push({ policy: entry.policyId, rule: entry.index });
       }
-      return new LazyDirectionDecision(allowedBy.length > 0, true, rules.isolatedBy.slice(), allowedBy, direction, subject, peer, port, protocol);
+      return new LazyDirectionDecision(
+        allowedBy.length > 0,
+        true,
+        rules.isolatedBy.slice(),
+        allowedBy,
+        direction,
+        subject,
+        peer,
+        port,
+        protocol,
+      );
     }
     const policies = this.workloadPolicies(subject, direction);
-    if (policies.length === 0) return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
+    if (policies.length === 0)
+      return new LazyDirectionDecision(true, false, [], [], direction, subject, peer, port, protocol);
     const isolatedBy: string[] = [];
     for (const policy of policies) {
       isolatedBy.push(policy.id);
       for (const rule of policy[direction] ?? []) {
-        if (this.ruleAdmits(rule, peer, port, protocol, destinationPorts)) allowedBy.push({ policy: policy.id, rule: rule.index });
+        if (this.ruleAdmits(rule, peer, port, protocol, destinationPorts))
+          allowedBy.push({ policy: policy.id, rule: rule.index });
       }
     }
-    return new LazyDirectionDecision(allowedBy.length > 0, true, isolatedBy, allowedBy, direction, subject, peer, port, protocol);
+    return new LazyDirectionDecision(
+      allowedBy.length > 0,
+      true,
+      isolatedBy,
+      allowedBy,
+      direction,
+      subject,
+      peer,
+      port,
+      protocol,
+    );
   }
 
   /** decide(…).allowed without building the decision: stops at the first admitting rule. */
   private admits(
-    direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint,
-    destination: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
+    direction: 'ingress' | 'egress',
+    subject: ResolvedEndpoint,
+    peer: ResolvedEndpoint,
+    destination: ResolvedEndpoint,
+    port: number,
+    protocol: PolicyProtocol,
   ): boolean {
     if (subject.kind !== 'pod') return true;
     const destinationPorts = destination.kind === 'pod' ? destination.ports : undefined;
     if (subject.podIndex >= 0) {
-      const rules = (direction === 'ingress' ? this.compiled.ingressRulesByPod : this.compiled.egressRulesByPod)[subject.podIndex];
+      const rules = (
+        direction === 'ingress' ? this.compiled.ingressRulesByPod : this.compiled.egressRulesByPod
+      )[subject.podIndex];
       if (rules === undefined) return true;
       const bucket = bucketFor(rules, protocol);
       if (bucket.admitsAll) return true;
-      for (const entry of bucket.entries) if (this.ruleAdmits(entry, peer, port, protocol, destinationPorts)) return true;
+      for (const entry of bucket.entries)
+        if (this.ruleAdmits(entry, peer, port, protocol, destinationPorts)) return true;
       return false;
     }
     const policies = this.workloadPolicies(subject, direction);
@@ -285,8 +411,10 @@ export class Engine implements PolicyEngine {
     // Both ends are resolved first so unknown endpoints throw as they do in evaluate().
     const from = this.resolve(query.from);
     const to = this.resolve(query.to);
-    return this.admits('egress', from, to, to, query.port, query.protocol)
-      && this.admits('ingress', to, from, to, query.port, query.protocol);
+    return (
+      this.admits('egress', from, to, to, query.port, query.protocol) &&
+      this.admits('ingress', to, from, to, query.port, query.protocol)
+    );
   }
 }
 

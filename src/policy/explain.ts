@@ -3,15 +3,26 @@
 import type { PolicyProtocol } from './model.js';
 import type { ResolvedEndpoint } from './peers.js';
 
-export interface RuleRefLike { readonly policy: string; readonly rule: number }
+export interface RuleRefLike {
+  readonly policy: string;
+  readonly rule: number;
+}
 
 export function describeDirection(
-  direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: ResolvedEndpoint, port: number, protocol: PolicyProtocol,
-  isolatedBy: readonly string[], allowedBy: readonly RuleRefLike[],
+  direction: 'ingress' | 'egress',
+  subject: ResolvedEndpoint,
+  peer: ResolvedEndpoint,
+  port: number,
+  protocol: PolicyProtocol,
+  isolatedBy: readonly string[],
+  allowedBy: readonly RuleRefLike[],
 ): string {
   if (subject.kind !== 'pod') return subject.note;
   const what = `${protocol}/${port} ${direction === 'egress' ? 'to' : 'from'} ${peer.display}`;
-  const peerNote = peer.kind === 'pod' ? '' : ` (${peer.kind === 'node' ? 'a node IP, matched only by ipBlock rules' : 'outside the cluster, matched only by ipBlock rules or rules without peers'})`;
+  const peerNote =
+    peer.kind === 'pod'
+      ? ''
+      : ` (${peer.kind === 'node' ? 'a node IP, matched only by ipBlock rules' : 'outside the cluster, matched only by ipBlock rules or rules without peers'})`;
   if (isolatedBy.length === 0) {
     return `${subject.display} is not isolated for ${direction}: no NetworkPolicy selects it for ${direction}, so ${what} is allowed`;
   }

@@ -27,14 +27,19 @@ function selector(object: IgnoredObject): ((pod: ReplayedPod) => boolean) | unde
   const namespace = object.namespace;
   if (applies.kind === 'cilium') {
     const matches = compileCiliumSelector(applies.selector, namespace);
-    return (pod) => matches(ciliumLabelsOf(pod.labels, pod.namespace, pod.namespaceLabels, pod.serviceAccount));
+    return (pod) =>
+      matches(ciliumLabelsOf(pod.labels, pod.namespace, pod.namespaceLabels, pod.serviceAccount));
   }
   const parsed = parseCalicoSelector(applies.selector);
-  return (pod) => (namespace === undefined || pod.namespace === namespace)
-    && (!parsed.ok || parsed.matches(calicoLabelsOf(pod.labels, pod.namespace, pod.serviceAccount)));
+  return (pod) =>
+    (namespace === undefined || pod.namespace === namespace) &&
+    (!parsed.ok || parsed.matches(calicoLabelsOf(pod.labels, pod.namespace, pod.serviceAccount)));
 }
 
-export function reportIgnored(ignored: readonly IgnoredObject[], pods: readonly ReplayedPod[]): IgnoredReport[] {
+export function reportIgnored(
+  ignored: readonly IgnoredObject[],
+  pods: readonly ReplayedPod[],
+): IgnoredReport[] {
   return ignored.map((object) => {
     const matches = selector(object);
     let count = 0;
@@ -45,7 +50,14 @@ export function reportIgnored(ignored: readonly IgnoredObject[], pods: readonly 
 
 export function formatIgnored(report: IgnoredReport): string {
   const where = report.namespace !== undefined ? `${report.namespace}/` : '';
-  const selects = report.appliesTo.kind === 'none' ? 'selects no pod'
-    : report.selectsReplayedPods > 0 ? `${report.appliesTo.kind === 'unknown' ? 'may select' : 'selects'} ${report.selectsReplayedPods} replayed pod(s)` : 'selects no replayed pod';
-  return `IGNORED ${report.kind} ${where}${report.name}: ${report.reason} (${selects})`.replace(/\p{Cc}/gu, '?');
+  const selects =
+    report.appliesTo.kind === 'none'
+      ? 'selects no pod'
+      : report.selectsReplayedPods > 0
+        ? `${report.appliesTo.kind === 'unknown' ? 'may select' : 'selects'} ${report.selectsReplayedPods} replayed pod(s)`
+        : 'selects no replayed pod';
+  return `IGNORED ${report.kind} ${where}${report.name}: ${report.reason} (${selects})`.replace(
+    /\p{Cc}/gu,
+    '?',
+  );
 }

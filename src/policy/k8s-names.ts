@@ -20,7 +20,9 @@ const IANA_SVC_NAME = /^[-a-z0-9]+$/;
 
 /** A value for a message: JSON-quoted, at most ~64 characters of it. */
 export function quoteShort(value: string): string {
-  return value.length <= 64 ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, 64))}… (${value.length} characters)`;
+  return value.length <= 64
+    ? JSON.stringify(value)
+    : `${JSON.stringify(value.slice(0, 64))}… (${value.length} characters)`;
 }
 
 /** Any untrusted value for a message, bounded the same way. */
@@ -31,27 +33,34 @@ export function describeShort(value: unknown): string {
 }
 
 export function dns1123LabelProblem(value: string): string | undefined {
-  if (value.length > DNS1123_LABEL_MAX) return `must be no more than ${DNS1123_LABEL_MAX} characters (got ${value.length})`;
-  if (!DNS1123_LABEL.test(value)) return `${quoteShort(value)} is not a DNS-1123 label: lower case alphanumeric characters or '-', starting and ending with an alphanumeric character`;
+  if (value.length > DNS1123_LABEL_MAX)
+    return `must be no more than ${DNS1123_LABEL_MAX} characters (got ${value.length})`;
+  if (!DNS1123_LABEL.test(value))
+    return `${quoteShort(value)} is not a DNS-1123 label: lower case alphanumeric characters or '-', starting and ending with an alphanumeric character`;
   return undefined;
 }
 
 export function dns1123SubdomainProblem(value: string): string | undefined {
-  if (value.length > DNS1123_SUBDOMAIN_MAX) return `must be no more than ${DNS1123_SUBDOMAIN_MAX} characters (got ${value.length})`;
-  if (!DNS1123_SUBDOMAIN.test(value)) return `${quoteShort(value)} is not a DNS-1123 subdomain: lower case alphanumeric characters, '-' or '.', starting and ending with an alphanumeric character`;
+  if (value.length > DNS1123_SUBDOMAIN_MAX)
+    return `must be no more than ${DNS1123_SUBDOMAIN_MAX} characters (got ${value.length})`;
+  if (!DNS1123_SUBDOMAIN.test(value))
+    return `${quoteShort(value)} is not a DNS-1123 subdomain: lower case alphanumeric characters, '-' or '.', starting and ending with an alphanumeric character`;
   return undefined;
 }
 
 export function dns1035LabelProblem(value: string): string | undefined {
-  if (value.length > DNS1123_LABEL_MAX) return `must be no more than ${DNS1123_LABEL_MAX} characters (got ${value.length})`;
-  if (!DNS1035_LABEL.test(value)) return `${quoteShort(value)} is not a DNS-1035 label: lower case alphanumeric characters or '-', starting with a letter and ending with an alphanumeric character`;
+  if (value.length > DNS1123_LABEL_MAX)
+    return `must be no more than ${DNS1123_LABEL_MAX} characters (got ${value.length})`;
+  if (!DNS1035_LABEL.test(value))
+    return `${quoteShort(value)} is not a DNS-1035 label: lower case alphanumeric characters or '-', starting with a letter and ending with an alphanumeric character`;
   return undefined;
 }
 
 /** A label key (and an annotation key): `[prefix/]name`, prefix a DNS-1123 subdomain. */
 export function qualifiedNameProblem(value: string): string | undefined {
   const parts = value.split('/');
-  if (parts.length > 2) return `${quoteShort(value)} is not a qualified name: at most one '/' ([prefix/]name)`;
+  if (parts.length > 2)
+    return `${quoteShort(value)} is not a qualified name: at most one '/' ([prefix/]name)`;
   const name = parts.length === 2 ? (parts[1] ?? '') : value;
   if (parts.length === 2) {
     const prefix = parts[0] ?? '';
@@ -60,24 +69,33 @@ export function qualifiedNameProblem(value: string): string | undefined {
     if (problem !== undefined) return `prefix part: ${problem}`;
   }
   if (name.length === 0) return `${quoteShort(value)}: the name part must be non-empty`;
-  if (name.length > QUALIFIED_NAME_MAX) return `name part must be no more than ${QUALIFIED_NAME_MAX} characters (got ${name.length})`;
-  if (!QUALIFIED_NAME.test(name)) return `${quoteShort(value)} is not a qualified name: alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`;
+  if (name.length > QUALIFIED_NAME_MAX)
+    return `name part must be no more than ${QUALIFIED_NAME_MAX} characters (got ${name.length})`;
+  if (!QUALIFIED_NAME.test(name))
+    return `${quoteShort(value)} is not a qualified name: alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`;
   return undefined;
 }
 
 export function labelValueProblem(value: string): string | undefined {
-  if (value.length > LABEL_VALUE_MAX) return `must be no more than ${LABEL_VALUE_MAX} characters (got ${value.length})`;
-  if (value !== '' && !QUALIFIED_NAME.test(value)) return `${quoteShort(value)} is not a valid label value: empty, or alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`;
+  if (value.length > LABEL_VALUE_MAX)
+    return `must be no more than ${LABEL_VALUE_MAX} characters (got ${value.length})`;
+  if (value !== '' && !QUALIFIED_NAME.test(value))
+    return `${quoteShort(value)} is not a valid label value: empty, or alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`;
   return undefined;
 }
 
 /** A named port (IANA_SVC_NAME): 1-15 characters of a-z, 0-9 and '-', at least one letter, no '--', no '-' at either end. */
 export function portNameProblem(value: string): string | undefined {
-  if (value.length < 1 || value.length > 15) return `${quoteShort(value)} is not a port name: must be 1 to 15 characters`;
-  if (!IANA_SVC_NAME.test(value)) return `${quoteShort(value)} is not a port name: lower case alphanumeric characters or '-' only`;
-  if (!/[a-z]/.test(value)) return `${quoteShort(value)} is not a port name: must contain at least one letter`;
-  if (value.includes('--')) return `${quoteShort(value)} is not a port name: must not contain consecutive hyphens`;
-  if (value.startsWith('-') || value.endsWith('-')) return `${quoteShort(value)} is not a port name: must not begin or end with a hyphen`;
+  if (value.length < 1 || value.length > 15)
+    return `${quoteShort(value)} is not a port name: must be 1 to 15 characters`;
+  if (!IANA_SVC_NAME.test(value))
+    return `${quoteShort(value)} is not a port name: lower case alphanumeric characters or '-' only`;
+  if (!/[a-z]/.test(value))
+    return `${quoteShort(value)} is not a port name: must contain at least one letter`;
+  if (value.includes('--'))
+    return `${quoteShort(value)} is not a port name: must not contain consecutive hyphens`;
+  if (value.startsWith('-') || value.endsWith('-'))
+    return `${quoteShort(value)} is not a port name: must not begin or end with a hyphen`;
   return undefined;
 }
 
@@ -102,21 +120,29 @@ export function isServicePortName(name: string): boolean {
 }
 
 /** Problems of a label map, one per bad key or value, as `path: reason` pairs. */
-export function labelsProblems(labels: Readonly<Record<string, string>>, path: string): { path: string; message: string }[] {
+export function labelsProblems(
+  labels: Readonly<Record<string, string>>,
+  path: string,
+): { path: string; message: string }[] {
   const out: { path: string; message: string }[] = [];
   for (const [key, value] of Object.entries(labels)) {
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem !== undefined) out.push({ path, message: `invalid label key: ${keyProblem}` });
     const valueProblem = labelValueProblem(value);
-    if (valueProblem !== undefined) out.push({ path: `${path}[${quoteShort(key)}]`, message: `invalid label value: ${valueProblem}` });
+    if (valueProblem !== undefined)
+      out.push({ path: `${path}[${quoteShort(key)}]`, message: `invalid label value: ${valueProblem}` });
   }
   return out;
 }
 
 /** metadata.labels (untrusted JSON) as a string map, or the problems that make Kubernetes refuse it. */
-export function checkedLabels(value: unknown): { labels?: Record<string, string>; problems: { path: string; message: string }[] } {
+export function checkedLabels(value: unknown): {
+  labels?: Record<string, string>;
+  problems: { path: string; message: string }[];
+} {
   if (value === undefined || value === null) return { labels: {}, problems: [] };
-  if (typeof value !== 'object' || Array.isArray(value)) return { problems: [{ path: 'metadata.labels', message: 'must be a map of strings' }] };
+  if (typeof value !== 'object' || Array.isArray(value))
+    return { problems: [{ path: 'metadata.labels', message: 'must be a map of strings' }] };
   const problems: { path: string; message: string }[] = [];
   const labels: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {

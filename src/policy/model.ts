@@ -145,4 +145,10 @@ export interface ClusterSnapshot {
   readonly apiServerAddresses?: readonly string[];
 }
 
-export const EMPTY_SNAPSHOT: ClusterSnapshot = Object.freeze({ namespaces: [], pods: [], services: [], policies: [], nodes: [] });
+export const EMPTY_SNAPSHOT: ClusterSnapshot = Object.freeze({
+  namespaces: [],
+  pods: [],
+  services: [],
+  policies: [],
+  nodes: [],
+});

@@ -9,7 +9,15 @@ import { formatIp, parseIp } from '../net/ip.js';
 import { NAMESPACE_NAME_LABEL } from './compile.js';
 import { checkedLabels, dns1123LabelProblem, NAME_RULES, nameProblem } from './k8s-names.js';
 import type {
-  ClusterSnapshot, ContainerPort, NamespaceInfo, NetworkPolicy, NodeInfo, PodInfo, PolicyProtocol, ServiceInfo, ServicePort,
+  ClusterSnapshot,
+  ContainerPort,
+  NamespaceInfo,
+  NetworkPolicy,
+  NodeInfo,
+  PodInfo,
+  PolicyProtocol,
+  ServiceInfo,
+  ServicePort,
 } from './model.js';
 import { CniObjectCollector } from './collect-cni-objects.js';
 import { isRecord, validateNetworkPolicy } from './validate-policy.js';
@@ -28,7 +36,10 @@ export interface ParseObjectsResult {
   readonly problems: readonly ObjectProblem[];
 }
 
-export interface SourcedObject { readonly origin: string; readonly object: unknown }
+export interface SourcedObject {
+  readonly origin: string;
+  readonly object: unknown;
+}
 
 export interface ParseObjectsOptions {
   /** Bound on objects after flattening Lists (default 500,000). */
@@ -68,14 +79,21 @@ function protocolOf(value: unknown): PolicyProtocol | undefined {
 }
 
 /** The addresses of default/kubernetes in an EndpointSlice (`kubernetes.io/service-name`) or Endpoints object. */
-function apiServerAddressesOf(kind: string, name: string | undefined, metadata: Record<string, unknown>, object: Record<string, unknown>): string[] {
+function apiServerAddressesOf(
+  kind: string,
+  name: string | undefined,
+  metadata: Record<string, unknown>,
+  object: Record<string, unknown>,
+): string[] {
   const out: string[] = [];
   if (kind === 'EndpointSlice') {
     const labels = isRecord(metadata['labels']) ? metadata['labels'] : {};
     if (labels['kubernetes.io/service-name'] !== 'kubernetes') return out;
     for (const endpoint of Array.isArray(object['endpoints']) ? (object['endpoints'] as unknown[]) : []) {
       if (!isRecord(endpoint)) continue;
-      for (const address of Array.isArray(endpoint['addresses']) ? (endpoint['addresses'] as unknown[]) : []) {
+      for (const address of Array.isArray(endpoint['addresses'])
+        ? (endpoint['addresses'] as unknown[])
+        : []) {
         const ip = canonical(address);
         if (ip !== undefined) out.push(ip);
       }
@@ -99,7 +117,10 @@ function canonical(text: unknown): string | undefined {
   return ip === undefined ? undefined : formatIp(ip);
 }
 
-interface OwnerRef { kind: string; name: string }
+interface OwnerRef {
+  kind: string;
+  name: string;
+}
 
 function controllerOf(metadata: Record<string, unknown>): OwnerRef | undefined {
   const refs = Array.isArray(metadata['ownerReferences']) ? (metadata['ownerReferences'] as unknown[]) : [];
@@ -121,32 +142,65 @@ function cniOf(collector: CniObjectCollector): { cni?: NonNullable<ClusterSnapsh
 }
 
 /** Parses bare API objects (or Lists of them). */
-export function parseClusterObjects(objects: readonly unknown[], options: ParseObjectsOptions = {}): ParseObjectsResult {
-  return parseSourcedObjects(objects.map((object) => ({ origin: undefined, object })), options);
+export function parseClusterObjects(
+  objects: readonly unknown[],
+  options: ParseObjectsOptions = {},
+): ParseObjectsResult {
+  return parseSourcedObjects(
+    objects.map((object) => ({ origin: undefined, object })),
+    options,
+  );
 }
 
 /** Parses objects tagged with where they came from (a file), so problems can name it. */
 export function parseSourcedObjects(
-  input: readonly (SourcedObject | { readonly origin: undefined; readonly object: unknown })[], options: ParseObjectsOptions = {},
+  input: readonly (SourcedObject | { readonly origin: undefined; readonly object: unknown })[],
+  options: ParseObjectsOptions = {},
 ): ParseObjectsResult {
   const maxObjects = options.maxObjects ?? 500_000;
   const problems: ObjectProblem[] = [];
   const flat: { origin: string | undefined; object: Record<string, unknown>; label: string }[] = [];
   let truncated = false;
   const push = (object: unknown, origin: string | undefined, label: string, depth: number): void => {
-    if (flat.length >= maxObjects) { truncated = true; return; }
-    if (!isRecord(object)) { problems.push({ ...(origin !== undefined ? { origin } : {}), object: label, path: '', message: 'not an object' }); return; }
+    if (flat.length >= maxObjects) {
+      truncated = true;
+      return;
+    }
+    if (!isRecord(object)) {
+      problems.push({
+        ...(origin !== undefined ? { origin } : {}),
+        object: label,
+        path: '',
+        message: 'not an object',
+      });
+      return;
+    }
     const kind = object['kind'];
     if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(object['items'])) {
-      if (depth >= MAX_LIST_DEPTH) { problems.push({ ...(origin !== undefined ? { origin } : {}), object: label, path: 'items', message: 'Lists nested too deeply' }); return; }
-      (object['items'] as unknown[]).forEach((item, i) => push(item, origin, `${label} items[${i}]`, depth + 1));
+      if (depth >= MAX_LIST_DEPTH) {
+        problems.push({
+          ...(origin !== undefined ? { origin } : {}),
+          object: label,
+          path: 'items',
+          message: 'Lists nested too deeply',
+        });
+        return;
+      }
+      (object['items'] as unknown[]).forEach((item, i) =>
+        push(item, origin, `${label} items[${i}]`, depth + 1),
+      );
       return;
     }
     flat.push({ origin, object, label });
   };
   input.forEach((entry, i) => push(entry.object, entry.origin, `object ${i + 1}`, 0));
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks above
-  if (truncated) problems.push({ object: 'input', path: '', message: `more than ${maxObjects} objects; the rest were ignored` });
+  if (truncated)
+    problems.push({
+      object: 'input',
+      path: '',
+      message: `more than ${maxObjects} objects; the rest were ignored`,
+    });
 
   const namespaces = new Map<string, NamespaceInfo>();
   const pods: PodInfo[] = [];
@@ -167,32 +221,55 @@ export function parseSourcedObjects(
     const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
     const name = str(metadata['name']);
     const namespace = str(metadata['namespace']);
-    const fail = (path: string, message: string, objectName = `${kind} ${namespace !== undefined ? `${shortName(namespace)}/` : ''}${name !== undefined ? shortName(name) : '(unnamed)'}`): void => {
+    const fail = (
+      path: string,
+      message: string,
+      objectName = `${kind} ${namespace !== undefined ? `${shortName(namespace)}/` : ''}${name !== undefined ? shortName(name) : '(unnamed)'}`,
+    ): void => {
       problems.push({ ...(origin !== undefined ? { origin } : {}), object: objectName, path, message });
     };
     // Cilium, Calico and other policy groups first: a projectcalico.org NetworkPolicy is not a k8s one.
     const cniProblems = cni.accept(object, kind, name, namespace);
-    if (cniProblems !== undefined) { for (const problem of cniProblems) fail(problem.path, problem.message); continue; }
+    if (cniProblems !== undefined) {
+      for (const problem of cniProblems) fail(problem.path, problem.message);
+      continue;
+    }
     if ((kind === 'EndpointSlice' || kind === 'Endpoints') && namespace === 'default') {
       for (const ip of apiServerAddressesOf(kind, name, metadata, object)) apiServer.add(ip);
       continue;
     }
     const namespaced = ['Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind);
-    if (!['Namespace', 'Node', 'Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind)) continue;
-    if (name === undefined || name === '') { fail('metadata.name', 'required', `${kind} ${item.label}`); continue; }
-    if (namespaced && (namespace === undefined || namespace === '')) { fail('metadata.namespace', 'required'); continue; }
+    if (!['Namespace', 'Node', 'Pod', 'Service', 'NetworkPolicy', 'ReplicaSet', 'Job'].includes(kind))
+      continue;
+    if (name === undefined || name === '') {
+      fail('metadata.name', 'required', `${kind} ${item.label}`);
+      continue;
+    }
+    if (namespaced && (namespace === undefined || namespace === '')) {
+      fail('metadata.namespace', 'required');
+      continue;
+    }
     const rule = NAME_RULES[kind];
     const nameIssue = rule !== undefined ? nameProblem(rule, name) : undefined;
-    if (nameIssue !== undefined) { fail('metadata.name', nameIssue); continue; }
+    if (nameIssue !== undefined) {
+      fail('metadata.name', nameIssue);
+      continue;
+    }
     const namespaceIssue = namespaced && namespace !== undefined ? dns1123LabelProblem(namespace) : undefined;
-    if (namespaceIssue !== undefined) { fail('metadata.namespace', namespaceIssue); continue; }
+    if (namespaceIssue !== undefined) {
+      fail('metadata.namespace', namespaceIssue);
+      continue;
+    }
     const checked = checkedLabels(metadata['labels']);
     for (const problem of checked.problems) fail(problem.path, problem.message);
     const labels = checked.labels;
     if (labels === undefined) continue;
     switch (kind) {
       case 'Namespace':
-        namespaces.set(name, { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: labels[NAMESPACE_NAME_LABEL] ?? name } });
+        namespaces.set(name, {
+          name,
+          labels: { ...labels, [NAMESPACE_NAME_LABEL]: labels[NAMESPACE_NAME_LABEL] ?? name },
+        });
         break;
       case 'ReplicaSet':
         replicaSets.set(`${namespace}/${name}`, controllerOf(metadata) ?? null);
@@ -215,7 +292,9 @@ export function parseSourcedObjects(
       case 'Service': {
         const spec = isRecord(object['spec']) ? object['spec'] : {};
         const selector = stringMap(spec['selector']);
-        const ipTexts = Array.isArray(spec['clusterIPs']) ? (spec['clusterIPs'] as unknown[]) : [spec['clusterIP']];
+        const ipTexts = Array.isArray(spec['clusterIPs'])
+          ? (spec['clusterIPs'] as unknown[])
+          : [spec['clusterIP']];
         const clusterIPs = ipTexts.map(canonical).filter((ip): ip is string => ip !== undefined);
         const ports: ServicePort[] = [];
         let bad = false;
@@ -223,8 +302,16 @@ export function parseSourcedObjects(
           if (!isRecord(p)) return;
           const port = p['port'];
           const protocol = protocolOf(p['protocol']);
-          if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { fail(`spec.ports[${i}].port`, 'must be between 1 and 65535'); bad = true; return; }
-          if (protocol === undefined) { fail(`spec.ports[${i}].protocol`, `unsupported protocol ${JSON.stringify(p['protocol'])}`); bad = true; return; }
+          if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+            fail(`spec.ports[${i}].port`, 'must be between 1 and 65535');
+            bad = true;
+            return;
+          }
+          if (protocol === undefined) {
+            fail(`spec.ports[${i}].protocol`, `unsupported protocol ${JSON.stringify(p['protocol'])}`);
+            bad = true;
+            return;
+          }
           const target = p['targetPort'];
           const targetPort = typeof target === 'number' || typeof target === 'string' ? target : port;
           const portName = str(p['name']);
@@ -232,12 +319,26 @@ export function parseSourcedObjects(
         });
         const type = str(spec['type']);
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks above
-        if (!bad) services.push({ namespace: namespace as string, name, ...(selector !== undefined && Object.keys(selector).length > 0 ? { selector } : {}), ...(type !== undefined ? { type } : {}), clusterIPs, ports });
+        if (!bad)
+          services.push({
+            namespace: namespace as string,
+            name,
+            ...(selector !== undefined && Object.keys(selector).length > 0 ? { selector } : {}),
+            ...(type !== undefined ? { type } : {}),
+            clusterIPs,
+            ports,
+          });
         break;
       }
       case 'NetworkPolicy': {
         const annotations = stringMap(metadata['annotations']);
-        const result = validateNetworkPolicy(object, name, namespace as string, metadata['labels'] === undefined ? undefined : labels, annotations);
+        const result = validateNetworkPolicy(
+          object,
+          name,
+          namespace as string,
+          metadata['labels'] === undefined ? undefined : labels,
+          annotations,
+        );
         for (const problem of result.problems) fail(problem.path, problem.message);
         if (result.policy !== undefined) policies.push(result.policy);
         break;
@@ -248,13 +349,19 @@ export function parseSourcedObjects(
     }
   }
 
-  const resolveWorkload = (namespace: string, podName: string, labels: Record<string, string>, owner: OwnerRef | undefined): Workload => {
+  const resolveWorkload = (
+    namespace: string,
+    podName: string,
+    labels: Record<string, string>,
+    owner: OwnerRef | undefined,
+  ): Workload => {
     if (owner === undefined) return { kind: 'Pod', name: podName };
     if (owner.kind === 'ReplicaSet') {
       const known = replicaSets.get(`${namespace}/${owner.name}`);
       if (known !== undefined) return known === null ? owner : known;
       const hash = labels['pod-template-hash'];
-      if (hash !== undefined && owner.name.endsWith(`-${hash}`)) return { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+      if (hash !== undefined && owner.name.endsWith(`-${hash}`))
+        return { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
       const match = RS_HASH.exec(owner.name);
       return match !== null ? { kind: 'Deployment', name: match[1] as string } : owner;
     }
@@ -272,10 +379,18 @@ export function parseSourcedObjects(
     const name = metadata['name'] as string;
     const namespace = metadata['namespace'] as string;
     const fail = (path: string, message: string): void => {
-      problems.push({ ...(origin !== undefined ? { origin } : {}), object: `Pod ${namespace}/${name}`, path, message });
+      problems.push({
+        ...(origin !== undefined ? { origin } : {}),
+        object: `Pod ${namespace}/${name}`,
+        path,
+        message,
+      });
     };
     const key = `${namespace}/${name}`;
-    if (podKeys.has(key)) { fail('metadata.name', 'duplicate pod'); continue; }
+    if (podKeys.has(key)) {
+      fail('metadata.name', 'duplicate pod');
+      continue;
+    }
     const labels = stringMap(metadata['labels']) ?? {};
     const spec = isRecord(object['spec']) ? object['spec'] : {};
     const status = isRecord(object['status']) ? object['status'] : {};
@@ -288,8 +403,21 @@ export function parseSourcedObjects(
         const path = `spec.containers[${c}].ports[${i}]`;
         const containerPort = p['containerPort'];
         const protocol = protocolOf(p['protocol']);
-        if (typeof containerPort !== 'number' || !Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) { fail(`${path}.containerPort`, 'must be between 1 and 65535'); bad = true; return; }
-        if (protocol === undefined) { fail(`${path}.protocol`, `unsupported protocol ${JSON.stringify(p['protocol'])}`); bad = true; return; }
+        if (
+          typeof containerPort !== 'number' ||
+          !Number.isInteger(containerPort) ||
+          containerPort < 1 ||
+          containerPort > 65535
+        ) {
+          fail(`${path}.containerPort`, 'must be between 1 and 65535');
+          bad = true;
+          return;
+        }
+        if (protocol === undefined) {
+          fail(`${path}.protocol`, `unsupported protocol ${JSON.stringify(p['protocol'])}`);
+          bad = true;
+          return;
+        }
         const portName = str(p['name']);
         ports.push({ ...(portName !== undefined ? { name: portName } : {}), containerPort, protocol });
       });
@@ -301,20 +429,37 @@ export function parseSourcedObjects(
     const ipTexts: unknown[] = Array.isArray(status['podIPs'])
       ? (status['podIPs'] as unknown[]).map((entry) => (isRecord(entry) ? entry['ip'] : undefined))
       : [status['podIP']];
-    const ips = finished ? [] : [...new Set(ipTexts.map(canonical).filter((ip): ip is string => ip !== undefined))];
+    const ips = finished
+      ? []
+      : [...new Set(ipTexts.map(canonical).filter((ip): ip is string => ip !== undefined))];
     const nodeName = str(spec['nodeName']);
     const serviceAccount = str(spec['serviceAccountName']) ?? str(spec['serviceAccount']);
     podKeys.add(key);
     pods.push({
-      namespace, name, labels, ips, hostNetwork: spec['hostNetwork'] === true,
-      ...(nodeName !== undefined ? { nodeName } : {}), ...(serviceAccount !== undefined ? { serviceAccount } : {}), ports,
+      namespace,
+      name,
+      labels,
+      ips,
+      hostNetwork: spec['hostNetwork'] === true,
+      ...(nodeName !== undefined ? { nodeName } : {}),
+      ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+      ports,
       workload: resolveWorkload(namespace, name, labels, controllerOf(metadata)),
     });
-    if (!namespaces.has(namespace)) namespaces.set(namespace, { name: namespace, labels: { [NAMESPACE_NAME_LABEL]: namespace } });
+    if (!namespaces.has(namespace))
+      namespaces.set(namespace, { name: namespace, labels: { [NAMESPACE_NAME_LABEL]: namespace } });
   }
 
   return {
-    snapshot: { namespaces: [...namespaces.values()], pods, services, policies, nodes, ...cniOf(cni), ...(apiServer.size > 0 ? { apiServerAddresses: [...apiServer].sort() } : {}) },
+    snapshot: {
+      namespaces: [...namespaces.values()],
+      pods,
+      services,
+      policies,
+      nodes,
+      ...cniOf(cni),
+      ...(apiServer.size > 0 ? { apiServerAddresses: [...apiServer].sort() } : {}),
+    },
     problems,
   };
 }

@@ -4,7 +4,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../net/ip.js';
-import { compilePeer, ipBlockContains, ipv4Numbers, peerMatches, type PeerContext, type ResolvedEndpoint } from './peers.js';
+import {
+  compilePeer,
+  ipBlockContains,
+  ipv4Numbers,
+  peerMatches,
+  type PeerContext,
+  type ResolvedEndpoint,
+} from './peers.js';
 
 const context: PeerContext = { policyNamespace: 'ns', resolvePods: () => new Uint8Array(0) };
 const octets = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
@@ -17,13 +24,28 @@ function external(text: string): ResolvedEndpoint {
 
 describe('ipBlock peers', () => {
   it('match IPv4 addresses exactly as the BigInt CIDR arithmetic does', () => {
-    fc.assert(fc.property(octets, fc.nat(32), octets, fc.option(fc.nat(32), { nil: undefined }), (base, length, address, exceptLength) => {
-      const except = exceptLength === undefined ? undefined : [`${address}/${Math.max(length, exceptLength)}`];
-      const peer = compilePeer({ ipBlock: { cidr: `${base}/${length}`, ...(except ? { except } : {}) } }, context);
-      if (peer?.kind !== 'ipBlock') throw new Error('expected an ipBlock peer');
-      const endpoint = external(address);
-      expect(peerMatches(peer, endpoint, true)).toBe(ipBlockContains(peer, endpoint.ips[0] as NonNullable<ReturnType<typeof parseIp>>));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        octets,
+        fc.nat(32),
+        octets,
+        fc.option(fc.nat(32), { nil: undefined }),
+        (base, length, address, exceptLength) => {
+          const except =
+            exceptLength === undefined ? undefined : [`${address}/${Math.max(length, exceptLength)}`];
+          const peer = compilePeer(
+            { ipBlock: { cidr: `${base}/${length}`, ...(except ? { except } : {}) } },
+            context,
+          );
+          if (peer?.kind !== 'ipBlock') throw new Error('expected an ipBlock peer');
+          const endpoint = external(address);
+          expect(peerMatches(peer, endpoint, true)).toBe(
+            ipBlockContains(peer, endpoint.ips[0] as NonNullable<ReturnType<typeof parseIp>>),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('named boundaries: /0, /32, high addresses, except, and no IPv4/IPv6 mixing', () => {

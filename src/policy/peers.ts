@@ -10,22 +10,25 @@ import { compileSelector, type LabelPredicate } from './selectors.js';
 /** A query endpoint after resolution against the snapshot. */
 export type ResolvedEndpoint =
   | {
-    readonly kind: 'pod';
-    /** Index in the snapshot's pods, or -1 for a pod-like workload endpoint not in it. */
-    readonly podIndex: number;
-    readonly namespace: string;
-    readonly labels: Labels;
-    readonly namespaceLabels: Labels;
-    readonly ports: readonly ContainerPort[];
-    readonly ips: readonly IpAddress[];
-    /** Parallel to `ips`: the IPv4 address as an unsigned 32-bit number, -1 for IPv6. */
-    readonly ipv4: readonly number[];
-    readonly display: string;
-  }
+      readonly kind: 'pod';
+      /** Index in the snapshot's pods, or -1 for a pod-like workload endpoint not in it. */
+      readonly podIndex: number;
+      readonly namespace: string;
+      readonly labels: Labels;
+      readonly namespaceLabels: Labels;
+      readonly ports: readonly ContainerPort[];
+      readonly ips: readonly IpAddress[];
+      /** Parallel to `ips`: the IPv4 address as an unsigned 32-bit number, -1 for IPv6. */
+      readonly ipv4: readonly number[];
+      readonly display: string;
+    }
   | {
-    readonly kind: 'node' | 'external'; readonly ips: readonly IpAddress[]; readonly ipv4: readonly number[];
-    readonly display: string; readonly note: string;
-  };
+      readonly kind: 'node' | 'external';
+      readonly ips: readonly IpAddress[];
+      readonly ipv4: readonly number[];
+      readonly display: string;
+      readonly note: string;
+    };
 
 /** The `ipv4` field of a ResolvedEndpoint, computed once when the endpoint is resolved. */
 export function ipv4Numbers(ips: readonly IpAddress[]): number[] {
@@ -57,7 +60,10 @@ export interface IpBlockPeer {
 
 function v4Of(cidr: Cidr): { network: number; mask: number } {
   if (cidr.family !== 4) return { network: -1, mask: 0 };
-  return { network: Number(cidr.network), mask: cidr.prefixLength === 0 ? 0 : (~0 << (32 - cidr.prefixLength)) >>> 0 };
+  return {
+    network: Number(cidr.network),
+    mask: cidr.prefixLength === 0 ? 0 : (~0 << (32 - cidr.prefixLength)) >>> 0,
+  };
 }
 
 export type CompiledPeer = PodPeer | IpBlockPeer;
@@ -65,7 +71,12 @@ export type CompiledPeer = PodPeer | IpBlockPeer;
 export interface PeerContext {
   readonly policyNamespace: string;
   /** Resolves (and caches) the pod set of a pod/namespace selector pair. */
-  resolvePods(sameNamespace: string | undefined, namespaceMatches: LabelPredicate | undefined, podMatches: LabelPredicate, cacheKey: string): Uint8Array;
+  resolvePods(
+    sameNamespace: string | undefined,
+    namespaceMatches: LabelPredicate | undefined,
+    podMatches: LabelPredicate,
+    cacheKey: string,
+  ): Uint8Array;
 }
 
 /** Compiles one peer; undefined when it can select nothing (an invalid, empty peer). */
@@ -79,11 +90,19 @@ export function compilePeer(peer: NetworkPolicyPeer, context: PeerContext): Comp
       if (parsed !== undefined) except.push(parsed);
     }
     const v4 = v4Of(cidr);
-    return { kind: 'ipBlock', cidr, except, v4Network: v4.network, v4Mask: v4.mask, exceptV4: except.map(v4Of) };
+    return {
+      kind: 'ipBlock',
+      cidr,
+      except,
+      v4Network: v4.network,
+      v4Mask: v4.mask,
+      exceptV4: except.map(v4Of),
+    };
   }
   if (peer.podSelector === undefined && peer.namespaceSelector === undefined) return undefined;
   const podMatches = compileSelector(peer.podSelector ?? {});
-  const namespaceMatches = peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector);
+  const namespaceMatches =
+    peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector);
   const sameNamespace = peer.namespaceSelector === undefined ? context.policyNamespace : undefined;
   const cacheKey = `${sameNamespace ?? '*'}\u0000${JSON.stringify(peer.namespaceSelector ?? null)}\u0000${JSON.stringify(peer.podSelector ?? {})}`;
   const podSet = context.resolvePods(sameNamespace, namespaceMatches, podMatches, cacheKey);
@@ -98,12 +117,16 @@ export function ipBlockContains(block: IpBlockPeer, address: IpAddress): boolean
 
 /** ipBlockContains for an IPv4 address given as an unsigned 32-bit number. */
 function ipBlockContainsV4(block: IpBlockPeer, address: number): boolean {
-  if (block.v4Network < 0 || ((address & block.v4Mask) >>> 0) !== block.v4Network) return false;
-  for (const except of block.exceptV4) if (((address & except.mask) >>> 0) === except.network) return false;
+  if (block.v4Network < 0 || (address & block.v4Mask) >>> 0 !== block.v4Network) return false;
+  for (const except of block.exceptV4) if ((address & except.mask) >>> 0 === except.network) return false;
   return true;
 }
 
-export function peerMatches(peer: CompiledPeer, endpoint: ResolvedEndpoint, ipBlockMatchesPods: boolean): boolean {
+export function peerMatches(
+  peer: CompiledPeer,
+  endpoint: ResolvedEndpoint,
+  ipBlockMatchesPods: boolean,
+): boolean {
   if (peer.kind === 'pods') {
     if (endpoint.kind !== 'pod') return false;
     if (endpoint.podIndex >= 0) return peer.podSet[endpoint.podIndex] === 1;

@@ -8,7 +8,10 @@
 import type { PolicyProtocol } from './model.js';
 import type { ResolvedEndpoint } from './peers.js';
 
-export interface RuleRef { policy: string; rule: number }
+export interface RuleRef {
+  policy: string;
+  rule: number;
+}
 
 /** An endpoint as a family sees it: the engine's resolution plus what the query carried. */
 export interface FamilyEndpoint {
@@ -77,10 +80,19 @@ export interface PolicyStage {
   decide(query: DirectionQuery): StageDecision;
 }
 
-export const NO_OPINION: StageDecision = Object.freeze({ verdict: 'none', decidedBy: undefined, isolatedBy: [], allowedBy: [], notes: [] });
+export const NO_OPINION: StageDecision = Object.freeze({
+  verdict: 'none',
+  decidedBy: undefined,
+  isolatedBy: [],
+  allowedBy: [],
+  notes: [],
+});
 
 /** Asks the stages in order: the first allow/deny wins; pass and none go on; the end allows. */
-export function combineStages(stages: readonly PolicyStage[], query: DirectionQuery): { final: StageDecision; passedThrough: boolean } {
+export function combineStages(
+  stages: readonly PolicyStage[],
+  query: DirectionQuery,
+): { final: StageDecision; passedThrough: boolean } {
   let passedThrough = false;
   // Allocated only when a stage passes or has something to carry on (most queries: never).
   let isolatedBy: string[] | undefined;
@@ -89,10 +101,13 @@ export function combineStages(stages: readonly PolicyStage[], query: DirectionQu
   for (const stage of stages) {
     const decision = stage.decide(query);
     if (decision.verdict === 'allow' || decision.verdict === 'deny') {
-      if (isolatedBy === undefined && notes === undefined && passedBy === undefined) return { final: decision, passedThrough };
+      if (isolatedBy === undefined && notes === undefined && passedBy === undefined)
+        return { final: decision, passedThrough };
       return {
         final: {
-          ...decision, isolatedBy: [...(isolatedBy ?? []), ...decision.isolatedBy], notes: [...(notes ?? []), ...decision.notes],
+          ...decision,
+          isolatedBy: [...(isolatedBy ?? []), ...decision.isolatedBy],
+          notes: [...(notes ?? []), ...decision.notes],
           ...(passedBy !== undefined ? { passedBy } : {}),
         },
         passedThrough,
@@ -105,5 +120,15 @@ export function combineStages(stages: readonly PolicyStage[], query: DirectionQu
     if (decision.isolatedBy.length > 0) (isolatedBy ??= []).push(...decision.isolatedBy);
     if (decision.notes.length > 0) (notes ??= []).push(...decision.notes);
   }
-  return { final: { verdict: 'none', decidedBy: undefined, isolatedBy: isolatedBy ?? [], allowedBy: [], notes: notes ?? [], ...(passedBy !== undefined ? { passedBy } : {}) }, passedThrough };
+  return {
+    final: {
+      verdict: 'none',
+      decidedBy: undefined,
+      isolatedBy: isolatedBy ?? [],
+      allowedBy: [],
+      notes: notes ?? [],
+      ...(passedBy !== undefined ? { passedBy } : {}),
+    },
+    passedThrough,
+  };
 }

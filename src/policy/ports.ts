@@ -25,7 +25,10 @@ export function compilePort(port: NetworkPolicyPort): CompiledPort {
  * ports are `destinationPorts` (undefined: the destination is not a pod, e.g. an external IP).
  */
 export function portAdmits(
-  compiled: CompiledPort, port: number, protocol: PolicyProtocol, destinationPorts: readonly ContainerPort[] | undefined,
+  compiled: CompiledPort,
+  port: number,
+  protocol: PolicyProtocol,
+  destinationPorts: readonly ContainerPort[] | undefined,
 ): boolean {
   if (compiled.protocol !== protocol) return false;
   if (compiled.name === undefined) return port >= compiled.from && port <= compiled.to;
@@ -38,7 +41,10 @@ export function portAdmits(
 
 /** An absent or empty `ports` list (represented as undefined) admits every port and protocol. */
 export function portsAdmit(
-  ports: readonly CompiledPort[] | undefined, port: number, protocol: PolicyProtocol, destinationPorts: readonly ContainerPort[] | undefined,
+  ports: readonly CompiledPort[] | undefined,
+  port: number,
+  protocol: PolicyProtocol,
+  destinationPorts: readonly ContainerPort[] | undefined,
 ): boolean {
   if (ports === undefined) return true;
   for (const compiled of ports) if (portAdmits(compiled, port, protocol, destinationPorts)) return true;

@@ -4,7 +4,10 @@
 import { compilePolicies, type Decision, type EngineOptions, type PolicyEngine } from './engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo, PolicyProtocol } from './model.js';
 
-export interface PortProtocol { readonly port: number; readonly protocol: PolicyProtocol }
+export interface PortProtocol {
+  readonly port: number;
+  readonly protocol: PolicyProtocol;
+}
 
 export interface ReachabilityMatrix {
   readonly port: number;
@@ -29,12 +32,22 @@ function selectPods(snapshot: ClusterSnapshot, namespaces: readonly string[] | u
 export function computeReachability(engine: PolicyEngine, options: MatrixOptions): ReachabilityMatrix {
   const pods = selectPods(engine.snapshot, options.namespaces);
   // Verdicts only: isAllowed builds no decision objects.
-  const allowed = pods.map((from) => pods.map((to) => engine.isAllowed({
-    from: { kind: 'pod', namespace: from.namespace, name: from.name },
-    to: { kind: 'pod', namespace: to.namespace, name: to.name },
-    port: options.port, protocol: options.protocol,
-  })));
-  return { port: options.port, protocol: options.protocol, pods: pods.map((p) => `${p.namespace}/${p.name}`), allowed };
+  const allowed = pods.map((from) =>
+    pods.map((to) =>
+      engine.isAllowed({
+        from: { kind: 'pod', namespace: from.namespace, name: from.name },
+        to: { kind: 'pod', namespace: to.namespace, name: to.name },
+        port: options.port,
+        protocol: options.protocol,
+      }),
+    ),
+  );
+  return {
+    port: options.port,
+    protocol: options.protocol,
+    pods: pods.map((p) => `${p.namespace}/${p.name}`),
+    allowed,
+  };
 }
 
 /** The e2e-style truth table: `.` allowed, `X` denied, tab-separated, sources down, targets across. */
@@ -61,10 +74,14 @@ export interface DiffOptions extends EngineOptions {
 
 /** Every pod pair and port whose verdict differs between two policy sets over one snapshot. */
 export function diffReachability(
-  snapshot: ClusterSnapshot, policiesBefore: readonly NetworkPolicy[], policiesAfter: readonly NetworkPolicy[],
-  ports: readonly PortProtocol[], options: DiffOptions = {},
+  snapshot: ClusterSnapshot,
+  policiesBefore: readonly NetworkPolicy[],
+  policiesAfter: readonly NetworkPolicy[],
+  ports: readonly PortProtocol[],
+  options: DiffOptions = {},
 ): ReachabilityChange[] {
-  const engineOptions: EngineOptions = options.ipBlockMatchesPods === undefined ? {} : { ipBlockMatchesPods: options.ipBlockMatchesPods };
+  const engineOptions: EngineOptions =
+    options.ipBlockMatchesPods === undefined ? {} : { ipBlockMatchesPods: options.ipBlockMatchesPods };
   const before = compilePolicies({ ...snapshot, policies: policiesBefore }, engineOptions);
   const after = compilePolicies({ ...snapshot, policies: policiesAfter }, engineOptions);
   const pods = selectPods(snapshot, options.namespaces);
@@ -75,13 +92,18 @@ export function diffReachability(
         const query = {
           from: { kind: 'pod', namespace: from.namespace, name: from.name },
           to: { kind: 'pod', namespace: to.namespace, name: to.name },
-          port, protocol,
+          port,
+          protocol,
         } as const;
         // Verdicts first; the full decisions (with explanations) only for the pairs that change.
         if (before.isAllowed(query) === after.isAllowed(query)) continue;
         changes.push({
-          from: `${from.namespace}/${from.name}`, to: `${to.namespace}/${to.name}`, port, protocol,
-          before: before.evaluate(query), after: after.evaluate(query),
+          from: `${from.namespace}/${from.name}`,
+          to: `${to.namespace}/${to.name}`,
+          port,
+          protocol,
+          before: before.evaluate(query),
+          after: after.evaluate(query),
         });
       }
     }

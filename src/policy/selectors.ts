@@ -9,7 +9,9 @@ const MATCH_ALL: LabelPredicate = () => true;
 
 /** True when the selector has no requirement at all (`{}`), i.e. it selects everything. */
 export function isEmptySelector(selector: LabelSelector): boolean {
-  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  return (
+    Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+  );
 }
 
 /** Compiles a selector into a predicate over a label map. */

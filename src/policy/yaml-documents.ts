@@ -39,23 +39,37 @@ function firstLine(message: string): string {
 export function parseYamlDocuments(text: string, options: YamlDocumentsOptions = {}): YamlDocumentsResult {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, {
-    schema: 'core', resolveKnownTags: false, merge: false, uniqueKeys: true, prettyErrors: false, lineCounter,
+    schema: 'core',
+    resolveKnownTags: false,
+    merge: false,
+    uniqueKeys: true,
+    prettyErrors: false,
+    lineCounter,
   });
   const documents = Array.isArray(parsed) ? parsed : [parsed];
   const values: YamlValue[] = [];
   const problems: YamlProblem[] = [];
-  const lineOf = (pos: readonly [number, number] | undefined): { line?: number } => (pos === undefined ? {} : { line: lineCounter.linePos(pos[0]).line });
+  const lineOf = (pos: readonly [number, number] | undefined): { line?: number } =>
+    pos === undefined ? {} : { line: lineCounter.linePos(pos[0]).line };
   documents.forEach((doc, i) => {
     const document = i + 1;
     const error = doc.errors[0];
     if (error !== undefined) {
-      problems.push({ document, ...lineOf(error.pos), message: `not valid YAML: ${firstLine(error.message)}` });
+      problems.push({
+        document,
+        ...lineOf(error.pos),
+        message: `not valid YAML: ${firstLine(error.message)}`,
+      });
       return;
     }
     const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
     if (tag !== undefined) {
       const name = /Unresolved tag: (\S+)/.exec(tag.message)?.[1] ?? 'unknown';
-      problems.push({ document, ...lineOf(tag.pos), message: `unsupported YAML tag ${name.slice(0, 100)}: only the JSON-compatible core schema types (strings, numbers, booleans, null, maps, lists) are accepted` });
+      problems.push({
+        document,
+        ...lineOf(tag.pos),
+        message: `unsupported YAML tag ${name.slice(0, 100)}: only the JSON-compatible core schema types (strings, numbers, booleans, null, maps, lists) are accepted`,
+      });
       return;
     }
     let value: unknown;

@@ -21,8 +21,11 @@ export interface GuardrailProof {
 }
 
 export function proveGuardrails(
-  guardrails: Guardrails, edges: () => Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined,
-  proposed: readonly NetworkPolicy[], declared: ReadonlySet<number>,
+  guardrails: Guardrails,
+  edges: () => Iterable<ObservedEdge>,
+  snapshot: ClusterSnapshot | undefined,
+  proposed: readonly NetworkPolicy[],
+  declared: ReadonlySet<number>,
 ): GuardrailProof {
   const parsed = parseClusterObjects(guardrails.objects);
   const problems = parsed.problems.map(formatProblem);
@@ -30,10 +33,16 @@ export function proveGuardrails(
   const resolver = new EndpointResolver(base);
   const cni = mergeCni(base.cni, parsed.snapshot.cni);
   const withGuardrails: ClusterSnapshot = cni === undefined ? base : { ...base, cni };
-  const withProposals = (snap: ClusterSnapshot): ClusterSnapshot => ({ ...snap, policies: [...base.policies, ...proposed] });
-  const dropped = (snap: ClusterSnapshot) => replayEdges(edges(), compilePolicies(snap), resolver, { ruleHits: false });
+  const withProposals = (snap: ClusterSnapshot): ClusterSnapshot => ({
+    ...snap,
+    policies: [...base.policies, ...proposed],
+  });
+  const dropped = (snap: ClusterSnapshot) =>
+    replayEdges(edges(), compilePolicies(snap), resolver, { ruleHits: false });
   // A violation is an edge the guardrails drop that the same policies without them admit.
-  const before = new Set([...dropped(base).dropped, ...dropped(withProposals(base)).dropped].map((d) => d.edge.id));
+  const before = new Set(
+    [...dropped(base).dropped, ...dropped(withProposals(base)).dropped].map((d) => d.edge.id),
+  );
   const alone = dropped(withGuardrails);
   const both = dropped(withProposals(withGuardrails));
   const seen = new Set<number>();

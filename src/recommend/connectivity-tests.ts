@@ -35,7 +35,13 @@ function sortedPorts(rule: RuleAcc): PortEvidence[] {
  * `namespaceWorkloads`: the index's workloads of `namespace` in index order (the caller groups
  * them once; filtering the whole index per namespace was quadratic), all of them when omitted.
  */
-export function connectivityTests(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex, namespaceWorkloads: Iterable<WorkloadInfo> = index.byKey.values(), probers: readonly WorkloadInfo[] = probeCandidates(index)): ConnectivityTest[] {
+export function connectivityTests(
+  namespace: string,
+  accs: readonly WorkloadPolicyAcc[],
+  index: WorkloadIndex,
+  namespaceWorkloads: Iterable<WorkloadInfo> = index.byKey.values(),
+  probers: readonly WorkloadInfo[] = probeCandidates(index),
+): ConnectivityTest[] {
   const tests: ConnectivityTest[] = [];
   const from = (w: WorkloadInfo) => ({ namespace: w.namespace, selector: w.selector.matchLabels });
   // DNS from the first selectable workload of the namespace, with or without allow rules of its own.
@@ -43,7 +49,14 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
     .filter((w) => w.namespace === namespace && w.connections > 0 && selectable(w) && !index.isHostNetwork(w))
     .sort((a, b) => compareText(a.key, b.key))[0];
   if (first !== undefined) {
-    tests.push({ expect: 'allow', description: `${first.key} resolves names through the cluster DNS`, from: from(first), to: { kind: 'dns' }, protocol: 'UDP', port: 53 });
+    tests.push({
+      expect: 'allow',
+      description: `${first.key} resolves names through the cluster DNS`,
+      from: from(first),
+      to: { kind: 'dns' },
+      protocol: 'UDP',
+      port: 53,
+    });
   }
   // Allowed: every egress rule of the namespace's workloads (UDP is not reliably testable with nc).
   for (const acc of accs) {
@@ -54,10 +67,31 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
         if (port.protocol !== 'TCP' || tests.length >= MAX_ALLOW_TESTS) continue;
         if (rule.target.type === 'workload') {
           if (!selectable(rule.target.workload)) continue;
-          tests.push({ expect: 'allow', description: `${acc.workload.key} -> ${rule.target.workload.key}:${port.port}`, from: from(acc.workload), to: { kind: 'pod', namespace: rule.target.workload.namespace, selector: rule.target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
-        } else if (rule.target.type === 'cidr' && (rule.target.cidr.endsWith('/32') || rule.target.cidr.endsWith('/128'))) {
+          tests.push({
+            expect: 'allow',
+            description: `${acc.workload.key} -> ${rule.target.workload.key}:${port.port}`,
+            from: from(acc.workload),
+            to: {
+              kind: 'pod',
+              namespace: rule.target.workload.namespace,
+              selector: rule.target.workload.selector.matchLabels,
+            },
+            protocol: 'TCP',
+            port: port.port,
+          });
+        } else if (
+          rule.target.type === 'cidr' &&
+          (rule.target.cidr.endsWith('/32') || rule.target.cidr.endsWith('/128'))
+        ) {
           const ip = rule.target.cidr.slice(0, rule.target.cidr.lastIndexOf('/'));
-          tests.push({ expect: 'allow', description: `${acc.workload.key} -> ${ip}:${port.port}`, from: from(acc.workload), to: { kind: 'ip', ip }, protocol: 'TCP', port: port.port });
+          tests.push({
+            expect: 'allow',
+            description: `${acc.workload.key} -> ${ip}:${port.port}`,
+            from: from(acc.workload),
+            to: { kind: 'ip', ip },
+            protocol: 'TCP',
+            port: port.port,
+          });
         }
       }
     }
@@ -67,13 +101,32 @@ export function connectivityTests(namespace: string, accs: readonly WorkloadPoli
   for (const target of accs) {
     if (denies >= MAX_DENY_TESTS) break;
     if (!selectable(target.workload) || index.isHostNetwork(target.workload)) continue;
-    const ports = sortedRules(target.ingress).flatMap(sortedPorts).filter((p) => p.protocol === 'TCP');
+    const ports = sortedRules(target.ingress)
+      .flatMap(sortedPorts)
+      .filter((p) => p.protocol === 'TCP');
     const port = ports[0];
     if (port === undefined) continue;
-    const sources = new Set([...target.ingress.values()].flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])));
-    const prober = accs.find((acc) => acc.workload !== target.workload && !sources.has(acc.workload.key) && selectable(acc.workload) && !index.isHostNetwork(acc.workload));
+    const sources = new Set(
+      [...target.ingress.values()].flatMap((rule) =>
+        rule.target.type === 'workload' ? [rule.target.workload.key] : [],
+      ),
+    );
+    const prober = accs.find(
+      (acc) =>
+        acc.workload !== target.workload &&
+        !sources.has(acc.workload.key) &&
+        selectable(acc.workload) &&
+        !index.isHostNetwork(acc.workload),
+    );
     if (prober === undefined) continue;
-    tests.push({ expect: 'deny', description: `${prober.workload.key} -> ${target.workload.key}:${port.port} (never observed)`, from: from(prober.workload), to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
+    tests.push({
+      expect: 'deny',
+      description: `${prober.workload.key} -> ${target.workload.key}:${port.port} (never observed)`,
+      from: from(prober.workload),
+      to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels },
+      protocol: 'TCP',
+      port: port.port,
+    });
     denies++;
   }
   tests.push(...crossNamespaceDenies(namespace, accs, index, probers));
@@ -92,11 +145,18 @@ function probeable(workload: WorkloadInfo, index: WorkloadIndex): boolean {
  * quadratic in a whole-cluster recommendation) and passes it to connectivityTests.
  */
 export function probeCandidates(index: WorkloadIndex): readonly WorkloadInfo[] {
-  return [...index.byKey.values()].filter((w) => !w.namespace.startsWith('kube-') && probeable(w, index)).sort((a, b) => compareText(a.key, b.key));
+  return [...index.byKey.values()]
+    .filter((w) => !w.namespace.startsWith('kube-') && probeable(w, index))
+    .sort((a, b) => compareText(a.key, b.key));
 }
 
 /** A workload of another namespace, never seen reaching the target, to the target's observed port. */
-function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex, candidates: readonly WorkloadInfo[]): ConnectivityTest[] {
+function crossNamespaceDenies(
+  namespace: string,
+  accs: readonly WorkloadPolicyAcc[],
+  index: WorkloadIndex,
+  candidates: readonly WorkloadInfo[],
+): ConnectivityTest[] {
   const out: ConnectivityTest[] = [];
   // Not from the system namespaces: a probe there runs next to (or, as a probe pod, as) DNS and
   // other cluster services, which a connectivity check has no business touching.
@@ -110,13 +170,28 @@ function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAc
     const rules = [...target.ingress.values()];
     // An address rule (public, CIDR) may admit pod addresses too: no deny to claim there.
     if (rules.some((rule) => rule.target.type !== 'workload' && rule.target.type !== 'entity')) continue;
-    const port = sortedRules(target.ingress).flatMap(sortedPorts).find((p) => p.protocol === 'TCP');
+    const port = sortedRules(target.ingress)
+      .flatMap(sortedPorts)
+      .find((p) => p.protocol === 'TCP');
     if (port === undefined) continue;
-    const sources = new Set(rules.flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])));
+    const sources = new Set(
+      rules.flatMap((rule) => (rule.target.type === 'workload' ? [rule.target.workload.key] : [])),
+    );
     let prober: WorkloadInfo | undefined;
-    for (const w of others()) if (!sources.has(w.key)) { prober = w; break; }
+    for (const w of others())
+      if (!sources.has(w.key)) {
+        prober = w;
+        break;
+      }
     if (prober === undefined) continue;
-    out.push({ expect: 'deny', description: `${prober.key} -> ${target.workload.key}:${port.port} (cross-namespace, never observed)`, from: { namespace: prober.namespace, selector: prober.selector.matchLabels }, to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels }, protocol: 'TCP', port: port.port });
+    out.push({
+      expect: 'deny',
+      description: `${prober.key} -> ${target.workload.key}:${port.port} (cross-namespace, never observed)`,
+      from: { namespace: prober.namespace, selector: prober.selector.matchLabels },
+      to: { kind: 'pod', namespace, selector: target.workload.selector.matchLabels },
+      protocol: 'TCP',
+      port: port.port,
+    });
   }
   return out;
 }
@@ -125,12 +200,30 @@ function crossNamespaceDenies(namespace: string, accs: readonly WorkloadPolicyAc
 function worldDeny(accs: readonly WorkloadPolicyAcc[], index: WorkloadIndex): ConnectivityTest | undefined {
   const address = parseIp(WORLD_PROBE_IP);
   if (address === undefined) return undefined;
-  const covers = (acc: WorkloadPolicyAcc): boolean => [...acc.egress.values()].some((rule) => {
-    if (rule.target.type === 'public') return true;
-    const cidrs = rule.target.type === 'cidr' ? [rule.target.cidr] : rule.target.type === 'nodes' ? rule.target.cidrs : [];
-    return cidrs.some((text) => { const cidr = parseCidr(text); return cidr !== undefined && cidrContains(cidr, address); });
-  });
-  const prober = [...accs].sort((a, b) => compareText(a.workload.key, b.workload.key)).find((acc) => probeable(acc.workload, index) && !covers(acc));
+  const covers = (acc: WorkloadPolicyAcc): boolean =>
+    [...acc.egress.values()].some((rule) => {
+      if (rule.target.type === 'public') return true;
+      const cidrs =
+        rule.target.type === 'cidr'
+          ? [rule.target.cidr]
+          : rule.target.type === 'nodes'
+            ? rule.target.cidrs
+            : [];
+      return cidrs.some((text) => {
+        const cidr = parseCidr(text);
+        return cidr !== undefined && cidrContains(cidr, address);
+      });
+    });
+  const prober = [...accs]
+    .sort((a, b) => compareText(a.workload.key, b.workload.key))
+    .find((acc) => probeable(acc.workload, index) && !covers(acc));
   if (prober === undefined) return undefined;
-  return { expect: 'deny', description: `${prober.workload.key} -> ${WORLD_PROBE_IP}:${WORLD_PROBE_PORT} (outside the cluster, never observed)`, from: { namespace: prober.workload.namespace, selector: prober.workload.selector.matchLabels }, to: { kind: 'ip', ip: WORLD_PROBE_IP }, protocol: 'TCP', port: WORLD_PROBE_PORT };
+  return {
+    expect: 'deny',
+    description: `${prober.workload.key} -> ${WORLD_PROBE_IP}:${WORLD_PROBE_PORT} (outside the cluster, never observed)`,
+    from: { namespace: prober.workload.namespace, selector: prober.workload.selector.matchLabels },
+    to: { kind: 'ip', ip: WORLD_PROBE_IP },
+    protocol: 'TCP',
+    port: WORLD_PROBE_PORT,
+  };
 }

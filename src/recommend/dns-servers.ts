@@ -35,13 +35,21 @@ export function isDnsPort(edge: ObservedEdge): boolean {
 
 function isLinkLocal(ip: string | undefined): boolean {
   const address = ip === undefined ? undefined : parseIp(ip);
-  return address !== undefined && LINK_LOCAL.some((cidr) => cidr.family === address.family && cidrContains(cidr, address));
+  return (
+    address !== undefined &&
+    LINK_LOCAL.some((cidr) => cidr.family === address.family && cidrContains(cidr, address))
+  );
 }
 
 function looksLikeDns(namespace: string, workload: string, labels: Labels): boolean {
   if (namespace === DEFAULT_DNS_NAMESPACE) return true;
   const app = labels['k8s-app'] ?? labels['app.kubernetes.io/name'] ?? labels['app'] ?? '';
-  return app === 'kube-dns' || app === 'coredns' || labels['dns.operator.openshift.io/daemonset-dns'] !== undefined || workload.includes('dns');
+  return (
+    app === 'kube-dns' ||
+    app === 'coredns' ||
+    labels['dns.operator.openshift.io/daemonset-dns'] !== undefined ||
+    workload.includes('dns')
+  );
 }
 
 function isNodeLocal(labels: Labels): boolean {
@@ -61,7 +69,10 @@ export function findDnsServers(forwarded: readonly ObservedEdge[], index: Worklo
     }
     if (d.namespace === undefined || d.workload === undefined) continue;
     if (isNodeLocal(edge.destinationLabels)) {
-      nodeLocalPods.set(`${d.namespace}/${d.workload}`, { namespace: d.namespace, labels: { [NODELOCAL_LABEL[0]]: NODELOCAL_LABEL[1] } });
+      nodeLocalPods.set(`${d.namespace}/${d.workload}`, {
+        namespace: d.namespace,
+        labels: { [NODELOCAL_LABEL[0]]: NODELOCAL_LABEL[1] },
+      });
       continue;
     }
     if (!looksLikeDns(d.namespace, d.workload, edge.destinationLabels)) continue;
@@ -71,32 +82,70 @@ export function findDnsServers(forwarded: readonly ObservedEdge[], index: Worklo
     counts.set(key, entry);
   }
   // kube-system first (the default), then the busiest; ties by name for a stable answer.
-  const best = [...counts.entries()].sort((a, b) => Number(b[1].namespace === DEFAULT_DNS_NAMESPACE) - Number(a[1].namespace === DEFAULT_DNS_NAMESPACE)
-    || b[1].connections - a[1].connections || compareText(a[0], b[0]))[0]?.[1];
+  const best = [...counts.entries()].sort(
+    (a, b) =>
+      Number(b[1].namespace === DEFAULT_DNS_NAMESPACE) - Number(a[1].namespace === DEFAULT_DNS_NAMESPACE) ||
+      b[1].connections - a[1].connections ||
+      compareText(a[0], b[0]),
+  )[0]?.[1];
   const workload = best === undefined ? undefined : index.get(best.namespace, best.workload);
-  const snapshotDns = index.snapshotPods().find((pod) => !pod.hostNetwork && (pod.labels['k8s-app'] === 'kube-dns' || pod.labels['dns.operator.openshift.io/daemonset-dns'] !== undefined));
-  if (index.snapshotPods().some((pod) => isNodeLocal(pod.labels) && pod.hostNetwork)) nodeLocalIps.add(NODELOCAL_DNS_IP);
-  for (const pod of index.snapshotPods()) if (isNodeLocal(pod.labels) && !pod.hostNetwork) nodeLocalPods.set(`${pod.namespace}/${pod.workload.name}`, { namespace: pod.namespace, labels: { [NODELOCAL_LABEL[0]]: NODELOCAL_LABEL[1] } });
+  const snapshotDns = index
+    .snapshotPods()
+    .find(
+      (pod) =>
+        !pod.hostNetwork &&
+        (pod.labels['k8s-app'] === 'kube-dns' ||
+          pod.labels['dns.operator.openshift.io/daemonset-dns'] !== undefined),
+    );
+  if (index.snapshotPods().some((pod) => isNodeLocal(pod.labels) && pod.hostNetwork))
+    nodeLocalIps.add(NODELOCAL_DNS_IP);
+  for (const pod of index.snapshotPods())
+    if (isNodeLocal(pod.labels) && !pod.hostNetwork)
+      nodeLocalPods.set(`${pod.namespace}/${pod.workload.name}`, {
+        namespace: pod.namespace,
+        labels: { [NODELOCAL_LABEL[0]]: NODELOCAL_LABEL[1] },
+      });
 
   let namespace = snapshotDns?.namespace ?? DEFAULT_DNS_NAMESPACE;
-  let labels: Labels = snapshotDns?.labels['k8s-app'] === 'kube-dns' || snapshotDns === undefined ? FALLBACK_DNS_LABELS : { 'dns.operator.openshift.io/daemonset-dns': snapshotDns.labels['dns.operator.openshift.io/daemonset-dns'] ?? 'default' };
-  let source = snapshotDns !== undefined ? `${namespace} ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}, from the snapshot` : 'kube-system k8s-app=kube-dns, the conventional label (not observed)';
+  let labels: Labels =
+    snapshotDns?.labels['k8s-app'] === 'kube-dns' || snapshotDns === undefined
+      ? FALLBACK_DNS_LABELS
+      : {
+          'dns.operator.openshift.io/daemonset-dns':
+            snapshotDns.labels['dns.operator.openshift.io/daemonset-dns'] ?? 'default',
+        };
+  let source =
+    snapshotDns !== undefined
+      ? `${namespace} ${Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}, from the snapshot`
+      : 'kube-system k8s-app=kube-dns, the conventional label (not observed)';
   if (workload !== undefined && Object.keys(workload.selector.matchLabels).length > 0) {
     namespace = workload.namespace;
     labels = workload.selector.matchLabels;
-    source = `${namespace} ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}, as observed`;
+    source = `${namespace} ${Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}, as observed`;
   }
   const cidrs = [...nodeLocalIps].flatMap((ip) => cidrFor(ip, undefined) ?? []).sort(compareText);
   const cidrSet = new Set([...nodeLocalIps]);
   const chosenName = workload?.name;
   return {
-    namespace, labels, source, nodeLocalCidrs: cidrs, nodeLocalPods: [...nodeLocalPods.values()].sort((a, b) => compareText(a.namespace, b.namespace)),
+    namespace,
+    labels,
+    source,
+    nodeLocalCidrs: cidrs,
+    nodeLocalPods: [...nodeLocalPods.values()].sort((a, b) => compareText(a.namespace, b.namespace)),
     isDnsEdge(edge: ObservedEdge): boolean {
       if (!isDnsPort(edge)) return false;
       const d = edge.destination;
       if (d.kind !== 'pod') return d.ip !== undefined && cidrSet.has(d.ip);
       if (isNodeLocal(edge.destinationLabels)) return true;
-      return d.namespace === namespace && (d.workload === chosenName || Object.entries(labels).every(([k, v]) => edge.destinationLabels[k] === v));
+      return (
+        d.namespace === namespace &&
+        (d.workload === chosenName ||
+          Object.entries(labels).every(([k, v]) => edge.destinationLabels[k] === v))
+      );
     },
   };
 }

@@ -45,7 +45,11 @@ export class EndpointResolver {
   }
 
   /** `names`: the DNS names the edge recorded for this side (Cilium toFQDNs rules match them). */
-  endpointOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>, names: readonly string[] = []): QueryEndpoint | string {
+  endpointOf(
+    peer: ObservedEdge['source'],
+    labels: Readonly<Record<string, string>>,
+    names: readonly string[] = [],
+  ): QueryEndpoint | string {
     const endpoints = this.endpointsOf(peer, labels, names);
     return typeof endpoints === 'string' ? endpoints : (endpoints[0] as QueryEndpoint);
   }
@@ -57,9 +61,15 @@ export class EndpointResolver {
    * different policies, and the flows were made by the observed ones. Without an observed pod in
    * the snapshot: the pods with the labels observed on the edge, else the workload's first pod.
    */
-  endpointsOf(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>, names: readonly string[] = [], pods: readonly string[] = []): readonly QueryEndpoint[] | string {
+  endpointsOf(
+    peer: ObservedEdge['source'],
+    labels: Readonly<Record<string, string>>,
+    names: readonly string[] = [],
+    pods: readonly string[] = [],
+  ): readonly QueryEndpoint[] | string {
     if (peer.kind === 'pod') {
-      if (peer.namespace === undefined || peer.workload === undefined) return 'pod without namespace/workload';
+      if (peer.namespace === undefined || peer.workload === undefined)
+        return 'pod without namespace/workload';
       const known = this.podsOfWorkload.get(peer.namespace)?.get(peer.workload);
       if (known === undefined) return [{ kind: 'workload', namespace: peer.namespace, labels }];
       if (known.shapes === undefined) return known.first;
@@ -80,13 +90,16 @@ export class EndpointResolver {
 }
 
 function workloadPods(pods: readonly PodInfo[]): WorkloadPods {
-  const endpointOfPod = (pod: PodInfo): QueryEndpoint => Object.freeze({ kind: 'pod', namespace: pod.namespace, name: pod.name });
+  const endpointOfPod = (pod: PodInfo): QueryEndpoint =>
+    Object.freeze({ kind: 'pod', namespace: pod.namespace, name: pod.name });
   const firstPod = pods[0] as PodInfo;
   const first = Object.freeze([endpointOfPod(firstPod)]);
   // What the policy engines select a pod by: labels, service account, named container ports.
-  const shapeOf = (pod: PodInfo): string => `${labelsKey(pod.labels)}|${pod.serviceAccount ?? ''}|${JSON.stringify(pod.ports)}`;
+  const shapeOf = (pod: PodInfo): string =>
+    `${labelsKey(pod.labels)}|${pod.serviceAccount ?? ''}|${JSON.stringify(pod.ports)}`;
   const shapeEndpoints = new Map<string, QueryEndpoint>([[shapeOf(firstPod), first[0] as QueryEndpoint]]);
-  for (const pod of pods) if (!shapeEndpoints.has(shapeOf(pod))) shapeEndpoints.set(shapeOf(pod), endpointOfPod(pod));
+  for (const pod of pods)
+    if (!shapeEndpoints.has(shapeOf(pod))) shapeEndpoints.set(shapeOf(pod), endpointOfPod(pod));
   if (shapeEndpoints.size === 1) return { first };
   const shapes = new Map<string, QueryEndpoint>();
   const byLabels = new Map<string, QueryEndpoint>();

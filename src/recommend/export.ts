@@ -38,20 +38,56 @@ export function namespaceFile(namespace: string): string {
 
 function proofLines(proof: RecommendationProof | undefined): string[] {
   if (proof === undefined) return ['- replay proof: not run'];
-  const exposure = (count: RecommendationProof['exposureBefore']) => (count === undefined ? 'not computed (too large)' : `${count.reachable} of ${count.total}`);
+  const exposure = (count: RecommendationProof['exposureBefore']) =>
+    count === undefined ? 'not computed (too large)' : `${count.reachable} of ${count.total}`;
   return [
     `- replay proof: ${proof.replayed} observed forwarded edges replayed, ${proof.allowed} allowed, ${proof.violations.length} would be dropped unexpectedly, ${proof.knownGaps} known gaps (see warnings), ${proof.skipped} not replayable`,
-    ...(proof.alreadyDenied.length > 0 ? [`- already denied by the policies in force, before and after this proposal (${proof.alreadyDenied.length}): ${proof.alreadyDenied.slice(0, 50).map(describeReplayedDrop).map((d) => `${d.path} (${d.reason})`).join('; ')}`] : []),
+    ...(proof.alreadyDenied.length > 0
+      ? [
+          `- already denied by the policies in force, before and after this proposal (${proof.alreadyDenied.length}): ${proof.alreadyDenied
+            .slice(0, 50)
+            .map(describeReplayedDrop)
+            .map((d) => `${d.path} (${d.reason})`)
+            .join('; ')}`,
+        ]
+      : []),
     `- already covered by existing policies: ${proof.coveredByExisting}; newly allowed: ${proof.newlyAllowed}`,
     `- (pod pair, port) combinations reachable before: ${exposure(proof.exposureBefore)}; after: ${exposure(proof.exposureAfter)}`,
-    ...(proof.flavor !== 'k8s' ? [`- replayed as the ${proof.flavor} objects written here${proof.flavor === 'calico' ? ' (staged ones as if promoted)' : ''}`] : []),
-    ...(proof.ignored.length > 0 ? [`- NOT EVALUATED by the replay (${proof.ignored.length}): ${proof.ignored.slice(0, 50).map((o) => `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name} (${o.reason})`).join('; ')}`] : []),
-    ...(proof.tighten.length > 0 ? ['', '## Existing rules no observed traffic used (candidates to tighten)', '', ...proof.tighten.slice(0, 200).map((t) => `- ${t.message}`)] : []),
+    ...(proof.flavor !== 'k8s'
+      ? [
+          `- replayed as the ${proof.flavor} objects written here${proof.flavor === 'calico' ? ' (staged ones as if promoted)' : ''}`,
+        ]
+      : []),
+    ...(proof.ignored.length > 0
+      ? [
+          `- NOT EVALUATED by the replay (${proof.ignored.length}): ${proof.ignored
+            .slice(0, 50)
+            .map(
+              (o) => `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name} (${o.reason})`,
+            )
+            .join('; ')}`,
+        ]
+      : []),
+    ...(proof.tighten.length > 0
+      ? [
+          '',
+          '## Existing rules no observed traffic used (candidates to tighten)',
+          '',
+          ...proof.tighten.slice(0, 200).map((t) => `- ${t.message}`),
+        ]
+      : []),
   ];
 }
 
-function readme(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): string {
-  const window = recommendation.window === null ? 'nothing observed' : `${isoTime(recommendation.window.firstSeenMs)} to ${isoTime(recommendation.window.lastSeenMs)}`;
+function readme(
+  recommendation: Recommendation,
+  options: ExportOptions,
+  proof: RecommendationProof | undefined,
+): string {
+  const window =
+    recommendation.window === null
+      ? 'nothing observed'
+      : `${isoTime(recommendation.window.firstSeenMs)} to ${isoTime(recommendation.window.lastSeenMs)}`;
   const lines = [
     '# NetworkPolicies proposed by netpol-advisor',
     '',
@@ -63,13 +99,15 @@ function readme(recommendation: Recommendation, options: ExportOptions, proof: R
     'Then run `sh verify.sh`: every "allow" check must connect and every "deny" check must be refused or time out;',
     'a check that cannot run (no probe, no permission, no running pod) fails the script with its reason.',
     'The probes are ephemeral debug containers (PROBE_IMAGE, busybox by default) or, where those are not',
-    'available, short-lived probe pods with the source workload\'s labels. The deny check to 1.1.1.1:443',
+    "available, short-lived probe pods with the source workload's labels. The deny check to 1.1.1.1:443",
     'proves something only where the cluster has egress to the internet at all.',
-    ...(options.flavor === 'calico' && options.staged ? [
-      '',
-      'STAGED: staged policies are not enforced, so until they are promoted every "deny" check is EXPECTED',
-      'TO CONNECT (verify.sh checks them that way). After promoting, run `PROMOTED=1 sh verify.sh`.',
-    ] : []),
+    ...(options.flavor === 'calico' && options.staged
+      ? [
+          '',
+          'STAGED: staged policies are not enforced, so until they are promoted every "deny" check is EXPECTED',
+          'TO CONNECT (verify.sh checks them that way). After promoting, run `PROMOTED=1 sh verify.sh`.',
+        ]
+      : []),
     '',
     '## Proof',
     '',
@@ -81,49 +119,84 @@ function readme(recommendation: Recommendation, options: ExportOptions, proof: R
       const emitted = policiesFor(ns, options.flavor);
       return `- ${namespaceFile(ns.namespace)}: ${emitted.length} policies (${emitted.map((p) => p.policy.metadata.name).join(', ')}), ${ns.warnings.length} warnings${ns.unsafe.length > 0 ? `, NOT SAFE TO APPLY: ${ns.unsafe.length} observed path(s) would be denied` : ''}`;
     }),
-    ...(recommendation.unsafe.length === 0 ? [] : [
-      '',
-      '## NOT SAFE TO APPLY: observed paths these policies would deny',
-      '',
-      ...recommendation.unsafe.map((u) => `- ${u.namespace}: ${u.path} [${u.code}] ${u.reason}`),
-    ]),
+    ...(recommendation.unsafe.length === 0
+      ? []
+      : [
+          '',
+          '## NOT SAFE TO APPLY: observed paths these policies would deny',
+          '',
+          ...recommendation.unsafe.map((u) => `- ${u.namespace}: ${u.path} [${u.code}] ${u.reason}`),
+        ]),
     '',
     '## Workloads observed',
     '',
-    ...recommendation.workloads.map((w) => `- ${w.namespace}/${w.name} (${w.kind}): ${w.connections} connections over ${w.observedSec}s${w.lowConfidence ? ' — LOW CONFIDENCE: observe longer before enforcing' : ''}`),
+    ...recommendation.workloads.map(
+      (w) =>
+        `- ${w.namespace}/${w.name} (${w.kind}): ${w.connections} connections over ${w.observedSec}s${w.lowConfidence ? ' — LOW CONFIDENCE: observe longer before enforcing' : ''}`,
+    ),
     '',
     '## Warnings',
     '',
-    ...(recommendation.warnings.length === 0 ? ['none'] : recommendation.warnings.map((w) => `- [${w.code}] ${w.namespace ?? '-'}${w.subject !== undefined ? ` ${w.subject}` : ''}: ${w.message}`)),
+    ...(recommendation.warnings.length === 0
+      ? ['none']
+      : recommendation.warnings.map(
+          (w) =>
+            `- [${w.code}] ${w.namespace ?? '-'}${w.subject !== undefined ? ` ${w.subject}` : ''}: ${w.message}`,
+        )),
     '',
   ];
   // Flow data may carry control characters; keep the README plain text.
   return lines.join('\n').replace(/(?!\n)\p{Cc}/gu, '?');
 }
 
-export function exportFiles(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): Map<string, string> {
+export function exportFiles(
+  recommendation: Recommendation,
+  options: ExportOptions,
+  proof: RecommendationProof | undefined,
+): Map<string, string> {
   return new Map(exportFileEntries(recommendation, options, proof));
 }
 
 /** The folder's files one at a time (name, content), so a writer holds one namespace's YAML at once. */
-export function* exportFileEntries(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): Generator<[string, string]> {
+export function* exportFileEntries(
+  recommendation: Recommendation,
+  options: ExportOptions,
+  proof: RecommendationProof | undefined,
+): Generator<[string, string]> {
   const resources: string[] = [];
   for (const ns of recommendation.namespaces) {
     const file = namespaceFile(ns.namespace);
     yield [file, toYamlStream(objectsOf(ns, options))];
     resources.push(file);
   }
-  yield ['kustomization.yaml', toYamlStream([{ object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources } }])];
-  yield ['verify.sh', verifyScript(recommendation.namespaces, { staged: options.flavor === 'calico' && options.staged })];
+  yield [
+    'kustomization.yaml',
+    toYamlStream([
+      { object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources } },
+    ]),
+  ];
+  yield [
+    'verify.sh',
+    verifyScript(recommendation.namespaces, { staged: options.flavor === 'calico' && options.staged }),
+  ];
   yield ['README.md', readme(recommendation, options, proof)];
 }
 
-export function exportJson(recommendation: Recommendation, options: ExportOptions, proof: RecommendationProof | undefined): unknown {
+export function exportJson(
+  recommendation: Recommendation,
+  options: ExportOptions,
+  proof: RecommendationProof | undefined,
+): unknown {
   const namespaces: Record<string, unknown> = {};
   for (const ns of recommendation.namespaces) {
     namespaces[ns.namespace] = {
       policies: objectsOf(ns, options).map((o) => o.object),
-      evidence: ns.policies.map((p) => ({ policy: p.policy.metadata.name, role: p.role, workload: p.workload ?? null, rules: p.rules })),
+      evidence: ns.policies.map((p) => ({
+        policy: p.policy.metadata.name,
+        role: p.role,
+        workload: p.workload ?? null,
+        rules: p.rules,
+      })),
       tests: ns.tests,
       warnings: ns.warnings,
       safe: ns.unsafe.length === 0,
@@ -136,14 +209,33 @@ export function exportJson(recommendation: Recommendation, options: ExportOption
     namespaces,
     workloads: recommendation.workloads,
     warnings: recommendation.warnings,
-    window: recommendation.window === null ? null : { firstSeen: isoTime(recommendation.window.firstSeenMs), lastSeen: isoTime(recommendation.window.lastSeenMs) },
-    proof: proof === undefined ? null : {
-      replayed: proof.replayed, allowed: proof.allowed, violations: proof.violations.length, knownGaps: proof.knownGaps, skipped: proof.skipped,
-      alreadyDenied: proof.alreadyDenied.length, alreadyDeniedPaths: proof.alreadyDenied.slice(0, 500).map(describeReplayedDrop),
-      coveredByExisting: proof.coveredByExisting, newlyAllowed: proof.newlyAllowed, tighten: proof.tighten,
-      exposureBefore: proof.exposureBefore ?? null, exposureAfter: proof.exposureAfter ?? null,
-      // Only when the replay left something out (keeps the common output unchanged).
-      ...(proof.ignored.length > 0 ? { ignored: proof.ignored.map(({ appliesTo: _a, ...rest }) => rest) } : {}),
-    },
+    window:
+      recommendation.window === null
+        ? null
+        : {
+            firstSeen: isoTime(recommendation.window.firstSeenMs),
+            lastSeen: isoTime(recommendation.window.lastSeenMs),
+          },
+    proof:
+      proof === undefined
+        ? null
+        : {
+            replayed: proof.replayed,
+            allowed: proof.allowed,
+            violations: proof.violations.length,
+            knownGaps: proof.knownGaps,
+            skipped: proof.skipped,
+            alreadyDenied: proof.alreadyDenied.length,
+            alreadyDeniedPaths: proof.alreadyDenied.slice(0, 500).map(describeReplayedDrop),
+            coveredByExisting: proof.coveredByExisting,
+            newlyAllowed: proof.newlyAllowed,
+            tighten: proof.tighten,
+            exposureBefore: proof.exposureBefore ?? null,
+            exposureAfter: proof.exposureAfter ?? null,
+            // Only when the replay left something out (keeps the common output unchanged).
+            ...(proof.ignored.length > 0
+              ? { ignored: proof.ignored.map(({ appliesTo: _a, ...rest }) => rest) }
+              : {}),
+          },
   };
 }

@@ -17,7 +17,12 @@ export interface ExposureCount {
   readonly total: number;
 }
 
-export function countExposure(engine: PolicyEngine, subjects: readonly ExposureSubject[], ports: readonly PortEvidence[], maxEvaluations: number): ExposureCount | undefined {
+export function countExposure(
+  engine: PolicyEngine,
+  subjects: readonly ExposureSubject[],
+  ports: readonly PortEvidence[],
+  maxEvaluations: number,
+): ExposureCount | undefined {
   const evaluations = subjects.length * subjects.length * ports.length;
   if (evaluations > maxEvaluations) return undefined;
   let reachable = 0;
@@ -29,7 +34,11 @@ export function countExposure(engine: PolicyEngine, subjects: readonly ExposureS
       for (const port of ports) {
         total += pairs;
         const protocol = port.protocol as PolicyProtocol;
-        if (engine.evaluate({ from: from.endpoint, to: to.endpoint, port: port.port, protocol }).verdict === 'allow') reachable += pairs;
+        if (
+          engine.evaluate({ from: from.endpoint, to: to.endpoint, port: port.port, protocol }).verdict ===
+          'allow'
+        )
+          reachable += pairs;
       }
     }
   }

@@ -10,23 +10,36 @@ import { objectsOf, type ExportOptions } from './export.js';
 import type { Recommendation } from './proposal.js';
 
 /** The emitted objects of every namespace, as plain API objects. */
-export function emittedObjects(recommendation: Recommendation, options: ExportOptions): Record<string, unknown>[] {
+export function emittedObjects(
+  recommendation: Recommendation,
+  options: ExportOptions,
+): Record<string, unknown>[] {
   return recommendation.namespaces.flatMap((ns) => objectsOf(ns, options).map((o) => ({ ...o.object })));
 }
 
 /** `base` plus `objects` read back as a snapshot would read them; a problem is a bug of ours. */
 export function snapshotWithObjects(base: ClusterSnapshot, objects: readonly unknown[]): ClusterSnapshot {
   const parsed = parseClusterObjects(objects);
-  if (parsed.problems.length > 0) throw new Error(`emitted objects do not read back: ${parsed.problems.slice(0, 3).map(formatProblem).join('; ')}`);
+  if (parsed.problems.length > 0)
+    throw new Error(
+      `emitted objects do not read back: ${parsed.problems.slice(0, 3).map(formatProblem).join('; ')}`,
+    );
   const replaced = new Set(parsed.snapshot.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
   const cni = mergeCni(base.cni, parsed.snapshot.cni);
   return {
     ...base,
-    policies: [...base.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)), ...parsed.snapshot.policies],
+    policies: [
+      ...base.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)),
+      ...parsed.snapshot.policies,
+    ],
     ...(cni !== undefined ? { cni } : {}),
   };
 }
 
-export function flavorSnapshot(base: ClusterSnapshot, recommendation: Recommendation, options: ExportOptions): ClusterSnapshot {
+export function flavorSnapshot(
+  base: ClusterSnapshot,
+  recommendation: Recommendation,
+  options: ExportOptions,
+): ClusterSnapshot {
   return snapshotWithObjects(base, emittedObjects(recommendation, options));
 }

@@ -21,5 +21,9 @@ export function headerOf(role: string, name: string, namespace: string): string 
 }
 
 export function k8sObjects(ns: NamespaceRecommendation): ExportObject[] {
-  return policiesFor(ns, 'k8s').map((p) => ({ object: p.policy as unknown as Record<string, unknown>, rules: p.rules, header: headerOf(p.role, p.policy.metadata.name, ns.namespace) }));
+  return policiesFor(ns, 'k8s').map((p) => ({
+    object: p.policy as unknown as Record<string, unknown>,
+    rules: p.rules,
+    header: headerOf(p.role, p.policy.metadata.name, ns.namespace),
+  }));
 }

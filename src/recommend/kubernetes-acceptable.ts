@@ -14,7 +14,13 @@
 import type { NetworkPolicy, NetworkPolicyPeer } from '../policy/model.js';
 import { formatProblem, parseClusterObjects } from '../policy/parse-objects.js';
 import { dns1123LabelProblem, quoteShort } from '../policy/k8s-names.js';
-import type { NamespaceRecommendation, ProposedPolicy, Recommendation, RuleEvidence, Warning } from './proposal.js';
+import type {
+  NamespaceRecommendation,
+  ProposedPolicy,
+  Recommendation,
+  RuleEvidence,
+  Warning,
+} from './proposal.js';
 
 /** Skip warnings kept per recommendation (the count of the rest is in the last one). */
 const MAX_SKIP_WARNINGS = 100;
@@ -26,11 +32,21 @@ function policyProblem(policy: NetworkPolicy): string | undefined {
 
 function peerProblem(peer: NetworkPolicyPeer, direction: 'ingress' | 'egress'): string | undefined {
   const probe: NetworkPolicy = {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'peer', namespace: 'peer' },
-    spec: direction === 'ingress' ? { podSelector: {}, ingress: [{ from: [peer] }] } : { podSelector: {}, egress: [{ to: [peer] }] },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'peer', namespace: 'peer' },
+    spec:
+      direction === 'ingress'
+        ? { podSelector: {}, ingress: [{ from: [peer] }] }
+        : { podSelector: {}, egress: [{ to: [peer] }] },
   };
   const problem = parseClusterObjects([probe]).problems[0];
-  return problem === undefined ? undefined : `${problem.path.replace(/^spec\.(ingress|egress)\[0\]\.(from|to)\[0\]\.?/, '')}: ${problem.message}`.slice(0, 500);
+  return problem === undefined
+    ? undefined
+    : `${problem.path.replace(/^spec\.(ingress|egress)\[0\]\.(from|to)\[0\]\.?/, '')}: ${problem.message}`.slice(
+        0,
+        500,
+      );
 }
 
 /** The policy without refused peers (and rules left empty by that), with its evidence renumbered. */
@@ -39,22 +55,38 @@ function withoutRefusedPeers(proposed: ProposedPolicy, skip: (message: string) =
   let evidence: readonly RuleEvidence[] = proposed.rules;
   let changed = false;
   const filterRules = <R extends { from?: readonly NetworkPolicyPeer[]; to?: readonly NetworkPolicyPeer[] }>(
-    rules: readonly R[] | undefined, direction: 'ingress' | 'egress', key: 'from' | 'to',
+    rules: readonly R[] | undefined,
+    direction: 'ingress' | 'egress',
+    key: 'from' | 'to',
   ): R[] | undefined => {
     if (rules === undefined) return undefined;
     const kept: R[] = [];
     const renumber = new Map<number, number>();
     rules.forEach((rule, i) => {
       const peers = rule[key];
-      if (peers === undefined || peers.length === 0) { renumber.set(i, kept.length); kept.push(rule); return; }
+      if (peers === undefined || peers.length === 0) {
+        renumber.set(i, kept.length);
+        kept.push(rule);
+        return;
+      }
       const valid = peers.filter((peer) => {
         const problem = peerProblem(peer, direction);
-        if (problem !== undefined) skip(`${direction} rule ${i} of ${proposed.policy.metadata.namespace}/${quoteShort(proposed.policy.metadata.name)}: peer left out: Kubernetes would refuse ${problem}`);
+        if (problem !== undefined)
+          skip(
+            `${direction} rule ${i} of ${proposed.policy.metadata.namespace}/${quoteShort(proposed.policy.metadata.name)}: peer left out: Kubernetes would refuse ${problem}`,
+          );
         return problem === undefined;
       });
-      if (valid.length === peers.length) { renumber.set(i, kept.length); kept.push(rule); return; }
+      if (valid.length === peers.length) {
+        renumber.set(i, kept.length);
+        kept.push(rule);
+        return;
+      }
       changed = true;
-      if (valid.length > 0) { renumber.set(i, kept.length); kept.push({ ...rule, [key]: valid }); }
+      if (valid.length > 0) {
+        renumber.set(i, kept.length);
+        kept.push({ ...rule, [key]: valid });
+      }
     });
     evidence = evidence.flatMap((e) => {
       if (e.direction !== direction) return [e];
@@ -69,7 +101,14 @@ function withoutRefusedPeers(proposed: ProposedPolicy, skip: (message: string) =
   if (!changed) return proposed;
   return {
     ...proposed,
-    policy: { ...proposed.policy, spec: { ...spec, ...(ingress !== undefined ? { ingress } : {}), ...(egress !== undefined ? { egress } : {}) } },
+    policy: {
+      ...proposed.policy,
+      spec: {
+        ...spec,
+        ...(ingress !== undefined ? { ingress } : {}),
+        ...(egress !== undefined ? { egress } : {}),
+      },
+    },
     rules: evidence,
   };
 }
@@ -78,7 +117,10 @@ export function dropUnacceptablePolicies(recommendation: Recommendation): Recomm
   const warnings: Warning[] = [];
   let suppressed = 0;
   const skip = (namespace: string, message: string): void => {
-    if (warnings.length >= MAX_SKIP_WARNINGS) { suppressed++; return; }
+    if (warnings.length >= MAX_SKIP_WARNINGS) {
+      suppressed++;
+      return;
+    }
     warnings.push({
       code: 'invalid-object',
       ...(dns1123LabelProblem(namespace) === undefined ? { namespace } : {}),
@@ -90,23 +132,38 @@ export function dropUnacceptablePolicies(recommendation: Recommendation): Recomm
   for (const namespace of recommendation.namespaces) {
     const refused = dns1123LabelProblem(namespace.namespace);
     if (refused !== undefined) {
-      skip(namespace.namespace, `no policies proposed for namespace ${quoteShort(namespace.namespace)}: Kubernetes would refuse metadata.namespace: ${refused}`);
+      skip(
+        namespace.namespace,
+        `no policies proposed for namespace ${quoteShort(namespace.namespace)}: Kubernetes would refuse metadata.namespace: ${refused}`,
+      );
       continue;
     }
     const before = warnings.length;
     let changed = false;
     const policies: ProposedPolicy[] = [];
     for (const proposed of namespace.policies) {
-      if (policyProblem(proposed.policy) === undefined) { policies.push(proposed); continue; }
+      if (policyProblem(proposed.policy) === undefined) {
+        policies.push(proposed);
+        continue;
+      }
       changed = true;
       const filtered = withoutRefusedPeers(proposed, (m) => skip(namespace.namespace, m));
       const problem = policyProblem(filtered.policy);
-      if (problem !== undefined) skip(namespace.namespace, `policy left out: Kubernetes would refuse ${problem}`);
+      if (problem !== undefined)
+        skip(namespace.namespace, `policy left out: Kubernetes would refuse ${problem}`);
       else policies.push(filtered);
     }
-    kept.push(changed ? { ...namespace, policies, warnings: [...namespace.warnings, ...warnings.slice(before)] } : namespace);
+    kept.push(
+      changed
+        ? { ...namespace, policies, warnings: [...namespace.warnings, ...warnings.slice(before)] }
+        : namespace,
+    );
   }
   if (warnings.length === 0) return recommendation;
-  if (suppressed > 0) warnings.push({ code: 'invalid-object', message: `${suppressed} more object(s) left out because Kubernetes would refuse them` });
+  if (suppressed > 0)
+    warnings.push({
+      code: 'invalid-object',
+      message: `${suppressed} more object(s) left out because Kubernetes would refuse them`,
+    });
   return { ...recommendation, namespaces: kept, warnings: [...recommendation.warnings, ...warnings] };
 }

@@ -21,7 +21,16 @@ const VOLATILE_KEYS = new Set([
 const FOREIGN_KEY_PREFIXES = ['io.kubernetes.', 'io.cilium.', 'io.cilium/'];
 
 /** Preference order for the first pick, after the app.kubernetes.io/name group. */
-const PREFERRED_KEYS = ['app', 'k8s-app', 'name', 'app.kubernetes.io/instance', 'component', 'app.kubernetes.io/component', 'tier', 'role'];
+const PREFERRED_KEYS = [
+  'app',
+  'k8s-app',
+  'name',
+  'app.kubernetes.io/instance',
+  'component',
+  'app.kubernetes.io/component',
+  'tier',
+  'role',
+];
 
 const NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -53,7 +62,13 @@ export function stableLabels(labels: Labels): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) {
     const value = labels[key];
-    if (value === undefined || !isValidLabelKey(key) || !isValidLabelValue(value) || isVolatileLabel(key, value)) continue;
+    if (
+      value === undefined ||
+      !isValidLabelKey(key) ||
+      !isValidLabelValue(value) ||
+      isVolatileLabel(key, value)
+    )
+      continue;
     out[key] = value;
   }
   return out;
@@ -126,7 +141,11 @@ export function chooseSelector(input: SelectorInput): SelectorChoice {
   const verified = input.workloadPods !== undefined && input.workloadPods.length > 0;
   const candidates = stableLabels(verified ? commonLabels(input.workloadPods ?? []) : input.labels);
   if (Object.keys(candidates).length === 0) {
-    return { matchLabels: {}, exact: verified ? false : undefined, warnings: ['no stable label identifies this workload; it cannot be selected safely'] };
+    return {
+      matchLabels: {},
+      exact: verified ? false : undefined,
+      warnings: ['no stable label identifies this workload; it cannot be selected safely'],
+    };
   }
   const pick = initialPick(candidates);
   if (!verified) return { matchLabels: pick, exact: undefined, warnings: [] };
@@ -141,7 +160,13 @@ export function chooseSelector(input: SelectorInput): SelectorChoice {
     others = remaining;
   }
   if (others.length > 0) {
-    return { matchLabels: pick, exact: false, warnings: [`selector also matches ${others.length} pod(s) of other workloads in the namespace; no stable label tells them apart`] };
+    return {
+      matchLabels: pick,
+      exact: false,
+      warnings: [
+        `selector also matches ${others.length} pod(s) of other workloads in the namespace; no stable label tells them apart`,
+      ],
+    };
   }
   return { matchLabels: pick, exact: true, warnings: [] };
 }

@@ -25,7 +25,11 @@ export function isDns1123Label(text: string): boolean {
 export function policyName(...parts: readonly string[]): string {
   const wanted = parts.join('-');
   if (isDns1123Label(wanted)) return wanted;
-  const cleaned = wanted.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+  const cleaned = wanted
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const head = cleaned.slice(0, MAX_NAME_CHARS - HASH_CHARS - 1).replace(/-+$/g, '');
   return head === '' ? `np-${shortHash(wanted)}` : `${head}-${shortHash(wanted)}`;
 }

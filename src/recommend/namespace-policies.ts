@@ -17,19 +17,43 @@ export interface DnsEvidence {
 }
 
 /** The DNS policy toward the kube-system pods with `dnsLabels` (the doctor's fixes start from it). */
-export function dnsPolicy(namespace: string, dnsLabels: Labels, dnsSource: string, evidence: DnsEvidence | undefined, windowAnnotation: string): ProposedPolicy {
-  const servers: DnsServers = { namespace: 'kube-system', labels: dnsLabels, source: dnsSource, nodeLocalCidrs: [], nodeLocalPods: [], isDnsEdge: () => false };
+export function dnsPolicy(
+  namespace: string,
+  dnsLabels: Labels,
+  dnsSource: string,
+  evidence: DnsEvidence | undefined,
+  windowAnnotation: string,
+): ProposedPolicy {
+  const servers: DnsServers = {
+    namespace: 'kube-system',
+    labels: dnsLabels,
+    source: dnsSource,
+    nodeLocalCidrs: [],
+    nodeLocalPods: [],
+    isDnsEdge: () => false,
+  };
   return dnsPolicyFor(namespace, servers, evidence, windowAnnotation);
 }
 
 /** The namespace's DNS egress policy toward the DNS servers found (cluster DNS and NodeLocal). */
-export function dnsPolicyFor(namespace: string, dns: DnsServers, evidence: DnsEvidence | undefined, windowAnnotation: string): ProposedPolicy {
+export function dnsPolicyFor(
+  namespace: string,
+  dns: DnsServers,
+  evidence: DnsEvidence | undefined,
+  windowAnnotation: string,
+): ProposedPolicy {
   const connections = evidence?.connections ?? 0;
   const nodeLocal = dns.nodeLocalCidrs.length > 0 || dns.nodeLocalPods.length > 0;
   const dnsSource = `${dns.source}${nodeLocal ? `; NodeLocal DNSCache ${[...dns.nodeLocalCidrs, ...dns.nodeLocalPods.map((p) => `${p.namespace} k8s-app=node-local-dns`)].join(', ')}` : ''}`;
   const to: NetworkPolicyPeer[] = [
-    { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } }, podSelector: { matchLabels: { ...dns.labels } } },
-    ...dns.nodeLocalPods.map((p) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } }, podSelector: { matchLabels: { ...p.labels } } })),
+    {
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } },
+      podSelector: { matchLabels: { ...dns.labels } },
+    },
+    ...dns.nodeLocalPods.map((p) => ({
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } },
+      podSelector: { matchLabels: { ...p.labels } },
+    })),
     ...dns.nodeLocalCidrs.map((cidr) => ({ ipBlock: { cidr } })),
   ];
   const rule: RuleEvidence = {
@@ -37,7 +61,10 @@ export function dnsPolicyFor(namespace: string, dns: DnsServers, evidence: DnsEv
     index: 0,
     peerClass: 'dns',
     peer: `DNS (${dnsSource})`,
-    ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+    ports: [
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ],
     connections,
     firstSeenMs: evidence?.firstSeenMs ?? Number.NaN,
     lastSeenMs: evidence?.lastSeenMs ?? Number.NaN,
@@ -64,22 +91,34 @@ export function dnsPolicyFor(namespace: string, dns: DnsServers, evidence: DnsEv
     spec: {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{
-        to,
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-      }],
+      egress: [
+        {
+          to,
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
     },
   };
   return { role: 'dns', policy, rules: [rule] };
 }
 
 /** The default deny; `open` directions are left out (undefined when nothing is left to deny). */
-export function defaultDenyPolicy(namespace: string, windowAnnotation: string, open: readonly ('ingress' | 'egress')[] = []): ProposedPolicy | undefined {
-  const policyTypes = (['Ingress', 'Egress'] as const).filter((type) => !open.includes(type === 'Ingress' ? 'ingress' : 'egress'));
+export function defaultDenyPolicy(
+  namespace: string,
+  windowAnnotation: string,
+  open: readonly ('ingress' | 'egress')[] = [],
+): ProposedPolicy | undefined {
+  const policyTypes = (['Ingress', 'Egress'] as const).filter(
+    (type) => !open.includes(type === 'Ingress' ? 'ingress' : 'egress'),
+  );
   if (policyTypes.length === 0) return undefined;
-  const why = open.length === 0
-    ? 'deny every path not observed; apply after the allow policies of this namespace'
-    : `deny every path not observed, except ${open.join(' and ')}: a workload of this namespace talks to a Cilium reserved identity NetworkPolicy cannot name (see the warnings)`;
+  const why =
+    open.length === 0
+      ? 'deny every path not observed; apply after the allow policies of this namespace'
+      : `deny every path not observed, except ${open.join(' and ')}: a workload of this namespace talks to a Cilium reserved identity NetworkPolicy cannot name (see the warnings)`;
   return {
     role: 'default-deny',
     rules: [],

@@ -25,7 +25,12 @@ export type ReservedEntity = 'ingress' | 'health' | 'init' | 'unmanaged';
 
 export type PeerTarget =
   | { readonly type: 'workload'; readonly key: string; readonly workload: WorkloadInfo }
-  | { readonly type: 'cidr'; readonly key: string; readonly cidr: string; readonly peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'> }
+  | {
+      readonly type: 'cidr';
+      readonly key: string;
+      readonly cidr: string;
+      readonly peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'>;
+    }
   /** Every endpoint of default/kubernetes (cilium: the kube-apiserver entity). */
   | { readonly type: 'apiserver'; readonly key: string; readonly cidrs: readonly string[] }
   /** Every node address of the snapshot (cilium: the host and remote-node entities). */
@@ -38,7 +43,15 @@ export type PeerTarget =
    * A Calico NetworkSet or GlobalNetworkSet named as the peer (Goldmane, flow logs): its nets when
    * the snapshot has it (ipBlocks), its labels for a Calico selector (calico-policy.ts).
    */
-  | { readonly type: 'network-set'; readonly key: string; readonly setKind: 'NetworkSet' | 'GlobalNetworkSet'; readonly namespace?: string; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly cidrs: readonly string[] };
+  | {
+      readonly type: 'network-set';
+      readonly key: string;
+      readonly setKind: 'NetworkSet' | 'GlobalNetworkSet';
+      readonly namespace?: string;
+      readonly name: string;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly cidrs: readonly string[];
+    };
 
 export const PUBLIC_TARGET: PeerTarget = Object.freeze({ type: 'public', key: 'public/any' });
 export const PUBLIC_CIDRS: readonly string[] = Object.freeze(['0.0.0.0/0', '::/0']);
@@ -65,14 +78,30 @@ export function cidrFor(ip: string, aggregate: AggregationOptions | undefined): 
   const address = parseIp(ip);
   if (address === undefined) return undefined;
   const full = address.family === 4 ? 32 : 128;
-  const wanted = aggregate === undefined ? full : address.family === 4 ? aggregate.ipv4PrefixLength : aggregate.ipv6PrefixLength;
+  const wanted =
+    aggregate === undefined
+      ? full
+      : address.family === 4
+        ? aggregate.ipv4PrefixLength
+        : aggregate.ipv6PrefixLength;
   return formatCidr(cidrOf(address, Math.min(full, Math.max(0, wanted))));
 }
 
-function cidrTarget(ip: string | undefined, peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'>, aggregate: AggregationOptions | undefined, what: string): PeerResolution {
-  if (ip === undefined) return { ok: false, code: peerClass === 'kube-apiserver' ? 'kube-apiserver' : 'node-traffic', reason: `${what} without an address cannot be expressed as an ipBlock` };
+function cidrTarget(
+  ip: string | undefined,
+  peerClass: Exclude<PeerClass, 'workload' | 'dns' | 'entity' | 'public' | 'network-set'>,
+  aggregate: AggregationOptions | undefined,
+  what: string,
+): PeerResolution {
+  if (ip === undefined)
+    return {
+      ok: false,
+      code: peerClass === 'kube-apiserver' ? 'kube-apiserver' : 'node-traffic',
+      reason: `${what} without an address cannot be expressed as an ipBlock`,
+    };
   const cidr = cidrFor(ip, aggregate);
-  if (cidr === undefined) return { ok: false, code: 'unresolved-endpoint', reason: `${what} has an invalid address` };
+  if (cidr === undefined)
+    return { ok: false, code: 'unresolved-endpoint', reason: `${what} has an invalid address` };
   return { ok: true, targets: [{ type: 'cidr', key: `cidr/${cidr}`, cidr, peerClass }] };
 }
 
@@ -88,44 +117,89 @@ function networkSetTarget(peer: EdgePeer, index: WorkloadIndex): PeerResolution 
   const what = `Calico ${setKind} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${name}`;
   const known = index.networkSet(setKind, peer.namespace, name);
   if (known === undefined || known.nets.length === 0) {
-    return { ok: false, code: 'unresolved-endpoint', reason: `${what} ${known === undefined ? 'is not in the cluster snapshot' : 'has no valid nets'}: its addresses are unknown, so no rule can name it (add it to --cluster)` };
+    return {
+      ok: false,
+      code: 'unresolved-endpoint',
+      reason: `${what} ${known === undefined ? 'is not in the cluster snapshot' : 'has no valid nets'}: its addresses are unknown, so no rule can name it (add it to --cluster)`,
+    };
   }
   const labels: Record<string, string> = {};
   // Selector syntax is built from these: only what Kubernetes label syntax allows.
   for (const [k, v] of Object.entries(known.labels)) if (isLabelKey(k) && isLabelValue(v)) labels[k] = v;
   const key = `network-set/${setKind}/${peer.namespace ?? ''}/${name}`;
-  return { ok: true, targets: [{ type: 'network-set', key, setKind, ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}), name, labels, cidrs: known.nets }] };
+  return {
+    ok: true,
+    targets: [
+      {
+        type: 'network-set',
+        key,
+        setKind,
+        ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}),
+        name,
+        labels,
+        cidrs: known.nets,
+      },
+    ],
+  };
 }
 
 /** Resolves one side of an observed edge to the policy peers that admit it. */
-export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: AggregationOptions): PeerResolution {
+export function resolvePeer(
+  peer: EdgePeer,
+  index: WorkloadIndex,
+  aggregate: AggregationOptions,
+): PeerResolution {
   switch (peer.kind) {
     case 'pod': {
       if (peer.namespace === undefined || peer.workload === undefined) {
-        return { ok: false, code: 'unresolved-endpoint', reason: 'a pod without namespace and workload cannot be selected' };
+        return {
+          ok: false,
+          code: 'unresolved-endpoint',
+          reason: 'a pod without namespace and workload cannot be selected',
+        };
       }
       const workload = index.byKey.get(`${peer.namespace}/${peer.workload}`);
-      if (workload === undefined) return { ok: false, code: 'unresolved-endpoint', reason: 'workload not indexed' };
+      if (workload === undefined)
+        return { ok: false, code: 'unresolved-endpoint', reason: 'workload not indexed' };
       if (index.isHostNetwork(workload)) {
         const targets = index.nodeIpsOf(workload).flatMap((ip): PeerTarget[] => {
           const cidr = cidrFor(ip, undefined);
-          return cidr === undefined ? [] : [{ type: 'cidr', key: `cidr/${cidr}`, cidr, peerClass: 'host-network' }];
+          return cidr === undefined
+            ? []
+            : [{ type: 'cidr', key: `cidr/${cidr}`, cidr, peerClass: 'host-network' }];
         });
-        if (targets.length === 0) return { ok: false, code: 'host-network', reason: `${workload.key} uses the host network and has no known node address` };
+        if (targets.length === 0)
+          return {
+            ok: false,
+            code: 'host-network',
+            reason: `${workload.key} uses the host network and has no known node address`,
+          };
         return { ok: true, targets };
       }
       if (Object.keys(workload.selector.matchLabels).length === 0) {
-        return { ok: false, code: 'unselectable-workload', reason: `${workload.key} has no stable label to select it by` };
+        return {
+          ok: false,
+          code: 'unselectable-workload',
+          reason: `${workload.key} has no stable label to select it by`,
+        };
       }
       return { ok: true, targets: [{ type: 'workload', key: `workload/${workload.key}`, workload }] };
     }
     case 'world':
       // Calico names (a NetworkSet, the `pub`/`pvt` networks) carry no address to write down.
-      if (peer.ip === undefined && (peer.workloadKind === 'NetworkSet' || peer.workloadKind === 'GlobalNetworkSet') && peer.workload !== undefined) {
+      if (
+        peer.ip === undefined &&
+        (peer.workloadKind === 'NetworkSet' || peer.workloadKind === 'GlobalNetworkSet') &&
+        peer.workload !== undefined
+      ) {
         return networkSetTarget(peer, index);
       }
       if (peer.ip === undefined && peer.workload !== undefined) {
-        return { ok: false, code: 'unresolved-endpoint', reason: `Calico ${peer.workloadKind ?? 'peer'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload} has no address to write as an ipBlock` };
+        return {
+          ok: false,
+          code: 'unresolved-endpoint',
+          reason: `Calico ${peer.workloadKind ?? 'peer'} ${peer.namespace !== undefined ? `${peer.namespace}/` : ''}${peer.workload} has no address to write as an ipBlock`,
+        };
       }
       if (isApiServer(peer.ip, index)) return { ok: true, targets: [index.apiServerTarget()] };
       return cidrTarget(peer.ip, 'external', aggregate, 'an external endpoint');
@@ -140,7 +214,8 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
       // Traffic from one node (NodePort SNAT, kubelet probes) comes from any node tomorrow: with
       // the snapshot's Node addresses, admit them all, not the one seen.
       const nodeIps = index.nodeAddresses();
-      if (nodeIps.length > 0 && peer.ip !== undefined && nodeIps.includes(peer.ip)) return { ok: true, targets: [index.nodesTarget()] };
+      if (nodeIps.length > 0 && peer.ip !== undefined && nodeIps.includes(peer.ip))
+        return { ok: true, targets: [index.nodesTarget()] };
       return cidrTarget(peer.ip, 'node', undefined, 'a node');
     }
     case 'ingress':
@@ -157,7 +232,11 @@ export function resolvePeer(peer: EdgePeer, index: WorkloadIndex, aggregate: Agg
     case 'unknown': {
       const resolved = index.resolveIp(peer.ip);
       if (resolved !== undefined) return resolvePeer(resolved, index, aggregate);
-      return { ok: false, code: 'unresolved-endpoint', reason: `in-cluster address ${peer.ip ?? '(none)'} was not resolved to a pod; a pod IP is not a stable policy peer` };
+      return {
+        ok: false,
+        code: 'unresolved-endpoint',
+        reason: `in-cluster address ${peer.ip ?? '(none)'} was not resolved to a pod; a pod IP is not a stable policy peer`,
+      };
     }
   }
 }
@@ -181,7 +260,8 @@ export function nodesTargetOf(ips: readonly string[]): PeerTarget {
 /** The NetworkPolicy peer objects for a target (none for an entity: NetworkPolicy cannot name it). */
 export function policyPeersOf(target: PeerTarget): NetworkPolicyPeer[] {
   if (target.type === 'public') return PUBLIC_CIDRS.map((cidr) => ({ ipBlock: { cidr } }));
-  if (target.type === 'nodes' || target.type === 'apiserver') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (target.type === 'nodes' || target.type === 'apiserver')
+    return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (target.type === 'entity') return [];
   if (target.type === 'network-set') return target.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [policyPeerOf(target)];
@@ -198,12 +278,19 @@ export function policyPeerOf(target: Extract<PeerTarget, { type: 'workload' | 'c
 
 export function describeTarget(target: PeerTarget): string {
   switch (target.type) {
-    case 'workload': return `${target.workload.key} (${target.workload.kind})`;
-    case 'cidr': return target.cidr;
-    case 'public': return 'any address (0.0.0.0/0, ::/0)';
-    case 'nodes': return `every node address (${target.cidrs.length} in the snapshot)`;
-    case 'apiserver': return `the Kubernetes API server (${target.cidrs.length} endpoints of default/kubernetes)`;
-    case 'entity': return `Cilium reserved identity ${target.entity}`;
-    case 'network-set': return `Calico ${target.setKind} ${target.namespace !== undefined ? `${target.namespace}/` : ''}${target.name} (${target.cidrs.join(', ')})`;
+    case 'workload':
+      return `${target.workload.key} (${target.workload.kind})`;
+    case 'cidr':
+      return target.cidr;
+    case 'public':
+      return 'any address (0.0.0.0/0, ::/0)';
+    case 'nodes':
+      return `every node address (${target.cidrs.length} in the snapshot)`;
+    case 'apiserver':
+      return `the Kubernetes API server (${target.cidrs.length} endpoints of default/kubernetes)`;
+    case 'entity':
+      return `Cilium reserved identity ${target.entity}`;
+    case 'network-set':
+      return `Calico ${target.setKind} ${target.namespace !== undefined ? `${target.namespace}/` : ''}${target.name} (${target.cidrs.join(', ')})`;
   }
 }

@@ -74,14 +74,27 @@ class ExposureInputs {
   constructor(private readonly snapshot: ClusterSnapshot | undefined) {}
 
   add(edge: ObservedEdge): void {
-    if (edge.verdict !== 'forwarded' || edge.port === null || (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')) return;
+    if (
+      edge.verdict !== 'forwarded' ||
+      edge.port === null ||
+      (edge.protocol !== 'TCP' && edge.protocol !== 'UDP' && edge.protocol !== 'SCTP')
+    )
+      return;
     const portKey = `${edge.protocol}/${edge.port}`;
     if (!this.ports.has(portKey)) this.ports.set(portKey, { protocol: edge.protocol, port: edge.port });
     if (this.snapshot !== undefined) return;
-    for (const [peer, labels] of [[edge.source, edge.sourceLabels], [edge.destination, edge.destinationLabels]] as const) {
+    for (const [peer, labels] of [
+      [edge.source, edge.sourceLabels],
+      [edge.destination, edge.destinationLabels],
+    ] as const) {
       if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) continue;
       const key = `${peer.namespace}/${peer.workload}`;
-      if (!this.subjects.has(key)) this.subjects.set(key, { key, pods: 1, endpoint: { kind: 'workload', namespace: peer.namespace, labels } });
+      if (!this.subjects.has(key))
+        this.subjects.set(key, {
+          key,
+          pods: 1,
+          endpoint: { kind: 'workload', namespace: peer.namespace, labels },
+        });
     }
   }
 
@@ -92,10 +105,12 @@ class ExposureInputs {
         if (pod.hostNetwork) continue;
         const key = `${pod.namespace}/${pod.workload.name}`;
         const entry = counts.get(key);
-        if (entry === undefined) counts.set(key, { pod: { namespace: pod.namespace, name: pod.name }, pods: 1 });
+        if (entry === undefined)
+          counts.set(key, { pod: { namespace: pod.namespace, name: pod.name }, pods: 1 });
         else entry.pods++;
       }
-      for (const [key, entry] of counts) this.subjects.set(key, { key, pods: entry.pods, endpoint: { kind: 'pod', ...entry.pod } });
+      for (const [key, entry] of counts)
+        this.subjects.set(key, { key, pods: entry.pods, endpoint: { kind: 'pod', ...entry.pod } });
     }
     return {
       subjects: [...this.subjects.values()].sort((a, b) => compareText(a.key, b.key)),
@@ -108,23 +123,35 @@ class ExposureInputs {
  * Replays `edges()` against before/after. `edges` is called at most twice (once for a synthetic
  * snapshot when there is none, once for the replays): every check shares one pass of the store.
  */
-export function proveRecommendation(recommendation: Recommendation, edges: () => Iterable<ObservedEdge>, snapshot: ClusterSnapshot | undefined, options: ProofOptions): RecommendationProof {
+export function proveRecommendation(
+  recommendation: Recommendation,
+  edges: () => Iterable<ObservedEdge>,
+  snapshot: ClusterSnapshot | undefined,
+  options: ProofOptions,
+): RecommendationProof {
   const base = snapshot ?? options.synthetic ?? syntheticSnapshot(edges());
   const resolver = new EndpointResolver(base);
   const before = compilePolicies(base);
   const flavor = options.export?.flavor ?? 'k8s';
   // Staged Calico output is replayed as if promoted: the proof is about what it will enforce.
-  const after = flavor === 'k8s'
-    ? compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] })
-    : compilePolicies(flavorSnapshot(base, recommendation, options.export as ExportOptions), { promoteStaged: true });
+  const after =
+    flavor === 'k8s'
+      ? compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] })
+      : compilePolicies(flavorSnapshot(base, recommendation, options.export as ExportOptions), {
+          promoteStaged: true,
+        });
   // After: only the verdicts matter (and the decisions of dropped edges), no rule hits. Before:
   // the rule hits (for the tighten list) and whether existing policies already covered the edge,
   // i.e. isolate a side and still admit it; with no existing policy there is nothing to learn.
   const replayAfter = new Replay(after, resolver, { ruleHits: false });
   let coveredByExisting = 0;
-  const replayBefore = base.policies.length === 0 ? undefined : new Replay(before, resolver, {}, (_edge, decision) => {
-    if (decision.verdict === 'allow' && (decision.egress.isolated || decision.ingress.isolated)) coveredByExisting++;
-  });
+  const replayBefore =
+    base.policies.length === 0
+      ? undefined
+      : new Replay(before, resolver, {}, (_edge, decision) => {
+          if (decision.verdict === 'allow' && (decision.egress.isolated || decision.ingress.isolated))
+            coveredByExisting++;
+        });
   const exposure = new ExposureInputs(base);
   for (const edge of edges()) {
     replayAfter.add(edge);
@@ -139,7 +166,11 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
   const deniedBefore = new Map((beforeResult?.dropped ?? []).map((d) => [d.edge.id, d.decision]));
   const preexisting = (d: ReplayedEdge): boolean => {
     const was = deniedBefore.get(d.edge.id);
-    return was !== undefined && (d.decision.egress.allowed || !was.egress.allowed) && (d.decision.ingress.allowed || !was.ingress.allowed);
+    return (
+      was !== undefined &&
+      (d.decision.egress.allowed || !was.egress.allowed) &&
+      (d.decision.ingress.allowed || !was.ingress.allowed)
+    );
   };
   const violations = afterResult.dropped.filter((d) => !declared.has(d.edge.id) && !preexisting(d));
   const alreadyDenied = afterResult.dropped.filter((d) => !declared.has(d.edge.id) && preexisting(d));
@@ -153,7 +184,12 @@ export function proveRecommendation(recommendation: Recommendation, edges: () =>
     for (const direction of ['ingress', 'egress'] as const) {
       (policy.spec[direction] ?? []).forEach((_rule, index) => {
         if ((ruleHits.get(`${direction}|${id}|${index}`) ?? 0) === 0) {
-          tighten.push({ policy: id, direction, rule: index, message: `${id} ${direction} rule ${index} admitted no observed connection` });
+          tighten.push({
+            policy: id,
+            direction,
+            rule: index,
+            message: `${id} ${direction} rule ${index} admitted no observed connection`,
+          });
         }
       });
     }
@@ -182,7 +218,9 @@ export function describeReplayedDrop(d: ReplayedEdge): { readonly path: string; 
   const { edge, decision } = d;
   const clean = (text: string): string => text.replace(/\p{Cc}/gu, '?');
   return {
-    path: clean(`${peerText(edge.source)} -> ${peerText(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`),
+    path: clean(
+      `${peerText(edge.source)} -> ${peerText(edge.destination)} ${edge.protocol}/${edge.port ?? '-'}`,
+    ),
     reason: clean(decision.egress.allowed ? decision.ingress.reason : decision.egress.reason),
   };
 }

@@ -11,7 +11,16 @@ export const GENERATED_BY = 'netpol-advisor recommend';
 export type PolicyRole = 'allow-ingress' | 'allow-egress' | 'dns' | 'default-deny';
 
 /** What a rule's peer is, beyond its selector: external addresses and the special cases. */
-export type PeerClass = 'workload' | 'external' | 'kube-apiserver' | 'node' | 'host-network' | 'dns' | 'public' | 'entity' | 'network-set';
+export type PeerClass =
+  | 'workload'
+  | 'external'
+  | 'kube-apiserver'
+  | 'node'
+  | 'host-network'
+  | 'dns'
+  | 'public'
+  | 'entity'
+  | 'network-set';
 
 export interface PortEvidence {
   readonly protocol: Protocol;
@@ -44,7 +53,12 @@ export interface RuleEvidence {
    * named as the peer. The calico flavour selects it by these labels; the others write `cidrs`
    * (its nets, from the cluster snapshot) and cannot express it without them.
    */
-  readonly networkSet?: { readonly kind: 'NetworkSet' | 'GlobalNetworkSet'; readonly namespace?: string; readonly name: string; readonly labels: Readonly<Record<string, string>> };
+  readonly networkSet?: {
+    readonly kind: 'NetworkSet' | 'GlobalNetworkSet';
+    readonly namespace?: string;
+    readonly name: string;
+    readonly labels: Readonly<Record<string, string>>;
+  };
   /** How the connections were evidenced: `established-before-observation` when no start was seen. */
   readonly evidenceKinds?: readonly string[];
   /** One-line explanation, used as the YAML comment of the rule. */
@@ -97,7 +111,11 @@ export interface ConnectivityTest {
   /** argv of the check; verify.sh shell-quotes every element. */
   readonly from: { readonly namespace: string; readonly selector: Readonly<Record<string, string>> };
   readonly to:
-    | { readonly kind: 'pod'; readonly namespace: string; readonly selector: Readonly<Record<string, string>> }
+    | {
+        readonly kind: 'pod';
+        readonly namespace: string;
+        readonly selector: Readonly<Record<string, string>>;
+      }
     | { readonly kind: 'ip'; readonly ip: string }
     | { readonly kind: 'dns' };
   readonly protocol: Protocol;
@@ -161,7 +179,10 @@ export function emittedIn(policy: ProposedPolicy, flavor: 'k8s' | 'cilium' | 'ca
 }
 
 /** The namespace's policies as `flavor` emits them, in apply order. */
-export function policiesFor(ns: NamespaceRecommendation, flavor: 'k8s' | 'cilium' | 'calico'): ProposedPolicy[] {
+export function policiesFor(
+  ns: NamespaceRecommendation,
+  flavor: 'k8s' | 'cilium' | 'calico',
+): ProposedPolicy[] {
   return ns.policies.filter((p) => emittedIn(p, flavor));
 }
 

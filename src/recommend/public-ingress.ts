@@ -15,16 +15,41 @@ import type { WorkloadInfo } from './workloads.js';
 export const DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS = 10;
 
 /** Addresses that are not on the public internet: private, CGNAT, loopback, link-local, ULA. */
-const NON_PUBLIC: readonly Cidr[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/8', 'fc00::/7', 'fe80::/10', '::1/128', '::/128']
-  .map((text) => parseCidr(text) as Cidr);
+const NON_PUBLIC: readonly Cidr[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '0.0.0.0/8',
+  'fc00::/7',
+  'fe80::/10',
+  '::1/128',
+  '::/128',
+].map((text) => parseCidr(text) as Cidr);
 
 export function isPublicAddress(ip: string): boolean {
   const address = parseIp(ip);
-  return address !== undefined && !NON_PUBLIC.some((cidr) => cidr.family === address.family && cidrContains(cidr, address));
+  return (
+    address !== undefined &&
+    !NON_PUBLIC.some((cidr) => cidr.family === address.family && cidrContains(cidr, address))
+  );
 }
 
 /** `app.kubernetes.io/name` / `app` values of the common ingress controllers and gateways. */
-const INGRESS_CONTROLLERS = new Set(['ingress-nginx', 'nginx-ingress', 'traefik', 'haproxy-ingress', 'kong', 'contour', 'envoy', 'istio-ingressgateway', 'emissary-ingress', 'ambassador']);
+const INGRESS_CONTROLLERS = new Set([
+  'ingress-nginx',
+  'nginx-ingress',
+  'traefik',
+  'haproxy-ingress',
+  'kong',
+  'contour',
+  'envoy',
+  'istio-ingressgateway',
+  'emissary-ingress',
+  'ambassador',
+]);
 
 function whyPublic(workload: WorkloadInfo, services: readonly ServiceInfo[]): string | undefined {
   for (const set of workload.labelSets.length > 0 ? workload.labelSets : workload.pods.map((p) => p.labels)) {
@@ -37,7 +62,8 @@ function whyPublic(workload: WorkloadInfo, services: readonly ServiceInfo[]): st
     if (service.namespace !== workload.namespace || service.selector === undefined) continue;
     if (service.type !== 'LoadBalancer' && service.type !== 'NodePort') continue;
     const selector = service.selector;
-    if (podLabels.some((labels) => selectorMatches(selector, labels))) return `the target of ${service.type} Service ${service.namespace}/${service.name}`;
+    if (podLabels.some((labels) => selectorMatches(selector, labels)))
+      return `the target of ${service.type} Service ${service.namespace}/${service.name}`;
   }
   return undefined;
 }
@@ -53,7 +79,11 @@ interface PortGroup {
  * Folds the external per-client ingress rules of every public port into one `public` rule, and
  * returns the warnings to raise. Mutates the accumulators (runs before the policies are built).
  */
-export function foldPublicIngress(accs: Iterable<WorkloadPolicyAcc>, services: readonly ServiceInfo[], minClients: number): Warning[] {
+export function foldPublicIngress(
+  accs: Iterable<WorkloadPolicyAcc>,
+  services: readonly ServiceInfo[],
+  minClients: number,
+): Warning[] {
   const warnings: Warning[] = [];
   for (const acc of accs) {
     const groups = new Map<string, PortGroup>();
@@ -64,7 +94,11 @@ export function foldPublicIngress(accs: Iterable<WorkloadPolicyAcc>, services: r
       for (const port of rule.ports.values()) {
         const key = `${port.protocol}/${port.port}`;
         let group = groups.get(key);
-        if (group === undefined) groups.set(key, (group = { protocol: port.protocol, port: port.port, clients: new Set(), rules: [] }));
+        if (group === undefined)
+          groups.set(
+            key,
+            (group = { protocol: port.protocol, port: port.port, clients: new Set(), rules: [] }),
+          );
         if (isPublicAddress(ip)) group.clients.add(rule.target.cidr);
         group.rules.push(rule);
       }
@@ -75,14 +109,30 @@ export function foldPublicIngress(accs: Iterable<WorkloadPolicyAcc>, services: r
       if (group.clients.size === 0 || (exposed === undefined && group.clients.size < minClients)) continue;
       let target = acc.ingress.get(PUBLIC_TARGET.key);
       if (target === undefined) {
-        target = { target: PUBLIC_TARGET, ports: new Map(), portCounts: new Map(), connections: 0, established: 0, firstSeenMs: Number.POSITIVE_INFINITY, lastSeenMs: Number.NEGATIVE_INFINITY, samplePods: new Set(), names: new Set(), reasons: new Set(), publicClients: 0 };
+        target = {
+          target: PUBLIC_TARGET,
+          ports: new Map(),
+          portCounts: new Map(),
+          connections: 0,
+          established: 0,
+          firstSeenMs: Number.POSITIVE_INFINITY,
+          lastSeenMs: Number.NEGATIVE_INFINITY,
+          samplePods: new Set(),
+          names: new Set(),
+          reasons: new Set(),
+          publicClients: 0,
+        };
         acc.ingress.set(PUBLIC_TARGET.key, target);
       }
       target.publicClients = (target.publicClients ?? 0) + group.clients.size;
       for (const rule of group.rules) moveTo(rule, target, group, acc);
-      const why = exposed ?? `${group.clients.size} distinct public client addresses reached it (threshold ${minClients})`;
+      const why =
+        exposed ??
+        `${group.clients.size} distinct public client addresses reached it (threshold ${minClients})`;
       warnings.push({
-        code: 'public-ingress', namespace: acc.workload.namespace, subject: `${acc.workload.key} ${group.protocol}/${group.port}`,
+        code: 'public-ingress',
+        namespace: acc.workload.namespace,
+        subject: `${acc.workload.key} ${group.protocol}/${group.port}`,
         message: `${acc.workload.key} ${group.protocol}/${group.port} is admitted from any address (0.0.0.0/0, ::/0): it is ${why}; on some CNIs that ipBlock also admits in-cluster pods on this port`,
       });
     }

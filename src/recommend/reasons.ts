@@ -29,12 +29,19 @@ function matchesEnd(pattern: string | undefined, end: PathEnd): boolean {
   return namespace === end.namespace && (workload === '*' || workload === end.workload);
 }
 
-export function reasonsFor(rules: readonly ReasonRule[], from: PathEnd, to: PathEnd, protocol: string, port: number): string[] {
+export function reasonsFor(
+  rules: readonly ReasonRule[],
+  from: PathEnd,
+  to: PathEnd,
+  protocol: string,
+  port: number,
+): string[] {
   const out: string[] = [];
   for (const rule of rules) {
     if (rule.port !== undefined && rule.port !== port) continue;
     if (rule.protocol !== undefined && rule.protocol.toUpperCase() !== protocol) continue;
-    if (matchesEnd(rule.from, from) && matchesEnd(rule.to, to) && !out.includes(rule.reason)) out.push(rule.reason);
+    if (matchesEnd(rule.from, from) && matchesEnd(rule.to, to) && !out.includes(rule.reason))
+      out.push(rule.reason);
   }
   return out;
 }

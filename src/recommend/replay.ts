@@ -53,7 +53,15 @@ export class SyntheticSnapshot {
     if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return;
     const key = `${peer.namespace}/${peer.workload}`;
     if (this.pods.has(key)) return;
-    this.pods.set(key, { namespace: peer.namespace, name: peer.workload, labels, ips: [], hostNetwork: false, ports: [], workload: { kind: peer.workloadKind ?? 'Pod', name: peer.workload } });
+    this.pods.set(key, {
+      namespace: peer.namespace,
+      name: peer.workload,
+      labels,
+      ips: [],
+      hostNetwork: false,
+      ports: [],
+      workload: { kind: peer.workloadKind ?? 'Pod', name: peer.workload },
+    });
   }
 
   snapshot(): ClusterSnapshot {
@@ -96,7 +104,12 @@ export class Replay {
    * `onDecision`: called once per replayed edge that got a full decision (all of them when counting
    * rule hits): the first drop among its pod pairs, else its first decision.
    */
-  constructor(private readonly engine: PolicyEngine, private readonly resolver: EndpointResolver, options: ReplayOptions = {}, private readonly onDecision?: (edge: ObservedEdge, decision: Decision) => void) {
+  constructor(
+    private readonly engine: PolicyEngine,
+    private readonly resolver: EndpointResolver,
+    options: ReplayOptions = {},
+    private readonly onDecision?: (edge: ObservedEdge, decision: Decision) => void,
+  ) {
     this.countHits = options.ruleHits ?? true;
   }
 
@@ -111,10 +124,26 @@ export class Replay {
   add(edge: ObservedEdge): void {
     if (edge.verdict !== 'forwarded') return;
     const protocol = policyProtocol(edge.protocol);
-    if (protocol === undefined || edge.port === null) { this.skip(edge.id, `${edge.protocol} has no port to replay`); return; }
-    const froms = this.resolver.endpointsOf(edge.source, edge.sourceLabels, edge.sourceNames, edge.sourcePods);
-    const tos = this.resolver.endpointsOf(edge.destination, edge.destinationLabels, edge.destinationNames, edge.destinationPods);
-    if (typeof froms === 'string' || typeof tos === 'string') { this.skip(edge.id, typeof froms === 'string' ? froms : (tos as string)); return; }
+    if (protocol === undefined || edge.port === null) {
+      this.skip(edge.id, `${edge.protocol} has no port to replay`);
+      return;
+    }
+    const froms = this.resolver.endpointsOf(
+      edge.source,
+      edge.sourceLabels,
+      edge.sourceNames,
+      edge.sourcePods,
+    );
+    const tos = this.resolver.endpointsOf(
+      edge.destination,
+      edge.destinationLabels,
+      edge.destinationNames,
+      edge.destinationPods,
+    );
+    if (typeof froms === 'string' || typeof tos === 'string') {
+      this.skip(edge.id, typeof froms === 'string' ? froms : (tos as string));
+      return;
+    }
     // Allowed only when every observed pod pair is (one pair for most edges); the first drop explains it.
     let decided: Decision | undefined;
     let denied: Decision | undefined;
@@ -136,7 +165,10 @@ export class Replay {
         }
       }
     }
-    if (failed !== undefined && denied === undefined) { this.skip(edge.id, failed); return; }
+    if (failed !== undefined && denied === undefined) {
+      this.skip(edge.id, failed);
+      return;
+    }
     this.replayed++;
     const decision = denied ?? decided;
     if (decision !== undefined) this.onDecision?.(edge, decision);
@@ -145,36 +177,63 @@ export class Replay {
   }
 
   result(): ReplayResult {
-    return { replayed: this.replayed, allowed: this.allowed, dropped: this.dropped, skipped: this.skipped, ruleHits: this.ruleHits };
+    return {
+      replayed: this.replayed,
+      allowed: this.allowed,
+      dropped: this.dropped,
+      skipped: this.skipped,
+      ruleHits: this.ruleHits,
+    };
   }
 }
 
-export function replayEdges(edges: Iterable<ObservedEdge>, engine: PolicyEngine, resolver: EndpointResolver, options: ReplayOptions = {}): ReplayResult {
+export function replayEdges(
+  edges: Iterable<ObservedEdge>,
+  engine: PolicyEngine,
+  resolver: EndpointResolver,
+  options: ReplayOptions = {},
+): ReplayResult {
   const replay = new Replay(engine, resolver, options);
   for (const edge of edges) replay.add(edge);
   return replay.result();
 }
 
 /** The distinct pods (as the replay resolves them) on the forwarded edges, for ignored-object checks. */
-export function replayedPods(edges: Iterable<ObservedEdge>, snapshot: ClusterSnapshot, resolver: EndpointResolver): ReplayedPod[] {
+export function replayedPods(
+  edges: Iterable<ObservedEdge>,
+  snapshot: ClusterSnapshot,
+  resolver: EndpointResolver,
+): ReplayedPod[] {
   const namespaceLabels = new Map(snapshot.namespaces.map((ns) => [ns.name, ns.labels]));
   const podIndex = new Map(snapshot.pods.map((pod) => [`${pod.namespace}/${pod.name}`, pod]));
   const out = new Map<string, ReplayedPod>();
   const add = (endpoint: QueryEndpoint): void => {
     if (endpoint.kind === 'ip') return;
-    const nsLabels = namespaceLabels.get(endpoint.namespace) ?? { 'kubernetes.io/metadata.name': endpoint.namespace };
+    const nsLabels = namespaceLabels.get(endpoint.namespace) ?? {
+      'kubernetes.io/metadata.name': endpoint.namespace,
+    };
     if (endpoint.kind === 'pod') {
       const key = `${endpoint.namespace}/${endpoint.name}`;
       const pod = podIndex.get(key);
-      if (pod !== undefined && !out.has(key)) out.set(key, { namespace: pod.namespace, labels: pod.labels, namespaceLabels: nsLabels, ...(pod.serviceAccount !== undefined ? { serviceAccount: pod.serviceAccount } : {}) });
+      if (pod !== undefined && !out.has(key))
+        out.set(key, {
+          namespace: pod.namespace,
+          labels: pod.labels,
+          namespaceLabels: nsLabels,
+          ...(pod.serviceAccount !== undefined ? { serviceAccount: pod.serviceAccount } : {}),
+        });
     } else {
       const key = `${endpoint.namespace}/${JSON.stringify(endpoint.labels)}`;
-      if (!out.has(key)) out.set(key, { namespace: endpoint.namespace, labels: endpoint.labels, namespaceLabels: nsLabels });
+      if (!out.has(key))
+        out.set(key, { namespace: endpoint.namespace, labels: endpoint.labels, namespaceLabels: nsLabels });
     }
   };
   for (const edge of edges) {
     if (edge.verdict !== 'forwarded') continue;
-    for (const [peer, labels, pods] of [[edge.source, edge.sourceLabels, edge.sourcePods], [edge.destination, edge.destinationLabels, edge.destinationPods]] as const) {
+    for (const [peer, labels, pods] of [
+      [edge.source, edge.sourceLabels, edge.sourcePods],
+      [edge.destination, edge.destinationLabels, edge.destinationPods],
+    ] as const) {
       if (peer.kind !== 'pod') continue;
       const endpoints = resolver.endpointsOf(peer, labels, [], pods);
       if (typeof endpoints !== 'string') for (const endpoint of endpoints) add(endpoint);

@@ -7,16 +7,22 @@ import type { RuleAcc, WorkloadPolicyAcc } from './workload-policies.js';
 import { compareText, type WorkloadInfo } from './workloads.js';
 
 function selectorKey(workload: WorkloadInfo): string {
-  return JSON.stringify(Object.entries(workload.selector.matchLabels).sort((a, b) => compareText(a[0], b[0])));
+  return JSON.stringify(
+    Object.entries(workload.selector.matchLabels).sort((a, b) => compareText(a[0], b[0])),
+  );
 }
 
 /** A label key whose values differ between the workloads (or that not all of them have). */
 function distinguishingLabel(workloads: readonly WorkloadInfo[]): string | undefined {
   const values = new Map<string, Set<string>>();
   const labelSets = workloads.map((w) => w.labelSets[0] ?? w.pods[0]?.labels ?? {});
-  for (const labels of labelSets) for (const [key, value] of Object.entries(labels)) (values.get(key) ?? values.set(key, new Set()).get(key))?.add(value);
+  for (const labels of labelSets)
+    for (const [key, value] of Object.entries(labels))
+      (values.get(key) ?? values.set(key, new Set()).get(key))?.add(value);
   const keys = [...values.keys()].sort(compareText);
-  return keys.find((key) => (values.get(key)?.size ?? 0) > 1 || labelSets.some((labels) => labels[key] === undefined));
+  return keys.find(
+    (key) => (values.get(key)?.size ?? 0) > 1 || labelSets.some((labels) => labels[key] === undefined),
+  );
 }
 
 function mergeRule(into: RuleAcc, from: RuleAcc): void {
@@ -34,14 +40,24 @@ function mergeRule(into: RuleAcc, from: RuleAcc): void {
 }
 
 function copyRule(rule: RuleAcc): RuleAcc {
-  return { ...rule, ports: new Map(rule.ports), portCounts: new Map(rule.portCounts), samplePods: new Set(rule.samplePods), names: new Set(rule.names), reasons: new Set(rule.reasons) };
+  return {
+    ...rule,
+    ports: new Map(rule.ports),
+    portCounts: new Map(rule.portCounts),
+    samplePods: new Set(rule.samplePods),
+    names: new Set(rule.names),
+    reasons: new Set(rule.reasons),
+  };
 }
 
 /**
  * The accumulators to build policies from: one per distinct selector (the first workload by key
  * names the policy; the rules of the others are merged in), plus the warnings for each merge.
  */
-export function mergeSameSelector(accs: readonly WorkloadPolicyAcc[]): { accs: WorkloadPolicyAcc[]; warnings: Warning[] } {
+export function mergeSameSelector(accs: readonly WorkloadPolicyAcc[]): {
+  accs: WorkloadPolicyAcc[];
+  warnings: Warning[];
+} {
   const groups = new Map<string, WorkloadPolicyAcc[]>();
   for (const acc of accs) {
     const key = selectorKey(acc.workload);
@@ -70,8 +86,14 @@ export function mergeSameSelector(accs: readonly WorkloadPolicyAcc[]): { accs: W
     const label = distinguishingLabel(sorted.map((acc) => acc.workload));
     const names = sorted.map((acc) => acc.workload.key).join(', ');
     warnings.push({
-      code: 'same-selector', namespace: first.workload.namespace, subject: names,
-      message: `${names} have exactly the same selector (${Object.entries(first.workload.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')}), so they select the same pods: one policy per direction covers them all${label !== undefined ? `; the label ${label} would tell them apart if it were stable and selected` : ''}`,
+      code: 'same-selector',
+      namespace: first.workload.namespace,
+      subject: names,
+      message: `${names} have exactly the same selector (${Object.entries(first.workload.selector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ',',
+        )}), so they select the same pods: one policy per direction covers them all${label !== undefined ? `; the label ${label} would tell them apart if it were stable and selected` : ''}`,
     });
   }
   return { accs: out.sort((a, b) => compareText(a.workload.key, b.workload.key)), warnings };

@@ -21,19 +21,45 @@ function unquote(word: string): string {
 
 describe('verify.sh', () => {
   it('quotes any string so the shell reads it back unchanged', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (value) => {
-      expect(unquote(shellQuote(value))).toBe(value);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (value) => {
+        expect(unquote(shellQuote(value))).toBe(value);
+      }),
+    );
     expect(shellQuote("a'; rm -rf / #")).toBe(`'a'\\''; rm -rf / #'`);
   });
 
   it('writes one quoted check per test', () => {
-    const script = verifyScript([{ namespace: 'shop', policies: [], warnings: [], unsafe: [], tests: [
-      { expect: 'allow', description: 'shop/api -> data/db:5432', from: { namespace: 'shop', selector: { app: 'api' } }, to: { kind: 'pod', namespace: 'data', selector: { app: 'db', tier: 'x' } }, protocol: 'TCP', port: 5432 },
-      { expect: 'deny', description: "evil'$(x)", from: { namespace: 'shop', selector: { app: 'web' } }, to: { kind: 'ip', ip: '203.0.113.10' }, protocol: 'TCP', port: 80 },
-    ] }]);
+    const script = verifyScript([
+      {
+        namespace: 'shop',
+        policies: [],
+        warnings: [],
+        unsafe: [],
+        tests: [
+          {
+            expect: 'allow',
+            description: 'shop/api -> data/db:5432',
+            from: { namespace: 'shop', selector: { app: 'api' } },
+            to: { kind: 'pod', namespace: 'data', selector: { app: 'db', tier: 'x' } },
+            protocol: 'TCP',
+            port: 5432,
+          },
+          {
+            expect: 'deny',
+            description: "evil'$(x)",
+            from: { namespace: 'shop', selector: { app: 'web' } },
+            to: { kind: 'ip', ip: '203.0.113.10' },
+            protocol: 'TCP',
+            port: 80,
+          },
+        ],
+      },
+    ]);
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(script).toContain(`check allow 'shop/api -> data/db:5432' tcp 'shop' 'app=api' pod 'data' 'app=db,tier=x' '5432'`);
+    expect(script).toContain(
+      `check allow 'shop/api -> data/db:5432' tcp 'shop' 'app=api' pod 'data' 'app=db,tier=x' '5432'`,
+    );
     expect(script).toContain(`check deny 'evil'\\''$(x)' tcp 'shop' 'app=web' ip '203.0.113.10' '80'`);
   });
 });

@@ -11,7 +11,9 @@ export function shellQuote(value: string): string {
 }
 
 function selectorArg(selector: Readonly<Record<string, string>>): string {
-  return Object.entries(selector).map(([key, value]) => `${key}=${value}`).join(',');
+  return Object.entries(selector)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
 }
 
 function oneLine(text: string): string {
@@ -22,7 +24,8 @@ function testLine(test: ConnectivityTest): string {
   const from = `${shellQuote(test.from.namespace)} ${shellQuote(selectorArg(test.from.selector))}`;
   const description = shellQuote(oneLine(test.description));
   if (test.to.kind === 'dns') return `check ${test.expect} ${description} dns ${from}`;
-  if (test.to.kind === 'ip') return `check ${test.expect} ${description} tcp ${from} ip ${shellQuote(test.to.ip)} ${shellQuote(String(test.port))}`;
+  if (test.to.kind === 'ip')
+    return `check ${test.expect} ${description} tcp ${from} ip ${shellQuote(test.to.ip)} ${shellQuote(String(test.port))}`;
   return `check ${test.expect} ${description} tcp ${from} pod ${shellQuote(test.to.namespace)} ${shellQuote(selectorArg(test.to.selector))} ${shellQuote(String(test.port))}`;
 }
 
@@ -31,7 +34,10 @@ export interface VerifyScriptOptions {
   readonly staged?: boolean;
 }
 
-export function verifyScript(namespaces: readonly NamespaceRecommendation[], options: VerifyScriptOptions = {}): string {
+export function verifyScript(
+  namespaces: readonly NamespaceRecommendation[],
+  options: VerifyScriptOptions = {},
+): string {
   const lines = [verifyPrelude(options.staged === true)];
   for (const ns of namespaces) {
     lines.push(`# namespace ${oneLine(ns.namespace)}`);

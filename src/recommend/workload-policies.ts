@@ -2,11 +2,25 @@
 // workload, egress rules its observed destinations. Rules toward the same peer merge into one rule
 // listing every observed port (with its protocol); no rule names a peer or port that was not seen.
 import type { Protocol } from '../flows/flow.js';
-import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, PolicyProtocol } from '../policy/model.js';
+import type {
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  PolicyProtocol,
+} from '../policy/model.js';
 import { policyName } from './names.js';
 import { MANAGED_BY_LABELS } from './namespace-policies.js';
 import { describeTarget, policyPeersOf, PUBLIC_CIDRS, type PeerTarget } from './peers.js';
-import { ANNOTATION_PREFIX, GENERATED_BY, isoTime, type PortEvidence, type ProposedPolicy, type RuleEvidence } from './proposal.js';
+import {
+  ANNOTATION_PREFIX,
+  GENERATED_BY,
+  isoTime,
+  type PortEvidence,
+  type ProposedPolicy,
+  type RuleEvidence,
+} from './proposal.js';
 import { compareText, type WorkloadInfo } from './workloads.js';
 
 const MAX_RULE_SAMPLE_PODS = 5;
@@ -42,7 +56,9 @@ const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, SCTP
 
 /** A number for ordinary ports (no string built per observation), else `protocol/port`. */
 function portKey(protocol: Protocol, port: number): number | string {
-  return Number.isSafeInteger(port) && port >= 0 && port < 2 ** 32 ? port * 8 + PROTOCOL_CODE[protocol] : `${protocol}/${port}`;
+  return Number.isSafeInteger(port) && port >= 0 && port < 2 ** 32
+    ? port * 8 + PROTOCOL_CODE[protocol]
+    : `${protocol}/${port}`;
 }
 
 /**
@@ -50,12 +66,32 @@ function portKey(protocol: Protocol, port: number): number | string {
  * (no per-observation object): it runs once per edge and direction.
  */
 export function addObservation(
-  rules: Map<string, RuleAcc>, target: PeerTarget, protocol: Protocol, port: number, count: number, firstSeenMs: number, lastSeenMs: number,
-  peerPods: readonly string[], names: readonly string[], reasons: readonly string[], established = 0,
+  rules: Map<string, RuleAcc>,
+  target: PeerTarget,
+  protocol: Protocol,
+  port: number,
+  count: number,
+  firstSeenMs: number,
+  lastSeenMs: number,
+  peerPods: readonly string[],
+  names: readonly string[],
+  reasons: readonly string[],
+  established = 0,
 ): void {
   let rule = rules.get(target.key);
   if (rule === undefined) {
-    rule = { target, ports: new Map(), portCounts: new Map(), connections: 0, established: 0, firstSeenMs, lastSeenMs, samplePods: new Set(), names: new Set(), reasons: new Set() };
+    rule = {
+      target,
+      ports: new Map(),
+      portCounts: new Map(),
+      connections: 0,
+      established: 0,
+      firstSeenMs,
+      lastSeenMs,
+      samplePods: new Set(),
+      names: new Set(),
+      reasons: new Set(),
+    };
     rules.set(target.key, rule);
   }
   const key = portKey(protocol, port);
@@ -95,15 +131,25 @@ export function policyPorts(ports: readonly PortEvidence[]): NetworkPolicyPort[]
   for (let i = 0; i < ports.length; i++) {
     const first = ports[i] as PortEvidence;
     let last = first;
-    while (i + 1 < ports.length && (ports[i + 1] as PortEvidence).protocol === first.protocol && (ports[i + 1] as PortEvidence).port === last.port + 1) last = ports[++i] as PortEvidence;
-    out.push(last === first ? { protocol: first.protocol as PolicyProtocol, port: first.port } : { protocol: first.protocol as PolicyProtocol, port: first.port, endPort: last.port });
+    while (
+      i + 1 < ports.length &&
+      (ports[i + 1] as PortEvidence).protocol === first.protocol &&
+      (ports[i + 1] as PortEvidence).port === last.port + 1
+    )
+      last = ports[++i] as PortEvidence;
+    out.push(
+      last === first
+        ? { protocol: first.protocol as PolicyProtocol, port: first.port }
+        : { protocol: first.protocol as PolicyProtocol, port: first.port, endPort: last.port },
+    );
   }
   return out;
 }
 
 const CLASS_NOTE: Record<string, string> = {
   public: ' [public ingress: admitted from any address, not only the sampled clients]',
-  entity: ' [Cilium reserved identity: only the cilium flavour can name it; k8s/calico leave this direction unisolated]',
+  entity:
+    ' [Cilium reserved identity: only the cilium flavour can name it; k8s/calico leave this direction unisolated]',
   'kube-apiserver': ' [Kubernetes API server: its address can change on control-plane moves]',
   node: ' [node address: kubelet/host traffic; many CNIs allow node-to-local-pod traffic regardless]',
   'host-network': ' [hostNetwork pods are reached at their node address]',
@@ -131,7 +177,14 @@ function sortedValues(set: ReadonlySet<string>): readonly string[] {
 function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAcc): RuleEvidence {
   const ports = portsOf(rule);
   const target = rule.target;
-  const peerClass = target.type === 'cidr' ? target.peerClass : target.type === 'nodes' ? 'node' : target.type === 'apiserver' ? 'kube-apiserver' : target.type;
+  const peerClass =
+    target.type === 'cidr'
+      ? target.peerClass
+      : target.type === 'nodes'
+        ? 'node'
+        : target.type === 'apiserver'
+          ? 'kube-apiserver'
+          : target.type;
   const peer = describeTarget(rule.target);
   const samplePods = sortedValues(rule.samplePods);
   const names = sortedValues(rule.names);
@@ -145,9 +198,13 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
   const nameText = names.length > 0 ? ` (${names.join(', ')})` : '';
   const sampleText = samplePods.length > 0 ? `; e.g. ${samplePods.join(', ')}` : '';
   const reasonText = reasons.length > 0 ? `; reason: ${reasons.join('; ')}` : '';
-  const publicText = rule.publicClients !== undefined ? `; ${rule.publicClients} distinct public clients` : '';
+  const publicText =
+    rule.publicClients !== undefined ? `; ${rule.publicClients} distinct public clients` : '';
   const kinds = evidenceKindsOf(rule);
-  const establishedText = rule.established > 0 ? `; ${rule.established} mid-stream packets of connections established before observation` : '';
+  const establishedText =
+    rule.established > 0
+      ? `; ${rule.established} mid-stream packets of connections established before observation`
+      : '';
   const arrow = direction === 'ingress' ? 'from' : 'to';
   return {
     direction,
@@ -160,10 +217,26 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
     lastSeenMs: rule.lastSeenMs,
     samplePods,
     names,
-    cidrs: target.type === 'cidr' ? [target.cidr] : target.type === 'public' ? PUBLIC_CIDRS : target.type === 'nodes' || target.type === 'apiserver' || target.type === 'network-set' ? target.cidrs : NONE,
+    cidrs:
+      target.type === 'cidr'
+        ? [target.cidr]
+        : target.type === 'public'
+          ? PUBLIC_CIDRS
+          : target.type === 'nodes' || target.type === 'apiserver' || target.type === 'network-set'
+            ? target.cidrs
+            : NONE,
     reasons,
     ...(target.type === 'entity' ? { entity: target.entity } : {}),
-    ...(target.type === 'network-set' ? { networkSet: { kind: target.setKind, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}), name: target.name, labels: target.labels } } : {}),
+    ...(target.type === 'network-set'
+      ? {
+          networkSet: {
+            kind: target.setKind,
+            ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
+            name: target.name,
+            labels: target.labels,
+          },
+        }
+      : {}),
     evidenceKinds: kinds,
     comment: `${arrow} ${peer}${nameText} on ${portText}: ${rule.connections} connections${establishedText}, ${isoTime(rule.firstSeenMs)} .. ${isoTime(rule.lastSeenMs)}${publicText}${sampleText}${reasonText}${CLASS_NOTE[peerClass] ?? ''}`,
   };
@@ -187,7 +260,8 @@ function sharedPeersOf(target: PeerTarget): NetworkPolicyPeer[] {
 }
 
 function deepFreeze<T extends object>(value: T): T {
-  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child as object);
+  for (const child of Object.values(value))
+    if (typeof child === 'object' && child !== null) deepFreeze(child as object);
   return Object.freeze(value);
 }
 
@@ -196,11 +270,19 @@ function clipAnnotation(text: string): string {
 }
 
 /** Builds the ingress or egress allow policy of one workload (undefined when it has no rules). */
-export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'egress', windowAnnotation: string, lowConfidence: boolean): ProposedPolicy | undefined {
+export function workloadPolicy(
+  acc: WorkloadPolicyAcc,
+  direction: 'ingress' | 'egress',
+  windowAnnotation: string,
+  lowConfidence: boolean,
+): ProposedPolicy | undefined {
   // Entity rules (only Cilium can name the peer) come last, so spec rule i is evidence rule i
   // for every rule NetworkPolicy can express; the cilium flavour adds the rest from the evidence.
-  const rules = [...(direction === 'ingress' ? acc.ingress : acc.egress).values()]
-    .sort((a, b) => Number(a.target.type === 'entity') - Number(b.target.type === 'entity') || compareText(a.target.key, b.target.key));
+  const rules = [...(direction === 'ingress' ? acc.ingress : acc.egress).values()].sort(
+    (a, b) =>
+      Number(a.target.type === 'entity') - Number(b.target.type === 'entity') ||
+      compareText(a.target.key, b.target.key),
+  );
   if (rules.length === 0) return undefined;
   const { workload } = acc;
   const evidence = rules.map((rule, index) => evidenceOf(direction, index, rule));
@@ -229,7 +311,18 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
     [`${ANNOTATION_PREFIX}sample-pods`]: [...workload.samplePods].sort().join(', '),
     [`${ANNOTATION_PREFIX}confidence`]: lowConfidence ? 'low' : 'normal',
     // A summary of the first rules; every rule's full evidence is its comment and the JSON export.
-    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(evidence.slice(0, MAX_ANNOTATED_RULES).map((e) => `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}${e.evidenceKinds === ESTABLISHED_ONLY ? ' (established before observation)' : ''}`).join('; ') + (evidence.length > MAX_ANNOTATED_RULES ? `; … ${evidence.length - MAX_ANNOTATED_RULES} more rules` : '')),
+    [`${ANNOTATION_PREFIX}evidence`]: clipAnnotation(
+      evidence
+        .slice(0, MAX_ANNOTATED_RULES)
+        .map(
+          (e) =>
+            `${e.peer} ${e.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} x${e.connections}${e.evidenceKinds === ESTABLISHED_ONLY ? ' (established before observation)' : ''}`,
+        )
+        .join('; ') +
+        (evidence.length > MAX_ANNOTATED_RULES
+          ? `; … ${evidence.length - MAX_ANNOTATED_RULES} more rules`
+          : ''),
+    ),
   };
   if (names.length > 0) annotations[`${ANNOTATION_PREFIX}dns-names`] = clipAnnotation(names.join(', '));
   if (reasons.length > 0) annotations[`${ANNOTATION_PREFIX}reason`] = clipAnnotation(reasons.join('; '));
@@ -237,16 +330,38 @@ export function workloadPolicy(acc: WorkloadPolicyAcc, direction: 'ingress' | 'e
   const specRules = expressible.map((rule, index) => {
     const peers = sharedPeersOf(rule.target);
     const ports = policyPorts(evidence[index]?.ports ?? []);
-    return direction === 'ingress' ? ({ from: peers, ports } satisfies NetworkPolicyIngressRule) : ({ to: peers, ports } satisfies NetworkPolicyEgressRule);
+    return direction === 'ingress'
+      ? ({ from: peers, ports } satisfies NetworkPolicyIngressRule)
+      : ({ to: peers, ports } satisfies NetworkPolicyEgressRule);
   });
   const policy: NetworkPolicy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: policyName(`allow-${direction}`, workload.name), namespace: workload.namespace, labels: MANAGED_BY_LABELS, annotations },
-    spec: direction === 'ingress'
-      ? { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Ingress'], ingress: specRules }
-      : { podSelector: { matchLabels: { ...workload.selector.matchLabels } }, policyTypes: ['Egress'], egress: specRules },
+    metadata: {
+      name: policyName(`allow-${direction}`, workload.name),
+      namespace: workload.namespace,
+      labels: MANAGED_BY_LABELS,
+      annotations,
+    },
+    spec:
+      direction === 'ingress'
+        ? {
+            podSelector: { matchLabels: { ...workload.selector.matchLabels } },
+            policyTypes: ['Ingress'],
+            ingress: specRules,
+          }
+        : {
+            podSelector: { matchLabels: { ...workload.selector.matchLabels } },
+            policyTypes: ['Egress'],
+            egress: specRules,
+          },
   };
   const ciliumOnly = expressible.length < rules.length;
-  return { role: direction === 'ingress' ? 'allow-ingress' : 'allow-egress', workload: workload.key, policy, rules: evidence, ...(ciliumOnly ? { flavors: ['cilium'] as const } : {}) };
+  return {
+    role: direction === 'ingress' ? 'allow-ingress' : 'allow-egress',
+    workload: workload.key,
+    policy,
+    rules: evidence,
+    ...(ciliumOnly ? { flavors: ['cilium'] as const } : {}),
+  };
 }

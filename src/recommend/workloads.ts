@@ -54,20 +54,42 @@ export class WorkloadIndex {
     if (ip === undefined) return undefined;
     const pod = this.podByIp.get(ip);
     if (pod === undefined) return undefined;
-    return { kind: 'pod', namespace: pod.namespace, workload: pod.workload.name, workloadKind: pod.workload.kind };
+    return {
+      kind: 'pod',
+      namespace: pod.namespace,
+      workload: pod.workload.name,
+      workloadKind: pod.workload.kind,
+    };
   }
 
   /** With a snapshot that lists it: a Calico NetworkSet's (or GlobalNetworkSet's) labels and nets. */
-  networkSet(kind: string, namespace: string | undefined, name: string): { readonly labels: Readonly<Record<string, string>>; readonly nets: readonly string[] } | undefined {
-    const found = this.snapshot?.cni?.ignored.find((o) => o.kind === kind && o.name === name && o.namespace === namespace && o.networkSet !== undefined);
+  networkSet(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): { readonly labels: Readonly<Record<string, string>>; readonly nets: readonly string[] } | undefined {
+    const found = this.snapshot?.cni?.ignored.find(
+      (o) => o.kind === kind && o.name === name && o.namespace === namespace && o.networkSet !== undefined,
+    );
     return found?.networkSet;
   }
 
   /** Records one observation of a pod-backed endpoint. */
-  observe(peer: EdgePeer, labels: Labels, pods: readonly string[], count: number, firstSeenMs: number, lastSeenMs: number): WorkloadInfo | undefined {
+  observe(
+    peer: EdgePeer,
+    labels: Labels,
+    pods: readonly string[],
+    count: number,
+    firstSeenMs: number,
+    lastSeenMs: number,
+  ): WorkloadInfo | undefined {
     if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return undefined;
     const info = this.ensure(peer.namespace, peer.workload, peer.workloadKind ?? 'Pod');
-    if (info.labelSets.length < MAX_LABEL_SETS && hasLabels(labels) && !info.labelSets.some((set) => sameLabels(set, labels))) {
+    if (
+      info.labelSets.length < MAX_LABEL_SETS &&
+      hasLabels(labels) &&
+      !info.labelSets.some((set) => sameLabels(set, labels))
+    ) {
       info.labelSets.push(labels);
     }
     for (const pod of pods) if (info.samplePods.size < MAX_SAMPLE_PODS) info.samplePods.add(pod);
@@ -89,10 +111,17 @@ export class WorkloadIndex {
     if (info === undefined) {
       const key = workloadKey(namespace, name);
       info = {
-        key, namespace, name, kind,
-        labelSets: [], samplePods: new Set(), connections: 0,
-        firstSeenMs: Number.POSITIVE_INFINITY, lastSeenMs: Number.NEGATIVE_INFINITY,
-        pods: [], selector: { matchLabels: {}, exact: undefined, warnings: [] },
+        key,
+        namespace,
+        name,
+        kind,
+        labelSets: [],
+        samplePods: new Set(),
+        connections: 0,
+        firstSeenMs: Number.POSITIVE_INFINITY,
+        lastSeenMs: Number.NEGATIVE_INFINITY,
+        pods: [],
+        selector: { matchLabels: {}, exact: undefined, warnings: [] },
       };
       this.byKey.set(key, info);
       names.set(name, info);
@@ -102,7 +131,8 @@ export class WorkloadIndex {
 
   /** Adds the snapshot's workloads that were never observed (so they are flagged, not forgotten). */
   addSnapshotWorkloads(): void {
-    for (const pod of this.snapshot?.pods ?? []) this.ensure(pod.namespace, pod.workload.name, pod.workload.kind);
+    for (const pod of this.snapshot?.pods ?? [])
+      this.ensure(pod.namespace, pod.workload.name, pod.workload.kind);
   }
 
   /** Chooses every workload's selector; call once all observations are in. */
@@ -112,9 +142,16 @@ export class WorkloadIndex {
       info.pods = namespacePods.filter((pod) => pod.workload.name === info.name);
       // Sorting makes the intersection and the choice independent of observation order.
       const sets = [...info.labelSets].sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
-      info.selector = info.pods.length > 0
-        ? chooseSelector({ labels: commonLabels(sets), workloadPods: info.pods.map((pod) => pod.labels), otherPods: namespacePods.filter((pod) => pod.workload.name !== info.name).map((pod) => pod.labels) })
-        : chooseSelector({ labels: commonLabels(sets) });
+      info.selector =
+        info.pods.length > 0
+          ? chooseSelector({
+              labels: commonLabels(sets),
+              workloadPods: info.pods.map((pod) => pod.labels),
+              otherPods: namespacePods
+                .filter((pod) => pod.workload.name !== info.name)
+                .map((pod) => pod.labels),
+            })
+          : chooseSelector({ labels: commonLabels(sets) });
     }
   }
 
@@ -129,7 +166,8 @@ export class WorkloadIndex {
 
   /** Every node address of the snapshot (Node.status.addresses), sorted; empty without a snapshot. */
   nodeAddresses(): readonly string[] {
-    if (this.nodeIps === undefined) this.nodeIps = [...new Set((this.snapshot?.nodes ?? []).flatMap((node) => node.ips))].sort();
+    if (this.nodeIps === undefined)
+      this.nodeIps = [...new Set((this.snapshot?.nodes ?? []).flatMap((node) => node.ips))].sort();
     return this.nodeIps;
   }
 

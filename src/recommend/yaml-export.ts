@@ -20,7 +20,11 @@ function quoteAmbiguous(doc: Document): void {
   });
 }
 
-export function toYamlDocument(object: unknown, rules: readonly RuleEvidence[] = [], header?: string): Document {
+export function toYamlDocument(
+  object: unknown,
+  rules: readonly RuleEvidence[] = [],
+  header?: string,
+): Document {
   const doc = new Document(object);
   quoteAmbiguous(doc);
   if (header !== undefined) doc.commentBefore = ` ${oneLine(header)}`;
@@ -41,13 +45,18 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
-export interface YamlItem { readonly object: unknown; readonly rules?: readonly RuleEvidence[]; readonly header?: string }
+export interface YamlItem {
+  readonly object: unknown;
+  readonly rules?: readonly RuleEvidence[];
+  readonly header?: string;
+}
 
 /** The rule items' comments by item, for the fast writer; undefined when a rule names a non-object. */
 function ruleComments(object: unknown, rules: readonly RuleEvidence[]): Map<unknown, string> | undefined {
   const comments = new Map<unknown, string>();
   if (rules.length === 0) return comments;
-  const spec = typeof object === 'object' && object !== null ? (object as Record<string, unknown>)['spec'] : undefined;
+  const spec =
+    typeof object === 'object' && object !== null ? (object as Record<string, unknown>)['spec'] : undefined;
   if (typeof spec !== 'object' || spec === null) return comments;
   for (const rule of rules) {
     const seq = (spec as Record<string, unknown>)[rule.direction];
@@ -64,7 +73,10 @@ function ruleComments(object: unknown, rules: readonly RuleEvidence[]): Map<unkn
 export function yamlDocumentText(item: YamlItem): string {
   const rules = item.rules ?? [];
   const comments = ruleComments(item.object, rules);
-  const fast = comments === undefined ? undefined : fastYamlDocument(item.object, item.header === undefined ? undefined : oneLine(item.header), comments);
+  const fast =
+    comments === undefined
+      ? undefined
+      : fastYamlDocument(item.object, item.header === undefined ? undefined : oneLine(item.header), comments);
   return fast ?? toYamlDocument(item.object, rules, item.header).toString({ lineWidth: 0 });
 }
 

@@ -23,7 +23,8 @@ function scalarText(value: unknown): string {
     if (isSafePlain(value)) return value;
     const json = JSON.stringify(value);
     // Any other escape (\n, \t, \u…) is written differently by the library: leave it to it.
-    if (json.includes('\\') && json.replace(QUOTE_OR_BACKSLASH_ESCAPE_RE, '').includes('\\')) throw new Unsupported();
+    if (json.includes('\\') && json.replace(QUOTE_OR_BACKSLASH_ESCAPE_RE, '').includes('\\'))
+      throw new Unsupported();
     return json;
   }
   if (typeof value === 'number') {
@@ -78,13 +79,19 @@ function writeValue(w: Writer, value: unknown, indent: string): void {
   }
   enter(w, value);
   if (Array.isArray(value)) {
-    if (value.length === 0) { w.out += ' []\n'; return; }
+    if (value.length === 0) {
+      w.out += ' []\n';
+      return;
+    }
     w.out += '\n';
     writeSeqItems(w, value, `${indent}  `);
     return;
   }
   if (!isPlainObject(value)) throw new Unsupported();
-  if (!Object.keys(value).some((k) => value[k] !== undefined)) { w.out += ' {}\n'; return; }
+  if (!Object.keys(value).some((k) => value[k] !== undefined)) {
+    w.out += ' {}\n';
+    return;
+  }
   w.out += '\n';
   writeMapBody(w, value, `${indent}  `, false);
 }
@@ -101,7 +108,10 @@ function writeSeqItems(w: Writer, items: readonly unknown[], indent: string): vo
     }
     enter(w, item);
     if (Array.isArray(item) || !isPlainObject(item)) throw new Unsupported();
-    if (!Object.keys(item).some((k) => item[k] !== undefined)) { w.out += ' {}\n'; continue; }
+    if (!Object.keys(item).some((k) => item[k] !== undefined)) {
+      w.out += ' {}\n';
+      continue;
+    }
     w.out += ' ';
     writeMapBody(w, item, `${indent}  `, true);
   }
@@ -116,9 +126,18 @@ function commentLine(text: string): string {
  * One document (without the `---` line): `object` a plain map; `header` and the item comments
  * (keyed by the item object) already reduced to one line each.
  */
-export function fastYamlDocument(object: unknown, header: string | undefined, comments: ReadonlyMap<unknown, string>): string | undefined {
-  if (typeof object !== 'object' || object === null || Array.isArray(object) || !isPlainObject(object)) return undefined;
-  const w: Writer = { out: header !== undefined ? `${commentLine(header)}\n\n` : '', seen: new Set(), comments };
+export function fastYamlDocument(
+  object: unknown,
+  header: string | undefined,
+  comments: ReadonlyMap<unknown, string>,
+): string | undefined {
+  if (typeof object !== 'object' || object === null || Array.isArray(object) || !isPlainObject(object))
+    return undefined;
+  const w: Writer = {
+    out: header !== undefined ? `${commentLine(header)}\n\n` : '',
+    seen: new Set(),
+    comments,
+  };
   try {
     enter(w, object);
     if (!Object.keys(object).some((k) => object[k] !== undefined)) return `${w.out}{}\n`;

@@ -10,5 +10,10 @@ const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', '
 const EXPONENT_ONLY_RE = /^[eE][-+]?[0-9]/;
 
 export function isSafePlain(text: string): boolean {
-  return SAFE_PLAIN_RE.test(text) && !RESERVED.has(text.toLowerCase()) && !text.endsWith('.') && !EXPONENT_ONLY_RE.test(text);
+  return (
+    SAFE_PLAIN_RE.test(text) &&
+    !RESERVED.has(text.toLowerCase()) &&
+    !text.endsWith('.') &&
+    !EXPONENT_ONLY_RE.test(text)
+  );
 }

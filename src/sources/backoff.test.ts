@@ -5,17 +5,23 @@ import { Backoff } from './backoff.js';
 describe('Backoff', () => {
   it('grows exponentially up to the cap, with jitter inside [initial, ceiling]', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 1, maxLength: 120 }), (randoms) => {
-        let i = 0;
-        const b = new Backoff({ initialMs: 500, maxMs: 30_000, factor: 2 }, () => randoms[i++ % randoms.length] ?? 0);
-        for (let n = 0; n < 100; n++) {
-          const ceiling = Math.min(30_000, 500 * 2 ** n);
-          const d = b.nextDelayMs();
-          expect(d).toBeGreaterThanOrEqual(500); // never a tight loop
-          expect(d).toBeLessThanOrEqual(ceiling);
-          expect(d).toBeLessThanOrEqual(30_000);
-        }
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 1, maxLength: 120 }),
+        (randoms) => {
+          let i = 0;
+          const b = new Backoff(
+            { initialMs: 500, maxMs: 30_000, factor: 2 },
+            () => randoms[i++ % randoms.length] ?? 0,
+          );
+          for (let n = 0; n < 100; n++) {
+            const ceiling = Math.min(30_000, 500 * 2 ** n);
+            const d = b.nextDelayMs();
+            expect(d).toBeGreaterThanOrEqual(500); // never a tight loop
+            expect(d).toBeLessThanOrEqual(ceiling);
+            expect(d).toBeLessThanOrEqual(30_000);
+          }
+        },
+      ),
     );
   });
 

@@ -25,7 +25,11 @@ export class Backoff {
   constructor(options: Partial<BackoffOptions> = {}, random: RandomFn = Math.random) {
     const merged = { ...DEFAULT_BACKOFF, ...options };
     const initialMs = Math.max(1, merged.initialMs);
-    this.options = { initialMs, maxMs: Math.max(initialMs, merged.maxMs), factor: Math.max(1, merged.factor) };
+    this.options = {
+      initialMs,
+      maxMs: Math.max(initialMs, merged.maxMs),
+      factor: Math.max(1, merged.factor),
+    };
     this.random = random;
   }
 

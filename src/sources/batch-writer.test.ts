@@ -21,17 +21,40 @@ afterEach(() => {
 
 /** A connection start from client-<c> to server:<port>. */
 function flow(client: number, port: number): Flow {
-  const pod = (name: string) => ({ kind: 'pod' as const, namespace: 'shop', pod: `${name}-7d9f8-abcde`, workload: { kind: 'Deployment', name }, labels: { app: name }, names: [] });
+  const pod = (name: string) => ({
+    kind: 'pod' as const,
+    namespace: 'shop',
+    pod: `${name}-7d9f8-abcde`,
+    workload: { kind: 'Deployment', name },
+    labels: { app: name },
+    names: [],
+  });
   return {
-    timeMs: 1_700_000_000_000 + client, source: pod(`client-${client}`), destination: pod('server'), protocol: 'TCP', destinationPort: port,
-    direction: 'egress', verdict: 'forwarded', isPolicyDrop: false, policies: NO_POLICIES, isReply: false, isConnectionStart: true,
+    timeMs: 1_700_000_000_000 + client,
+    source: pod(`client-${client}`),
+    destination: pod('server'),
+    protocol: 'TCP',
+    destinationPort: port,
+    direction: 'egress',
+    verdict: 'forwarded',
+    isPolicyDrop: false,
+    policies: NO_POLICIES,
+    isReply: false,
+    isConnectionStart: true,
   };
 }
 
 describe('BatchWriter bounds', () => {
   it('flushes when the batch holds maxBatchEdges distinct edges, however few lines it has', () => {
     const batches: BatchStats[] = [];
-    const writer = new BatchWriter({ store, batchSize: 1_000_000, maxBatchEdges: 3, flushIntervalMs: 60_000, now: () => 0, onBatch: (s) => batches.push(s) });
+    const writer = new BatchWriter({
+      store,
+      batchSize: 1_000_000,
+      maxBatchEdges: 3,
+      flushIntervalMs: 60_000,
+      now: () => 0,
+      onBatch: (s) => batches.push(s),
+    });
     // Repeats of one edge never reach the bound: lines are not what a batch holds in memory.
     for (let i = 0; i < 10; i++) writer.add({ ok: true, flow: flow(1, 80) });
     expect(batches).toHaveLength(0);
@@ -41,13 +64,23 @@ describe('BatchWriter bounds', () => {
     expect(batches.map((b) => [b.lines, b.edges])).toEqual([[12, 3]]);
     writer.add({ ok: true, flow: flow(4, 80) });
     writer.flush();
-    expect(batches.map((b) => [b.lines, b.edges])).toEqual([[12, 3], [1, 1]]);
+    expect(batches.map((b) => [b.lines, b.edges])).toEqual([
+      [12, 3],
+      [1, 1],
+    ]);
     expect(store.totals()).toMatchObject({ accepted: 13, edges: 4 });
   });
 
   it('flushes at batchSize lines even when every line is the same edge', () => {
     const batches: BatchStats[] = [];
-    const writer = new BatchWriter({ store, batchSize: 5, maxBatchEdges: 100, flushIntervalMs: 60_000, now: () => 0, onBatch: (s) => batches.push(s) });
+    const writer = new BatchWriter({
+      store,
+      batchSize: 5,
+      maxBatchEdges: 100,
+      flushIntervalMs: 60_000,
+      now: () => 0,
+      onBatch: (s) => batches.push(s),
+    });
     for (let i = 0; i < 12; i++) writer.add({ ok: true, flow: flow(1, 80) });
     expect(batches.map((b) => b.lines)).toEqual([5, 5]);
     expect(writer.pendingLines).toBe(2);

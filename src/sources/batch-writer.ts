@@ -120,7 +120,13 @@ export class BatchWriter implements FlowSink {
     const points: ResumePoint[] = [];
     for (const [sourceKey, marks] of this.marks) {
       const first = marks[0];
-      if (first !== undefined) points.push({ sourceKey, seconds: first.seconds, nanos: first.nanos, boundary: marks.map((m) => m.fingerprint()) });
+      if (first !== undefined)
+        points.push({
+          sourceKey,
+          seconds: first.seconds,
+          nanos: first.nanos,
+          boundary: marks.map((m) => m.fingerprint()),
+        });
     }
     return points;
   }
@@ -207,9 +213,12 @@ export class BatchWriter implements FlowSink {
       accepted: this.accepted,
       rejectedByReason,
       ...(checkpoint !== undefined ? { checkpoint } : {}),
-      ...(checkpoint !== undefined && this.expected !== undefined ? { expectedCheckpoint: this.expected } : {}),
+      ...(checkpoint !== undefined && this.expected !== undefined
+        ? { expectedCheckpoint: this.expected }
+        : {}),
     });
-    if (checkpoint !== undefined && this.expected !== undefined) this.expected = { identity: checkpoint.identity, offset: checkpoint.offset };
+    if (checkpoint !== undefined && this.expected !== undefined)
+      this.expected = { identity: checkpoint.identity, offset: checkpoint.offset };
     const stats: BatchStats = {
       lines: this.lines,
       accepted: this.accepted,
@@ -240,7 +249,13 @@ export class BatchWriter implements FlowSink {
 
   /** What this writer has committed so far (not counting the pending batch). */
   totals(): RunTotals {
-    return { accepted: this.totalAccepted, rejected: this.totalRejected, rejectedByReason: { ...this.totalByReason }, noEdgeByReason: { ...this.totalNoEdge }, batches: this.batches };
+    return {
+      accepted: this.totalAccepted,
+      rejected: this.totalRejected,
+      rejectedByReason: { ...this.totalByReason },
+      noEdgeByReason: { ...this.totalNoEdge },
+      batches: this.batches,
+    };
   }
 
   get pendingLines(): number {

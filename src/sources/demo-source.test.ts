@@ -52,9 +52,21 @@ describe('DemoSource', () => {
     expect(Math.max(...times)).toBe(clock.now());
     expect(Math.min(...times)).toBeGreaterThan(clock.now() - 2 * 3600_000);
     expect(source.completedReplays).toBe(1);
-    expect(source.status()).toMatchObject({ name: 'demo', state: 'stopped', errors: 0, events: sink.flows.length });
+    expect(source.status()).toMatchObject({
+      name: 'demo',
+      state: 'stopped',
+      errors: 0,
+      events: sink.flows.length,
+    });
     const namespaces = new Set(sink.flows.map((f) => f.source.namespace).filter((ns) => ns !== undefined));
-    expect([...namespaces].sort()).toEqual(['data', 'ingress-nginx', 'kube-system', 'monitoring', 'shop', 'tools']);
+    expect([...namespaces].sort()).toEqual([
+      'data',
+      'ingress-nginx',
+      'kube-system',
+      'monitoring',
+      'shop',
+      'tools',
+    ]);
     expect(sink.flows.some((f) => f.verdict === 'dropped' && f.isPolicyDrop)).toBe(true);
     expect(sink.flows.some((f) => f.verdict === 'dropped' && !f.isPolicyDrop)).toBe(true);
     expect(sink.flows.some((f) => f.isReply === true)).toBe(true);
@@ -98,7 +110,12 @@ describe('DemoSource', () => {
   });
 
   it('fails to start, with the reason, when the dataset is missing', async () => {
-    const source = new DemoSource({ clock: new FakeClock(), file: '/nonexistent/flows.jsonl', loop: false, flowsPerSecond: 1 });
+    const source = new DemoSource({
+      clock: new FakeClock(),
+      file: '/nonexistent/flows.jsonl',
+      loop: false,
+      flowsPerSecond: 1,
+    });
     await expect(source.start(new RecordingSink())).rejects.toThrow(/cannot read the demo dataset .*ENOENT/);
     expect(source.status()).toMatchObject({ state: 'failed', errors: 1 });
   });

@@ -44,7 +44,10 @@ export class DemoSource implements FlowSource {
     try {
       const text = await readFile(file, 'utf8');
       const parse = parserFor('hubble');
-      results = text.split('\n').filter((line) => line.length > 0).map((line) => parse(line));
+      results = text
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => parse(line));
     } catch (error) {
       this.state = 'failed';
       this.errors++;
@@ -91,7 +94,10 @@ export class DemoSource implements FlowSource {
     const shiftMs = Number.isFinite(newest) ? clock.now() - newest : 0;
     for (const result of results) {
       if (signal.aborted) return;
-      await this.emit(sink, result.ok ? { ok: true, flow: { ...result.flow, timeMs: result.flow.timeMs + shiftMs } } : result);
+      await this.emit(
+        sink,
+        result.ok ? { ok: true, flow: { ...result.flow, timeMs: result.flow.timeMs + shiftMs } } : result,
+      );
     }
     this.replays++;
     if (!this.options.loop) return;

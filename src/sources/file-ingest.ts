@@ -45,7 +45,12 @@ export interface IngestRunTotals extends RunTotals {
   readonly conflicts: number;
 }
 
-function lineHandler(parser: IngestParser, writer: BatchWriter, maxLineBytes: number, counted: { lines: number }): LineHandler {
+function lineHandler(
+  parser: IngestParser,
+  writer: BatchWriter,
+  maxLineBytes: number,
+  counted: { lines: number },
+): LineHandler {
   return {
     line(bytes, endOffset) {
       counted.lines++;
@@ -65,7 +70,11 @@ export async function ingestInput(options: IngestInputOptions): Promise<IngestRu
   const writer = new BatchWriter({
     store: options.store,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    flushIntervalMs: options.flushIntervalMs ?? ('path' in options.input && options.follow !== true ? BULK_FLUSH_INTERVAL_MS : DEFAULT_FLUSH_INTERVAL_MS),
+    flushIntervalMs:
+      options.flushIntervalMs ??
+      ('path' in options.input && options.follow !== true
+        ? BULK_FLUSH_INTERVAL_MS
+        : DEFAULT_FLUSH_INTERVAL_MS),
     ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   });
@@ -74,7 +83,11 @@ export async function ingestInput(options: IngestInputOptions): Promise<IngestRu
   let conflicts = 0;
   try {
     if ('stream' in options.input) {
-      await readStream(options.input.stream, { ...handler, maxLineBytes, ...(options.signal ? { signal: options.signal } : {}) });
+      await readStream(options.input.stream, {
+        ...handler,
+        maxLineBytes,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       writer.flush();
     } else {
       const input = options.input;
@@ -85,7 +98,9 @@ export async function ingestInput(options: IngestInputOptions): Promise<IngestRu
       // batch is rolled back and we read again from where it got to.
       for (;;) {
         const stored = options.store.checkpoint(sourceKey);
-        writer.expectCheckpoint(stored === undefined ? null : { identity: stored.identity, offset: stored.offset });
+        writer.expectCheckpoint(
+          stored === undefined ? null : { identity: stored.identity, offset: stored.offset },
+        );
         const current = handle ?? (await open(input.path, 'r'));
         handle = undefined;
         try {

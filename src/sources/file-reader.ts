@@ -28,7 +28,12 @@ export function formatIdentity(id: FileIdentity): string {
 export function parseIdentity(text: string): FileIdentity | undefined {
   const match = /^(\d+):(\d+):(\d+):([0-9a-f]+)$/.exec(text);
   if (match === null) return undefined;
-  return { dev: Number(match[1]), ino: Number(match[2]), fingerprintBytes: Number(match[3]), fingerprint: match[4] ?? '' };
+  return {
+    dev: Number(match[1]),
+    ino: Number(match[2]),
+    fingerprintBytes: Number(match[3]),
+    fingerprint: match[4] ?? '',
+  };
 }
 
 async function fingerprintOf(handle: FileHandle, length: number): Promise<string> {
@@ -45,14 +50,22 @@ async function fingerprintOf(handle: FileHandle, length: number): Promise<string
 export async function identifyFile(handle: FileHandle): Promise<FileIdentity> {
   const info = await handle.stat();
   const fingerprintBytes = Math.min(info.size, FINGERPRINT_BYTES);
-  return { dev: info.dev, ino: info.ino, fingerprintBytes, fingerprint: await fingerprintOf(handle, fingerprintBytes) };
+  return {
+    dev: info.dev,
+    ino: info.ino,
+    fingerprintBytes,
+    fingerprint: await fingerprintOf(handle, fingerprintBytes),
+  };
 }
 
 /**
  * Where to resume in an open file given a stored checkpoint: its offset when the file is the same
  * one (same dev:ino, same leading bytes, not shorter than the offset), else 0.
  */
-export async function resumeOffset(handle: FileHandle, stored: { identity: string; offset: number } | undefined): Promise<number> {
+export async function resumeOffset(
+  handle: FileHandle,
+  stored: { identity: string; offset: number } | undefined,
+): Promise<number> {
   if (stored === undefined) return 0;
   const previous = parseIdentity(stored.identity);
   if (previous === undefined) return 0;
@@ -155,7 +168,10 @@ export async function readFile(options: FileReadOptions): Promise<void> {
 }
 
 /** Reads a stream (stdin) to its end or until abort; a last line without `\n` counts. */
-export async function readStream(stream: Readable, options: LineHandler & { readonly maxLineBytes: number; readonly signal?: AbortSignal }): Promise<void> {
+export async function readStream(
+  stream: Readable,
+  options: LineHandler & { readonly maxLineBytes: number; readonly signal?: AbortSignal },
+): Promise<void> {
   const splitter = new LineSplitter(0, options.maxLineBytes, options);
   if (options.signal !== undefined) addAbortSignal(options.signal, stream);
   try {

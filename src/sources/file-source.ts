@@ -111,7 +111,14 @@ export class FileSource implements FlowSource {
       } catch (error) {
         this.errors++;
         const code = (error as NodeJS.ErrnoException).code;
-        this.lastError = code === 'ENOENT' ? `${this.options.path}: no such file (waiting for it)` : code === 'EACCES' ? `${this.options.path}: permission denied` : error instanceof Error ? error.message : String(error);
+        this.lastError =
+          code === 'ENOENT'
+            ? `${this.options.path}: no such file (waiting for it)`
+            : code === 'EACCES'
+              ? `${this.options.path}: permission denied`
+              : error instanceof Error
+                ? error.message
+                : String(error);
         this.state = 'reconnecting';
         this.options.onError?.(error);
       }

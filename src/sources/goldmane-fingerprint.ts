@@ -14,14 +14,23 @@ const MAX_DEPTH = 8;
 
 /** proto3 defaults: a field set to its default is indistinguishable from an absent one. */
 function isDefault(value: unknown): boolean {
-  return value === undefined || value === null || value === '' || value === 0 || value === false || (Array.isArray(value) && value.length === 0);
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    value === 0 ||
+    value === false ||
+    (Array.isArray(value) && value.length === 0)
+  );
 }
 
 function canonical(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) return '…';
   if (Array.isArray(value)) return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
   if (isRecord(value)) {
-    const keys = Object.keys(value).filter((k) => !isDefault(value[k])).sort();
+    const keys = Object.keys(value)
+      .filter((k) => !isDefault(value[k]))
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k], depth + 1)}`).join(',')}}`;
   }
   if (typeof value === 'string') return JSON.stringify(value);

@@ -15,7 +15,12 @@
 // not count is still accepted, with isConnectionStart false.
 // Untrusted input: every field is narrowed and bounded; bad records become counted rejections.
 import { MAX_OBJECT_NAME_CHARS, isObjectName } from '../flows/bounds.js';
-import { hostEndpointOf, isNetworkName, networkEndpoint, networkSetEndpoint } from '../flows/calico-entity.js';
+import {
+  hostEndpointOf,
+  isNetworkName,
+  networkEndpoint,
+  networkSetEndpoint,
+} from '../flows/calico-entity.js';
 import { connectionsOf, isCountingReport, type CalicoEndpointType } from '../flows/calico-reporter.js';
 import type { Endpoint, Flow, ParseResult, Protocol, Workload } from '../flows/flow.js';
 import { reject } from '../flows/flow.js';
@@ -26,13 +31,31 @@ import { isRecord } from './hubble-relay-grpc.js';
 const MAX_LABELS = 64;
 
 const PROTOCOLS: Readonly<Record<string, Protocol>> = {
-  tcp: 'TCP', udp: 'UDP', sctp: 'SCTP', icmp: 'ICMP', icmp6: 'ICMPv6', icmpv6: 'ICMPv6', '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMP', '58': 'ICMPv6',
+  tcp: 'TCP',
+  udp: 'UDP',
+  sctp: 'SCTP',
+  icmp: 'ICMP',
+  icmp6: 'ICMPv6',
+  icmpv6: 'ICMPv6',
+  '6': 'TCP',
+  '17': 'UDP',
+  '132': 'SCTP',
+  '1': 'ICMP',
+  '58': 'ICMPv6',
 };
 
-const TYPES: Readonly<Record<string, CalicoEndpointType>> = { WorkloadEndpoint: 'wep', HostEndpoint: 'hep', NetworkSet: 'ns', Network: 'net' };
+const TYPES: Readonly<Record<string, CalicoEndpointType>> = {
+  WorkloadEndpoint: 'wep',
+  HostEndpoint: 'hep',
+  NetworkSet: 'ns',
+  Network: 'net',
+};
 
 /** The real workload behind `namespace` + GenerateName prefix, from an inventory, if known. */
-export type AggregatedWorkloadResolver = (namespace: string, prefix: string) => { readonly workload: Workload; readonly labels: Readonly<Record<string, string>> } | undefined;
+export type AggregatedWorkloadResolver = (
+  namespace: string,
+  prefix: string,
+) => { readonly workload: Workload; readonly labels: Readonly<Record<string, string>> } | undefined;
 
 export interface GoldmaneMappingOptions {
   readonly resolveWorkload?: AggregatedWorkloadResolver;
@@ -63,11 +86,18 @@ function labelsOf(v: unknown): Record<string, string> {
 /** An optional object name: absent, empty and `-` are "none"; anything else must be valid. */
 function nameOf(v: unknown, field: string): string | undefined {
   if (v === undefined || v === null || v === '' || v === '-') return undefined;
-  if (typeof v !== 'string' || v.length > MAX_OBJECT_NAME_CHARS || !isObjectName(v)) throw new BadField(field);
+  if (typeof v !== 'string' || v.length > MAX_OBJECT_NAME_CHARS || !isObjectName(v))
+    throw new BadField(field);
   return v;
 }
 
-function podEndpoint(name: string | undefined, namespace: string | undefined, labels: Record<string, string>, field: string, options: GoldmaneMappingOptions): Endpoint {
+function podEndpoint(
+  name: string | undefined,
+  namespace: string | undefined,
+  labels: Record<string, string>,
+  field: string,
+  options: GoldmaneMappingOptions,
+): Endpoint {
   const base = { kind: 'pod' as const, ...(namespace === undefined ? {} : { namespace }), names: [] };
   if (name === undefined) return { ...base, labels };
   if (!name.endsWith('-*')) {
@@ -78,11 +108,21 @@ function podEndpoint(name: string | undefined, namespace: string | undefined, la
   if (prefix.length < 2 || !isObjectName(prefix.slice(0, -1))) throw new BadField(field);
   const resolved = namespace === undefined ? undefined : options.resolveWorkload?.(namespace, prefix);
   // Goldmane's labels are the intersection over the aggregated pods; the inventory's are the pods'.
-  if (resolved !== undefined) return { ...base, labels: Object.keys(labels).length > 0 ? labels : resolved.labels, workload: resolved.workload };
+  if (resolved !== undefined)
+    return {
+      ...base,
+      labels: Object.keys(labels).length > 0 ? labels : resolved.labels,
+      workload: resolved.workload,
+    };
   return { ...base, labels, workload: workloadOfPodPrefix(prefix, labels) };
 }
 
-function endpointOf(key: Record<string, unknown>, flow: Record<string, unknown>, side: 'source' | 'dest', options: GoldmaneMappingOptions): { endpoint: Endpoint; type: CalicoEndpointType } {
+function endpointOf(
+  key: Record<string, unknown>,
+  flow: Record<string, unknown>,
+  side: 'source' | 'dest',
+  options: GoldmaneMappingOptions,
+): { endpoint: Endpoint; type: CalicoEndpointType } {
   const typeName = key[`${side}_type`];
   const type = typeof typeName === 'string' ? (TYPES[typeName] ?? 'unknown') : 'unknown';
   const rawName = key[`${side}_name`];
@@ -90,17 +130,25 @@ function endpointOf(key: Record<string, unknown>, flow: Record<string, unknown>,
   const labels = labelsOf(flow[`${side}_labels`]);
   if (type === 'wep') {
     const name = rawName === undefined || rawName === '' || rawName === '-' ? undefined : rawName;
-    if (name !== undefined && (typeof name !== 'string' || name.length > MAX_OBJECT_NAME_CHARS)) throw new BadField(`${side}_name`);
+    if (name !== undefined && (typeof name !== 'string' || name.length > MAX_OBJECT_NAME_CHARS))
+      throw new BadField(`${side}_name`);
     return { endpoint: podEndpoint(name, namespace, labels, `${side}_name`, options), type };
   }
   if (type === 'net') {
     const name = typeof rawName === 'string' && isNetworkName(rawName) ? rawName : undefined;
-    return { endpoint: name === undefined ? { kind: 'world', labels: {}, names: [] } : networkEndpoint(name), type };
+    return {
+      endpoint: name === undefined ? { kind: 'world', labels: {}, names: [] } : networkEndpoint(name),
+      type,
+    };
   }
   const name = nameOf(rawName, `${side}_name`);
-  if (type === 'ns' && name !== undefined) return { endpoint: networkSetEndpoint(namespace, name, { labels }), type };
+  if (type === 'ns' && name !== undefined)
+    return { endpoint: networkSetEndpoint(namespace, name, { labels }), type };
   if (type === 'hep' && name !== undefined) return { endpoint: hostEndpointOf(name, { labels }), type };
-  return { endpoint: { kind: type === 'ns' ? 'world' : type === 'hep' ? 'host' : 'unknown', labels: {}, names: [] }, type };
+  return {
+    endpoint: { kind: type === 'ns' ? 'world' : type === 'hep' ? 'host' : 'unknown', labels: {}, names: [] },
+    type,
+  };
 }
 
 function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): ParseResult {
@@ -113,9 +161,11 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
   const protocol = PROTOCOLS[protoText];
   if (protocol === undefined) return reject('unknown_enum', `proto ${protoText.slice(0, 16)}`);
   const action = key['action'];
-  if (action !== 'Allow' && action !== 'Deny') return reject('unknown_enum', `action ${String(action).slice(0, 32)}`);
+  if (action !== 'Allow' && action !== 'Deny')
+    return reject('unknown_enum', `action ${String(action).slice(0, 32)}`);
   const reporterName = key['reporter'];
-  if (reporterName !== 'Src' && reporterName !== 'Dst') return reject('unknown_enum', `reporter ${String(reporterName).slice(0, 32)}`);
+  if (reporterName !== 'Src' && reporterName !== 'Dst')
+    return reject('unknown_enum', `reporter ${String(reporterName).slice(0, 32)}`);
   const reporter = reporterName === 'Src' ? 'src' : 'dst';
   const denied = action === 'Deny';
   const port = int(key['dest_port']);
@@ -132,7 +182,9 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
     source: source.endpoint,
     destination: destination.endpoint,
     protocol,
-    ...(protocol !== 'ICMP' && protocol !== 'ICMPv6' && port > 0 && port <= 65535 ? { destinationPort: port } : {}),
+    ...(protocol !== 'ICMP' && protocol !== 'ICMPv6' && port > 0 && port <= 65535
+      ? { destinationPort: port }
+      : {}),
     direction: ingress ? 'ingress' : 'egress',
     verdict: denied ? 'dropped' : 'forwarded',
     ...(denied ? { dropReason: 'POLICY_DENIED' } : {}),

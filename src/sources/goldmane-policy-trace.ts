@@ -27,7 +27,8 @@ export interface TraceRefs {
 function refOf(hit: Record<string, unknown>): string | undefined {
   const name = hit['name'];
   if (typeof name !== 'string' || name === '') return undefined;
-  const plain = hit['kind'] === 'NetworkPolicy' && name.startsWith(KNP_PREFIX) ? name.slice(KNP_PREFIX.length) : name;
+  const plain =
+    hit['kind'] === 'NetworkPolicy' && name.startsWith(KNP_PREFIX) ? name.slice(KNP_PREFIX.length) : name;
   if (!isObjectName(plain)) return undefined;
   const namespace = hit['namespace'];
   if (namespace === undefined || namespace === null || namespace === '') return plain;
@@ -47,7 +48,10 @@ export function refsOfTrace(trace: unknown): TraceRefs {
   if (!isRecord(trace)) return { allowed, denied };
   const list = trace['enforced_policies'];
   if (!Array.isArray(list)) return { allowed, denied };
-  const hits = (list as unknown[]).slice(0, MAX_HITS_READ).filter(isRecord).sort((a, b) => indexOf(a) - indexOf(b));
+  const hits = (list as unknown[])
+    .slice(0, MAX_HITS_READ)
+    .filter(isRecord)
+    .sort((a, b) => indexOf(a) - indexOf(b));
   for (const hit of hits) {
     const kind = hit['kind'];
     if (kind === 'Profile') continue;

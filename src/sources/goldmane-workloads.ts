@@ -26,7 +26,9 @@ function indexOf(snapshot: ClusterSnapshot): Map<string, PodInfo> {
 }
 
 /** A resolver reading whatever snapshot `current` returns at the time of each flow. */
-export function aggregatedWorkloadResolver(current: () => ClusterSnapshot | undefined): AggregatedWorkloadResolver {
+export function aggregatedWorkloadResolver(
+  current: () => ClusterSnapshot | undefined,
+): AggregatedWorkloadResolver {
   return (namespace, prefix) => {
     const snapshot = current();
     if (snapshot === undefined) return undefined;

@@ -6,7 +6,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Backoff, silentLogger, systemClock } from './backoff.js';
 import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
-import { goldmaneFingerprint, normalizeGoldmaneFlow, type AggregatedWorkloadResolver } from './goldmane-flow.js';
+import {
+  goldmaneFingerprint,
+  normalizeGoldmaneFlow,
+  type AggregatedWorkloadResolver,
+} from './goldmane-flow.js';
 import { ResumeCursor } from './hubble-relay-cursor.js';
 import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
 import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconnect.js';
@@ -46,7 +50,6 @@ export interface GoldmaneStatus extends SourceStatus {
   readonly pauses: number;
 }
 
-
 export class GoldmaneSource implements FlowSource {
   readonly name: string;
   readonly type = 'goldmane';
@@ -72,14 +75,19 @@ export class GoldmaneSource implements FlowSource {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff, options.random);
-    const since = options.startTimeGteS !== undefined && options.startTimeGteS > 0 ? options.startTimeGteS * 1000 : undefined;
+    const since =
+      options.startTimeGteS !== undefined && options.startTimeGteS > 0
+        ? options.startTimeGteS * 1000
+        : undefined;
     this.cursor = new ResumeCursor({ overlapMs: 0, maxKeys: options.maxDedupKeys ?? 100_000 }, since);
-    if (options.resume !== undefined) this.cursor.seed(BigInt(options.resume.seconds) * 1_000_000_000n, options.resume.boundary);
+    if (options.resume !== undefined)
+      this.cursor.seed(BigInt(options.resume.seconds) * 1_000_000_000n, options.resume.boundary);
     this.limiter = new LogLimiter(this.clock, 30_000);
   }
 
   start(sink: FlowSink): Promise<void> {
-    if (this.runPromise !== undefined) return Promise.reject(new Error(`source ${this.name} already started`));
+    if (this.runPromise !== undefined)
+      return Promise.reject(new Error(`source ${this.name} already started`));
     this.health.state = 'starting';
     this.runPromise = this.run(sink);
     return Promise.resolve();
@@ -117,13 +125,22 @@ export class GoldmaneSource implements FlowSource {
       try {
         outcome = await this.streamOnce(sink);
       } catch (err) {
-        outcome = { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
+        outcome = {
+          kind: 'error',
+          message: err instanceof Error ? err.message : String(err),
+          retryable: true,
+        };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (this.abort.signal.aborted) break;
       this.client?.close();
       this.client = undefined;
-      const delayMs = nextAttemptDelay(this.health, outcome, this.backoff, { logger: this.logger, limiter: this.limiter, source: this.name, message: 'goldmane stream lost; reconnecting' });
+      const delayMs = nextAttemptDelay(this.health, outcome, this.backoff, {
+        logger: this.logger,
+        limiter: this.limiter,
+        source: this.name,
+        message: 'goldmane stream lost; reconnecting',
+      });
       await this.clock.sleep(delayMs, this.abort.signal);
     }
   }
@@ -148,7 +165,12 @@ export class GoldmaneSource implements FlowSource {
         call.removeAllListeners('data');
         resolve(o);
       };
-      const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
+      const onPushed = pauseOnFull(call, sink, {
+        onPause: () => {
+          this.pauses += 1;
+        },
+        isDone: () => settled,
+      });
       call.on('metadata', () => {
         this.health.state = 'connected';
       });
@@ -172,12 +194,17 @@ export class GoldmaneSource implements FlowSource {
     const startS = typeof start === 'number' && Number.isSafeInteger(start) && start > 0 ? start : 0;
     const key = goldmaneFingerprint(msg);
     if (!this.cursor.accept(BigInt(startS) * 1_000_000_000n, key)) return true;
-    const result = normalizeGoldmaneFlow(msg, this.opts.resolveWorkload === undefined ? {} : { resolveWorkload: this.opts.resolveWorkload });
+    const result = normalizeGoldmaneFlow(
+      msg,
+      this.opts.resolveWorkload === undefined ? {} : { resolveWorkload: this.opts.resolveWorkload },
+    );
     this.events += 1;
     const now = this.clock.now();
     this.lastEventMs = now;
     if (startS > 0) this.lagMs = Math.max(0, now - startS * 1000);
     const resumeKey = this.opts.resumeKey;
-    return resumeKey === undefined || startS === 0 ? sink.push(result) : sink.push(result, new FingerprintedMark(resumeKey, startS, 0, key));
+    return resumeKey === undefined || startS === 0
+      ? sink.push(result)
+      : sink.push(result, new FingerprintedMark(resumeKey, startS, 0, key));
   }
 }

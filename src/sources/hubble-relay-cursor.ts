@@ -184,7 +184,11 @@ export class LazyResumeCursor<T> {
    * flows at it with these fingerprints are re-sends of flows already committed.
    */
   seed(seconds: number, nanos: number, fingerprints: readonly string[]): void {
-    if (this.newestS !== undefined && (seconds < this.newestS || (seconds === this.newestS && nanos < this.newestN))) return;
+    if (
+      this.newestS !== undefined &&
+      (seconds < this.newestS || (seconds === this.newestS && nanos < this.newestN))
+    )
+      return;
     this.setNewest(seconds, nanos);
     this.prune();
     this.materialize();
@@ -249,7 +253,8 @@ export class LazyResumeCursor<T> {
   private prune(): void {
     for (;;) {
       const entry = this.window[this.head];
-      if (entry === undefined || entry.s > this.cutS || (entry.s === this.cutS && entry.n >= this.cutN)) return;
+      if (entry === undefined || entry.s > this.cutS || (entry.s === this.cutS && entry.n >= this.cutN))
+        return;
       this.dropHead();
     }
   }

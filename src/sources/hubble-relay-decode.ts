@@ -23,7 +23,9 @@ type Obj = Record<string, unknown>;
 class WireTypeMismatch extends Error {}
 
 /** Buffer#utf8Slice (what protobufjs reads strings with): Buffer#toString without its argument checks. */
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+const utf8Slice = (
+  Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }
+).utf8Slice;
 
 const VARINT = 0;
 const I64 = 1;
@@ -111,7 +113,10 @@ class Reader {
 
   string(): string {
     const end = this.len();
-    const s = utf8Slice === undefined ? this.buf.toString('utf8', this.pos, end) : utf8Slice.call(this.buf, this.pos, end);
+    const s =
+      utf8Slice === undefined
+        ? this.buf.toString('utf8', this.pos, end)
+        : utf8Slice.call(this.buf, this.pos, end);
     this.pos = end;
     return s;
   }
@@ -146,13 +151,22 @@ function enumTable(def: protoLoader.PackageDefinition, name: string): Map<number
   const entry = def[name] as { type?: { value?: { name?: string; number?: number }[] } } | undefined;
   const table = new Map<number, string>();
   for (const v of entry?.type?.value ?? []) {
-    if (typeof v.name === 'string' && typeof v.number === 'number' && !table.has(v.number)) table.set(v.number, v.name);
+    if (typeof v.name === 'string' && typeof v.number === 'number' && !table.has(v.number))
+      table.set(v.number, v.name);
   }
   if (table.size === 0) throw new Error(`enum ${name} missing from proto`);
   return table;
 }
 
-let enums: { verdict: Map<number, string>; flowType: Map<number, string>; direction: Map<number, string>; dropReason: Map<number, string>; ipVersion: Map<number, string> } | undefined;
+let enums:
+  | {
+      verdict: Map<number, string>;
+      flowType: Map<number, string>;
+      direction: Map<number, string>;
+      dropReason: Map<number, string>;
+      ipVersion: Map<number, string>;
+    }
+  | undefined;
 
 function enumsOf(): NonNullable<typeof enums> {
   if (enums === undefined) {

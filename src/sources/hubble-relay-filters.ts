@@ -20,7 +20,11 @@ export interface FlowFilter {
   readonly protocol?: readonly string[];
   readonly reply?: readonly boolean[];
   readonly tcp_flags?: readonly Readonly<Record<string, boolean>>[];
-  readonly event_type?: readonly { readonly type: number; readonly match_sub_type?: boolean; readonly sub_type?: number }[];
+  readonly event_type?: readonly {
+    readonly type: number;
+    readonly match_sub_type?: boolean;
+    readonly sub_type?: number;
+  }[];
   readonly source_pod?: readonly string[];
   readonly destination_pod?: readonly string[];
   readonly node_name?: readonly string[];

@@ -39,7 +39,12 @@ export function isRetryableGrpcError(err: unknown): boolean {
 export function describeGrpcError(err: unknown): string {
   const code = grpcCode(err);
   const name = code === undefined ? 'ERROR' : (GrpcStatus[code] ?? String(code));
-  const details = isRecord(err) && typeof err['details'] === 'string' ? err['details'] : err instanceof Error ? err.message : String(err);
+  const details =
+    isRecord(err) && typeof err['details'] === 'string'
+      ? err['details']
+      : err instanceof Error
+        ? err.message
+        : String(err);
   return `${name}: ${details.slice(0, 300)}`;
 }
 

@@ -35,14 +35,22 @@ export function loadProto(file: string): grpc.GrpcObject {
   return pkg;
 }
 
-function child(obj: grpc.GrpcObject, name: string): grpc.GrpcObject | grpc.ServiceClientConstructor | grpc.ProtobufTypeDefinition | undefined {
+function child(
+  obj: grpc.GrpcObject,
+  name: string,
+): grpc.GrpcObject | grpc.ServiceClientConstructor | grpc.ProtobufTypeDefinition | undefined {
   return obj[name];
 }
 
 /** The client constructor for `<pkg>.<Service>` from a loaded proto file. */
-export function serviceConstructor(file: string, pkgName: string, service: string): grpc.ServiceClientConstructor {
+export function serviceConstructor(
+  file: string,
+  pkgName: string,
+  service: string,
+): grpc.ServiceClientConstructor {
   const pkg = child(loadProto(file), pkgName);
-  const ctor = pkg === undefined || typeof pkg === 'function' ? undefined : child(pkg as grpc.GrpcObject, service);
+  const ctor =
+    pkg === undefined || typeof pkg === 'function' ? undefined : child(pkg as grpc.GrpcObject, service);
   if (typeof ctor !== 'function') throw new Error(`proto ${file} has no service ${pkgName}.${service}`);
   return ctor;
 }
@@ -75,7 +83,8 @@ export const KEEPALIVE_OPTIONS: grpc.ChannelOptions = Object.freeze({
  * (certgen / cert-manager rotate them in place).
  */
 export function channelSetup(tls: GrpcTlsOptions | undefined): ChannelSetup {
-  if (tls === undefined) return { credentials: grpc.credentials.createInsecure(), options: { ...KEEPALIVE_OPTIONS } };
+  if (tls === undefined)
+    return { credentials: grpc.credentials.createInsecure(), options: { ...KEEPALIVE_OPTIONS } };
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
     throw new Error('mTLS needs both a client certificate and a key');
   }

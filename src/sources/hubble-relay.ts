@@ -38,7 +38,11 @@ export interface HubbleRelayOptions {
    * The committed resume point (the store's, after a restart): the first GetFlows asks `since`
    * that exact time and drops re-sent flows whose fingerprints it lists. Wins over sinceMs.
    */
-  readonly resume?: { readonly seconds: number; readonly nanos: number; readonly boundary: readonly string[] };
+  readonly resume?: {
+    readonly seconds: number;
+    readonly nanos: number;
+    readonly boundary: readonly string[];
+  };
   /** With it, every flow is pushed with a resume mark under this key (committed with its batch). */
   readonly resumeKey?: string;
   /**
@@ -115,14 +119,20 @@ export class HubbleRelaySource implements FlowSource {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff, options.random);
-    this.cursor = new LazyResumeCursor({ overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 }, options.sinceMs, fingerprint);
-    if (options.resume !== undefined) this.cursor.seed(options.resume.seconds, options.resume.nanos, options.resume.boundary);
+    this.cursor = new LazyResumeCursor(
+      { overlapMs: options.overlapMs ?? 0, maxKeys: options.maxDedupKeys ?? 100_000 },
+      options.sinceMs,
+      fingerprint,
+    );
+    if (options.resume !== undefined)
+      this.cursor.seed(options.resume.seconds, options.resume.nanos, options.resume.boundary);
     this.normalize = options.normalize ?? hubbleParser().normalize;
     this.warnLimiter = new LogLimiter(this.clock, 30_000);
   }
 
   start(sink: FlowSink): Promise<void> {
-    if (this.runPromise !== undefined) return Promise.reject(new Error(`source ${this.name} already started`));
+    if (this.runPromise !== undefined)
+      return Promise.reject(new Error(`source ${this.name} already started`));
     this.health.state = 'starting';
     this.runPromise = this.run(sink);
     return Promise.resolve();
@@ -180,7 +190,10 @@ export class HubbleRelaySource implements FlowSource {
     if (this.client === undefined) {
       const { ctor: Ctor, problems } = observerClient();
       if (problems.length > 0) {
-        this.logger.warn({ source: this.name, problems: problems.slice(0, 20) }, 'hubble relay: observer.proto no longer matches the lean flow decoder; using the generic decoder');
+        this.logger.warn(
+          { source: this.name, problems: problems.slice(0, 20) },
+          'hubble relay: observer.proto no longer matches the lean flow decoder; using the generic decoder',
+        );
       }
       const { credentials, options } = channelSetup(this.opts.tls);
       this.client = new Ctor(this.opts.address, credentials, { ...options, ...this.opts.channelOptions });
@@ -200,13 +213,22 @@ export class HubbleRelaySource implements FlowSource {
         outcome = await this.streamOnce(sink);
       } catch (err) {
         // Setup failures (unreadable certificate files …): retried at the same pace.
-        outcome = { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
+        outcome = {
+          kind: 'error',
+          message: err instanceof Error ? err.message : String(err),
+          retryable: true,
+        };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
       if (this.abort.signal.aborted) break;
       // A new client per attempt: re-reads rotated certificates, drops a wedged channel.
       this.closeClient();
-      const delayMs = nextAttemptDelay(this.health, outcome, this.backoff, { logger: this.logger, limiter: this.warnLimiter, source: this.name, message: 'hubble relay stream lost; reconnecting' });
+      const delayMs = nextAttemptDelay(this.health, outcome, this.backoff, {
+        logger: this.logger,
+        limiter: this.warnLimiter,
+        source: this.name,
+        message: 'hubble relay stream lost; reconnecting',
+      });
       await this.clock.sleep(delayMs, this.abort.signal);
     }
   }
@@ -215,7 +237,12 @@ export class HubbleRelaySource implements FlowSource {
     const client = this.ensureClient();
     const filters = this.opts.filters ?? connectionStartFilters();
     const since = this.cursor.since();
-    const request = { follow: true, whitelist: filters.whitelist, blacklist: filters.blacklist, ...(since === undefined ? {} : { since }) };
+    const request = {
+      follow: true,
+      whitelist: filters.whitelist,
+      blacklist: filters.blacklist,
+      ...(since === undefined ? {} : { since }),
+    };
     const method = (client as unknown as Record<string, unknown>)['GetFlows'];
     if (typeof method !== 'function') throw new Error('GetFlows missing from proto');
     const call = method.call(client, request) as grpc.ClientReadableStream<unknown>;
@@ -236,9 +263,15 @@ export class HubbleRelaySource implements FlowSource {
         stale = reason;
         call.cancel();
       });
-      const onPushed = pauseOnFull(call, sink, { onPause: () => { this.pauses += 1; }, isDone: () => settled });
+      const onPushed = pauseOnFull(call, sink, {
+        onPause: () => {
+          this.pauses += 1;
+        },
+        isDone: () => settled,
+      });
       call.on('metadata', () => {
-        if (this.health.state !== 'connected') this.logger.info({ source: this.name, since }, 'hubble relay stream open');
+        if (this.health.state !== 'connected')
+          this.logger.info({ source: this.name, since }, 'hubble relay stream open');
         this.health.state = 'connected';
       });
       call.on('data', (msg: unknown) => {
@@ -282,8 +315,13 @@ export class HubbleRelaySource implements FlowSource {
       if (signal.aborted) return;
       if (silent && seenBefore !== undefined && seen > seenBefore) {
         this.staleReconnects += 1;
-        this.logger.warn({ source: this.name, silentMs: everyMs, relaySeenFlows: seen - seenBefore }, 'hubble relay stream stale: nothing received while the relay saw flows; reconnecting');
-        cancel(`stream stale: nothing received for ${everyMs} ms while the relay saw ${seen - seenBefore} flows`);
+        this.logger.warn(
+          { source: this.name, silentMs: everyMs, relaySeenFlows: seen - seenBefore },
+          'hubble relay stream stale: nothing received while the relay saw flows; reconnecting',
+        );
+        cancel(
+          `stream stale: nothing received for ${everyMs} ms while the relay saw ${seen - seenBefore} flows`,
+        );
         return;
       }
       seenBefore = seen;
@@ -297,7 +335,8 @@ export class HubbleRelaySource implements FlowSource {
     const kind = msg['response_types'];
     if (kind === 'flow' && isRecord(msg['flow'])) return this.handleFlow(msg['flow'], nodeName, sink);
     if (kind === 'lost_events' && isRecord(msg['lost_events'])) this.handleLost(msg['lost_events'], nodeName);
-    else if (kind === 'node_status' && isRecord(msg['node_status'])) this.handleNodeStatus(msg['node_status']);
+    else if (kind === 'node_status' && isRecord(msg['node_status']))
+      this.handleNodeStatus(msg['node_status']);
     return true;
   }
 
@@ -322,29 +361,52 @@ export class HubbleRelaySource implements FlowSource {
     this.lostEvents += count;
     const source = typeof lost['source'] === 'string' ? lost['source'] : 'UNKNOWN_LOST_EVENT_SOURCE';
     if (this.warnLimiter.allow(`lost:${source}`)) {
-      this.logger.warn({ source: this.name, lost: { from: source, count, node: nodeName ?? '', totalLost: this.lostEvents }, suppressed: this.warnLimiter.suppressed(`lost:${source}`) }, 'hubble reported lost events');
+      this.logger.warn(
+        {
+          source: this.name,
+          lost: { from: source, count, node: nodeName ?? '', totalLost: this.lostEvents },
+          suppressed: this.warnLimiter.suppressed(`lost:${source}`),
+        },
+        'hubble reported lost events',
+      );
     }
   }
 
   private handleNodeStatus(status: Record<string, unknown>): void {
     const state = status['state_change'];
-    const names = Array.isArray(status['node_names']) ? status['node_names'].filter((n): n is string => typeof n === 'string').slice(0, MAX_TRACKED_NODES) : [];
+    const names = Array.isArray(status['node_names'])
+      ? status['node_names'].filter((n): n is string => typeof n === 'string').slice(0, MAX_TRACKED_NODES)
+      : [];
     for (const node of names) {
       if (state === 'NODE_CONNECTED') this.unavailable.delete(node);
-      else if ((state === 'NODE_UNAVAILABLE' || state === 'NODE_GONE' || state === 'NODE_ERROR') && this.unavailable.size < MAX_TRACKED_NODES) this.unavailable.add(node);
+      else if (
+        (state === 'NODE_UNAVAILABLE' || state === 'NODE_GONE' || state === 'NODE_ERROR') &&
+        this.unavailable.size < MAX_TRACKED_NODES
+      )
+        this.unavailable.add(node);
     }
-    this.logger.info({ source: this.name, nodeStatus: { state: typeof state === 'string' ? state : 'unknown', nodes: names.slice(0, 20) } }, 'hubble relay node status');
+    this.logger.info(
+      {
+        source: this.name,
+        nodeStatus: { state: typeof state === 'string' ? state : 'unknown', nodes: names.slice(0, 20) },
+      },
+      'hubble relay node status',
+    );
   }
 }
 
-let observerCtor: { readonly ctor: grpc.ServiceClientConstructor; readonly problems: readonly string[] } | undefined;
+let observerCtor:
+  { readonly ctor: grpc.ServiceClientConstructor; readonly problems: readonly string[] } | undefined;
 
 /**
  * The Observer client with GetFlows responses read by the lean flow decoder (hubble-relay-decode.ts)
  * when the loaded observer.proto still matches every field it reads (hubble-relay-self-check.ts);
  * otherwise proto-loader's own client, with the mismatches for the log.
  */
-function observerClient(): { readonly ctor: grpc.ServiceClientConstructor; readonly problems: readonly string[] } {
+function observerClient(): {
+  readonly ctor: grpc.ServiceClientConstructor;
+  readonly problems: readonly string[];
+} {
   if (observerCtor === undefined) {
     const plain = serviceConstructor('observer/observer.proto', 'observer', 'Observer');
     const problems = checkLeanDecoder();
@@ -353,13 +415,21 @@ function observerClient(): { readonly ctor: grpc.ServiceClientConstructor; reado
     if (problems.length > 0) observerCtor = { ctor: plain, problems };
     else {
       const fallback = getFlows.responseDeserialize;
-      const lean = grpc.makeGenericClientConstructor({ ...plain.service, GetFlows: { ...getFlows, responseDeserialize: (buf: Buffer) => decodeGetFlowsResponse(buf, fallback) } }, 'Observer');
+      const lean = grpc.makeGenericClientConstructor(
+        {
+          ...plain.service,
+          GetFlows: {
+            ...getFlows,
+            responseDeserialize: (buf: Buffer) => decodeGetFlowsResponse(buf, fallback),
+          },
+        },
+        'Observer',
+      );
       observerCtor = { ctor: lean, problems };
     }
   }
   return observerCtor;
 }
-
 
 /** Flow identity for de-duplication: the uuid when the agent sets one, else time+node+5-tuple+verdict. */
 export function fingerprint(flow: Record<string, unknown>, nodeName: string | undefined): string {
@@ -372,9 +442,14 @@ export function fingerprint(flow: Record<string, unknown>, nodeName: string | un
   const ports = isRecord(l4[proto]) ? l4[proto] : {};
   const node = typeof flow['node_name'] === 'string' ? flow['node_name'] : (nodeName ?? '');
   return [
-    scalar(t['seconds']), scalar(t['nanos']), node.slice(0, 256),
-    scalar(ip['source']), scalar(ip['destination']), proto,
-    scalar(ports['source_port'] ?? ports['type']), scalar(ports['destination_port'] ?? ports['code']),
+    scalar(t['seconds']),
+    scalar(t['nanos']),
+    node.slice(0, 256),
+    scalar(ip['source']),
+    scalar(ip['destination']),
+    proto,
+    scalar(ports['source_port'] ?? ports['type']),
+    scalar(ports['destination_port'] ?? ports['code']),
     scalar(flow['verdict']),
   ].join('|');
 }
@@ -394,7 +469,9 @@ function wrappedUint(v: unknown): number | undefined {
 
 export function parseServerStatus(raw: unknown): RelayServerStatus {
   const r = isRecord(raw) ? raw : {};
-  const names = Array.isArray(r['unavailable_nodes']) ? r['unavailable_nodes'].filter((n): n is string => typeof n === 'string').slice(0, MAX_TRACKED_NODES) : [];
+  const names = Array.isArray(r['unavailable_nodes'])
+    ? r['unavailable_nodes'].filter((n): n is string => typeof n === 'string').slice(0, MAX_TRACKED_NODES)
+    : [];
   return {
     numFlows: num(r['num_flows']),
     maxFlows: num(r['max_flows']),

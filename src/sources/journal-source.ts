@@ -17,7 +17,15 @@ import { enrichResult, type PodAt } from './kernel-log-enrich.js';
 import { pauseOnFull } from './pause-on-full.js';
 import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
 
-export const JOURNALCTL_ARGS: readonly string[] = ['-k', '-f', '-n', '0', '-o', 'short-iso-precise', '--no-pager'];
+export const JOURNALCTL_ARGS: readonly string[] = [
+  '-k',
+  '-f',
+  '-n',
+  '0',
+  '-o',
+  'short-iso-precise',
+  '--no-pager',
+];
 
 export interface JournalSourceOptions {
   readonly name: string;
@@ -67,14 +75,18 @@ export class JournalSource implements FlowSource {
   }
 
   private spawnChild(sink: FlowSink): void {
-    const child = spawn(this.options.command ?? 'journalctl', [...(this.options.args ?? JOURNALCTL_ARGS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.options.command ?? 'journalctl', [...(this.options.args ?? JOURNALCTL_ARGS)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const prefix = this.options.prefix ?? 'calico-';
     const maxChars = this.options.maxLineBytes ?? MAX_LINE_BYTES_DEFAULT;
     child.once('spawn', () => {
       this.state = 'connected';
     });
-    child.once('error', (error) => this.failed(`cannot run ${this.options.command ?? 'journalctl'}: ${error.message}`, sink));
+    child.once('error', (error) =>
+      this.failed(`cannot run ${this.options.command ?? 'journalctl'}: ${error.message}`, sink),
+    );
     let stderrTail = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -82,13 +94,18 @@ export class JournalSource implements FlowSource {
     });
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
-      if (!this.stopped) this.failed(`journalctl exited (${signal ?? String(code)}): ${stderrTail.trim().split('\n').at(-1) ?? ''}`, sink);
+      if (!this.stopped)
+        this.failed(
+          `journalctl exited (${signal ?? String(code)}): ${stderrTail.trim().split('\n').at(-1) ?? ''}`,
+          sink,
+        );
     });
     const onPushed = pauseOnFull(child.stdout, sink);
     const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     lines.on('line', (line) => {
       if (!line.includes(prefix)) return;
-      const result = line.length > maxChars ? reject('oversized_line', `line of ${line.length} chars`) : this.parse(line);
+      const result =
+        line.length > maxChars ? reject('oversized_line', `line of ${line.length} chars`) : this.parse(line);
       this.events++;
       if (result.ok) {
         const now = this.clock.now();

@@ -11,7 +11,14 @@ function enrichEndpoint(ep: Endpoint, timeMs: number, podAt: PodAt): Endpoint {
   if (ep.ip === undefined || ep.kind === 'pod') return ep;
   const pod = podAt(ep.ip, timeMs);
   if (pod === undefined) return ep;
-  return { ...ep, kind: 'pod', namespace: pod.namespace, pod: pod.name, workload: pod.workload, labels: pod.labels };
+  return {
+    ...ep,
+    kind: 'pod',
+    namespace: pod.namespace,
+    pod: pod.name,
+    workload: pod.workload,
+    labels: pod.labels,
+  };
 }
 
 export function enrichFlow(flow: Flow, podAt: PodAt): Flow {

@@ -96,7 +96,12 @@ export class LineSplitter {
     this.pendingLength = 0;
     this.skipping = false;
     if (skipped) this.handler.oversized(length, endOffset);
-    else this.emit(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, length), length, endOffset);
+    else
+      this.emit(
+        pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, length),
+        length,
+        endOffset,
+      );
   }
 
   private emit(bytes: Buffer, length: number, endOffset: number): void {

@@ -9,7 +9,11 @@ export interface Pausable {
 }
 
 /** Returns the function to call with each push() answer. */
-export function pauseOnFull(stream: Pausable, sink: FlowSink, hooks: { onPause?: () => void; isDone?: () => boolean } = {}): (accepted: boolean) => void {
+export function pauseOnFull(
+  stream: Pausable,
+  sink: FlowSink,
+  hooks: { onPause?: () => void; isDone?: () => boolean } = {},
+): (accepted: boolean) => void {
   let paused = false;
   return (accepted) => {
     if (accepted || paused) return;

@@ -10,7 +10,9 @@ import type { FlowStore } from '../store/types.js';
 import { BatchWriter, type BatchStats } from './batch-writer.js';
 import { Pipeline } from './pipeline.js';
 
-const demoLines = readFileSync(new URL('../../demo/flows.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.length > 0);
+const demoLines = readFileSync(new URL('../../demo/flows.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 const parse = parserFor('hubble');
 const results: ParseResult[] = demoLines.slice(0, 200).map((line) => parse(line));
 
@@ -28,7 +30,13 @@ afterEach(() => {
 function setup(queueCapacity: number, batchSize = 1000) {
   const clock = new FakeClock();
   const batches: BatchStats[] = [];
-  const writer = new BatchWriter({ store, batchSize, flushIntervalMs: 1000, now: () => clock.now(), onBatch: (s) => batches.push(s) });
+  const writer = new BatchWriter({
+    store,
+    batchSize,
+    flushIntervalMs: 1000,
+    now: () => clock.now(),
+    onBatch: (s) => batches.push(s),
+  });
   let pauses = 0;
   let drops = 0;
   const pipeline = new Pipeline({

@@ -74,7 +74,13 @@ export class Pipeline implements FlowSink {
   }
 
   stats(): PipelineStats {
-    return { depth: this.depth, pushed: this.pushed, written: this.written, droppedQueueFull: this.dropped, pauses: this.pauses };
+    return {
+      depth: this.depth,
+      pushed: this.pushed,
+      written: this.written,
+      droppedQueueFull: this.dropped,
+      pauses: this.pauses,
+    };
   }
 
   push(result: ParseResult, mark?: ResumeMark): boolean {

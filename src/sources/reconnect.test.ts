@@ -21,7 +21,12 @@ function setup() {
 describe('nextAttemptDelay', () => {
   it('counts a retryable error, marks the source reconnecting and backs off step by step', () => {
     const { health, backoff, log } = setup();
-    const first = nextAttemptDelay(health, { kind: 'error', message: 'UNAVAILABLE', retryable: true }, backoff, log);
+    const first = nextAttemptDelay(
+      health,
+      { kind: 'error', message: 'UNAVAILABLE', retryable: true },
+      backoff,
+      log,
+    );
     const second = nextAttemptDelay(health, { kind: 'ended' }, backoff, log);
     expect(health).toEqual({ state: 'reconnecting', errors: 1, reconnects: 2, lastError: 'UNAVAILABLE' });
     expect(first).toBeLessThan(second);
@@ -30,7 +35,12 @@ describe('nextAttemptDelay', () => {
 
   it('marks a permanent error failed and retries only at the cap from then on', () => {
     const { health, backoff, log } = setup();
-    const delay = nextAttemptDelay(health, { kind: 'error', message: 'PERMISSION_DENIED', retryable: false }, backoff, log);
+    const delay = nextAttemptDelay(
+      health,
+      { kind: 'error', message: 'PERMISSION_DENIED', retryable: false },
+      backoff,
+      log,
+    );
     expect(health.state).toBe('failed');
     expect(delay).toBeGreaterThan(1500);
     // A later clean end does not make a failed source look healthy.

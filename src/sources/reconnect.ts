@@ -5,7 +5,8 @@ import type { LogLimiter } from './hubble-relay-grpc.js';
 import type { SourceState } from './source.js';
 
 /** How one attempt at the stream ended. */
-export type StreamOutcome = { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
+export type StreamOutcome =
+  { kind: 'ended' } | { kind: 'stopped' } | { kind: 'error'; message: string; retryable: boolean };
 
 /** What a stream source reports of its connection in status(). */
 export interface StreamHealth {
@@ -29,7 +30,12 @@ export function nextAttemptDelay(
   health: StreamHealth,
   outcome: StreamOutcome,
   backoff: Backoff,
-  log: { readonly logger: SourceLogger; readonly limiter: LogLimiter; readonly source: string; readonly message: string },
+  log: {
+    readonly logger: SourceLogger;
+    readonly limiter: LogLimiter;
+    readonly source: string;
+    readonly message: string;
+  },
 ): number {
   if (outcome.kind === 'error') {
     health.errors += 1;
@@ -43,7 +49,15 @@ export function nextAttemptDelay(
   const delayMs = backoff.nextDelayMs();
   health.reconnects += 1;
   if (log.limiter.allow('reconnect')) {
-    log.logger.warn({ source: log.source, delayMs, reason: outcome.kind === 'error' ? outcome.message : 'stream ended', suppressed: log.limiter.suppressed('reconnect') }, log.message);
+    log.logger.warn(
+      {
+        source: log.source,
+        delayMs,
+        reason: outcome.kind === 'error' ? outcome.message : 'stream ended',
+        suppressed: log.limiter.suppressed('reconnect'),
+      },
+      log.message,
+    );
   }
   return delayMs;
 }

@@ -19,14 +19,21 @@ export interface DriftEntry {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   // JSON.stringify gives undefined (typed string) for undefined, functions and symbols.
-  return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? 'null' : JSON.stringify(value);
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
+    ? 'null'
+    : JSON.stringify(value);
 }
 
-export function policyDrift(staged: readonly NetworkPolicy[], recommended: readonly NetworkPolicy[]): DriftEntry[] {
+export function policyDrift(
+  staged: readonly NetworkPolicy[],
+  recommended: readonly NetworkPolicy[],
+): DriftEntry[] {
   const before = new Map(staged.map((p) => [policyId(p), p]));
   const out: DriftEntry[] = [];
   for (const policy of recommended) {
@@ -34,7 +41,8 @@ export function policyDrift(staged: readonly NetworkPolicy[], recommended: reado
     const old = before.get(id);
     before.delete(id);
     if (old === undefined) out.push({ policy: id, change: 'added', recommended: policy.spec });
-    else if (canonical(old.spec) === canonical(policy.spec)) out.push({ policy: id, change: 'unchanged', staged: old.spec, recommended: policy.spec });
+    else if (canonical(old.spec) === canonical(policy.spec))
+      out.push({ policy: id, change: 'unchanged', staged: old.spec, recommended: policy.spec });
     else out.push({ policy: id, change: 'changed', staged: old.spec, recommended: policy.spec });
   }
   for (const [id, old] of before) out.push({ policy: id, change: 'removed', staged: old.spec });

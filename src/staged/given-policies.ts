@@ -17,20 +17,29 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** `objects`: parsed JSON/YAML documents (a `List` is flattened). */
 export function givenPolicies(objects: readonly unknown[], namespace: string): GivenPolicies {
-  const flat = objects.flatMap((o) => (isRecord(o) && o['kind'] === 'List' && Array.isArray(o['items']) ? (o['items'] as unknown[]) : [o]));
+  const flat = objects.flatMap((o) =>
+    isRecord(o) && o['kind'] === 'List' && Array.isArray(o['items']) ? (o['items'] as unknown[]) : [o],
+  );
   if (flat.length === 0) return { ok: false, problem: 'policies: no NetworkPolicy object given' };
-  if (flat.length > STAGED_MAX_POLICIES) return { ok: false, problem: `policies: more than ${STAGED_MAX_POLICIES} objects` };
+  if (flat.length > STAGED_MAX_POLICIES)
+    return { ok: false, problem: `policies: more than ${STAGED_MAX_POLICIES} objects` };
   for (const [i, o] of flat.entries()) {
     const kind = isRecord(o) ? o['kind'] : undefined;
     const apiVersion = isRecord(o) ? o['apiVersion'] : undefined;
     if (kind !== 'NetworkPolicy' || apiVersion !== 'networking.k8s.io/v1') {
       const what = `${typeof apiVersion === 'string' ? apiVersion.slice(0, 64) : '?'} ${typeof kind === 'string' ? kind.slice(0, 64) : typeof kind}`;
-      return { ok: false, problem: `policies[${i}]: kind: only networking.k8s.io/v1 NetworkPolicy can be staged (the engine evaluates no other flavour yet), got ${what}` };
+      return {
+        ok: false,
+        problem: `policies[${i}]: kind: only networking.k8s.io/v1 NetworkPolicy can be staged (the engine evaluates no other flavour yet), got ${what}`,
+      };
     }
     const metadata = isRecord(o) && isRecord(o['metadata']) ? o['metadata'] : {};
     const ns = metadata['namespace'];
     if (ns !== undefined && ns !== namespace) {
-      return { ok: false, problem: `policies[${i}]: metadata.namespace: ${typeof ns === 'string' ? ns.slice(0, 64) : typeof ns} is not the staged namespace ${namespace}` };
+      return {
+        ok: false,
+        problem: `policies[${i}]: metadata.namespace: ${typeof ns === 'string' ? ns.slice(0, 64) : typeof ns} is not the staged namespace ${namespace}`,
+      };
     }
   }
   // A policy without a namespace belongs to the staged one, as `kubectl apply -n` would place it.
@@ -42,11 +51,19 @@ export function givenPolicies(objects: readonly unknown[], namespace: string): G
   const parsed = parseClusterObjects(placed, { maxObjects: STAGED_MAX_POLICIES });
   const problem = parsed.problems[0];
   if (problem !== undefined) {
-    return { ok: false, problem: `${formatProblem(problem)}${parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more problems)` : ''}`.slice(0, 1000) };
+    return {
+      ok: false,
+      problem:
+        `${formatProblem(problem)}${parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more problems)` : ''}`.slice(
+          0,
+          1000,
+        ),
+    };
   }
   const names = new Set<string>();
   for (const policy of parsed.snapshot.policies) {
-    if (names.has(policy.metadata.name)) return { ok: false, problem: `policies: metadata.name: ${policy.metadata.name} given twice` };
+    if (names.has(policy.metadata.name))
+      return { ok: false, problem: `policies: metadata.name: ${policy.metadata.name} given twice` };
     names.add(policy.metadata.name);
   }
   return { ok: true, policies: [...parsed.snapshot.policies] };

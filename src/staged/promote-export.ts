@@ -22,7 +22,12 @@ export function promotedFiles(set: StagedSet, readinessReason: string): Map<stri
   const file = namespaceFile(set.namespace);
   const files = new Map<string, string>();
   files.set(file, promotedYaml(set));
-  files.set('kustomization.yaml', toYamlStream([{ object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [file] } }]));
+  files.set(
+    'kustomization.yaml',
+    toYamlStream([
+      { object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [file] } },
+    ]),
+  );
   const readme = [
     `# NetworkPolicies for ${set.namespace}, promoted from shadow mode`,
     '',

@@ -18,7 +18,11 @@ export interface ReadinessOptions {
 }
 
 export const DAY_MS = 86_400_000;
-export const DEFAULT_READINESS: ReadinessOptions = Object.freeze({ cleanPeriodMs: 7 * DAY_MS, minConnections: 100, minPaths: 1 });
+export const DEFAULT_READINESS: ReadinessOptions = Object.freeze({
+  cleanPeriodMs: 7 * DAY_MS,
+  minConnections: 100,
+  minPaths: 1,
+});
 
 export interface Readiness {
   readonly verdict: ReadinessVerdict;
@@ -36,20 +40,39 @@ function days(ms: number): string {
   return d >= 1 ? `${Math.floor(d * 10) / 10} days` : `${Math.floor(ms / 3_600_000)} hours`;
 }
 
-export function readinessOf(set: Pick<StagedSet, 'stagedAtMs'>, traffic: StagedTraffic, options: ReadinessOptions, nowMs: number): Readiness {
+export function readinessOf(
+  set: Pick<StagedSet, 'stagedAtMs'>,
+  traffic: StagedTraffic,
+  options: ReadinessOptions,
+  nowMs: number,
+): Readiness {
   const cleanSinceMs = Math.max(set.stagedAtMs, traffic.lastWouldDropAtMs ?? Number.NEGATIVE_INFINITY);
   const cleanForMs = Math.max(0, nowMs - cleanSinceMs);
   const remainingMs = Math.max(0, options.cleanPeriodMs - cleanForMs);
   const base = { cleanSinceMs, cleanForMs, remainingMs };
   if (traffic.lastWouldDropAtMs !== undefined && remainingMs > 0) {
-    return { ...base, verdict: 'would-break', reason: `it would have dropped ${traffic.wouldDropPaths} observed paths, the last ${days(cleanForMs)} ago` };
+    return {
+      ...base,
+      verdict: 'would-break',
+      reason: `it would have dropped ${traffic.wouldDropPaths} observed paths, the last ${days(cleanForMs)} ago`,
+    };
   }
-  if (remainingMs > 0) return { ...base, verdict: 'watching', reason: `clean for ${days(cleanForMs)} of the ${days(options.cleanPeriodMs)} required` };
+  if (remainingMs > 0)
+    return {
+      ...base,
+      verdict: 'watching',
+      reason: `clean for ${days(cleanForMs)} of the ${days(options.cleanPeriodMs)} required`,
+    };
   if (traffic.connections < options.minConnections || traffic.paths < options.minPaths) {
     return {
-      ...base, verdict: 'watching',
+      ...base,
+      verdict: 'watching',
       reason: `clean for ${days(cleanForMs)}, but only ${traffic.connections} connections on ${traffic.paths} paths judged (at least ${options.minConnections} on ${options.minPaths} needed)`,
     };
   }
-  return { ...base, verdict: 'ready', reason: `clean for ${days(cleanForMs)} over ${traffic.connections} connections on ${traffic.paths} paths` };
+  return {
+    ...base,
+    verdict: 'ready',
+    reason: `clean for ${days(cleanForMs)} over ${traffic.connections} connections on ${traffic.paths} paths`,
+  };
 }

@@ -40,7 +40,12 @@ export function isoTime(ms: number): string {
 }
 
 /** Readiness is judged at `nowMs` while the set is active, at its end time after. */
-export function stagedSetJson(set: StagedSet, traffic: StagedTraffic, options: ReadinessOptions, nowMs: number): StagedSetJson {
+export function stagedSetJson(
+  set: StagedSet,
+  traffic: StagedTraffic,
+  options: ReadinessOptions,
+  nowMs: number,
+): StagedSetJson {
   const at = set.status === 'active' ? nowMs : (set.endedAtMs ?? nowMs);
   const readiness = readinessOf(set, traffic, options, at);
   return {
@@ -78,7 +83,12 @@ export type PeerJson =
   | { readonly kind: string; readonly ip: string | null };
 
 export function peerJson(peer: EdgePeer): PeerJson {
-  if (peer.kind === 'pod') return { namespace: peer.namespace ?? '', workload: peer.workload ?? null, kind: peer.workloadKind ?? 'Pod' };
+  if (peer.kind === 'pod')
+    return {
+      namespace: peer.namespace ?? '',
+      workload: peer.workload ?? null,
+      kind: peer.workloadKind ?? 'Pod',
+    };
   return { kind: peer.kind, ip: peer.ip ?? null };
 }
 
@@ -92,7 +102,12 @@ export interface WouldDropJson {
   readonly lastSeen: string;
   readonly sourcePods: readonly string[];
   readonly destinationPods: readonly string[];
-  readonly decidedBy: { readonly direction: string; readonly policies: readonly string[]; readonly rule: number | null; readonly reason: string };
+  readonly decidedBy: {
+    readonly direction: string;
+    readonly policies: readonly string[];
+    readonly rule: number | null;
+    readonly reason: string;
+  };
 }
 
 export function wouldDropJson(path: WouldDropPath): WouldDropJson {
@@ -106,13 +121,19 @@ export function wouldDropJson(path: WouldDropPath): WouldDropJson {
     lastSeen: isoTime(path.lastSeenMs),
     sourcePods: path.sourcePods,
     destinationPods: path.destinationPods,
-    decidedBy: { direction: path.decider.direction, policies: path.decider.policies, rule: path.decider.rule, reason: path.decider.reason },
+    decidedBy: {
+      direction: path.decider.direction,
+      policies: path.decider.policies,
+      rule: path.decider.rule,
+      reason: path.decider.reason,
+    },
   };
 }
 
 /** One line per would-drop for text output (control characters from the cluster made visible). */
 export function wouldDropLine(path: WouldDropPath): string {
-  const end = (p: EdgePeer) => (p.kind === 'pod' ? `${p.namespace ?? '?'}/${p.workload ?? '?'}` : `${p.kind}:${p.ip ?? '?'}`);
+  const end = (p: EdgePeer) =>
+    p.kind === 'pod' ? `${p.namespace ?? '?'}/${p.workload ?? '?'}` : `${p.kind}:${p.ip ?? '?'}`;
   const text = `WOULD-DROP ${end(path.source)} -> ${end(path.destination)} ${path.protocol}/${path.port ?? '-'} (${path.connections} connections, ${isoTime(path.firstSeenMs)} .. ${isoTime(path.lastSeenMs)}): ${path.decider.reason}`;
   return text.replace(/\p{Cc}/gu, '?');
 }

@@ -11,7 +11,12 @@
 // it is seen. Pure: time comes in from the caller; nothing here touches the world.
 import type { EdgeDelta, EdgePeer } from '../flows/edge.js';
 import { compilePolicies, type Decision, type PolicyEngine } from '../policy/engine.js';
-import { EMPTY_SNAPSHOT, type ClusterSnapshot, type NetworkPolicy, type PolicyProtocol } from '../policy/model.js';
+import {
+  EMPTY_SNAPSHOT,
+  type ClusterSnapshot,
+  type NetworkPolicy,
+  type PolicyProtocol,
+} from '../policy/model.js';
 import { EndpointResolver } from '../recommend/replay.js';
 import { policyId, type WouldDropDecider } from './staged-set.js';
 
@@ -69,7 +74,10 @@ export function pathKeyOf(edgeKey: string): string {
 }
 
 /** The existing policies with the staged ones added (a staged policy replaces one of the same namespace/name, as kubectl apply would). */
-export function withStaged(existing: readonly NetworkPolicy[], staged: readonly NetworkPolicy[]): NetworkPolicy[] {
+export function withStaged(
+  existing: readonly NetworkPolicy[],
+  staged: readonly NetworkPolicy[],
+): NetworkPolicy[] {
   const replaced = new Set(staged.map(policyId));
   return [...existing.filter((p) => !replaced.has(policyId(p))), ...staged];
 }
@@ -83,14 +91,24 @@ export class ShadowEvaluator {
   private readonly remembered = new Map<string, Outcome>();
   private readonly maxRemembered: number;
 
-  constructor(snapshot: ClusterSnapshot | undefined, targets: readonly ShadowTarget[], options: { readonly maxRememberedPaths?: number } = {}) {
+  constructor(
+    snapshot: ClusterSnapshot | undefined,
+    targets: readonly ShadowTarget[],
+    options: { readonly maxRememberedPaths?: number } = {},
+  ) {
     const base = snapshot ?? EMPTY_SNAPSHOT;
     for (const target of targets) {
       this.byNamespace.set(target.namespace, target);
       this.stagedIds.set(target.id, new Set(target.policies.map(policyId)));
     }
     this.today = compilePolicies(base);
-    this.staged = compilePolicies({ ...base, policies: withStaged(base.policies, targets.flatMap((t) => t.policies)) });
+    this.staged = compilePolicies({
+      ...base,
+      policies: withStaged(
+        base.policies,
+        targets.flatMap((t) => t.policies),
+      ),
+    });
     this.resolver = new EndpointResolver(snapshot);
     this.maxRemembered = Math.max(1, options.maxRememberedPaths ?? DEFAULT_MAX_REMEMBERED_PATHS);
   }
@@ -100,7 +118,9 @@ export class ShadowEvaluator {
   }
 
   private targetOf(peer: EdgePeer): ShadowTarget | undefined {
-    return peer.kind === 'pod' && peer.namespace !== undefined ? this.byNamespace.get(peer.namespace) : undefined;
+    return peer.kind === 'pod' && peer.namespace !== undefined
+      ? this.byNamespace.get(peer.namespace)
+      : undefined;
   }
 
   /** Judges one batch's deltas; only sets that saw traffic appear in the result. */
@@ -109,7 +129,11 @@ export class ShadowEvaluator {
     if (this.byNamespace.size === 0) return results;
     const resultOf = (id: number): SetBatchResult => {
       let result = results.get(id);
-      if (result === undefined) results.set(id, (result = { setId: id, paths: new Map(), connections: 0, unevaluated: 0, wouldDrops: [] }));
+      if (result === undefined)
+        results.set(
+          id,
+          (result = { setId: id, paths: new Map(), connections: 0, unevaluated: 0, wouldDrops: [] }),
+        );
       return result;
     };
     for (const delta of deltas) {
@@ -117,9 +141,13 @@ export class ShadowEvaluator {
       const sourceTarget = this.targetOf(delta.source);
       const destinationTarget = this.targetOf(delta.destination);
       if (sourceTarget === undefined && destinationTarget === undefined) continue;
-      const pathKey = delta.key.endsWith(FORWARDED_SUFFIX) ? delta.key.slice(0, -FORWARDED_SUFFIX.length) : pathKeyOf(delta.key);
+      const pathKey = delta.key.endsWith(FORWARDED_SUFFIX)
+        ? delta.key.slice(0, -FORWARDED_SUFFIX.length)
+        : pathKeyOf(delta.key);
       const outcome = this.outcomeOf(pathKey, delta);
-      for (const target of sourceTarget === destinationTarget ? [sourceTarget] : [sourceTarget, destinationTarget]) {
+      for (const target of sourceTarget === destinationTarget
+        ? [sourceTarget]
+        : [sourceTarget, destinationTarget]) {
         if (target === undefined) continue;
         const result = resultOf(target.id);
         if (outcome.kind === 'unevaluable') {
@@ -131,9 +159,18 @@ export class ShadowEvaluator {
         const decider = outcome.kind === 'would-drop' ? outcome.deciders.get(target.id) : undefined;
         if (decider === undefined) continue;
         result.wouldDrops.push({
-          setId: target.id, pathKey, source: delta.source, destination: delta.destination, protocol: delta.protocol, port: delta.port,
-          connections: delta.count, firstSeenMs: delta.firstSeenMs, lastSeenMs: delta.lastSeenMs,
-          sourcePods: [...delta.sourcePods], destinationPods: [...delta.destinationPods], decider,
+          setId: target.id,
+          pathKey,
+          source: delta.source,
+          destination: delta.destination,
+          protocol: delta.protocol,
+          port: delta.port,
+          connections: delta.count,
+          firstSeenMs: delta.firstSeenMs,
+          lastSeenMs: delta.lastSeenMs,
+          sourcePods: [...delta.sourcePods],
+          destinationPods: [...delta.destinationPods],
+          decider,
         });
       }
     }

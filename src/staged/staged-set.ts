@@ -46,7 +46,13 @@ export interface StagedTraffic {
   readonly lastWouldDropAtMs?: number;
 }
 
-export const NO_TRAFFIC: StagedTraffic = Object.freeze({ paths: 0, connections: 0, unevaluated: 0, wouldDropPaths: 0, wouldDropConnections: 0 });
+export const NO_TRAFFIC: StagedTraffic = Object.freeze({
+  paths: 0,
+  connections: 0,
+  unevaluated: 0,
+  wouldDropPaths: 0,
+  wouldDropConnections: 0,
+});
 
 /** The staged policy and rule that would have dropped a path. */
 export interface WouldDropDecider {

@@ -15,7 +15,9 @@ export class CheckpointConflictError extends Error {
     readonly expected: ExpectedCheckpoint,
     readonly stored: FileCheckpoint | undefined,
   ) {
-    super(`${sourceKey}: another writer moved the checkpoint (expected ${describe(expected)}, stored ${describe(stored)}); batch rolled back`);
+    super(
+      `${sourceKey}: another writer moved the checkpoint (expected ${describe(expected)}, stored ${describe(stored)}); batch rolled back`,
+    );
   }
 }
 

@@ -8,7 +8,14 @@
 // the database since this one last wrote (PRAGMA data_version), so it can never make a batch
 // skip or repeat detail; counts are always added by the UPDATE itself, never from the cache.
 import { EDGE_NAMES_MAX, EDGE_SAMPLE_PODS_MAX, type EdgeDelta } from '../flows/edge.js';
-import { EDGE_STRING_MAX_CHARS, labelsColumn, mergeCounts, mergeList, parseStringList, type EdgeDetail } from './edge-row.js';
+import {
+  EDGE_STRING_MAX_CHARS,
+  labelsColumn,
+  mergeCounts,
+  mergeList,
+  parseStringList,
+  type EdgeDetail,
+} from './edge-row.js';
 
 /** Default bound on cached edges (~1 KiB each at most with saturated detail). */
 export const EDGE_CACHE_MAX = 20_000;
@@ -70,7 +77,12 @@ export class CachedEdge {
     this.detail = detail;
   }
 
-  private mergeListColumn(out: EdgeDetail | undefined, column: ListColumn, added: ReadonlySet<string>, max: number): EdgeDetail | undefined {
+  private mergeListColumn(
+    out: EdgeDetail | undefined,
+    column: ListColumn,
+    added: ReadonlySet<string>,
+    max: number,
+  ): EdgeDetail | undefined {
     if (added.size === 0) return out; // mergeList returns the stored text unchanged
     const known = this.parsedList(column, max);
     if (known !== null) {

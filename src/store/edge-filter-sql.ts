@@ -31,7 +31,11 @@ export function edgePageSql(filter: EdgeFilter, withCursor: boolean, columns: st
 }
 
 /** The named parameters of edgePageSql. */
-export function edgePageParams(filter: EdgeFilter, afterId: number | undefined, limit: number): Record<string, string | number> {
+export function edgePageParams(
+  filter: EdgeFilter,
+  afterId: number | undefined,
+  limit: number,
+): Record<string, string | number> {
   const params: Record<string, string | number> = { limit };
   if (filter.namespace !== undefined) params['namespace'] = filter.namespace;
   if (filter.verdict !== undefined) params['verdict'] = filter.verdict;

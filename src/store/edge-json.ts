@@ -45,12 +45,27 @@ function rfc3339(ms: number): string {
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
 }
 
-function peerJson(peer: EdgePeer, pods: readonly string[], labels: Readonly<Record<string, string>>, names: readonly string[]): PodPeerJson | AddressPeerJson {
+function peerJson(
+  peer: EdgePeer,
+  pods: readonly string[],
+  labels: Readonly<Record<string, string>>,
+  names: readonly string[],
+): PodPeerJson | AddressPeerJson {
   if (peer.kind === 'pod') {
-    return { namespace: peer.namespace ?? '', workload: peer.workload ?? null, kind: peer.workloadKind ?? 'Pod', pods, labels };
+    return {
+      namespace: peer.namespace ?? '',
+      workload: peer.workload ?? null,
+      kind: peer.workloadKind ?? 'Pod',
+      pods,
+      labels,
+    };
   }
   if (peer.workload === undefined) return { kind: peer.kind, ip: peer.ip ?? null, names };
-  const entity = { kind: peer.workloadKind ?? 'unknown', name: peer.workload, ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}) };
+  const entity = {
+    kind: peer.workloadKind ?? 'unknown',
+    name: peer.workload,
+    ...(peer.namespace !== undefined ? { namespace: peer.namespace } : {}),
+  };
   return { kind: peer.kind, ip: peer.ip ?? null, names, entity };
 }
 
@@ -58,13 +73,19 @@ export function edgeToJson(edge: EdgeRecord): EdgeJson {
   return {
     id: edge.id,
     source: peerJson(edge.source, edge.sourcePods, edge.sourceLabels, edge.sourceNames),
-    destination: peerJson(edge.destination, edge.destinationPods, edge.destinationLabels, edge.destinationNames),
+    destination: peerJson(
+      edge.destination,
+      edge.destinationPods,
+      edge.destinationLabels,
+      edge.destinationNames,
+    ),
     port: edge.port,
     protocol: edge.protocol,
     verdict: edge.verdict,
     count: edge.count,
     established: edge.established ?? 0,
-    evidence: edge.count === 0 && (edge.established ?? 0) > 0 ? 'established-before-observation' : 'connection-start',
+    evidence:
+      edge.count === 0 && (edge.established ?? 0) > 0 ? 'established-before-observation' : 'connection-start',
     firstSeen: rfc3339(edge.firstSeenMs),
     lastSeen: rfc3339(edge.lastSeenMs),
     dropReasons: edge.dropReasons,

@@ -63,14 +63,18 @@ export function parseStringList(text: string): string[] {
 export function parseStringMap(text: string): Record<string, string> {
   const value = parseJson(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => fits(entry[0]) && fits(entry[1])));
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => fits(entry[0]) && fits(entry[1])),
+  );
 }
 
 export function parseCountMap(text: string): Record<string, number> {
   const value = parseJson(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   return Object.fromEntries(
-    Object.entries(value).filter((entry): entry is [string, number] => fits(entry[0]) && Number.isSafeInteger(entry[1])),
+    Object.entries(value).filter(
+      (entry): entry is [string, number] => fits(entry[0]) && Number.isSafeInteger(entry[1]),
+    ),
   );
 }
 
@@ -121,7 +125,11 @@ export function boundLabels(labels: Readonly<Record<string, string>>): string {
   return JSON.stringify(Object.fromEntries(entries));
 }
 
-export function mergeCounts(stored: string | undefined, added: ReadonlyMap<string, number>, maxKeys: number): string {
+export function mergeCounts(
+  stored: string | undefined,
+  added: ReadonlyMap<string, number>,
+  maxKeys: number,
+): string {
   if (added.size === 0) return stored ?? '{}';
   const out = new Map(Object.entries(stored === undefined ? {} : parseCountMap(stored)));
   for (const [key, count] of added) {
@@ -147,7 +155,15 @@ export interface EdgeDetail {
 
 /** The JSON detail columns, in the one order the store's INSERT and UPDATE list and bind them. */
 export const EDGE_DETAIL_COLUMNS = [
-  'src_labels', 'dst_labels', 'src_pods', 'dst_pods', 'src_names', 'dst_names', 'drop_reasons', 'denied_by', 'allowed_by',
+  'src_labels',
+  'dst_labels',
+  'src_pods',
+  'dst_pods',
+  'src_names',
+  'dst_names',
+  'drop_reasons',
+  'denied_by',
+  'allowed_by',
 ] as const satisfies readonly (keyof EdgeDetail)[];
 
 /** The detail's values in EDGE_DETAIL_COLUMNS order (positional statement parameters). */
@@ -156,7 +172,10 @@ export function detailValues(detail: EdgeDetail): string[] {
 }
 
 /** The JSON columns of a delta merged into an existing row (or a new row when `row` is undefined). */
-export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms' | keyof EdgeDetail> | undefined): EdgeDetail {
+export function mergedDetail(
+  delta: EdgeDelta,
+  row: Pick<EdgeRow, 'last_seen_ms' | keyof EdgeDetail> | undefined,
+): EdgeDetail {
   const newer = row === undefined || delta.lastSeenMs >= row.last_seen_ms;
   return {
     src_labels: newer ? labelsColumn(delta.sourceLabels) : row.src_labels,
@@ -171,7 +190,13 @@ export function mergedDetail(delta: EdgeDelta, row: Pick<EdgeRow, 'last_seen_ms'
   };
 }
 
-export function peerFromRow(kind: string, namespace: string | null, workload: string | null, workloadKind: string | null, ip: string | null): EdgePeer {
+export function peerFromRow(
+  kind: string,
+  namespace: string | null,
+  workload: string | null,
+  workloadKind: string | null,
+  ip: string | null,
+): EdgePeer {
   return {
     kind: kind as EndpointKind,
     ...(namespace !== null ? { namespace } : {}),
@@ -185,7 +210,13 @@ export function recordFromRow(row: EdgeRow): EdgeRecord {
   return {
     id: row.id,
     source: peerFromRow(row.src_kind, row.src_namespace, row.src_workload, row.src_workload_kind, row.src_ip),
-    destination: peerFromRow(row.dst_kind, row.dst_namespace, row.dst_workload, row.dst_workload_kind, row.dst_ip),
+    destination: peerFromRow(
+      row.dst_kind,
+      row.dst_namespace,
+      row.dst_workload,
+      row.dst_workload_kind,
+      row.dst_ip,
+    ),
     protocol: row.protocol as Protocol,
     port: row.port,
     verdict: row.verdict as Verdict,

@@ -5,7 +5,11 @@
 import { DatabaseCorruptError, storeError } from './store-errors.js';
 import type { Batch, EdgeQuery, FlowStore } from './types.js';
 
-export function guardStore(inner: FlowStore, file: string, onCorrupt?: (error: DatabaseCorruptError) => void): FlowStore {
+export function guardStore(
+  inner: FlowStore,
+  file: string,
+  onCorrupt?: (error: DatabaseCorruptError) => void,
+): FlowStore {
   let damaged: DatabaseCorruptError | undefined;
   const fail = (error: unknown): never => {
     const named = storeError(file, error);
@@ -52,7 +56,16 @@ export function damagedStore(error: DatabaseCorruptError): FlowStore {
     throw error;
   };
   return {
-    writeBatch: fail, checkpoint: fail, resumePoint: fail, listEdges: fail, iterateEdges: fail, iterateEdgeSummaries: fail,
-    totals: fail, newestSeenMs: fail, pruneEdges: fail, pruneGaps: fail, close: () => undefined,
+    writeBatch: fail,
+    checkpoint: fail,
+    resumePoint: fail,
+    listEdges: fail,
+    iterateEdges: fail,
+    iterateEdgeSummaries: fail,
+    totals: fail,
+    newestSeenMs: fail,
+    pruneEdges: fail,
+    pruneGaps: fail,
+    close: () => undefined,
   };
 }

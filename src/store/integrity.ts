@@ -52,32 +52,52 @@ try {
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
-type WorkerReply = { status: 'ok' } | { status: 'corrupt'; problems: string[] } | { status: 'failed'; message: string };
+type WorkerReply =
+  { status: 'ok' } | { status: 'corrupt'; problems: string[] } | { status: 'failed'; message: string };
 
 /** Checks `file` (which must exist); never throws. */
 export async function checkIntegrity(file: string, options: IntegrityOptions): Promise<IntegrityResult> {
   const { mode, timeoutMs } = options;
   if (!existsSync(file)) return { status: 'failed', mode, message: `${file}: no such file` };
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_CODE, { eval: true, execArgv: [], workerData: { file, mode, max: MAX_PROBLEMS, driver } });
+  const worker = new Worker(WORKER_CODE, {
+    eval: true,
+    execArgv: [],
+    workerData: { file, mode, max: MAX_PROBLEMS, driver },
+  });
   const stopTimer = new AbortController();
   const reply = new Promise<IntegrityResult>((resolve) => {
     worker.once('message', (message: WorkerReply) => {
       if (message.status === 'ok') resolve({ status: 'ok', mode });
-      else if (message.status === 'corrupt') resolve({ status: 'corrupt', mode, problems: message.problems.slice(0, MAX_PROBLEMS).map((p) => p.slice(0, 500)) });
+      else if (message.status === 'corrupt')
+        resolve({
+          status: 'corrupt',
+          mode,
+          problems: message.problems.slice(0, MAX_PROBLEMS).map((p) => p.slice(0, 500)),
+        });
       else resolve({ status: 'failed', mode, message: message.message.slice(0, 500) });
     });
     worker.once('error', (error) => resolve({ status: 'failed', mode, message: error.message }));
-    worker.once('exit', (code) => resolve({ status: 'failed', mode, message: `integrity check worker exited (code ${code})` }));
+    worker.once('exit', (code) =>
+      resolve({ status: 'failed', mode, message: `integrity check worker exited (code ${code})` }),
+    );
   });
-  const timedOut = (options.sleep ?? realSleep)(timeoutMs, stopTimer.signal).then((): IntegrityResult => ({ status: 'timed_out', mode, timeoutMs }));
+  const timedOut = (options.sleep ?? realSleep)(timeoutMs, stopTimer.signal).then((): IntegrityResult => ({
+    status: 'timed_out',
+    mode,
+    timeoutMs,
+  }));
   const result = await Promise.race([reply, timedOut]);
   stopTimer.abort();
   // A check still running is abandoned: the worker ends when SQLite returns; it must not keep

@@ -23,7 +23,8 @@ export function defaultMigrationsDir(): string {
   for (;;) {
     if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'migrations');
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot locate migrations/: no package.json above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('cannot locate migrations/: no package.json above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }
@@ -33,7 +34,11 @@ export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[
   for (const file of readdirSync(dir).sort()) {
     const match = MIGRATION_FILE.exec(file);
     if (match === null) continue;
-    migrations.push({ version: Number(match[1]), name: match[2] ?? file, sql: readFileSync(path.join(dir, file), 'utf8') });
+    migrations.push({
+      version: Number(match[1]),
+      name: match[2] ?? file,
+      sql: readFileSync(path.join(dir, file), 'utf8'),
+    });
   }
   for (let i = 1; i < migrations.length; i++) {
     const previous = migrations[i - 1];
@@ -61,12 +66,16 @@ export function migrate(db: Database.Database, options: MigrateOptions = {}): nu
     applied_ms INTEGER NOT NULL
   )`);
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (row) => row.version,
+    ),
   );
   const latestKnown = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const newestApplied = Math.max(0, ...applied);
   if (newestApplied > latestKnown) {
-    throw new Error(`database schema version ${newestApplied} is newer than this binary supports (${latestKnown})`);
+    throw new Error(
+      `database schema version ${newestApplied} is newer than this binary supports (${latestKnown})`,
+    );
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)');
   const done: number[] = [];
@@ -82,7 +91,10 @@ export function migrate(db: Database.Database, options: MigrateOptions = {}): nu
     try {
       apply.immediate();
     } catch (error) {
-      throw new Error(`migration ${migration.version}_${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `migration ${migration.version}_${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     done.push(migration.version);
   }
@@ -90,6 +102,7 @@ export function migrate(db: Database.Database, options: MigrateOptions = {}): nu
 }
 
 export function schemaVersion(db: Database.Database): number {
-  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as
+    { v: number | null } | undefined;
   return row?.v ?? 0;
 }

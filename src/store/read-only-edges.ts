@@ -19,7 +19,9 @@ export class ReadOnlyEdges {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       this.db.pragma('busy_timeout = 5000');
-      this.page = this.db.prepare<[number, number], EdgeRow>('SELECT * FROM edges WHERE id > ? ORDER BY id LIMIT ?');
+      this.page = this.db.prepare<[number, number], EdgeRow>(
+        'SELECT * FROM edges WHERE id > ? ORDER BY id LIMIT ?',
+      );
       this.summaries = new EdgeSummaryReader(this.db);
     } catch (error) {
       this.db.close();

@@ -21,7 +21,12 @@ export interface ReadOnlyConnection {
 /** Errors of a read-only open that a copy in a writable directory avoids. */
 function needsCopy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY_CANTINIT' || code === 'SQLITE_READONLY_RECOVERY';
+  return (
+    code === 'SQLITE_READONLY_DIRECTORY' ||
+    code === 'SQLITE_CANTOPEN' ||
+    code === 'SQLITE_READONLY_CANTINIT' ||
+    code === 'SQLITE_READONLY_RECOVERY'
+  );
 }
 
 function openProbed(file: string): Database.Database {

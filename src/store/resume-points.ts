@@ -29,22 +29,30 @@ export class ResumePoints {
   private selectStatement: Database.Statement<[string], ResumeRow> | undefined;
   private upsertStatement: Database.Statement | undefined;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => number) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {}
 
   private get select(): Database.Statement<[string], ResumeRow> {
-    this.selectStatement ??= this.db.prepare<[string], ResumeRow>('SELECT seconds, nanos, boundary FROM source_resume WHERE source_key = ?');
+    this.selectStatement ??= this.db.prepare<[string], ResumeRow>(
+      'SELECT seconds, nanos, boundary FROM source_resume WHERE source_key = ?',
+    );
     return this.selectStatement;
   }
 
   private get upsert(): Database.Statement {
-    this.upsertStatement ??= this.db.prepare(`INSERT INTO source_resume (source_key, seconds, nanos, boundary, updated_ms) VALUES (?, ?, ?, ?, ?)
+    this.upsertStatement ??= this.db
+      .prepare(`INSERT INTO source_resume (source_key, seconds, nanos, boundary, updated_ms) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (source_key) DO UPDATE SET seconds = excluded.seconds, nanos = excluded.nanos, boundary = excluded.boundary, updated_ms = excluded.updated_ms`);
     return this.upsertStatement;
   }
 
   get(sourceKey: string): ResumePoint | undefined {
     const row = this.select.get(sourceKey);
-    return row === undefined ? undefined : { sourceKey, seconds: row.seconds, nanos: row.nanos, boundary: parseBoundary(row.boundary) };
+    return row === undefined
+      ? undefined
+      : { sourceKey, seconds: row.seconds, nanos: row.nanos, boundary: parseBoundary(row.boundary) };
   }
 
   /** Inside the batch transaction. */
@@ -56,6 +64,12 @@ export class ResumePoints {
       if (order > 0) return;
       if (order === 0) boundary = [...new Set([...stored.boundary, ...boundary])];
     }
-    this.upsert.run(point.sourceKey, point.seconds, point.nanos, JSON.stringify(boundary.slice(-MAX_BOUNDARY_KEYS)), this.now());
+    this.upsert.run(
+      point.sourceKey,
+      point.seconds,
+      point.nanos,
+      JSON.stringify(boundary.slice(-MAX_BOUNDARY_KEYS)),
+      this.now(),
+    );
   }
 }

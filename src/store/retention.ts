@@ -20,9 +20,14 @@ export interface PruneResult {
   readonly gapsDeleted: number;
 }
 
-export function pruneExpiredEdges(store: Pick<FlowStore, 'newestSeenMs' | 'pruneEdges' | 'pruneGaps'>, retentionDays: number, maxGaps = MAX_INGEST_GAPS): PruneResult {
+export function pruneExpiredEdges(
+  store: Pick<FlowStore, 'newestSeenMs' | 'pruneEdges' | 'pruneGaps'>,
+  retentionDays: number,
+  maxGaps = MAX_INGEST_GAPS,
+): PruneResult {
   const newest = store.newestSeenMs();
-  if (newest === undefined) return { deleted: 0, cutoffMs: undefined, gapsDeleted: store.pruneGaps(undefined, maxGaps) };
+  if (newest === undefined)
+    return { deleted: 0, cutoffMs: undefined, gapsDeleted: store.pruneGaps(undefined, maxGaps) };
   const cutoffMs = newest - retentionDays * DAY_MS;
   return { deleted: store.pruneEdges(cutoffMs), cutoffMs, gapsDeleted: store.pruneGaps(cutoffMs, maxGaps) };
 }

@@ -34,8 +34,17 @@ export function readEdgesFromSources(db: Database.Database, sources: readonly Ed
     }
   };
   const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
-  for (const part of chunks([...namespaces])) take(`SELECT * FROM edges INDEXED BY edges_src_namespace WHERE src_namespace IN (${marks(part.length)})`, part);
-  for (const part of chunks([...ips])) take(`SELECT * FROM edges WHERE src_ip IN (${marks(part.length)}) AND src_namespace IS NULL`, part);
-  for (const part of chunks([...kinds])) take(`SELECT * FROM edges WHERE src_kind IN (${marks(part.length)}) AND src_namespace IS NULL AND src_ip IS NULL`, part);
+  for (const part of chunks([...namespaces]))
+    take(
+      `SELECT * FROM edges INDEXED BY edges_src_namespace WHERE src_namespace IN (${marks(part.length)})`,
+      part,
+    );
+  for (const part of chunks([...ips]))
+    take(`SELECT * FROM edges WHERE src_ip IN (${marks(part.length)}) AND src_namespace IS NULL`, part);
+  for (const part of chunks([...kinds]))
+    take(
+      `SELECT * FROM edges WHERE src_kind IN (${marks(part.length)}) AND src_namespace IS NULL AND src_ip IS NULL`,
+      part,
+    );
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }

@@ -74,7 +74,12 @@ export function wouldDropFromRow(row: WouldDropRow): WouldDropPath {
     lastSeenMs: row.last_seen_ms,
     sourcePods: parsed<string[]>(row.src_pods, []),
     destinationPods: parsed<string[]>(row.dst_pods, []),
-    decider: parsed<WouldDropDecider>(row.decider, { direction: 'ingress', policies: [], rule: null, reason: '' }),
+    decider: parsed<WouldDropDecider>(row.decider, {
+      direction: 'ingress',
+      policies: [],
+      rule: null,
+      reason: '',
+    }),
   };
 }
 

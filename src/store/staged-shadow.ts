@@ -12,7 +12,10 @@ import type { EdgeDelta } from '../flows/edge.js';
 
 export interface ShadowHooks {
   /** Paths a set would drop, seen for the first time since staging. */
-  onNewWouldDrops?(drops: readonly WouldDropObservation[], namespaceOf: (setId: number) => string | undefined): void;
+  onNewWouldDrops?(
+    drops: readonly WouldDropObservation[],
+    namespaceOf: (setId: number) => string | undefined,
+  ): void;
   /** Every would-drop of a batch (connections per set's namespace), for the counter. */
   onWouldDropConnections?(namespace: string, connections: number): void;
   onError?(error: unknown): void;
@@ -39,7 +42,11 @@ export class ShadowRecorder {
   private current(): ShadowEvaluator {
     const version = this.options.staged.activeVersion();
     const snapshot = this.options.snapshot();
-    if (this.evaluator === undefined || version !== this.evaluatorVersion || snapshot !== this.evaluatorSnapshot) {
+    if (
+      this.evaluator === undefined ||
+      version !== this.evaluatorVersion ||
+      snapshot !== this.evaluatorSnapshot
+    ) {
       const sets = version === '' ? [] : this.options.staged.activeSets();
       this.namespaces = new Map(sets.map((s) => [s.id, s.namespace]));
       this.evaluator = new ShadowEvaluator(snapshot, sets);
@@ -61,7 +68,8 @@ export class ShadowRecorder {
       for (const result of results.values()) {
         const namespace = this.namespaces.get(result.setId);
         const connections = result.wouldDrops.reduce((sum, d) => sum + d.connections, 0);
-        if (namespace !== undefined && connections > 0) hooks?.onWouldDropConnections?.(namespace, connections);
+        if (namespace !== undefined && connections > 0)
+          hooks?.onWouldDropConnections?.(namespace, connections);
       }
       if (fresh.length > 0) hooks?.onNewWouldDrops?.(fresh, (id) => this.namespaces.get(id));
     } catch (error) {

@@ -8,7 +8,14 @@ import Database from 'better-sqlite3';
 import { EDGE_SAMPLE_PODS_MAX } from '../flows/edge.js';
 import type { NetworkPolicy } from '../policy/model.js';
 import type { SetBatchResult, WouldDropObservation } from '../staged/shadow-evaluator.js';
-import type { StagedFlavor, StagedOrigin, StagedSet, StagedStatus, StagedTraffic, WouldDropPath } from '../staged/staged-set.js';
+import type {
+  StagedFlavor,
+  StagedOrigin,
+  StagedSet,
+  StagedStatus,
+  StagedTraffic,
+  WouldDropPath,
+} from '../staged/staged-set.js';
 import { migrate, type Migration } from './migrate.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './store.js';
 import { mergedSample, setFromRow, wouldDropFromRow, type SetRow, type WouldDropRow } from './staged-rows.js';
@@ -74,39 +81,66 @@ export class StagedStore {
       active: db.prepare("SELECT * FROM staged_sets WHERE status = 'active' ORDER BY namespace"),
       activeIds: db.prepare("SELECT group_concat(id) FROM staged_sets WHERE status = 'active'").pluck(),
       all: db.prepare('SELECT * FROM staged_sets ORDER BY id DESC LIMIT ?'),
-      insert: db.prepare(`INSERT INTO staged_sets (namespace, flavor, origin, policies, status, staged_ms, staged_by)
+      insert:
+        db.prepare(`INSERT INTO staged_sets (namespace, flavor, origin, policies, status, staged_ms, staged_by)
         VALUES (?, ?, ?, ?, 'active', ?, ?)`),
-      end: db.prepare("UPDATE staged_sets SET status = ?, ended_ms = ?, ended_by = ?, superseded_by = ? WHERE id = ? AND status = 'active'"),
+      end: db.prepare(
+        "UPDATE staged_sets SET status = ?, ended_ms = ?, ended_by = ?, superseded_by = ? WHERE id = ? AND status = 'active'",
+      ),
       activeOf: db.prepare("SELECT id FROM staged_sets WHERE namespace = ? AND status = 'active'").pluck(),
-      bump: db.prepare("UPDATE staged_sets SET connections = connections + ?, unevaluated = unevaluated + ?, last_would_drop_ms = coalesce(max(last_would_drop_ms, ?), ?, last_would_drop_ms) WHERE id = ? AND status = 'active'"),
+      bump: db.prepare(
+        "UPDATE staged_sets SET connections = connections + ?, unevaluated = unevaluated + ?, last_would_drop_ms = coalesce(max(last_would_drop_ms, ?), ?, last_would_drop_ms) WHERE id = ? AND status = 'active'",
+      ),
       addPath: db.prepare('INSERT OR IGNORE INTO staged_paths (set_id, path_key) VALUES (?, ?)'),
       pathCount: db.prepare('SELECT count(*) FROM staged_paths WHERE set_id = ?').pluck(),
-      dropTotals: db.prepare('SELECT count(*) AS paths, coalesce(sum(connections), 0) AS connections FROM staged_would_drops WHERE set_id = ?'),
+      dropTotals: db.prepare(
+        'SELECT count(*) AS paths, coalesce(sum(connections), 0) AS connections FROM staged_would_drops WHERE set_id = ?',
+      ),
       // One statement per would-drop delta: insert, or add to the row (sample pods merged in SQL,
       // distinct, at most EDGE_SAMPLE_PODS_MAX). RETURNING connections equals the delta's own
       // count only for a row this statement created (an update always adds at least 1).
-      upsertDrop: db.prepare(`INSERT INTO staged_would_drops (set_id, path_key, source, destination, protocol, port, connections, first_seen_ms,
+      upsertDrop: db
+        .prepare(
+          `INSERT INTO staged_would_drops (set_id, path_key, source, destination, protocol, port, connections, first_seen_ms,
         last_seen_ms, src_pods, dst_pods, decider, evaluated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (set_id, path_key) DO UPDATE SET connections = connections + excluded.connections,
           first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
           src_pods = ${mergedPodsSql('src_pods')}, dst_pods = ${mergedPodsSql('dst_pods')},
           decider = excluded.decider, evaluated_ms = excluded.evaluated_ms
-        RETURNING connections`).pluck(),
-      dropPage: db.prepare('SELECT * FROM staged_would_drops WHERE set_id = ? AND id > ? ORDER BY id LIMIT ?'),
+        RETURNING connections`,
+        )
+        .pluck(),
+      dropPage: db.prepare(
+        'SELECT * FROM staged_would_drops WHERE set_id = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
     };
-    this.recordTx = db.transaction((results: Iterable<SetBatchResult>, nowMs: number) => this.recordResults(results, nowMs));
+    this.recordTx = db.transaction((results: Iterable<SetBatchResult>, nowMs: number) =>
+      this.recordResults(results, nowMs),
+    );
   }
 
   /** Stages a set, superseding the namespace's active one (kept as history). */
   stage(request: StageRequest): StagedSet {
     const s = this.statements;
-    const id = this.db.transaction(() => {
-      const previous = s.activeOf.get(request.namespace) as number | undefined;
-      if (previous !== undefined) s.end.run('superseded', request.nowMs, request.by, null, previous);
-      const inserted = Number(s.insert.run(request.namespace, request.flavor, request.origin, JSON.stringify(request.policies), request.nowMs, request.by).lastInsertRowid);
-      if (previous !== undefined) this.db.prepare('UPDATE staged_sets SET superseded_by = ? WHERE id = ?').run(inserted, previous);
-      return inserted;
-    }).immediate();
+    const id = this.db
+      .transaction(() => {
+        const previous = s.activeOf.get(request.namespace) as number | undefined;
+        if (previous !== undefined) s.end.run('superseded', request.nowMs, request.by, null, previous);
+        const inserted = Number(
+          s.insert.run(
+            request.namespace,
+            request.flavor,
+            request.origin,
+            JSON.stringify(request.policies),
+            request.nowMs,
+            request.by,
+          ).lastInsertRowid,
+        );
+        if (previous !== undefined)
+          this.db.prepare('UPDATE staged_sets SET superseded_by = ? WHERE id = ?').run(inserted, previous);
+        return inserted;
+      })
+      .immediate();
     return this.get(id) as StagedSet;
   }
 
@@ -130,7 +164,12 @@ export class StagedStore {
   }
 
   /** Ends an active set as promoted or retired. */
-  end(id: number, status: Extract<StagedStatus, 'promoted' | 'retired'>, by: string, nowMs: number): StagedSet {
+  end(
+    id: number,
+    status: Extract<StagedStatus, 'promoted' | 'retired'>,
+    by: string,
+    nowMs: number,
+  ): StagedSet {
     const changed = this.statements.end.run(status, nowMs, by, null, id).changes;
     if (changed === 0) {
       const set = this.get(id);
@@ -160,7 +199,10 @@ export class StagedStore {
     const rows = this.statements.dropPage.all(id, after, limit + 1) as WouldDropRow[];
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items: items.map(wouldDropFromRow), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null };
+    return {
+      items: items.map(wouldDropFromRow),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null,
+    };
   }
 
   /**
@@ -176,7 +218,8 @@ export class StagedStore {
     const fresh: WouldDropObservation[] = [];
     for (const result of results) {
       const lastDrop = result.wouldDrops.length > 0 ? nowMs : null;
-      if (s.bump.run(result.connections, result.unevaluated, lastDrop, lastDrop, result.setId).changes === 0) continue;
+      if (s.bump.run(result.connections, result.unevaluated, lastDrop, lastDrop, result.setId).changes === 0)
+        continue;
       let known = this.knownPaths.get(result.setId);
       if (known === undefined) this.knownPaths.set(result.setId, (known = new Set()));
       for (const pathKey of result.paths.keys()) {
@@ -191,9 +234,21 @@ export class StagedStore {
         this.knownPathCount++;
       }
       for (const drop of result.wouldDrops) {
-        const total = s.upsertDrop.get(drop.setId, drop.pathKey, JSON.stringify(drop.source), JSON.stringify(drop.destination), drop.protocol, drop.port,
-          drop.connections, drop.firstSeenMs, drop.lastSeenMs, mergedSample('[]', drop.sourcePods, EDGE_SAMPLE_PODS_MAX),
-          mergedSample('[]', drop.destinationPods, EDGE_SAMPLE_PODS_MAX), JSON.stringify(drop.decider), nowMs) as number;
+        const total = s.upsertDrop.get(
+          drop.setId,
+          drop.pathKey,
+          JSON.stringify(drop.source),
+          JSON.stringify(drop.destination),
+          drop.protocol,
+          drop.port,
+          drop.connections,
+          drop.firstSeenMs,
+          drop.lastSeenMs,
+          mergedSample('[]', drop.sourcePods, EDGE_SAMPLE_PODS_MAX),
+          mergedSample('[]', drop.destinationPods, EDGE_SAMPLE_PODS_MAX),
+          JSON.stringify(drop.decider),
+          nowMs,
+        ) as number;
         if (total === drop.connections) fresh.push(drop);
       }
     }

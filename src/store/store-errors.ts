@@ -10,7 +10,10 @@ export class DatabaseCorruptError extends Error {
     readonly detail: string,
     options?: ErrorOptions,
   ) {
-    super(`the database ${file} is damaged (${detail}); nothing more is written to it. Recover it with \`sqlite3 ${file} .recover\` into a new file, or restore a backup (README: "Recovering a damaged database")`, options);
+    super(
+      `the database ${file} is damaged (${detail}); nothing more is written to it. Recover it with \`sqlite3 ${file} .recover\` into a new file, or restore a backup (README: "Recovering a damaged database")`,
+      options,
+    );
   }
 }
 
@@ -39,7 +42,12 @@ export function isCorruptionError(error: unknown): boolean {
 /** The operator-facing error for a SQLite failure on `file`, or the error itself. */
 export function storeError(file: string, error: unknown): unknown {
   if (error instanceof DatabaseCorruptError || error instanceof DiskFullError) return error;
-  if (isCorruptionError(error)) return new DatabaseCorruptError(file, `${sqliteCode(error) ?? 'SQLITE_CORRUPT'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  if (isCorruptionError(error))
+    return new DatabaseCorruptError(
+      file,
+      `${sqliteCode(error) ?? 'SQLITE_CORRUPT'}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   if (sqliteCode(error) === 'SQLITE_FULL') return new DiskFullError(file, { cause: error });
   return error;
 }

@@ -8,9 +8,27 @@ import { loadMigrations, migrate, schemaVersion, type Migration } from './migrat
 import { guardStore } from './guarded-store.js';
 import { openReadOnly } from './read-only-open.js';
 import { storeError, type DatabaseCorruptError } from './store-errors.js';
-import { EDGE_DETAIL_COLUMNS, detailValues, mergedDetail, recordFromRow, sameDetail, type EdgeDetail, type EdgeRow } from './edge-row.js';
+import {
+  EDGE_DETAIL_COLUMNS,
+  detailValues,
+  mergedDetail,
+  recordFromRow,
+  sameDetail,
+  type EdgeDetail,
+  type EdgeRow,
+} from './edge-row.js';
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
-import type { Batch, EdgePage, EdgeQuery, EdgeRecord, EdgeSummary, FileCheckpoint, FlowStore, ResumePoint, StoreTotals } from './types.js';
+import type {
+  Batch,
+  EdgePage,
+  EdgeQuery,
+  EdgeRecord,
+  EdgeSummary,
+  FileCheckpoint,
+  FlowStore,
+  ResumePoint,
+  StoreTotals,
+} from './types.js';
 import { EdgeSummaryReader } from './views.js';
 import { ResumePoints } from './resume-points.js';
 import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
@@ -68,7 +86,6 @@ export function decodeCursor(cursor: string): number {
   return id;
 }
 
-
 export function openStore(file: string, options: StoreOptions = {}): FlowStore {
   const now = options.now ?? Date.now;
   const readOnly = options.readOnly === true;
@@ -88,7 +105,8 @@ export function openStore(file: string, options: StoreOptions = {}): FlowStore {
     // Batches update edges all over the table: a page cache that holds a large part of it saves
     // re-reading pages on every batch (bounded: 32 MiB).
     db.pragma(`cache_size = -${Math.max(2048, Math.trunc(options.cacheKiB ?? 32768))}`);
-    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.trunc(options.maxPageCount))}`);
+    if (options.maxPageCount !== undefined)
+      db.pragma(`max_page_count = ${Math.max(1, Math.trunc(options.maxPageCount))}`);
     if (readOnly) requireCurrentSchema(db, file, options.migrations ?? loadMigrations());
     else {
       migrate(db, {
@@ -102,19 +120,31 @@ export function openStore(file: string, options: StoreOptions = {}): FlowStore {
     else db.close();
     throw storeError(file, error);
   }
-  const store = new SqliteFlowStore(db, now, new EdgeCache(Math.max(0, Math.trunc(options.edgeCacheSize ?? EDGE_CACHE_MAX))), release);
+  const store = new SqliteFlowStore(
+    db,
+    now,
+    new EdgeCache(Math.max(0, Math.trunc(options.edgeCacheSize ?? EDGE_CACHE_MAX))),
+    release,
+  );
   return guardStore(store, file, options.onCorrupt);
 }
 
 /** A read-only connection cannot migrate: an older schema is an error that says what to do. */
 function requireCurrentSchema(db: Database.Database, file: string, migrations: readonly Migration[]): void {
-  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() !== undefined;
+  const hasTable =
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .pluck()
+      .get() !== undefined;
   if (!hasTable) throw new Error(`${file} is not a netpol-advisor database (no schema_migrations table)`);
   const version = schemaVersion(db);
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  if (version > latest) throw new Error(`database schema version ${version} is newer than this binary supports (${latest})`);
+  if (version > latest)
+    throw new Error(`database schema version ${version} is newer than this binary supports (${latest})`);
   if (version < latest) {
-    throw new SchemaOutdatedError(`${file} has schema version ${version}, this binary needs ${latest}; it is opened read-only, so it cannot be upgraded here: run \`netpol-advisor ingest\` or \`serve\` on it once with write access`);
+    throw new SchemaOutdatedError(
+      `${file} has schema version ${version}, this binary needs ${latest}; it is opened read-only, so it cannot be upgraded here: run \`netpol-advisor ingest\` or \`serve\` on it once with write access`,
+    );
   }
 }
 
@@ -146,11 +176,16 @@ class SqliteFlowStore implements FlowStore {
     /** Closes the connection and removes a private read-only copy, if one was made. */
     private readonly release?: () => void,
   ) {
-    this.selectByKey = db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
+    this.selectByKey =
+      db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
       drop_reasons, denied_by, allowed_by FROM edges WHERE edge_key = ?`);
     // A store opened at an older schema (tests, `targetVersion`) has no `established` column
     // (migration 009): the statements then leave it out and the values are not bound.
-    this.hasEstablished = (db.prepare("SELECT count(*) FROM pragma_table_info('edges') WHERE name = 'established'").pluck().get() as number) > 0;
+    this.hasEstablished =
+      (db
+        .prepare("SELECT count(*) FROM pragma_table_info('edges') WHERE name = 'established'")
+        .pluck()
+        .get() as number) > 0;
     const established = this.hasEstablished ? 'established = established + ?,' : '';
     this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?) WHERE id = ?`);
@@ -159,12 +194,28 @@ class SqliteFlowStore implements FlowStore {
     // on it, which cost about 40% of the insert (bench/out measurements in docs/benchmarks.md).
     const insertColumns = [
       'edge_key',
-      'src_kind', 'src_namespace', 'src_workload', 'src_workload_kind', 'src_ip',
-      'dst_kind', 'dst_namespace', 'dst_workload', 'dst_workload_kind', 'dst_ip',
-      'protocol', 'port', 'verdict', 'count', ...(this.hasEstablished ? ['established'] : []), 'first_seen_ms', 'last_seen_ms',
+      'src_kind',
+      'src_namespace',
+      'src_workload',
+      'src_workload_kind',
+      'src_ip',
+      'dst_kind',
+      'dst_namespace',
+      'dst_workload',
+      'dst_workload_kind',
+      'dst_ip',
+      'protocol',
+      'port',
+      'verdict',
+      'count',
+      ...(this.hasEstablished ? ['established'] : []),
+      'first_seen_ms',
+      'last_seen_ms',
       ...EDGE_DETAIL_COLUMNS,
     ];
-    this.insertEdge = db.prepare(`INSERT INTO edges (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`);
+    this.insertEdge = db.prepare(
+      `INSERT INTO edges (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`,
+    );
     this.updateEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?),
       ${EDGE_DETAIL_COLUMNS.map((column) => `${column} = ?`).join(', ')}
@@ -172,10 +223,13 @@ class SqliteFlowStore implements FlowStore {
     this.bumpCounter = db.prepare(
       'INSERT INTO ingest_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
     );
-    this.upsertCheckpoint = db.prepare(`INSERT INTO file_checkpoints (source_key, identity, byte_offset, updated_ms)
+    this.upsertCheckpoint =
+      db.prepare(`INSERT INTO file_checkpoints (source_key, identity, byte_offset, updated_ms)
       VALUES (?, ?, ?, ?) ON CONFLICT (source_key) DO UPDATE SET identity = excluded.identity,
       byte_offset = excluded.byte_offset, updated_ms = excluded.updated_ms`);
-    this.selectCheckpoint = db.prepare('SELECT identity, byte_offset FROM file_checkpoints WHERE source_key = ?');
+    this.selectCheckpoint = db.prepare(
+      'SELECT identity, byte_offset FROM file_checkpoints WHERE source_key = ?',
+    );
     this.resumePoints = new ResumePoints(db, now);
     this.selectCounters = db.prepare('SELECT name, value FROM ingest_counters');
     this.countEdges = db.prepare('SELECT count(*) AS n FROM edges').pluck();
@@ -185,7 +239,8 @@ class SqliteFlowStore implements FlowStore {
       const cp = batch.checkpoint;
       if (cp !== undefined && batch.expectedCheckpoint !== undefined) {
         const stored = this.checkpoint(cp.sourceKey);
-        if (!sameCheckpoint(batch.expectedCheckpoint, stored)) throw new CheckpointConflictError(cp.sourceKey, batch.expectedCheckpoint, stored);
+        if (!sameCheckpoint(batch.expectedCheckpoint, stored))
+          throw new CheckpointConflictError(cp.sourceKey, batch.expectedCheckpoint, stored);
       }
       const version = this.dataVersion.get() as number;
       if (version !== this.cacheVersion) {
@@ -237,9 +292,23 @@ class SqliteFlowStore implements FlowStore {
     const d = delta.destination;
     const inserted = this.insertEdge.run(
       delta.key,
-      s.kind, s.namespace ?? null, s.workload ?? null, s.workloadKind ?? null, s.ip ?? null,
-      d.kind, d.namespace ?? null, d.workload ?? null, d.workloadKind ?? null, d.ip ?? null,
-      delta.protocol, delta.port, delta.verdict, delta.count, ...this.establishedValue(delta), delta.firstSeenMs, delta.lastSeenMs,
+      s.kind,
+      s.namespace ?? null,
+      s.workload ?? null,
+      s.workloadKind ?? null,
+      s.ip ?? null,
+      d.kind,
+      d.namespace ?? null,
+      d.workload ?? null,
+      d.workloadKind ?? null,
+      d.ip ?? null,
+      delta.protocol,
+      delta.port,
+      delta.verdict,
+      delta.count,
+      ...this.establishedValue(delta),
+      delta.firstSeenMs,
+      delta.lastSeenMs,
       ...detailValues(detail),
     );
     this.cache.set(delta.key, new CachedEdge(Number(inserted.lastInsertRowid), delta.lastSeenMs, detail));
@@ -248,8 +317,16 @@ class SqliteFlowStore implements FlowStore {
   /** Adds the delta's counts and times to row `id`, rewriting the JSON detail only when given. */
   private writeEdge(id: number, delta: EdgeDelta, detail: EdgeDetail | undefined): number {
     const established = this.establishedValue(delta);
-    if (detail === undefined) return this.bumpEdge.run(delta.count, ...established, delta.firstSeenMs, delta.lastSeenMs, id).changes;
-    return this.updateEdge.run(delta.count, ...established, delta.firstSeenMs, delta.lastSeenMs, ...detailValues(detail), id).changes;
+    if (detail === undefined)
+      return this.bumpEdge.run(delta.count, ...established, delta.firstSeenMs, delta.lastSeenMs, id).changes;
+    return this.updateEdge.run(
+      delta.count,
+      ...established,
+      delta.firstSeenMs,
+      delta.lastSeenMs,
+      ...detailValues(detail),
+      id,
+    ).changes;
   }
 
   /** The `established` parameter when the schema has the column (none before migration 009). */
@@ -288,7 +365,9 @@ class SqliteFlowStore implements FlowStore {
   }
 
   private page(filter: EdgeFilter, afterId: number | undefined, limit: number): EdgeRow[] {
-    return this.listStatement(filter, afterId !== undefined).all(edgePageParams(filter, afterId, limit)) as EdgeRow[];
+    return this.listStatement(filter, afterId !== undefined).all(
+      edgePageParams(filter, afterId, limit),
+    ) as EdgeRow[];
   }
 
   listEdges(query: EdgeQuery): EdgePage {
@@ -340,7 +419,9 @@ class SqliteFlowStore implements FlowStore {
 
   pruneEdges(beforeMs: number): number {
     // Oldest first through the (last_seen_ms, id) index, PRUNE_CHUNK rows per transaction.
-    const chunk = this.db.prepare('DELETE FROM edges WHERE id IN (SELECT id FROM edges WHERE last_seen_ms < ? ORDER BY last_seen_ms, id LIMIT ?)');
+    const chunk = this.db.prepare(
+      'DELETE FROM edges WHERE id IN (SELECT id FROM edges WHERE last_seen_ms < ? ORDER BY last_seen_ms, id LIMIT ?)',
+    );
     const prune = this.db.transaction(() => chunk.run(beforeMs, PRUNE_CHUNK).changes);
     let deleted = 0;
     for (;;) {
@@ -358,9 +439,17 @@ class SqliteFlowStore implements FlowStore {
 
   pruneGaps(beforeMs: number | undefined, keepMax: number): number {
     // A gap is about the window of events it lost; a gap without one is dated by when it was recorded.
-    const byAge = this.db.prepare('DELETE FROM ingest_gaps WHERE coalesce(last_ms, first_ms, recorded_ms) < ?');
-    const byCount = this.db.prepare('DELETE FROM ingest_gaps WHERE id <= (SELECT id FROM ingest_gaps ORDER BY id DESC LIMIT 1 OFFSET ?)');
-    const prune = this.db.transaction(() => (beforeMs === undefined ? 0 : byAge.run(beforeMs).changes) + byCount.run(Math.max(0, Math.trunc(keepMax))).changes);
+    const byAge = this.db.prepare(
+      'DELETE FROM ingest_gaps WHERE coalesce(last_ms, first_ms, recorded_ms) < ?',
+    );
+    const byCount = this.db.prepare(
+      'DELETE FROM ingest_gaps WHERE id <= (SELECT id FROM ingest_gaps ORDER BY id DESC LIMIT 1 OFFSET ?)',
+    );
+    const prune = this.db.transaction(
+      () =>
+        (beforeMs === undefined ? 0 : byAge.run(beforeMs).changes) +
+        byCount.run(Math.max(0, Math.trunc(keepMax))).changes,
+    );
     return prune.immediate();
   }
 

@@ -7,7 +7,20 @@ import type { RejectReason, Verdict } from '../flows/flow.js';
 export type EdgeRecord = ObservedEdge;
 
 /** An edge without its sampled detail (labels, pods, drop reasons, policy names): what aggregate views read. */
-export type EdgeSummary = Pick<EdgeRecord, 'id' | 'source' | 'destination' | 'protocol' | 'port' | 'verdict' | 'count' | 'firstSeenMs' | 'lastSeenMs' | 'sourceNames' | 'destinationNames'>;
+export type EdgeSummary = Pick<
+  EdgeRecord,
+  | 'id'
+  | 'source'
+  | 'destination'
+  | 'protocol'
+  | 'port'
+  | 'verdict'
+  | 'count'
+  | 'firstSeenMs'
+  | 'lastSeenMs'
+  | 'sourceNames'
+  | 'destinationNames'
+>;
 
 export interface EdgeQuery {
   /** Edges whose source or destination is in this namespace. */

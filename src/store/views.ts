@@ -8,7 +8,6 @@ import { parseStringList, peerFromRow } from './edge-row.js';
 import type { EdgeSummary } from './types.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
-
 const COLUMNS = `id, src_kind, src_namespace, src_workload, src_workload_kind, src_ip,
   dst_kind, dst_namespace, dst_workload, dst_workload_kind, dst_ip,
   protocol, port, verdict, count, first_seen_ms, last_seen_ms, src_names, dst_names`;
@@ -16,10 +15,24 @@ const COLUMNS = `id, src_kind, src_namespace, src_workload, src_workload_kind, s
 /** A row in raw (array) mode, the columns in COLUMNS order: no per-row property keys to build. */
 type SummaryRow = [
   id: number,
-  srcKind: string, srcNamespace: string | null, srcWorkload: string | null, srcWorkloadKind: string | null, srcIp: string | null,
-  dstKind: string, dstNamespace: string | null, dstWorkload: string | null, dstWorkloadKind: string | null, dstIp: string | null,
-  protocol: string, port: number | null, verdict: string, count: number, firstSeenMs: number, lastSeenMs: number,
-  srcNames: string, dstNames: string,
+  srcKind: string,
+  srcNamespace: string | null,
+  srcWorkload: string | null,
+  srcWorkloadKind: string | null,
+  srcIp: string | null,
+  dstKind: string,
+  dstNamespace: string | null,
+  dstWorkload: string | null,
+  dstWorkloadKind: string | null,
+  dstIp: string | null,
+  protocol: string,
+  port: number | null,
+  verdict: string,
+  count: number,
+  firstSeenMs: number,
+  lastSeenMs: number,
+  srcNames: string,
+  dstNames: string,
 ];
 
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -27,7 +40,6 @@ const NO_NAMES: readonly string[] = Object.freeze([]);
 function names(text: string): readonly string[] {
   return text === '[]' ? NO_NAMES : parseStringList(text);
 }
-
 
 function summaryFromRow(row: SummaryRow): EdgeSummary {
   return {
@@ -67,7 +79,9 @@ export class EdgeSummaryReader {
   *iterate(filter: EdgeFilter = {}): IterableIterator<EdgeSummary> {
     let after: number | undefined;
     for (;;) {
-      const rows = this.statement(filter, after !== undefined).all(edgePageParams(filter, after, SUMMARY_PAGE)) as SummaryRow[];
+      const rows = this.statement(filter, after !== undefined).all(
+        edgePageParams(filter, after, SUMMARY_PAGE),
+      ) as SummaryRow[];
       for (const row of rows) yield summaryFromRow(row);
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < SUMMARY_PAGE) return;

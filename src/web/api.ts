@@ -16,7 +16,11 @@ export function setToken(token: string | undefined): void {
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,7 +42,11 @@ async function request(path: string, params: Params | undefined, signal?: AbortS
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = getToken();
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-  const response = await fetch(apiUrl(path, params), { headers, ...(signal !== undefined ? { signal } : {}), credentials: 'omit' });
+  const response = await fetch(apiUrl(path, params), {
+    headers,
+    ...(signal !== undefined ? { signal } : {}),
+    credentials: 'omit',
+  });
   if (response.ok) return response;
   let code = `http_${response.status}`;
   let message = response.statusText;
@@ -50,7 +58,10 @@ async function request(path: string, params: Params | undefined, signal?: AbortS
     // not JSON: keep the status line
   }
   // `detail.rejected`: a token was sent and refused (wrong, expired or revoked), not just missing.
-  if (response.status === 401) window.dispatchEvent(new CustomEvent(AUTH_REQUIRED_EVENT, { detail: { rejected: token !== undefined, message } }));
+  if (response.status === 401)
+    window.dispatchEvent(
+      new CustomEvent(AUTH_REQUIRED_EVENT, { detail: { rejected: token !== undefined, message } }),
+    );
   throw new ApiError(response.status, code, message);
 }
 

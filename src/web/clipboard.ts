@@ -23,8 +23,20 @@ export async function copyText(text: string): Promise<void> {
 export function wireCopyButton(button: HTMLButtonElement, text: () => string): HTMLButtonElement {
   const label = button.textContent;
   button.addEventListener('click', () => {
-    copyText(text()).then(() => { button.textContent = 'Copied'; }, () => { button.textContent = 'Copy failed'; })
-      .finally(() => setTimeout(() => { button.textContent = label; }, 1500));
+    copyText(text())
+      .then(
+        () => {
+          button.textContent = 'Copied';
+        },
+        () => {
+          button.textContent = 'Copy failed';
+        },
+      )
+      .finally(() =>
+        setTimeout(() => {
+          button.textContent = label;
+        }, 1500),
+      );
   });
   return button;
 }

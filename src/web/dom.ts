@@ -22,7 +22,11 @@ function applyAttrs(el: Element, attrs: Attrs | null | undefined): void {
     if (typeof value === 'function') {
       // `onClick` → click: handlers come from our code only.
       el.addEventListener(name.slice(2).toLowerCase(), value);
-    } else if (/^(href|src|action|formaction|xlink:href)$/i.test(name) && typeof value === 'string' && !/^(#|blob:|\/)/.test(value)) {
+    } else if (
+      /^(href|src|action|formaction|xlink:href)$/i.test(name) &&
+      typeof value === 'string' &&
+      !/^(#|blob:|\/)/.test(value)
+    ) {
       // URL attributes only take our own hash routes, same-origin paths or blob downloads.
       throw new Error(`refusing ${name}=${value}`);
     } else {
@@ -32,7 +36,11 @@ function applyAttrs(el: Element, attrs: Attrs | null | undefined): void {
 }
 
 /** An HTML element; string children become text nodes. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Attrs | null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   applyAttrs(el, attrs);
   append(el, children);
@@ -42,7 +50,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs |
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** An SVG element; string children become text nodes. */
-export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): SVGElementTagNameMap[K] {
+export function s<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs?: Attrs | null,
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG_NS, tag);
   applyAttrs(el, attrs);
   append(el, children);

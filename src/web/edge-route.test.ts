@@ -19,9 +19,19 @@ describe('service map edge routing', () => {
   // A chain a→b→c→d plus skips over the middle layers, a fan-out and edges going back.
   const nodes = ['a', 'b', 'b2', 'b3', 'c', 'c2', 'd', 'e'];
   const edges = [
-    { from: 'a', to: 'b' }, { from: 'a', to: 'b2' }, { from: 'a', to: 'b3' }, { from: 'b', to: 'c' }, { from: 'b2', to: 'c2' },
-    { from: 'c', to: 'd' }, { from: 'a', to: 'd' }, { from: 'a', to: 'c2' }, { from: 'b3', to: 'd' }, { from: 'd', to: 'e' },
-    { from: 'd', to: 'b2' }, { from: 'c', to: 'c2' }, { from: 'e', to: 'a' },
+    { from: 'a', to: 'b' },
+    { from: 'a', to: 'b2' },
+    { from: 'a', to: 'b3' },
+    { from: 'b', to: 'c' },
+    { from: 'b2', to: 'c2' },
+    { from: 'c', to: 'd' },
+    { from: 'a', to: 'd' },
+    { from: 'a', to: 'c2' },
+    { from: 'b3', to: 'd' },
+    { from: 'd', to: 'e' },
+    { from: 'd', to: 'b2' },
+    { from: 'c', to: 'c2' },
+    { from: 'e', to: 'a' },
   ];
   const layout = layoutLayers(nodes, edges, { layerGapPx: W + 64, rowGapPx: H + 18, marginPx: 40 });
   const boxes = new Map([...layout.positions].map(([id, p]) => [id, { x: p.x, y: p.y, layer: p.layer }]));
@@ -38,7 +48,8 @@ describe('service map edge routing', () => {
     for (let i = 1; i < route.points.length; i++) {
       const p = route.points[i - 1] as { x: number; y: number };
       const q = route.points[i] as { x: number; y: number };
-      for (const box of others) expect(touches(p, q, box), `${from}→${to} segment ${i} crosses a box`).toBe(false);
+      for (const box of others)
+        expect(touches(p, q, box), `${from}→${to} segment ${i} crosses a box`).toBe(false);
     }
     // It ends on the target's border.
     const end = route.points.at(-1) as { x: number; y: number };

@@ -8,7 +8,11 @@
 //    above or below every box, and enter the target from the left (or, in the same column, from
 //    the right), with every vertical stretch in the space between columns.
 
-export interface Box { readonly x: number; readonly y: number; readonly layer: number }
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly layer: number;
+}
 export interface RouteOptions {
   readonly nodeWidth: number;
   readonly nodeHeight: number;
@@ -30,7 +34,8 @@ const OFFSET = 18;
 
 /** The y of a horizontal line through column `boxes` nearest `wanted` that touches no box. */
 export function freeY(boxes: readonly Box[], wanted: number, nodeHeight: number): number {
-  const blocked = (y: number): boolean => boxes.some((b) => y > b.y - CLEARANCE && y < b.y + nodeHeight + CLEARANCE);
+  const blocked = (y: number): boolean =>
+    boxes.some((b) => y > b.y - CLEARANCE && y < b.y + nodeHeight + CLEARANCE);
   if (!blocked(wanted)) return wanted;
   const sorted = [...boxes].sort((a, b) => a.y - b.y);
   const candidates: number[] = [];
@@ -40,7 +45,10 @@ export function freeY(boxes: readonly Box[], wanted: number, nodeHeight: number)
     if (next !== undefined) candidates.push((b.y + nodeHeight + next.y) / 2);
     else candidates.push(b.y + nodeHeight + CLEARANCE + 3);
   });
-  return candidates.filter((y) => !blocked(y)).sort((a, b) => Math.abs(a - wanted) - Math.abs(b - wanted))[0] ?? wanted;
+  return (
+    candidates.filter((y) => !blocked(y)).sort((a, b) => Math.abs(a - wanted) - Math.abs(b - wanted))[0] ??
+    wanted
+  );
 }
 
 function smooth(points: readonly { x: number; y: number }[]): string {
@@ -63,7 +71,12 @@ function orthogonal(points: readonly { x: number; y: number }[]): string {
   return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
 }
 
-export function routeEdge(from: Box, to: Box, columns: ReadonlyMap<number, readonly Box[]>, o: RouteOptions): Route {
+export function routeEdge(
+  from: Box,
+  to: Box,
+  columns: ReadonlyMap<number, readonly Box[]>,
+  o: RouteOptions,
+): Route {
   const start = { x: from.x + o.nodeWidth, y: from.y + o.nodeHeight / 2 };
   if (to.layer > from.layer) {
     const end = { x: to.x, y: to.y + o.nodeHeight / 2 };
@@ -77,7 +90,11 @@ export function routeEdge(from: Box, to: Box, columns: ReadonlyMap<number, reado
     }
     points.push(end);
     const second = points[1] ?? end;
-    return { d: smooth(points), label: { x: (start.x + second.x) / 2, y: (start.y + second.y) / 2 - 4 }, points };
+    return {
+      d: smooth(points),
+      label: { x: (start.x + second.x) / 2, y: (start.y + second.y) / 2 - 4 },
+      points,
+    };
   }
   const fromMid = from.y + o.nodeHeight / 2;
   const toMid = to.y + o.nodeHeight / 2;
@@ -89,6 +106,13 @@ export function routeEdge(from: Box, to: Box, columns: ReadonlyMap<number, reado
   }
   const channel = fromMid + toMid < o.topChannelY + o.bottomChannelY ? o.topChannelY : o.bottomChannelY;
   const back = to.x - OFFSET;
-  const points = [start, { x: out, y: fromMid }, { x: out, y: channel }, { x: back, y: channel }, { x: back, y: toMid }, { x: to.x, y: toMid }];
+  const points = [
+    start,
+    { x: out, y: fromMid },
+    { x: out, y: channel },
+    { x: back, y: channel },
+    { x: back, y: toMid },
+    { x: to.x, y: toMid },
+  ];
   return { d: orthogonal(points), label: { x: (out + back) / 2, y: channel - 4 }, points };
 }

@@ -8,7 +8,11 @@ import { renderYaml } from './yaml-highlight.js';
 
 /** A file name made only of safe characters (the parts are cluster names). */
 export function fixFileName(...parts: readonly string[]): string {
-  const base = parts.map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '')).filter((p) => p !== '').join('-').slice(0, 120);
+  const base = parts
+    .map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, ''))
+    .filter((p) => p !== '')
+    .join('-')
+    .slice(0, 120);
   return `fix-${base === '' ? 'policy' : base}.yaml`;
 }
 
@@ -25,16 +29,42 @@ export function saveText(name: string, text: string): void {
 }
 
 /** `<details class="fix">` with the summary, notes, the YAML and its Copy and Download buttons. */
-export function fixDetails(summary: string, objects: readonly unknown[], fileName: string, ...notes: Child[]): HTMLElement {
+export function fixDetails(
+  summary: string,
+  objects: readonly unknown[],
+  fileName: string,
+  ...notes: Child[]
+): HTMLElement {
   const yaml = objects.map((o) => stringify(o)).join('---\n');
-  return h('details', { class: 'fix' },
+  return h(
+    'details',
+    { class: 'fix' },
     h('summary', null, summary),
     notes,
     objects.length > 0
-      ? h('div', { class: 'fix-body' },
-        h('div', { class: 'fix-actions' },
-          wireCopyButton(h('button', { class: 'btn btn-small', type: 'button', 'data-action': 'copy-fix' }, 'Copy'), () => yaml),
-          h('button', { class: 'btn btn-small', type: 'button', 'data-action': 'download-fix', onClick: () => saveText(fileName, yaml) }, 'Download')),
-        renderYaml(yaml))
-      : null);
+      ? h(
+          'div',
+          { class: 'fix-body' },
+          h(
+            'div',
+            { class: 'fix-actions' },
+            wireCopyButton(
+              h('button', { class: 'btn btn-small', type: 'button', 'data-action': 'copy-fix' }, 'Copy'),
+              () => yaml,
+            ),
+            h(
+              'button',
+              {
+                class: 'btn btn-small',
+                type: 'button',
+                'data-action': 'download-fix',
+                onClick: () => saveText(fileName, yaml),
+              },
+              'Download',
+            ),
+          ),
+          renderYaml(yaml),
+        )
+      : null,
+  );
 }

@@ -4,14 +4,32 @@ import { obj, str, type JsonObject } from './json.js';
 
 const source = (f: JsonObject): string => str(obj(f['source'])['workload']);
 
-const flow = (name: string, port: number, count: number, extra: Record<string, unknown> = {}): JsonObject => ({
+const flow = (
+  name: string,
+  port: number,
+  count: number,
+  extra: Record<string, unknown> = {},
+): JsonObject => ({
   source: { namespace: 'shop', workload: name, labels: { app: name } },
   destination: { ip: '203.0.113.10', names: ['payments.example.com'] },
-  port, protocol: 'TCP', verdict: 'forwarded', count, firstSeen: '2026-01-05T08:00:00Z', lastSeen: `2026-01-05T09:0${port % 10}:00Z`, ...extra,
+  port,
+  protocol: 'TCP',
+  verdict: 'forwarded',
+  count,
+  firstSeen: '2026-01-05T08:00:00Z',
+  lastSeen: `2026-01-05T09:0${port % 10}:00Z`,
+  ...extra,
 });
 
 describe('flows page sorting and search', () => {
-  const flows = [flow('web', 443, 5), flow('api', 8000, 50, { verdict: 'dropped', dropReasons: { CT_MAP_INSERTION_FAILED: 1, POLICY_DENIED: 3 } }), flow('worker', 5432, 7)];
+  const flows = [
+    flow('web', 443, 5),
+    flow('api', 8000, 50, {
+      verdict: 'dropped',
+      dropReasons: { CT_MAP_INSERTION_FAILED: 1, POLICY_DENIED: 3 },
+    }),
+    flow('worker', 5432, 7),
+  ];
 
   it('sorts by text and number columns both ways, stably', () => {
     expect(sortFlows(flows, 'source', 'asc').map(source)).toEqual(['api', 'web', 'worker']);

@@ -5,7 +5,8 @@ import { isObj, num, obj, optStr, str, strs } from './json.js';
 export function peerLabel(value: unknown): string {
   const peer = obj(value);
   const namespace = optStr(peer['namespace']);
-  if (namespace !== undefined) return `${namespace}/${optStr(peer['workload']) ?? optStr(peer['name']) ?? '?'}`;
+  if (namespace !== undefined)
+    return `${namespace}/${optStr(peer['workload']) ?? optStr(peer['name']) ?? '?'}`;
   const names = strs(peer['names']);
   const ip = optStr(peer['ip']);
   const kind = optStr(peer['kind']) ?? 'external';
@@ -41,7 +42,10 @@ export function formatTime(value: unknown): string {
   const text = typeof value === 'number' ? new Date(value).toISOString() : str(value);
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return '–';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function timeAgo(value: unknown, nowMs = Date.now()): string {

@@ -2,8 +2,15 @@
 // workloads, mostly a DAG from ingress to databases): longest-path layering from the sources,
 // then a few barycenter sweeps to reduce crossings. Pure: positions only, no DOM.
 
-export interface LayoutEdge { readonly from: string; readonly to: string }
-export interface NodePosition { readonly x: number; readonly y: number; readonly layer: number }
+export interface LayoutEdge {
+  readonly from: string;
+  readonly to: string;
+}
+export interface NodePosition {
+  readonly x: number;
+  readonly y: number;
+  readonly layer: number;
+}
 export interface Layout {
   readonly positions: ReadonlyMap<string, NodePosition>;
   readonly width: number;
@@ -18,7 +25,11 @@ export interface LayoutOptions {
 
 const DEFAULTS: LayoutOptions = { layerGapPx: 260, rowGapPx: 64, marginPx: 40 };
 
-export function layoutLayers(nodes: readonly string[], edges: readonly LayoutEdge[], options: Partial<LayoutOptions> = {}): Layout {
+export function layoutLayers(
+  nodes: readonly string[],
+  edges: readonly LayoutEdge[],
+  options: Partial<LayoutOptions> = {},
+): Layout {
   const o = { ...DEFAULTS, ...options };
   const ids = [...new Set(nodes)];
   const known = new Set(ids);
@@ -64,7 +75,9 @@ export function layoutLayers(nodes: readonly string[], edges: readonly LayoutEdg
     const sequence = sweep % 2 === 0 ? dense.slice(1) : dense.slice(0, -1).reverse();
     for (const l of sequence) {
       const score = (id: string): number => {
-        const rows = (neighbours.get(id) ?? []).map((n) => order.get(n)).filter((r): r is number => r !== undefined);
+        const rows = (neighbours.get(id) ?? [])
+          .map((n) => order.get(n))
+          .filter((r): r is number => r !== undefined);
         return rows.length === 0 ? (order.get(id) ?? 0) : rows.reduce((a, b) => a + b, 0) / rows.length;
       };
       const scores = new Map(l.map((id) => [id, score(id)]));
@@ -76,7 +89,13 @@ export function layoutLayers(nodes: readonly string[], edges: readonly LayoutEdg
   const positions = new Map<string, NodePosition>();
   dense.forEach((l, li) => {
     const offset = ((tallest - l.length) * o.rowGapPx) / 2;
-    l.forEach((id, row) => positions.set(id, { x: o.marginPx + li * o.layerGapPx, y: o.marginPx + offset + row * o.rowGapPx, layer: li }));
+    l.forEach((id, row) =>
+      positions.set(id, {
+        x: o.marginPx + li * o.layerGapPx,
+        y: o.marginPx + offset + row * o.rowGapPx,
+        layer: li,
+      }),
+    );
   });
   return {
     positions,

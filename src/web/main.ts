@@ -13,7 +13,11 @@ import { renderRecommendations } from './pages/recommendations.js';
 import { renderStaged } from './pages/staged.js';
 import { errorBox, loading, namespaceNames, type PageContext } from './ui.js';
 
-interface Page { readonly path: string; readonly title: string; readonly render: (ctx: PageContext) => Promise<void> }
+interface Page {
+  readonly path: string;
+  readonly title: string;
+  readonly render: (ctx: PageContext) => Promise<void>;
+}
 
 const PAGES: readonly Page[] = [
   { path: 'overview', title: 'Overview', render: renderOverview },
@@ -25,17 +29,37 @@ const PAGES: readonly Page[] = [
   { path: 'diagnostics', title: 'Diagnostics', render: renderDiagnostics },
 ];
 
-const nav = h('nav', { class: 'nav' }, PAGES.map((p) => h('a', { href: `#/${p.path}`, 'data-page': p.path }, p.title)));
+const nav = h(
+  'nav',
+  { class: 'nav' },
+  PAGES.map((p) => h('a', { href: `#/${p.path}`, 'data-page': p.path }, p.title)),
+);
 const main = h('main', { class: 'content', id: 'content' });
-const tokenButton = h('button', { class: 'btn btn-ghost', type: 'button', onClick: () => showTokenPrompt() }, 'API token');
+const tokenButton = h(
+  'button',
+  { class: 'btn btn-ghost', type: 'button', onClick: () => showTokenPrompt() },
+  'API token',
+);
 
 document.body.append(
-  h('div', { class: 'shell' },
-    h('aside', { class: 'sidebar' },
-      h('div', { class: 'brand' }, h('span', { class: 'logo' }, 'NP'), h('div', null, h('strong', null, 'netpol-advisor'), h('span', null, 'NetworkPolicy insights'))),
+  h(
+    'div',
+    { class: 'shell' },
+    h(
+      'aside',
+      { class: 'sidebar' },
+      h(
+        'div',
+        { class: 'brand' },
+        h('span', { class: 'logo' }, 'NP'),
+        h('div', null, h('strong', null, 'netpol-advisor'), h('span', null, 'NetworkPolicy insights')),
+      ),
       nav,
-      h('div', { class: 'sidebar-foot' }, tokenButton)),
-    main));
+      h('div', { class: 'sidebar-foot' }, tokenButton),
+    ),
+    main,
+  ),
+);
 
 let current: { controller: AbortController; cleanups: (() => void)[] } | undefined;
 
@@ -66,7 +90,8 @@ async function route(): Promise<void> {
   const { page, params } = parseHash();
   const state = { controller: new AbortController(), cleanups: [] as (() => void)[] };
   current = state;
-  for (const link of nav.querySelectorAll('a')) link.classList.toggle('active', link.dataset['page'] === page.path);
+  for (const link of nav.querySelectorAll('a'))
+    link.classList.toggle('active', link.dataset['page'] === page.path);
   document.title = `${page.title} · netpol-advisor`;
   const root = h('div', { class: 'page', 'data-page': page.path });
   mount(main, root);
@@ -88,7 +113,10 @@ async function route(): Promise<void> {
   }
 }
 
-interface AuthProblem { readonly rejected: boolean; readonly message: string }
+interface AuthProblem {
+  readonly rejected: boolean;
+  readonly message: string;
+}
 
 function showTokenPrompt(problem?: AuthProblem): void {
   const existing = document.querySelector('.token-dialog .token-error');
@@ -97,25 +125,67 @@ function showTokenPrompt(problem?: AuthProblem): void {
     if (problem?.rejected === true && existing !== null) existing.textContent = rejectionText(problem);
     return;
   }
-  const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', placeholder: 'Bearer token', 'aria-label': 'API token' });
+  const input = h('input', {
+    type: 'password',
+    name: 'token',
+    autocomplete: 'off',
+    placeholder: 'Bearer token',
+    'aria-label': 'API token',
+  });
   const close = (): void => overlay.remove();
-  const overlay = h('div', { class: 'overlay' },
-    h('form', { class: 'token-dialog card', onSubmit: (event) => {
-      event.preventDefault();
-      const value = input.value.trim();
-      setToken(value === '' ? undefined : value);
-      close();
-      namespaceNames(true).catch(() => undefined);
-      void route();
-    } },
+  const overlay = h(
+    'div',
+    { class: 'overlay' },
+    h(
+      'form',
+      {
+        class: 'token-dialog card',
+        onSubmit: (event) => {
+          event.preventDefault();
+          const value = input.value.trim();
+          setToken(value === '' ? undefined : value);
+          close();
+          namespaceNames(true).catch(() => undefined);
+          void route();
+        },
+      },
       h('h2', null, problem?.rejected === true ? 'API token rejected' : 'API token required'),
-      h('p', { class: 'token-error', role: 'alert', 'data-testid': 'token-error' }, problem?.rejected === true ? rejectionText(problem) : ''),
-      h('p', null, 'This server requires a bearer token: the static token of the deployment, or your own Kubernetes token (for example the output of ', h('code', { class: 'inline' }, 'kubectl create token'), '). It is kept for this browser tab only.'),
+      h(
+        'p',
+        { class: 'token-error', role: 'alert', 'data-testid': 'token-error' },
+        problem?.rejected === true ? rejectionText(problem) : '',
+      ),
+      h(
+        'p',
+        null,
+        'This server requires a bearer token: the static token of the deployment, or your own Kubernetes token (for example the output of ',
+        h('code', { class: 'inline' }, 'kubectl create token'),
+        '). It is kept for this browser tab only.',
+      ),
       input,
-      h('div', { class: 'dialog-actions' },
-        getToken() !== undefined ? h('button', { class: 'btn', type: 'button', onClick: () => { setToken(undefined); close(); void route(); } }, 'Forget token') : null,
+      h(
+        'div',
+        { class: 'dialog-actions' },
+        getToken() !== undefined
+          ? h(
+              'button',
+              {
+                class: 'btn',
+                type: 'button',
+                onClick: () => {
+                  setToken(undefined);
+                  close();
+                  void route();
+                },
+              },
+              'Forget token',
+            )
+          : null,
         h('button', { class: 'btn', type: 'button', onClick: close }, 'Cancel'),
-        h('button', { class: 'btn btn-primary', type: 'submit' }, 'Use token'))));
+        h('button', { class: 'btn btn-primary', type: 'submit' }, 'Use token'),
+      ),
+    ),
+  );
   document.body.append(overlay);
   input.focus();
 }
@@ -126,7 +196,12 @@ function rejectionText(problem: AuthProblem): string {
 
 window.addEventListener(AUTH_REQUIRED_EVENT, (event) => {
   const detail = (event as CustomEvent<Partial<AuthProblem> | null>).detail;
-  showTokenPrompt({ rejected: detail?.rejected === true, message: typeof detail?.message === 'string' ? detail.message : '' });
+  showTokenPrompt({
+    rejected: detail?.rejected === true,
+    message: typeof detail?.message === 'string' ? detail.message : '',
+  });
 });
-window.addEventListener('hashchange', () => { void route(); });
+window.addEventListener('hashchange', () => {
+  void route();
+});
 void route();

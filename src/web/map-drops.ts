@@ -13,11 +13,16 @@ const MAX_FLOWS = 1000;
 export function graphId(side: unknown): string {
   const o = obj(side);
   const namespace = optStr(o['namespace']);
-  return namespace !== undefined ? `pod/${namespace}/${str(o['workload'], '?')}` : `${str(o['kind'], 'world')}/${str(o['ip'])}`;
+  return namespace !== undefined
+    ? `pod/${namespace}/${str(o['workload'], '?')}`
+    : `${str(o['kind'], 'world')}/${str(o['ip'])}`;
 }
 
 /** `from>to` of the links whose dropped flows carry only non-policy reasons. */
-export async function nonPolicyLinks(namespace: string | undefined, signal: AbortSignal): Promise<Set<string>> {
+export async function nonPolicyLinks(
+  namespace: string | undefined,
+  signal: AbortSignal,
+): Promise<Set<string>> {
   const policy = new Set<string>();
   const other = new Set<string>();
   const body = await getJson('/api/v1/flows', { namespace, verdict: 'dropped', limit: MAX_FLOWS }, signal);

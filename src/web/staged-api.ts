@@ -9,7 +9,12 @@ async function send(method: 'POST' | 'DELETE', path: string, body?: unknown): Pr
   const token = getToken();
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(apiUrl(path), { method, headers, credentials: 'omit', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(apiUrl(path), {
+    method,
+    headers,
+    credentials: 'omit',
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   if (response.ok) return response;
   let code = `http_${response.status}`;
   let message = response.statusText;

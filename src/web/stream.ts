@@ -35,7 +35,10 @@ export function openStream(handlers: StreamHandlers): () => void {
     const token = getToken();
     // Browsers cannot set headers on a WebSocket: the token travels as the subprotocol
     // `bearer.<base64url token>` next to `netpol-advisor` (src/http/stream.ts).
-    socket = new WebSocket(streamUrl(), token === undefined ? ['netpol-advisor'] : ['netpol-advisor', `bearer.${base64url(token)}`]);
+    socket = new WebSocket(
+      streamUrl(),
+      token === undefined ? ['netpol-advisor'] : ['netpol-advisor', `bearer.${base64url(token)}`],
+    );
     socket.addEventListener('open', () => {
       retryMs = 1000;
       handlers.onState('live');

@@ -15,28 +15,59 @@ export interface PageContext {
 }
 
 export function pageHeader(title: string, subtitle: string, ...actions: Child[]): HTMLElement {
-  return h('header', { class: 'page-header' },
+  return h(
+    'header',
+    { class: 'page-header' },
     h('div', null, h('h1', null, title), h('p', { class: 'subtitle' }, subtitle)),
-    h('div', { class: 'actions' }, actions));
+    h('div', { class: 'actions' }, actions),
+  );
 }
 
 export function card(title: string | null, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card' }, title !== null ? h('h2', null, title) : null, children);
 }
 
-export function stat(label: string, value: string, tone: 'ok' | 'warn' | 'bad' | 'neutral' = 'neutral'): HTMLElement {
-  return h('div', { class: `stat stat-${tone}` }, h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-label' }, label));
+export function stat(
+  label: string,
+  value: string,
+  tone: 'ok' | 'warn' | 'bad' | 'neutral' = 'neutral',
+): HTMLElement {
+  return h(
+    'div',
+    { class: `stat stat-${tone}` },
+    h('div', { class: 'stat-value' }, value),
+    h('div', { class: 'stat-label' }, label),
+  );
 }
 
 export function badge(text: string, tone: string): HTMLElement {
   return h('span', { class: `badge badge-${tone}` }, text);
 }
 
-export function table(headers: readonly string[], rows: readonly HTMLTableRowElement[], empty = 'Nothing to show yet.'): HTMLElement {
+export function table(
+  headers: readonly string[],
+  rows: readonly HTMLTableRowElement[],
+  empty = 'Nothing to show yet.',
+): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', null,
-    h('thead', null, h('tr', null, headers.map((t) => h('th', null, t)))),
-    h('tbody', null, rows)));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          headers.map((t) => h('th', null, t)),
+        ),
+      ),
+      h('tbody', null, rows),
+    ),
+  );
 }
 
 export function loading(): HTMLElement {
@@ -45,7 +76,12 @@ export function loading(): HTMLElement {
 
 export function errorBox(error: unknown): HTMLElement {
   const message = error instanceof Error ? error.message : String(error);
-  return h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'Could not load this page. '), message);
+  return h(
+    'div',
+    { class: 'error-box', role: 'alert' },
+    h('strong', null, 'Could not load this page. '),
+    message,
+  );
 }
 
 export function codeLine(text: string): HTMLElement {
@@ -53,14 +89,20 @@ export function codeLine(text: string): HTMLElement {
 }
 
 export function kv(entries: readonly (readonly [string, Child])[]): HTMLElement {
-  return h('dl', { class: 'kv' }, entries.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  return h(
+    'dl',
+    { class: 'kv' },
+    entries.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+  );
 }
 
 /** Pages of /api/v1/namespaces followed at most (at the server's page size): the UI lists every namespace. */
 const MAX_NAMESPACE_PAGES = 100;
 
 /** Every namespace item of /api/v1/namespaces, following nextCursor through all pages, and the totals of the first. */
-export async function allNamespaceItems(signal?: AbortSignal): Promise<{ items: JsonObject[]; totals: JsonObject | undefined }> {
+export async function allNamespaceItems(
+  signal?: AbortSignal,
+): Promise<{ items: JsonObject[]; totals: JsonObject | undefined }> {
   const out: JsonObject[] = [];
   let totals: JsonObject | undefined;
   let cursor: string | undefined;
@@ -80,16 +122,34 @@ let namespaceCache: Promise<string[]> | undefined;
 export function namespaceNames(refresh = false): Promise<string[]> {
   if (refresh || namespaceCache === undefined) {
     namespaceCache = allNamespaceItems().then(({ items: list }) =>
-      list.map((item) => optStr(pick(item, 'namespace', 'name'))).filter((n): n is string => n !== undefined).sort());
-    namespaceCache.catch(() => { namespaceCache = undefined; });
+      list
+        .map((item) => optStr(pick(item, 'namespace', 'name')))
+        .filter((n): n is string => n !== undefined)
+        .sort(),
+    );
+    namespaceCache.catch(() => {
+      namespaceCache = undefined;
+    });
   }
   return namespaceCache;
 }
 
 /** A <select> of namespaces; `allLabel` adds an "all" option with the empty value. */
-export function namespaceSelect(names: readonly string[], selected: string | undefined, onChange: (ns: string | undefined) => void, allLabel?: string): HTMLElement {
-  const select = h('select', { 'aria-label': 'Namespace', name: 'namespace', onChange: () => onChange(select.value === '' ? undefined : select.value) },
+export function namespaceSelect(
+  names: readonly string[],
+  selected: string | undefined,
+  onChange: (ns: string | undefined) => void,
+  allLabel?: string,
+): HTMLElement {
+  const select = h(
+    'select',
+    {
+      'aria-label': 'Namespace',
+      name: 'namespace',
+      onChange: () => onChange(select.value === '' ? undefined : select.value),
+    },
     allLabel !== undefined ? h('option', { value: '' }, allLabel) : null,
-    names.map((n) => h('option', { value: n, selected: n === selected }, n)));
+    names.map((n) => h('option', { value: n, selected: n === selected }, n)),
+  );
   return h('label', { class: 'field' }, h('span', null, 'Namespace'), select);
 }

@@ -4,7 +4,10 @@
 import { h } from './dom.js';
 
 export type YamlTokenKind = 'comment' | 'key' | 'punct' | 'string' | 'number' | 'bool' | 'text' | 'doc';
-export interface YamlToken { readonly kind: YamlTokenKind; readonly text: string }
+export interface YamlToken {
+  readonly kind: YamlTokenKind;
+  readonly text: string;
+}
 
 function scalarKind(value: string): YamlTokenKind {
   const v = value.trim();
@@ -62,6 +65,16 @@ export function tokenizeYamlLine(line: string): YamlToken[] {
 /** A <pre> with one span per token, every token's text set as text. */
 export function renderYaml(text: string): HTMLPreElement {
   const lines = text.replace(/\n$/, '').split('\n');
-  return h('pre', { class: 'yaml' }, lines.map((line) =>
-    h('span', { class: 'yaml-line' }, tokenizeYamlLine(line).map((t) => h('span', { class: `y-${t.kind}` }, t.text)), '\n')));
+  return h(
+    'pre',
+    { class: 'yaml' },
+    lines.map((line) =>
+      h(
+        'span',
+        { class: 'yaml-line' },
+        tokenizeYamlLine(line).map((t) => h('span', { class: `y-${t.kind}` }, t.text)),
+        '\n',
+      ),
+    ),
+  );
 }

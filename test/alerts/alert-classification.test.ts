@@ -21,23 +21,86 @@ const NOW = Date.parse('2026-06-30T12:00:00Z');
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 /** How long before its drops each regression path was last forwarded. */
-const HISTORY_AGES = { 'age-11m': 11 * MIN, 'age-2h': 2 * HOUR, 'age-3d': 3 * DAY, 'age-25d': 25 * DAY } as const;
+const HISTORY_AGES = {
+  'age-11m': 11 * MIN,
+  'age-2h': 2 * HOUR,
+  'age-3d': 3 * DAY,
+  'age-25d': 25 * DAY,
+} as const;
 
 function flows(): Flow[] {
   const out: Flow[] = [];
   const client = pod('shop', 'frontend');
   for (const [name, age] of Object.entries(HISTORY_AGES)) {
-    out.push(...repeat(4, NOW - age - 4 * MIN, MIN, { from: client, to: pod('shop', name), port: 8080, verdict: 'forwarded' }));
-    out.push(...repeat(3, NOW - 3 * MIN, MIN, { from: client, to: pod('shop', name), port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }));
+    out.push(
+      ...repeat(4, NOW - age - 4 * MIN, MIN, {
+        from: client,
+        to: pod('shop', name),
+        port: 8080,
+        verdict: 'forwarded',
+      }),
+    );
+    out.push(
+      ...repeat(3, NOW - 3 * MIN, MIN, {
+        from: client,
+        to: pod('shop', name),
+        port: 8080,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+      }),
+    );
   }
   // Never forwarded: unknown (one try) and likely-legitimate (retries to a namespace it talks to).
-  out.push(flow({ from: pod('batch', 'report'), to: pod('billing', 'ledger'), port: 5432, verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: NOW - MIN }));
-  out.push(...repeat(2, NOW - 30 * DAY, HOUR, { from: client, to: pod('shop', 'cart'), port: 80, verdict: 'forwarded' }));
-  out.push(...repeat(5, NOW - 5 * MIN, MIN, { from: client, to: pod('shop', 'cart'), port: 9090, verdict: 'dropped', dropReason: 'POLICY_DENIED' }));
+  out.push(
+    flow({
+      from: pod('batch', 'report'),
+      to: pod('billing', 'ledger'),
+      port: 5432,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+      timeMs: NOW - MIN,
+    }),
+  );
+  out.push(
+    ...repeat(2, NOW - 30 * DAY, HOUR, {
+      from: client,
+      to: pod('shop', 'cart'),
+      port: 80,
+      verdict: 'forwarded',
+    }),
+  );
+  out.push(
+    ...repeat(5, NOW - 5 * MIN, MIN, {
+      from: client,
+      to: pod('shop', 'cart'),
+      port: 9090,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
+  );
   // DNS, and a scan (suspicious) whose earlier probes are days old.
-  out.push(flow({ from: client, to: world('169.254.20.10'), port: 53, protocol: 'UDP', verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: NOW - MIN }));
+  out.push(
+    flow({
+      from: client,
+      to: world('169.254.20.10'),
+      port: 53,
+      protocol: 'UDP',
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+      timeMs: NOW - MIN,
+    }),
+  );
   for (let i = 0; i < 12; i++) {
-    out.push(flow({ from: pod('shop', 'rogue'), to: pod('shop', `svc${i}`), port: 9000 + i, verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: NOW - 2 * MIN + i }));
+    out.push(
+      flow({
+        from: pod('shop', 'rogue'),
+        to: pod('shop', `svc${i}`),
+        port: 9000 + i,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+        timeMs: NOW - 2 * MIN + i,
+      }),
+    );
   }
   return out;
 }
@@ -67,8 +130,16 @@ describe('the alert path classifies as `drops` does', () => {
       alerting: { resolveAfterSec: 600 },
     });
     const alerting = startAlerting({
-      db: copy, store, alerts: config.alerts, alerting: config.alerting, snapshot: () => undefined, clock: new FakeClock(NOW),
-      logger: pino({ level: 'silent' }), registry: new Registry(), bus: new EventBus(), generatorBaseUrl: 'http://127.0.0.1:8080',
+      db: copy,
+      store,
+      alerts: config.alerts,
+      alerting: config.alerting,
+      snapshot: () => undefined,
+      clock: new FakeClock(NOW),
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      bus: new EventBus(),
+      generatorBaseUrl: 'http://127.0.0.1:8080',
     });
     try {
       alerting.evaluate();
@@ -84,12 +155,18 @@ describe('the alert path classifies as `drops` does', () => {
     const cli = runCli(['drops', '--db', db, '--json']);
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
-    const drops = JSON.parse(cli.stdout) as { key: string; classification: string; destination: { workload?: string } }[];
+    const drops = JSON.parse(cli.stdout) as {
+      key: string;
+      classification: string;
+      destination: { workload?: string };
+    }[];
     const fromDrops = new Map(drops.map((d) => [d.key, d.classification]));
     const all = ['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown'];
     expect(alertClasses(all)).toEqual(fromDrops);
     // The fixture covers the classes it means to.
-    expect(new Set(fromDrops.values())).toEqual(new Set(['regression', 'dns', 'likely-legitimate', 'suspicious', 'unknown']));
+    expect(new Set(fromDrops.values())).toEqual(
+      new Set(['regression', 'dns', 'likely-legitimate', 'suspicious', 'unknown']),
+    );
     for (const name of Object.keys(HISTORY_AGES)) {
       expect(drops.find((d) => d.destination.workload === name)?.classification).toBe('regression');
     }
@@ -97,7 +174,8 @@ describe('the alert path classifies as `drops` does', () => {
 
   it('alerts a regression forwarded eleven minutes (or 25 days) ago with the default sink classes', () => {
     const alerted = alertClasses();
-    const byWorkload = (name: string): string | undefined => [...alerted].find(([key]) => key.includes(`>pod/shop/Deployment/${name}|`))?.[1];
+    const byWorkload = (name: string): string | undefined =>
+      [...alerted].find(([key]) => key.includes(`>pod/shop/Deployment/${name}|`))?.[1];
     for (const name of Object.keys(HISTORY_AGES)) expect(byWorkload(name)).toBe('regression');
     expect([...alerted.values()]).not.toContain('unknown');
     expect([...alerted.values()]).not.toContain('suspicious');

@@ -23,7 +23,15 @@ import { openStore } from '../../src/store/store.js';
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
 function fields(key: string, atMs: number): AlertFields {
-  return { pathKey: key, classification: 'regression', summary: key, detail: {}, count: 1, firstSeenMs: atMs, lastSeenMs: atMs };
+  return {
+    pathKey: key,
+    classification: 'regression',
+    summary: key,
+    detail: {},
+    count: 1,
+    firstSeenMs: atMs,
+    lastSeenMs: atMs,
+  };
 }
 
 const quiet: AlertLogger = { warn: () => undefined, info: () => undefined };
@@ -50,13 +58,18 @@ describe('alert retention and the outbox bound', () => {
   }
 
   const deliveries = (): { alertId: number; state: string; lastError: string | null }[] =>
-    store.listAlerts({ limit: 1000 }).items.flatMap((a) => a.deliveries.map((d) => ({ alertId: a.id, state: d.state, lastError: d.lastError })));
+    store
+      .listAlerts({ limit: 1000 })
+      .items.flatMap((a) =>
+        a.deliveries.map((d) => ({ alertId: a.id, state: d.state, lastError: d.lastError })),
+      );
 
   it('deletes resolved alerts past the retention with their notifications, keeps firing ones and recent ones', () => {
     const old = alert('old', T0, T0 + DAY_MS);
     const recent = alert('recent', T0 + 20 * DAY_MS, T0 + 21 * DAY_MS);
     const firing = alert('firing', T0);
-    for (const d of store.dueDeliveries(T0 + 40 * DAY_MS, 100)) store.markSent(d.delivery.id, 1, d.delivery.createdMs);
+    for (const d of store.dueDeliveries(T0 + 40 * DAY_MS, 100))
+      store.markSent(d.delivery.id, 1, d.delivery.createdMs);
     const now = T0 + 40 * DAY_MS;
     const pruned = store.prune({ beforeMs: now - 30 * DAY_MS, maxResolved: 100 });
     // old (2 notifications) goes; the firing alert's notification, sent 40 days ago, goes too.
@@ -66,36 +79,69 @@ describe('alert retention and the outbox bound', () => {
     expect(left.find((a) => a.id === firing)?.deliveries).toEqual([]);
     expect(left.find((a) => a.id === recent)?.deliveries).toHaveLength(2);
     expect(left.some((a) => a.id === old)).toBe(false);
-    expect(store.prune({ beforeMs: now - 30 * DAY_MS, maxResolved: 100 })).toEqual({ alerts: 0, deliveries: 0 });
+    expect(store.prune({ beforeMs: now - 30 * DAY_MS, maxResolved: 100 })).toEqual({
+      alerts: 0,
+      deliveries: 0,
+    });
   });
 
   it('keeps at most maxResolved resolved alerts, the most recently resolved', () => {
     for (let i = 0; i < 10; i++) alert(`p${i}`, T0 + i * 1000, T0 + i * 1000 + 500);
     alert('firing', T0);
     expect(store.prune({ beforeMs: T0 - DAY_MS, maxResolved: 3 }).alerts).toBe(7);
-    expect(store.listAlerts({ limit: 100, status: 'resolved' }).items.map((a) => a.pathKey)).toEqual(['p9', 'p8', 'p7']);
+    expect(store.listAlerts({ limit: 100, status: 'resolved' }).items.map((a) => a.pathKey)).toEqual([
+      'p9',
+      'p8',
+      'p7',
+    ]);
     expect(store.firingAlerts().map((a) => a.pathKey)).toEqual(['firing']);
   });
 
   it('never deletes a pending notification by age', () => {
     alert('stuck', T0, T0 + 1000);
-    expect(store.prune({ beforeMs: T0 + 100 * DAY_MS, maxResolved: 0 })).toEqual({ alerts: 1, deliveries: 2 });
+    expect(store.prune({ beforeMs: T0 + 100 * DAY_MS, maxResolved: 0 })).toEqual({
+      alerts: 1,
+      deliveries: 2,
+    });
     // …except with its alert: a resolved alert past the bounds takes its pending rows with it.
     alert('pending', T0);
-    expect(store.prune({ beforeMs: T0 + 100 * DAY_MS, maxResolved: 0 })).toEqual({ alerts: 0, deliveries: 0 });
+    expect(store.prune({ beforeMs: T0 + 100 * DAY_MS, maxResolved: 0 })).toEqual({
+      alerts: 0,
+      deliveries: 0,
+    });
     expect(deliveries().map((d) => d.state)).toEqual(['pending']);
   });
 
   it('gives up the oldest pending notifications beyond the outbox bound, and counts them per sink', () => {
     const clock = new FakeClock(T0 + 25 * MIN);
     const sinks = [createSink({ type: 'webhook', url: 'http://127.0.0.1:9/hook' }, 0, { logger: quiet })];
-    const d = new AlertDispatcher({ store, sinks, clock, options: { maxPendingDeliveries: 3 }, logger: quiet });
+    const d = new AlertDispatcher({
+      store,
+      sinks,
+      clock,
+      options: { maxPendingDeliveries: 3 },
+      logger: quiet,
+    });
     const flows: Flow[] = ['a', 'b', 'c', 'd', 'e'].flatMap((t) => [
-      ...repeat(3, T0, MIN, { from: pod('shop', 'frontend'), to: pod('shop', t), port: 8080, verdict: 'forwarded' }),
-      ...repeat(3, T0 + 21 * MIN, MIN, { from: pod('shop', 'frontend'), to: pod('shop', t), port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+      ...repeat(3, T0, MIN, {
+        from: pod('shop', 'frontend'),
+        to: pod('shop', t),
+        port: 8080,
+        verdict: 'forwarded',
+      }),
+      ...repeat(3, T0 + 21 * MIN, MIN, {
+        from: pod('shop', 'frontend'),
+        to: pod('shop', t),
+        port: 8080,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+      }),
     ]);
     expect(d.evaluate(buildDropReports(ingest(flows)).items).opened).toBe(5);
-    const states = store.listAlerts({ limit: 100 }).items.reverse().map((a) => a.deliveries[0]);
+    const states = store
+      .listAlerts({ limit: 100 })
+      .items.reverse()
+      .map((a) => a.deliveries[0]);
     expect(states.map((x) => x?.state)).toEqual(['failed', 'failed', 'pending', 'pending', 'pending']);
     expect(states[0]?.lastError).toBe(OUTBOX_FULL);
     expect(d.metrics.outboxDropped.get('webhook-0')).toBe(2);
@@ -109,8 +155,16 @@ describe('alert retention and the outbox bound', () => {
     const config = configSchema.parse({ alerting: { retentionDays: 30 } });
     const flows = openStore(db, { mustExist: true });
     const alerting = startAlerting({
-      db, store: flows, alerts: [], alerting: config.alerting, snapshot: () => undefined, clock: new FakeClock(T0 + 40 * DAY_MS),
-      logger: pino({ level: 'silent' }), registry: new Registry(), bus: new EventBus(), generatorBaseUrl: 'http://127.0.0.1:8080',
+      db,
+      store: flows,
+      alerts: [],
+      alerting: config.alerting,
+      snapshot: () => undefined,
+      clock: new FakeClock(T0 + 40 * DAY_MS),
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      bus: new EventBus(),
+      generatorBaseUrl: 'http://127.0.0.1:8080',
     });
     try {
       expect(alerting.store.listAlerts({ limit: 10 }).items.map((a) => a.pathKey)).toEqual(['kept']);

@@ -24,7 +24,8 @@ export function skipUnlessPresent(...binaries: Binary[]): boolean {
 }
 
 export function requirePath(binary: Binary): string {
-  if (binary.path === undefined) throw new Error(`${binary.name} is not installed (Debian package; .ci/run installs it when missing)`);
+  if (binary.path === undefined)
+    throw new Error(`${binary.name} is not installed (Debian package; .ci/run installs it when missing)`);
   return binary.path;
 }
 

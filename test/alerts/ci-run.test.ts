@@ -24,20 +24,34 @@ describe('.ci/run', () => {
   afterEach(() => rmSync(bin, { recursive: true, force: true }));
 
   /** apt-get fails for `update` when failUpdate, and for `install` of the packages in failInstall. */
-  function run(options: { failUpdate?: boolean; failInstall?: string[] }): { status: number | null; stderr: string; calls: string[] } {
+  function run(options: { failUpdate?: boolean; failInstall?: string[] }): {
+    status: number | null;
+    stderr: string;
+    calls: string[];
+  } {
     const failing = (options.failInstall ?? []).join(' ');
-    writeFileSync(path.join(bin, 'apt-get'), [
-      '#!/bin/sh',
-      `echo "apt-get $*" >> ${JSON.stringify(log)}`,
-      `if [ "$1" = update ]; then exit ${options.failUpdate === true ? 100 : 0}; fi`,
-      'for pkg in "$@"; do last=$pkg; done',
-      `case " ${failing} " in *" $last "*) exit 100;; esac`,
-      'exit 0',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(bin, 'apt-get'),
+      [
+        '#!/bin/sh',
+        `echo "apt-get $*" >> ${JSON.stringify(log)}`,
+        `if [ "$1" = update ]; then exit ${options.failUpdate === true ? 100 : 0}; fi`,
+        'for pkg in "$@"; do last=$pkg; done',
+        `case " ${failing} " in *" $last "*) exit 100;; esac`,
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
     chmodSync(path.join(bin, 'apt-get'), 0o755);
     const result = spawnSync('/bin/bash', [script], { encoding: 'utf8', env: { PATH: bin } });
-    return { status: result.status, stderr: result.stderr, calls: readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== '') };
+    return {
+      status: result.status,
+      stderr: result.stderr,
+      calls: readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l !== ''),
+    };
   }
 
   it('installs every missing package, then runs the tests with CI=true', () => {
@@ -84,7 +98,11 @@ describe('the real-binary suites under CI=true', () => {
     ].join('\n');
     const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '' };
     if (ci !== undefined) env['CI'] = ci;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8', env });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+      env,
+    });
     expect(result.stderr).toBe('');
     return result.stdout.trim();
   }
@@ -96,10 +114,15 @@ describe('the real-binary suites under CI=true', () => {
 
   it('the same for Chromium, kubectl, openssl and the shared fixtures (test/ci-tools.ts)', () => {
     const decideTool = (ci: string | undefined): unknown => {
-      const code = "const t = await import('./test/ci-tools.ts'); console.log(JSON.stringify({ missing: t.skipWhenMissing(false, 'a tool'), present: t.skipWhenMissing(true, 'a tool') }));";
+      const code =
+        "const t = await import('./test/ci-tools.ts'); console.log(JSON.stringify({ missing: t.skipWhenMissing(false, 'a tool'), present: t.skipWhenMissing(true, 'a tool') }));";
       const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '' };
       if (ci !== undefined) env['CI'] = ci;
-      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8', env });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        encoding: 'utf8',
+        env,
+      });
       return JSON.parse(result.stdout.trim());
     };
     expect(decideTool(undefined)).toEqual({ missing: true, present: false });

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlertDispatcher, retryDelayMs, DEFAULT_ALERTING, type AlertingOptions } from '../../src/alerts/dispatcher.js';
+import {
+  AlertDispatcher,
+  retryDelayMs,
+  DEFAULT_ALERTING,
+  type AlertingOptions,
+} from '../../src/alerts/dispatcher.js';
 import { createSink, type AlertLogger, type SinkConfig } from '../../src/alerts/sinks.js';
 import { buildDropReports, type DropReport } from '../../src/drops/report.js';
 import { openAlertStore, type AlertStore } from '../../src/store/alerts.js';
@@ -17,19 +22,43 @@ const frontend = pod('shop', 'frontend');
 function reports(targets: string[], lastMin = 23): DropReport[] {
   const flows: Flow[] = [];
   for (const t of targets) {
-    flows.push(...repeat(3, T0, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'forwarded' }));
-    flows.push(...repeat(3, T0 + (lastMin - 2) * MIN, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED', deniedBy: ['shop/default-deny'] }));
+    flows.push(
+      ...repeat(3, T0, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'forwarded' }),
+    );
+    flows.push(
+      ...repeat(3, T0 + (lastMin - 2) * MIN, MIN, {
+        from: frontend,
+        to: pod('shop', t),
+        port: 8080,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+        deniedBy: ['shop/default-deny'],
+      }),
+    );
   }
   for (let i = 0; i < 12; i++) {
-    flows.push(flow({ from: pod('shop', 'rogue'), to: pod('shop', `svc${i}`), port: 9000 + i, verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: T0 + 20 * MIN + i }));
+    flows.push(
+      flow({
+        from: pod('shop', 'rogue'),
+        to: pod('shop', `svc${i}`),
+        port: 9000 + i,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+        timeMs: T0 + 20 * MIN + i,
+      }),
+    );
   }
   return buildDropReports(ingest(flows)).items;
 }
 
 class RecordingLogger implements AlertLogger {
   readonly lines: { obj: object; msg: string | undefined }[] = [];
-  warn(obj: object, msg?: string): void { this.lines.push({ obj, msg }); }
-  info(obj: object, msg?: string): void { this.lines.push({ obj, msg }); }
+  warn(obj: object, msg?: string): void {
+    this.lines.push({ obj, msg });
+  }
+  info(obj: object, msg?: string): void {
+    this.lines.push({ obj, msg });
+  }
 }
 
 describe('alert delivery to a real local receiver', () => {
@@ -54,7 +83,9 @@ describe('alert delivery to a real local receiver', () => {
   });
 
   function dispatcher(configs: SinkConfig[], options: Partial<AlertingOptions> = {}): AlertDispatcher {
-    const sinks = configs.map((c, i) => createSink(c, i, { logger, generatorBaseUrl: 'http://netpol-advisor.test' }));
+    const sinks = configs.map((c, i) =>
+      createSink(c, i, { logger, generatorBaseUrl: 'http://netpol-advisor.test' }),
+    );
     return new AlertDispatcher({ store, sinks, clock, options, logger });
   }
 
@@ -68,17 +99,30 @@ describe('alert delivery to a real local receiver', () => {
     expect(d.evaluate(reports(['cart']))).toEqual({ opened: 1, renotified: 0, resolved: 0 });
     expect(await d.deliverDue()).toEqual({ sent: 4, failed: 0, retried: 0, rateLimited: 0 });
     const byPath = new Map(receiver.requests.map((r) => [r.path, r]));
-    expect([...byPath.keys()].sort()).toEqual(['/api/v2/alerts', '/hook/s3cr3t', '/services/T000/B000/s3cr3t']);
+    expect([...byPath.keys()].sort()).toEqual([
+      '/api/v2/alerts',
+      '/hook/s3cr3t',
+      '/services/T000/B000/s3cr3t',
+    ]);
 
     const hook = byPath.get('/hook/s3cr3t');
     expect(hook?.headers['content-type']).toBe('application/json');
     expect(hook?.body).toMatchObject({
-      status: 'firing', classification: 'regression', port: 8080, protocol: 'TCP', count: 3,
-      source: { namespace: 'shop', workload: 'frontend' }, destination: { namespace: 'shop', workload: 'cart' }, deniedBy: ['shop/default-deny'],
+      status: 'firing',
+      classification: 'regression',
+      port: 8080,
+      protocol: 'TCP',
+      count: 3,
+      source: { namespace: 'shop', workload: 'frontend' },
+      destination: { namespace: 'shop', workload: 'cart' },
+      deniedBy: ['shop/default-deny'],
     });
     expect(hook?.headers['idempotency-key']).toBe((hook?.body as { idempotencyKey: string }).idempotencyKey);
 
-    const slack = byPath.get('/services/T000/B000/s3cr3t')?.body as { text: string; blocks: { type: string }[] };
+    const slack = byPath.get('/services/T000/B000/s3cr3t')?.body as {
+      text: string;
+      blocks: { type: string }[];
+    };
     expect(slack.text).toContain('shop/frontend → shop/cart TCP/8080');
     expect(slack.blocks.map((b) => b.type)).toEqual(['header', 'section']);
 
@@ -86,10 +130,24 @@ describe('alert delivery to a real local receiver', () => {
     expect(Array.isArray(am)).toBe(true);
     expect(am).toHaveLength(1);
     const first = am[0] as Record<string, unknown>;
-    expect(Object.keys(first).sort()).toEqual(['annotations', 'endsAt', 'generatorURL', 'labels', 'startsAt']);
+    expect(Object.keys(first).sort()).toEqual([
+      'annotations',
+      'endsAt',
+      'generatorURL',
+      'labels',
+      'startsAt',
+    ]);
     // Alertmanager's client contract: a firing alert is valid for 4 keep-alive intervals.
-    expect(first['endsAt']).toBe(new Date(T0 + 25 * MIN + 4 * DEFAULT_ALERTING.keepAliveIntervalMs).toISOString());
-    expect(first['labels']).toMatchObject({ alertname: 'NetpolBlockedTraffic', classification: 'regression', source_namespace: 'shop', destination_workload: 'cart', port: '8080' });
+    expect(first['endsAt']).toBe(
+      new Date(T0 + 25 * MIN + 4 * DEFAULT_ALERTING.keepAliveIntervalMs).toISOString(),
+    );
+    expect(first['labels']).toMatchObject({
+      alertname: 'NetpolBlockedTraffic',
+      classification: 'regression',
+      source_namespace: 'shop',
+      destination_workload: 'cart',
+      port: '8080',
+    });
     expect(first['startsAt']).toBe(new Date(T0 + 25 * MIN).toISOString());
     expect(first['generatorURL']).toBe('http://netpol-advisor.test/api/v1/drops?namespace=shop');
 
@@ -101,15 +159,23 @@ describe('alert delivery to a real local receiver', () => {
   });
 
   it('routes suspicious only to a sink that asks for it', async () => {
-    const d = dispatcher([{ type: 'webhook', url: `${receiver.baseUrl}/sec`, classifications: ['suspicious'] }], { rate: { burst: 100, perMinute: 100 } });
+    const d = dispatcher(
+      [{ type: 'webhook', url: `${receiver.baseUrl}/sec`, classifications: ['suspicious'] }],
+      { rate: { burst: 100, perMinute: 100 } },
+    );
     expect(d.evaluate(reports([])).opened).toBe(12);
     await d.deliverDue();
     expect(receiver.requests).toHaveLength(12);
-    expect(new Set(receiver.requests.map((r) => (r.body as { classification: string }).classification))).toEqual(new Set(['suspicious']));
+    expect(
+      new Set(receiver.requests.map((r) => (r.body as { classification: string }).classification)),
+    ).toEqual(new Set(['suspicious']));
   });
 
   it('deduplicates a firing path within the window and notifies again only after it, if still dropping', async () => {
-    const d = dispatcher([{ type: 'webhook', url: `${receiver.baseUrl}/hook` }], { dedupWindowMs: 15 * MIN, resolveAfterMs: 60 * MIN });
+    const d = dispatcher([{ type: 'webhook', url: `${receiver.baseUrl}/hook` }], {
+      dedupWindowMs: 15 * MIN,
+      resolveAfterMs: 60 * MIN,
+    });
     d.evaluate(reports(['cart']));
     d.evaluate(reports(['cart']));
     clock.advance(5 * MIN);
@@ -124,7 +190,9 @@ describe('alert delivery to a real local receiver', () => {
   });
 
   it('rate-limits per sink with a token bucket', async () => {
-    const d = dispatcher([{ type: 'webhook', url: `${receiver.baseUrl}/hook` }], { rate: { burst: 2, perMinute: 1 } });
+    const d = dispatcher([{ type: 'webhook', url: `${receiver.baseUrl}/hook` }], {
+      rate: { burst: 2, perMinute: 1 },
+    });
     expect(d.evaluate(reports(['a', 'b', 'c', 'd', 'e'])).opened).toBe(5);
     expect(await d.deliverDue()).toMatchObject({ sent: 2, rateLimited: 3 });
     expect(await d.deliverDue()).toMatchObject({ sent: 0 }); // nothing due yet
@@ -163,7 +231,10 @@ describe('alert delivery to a real local receiver', () => {
     clock.advance(60 * MIN);
     await d.deliverDue();
     expect(receiver.requests).toHaveLength(1);
-    expect(store.listAlerts({ limit: 1 }).items[0]?.deliveries[0]).toMatchObject({ state: 'failed', lastError: 'HTTP 400' });
+    expect(store.listAlerts({ limit: 1 }).items[0]?.deliveries[0]).toMatchObject({
+      state: 'failed',
+      lastError: 'HTTP 400',
+    });
     expect(d.metrics.failed.get('webhook-0')).toBe(1);
   });
 
@@ -194,7 +265,9 @@ describe('alert delivery to a real local receiver', () => {
     expect(receiver.requests).toHaveLength(2);
     const resolved = (receiver.requests[1]?.body as Record<string, unknown>[])[0];
     expect(resolved?.['endsAt']).toBe(new Date(T0 + 35 * MIN).toISOString());
-    expect((receiver.requests[0]?.body as Record<string, unknown>[])[0]?.['endsAt']).toBe(new Date(T0 + 25 * MIN + 4 * DEFAULT_ALERTING.keepAliveIntervalMs).toISOString());
+    expect((receiver.requests[0]?.body as Record<string, unknown>[])[0]?.['endsAt']).toBe(
+      new Date(T0 + 25 * MIN + 4 * DEFAULT_ALERTING.keepAliveIntervalMs).toISOString(),
+    );
     expect(store.listAlerts({ limit: 10, status: 'resolved' }).items).toHaveLength(1);
     // an old report does not raise the path again
     expect(d.evaluate(reports(['cart'])).opened).toBe(0);

@@ -25,8 +25,18 @@ function reports(targets: readonly string[], lastMin: number): DropReport[] {
   if (cached !== undefined) return cached;
   const flows: Flow[] = [];
   for (const t of targets) {
-    flows.push(...repeat(3, T0, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'forwarded' }));
-    flows.push(...repeat(lastMin - 19, T0 + 20 * MIN, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }));
+    flows.push(
+      ...repeat(3, T0, MIN, { from: frontend, to: pod('shop', t), port: 8080, verdict: 'forwarded' }),
+    );
+    flows.push(
+      ...repeat(lastMin - 19, T0 + 20 * MIN, MIN, {
+        from: frontend,
+        to: pod('shop', t),
+        port: 8080,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+      }),
+    );
   }
   const items = buildDropReports(ingest(flows)).items;
   built.set(key, items);
@@ -35,8 +45,12 @@ function reports(targets: readonly string[], lastMin: number): DropReport[] {
 
 class Logs implements AlertLogger {
   readonly lines: string[] = [];
-  warn(_obj: object, msg?: string): void { this.lines.push(`warn ${msg ?? ''}`); }
-  info(_obj: object, msg?: string): void { this.lines.push(`info ${msg ?? ''}`); }
+  warn(_obj: object, msg?: string): void {
+    this.lines.push(`warn ${msg ?? ''}`);
+  }
+  info(_obj: object, msg?: string): void {
+    this.lines.push(`info ${msg ?? ''}`);
+  }
 }
 
 type AmAlert = { labels: Record<string, string>; startsAt: string; endsAt?: string };
@@ -66,10 +80,16 @@ describe('Alertmanager keep-alive', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function dispatcher(options: Partial<AlertingOptions> = {}, configs: SinkConfig[] = [
-    { type: 'alertmanager', url: am.baseUrl }, { type: 'webhook', url: `${hook.baseUrl}/hook` },
-  ]): AlertDispatcher {
-    const sinks = configs.map((c, i) => createSink(c, i, { logger: logs, generatorBaseUrl: 'http://netpol-advisor.test' }));
+  function dispatcher(
+    options: Partial<AlertingOptions> = {},
+    configs: SinkConfig[] = [
+      { type: 'alertmanager', url: am.baseUrl },
+      { type: 'webhook', url: `${hook.baseUrl}/hook` },
+    ],
+  ): AlertDispatcher {
+    const sinks = configs.map((c, i) =>
+      createSink(c, i, { logger: logs, generatorBaseUrl: 'http://netpol-advisor.test' }),
+    );
     return new AlertDispatcher({ store, sinks, clock, options, logger: logs });
   }
 
@@ -87,7 +107,11 @@ describe('Alertmanager keep-alive', () => {
       clock.advance(MIN);
     }
     // Webhook: the first notification, then one per 15-minute window while it kept dropping.
-    expect(hook.requests.map((r) => (r.body as { status: string }).status)).toEqual(['firing', 'firing', 'firing']);
+    expect(hook.requests.map((r) => (r.body as { status: string }).status)).toEqual([
+      'firing',
+      'firing',
+      'firing',
+    ]);
     // Alertmanager: the outbox notification plus one keep-alive per minute, each valid for 4 minutes.
     const bodies = amBodies();
     expect(bodies).toHaveLength(1 + 41);
@@ -95,7 +119,11 @@ describe('Alertmanager keep-alive', () => {
       expect(body).toHaveLength(1);
       expect(body[0]?.endsAt).toBe(iso(start + i * MIN + 4 * MIN));
       expect(body[0]?.startsAt).toBe(iso(start));
-      expect(body[0]?.labels).toMatchObject({ alertname: 'NetpolBlockedTraffic', classification: 'regression', destination_workload: 'cart' });
+      expect(body[0]?.labels).toMatchObject({
+        alertname: 'NetpolBlockedTraffic',
+        classification: 'regression',
+        destination_workload: 'cart',
+      });
     }
     // Each send extends endsAt past the next one: no gap in which Alertmanager would resolve it.
     const ends = bodies.map((b) => Date.parse(b[0]?.endsAt ?? ''));
@@ -121,7 +149,12 @@ describe('Alertmanager keep-alive', () => {
     expect(afterResolve).toHaveLength(1);
     expect(afterResolve[0]?.[0]?.endsAt).toBe(iso(resolvedAt ?? 0));
     expect(afterResolve[0]?.[0]?.labels['destination_workload']).toBe('cart');
-    expect(hook.requests.map((r) => (r.body as { status: string }).status)).toEqual(['firing', 'firing', 'firing', 'resolved']);
+    expect(hook.requests.map((r) => (r.body as { status: string }).status)).toEqual([
+      'firing',
+      'firing',
+      'firing',
+      'resolved',
+    ]);
   });
 
   it('is not rate-limited, while the webhook is', async () => {
@@ -138,7 +171,14 @@ describe('Alertmanager keep-alive', () => {
   });
 
   it('sends a firing delivery that arrives after the resolve as resolved, so a retry cannot re-open the alert', async () => {
-    const d = dispatcher({ resolveAfterMs: 2 * MIN, keepAliveIntervalMs: MIN, retry: { initialMs: 10 * MIN, maxMs: 10 * MIN, factor: 1, maxAttempts: 5 } }, [{ type: 'alertmanager', url: am.baseUrl }]);
+    const d = dispatcher(
+      {
+        resolveAfterMs: 2 * MIN,
+        keepAliveIntervalMs: MIN,
+        retry: { initialMs: 10 * MIN, maxMs: 10 * MIN, factor: 1, maxAttempts: 5 },
+      },
+      [{ type: 'alertmanager', url: am.baseUrl }],
+    );
     am.respondWith(503);
     d.evaluate(reports(['cart'], 21));
     expect(await d.deliverDue()).toMatchObject({ retried: 1 });
@@ -170,12 +210,18 @@ describe('Alertmanager keep-alive', () => {
   });
 
   it('splits the re-send into bounded requests', async () => {
-    const d = dispatcher({ keepAliveIntervalMs: MIN, keepAliveBatch: 4 }, [{ type: 'alertmanager', url: am.baseUrl }]);
+    const d = dispatcher({ keepAliveIntervalMs: MIN, keepAliveBatch: 4 }, [
+      { type: 'alertmanager', url: am.baseUrl },
+    ]);
     d.evaluate(reports(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'], 21));
     await d.deliverDue();
     const before = am.requests.length;
     expect(await d.keepAliveDue()).toEqual({ alerts: 10, posts: 3, failed: 0 });
-    expect(amBodies().slice(before).map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(
+      amBodies()
+        .slice(before)
+        .map((b) => b.length),
+    ).toEqual([4, 4, 2]);
   });
 
   it('runs in the delivery loop: re-sends at start and every interval, and a new alert wakes the loop', async () => {

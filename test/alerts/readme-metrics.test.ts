@@ -29,8 +29,14 @@ describe('README alerting and metrics sections', () => {
   it('lists every metric of the registry with its type and labels', () => {
     const rows = daemonMetricRows();
     expect(readmeBlock(readme), 'run `npx tsx scripts/metrics-doc.ts --write`').toBe(metricsTable(rows));
-    expect(rows.find((r) => r.name === 'netpol_advisor_source_events_total')).toMatchObject({ type: 'counter', labels: ['source', 'type'] });
-    expect(rows.find((r) => r.name === 'netpol_advisor_stream_clients')).toMatchObject({ type: 'gauge', labels: [] });
+    expect(rows.find((r) => r.name === 'netpol_advisor_source_events_total')).toMatchObject({
+      type: 'counter',
+      labels: ['source', 'type'],
+    });
+    expect(rows.find((r) => r.name === 'netpol_advisor_stream_clients')).toMatchObject({
+      type: 'gauge',
+      labels: [],
+    });
   });
 
   it('has an alerting configuration example the config schema accepts', () => {
@@ -40,23 +46,31 @@ describe('README alerting and metrics sections', () => {
     expect(parsed.data?.alerts.map((a) => a.type)).toEqual(['alertmanager', 'slack', 'webhook']);
   });
 
-  it.skipIf(skipUnlessPresent(amtool))('has a complete Alertmanager route and receiver example that amtool accepts', () => {
-    const blocks = yamlBlocks(section('Alerting'));
-    const example = blocks.find((b) => b.includes('receivers:'));
-    expect(example).toContain('send_resolved: true');
-    expect(example).toMatch(/resolve_timeout: 5m/);
-    const dir = mkdtempSync(path.join(tmpdir(), 'npa-amtool-'));
-    try {
-      const file = path.join(dir, 'alertmanager.yml');
-      writeFileSync(file, example ?? '');
-      const result = spawnSync(requirePath(amtool), ['check-config', file], { encoding: 'utf8', timeout: 30_000 });
-      expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
-      expect(result.status).toBe(0);
-      // The check is not vacuous: a route to an undefined receiver fails.
-      writeFileSync(file, (example ?? '').replace('receiver: security', 'receiver: nobody'));
-      expect(spawnSync(requirePath(amtool), ['check-config', file], { encoding: 'utf8' }).status).not.toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(skipUnlessPresent(amtool))(
+    'has a complete Alertmanager route and receiver example that amtool accepts',
+    () => {
+      const blocks = yamlBlocks(section('Alerting'));
+      const example = blocks.find((b) => b.includes('receivers:'));
+      expect(example).toContain('send_resolved: true');
+      expect(example).toMatch(/resolve_timeout: 5m/);
+      const dir = mkdtempSync(path.join(tmpdir(), 'npa-amtool-'));
+      try {
+        const file = path.join(dir, 'alertmanager.yml');
+        writeFileSync(file, example ?? '');
+        const result = spawnSync(requirePath(amtool), ['check-config', file], {
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+        expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+        expect(result.status).toBe(0);
+        // The check is not vacuous: a route to an undefined receiver fails.
+        writeFileSync(file, (example ?? '').replace('receiver: security', 'receiver: nobody'));
+        expect(spawnSync(requirePath(amtool), ['check-config', file], { encoding: 'utf8' }).status).not.toBe(
+          0,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -6,12 +6,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { droppedFlowLine, ensureWebBuilt, hasChromium, launchChromium, shiftedDemoLines, startServe, writeConfig, type RunningDaemon } from './harness.js';
+import {
+  droppedFlowLine,
+  ensureWebBuilt,
+  hasChromium,
+  launchChromium,
+  shiftedDemoLines,
+  startServe,
+  writeConfig,
+  type RunningDaemon,
+} from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
 const TOKEN = 'dashboard-test-token-0123456789abcdef';
 
-describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'))('dashboard with token authentication', () => {
+describe.skipIf(
+  skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
+)('dashboard with token authentication', () => {
   let dir: string;
   let flowsFile: string;
   let daemon: RunningDaemon;
@@ -21,7 +32,12 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     ensureWebBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-auth-'));
     flowsFile = path.join(dir, 'flows.jsonl');
-    writeFileSync(flowsFile, `${shiftedDemoLines(Date.now() - 60_000).slice(0, 200).join('\n')}\n`);
+    writeFileSync(
+      flowsFile,
+      `${shiftedDemoLines(Date.now() - 60_000)
+        .slice(0, 200)
+        .join('\n')}\n`,
+    );
     writeFileSync(path.join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
     const config = path.join(dir, 'config.yaml');
     writeConfig(config, [
@@ -67,7 +83,9 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await prompt.waitFor();
     // A token was sent and refused: the prompt says so.
     await page.locator('form.token-dialog h2', { hasText: 'API token rejected' }).waitFor();
-    await expect(page.getByTestId('token-error').textContent()).resolves.toMatch(/^The server rejected the token you gave/);
+    await expect(page.getByTestId('token-error').textContent()).resolves.toMatch(
+      /^The server rejected the token you gave/,
+    );
 
     await page.locator('input[name="token"]').fill(TOKEN);
     await page.getByRole('button', { name: 'Use token' }).click();
@@ -77,9 +95,18 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
 
     await page.goto(`${daemon.base}/#/drops`);
     await page.locator('.page[data-ready="true"]').waitFor();
-    await page.getByTestId('stream-state').filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 });
-    appendFileSync(flowsFile, `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 7001, uuid: '5e1f0000-0000-4000-8000-000000007001' })}\n`);
-    await page.getByTestId('live-drops').locator('tbody tr', { hasText: '7001/TCP' }).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('stream-state')
+      .filter({ hasText: /^live$/ })
+      .waitFor({ timeout: 15_000 });
+    appendFileSync(
+      flowsFile,
+      `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 7001, uuid: '5e1f0000-0000-4000-8000-000000007001' })}\n`,
+    );
+    await page
+      .getByTestId('live-drops')
+      .locator('tbody tr', { hasText: '7001/TCP' })
+      .waitFor({ timeout: 20_000 });
     await page.close();
   });
 

@@ -12,16 +12,37 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { Locator } from 'playwright-core';
-import { droppedFlowLine, ensureWebBuilt, hasChromium, launchChromium, repoRoot, shiftedDemoLines, startServe, waitFor, writeConfig, type RunningDaemon } from './harness.js';
+import {
+  droppedFlowLine,
+  ensureWebBuilt,
+  hasChromium,
+  launchChromium,
+  repoRoot,
+  shiftedDemoLines,
+  startServe,
+  waitFor,
+  writeConfig,
+  type RunningDaemon,
+} from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
 // Browser-side callbacks (serialised into the page: no helper of this file is in scope there) see
 // elements through this shape: the suite is type-checked without the DOM lib.
-interface El { readonly textContent: string | null; readonly className: string; readonly tagName: string; readonly dataset: Record<string, string | undefined>; readonly children: ArrayLike<El>; readonly firstChild: El | null; readonly open?: boolean }
+interface El {
+  readonly textContent: string | null;
+  readonly className: string;
+  readonly tagName: string;
+  readonly dataset: Record<string, string | undefined>;
+  readonly children: ArrayLike<El>;
+  readonly firstChild: El | null;
+  readonly open?: boolean;
+}
 
 const isOpen = async (details: Locator): Promise<boolean> => (await details.getAttribute('open')) !== null;
 
-describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'))('dashboard in daily use (Chromium, demo flows and inventory)', () => {
+describe.skipIf(
+  skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
+)('dashboard in daily use (Chromium, demo flows and inventory)', () => {
   let dir: string;
   let flowsFile: string;
   let daemon: RunningDaemon;
@@ -48,11 +69,18 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
       '  flushIntervalMs: 50',
     ]);
     daemon = await startServe(config);
-    const count = readFileSync(flowsFile, 'utf8').split('\n').filter((l) => l !== '').length;
-    await waitFor('the demo flows in the store', 60_000, async () => {
-      const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
-      return metrics.includes(`netpol_advisor_events_accepted_total ${count}\n`) ? true : undefined;
-    }, daemon.logs);
+    const count = readFileSync(flowsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length;
+    await waitFor(
+      'the demo flows in the store',
+      60_000,
+      async () => {
+        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+        return metrics.includes(`netpol_advisor_events_accepted_total ${count}\n`) ? true : undefined;
+      },
+      daemon.logs,
+    );
     context = await launchChromium(path.join(dir, 'profile'));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: daemon.base });
   }, 180_000);
@@ -77,7 +105,9 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     expect(await page.getByText('Waiting for blocked flows').count()).toBe(0);
 
     const cards = page.locator('article.drop');
-    const keysBefore = await cards.evaluateAll((list: unknown[]) => (list as El[]).map((e) => e.dataset['key'] ?? ''));
+    const keysBefore = await cards.evaluateAll((list: unknown[]) =>
+      (list as El[]).map((e) => e.dataset['key'] ?? ''),
+    );
     expect(keysBefore.length).toBeGreaterThan(3);
     // Expand the fix of the third card (not the first: new paths go on top).
     const target = cards.nth(2);
@@ -85,24 +115,39 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await target.locator('details.fix > summary').click();
     await expect(isOpen(target.locator('details.fix'))).resolves.toBe(true);
 
-    await page.getByTestId('stream-state').filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 });
-    appendFileSync(flowsFile, `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 6544, uuid: '5e1f0000-0000-4000-8000-000000006544' })}\n`);
+    await page
+      .getByTestId('stream-state')
+      .filter({ hasText: /^live$/ })
+      .waitFor({ timeout: 15_000 });
+    appendFileSync(
+      flowsFile,
+      `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 6544, uuid: '5e1f0000-0000-4000-8000-000000006544' })}\n`,
+    );
     await page.locator('article.drop', { hasText: '6544/TCP' }).waitFor({ timeout: 20_000 });
 
-    const keysAfter = await cards.evaluateAll((list: unknown[]) => (list as El[]).map((e) => e.dataset['key'] ?? ''));
+    const keysAfter = await cards.evaluateAll((list: unknown[]) =>
+      (list as El[]).map((e) => e.dataset['key'] ?? ''),
+    );
     // The cards that were there keep their order; the new one came on top.
     expect(keysAfter.filter((k) => keysBefore.includes(k))).toEqual(keysBefore);
     expect(keysAfter[0]).not.toBe(keysBefore[0]);
-    const expanded = page.locator(`article.drop[data-key="${targetKey.replace(/["\\]/g, '\\$&')}"] details.fix`);
+    const expanded = page.locator(
+      `article.drop[data-key="${targetKey.replace(/["\\]/g, '\\$&')}"] details.fix`,
+    );
     await expect(isOpen(expanded)).resolves.toBe(true);
     await page.close();
   });
 
   it('drops and diagnostics: fix YAML has Copy and Download buttons that give the policies', async () => {
     const page = await open('#/drops');
-    const card = page.locator('article.drop', { has: page.locator('button[data-action="download-fix"]') }).first();
+    const card = page
+      .locator('article.drop', { has: page.locator('button[data-action="download-fix"]') })
+      .first();
     await card.locator('details.fix > summary').click();
-    const [download] = await Promise.all([page.waitForEvent('download'), card.locator('button[data-action="download-fix"]').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.locator('button[data-action="download-fix"]').click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^fix-[A-Za-z0-9._-]+\.yaml$/);
     const file = path.join(dir, download.suggestedFilename());
     await download.saveAs(file);
@@ -115,9 +160,14 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await page.close();
 
     const diagnostics = await open('#/diagnostics');
-    const finding = diagnostics.locator('article.drop', { has: diagnostics.locator('button[data-action="download-fix"]') }).first();
+    const finding = diagnostics
+      .locator('article.drop', { has: diagnostics.locator('button[data-action="download-fix"]') })
+      .first();
     await finding.locator('details.fix > summary').click();
-    const [saved] = await Promise.all([diagnostics.waitForEvent('download'), finding.locator('button[data-action="download-fix"]').click()]);
+    const [saved] = await Promise.all([
+      diagnostics.waitForEvent('download'),
+      finding.locator('button[data-action="download-fix"]').click(),
+    ]);
     expect(saved.suggestedFilename()).toMatch(/^fix-.+\.yaml$/);
     expect(await finding.locator('button[data-action="copy-fix"]').count()).toBe(1);
     await diagnostics.close();
@@ -133,8 +183,13 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     expect(shown).toBe(stored);
     // The per-namespace column counts a cross-namespace edge in both namespaces: its sum is larger.
     // Columns with class num: policies, observed edges, drops; the edges are every third from the second.
-    const perNamespace = await page.locator('tr[data-namespace] td.num').evaluateAll((list: unknown[]) =>
-      (list as El[]).filter((_, i) => i % 3 === 1).reduce((sum, c) => sum + Number((c.textContent ?? '0').replace(/,/g, '')), 0));
+    const perNamespace = await page
+      .locator('tr[data-namespace] td.num')
+      .evaluateAll((list: unknown[]) =>
+        (list as El[])
+          .filter((_, i) => i % 3 === 1)
+          .reduce((sum, c) => sum + Number((c.textContent ?? '0').replace(/,/g, '')), 0),
+      );
     expect(perNamespace).toBeGreaterThan(shown);
     await page.close();
   });
@@ -148,7 +203,9 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     expect(await page.locator('path.edge.edge-drop').count()).toBeGreaterThan(0);
     await expect(page.getByTestId('legend-nonpolicy').textContent()).resolves.toContain('not by a policy');
 
-    const group = page.locator('g.edge-group', { has: page.locator('path.edge-hit[data-from="pod/shop/web"][data-to="pod/shop/api"]') });
+    const group = page.locator('g.edge-group', {
+      has: page.locator('path.edge-hit[data-from="pod/shop/web"][data-to="pod/shop/api"]'),
+    });
     const label = group.locator('text.edge-label');
     expect(await label.isVisible()).toBe(false);
     await group.locator('path.edge-hit').hover({ force: true });
@@ -160,7 +217,10 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
   it('flows: sorts by any column, searches names and labels, shows the drop reason', async () => {
     const page = await open('#/flows?limit=200');
     const rows = page.getByTestId('flows-table').locator('tbody tr');
-    const counts = (): Promise<number[]> => rows.evaluateAll((list: unknown[]) => (list as El[]).map((tr) => Number((tr.children[5]?.textContent ?? '0').replace(/,/g, ''))));
+    const counts = (): Promise<number[]> =>
+      rows.evaluateAll((list: unknown[]) =>
+        (list as El[]).map((tr) => Number((tr.children[5]?.textContent ?? '0').replace(/,/g, ''))),
+      );
     await page.locator('th[data-sort="count"] button').click();
     const desc = await counts();
     expect(desc).toEqual([...desc].sort((a, b) => b - a));
@@ -171,32 +231,47 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     expect(asc[0]).toBeLessThan(asc.at(-1) ?? 0);
 
     await page.locator('th[data-sort="source"] button').click();
-    const sources = await rows.evaluateAll((list: unknown[]) => (list as El[]).map((tr) => tr.children[0]?.firstChild?.textContent ?? ''));
+    const sources = await rows.evaluateAll((list: unknown[]) =>
+      (list as El[]).map((tr) => tr.children[0]?.firstChild?.textContent ?? ''),
+    );
     expect(sources).toEqual([...sources].sort((a, b) => b.localeCompare(a)));
 
     await page.locator('input[name="q"]').fill('CT_MAP_INSERTION_FAILED');
     expect(await rows.count()).toBe(1);
-    await expect(rows.first().locator('td[data-column="reason"]').textContent()).resolves.toBe('CT_MAP_INSERTION_FAILED');
+    await expect(rows.first().locator('td[data-column="reason"]').textContent()).resolves.toBe(
+      'CT_MAP_INSERTION_FAILED',
+    );
     await page.locator('input[name="q"]').fill('app.kubernetes.io/name=postgres');
     const matching = await rows.count();
     expect(matching).toBeGreaterThan(0);
-    for (let i = 0; i < matching; i++) await expect(rows.nth(i).textContent()).resolves.toContain('data/postgres');
-    await expect(page.getByTestId('flows-shown').textContent()).resolves.toMatch(new RegExp(`^${matching} of the \\d+ flows on this page match$`));
+    for (let i = 0; i < matching; i++)
+      await expect(rows.nth(i).textContent()).resolves.toContain('data/postgres');
+    await expect(page.getByTestId('flows-shown').textContent()).resolves.toMatch(
+      new RegExp(`^${matching} of the \\d+ flows on this page match$`),
+    );
     await page.close();
   });
 
   it('recommendations: the verdict first, a summary table, policies collapsible and collapsed beyond the first few', async () => {
     const page = await open('#/recommendations?namespace=shop');
     const section = page.locator('section.ns-section[data-namespace="shop"]');
-    const order = await section.locator(':scope > *').evaluateAll((list: unknown[]) => (list as El[]).map((c) => (c.className !== '' ? c.className : c.tagName)));
+    const order = await section
+      .locator(':scope > *')
+      .evaluateAll((list: unknown[]) =>
+        (list as El[]).map((c) => (c.className !== '' ? c.className : c.tagName)),
+      );
     expect(order[0]).toContain('section-head');
     expect(order[1]).toContain('verdict');
-    await expect(section.getByTestId('verdict').textContent()).resolves.toMatch(/^(Safe to apply|Not safe to apply)\./);
+    await expect(section.getByTestId('verdict').textContent()).resolves.toMatch(
+      /^(Safe to apply|Not safe to apply)\./,
+    );
     const policies = section.locator('details.policy');
     const n = await policies.count();
     expect(n).toBeGreaterThan(3);
     expect(await section.locator('table.policy-summary tbody tr').count()).toBe(n);
-    const expanded = await policies.evaluateAll((list: unknown[]) => (list as El[]).map((d) => d.open === true));
+    const expanded = await policies.evaluateAll((list: unknown[]) =>
+      (list as El[]).map((d) => d.open === true),
+    );
     expect(expanded).toEqual(expanded.map((_, i) => i < 3));
     await policies.nth(4).locator('summary').click();
     await expect(isOpen(policies.nth(4))).resolves.toBe(true);
@@ -205,12 +280,16 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
 
   it('drops: filtered by class through the picker, every path shown of that class', async () => {
     const page = await open('#/drops');
-    const classes = await page.locator('article.drop').evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
+    const classes = await page
+      .locator('article.drop')
+      .evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
     const wanted = classes[0] ?? 'unknown';
     await page.selectOption('select[name="classification"]', wanted);
     await page.waitForURL(new RegExp(`classification=${wanted}`));
     await page.locator('.page[data-ready="true"] select[name="classification"]').waitFor();
-    const shown = await page.locator('article.drop').evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
+    const shown = await page
+      .locator('article.drop')
+      .evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
     expect(shown.length).toBe(classes.filter((c) => c === wanted).length);
     expect(new Set(shown)).toEqual(new Set([wanted]));
     await page.close();
@@ -219,7 +298,9 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
   it('recommendations: without a namespace, every namespace to choose from and no whole-cluster proposal fetched', async () => {
     const page = await context.newPage();
     const asked: string[] = [];
-    page.on('request', (request) => { if (request.url().includes('/api/v1/recommendations')) asked.push(request.url()); });
+    page.on('request', (request) => {
+      if (request.url().includes('/api/v1/recommendations')) asked.push(request.url());
+    });
     await page.goto(`${daemon.base}/#/recommendations`);
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('tr[data-namespace]').count()).toBeGreaterThan(3);
@@ -237,7 +318,11 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await closed.locator('summary').click();
     await closed.locator('pre.yaml').waitFor();
     await expect(closed.locator('pre.yaml').textContent()).resolves.toContain(`name: ${name ?? ''}`);
-    expect(asked.some((u) => u.includes('/recommendations/policy?') && u.includes(`name=${encodeURIComponent(name ?? '')}`))).toBe(true);
+    expect(
+      asked.some(
+        (u) => u.includes('/recommendations/policy?') && u.includes(`name=${encodeURIComponent(name ?? '')}`),
+      ),
+    ).toBe(true);
     await page.close();
   });
 

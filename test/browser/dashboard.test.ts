@@ -10,16 +10,28 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
-  droppedFlowLine, ensureWebBuilt, hasChromium, launchChromium, repoRoot, shiftedDemoLines, startServe, untar, waitFor,
-  writeConfig, XSS_LABEL, xssFlowLine, type RunningDaemon,
+  droppedFlowLine,
+  ensureWebBuilt,
+  hasChromium,
+  launchChromium,
+  repoRoot,
+  shiftedDemoLines,
+  startServe,
+  untar,
+  waitFor,
+  writeConfig,
+  XSS_LABEL,
+  xssFlowLine,
+  type RunningDaemon,
 } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
 const updateScreenshots = process.env['UPDATE_SCREENSHOTS'] === '1';
 const screenshotDir = path.join(repoRoot, 'docs/screenshots');
 
-
-describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'))('dashboard in Chromium (real serve, demo flows)', () => {
+describe.skipIf(
+  skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
+)('dashboard in Chromium (real serve, demo flows)', () => {
   let dir: string;
   let flowsFile: string;
   let daemon: RunningDaemon;
@@ -49,11 +61,20 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
       '  flushIntervalMs: 50',
     ]);
     daemon = await startServe(config);
-    const demoCount = readFileSync(flowsFile, 'utf8').split('\n').filter((l) => l !== '').length;
-    await waitFor('the demo flows in the store', 60_000, async () => {
-      const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
-      return new RegExp(`netpol_advisor_events_accepted_total ${demoCount}\\n`).test(metrics) ? true : undefined;
-    }, daemon.logs);
+    const demoCount = readFileSync(flowsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length;
+    await waitFor(
+      'the demo flows in the store',
+      60_000,
+      async () => {
+        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+        return new RegExp(`netpol_advisor_events_accepted_total ${demoCount}\\n`).test(metrics)
+          ? true
+          : undefined;
+      },
+      daemon.logs,
+    );
     context = await launchChromium(path.join(dir, 'profile'));
     context.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
@@ -112,10 +133,16 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await expect(page.locator('.stat-value').first().textContent()).resolves.toMatch(/^\d+$/);
     // Coverage from the demo's cluster snapshot: shop denies ingress by default, data's only pod is
     // selected by postgres-ingress, monitoring has no policy.
-    await expect(page.locator('tr[data-namespace="shop"] td').nth(1).textContent()).resolves.toBe('default deny');
+    await expect(page.locator('tr[data-namespace="shop"] td').nth(1).textContent()).resolves.toBe(
+      'default deny',
+    );
     await expect(page.locator('tr[data-namespace="shop"] td').nth(2).textContent()).resolves.toBe('open');
-    await expect(page.locator('tr[data-namespace="data"] .coverage-text').textContent()).resolves.toBe('100% (1/1 pods)');
-    await expect(page.locator('tr[data-namespace="monitoring"] .coverage-text').textContent()).resolves.toBe('0% (0/1 pods)');
+    await expect(page.locator('tr[data-namespace="data"] .coverage-text').textContent()).resolves.toBe(
+      '100% (1/1 pods)',
+    );
+    await expect(page.locator('tr[data-namespace="monitoring"] .coverage-text').textContent()).resolves.toBe(
+      '0% (0/1 pods)',
+    );
     await shoot(page, 'overview');
     await page.close();
   });
@@ -139,7 +166,10 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await page.waitForURL(/#\/map$/);
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('svg.map g.node').count()).toBeGreaterThan(10);
-    await page.locator('path.edge-hit[data-dropped="true"][data-to="pod/data/postgres"]').first().dispatchEvent('click');
+    await page
+      .locator('path.edge-hit[data-dropped="true"][data-to="pod/data/postgres"]')
+      .first()
+      .dispatchEvent('click');
     await page.locator('.samples dl').waitFor();
     await shoot(page, 'service-map');
     await page.close();
@@ -182,11 +212,16 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
     await expect(page.locator('pre.code').textContent()).resolves.toContain('kubectl');
     await shoot(page, 'recommendations');
 
-    const [yamlDownload] = await Promise.all([page.waitForEvent('download'), section.locator('button[data-download="yaml"]').click()]);
+    const [yamlDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      section.locator('button[data-download="yaml"]').click(),
+    ]);
     const yamlPath = path.join(dir, 'export.yaml');
     await yamlDownload.saveAs(yamlPath);
     expect(yamlDownload.suggestedFilename()).toBe('netpol-advisor-shop.yaml');
-    const docs = parseAllDocuments(readFileSync(yamlPath, 'utf8')).map((d) => d.toJS() as { kind?: string; apiVersion?: string; metadata?: { namespace?: string } });
+    const docs = parseAllDocuments(readFileSync(yamlPath, 'utf8')).map(
+      (d) => d.toJS() as { kind?: string; apiVersion?: string; metadata?: { namespace?: string } },
+    );
     expect(docs.length).toBeGreaterThan(1);
     for (const doc of docs) {
       expect(doc.kind).toBe('NetworkPolicy');
@@ -194,7 +229,10 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
       expect(doc.metadata?.namespace).toBe('shop');
     }
 
-    const [tarDownload] = await Promise.all([page.waitForEvent('download'), section.locator('button[data-download="tar"]').click()]);
+    const [tarDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      section.locator('button[data-download="tar"]').click(),
+    ]);
     const tarPath = path.join(dir, 'export.tar');
     await tarDownload.saveAs(tarPath);
     const files = untar(readFileSync(tarPath));
@@ -212,9 +250,17 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
   it('drops: classified list and alerts, and a new drop appears live over the WebSocket', async () => {
     const page = await open('#/drops');
     expect(await page.locator('article.drop').count()).toBeGreaterThan(0);
-    await expect(page.locator('article.drop').first().textContent()).resolves.toMatch(/data\/postgres|dropped connections/);
-    await page.getByTestId('stream-state').filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 });
-    appendFileSync(flowsFile, `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 6543, uuid: '5e1f0000-0000-4000-8000-000000006543' })}\n`);
+    await expect(page.locator('article.drop').first().textContent()).resolves.toMatch(
+      /data\/postgres|dropped connections/,
+    );
+    await page
+      .getByTestId('stream-state')
+      .filter({ hasText: /^live$/ })
+      .waitFor({ timeout: 15_000 });
+    appendFileSync(
+      flowsFile,
+      `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 6543, uuid: '5e1f0000-0000-4000-8000-000000006543' })}\n`,
+    );
     const live = page.getByTestId('live-drops').locator('tbody tr', { hasText: '6543/TCP' });
     await live.waitFor({ timeout: 20_000 });
     await expect(live.textContent()).resolves.toContain('data/postgres');
@@ -236,7 +282,9 @@ describe.skipIf(skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt
   it('renders a pod label holding HTML as text: no element, no script run', async () => {
     appendFileSync(flowsFile, `${xssFlowLine(Date.now())}\n`);
     await waitFor('the xss-lab flow in the API', 20_000, async () => {
-      const body = (await (await fetch(`${daemon.base}/api/v1/flows?namespace=xss-lab`)).json()) as { items: unknown[] };
+      const body = (await (await fetch(`${daemon.base}/api/v1/flows?namespace=xss-lab`)).json()) as {
+        items: unknown[];
+      };
       return body.items.length > 0 ? true : undefined;
     });
     const page = await context.newPage();

@@ -27,13 +27,29 @@ function newestMtimeMs(dir: string): number {
 export function ensureWebBuilt(): void {
   const index = path.join(WEB_DIST, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtimeMs(WEB_SRC)) return;
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'src/web', '--outDir', '../../dist/web', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(repoRoot, 'node_modules/vite/bin/vite.js'),
+      'build',
+      'src/web',
+      '--outDir',
+      '../../dist/web',
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: repoRoot, stdio: 'pipe' },
+  );
 }
 
 type HubbleLine = { flow: Record<string, unknown>; time?: string } & Record<string, unknown>;
 
 const demoLines = (): HubbleLine[] =>
-  readFileSync(path.join(repoRoot, 'demo/flows.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as HubbleLine);
+  readFileSync(path.join(repoRoot, 'demo/flows.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as HubbleLine);
 
 /** The bundled demo flows with their times shifted so the newest is `nowMs` (as demo mode does). */
 export function shiftedDemoLines(nowMs: number): string[] {
@@ -56,8 +72,18 @@ export function droppedFlowLine(options: DropOptions): string {
   const template = demoLines().find((l) => l.flow['verdict'] === 'DROPPED');
   if (template === undefined) throw new Error('demo/flows.jsonl has no DROPPED flow');
   const at = new Date(options.timeMs).toISOString();
-  const l4 = { TCP: { source_port: 40000 + (options.destinationPort % 20000), destination_port: options.destinationPort, flags: { SYN: true } } };
-  return JSON.stringify({ ...template, time: at, flow: { ...template.flow, time: at, uuid: options.uuid, l4 } });
+  const l4 = {
+    TCP: {
+      source_port: 40000 + (options.destinationPort % 20000),
+      destination_port: options.destinationPort,
+      flags: { SYN: true },
+    },
+  };
+  return JSON.stringify({
+    ...template,
+    time: at,
+    flow: { ...template.flow, time: at, uuid: options.uuid, l4 },
+  });
 }
 
 export const XSS_LABEL = '<img src=x onerror=alert(1)>';
@@ -67,12 +93,33 @@ export function xssFlowLine(timeMs: number): string {
   const at = new Date(timeMs).toISOString();
   return JSON.stringify({
     flow: {
-      time: at, uuid: '0b7e1c55-0000-4000-8000-00000000a551', verdict: 'FORWARDED',
+      time: at,
+      uuid: '0b7e1c55-0000-4000-8000-00000000a551',
+      verdict: 'FORWARDED',
       IP: { source: '10.244.3.99', destination: '10.244.3.98', ipVersion: 'IPv4' },
       l4: { TCP: { source_port: 41000, destination_port: 8080, flags: { SYN: true } } },
-      source: { ID: 901, identity: 90001, namespace: 'xss-lab', labels: [`k8s:app=${XSS_LABEL}`, 'k8s:io.kubernetes.pod.namespace=xss-lab'], pod_name: 'probe-5d8c7b9f4-q2w3e', workloads: [{ kind: 'Deployment', name: 'probe' }] },
-      destination: { ID: 902, identity: 90002, namespace: 'xss-lab', labels: ['k8s:app=target', 'k8s:io.kubernetes.pod.namespace=xss-lab'], pod_name: 'target-6f9d8c7b5-r4t5y', workloads: [{ kind: 'Deployment', name: 'target' }] },
-      Type: 'L3_L4', node_name: 'demo-cluster/worker-2', event_type: { type: 4, sub_type: 0 }, traffic_direction: 'INGRESS', is_reply: false, Summary: 'TCP Flags: SYN',
+      source: {
+        ID: 901,
+        identity: 90001,
+        namespace: 'xss-lab',
+        labels: [`k8s:app=${XSS_LABEL}`, 'k8s:io.kubernetes.pod.namespace=xss-lab'],
+        pod_name: 'probe-5d8c7b9f4-q2w3e',
+        workloads: [{ kind: 'Deployment', name: 'probe' }],
+      },
+      destination: {
+        ID: 902,
+        identity: 90002,
+        namespace: 'xss-lab',
+        labels: ['k8s:app=target', 'k8s:io.kubernetes.pod.namespace=xss-lab'],
+        pod_name: 'target-6f9d8c7b5-r4t5y',
+        workloads: [{ kind: 'Deployment', name: 'target' }],
+      },
+      Type: 'L3_L4',
+      node_name: 'demo-cluster/worker-2',
+      event_type: { type: 4, sub_type: 0 },
+      traffic_direction: 'INGRESS',
+      is_reply: false,
+      Summary: 'TCP Flags: SYN',
     },
     node_name: 'demo-cluster/worker-2',
     time: at,
@@ -87,21 +134,35 @@ export interface RunningDaemon {
 
 /** Spawns `serve --config` and resolves once it listens and is ready. */
 export async function startServe(configFile: string, timeoutMs = 60_000): Promise<RunningDaemon> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', configFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', configFile],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = await waitFor('the listening log line', timeoutMs, () => {
-    for (const line of output.split('\n')) {
-      if (!line.includes('"listening"')) continue;
-      const address = (JSON.parse(line) as { address?: string }).address;
-      if (address !== undefined) return Promise.resolve(`http://${address}`);
-    }
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${output}`);
-    return Promise.resolve(undefined);
-  }, () => output);
-  await waitFor('readiness', timeoutMs, async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), () => output);
+  const base = await waitFor(
+    'the listening log line',
+    timeoutMs,
+    () => {
+      for (const line of output.split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        const address = (JSON.parse(line) as { address?: string }).address;
+        if (address !== undefined) return Promise.resolve(`http://${address}`);
+      }
+      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${output}`);
+      return Promise.resolve(undefined);
+    },
+    () => output,
+  );
+  await waitFor(
+    'readiness',
+    timeoutMs,
+    async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined),
+    () => output,
+  );
   return {
     base,
     logs: () => output,
@@ -115,17 +176,25 @@ export async function startServe(configFile: string, timeoutMs = 60_000): Promis
 }
 
 /** vi.waitFor until `fn` returns a value (errors count as "not yet"); `context()` goes into the failure. */
-export function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, context: () => string = () => ''): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  fn: () => Promise<T | undefined>,
+  context: () => string = () => '',
+): Promise<T> {
   let lastError: unknown;
-  return vi.waitFor(async () => {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    throw new Error(`timed out waiting for ${what} (${String(lastError)})\n${context()}`);
-  }, { timeout: timeoutMs, interval: 100 });
+  return vi.waitFor(
+    async () => {
+      try {
+        const value = await fn();
+        if (value !== undefined) return value;
+      } catch (error) {
+        lastError = error;
+      }
+      throw new Error(`timed out waiting for ${what} (${String(lastError)})\n${context()}`);
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 export function writeConfig(file: string, lines: readonly string[]): void {
@@ -137,7 +206,16 @@ export function launchChromium(userDataDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
@@ -150,7 +228,11 @@ export function untar(buffer: Buffer): Map<string, string> {
   while (offset + 512 <= buffer.length) {
     const header = buffer.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number): string =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const prefix = field(345, 155);
     const name = prefix !== '' ? `${prefix}/${field(0, 100)}` : field(0, 100);
     const size = parseInt(field(124, 12).trim() || '0', 8);

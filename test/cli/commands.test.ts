@@ -20,7 +20,9 @@ vi.setConfig({ testTimeout: 120_000 });
 
 describe('netpol-advisor --version and --help', () => {
   it('--version prints the package version', () => {
-    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const result = runCli(['--version']);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(`netpol-advisor ${version}\n`);
@@ -30,7 +32,18 @@ describe('netpol-advisor --version and --help', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
-    for (const command of ['serve', 'ingest', 'flows', 'recommend', 'simulate', 'drops', 'doctor', 'eval', 'snapshot', 'backup']) {
+    for (const command of [
+      'serve',
+      'ingest',
+      'flows',
+      'recommend',
+      'simulate',
+      'drops',
+      'doctor',
+      'eval',
+      'snapshot',
+      'backup',
+    ]) {
       const line = lines.find((l) => l.startsWith(`  ${command} `));
       expect(line, command).toMatch(new RegExp(`^  ${command} +\\S.{15,}$`));
       // Each command's own --help works.
@@ -52,43 +65,120 @@ describe('netpol-advisor snapshot', () => {
   let kubeconfig: string;
   beforeAll(async () => {
     api = await new FakeKubeApiServer().start();
-    api.apply('/api/v1/namespaces', { metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } });
+    api.apply('/api/v1/namespaces', {
+      metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } },
+    });
     api.apply('/api/v1/nodes', { metadata: { name: 'kind-worker' }, spec: { podCIDR: '10.244.1.0/24' } });
-    api.apply('/apis/apps/v1/replicasets', { metadata: { namespace: 'shop', name: 'web-6b8d7f9c5d', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'uid-web', controller: true }] } });
-    api.apply('/api/v1/pods', pod('shop', 'web-6b8d7f9c5d-h4zrt', '10.244.1.31', { app: 'web' }, { owner: { kind: 'ReplicaSet', name: 'web-6b8d7f9c5d' } }));
-    api.apply('/api/v1/pods', pod('shop', 'api-5f6c8d9b7-kx7tn', '10.244.1.44', { app: 'api' }, { owner: { kind: 'ReplicaSet', name: 'api-5f6c8d9b7' } }));
-    api.apply('/api/v1/services', { metadata: { namespace: 'shop', name: 'api' }, spec: { clusterIP: '10.96.14.20', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }] } });
+    api.apply('/apis/apps/v1/replicasets', {
+      metadata: {
+        namespace: 'shop',
+        name: 'web-6b8d7f9c5d',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'uid-web', controller: true },
+        ],
+      },
+    });
+    api.apply(
+      '/api/v1/pods',
+      pod(
+        'shop',
+        'web-6b8d7f9c5d-h4zrt',
+        '10.244.1.31',
+        { app: 'web' },
+        { owner: { kind: 'ReplicaSet', name: 'web-6b8d7f9c5d' } },
+      ),
+    );
+    api.apply(
+      '/api/v1/pods',
+      pod(
+        'shop',
+        'api-5f6c8d9b7-kx7tn',
+        '10.244.1.44',
+        { app: 'api' },
+        { owner: { kind: 'ReplicaSet', name: 'api-5f6c8d9b7' } },
+      ),
+    );
+    api.apply('/api/v1/services', {
+      metadata: { namespace: 'shop', name: 'api' },
+      spec: {
+        clusterIP: '10.96.14.20',
+        selector: { app: 'api' },
+        ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
     api.apply('/apis/networking.k8s.io/v1/networkpolicies', {
       metadata: { namespace: 'shop', name: 'api-from-web' },
-      spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080 }] }] },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080 }] }],
+      },
     });
     kubeconfig = path.join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'current-context: fake',
-      'clusters:', `- name: fake`, `  cluster: { server: "http://127.0.0.1:${api.port}", insecure-skip-tls-verify: true }`,
-      'users:', '- name: fake', '  user: { token: test-token }',
-      'contexts:', '- name: fake', '  context: { cluster: fake, user: fake }', '',
-    ].join('\n'));
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: fake',
+        'clusters:',
+        `- name: fake`,
+        `  cluster: { server: "http://127.0.0.1:${api.port}", insecure-skip-tls-verify: true }`,
+        'users:',
+        '- name: fake',
+        '  user: { token: test-token }',
+        'contexts:',
+        '- name: fake',
+        '  context: { cluster: fake, user: fake }',
+        '',
+      ].join('\n'),
+    );
   });
   afterAll(async () => api.stop());
 
   it('writes every kind the tools read, which --cluster loads and eval decides on', async () => {
     const out = path.join(dir, 'cluster.json');
     const result = await runCliAsync(['snapshot', '--kubeconfig', kubeconfig, '--out', out]);
-    expect(result.stderr).toMatch(/^netpol-advisor snapshot: .*cluster\.json: 1 namespaces, 1 nodes, 2 pods, 1 services, 1 networkpolicies\.networking\.k8s\.io, 1 replicasets\.apps, 0 jobs\.batch \(context fake\)\n$/);
+    expect(result.stderr).toMatch(
+      /^netpol-advisor snapshot: .*cluster\.json: 1 namespaces, 1 nodes, 2 pods, 1 services, 1 networkpolicies\.networking\.k8s\.io, 1 replicasets\.apps, 0 jobs\.batch \(context fake\)\n$/,
+    );
     expect(result.status).toBe(0);
-    for (const collection of ['/api/v1/namespaces', '/api/v1/nodes', '/api/v1/pods', '/api/v1/services', '/apis/networking.k8s.io/v1/networkpolicies', '/apis/apps/v1/replicasets', '/apis/batch/v1/jobs']) {
-      expect(api.requests.some((r) => r.startsWith(`GET ${collection}?`) && r.includes('limit=500')), collection).toBe(true);
+    for (const collection of [
+      '/api/v1/namespaces',
+      '/api/v1/nodes',
+      '/api/v1/pods',
+      '/api/v1/services',
+      '/apis/networking.k8s.io/v1/networkpolicies',
+      '/apis/apps/v1/replicasets',
+      '/apis/batch/v1/jobs',
+    ]) {
+      expect(
+        api.requests.some((r) => r.startsWith(`GET ${collection}?`) && r.includes('limit=500')),
+        collection,
+      ).toBe(true);
     }
     // The CNI policy kinds are asked for; the fake has no such CRDs (404), which is not an error.
     expect(api.requests.some((r) => r.startsWith('GET /apis/cilium.io/v2/ciliumnetworkpolicies'))).toBe(true);
     const loaded = await loadClusterSnapshot([out]);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    expect(loaded.snapshot.pods.map((p) => `${p.namespace}/${p.name} ${p.workload.kind}/${p.workload.name}`).sort()).toEqual([
-      'shop/api-5f6c8d9b7-kx7tn Deployment/api', 'shop/web-6b8d7f9c5d-h4zrt Deployment/web',
-    ]);
+    expect(
+      loaded.snapshot.pods
+        .map((p) => `${p.namespace}/${p.name} ${p.workload.kind}/${p.workload.name}`)
+        .sort(),
+    ).toEqual(['shop/api-5f6c8d9b7-kx7tn Deployment/api', 'shop/web-6b8d7f9c5d-h4zrt Deployment/web']);
     expect(loaded.snapshot.policies.map((p) => p.metadata.name)).toEqual(['api-from-web']);
-    const decision = runCli(['eval', '--cluster', out, '--from', 'shop/web-6b8d7f9c5d-h4zrt', '--to', 'shop/api-5f6c8d9b7-kx7tn', '--port', '8080', '--json']);
+    const decision = runCli([
+      'eval',
+      '--cluster',
+      out,
+      '--from',
+      'shop/web-6b8d7f9c5d-h4zrt',
+      '--to',
+      'shop/api-5f6c8d9b7-kx7tn',
+      '--port',
+      '8080',
+      '--json',
+    ]);
     expect(decision.status).toBe(0);
     expect(JSON.parse(decision.stdout)).toMatchObject({ verdict: 'allow' });
   });
@@ -97,7 +187,9 @@ describe('netpol-advisor snapshot', () => {
     const json = path.join(dir, 'cluster-2.json');
     const yaml = path.join(dir, 'cluster.yaml');
     expect((await runCliAsync(['snapshot', '--kubeconfig', kubeconfig, '--out', json])).status).toBe(0);
-    expect((await runCliAsync(['snapshot', '--kubeconfig', kubeconfig, '-o', 'yaml', '--out', yaml])).status).toBe(0);
+    expect(
+      (await runCliAsync(['snapshot', '--kubeconfig', kubeconfig, '-o', 'yaml', '--out', yaml])).status,
+    ).toBe(0);
     const [a, b] = await Promise.all([loadClusterSnapshot([json]), loadClusterSnapshot([yaml])]);
     expect(b).toEqual(a);
   });
@@ -107,12 +199,20 @@ describe('netpol-advisor snapshot', () => {
     const out = path.join(dir, 'never.json');
     const result = await runCliAsync(['snapshot', '--kubeconfig', kubeconfig, '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`netpol-advisor snapshot: listing pods from http://127.0.0.1:${api.port} failed: HTTP 500\n`);
+    expect(result.stderr).toBe(
+      `netpol-advisor snapshot: listing pods from http://127.0.0.1:${api.port} failed: HTTP 500\n`,
+    );
     expect(existsSync(out)).toBe(false);
   });
 
   it('a kubeconfig that cannot be read: exit 2', async () => {
-    const result = await runCliAsync(['snapshot', '--kubeconfig', path.join(dir, 'nope'), '--out', path.join(dir, 'x.json')]);
+    const result = await runCliAsync([
+      'snapshot',
+      '--kubeconfig',
+      path.join(dir, 'nope'),
+      '--out',
+      path.join(dir, 'x.json'),
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^netpol-advisor snapshot: cannot load the kubeconfig .*nope: /);
   });
@@ -124,7 +224,13 @@ describe('netpol-advisor backup', () => {
     const store = openStore(db);
     try {
       for (let i = 0; i < 50; i++) {
-        store.writeBatch({ deltas: deltas(flow(endpoint('shop', `web-${i}`), endpoint('shop', 'api'), { timeMs: 1_700_000_000_000 + i })), accepted: 1, rejectedByReason: {} });
+        store.writeBatch({
+          deltas: deltas(
+            flow(endpoint('shop', `web-${i}`), endpoint('shop', 'api'), { timeMs: 1_700_000_000_000 + i }),
+          ),
+          accepted: 1,
+          rejectedByReason: {},
+        });
       }
       const live = store.totals();
       // The writer keeps its connection open: the data is in the WAL, not (yet) in the main file.
@@ -152,7 +258,10 @@ describe('netpol-advisor backup', () => {
     openStore(db).close();
     const exists = path.join(dir, 'exists.db');
     writeFileSync(exists, 'keep me');
-    expect(runCli(['backup', '--db', db, exists])).toMatchObject({ status: 2, stderr: `netpol-advisor backup: ${exists} already exists; remove it or choose another name\n` });
+    expect(runCli(['backup', '--db', db, exists])).toMatchObject({
+      status: 2,
+      stderr: `netpol-advisor backup: ${exists} already exists; remove it or choose another name\n`,
+    });
     expect(readFileSync(exists, 'utf8')).toBe('keep me');
     expect(runCli(['backup', '--db', path.join(dir, 'none.db'), path.join(dir, 'b.db')]).status).toBe(2);
     expect(runCli(['backup', '--db', db]).status).toBe(2);

@@ -7,7 +7,9 @@ import { repoRoot } from '../ingest/cli-helpers.js';
 export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', ...args], {
-      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETPOL_ADVISOR_DB: '', ...env },
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NETPOL_ADVISOR_DB: '', ...env },
     });
     let stdout = '';
     let stderr = '';

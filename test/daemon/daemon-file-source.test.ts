@@ -10,7 +10,9 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
 
-const demo = readFileSync(path.resolve(import.meta.dirname, '../../demo/flows.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+const demo = readFileSync(path.resolve(import.meta.dirname, '../../demo/flows.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 const silent = pino({ level: 'silent' });
 
 let dir: string;
@@ -21,7 +23,10 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-daemon-file-'));
   writeFileSync(flowFile(), demo.slice(0, 200).join('\n') + '\n');
   const file = path.join(dir, 'config.yaml');
-  writeFileSync(file, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(dir, 'flows.db'))}\nsources:\n  - type: file\n    name: hubble-export\n    format: hubble\n    path: ${JSON.stringify(flowFile())}\n`);
+  writeFileSync(
+    file,
+    `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(dir, 'flows.db'))}\nsources:\n  - type: file\n    name: hubble-export\n    format: hubble\n    path: ${JSON.stringify(flowFile())}\n`,
+  );
   const loaded = loadConfig({ file, env: {} });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   config = loaded.config;
@@ -37,9 +42,12 @@ async function accepted(base: string): Promise<number> {
 }
 
 async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  await vi.waitFor(async () => {
-    if (!(await cond())) throw new Error(`timed out waiting for ${what}`);
-  }, { timeout: timeoutMs, interval: 25 });
+  await vi.waitFor(
+    async () => {
+      if (!(await cond())) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 }
 
 describe('daemon with a file source', () => {
@@ -48,7 +56,10 @@ describe('daemon with a file source', () => {
     let daemon: Daemon = await startDaemon(config, { logger: silent });
     let base = `http://127.0.0.1:${daemon.address.port}`;
     try {
-      const ready = (await (await fetch(`${base}/readyz`)).json()) as { ready: boolean; sources: { name: string; type: string }[] };
+      const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+        ready: boolean;
+        sources: { name: string; type: string }[];
+      };
       expect(ready).toMatchObject({ ready: true, sources: [{ name: 'hubble-export', type: 'file' }] });
       await until('the first 200 lines', async () => (await accepted(base)) === 200);
       appendFileSync(flowFile(), demo.slice(200, 300).join('\n') + '\n');
@@ -71,14 +82,25 @@ describe('daemon with a file source', () => {
   }, 60_000);
 
   it('refuses a token file that is missing, with the setting named', async () => {
-    const loaded = loadConfig({ env: { NETPOL_ADVISOR_AUTH_MODE: 'token', NETPOL_ADVISOR_AUTH_TOKEN_FILE: path.join(dir, 'missing-token') }, flags: { listen: '127.0.0.1:0', db: path.join(dir, 'x.db') } });
+    const loaded = loadConfig({
+      env: {
+        NETPOL_ADVISOR_AUTH_MODE: 'token',
+        NETPOL_ADVISOR_AUTH_TOKEN_FILE: path.join(dir, 'missing-token'),
+      },
+      flags: { listen: '127.0.0.1:0', db: path.join(dir, 'x.db') },
+    });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    await expect(startDaemon(loaded.config, { logger: silent })).rejects.toThrow(/^auth\.tokenFile: cannot read .*ENOENT/);
+    await expect(startDaemon(loaded.config, { logger: silent })).rejects.toThrow(
+      /^auth\.tokenFile: cannot read .*ENOENT/,
+    );
   });
 
   it('builds hubble-relay and goldmane sources from config; an unreachable upstream does not block readiness', async () => {
     const file = path.join(dir, 'grpc.yaml');
-    writeFileSync(file, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(dir, 'grpc.db'))}\nsources:\n  - type: hubble-relay\n    address: "127.0.0.1:1"\n  - type: goldmane\n    address: "127.0.0.1:1"\n`);
+    writeFileSync(
+      file,
+      `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(dir, 'grpc.db'))}\nsources:\n  - type: hubble-relay\n    address: "127.0.0.1:1"\n  - type: goldmane\n    address: "127.0.0.1:1"\n`,
+    );
     const loaded = loadConfig({ file, env: {} });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const daemon = await startDaemon(loaded.config, { logger: silent });
@@ -86,8 +108,12 @@ describe('daemon with a file source', () => {
       const res = await fetch(`http://127.0.0.1:${daemon.address.port}/readyz`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { sources: { name: string; type: string; state: string }[] };
-      expect(body.sources.map((s) => [s.name, s.type])).toEqual([['hubble-relay-0', 'hubble-relay'], ['goldmane-1', 'goldmane']]);
-      for (const source of body.sources) expect(['starting', 'connected', 'reconnecting']).toContain(source.state);
+      expect(body.sources.map((s) => [s.name, s.type])).toEqual([
+        ['hubble-relay-0', 'hubble-relay'],
+        ['goldmane-1', 'goldmane'],
+      ]);
+      for (const source of body.sources)
+        expect(['starting', 'connected', 'reconnecting']).toContain(source.state);
     } finally {
       await daemon.stop();
     }

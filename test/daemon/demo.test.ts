@@ -17,7 +17,13 @@ let child: ChildProcess;
 let stdout = '';
 let stderr = '';
 
-interface DropItem { classification: string; evidence: string[]; fix: unknown[]; fixWarnings: string[]; explanation?: { summary: string } }
+interface DropItem {
+  classification: string;
+  evidence: string[];
+  fix: unknown[];
+  fixWarnings: string[];
+  explanation?: { summary: string };
+}
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
@@ -31,21 +37,44 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-demo-'));
   const config = path.join(dir, 'config.yaml');
   // Demo defaults except: port 0, one pass, and alerts evaluated every second instead of 30 s.
-  writeFileSync(config, ['listen: "127.0.0.1:0"', `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`, 'demo:', '  loop: false', 'alerting:', '  evaluateIntervalSec: 1', ''].join('\n'));
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    config,
+    [
+      'listen: "127.0.0.1:0"',
+      `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`,
+      'demo:',
+      '  loop: false',
+      'alerting:',
+      '  evaluateIntervalSec: 1',
+      '',
+    ].join('\n'),
+  );
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  base = await vi.waitFor(() => {
-    const match = /demo dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
-    if (match === null) throw new Error(`no URL line yet; stderr: ${stderr}`);
-    return match[1] as string;
-  }, { timeout: 60_000, interval: 50 });
+  base = await vi.waitFor(
+    () => {
+      const match = /demo dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      if (match === null) throw new Error(`no URL line yet; stderr: ${stderr}`);
+      return match[1] as string;
+    },
+    { timeout: 60_000, interval: 50 },
+  );
   // Every demo line stored (the first pass is time-shifted to now).
-  const lines = readFileSync(path.join(repoRoot, 'demo/flows.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0).length;
-  await vi.waitFor(async () => {
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    if (!metrics.includes(`netpol_advisor_events_accepted_total ${lines}\n`)) throw new Error('not all demo lines stored yet');
-  }, { timeout: 60_000, interval: 100 });
+  const lines = readFileSync(path.join(repoRoot, 'demo/flows.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0).length;
+  await vi.waitFor(
+    async () => {
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      if (!metrics.includes(`netpol_advisor_events_accepted_total ${lines}\n`))
+        throw new Error('not all demo lines stored yet');
+    },
+    { timeout: 60_000, interval: 100 },
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -56,11 +85,16 @@ afterAll(() => {
 describe('the demo (serve with no source)', () => {
   it('prints exactly one human line, with the URL', () => {
     const human = stderr.split('\n').filter((l) => l.length > 0);
-    expect(human).toEqual([expect.stringMatching(/^netpol-advisor: demo dashboard at http:\/\/127\.0\.0\.1:\d+\/ /)]);
+    expect(human).toEqual([
+      expect.stringMatching(/^netpol-advisor: demo dashboard at http:\/\/127\.0\.0\.1:\d+\/ /),
+    ]);
   });
 
   it('shows every drop class with its explanation and fix, and the non-policy drops', async () => {
-    const drops = await getJson<{ items: DropItem[]; nonPolicy: { edges: number; byReason: Record<string, number> } }>(`${base}/api/v1/drops?limit=500`);
+    const drops = await getJson<{
+      items: DropItem[];
+      nonPolicy: { edges: number; byReason: Record<string, number> };
+    }>(`${base}/api/v1/drops?limit=500`);
     for (const classification of CLASSIFICATIONS) {
       const items = drops.items.filter((d) => d.classification === classification);
       expect(items.length, classification).toBeGreaterThan(0);
@@ -74,29 +108,47 @@ describe('the demo (serve with no source)', () => {
   });
 
   it('raises at least one alert through the alerting path', async () => {
-    const alerts = await vi.waitFor(async () => {
-      const body = await getJson<{ items: { status: string; summary: string }[] }>(`${base}/api/v1/alerts`);
-      if (!body.items.some((a) => a.status === 'firing')) throw new Error('no firing alert yet');
-      return body.items;
-    }, { timeout: 30_000, interval: 100 });
-    expect(alerts.find((a) => a.status === 'firing')?.summary).toContain('monitoring/prometheus-k8s → shop/redis TCP/9121');
+    const alerts = await vi.waitFor(
+      async () => {
+        const body = await getJson<{ items: { status: string; summary: string }[] }>(`${base}/api/v1/alerts`);
+        if (!body.items.some((a) => a.status === 'firing')) throw new Error('no firing alert yet');
+        return body.items;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(alerts.find((a) => a.status === 'firing')?.summary).toContain(
+      'monitoring/prometheus-k8s → shop/redis TCP/9121',
+    );
     // The log sink delivered it: one JSON log line on stdout.
-    await vi.waitFor(() => expect(stdout).toContain('"msg":"blocked traffic"'), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(() => expect(stdout).toContain('"msg":"blocked traffic"'), {
+      timeout: 30_000,
+      interval: 100,
+    });
   });
 
   it('loads the demo inventory: coverage, default deny, doctor findings', async () => {
-    const namespaces = await getJson<{ items: { name: string; coverage: { defaultDenyIngress: boolean; pods: number; podsSelected: number } }[] }>(`${base}/api/v1/namespaces`);
+    const namespaces = await getJson<{
+      items: {
+        name: string;
+        coverage: { defaultDenyIngress: boolean; pods: number; podsSelected: number };
+      }[];
+    }>(`${base}/api/v1/namespaces`);
     const shop = namespaces.items.find((n) => n.name === 'shop');
     expect(shop?.coverage).toMatchObject({ defaultDenyIngress: true });
     expect(shop?.coverage.pods).toBeGreaterThan(0);
     expect(shop?.coverage.podsSelected).toBe(shop?.coverage.pods);
-    const findings = await getJson<{ items: { kind: string }[] } | { kind: string }[]>(`${base}/api/v1/diagnostics`);
+    const findings = await getJson<{ items: { kind: string }[] } | { kind: string }[]>(
+      `${base}/api/v1/diagnostics`,
+    );
     const kinds = new Set((Array.isArray(findings) ? findings : findings.items).map((f) => f.kind));
-    for (const kind of ['dns-blocked', 'default-deny-blocks', 'selector-matches-nothing', 'non-policy-drops']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['dns-blocked', 'default-deny-blocks', 'selector-matches-nothing', 'non-policy-drops'])
+      expect(kinds, kind).toContain(kind);
   });
 
   it('observes long enough that the demo workloads are not all low confidence', async () => {
-    const recommendations = await getJson<{ items?: unknown[] } & Record<string, unknown>>(`${base}/api/v1/recommendations?namespace=shop`);
+    const recommendations = await getJson<{ items?: unknown[] } & Record<string, unknown>>(
+      `${base}/api/v1/recommendations?namespace=shop`,
+    );
     const text = JSON.stringify(recommendations);
     expect(text.match(/"netpol-advisor.io\/confidence":"normal"/g)?.length ?? 0).toBeGreaterThan(0);
   });
@@ -106,9 +158,16 @@ describe('the bundled demo files', () => {
   it('are what scripts/generate-demo.ts writes', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'npa-demo-gen-'));
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/generate-demo.ts', out], { cwd: repoRoot, stdio: 'pipe' });
+      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/generate-demo.ts', out], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
       for (const file of ['flows.jsonl', 'cluster.json']) {
-        expect(readFileSync(path.join(out, file), 'utf8') === readFileSync(path.join(repoRoot, 'demo', file), 'utf8'), file).toBe(true);
+        expect(
+          readFileSync(path.join(out, file), 'utf8') ===
+            readFileSync(path.join(repoRoot, 'demo', file), 'utf8'),
+          file,
+        ).toBe(true);
       }
     } finally {
       rmSync(out, { recursive: true, force: true });

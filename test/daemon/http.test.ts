@@ -41,11 +41,17 @@ beforeAll(async () => {
   store = openStore(path.join(dir, 'flows.db'));
   const writer = new BatchWriter({ store, batchSize: 100, onBatch: (s) => metrics.recordBatch(s) });
   const parse = parserFor('hubble');
-  const demo = readFileSync(new URL('../../demo/flows.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.length > 0);
+  const demo = readFileSync(new URL('../../demo/flows.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   for (const line of demo) writer.add(parse(line));
   writer.add(parse('{"flow": not json'));
   writer.flush();
-  metrics.setProbes({ edges: () => store.totals().edges, queueDepth: () => 7, sources: () => readiness.sources });
+  metrics.setProbes({
+    edges: () => store.totals().edges,
+    queueDepth: () => 7,
+    sources: () => readiness.sources,
+  });
   const app = buildApp({
     store,
     auth: { mode: 'none' },
@@ -88,10 +94,18 @@ describe('HTTP app', () => {
     const before = await getJson('/readyz');
     expect(before.status).toBe(503);
     expect(before.body).toMatchObject({ ready: false, store: 'opening' });
-    readiness = { ready: true, store: 'open', sources: [{ name: 'demo', type: 'demo', state: 'connected', events: 3, errors: 0, lostEvents: 0 }] };
+    readiness = {
+      ready: true,
+      store: 'open',
+      sources: [{ name: 'demo', type: 'demo', state: 'connected', events: 3, errors: 0, lostEvents: 0 }],
+    };
     const after = await getJson('/readyz');
     expect(after.status).toBe(200);
-    expect(after.body).toMatchObject({ ready: true, store: 'open', sources: [{ name: 'demo', state: 'connected' }] });
+    expect(after.body).toMatchObject({
+      ready: true,
+      store: 'open',
+      sources: [{ name: 'demo', state: 'connected' }],
+    });
   });
 
   it('GET /metrics exposes events, rejections by reason, edges, batch latency and source state', async () => {
@@ -113,7 +127,9 @@ describe('HTTP app', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const { status, body } = await getJson(`/api/v1/flows?limit=7${cursor !== null ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const { status, body } = await getJson(
+        `/api/v1/flows?limit=7${cursor !== null ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(status).toBe(200);
       const page = body as FlowPage;
       expect(page.items.length).toBeLessThanOrEqual(7);
@@ -122,8 +138,16 @@ describe('HTTP app', () => {
       pages++;
     } while (cursor !== null && pages < 100);
     expect(seen.length).toBe(store.totals().edges);
-    const ingress = seen.find((e) => e.source['workload'] === 'ingress-nginx-controller' && e.destination['workload'] === 'web');
-    expect(ingress).toMatchObject({ source: { namespace: 'ingress-nginx', kind: 'Deployment' }, destination: { namespace: 'shop', kind: 'Deployment' }, port: 8080, protocol: 'TCP', verdict: 'forwarded' });
+    const ingress = seen.find(
+      (e) => e.source['workload'] === 'ingress-nginx-controller' && e.destination['workload'] === 'web',
+    );
+    expect(ingress).toMatchObject({
+      source: { namespace: 'ingress-nginx', kind: 'Deployment' },
+      destination: { namespace: 'shop', kind: 'Deployment' },
+      port: 8080,
+      protocol: 'TCP',
+      verdict: 'forwarded',
+    });
     expect(ingress?.firstSeen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     const external = seen.find((e) => e.destination['ip'] === '203.0.113.10');
     expect(external?.destination).toMatchObject({ ip: '203.0.113.10', names: ['payments.example.com'] });
@@ -159,10 +183,18 @@ describe('HTTP app', () => {
     const missing = await getJson('/api/v1/nothing-here');
     expect(missing.status).toBe(404);
     expectError(missing.body, 'not_found', '/api/v1/nothing-here');
-    const big = await fetch(`${base}/api/v1/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'y'.repeat(5000) }) });
+    const big = await fetch(`${base}/api/v1/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: 'y'.repeat(5000) }),
+    });
     expect(big.status).toBe(413);
     expectError(await big.json(), 'payload_too_large', 'too large');
-    const bad = await fetch(`${base}/api/v1/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x": ' });
+    const bad = await fetch(`${base}/api/v1/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x": ',
+    });
     expect(bad.status).toBe(400);
     expectError(await bad.json(), 'invalid_body', 'not valid JSON');
   });
@@ -170,9 +202,22 @@ describe('HTTP app', () => {
   it('maps an internal failure to a 500 without leaking the cause (the store closed under it)', async () => {
     const other = openStore(path.join(dir, 'closed.db'));
     other.close();
-    const app = buildApp({ store: other, auth: { mode: 'none' }, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 } });
+    const app = buildApp({
+      store: other,
+      auth: { mode: 'none' },
+      registry: metrics.registry,
+      readiness: () => readiness,
+      limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 },
+    });
     const errors: object[] = [];
-    const logged = buildApp({ store: other, auth: { mode: 'none' }, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 }, logger: { error: (obj) => errors.push(obj) } });
+    const logged = buildApp({
+      store: other,
+      auth: { mode: 'none' },
+      registry: metrics.registry,
+      readiness: () => readiness,
+      limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 },
+      logger: { error: (obj) => errors.push(obj) },
+    });
     for (const candidate of [app, logged]) {
       const s = candidate.listen(0, '127.0.0.1');
       await new Promise<void>((resolve) => s.once('listening', resolve));
@@ -188,12 +233,22 @@ describe('HTTP app', () => {
 
   it('with token auth, refuses requests without the bearer token except the probes', async () => {
     const token = 'a-test-token-of-sufficient-length';
-    const app = buildApp({ store, auth: { mode: 'token', token }, registry: metrics.registry, readiness: () => readiness, limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 } });
+    const app = buildApp({
+      store,
+      auth: { mode: 'token', token },
+      registry: metrics.registry,
+      readiness: () => readiness,
+      limits: { pageSizeMax: 50, pageSizeDefault: 10, requestBodyBytes: 2048 },
+    });
     const s = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => s.once('listening', resolve));
     const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
     try {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: token }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-token-wrong-token' },
+        { authorization: token },
+      ]) {
         const res = await fetch(`${url}/api/v1/flows`, { headers });
         expect(res.status).toBe(401);
         expect(res.headers.get('www-authenticate')).toContain('Bearer');
@@ -201,7 +256,9 @@ describe('HTTP app', () => {
       }
       expect((await fetch(`${url}/metrics`)).status).toBe(401);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      expect((await fetch(`${url}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${url}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
     } finally {
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }

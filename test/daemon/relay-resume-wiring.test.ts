@@ -21,12 +21,22 @@ describe('serve with a hubble-relay source', () => {
   it('asks the relay since the committed resume point', async () => {
     const db = path.join(dir, 'flows.db');
     const store = openStore(db);
-    store.writeBatch({ deltas: [], accepted: 0, rejectedByReason: {}, resume: [{ sourceKey: 'hubble-relay:cluster', seconds: 1_777_000_000, nanos: 123_000_000, boundary: ['x'] }] });
+    store.writeBatch({
+      deltas: [],
+      accepted: 0,
+      rejectedByReason: {},
+      resume: [
+        { sourceKey: 'hubble-relay:cluster', seconds: 1_777_000_000, nanos: 123_000_000, boundary: ['x'] },
+      ],
+    });
     store.close();
     const relay = await new FakeRelay().start();
     try {
       const configFile = path.join(dir, 'config.yaml');
-      writeFileSync(configFile, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(db)}\nsources:\n  - type: hubble-relay\n    name: cluster\n    address: ${JSON.stringify(relay.address)}\n    staleAfterMs: 120000\n`);
+      writeFileSync(
+        configFile,
+        `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(db)}\nsources:\n  - type: hubble-relay\n    name: cluster\n    address: ${JSON.stringify(relay.address)}\n    staleAfterMs: 120000\n`,
+      );
       const loaded = loadConfig({ file: configFile, env: {} });
       if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
       const daemon = await startDaemon(loaded.config, { logger: pino({ level: 'silent' }) });

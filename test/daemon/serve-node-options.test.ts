@@ -17,8 +17,23 @@ let stderr = '';
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-opts-'));
   const config = path.join(dir, 'config.yaml');
-  writeFileSync(config, ['listen: "127.0.0.1:0"', `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`, 'demo:', '  loop: false', 'limits:', '  flushIntervalMs: 50', ''].join('\n'));
-  child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    config,
+    [
+      'listen: "127.0.0.1:0"',
+      `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`,
+      'demo:',
+      '  loop: false',
+      'limits:',
+      '  flushIntervalMs: 50',
+      '',
+    ].join('\n'),
+  );
+  child = spawn(
+    process.execPath,
+    ['--max-old-space-size=256', '--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 });
@@ -34,18 +49,26 @@ afterAll(async () => {
 
 describe('serve under node --max-old-space-size', () => {
   it('the worker routes answer, and the worker shows in /readyz and /metrics', async () => {
-    const base = await vi.waitFor(() => {
-      const line = stdout.split('\n').find((l) => l.includes('"listening"'));
-      const address = line === undefined ? undefined : (JSON.parse(line) as { address?: string }).address;
-      if (address === undefined) throw new Error(`not listening yet\n${stderr}`);
-      return `http://${address}`;
-    }, { timeout: 60_000, interval: 50 });
-    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200), { timeout: 60_000, interval: 50 });
+    const base = await vi.waitFor(
+      () => {
+        const line = stdout.split('\n').find((l) => l.includes('"listening"'));
+        const address = line === undefined ? undefined : (JSON.parse(line) as { address?: string }).address;
+        if (address === undefined) throw new Error(`not listening yet\n${stderr}`);
+        return `http://${address}`;
+      },
+      { timeout: 60_000, interval: 50 },
+    );
+    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200), {
+      timeout: 60_000,
+      interval: 50,
+    });
     for (const route of ['/api/v1/drops', '/api/v1/namespaces', '/api/v1/graph']) {
       const res = await fetch(base + route);
       expect(res.status, `${route}: ${await res.clone().text()}`).toBe(200);
     }
-    const ready = (await (await fetch(`${base}/readyz`)).json()) as { analysisWorker?: { state: string; consecutiveFailures: number } };
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+      analysisWorker?: { state: string; consecutiveFailures: number };
+    };
     expect(ready.analysisWorker).toMatchObject({ state: 'running', consecutiveFailures: 0 });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^netpol_advisor_analysis_worker_up 1$/m);

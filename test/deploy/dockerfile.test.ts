@@ -4,7 +4,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isIgnored, parseCopy, parseDockerfile, parseExecForm, readIgnorePatterns, type Stage } from './dockerfile.js';
+import {
+  isIgnored,
+  parseCopy,
+  parseDockerfile,
+  parseExecForm,
+  readIgnorePatterns,
+  type Stage,
+} from './dockerfile.js';
 import { repoRoot } from './render.js';
 import { RUNTIME_FILES } from './runtime-files.js';
 
@@ -14,7 +21,8 @@ const finalStage = stages[stages.length - 1] as Stage;
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 /** What the build stage creates itself rather than copies from the context. */
 const BUILD_OUTPUTS = new Set(['dist', 'node_modules']);
-const SECRET_LIKE = /(^|\/)(\.env(\..*)?|.*\.(pem|key|p12|pfx|crt)|\.npmrc|id_rsa.*|id_ed25519.*|.*kubeconfig|secrets?)(\/|$)/i;
+const SECRET_LIKE =
+  /(^|\/)(\.env(\..*)?|.*\.(pem|key|p12|pfx|crt)|\.npmrc|id_rsa.*|id_ed25519.*|.*kubeconfig|secrets?)(\/|$)/i;
 
 function args(stage: Stage, keyword: string): string[] {
   return stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
@@ -50,7 +58,7 @@ describe('Dockerfile', () => {
     if (match?.[2] !== undefined) expect(Number(match[2])).toBeGreaterThan(0);
   });
 
-  it('has no HEALTHCHECK and no ADD (the probes are Kubernetes\'; ADD could fetch URLs)', () => {
+  it("has no HEALTHCHECK and no ADD (the probes are Kubernetes'; ADD could fetch URLs)", () => {
     const keywords = stages.flatMap((s) => s.instructions.map((i) => i.keyword));
     expect(keywords).not.toContain('HEALTHCHECK');
     expect(keywords).not.toContain('ADD');
@@ -67,7 +75,13 @@ describe('Dockerfile', () => {
   it('starts `netpol-advisor serve` with the config the Deployment mounts, data and TMPDIR on the volume', () => {
     const entrypoint = parseExecForm(args(finalStage, 'ENTRYPOINT').at(-1) ?? '[]');
     const cmd = parseExecForm(args(finalStage, 'CMD').at(-1) ?? '[]');
-    expect([...entrypoint, ...cmd]).toEqual(['node', 'bin/netpol-advisor.js', 'serve', '--config', '/etc/netpol-advisor/config.yaml']);
+    expect([...entrypoint, ...cmd]).toEqual([
+      'node',
+      'bin/netpol-advisor.js',
+      'serve',
+      '--config',
+      '/etc/netpol-advisor/config.yaml',
+    ]);
     expect(existsSync(path.join(repoRoot, 'bin/netpol-advisor.js'))).toBe(true);
     expect(workdir(finalStage)).toBe('/app');
     expect(args(finalStage, 'ENV').join(' ')).toMatch(/TMPDIR=\/var\/lib\/netpol-advisor\b/);
@@ -81,14 +95,17 @@ describe('Dockerfile', () => {
         for (const source of copy.sources) {
           expect(existsSync(path.join(repoRoot, source)), `COPY ${source} exists`).toBe(true);
           expect(source).not.toMatch(SECRET_LIKE);
-          if (source !== '.') expect(isIgnored(ignore, source), `${source} is not excluded by .dockerignore`).toBe(false);
+          if (source !== '.')
+            expect(isIgnored(ignore, source), `${source} is not excluded by .dockerignore`).toBe(false);
         }
       }
     }
   });
 
   it('copies from the build stage only what it has: context files under its WORKDIR, or its build output', () => {
-    const copies = args(finalStage, 'COPY').map(parseCopy).filter((c) => c.flags['from'] !== undefined);
+    const copies = args(finalStage, 'COPY')
+      .map(parseCopy)
+      .filter((c) => c.flags['from'] !== undefined);
     expect(copies.length).toBeGreaterThan(0);
     const shipped = new Set<string>();
     for (const copy of copies) {
@@ -119,19 +136,36 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  it.each(['.env', '.env.production', 'certs/client.key', 'tls.pem', '.git/config', 'node_modules/x/index.js', 'dist/cli/main.js', 'netpol-advisor.db', 'data/x.db-wal', 'test/fixtures/a.jsonl', '.npmrc', 'deploy/overlays/calico/kustomization.yaml'])(
-    'keeps %s out of the build context',
-    (file) => {
-      expect(isIgnored(ignore, file)).toBe(true);
-    },
-  );
+  it.each([
+    '.env',
+    '.env.production',
+    'certs/client.key',
+    'tls.pem',
+    '.git/config',
+    'node_modules/x/index.js',
+    'dist/cli/main.js',
+    'netpol-advisor.db',
+    'data/x.db-wal',
+    'test/fixtures/a.jsonl',
+    '.npmrc',
+    'deploy/overlays/calico/kustomization.yaml',
+  ])('keeps %s out of the build context', (file) => {
+    expect(isIgnored(ignore, file)).toBe(true);
+  });
 
-  it.each(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/cli/main.ts', 'src/flows/flow.ts', 'bin/netpol-advisor.js', 'migrations/001_init.sql', 'scripts/build-if-possible.mjs'])(
-    'lets %s into the build context',
-    (file) => {
-      expect(isIgnored(ignore, file)).toBe(false);
-    },
-  );
+  it.each([
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'src/cli/main.ts',
+    'src/flows/flow.ts',
+    'bin/netpol-advisor.js',
+    'migrations/001_init.sql',
+    'scripts/build-if-possible.mjs',
+  ])('lets %s into the build context', (file) => {
+    expect(isIgnored(ignore, file)).toBe(false);
+  });
 
   it('follows Docker matching: last match wins, ! re-includes, * stays in a segment, ** crosses', () => {
     expect(isIgnored(['*.md', '!README.md'], 'README.md')).toBe(false);

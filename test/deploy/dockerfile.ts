@@ -14,7 +14,10 @@ export interface Stage {
   readonly instructions: Instruction[];
 }
 
-export function parseDockerfile(text: string): { readonly preamble: Instruction[]; readonly stages: Stage[] } {
+export function parseDockerfile(text: string): {
+  readonly preamble: Instruction[];
+  readonly stages: Stage[];
+} {
   const preamble: Instruction[] = [];
   const stages: Stage[] = [];
   const lines = text.split('\n');
@@ -44,7 +47,11 @@ export function parseDockerfile(text: string): { readonly preamble: Instruction[
 }
 
 /** `COPY [--from=x] [--chown=…] src… dest` split into flags, sources and destination. */
-export function parseCopy(args: string): { readonly flags: Record<string, string>; readonly sources: string[]; readonly dest: string } {
+export function parseCopy(args: string): {
+  readonly flags: Record<string, string>;
+  readonly sources: string[];
+  readonly dest: string;
+} {
   const words = args.trim().startsWith('[') ? parseExecForm(args) : args.trim().split(/\s+/);
   const flags: Record<string, string> = {};
   while (words[0]?.startsWith('--') === true) {
@@ -58,7 +65,8 @@ export function parseCopy(args: string): { readonly flags: Record<string, string
 /** `["node", "x"]` → ['node', 'x']; throws on the shell form, which this project does not use. */
 export function parseExecForm(args: string): string[] {
   const value: unknown = JSON.parse(args);
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`not an exec-form array: ${args}`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new Error(`not an exec-form array: ${args}`);
   return value;
 }
 
@@ -82,7 +90,10 @@ export function isIgnored(patterns: readonly string[], file: string): boolean {
 }
 
 export function readIgnorePatterns(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 function globToRegExp(pattern: string): RegExp {

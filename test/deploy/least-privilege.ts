@@ -10,7 +10,11 @@ const READABLE: Readonly<Record<string, readonly string[]>> = {
   '': ['namespaces', 'pods', 'services', 'nodes'],
   'discovery.k8s.io': ['endpointslices'],
   'networking.k8s.io': ['networkpolicies'],
-  'policy.networking.k8s.io': ['adminnetworkpolicies', 'baselineadminnetworkpolicies', 'clusternetworkpolicies'],
+  'policy.networking.k8s.io': [
+    'adminnetworkpolicies',
+    'baselineadminnetworkpolicies',
+    'clusternetworkpolicies',
+  ],
   apps: ['replicasets', 'deployments', 'statefulsets', 'daemonsets'],
   batch: ['jobs', 'cronjobs'],
 };
@@ -25,16 +29,23 @@ export function rbacViolations(rules: readonly IPolicyRule[]): string[] {
   const out: string[] = [];
   rules.forEach((rule, i) => {
     const where = `rule ${i}`;
-    const fields = [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs, ...(rule.resourceNames ?? [])];
+    const fields = [
+      ...(rule.apiGroups ?? []),
+      ...(rule.resources ?? []),
+      ...rule.verbs,
+      ...(rule.resourceNames ?? []),
+    ];
     if (fields.some((f) => f.includes('*'))) out.push(`${where} has a wildcard`);
     if ((rule.nonResourceURLs ?? []).length > 0) out.push(`${where} grants nonResourceURLs`);
-    if ((rule.apiGroups ?? []).length === 0 || (rule.resources ?? []).length === 0) out.push(`${where} names no apiGroup or resource`);
+    if ((rule.apiGroups ?? []).length === 0 || (rule.resources ?? []).length === 0)
+      out.push(`${where} names no apiGroup or resource`);
     for (const group of rule.apiGroups ?? []) {
       for (const resource of rule.resources ?? []) {
         for (const verb of rule.verbs) {
           const readable = READ_VERBS.has(verb) && (READABLE[group] ?? []).includes(resource);
           const creatable = verb === 'create' && (CREATABLE[group] ?? []).includes(resource);
-          if (!readable && !creatable) out.push(`${where} grants ${verb} on ${resource}${group === '' ? '' : `.${group}`}`);
+          if (!readable && !creatable)
+            out.push(`${where} grants ${verb} on ${resource}${group === '' ? '' : `.${group}`}`);
         }
       }
     }
@@ -48,15 +59,29 @@ export type AllowedEgress = 'dns' | 'kubernetes-api' | 'hubble-relay' | 'goldman
 interface EgressShape {
   readonly name: AllowedEgress;
   /** undefined: the rule has no `to` (port-only). */
-  readonly peer?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> } | { readonly cidr: string };
+  readonly peer?:
+    | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+    | { readonly cidr: string };
   readonly ports: readonly string[];
 }
 
 const EGRESS_SHAPES: readonly EgressShape[] = [
-  { name: 'dns', peer: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, ports: ['UDP/53', 'TCP/53'] },
+  {
+    name: 'dns',
+    peer: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+    ports: ['UDP/53', 'TCP/53'],
+  },
   { name: 'kubernetes-api', ports: ['TCP/443', 'TCP/6443'] },
-  { name: 'hubble-relay', peer: { namespace: 'kube-system', podLabels: { 'k8s-app': 'hubble-relay' } }, ports: ['TCP/80', 'TCP/4245'] },
-  { name: 'goldmane', peer: { namespace: 'calico-system', podLabels: { 'k8s-app': 'goldmane' } }, ports: ['TCP/7443'] },
+  {
+    name: 'hubble-relay',
+    peer: { namespace: 'kube-system', podLabels: { 'k8s-app': 'hubble-relay' } },
+    ports: ['TCP/80', 'TCP/4245'],
+  },
+  {
+    name: 'goldmane',
+    peer: { namespace: 'calico-system', podLabels: { 'k8s-app': 'goldmane' } },
+    ports: ['TCP/7443'],
+  },
   { name: 'alerts-placeholder', peer: { cidr: '192.0.2.0/24' }, ports: ['TCP/443'] },
 ];
 
@@ -76,8 +101,10 @@ export function summarizePolicies(specs: readonly INetworkPolicySpec[], apiPort:
   specs.forEach((spec, i) => {
     const where = `policy ${i}`;
     const types = spec.policyTypes ?? [];
-    if (spec.ingress !== undefined && !types.includes('Ingress')) summary.violations.push(`${where} has ingress rules but no Ingress policyType`);
-    if (spec.egress !== undefined && !types.includes('Egress')) summary.violations.push(`${where} has egress rules but no Egress policyType`);
+    if (spec.ingress !== undefined && !types.includes('Ingress'))
+      summary.violations.push(`${where} has ingress rules but no Ingress policyType`);
+    if (spec.egress !== undefined && !types.includes('Egress'))
+      summary.violations.push(`${where} has egress rules but no Egress policyType`);
     for (const rule of spec.ingress ?? []) {
       const ports = (rule.ports ?? []).map(portKey);
       if (ports.length === 0) summary.violations.push(`${where}: an ingress rule opens every port`);
@@ -91,21 +118,33 @@ export function summarizePolicies(specs: readonly INetworkPolicySpec[], apiPort:
     }
     for (const rule of spec.egress ?? []) {
       const shape = EGRESS_SHAPES.find((s) => egressMatches(s, rule.to, rule.ports));
-      if (shape === undefined) summary.violations.push(`${where}: egress rule ${JSON.stringify(rule)} is not one of ${EGRESS_SHAPES.map((s) => s.name).join(', ')}`);
+      if (shape === undefined)
+        summary.violations.push(
+          `${where}: egress rule ${JSON.stringify(rule)} is not one of ${EGRESS_SHAPES.map((s) => s.name).join(', ')}`,
+        );
       else summary.egress.push(shape.name);
     }
   });
   return summary;
 }
 
-function egressMatches(shape: EgressShape, to: readonly INetworkPolicyPeer[] | undefined, ports: readonly INetworkPolicyPort[] | undefined): boolean {
+function egressMatches(
+  shape: EgressShape,
+  to: readonly INetworkPolicyPeer[] | undefined,
+  ports: readonly INetworkPolicyPort[] | undefined,
+): boolean {
   const keys = (ports ?? []).map(portKey);
   if (keys.length === 0 || !keys.every((k) => shape.ports.includes(k))) return false;
   if (shape.peer === undefined) return to === undefined || to.length === 0;
   if (to?.length !== 1) return false;
   const peer = to[0] as INetworkPolicyPeer;
   if ('cidr' in shape.peer) {
-    return peer.ipBlock?.cidr === shape.peer.cidr && (peer.ipBlock.except ?? []).length === 0 && peer.podSelector === undefined && peer.namespaceSelector === undefined;
+    return (
+      peer.ipBlock?.cidr === shape.peer.cidr &&
+      (peer.ipBlock.except ?? []).length === 0 &&
+      peer.podSelector === undefined &&
+      peer.namespaceSelector === undefined
+    );
   }
   return (
     peer.ipBlock === undefined &&
@@ -114,7 +153,10 @@ function egressMatches(shape: EgressShape, to: readonly INetworkPolicyPeer[] | u
   );
 }
 
-function exactLabels(selector: INetworkPolicyPeer['podSelector'], labels: Readonly<Record<string, string>>): boolean {
+function exactLabels(
+  selector: INetworkPolicyPeer['podSelector'],
+  labels: Readonly<Record<string, string>>,
+): boolean {
   if (selector === undefined || (selector.matchExpressions ?? []).length > 0) return false;
   const actual = selector.matchLabels ?? {};
   const expected = Object.entries(labels);

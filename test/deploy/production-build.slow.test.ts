@@ -43,21 +43,24 @@ async function freePort(): Promise<number> {
 /** Polls `url` until it answers 200, the daemon exits, or `timeoutMs` passes. */
 async function waitFor200(url: string, timeoutMs: number): Promise<Response> {
   let exited: string | undefined;
-  const response = await vi.waitFor(async () => {
-    if (child?.exitCode !== null || child.signalCode !== null) {
-      exited = `the daemon exited (${String(child?.exitCode ?? child?.signalCode)}) before ${url} answered 200:\n${output}`;
-      return undefined; // stop waiting: nothing will answer now
-    }
-    let last: string;
-    try {
-      const answer = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (answer.status === 200) return answer;
-      last = `status ${answer.status}: ${(await answer.text()).slice(0, 500)}`;
-    } catch (error) {
-      last = String(error);
-    }
-    throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output}`);
-  }, { timeout: timeoutMs, interval: 250 });
+  const response = await vi.waitFor(
+    async () => {
+      if (child?.exitCode !== null || child.signalCode !== null) {
+        exited = `the daemon exited (${String(child?.exitCode ?? child?.signalCode)}) before ${url} answered 200:\n${output}`;
+        return undefined; // stop waiting: nothing will answer now
+      }
+      let last: string;
+      try {
+        const answer = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        if (answer.status === 200) return answer;
+        last = `status ${answer.status}: ${(await answer.text()).slice(0, 500)}`;
+      } catch (error) {
+        last = String(error);
+      }
+      throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output}`);
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
   if (response === undefined) throw new Error(exited);
   return response;
 }
@@ -65,7 +68,8 @@ async function waitFor200(url: string, timeoutMs: number): Promise<Response> {
 function environment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('NETPOL_ADVISOR_') && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS') env[key] = value;
+    if (!key.startsWith('NETPOL_ADVISOR_') && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS')
+      env[key] = value;
   }
   return { ...env, NODE_ENV: 'production', TMPDIR: dataDir };
 }
@@ -75,15 +79,36 @@ describe('the production build (what the image runs)', () => {
     await run('npm', ['run', 'build'], { cwd: repoRoot, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
     mkdirSync(appDir);
     mkdirSync(dataDir);
-    for (const entry of SHIPPED) cpSync(path.join(repoRoot, entry), path.join(appDir, entry), { recursive: true });
-    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: appDir, env: environment(), timeout: 900_000, maxBuffer: 16 * 1024 * 1024 });
+    for (const entry of SHIPPED)
+      cpSync(path.join(repoRoot, entry), path.join(appDir, entry), { recursive: true });
+    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
+      cwd: appDir,
+      env: environment(),
+      timeout: 900_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const config = path.join(work, 'config.yaml');
     // No sources: demo mode, which replays the bundled demo flows and binds loopback only.
-    writeFileSync(config, [`listen: "127.0.0.1:${port}"`, `db: "${path.join(dataDir, 'netpol-advisor.db')}"`, 'kubernetes:', '  enabled: false', 'auth:', '  mode: none', ''].join('\n'));
-    const daemon = spawn(process.execPath, ['bin/netpol-advisor.js', 'serve', '--config', config], { cwd: appDir, env: environment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      config,
+      [
+        `listen: "127.0.0.1:${port}"`,
+        `db: "${path.join(dataDir, 'netpol-advisor.db')}"`,
+        'kubernetes:',
+        '  enabled: false',
+        'auth:',
+        '  mode: none',
+        '',
+      ].join('\n'),
+    );
+    const daemon = spawn(process.execPath, ['bin/netpol-advisor.js', 'serve', '--config', config], {
+      cwd: appDir,
+      env: environment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = daemon;
     const collect = (chunk: Buffer): void => {
       if (output.length < MAX_OUTPUT_CHARS) output += chunk.toString('utf8');
@@ -126,7 +151,10 @@ describe('the production build (what the image runs)', () => {
   it('stops cleanly on SIGTERM and leaves the database on the data volume', async () => {
     expect(child?.exitCode, output).toBeNull();
     child?.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000))]);
+    const code = await Promise.race([
+      exited,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+    ]);
     expect(code, output).toBe(0);
     expect(existsSync(path.join(dataDir, 'netpol-advisor.db'))).toBe(true);
   });

@@ -25,9 +25,15 @@ export function hasKubectl(): boolean {
 
 export function renderOverlay(overlay: Overlay): KubeObject[] {
   const dir = path.join(repoRoot, 'deploy', 'overlays', overlay);
-  const result = spawnSync(kubectl, ['kustomize', dir], { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  const result = spawnSync(kubectl, ['kustomize', dir], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (result.status !== 0) {
-    throw new Error(`${kubectl} kustomize ${dir} failed (status ${String(result.status)}): ${result.stderr || String(result.error)}`);
+    throw new Error(
+      `${kubectl} kustomize ${dir} failed (status ${String(result.status)}): ${result.stderr || String(result.error)}`,
+    );
   }
   return parseManifests(result.stdout, `kustomize ${overlay}`);
 }
@@ -60,6 +66,9 @@ function isKubeObject(value: unknown): value is KubeObject {
 
 export function findObject(objects: readonly KubeObject[], kind: string, name?: string): KubeObject {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (found.length !== 1) throw new Error(`expected exactly one ${kind}${name !== undefined ? ` ${name}` : ''}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected exactly one ${kind}${name !== undefined ? ` ${name}` : ''}, found ${found.length}`,
+    );
   return found[0] as KubeObject;
 }

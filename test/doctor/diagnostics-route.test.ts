@@ -32,13 +32,28 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'doctor-http-'));
   const file = path.join(dir, 'flows.db');
   store = openStore(file);
-  const flows = repeat(3, T0, MIN, { from: pod('jobs', 'batch'), to: pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }), port: 53, protocol: 'UDP', verdict: 'dropped', dropReason: 'POLICY_DENIED' });
+  const flows = repeat(3, T0, MIN, {
+    from: pod('jobs', 'batch'),
+    to: pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }),
+    port: 53,
+    protocol: 'UDP',
+    verdict: 'dropped',
+    dropReason: 'POLICY_DENIED',
+  });
   store.writeBatch({ deltas: aggregateFlows(flows).values(), accepted: flows.length, rejectedByReason: {} });
-  const { snapshot } = await loadDoctorCluster([path.join(FIXTURES, 'cluster.json'), path.join(FIXTURES, 'dns.yaml')]);
+  const { snapshot } = await loadDoctorCluster([
+    path.join(FIXTURES, 'cluster.json'),
+    path.join(FIXTURES, 'dns.yaml'),
+  ]);
   const app = express();
   deps = {
-    store, clusterSnapshot: () => snapshot, dbFile: file, auth: { mode: 'none' }, registry: new Registry(),
-    readiness: () => ({ ready: true, store: 'open', sources: [] }), limits: { pageSizeMax: 100, pageSizeDefault: 10, requestBodyBytes: 65_536 },
+    store,
+    clusterSnapshot: () => snapshot,
+    dbFile: file,
+    auth: { mode: 'none' },
+    registry: new Registry(),
+    readiness: () => ({ ready: true, store: 'open', sources: [] }),
+    limits: { pageSizeMax: 100, pageSizeDefault: 10, requestBodyBytes: 65_536 },
   };
   app.use(diagnosticsRoutes(deps));
   app.use(errorHandler());
@@ -70,7 +85,9 @@ describe('GET /api/v1/diagnostics', () => {
     expect(first.status).toBe(200);
     const jobs = (runner as WorkerRunner).jobs;
     expect(jobs).toBeGreaterThan(0);
-    const again = await fetch(`${base}/api/v1/diagnostics`, { headers: { 'if-none-match': first.headers.get('etag') ?? '' } });
+    const again = await fetch(`${base}/api/v1/diagnostics`, {
+      headers: { 'if-none-match': first.headers.get('etag') ?? '' },
+    });
     expect(again.status).toBe(304);
     expect((runner as WorkerRunner).jobs).toBe(jobs);
   });

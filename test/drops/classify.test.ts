@@ -19,36 +19,102 @@ function stream(): Flow[] {
   const flows: Flow[] = [
     // regression: forwarded for 10 minutes, dropped from minute 20
     ...repeat(10, T0, MIN, { from: frontend, to: cart, port: 8080, verdict: 'forwarded' }),
-    ...repeat(4, T0 + 20 * MIN, MIN, { from: frontend, to: cart, port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED', deniedBy: ['shop/default-deny'] }),
+    ...repeat(4, T0 + 20 * MIN, MIN, {
+      from: frontend,
+      to: cart,
+      port: 8080,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+      deniedBy: ['shop/default-deny'],
+    }),
     // dns
-    ...repeat(3, T0 + 20 * MIN, 1000, { from: frontend, to: coredns, port: 53, protocol: 'UDP', verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+    ...repeat(3, T0 + 20 * MIN, 1000, {
+      from: frontend,
+      to: coredns,
+      port: 53,
+      protocol: 'UDP',
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
     // expected-by-baseline: some pods get through after the drops began
-    ...repeat(2, T0 + 5 * MIN, MIN, { from: checkout, to: payments, port: 443, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+    ...repeat(2, T0 + 5 * MIN, MIN, {
+      from: checkout,
+      to: payments,
+      port: 443,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
     ...repeat(2, T0 + 6 * MIN, MIN, { from: checkout, to: payments, port: 443, verdict: 'forwarded' }),
     // Hubble's two records of connections denied at the destination's ingress: the sending node
     // logs each SYN FORWARDED (egress), the receiving node logs it DROPPED, milliseconds apart.
     ...repeat(4, T0 + 20 * MIN, MIN, { from: checkout, to: cart, port: 8080, verdict: 'forwarded' }),
-    ...repeat(4, T0 + 20 * MIN + 2, MIN, { from: checkout, to: cart, port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+    ...repeat(4, T0 + 20 * MIN + 2, MIN, {
+      from: checkout,
+      to: cart,
+      port: 8080,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
     // likely-legitimate: frontend already talks to namespace shop, retries catalog 5 times
-    ...repeat(5, T0 + 30 * MIN, 2000, { from: frontend, to: catalog, port: 9090, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+    ...repeat(5, T0 + 30 * MIN, 2000, {
+      from: frontend,
+      to: catalog,
+      port: 9090,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
     // unknown: a single attempt to a namespace never reached
-    flow({ from: batch, to: db, port: 5432, verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: T0 + 40 * MIN }),
+    flow({
+      from: batch,
+      to: db,
+      port: 5432,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+      timeMs: T0 + 40 * MIN,
+    }),
     // not a policy drop: counted, not classified
-    ...repeat(2, T0 + 40 * MIN, 1000, { from: batch, to: world('203.0.113.9'), port: 443, verdict: 'dropped', dropReason: 'CT_MAP_INSERTION_FAILED' }),
+    ...repeat(2, T0 + 40 * MIN, 1000, {
+      from: batch,
+      to: world('203.0.113.9'),
+      port: 443,
+      verdict: 'dropped',
+      dropReason: 'CT_MAP_INSERTION_FAILED',
+    }),
     // a Calico deny (no datapath reason, policy named)
-    flow({ from: batch, to: world('198.51.100.7'), port: 25, verdict: 'dropped', deniedBy: ['jobs/knp.default.deny-smtp'], timeMs: T0 + 41 * MIN }),
+    flow({
+      from: batch,
+      to: world('198.51.100.7'),
+      port: 25,
+      verdict: 'dropped',
+      deniedBy: ['jobs/knp.default.deny-smtp'],
+      timeMs: T0 + 41 * MIN,
+    }),
   ];
   // suspicious: rogue hits 12 destinations in two minutes
   for (let i = 0; i < 12; i++) {
-    flows.push(flow({ from: rogue, to: pod('shop', `svc${i}`), port: 8000 + i, verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: T0 + 50 * MIN + i * 10_000 }));
+    flows.push(
+      flow({
+        from: rogue,
+        to: pod('shop', `svc${i}`),
+        port: 8000 + i,
+        verdict: 'dropped',
+        dropReason: 'POLICY_DENIED',
+        timeMs: T0 + 50 * MIN + i * 10_000,
+      }),
+    );
   }
   return flows;
 }
 
 function find(items: readonly DropReport[], src: string, dst: string, port: number): DropReport {
-  const item = items.find((i) =>
-    'workload' in i.source && i.source.workload === src && port === i.port &&
-    (('workload' in i.destination && i.destination.workload === dst) || ('ip' in i.destination && i.destination.ip === dst)));
+  const item = items.find(
+    (i) =>
+      'workload' in i.source &&
+      i.source.workload === src &&
+      port === i.port &&
+      (('workload' in i.destination && i.destination.workload === dst) ||
+        ('ip' in i.destination && i.destination.ip === dst)),
+  );
   if (item === undefined) throw new Error(`no blocked path ${src} -> ${dst}:${port}`);
   return item;
 }
@@ -104,7 +170,9 @@ describe('classification of blocked paths from a stream of flows', () => {
   });
 
   it('counts non-policy drops without classifying them, and treats a Calico deny as a policy drop', () => {
-    expect(items.some((i) => i.port === 443 && 'ip' in i.destination && i.destination.ip === '203.0.113.9')).toBe(false);
+    expect(
+      items.some((i) => i.port === 443 && 'ip' in i.destination && i.destination.ip === '203.0.113.9'),
+    ).toBe(false);
     expect(nonPolicy).toEqual({ edges: 1, connections: 2, byReason: { CT_MAP_INSERTION_FAILED: 2 } });
     const calico = find(items, 'batch', '198.51.100.7', 25);
     expect(calico.deniedBy).toEqual(['jobs/knp.default.deny-smtp']);
@@ -116,7 +184,16 @@ describe('classification of blocked paths from a stream of flows', () => {
     for (let i = 0; i < 15; i++) {
       const target = pod('shop', `api${i}`);
       flows.push(flow({ from: gateway, to: target, port: 8080, verdict: 'forwarded', timeMs: T0 + i }));
-      flows.push(flow({ from: gateway, to: target, port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED', timeMs: T0 + 10 * MIN + i }));
+      flows.push(
+        flow({
+          from: gateway,
+          to: target,
+          port: 8080,
+          verdict: 'dropped',
+          dropReason: 'POLICY_DENIED',
+          timeMs: T0 + 10 * MIN + i,
+        }),
+      );
     }
     const result = buildDropReports(ingest(flows));
     expect(result.items).toHaveLength(15);
@@ -129,8 +206,13 @@ describe('classification of blocked paths from a stream of flows', () => {
   });
 
   it('recognizes the policy drop reasons of Hubble, numeric codes included', () => {
-    for (const reason of ['POLICY_DENIED', 'POLICY_DENY', 'AUTH_REQUIRED', '133']) expect(isPolicyDropReason(reason)).toBe(true);
-    for (const reason of ['CT_MAP_INSERTION_FAILED', 'NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION', 'STALE_OR_UNROUTABLE_IP']) {
+    for (const reason of ['POLICY_DENIED', 'POLICY_DENY', 'AUTH_REQUIRED', '133'])
+      expect(isPolicyDropReason(reason)).toBe(true);
+    for (const reason of [
+      'CT_MAP_INSERTION_FAILED',
+      'NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION',
+      'STALE_OR_UNROUTABLE_IP',
+    ]) {
       expect(isPolicyDropReason(reason)).toBe(false);
     }
     expect(detectBlockedPaths(edges).blocked.length).toBe(items.length);

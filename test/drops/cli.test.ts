@@ -12,15 +12,29 @@ const dir = mkdtempSync(path.join(tmpdir(), 'drops-cli-'));
 const db = path.join(dir, 'netpol.db');
 const store = openStore(db);
 const flows = [
-  ...repeat(3, T0, MIN, { from: pod('shop', 'frontend'), to: pod('shop', 'cart'), port: 8080, verdict: 'forwarded' }),
-  ...repeat(2, T0 + 10 * MIN, MIN, { from: pod('shop', 'frontend'), to: pod('shop', 'cart'), port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+  ...repeat(3, T0, MIN, {
+    from: pod('shop', 'frontend'),
+    to: pod('shop', 'cart'),
+    port: 8080,
+    verdict: 'forwarded',
+  }),
+  ...repeat(2, T0 + 10 * MIN, MIN, {
+    from: pod('shop', 'frontend'),
+    to: pod('shop', 'cart'),
+    port: 8080,
+    verdict: 'dropped',
+    dropReason: 'POLICY_DENIED',
+  }),
 ];
 store.writeBatch({ deltas: aggregateFlows(flows).values(), accepted: flows.length, rejectedByReason: {} });
 store.close();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'drops', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'drops', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
 }
 
 describe('netpol-advisor drops', () => {
@@ -30,9 +44,16 @@ describe('netpol-advisor drops', () => {
     const items = JSON.parse(out.stdout) as Record<string, unknown>[];
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
-      source: { namespace: 'shop', workload: 'frontend' }, destination: { namespace: 'shop', workload: 'cart' },
-      port: 8080, protocol: 'TCP', count: 2, classification: 'regression', deniedBy: [], fix: [],
-      firstSeen: new Date(T0 + 10 * MIN).toISOString(), lastSeen: new Date(T0 + 11 * MIN).toISOString(),
+      source: { namespace: 'shop', workload: 'frontend' },
+      destination: { namespace: 'shop', workload: 'cart' },
+      port: 8080,
+      protocol: 'TCP',
+      count: 2,
+      classification: 'regression',
+      deniedBy: [],
+      fix: [],
+      firstSeen: new Date(T0 + 10 * MIN).toISOString(),
+      lastSeen: new Date(T0 + 11 * MIN).toISOString(),
     });
     expect(Array.isArray(items[0]?.['evidence'])).toBe(true);
   });

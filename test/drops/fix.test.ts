@@ -4,24 +4,54 @@ import { compilePolicies } from '../../src/policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo, PolicyProtocol } from '../../src/policy/model.js';
 import { MIN, T0, ingest, pod, repeat } from './flow-builder.js';
 
-function podInfo(namespace: string, workload: string, index: number, labels: Record<string, string>, ports: number[] = []): PodInfo {
+function podInfo(
+  namespace: string,
+  workload: string,
+  index: number,
+  labels: Record<string, string>,
+  ports: number[] = [],
+): PodInfo {
   return {
-    namespace, name: `${workload}-abc12-${index}`, labels: { ...labels, 'pod-template-hash': 'abc12' }, ips: [`10.1.${workload.length}.${index}`],
-    hostNetwork: false, ports: ports.map((p) => ({ containerPort: p, protocol: 'TCP' as const })), workload: { kind: 'Deployment', name: workload },
+    namespace,
+    name: `${workload}-abc12-${index}`,
+    labels: { ...labels, 'pod-template-hash': 'abc12' },
+    ips: [`10.1.${workload.length}.${index}`],
+    hostNetwork: false,
+    ports: ports.map((p) => ({ containerPort: p, protocol: 'TCP' as const })),
+    workload: { kind: 'Deployment', name: workload },
   };
 }
 
 const policies: NetworkPolicy[] = [
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'shop', name: 'default-deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
   {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'shop', name: 'cart-from-admin' },
-    spec: { podSelector: { matchLabels: { app: 'cart' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'admin' } } }], ports: [{ port: 8080 }] }] },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { namespace: 'shop', name: 'default-deny' },
+    spec: { podSelector: {}, policyTypes: ['Ingress'] },
   },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'jobs', name: 'deny-egress' }, spec: { podSelector: {}, policyTypes: ['Egress'] } },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { namespace: 'shop', name: 'cart-from-admin' },
+    spec: {
+      podSelector: { matchLabels: { app: 'cart' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'admin' } } }], ports: [{ port: 8080 }] }],
+    },
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { namespace: 'jobs', name: 'deny-egress' },
+    spec: { podSelector: {}, policyTypes: ['Egress'] },
+  },
 ];
 
 const snapshot: ClusterSnapshot = {
-  namespaces: ['shop', 'jobs', 'kube-system'].map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })),
+  namespaces: ['shop', 'jobs', 'kube-system'].map((name) => ({
+    name,
+    labels: { 'kubernetes.io/metadata.name': name },
+  })),
   pods: [
     podInfo('shop', 'frontend', 1, { app: 'frontend', tier: 'web' }, [80]),
     podInfo('shop', 'frontend', 2, { app: 'frontend', tier: 'web' }, [80]),
@@ -50,8 +80,14 @@ function allowedPairs(policySet: readonly NetworkPolicy[], extraPorts: number[])
       const ports = new Set([...extraPorts, ...to.ports.map((p) => p.containerPort)]);
       for (const port of ports) {
         const protocol: PolicyProtocol = 'TCP';
-        const d = engine.evaluate({ from: { kind: 'pod', namespace: from.namespace, name: from.name }, to: { kind: 'pod', namespace: to.namespace, name: to.name }, port, protocol });
-        if (d.verdict === 'allow') out.add(`${from.namespace}/${from.name}>${to.namespace}/${to.name}:${protocol}/${port}`);
+        const d = engine.evaluate({
+          from: { kind: 'pod', namespace: from.namespace, name: from.name },
+          to: { kind: 'pod', namespace: to.namespace, name: to.name },
+          port,
+          protocol,
+        });
+        if (d.verdict === 'allow')
+          out.add(`${from.namespace}/${from.name}>${to.namespace}/${to.name}:${protocol}/${port}`);
       }
     }
   }
@@ -68,8 +104,20 @@ describe('explanation and fix, verified by the engine', () => {
   const cart = pod('shop', 'cart', { app: 'cart', tier: 'api', 'pod-template-hash': 'abc12' });
   const batch = pod('jobs', 'batch', { app: 'batch', 'pod-template-hash': 'abc12' });
   const edges = ingest([
-    ...repeat(3, T0, MIN, { from: frontend, to: cart, port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
-    ...repeat(3, T0, MIN, { from: batch, to: cart, port: 8080, verdict: 'dropped', dropReason: 'POLICY_DENIED' }),
+    ...repeat(3, T0, MIN, {
+      from: frontend,
+      to: cart,
+      port: 8080,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
+    ...repeat(3, T0, MIN, {
+      from: batch,
+      to: cart,
+      port: 8080,
+      verdict: 'dropped',
+      dropReason: 'POLICY_DENIED',
+    }),
   ]);
   const { items } = buildDropReports(edges, { snapshot });
   const byPath = (src: string) => {
@@ -96,11 +144,18 @@ describe('explanation and fix, verified by the engine', () => {
     expect(policy?.spec).toEqual({
       podSelector: { matchLabels: { app: 'cart' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { app: 'frontend' } } }],
+          ports: [{ protocol: 'TCP', port: 8080 }],
+        },
+      ],
     });
     expect(newlyAllowed(r.fix, 8080)).toEqual([
-      'shop/frontend-abc12-1>shop/cart-abc12-1:TCP/8080', 'shop/frontend-abc12-1>shop/cart-abc12-2:TCP/8080',
-      'shop/frontend-abc12-2>shop/cart-abc12-1:TCP/8080', 'shop/frontend-abc12-2>shop/cart-abc12-2:TCP/8080',
+      'shop/frontend-abc12-1>shop/cart-abc12-1:TCP/8080',
+      'shop/frontend-abc12-1>shop/cart-abc12-2:TCP/8080',
+      'shop/frontend-abc12-2>shop/cart-abc12-1:TCP/8080',
+      'shop/frontend-abc12-2>shop/cart-abc12-2:TCP/8080',
     ]);
     expect(r.fixImpact?.pathAllowed).toBe(true);
     expect(r.fixImpact?.unrelatedOpened).toEqual([]);
@@ -113,11 +168,20 @@ describe('explanation and fix, verified by the engine', () => {
     if (r.explanation?.evaluated !== true) throw new Error('not evaluated');
     expect(r.explanation.denyingSides).toEqual(['egress', 'ingress']);
     expect(r.deniedBy).toContain('jobs/deny-egress');
-    expect(r.fix.map((p) => `${p.metadata.namespace}:${p.spec.policyTypes?.join(',') ?? ''}`)).toEqual(['jobs:Egress', 'shop:Ingress']);
-    expect(r.fix[0]?.spec.egress?.[0]?.to).toEqual([{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'cart' } },
-    }]);
-    expect(newlyAllowed(r.fix, 8080)).toEqual(['jobs/batch-abc12-1>shop/cart-abc12-1:TCP/8080', 'jobs/batch-abc12-1>shop/cart-abc12-2:TCP/8080']);
+    expect(r.fix.map((p) => `${p.metadata.namespace}:${p.spec.policyTypes?.join(',') ?? ''}`)).toEqual([
+      'jobs:Egress',
+      'shop:Ingress',
+    ]);
+    expect(r.fix[0]?.spec.egress?.[0]?.to).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
+        podSelector: { matchLabels: { app: 'cart' } },
+      },
+    ]);
+    expect(newlyAllowed(r.fix, 8080)).toEqual([
+      'jobs/batch-abc12-1>shop/cart-abc12-1:TCP/8080',
+      'jobs/batch-abc12-1>shop/cart-abc12-2:TCP/8080',
+    ]);
     expect(r.fixImpact?.unrelatedOpened).toEqual([]);
   });
 
@@ -126,21 +190,38 @@ describe('explanation and fix, verified by the engine', () => {
     const withImpact = items.filter((i) => i.fixImpact !== undefined);
     expect(withImpact.length).toBeGreaterThan(1);
     const first = items.indexOf(withImpact[0] as (typeof items)[number]);
-    expect(bounded.map((i, n) => (i.fixImpact !== undefined) === (n === first))).toEqual(bounded.map(() => true));
+    expect(bounded.map((i, n) => (i.fixImpact !== undefined) === (n === first))).toEqual(
+      bounded.map(() => true),
+    );
     expect(bounded[first]?.fixImpact).toEqual(items[first]?.fixImpact);
     expect(bounded.map((i) => i.fix)).toEqual(items.map((i) => i.fix));
-    expect(buildDropReports(edges, { snapshot, maxImpactPaths: 0 }).items.every((i) => i.fixImpact === undefined)).toBe(true);
+    expect(
+      buildDropReports(edges, { snapshot, maxImpactPaths: 0 }).items.every((i) => i.fixImpact === undefined),
+    ).toBe(true);
   });
 
   it('offers a patch to the policy at fault only when it selects exactly the workload', () => {
     // cart is isolated by two policies, so no single policy is at fault
     expect(byPath('frontend').fixPatches).toEqual([]);
-    const only = buildDropReports(edges, { snapshot: { ...snapshot, policies: [policies[1] as NetworkPolicy] } });
+    const only = buildDropReports(edges, {
+      snapshot: { ...snapshot, policies: [policies[1] as NetworkPolicy] },
+    });
     const r = only.items.find((i) => 'workload' in i.source && i.source.workload === 'frontend');
-    expect(r?.fixPatches).toEqual([{
-      policy: 'shop/cart-from-admin',
-      ops: [{ op: 'add', path: '/spec/ingress/-', value: { from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 8080 }] } }],
-    }]);
+    expect(r?.fixPatches).toEqual([
+      {
+        policy: 'shop/cart-from-admin',
+        ops: [
+          {
+            op: 'add',
+            path: '/spec/ingress/-',
+            value: {
+              from: [{ podSelector: { matchLabels: { app: 'frontend' } } }],
+              ports: [{ protocol: 'TCP', port: 8080 }],
+            },
+          },
+        ],
+      },
+    ]);
   });
 
   it('says so when the snapshot already allows the path, and proposes nothing', () => {

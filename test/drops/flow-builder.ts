@@ -11,8 +11,21 @@ import type { EdgeRecord } from '../../src/store/types.js';
 export const T0 = Date.parse('2026-03-01T10:00:00Z');
 export const MIN = 60_000;
 
-export function pod(namespace: string, workload: string, labels: Record<string, string> = { app: workload }, index = 1): Endpoint {
-  return { kind: 'pod', namespace, pod: `${workload}-abc12-${index}`, workload: { kind: 'Deployment', name: workload }, labels, names: [], ip: `10.0.${workload.length}.${index}` };
+export function pod(
+  namespace: string,
+  workload: string,
+  labels: Record<string, string> = { app: workload },
+  index = 1,
+): Endpoint {
+  return {
+    kind: 'pod',
+    namespace,
+    pod: `${workload}-abc12-${index}`,
+    workload: { kind: 'Deployment', name: workload },
+    labels,
+    names: [],
+    ip: `10.0.${workload.length}.${index}`,
+  };
 }
 
 export function world(ip: string): Endpoint {
@@ -31,7 +44,8 @@ export interface FlowSpec {
 }
 
 export function flow(spec: FlowSpec): Flow {
-  const policyDrop = spec.verdict === 'dropped' && (spec.dropReason === undefined || spec.dropReason.startsWith('POLICY'));
+  const policyDrop =
+    spec.verdict === 'dropped' && (spec.dropReason === undefined || spec.dropReason.startsWith('POLICY'));
   return {
     timeMs: spec.timeMs,
     source: spec.from,
@@ -63,7 +77,11 @@ export function ingest(flows: readonly Flow[]): EdgeRecord[] {
       // Two batches: the store merges deltas of the same edge across batches.
       const half = Math.floor(flows.length / 2);
       for (const part of [flows.slice(0, half), flows.slice(half)]) {
-        store.writeBatch({ deltas: aggregateFlows(part).values(), accepted: part.length, rejectedByReason: {} });
+        store.writeBatch({
+          deltas: aggregateFlows(part).values(),
+          accepted: part.length,
+          rejectedByReason: {},
+        });
       }
       return [...store.iterateEdges()];
     } finally {

@@ -28,10 +28,14 @@ export class FakeClock implements Clock {
       if (signal?.aborted === true) return resolve();
       const sleeper: Sleeper = { ms, resolve };
       this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 
@@ -55,7 +59,10 @@ export class FakeClock implements Clock {
 
 /** vi.waitFor on a condition of real I/O progress (sockets), not on timers under test; names it on failure. */
 export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  await vi.waitFor(() => {
-    if (!cond()) throw new Error(`timed out waiting for ${what}`);
-  }, { timeout: timeoutMs, interval: 5 });
+  await vi.waitFor(
+    () => {
+      if (!cond()) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 5 },
+  );
 }

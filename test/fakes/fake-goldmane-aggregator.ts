@@ -30,9 +30,25 @@ export interface SideVerdict {
 }
 
 export type EndpointSpec =
-  | { readonly type: 'WorkloadEndpoint'; readonly namespace: string; readonly pod: string; readonly generateName?: string; readonly node: string; readonly labels: Readonly<Record<string, string>> }
-  | { readonly type: 'HostEndpoint'; readonly host: string; readonly labels: Readonly<Record<string, string>> }
-  | { readonly type: 'NetworkSet'; readonly namespace?: string; readonly name: string; readonly labels: Readonly<Record<string, string>> }
+  | {
+      readonly type: 'WorkloadEndpoint';
+      readonly namespace: string;
+      readonly pod: string;
+      readonly generateName?: string;
+      readonly node: string;
+      readonly labels: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'HostEndpoint';
+      readonly host: string;
+      readonly labels: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'NetworkSet';
+      readonly namespace?: string;
+      readonly name: string;
+      readonly labels: Readonly<Record<string, string>>;
+    }
   | { readonly type: 'Network'; readonly name: 'pub' | 'pvt' };
 
 export interface ServiceSpec {
@@ -80,7 +96,9 @@ function nameOf(ep: EndpointSpec): string {
 }
 
 function namespaceOf(ep: EndpointSpec): string {
-  return (ep.type === 'WorkloadEndpoint' || ep.type === 'NetworkSet') && ep.namespace !== undefined ? ep.namespace : '-';
+  return (ep.type === 'WorkloadEndpoint' || ep.type === 'NetworkSet') && ep.namespace !== undefined
+    ? ep.namespace
+    : '-';
 }
 
 function labelsOf(ep: EndpointSpec): Readonly<Record<string, string>> {
@@ -95,7 +113,10 @@ interface Bucket {
   dstLabels: Record<string, string> | undefined;
 }
 
-function intersect(into: Record<string, string> | undefined, labels: Readonly<Record<string, string>>): Record<string, string> {
+function intersect(
+  into: Record<string, string> | undefined,
+  labels: Readonly<Record<string, string>>,
+): Record<string, string> {
   if (into === undefined) return { ...labels };
   for (const k of Object.keys(into)) if (into[k] !== labels[k]) delete into[k];
   return into;
@@ -103,12 +124,20 @@ function intersect(into: Record<string, string> | undefined, labels: Readonly<Re
 
 function keyOf(c: Connection, reporter: 'Src' | 'Dst', verdict: SideVerdict): Record<string, unknown> {
   return {
-    source_name: nameOf(c.src), source_namespace: namespaceOf(c.src), source_type: c.src.type,
-    dest_name: nameOf(c.dst), dest_namespace: namespaceOf(c.dst), dest_type: c.dst.type,
+    source_name: nameOf(c.src),
+    source_namespace: namespaceOf(c.src),
+    source_type: c.src.type,
+    dest_name: nameOf(c.dst),
+    dest_namespace: namespaceOf(c.dst),
+    dest_type: c.dst.type,
     dest_port: c.proto === 'icmp' ? 0 : c.port,
-    dest_service_name: c.service?.name ?? '', dest_service_namespace: c.service?.namespace ?? '',
-    dest_service_port_name: c.service?.portName ?? '', dest_service_port: c.service?.port ?? 0,
-    proto: c.proto, reporter, action: verdict.action,
+    dest_service_name: c.service?.name ?? '',
+    dest_service_namespace: c.service?.namespace ?? '',
+    dest_service_port_name: c.service?.portName ?? '',
+    dest_service_port: c.service?.port ?? 0,
+    proto: c.proto,
+    reporter,
+    action: verdict.action,
     policies: { enforced_policies: verdict.enforced, pending_policies: verdict.pending ?? [] },
   };
 }
@@ -122,7 +151,8 @@ export function felixReports(c: Connection): { reporter: 'Src' | 'Dst'; verdict:
     if (c.egress.action === 'Deny') return out;
   }
   if (reports(c.dst)) {
-    if (c.ingress === undefined) throw new Error('scenario: a reporting destination needs an ingress verdict');
+    if (c.ingress === undefined)
+      throw new Error('scenario: a reporting destination needs an ingress verdict');
     out.push({ reporter: 'Dst', verdict: c.ingress });
   }
   return out;
@@ -152,14 +182,23 @@ export function aggregateConnections(connections: readonly Connection[]): FlowRe
     const keyText = JSON.stringify(b.key);
     let id = ids.get(keyText);
     if (id === undefined) ids.set(keyText, (id = ids.size + 1));
-    const labels = (l: Record<string, string> | undefined): string[] => Object.entries(l ?? {}).map(([k, v]) => `${k}=${v}`);
+    const labels = (l: Record<string, string> | undefined): string[] =>
+      Object.entries(l ?? {}).map(([k, v]) => `${k}=${v}`);
     out.push({
       id,
       flow: {
-        Key: b.key, start_time: b.startS, end_time: b.startS + WINDOW_S,
-        source_labels: labels(b.srcLabels), dest_labels: labels(b.dstLabels),
-        packets_in: 4 * b.started, packets_out: 5 * b.started, bytes_in: 400 * b.started, bytes_out: 500 * b.started,
-        num_connections_started: b.started, num_connections_completed: b.key['action'] === 'Allow' ? b.started : 0, num_connections_live: 0,
+        Key: b.key,
+        start_time: b.startS,
+        end_time: b.startS + WINDOW_S,
+        source_labels: labels(b.srcLabels),
+        dest_labels: labels(b.dstLabels),
+        packets_in: 4 * b.started,
+        packets_out: 5 * b.started,
+        bytes_in: 400 * b.started,
+        bytes_out: 500 * b.started,
+        num_connections_started: b.started,
+        num_connections_completed: b.key['action'] === 'Allow' ? b.started : 0,
+        num_connections_live: 0,
       },
     });
   }

@@ -52,7 +52,8 @@ export class FakeKubeApiServer {
 
   /** `extra`: more collections to serve (e.g. a CRD's), beside COLLECTIONS; others answer 404. */
   constructor(extra: Record<string, { kind: string; apiVersion: string }> = {}) {
-    for (const [path, meta] of Object.entries({ ...COLLECTIONS, ...extra })) this.collections.set(path, { ...meta, objects: new Map(), events: [] });
+    for (const [path, meta] of Object.entries({ ...COLLECTIONS, ...extra }))
+      this.collections.set(path, { ...meta, objects: new Map(), events: [] });
   }
 
   async start(): Promise<this> {
@@ -130,7 +131,9 @@ export class FakeKubeApiServer {
     for (const w of this.watchers) {
       if (!w.bookmarks) continue;
       const c = this.col(w.path);
-      w.res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: c.kind, apiVersion: c.apiVersion, metadata: { resourceVersion: String(this.rv) } } })}\n`);
+      w.res.write(
+        `${JSON.stringify({ type: 'BOOKMARK', object: { kind: c.kind, apiVersion: c.apiVersion, metadata: { resourceVersion: String(this.rv) } } })}\n`,
+      );
     }
   }
 
@@ -161,7 +164,8 @@ export class FakeKubeApiServer {
 
   /** Ends the stalled watches the way the API server does when their history expired: an ERROR event with a 410 Status. */
   expireDetached(): void {
-    for (const w of this.detached.splice(0)) w.res.end(`${JSON.stringify({ type: 'ERROR', object: gone(0, this.compactedRv) })}\n`);
+    for (const w of this.detached.splice(0))
+      w.res.end(`${JSON.stringify({ type: 'ERROR', object: gone(0, this.compactedRv) })}\n`);
   }
 
   private col(path: string): Collection {
@@ -182,7 +186,15 @@ export class FakeKubeApiServer {
     const c = this.collections.get(url.pathname);
     if (req.method !== 'GET' || c === undefined) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'NotFound',
+          code: 404,
+        }),
+      );
       return;
     }
     const watch = url.searchParams.get('watch');
@@ -191,11 +203,26 @@ export class FakeKubeApiServer {
     if (failures > 0) {
       this.failLists.set(url.pathname, failures - 1);
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcd unavailable', code: 500 }));
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          message: 'etcd unavailable',
+          code: 500,
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: `${c.kind}List`, apiVersion: c.apiVersion, metadata: { resourceVersion: String(this.rv) }, items: [...c.objects.values()] }));
+    res.end(
+      JSON.stringify({
+        kind: `${c.kind}List`,
+        apiVersion: c.apiVersion,
+        metadata: { resourceVersion: String(this.rv) },
+        items: [...c.objects.values()],
+      }),
+    );
   }
 
   private watch(url: URL, c: Collection, res: http.ServerResponse): void {
@@ -205,24 +232,66 @@ export class FakeKubeApiServer {
       res.end(`${JSON.stringify({ type: 'ERROR', object: gone(from, this.compactedRv) })}\n`);
       return;
     }
-    for (const e of c.events) if (e.rv > from) res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
-    const watcher: Watcher = { path: url.pathname, res, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true' };
+    for (const e of c.events)
+      if (e.rv > from) res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+    const watcher: Watcher = {
+      path: url.pathname,
+      res,
+      bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+    };
     this.watchers.add(watcher);
     res.on('close', () => this.watchers.delete(watcher));
   }
 }
 
 function gone(from: number, compacted: number): Record<string, unknown> {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${compacted})`, reason: 'Expired', code: 410 };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `too old resource version: ${from} (${compacted})`,
+    reason: 'Expired',
+    code: 410,
+  };
 }
 
-export function pod(namespace: string, name: string, ip: string | undefined, labels: Record<string, string>, extra: { owner?: { kind: string; name: string }; startTime?: string } = {}): Record<string, unknown> {
+export function pod(
+  namespace: string,
+  name: string,
+  ip: string | undefined,
+  labels: Record<string, string>,
+  extra: { owner?: { kind: string; name: string }; startTime?: string } = {},
+): Record<string, unknown> {
   return {
     metadata: {
-      namespace, name, labels,
-      ...(extra.owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: extra.owner.kind, name: extra.owner.name, uid: `uid-${extra.owner.name}`, controller: true }] }),
+      namespace,
+      name,
+      labels,
+      ...(extra.owner === undefined
+        ? {}
+        : {
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: extra.owner.kind,
+                name: extra.owner.name,
+                uid: `uid-${extra.owner.name}`,
+                controller: true,
+              },
+            ],
+          }),
     },
-    spec: { nodeName: 'kind-worker', containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080, protocol: 'TCP', name: 'http' }] }] },
-    status: { phase: ip === undefined ? 'Pending' : 'Running', ...(ip === undefined ? {} : { podIP: ip, podIPs: [{ ip }] }), ...(extra.startTime === undefined ? {} : { startTime: extra.startTime }) },
+    spec: {
+      nodeName: 'kind-worker',
+      containers: [
+        { name: 'app', image: 'app:1', ports: [{ containerPort: 8080, protocol: 'TCP', name: 'http' }] },
+      ],
+    },
+    status: {
+      phase: ip === undefined ? 'Pending' : 'Running',
+      ...(ip === undefined ? {} : { podIP: ip, podIPs: [{ ip }] }),
+      ...(extra.startTime === undefined ? {} : { startTime: extra.startTime }),
+    },
   };
 }

@@ -46,7 +46,14 @@ export class FakeRelay {
 
   constructor(private readonly options: FakeRelayOptions = {}) {
     this.history = [...(options.history ?? [])];
-    this.serverStatus = options.serverStatus ?? { num_flows: 10, max_flows: 4095, seen_flows: 10, num_connected_nodes: { value: 2 }, num_unavailable_nodes: { value: 0 }, version: 'fake' };
+    this.serverStatus = options.serverStatus ?? {
+      num_flows: 10,
+      max_flows: 4095,
+      seen_flows: 10,
+      num_connected_nodes: { value: 2 },
+      num_unavailable_nodes: { value: 0 },
+      version: 'fake',
+    };
   }
 
   get address(): string {
@@ -65,7 +72,9 @@ export class FakeRelay {
     });
     const creds = this.options.credentials ?? grpc.ServerCredentials.createInsecure();
     this.port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`127.0.0.1:${this.options.port ?? 0}`, creds, (err, port) => (err ? reject(err) : resolve(port)));
+      server.bindAsync(`127.0.0.1:${this.options.port ?? 0}`, creds, (err, port) =>
+        err ? reject(err) : resolve(port),
+      );
     });
     this.server = server;
     return this;
@@ -75,7 +84,10 @@ export class FakeRelay {
     const req = call.request;
     this.requests.push(req);
     try {
-      validateFilters([...((req['whitelist'] as unknown[] | undefined) ?? []), ...((req['blacklist'] as unknown[] | undefined) ?? [])]);
+      validateFilters([
+        ...((req['whitelist'] as unknown[] | undefined) ?? []),
+        ...((req['blacklist'] as unknown[] | undefined) ?? []),
+      ]);
     } catch (error) {
       if (!(error instanceof InvalidFilterError)) throw error;
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: error.message });
@@ -98,7 +110,8 @@ export class FakeRelay {
   }
 
   private write(call: grpc.ServerWritableStream<unknown, unknown>, item: RelayResponse): void {
-    const payload = item.flow !== undefined ? { flow: item.flow, node_name: item.node_name, time: item.time } : item;
+    const payload =
+      item.flow !== undefined ? { flow: item.flow, node_name: item.node_name, time: item.time } : item;
     this.written += 1;
     if (!call.write(payload)) this.blockedWrites += 1;
   }
@@ -111,7 +124,11 @@ export class FakeRelay {
       if (t.seconds < ss || (t.seconds === ss && (t.nanos ?? 0) < sn)) return false;
     }
     if (item.flow === undefined) return true;
-    const pass = passesFilters((req['whitelist'] as unknown[] | undefined) ?? [], (req['blacklist'] as unknown[] | undefined) ?? [], item.flow);
+    const pass = passesFilters(
+      (req['whitelist'] as unknown[] | undefined) ?? [],
+      (req['blacklist'] as unknown[] | undefined) ?? [],
+      item.flow,
+    );
     if (!pass) this.filteredOut += 1;
     return pass;
   }
@@ -136,7 +153,12 @@ export class FakeRelay {
       let ok = true;
       for (const call of this.calls) {
         this.written += 1;
-        if (!call.write(item.flow !== undefined ? { flow: item.flow, node_name: item.node_name, time: item.time } : item)) ok = false;
+        if (
+          !call.write(
+            item.flow !== undefined ? { flow: item.flow, node_name: item.node_name, time: item.time } : item,
+          )
+        )
+          ok = false;
       }
       if (!ok) {
         this.blockedWrites += 1;
@@ -194,7 +216,17 @@ export class FakeRelay {
 let seq = 0;
 
 /** A TCP SYN flow at the given time, in the shape proto-loader decodes (and encodes) Hubble flows. */
-export function tcpSyn(timeMs: number, opts: { srcPort?: number; dstPort?: number; node?: string; verdict?: string; uuid?: string; nanos?: number } = {}): RelayResponse {
+export function tcpSyn(
+  timeMs: number,
+  opts: {
+    srcPort?: number;
+    dstPort?: number;
+    node?: string;
+    verdict?: string;
+    uuid?: string;
+    nanos?: number;
+  } = {},
+): RelayResponse {
   const seconds = Math.floor(timeMs / 1000);
   const nanos = opts.nanos ?? (timeMs % 1000) * 1e6;
   const time = { seconds, nanos };
@@ -209,9 +241,29 @@ export function tcpSyn(timeMs: number, opts: { srcPort?: number; dstPort?: numbe
       verdict: opts.verdict ?? 'FORWARDED',
       ...(opts.verdict === 'DROPPED' ? { drop_reason_desc: 'POLICY_DENIED', drop_reason: 133 } : {}),
       IP: { source: '10.244.1.5', destination: '10.244.2.7', ipVersion: 'IPv4' },
-      l4: { TCP: { source_port: opts.srcPort ?? 40000 + (seq % 20000), destination_port: opts.dstPort ?? 8080, flags: { SYN: true } } },
-      source: { ID: 101, identity: 12345, namespace: 'shop', labels: ['k8s:app=frontend', 'k8s:io.kubernetes.pod.namespace=shop'], pod_name: 'frontend-7d4b9c-abcde', workloads: [{ name: 'frontend', kind: 'Deployment' }] },
-      destination: { ID: 202, identity: 23456, namespace: 'shop', labels: ['k8s:app=cart', 'k8s:io.kubernetes.pod.namespace=shop'], pod_name: 'cart-5f6d7-xyz12', workloads: [{ name: 'cart', kind: 'Deployment' }] },
+      l4: {
+        TCP: {
+          source_port: opts.srcPort ?? 40000 + (seq % 20000),
+          destination_port: opts.dstPort ?? 8080,
+          flags: { SYN: true },
+        },
+      },
+      source: {
+        ID: 101,
+        identity: 12345,
+        namespace: 'shop',
+        labels: ['k8s:app=frontend', 'k8s:io.kubernetes.pod.namespace=shop'],
+        pod_name: 'frontend-7d4b9c-abcde',
+        workloads: [{ name: 'frontend', kind: 'Deployment' }],
+      },
+      destination: {
+        ID: 202,
+        identity: 23456,
+        namespace: 'shop',
+        labels: ['k8s:app=cart', 'k8s:io.kubernetes.pod.namespace=shop'],
+        pod_name: 'cart-5f6d7-xyz12',
+        workloads: [{ name: 'cart', kind: 'Deployment' }],
+      },
       Type: 'L3_L4',
       node_name: node,
       event_type: { type: 4 },
@@ -225,7 +277,11 @@ export function tcpSyn(timeMs: number, opts: { srcPort?: number; dstPort?: numbe
 
 export function lostEvents(timeMs: number, count: number, source = 'HUBBLE_RING_BUFFER'): RelayResponse {
   const time = { seconds: Math.floor(timeMs / 1000), nanos: (timeMs % 1000) * 1e6 };
-  return { lost_events: { source, num_events_lost: count, first: time, last: time }, node_name: 'kind-kind/kind-worker', time };
+  return {
+    lost_events: { source, num_events_lost: count, first: time, last: time },
+    node_name: 'kind-kind/kind-worker',
+    time,
+  };
 }
 
 export function nodeStatus(state: string, nodes: string[], timeMs: number): RelayResponse {

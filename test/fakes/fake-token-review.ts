@@ -20,8 +20,10 @@ export interface FakeReviewServer {
  * (RBAC per verb/namespace). `port` brings a closed server back at the same address.
  */
 export async function startFakeReviewServer(
-  users: Record<string, { username: string; groups?: string[] }>, allowed: ReadonlySet<string>,
-  decide?: (user: string, attributes: unknown) => boolean, port = 0,
+  users: Record<string, { username: string; groups?: string[] }>,
+  allowed: ReadonlySet<string>,
+  decide?: (user: string, attributes: unknown) => boolean,
+  port = 0,
 ): Promise<FakeReviewServer> {
   const tokenReviews: string[] = [];
   const accessReviews: { user: string; attributes: unknown }[] = [];
@@ -32,14 +34,27 @@ export async function startFakeReviewServer(
     const token = body.spec?.token ?? '';
     tokenReviews.push(token);
     const user = users[token];
-    res.status(201).json({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: body.spec, status: user !== undefined ? { authenticated: true, user } : { authenticated: false, error: 'invalid bearer token' } });
+    res.status(201).json({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: body.spec,
+      status:
+        user !== undefined
+          ? { authenticated: true, user }
+          : { authenticated: false, error: 'invalid bearer token' },
+    });
   });
   app.post('/apis/authorization.k8s.io/v1/subjectaccessreviews', (req, res) => {
     const body = req.body as { spec?: { user?: string; resourceAttributes?: unknown } };
     const user = body.spec?.user ?? '';
     accessReviews.push({ user, attributes: body.spec?.resourceAttributes });
     const ok = decide !== undefined ? decide(user, body.spec?.resourceAttributes) : allowed.has(user);
-    res.status(201).json({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: body.spec, status: { allowed: ok, ...(ok ? {} : { reason: 'no RBAC rule' }) } });
+    res.status(201).json({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: body.spec,
+      status: { allowed: ok, ...(ok ? {} : { reason: 'no RBAC rule' }) },
+    });
   });
   const server: Server = app.listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -52,7 +67,10 @@ export async function startFakeReviewServer(
     currentContext: 'fake',
   });
   return {
-    kubeConfig, port: bound, tokenReviews, accessReviews,
+    kubeConfig,
+    port: bound,
+    tokenReviews,
+    accessReviews,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -14,10 +14,19 @@
 type Obj = Record<string, unknown>;
 
 const L4_PROTOCOLS = new Map<string, readonly string[]>([
-  ['tcp', ['TCP']], ['udp', ['UDP']], ['sctp', ['SCTP']], ['icmpv4', ['ICMPv4']], ['icmpv6', ['ICMPv6']],
-  ['icmp', ['ICMPv4', 'ICMPv6']], ['vrrp', ['VRRP']], ['igmp', ['IGMP']],
+  ['tcp', ['TCP']],
+  ['udp', ['UDP']],
+  ['sctp', ['SCTP']],
+  ['icmpv4', ['ICMPv4']],
+  ['icmpv6', ['ICMPv6']],
+  ['icmp', ['ICMPv4', 'ICMPv6']],
+  ['vrrp', ['VRRP']],
+  ['igmp', ['IGMP']],
 ]);
-const L7_PROTOCOLS = new Map<string, string>([['dns', 'dns'], ['http', 'http']]);
+const L7_PROTOCOLS = new Map<string, string>([
+  ['dns', 'dns'],
+  ['http', 'http'],
+]);
 const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'];
 
 export class InvalidFilterError extends Error {}
@@ -35,7 +44,8 @@ export function validateFilters(filters: readonly unknown[]): void {
   for (const filter of filters) {
     for (const p of (isObj(filter) ? list(filter['protocol']) : undefined) ?? []) {
       const name = String(p).toLowerCase();
-      if (!L4_PROTOCOLS.has(name) && !L7_PROTOCOLS.has(name)) throw new InvalidFilterError(`invalid protocol filter: unknown protocol: "${String(p)}"`);
+      if (!L4_PROTOCOLS.has(name) && !L7_PROTOCOLS.has(name))
+        throw new InvalidFilterError(`invalid protocol filter: unknown protocol: "${String(p)}"`);
     }
   }
 }
@@ -48,7 +58,12 @@ function matchesProtocol(values: unknown[], flow: Obj): boolean {
   const l4 = isObj(flow['l4']) ? flow['l4'] : undefined;
   const l7 = isObj(flow['l7']) ? flow['l7'] : undefined;
   // The set oneof member: proto-loader reports it in `protocol` (oneofs: true); else the one key.
-  const member = l4 === undefined ? undefined : typeof l4['protocol'] === 'string' ? l4['protocol'] : Object.keys(l4).find((k) => isObj(l4[k]));
+  const member =
+    l4 === undefined
+      ? undefined
+      : typeof l4['protocol'] === 'string'
+        ? l4['protocol']
+        : Object.keys(l4).find((k) => isObj(l4[k]));
   for (const value of values) {
     const name = String(value).toLowerCase();
     if (member !== undefined && (L4_PROTOCOLS.get(name) ?? []).includes(member)) return true;
@@ -70,7 +85,9 @@ function matchesTcpFlags(values: unknown[], flow: Obj): boolean {
   const tcp = isObj(l4['TCP']) ? l4['TCP'] : undefined;
   const flags = tcp !== undefined && isObj(tcp['flags']) ? tcp['flags'] : undefined;
   if (flags === undefined) return false;
-  return values.some((want) => isObj(want) && TCP_FLAGS.every((flag) => want[flag] !== true || flags[flag] === true));
+  return values.some(
+    (want) => isObj(want) && TCP_FLAGS.every((flag) => want[flag] !== true || flags[flag] === true),
+  );
 }
 
 /** One FlowFilter against one flow: every field the filter sets must match. */
@@ -87,7 +104,11 @@ export function matchesFilter(filter: Obj, flow: Obj): boolean {
 }
 
 /** filters.Apply(whitelist, blacklist, flow). */
-export function passesFilters(whitelist: readonly unknown[], blacklist: readonly unknown[], flow: Obj): boolean {
+export function passesFilters(
+  whitelist: readonly unknown[],
+  blacklist: readonly unknown[],
+  flow: Obj,
+): boolean {
   const wl = whitelist.filter(isObj);
   const bl = blacklist.filter(isObj);
   if (wl.length > 0 && !wl.some((f) => matchesFilter(f, flow))) return false;

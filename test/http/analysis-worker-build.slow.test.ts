@@ -59,7 +59,17 @@ describe('the analysis worker in the build output', () => {
   beforeAll(async () => {
     // A type error fails the suite with tsc's output: the build must be clean, not merely emitted.
     try {
-      await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: repoRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+      await run(
+        process.execPath,
+        [
+          path.join(repoRoot, 'node_modules/typescript/bin/tsc'),
+          '-p',
+          'tsconfig.build.json',
+          '--outDir',
+          outDir,
+        ],
+        { cwd: repoRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      );
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`tsc -p tsconfig.build.json failed:\n${stdout}${stderr}`, { cause: error });
@@ -71,8 +81,14 @@ describe('the analysis worker in the build output', () => {
 
   it('runs the jobs in http/analysis-worker.js with plain node and answers as the main thread does', async () => {
     expect(existsSync(path.join(outDir, 'http/analysis-worker.js'))).toBe(true);
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('VITEST')));
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', SCRIPT, pathToFileURL(outDir).href], { cwd: repoRoot, env, timeout: 120_000 });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('VITEST')),
+    );
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', SCRIPT, pathToFileURL(outDir).href],
+      { cwd: repoRoot, env, timeout: 120_000 },
+    );
     expect(JSON.parse(stdout)).toEqual({ workers: 1, same: [true, true, true], drops: 200 });
   }, 180_000);
 });

@@ -13,9 +13,25 @@ import { startSeededApp, type SeededApp } from './seeded-app.js';
 
 describe('workerExecArgv', () => {
   it('keeps source maps and conditions, drops process-wide and loader options', () => {
-    expect(workerExecArgv(['--max-old-space-size=256', '--enable-source-maps', '--stack-size', '2000', '--import', 'tsx', '--conditions=dev', '-C', 'x', '--input-type=module'])).toEqual(['--enable-source-maps', '--conditions=dev', '-C', 'x']);
+    expect(
+      workerExecArgv([
+        '--max-old-space-size=256',
+        '--enable-source-maps',
+        '--stack-size',
+        '2000',
+        '--import',
+        'tsx',
+        '--conditions=dev',
+        '-C',
+        'x',
+        '--input-type=module',
+      ]),
+    ).toEqual(['--enable-source-maps', '--conditions=dev', '-C', 'x']);
     // Every option kept is one Node accepts for a worker thread.
-    const worker = new Worker('0', { eval: true, execArgv: workerExecArgv(['--enable-source-maps', '--conditions=dev']) });
+    const worker = new Worker('0', {
+      eval: true,
+      execArgv: workerExecArgv(['--enable-source-maps', '--conditions=dev']),
+    });
     return new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   });
 });
@@ -32,12 +48,18 @@ describe('restart with backoff', () => {
   });
 
   it('cannot start, dies while loading, killed while idle: each backs off and comes back', async () => {
-    interface Timer { fn: () => void; ms: number; cancelled: boolean }
+    interface Timer {
+      fn: () => void;
+      ms: number;
+      cancelled: boolean;
+    }
     const timers: Timer[] = [];
     const schedule = (fn: () => void, ms: number) => {
       const timer = { fn, ms, cancelled: false };
       timers.push(timer);
-      return () => { timer.cancelled = true; };
+      return () => {
+        timer.cancelled = true;
+      };
     };
     const fire = (ms: number): void => {
       const due = timers.filter((t) => !t.cancelled && t.ms === ms);
@@ -50,32 +72,50 @@ describe('restart with backoff', () => {
     let mode: 'invalid-option' | 'crash' | 'real' = 'invalid-option';
     const threads: Worker[] = [];
     const runner = new WorkerRunner(file, {
-      schedule, now: () => now, restartInitialMs: 1000, restartMaxMs: 8000, idleMs: 30_000,
+      schedule,
+      now: () => now,
+      restartInitialMs: 1000,
+      restartMaxMs: 8000,
+      idleMs: 30_000,
       startWorker: (f) => {
         // What inheriting process.execArgv under `node --max-old-space-size=…` did.
-        if (mode === 'invalid-option') return new Worker('0', { eval: true, execArgv: ['--max-old-space-size=64'] });
-        const worker = mode === 'crash' ? new Worker('throw new Error("cannot load the analysis code")', { eval: true }) : startAnalysisWorker(f);
+        if (mode === 'invalid-option')
+          return new Worker('0', { eval: true, execArgv: ['--max-old-space-size=64'] });
+        const worker =
+          mode === 'crash'
+            ? new Worker('throw new Error("cannot load the analysis code")', { eval: true })
+            : startAnalysisWorker(f);
         threads.push(worker);
         return worker;
       },
     });
     const registry = new Registry();
     registerAnalysisWorkerMetrics(registry, () => runner.status());
-    const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await registry.metrics())?.[1]);
+    const metric = async (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await registry.metrics())?.[1]);
     const expected = await new InlineRunner(app.store).run({ kind: 'traffic' });
 
     // 1. The thread cannot be created: the job fails, the runner backs off 1 s.
     await expect(runner.run({ kind: 'traffic' })).rejects.toThrow(/cannot start: .*--max-old-space-size/);
-    expect(runner.status()).toMatchObject({ state: 'backoff', consecutiveFailures: 1, restarts: 0, nextStartAtMs: now + 1000 });
+    expect(runner.status()).toMatchObject({
+      state: 'backoff',
+      consecutiveFailures: 1,
+      restarts: 0,
+      nextStartAtMs: now + 1000,
+    });
     expect(await metric('netpol_advisor_analysis_worker_up')).toBe(0);
     now += 400;
-    await expect(runner.run({ kind: 'traffic' })).rejects.toThrow(/restarting in 1s after: analysis worker cannot start/);
+    await expect(runner.run({ kind: 'traffic' })).rejects.toThrow(
+      /restarting in 1s after: analysis worker cannot start/,
+    );
 
     // 2. The restart starts a thread that dies while loading: backoff doubles to 2 s.
     mode = 'crash';
     now += 600;
     fire(1000);
-    await vi.waitFor(() => expect(runner.status()).toMatchObject({ state: 'backoff', consecutiveFailures: 2 }));
+    await vi.waitFor(() =>
+      expect(runner.status()).toMatchObject({ state: 'backoff', consecutiveFailures: 2 }),
+    );
     expect(runner.status().nextStartAtMs).toBe(now + 2000);
     expect(runner.status().lastError).toMatch(/cannot load the analysis code/);
 
@@ -91,7 +131,9 @@ describe('restart with backoff', () => {
 
     // 4. The idle thread is killed from outside: back to a 1 s backoff (the count was reset).
     await threads.at(-1)?.terminate();
-    await vi.waitFor(() => expect(runner.status()).toMatchObject({ state: 'backoff', consecutiveFailures: 1 }));
+    await vi.waitFor(() =>
+      expect(runner.status()).toMatchObject({ state: 'backoff', consecutiveFailures: 1 }),
+    );
     expect(runner.status().nextStartAtMs).toBe(now + 1000);
     now += 1000;
     fire(1000);
@@ -112,8 +154,13 @@ describe('restart with backoff', () => {
     const timers: { fn: () => void; ms: number }[] = [];
     let now = 0;
     const runner = new WorkerRunner(file, {
-      schedule: (fn, ms) => { timers.push({ fn, ms }); return () => undefined; },
-      now: () => now, restartInitialMs: 1000, restartMaxMs: 8000,
+      schedule: (fn, ms) => {
+        timers.push({ fn, ms });
+        return () => undefined;
+      },
+      now: () => now,
+      restartInitialMs: 1000,
+      restartMaxMs: 8000,
       startWorker: () => new Worker('0', { eval: true, execArgv: ['--stack-size=100'] }),
     });
     await expect(runner.run({ kind: 'traffic' })).rejects.toThrow(/cannot start/);

@@ -22,10 +22,16 @@ describe('auth.mode token', () => {
     const none = await fetch(`${app.base}/api/v1/namespaces`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
-    expect(await none.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) as unknown } });
-    const wrong = await fetch(`${app.base}/api/v1/namespaces`, { headers: { authorization: `Bearer ${TOKEN}x` } });
+    expect(await none.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.any(String) as unknown },
+    });
+    const wrong = await fetch(`${app.base}/api/v1/namespaces`, {
+      headers: { authorization: `Bearer ${TOKEN}x` },
+    });
     expect(wrong.status).toBe(401);
-    const right = await fetch(`${app.base}/api/v1/namespaces`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const right = await fetch(`${app.base}/api/v1/namespaces`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(right.status).toBe(200);
     const metrics = await fetch(`${app.base}/metrics`);
     expect(metrics.status).toBe(401);
@@ -44,8 +50,16 @@ describe('auth.mode kubernetes (TokenReview + SubjectAccessReview)', () => {
   let now = 1_000_000;
 
   beforeAll(async () => {
-    fake = await startFakeReviewServer({ 'alice-token': { username: 'alice', groups: ['devs'] }, 'bob-token': { username: 'bob' } }, new Set(['alice']));
-    reviewer = new KubeTokenReviewer({ kubeConfig: fake.kubeConfig, positiveTtlMs: 60_000, negativeTtlMs: 10_000, now: () => now });
+    fake = await startFakeReviewServer(
+      { 'alice-token': { username: 'alice', groups: ['devs'] }, 'bob-token': { username: 'bob' } },
+      new Set(['alice']),
+    );
+    reviewer = new KubeTokenReviewer({
+      kubeConfig: fake.kubeConfig,
+      positiveTtlMs: 60_000,
+      negativeTtlMs: 10_000,
+      now: () => now,
+    });
     app = await startSeededApp({ auth: { mode: 'kubernetes', reviewer } });
   });
   afterAll(async () => {
@@ -53,7 +67,8 @@ describe('auth.mode kubernetes (TokenReview + SubjectAccessReview)', () => {
     await fake.close();
   });
 
-  const as = (token: string) => fetch(`${app.base}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } });
+  const as = (token: string) =>
+    fetch(`${app.base}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } });
 
   it('allowed user → 200; the SubjectAccessReview asks for the documented access', async () => {
     expect((await as('alice-token')).status).toBe(200);
@@ -91,7 +106,12 @@ describe('auth.mode kubernetes (TokenReview + SubjectAccessReview)', () => {
     expect((await as('carol-token')).status).toBe(503);
     expect(reviewer.reviews).toBe(before + 1);
 
-    fake = await startFakeReviewServer({ 'carol-token': { username: 'carol' } }, new Set(['carol']), undefined, port);
+    fake = await startFakeReviewServer(
+      { 'carol-token': { username: 'carol' } },
+      new Set(['carol']),
+      undefined,
+      port,
+    );
     // Had the failure been cached, neither reviewer would ask the server again.
     expect((await as('carol-token')).status).toBe(200);
     expect(reviewer.reviews).toBe(before + 2);

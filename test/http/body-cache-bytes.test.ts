@@ -10,7 +10,8 @@ const SMALL_BUDGET = 24 * 1024;
 
 function targets(): string[] {
   const out: string[] = [];
-  for (let limit = 1; limit <= 50; limit++) out.push(`/api/v1/flows?limit=${limit}`, `/api/v1/drops?limit=${limit}`);
+  for (let limit = 1; limit <= 50; limit++)
+    out.push(`/api/v1/flows?limit=${limit}`, `/api/v1/drops?limit=${limit}`);
   for (let maxEdges = 1; maxEdges <= 40; maxEdges++) out.push(`/api/v1/graph?maxEdges=${maxEdges}`);
   return out;
 }

@@ -27,7 +27,9 @@ function exchange(base: string, bytes: string): Promise<{ status: number; type: 
     const socket = connect(port(base), '127.0.0.1', () => socket.end(bytes));
     let text = '';
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { text += chunk; });
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
     socket.on('error', reject);
     socket.on('close', () => {
       const [head = '', body = ''] = text.split('\r\n\r\n');
@@ -49,7 +51,12 @@ describe('requests the HTTP parser refuses', () => {
     ['a target without a leading slash', 'GET %2Fhealthz HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'bad_request'],
     ['a space in a header name', 'GET /healthz HTTP/1.1\r\nHo st: x\r\n\r\n', 400, 'bad_request'],
     ['an unknown HTTP version', 'GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n', 400, 'bad_request'],
-    ['headers past maxHeaderSize', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+    [
+      'headers past maxHeaderSize',
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
   ])('%s → %i with the JSON error body', async (_name, bytes, status, errorCode) => {
     const res = await exchange(app.base, bytes);
     expect(res.status).toBe(status);
@@ -64,11 +71,21 @@ describe('requests the HTTP parser refuses', () => {
 });
 
 describe('POST /api/v1/simulate with hostile YAML', () => {
-  const post = (body: string) => fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body });
+  const post = (body: string) =>
+    fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body,
+    });
 
   it('an alias bomb is a 400 naming the aliases, not a 500', async () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const res = await post(`${lines.join('\n')}\nkind: NetworkPolicy\n`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -77,9 +94,17 @@ describe('POST /api/v1/simulate with hostile YAML', () => {
   });
 
   it.each([
-    ['!!binary', 'kind: NetworkPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\nextra: !!binary aGVsbG8=\n', 'tag:yaml.org,2002:binary'],
+    [
+      '!!binary',
+      'kind: NetworkPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\nextra: !!binary aGVsbG8=\n',
+      'tag:yaml.org,2002:binary',
+    ],
     ['!!set', 'kind: NetworkPolicy\nmetadata: !!set {name, namespace}\n', 'tag:yaml.org,2002:set'],
-    ['!!timestamp', 'kind: NetworkPolicy\nmetadata: {name: a, namespace: b, creationTimestamp: !!timestamp 2001-12-14}\n', 'timestamp'],
+    [
+      '!!timestamp',
+      'kind: NetworkPolicy\nmetadata: {name: a, namespace: b, creationTimestamp: !!timestamp 2001-12-14}\n',
+      'timestamp',
+    ],
     ['a local tag', 'kind: !Policy NetworkPolicy\n', '!Policy'],
   ])('%s is a 400 naming the tag and line', async (_name, yaml, tag) => {
     const res = await post(yaml);
@@ -95,9 +120,24 @@ describe('an error no route anticipated', () => {
   it('is a 500 with the JSON error body, no stack trace, logged exactly once', async () => {
     const registry = new Registry();
     // A metric whose collection fails: a real registry with a real broken probe.
-    new Gauge({ name: 'broken_probe', help: 'fails', registers: [registry], collect() { throw new Error('probe exploded at /secret/path'); } });
+    new Gauge({
+      name: 'broken_probe',
+      help: 'fails',
+      registers: [registry],
+      collect() {
+        throw new Error('probe exploded at /secret/path');
+      },
+    });
     const logged: { obj: object; msg?: string }[] = [];
-    const server = buildApp({ ...app.deps, registry, logger: { error: (obj, msg) => { logged.push({ obj, ...(msg !== undefined ? { msg } : {}) }); } } }).listen(0, '127.0.0.1');
+    const server = buildApp({
+      ...app.deps,
+      registry,
+      logger: {
+        error: (obj, msg) => {
+          logged.push({ obj, ...(msg !== undefined ? { msg } : {}) });
+        },
+      },
+    }).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);

@@ -23,7 +23,12 @@ function peerOf(i: number, side: number): EdgePeer {
   if (pick === 0) return { kind: 'world', ip: `203.0.113.${i % 250}` };
   if (pick === 1) return { kind: 'host', ip: '10.1.0.1' };
   if (pick === 2) return { kind: 'pod', workload: 'no-namespace' };
-  return { kind: 'pod', namespace: `ns-${(i + side) % 7}`, workload: `app-${(i * 3 + side) % 5}`, ...(pick === 3 ? {} : { workloadKind: 'Deployment' }) };
+  return {
+    kind: 'pod',
+    namespace: `ns-${(i + side) % 7}`,
+    workload: `app-${(i * 3 + side) % 5}`,
+    ...(pick === 3 ? {} : { workloadKind: 'Deployment' }),
+  };
 }
 
 function delta(i: number): EdgeDelta {
@@ -33,12 +38,24 @@ function delta(i: number): EdgeDelta {
   const protocol = i % 13 === 0 ? 'UDP' : 'TCP';
   const verdict = i % 9 === 0 ? 'dropped' : 'forwarded';
   return {
-    key: edgeKey(source, destination, protocol, port, verdict), source, destination, protocol, port, verdict,
-    count: 1 + (i % 17), firstSeenMs: NOW - 7_200_000 + i, lastSeenMs: NOW - (i % 3600) * 1000,
-    sourceLabels: { app: 'x' }, destinationLabels: {}, sourcePods: new Set(['p-1']), destinationPods: new Set(),
+    key: edgeKey(source, destination, protocol, port, verdict),
+    source,
+    destination,
+    protocol,
+    port,
+    verdict,
+    count: 1 + (i % 17),
+    firstSeenMs: NOW - 7_200_000 + i,
+    lastSeenMs: NOW - (i % 3600) * 1000,
+    sourceLabels: { app: 'x' },
+    destinationLabels: {},
+    sourcePods: new Set(['p-1']),
+    destinationPods: new Set(),
     sourceNames: new Set(source.kind === 'pod' ? [] : ['a.example.com', `n${i % 4}.example.com`]),
     destinationNames: new Set(destination.kind === 'pod' ? [] : ['b.example.com']),
-    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 1]] : []), deniedBy: new Set(), allowedBy: new Set(),
+    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 1]] : []),
+    deniedBy: new Set(),
+    allowedBy: new Set(),
   };
 }
 
@@ -48,7 +65,14 @@ beforeAll(() => {
   const deltas = Array.from({ length: EDGES }, (_, i) => delta(i));
   store.writeBatch({ deltas: deltas.slice(0, 3000), accepted: 3000, rejectedByReason: {} });
   // A second batch merges into existing edges (counts, times, names) and adds the rest.
-  store.writeBatch({ deltas: [...deltas.slice(2500).map((d) => ({ ...d, count: 5, lastSeenMs: NOW })), ...deltas.slice(0, 100)], accepted: 2100, rejectedByReason: {} });
+  store.writeBatch({
+    deltas: [
+      ...deltas.slice(2500).map((d) => ({ ...d, count: 5, lastSeenMs: NOW })),
+      ...deltas.slice(0, 100),
+    ],
+    accepted: 2100,
+    rejectedByReason: {},
+  });
 });
 afterAll(() => {
   store.close();
@@ -56,12 +80,40 @@ afterAll(() => {
 });
 
 function summary(edge: EdgeRecord): EdgeSummary {
-  const { id, source, destination, protocol, port, verdict, count, firstSeenMs, lastSeenMs, sourceNames, destinationNames } = edge;
-  return { id, source, destination, protocol, port, verdict, count, firstSeenMs, lastSeenMs, sourceNames, destinationNames };
+  const {
+    id,
+    source,
+    destination,
+    protocol,
+    port,
+    verdict,
+    count,
+    firstSeenMs,
+    lastSeenMs,
+    sourceNames,
+    destinationNames,
+  } = edge;
+  return {
+    id,
+    source,
+    destination,
+    protocol,
+    port,
+    verdict,
+    count,
+    firstSeenMs,
+    lastSeenMs,
+    sourceNames,
+    destinationNames,
+  };
 }
 
 const FILTERS: Omit<EdgeQuery, 'limit' | 'cursor'>[] = [
-  {}, { namespace: 'ns-3' }, { namespace: 'absent' }, { verdict: 'dropped' }, { sinceMs: NOW - 600_000 },
+  {},
+  { namespace: 'ns-3' },
+  { namespace: 'absent' },
+  { verdict: 'dropped' },
+  { sinceMs: NOW - 600_000 },
   { namespace: 'ns-1', verdict: 'forwarded', sinceMs: NOW - 1_800_000 },
 ];
 
@@ -75,9 +127,17 @@ describe('iterateEdgeSummaries', () => {
 
   it('namespace traffic and the service map equal those of the full records', () => {
     const byName = (m: Map<string, unknown>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    expect(byName(trafficByNamespace(store.iterateEdgeSummaries()))).toEqual(byName(trafficByNamespace(store.iterateEdges())));
-    for (const [filter, maxEdges] of [[{}, 500], [{}, 5], [{ namespace: 'ns-2' }, 500]] as const) {
-      expect(buildGraph(store.iterateEdgeSummaries(filter), maxEdges)).toEqual(buildGraph(store.iterateEdges(filter), maxEdges));
+    expect(byName(trafficByNamespace(store.iterateEdgeSummaries()))).toEqual(
+      byName(trafficByNamespace(store.iterateEdges())),
+    );
+    for (const [filter, maxEdges] of [
+      [{}, 500],
+      [{}, 5],
+      [{ namespace: 'ns-2' }, 500],
+    ] as const) {
+      expect(buildGraph(store.iterateEdgeSummaries(filter), maxEdges)).toEqual(
+        buildGraph(store.iterateEdges(filter), maxEdges),
+      );
     }
   });
 });

@@ -5,8 +5,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parserFor } from '../../src/flows/parsers.js';
 import { startSeededApp, type SeededApp } from './seeded-app.js';
 
-interface UnsafePath { namespace: string; path: string; code: string; reason: string }
-interface Body { safe: boolean; unsafe: UnsafePath[]; namespaces: { namespace: string; safe: boolean; unsafe: UnsafePath[] }[] }
+interface UnsafePath {
+  namespace: string;
+  path: string;
+  code: string;
+  reason: string;
+}
+interface Body {
+  safe: boolean;
+  unsafe: UnsafePath[];
+  namespaces: { namespace: string; safe: boolean; unsafe: UnsafePath[] }[];
+}
 
 let app: SeededApp;
 beforeAll(async () => {
@@ -22,12 +31,31 @@ async function recommendations(): Promise<Body> {
   return (await res.json()) as Body;
 }
 
-const ping = JSON.stringify({ flow: {
-  time: '2026-11-20T09:30:00.000Z', verdict: 'FORWARDED', IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' }, l4: { ICMPv4: { type: 8 } },
-  source: { identity: 40000, namespace: 'shop', pod_name: 'api-5f6b7c8d9b-qq4zt', labels: ['k8s:app.kubernetes.io/name=api'], workloads: [{ name: 'api', kind: 'Deployment' }] },
-  destination: { identity: 40001, namespace: 'data', pod_name: 'postgres-0', labels: ['k8s:app.kubernetes.io/name=postgres'], workloads: [{ name: 'postgres', kind: 'StatefulSet' }] },
-  Type: 'L3_L4', is_reply: false, event_type: { type: 4 },
-} });
+const ping = JSON.stringify({
+  flow: {
+    time: '2026-11-20T09:30:00.000Z',
+    verdict: 'FORWARDED',
+    IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' },
+    l4: { ICMPv4: { type: 8 } },
+    source: {
+      identity: 40000,
+      namespace: 'shop',
+      pod_name: 'api-5f6b7c8d9b-qq4zt',
+      labels: ['k8s:app.kubernetes.io/name=api'],
+      workloads: [{ name: 'api', kind: 'Deployment' }],
+    },
+    destination: {
+      identity: 40001,
+      namespace: 'data',
+      pod_name: 'postgres-0',
+      labels: ['k8s:app.kubernetes.io/name=postgres'],
+      workloads: [{ name: 'postgres', kind: 'StatefulSet' }],
+    },
+    Type: 'L3_L4',
+    is_reply: false,
+    event_type: { type: 4 },
+  },
+});
 
 describe('GET /api/v1/recommendations: safe and unsafe', () => {
   it('is safe for the shop scenario, then names the unexpressible path once it is observed', async () => {
@@ -38,13 +66,19 @@ describe('GET /api/v1/recommendations: safe and unsafe', () => {
 
     app.writer.add(parserFor('hubble')(ping));
     app.writer.flush();
-    await vi.waitFor(async () => {
-      const after = await recommendations();
-      expect(after.safe).toBe(false);
-      expect(after.unsafe.map((u) => `${u.namespace} ${u.path} ${u.code}`)).toEqual(['data shop/api -> data/postgres ICMP/- icmp', 'shop shop/api -> data/postgres ICMP/- icmp']);
-      const data = after.namespaces.find((ns) => ns.namespace === 'data');
-      expect(data?.safe).toBe(false);
-      expect(data?.unsafe[0]?.reason).toContain('ICMP');
-    }, { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const after = await recommendations();
+        expect(after.safe).toBe(false);
+        expect(after.unsafe.map((u) => `${u.namespace} ${u.path} ${u.code}`)).toEqual([
+          'data shop/api -> data/postgres ICMP/- icmp',
+          'shop shop/api -> data/postgres ICMP/- icmp',
+        ]);
+        const data = after.namespaces.find((ns) => ns.namespace === 'data');
+        expect(data?.safe).toBe(false);
+        expect(data?.unsafe[0]?.reason).toContain('ICMP');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 });

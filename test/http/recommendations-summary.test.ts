@@ -4,12 +4,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSeededApp, type SeededApp } from './seeded-app.js';
 
-interface Rule { connections: number; peer: string; direction: string }
-interface FullPolicy { name: string; role: string; workload: string | null; yaml: string; rules: Rule[] }
-interface Full { namespaces: { namespace: string; policies: FullPolicy[]; tests: unknown[] }[]; verifyScript: string }
-interface SummaryPolicy { name: string; role: string; rules: number; ingressRules: number; egressRules: number; connections: number; peers: number; yamlBytes: number; yaml?: string }
-interface Summary { namespaces: { namespace: string; policies: SummaryPolicy[]; tests: number }[]; verifyScript: string | null; verifyScriptBytes: number }
-interface ErrorBody { error: { code: string; message: string } }
+interface Rule {
+  connections: number;
+  peer: string;
+  direction: string;
+}
+interface FullPolicy {
+  name: string;
+  role: string;
+  workload: string | null;
+  yaml: string;
+  rules: Rule[];
+}
+interface Full {
+  namespaces: { namespace: string; policies: FullPolicy[]; tests: unknown[] }[];
+  verifyScript: string;
+}
+interface SummaryPolicy {
+  name: string;
+  role: string;
+  rules: number;
+  ingressRules: number;
+  egressRules: number;
+  connections: number;
+  peers: number;
+  yamlBytes: number;
+  yaml?: string;
+}
+interface Summary {
+  namespaces: { namespace: string; policies: SummaryPolicy[]; tests: number }[];
+  verifyScript: string | null;
+  verifyScriptBytes: number;
+}
+interface ErrorBody {
+  error: { code: string; message: string };
+}
 
 let app: SeededApp;
 let limited: SeededApp;
@@ -31,7 +60,10 @@ async function get<T>(base: string, route: string): Promise<{ status: number; bo
 describe('GET /api/v1/recommendations/summary and /policy', () => {
   it('summarises every policy of the full body without its YAML, and serves each policy whole on demand', async () => {
     const full = (await get<Full>(app.base, '/api/v1/recommendations?namespace=shop')).body;
-    const { status, body: summary } = await get<Summary>(app.base, '/api/v1/recommendations/summary?namespace=shop');
+    const { status, body: summary } = await get<Summary>(
+      app.base,
+      '/api/v1/recommendations/summary?namespace=shop',
+    );
     expect(status).toBe(200);
     const fullNs = full.namespaces[0];
     const summaryNs = summary.namespaces[0];
@@ -43,12 +75,17 @@ describe('GET /api/v1/recommendations/summary and /policy', () => {
       const line = summaryNs.policies[i];
       expect(line?.yaml).toBeUndefined();
       expect(line).toMatchObject({
-        role: policy.role, rules: policy.rules.length,
+        role: policy.role,
+        rules: policy.rules.length,
         ingressRules: policy.rules.filter((r) => r.direction === 'ingress').length,
         connections: policy.rules.reduce((sum, r) => sum + r.connections, 0),
-        peers: new Set(policy.rules.map((r) => r.peer)).size, yamlBytes: Buffer.byteLength(policy.yaml),
+        peers: new Set(policy.rules.map((r) => r.peer)).size,
+        yamlBytes: Buffer.byteLength(policy.yaml),
       });
-      const detail = await get<FullPolicy>(app.base, `/api/v1/recommendations/policy?namespace=shop&name=${encodeURIComponent(policy.name)}`);
+      const detail = await get<FullPolicy>(
+        app.base,
+        `/api/v1/recommendations/policy?namespace=shop&name=${encodeURIComponent(policy.name)}`,
+      );
       expect(detail.status).toBe(200);
       expect(detail.body).toEqual(policy);
     }
@@ -65,7 +102,11 @@ describe('GET /api/v1/recommendations/summary and /policy', () => {
 
 describe('the whole-cluster recommendation above limits.wholeClusterEdgesMax', () => {
   it('is refused (422 scope_too_large) for the full body, the summary and the export, naming the way out', async () => {
-    for (const route of ['/api/v1/recommendations', '/api/v1/recommendations/summary', '/api/v1/recommendations/export?format=yaml']) {
+    for (const route of [
+      '/api/v1/recommendations',
+      '/api/v1/recommendations/summary',
+      '/api/v1/recommendations/export?format=yaml',
+    ]) {
       const { status, body } = await get<ErrorBody>(limited.base, route);
       expect(status, route).toBe(422);
       expect(body.error.code).toBe('scope_too_large');
@@ -74,7 +115,10 @@ describe('the whole-cluster recommendation above limits.wholeClusterEdgesMax', (
   });
 
   it('still answers one namespace', async () => {
-    const { status, body } = await get<Summary>(limited.base, '/api/v1/recommendations/summary?namespace=shop');
+    const { status, body } = await get<Summary>(
+      limited.base,
+      '/api/v1/recommendations/summary?namespace=shop',
+    );
     expect(status).toBe(200);
     expect(body.namespaces[0]?.policies.length).toBeGreaterThan(0);
   });

@@ -14,24 +14,45 @@ afterAll(async () => {
   await app.close();
 });
 
-interface FlowsPage { items: { id: number; source: { namespace?: string }; count: number }[]; nextCursor: string | null }
+interface FlowsPage {
+  items: { id: number; source: { namespace?: string }; count: number }[];
+  nextCursor: string | null;
+}
 
 /** One Hubble flow line (the fixture's format) from a new workload in `shop`. */
 function hubbleLine(workload: string, timeMs: number): string {
-  return JSON.stringify({ flow: {
-    time: new Date(timeMs).toISOString(),
-    verdict: 'FORWARDED',
-    IP: { source: '10.0.9.9', destination: '10.0.9.10', ipVersion: 'IPv4' },
-    l4: { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } },
-    source: { namespace: 'shop', pod_name: `${workload}-abc12`, labels: [`k8s:app=${workload}`], workloads: [{ name: workload, kind: 'Deployment' }] },
-    destination: { namespace: 'shop', pod_name: 'backend-def34', labels: ['k8s:app=backend'], workloads: [{ name: 'backend', kind: 'Deployment' }] },
-    Type: 'L3_L4',
-    traffic_direction: 'EGRESS',
-    is_reply: false,
-  } });
+  return JSON.stringify({
+    flow: {
+      time: new Date(timeMs).toISOString(),
+      verdict: 'FORWARDED',
+      IP: { source: '10.0.9.9', destination: '10.0.9.10', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } },
+      source: {
+        namespace: 'shop',
+        pod_name: `${workload}-abc12`,
+        labels: [`k8s:app=${workload}`],
+        workloads: [{ name: workload, kind: 'Deployment' }],
+      },
+      destination: {
+        namespace: 'shop',
+        pod_name: 'backend-def34',
+        labels: ['k8s:app=backend'],
+        workloads: [{ name: 'backend', kind: 'Deployment' }],
+      },
+      Type: 'L3_L4',
+      traffic_direction: 'EGRESS',
+      is_reply: false,
+    },
+  });
 }
 
-const ROUTES = ['/api/v1/graph', '/api/v1/namespaces', '/api/v1/drops', '/api/v1/recommendations?namespace=shop', '/api/v1/flows?namespace=shop&limit=5'];
+const ROUTES = [
+  '/api/v1/graph',
+  '/api/v1/namespaces',
+  '/api/v1/drops',
+  '/api/v1/recommendations?namespace=shop',
+  '/api/v1/flows?namespace=shop&limit=5',
+];
 
 describe('rendered bodies', () => {
   // Identity coding: the bytes as rendered (compression.test.ts covers the coded variants).
@@ -45,7 +66,9 @@ describe('rendered bodies', () => {
     JSON.parse(text);
     const etag = first.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[0-9a-f]+-[A-Za-z0-9_-]{27}"$/);
-    const again = await fetch(app.base + route, { headers: { ...identity, 'if-none-match': `W/"other", ${etag}` } });
+    const again = await fetch(app.base + route, {
+      headers: { ...identity, 'if-none-match': `W/"other", ${etag}` },
+    });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
     const other = await fetch(app.base + route, { headers: { ...identity, 'if-none-match': '"0-nope"' } });

@@ -30,14 +30,32 @@ function pod(ns: string, workload: string): EdgePeer {
   return { kind: 'pod', namespace: ns, workload, workloadKind: 'Deployment' };
 }
 
-function delta(source: EdgePeer, destination: EdgePeer, port: number, verdict: 'forwarded' | 'dropped', lastSeenMs: number): EdgeDelta {
+function delta(
+  source: EdgePeer,
+  destination: EdgePeer,
+  port: number,
+  verdict: 'forwarded' | 'dropped',
+  lastSeenMs: number,
+): EdgeDelta {
   return {
-    key: edgeKey(source, destination, 'TCP', port, verdict), source, destination, protocol: 'TCP', port, verdict,
-    count: 3, firstSeenMs: NOW - 3_600_000, lastSeenMs,
-    sourceLabels: { app: source.workload ?? '' }, destinationLabels: { app: destination.workload ?? '' },
-    sourcePods: new Set([`${source.workload ?? ''}-abc12`]), destinationPods: new Set([`${destination.workload ?? ''}-def34`]),
-    sourceNames: new Set(), destinationNames: new Set(),
-    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 3]] : []), deniedBy: new Set(), allowedBy: new Set(),
+    key: edgeKey(source, destination, 'TCP', port, verdict),
+    source,
+    destination,
+    protocol: 'TCP',
+    port,
+    verdict,
+    count: 3,
+    firstSeenMs: NOW - 3_600_000,
+    lastSeenMs,
+    sourceLabels: { app: source.workload ?? '' },
+    destinationLabels: { app: destination.workload ?? '' },
+    sourcePods: new Set([`${source.workload ?? ''}-abc12`]),
+    destinationPods: new Set([`${destination.workload ?? ''}-def34`]),
+    sourceNames: new Set(),
+    destinationNames: new Set(),
+    dropReasons: new Map(verdict === 'dropped' ? [['POLICY_DENIED', 3]] : []),
+    deniedBy: new Set(),
+    allowedBy: new Set(),
   };
 }
 
@@ -47,7 +65,15 @@ function seed(store: PublishingStore): void {
   for (let i = 0; i < EDGES; i++) {
     const ns = `ns-${i % 20}`;
     const port = 1000 + Math.floor(i / 200);
-    deltas.push(delta(pod(ns, `app-${Math.floor(i / 20) % 10}`), pod(ns, `db-${i % 7}`), port, i % 50 === 0 ? 'dropped' : 'forwarded', NOW - (i % 600) * 1000));
+    deltas.push(
+      delta(
+        pod(ns, `app-${Math.floor(i / 20) % 10}`),
+        pod(ns, `db-${i % 7}`),
+        port,
+        i % 50 === 0 ? 'dropped' : 'forwarded',
+        NOW - (i % 600) * 1000,
+      ),
+    );
     if (deltas.length === 5000) {
       store.writeBatch({ deltas, accepted: deltas.length, rejectedByReason: {} });
       deltas = [];
@@ -55,7 +81,10 @@ function seed(store: PublishingStore): void {
   }
 }
 
-interface Logged { obj: object; msg: string | undefined }
+interface Logged {
+  obj: object;
+  msg: string | undefined;
+}
 
 interface Running {
   readonly base: string;
@@ -66,25 +95,36 @@ interface Running {
   close(): Promise<void>;
 }
 
-async function start(options: { readonly dbFile?: string; readonly seedEdges?: boolean; readonly staleGraceMs?: number } = {}): Promise<Running> {
+async function start(
+  options: { readonly dbFile?: string; readonly seedEdges?: boolean; readonly staleGraceMs?: number } = {},
+): Promise<Running> {
   const dir = mkdtempSync(path.join(tmpdir(), 'npa-swr-'));
   const file = path.join(dir, 'flows.db');
   const store = publishingStore(openStore(file), new EventBus());
   if (options.seedEdges !== false) seed(store);
   const logged: Logged[] = [];
   const deps: AppDeps = {
-    store, auth: { mode: 'none' }, registry: createMetrics({ queueCapacity: 1 }).registry,
+    store,
+    auth: { mode: 'none' },
+    registry: createMetrics({ queueCapacity: 1 }).registry,
     readiness: () => ({ ready: true, store: 'open', sources: [] }),
     limits: { pageSizeMax: 1000, pageSizeDefault: 100, requestBodyBytes: 1 << 16 },
     logger: { error: (obj, msg) => logged.push({ obj, msg }) },
     // No grace: the request that starts a recomputation gets the previous body at once too.
-    now: () => NOW, cacheMaxStaleMs: 0, dataVersion: store.version, staleGraceMs: options.staleGraceMs ?? 0,
+    now: () => NOW,
+    cacheMaxStaleMs: 0,
+    dataVersion: store.version,
+    staleGraceMs: options.staleGraceMs ?? 0,
     dbFile: options.dbFile ?? file,
   };
   const server: Server = buildApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store, deps, file, logged,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    store,
+    deps,
+    file,
+    logged,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -95,7 +135,10 @@ async function start(options: { readonly dbFile?: string; readonly seedEdges?: b
   };
 }
 
-interface DropsBody { items: { key: string; source: { namespace?: string; workload?: string | null } }[]; nextCursor: string | null }
+interface DropsBody {
+  items: { key: string; source: { namespace?: string; workload?: string | null } }[];
+  nextCursor: string | null;
+}
 
 function workerOf(deps: AppDeps): WorkerRunner {
   const runner = analysisOf(deps).runner;
@@ -129,7 +172,11 @@ describe('stale-while-revalidate with the analysis worker', () => {
     const jobsBefore = runner.jobs;
 
     // New data: a drop from a new namespace.
-    app.store.writeBatch({ deltas: [delta(pod('late', 'newcomer'), pod('ns-1', 'db-1'), 9999, 'dropped', NOW - 1000)], accepted: 1, rejectedByReason: {} });
+    app.store.writeBatch({
+      deltas: [delta(pod('late', 'newcomer'), pod('ns-1', 'db-1'), 9999, 'dropped', NOW - 1000)],
+      accepted: 1,
+      rejectedByReason: {},
+    });
 
     const stale = await fetch(route);
     // The recomputation this request started is still running when its answer has arrived.
@@ -162,7 +209,9 @@ describe('stale-while-revalidate with the analysis worker', () => {
     expect(fresh.headers.get('x-data-version')).toBe(`${app.store.version()}|none`);
     expect(fresh.headers.get('x-data-version')).not.toBe(version);
     const freshBody = (await fresh.json()) as DropsBody;
-    expect(freshBody.items.map((i) => i.source)).toEqual([{ namespace: 'late', workload: 'newcomer', kind: 'Deployment' }]);
+    expect(freshBody.items.map((i) => i.source)).toEqual([
+      { namespace: 'late', workload: 'newcomer', kind: 'Deployment' },
+    ]);
     // The other page was recomputed by its stale request too and shares the one classification.
     await analysis.settled();
     const allFresh = await fetch(all);
@@ -176,7 +225,11 @@ describe('stale-while-revalidate with the analysis worker', () => {
       const before = await fetch(app.base + route);
       expect(before.status).toBe(200);
       const beforeText = await before.text();
-      app.store.writeBatch({ deltas: [delta(pod('later', `w-${route.length}`), pod('ns-2', 'db-2'), 7000, 'forwarded', NOW - 500)], accepted: 1, rejectedByReason: {} });
+      app.store.writeBatch({
+        deltas: [delta(pod('later', `w-${route.length}`), pod('ns-2', 'db-2'), 7000, 'forwarded', NOW - 500)],
+        accepted: 1,
+        rejectedByReason: {},
+      });
       const stale = await fetch(app.base + route);
       expect(stale.headers.get('x-data-stale')).toBe('1');
       expect((await stale.text()) === beforeText).toBe(true);
@@ -197,7 +250,11 @@ describe('the grace for the request that starts a recomputation', () => {
       const route = `${app.base}/api/v1/drops?namespace=late`;
       const before = await fetch(route);
       expect(((await before.json()) as DropsBody).items).toEqual([]);
-      app.store.writeBatch({ deltas: [delta(pod('late', 'newcomer'), pod('ns-1', 'db-1'), 9999, 'dropped', NOW - 1000)], accepted: 1, rejectedByReason: {} });
+      app.store.writeBatch({
+        deltas: [delta(pod('late', 'newcomer'), pod('ns-1', 'db-1'), 9999, 'dropped', NOW - 1000)],
+        accepted: 1,
+        rejectedByReason: {},
+      });
       const fresh = await fetch(route);
       expect(fresh.headers.get('x-data-stale')).toBeNull();
       expect(fresh.headers.get('x-data-version')).toBe(`${app.store.version()}|none`);
@@ -238,7 +295,11 @@ describe('analysis failures', () => {
     // keeps writing to the moved file).
     await closeAnalysis(app.deps);
     renameSync(app.file, `${app.file}.moved`);
-    app.store.writeBatch({ deltas: [delta(pod('late', 'x'), pod('ns-1', 'db-1'), 9998, 'dropped', NOW)], accepted: 1, rejectedByReason: {} });
+    app.store.writeBatch({
+      deltas: [delta(pod('late', 'x'), pod('ns-1', 'db-1'), 9998, 'dropped', NOW)],
+      accepted: 1,
+      rejectedByReason: {},
+    });
     const stale = await fetch(route);
     expect(stale.status).toBe(200);
     expect(stale.headers.get('x-data-stale')).toBe('1');
@@ -264,7 +325,14 @@ describe('the worker and the main thread compute the same views', () => {
     await worker.close();
   });
 
-  it.each(['/api/v1/drops', '/api/v1/drops?namespace=shop&since=7d', '/api/v1/graph', '/api/v1/graph?namespace=shop', '/api/v1/namespaces', '/api/v1/recommendations?namespace=shop'])('%s', async (route) => {
+  it.each([
+    '/api/v1/drops',
+    '/api/v1/drops?namespace=shop&since=7d',
+    '/api/v1/graph',
+    '/api/v1/graph?namespace=shop',
+    '/api/v1/namespaces',
+    '/api/v1/recommendations?namespace=shop',
+  ])('%s', async (route) => {
     const a = await fetch(inline.base + route);
     const b = await fetch(worker.base + route);
     expect(a.status).toBe(200);
@@ -289,7 +357,19 @@ describe('views on the main thread (no database file)', () => {
     const before = await fetch(route);
     const version = before.headers.get('x-data-version');
     expect(await before.text()).not.toContain('newcomer');
-    app.store.writeBatch({ deltas: [delta(pod('shop', 'newcomer'), pod('shop', 'backend'), 8080, 'forwarded', (app.deps.now?.() ?? NOW) - 1000)], accepted: 1, rejectedByReason: {} });
+    app.store.writeBatch({
+      deltas: [
+        delta(
+          pod('shop', 'newcomer'),
+          pod('shop', 'backend'),
+          8080,
+          'forwarded',
+          (app.deps.now?.() ?? NOW) - 1000,
+        ),
+      ],
+      accepted: 1,
+      rejectedByReason: {},
+    });
     const fresh = await fetch(route);
     expect(fresh.headers.get('x-data-stale')).toBeNull();
     expect(fresh.headers.get('x-data-version')).not.toBe(version);

@@ -18,16 +18,23 @@ import { startSeededApp, type SeededApp } from './seeded-app.js';
 const TOKEN = 'route-auth-token-0123456789';
 const SHELL = '<!doctype html><title>dashboard shell</title>';
 
-interface Route { readonly method: string; readonly path: string }
+interface Route {
+  readonly method: string;
+  readonly path: string;
+}
 
 /** method + path of every route registered on the app, through nested routers. */
 function registeredRoutes(app: Express): Route[] {
-  interface Layer { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } }
+  interface Layer {
+    route?: { path: string; methods: Record<string, boolean> };
+    handle?: { stack?: Layer[] };
+  }
   const out: Route[] = [];
   const walk = (layers: readonly Layer[]): void => {
     for (const layer of layers) {
       if (layer.route !== undefined) {
-        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: layer.route.path });
+        for (const [method, on] of Object.entries(layer.route.methods))
+          if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: layer.route.path });
       } else if (layer.handle?.stack !== undefined) walk(layer.handle.stack);
     }
   };
@@ -79,21 +86,39 @@ function spellings(route: string): string[] {
   return [...out].filter((target) => target.startsWith('/'));
 }
 
-interface RawResponse { readonly status: number; readonly type: string; readonly body: string }
+interface RawResponse {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string;
+}
 
 /** Sends `target` as the request line's path exactly as given. */
 function raw(base: string, method: string, target: string, token?: string): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: url.hostname, port: url.port, method, path: target,
-      headers: { connection: 'close', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}), ...(method === 'POST' || method === 'DELETE' ? { 'content-length': '0' } : {}) },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: target,
+        headers: {
+          connection: 'close',
+          ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+          ...(method === 'POST' || method === 'DELETE' ? { 'content-length': '0' } : {}),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -128,7 +153,15 @@ describe('deny-by-default authorisation on exact paths', () => {
   it('finds every route of the app (the API, probes, metrics, the OpenAPI document)', () => {
     const names = routes.map((r) => `${r.method} ${r.path}`);
     expect(names.length).toBeGreaterThan(10);
-    for (const expected of ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/v1/openapi.json', 'POST /api/v1/simulate', 'GET /api/v1/flows']) expect(names).toContain(expected);
+    for (const expected of [
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+      'GET /api/v1/openapi.json',
+      'POST /api/v1/simulate',
+      'GET /api/v1/flows',
+    ])
+      expect(names).toContain(expected);
   });
 
   it('the exact spelling: probes anonymous, everything else 401 without a token and answered with it', async () => {
@@ -140,10 +173,18 @@ describe('deny-by-default authorisation on exact paths', () => {
         expect(none.status, route.path).toBe(200);
         continue;
       }
-      expect([none.status, errorCode(none)], `${route.method} ${route.path} without a token`).toEqual([401, 'unauthorized']);
-      expect([wrong.status, errorCode(wrong)], `${route.method} ${route.path} with a wrong token`).toEqual([401, 'unauthorized']);
+      expect([none.status, errorCode(none)], `${route.method} ${route.path} without a token`).toEqual([
+        401,
+        'unauthorized',
+      ]);
+      expect([wrong.status, errorCode(wrong)], `${route.method} ${route.path} with a wrong token`).toEqual([
+        401,
+        'unauthorized',
+      ]);
       const right = await raw(app.base, route.method, route.path, TOKEN);
-      expect([401, 404], `${route.method} ${route.path} with the token: ${right.status}`).not.toContain(right.status);
+      expect([401, 404], `${route.method} ${route.path} with the token: ${right.status}`).not.toContain(
+        right.status,
+      );
     }
   });
 
@@ -155,7 +196,10 @@ describe('deny-by-default authorisation on exact paths', () => {
         const none = await raw(app.base, route.method, target);
         expect([none.status, errorCode(none)], `${label} without a token`).toEqual([401, 'unauthorized']);
         const wrong = await raw(app.base, route.method, target, `${TOKEN}x`);
-        expect([wrong.status, errorCode(wrong)], `${label} with a wrong token`).toEqual([401, 'unauthorized']);
+        expect([wrong.status, errorCode(wrong)], `${label} with a wrong token`).toEqual([
+          401,
+          'unauthorized',
+        ]);
         const right = await raw(app.base, route.method, target, TOKEN);
         expect([right.status, errorCode(right)], `${label} with the token`).toEqual([404, 'not_found']);
         tried++;
@@ -174,7 +218,14 @@ describe('deny-by-default authorisation on exact paths', () => {
     expect((await raw(app.base, 'GET', '/')).body).toBe(SHELL);
     expect((await raw(app.base, 'GET', '/assets/app-1234.js')).status).toBe(200);
     expect((await raw(app.base, 'GET', '/flows/deep-link')).body).toBe(SHELL);
-    for (const target of ['/API/v1/flows', '//api/v1/flows', '/%61pi/v1/flows', '/assets/../api/v1/openapi.json', '/Metrics', '/x/..//METRICS/']) {
+    for (const target of [
+      '/API/v1/flows',
+      '//api/v1/flows',
+      '/%61pi/v1/flows',
+      '/assets/../api/v1/openapi.json',
+      '/Metrics',
+      '/x/..//METRICS/',
+    ]) {
       const res = await raw(app.base, 'GET', target);
       expect([res.status, errorCode(res)], target).toEqual([401, 'unauthorized']);
     }

@@ -20,20 +20,53 @@ afterAll(async () => {
 });
 
 /* Response shapes as far as these tests read them (the OpenAPI suite validates them in full). */
-interface ErrorBody { error: { code: string; message: string } }
-interface Page<T> { items: T[]; nextCursor: string | null }
-interface NamespaceItem { name: string; coverage: { defaultDenyIngress: boolean; defaultDenyEgress: boolean; policies: number; selectedShare: number | null }; edges: number; dropsLastHour: { paths: number } }
-interface GraphBody { nodes: { id: string }[]; links: { source: string; target: string; dropped: boolean }[]; truncated: boolean; totalLinks: number }
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+interface NamespaceItem {
+  name: string;
+  coverage: {
+    defaultDenyIngress: boolean;
+    defaultDenyEgress: boolean;
+    policies: number;
+    selectedShare: number | null;
+  };
+  edges: number;
+  dropsLastHour: { paths: number };
+}
+interface GraphBody {
+  nodes: { id: string }[];
+  links: { source: string; target: string; dropped: boolean }[];
+  truncated: boolean;
+  totalLinks: number;
+}
 interface RecommendationsBody {
-  namespaces: { namespace: string; policies: { rules: { direction: string; peer: string }[]; yaml: string }[]; diff: { policy: string; change: string }[] }[];
+  namespaces: {
+    namespace: string;
+    policies: { rules: { direction: string; peer: string }[]; yaml: string }[];
+    diff: { policy: string; change: string }[];
+  }[];
   proof: { violations: number };
   exposure: { before: { reachable: number }; after: { reachable: number } };
   verifyScript: string;
   tighten: unknown[];
 }
-interface ExportJsonBody { namespaces: Record<string, unknown>; proof: { violations: number } }
-interface DropItem { classification: string; evidence: unknown[]; fix: unknown[] }
-interface AlertsBody { items: { status: string; deliveries: { sink: string; state: string }[] }[] }
+interface ExportJsonBody {
+  namespaces: Record<string, unknown>;
+  proof: { violations: number };
+}
+interface DropItem {
+  classification: string;
+  evidence: unknown[];
+  fix: unknown[];
+}
+interface AlertsBody {
+  items: { status: string; deliveries: { sink: string; state: string }[] }[];
+}
 
 async function get<T = ErrorBody>(route: string): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(app.base + route);
@@ -73,7 +106,11 @@ describe('GET /api/v1/namespaces', () => {
   });
 
   it('totals count each edge once, unlike the sum over namespaces (issue 18 item 10)', async () => {
-    const { body } = await get<Page<NamespaceItem> & { totals: { edges: number; connections: number; dropsLastHour: { paths: number } } }>('/api/v1/namespaces?limit=1');
+    const { body } = await get<
+      Page<NamespaceItem> & {
+        totals: { edges: number; connections: number; dropsLastHour: { paths: number } };
+      }
+    >('/api/v1/namespaces?limit=1');
     expect(body.totals.edges).toBe(app.store.totals().edges);
     // Every page carries the same totals; the namespaces' own counts include cross-namespace edges twice.
     const all = await get<Page<NamespaceItem>>('/api/v1/namespaces?limit=50');
@@ -84,9 +121,14 @@ describe('GET /api/v1/namespaces', () => {
     const first = await get<Page<NamespaceItem>>('/api/v1/namespaces?limit=1');
     expect(first.body.items).toHaveLength(1);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await get<Page<NamespaceItem>>(`/api/v1/namespaces?limit=1&cursor=${first.body.nextCursor ?? ''}`);
+    const second = await get<Page<NamespaceItem>>(
+      `/api/v1/namespaces?limit=1&cursor=${first.body.nextCursor ?? ''}`,
+    );
     expect((second.body.items[0]?.name ?? '') > (first.body.items[0]?.name ?? '~')).toBe(true);
-    expect400(await get(`/api/v1/namespaces?cursor=${Buffer.from('../etc').toString('base64url')}`), 'cursor');
+    expect400(
+      await get(`/api/v1/namespaces?cursor=${Buffer.from('../etc').toString('base64url')}`),
+      'cursor',
+    );
     expect400(await get('/api/v1/namespaces?limit=0'), 'limit');
     expect400(await get('/api/v1/namespaces?limit=51'), 'limit');
   });
@@ -130,7 +172,9 @@ describe('GET /api/v1/recommendations', () => {
     expect(withRules.rules[0]?.direction).toMatch(/^(ingress|egress)$/);
     expect(withRules.rules[0]?.peer).toEqual(expect.any(String));
     expect(parse(withRules.yaml)).toMatchObject({ kind: 'NetworkPolicy' });
-    expect(ns.diff).toEqual(expect.arrayContaining([expect.objectContaining({ policy: 'allow-all-ingress', change: 'kept' })]));
+    expect(ns.diff).toEqual(
+      expect.arrayContaining([expect.objectContaining({ policy: 'allow-all-ingress', change: 'kept' })]),
+    );
     expect(ns.diff.some((d) => d.change === 'added')).toBe(true);
     expect(body.proof.violations).toBe(0);
     // The proposal isolates data's pods: fewer pairs are reachable after it than before.
@@ -143,7 +187,12 @@ describe('GET /api/v1/recommendations', () => {
   it('lists the existing rules no observed connection used as candidates to tighten', async () => {
     const { body } = await get<RecommendationsBody>('/api/v1/recommendations?namespace=shop');
     // legacy-metrics admits TCP 9121 to redis; the fixture has no traffic there.
-    expect(body.tighten).toEqual([expect.objectContaining({ policy: 'shop/legacy-metrics', message: expect.stringContaining('ingress rule 0') as unknown })]);
+    expect(body.tighten).toEqual([
+      expect.objectContaining({
+        policy: 'shop/legacy-metrics',
+        message: expect.stringContaining('ingress rule 0') as unknown,
+      }),
+    ]);
   });
 
   it('refuses a bad flavor by name', async () => {
@@ -153,16 +202,25 @@ describe('GET /api/v1/recommendations', () => {
 
 describe('GET /api/v1/recommendations/export', () => {
   it('yaml: a multi-document attachment that parses back to NetworkPolicies', async () => {
-    const { status, body, headers } = await get<string>('/api/v1/recommendations/export?namespace=shop&format=yaml');
+    const { status, body, headers } = await get<string>(
+      '/api/v1/recommendations/export?namespace=shop&format=yaml',
+    );
     expect(status).toBe(200);
-    expect(headers.get('content-disposition')).toMatch(/^attachment; filename="?netpol-advisor-shop\.yaml"?$/);
-    const docs = parseAllDocuments(body).map((d) => d.toJS() as { kind: string; metadata: { namespace: string } });
+    expect(headers.get('content-disposition')).toMatch(
+      /^attachment; filename="?netpol-advisor-shop\.yaml"?$/,
+    );
+    const docs = parseAllDocuments(body).map(
+      (d) => d.toJS() as { kind: string; metadata: { namespace: string } },
+    );
     expect(docs.length).toBeGreaterThan(1);
-    for (const doc of docs) expect(doc).toMatchObject({ kind: 'NetworkPolicy', metadata: { namespace: 'shop' } });
+    for (const doc of docs)
+      expect(doc).toMatchObject({ kind: 'NetworkPolicy', metadata: { namespace: 'shop' } });
   });
 
   it('json: the recommend --json object', async () => {
-    const { body, headers } = await get<ExportJsonBody>('/api/v1/recommendations/export?namespace=shop&format=json');
+    const { body, headers } = await get<ExportJsonBody>(
+      '/api/v1/recommendations/export?namespace=shop&format=json',
+    );
     expect(headers.get('content-disposition')).toContain('netpol-advisor-shop.json');
     expect(Object.keys(body.namespaces)).toEqual(['shop']);
     expect(body.proof.violations).toBe(0);
@@ -174,9 +232,22 @@ describe('GET /api/v1/recommendations/export', () => {
     const file = path.join(app.dir, 'export.tar');
     writeFileSync(file, Buffer.from(await res.arrayBuffer()));
     const listing = execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n').sort();
-    expect(listing).toEqual(expect.arrayContaining(['netpol-advisor-all/kustomization.yaml', 'netpol-advisor-all/verify.sh', 'netpol-advisor-all/README.md', 'netpol-advisor-all/shop.yaml', 'netpol-advisor-all/data.yaml']));
-    const kustomization = execFileSync('tar', ['-xOf', file, 'netpol-advisor-all/kustomization.yaml'], { encoding: 'utf8' });
-    expect(parse(kustomization)).toMatchObject({ kind: 'Kustomization', resources: expect.arrayContaining(['shop.yaml']) as unknown });
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'netpol-advisor-all/kustomization.yaml',
+        'netpol-advisor-all/verify.sh',
+        'netpol-advisor-all/README.md',
+        'netpol-advisor-all/shop.yaml',
+        'netpol-advisor-all/data.yaml',
+      ]),
+    );
+    const kustomization = execFileSync('tar', ['-xOf', file, 'netpol-advisor-all/kustomization.yaml'], {
+      encoding: 'utf8',
+    });
+    expect(parse(kustomization)).toMatchObject({
+      kind: 'Kustomization',
+      resources: expect.arrayContaining(['shop.yaml']) as unknown,
+    });
   });
 
   it('refuses an unknown format by name', async () => {
@@ -188,9 +259,17 @@ describe('POST /api/v1/simulate', () => {
   const denyYaml = readFileSync(path.join(FIXTURES, 'deny-data.yaml'), 'utf8');
 
   it('YAML body: lists the observed flows the policies would drop', async () => {
-    const res = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: denyYaml });
+    const res = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: denyYaml,
+    });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { droppedTotal: number; dropped: { destination: { workload: string } }[]; policies: string[] };
+    const body = (await res.json()) as {
+      droppedTotal: number;
+      dropped: { destination: { workload: string } }[];
+      policies: string[];
+    };
     expect(body.policies.length).toBeGreaterThan(0);
     expect(body.droppedTotal).toBeGreaterThan(0);
     expect(body.dropped.some((d) => d.destination.workload === 'postgres')).toBe(true);
@@ -198,26 +277,59 @@ describe('POST /api/v1/simulate', () => {
 
   it('JSON body: the same policies give the same answer', async () => {
     const objects = parseAllDocuments(denyYaml).map((d) => d.toJS() as unknown);
-    const res = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(objects) });
-    const yamlRes = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: denyYaml });
+    const res = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(objects),
+    });
+    const yamlRes = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/yaml' },
+      body: denyYaml,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(await yamlRes.json());
   });
 
   it('an invalid policy is a 400 naming the object and field; other bodies 400/413/415', async () => {
-    const bad = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Sideways'] } };
-    const res = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+    const bad = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'x', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: ['Sideways'] },
+    };
+    const res = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(bad),
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.message).toContain('shop/x');
     expect(body.error.message).toContain('spec.policyTypes[0]');
-    const notPolicy = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"Pod"}' });
+    const notPolicy = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind":"Pod"}',
+    });
     expect(notPolicy.status).toBe(400);
-    const badYaml = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: 'a: [' });
+    const badYaml = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: 'a: [',
+    });
     expect(badYaml.status).toBe(400);
-    const text = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const text = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(text.status).toBe(415);
-    const big = await fetch(`${app.base}/api/v1/simulate`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: `# ${'x'.repeat(70 * 1024)}` });
+    const big = await fetch(`${app.base}/api/v1/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: `# ${'x'.repeat(70 * 1024)}`,
+    });
     expect(big.status).toBe(413);
   });
 });
@@ -238,7 +350,9 @@ describe('GET /api/v1/drops and /api/v1/alerts', () => {
     expect(classes.length).toBeGreaterThan(0);
     for (const c of classes) {
       const page = (await get<Page<DropItem> & { total: number }>(`/api/v1/drops?classification=${c}`)).body;
-      expect(page.items.map((i) => i.classification)).toEqual(body.items.filter((i) => i.classification === c).map(() => c));
+      expect(page.items.map((i) => i.classification)).toEqual(
+        body.items.filter((i) => i.classification === c).map(() => c),
+      );
       expect(page.total).toBe(page.items.length);
     }
     expect400(await get('/api/v1/drops?classification=bogus'), 'classification');
@@ -246,16 +360,37 @@ describe('GET /api/v1/drops and /api/v1/alerts', () => {
   });
 
   it('alerts: raised by the dispatcher from the drops report, with their delivery state', async () => {
-    const sink = createSink({ type: 'log', classifications: ['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown'] }, 0, { logger: { warn: () => undefined, info: () => undefined } });
+    const sink = createSink(
+      {
+        type: 'log',
+        classifications: [
+          'regression',
+          'dns',
+          'expected-by-baseline',
+          'likely-legitimate',
+          'suspicious',
+          'unknown',
+        ],
+      },
+      0,
+      { logger: { warn: () => undefined, info: () => undefined } },
+    );
     const reports = buildDropReports(app.store.iterateEdges(), { snapshot: app.snapshot }).items;
     // A pinned clock just after the newest drop: it is "dropping now", so it opens an alert.
     const now = Math.max(...reports.map((r) => r.lastSeenMs)) + 1000;
-    const dispatcher = new AlertDispatcher({ store: app.alerts, sinks: [sink], clock: { now: () => now, sleep: () => Promise.resolve() } });
+    const dispatcher = new AlertDispatcher({
+      store: app.alerts,
+      sinks: [sink],
+      clock: { now: () => now, sleep: () => Promise.resolve() },
+    });
     expect(dispatcher.evaluate(reports).opened).toBeGreaterThan(0);
     await dispatcher.deliverDue();
     const { body } = await get<AlertsBody>('/api/v1/alerts');
     expect(body.items.length).toBeGreaterThan(0);
-    expect(body.items[0]).toMatchObject({ status: 'firing', deliveries: [expect.objectContaining({ sink: 'log-0', state: 'sent' })] });
+    expect(body.items[0]).toMatchObject({
+      status: 'firing',
+      deliveries: [expect.objectContaining({ sink: 'log-0', state: 'sent' })],
+    });
     expect400(await get('/api/v1/alerts?status=open'), 'status');
   });
 });

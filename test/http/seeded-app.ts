@@ -85,7 +85,11 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     auth: options.auth ?? { mode: 'none' },
     registry: metrics.registry,
     readiness: () => ({ ready: true, store: 'open', sources: [] }),
-    limits: { pageSizeMax: options.pageSizeMax ?? 50, pageSizeDefault: 10, requestBodyBytes: options.requestBodyBytes ?? 64 * 1024 },
+    limits: {
+      pageSizeMax: options.pageSizeMax ?? 50,
+      pageSizeDefault: 10,
+      requestBodyBytes: options.requestBodyBytes ?? 64 * 1024,
+    },
     ...(options.withSnapshot !== false ? { clusterSnapshot: () => snapshot } : {}),
     alerts,
     staged,
@@ -99,14 +103,25 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     ...(options.writeAuth !== undefined ? { writeAuth: options.writeAuth } : {}),
     ...(options.auditLogger !== undefined ? { auditLogger: options.auditLogger } : {}),
     ...(options.bodyCacheBytes !== undefined ? { bodyCacheBytes: options.bodyCacheBytes } : {}),
-    ...(options.wholeClusterEdgesMax !== undefined ? { wholeClusterEdgesMax: options.wholeClusterEdgesMax } : {}),
+    ...(options.wholeClusterEdgesMax !== undefined
+      ? { wholeClusterEdgesMax: options.wholeClusterEdgesMax }
+      : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    base, server, store, alerts, staged, bus, writer, deps, snapshot, dir,
+    base,
+    server,
+    store,
+    alerts,
+    staged,
+    bus,
+    writer,
+    deps,
+    snapshot,
+    dir,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,7 +15,12 @@ let wsBase: string;
 
 beforeAll(async () => {
   app = await startSeededApp({ auth: { mode: 'token', token: TOKEN } });
-  stream = attachStream(app.server, { bus: app.bus, auth: app.deps.auth, heartbeatMs: 3_600_000, maxBufferedBytes: 64 * 1024 });
+  stream = attachStream(app.server, {
+    bus: app.bus,
+    auth: app.deps.auth,
+    heartbeatMs: 3_600_000,
+    maxBufferedBytes: 64 * 1024,
+  });
   wsBase = app.base.replace('http://', 'ws://');
 });
 afterAll(async () => {
@@ -23,9 +28,16 @@ afterAll(async () => {
   await app.close();
 });
 
-interface Message { type: string; edge?: { verdict: string; source: { namespace?: string }; destination: { namespace?: string } } }
+interface Message {
+  type: string;
+  edge?: { verdict: string; source: { namespace?: string }; destination: { namespace?: string } };
+}
 
-function open(path: string, options: WebSocket.ClientOptions = {}, protocols: string[] = [STREAM_PROTOCOL]): WebSocket {
+function open(
+  path: string,
+  options: WebSocket.ClientOptions = {},
+  protocols: string[] = [STREAM_PROTOCOL],
+): WebSocket {
   return new WebSocket(`${wsBase}${path}`, protocols, options);
 }
 
@@ -44,7 +56,9 @@ function collect(ws: WebSocket): { messages: Message[]; next: (type: string) => 
     messages,
     next: (type) => {
       const seen = messages.find((m) => m.type === type);
-      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ type, resolve }));
+      return seen !== undefined
+        ? Promise.resolve(seen)
+        : new Promise((resolve) => waiters.push({ type, resolve }));
     },
   };
 }
@@ -63,12 +77,26 @@ function statusOf(ws: WebSocket): Promise<number> {
 function hubbleLine(verdict: 'FORWARDED' | 'DROPPED', port: number): string {
   return JSON.stringify({
     flow: {
-      time: '2026-01-01T00:00:00Z', verdict, ...(verdict === 'DROPPED' ? { drop_reason_desc: 'POLICY_DENIED' } : {}),
+      time: '2026-01-01T00:00:00Z',
+      verdict,
+      ...(verdict === 'DROPPED' ? { drop_reason_desc: 'POLICY_DENIED' } : {}),
       IP: { source: '10.0.0.1', destination: '10.0.0.2', ipVersion: 'IPv4' },
       l4: { TCP: { source_port: 40000, destination_port: port, flags: { SYN: true } } },
-      source: { namespace: 'shop', pod_name: 'web-7d4b9c6f5d-abcde', labels: ['k8s:app=web'], workloads: [{ name: 'web', kind: 'Deployment' }] },
-      destination: { namespace: 'data', pod_name: 'postgres-0', labels: ['k8s:app=postgres'], workloads: [{ name: 'postgres', kind: 'StatefulSet' }] },
-      traffic_direction: 'EGRESS', Type: 'L3_L4', is_reply: false,
+      source: {
+        namespace: 'shop',
+        pod_name: 'web-7d4b9c6f5d-abcde',
+        labels: ['k8s:app=web'],
+        workloads: [{ name: 'web', kind: 'Deployment' }],
+      },
+      destination: {
+        namespace: 'data',
+        pod_name: 'postgres-0',
+        labels: ['k8s:app=postgres'],
+        workloads: [{ name: 'postgres', kind: 'StatefulSet' }],
+      },
+      traffic_direction: 'EGRESS',
+      Type: 'L3_L4',
+      is_reply: false,
     },
   });
 }
@@ -76,13 +104,28 @@ function hubbleLine(verdict: 'FORWARDED' | 'DROPPED', port: number): string {
 describe('GET /api/v1/stream', () => {
   it('refuses a missing or wrong token, and a cross-site origin', async () => {
     expect(await statusOf(open('/api/v1/stream'))).toBe(401);
-    expect(await statusOf(open('/api/v1/stream', { headers: { authorization: 'Bearer nope-nope-nope-nope' } }))).toBe(401);
-    expect(await statusOf(open('/api/v1/stream', { headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' } }))).toBe(403);
-    expect(await statusOf(open('/api/v1/stream?namespace=Bad_NS', { headers: { authorization: `Bearer ${TOKEN}` } }))).toBe(400);
+    expect(
+      await statusOf(open('/api/v1/stream', { headers: { authorization: 'Bearer nope-nope-nope-nope' } })),
+    ).toBe(401);
+    expect(
+      await statusOf(
+        open('/api/v1/stream', {
+          headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' },
+        }),
+      ),
+    ).toBe(403);
+    expect(
+      await statusOf(
+        open('/api/v1/stream?namespace=Bad_NS', { headers: { authorization: `Bearer ${TOKEN}` } }),
+      ),
+    ).toBe(400);
   });
 
   it('pushes edge and blocked events after a batch is written (token as a browser subprotocol)', async () => {
-    const ws = open('/api/v1/stream', {}, [STREAM_PROTOCOL, `bearer.${Buffer.from(TOKEN).toString('base64url')}`]);
+    const ws = open('/api/v1/stream', {}, [
+      STREAM_PROTOCOL,
+      `bearer.${Buffer.from(TOKEN).toString('base64url')}`,
+    ]);
     const inbox = collect(ws);
     await inbox.next('hello');
     expect(ws.protocol).toBe(STREAM_PROTOCOL);
@@ -91,14 +134,20 @@ describe('GET /api/v1/stream', () => {
     app.writer.add(parse(hubbleLine('DROPPED', 6379)));
     app.writer.flush();
     const blocked = await inbox.next('blocked');
-    expect(blocked.edge).toMatchObject({ verdict: 'dropped', source: { namespace: 'shop' }, destination: { namespace: 'data' } });
+    expect(blocked.edge).toMatchObject({
+      verdict: 'dropped',
+      source: { namespace: 'shop' },
+      destination: { namespace: 'data' },
+    });
     expect((await inbox.next('edge')).edge?.verdict).toBe('forwarded');
     expect(await inbox.next('batch')).toMatchObject({ edges: 2, omitted: 0 });
     ws.close();
   });
 
   it('filters by namespace', async () => {
-    const ws = open('/api/v1/stream?namespace=kube-system', { headers: { authorization: `Bearer ${TOKEN}` } });
+    const ws = open('/api/v1/stream?namespace=kube-system', {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const inbox = collect(ws);
     await inbox.next('hello');
     app.writer.add(parserFor('hubble')(hubbleLine('FORWARDED', 8080)));

@@ -24,7 +24,9 @@ describe('ingest commit cadence', () => {
     expect(DEFAULT_BATCH_SIZE).toBe(1_000_000);
     const help = runCli(['ingest', '--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain(`--batch-size N     most lines per transaction (default ${DEFAULT_BATCH_SIZE};`);
+    expect(help.stdout).toContain(
+      `--batch-size N     most lines per transaction (default ${DEFAULT_BATCH_SIZE};`,
+    );
     const doc = readFileSync(path.join(repoRoot, 'docs/cli.md'), 'utf8');
     const section = doc.slice(doc.indexOf('## `ingest`'));
     const block = /```text\n([\s\S]*?)```/.exec(section)?.[1];
@@ -32,7 +34,9 @@ describe('ingest commit cadence', () => {
   }, 60_000);
 
   it('a long one-shot ingest commits every BULK_FLUSH_INTERVAL_MS of work, far below the line bound', async () => {
-    const lines = [...generateHubbleLines({ flows: 15_000, seed: 5, namespaces: 3, workloadsPerNamespace: 8 })];
+    const lines = [
+      ...generateHubbleLines({ flows: 15_000, seed: 5, namespaces: 3, workloadsPerNamespace: 8 }),
+    ];
     const file = path.join(dir, 'long.jsonl');
     writeFileSync(file, lines.join('\n') + '\n');
     const store = openStore(path.join(dir, 'long.db'));
@@ -45,7 +49,13 @@ describe('ingest commit cadence', () => {
     };
     const batches: BatchStats[] = [];
     try {
-      const totals = await ingestInput({ store, parser: slowParser, input: { path: file }, now: () => nowMs, onBatch: (stats) => batches.push(stats) });
+      const totals = await ingestInput({
+        store,
+        parser: slowParser,
+        input: { path: file },
+        now: () => nowMs,
+        onBatch: (stats) => batches.push(stats),
+      });
       expect(totals.accepted).toBe(lines.length);
       const linesPerInterval = BULK_FLUSH_INTERVAL_MS / msPerLine;
       expect(batches.length).toBeGreaterThanOrEqual(Math.floor(lines.length / (linesPerInterval + 1)));

@@ -28,7 +28,12 @@ const LINES = 20_000;
 
 function flowFile(name: string): string {
   const file = path.join(dir, name);
-  writeFileSync(file, [...generateHubbleLines({ flows: LINES, seed: 21, namespaces: 5, workloadsPerNamespace: 12 })].join('\n') + '\n');
+  writeFileSync(
+    file,
+    [...generateHubbleLines({ flows: LINES, seed: 21, namespaces: 5, workloadsPerNamespace: 12 })].join(
+      '\n',
+    ) + '\n',
+  );
   return file;
 }
 
@@ -40,7 +45,9 @@ function reference(file: string): ReturnType<typeof snapshot> {
   return snapshot(db);
 }
 
-async function exitOf(child: ReturnType<typeof spawnCli>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function exitOf(
+  child: ReturnType<typeof spawnCli>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -53,13 +60,37 @@ describe('checkpoint compare-and-set', () => {
   it('refuses a batch whose expected checkpoint is not the stored one, writing nothing', () => {
     const store = openStore(path.join(dir, 'cas.db'));
     try {
-      const batch = { deltas: deltas(flow(pod('a', 'web'), pod('b', 'api'))), accepted: 1, rejectedByReason: {} };
-      store.writeBatch({ ...batch, checkpoint: { sourceKey: '/f', identity: 'i', offset: 10 }, expectedCheckpoint: null });
-      expect(() => store.writeBatch({ ...batch, checkpoint: { sourceKey: '/f', identity: 'i', offset: 20 }, expectedCheckpoint: null })).toThrow(CheckpointConflictError);
-      expect(() => store.writeBatch({ ...batch, checkpoint: { sourceKey: '/f', identity: 'i', offset: 20 }, expectedCheckpoint: { identity: 'i', offset: 5 } })).toThrow(/another writer moved the checkpoint \(expected offset 5, stored offset 10\)/);
+      const batch = {
+        deltas: deltas(flow(pod('a', 'web'), pod('b', 'api'))),
+        accepted: 1,
+        rejectedByReason: {},
+      };
+      store.writeBatch({
+        ...batch,
+        checkpoint: { sourceKey: '/f', identity: 'i', offset: 10 },
+        expectedCheckpoint: null,
+      });
+      expect(() =>
+        store.writeBatch({
+          ...batch,
+          checkpoint: { sourceKey: '/f', identity: 'i', offset: 20 },
+          expectedCheckpoint: null,
+        }),
+      ).toThrow(CheckpointConflictError);
+      expect(() =>
+        store.writeBatch({
+          ...batch,
+          checkpoint: { sourceKey: '/f', identity: 'i', offset: 20 },
+          expectedCheckpoint: { identity: 'i', offset: 5 },
+        }),
+      ).toThrow(/another writer moved the checkpoint \(expected offset 5, stored offset 10\)/);
       expect(store.totals().accepted).toBe(1);
       expect(store.checkpoint('/f')?.offset).toBe(10);
-      store.writeBatch({ ...batch, checkpoint: { sourceKey: '/f', identity: 'i', offset: 20 }, expectedCheckpoint: { identity: 'i', offset: 10 } });
+      store.writeBatch({
+        ...batch,
+        checkpoint: { sourceKey: '/f', identity: 'i', offset: 20 },
+        expectedCheckpoint: { identity: 'i', offset: 10 },
+      });
       expect(store.totals().accepted).toBe(2);
       expect([...store.iterateEdges()].map((e) => e.count)).toEqual([2]);
     } finally {
@@ -74,7 +105,9 @@ describe('checkpoint compare-and-set', () => {
     try {
       const parser = ingestParserFor('hubble', { year: 2026 });
       // Both read the (absent) checkpoint before either commits: one of them must conflict.
-      const runs = await Promise.all([a, b].map((store) => ingestInput({ store, parser, input: { path: file }, batchSize: 700 })));
+      const runs = await Promise.all(
+        [a, b].map((store) => ingestInput({ store, parser, input: { path: file }, batchSize: 700 })),
+      );
       expect(runs[0]!.conflicts + runs[1]!.conflicts).toBeGreaterThan(0);
       expect(runs[0]!.accepted + runs[1]!.accepted).toBe(LINES);
     } finally {
@@ -105,18 +138,29 @@ describe('concurrent processes', () => {
     const db = path.join(dir, 'daemon-and-ingest.db');
     openStore(db).close();
     const configFile = path.join(dir, 'daemon.yaml');
-    writeFileSync(configFile, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(db)}\nlimits:\n  batchSize: 500\nsources:\n  - type: file\n    name: export\n    format: hubble\n    follow: false\n    path: ${JSON.stringify(file)}\n`);
+    writeFileSync(
+      configFile,
+      `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(db)}\nlimits:\n  batchSize: 500\nsources:\n  - type: file\n    name: export\n    format: hubble\n    follow: false\n    path: ${JSON.stringify(file)}\n`,
+    );
     const loaded = loadConfig({ file: configFile, env: {} });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    const child = exitOf(spawnCli(['ingest', '--format', 'hubble', '--db', db, '--json', '--batch-size', '500', file]));
+    const child = exitOf(
+      spawnCli(['ingest', '--format', 'hubble', '--db', db, '--json', '--batch-size', '500', file]),
+    );
     const daemon = await startDaemon(loaded.config, { logger: pino({ level: 'silent' }) });
     let result: Awaited<typeof child>;
     try {
       result = await child;
       const reader = openStore(db, { mustExist: true });
       try {
-        await vi.waitFor(() => expect(reader.checkpoint(path.resolve(file))?.offset).toBeGreaterThan(0), { timeout: 60_000, interval: 50 });
-        await vi.waitFor(() => expect(reader.totals().accepted).toBeGreaterThanOrEqual(LINES), { timeout: 60_000, interval: 50 });
+        await vi.waitFor(() => expect(reader.checkpoint(path.resolve(file))?.offset).toBeGreaterThan(0), {
+          timeout: 60_000,
+          interval: 50,
+        });
+        await vi.waitFor(() => expect(reader.totals().accepted).toBeGreaterThanOrEqual(LINES), {
+          timeout: 60_000,
+          interval: 50,
+        });
       } finally {
         reader.close();
       }

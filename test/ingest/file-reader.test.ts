@@ -3,7 +3,13 @@ import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { LineSplitter } from '../../src/sources/line-splitter.js';
-import { formatIdentity, identifyFile, readFile, resumeOffset, type FileChange } from '../../src/sources/file-reader.js';
+import {
+  formatIdentity,
+  identifyFile,
+  readFile,
+  resumeOffset,
+  type FileChange,
+} from '../../src/sources/file-reader.js';
 import { tempDir } from '../store/store-helpers.js';
 
 let dir: string;
@@ -124,7 +130,11 @@ describe('readFile --follow', () => {
     const ends: number[] = [];
     const abort = new AbortController();
     await readFile({
-      path: file, startOffset: 0, maxLineBytes: 1024, follow: true, signal: abort.signal,
+      path: file,
+      startOffset: 0,
+      maxLineBytes: 1024,
+      follow: true,
+      signal: abort.signal,
       sleep: () => {
         abort.abort();
         return Promise.resolve();

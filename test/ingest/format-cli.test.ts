@@ -15,7 +15,10 @@ afterAll(() => cleanup());
 vi.setConfig({ testTimeout: 120_000 });
 
 const fixture = (name: string): string => path.join(repoRoot, 'test/fixtures/flows', name);
-const lines = (name: string): string[] => readFileSync(fixture(name), 'utf8').split('\n').filter((l) => l.trim().length > 0);
+const lines = (name: string): string[] =>
+  readFileSync(fixture(name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0);
 
 describe('ingest: a wrong --format', () => {
   it.each([
@@ -29,7 +32,11 @@ describe('ingest: a wrong --format', () => {
     expect(result.status).toBe(2);
     const errors = result.stderr.trim().split('\n');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^netpol-advisor ingest: ${fixture(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: not ${given} \\([a-z_]+: .+\\); the lines look like ${right}: did you mean --format ${right}\\?$`));
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `^netpol-advisor ingest: ${fixture(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: not ${given} \\([a-z_]+: .+\\); the lines look like ${right}: did you mean --format ${right}\\?$`,
+      ),
+    );
     expect(existsSync(db)).toBe(false);
   });
 
@@ -38,7 +45,9 @@ describe('ingest: a wrong --format', () => {
     writeFileSync(file, '\n\nthis is not a flow log\nnor is this\n');
     const result = runCli(['ingest', '--format', 'hubble', '--db', path.join(dir, 'prose.db'), file]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`netpol-advisor ingest: ${file}:3: not hubble (invalid_json: ${/invalid_json: ([^)]*)\)/.exec(result.stderr)?.[1] ?? 'no detail'}); the lines look like no format this tool reads (hubble, calico-flowlog, calico-iptables)\n`);
+    expect(result.stderr).toBe(
+      `netpol-advisor ingest: ${file}:3: not hubble (invalid_json: ${/invalid_json: ([^)]*)\)/.exec(result.stderr)?.[1] ?? 'no detail'}); the lines look like no format this tool reads (hubble, calico-flowlog, calico-iptables)\n`,
+    );
     expect(result.stderr).toMatch(/:3: not hubble \(invalid_json: .+\)/);
   });
 
@@ -46,15 +55,28 @@ describe('ingest: a wrong --format', () => {
     const good = lines('hubble-observe.jsonl');
     const file = path.join(dir, 'mostly-good.jsonl');
     writeFileSync(file, ['garbage', ...good].join('\n') + '\n');
-    const result = runCli(['ingest', '--format', 'hubble', '--db', path.join(dir, 'mostly.db'), '--json', file]);
+    const result = runCli([
+      'ingest',
+      '--format',
+      'hubble',
+      '--db',
+      path.join(dir, 'mostly.db'),
+      '--json',
+      file,
+    ]);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rejectedByReason: { invalid_json: 1 } });
   });
 
   it('on stdin too', () => {
-    const result = runCli(['ingest', '--format', 'calico-flowlog', '--db', path.join(dir, 'stdin-wrong.db'), '-'], lines('hubble-observe.jsonl').join('\n') + '\n');
+    const result = runCli(
+      ['ingest', '--format', 'calico-flowlog', '--db', path.join(dir, 'stdin-wrong.db'), '-'],
+      lines('hubble-observe.jsonl').join('\n') + '\n',
+    );
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^netpol-advisor ingest: stdin:1: not calico-flowlog .*did you mean --format hubble\?\n$/);
+    expect(result.stderr).toMatch(
+      /^netpol-advisor ingest: stdin:1: not calico-flowlog .*did you mean --format hubble\?\n$/,
+    );
   });
 });
 
@@ -63,14 +85,36 @@ describe('ingest --format auto', () => {
     const prose = path.join(dir, 'notes.txt');
     writeFileSync(prose, 'meeting notes\nnothing to see\n');
     const db = path.join(dir, 'auto-mixed.db');
-    const result = runCli(['ingest', '--format', 'auto', '--db', db, '--json', prose, fixture('hubble-observe.jsonl'), fixture('calico-flowlogs.jsonl')]);
+    const result = runCli([
+      'ingest',
+      '--format',
+      'auto',
+      '--db',
+      db,
+      '--json',
+      prose,
+      fixture('hubble-observe.jsonl'),
+      fixture('calico-flowlogs.jsonl'),
+    ]);
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe(`netpol-advisor ingest: warning: skipping ${prose}: cannot tell its format (not Hubble, Calico flow log or Calico Log-rule lines); pass --format\n`);
+    expect(result.stderr).toBe(
+      `netpol-advisor ingest: warning: skipping ${prose}: cannot tell its format (not Hubble, Calico flow log or Calico Log-rule lines); pass --format\n`,
+    );
     const alone = (format: string, file: string): number => {
-      const r = runCli(['ingest', '--format', format, '--db', path.join(dir, `alone-${format}.db`), '--json', fixture(file)]);
+      const r = runCli([
+        'ingest',
+        '--format',
+        format,
+        '--db',
+        path.join(dir, `alone-${format}.db`),
+        '--json',
+        fixture(file),
+      ]);
       return (JSON.parse(r.stdout) as { accepted: number }).accepted;
     };
-    expect((JSON.parse(result.stdout) as { accepted: number }).accepted).toBe(alone('hubble', 'hubble-observe.jsonl') + alone('calico-flowlog', 'calico-flowlogs.jsonl'));
+    expect((JSON.parse(result.stdout) as { accepted: number }).accepted).toBe(
+      alone('hubble', 'hubble-observe.jsonl') + alone('calico-flowlog', 'calico-flowlogs.jsonl'),
+    );
   });
 
   it('exits 1 when nothing at all could be read', () => {
@@ -78,7 +122,15 @@ describe('ingest --format auto', () => {
     const empty = path.join(dir, 'empty.log');
     writeFileSync(prose, 'just words\n');
     writeFileSync(empty, '');
-    const result = runCli(['ingest', '--format', 'auto', '--db', path.join(dir, 'auto-none.db'), prose, empty]);
+    const result = runCli([
+      'ingest',
+      '--format',
+      'auto',
+      '--db',
+      path.join(dir, 'auto-none.db'),
+      prose,
+      empty,
+    ]);
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       `netpol-advisor ingest: warning: skipping ${prose}: cannot tell its format (not Hubble, Calico flow log or Calico Log-rule lines); pass --format`,
@@ -94,7 +146,10 @@ describe('ingest --format auto', () => {
     const a = runCli(['ingest', '--format', 'auto', '--db', viaStdin, '-'], text);
     expect(a.stderr).toBe('');
     expect(a.status).toBe(0);
-    expect(runCli(['ingest', '--format', 'calico-flowlog', '--db', viaFile, fixture('calico-flowlogs.jsonl')]).status).toBe(0);
+    expect(
+      runCli(['ingest', '--format', 'calico-flowlog', '--db', viaFile, fixture('calico-flowlogs.jsonl')])
+        .status,
+    ).toBe(0);
     expect(snapshot(viaStdin).edges).toEqual(snapshot(viaFile).edges);
     expect(snapshot(viaStdin).edges.length).toBeGreaterThan(0);
   });

@@ -30,14 +30,22 @@ vi.setConfig({ testTimeout: 120_000 });
 
 describe('ingest: exactly once', () => {
   it('a second run over the same file adds nothing; appended lines are ingested once', () => {
-    const lines = [...generateHubbleLines({ flows: 3000, seed: 7, namespaces: 4, workloadsPerNamespace: 10 })];
+    const lines = [
+      ...generateHubbleLines({ flows: 3000, seed: 7, namespaces: 4, workloadsPerNamespace: 10 }),
+    ];
     const file = path.join(dir, 'flows.jsonl');
     writeFileSync(file, lines.slice(0, 2000).join('\n') + '\n');
     const db = path.join(dir, 'twice.db');
     const first = ingest(db, '--batch-size', '300', file);
     expect(first).toMatchObject({ accepted: 2000, rejected: 0 });
     const again = ingest(db, file);
-    expect(again).toEqual({ accepted: 0, rejected: 0, rejectedByReason: {}, noEdgeByReason: {}, edges: first.edges });
+    expect(again).toEqual({
+      accepted: 0,
+      rejected: 0,
+      rejectedByReason: {},
+      noEdgeByReason: {},
+      edges: first.edges,
+    });
 
     appendFileSync(file, lines.slice(2000).join('\n') + '\n');
     expect(ingest(db, file)).toMatchObject({ accepted: 1000, rejected: 0 });
@@ -48,7 +56,9 @@ describe('ingest: exactly once', () => {
   });
 
   it('reads stdin (no checkpoint) and sniffs the format with --format auto', () => {
-    const text = [...generateHubbleLines({ flows: 50, seed: 3, namespaces: 2, workloadsPerNamespace: 5 })].join('\n');
+    const text = [
+      ...generateHubbleLines({ flows: 50, seed: 3, namespaces: 2, workloadsPerNamespace: 5 }),
+    ].join('\n');
     const db = path.join(dir, 'stdin.db');
     const result = runCli(['ingest', '--format', 'hubble', '--db', db, '--json', '-'], text);
     expect(result.status).toBe(0);
@@ -65,7 +75,9 @@ describe('ingest: bad input', () => {
     const good = [...generateHubbleLines({ flows: 6, seed: 11, namespaces: 2, workloadsPerNamespace: 5 })];
     const parts: Buffer[] = [
       Buffer.from(`${good[0]}\nnot json at all\n${good[1]}\n`),
-      Buffer.from(`${good[2]!.replace('"verdict":"FORWARDED"', '"verdict":"BOGUS"').replace('"verdict":"DROPPED"', '"verdict":"BOGUS"')}\n`),
+      Buffer.from(
+        `${good[2]!.replace('"verdict":"FORWARDED"', '"verdict":"BOGUS"').replace('"verdict":"DROPPED"', '"verdict":"BOGUS"')}\n`,
+      ),
       Buffer.from('{"flow":{"verdict":"FORWARDED"}}\n'),
       Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]),
       Buffer.from(`{"pad":"${'x'.repeat(1024 * 1024 + 10)}"}\n`),
@@ -77,7 +89,14 @@ describe('ingest: bad input', () => {
     expect(result).toMatchObject({
       accepted: 5,
       rejected: 6,
-      rejectedByReason: { invalid_json: 1, unknown_enum: 1, missing_field: 1, invalid_utf8: 1, oversized_line: 1, unsupported_event: 1 },
+      rejectedByReason: {
+        invalid_json: 1,
+        unknown_enum: 1,
+        missing_field: 1,
+        invalid_utf8: 1,
+        oversized_line: 1,
+        unsupported_event: 1,
+      },
     });
   });
 
@@ -86,7 +105,9 @@ describe('ingest: bad input', () => {
     const missing = path.join(dir, 'no-such.jsonl');
     const result = runCli(['ingest', '--format', 'hubble', '--db', db, missing]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([`netpol-advisor ingest: cannot read ${missing}: no such file`]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `netpol-advisor ingest: cannot read ${missing}: no such file`,
+    ]);
     expect(existsSync(db)).toBe(false);
   });
 
@@ -110,7 +131,9 @@ describe('flows', () => {
     ingest(db, file);
     const all = JSON.parse(runCli(['flows', '--db', db, '--json']).stdout) as Record<string, unknown>[];
     expect(all.length).toBe(snapshot(db).totals.edges);
-    const dropped = JSON.parse(runCli(['flows', '--db', db, '--json', '--verdict', 'dropped', '--namespace', 'team-01']).stdout) as {
+    const dropped = JSON.parse(
+      runCli(['flows', '--db', db, '--json', '--verdict', 'dropped', '--namespace', 'team-01']).stdout,
+    ) as {
       verdict: string;
       source: { namespace?: string };
       destination: { namespace?: string };
@@ -139,7 +162,10 @@ describe('ingest: SIGKILL and re-run', () => {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // Wait until the child has committed at least one batch, then kill it a random moment later
     // (seeded: printed on failure, KILL_SEED=<n> replays it).
-    const seed = process.env.KILL_SEED !== undefined ? Number(process.env.KILL_SEED) : Math.floor(Math.random() * 2 ** 31);
+    const seed =
+      process.env.KILL_SEED !== undefined
+        ? Number(process.env.KILL_SEED)
+        : Math.floor(Math.random() * 2 ** 31);
     onTestFailed(() => {
       console.error(`ingest kill test: kill moment from seed ${seed} (replay with KILL_SEED=${seed})`);
     });

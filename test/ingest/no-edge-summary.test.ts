@@ -22,27 +22,72 @@ function hubble(l4: Record<string, unknown>, extra: Record<string, unknown> = {}
   const time = new Date(Date.UTC(2026, 10, 20, 9, 0, second++)).toISOString();
   const [source, destination] = reverse ? [db, api] : [api, db];
   const [from, to] = reverse ? ['10.0.5.2', '10.0.4.2'] : ['10.0.4.2', '10.0.5.2'];
-  return JSON.stringify({ flow: { time, verdict: 'FORWARDED', IP: { source: from, destination: to, ipVersion: 'IPv4' }, l4, source, destination, Type: 'L3_L4', ...extra } });
+  return JSON.stringify({
+    flow: {
+      time,
+      verdict: 'FORWARDED',
+      IP: { source: from, destination: to, ipVersion: 'IPv4' },
+      l4,
+      source,
+      destination,
+      Type: 'L3_L4',
+      ...extra,
+    },
+  });
 }
 
 const HUBBLE = [
   hubble({ TCP: { source_port: 40000, destination_port: 5432, flags: { SYN: true } } }, { is_reply: false }), // start: an edge
-  hubble({ TCP: { source_port: 5432, destination_port: 40000, flags: { SYN: true, ACK: true } } }, { is_reply: true }, true), // reply
-  hubble({ UDP: { source_port: 53, destination_port: 40001 } }, { verdict: 'DROPPED', drop_reason_desc: 'CT_MAP_INSERTION_FAILED' }, true), // blocked
+  hubble(
+    { TCP: { source_port: 5432, destination_port: 40000, flags: { SYN: true, ACK: true } } },
+    { is_reply: true },
+    true,
+  ), // reply
+  hubble(
+    { UDP: { source_port: 53, destination_port: 40001 } },
+    { verdict: 'DROPPED', drop_reason_desc: 'CT_MAP_INSERTION_FAILED' },
+    true,
+  ), // blocked
   hubble({ TCP: { source_port: 40000, destination_port: 5432, flags: { RST: true } } }), // tcp-reset
-  hubble({ TCP: { source_port: 40002, destination_port: 5432, flags: { ACK: true } } }, { verdict: 'DROPPED', is_reply: false, drop_reason_desc: 'CT_UNKNOWN' }), // blocked
+  hubble(
+    { TCP: { source_port: 40002, destination_port: 5432, flags: { ACK: true } } },
+    { verdict: 'DROPPED', is_reply: false, drop_reason_desc: 'CT_UNKNOWN' },
+  ), // blocked
   hubble({ ICMPv4: { type: 0 } }, {}, true), // icmp-reply
   hubble({ TCP: { source_port: 40000, destination_port: 5432 } }, { Type: 'SOCK' }), // socket-event
-  hubble({ TCP: { source_port: 40004, destination_port: 5432, flags: { ACK: true, PSH: true } } }, { is_reply: false }), // evidence: not counted
+  hubble(
+    { TCP: { source_port: 40004, destination_port: 5432, flags: { ACK: true, PSH: true } } },
+    { is_reply: false },
+  ), // evidence: not counted
   '',
 ];
 
 function calico(reporter: 'src' | 'dst', started: number): string {
   return JSON.stringify({
-    start_time: 1741083300, end_time: 1741083600, source_ip: '10.0.1.10', source_name: 'web-7d4b9c8f6d-x2k9p', source_name_aggr: 'web-7d4b9c8f6d-*', source_namespace: 'shop',
-    source_port: null, source_type: 'wep', source_labels: { labels: ['app=web'] }, dest_ip: '10.0.1.23', dest_name: 'api-5f6b7c8d9b-qq4zt', dest_name_aggr: 'api-5f6b7c8d9b-*',
-    dest_namespace: 'shop', dest_port: 8080, dest_type: 'wep', dest_labels: { labels: ['app=api'] }, proto: 'tcp', action: 'allow', reporter,
-    policies: { enforced_policies: [] }, num_flows: 3, num_flows_started: started, num_flows_completed: 3, host: 'node-a',
+    start_time: 1741083300,
+    end_time: 1741083600,
+    source_ip: '10.0.1.10',
+    source_name: 'web-7d4b9c8f6d-x2k9p',
+    source_name_aggr: 'web-7d4b9c8f6d-*',
+    source_namespace: 'shop',
+    source_port: null,
+    source_type: 'wep',
+    source_labels: { labels: ['app=web'] },
+    dest_ip: '10.0.1.23',
+    dest_name: 'api-5f6b7c8d9b-qq4zt',
+    dest_name_aggr: 'api-5f6b7c8d9b-*',
+    dest_namespace: 'shop',
+    dest_port: 8080,
+    dest_type: 'wep',
+    dest_labels: { labels: ['app=api'] },
+    proto: 'tcp',
+    action: 'allow',
+    reporter,
+    policies: { enforced_policies: [] },
+    num_flows: 3,
+    num_flows_started: started,
+    num_flows_completed: 3,
+    host: 'node-a',
   });
 }
 
@@ -53,20 +98,51 @@ describe('ingest: accepted lines that made no edge', () => {
     const text = runCli(['ingest', '--format', 'hubble', '--db', path.join(dir, 'hubble.db'), file]);
     expect(text.stderr).toBe('');
     expect(text.status).toBe(0);
-    expect(text.stdout).toBe('accepted 8, rejected 0; 1 edges in the store; 6 accepted line(s) made no edge: 2 blocked-mid-connection, 1 icmp-reply, 1 reply, 1 socket-event, 1 tcp-reset (see ingest --help)\n');
-    const json = runCli(['ingest', '--format', 'hubble', '--db', path.join(dir, 'hubble-json.db'), '--json', file]);
+    expect(text.stdout).toBe(
+      'accepted 8, rejected 0; 1 edges in the store; 6 accepted line(s) made no edge: 2 blocked-mid-connection, 1 icmp-reply, 1 reply, 1 socket-event, 1 tcp-reset (see ingest --help)\n',
+    );
+    const json = runCli([
+      'ingest',
+      '--format',
+      'hubble',
+      '--db',
+      path.join(dir, 'hubble-json.db'),
+      '--json',
+      file,
+    ]);
     expect(JSON.parse(json.stdout)).toEqual({
-      accepted: 8, rejected: 0, rejectedByReason: {}, edges: 1,
-      noEdgeByReason: { 'reply': 1, 'blocked-mid-connection': 2, 'tcp-reset': 1, 'icmp-reply': 1, 'socket-event': 1 },
+      accepted: 8,
+      rejected: 0,
+      rejectedByReason: {},
+      edges: 1,
+      noEdgeByReason: {
+        reply: 1,
+        'blocked-mid-connection': 2,
+        'tcp-reset': 1,
+        'icmp-reply': 1,
+        'socket-event': 1,
+      },
     });
   });
 
   it('counts Calico flow log records another report counts, or whose connections started earlier', () => {
     const file = path.join(dir, 'calico.jsonl');
     writeFileSync(file, [calico('dst', 3), calico('src', 3), calico('dst', 0)].join('\n') + '\n');
-    const json = runCli(['ingest', '--format', 'calico-flowlog', '--db', path.join(dir, 'calico.db'), '--json', file]);
+    const json = runCli([
+      'ingest',
+      '--format',
+      'calico-flowlog',
+      '--db',
+      path.join(dir, 'calico.db'),
+      '--json',
+      file,
+    ]);
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ accepted: 3, edges: 1, noEdgeByReason: { 'other-end-report': 1, 'no-new-connection': 1 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      accepted: 3,
+      edges: 1,
+      noEdgeByReason: { 'other-end-report': 1, 'no-new-connection': 1 },
+    });
   });
 
   it('says nothing more when every line made an edge', () => {

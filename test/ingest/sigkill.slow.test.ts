@@ -17,12 +17,17 @@ afterAll(() => cleanup());
 const KILLS = 6;
 // The kill moments come from a seeded PRNG: a new seed each run (more moments covered over time),
 // printed on failure; SIGKILL_SEED=<n> replays one.
-const SEED = process.env.SIGKILL_SEED !== undefined ? Number(process.env.SIGKILL_SEED) : Math.floor(Math.random() * 2 ** 31);
+const SEED =
+  process.env.SIGKILL_SEED !== undefined
+    ? Number(process.env.SIGKILL_SEED)
+    : Math.floor(Math.random() * 2 ** 31);
 
 describe('ingest under SIGKILL', () => {
   it(`survives ${KILLS} kills at random moments with exactly-once results`, async () => {
     onTestFailed(() => {
-      console.error(`sigkill: kill moments from seed ${SEED} (replay: SIGKILL_SEED=${SEED} npm run test:slow -- test/ingest/sigkill.slow.test.ts)`);
+      console.error(
+        `sigkill: kill moments from seed ${SEED} (replay: SIGKILL_SEED=${SEED} npm run test:slow -- test/ingest/sigkill.slow.test.ts)`,
+      );
     });
     const random = mulberry32(SEED);
     const file = path.join(dir, 'big.jsonl');
@@ -33,9 +38,19 @@ describe('ingest under SIGKILL', () => {
     const db = path.join(dir, 'killed.db');
     let killedMidway = 0;
     for (let k = 0; k < KILLS; k++) {
-      const child = spawnCli(['ingest', '--format', 'hubble', '--db', db, '--batch-size', String(500 + k * 300), file]);
+      const child = spawnCli([
+        'ingest',
+        '--format',
+        'hubble',
+        '--db',
+        db,
+        '--batch-size',
+        String(500 + k * 300),
+        file,
+      ]);
       const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      if (k === 0) await vi.waitFor(() => expect(existsSync(`${db}-wal`)).toBe(true), { timeout: 20_000, interval: 25 });
+      if (k === 0)
+        await vi.waitFor(() => expect(existsSync(`${db}-wal`)).toBe(true), { timeout: 20_000, interval: 25 });
       await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 2500)));
       const killed = child.kill('SIGKILL');
       const code = await exit;

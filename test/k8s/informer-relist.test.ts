@@ -14,7 +14,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const names = (items: readonly KubernetesObject[]): string[] => items.map((o) => o.metadata?.name ?? '').sort();
+const names = (items: readonly KubernetesObject[]): string[] =>
+  items.map((o) => o.metadata?.name ?? '').sort();
 
 describe('ResilientInformer relist after silence', () => {
   it('a stalled watch: changes it never delivered appear after relistAfterMs, with add and delete events', async () => {
@@ -27,7 +28,11 @@ describe('ResilientInformer relist after silence', () => {
     if (spec === undefined) throw new Error('no pods spec');
     const clock = new FakeClock();
     const events: string[] = [];
-    const informer = new ResilientInformer(kc, spec, { clock, relistAfterMs: 60_000, onEvent: (type, obj) => events.push(`${type} ${obj.metadata?.name ?? ''}`) });
+    const informer = new ResilientInformer(kc, spec, {
+      clock,
+      relistAfterMs: 60_000,
+      onEvent: (type, obj) => events.push(`${type} ${obj.metadata?.name ?? ''}`),
+    });
     cleanups.push(() => informer.stop());
     await informer.start();
     await informer.whenSynced();

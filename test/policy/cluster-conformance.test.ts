@@ -9,7 +9,13 @@ import { conformanceManifest, HOST_NETWORK_PORTS, podIp, poke, rulesOf, specOf }
 type Poke = readonly [string, string, PolicyProtocol, number, boolean];
 
 function expectPokes(objects: readonly unknown[], pokes: readonly Poke[]): void {
-  const got = pokes.map(([from, to, protocol, port]) => [from, to, protocol, port, poke(objects, from, to, protocol, port)]);
+  const got = pokes.map(([from, to, protocol, port]) => [
+    from,
+    to,
+    protocol,
+    port,
+    poke(objects, from, to, protocol, port),
+  ]);
   expect(got).toEqual(pokes);
 }
 
@@ -111,20 +117,39 @@ describe('conformance: admin-network-policy-standard-egress-inline-cidr-rules (n
   it('denies by 0.0.0.0/0 pod traffic not accepted before it, and accepts pod IPs by /32', () => {
     const objects = conformanceManifest('admin_tier-standard-egress-inline-cidr-rules.yaml');
     const all = (to: string, connects: boolean): Poke[] => [
-      ['gryffindor/harry-potter-1', to, 'TCP', 80, connects], ['gryffindor/harry-potter-1', to, 'UDP', 53, connects], ['gryffindor/harry-potter-1', to, 'SCTP', 9003, connects],
+      ['gryffindor/harry-potter-1', to, 'TCP', 80, connects],
+      ['gryffindor/harry-potter-1', to, 'UDP', 53, connects],
+      ['gryffindor/harry-potter-1', to, 'SCTP', 9003, connects],
     ];
-    expectPokes(objects, [...all('ravenclaw/luna-lovegood-0', false), ...all('hufflepuff/cedric-diggory-0', false), ...all('slytherin/draco-malfoy-0', true)]);
-    const slytherin = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'network-policy-conformance-slytherin', labels: { 'conformance-house': 'denied-namespace-label' } } };
+    expectPokes(objects, [
+      ...all('ravenclaw/luna-lovegood-0', false),
+      ...all('hufflepuff/cedric-diggory-0', false),
+      ...all('slytherin/draco-malfoy-0', true),
+    ]);
+    const slytherin = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'network-policy-conformance-slytherin',
+        labels: { 'conformance-house': 'denied-namespace-label' },
+      },
+    };
     expectPokes([...objects, slytherin], all('slytherin/draco-malfoy-0', false));
     expectPokes(objects, all('slytherin/draco-malfoy-0', true));
     const spec = specOf(objects, 'inline-cidr-as-peers-example');
     spec['egress'] = [
-      { name: 'allow-egress-to-specific-podIPs', action: 'Accept', to: [{ networks: [`${podIp('ravenclaw', 0)}/32`, `${podIp('hufflepuff', 0)}/32`] }] },
+      {
+        name: 'allow-egress-to-specific-podIPs',
+        action: 'Accept',
+        to: [{ networks: [`${podIp('ravenclaw', 0)}/32`, `${podIp('hufflepuff', 0)}/32`] }],
+      },
       ...rulesOf(objects, 'inline-cidr-as-peers-example', 'egress'),
     ];
     expectPokes(objects, [
-      ...all('ravenclaw/luna-lovegood-0', true), ...all('hufflepuff/cedric-diggory-0', true),
-      ...all('ravenclaw/luna-lovegood-1', false), ...all('hufflepuff/cedric-diggory-1', false),
+      ...all('ravenclaw/luna-lovegood-0', true),
+      ...all('hufflepuff/cedric-diggory-0', true),
+      ...all('ravenclaw/luna-lovegood-1', false),
+      ...all('hufflepuff/cedric-diggory-1', false),
     ]);
   });
 });
@@ -132,10 +157,24 @@ describe('conformance: admin-network-policy-standard-egress-inline-cidr-rules (n
 describe('conformance: admin-network-policy-experimental-egress-rules (nodes peer)', () => {
   it('accepts, passes and denies egress to host-network pods by their node', () => {
     const objects = conformanceManifest('admin_tier-experimental-egress-selector-rules.yaml');
-    const [p0, p1, , , p4, , p6] = HOST_NETWORK_PORTS as [number, number, number, number, number, number, number];
+    const [p0, p1, , , p4, , p6] = HOST_NETWORK_PORTS as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     expectPokes(objects, [
       ['gryffindor/harry-potter-1', 'forbidden-forrest/centaur-1', 'TCP', p0, true],
-      ['gryffindor/harry-potter-1', 'forbidden-forrest/centaur-1', 'UDP', HOST_NETWORK_PORTS[2] as number, true],
+      [
+        'gryffindor/harry-potter-1',
+        'forbidden-forrest/centaur-1',
+        'UDP',
+        HOST_NETWORK_PORTS[2] as number,
+        true,
+      ],
       ['gryffindor/harry-potter-1', 'forbidden-forrest/centaur-1', 'TCP', p1, false],
       ['gryffindor/harry-potter-1', 'forbidden-forrest/centaur-1', 'UDP', p4, false],
       ['gryffindor/harry-potter-1', 'forbidden-forrest/centaur-1', 'SCTP', p6, false],

@@ -17,11 +17,14 @@ describe('Kubernetes e2e netpol scenarios', () => {
       for (const check of testCase.checks) {
         const matrix = computeReachability(engine, { port: check.port, protocol: check.protocol });
         const wrong: string[] = [];
-        matrix.pods.forEach((from, i) => matrix.pods.forEach((to, j) => {
-          if (from === to) return;
-          const actual = matrix.allowed[i]?.[j];
-          if (actual !== check.reachability.get(from, to)) wrong.push(`${from} -> ${to}: expected ${check.reachability.get(from, to)}`);
-        }));
+        matrix.pods.forEach((from, i) =>
+          matrix.pods.forEach((to, j) => {
+            if (from === to) return;
+            const actual = matrix.allowed[i]?.[j];
+            if (actual !== check.reachability.get(from, to))
+              wrong.push(`${from} -> ${to}: expected ${check.reachability.get(from, to)}`);
+          }),
+        );
         expect(wrong, `${check.protocol}/${check.port}\n${formatReachabilityGrid(matrix)}`).toEqual([]);
       }
     });

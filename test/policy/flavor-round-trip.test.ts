@@ -14,14 +14,20 @@ import { expectFlavourRoundTrip } from './flavor-round-trip.js';
 describe('flavour round trip', () => {
   it('golden input without a snapshot', () => {
     const edges = goldenEdges();
-    const recommendation = recommendPolicies(edges, undefined, { ...DEFAULT_RECOMMEND_OPTIONS, reasons: goldenReasons });
+    const recommendation = recommendPolicies(edges, undefined, {
+      ...DEFAULT_RECOMMEND_OPTIONS,
+      reasons: goldenReasons,
+    });
     const removed = expectFlavourRoundTrip(recommendation, edges, undefined);
     expect(Object.values(removed).every((n) => n >= 5)).toBe(true);
   });
   it('golden input with a snapshot', () => {
     const edges = goldenEdges();
     const snapshot = goldenSnapshot();
-    const recommendation = recommendPolicies(edges, snapshot, { ...DEFAULT_RECOMMEND_OPTIONS, reasons: goldenReasons });
+    const recommendation = recommendPolicies(edges, snapshot, {
+      ...DEFAULT_RECOMMEND_OPTIONS,
+      reasons: goldenReasons,
+    });
     const removed = expectFlavourRoundTrip(recommendation, edges, snapshot);
     expect(Object.values(removed).every((n) => n >= 5)).toBe(true);
   });
@@ -29,7 +35,9 @@ describe('flavour round trip', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'netpol-roundtrip-'));
     try {
       const store = openTestStore(path.join(dir, 'flows.db'));
-      const lines = readFileSync(path.resolve(import.meta.dirname, '../../demo/flows.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const lines = readFileSync(path.resolve(import.meta.dirname, '../../demo/flows.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       ingestLines(store, 'hubble', lines);
       const edges = [...store.iterateEdges()];
       store.close();

@@ -12,7 +12,9 @@ import type { ObservedEdge, Recommendation } from '../../src/recommend/proposal.
 import { EndpointResolver, replayEdges, syntheticSnapshot } from '../../src/recommend/replay.js';
 
 export const CNI_FLAVOURS: readonly ExportOptions[] = [
-  { flavor: 'cilium', staged: false }, { flavor: 'calico', staged: false }, { flavor: 'calico', staged: true },
+  { flavor: 'cilium', staged: false },
+  { flavor: 'calico', staged: false },
+  { flavor: 'calico', staged: true },
 ];
 
 function nameOf(object: Record<string, unknown>): string {
@@ -21,24 +23,45 @@ function nameOf(object: Record<string, unknown>): string {
 }
 
 /** Returns how many objects were removed and re-replayed, per flavour (so callers can see it ran). */
-export function expectFlavourRoundTrip(recommendation: Recommendation, edges: readonly ObservedEdge[], snapshot: ClusterSnapshot | undefined): Record<string, number> {
+export function expectFlavourRoundTrip(
+  recommendation: Recommendation,
+  edges: readonly ObservedEdge[],
+  snapshot: ClusterSnapshot | undefined,
+): Record<string, number> {
   const base = snapshot ?? syntheticSnapshot(edges);
   const resolver = new EndpointResolver(base);
   const removed: Record<string, number> = {};
   for (const options of CNI_FLAVOURS) {
     const label = `${options.flavor}${options.staged ? ' (staged)' : ''}`;
-    const proof = proveRecommendation(recommendation, () => edges, snapshot, { maxExposureEvaluations: 0, export: options });
+    const proof = proveRecommendation(recommendation, () => edges, snapshot, {
+      maxExposureEvaluations: 0,
+      export: options,
+    });
     expect(proof.flavor).toBe(options.flavor);
-    expect(proof.violations.map((v) => `${label}: edge ${v.edge.id}: ${v.decision.egress.allowed ? v.decision.ingress.reason : v.decision.egress.reason}`)).toEqual([]);
+    expect(
+      proof.violations.map(
+        (v) =>
+          `${label}: edge ${v.edge.id}: ${v.decision.egress.allowed ? v.decision.ingress.reason : v.decision.egress.reason}`,
+      ),
+    ).toEqual([]);
     expect(proof.ignored, label).toEqual([]);
     const objects = emittedObjects(recommendation, options);
     let count = 0;
     objects.forEach((object, i) => {
       const metadata = object['metadata'] as { name?: string };
       if (metadata.name === 'default-deny') return;
-      const engine = compilePolicies(snapshotWithObjects(base, objects.filter((_, j) => j !== i)), { promoteStaged: true });
+      const engine = compilePolicies(
+        snapshotWithObjects(
+          base,
+          objects.filter((_, j) => j !== i),
+        ),
+        { promoteStaged: true },
+      );
       const replay = replayEdges(edges, engine, resolver, { ruleHits: false });
-      expect(replay.dropped.length, `${label}: removing ${nameOf(object)} drops no observed flow`).toBeGreaterThan(0);
+      expect(
+        replay.dropped.length,
+        `${label}: removing ${nameOf(object)} drops no observed flow`,
+      ).toBeGreaterThan(0);
       count++;
     });
     removed[label] = count;

@@ -12,10 +12,17 @@ import type { PolicyProtocol } from '../../src/policy/model.js';
 
 export const HOST_NETWORK_PORTS = [34345, 34346, 34347, 34348, 34349, 34350, 34351];
 const HOUSES = [
-  ['gryffindor', 'harry-potter'], ['slytherin', 'draco-malfoy'], ['hufflepuff', 'cedric-diggory'], ['ravenclaw', 'luna-lovegood'], ['forbidden-forrest', 'centaur'],
+  ['gryffindor', 'harry-potter'],
+  ['slytherin', 'draco-malfoy'],
+  ['hufflepuff', 'cedric-diggory'],
+  ['ravenclaw', 'luna-lovegood'],
+  ['forbidden-forrest', 'centaur'],
 ] as const;
-export type House = typeof HOUSES[number][0];
-export const NODES = [{ name: 'kind-worker', ip: '172.18.0.2' }, { name: 'kind-worker2', ip: '172.18.0.3' }];
+export type House = (typeof HOUSES)[number][0];
+export const NODES = [
+  { name: 'kind-worker', ip: '172.18.0.2' },
+  { name: 'kind-worker2', ip: '172.18.0.3' },
+];
 
 export function ns(house: string): string {
   return `network-policy-conformance-${house}`;
@@ -33,19 +40,35 @@ export function podIp(house: string, index: number): string {
 
 export function housesObjects(): Record<string, unknown>[] {
   const objects: Record<string, unknown>[] = NODES.map((n) => ({
-    apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels: { 'kubernetes.io/os': 'linux' } },
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: n.name, labels: { 'kubernetes.io/os': 'linux' } },
     status: { addresses: [{ type: 'InternalIP', address: n.ip }] },
   }));
   for (const [house, app] of HOUSES) {
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns(house), labels: { 'conformance-house': house, 'kubernetes.io/metadata.name': ns(house) } } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: ns(house),
+        labels: { 'conformance-house': house, 'kubernetes.io/metadata.name': ns(house) },
+      },
+    });
     const host = house === 'forbidden-forrest';
     const ports = host
-      ? [{ containerPort: HOST_NETWORK_PORTS[0], protocol: 'TCP', name: `web-${HOST_NETWORK_PORTS[0]}` }, { containerPort: HOST_NETWORK_PORTS[2], protocol: 'UDP', name: `dns-${HOST_NETWORK_PORTS[2]}` }]
-      : [{ containerPort: 80, protocol: 'TCP', name: 'web' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }];
+      ? [
+          { containerPort: HOST_NETWORK_PORTS[0], protocol: 'TCP', name: `web-${HOST_NETWORK_PORTS[0]}` },
+          { containerPort: HOST_NETWORK_PORTS[2], protocol: 'UDP', name: `dns-${HOST_NETWORK_PORTS[2]}` },
+        ]
+      : [
+          { containerPort: 80, protocol: 'TCP', name: 'web' },
+          { containerPort: 53, protocol: 'UDP', name: 'dns' },
+        ];
     for (const i of [0, 1]) {
       const node = NODES[i] as { name: string; ip: string };
       objects.push({
-        apiVersion: 'v1', kind: 'Pod',
+        apiVersion: 'v1',
+        kind: 'Pod',
         metadata: { name: `${app}-${i}`, namespace: ns(house), labels: { 'conformance-house': house } },
         spec: { nodeName: node.name, hostNetwork: host, containers: [{ name: 'server', ports }] },
         status: { phase: 'Running', podIP: host ? node.ip : podIp(house, i) },
@@ -57,17 +80,37 @@ export function housesObjects(): Record<string, unknown>[] {
 
 /** An upstream conformance manifest, templated and parsed to plain objects. */
 export function conformanceManifest(file: string): Record<string, unknown>[] {
-  const text = readFileSync(new URL(`../fixtures/network-policy-api/${file}`, import.meta.url), 'utf8')
-    .replace(/\{\{ index \.HostNetworkPorts (\d) \}\}/g, (_m, n: string) => String(HOST_NETWORK_PORTS[Number(n)]));
-  return text.split(/^---$/m).map((doc) => parse(doc) as unknown).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null);
+  const text = readFileSync(
+    new URL(`../fixtures/network-policy-api/${file}`, import.meta.url),
+    'utf8',
+  ).replace(/\{\{ index \.HostNetworkPorts (\d) \}\}/g, (_m, n: string) =>
+    String(HOST_NETWORK_PORTS[Number(n)]),
+  );
+  return text
+    .split(/^---$/m)
+    .map((doc) => parse(doc) as unknown)
+    .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null);
 }
 
 /** Whether `from` may open `protocol/port` to `to` (short names `house/pod`) under the objects. */
-export function poke(objects: readonly unknown[], from: string, to: string, protocol: PolicyProtocol, port: number): boolean {
+export function poke(
+  objects: readonly unknown[],
+  from: string,
+  to: string,
+  protocol: PolicyProtocol,
+  port: number,
+): boolean {
   const parsed = parseClusterObjects([...housesObjects(), ...objects]);
   if (parsed.problems.length > 0) throw new Error(JSON.stringify(parsed.problems));
   const engine = compilePolicies(parsed.snapshot);
-  return engine.evaluate({ from: { kind: 'pod', ...podOf(from) }, to: { kind: 'pod', ...podOf(to) }, port, protocol }).verdict === 'allow';
+  return (
+    engine.evaluate({
+      from: { kind: 'pod', ...podOf(from) },
+      to: { kind: 'pod', ...podOf(to) },
+      port,
+      protocol,
+    }).verdict === 'allow'
+  );
 }
 
 /** The spec of a policy object by name from a list of manifests (the tests patch it in place). */
@@ -78,6 +121,10 @@ export function specOf(objects: readonly Record<string, unknown>[], name: string
 }
 
 /** A policy's `ingress` or `egress` rules by name (the array itself, patched in place). */
-export function rulesOf(objects: readonly Record<string, unknown>[], name: string, field: 'ingress' | 'egress'): Record<string, unknown>[] {
+export function rulesOf(
+  objects: readonly Record<string, unknown>[],
+  name: string,
+  field: 'ingress' | 'egress',
+): Record<string, unknown>[] {
   return specOf(objects, name)[field] as Record<string, unknown>[];
 }

@@ -1,7 +1,15 @@
 // A deliberately naive NetworkPolicy evaluator, written straight from the API reference text
 // (networking.k8s.io/v1 NetworkPolicy), with no indexing and no sharing with src/policy: every
 // query rescans every policy. The property test checks the compiled engine agrees with it.
-import type { ClusterSnapshot, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo, PolicyProtocol } from '../../src/policy/model.js';
+import type {
+  ClusterSnapshot,
+  LabelSelector,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  PodInfo,
+  PolicyProtocol,
+} from '../../src/policy/model.js';
 
 type Endpoint = { pod: PodInfo } | { ip: string };
 
@@ -50,11 +58,19 @@ function namespaceLabels(snapshot: ClusterSnapshot, ns: string): Record<string, 
 // "podSelector … selects particular Pods in the same namespace as the NetworkPolicy …
 // namespaceSelector … selects particular namespaces … If both are specified, selects Pods
 // matching podSelector in Namespaces matching namespaceSelector."
-function peerMatches(snapshot: ClusterSnapshot, policy: NetworkPolicy, peer: NetworkPolicyPeer, other: Endpoint, ipBlockMatchesPods: boolean): boolean {
+function peerMatches(
+  snapshot: ClusterSnapshot,
+  policy: NetworkPolicy,
+  peer: NetworkPolicyPeer,
+  other: Endpoint,
+  ipBlockMatchesPods: boolean,
+): boolean {
   if (peer.ipBlock) {
     // A hostNetwork pod has its node's IP and is judged as that IP, never as a pod.
     const ips = 'ip' in other ? [other.ip] : other.pod.hostNetwork || ipBlockMatchesPods ? other.pod.ips : [];
-    return ips.some((ip) => inCidr(ip, peer.ipBlock!.cidr) && !(peer.ipBlock!.except ?? []).some((e) => inCidr(ip, e)));
+    return ips.some(
+      (ip) => inCidr(ip, peer.ipBlock!.cidr) && !(peer.ipBlock!.except ?? []).some((e) => inCidr(ip, e)),
+    );
   }
   if (!('pod' in other) || other.pod.hostNetwork) return false;
   const pod = other.pod;
@@ -67,13 +83,20 @@ function peerMatches(snapshot: ClusterSnapshot, policy: NetworkPolicy, peer: Net
 // "port … If this field is not provided, this matches all port names and numbers. If present,
 // only traffic on the specified protocol AND port will be matched." Named ports resolve on the
 // destination pod.
-function portMatches(p: NetworkPolicyPort, port: number, protocol: PolicyProtocol, destination: Endpoint): boolean {
+function portMatches(
+  p: NetworkPolicyPort,
+  port: number,
+  protocol: PolicyProtocol,
+  destination: Endpoint,
+): boolean {
   if ((p.protocol ?? 'TCP') !== protocol) return false;
   if (p.port === undefined) return true;
   if (typeof p.port === 'number') return port >= p.port && port <= (p.endPort ?? p.port);
   // A hostNetwork pod is a node IP, not a pod: its container port names do not resolve.
   if (!('pod' in destination) || destination.pod.hostNetwork) return false;
-  return destination.pod.ports.some((cp) => cp.name === p.port && cp.containerPort === port && cp.protocol === protocol);
+  return destination.pod.ports.some(
+    (cp) => cp.name === p.port && cp.containerPort === port && cp.protocol === protocol,
+  );
 }
 
 function affects(policy: NetworkPolicy, direction: 'Ingress' | 'Egress'): boolean {
@@ -82,23 +105,54 @@ function affects(policy: NetworkPolicy, direction: 'Ingress' | 'Egress'): boolea
   return types.includes(direction);
 }
 
-function sideAllows(snapshot: ClusterSnapshot, subject: Endpoint, other: Endpoint, destination: Endpoint, direction: 'Ingress' | 'Egress', port: number, protocol: PolicyProtocol, ipBlockMatchesPods: boolean): boolean {
+function sideAllows(
+  snapshot: ClusterSnapshot,
+  subject: Endpoint,
+  other: Endpoint,
+  destination: Endpoint,
+  direction: 'Ingress' | 'Egress',
+  port: number,
+  protocol: PolicyProtocol,
+  ipBlockMatchesPods: boolean,
+): boolean {
   if (!('pod' in subject) || subject.pod.hostNetwork) return true;
   const pod = subject.pod;
-  const selecting = snapshot.policies.filter((p) => p.metadata.namespace === pod.namespace && affects(p, direction) && selectorMatches(p.spec.podSelector, pod.labels));
+  const selecting = snapshot.policies.filter(
+    (p) =>
+      p.metadata.namespace === pod.namespace &&
+      affects(p, direction) &&
+      selectorMatches(p.spec.podSelector, pod.labels),
+  );
   if (selecting.length === 0) return true;
   return selecting.some((policy) => {
-    const rules = direction === 'Ingress' ? (policy.spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from }))
-      : (policy.spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to }));
+    const rules =
+      direction === 'Ingress'
+        ? (policy.spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from }))
+        : (policy.spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to }));
     return rules.some((rule) => {
-      const portOk = !rule.ports || rule.ports.length === 0 || rule.ports.some((p) => portMatches(p, port, protocol, destination));
-      const peerOk = !rule.peers || rule.peers.length === 0 || rule.peers.some((peer) => peerMatches(snapshot, policy, peer, other, ipBlockMatchesPods));
+      const portOk =
+        !rule.ports ||
+        rule.ports.length === 0 ||
+        rule.ports.some((p) => portMatches(p, port, protocol, destination));
+      const peerOk =
+        !rule.peers ||
+        rule.peers.length === 0 ||
+        rule.peers.some((peer) => peerMatches(snapshot, policy, peer, other, ipBlockMatchesPods));
       return portOk && peerOk;
     });
   });
 }
 
-export function referenceAllows(snapshot: ClusterSnapshot, from: Endpoint, to: Endpoint, port: number, protocol: PolicyProtocol, ipBlockMatchesPods = true): boolean {
-  return sideAllows(snapshot, from, to, to, 'Egress', port, protocol, ipBlockMatchesPods)
-    && sideAllows(snapshot, to, from, to, 'Ingress', port, protocol, ipBlockMatchesPods);
+export function referenceAllows(
+  snapshot: ClusterSnapshot,
+  from: Endpoint,
+  to: Endpoint,
+  port: number,
+  protocol: PolicyProtocol,
+  ipBlockMatchesPods = true,
+): boolean {
+  return (
+    sideAllows(snapshot, from, to, to, 'Egress', port, protocol, ipBlockMatchesPods) &&
+    sideAllows(snapshot, to, from, to, 'Ingress', port, protocol, ipBlockMatchesPods)
+  );
 }

@@ -12,17 +12,40 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repoRoot, 'test/fixtures/recommend');
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 // A ping from shop/api to data/postgres: ICMP, which NetworkPolicy cannot express.
-const ping = JSON.stringify({ flow: {
-  time: '2026-11-20T09:30:00.000Z', verdict: 'FORWARDED', IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' }, l4: { ICMPv4: { type: 8 } },
-  source: { identity: 40000, namespace: 'shop', pod_name: 'api-5f6b7c8d9b-qq4zt', labels: ['k8s:app.kubernetes.io/name=api'], workloads: [{ name: 'api', kind: 'Deployment' }] },
-  destination: { identity: 40001, namespace: 'data', pod_name: 'postgres-0', labels: ['k8s:app.kubernetes.io/name=postgres'], workloads: [{ name: 'postgres', kind: 'StatefulSet' }] },
-  Type: 'L3_L4', is_reply: false, event_type: { type: 4 },
-} });
+const ping = JSON.stringify({
+  flow: {
+    time: '2026-11-20T09:30:00.000Z',
+    verdict: 'FORWARDED',
+    IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' },
+    l4: { ICMPv4: { type: 8 } },
+    source: {
+      identity: 40000,
+      namespace: 'shop',
+      pod_name: 'api-5f6b7c8d9b-qq4zt',
+      labels: ['k8s:app.kubernetes.io/name=api'],
+      workloads: [{ name: 'api', kind: 'Deployment' }],
+    },
+    destination: {
+      identity: 40001,
+      namespace: 'data',
+      pod_name: 'postgres-0',
+      labels: ['k8s:app.kubernetes.io/name=postgres'],
+      workloads: [{ name: 'postgres', kind: 'StatefulSet' }],
+    },
+    Type: 'L3_L4',
+    is_reply: false,
+    event_type: { type: 4 },
+  },
+});
 
 describe('recommend: unsafe proposals', () => {
   let dir = '';
@@ -50,9 +73,16 @@ describe('recommend: unsafe proposals', () => {
   it('--json: exit 1 with the safe and unsafe fields per namespace', () => {
     const run = cli(['recommend', '--db', db, '--json']);
     expect(run.status).toBe(1);
-    const body = JSON.parse(run.stdout) as { safe: boolean; unsafe: { namespace: string; path: string; code: string }[]; namespaces: Record<string, { safe: boolean; unsafe: unknown[] }> };
+    const body = JSON.parse(run.stdout) as {
+      safe: boolean;
+      unsafe: { namespace: string; path: string; code: string }[];
+      namespaces: Record<string, { safe: boolean; unsafe: unknown[] }>;
+    };
     expect(body.safe).toBe(false);
-    expect(body.unsafe.map((u) => `${u.namespace} ${u.path} ${u.code}`)).toEqual(['data shop/api -> data/postgres ICMP/- icmp', 'shop shop/api -> data/postgres ICMP/- icmp']);
+    expect(body.unsafe.map((u) => `${u.namespace} ${u.path} ${u.code}`)).toEqual([
+      'data shop/api -> data/postgres ICMP/- icmp',
+      'shop shop/api -> data/postgres ICMP/- icmp',
+    ]);
     expect(body.namespaces['data']?.safe).toBe(false);
     expect(body.namespaces['shop']?.unsafe).toHaveLength(1);
   });

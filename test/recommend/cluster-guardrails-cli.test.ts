@@ -13,12 +13,22 @@ import { MIN, T0, pod, repeat } from '../drops/flow-builder.js';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 let dir: string;
 let db: string;
-const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'recommend', '--db', db, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+const run = (...args: string[]) =>
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main-entry.ts', 'recommend', '--db', db, ...args],
+    { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+  );
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'guardrails-cli-'));
   db = path.join(dir, 'flows.db');
-  const flows = repeat(6, T0, MIN, { from: pod('jobs', 'batch'), to: pod('shop', 'cart'), port: 8080, verdict: 'forwarded' });
+  const flows = repeat(6, T0, MIN, {
+    from: pod('jobs', 'batch'),
+    to: pod('shop', 'cart'),
+    port: 8080,
+    verdict: 'forwarded',
+  });
   const store = openStore(db);
   store.writeBatch({ deltas: aggregateFlows(flows).values(), accepted: flows.length, rejectedByReason: {} });
   store.close();
@@ -29,12 +39,22 @@ describe('recommend --cluster-policies', { timeout: 60_000 }, () => {
   it('adds the guardrails to --json and to the YAML stream', () => {
     const json = run('--cluster-policies', 'cnp', '--json');
     expect(json.status).toBe(0);
-    const out = JSON.parse(json.stdout) as { clusterGuardrails: { flavor: string; objects: { kind: string; metadata: { name: string } }[]; proof: { dropped: number } } };
+    const out = JSON.parse(json.stdout) as {
+      clusterGuardrails: {
+        flavor: string;
+        objects: { kind: string; metadata: { name: string } }[];
+        proof: { dropped: number };
+      };
+    };
     expect(out.clusterGuardrails.flavor).toBe('cnp');
     expect(out.clusterGuardrails.objects.map((o) => o.metadata.name)).toEqual([
-      'netpol-advisor-cross-namespace-shop-cart', 'netpol-advisor-cross-namespace-deny-jobs', 'netpol-advisor-cross-namespace-deny-shop',
+      'netpol-advisor-cross-namespace-shop-cart',
+      'netpol-advisor-cross-namespace-deny-jobs',
+      'netpol-advisor-cross-namespace-deny-shop',
     ]);
-    expect(json.stderr).toContain('cluster guardrails (cnp): 3 object(s) admitting 1 observed cross-namespace path(s)');
+    expect(json.stderr).toContain(
+      'cluster guardrails (cnp): 3 object(s) admitting 1 observed cross-namespace path(s)',
+    );
     const yaml = run('--cluster-policies', 'anp');
     expect(yaml.status).toBe(0);
     const kinds = parseAllDocuments(yaml.stdout).map((d) => (d.toJS() as { kind: string }).kind);

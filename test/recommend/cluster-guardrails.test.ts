@@ -11,23 +11,74 @@ import { proveGuardrails } from '../../src/recommend/cluster-guardrails-proof.js
 import { MIN, T0, ingest, pod, repeat } from '../drops/flow-builder.js';
 
 const NAMESPACES = ['shop', 'jobs', 'web', 'monitoring', 'kube-system', 'a', 'b'];
-function podInfo(namespace: string, workload: string, labels: Record<string, string> = { app: workload }): PodInfo {
-  return { namespace, name: `${workload}-abc12-1`, labels, ips: [], hostNetwork: false, ports: [], workload: { kind: 'Deployment', name: workload } };
+function podInfo(
+  namespace: string,
+  workload: string,
+  labels: Record<string, string> = { app: workload },
+): PodInfo {
+  return {
+    namespace,
+    name: `${workload}-abc12-1`,
+    labels,
+    ips: [],
+    hostNetwork: false,
+    ports: [],
+    workload: { kind: 'Deployment', name: workload },
+  };
 }
 const pods = [
-  podInfo('shop', 'cart'), podInfo('shop', 'frontend'), podInfo('jobs', 'batch'), podInfo('web', 'gateway'), podInfo('a', 'x'), podInfo('b', 'y'),
-  podInfo('monitoring', 'prometheus'), podInfo('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }),
+  podInfo('shop', 'cart'),
+  podInfo('shop', 'frontend'),
+  podInfo('jobs', 'batch'),
+  podInfo('web', 'gateway'),
+  podInfo('a', 'x'),
+  podInfo('b', 'y'),
+  podInfo('monitoring', 'prometheus'),
+  podInfo('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }),
 ];
 const snapshot: ClusterSnapshot = {
-  namespaces: NAMESPACES.map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })), pods, services: [], policies: [], nodes: [],
+  namespaces: NAMESPACES.map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })),
+  pods,
+  services: [],
+  policies: [],
+  nodes: [],
 };
-const p = (ns: string, wl: string) => pod(ns, wl, pods.find((x) => x.namespace === ns && x.workload.name === wl)?.labels ?? { app: wl });
+const p = (ns: string, wl: string) =>
+  pod(ns, wl, pods.find((x) => x.namespace === ns && x.workload.name === wl)?.labels ?? { app: wl });
 const flows = [
-  ...repeat(3, T0, MIN, { from: p('jobs', 'batch'), to: p('shop', 'cart'), port: 8080, verdict: 'forwarded' }),
-  ...repeat(3, T0, MIN, { from: p('web', 'gateway'), to: p('shop', 'frontend'), port: 80, verdict: 'forwarded' }),
-  ...repeat(2, T0, MIN, { from: p('shop', 'frontend'), to: p('shop', 'cart'), port: 8080, verdict: 'forwarded' }),
-  ...repeat(2, T0, MIN, { from: p('jobs', 'batch'), to: p('kube-system', 'coredns'), port: 53, protocol: 'UDP', verdict: 'forwarded' }),
-  ...['shop', 'jobs', 'web'].flatMap((ns) => repeat(1, T0, MIN, { from: p('monitoring', 'prometheus'), to: p(ns, ns === 'shop' ? 'cart' : ns === 'jobs' ? 'batch' : 'gateway'), port: 9090, verdict: 'forwarded' })),
+  ...repeat(3, T0, MIN, {
+    from: p('jobs', 'batch'),
+    to: p('shop', 'cart'),
+    port: 8080,
+    verdict: 'forwarded',
+  }),
+  ...repeat(3, T0, MIN, {
+    from: p('web', 'gateway'),
+    to: p('shop', 'frontend'),
+    port: 80,
+    verdict: 'forwarded',
+  }),
+  ...repeat(2, T0, MIN, {
+    from: p('shop', 'frontend'),
+    to: p('shop', 'cart'),
+    port: 8080,
+    verdict: 'forwarded',
+  }),
+  ...repeat(2, T0, MIN, {
+    from: p('jobs', 'batch'),
+    to: p('kube-system', 'coredns'),
+    port: 53,
+    protocol: 'UDP',
+    verdict: 'forwarded',
+  }),
+  ...['shop', 'jobs', 'web'].flatMap((ns) =>
+    repeat(1, T0, MIN, {
+      from: p('monitoring', 'prometheus'),
+      to: p(ns, ns === 'shop' ? 'cart' : ns === 'jobs' ? 'batch' : 'gateway'),
+      port: 9090,
+      verdict: 'forwarded',
+    }),
+  ),
 ];
 const edges = ingest(flows);
 
@@ -35,18 +86,40 @@ function engineWith(flavor: GuardrailFlavor, policies: NetworkPolicy[] = []) {
   const guardrails = recommendGuardrails(edges, snapshot, flavor);
   const parsed = parseClusterObjects(guardrails.objects);
   expect(parsed.problems).toEqual([]);
-  return { guardrails, engine: compilePolicies({ ...snapshot, policies, ...(parsed.snapshot.cni !== undefined ? { cni: parsed.snapshot.cni } : {}) }) };
+  return {
+    guardrails,
+    engine: compilePolicies({
+      ...snapshot,
+      policies,
+      ...(parsed.snapshot.cni !== undefined ? { cni: parsed.snapshot.cni } : {}),
+    }),
+  };
 }
-const allowed = (engine: ReturnType<typeof compilePolicies>, from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => {
+const allowed = (
+  engine: ReturnType<typeof compilePolicies>,
+  from: string,
+  to: string,
+  port: number,
+  protocol: 'TCP' | 'UDP' = 'TCP',
+) => {
   const [fns, fwl] = from.split('/') as [string, string];
   const [tns, twl] = to.split('/') as [string, string];
-  return engine.isAllowed({ from: { kind: 'pod', namespace: fns, name: `${fwl}-abc12-1` }, to: { kind: 'pod', namespace: tns, name: `${twl}-abc12-1` }, port, protocol });
+  return engine.isAllowed({
+    from: { kind: 'pod', namespace: fns, name: `${fwl}-abc12-1` },
+    to: { kind: 'pod', namespace: tns, name: `${twl}-abc12-1` },
+    port,
+    protocol,
+  });
 };
 
 describe.each(['cnp', 'anp'] as const)('cluster guardrails (%s)', (flavor) => {
   it('admit what was observed, deny unobserved cross-namespace ingress, leave same-namespace traffic alone', () => {
     const { engine, guardrails } = engineWith(flavor);
-    expect(guardrails.objects.every((o) => o['kind'] === (flavor === 'cnp' ? 'ClusterNetworkPolicy' : 'AdminNetworkPolicy'))).toBe(true);
+    expect(
+      guardrails.objects.every(
+        (o) => o['kind'] === (flavor === 'cnp' ? 'ClusterNetworkPolicy' : 'AdminNetworkPolicy'),
+      ),
+    ).toBe(true);
     expect(allowed(engine, 'jobs/batch', 'shop/cart', 8080)).toBe(true);
     expect(allowed(engine, 'web/gateway', 'shop/frontend', 80)).toBe(true);
     expect(allowed(engine, 'jobs/batch', 'kube-system/coredns', 53, 'UDP')).toBe(true);
@@ -62,7 +135,12 @@ describe.each(['cnp', 'anp'] as const)('cluster guardrails (%s)', (flavor) => {
   });
 
   it('namespace owners can still tighten an observed path with a NetworkPolicy', () => {
-    const denyAll: NetworkPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'shop', name: 'deny' }, spec: { podSelector: { matchLabels: { app: 'cart' } }, policyTypes: ['Ingress'] } };
+    const denyAll: NetworkPolicy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { namespace: 'shop', name: 'deny' },
+      spec: { podSelector: { matchLabels: { app: 'cart' } }, policyTypes: ['Ingress'] },
+    };
     expect(allowed(engineWith(flavor, [denyAll]).engine, 'jobs/batch', 'shop/cart', 8080)).toBe(false);
   });
 
@@ -77,10 +155,16 @@ describe.each(['cnp', 'anp'] as const)('cluster guardrails (%s)', (flavor) => {
 describe('API limits', () => {
   it('splits a destination with 30 observed source workloads into objects of at most 25 rules (cnp)', () => {
     const many = Array.from({ length: 30 }, (_, i) => pod('jobs', `w${i}`));
-    const flood = ingest(many.flatMap((from) => repeat(1, T0, MIN, { from, to: pod('shop', 'cart'), port: 8080, verdict: 'forwarded' })));
+    const flood = ingest(
+      many.flatMap((from) =>
+        repeat(1, T0, MIN, { from, to: pod('shop', 'cart'), port: 8080, verdict: 'forwarded' }),
+      ),
+    );
     const guardrails = recommendGuardrails(flood, undefined, 'cnp');
-    const cart = guardrails.objects.filter((o) => (o['metadata'] as { name: string }).name.startsWith('netpol-advisor-cross-namespace-shop-cart'));
-    expect(cart.map((o) => ((o['spec'] as { ingress: unknown[] }).ingress).length)).toEqual([25, 5]);
+    const cart = guardrails.objects.filter((o) =>
+      (o['metadata'] as { name: string }).name.startsWith('netpol-advisor-cross-namespace-shop-cart'),
+    );
+    expect(cart.map((o) => (o['spec'] as { ingress: unknown[] }).ingress.length)).toEqual([25, 5]);
     expect(parseClusterObjects(guardrails.objects).problems).toEqual([]);
   });
 });

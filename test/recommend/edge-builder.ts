@@ -5,7 +5,13 @@ import type { ObservedEdge } from '../../src/recommend/proposal.js';
 
 let nextId = 1;
 
-export interface PodSide { ns: string; workload: string; kind?: string; labels: Record<string, string>; pods?: string[] }
+export interface PodSide {
+  ns: string;
+  workload: string;
+  kind?: string;
+  labels: Record<string, string>;
+  pods?: string[];
+}
 export type Side = PodSide | { kind: Exclude<EdgePeer['kind'], 'pod'>; ip?: string; names?: string[] };
 
 function isPod(side: Side): side is PodSide {
@@ -13,11 +19,29 @@ function isPod(side: Side): side is PodSide {
 }
 
 function peerOf(side: Side): EdgePeer {
-  if (isPod(side)) return { kind: 'pod', namespace: side.ns, workload: side.workload, workloadKind: side.kind ?? 'Deployment' };
+  if (isPod(side))
+    return {
+      kind: 'pod',
+      namespace: side.ns,
+      workload: side.workload,
+      workloadKind: side.kind ?? 'Deployment',
+    };
   return { kind: side.kind, ...(side.ip !== undefined ? { ip: side.ip } : {}) };
 }
 
-export function edge(from: Side, to: Side, port: number | null, options: { protocol?: Protocol; verdict?: Verdict; count?: number; first?: number; last?: number; id?: number } = {}): ObservedEdge {
+export function edge(
+  from: Side,
+  to: Side,
+  port: number | null,
+  options: {
+    protocol?: Protocol;
+    verdict?: Verdict;
+    count?: number;
+    first?: number;
+    last?: number;
+    id?: number;
+  } = {},
+): ObservedEdge {
   const first = options.first ?? Date.UTC(2026, 0, 1, 10);
   return {
     id: options.id ?? nextId++,
@@ -38,4 +62,8 @@ export function edge(from: Side, to: Side, port: number | null, options: { proto
   };
 }
 
-export const kubeDns: PodSide = { ns: 'kube-system', workload: 'coredns', labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': 'abc12' } };
+export const kubeDns: PodSide = {
+  ns: 'kube-system',
+  workload: 'coredns',
+  labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': 'abc12' },
+};

@@ -10,8 +10,17 @@ import type { ClusterSnapshot } from '../../src/policy/model.js';
 import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../../src/recommend/export.js';
 import { proposedPolicies, proveRecommendation } from '../../src/recommend/proof.js';
 import type { ObservedEdge } from '../../src/recommend/proposal.js';
-import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } from '../../src/recommend/recommend.js';
-import { EndpointResolver, replayEdges, syntheticSnapshot, type ReplayResult } from '../../src/recommend/replay.js';
+import {
+  DEFAULT_RECOMMEND_OPTIONS,
+  recommendPolicies,
+  type RecommendOptions,
+} from '../../src/recommend/recommend.js';
+import {
+  EndpointResolver,
+  replayEdges,
+  syntheticSnapshot,
+  type ReplayResult,
+} from '../../src/recommend/replay.js';
 import { goldenEdges, goldenReasons, goldenSnapshot } from './golden-input.js';
 
 const dir = path.resolve(import.meta.dirname, '../fixtures/recommend/golden');
@@ -30,32 +39,56 @@ function matchesGolden(name: string, actual: string): void {
 }
 
 function direction(d: DirectionDecision): unknown {
-  return { allowed: d.allowed, isolated: d.isolated, isolatedBy: d.isolatedBy, allowedBy: d.allowedBy, reason: d.reason };
+  return {
+    allowed: d.allowed,
+    isolated: d.isolated,
+    isolatedBy: d.isolatedBy,
+    allowedBy: d.allowedBy,
+    reason: d.reason,
+  };
 }
 
 function decisionJson(decision: Decision): unknown {
-  return { verdict: decision.verdict, egress: direction(decision.egress), ingress: direction(decision.ingress) };
+  return {
+    verdict: decision.verdict,
+    egress: direction(decision.egress),
+    ingress: direction(decision.ingress),
+  };
 }
 
 function replayJson(result: ReplayResult): string {
-  return `${JSON.stringify({
-    replayed: result.replayed,
-    allowed: result.allowed,
-    dropped: result.dropped.map((d) => ({ edgeId: d.edge.id, decision: decisionJson(d.decision) })),
-    skipped: result.skipped,
-    ruleHits: [...result.ruleHits.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      replayed: result.replayed,
+      allowed: result.allowed,
+      dropped: result.dropped.map((d) => ({ edgeId: d.edge.id, decision: decisionJson(d.decision) })),
+      skipped: result.skipped,
+      ruleHits: [...result.ruleHits.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 const variants: { name: string; snapshot: ClusterSnapshot | undefined; options: RecommendOptions }[] = [
   { name: 'plain', snapshot: undefined, options: { ...DEFAULT_RECOMMEND_OPTIONS, reasons: goldenReasons } },
-  { name: 'snapshot', snapshot: goldenSnapshot(), options: { ...DEFAULT_RECOMMEND_OPTIONS, reasons: goldenReasons, aggregation: { ipv4PrefixLength: 24, ipv6PrefixLength: 64 } } },
+  {
+    name: 'snapshot',
+    snapshot: goldenSnapshot(),
+    options: {
+      ...DEFAULT_RECOMMEND_OPTIONS,
+      reasons: goldenReasons,
+      aggregation: { ipv4PrefixLength: 24, ipv6PrefixLength: 64 },
+    },
+  },
 ];
 
 describe.each(variants)('golden recommender output: $name', ({ name, snapshot, options }) => {
   const edges: ObservedEdge[] = goldenEdges();
   const recommendation = recommendPolicies(edges, snapshot, options);
-  const proof = proveRecommendation(recommendation, () => edges, snapshot, { maxExposureEvaluations: 2_000_000 });
+  const proof = proveRecommendation(recommendation, () => edges, snapshot, {
+    maxExposureEvaluations: 2_000_000,
+  });
   const flavors: (ExportOptions & { file: string })[] = [
     { flavor: 'k8s', staged: false, file: 'k8s' },
     { flavor: 'cilium', staged: false, file: 'cilium' },
@@ -74,28 +107,43 @@ describe.each(variants)('golden recommender output: $name', ({ name, snapshot, o
   });
 
   it('JSON export with the proof', () => {
-    matchesGolden(`${name}.json`, `${JSON.stringify(exportJson(recommendation, { flavor: 'k8s', staged: false }, proof), null, 2)}\n`);
+    matchesGolden(
+      `${name}.json`,
+      `${JSON.stringify(exportJson(recommendation, { flavor: 'k8s', staged: false }, proof), null, 2)}\n`,
+    );
   });
 
   it('README.md, verify.sh and kustomization.yaml of the folder export', () => {
     const files = exportFiles(recommendation, { flavor: 'k8s', staged: false }, proof);
-    for (const file of ['README.md', 'verify.sh', 'kustomization.yaml']) matchesGolden(`${name}-${file}`, files.get(file) ?? '');
+    for (const file of ['README.md', 'verify.sh', 'kustomization.yaml'])
+      matchesGolden(`${name}-${file}`, files.get(file) ?? '');
   });
 
   it('replay against the proposal and against the existing policies', () => {
     const base = snapshot ?? syntheticSnapshot(edges);
     const resolver = new EndpointResolver(base);
-    const after = compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] });
+    const after = compilePolicies({
+      ...base,
+      policies: [...base.policies, ...proposedPolicies(recommendation)],
+    });
     matchesGolden(`${name}-replay-after.json`, replayJson(replayEdges(edges, after, resolver)));
-    matchesGolden(`${name}-replay-before.json`, replayJson(replayEdges(edges, compilePolicies(base), resolver)));
+    matchesGolden(
+      `${name}-replay-before.json`,
+      replayJson(replayEdges(edges, compilePolicies(base), resolver)),
+    );
   });
 
   it('replay without rule hits (verdicts by isAllowed) gives the same verdicts, drops and skips', () => {
     const base = snapshot ?? syntheticSnapshot(edges);
     const resolver = new EndpointResolver(base);
-    for (const engine of [compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] }), compilePolicies(base)]) {
+    for (const engine of [
+      compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] }),
+      compilePolicies(base),
+    ]) {
       const full = JSON.parse(replayJson(replayEdges(edges, engine, resolver))) as Record<string, unknown>;
-      const verdicts = JSON.parse(replayJson(replayEdges(edges, engine, resolver, { ruleHits: false }))) as Record<string, unknown>;
+      const verdicts = JSON.parse(
+        replayJson(replayEdges(edges, engine, resolver, { ruleHits: false })),
+      ) as Record<string, unknown>;
       expect(verdicts).toEqual({ ...full, ruleHits: [] });
     }
   });

@@ -19,14 +19,17 @@ function emittedPolicies(rec: ReturnType<typeof recommendPolicies>): unknown[] {
 }
 
 describe('recommend skips what Kubernetes would refuse', () => {
-  const rec = recommendPolicies([
-    edge(web, api, 8080),
-    edge(web, kubeDns, 53, { protocol: 'UDP' }),
-    edge(sqlNs, api, 8080),
-    edge(templateNs, templateNs, 80),
-    edge(longLabel, longLabel, 80),
-    edge(badKey, badKey, 9090),
-  ], undefined);
+  const rec = recommendPolicies(
+    [
+      edge(web, api, 8080),
+      edge(web, kubeDns, 53, { protocol: 'UDP' }),
+      edge(sqlNs, api, 8080),
+      edge(templateNs, templateNs, 80),
+      edge(longLabel, longLabel, 80),
+      edge(badKey, badKey, 9090),
+    ],
+    undefined,
+  );
 
   it('no namespace with an invalid name', () => {
     const names = rec.namespaces.map((n) => n.namespace);
@@ -43,10 +46,16 @@ describe('recommend skips what Kubernetes would refuse', () => {
 
   it('each skipped namespace is a warning naming it (quoted short) and the refused field', () => {
     const skipped = rec.warnings.filter((w) => w.code === 'invalid-object');
-    expect(skipped.some((w) => w.message.includes(JSON.stringify("' OR 1=1 --")) && w.message.includes('metadata.namespace'))).toBe(true);
+    expect(
+      skipped.some(
+        (w) => w.message.includes(JSON.stringify("' OR 1=1 --")) && w.message.includes('metadata.namespace'),
+      ),
+    ).toBe(true);
     expect(skipped.some((w) => w.message.includes('"{{x}}"'))).toBe(true);
     const peer = skipped.find((w) => w.namespace === 'shop');
-    expect(peer?.message).toMatch(/^ingress rule 0 of shop\/"allow-ingress-api": peer left out: Kubernetes would refuse namespaceSelector\.matchLabels\["kubernetes\.io\/metadata\.name"\]: invalid label value/);
+    expect(peer?.message).toMatch(
+      /^ingress rule 0 of shop\/"allow-ingress-api": peer left out: Kubernetes would refuse namespaceSelector\.matchLabels\["kubernetes\.io\/metadata\.name"\]: invalid label value/,
+    );
     for (const w of skipped) expect(w.message.length).toBeLessThan(1000);
     // An invalid namespace is not put in the warning's namespace field (it is not one).
     expect(skipped.filter((w) => w.namespace === "' OR 1=1 --")).toEqual([]);
@@ -54,18 +63,34 @@ describe('recommend skips what Kubernetes would refuse', () => {
 
   it('the valid namespace keeps its proposal: the refused peer is gone, the real one still allowed, evidence renumbered', () => {
     const shop = rec.namespaces.find((n) => n.namespace === 'shop');
-    expect(shop?.policies.map((p) => p.policy.metadata.name)).toEqual(['allow-egress-web', 'allow-ingress-api', 'allow-dns-egress', 'default-deny']);
+    expect(shop?.policies.map((p) => p.policy.metadata.name)).toEqual([
+      'allow-egress-web',
+      'allow-ingress-api',
+      'allow-dns-egress',
+      'default-deny',
+    ]);
     const ingress = shop?.policies.find((p) => p.policy.metadata.name === 'allow-ingress-api');
     expect(ingress?.policy.spec.ingress).toEqual([
-      { from: [{ podSelector: { matchLabels: { app: 'web' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      {
+        from: [
+          {
+            podSelector: { matchLabels: { app: 'web' } },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
     ]);
-    expect(ingress?.rules.map((r) => [r.direction, r.index, r.peer])).toEqual([['ingress', 0, 'shop/web (Deployment)']]);
+    expect(ingress?.rules.map((r) => [r.direction, r.index, r.peer])).toEqual([
+      ['ingress', 0, 'shop/web (Deployment)'],
+    ]);
     expect(shop?.warnings.some((w) => w.code === 'invalid-object')).toBe(true);
   });
 
   it('a workload whose own labels are refused gets no policy of its own, or one without them', () => {
     for (const ns of rec.namespaces) {
-      for (const p of ns.policies) expect(JSON.stringify(p.policy.spec.podSelector)).not.toContain('jjjjjjjj');
+      for (const p of ns.policies)
+        expect(JSON.stringify(p.policy.spec.podSelector)).not.toContain('jjjjjjjj');
     }
   });
 });

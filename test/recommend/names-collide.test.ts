@@ -6,7 +6,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixPolicyName, policyName } from '../../src/recommend/names.js';
 
-const recommendNames = (workload: string): string[] => [policyName('allow-ingress', workload), policyName('allow-egress', workload), 'allow-dns-egress', 'default-deny'];
+const recommendNames = (workload: string): string[] => [
+  policyName('allow-ingress', workload),
+  policyName('allow-egress', workload),
+  'allow-dns-egress',
+  'default-deny',
+];
 const fixNames = (workload: string, other: string, port: number): string[] => [
   fixPolicyName('ingress', workload, 'from', other, String(port), 'tcp'),
   fixPolicyName('egress', workload, 'to', other, String(port), 'udp'),
@@ -22,10 +27,17 @@ describe('fix names never collide with recommend names', () => {
   });
 
   it('for arbitrary workload names, valid or not, long or short', () => {
-    const name = fc.oneof(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,70}[a-z0-9])?$/), fc.string({ maxLength: 90 }));
-    fc.assert(fc.property(name, name, name, fc.integer({ min: 1, max: 65535 }), (a, b, c, port) => {
-      const recommended = new Set([...recommendNames(a), ...recommendNames(b)]);
-      for (const fix of [...fixNames(a, b, port), ...fixNames(c, a, port)]) expect(recommended.has(fix)).toBe(false);
-    }), { numRuns: 3000 });
+    const name = fc.oneof(
+      fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,70}[a-z0-9])?$/),
+      fc.string({ maxLength: 90 }),
+    );
+    fc.assert(
+      fc.property(name, name, name, fc.integer({ min: 1, max: 65535 }), (a, b, c, port) => {
+        const recommended = new Set([...recommendNames(a), ...recommendNames(b)]);
+        for (const fix of [...fixNames(a, b, port), ...fixNames(c, a, port)])
+          expect(recommended.has(fix)).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

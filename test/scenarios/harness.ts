@@ -8,9 +8,17 @@ import { expect } from 'vitest';
 import type { FlowFormat } from '../../src/flows/parsers.js';
 import { compilePolicies, type QueryEndpoint } from '../../src/policy/engine.js';
 import { EMPTY_SNAPSHOT, type ClusterSnapshot } from '../../src/policy/model.js';
-import { proposedPolicies, proveRecommendation, type RecommendationProof } from '../../src/recommend/proof.js';
+import {
+  proposedPolicies,
+  proveRecommendation,
+  type RecommendationProof,
+} from '../../src/recommend/proof.js';
 import type { Recommendation } from '../../src/recommend/proposal.js';
-import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies, type RecommendOptions } from '../../src/recommend/recommend.js';
+import {
+  DEFAULT_RECOMMEND_OPTIONS,
+  recommendPolicies,
+  type RecommendOptions,
+} from '../../src/recommend/recommend.js';
 import type { EdgeRecord } from '../../src/store/types.js';
 import type { PodEnd } from './flow-lines.js';
 import { ingestLines, openTestStore } from './ingest-lines.js';
@@ -25,10 +33,16 @@ export interface ScenarioRun {
 }
 
 function endpoint(end: PodEnd | string): QueryEndpoint {
-  return typeof end === 'string' ? { kind: 'ip', ip: end } : { kind: 'workload', namespace: end.ns, labels: end.labels };
+  return typeof end === 'string'
+    ? { kind: 'ip', ip: end }
+    : { kind: 'workload', namespace: end.ns, labels: end.labels };
 }
 
-export function runScenario(inputs: readonly { format: FlowFormat; lines: readonly string[] }[], snapshot?: ClusterSnapshot, options: RecommendOptions = DEFAULT_RECOMMEND_OPTIONS): ScenarioRun {
+export function runScenario(
+  inputs: readonly { format: FlowFormat; lines: readonly string[] }[],
+  snapshot?: ClusterSnapshot,
+  options: RecommendOptions = DEFAULT_RECOMMEND_OPTIONS,
+): ScenarioRun {
   const dir = mkdtempSync(path.join(tmpdir(), 'netpol-scenario-'));
   try {
     const store = openTestStore(path.join(dir, 'flows.db'));
@@ -36,11 +50,20 @@ export function runScenario(inputs: readonly { format: FlowFormat; lines: readon
     const edges = [...store.iterateEdges()];
     store.close();
     const recommendation = recommendPolicies(edges, snapshot, options);
-    const proof = proveRecommendation(recommendation, () => edges, snapshot, { maxExposureEvaluations: 1_000_000 });
-    const engine = compilePolicies({ ...(snapshot ?? EMPTY_SNAPSHOT), policies: [...(snapshot?.policies ?? []), ...proposedPolicies(recommendation)] });
+    const proof = proveRecommendation(recommendation, () => edges, snapshot, {
+      maxExposureEvaluations: 1_000_000,
+    });
+    const engine = compilePolicies({
+      ...(snapshot ?? EMPTY_SNAPSHOT),
+      policies: [...(snapshot?.policies ?? []), ...proposedPolicies(recommendation)],
+    });
     return {
-      recommendation, proof, edges, snapshot,
-      allowed: (from, to, port, protocol = 'TCP') => engine.evaluate({ from: endpoint(from), to: endpoint(to), port, protocol }).verdict === 'allow',
+      recommendation,
+      proof,
+      edges,
+      snapshot,
+      allowed: (from, to, port, protocol = 'TCP') =>
+        engine.evaluate({ from: endpoint(from), to: endpoint(to), port, protocol }).verdict === 'allow',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -48,7 +71,12 @@ export function runScenario(inputs: readonly { format: FlowFormat; lines: readon
 }
 
 /** What every scenario must satisfy besides its own allowed/denied lists. */
-export function expectSoundProposal(run: ScenarioRun, namespaces: readonly string[], dns: PodEnd, pods: readonly PodEnd[]): void {
+export function expectSoundProposal(
+  run: ScenarioRun,
+  namespaces: readonly string[],
+  dns: PodEnd,
+  pods: readonly PodEnd[],
+): void {
   expect(run.proof.violations).toEqual([]);
   expect(run.proof.allowed).toBe(run.proof.replayed);
   expect(run.recommendation.namespaces.map((n) => n.namespace)).toEqual([...namespaces].sort());
@@ -58,7 +86,9 @@ export function expectSoundProposal(run: ScenarioRun, namespaces: readonly strin
     expect(last?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     for (const p of ns.policies) {
       expect(() => new K8sNetworkPolicy(structuredClone(p.policy) as never).validate()).not.toThrow();
-      expect(p.policy.metadata.annotations?.['netpol-advisor.io/generated-by']).toBe('netpol-advisor recommend');
+      expect(p.policy.metadata.annotations?.['netpol-advisor.io/generated-by']).toBe(
+        'netpol-advisor recommend',
+      );
     }
     expect(ns.tests.some((t) => t.expect === 'allow')).toBe(true);
   }

@@ -6,7 +6,11 @@ import { ingestParserFor, type FlowFormat } from '../../src/flows/parsers.js';
 import { openStore } from '../../src/store/store.js';
 import type { FlowStore } from '../../src/store/types.js';
 
-export function ingestLines(store: FlowStore, format: FlowFormat, lines: readonly string[]): { accepted: number; rejected: number } {
+export function ingestLines(
+  store: FlowStore,
+  format: FlowFormat,
+  lines: readonly string[],
+): { accepted: number; rejected: number } {
   const parse = ingestParserFor(format);
   const flows: Flow[] = [];
   let accepted = 0;

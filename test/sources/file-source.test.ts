@@ -20,7 +20,15 @@ afterEach(() => {
 });
 
 function pod(name: string, ip: string, app: string): PodInfo {
-  return { namespace: 'shop', name, labels: { app }, ips: [ip], hostNetwork: false, ports: [], workload: { kind: 'Deployment', name: app } };
+  return {
+    namespace: 'shop',
+    name,
+    labels: { app },
+    ips: [ip],
+    hostNetwork: false,
+    ports: [],
+    workload: { kind: 'Deployment', name: app },
+  };
 }
 
 describe('FileSource (Calico Log rule kernel lines)', () => {
@@ -38,21 +46,35 @@ describe('FileSource (Calico Log rule kernel lines)', () => {
     idx.remove('shop', 'frontend-1', T + 5 * 60_000);
     idx.upsert(pod('worker-9', '10.244.1.5', 'worker'), T + 6 * 60_000);
     const source = new FileSource({
-      name: 'kern', path: file, format: 'calico-iptables', follow: false, store, batchSize: 100, maxLineBytes: 16_384,
-      clock: new FakeClock(T + 11 * 60_000), podAt: (ip, t) => idx.resolve(ip, t),
+      name: 'kern',
+      path: file,
+      format: 'calico-iptables',
+      follow: false,
+      store,
+      batchSize: 100,
+      maxLineBytes: 16_384,
+      clock: new FakeClock(T + 11 * 60_000),
+      podAt: (ip, t) => idx.resolve(ip, t),
     });
     cleanups.push(() => void source.stop());
     await source.start(new CollectingSink());
     await vi.waitFor(() => expect(source.status().state).toBe('stopped'), { timeout: 10_000 });
 
     expect(source.status()).toMatchObject({ state: 'stopped', errors: 0 });
-    const edges = [...store.iterateEdges()].map((e) => ({ source: e.sourcePods, destination: e.destinationPods, protocol: e.protocol, port: e.port }));
+    const edges = [...store.iterateEdges()].map((e) => ({
+      source: e.sourcePods,
+      destination: e.destinationPods,
+      protocol: e.protocol,
+      port: e.port,
+    }));
     expect(edges).toHaveLength(3);
-    expect(edges).toEqual(expect.arrayContaining([
-      { source: ['frontend-1'], destination: ['cart-1'], protocol: 'TCP', port: 8080 },
-      { source: ['frontend-1'], destination: ['cart-1'], protocol: 'UDP', port: 53 },
-      { source: ['worker-9'], destination: [], protocol: 'TCP', port: 443 },
-    ]));
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        { source: ['frontend-1'], destination: ['cart-1'], protocol: 'TCP', port: 8080 },
+        { source: ['frontend-1'], destination: ['cart-1'], protocol: 'UDP', port: 53 },
+        { source: ['worker-9'], destination: [], protocol: 'TCP', port: 443 },
+      ]),
+    );
     expect(store.checkpoint(file)?.offset).toBeGreaterThan(0);
   });
 });

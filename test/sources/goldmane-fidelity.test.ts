@@ -18,7 +18,14 @@ import { FakeGoldmane } from '../fakes/fake-goldmane.js';
 import { aggregateConnections, type FlowResultMessage } from '../fakes/fake-goldmane-aggregator.js';
 import { runCli } from '../ingest/cli-helpers.js';
 import { flowLogLineOf } from './goldmane-as-flowlog.js';
-import { T0, comparable, connections, expectedEdges, sortEdges, type ExpectedEdge } from './goldmane-scenario.js';
+import {
+  T0,
+  comparable,
+  connections,
+  expectedEdges,
+  sortEdges,
+  type ExpectedEdge,
+} from './goldmane-scenario.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,17 +39,23 @@ function tempDb(): string {
 }
 
 function storedEdges(store: FlowStore): ExpectedEdge[] {
-  return sortEdges([...store.iterateEdges()].map((e) => {
-    const c = comparable(edgeToJson(e));
-    return { ...c, deniedBy: [...c.deniedBy].sort() };
-  }));
+  return sortEdges(
+    [...store.iterateEdges()].map((e) => {
+      const c = comparable(edgeToJson(e));
+      return { ...c, deniedBy: [...c.deniedBy].sort() };
+    }),
+  );
 }
 
 function sortedDenied(edges: ExpectedEdge[]): ExpectedEdge[] {
   return edges.map((e) => ({ ...e, deniedBy: [...e.deniedBy].sort() }));
 }
 
-async function ingestFromGoldmane(gm: FakeGoldmane, expectedRecords: number, clock = new FakeClock()): Promise<{ store: FlowStore; source: GoldmaneSource; writer: BatchWriter }> {
+async function ingestFromGoldmane(
+  gm: FakeGoldmane,
+  expectedRecords: number,
+  clock = new FakeClock(),
+): Promise<{ store: FlowStore; source: GoldmaneSource; writer: BatchWriter }> {
   const store = openStore(tempDb());
   cleanups.push(() => store.close());
   const writer = new BatchWriter({ store, batchSize: 1_000_000 });
@@ -74,8 +87,17 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     expect(stored).toEqual(sortedDenied(expectedEdges()));
     expect(stored.reduce((n, e) => n + e.count, 0)).toBe(connections.length);
     // The map (GET /api/v1/graph) keeps the named external peers apart too.
-    const nodes = buildGraph(store.iterateEdges(), 1000).nodes.filter((n) => n.kind !== 'workload').map((n) => `${n.kind} ${n.workloadKind ?? ''} ${n.namespace ?? '-'}/${n.name}`).sort();
-    expect(nodes).toEqual(['host HostEndpoint -/node-b', 'world GlobalNetworkSet -/threat-feed', 'world Network -/pub', 'world Network -/pvt', 'world NetworkSet shop/payment-gateways']);
+    const nodes = buildGraph(store.iterateEdges(), 1000)
+      .nodes.filter((n) => n.kind !== 'workload')
+      .map((n) => `${n.kind} ${n.workloadKind ?? ''} ${n.namespace ?? '-'}/${n.name}`)
+      .sort();
+    expect(nodes).toEqual([
+      'host HostEndpoint -/node-b',
+      'world GlobalNetworkSet -/threat-feed',
+      'world Network -/pub',
+      'world Network -/pvt',
+      'world NetworkSet shop/payment-gateways',
+    ]);
   });
 
   it('a reconnect inside a window keeps two flows that differ only in their Service', async () => {
@@ -84,10 +106,17 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     // everything again from the window start.
     const direct = records.findIndex((r) => {
       const k = r.flow['Key'] as Record<string, unknown>;
-      return r.flow['start_time'] === T0 && k['dest_name'] === 'cart-5f6d7c8b9-*' && k['dest_service_name'] === '' && k['source_type'] === 'WorkloadEndpoint';
+      return (
+        r.flow['start_time'] === T0 &&
+        k['dest_name'] === 'cart-5f6d7c8b9-*' &&
+        k['dest_service_name'] === '' &&
+        k['source_type'] === 'WorkloadEndpoint'
+      );
     });
     expect(direct).toBeGreaterThan(0);
-    const firstPart: FlowResultMessage[] = records.filter((r, i) => r.flow['start_time'] === T0 && i !== direct);
+    const firstPart: FlowResultMessage[] = records.filter(
+      (r, i) => r.flow['start_time'] === T0 && i !== direct,
+    );
     const gm1 = await new FakeGoldmane({ history: firstPart }).start();
     const clock = new FakeClock();
     const { store, source, writer } = await ingestFromGoldmane(gm1, firstPart.length, clock);
@@ -118,18 +147,30 @@ describe('Goldmane fidelity: the stored edges are what the connections mean', ()
     // The text listing names the Calico peers too.
     const listing = runCli(['flows', '--db', db]);
     expect(listing.status).toBe(0);
-    for (const peer of ['world:NetworkSet shop/payment-gateways', 'world:GlobalNetworkSet threat-feed', 'world:Network pub', 'world:Network pvt', 'host:HostEndpoint node-b', 'shop/frontend', 'batch/report']) {
+    for (const peer of [
+      'world:NetworkSet shop/payment-gateways',
+      'world:GlobalNetworkSet threat-feed',
+      'world:Network pub',
+      'world:Network pvt',
+      'host:HostEndpoint node-b',
+      'shop/frontend',
+      'batch/report',
+    ]) {
       expect(listing.stdout).toContain(peer);
     }
     const drops = runCli(['drops', '--db', db]);
     expect(drops.status).toBe(0);
-    expect(drops.stdout).toMatch(/GlobalNetworkSet threat-feed +shop\/frontend +TCP\/8080 +2 .* block-threats/);
+    expect(drops.stdout).toMatch(
+      /GlobalNetworkSet threat-feed +shop\/frontend +TCP\/8080 +2 .* block-threats/,
+    );
     expect(drops.stdout).toMatch(/shop\/cart +Network pub +TCP\/443 +1 .* deny-internet/);
     // The recommender cannot write a NetworkSet or `pub` as an ipBlock yet: it says so by name
     // and refuses (exit 1) rather than isolating the workload without them.
     const recommend = runCli(['recommend', '--db', db, '--namespace', 'shop']);
     expect(recommend.status).toBe(1);
-    expect(recommend.stderr).toContain('shop/cart -> world:NetworkSet shop/payment-gateways TCP/443 [unresolved-endpoint]');
+    expect(recommend.stderr).toContain(
+      'shop/cart -> world:NetworkSet shop/payment-gateways TCP/443 [unresolved-endpoint]',
+    );
     expect(recommend.stderr).toContain('shop/frontend -> world:Network pub TCP/443 [unresolved-endpoint]');
   });
 });

@@ -20,8 +20,21 @@ function track<T extends { stop(): Promise<void> }>(x: T): T {
   return x;
 }
 
-function source(relay: FakeRelay, clock: FakeClock, extra: Partial<ConstructorParameters<typeof HubbleRelaySource>[0]> = {}) {
-  return track(new HubbleRelaySource({ name: 'relay', address: relay.address, clock, random: () => 0.5, backoff: { initialMs: 100, maxMs: 1000 }, ...extra }));
+function source(
+  relay: FakeRelay,
+  clock: FakeClock,
+  extra: Partial<ConstructorParameters<typeof HubbleRelaySource>[0]> = {},
+) {
+  return track(
+    new HubbleRelaySource({
+      name: 'relay',
+      address: relay.address,
+      clock,
+      random: () => 0.5,
+      backoff: { initialMs: 100, maxMs: 1000 },
+      ...extra,
+    }),
+  );
 }
 
 function ports(sink: CollectingSink): number[] {
@@ -31,11 +44,24 @@ function ports(sink: CollectingSink): number[] {
 describe('HubbleRelaySource against a fake relay', () => {
   it('follows GetFlows with the reply blacklist and normalizes what arrives', async () => {
     const ack = tcpSyn(T0 + 1, { srcPort: 5001 });
-    (ack.flow as { l4: unknown }).l4 = { TCP: { source_port: 5001, destination_port: 8080, flags: { ACK: true } } };
+    (ack.flow as { l4: unknown }).l4 = {
+      TCP: { source_port: 5001, destination_port: 8080, flags: { ACK: true } },
+    };
     const synAck = tcpSyn(T0 + 1, { srcPort: 8080, dstPort: 5000 });
-    (synAck.flow as { l4: unknown; is_reply: unknown }).l4 = { TCP: { source_port: 8080, destination_port: 5000, flags: { SYN: true, ACK: true } } };
+    (synAck.flow as { l4: unknown; is_reply: unknown }).l4 = {
+      TCP: { source_port: 8080, destination_port: 5000, flags: { SYN: true, ACK: true } },
+    };
     (synAck.flow as { is_reply: unknown }).is_reply = { value: true };
-    const relay = track(await new FakeRelay({ history: [tcpSyn(T0, { srcPort: 5000 }), synAck, ack, tcpSyn(T0 + 2, { srcPort: 5002, verdict: 'DROPPED' })] }).start());
+    const relay = track(
+      await new FakeRelay({
+        history: [
+          tcpSyn(T0, { srcPort: 5000 }),
+          synAck,
+          ack,
+          tcpSyn(T0 + 2, { srcPort: 5002, verdict: 'DROPPED' }),
+        ],
+      }).start(),
+    );
     const sink = new CollectingSink();
     const src = source(relay, new FakeClock());
     await src.start(sink);
@@ -54,7 +80,12 @@ describe('HubbleRelaySource against a fake relay', () => {
     relay.emit(tcpSyn(T0 + 3, { srcPort: 5003 }));
     await waitFor(() => sink.results.length === 4, 10_000, 'followed flow');
     const last = sink.flows[3];
-    expect(last).toMatchObject({ protocol: 'TCP', destinationPort: 8080, verdict: 'forwarded', isConnectionStart: true });
+    expect(last).toMatchObject({
+      protocol: 'TCP',
+      destinationPort: 8080,
+      verdict: 'forwarded',
+      isConnectionStart: true,
+    });
     expect(last?.source.namespace).toBe('shop');
     expect(src.status()).toMatchObject({ state: 'connected', events: 4, lostEvents: 0 });
     expect(relay.requests).toHaveLength(1);
@@ -64,7 +95,12 @@ describe('HubbleRelaySource against a fake relay', () => {
 
   it('reconnects after the relay is killed and restarted on the same port, resuming with since and counting nothing twice', async () => {
     // Two flows share the last timestamp before the crash: the resume (since is inclusive) re-sends both.
-    const history = [tcpSyn(T0, { srcPort: 1 }), tcpSyn(T0 + 10, { srcPort: 2 }), tcpSyn(T0 + 20, { srcPort: 3 }), tcpSyn(T0 + 20, { srcPort: 4 })];
+    const history = [
+      tcpSyn(T0, { srcPort: 1 }),
+      tcpSyn(T0 + 10, { srcPort: 2 }),
+      tcpSyn(T0 + 20, { srcPort: 3 }),
+      tcpSyn(T0 + 20, { srcPort: 4 }),
+    ];
     const relay1 = await new FakeRelay({ history }).start();
     const port = relay1.port;
     const clock = new FakeClock();
@@ -78,12 +114,20 @@ describe('HubbleRelaySource against a fake relay', () => {
     expect(clock.delays[0]).toBeGreaterThanOrEqual(100);
 
     // Restart on the same port with the same ring buffer plus newer flows, one of them at the boundary time.
-    const relay2 = track(await new FakeRelay({ port, history: [...history, tcpSyn(T0 + 20, { srcPort: 5 }), tcpSyn(T0 + 30, { srcPort: 6 })] }).start());
+    const relay2 = track(
+      await new FakeRelay({
+        port,
+        history: [...history, tcpSyn(T0 + 20, { srcPort: 5 }), tcpSyn(T0 + 30, { srcPort: 6 })],
+      }).start(),
+    );
     expect(relay2.port).toBe(port);
     clock.wakeAll();
     await waitFor(() => sink.results.length === 6, 10_000, 'resumed flows');
     expect(ports(sink)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(relay2.requests[0]?.['since']).toEqual({ seconds: Math.floor((T0 + 20) / 1000), nanos: ((T0 + 20) % 1000) * 1e6 });
+    expect(relay2.requests[0]?.['since']).toEqual({
+      seconds: Math.floor((T0 + 20) / 1000),
+      nanos: ((T0 + 20) % 1000) * 1e6,
+    });
     const st = src.status();
     expect(st.duplicates).toBe(2);
     expect(st.reconnects).toBe(1);
@@ -95,14 +139,31 @@ describe('HubbleRelaySource against a fake relay', () => {
   });
 
   it('counts lost events and tracks unavailable nodes without ending the stream', async () => {
-    const relay = track(await new FakeRelay({ history: [tcpSyn(T0), lostEvents(T0 + 1, 500), nodeStatus('NODE_UNAVAILABLE', ['kind-kind/node-b'], T0 + 2), lostEvents(T0 + 3, 7, 'PERF_EVENT_RING_BUFFER'), tcpSyn(T0 + 4)] }).start());
+    const relay = track(
+      await new FakeRelay({
+        history: [
+          tcpSyn(T0),
+          lostEvents(T0 + 1, 500),
+          nodeStatus('NODE_UNAVAILABLE', ['kind-kind/node-b'], T0 + 2),
+          lostEvents(T0 + 3, 7, 'PERF_EVENT_RING_BUFFER'),
+          tcpSyn(T0 + 4),
+        ],
+      }).start(),
+    );
     const warnings: object[] = [];
     const sink = new CollectingSink();
-    const src = source(relay, new FakeClock(), { logger: { info: () => undefined, warn: (o) => warnings.push(o) } });
+    const src = source(relay, new FakeClock(), {
+      logger: { info: () => undefined, warn: (o) => warnings.push(o) },
+    });
     await src.start(sink);
     await waitFor(() => sink.results.length === 2, 10_000, 'flows');
     await waitFor(() => src.status().lostEvents === 507, 10_000, 'lost events');
-    expect(src.status()).toMatchObject({ lostEvents: 507, unavailableNodes: ['kind-kind/node-b'], state: 'connected', reconnects: 0 });
+    expect(src.status()).toMatchObject({
+      lostEvents: 507,
+      unavailableNodes: ['kind-kind/node-b'],
+      state: 'connected',
+      reconnects: 0,
+    });
     expect(warnings.length).toBe(2); // one per lost-event source, rate-limited
     relay.emit(nodeStatus('NODE_CONNECTED', ['kind-kind/node-b'], T0 + 5));
     await waitFor(() => src.status().unavailableNodes.length === 0, 10_000, 'node back');
@@ -134,20 +195,32 @@ describe.skipIf(skipWhenMissing(hasOpenssl(), 'openssl (for the test PKI)'))('Hu
   const pki = makeTestPki();
   afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
   const serverCreds = (requireClient: boolean) =>
-    grpc.ServerCredentials.createSsl(requireClient ? readFileSync(pki.caFile) : null, [{ private_key: readFileSync(pki.serverKeyFile), cert_chain: readFileSync(pki.serverCertFile) }], requireClient);
+    grpc.ServerCredentials.createSsl(
+      requireClient ? readFileSync(pki.caFile) : null,
+      [{ private_key: readFileSync(pki.serverKeyFile), cert_chain: readFileSync(pki.serverCertFile) }],
+      requireClient,
+    );
 
   it('verifies the relay against a CA with a server-name override', async () => {
-    const relay = track(await new FakeRelay({ credentials: serverCreds(false), history: [tcpSyn(T0)] }).start());
+    const relay = track(
+      await new FakeRelay({ credentials: serverCreds(false), history: [tcpSyn(T0)] }).start(),
+    );
     const sink = new CollectingSink();
-    const src = source(relay, new FakeClock(), { tls: { caFile: pki.caFile, serverName: 'instance.hubble-relay.cilium.io' } });
+    const src = source(relay, new FakeClock(), {
+      tls: { caFile: pki.caFile, serverName: 'instance.hubble-relay.cilium.io' },
+    });
     await src.start(sink);
     await waitFor(() => sink.results.length === 1, 10_000, 'flow over TLS');
   });
 
   it('refuses a relay whose certificate another CA signed, and keeps retrying', async () => {
-    const relay = track(await new FakeRelay({ credentials: serverCreds(false), history: [tcpSyn(T0)] }).start());
+    const relay = track(
+      await new FakeRelay({ credentials: serverCreds(false), history: [tcpSyn(T0)] }).start(),
+    );
     const clock = new FakeClock();
-    const src = source(relay, clock, { tls: { caFile: pki.otherCaFile, serverName: 'instance.hubble-relay.cilium.io' } });
+    const src = source(relay, clock, {
+      tls: { caFile: pki.otherCaFile, serverName: 'instance.hubble-relay.cilium.io' },
+    });
     await src.start(new CollectingSink());
     await waitFor(() => clock.pendingSleeps === 1, 10_000, 'retry after TLS failure');
     expect(src.status().errors).toBe(1);
@@ -155,23 +228,41 @@ describe.skipIf(skipWhenMissing(hasOpenssl(), 'openssl (for the test PKI)'))('Hu
   });
 
   it('authenticates with a client certificate when the relay requires mTLS', async () => {
-    const relay = track(await new FakeRelay({ credentials: serverCreds(true), history: [tcpSyn(T0)] }).start());
+    const relay = track(
+      await new FakeRelay({ credentials: serverCreds(true), history: [tcpSyn(T0)] }).start(),
+    );
     const noCertClock = new FakeClock();
-    const noCert = source(relay, noCertClock, { tls: { caFile: pki.caFile, serverName: 'instance.hubble-relay.cilium.io' } });
+    const noCert = source(relay, noCertClock, {
+      tls: { caFile: pki.caFile, serverName: 'instance.hubble-relay.cilium.io' },
+    });
     const clock = new FakeClock();
     const refused = new CollectingSink();
     await noCert.start(refused);
     await waitFor(() => noCertClock.pendingSleeps === 1, 10_000, 'mTLS refusal');
     expect(refused.results).toHaveLength(0);
     const sink = new CollectingSink();
-    const src = source(relay, clock, { tls: { caFile: pki.caFile, certFile: pki.clientCertFile, keyFile: pki.clientKeyFile, serverName: 'instance.hubble-relay.cilium.io' } });
+    const src = source(relay, clock, {
+      tls: {
+        caFile: pki.caFile,
+        certFile: pki.clientCertFile,
+        keyFile: pki.clientKeyFile,
+        serverName: 'instance.hubble-relay.cilium.io',
+      },
+    });
     await src.start(sink);
     await waitFor(() => sink.results.length === 1, 10_000, 'flow over mTLS');
   });
 
   it('reports a client certificate without its key as an error and retries', async () => {
     const clock = new FakeClock();
-    const src = track(new HubbleRelaySource({ name: 'x', address: '127.0.0.1:1', clock, tls: { certFile: pki.clientCertFile } }));
+    const src = track(
+      new HubbleRelaySource({
+        name: 'x',
+        address: '127.0.0.1:1',
+        clock,
+        tls: { certFile: pki.clientCertFile },
+      }),
+    );
     await src.start(new CollectingSink());
     await waitFor(() => clock.pendingSleeps === 1, 10_000, 'retry');
     expect(src.status().lastError).toMatch(/both a client certificate and a key/);

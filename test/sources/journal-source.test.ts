@@ -21,15 +21,18 @@ let fake: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-journal-'));
   fake = path.join(dir, 'journalctl');
-  writeFileSync(fake, [
-    `#!${process.execPath}`,
-    `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));`,
-    `const lines = ${JSON.stringify(LINES)};`,
-    "if (process.env.SPLIT) { process.stdout.write(lines.slice(0, 2).join('\\n') + '\\n'); setTimeout(() => process.stdout.write(lines.slice(2).join('\\n') + '\\n'), 100); }",
-    "else process.stdout.write(lines.join('\\n') + '\\n');",
-    'setInterval(() => {}, 1000);',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    fake,
+    [
+      `#!${process.execPath}`,
+      `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));`,
+      `const lines = ${JSON.stringify(LINES)};`,
+      "if (process.env.SPLIT) { process.stdout.write(lines.slice(0, 2).join('\\n') + '\\n'); setTimeout(() => process.stdout.write(lines.slice(2).join('\\n') + '\\n'), 100); }",
+      "else process.stdout.write(lines.join('\\n') + '\\n');",
+      'setInterval(() => {}, 1000);',
+      '',
+    ].join('\n'),
+  );
   chmodSync(fake, 0o755);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +48,11 @@ class RecordingSink implements FlowSink {
     return !this.full;
   }
   drained(): Promise<void> {
-    return this.full ? new Promise((resolve) => { this.release = resolve; }) : Promise.resolve();
+    return this.full
+      ? new Promise((resolve) => {
+          this.release = resolve;
+        })
+      : Promise.resolve();
   }
   drain(): void {
     this.full = false;
@@ -54,9 +61,12 @@ class RecordingSink implements FlowSink {
 }
 
 async function until(what: string, cond: () => boolean): Promise<void> {
-  await vi.waitFor(() => {
-    if (!cond()) throw new Error(`timed out waiting for ${what}`);
-  }, { timeout: 10_000, interval: 10 });
+  await vi.waitFor(
+    () => {
+      if (!cond()) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: 10_000, interval: 10 },
+  );
 }
 
 const flows = (sink: RecordingSink): Flow[] => sink.results.flatMap((r) => (r.ok ? [r.flow] : []));
@@ -64,8 +74,24 @@ const flows = (sink: RecordingSink): Flow[] => sink.results.flatMap((r) => (r.ok
 describe('journal source', () => {
   it('follows journalctl -k, parses only Log rule lines and names the pods behind the addresses', async () => {
     const pods: Record<string, PodInfo> = {
-      '10.0.1.23': { namespace: 'shop', name: 'api-1', labels: { app: 'api' }, ips: ['10.0.1.23'], hostNetwork: false, ports: [], workload: { kind: 'Deployment', name: 'api' } },
-      '10.0.2.45': { namespace: 'data', name: 'postgres-0', labels: { app: 'postgres' }, ips: ['10.0.2.45'], hostNetwork: false, ports: [], workload: { kind: 'StatefulSet', name: 'postgres' } },
+      '10.0.1.23': {
+        namespace: 'shop',
+        name: 'api-1',
+        labels: { app: 'api' },
+        ips: ['10.0.1.23'],
+        hostNetwork: false,
+        ports: [],
+        workload: { kind: 'Deployment', name: 'api' },
+      },
+      '10.0.2.45': {
+        namespace: 'data',
+        name: 'postgres-0',
+        labels: { app: 'postgres' },
+        ips: ['10.0.2.45'],
+        hostNetwork: false,
+        ports: [],
+        workload: { kind: 'StatefulSet', name: 'postgres' },
+      },
     };
     const source = new JournalSource({ name: 'kernel', command: fake, podAt: (ip) => pods[ip] });
     const sink = new RecordingSink();
@@ -75,7 +101,13 @@ describe('journal source', () => {
       expect(JSON.parse(readFileSync(path.join(dir, 'argv.json'), 'utf8'))).toEqual(JOURNALCTL_ARGS);
       expect(sink.results.every((r) => r.ok)).toBe(true); // the link-up line was skipped, not rejected
       const [syn, reply, drop] = flows(sink);
-      expect(syn).toMatchObject({ isConnectionStart: true, verdict: 'forwarded', destinationPort: 5432, source: { kind: 'pod', namespace: 'shop', workload: { name: 'api' } }, destination: { kind: 'pod', namespace: 'data', pod: 'postgres-0' } });
+      expect(syn).toMatchObject({
+        isConnectionStart: true,
+        verdict: 'forwarded',
+        destinationPort: 5432,
+        source: { kind: 'pod', namespace: 'shop', workload: { name: 'api' } },
+        destination: { kind: 'pod', namespace: 'data', pod: 'postgres-0' },
+      });
       expect(reply?.isConnectionStart).toBe(false);
       expect(drop).toMatchObject({ verdict: 'dropped', destination: { ip: '203.0.113.9' } });
       expect(source.status()).toMatchObject({ state: 'connected', events: 3, errors: 0 });
@@ -104,7 +136,11 @@ describe('journal source', () => {
   });
 
   it('reports a journalctl that cannot run and keeps retrying', async () => {
-    const source = new JournalSource({ name: 'kernel', command: path.join(dir, 'missing'), restartMs: 60_000 });
+    const source = new JournalSource({
+      name: 'kernel',
+      command: path.join(dir, 'missing'),
+      restartMs: 60_000,
+    });
     await source.start(new RecordingSink());
     try {
       await until('the failure', () => source.status().errors === 1);

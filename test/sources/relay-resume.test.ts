@@ -28,7 +28,8 @@ afterEach(async () => {
 /** Flows in pairs sharing a timestamp (a batch boundary falls inside a pair), distinct source ports. */
 function flows(from: number, to: number): RelayResponse[] {
   const out: RelayResponse[] = [];
-  for (let i = from; i < to; i++) out.push(tcpSyn(T0 + Math.floor(i / 2) * 10, { srcPort: 10_000 + i, dstPort: 8000 + (i % 5) }));
+  for (let i = from; i < to; i++)
+    out.push(tcpSyn(T0 + Math.floor(i / 2) * 10, { srcPort: 10_000 + i, dstPort: 8000 + (i % 5) }));
   return out;
 }
 
@@ -44,10 +45,23 @@ async function startProcess(db: string, relay: FakeRelay): Promise<Process> {
   const clock = new FakeClock(T0);
   const store = openStore(db);
   const writer = new BatchWriter({ store, batchSize: 7, flushIntervalMs: 3_600_000, now: () => clock.now() });
-  const pipeline = new Pipeline({ writer, queueCapacity: 10_000, drainChunk: 50, flushIntervalMs: 3_600_000, clock });
+  const pipeline = new Pipeline({
+    writer,
+    queueCapacity: 10_000,
+    drainChunk: 50,
+    flushIntervalMs: 3_600_000,
+    clock,
+  });
   pipeline.start();
   const resume = store.resumePoint(KEY);
-  const source = new HubbleRelaySource({ name: 'relay', address: relay.address, clock, random: () => 0.5, resumeKey: KEY, ...(resume !== undefined ? { resume } : {}) });
+  const source = new HubbleRelaySource({
+    name: 'relay',
+    address: relay.address,
+    clock,
+    random: () => 0.5,
+    resumeKey: KEY,
+    ...(resume !== undefined ? { resume } : {}),
+  });
   await source.start(pipeline);
   return { store, source, pipeline, clock };
 }
@@ -77,7 +91,10 @@ describe('Hubble Relay resume point', () => {
     await waitFor(() => first.store.totals().accepted === 98, 10_000, '14 batches of 7 committed');
     const committed = first.store.resumePoint(KEY);
     // The 98th flow (index 97) shares its time with the 97th: both are in the boundary.
-    expect(committed).toMatchObject({ seconds: Math.floor((T0 + 48 * 10) / 1000), nanos: ((T0 + 480) % 1000) * 1e6 });
+    expect(committed).toMatchObject({
+      seconds: Math.floor((T0 + 48 * 10) / 1000),
+      nanos: ((T0 + 480) % 1000) * 1e6,
+    });
     expect(committed?.boundary).toHaveLength(2);
     relay1.kill();
     await crash(first); // flows 98 and 99 were received but never committed
@@ -110,10 +127,21 @@ describe('stale-stream watchdog', () => {
     cleanups.push(() => relay.stop());
     const clock = new FakeClock(T0);
     const sink = new CollectingSink();
-    const source = new HubbleRelaySource({ name: 'relay', address: relay.address, clock, random: () => 0.5, staleAfterMs: 60_000, backoff: { initialMs: 100, maxMs: 1000 } });
+    const source = new HubbleRelaySource({
+      name: 'relay',
+      address: relay.address,
+      clock,
+      random: () => 0.5,
+      staleAfterMs: 60_000,
+      backoff: { initialMs: 100, maxMs: 1000 },
+    });
     cleanups.push(() => source.stop());
     await source.start(sink);
-    await waitFor(() => sink.results.length === 2 && clock.pendingSleeps === 1, 10_000, 'history and the watchdog timer');
+    await waitFor(
+      () => sink.results.length === 2 && clock.pendingSleeps === 1,
+      10_000,
+      'history and the watchdog timer',
+    );
     const seen = (n: number) => (relay.serverStatus = { ...relay.serverStatus, seen_flows: n });
     seen(10);
     // First look: messages arrived since the stream opened; the relay's count is recorded.
@@ -127,7 +155,11 @@ describe('stale-stream watchdog', () => {
     seen(15);
     clock.wakeAll();
     await waitFor(() => source.status().staleReconnects === 1, 10_000, 'stale detected');
-    await waitFor(() => clock.pendingSleeps === 1 && source.status().state === 'reconnecting', 10_000, 'reconnect backoff');
+    await waitFor(
+      () => clock.pendingSleeps === 1 && source.status().state === 'reconnecting',
+      10_000,
+      'reconnect backoff',
+    );
     clock.wakeAll();
     await waitFor(() => relay.requests.length === 2, 10_000, 'reconnected');
     expect(relay.requests[1]?.['since']).toBeDefined();
@@ -143,7 +175,12 @@ describe('ResumePoint in the store', () => {
     const store = openStore(path.join(dir, 'flows.db'));
     cleanups.push(() => store.close());
     const write = (seconds: number, nanos: number, boundary: string[]) =>
-      store.writeBatch({ deltas: [], accepted: 0, rejectedByReason: {}, resume: [{ sourceKey: KEY, seconds, nanos, boundary }] });
+      store.writeBatch({
+        deltas: [],
+        accepted: 0,
+        rejectedByReason: {},
+        resume: [{ sourceKey: KEY, seconds, nanos, boundary }],
+      });
     write(100, 5, ['a']);
     write(100, 5, ['b', 'a']);
     expect(store.resumePoint(KEY)).toEqual({ sourceKey: KEY, seconds: 100, nanos: 5, boundary: ['a', 'b'] });
@@ -161,7 +198,11 @@ describe('Goldmane resume point', () => {
     const { dir, cleanup } = tempDir('npa-goldmane-resume-');
     cleanups.push(cleanup);
     const T = Math.floor(T0 / 1000);
-    const history = [goldmaneFlow(T, { dstPort: 1 }), goldmaneFlow(T + 15, { dstPort: 2 }), goldmaneFlow(T + 15, { dstPort: 3 })];
+    const history = [
+      goldmaneFlow(T, { dstPort: 1 }),
+      goldmaneFlow(T + 15, { dstPort: 2 }),
+      goldmaneFlow(T + 15, { dstPort: 3 }),
+    ];
     const gm1 = await new FakeGoldmane({ history }).start();
     cleanups.push(() => gm1.stop());
     const db = path.join(dir, 'flows.db');
@@ -169,9 +210,21 @@ describe('Goldmane resume point', () => {
     const run = async (gm: FakeGoldmane) => {
       const clock = new FakeClock(T0);
       const store = openStore(db);
-      const writer = new BatchWriter({ store, batchSize: 1000, flushIntervalMs: 3_600_000, now: () => clock.now() });
+      const writer = new BatchWriter({
+        store,
+        batchSize: 1000,
+        flushIntervalMs: 3_600_000,
+        now: () => clock.now(),
+      });
       const resume = store.resumePoint(key);
-      const source = new GoldmaneSource({ name: 'gm', address: gm.address, clock, random: () => 0, resumeKey: key, ...(resume !== undefined ? { resume } : {}) });
+      const source = new GoldmaneSource({
+        name: 'gm',
+        address: gm.address,
+        clock,
+        random: () => 0,
+        resumeKey: key,
+        ...(resume !== undefined ? { resume } : {}),
+      });
       await source.start(writer);
       return { store, writer, source };
     };
@@ -185,7 +238,9 @@ describe('Goldmane resume point', () => {
     await first.source.stop();
     first.store.close();
 
-    const gm2 = await new FakeGoldmane({ history: [...history, goldmaneFlow(T + 15, { dstPort: 4 }), goldmaneFlow(T + 30, { dstPort: 5 })] }).start();
+    const gm2 = await new FakeGoldmane({
+      history: [...history, goldmaneFlow(T + 15, { dstPort: 4 }), goldmaneFlow(T + 30, { dstPort: 5 })],
+    }).start();
     cleanups.push(() => gm2.stop());
     const second = await run(gm2);
     cleanups.push(async () => {

@@ -22,7 +22,11 @@ const cluster = path.join(RECOMMEND_FIXTURES, 'shop-cluster.json');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'staged', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NETPOL_ADVISOR_DB: '' } });
+  const out = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'staged', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NETPOL_ADVISOR_DB: '' },
+  });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
@@ -37,7 +41,13 @@ describe('netpol-advisor staged', () => {
     const added = cli('add', '--db', db, '--namespace', 'shop', '--cluster', cluster, '--json');
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
-    const set = JSON.parse(added.stdout) as { id: number; status: string; origin: string; policyNames: string[]; stagedBy: string };
+    const set = JSON.parse(added.stdout) as {
+      id: number;
+      status: string;
+      origin: string;
+      policyNames: string[];
+      stagedBy: string;
+    };
     expect(set).toMatchObject({ status: 'active', origin: 'recommendation' });
     expect(set.stagedBy).toMatch(/^cli/);
     expect(set.policyNames.length).toBeGreaterThan(1);
@@ -46,16 +56,30 @@ describe('netpol-advisor staged', () => {
     const loaded = await loadClusterSnapshot([cluster]);
     if (!loaded.ok) throw new Error('snapshot');
     const staged = new StagedStore(db);
-    const recorder = new ShadowRecorder({ staged, snapshot: () => loaded.snapshot, now: () => Date.UTC(2026, 10, 22) });
+    const recorder = new ShadowRecorder({
+      staged,
+      snapshot: () => loaded.snapshot,
+      now: () => Date.UTC(2026, 10, 22),
+    });
     const live = new BatchWriter({ store: recorder.wrap(store), batchSize: 10_000 });
-    for (const line of [shopLine('redis-', 'postgres-0', 5432, Date.UTC(2026, 10, 22)), shopLine('api-', 'postgres-0', 5432, Date.UTC(2026, 10, 22))]) live.add(parse(line));
+    for (const line of [
+      shopLine('redis-', 'postgres-0', 5432, Date.UTC(2026, 10, 22)),
+      shopLine('api-', 'postgres-0', 5432, Date.UTC(2026, 10, 22)),
+    ])
+      live.add(parse(line));
     live.flush();
     staged.close();
     store.close();
 
     const listed = cli('list', '--db', db, '--json');
     expect(listed.status).toBe(0);
-    expect(JSON.parse(listed.stdout)).toMatchObject([{ id: set.id, readiness: { verdict: 'would-break' }, traffic: { paths: 2, connections: 2, wouldDropPaths: 1 } }]);
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      {
+        id: set.id,
+        readiness: { verdict: 'would-break' },
+        traffic: { paths: 2, connections: 2, wouldDropPaths: 1 },
+      },
+    ]);
     const text = cli('would-drop', String(set.id), '--db', db);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^WOULD-DROP shop\/redis -> data\/postgres TCP\/5432 \(1 connections/m);
@@ -66,12 +90,18 @@ describe('netpol-advisor staged', () => {
 
     // Given manifests: a wrong kind is refused, naming it; a good file supersedes the set.
     const bad = path.join(dir, 'bad.yaml');
-    writeFileSync(bad, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x}\nspec: {}\n');
+    writeFileSync(
+      bad,
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x}\nspec: {}\n',
+    );
     const refused = cli('add', '--db', db, '--namespace', 'shop', '--policies', bad);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/policies\[0\]: kind: only networking\.k8s\.io\/v1 NetworkPolicy/);
     const good = path.join(dir, 'good.yaml');
-    writeFileSync(good, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n');
+    writeFileSync(
+      good,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n',
+    );
     const second = cli('add', '--db', db, '--namespace', 'shop', '--policies', good, '--json');
     expect(second.status).toBe(0);
     const secondId = (JSON.parse(second.stdout) as { id: number }).id;
@@ -85,7 +115,10 @@ describe('netpol-advisor staged', () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toContain(`staged set ${secondId} is promoted, not active`);
     const history = JSON.parse(cli('list', '--db', db, '--json').stdout) as { id: number; status: string }[];
-    expect(history.map((s) => [s.id, s.status])).toEqual([[secondId, 'promoted'], [set.id, 'superseded']]);
+    expect(history.map((s) => [s.id, s.status])).toEqual([
+      [secondId, 'promoted'],
+      [set.id, 'superseded'],
+    ]);
     expect(cli('show', 'abc', '--db', db).status).toBe(2);
     expect(cli('frobnicate', '--db', db).status).toBe(2);
   }, 120_000);

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const RECOMMEND_FIXTURES = path.resolve(import.meta.dirname, '../fixtures/recommend');
-export const SHOP_LINES = readFileSync(path.join(RECOMMEND_FIXTURES, 'shop-hubble.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+export const SHOP_LINES = readFileSync(path.join(RECOMMEND_FIXTURES, 'shop-hubble.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 
 interface HubbleLine {
   time: string;
@@ -20,7 +22,13 @@ interface HubbleLine {
 }
 
 /** A connection start from `from` (pod name prefix) to `to` (pod name prefix or IP) on `port`, at `timeMs`. */
-export function shopLine(from: string, to: string, port: number, timeMs: number, verdict: 'FORWARDED' | 'DROPPED' = 'FORWARDED'): string {
+export function shopLine(
+  from: string,
+  to: string,
+  port: number,
+  timeMs: number,
+  verdict: 'FORWARDED' | 'DROPPED' = 'FORWARDED',
+): string {
   for (const text of SHOP_LINES) {
     const line = JSON.parse(text) as HubbleLine;
     const tcp = line.flow.l4.TCP;

@@ -22,7 +22,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('migration 008 (staged sets)', () => {
   it('upgrades a database at the previous schema in place, keeping its data', () => {
     const file = path.join(dir, 'old.db');
-    const previous = Math.max(...loadMigrations().map((m) => m.version).filter((v) => v < 8));
+    const previous = Math.max(
+      ...loadMigrations()
+        .map((m) => m.version)
+        .filter((v) => v < 8),
+    );
     const old = openStore(file, { targetVersion: previous });
     const writer = new BatchWriter({ store: old, batchSize: 10_000 });
     const parse = parserFor('hubble');
@@ -32,12 +36,21 @@ describe('migration 008 (staged sets)', () => {
     old.close();
     const raw = new Database(file);
     expect(schemaVersion(raw)).toBe(previous);
-    expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'staged_sets'").pluck().get()).toBe(0);
+    expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'staged_sets'").pluck().get()).toBe(
+      0,
+    );
     raw.close();
 
     const staged = new StagedStore(file, { mustExist: true });
     try {
-      const set = staged.stage({ namespace: 'shop', flavor: 'k8s', origin: 'given', policies: [], by: 'test', nowMs: 1 });
+      const set = staged.stage({
+        namespace: 'shop',
+        flavor: 'k8s',
+        origin: 'given',
+        policies: [],
+        by: 'test',
+        nowMs: 1,
+      });
       expect(staged.activeSets().map((s) => s.id)).toEqual([set.id]);
       expect(staged.traffic(set.id)).toMatchObject({ paths: 0, connections: 0, wouldDropPaths: 0 });
     } finally {
@@ -50,7 +63,13 @@ describe('migration 008 (staged sets)', () => {
     expect(schemaVersion(check)).toBeGreaterThanOrEqual(8);
     expect(check.prepare('SELECT version FROM schema_migrations WHERE version = 8').pluck().get()).toBe(8);
     // One active set per namespace is a constraint of the schema, not only of the code.
-    expect(() => check.prepare("INSERT INTO staged_sets (namespace, flavor, origin, policies, status, staged_ms, staged_by) VALUES ('shop', 'k8s', 'given', '[]', 'active', 2, 'x')").run()).toThrow(/UNIQUE/);
+    expect(() =>
+      check
+        .prepare(
+          "INSERT INTO staged_sets (namespace, flavor, origin, policies, status, staged_ms, staged_by) VALUES ('shop', 'k8s', 'given', '[]', 'active', 2, 'x')",
+        )
+        .run(),
+    ).toThrow(/UNIQUE/);
     check.close();
   });
 });

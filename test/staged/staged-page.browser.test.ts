@@ -8,14 +8,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, hasChromium, launchChromium, startServe, waitFor, writeConfig, type RunningDaemon } from '../browser/harness.js';
+import {
+  ensureWebBuilt,
+  hasChromium,
+  launchChromium,
+  startServe,
+  waitFor,
+  writeConfig,
+  type RunningDaemon,
+} from '../browser/harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES, shopLine } from './flow-lines.js';
 
 const READ = 'staged-read-token-0123456789abcdef';
 const WRITE = 'staged-write-token-0123456789abcdef';
 // Skipped only on a dev machine without chromium; under CI a missing browser fails the suite.
-const skip = skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)');
+const skip = skipWhenMissing(
+  hasChromium,
+  'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)',
+);
 
 describe.skipIf(skip)('Staged page', () => {
   let dir: string;
@@ -49,10 +60,19 @@ describe.skipIf(skip)('Staged page', () => {
       '  flushIntervalMs: 50',
     ]);
     daemon = await startServe(config);
-    await waitFor('the shop flows', 60_000, async () => {
-      const text = await (await fetch(`${daemon.base}/metrics`, { headers: { authorization: `Bearer ${READ}` } })).text();
-      return /^netpol_advisor_events_accepted_total (\d+)$/m.exec(text)?.[1] === String(SHOP_LINES.length) ? true : undefined;
-    }, daemon.logs);
+    await waitFor(
+      'the shop flows',
+      60_000,
+      async () => {
+        const text = await (
+          await fetch(`${daemon.base}/metrics`, { headers: { authorization: `Bearer ${READ}` } })
+        ).text();
+        return /^netpol_advisor_events_accepted_total (\d+)$/m.exec(text)?.[1] === String(SHOP_LINES.length)
+          ? true
+          : undefined;
+      },
+      daemon.logs,
+    );
     context = await launchChromium(path.join(dir, 'profile'));
   }, 180_000);
 
@@ -64,7 +84,9 @@ describe.skipIf(skip)('Staged page', () => {
 
   async function pageWith(token: string): Promise<Page> {
     const page = await context.newPage();
-    await page.addInitScript({ content: `sessionStorage.setItem('netpol-advisor.token', ${JSON.stringify(token)});` });
+    await page.addInitScript({
+      content: `sessionStorage.setItem('netpol-advisor.token', ${JSON.stringify(token)});`,
+    });
     return page;
   }
 
@@ -86,16 +108,34 @@ describe.skipIf(skip)('Staged page', () => {
     // redis -> postgres: allowed today, dropped by the staged default deny of shop.
     appendFileSync(flowsFile, `${shopLine('redis-', 'postgres-0', 5432, Date.now())}\n`);
     const id = await section.getAttribute('data-set-id');
-    await waitFor('the would-drop', 30_000, async () => {
-      const body = (await (await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}/would-drop`, { headers: { authorization: `Bearer ${READ}` } })).json()) as { items: unknown[] };
-      return body.items.length > 0 ? true : undefined;
-    }, daemon.logs);
+    await waitFor(
+      'the would-drop',
+      30_000,
+      async () => {
+        const body = (await (
+          await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}/would-drop`, {
+            headers: { authorization: `Bearer ${READ}` },
+          })
+        ).json()) as { items: unknown[] };
+        return body.items.length > 0 ? true : undefined;
+      },
+      daemon.logs,
+    );
     // The re-computed proposal behind the drift is cached up to 2 s (maxStaleMs), so the drift
     // shows once that cache turns over: wait for it in the API before looking at the page.
-    await waitFor('the drift', 30_000, async () => {
-      const body = (await (await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}`, { headers: { authorization: `Bearer ${READ}` } })).json()) as { drift: unknown };
-      return body.drift !== null && body.drift !== undefined ? true : undefined;
-    }, daemon.logs);
+    await waitFor(
+      'the drift',
+      30_000,
+      async () => {
+        const body = (await (
+          await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}`, {
+            headers: { authorization: `Bearer ${READ}` },
+          })
+        ).json()) as { drift: unknown };
+        return body.drift !== null && body.drift !== undefined ? true : undefined;
+      },
+      daemon.logs,
+    );
     await ready(page, '#/staged?t=1');
     const refreshed = page.locator('section[data-namespace="shop"][data-set-id]');
     await expect(refreshed.getAttribute('data-verdict')).resolves.toBe('would-break');
@@ -119,7 +159,13 @@ describe.skipIf(skip)('Staged page', () => {
     const page = await pageWith(READ);
     await ready(page, '#/staged');
     await expect(page.locator('[data-testid="read-only"]').count()).resolves.toBe(1);
-    await expect(page.locator('[data-testid="stage"], [data-testid="promote"], [data-testid="retire"], [data-testid="restage"]').count()).resolves.toBe(0);
+    await expect(
+      page
+        .locator(
+          '[data-testid="stage"], [data-testid="promote"], [data-testid="retire"], [data-testid="restage"]',
+        )
+        .count(),
+    ).resolves.toBe(0);
     await ready(page, '#/recommendations?namespace=shop');
     await expect(page.locator('[data-testid="stage-recommendation"]').count()).resolves.toBe(0);
     await page.close();

@@ -3,7 +3,16 @@
 // /readyz fails, the API answers 503 database_corrupt, the CLI exits 1 naming the file, and the
 // file is never written again.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, statSync, openSync, readFileSync, closeSync, writeSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  statSync,
+  openSync,
+  readFileSync,
+  closeSync,
+  writeSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
@@ -25,7 +34,11 @@ const PAGE = 4096;
 beforeAll(() => {
   ({ dir, cleanup } = tempDir('netpol-damaged-'));
   const flows = path.join(dir, 'flows.jsonl');
-  writeFileSync(flows, [...generateHubbleLines({ flows: 6000, seed: 9, namespaces: 6, workloadsPerNamespace: 15 })].join('\n') + '\n');
+  writeFileSync(
+    flows,
+    [...generateHubbleLines({ flows: 6000, seed: 9, namespaces: 6, workloadsPerNamespace: 15 })].join('\n') +
+      '\n',
+  );
   healthy = path.join(dir, 'healthy.db');
   const result = runCli(['ingest', '--format', 'hubble', '--db', healthy, flows]);
   expect(result.status, result.stderr).toBe(0);
@@ -37,7 +50,10 @@ function damagedCopy(name: string): string {
   const file = path.join(dir, name);
   copyFileSync(healthy, file);
   const db = new Database(file, { readonly: true });
-  const pages = db.prepare("SELECT pageno FROM dbstat WHERE name = 'edges' AND pagetype = 'leaf'").pluck().all() as number[];
+  const pages = db
+    .prepare("SELECT pageno FROM dbstat WHERE name = 'edges' AND pagetype = 'leaf'")
+    .pluck()
+    .all() as number[];
   const total = db.pragma('page_count', { simple: true }) as number;
   expect(db.pragma('page_size', { simple: true })).toBe(PAGE);
   db.close();
@@ -54,7 +70,10 @@ const walBytes = (file: string): number => (existsSync(`${file}-wal`) ? statSync
 
 describe('integrity check', () => {
   it('quick_check passes on the healthy file and finds the overwritten page', async () => {
-    expect(await checkIntegrity(healthy, { mode: 'quick', timeoutMs: 60_000 })).toEqual({ status: 'ok', mode: 'quick' });
+    expect(await checkIntegrity(healthy, { mode: 'quick', timeoutMs: 60_000 })).toEqual({
+      status: 'ok',
+      mode: 'quick',
+    });
     const damaged = damagedCopy('check.db');
     const quick = await checkIntegrity(damaged, { mode: 'quick', timeoutMs: 60_000 });
     expect(quick.status).toBe('corrupt');
@@ -62,7 +81,11 @@ describe('integrity check', () => {
   });
 
   it('is abandoned (timed_out) when the clock says its time is up first', async () => {
-    const result = await checkIntegrity(healthy, { mode: 'full', timeoutMs: 5, sleep: () => Promise.resolve() });
+    const result = await checkIntegrity(healthy, {
+      mode: 'full',
+      timeoutMs: 5,
+      sleep: () => Promise.resolve(),
+    });
     expect(result).toEqual({ status: 'timed_out', mode: 'full', timeoutMs: 5 });
   });
 });
@@ -78,7 +101,13 @@ describe('the store on a damaged file', () => {
       expect(seen).toHaveLength(1);
       expect(seen[0]?.message).toContain(damaged);
       expect(() => store.totals()).toThrow(DatabaseCorruptError);
-      expect(() => store.writeBatch({ deltas: deltas(flow(pod('a', 'web'), pod('b', 'api'))), accepted: 1, rejectedByReason: {} })).toThrow(DatabaseCorruptError);
+      expect(() =>
+        store.writeBatch({
+          deltas: deltas(flow(pod('a', 'web'), pod('b', 'api'))),
+          accepted: 1,
+          rejectedByReason: {},
+        }),
+      ).toThrow(DatabaseCorruptError);
       expect(seen).toHaveLength(1);
     } finally {
       store.close();
@@ -91,7 +120,12 @@ describe('the CLI on a damaged file', () => {
   it('read commands and ingest exit 1 naming the file, and leave it untouched', () => {
     const damaged = damagedCopy('cli.db');
     const before = sha(damaged);
-    for (const args of [['flows'], ['drops'], ['recommend'], ['ingest', '--format', 'hubble', path.join(dir, 'flows.jsonl')]]) {
+    for (const args of [
+      ['flows'],
+      ['drops'],
+      ['recommend'],
+      ['ingest', '--format', 'hubble', path.join(dir, 'flows.jsonl')],
+    ]) {
       const result = runCli([...args, '--db', damaged]);
       expect(result.status, `${args[0]}: ${result.stderr}`).toBe(1);
       expect(result.stderr).toContain(`the database ${damaged} is damaged (quick_check:`);
@@ -106,7 +140,10 @@ describe('the CLI on a damaged file', () => {
 
 async function daemonOn(db: string, integrityCheck: 'quick' | 'off') {
   const configFile = path.join(dir, `${path.basename(db)}.yaml`);
-  writeFileSync(configFile, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(db)}\nstorage:\n  integrityCheck: ${integrityCheck}\n`);
+  writeFileSync(
+    configFile,
+    `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(db)}\nstorage:\n  integrityCheck: ${integrityCheck}\n`,
+  );
   const loaded = loadConfig({ file: configFile, env: {} });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const daemon = await startDaemon(loaded.config, { logger: pino({ level: 'silent' }) });
@@ -121,7 +158,11 @@ describe('serve on a damaged file', () => {
     try {
       const ready = await fetch(`${base}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ ready: false, store: 'damaged', reason: `database damaged: ${damaged} (see the server log)` });
+      expect(await ready.json()).toMatchObject({
+        ready: false,
+        store: 'damaged',
+        reason: `database damaged: ${damaged} (see the server log)`,
+      });
       for (const route of ['/api/v1/flows', '/api/v1/alerts']) {
         const response = await fetch(`${base}${route}`);
         expect(response.status, route).toBe(503);

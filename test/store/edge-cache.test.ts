@@ -36,7 +36,11 @@ function rows(store: FlowStore): EdgeRecord[] {
 const api = pod('shop', 'api');
 
 // Frozen label objects, as the Hubble parser hands them out (memoized JSON), and plain ones.
-const labelSets = [Object.freeze({ app: 'web' }), Object.freeze({ app: 'web', tier: 'front' }), { app: 'web', v: '2' }];
+const labelSets = [
+  Object.freeze({ app: 'web' }),
+  Object.freeze({ app: 'web', tier: 'front' }),
+  { app: 'web', v: '2' },
+];
 
 const flowArb: fc.Arbitrary<Flow> = fc
   .record({
@@ -67,36 +71,49 @@ const flowArb: fc.Arbitrary<Flow> = fc
 describe('edge cache', () => {
   it('stores exactly what a store without the cache stores, batch after batch', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(flowArb, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 }), (batches) => {
-        const cached = openStore(path.join(dir, 'cached.db'));
-        const plain = openStore(path.join(dir, 'plain.db'), { edgeCacheSize: 0 });
-        try {
-          for (const batch of batches) {
-            cached.writeBatch({ deltas: deltas(...batch), accepted: batch.length, rejectedByReason: {} });
-            plain.writeBatch({ deltas: deltas(...batch), accepted: batch.length, rejectedByReason: {} });
+      fc.property(
+        fc.array(fc.array(flowArb, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 }),
+        (batches) => {
+          const cached = openStore(path.join(dir, 'cached.db'));
+          const plain = openStore(path.join(dir, 'plain.db'), { edgeCacheSize: 0 });
+          try {
+            for (const batch of batches) {
+              cached.writeBatch({ deltas: deltas(...batch), accepted: batch.length, rejectedByReason: {} });
+              plain.writeBatch({ deltas: deltas(...batch), accepted: batch.length, rejectedByReason: {} });
+            }
+            expect(rows(cached)).toEqual(rows(plain));
+          } finally {
+            cached.close();
+            plain.close();
+            cleanup();
+            ({ dir, cleanup } = tempDir('netpol-edge-cache-'));
           }
-          expect(rows(cached)).toEqual(rows(plain));
-        } finally {
-          cached.close();
-          plain.close();
-          cleanup();
-          ({ dir, cleanup } = tempDir('netpol-edge-cache-'));
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('forgets what a rolled-back batch merged into it', () => {
     const store = open('flows.db');
-    store.writeBatch({ deltas: deltas(flow(pod('shop', 'web', 'web-1'), api)), accepted: 1, rejectedByReason: {} });
+    store.writeBatch({
+      deltas: deltas(flow(pod('shop', 'web', 'web-1'), api)),
+      accepted: 1,
+      rejectedByReason: {},
+    });
     function* failing(): Generator<EdgeDelta> {
       yield* deltas(flow(pod('shop', 'web', 'web-2'), api));
       throw new Error('disk on fire');
     }
-    expect(() => store.writeBatch({ deltas: failing(), accepted: 1, rejectedByReason: {} })).toThrow('disk on fire');
+    expect(() => store.writeBatch({ deltas: failing(), accepted: 1, rejectedByReason: {} })).toThrow(
+      'disk on fire',
+    );
     // The same new pod again: with a stale cache it would look known and be dropped.
-    store.writeBatch({ deltas: deltas(flow(pod('shop', 'web', 'web-2'), api)), accepted: 1, rejectedByReason: {} });
+    store.writeBatch({
+      deltas: deltas(flow(pod('shop', 'web', 'web-2'), api)),
+      accepted: 1,
+      rejectedByReason: {},
+    });
     const [edge] = rows(store);
     expect(edge?.count).toBe(2);
     expect(edge?.sourcePods).toEqual(['web-1', 'web-2']);
@@ -105,9 +122,21 @@ describe('edge cache', () => {
   it('is dropped when another connection commits to the same database', () => {
     const first = open('flows.db');
     const second = open('flows.db');
-    first.writeBatch({ deltas: deltas(flow(pod('shop', 'web', 'web-1'), api)), accepted: 1, rejectedByReason: {} });
-    second.writeBatch({ deltas: deltas(flow(pod('shop', 'web', 'web-2'), api)), accepted: 1, rejectedByReason: {} });
-    first.writeBatch({ deltas: deltas(flow(pod('shop', 'web', 'web-3'), api)), accepted: 1, rejectedByReason: {} });
+    first.writeBatch({
+      deltas: deltas(flow(pod('shop', 'web', 'web-1'), api)),
+      accepted: 1,
+      rejectedByReason: {},
+    });
+    second.writeBatch({
+      deltas: deltas(flow(pod('shop', 'web', 'web-2'), api)),
+      accepted: 1,
+      rejectedByReason: {},
+    });
+    first.writeBatch({
+      deltas: deltas(flow(pod('shop', 'web', 'web-3'), api)),
+      accepted: 1,
+      rejectedByReason: {},
+    });
     const [edge] = rows(first);
     expect(edge?.count).toBe(3);
     expect(edge?.sourcePods).toEqual(['web-1', 'web-2', 'web-3']);
@@ -124,12 +153,24 @@ describe('edge cache', () => {
       plain.writeBatch({ deltas: deltas(...batch), accepted: batch.length, rejectedByReason: {} });
     }
     expect(rows(store)).toEqual(rows(plain));
-    expect(rows(store).map((e) => e.sourcePods)).toEqual(workloads.map((w) => [`${w}-0`, `${w}-1`, `${w}-2`]));
+    expect(rows(store).map((e) => e.sourcePods)).toEqual(
+      workloads.map((w) => [`${w}-0`, `${w}-1`, `${w}-2`]),
+    );
   });
 });
 
 describe('EdgeCache', () => {
-  const detail = { src_labels: '{}', dst_labels: '{}', src_pods: '[]', dst_pods: '[]', src_names: '[]', dst_names: '[]', drop_reasons: '{}', denied_by: '[]', allowed_by: '[]' };
+  const detail = {
+    src_labels: '{}',
+    dst_labels: '{}',
+    src_pods: '[]',
+    dst_pods: '[]',
+    src_names: '[]',
+    dst_names: '[]',
+    drop_reasons: '{}',
+    denied_by: '[]',
+    allowed_by: '[]',
+  };
 
   it('never holds more than its bound and keeps an entry that keeps being hit', () => {
     const cache = new EdgeCache(3);

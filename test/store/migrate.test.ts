@@ -14,7 +14,13 @@ const shipped = loadMigrations();
 const latest = Math.max(...shipped.map((m) => m.version));
 
 function objects(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 describe('migrations', () => {
@@ -28,42 +34,72 @@ describe('migrations', () => {
     expect(migrate(db)).toEqual(shipped.map((m) => m.version));
     expect(schemaVersion(db)).toBe(latest);
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
-    expect(objects(db)).toEqual(expect.arrayContaining(['edges', 'ingest_counters', 'file_checkpoints', 'schema_migrations', 'ingest_gaps', 'edges_last_seen']));
+    expect(objects(db)).toEqual(
+      expect.arrayContaining([
+        'edges',
+        'ingest_counters',
+        'file_checkpoints',
+        'schema_migrations',
+        'ingest_gaps',
+        'edges_last_seen',
+      ]),
+    );
     // Running again is a no-op.
     expect(migrate(db)).toEqual([]);
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(shipped.length);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(
+      shipped.length,
+    );
     db.close();
   });
 
-  it.each(shipped.filter((m) => m.version < latest).map((m) => m.version))('upgrades a database at schema %i in place, keeping its data', (from) => {
-    const file = path.join(dir, `old-${from}.db`);
-    const old = openStore(file, { targetVersion: from });
-    old.writeBatch({
-      deltas: deltas(flow(pod('shop', 'web'), pod('shop', 'api'), { timeMs: 5000 })),
-      accepted: 7,
-      rejectedByReason: { invalid_json: 2 },
-      checkpoint: { sourceKey: '/var/log/flows.log', identity: '1:2:3:abc', offset: 4096 },
-    });
-    old.close();
-    const raw = new Database(file);
-    expect(schemaVersion(raw)).toBe(from);
-    if (from < 2) expect(objects(raw)).not.toContain('ingest_gaps');
-    raw.close();
+  it.each(shipped.filter((m) => m.version < latest).map((m) => m.version))(
+    'upgrades a database at schema %i in place, keeping its data',
+    (from) => {
+      const file = path.join(dir, `old-${from}.db`);
+      const old = openStore(file, { targetVersion: from });
+      old.writeBatch({
+        deltas: deltas(flow(pod('shop', 'web'), pod('shop', 'api'), { timeMs: 5000 })),
+        accepted: 7,
+        rejectedByReason: { invalid_json: 2 },
+        checkpoint: { sourceKey: '/var/log/flows.log', identity: '1:2:3:abc', offset: 4096 },
+      });
+      old.close();
+      const raw = new Database(file);
+      expect(schemaVersion(raw)).toBe(from);
+      if (from < 2) expect(objects(raw)).not.toContain('ingest_gaps');
+      raw.close();
 
-    const upgraded = openStore(file);
-    expect(upgraded.totals()).toEqual({ accepted: 7, rejected: 2, rejectedByReason: { invalid_json: 2 }, edges: 1 });
-    expect(upgraded.checkpoint('/var/log/flows.log')).toEqual({ sourceKey: '/var/log/flows.log', identity: '1:2:3:abc', offset: 4096 });
-    expect(upgraded.listEdges({ limit: 10, sinceMs: 5000 }).items).toHaveLength(1);
-    upgraded.close();
-    const after = new Database(file);
-    expect(schemaVersion(after)).toBe(latest);
-    expect(objects(after)).toEqual(expect.arrayContaining(['ingest_gaps', 'edges_last_seen']));
-    after.close();
-  });
+      const upgraded = openStore(file);
+      expect(upgraded.totals()).toEqual({
+        accepted: 7,
+        rejected: 2,
+        rejectedByReason: { invalid_json: 2 },
+        edges: 1,
+      });
+      expect(upgraded.checkpoint('/var/log/flows.log')).toEqual({
+        sourceKey: '/var/log/flows.log',
+        identity: '1:2:3:abc',
+        offset: 4096,
+      });
+      expect(upgraded.listEdges({ limit: 10, sinceMs: 5000 }).items).toHaveLength(1);
+      upgraded.close();
+      const after = new Database(file);
+      expect(schemaVersion(after)).toBe(latest);
+      expect(objects(after)).toEqual(expect.arrayContaining(['ingest_gaps', 'edges_last_seen']));
+      after.close();
+    },
+  );
 
   it('rolls a failing migration back entirely and names it', () => {
     const db = new Database(path.join(dir, 'bad.db'));
-    const broken = [...shipped, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' }];
+    const broken = [
+      ...shipped,
+      {
+        version: latest + 1,
+        name: 'broken',
+        sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;',
+      },
+    ];
     expect(() => migrate(db, { migrations: broken })).toThrow(`migration ${latest + 1}_broken failed`);
     expect(schemaVersion(db)).toBe(latest);
     expect(objects(db)).not.toContain('half_done');
@@ -72,7 +108,12 @@ describe('migrations', () => {
 
   it('refuses a database written by a newer binary', () => {
     const db = new Database(path.join(dir, 'newer.db'));
-    migrate(db, { migrations: [...shipped, { version: latest + 1, name: 'future', sql: 'CREATE TABLE future (x INTEGER);' }] });
+    migrate(db, {
+      migrations: [
+        ...shipped,
+        { version: latest + 1, name: 'future', sql: 'CREATE TABLE future (x INTEGER);' },
+      ],
+    });
     expect(() => migrate(db)).toThrow(/newer than this binary/);
     db.close();
   });

@@ -25,10 +25,17 @@ function seed(): void {
   const flows = [];
   for (let i = 0; i < 120; i++) {
     const src = pod(NAMESPACES[i % 3] ?? 'a', `w${i % 4}`);
-    const dst = i % 7 === 0 ? world(`203.0.113.${i % 250}`) : pod(NAMESPACES[Math.floor(i / 3) % 3] ?? 'a', `w${(i + 1) % 4}`);
-    flows.push(flow(i % 11 === 0 ? world(`198.51.100.${i % 250}`) : src, dst, {
-      destinationPort: 1000 + i, timeMs: 1000 * (i % 30), ...(i % 5 === 0 ? { verdict: 'dropped' as const, dropReason: 'POLICY_DENIED' } : {}),
-    }));
+    const dst =
+      i % 7 === 0
+        ? world(`203.0.113.${i % 250}`)
+        : pod(NAMESPACES[Math.floor(i / 3) % 3] ?? 'a', `w${(i + 1) % 4}`);
+    flows.push(
+      flow(i % 11 === 0 ? world(`198.51.100.${i % 250}`) : src, dst, {
+        destinationPort: 1000 + i,
+        timeMs: 1000 * (i % 30),
+        ...(i % 5 === 0 ? { verdict: 'dropped' as const, dropReason: 'POLICY_DENIED' } : {}),
+      }),
+    );
   }
   store.writeBatch({ deltas: deltas(...flows), accepted: flows.length, rejectedByReason: {} });
 }
@@ -59,9 +66,18 @@ describe('namespace filter', () => {
       for (const verdict of [undefined, 'dropped', 'forwarded'] as const) {
         for (const sinceMs of [undefined, 15_000]) {
           const expected = all
-            .filter((e) => touches(e, namespace) && (verdict === undefined || e.verdict === verdict) && (sinceMs === undefined || e.lastSeenMs >= sinceMs))
+            .filter(
+              (e) =>
+                touches(e, namespace) &&
+                (verdict === undefined || e.verdict === verdict) &&
+                (sinceMs === undefined || e.lastSeenMs >= sinceMs),
+            )
             .map((e) => e.id);
-          const filter = { namespace, ...(verdict !== undefined ? { verdict } : {}), ...(sinceMs !== undefined ? { sinceMs } : {}) };
+          const filter = {
+            namespace,
+            ...(verdict !== undefined ? { verdict } : {}),
+            ...(sinceMs !== undefined ? { sinceMs } : {}),
+          };
           for (const limit of [1, 2, 7, 1000]) expect(pageAll({ ...filter, limit })).toEqual(expected);
           expect([...store.iterateEdges(filter)].map((e) => e.id)).toEqual(expected);
         }

@@ -24,7 +24,11 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('netpol-read-only-'));
   chmodSync(dir, 0o755);
   const flows = path.join(dir, 'flows.jsonl');
-  writeFileSync(flows, [...generateHubbleLines({ flows: 400, seed: 4, namespaces: 3, workloadsPerNamespace: 5 })].join('\n') + '\n');
+  writeFileSync(
+    flows,
+    [...generateHubbleLines({ flows: 400, seed: 4, namespaces: 3, workloadsPerNamespace: 5 })].join('\n') +
+      '\n',
+  );
   source = path.join(dir, 'source.db');
   const result = runCli(['ingest', '--format', 'hubble', '--db', source, flows]);
   expect(result.status, result.stderr).toBe(0);
@@ -37,7 +41,10 @@ afterAll(() => {
 /** The CLI as a user the directory's permissions bind. */
 function runAsReader(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', ...args], {
-    cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NETPOL_ADVISOR_DB: '' },
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NETPOL_ADVISOR_DB: '' },
     ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -84,11 +91,22 @@ describe('read commands on a read-only database', () => {
     const writer = new Database(live);
     writer.pragma('wal_autocheckpoint = 0');
     const store = openStore(live);
-    store.writeBatch({ deltas: deltas(flow(pod('wal-only', 'web'), pod('wal-only', 'api'))), accepted: 1, rejectedByReason: {} });
+    store.writeBatch({
+      deltas: deltas(flow(pod('wal-only', 'web'), pod('wal-only', 'api'))),
+      accepted: 1,
+      rejectedByReason: {},
+    });
     const ro = readOnlyDir('ro-wal', { 'flows.db': live, 'flows.db-wal': `${live}-wal` });
     store.close();
     writer.close();
-    const flows = runAsReader(['flows', '--db', path.join(ro, 'flows.db'), '--json', '--namespace', 'wal-only']);
+    const flows = runAsReader([
+      'flows',
+      '--db',
+      path.join(ro, 'flows.db'),
+      '--json',
+      '--namespace',
+      'wal-only',
+    ]);
     expect(flows.status, flows.stderr).toBe(0);
     expect(edgeCount(flows.stdout)).toBe(1);
     expect(before).toBeGreaterThan(0);
@@ -107,7 +125,12 @@ describe('a full disk', () => {
     const store = openStore(file, { maxPageCount: pages + 8 });
     try {
       const flows = path.join(dir, 'flows.jsonl');
-      const run = ingestInput({ store, parser: ingestParserFor('hubble', { year: 2026 }), input: { path: flows }, batchSize: 20 });
+      const run = ingestInput({
+        store,
+        parser: ingestParserFor('hubble', { year: 2026 }),
+        input: { path: flows },
+        batchSize: 20,
+      });
       await expect(run).rejects.toThrow(DiskFullError);
       await expect(run).rejects.toThrow(`disk full: cannot write ${file} (SQLITE_FULL)`);
       const committed = store.totals().accepted;

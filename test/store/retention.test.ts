@@ -29,7 +29,10 @@ afterEach(() => {
 
 /** One edge web → db:<port> last seen `daysAgo` days before NOW. */
 function edgeAt(port: number, daysAgo: number) {
-  return flow(pod('shop', 'web'), pod('shop', 'db'), { destinationPort: port, timeMs: NOW - daysAgo * DAY_MS });
+  return flow(pod('shop', 'web'), pod('shop', 'db'), {
+    destinationPort: port,
+    timeMs: NOW - daysAgo * DAY_MS,
+  });
 }
 
 function ports(): number[] {
@@ -40,7 +43,9 @@ function ports(): number[] {
 function recordGaps(rows: readonly [number | null, number][]): void {
   const db = new Database(path.join(temp.dir, 'flows.db'));
   try {
-    const insert = db.prepare("INSERT INTO ingest_gaps (source, reason, lost, last_ms, recorded_ms) VALUES ('relay', 'lost_events', 1, ?, ?)");
+    const insert = db.prepare(
+      "INSERT INTO ingest_gaps (source, reason, lost, last_ms, recorded_ms) VALUES ('relay', 'lost_events', 1, ?, ?)",
+    );
     for (const [lastMs, recordedMs] of rows) insert.run(lastMs, recordedMs);
   } finally {
     db.close();
@@ -50,16 +55,24 @@ function recordGaps(rows: readonly [number | null, number][]): void {
 function gapTimes(): number[] {
   const db = new Database(path.join(temp.dir, 'flows.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT coalesce(last_ms, recorded_ms) AS t FROM ingest_gaps ORDER BY id').pluck().all() as number[]);
+    return db
+      .prepare('SELECT coalesce(last_ms, recorded_ms) AS t FROM ingest_gaps ORDER BY id')
+      .pluck()
+      .all() as number[];
   } finally {
     db.close();
   }
 }
 
 describe('ingest gap retention', () => {
-  it('deletes gaps whose window ended before the edges\' cutoff (undated ones by when recorded), keeps the rest', () => {
+  it("deletes gaps whose window ended before the edges' cutoff (undated ones by when recorded), keeps the rest", () => {
     store.writeBatch({ deltas: deltas(edgeAt(1, 0)), accepted: 1, rejectedByReason: {} });
-    recordGaps([[NOW - 8 * DAY_MS, NOW], [NOW - 6 * DAY_MS, NOW], [null, NOW - 9 * DAY_MS], [null, NOW - DAY_MS]]);
+    recordGaps([
+      [NOW - 8 * DAY_MS, NOW],
+      [NOW - 6 * DAY_MS, NOW],
+      [null, NOW - 9 * DAY_MS],
+      [null, NOW - DAY_MS],
+    ]);
     expect(pruneExpiredEdges(store, 7)).toEqual({ deleted: 0, cutoffMs: NOW - 7 * DAY_MS, gapsDeleted: 2 });
     expect(gapTimes()).toEqual([NOW - 6 * DAY_MS, NOW - DAY_MS]);
   });
@@ -74,7 +87,11 @@ describe('ingest gap retention', () => {
 
 describe('pruneExpiredEdges', () => {
   it('deletes the edges last seen more than retentionDays before the newest edge, and nothing else', () => {
-    store.writeBatch({ deltas: deltas(edgeAt(1, 0), edgeAt(2, 6.9), edgeAt(3, 7.1), edgeAt(4, 40)), accepted: 4, rejectedByReason: {} });
+    store.writeBatch({
+      deltas: deltas(edgeAt(1, 0), edgeAt(2, 6.9), edgeAt(3, 7.1), edgeAt(4, 40)),
+      accepted: 4,
+      rejectedByReason: {},
+    });
     expect(store.newestSeenMs()).toBe(NOW);
     expect(pruneExpiredEdges(store, 7)).toEqual({ deleted: 2, cutoffMs: NOW - 7 * DAY_MS, gapsDeleted: 0 });
     expect(ports()).toEqual([1, 2]);
@@ -89,8 +106,17 @@ describe('pruneExpiredEdges', () => {
   });
 
   it('deletes past one transaction chunk', () => {
-    const old = Array.from({ length: 12_001 }, (_, i) => flow(pod('shop', 'web'), world(`203.0.113.${i % 250}`), { destinationPort: 1000 + Math.floor(i / 250), timeMs: NOW - 30 * DAY_MS - i }));
-    store.writeBatch({ deltas: deltas(...old, edgeAt(1, 0)), accepted: old.length + 1, rejectedByReason: {} });
+    const old = Array.from({ length: 12_001 }, (_, i) =>
+      flow(pod('shop', 'web'), world(`203.0.113.${i % 250}`), {
+        destinationPort: 1000 + Math.floor(i / 250),
+        timeMs: NOW - 30 * DAY_MS - i,
+      }),
+    );
+    store.writeBatch({
+      deltas: deltas(...old, edgeAt(1, 0)),
+      accepted: old.length + 1,
+      rejectedByReason: {},
+    });
     expect(store.totals().edges).toBe(12_002);
     expect(pruneExpiredEdges(store, 10).deleted).toBe(12_001);
     expect(ports()).toEqual([1]);
@@ -98,7 +124,11 @@ describe('pruneExpiredEdges', () => {
 
   it('a pruned edge seen again starts over with only the new observations', () => {
     // Written twice so the edge is in the store's cache of known rows.
-    store.writeBatch({ deltas: deltas(edgeAt(3, 10), edgeAt(3, 10), edgeAt(1, 0)), accepted: 3, rejectedByReason: {} });
+    store.writeBatch({
+      deltas: deltas(edgeAt(3, 10), edgeAt(3, 10), edgeAt(1, 0)),
+      accepted: 3,
+      rejectedByReason: {},
+    });
     store.writeBatch({ deltas: deltas(edgeAt(3, 9)), accepted: 1, rejectedByReason: {} });
     expect([...store.iterateEdges()].find((e) => e.port === 3)?.count).toBe(3);
     expect(pruneExpiredEdges(store, 5).deleted).toBe(1);
@@ -131,17 +161,26 @@ describe('pruneExpiredEdges', () => {
 
 describe('the daemon and limits.retentionDays', () => {
   it('deletes expired edges at start, before serving them', async () => {
-    store.writeBatch({ deltas: deltas(edgeAt(1, 0), edgeAt(2, 2), edgeAt(3, 45)), accepted: 3, rejectedByReason: {} });
+    store.writeBatch({
+      deltas: deltas(edgeAt(1, 0), edgeAt(2, 2), edgeAt(3, 45)),
+      accepted: 3,
+      rejectedByReason: {},
+    });
     store.close();
     const file = path.join(temp.dir, 'config.yaml');
     // A file source on an empty file: not demo mode, nothing new ingested.
     writeFileSync(path.join(temp.dir, 'empty.jsonl'), '');
-    writeFileSync(file, `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(temp.dir, 'flows.db'))}\nlimits:\n  retentionDays: 30\nsources:\n  - type: file\n    name: empty\n    format: hubble\n    path: ${JSON.stringify(path.join(temp.dir, 'empty.jsonl'))}\n`);
+    writeFileSync(
+      file,
+      `listen: "127.0.0.1:0"\ndb: ${JSON.stringify(path.join(temp.dir, 'flows.db'))}\nlimits:\n  retentionDays: 30\nsources:\n  - type: file\n    name: empty\n    format: hubble\n    path: ${JSON.stringify(path.join(temp.dir, 'empty.jsonl'))}\n`,
+    );
     const loaded = loadConfig({ file, env: {} });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const daemon = await startDaemon(loaded.config, { logger: pino({ level: 'silent' }) });
     try {
-      const page = (await (await fetch(`http://127.0.0.1:${daemon.address.port}/api/v1/flows?limit=10`)).json()) as { items: { port: number | null }[] };
+      const page = (await (
+        await fetch(`http://127.0.0.1:${daemon.address.port}/api/v1/flows?limit=10`)
+      ).json()) as { items: { port: number | null }[] };
       expect(page.items.map((e) => e.port).sort()).toEqual([1, 2]);
     } finally {
       await daemon.stop();

@@ -11,8 +11,21 @@ export function tempDir(prefix = 'netpol-store-'): { dir: string; cleanup: () =>
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function pod(namespace: string, workload: string, podName = `${workload}-7d9f8b6c5d-x2x4z`, labels: Record<string, string> = { app: workload }): Endpoint {
-  return { kind: 'pod', namespace, pod: podName, workload: { kind: 'Deployment', name: workload }, labels, names: [], ip: '10.0.0.1' };
+export function pod(
+  namespace: string,
+  workload: string,
+  podName = `${workload}-7d9f8b6c5d-x2x4z`,
+  labels: Record<string, string> = { app: workload },
+): Endpoint {
+  return {
+    kind: 'pod',
+    namespace,
+    pod: podName,
+    workload: { kind: 'Deployment', name: workload },
+    labels,
+    names: [],
+    ip: '10.0.0.1',
+  };
 }
 
 export function world(ip: string, names: string[] = []): Endpoint {

@@ -18,20 +18,42 @@ function alertsQuery(deps: Pick<AppDeps, 'limits'>) {
 }
 
 const deliveryJson = z.looseObject({
-  id: z.number().int(), sink: z.string(), event: z.string(), state: z.enum(['pending', 'sent', 'failed']), attempts: z.number().int(), lastError: z.string().nullable(),
+  id: z.number().int(),
+  sink: z.string(),
+  event: z.string(),
+  state: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
 });
 const alertJson = z.looseObject({
-  id: z.number().int(), pathKey: z.string(), classification: z.string(), status: z.enum(['firing', 'resolved']), summary: z.string(),
-  count: z.number().int(), firstSeenMs: z.number(), lastSeenMs: z.number(), deliveries: z.array(deliveryJson),
+  id: z.number().int(),
+  pathKey: z.string(),
+  classification: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  summary: z.string(),
+  count: z.number().int(),
+  firstSeenMs: z.number(),
+  lastSeenMs: z.number(),
+  deliveries: z.array(deliveryJson),
 });
 
 export function alertsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
-  return [{
-    method: 'get', path: '/api/v1/alerts',
-    summary: 'Alerts raised on blocked paths, newest first, with the delivery state per sink (paged by `before`)',
-    query: alertsQuery(deps),
-    responses: { '200': { description: 'a page of alerts', schema: z.object({ items: z.array(alertJson), nextBefore: z.number().int().nullable() }) }, ...ERROR_RESPONSES },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/alerts',
+      summary:
+        'Alerts raised on blocked paths, newest first, with the delivery state per sink (paged by `before`)',
+      query: alertsQuery(deps),
+      responses: {
+        '200': {
+          description: 'a page of alerts',
+          schema: z.object({ items: z.array(alertJson), nextBefore: z.number().int().nullable() }),
+        },
+        ...ERROR_RESPONSES,
+      },
+    },
+  ];
 }
 
 export function alertsRoutes(deps: AlertsRouteDeps): Router {

@@ -23,12 +23,21 @@ const itemJson = z.object({
 });
 
 export function clusterPoliciesOperations(): ApiOperation[] {
-  return [{
-    method: 'get',
-    path: '/api/v1/cluster-policies',
-    summary: 'Cluster-scoped policies (AdminNetworkPolicy, ClusterNetworkPolicy …) in evaluation order, with the namespaces they cover',
-    responses: { '200': { description: 'every cluster policy, Admin tier first', schema: z.object({ items: z.array(itemJson) }) }, ...ERROR_RESPONSES },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/cluster-policies',
+      summary:
+        'Cluster-scoped policies (AdminNetworkPolicy, ClusterNetworkPolicy …) in evaluation order, with the namespaces they cover',
+      responses: {
+        '200': {
+          description: 'every cluster policy, Admin tier first',
+          schema: z.object({ items: z.array(itemJson) }),
+        },
+        ...ERROR_RESPONSES,
+      },
+    },
+  ];
 }
 
 export function clusterPoliciesRoutes(deps: AppDeps): Router {

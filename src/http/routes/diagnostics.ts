@@ -17,7 +17,9 @@ export function diagnosticsRoutes(deps: AppDeps): Router {
   router.get('/api/v1/diagnostics', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const analysis = analysisOf(deps);
-    const served = await analysis.body(`diagnostics|${query.namespace ?? '*'}`, () => analysis.diagnostics(query.namespace));
+    const served = await analysis.body(`diagnostics|${query.namespace ?? '*'}`, () =>
+      analysis.diagnostics(query.namespace),
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
   return router;

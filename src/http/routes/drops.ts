@@ -17,14 +17,26 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 function dropsQuery(deps: Pick<AppDeps, 'limits'>) {
   return z.object({
     namespace: namespaceParam.optional(),
-    classification: z.enum(CLASSIFICATIONS, { error: `must be one of ${CLASSIFICATIONS.join(', ')}` }).optional(),
-    since: z.string().regex(/^\d{1,9}[smhd]$/, 'must be a duration such as 30m, 6h or 7d').optional(),
+    classification: z
+      .enum(CLASSIFICATIONS, { error: `must be one of ${CLASSIFICATIONS.join(', ')}` })
+      .optional(),
+    since: z
+      .string()
+      .regex(/^\d{1,9}[smhd]$/, 'must be a duration such as 30m, 6h or 7d')
+      .optional(),
     limit: intParam(1, deps.limits.pageSizeMax).optional(),
     cursor: cursorParam.optional(),
   });
 }
 
-const CLASSIFICATIONS = ['regression', 'dns', 'expected-by-baseline', 'likely-legitimate', 'suspicious', 'unknown'] as const;
+const CLASSIFICATIONS = [
+  'regression',
+  'dns',
+  'expected-by-baseline',
+  'likely-legitimate',
+  'suspicious',
+  'unknown',
+] as const;
 
 export const dropJson = z.looseObject({
   key: z.string(),
@@ -42,17 +54,32 @@ export const dropJson = z.looseObject({
 });
 
 export function dropsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
-  return [{
-    method: 'get', path: '/api/v1/drops',
-    summary: 'Blocked flows, classified and explained, with the policy that would admit each',
-    query: dropsQuery(deps),
-    responses: { '200': { description: 'a page of blocked paths, newest first', schema: z.object({ items: z.array(dropJson), nonPolicy: z.looseObject({}), nextCursor: z.string().nullable(), total: z.number().int() }) }, ...ERROR_RESPONSES },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/drops',
+      summary: 'Blocked flows, classified and explained, with the policy that would admit each',
+      query: dropsQuery(deps),
+      responses: {
+        '200': {
+          description: 'a page of blocked paths, newest first',
+          schema: z.object({
+            items: z.array(dropJson),
+            nonPolicy: z.looseObject({}),
+            nextCursor: z.string().nullable(),
+            total: z.number().int(),
+          }),
+        },
+        ...ERROR_RESPONSES,
+      },
+    },
+  ];
 }
 
 function decodeOffset(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^o\d{1,9}$/.test(text)) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server');
+  if (!/^o\d{1,9}$/.test(text))
+    throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server');
   return Number(text.slice(1));
 }
 
@@ -62,21 +89,38 @@ export function dropsRoutes(deps: AppDeps): Router {
   router.get('/api/v1/drops', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
     const analysis = analysisOf(deps);
-    const sinceMs = query.since !== undefined ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000) : undefined;
+    const sinceMs =
+      query.since !== undefined
+        ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000)
+        : undefined;
     const offset = query.cursor !== undefined ? decodeOffset(query.cursor) : 0;
     const limit = query.limit ?? deps.limits.pageSizeDefault;
     const key = `drops|${query.namespace ?? ''}|${query.classification ?? ''}|${query.since ?? ''}|${offset}|${limit}`;
-    const served = await analysis.body(key, async () => {
-    const { value: result, version } = await analysis.drops();
-    const namespace = query.namespace;
-    const inScope = result.items.filter((item) =>
-      (sinceMs === undefined || item.lastSeenMs >= sinceMs)
-      && (query.classification === undefined || item.classification === query.classification)
-      && (namespace === undefined || ('namespace' in item.source && item.source.namespace === namespace) || ('namespace' in item.destination && item.destination.namespace === namespace)));
-    const items = inScope.slice(offset, offset + limit);
-    const next = offset + limit < inScope.length ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url') : null;
-    return { value: { items, nonPolicy: result.nonPolicy, nextCursor: next, total: inScope.length }, version };
-    }, query.since !== undefined ? String(Math.floor(analysis.now() / 5000)) : '');
+    const served = await analysis.body(
+      key,
+      async () => {
+        const { value: result, version } = await analysis.drops();
+        const namespace = query.namespace;
+        const inScope = result.items.filter(
+          (item) =>
+            (sinceMs === undefined || item.lastSeenMs >= sinceMs) &&
+            (query.classification === undefined || item.classification === query.classification) &&
+            (namespace === undefined ||
+              ('namespace' in item.source && item.source.namespace === namespace) ||
+              ('namespace' in item.destination && item.destination.namespace === namespace)),
+        );
+        const items = inScope.slice(offset, offset + limit);
+        const next =
+          offset + limit < inScope.length
+            ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url')
+            : null;
+        return {
+          value: { items, nonPolicy: result.nonPolicy, nextCursor: next, total: inScope.length },
+          version,
+        };
+      },
+      query.since !== undefined ? String(Math.floor(analysis.now() / 5000)) : '',
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
   return router;

@@ -18,19 +18,30 @@ import { intParam, namespaceParam, parseQuery } from '../query.js';
 function flowsQuery(deps: Pick<AppDeps, 'limits'>) {
   return z.object({
     namespace: namespaceParam.optional(),
-    verdict: z.enum(VERDICTS as readonly [Verdict, ...Verdict[]], { error: `must be one of ${VERDICTS.join(', ')}` }).optional(),
+    verdict: z
+      .enum(VERDICTS as readonly [Verdict, ...Verdict[]], { error: `must be one of ${VERDICTS.join(', ')}` })
+      .optional(),
     limit: intParam(1, deps.limits.pageSizeMax).optional(),
     cursor: z.string().min(1).max(64, 'is not a cursor from this server').optional(),
   });
 }
 
 export function flowsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
-  return [{
-    method: 'get', path: '/api/v1/flows',
-    summary: 'Aggregated observed flows (edges), keyset-paged',
-    query: flowsQuery(deps),
-    responses: { '200': { description: 'a page of edges', schema: z.object({ items: z.array(edgeJson), nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/flows',
+      summary: 'Aggregated observed flows (edges), keyset-paged',
+      query: flowsQuery(deps),
+      responses: {
+        '200': {
+          description: 'a page of edges',
+          schema: z.object({ items: z.array(edgeJson), nextCursor: z.string().nullable() }),
+        },
+        ...ERROR_RESPONSES,
+      },
+    },
+  ];
 }
 
 export function flowsRoutes(deps: AppDeps): Router {
@@ -46,16 +57,23 @@ export function flowsRoutes(deps: AppDeps): Router {
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
     };
     const key = `flows|${edgeQuery.namespace ?? ''}|${edgeQuery.verdict ?? ''}|${edgeQuery.limit}|${edgeQuery.cursor ?? ''}`;
-    sendRendered(req, res, analysisOf(deps).currentBody(key, () => {
-      let page;
-      try {
-        page = deps.store.listEdges(edgeQuery);
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', { cause: error });
-        throw error;
-      }
-      return { items: page.items.map(edgeToJson), nextCursor: page.nextCursor };
-    }));
+    sendRendered(
+      req,
+      res,
+      analysisOf(deps).currentBody(key, () => {
+        let page;
+        try {
+          page = deps.store.listEdges(edgeQuery);
+        } catch (error) {
+          if (error instanceof InvalidCursorError)
+            throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', {
+              cause: error,
+            });
+          throw error;
+        }
+        return { items: page.items.map(edgeToJson), nextCursor: page.nextCursor };
+      }),
+    );
   });
   return router;
 }

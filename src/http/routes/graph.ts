@@ -13,26 +13,57 @@ import { intParam, namespaceParam, parseQuery } from '../query.js';
 export const GRAPH_EDGES_DEFAULT = 500;
 export const GRAPH_EDGES_MAX = 5000;
 
-const graphQuery = z.object({ namespace: namespaceParam.optional(), maxEdges: intParam(1, GRAPH_EDGES_MAX).optional() });
+const graphQuery = z.object({
+  namespace: namespaceParam.optional(),
+  maxEdges: intParam(1, GRAPH_EDGES_MAX).optional(),
+});
 
 const nodeJson = z.object({
-  id: z.string(), kind: z.string(), namespace: z.string().nullable(), name: z.string(), workloadKind: z.string().nullable(), names: z.array(z.string()),
+  id: z.string(),
+  kind: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string(),
+  workloadKind: z.string().nullable(),
+  names: z.array(z.string()),
 });
 const linkJson = z.object({
-  id: z.string(), source: z.string(), target: z.string(), count: z.number().int(), verdicts: z.record(z.string(), z.number().int()), dropped: z.boolean(),
-  ports: z.array(z.object({ protocol: z.string(), port: z.number().int().nullable(), verdict: z.string(), count: z.number().int() })),
-  firstSeen: z.string(), lastSeen: z.string(), edgeIds: z.array(z.number().int()),
+  id: z.string(),
+  source: z.string(),
+  target: z.string(),
+  count: z.number().int(),
+  verdicts: z.record(z.string(), z.number().int()),
+  dropped: z.boolean(),
+  ports: z.array(
+    z.object({
+      protocol: z.string(),
+      port: z.number().int().nullable(),
+      verdict: z.string(),
+      count: z.number().int(),
+    }),
+  ),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  edgeIds: z.array(z.number().int()),
 });
-const graphJson = z.object({ namespace: z.string().nullable(), nodes: z.array(nodeJson), links: z.array(linkJson), totalLinks: z.number().int(), truncated: z.boolean() });
+const graphJson = z.object({
+  namespace: z.string().nullable(),
+  nodes: z.array(nodeJson),
+  links: z.array(linkJson),
+  totalLinks: z.number().int(),
+  truncated: z.boolean(),
+});
 
 export function graphOperations(): ApiOperation[] {
-  return [{
-    method: 'get',
-    path: '/api/v1/graph',
-    summary: 'Workloads as nodes and observed flows as links (per namespace or the whole cluster), drops flagged',
-    query: graphQuery,
-    responses: { '200': { description: 'the service map', schema: graphJson }, ...ERROR_RESPONSES },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/graph',
+      summary:
+        'Workloads as nodes and observed flows as links (per namespace or the whole cluster), drops flagged',
+      query: graphQuery,
+      responses: { '200': { description: 'the service map', schema: graphJson }, ...ERROR_RESPONSES },
+    },
+  ];
 }
 
 export function graphRoutes(deps: AppDeps): Router {
@@ -42,14 +73,21 @@ export function graphRoutes(deps: AppDeps): Router {
     const analysis = analysisOf(deps);
     const maxEdges = query.maxEdges ?? GRAPH_EDGES_DEFAULT;
     const served = await analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, async () => {
-    const { value: graph, version } = await analysis.graph(query.namespace, maxEdges);
-    return { version, value: {
-      namespace: query.namespace ?? null,
-      nodes: graph.nodes,
-      links: graph.links.map(({ firstSeenMs, lastSeenMs, ...link }) => ({ ...link, firstSeen: new Date(firstSeenMs).toISOString(), lastSeen: new Date(lastSeenMs).toISOString() })),
-      totalLinks: graph.totalLinks,
-      truncated: graph.truncated,
-    } };
+      const { value: graph, version } = await analysis.graph(query.namespace, maxEdges);
+      return {
+        version,
+        value: {
+          namespace: query.namespace ?? null,
+          nodes: graph.nodes,
+          links: graph.links.map(({ firstSeenMs, lastSeenMs, ...link }) => ({
+            ...link,
+            firstSeen: new Date(firstSeenMs).toISOString(),
+            lastSeen: new Date(lastSeenMs).toISOString(),
+          })),
+          totalLinks: graph.totalLinks,
+          truncated: graph.truncated,
+        },
+      };
     });
     sendRevalidated(req, res, served, analysis.now());
   });

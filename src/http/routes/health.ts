@@ -6,16 +6,40 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ApiOperation } from '../operations.js';
 
-const readinessJson = z.looseObject({ ready: z.boolean(), reason: z.string().optional(), store: z.enum(['opening', 'open', 'closed', 'damaged']), sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })),
-  analysisWorker: z.looseObject({ state: z.enum(['idle', 'starting', 'running', 'backoff', 'closed']), restarts: z.number().int(), consecutiveFailures: z.number().int(), lastError: z.string().optional(), nextStartAtMs: z.number().optional() }).optional(),
+const readinessJson = z.looseObject({
+  ready: z.boolean(),
+  reason: z.string().optional(),
+  store: z.enum(['opening', 'open', 'closed', 'damaged']),
+  sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })),
+  analysisWorker: z
+    .looseObject({
+      state: z.enum(['idle', 'starting', 'running', 'backoff', 'closed']),
+      restarts: z.number().int(),
+      consecutiveFailures: z.number().int(),
+      lastError: z.string().optional(),
+      nextStartAtMs: z.number().optional(),
+    })
+    .optional(),
 });
 
 export function healthOperations(): ApiOperation[] {
   return [
-    { method: 'get', path: '/healthz', summary: 'Liveness: the process answers', anonymous: true, responses: { '200': { description: 'alive', schema: z.object({ status: z.literal('ok') }) } } },
     {
-      method: 'get', path: '/readyz', summary: 'Readiness: the store is open and the sources are started', anonymous: true,
-      responses: { '200': { description: 'ready', schema: readinessJson }, '503': { description: 'not ready (with the reason)', schema: readinessJson } },
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      anonymous: true,
+      responses: { '200': { description: 'alive', schema: z.object({ status: z.literal('ok') }) } },
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: the store is open and the sources are started',
+      anonymous: true,
+      responses: {
+        '200': { description: 'ready', schema: readinessJson },
+        '503': { description: 'not ready (with the reason)', schema: readinessJson },
+      },
     },
   ];
 }

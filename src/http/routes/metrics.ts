@@ -7,10 +7,21 @@ import { exposition } from '../metrics-exposition.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 
 export function metricsOperations(): ApiOperation[] {
-  return [{
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format 0.0.4, or OpenMetrics 1.0.0 when the Accept header prefers it); authenticated like the API',
-    responses: { '200': { description: 'Prometheus text exposition format (or OpenMetrics on request)', contentType: 'text/plain' }, '401': ERROR_RESPONSES['401'] ?? { description: 'unauthorized' } },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/metrics',
+      summary:
+        'Prometheus metrics (text format 0.0.4, or OpenMetrics 1.0.0 when the Accept header prefers it); authenticated like the API',
+      responses: {
+        '200': {
+          description: 'Prometheus text exposition format (or OpenMetrics on request)',
+          contentType: 'text/plain',
+        },
+        '401': ERROR_RESPONSES['401'] ?? { description: 'unauthorized' },
+      },
+    },
+  ];
 }
 
 export function metricsRoutes(deps: AppDeps): Router {

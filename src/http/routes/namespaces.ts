@@ -44,18 +44,31 @@ function namespacesQuery(deps: Pick<AppDeps, 'limits'>) {
 }
 
 export function namespacesOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
-  return [{
-    method: 'get',
-    path: '/api/v1/namespaces',
-    summary: 'Each namespace with its policy coverage, observed edges and drops in the last hour',
-    query: namespacesQuery(deps),
-    responses: { '200': { description: 'a page of namespaces, by name', schema: z.object({ items: z.array(namespaceJson), totals: totalsJson, nextCursor: z.string().nullable() }) }, ...ERROR_RESPONSES },
-  }];
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/namespaces',
+      summary: 'Each namespace with its policy coverage, observed edges and drops in the last hour',
+      query: namespacesQuery(deps),
+      responses: {
+        '200': {
+          description: 'a page of namespaces, by name',
+          schema: z.object({
+            items: z.array(namespaceJson),
+            totals: totalsJson,
+            nextCursor: z.string().nullable(),
+          }),
+        },
+        ...ERROR_RESPONSES,
+      },
+    },
+  ];
 }
 
 function decodeCursor(cursor: string): string {
   const name = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name))
+    throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server');
   return name;
 }
 
@@ -69,35 +82,53 @@ export function namespacesRoutes(deps: AppDeps): Router {
     const analysis = analysisOf(deps);
     // "The last hour" moves: the rendered page is reused for at most 10 s of it.
     const key = `namespaces|${after ?? ''}|${limit}`;
-    const served = await analysis.body(key, async () => {
-    const { value: traffic, version } = await analysis.traffic();
-    const snapshot = analysis.snapshot();
-    const names = new Set<string>([...traffic.keys()].filter((n) => n !== ALL_NAMESPACES));
-    for (const ns of snapshot?.namespaces ?? []) names.add(ns.name);
-    const sorted = [...names].filter((n) => after === undefined || n > after).sort();
-    const page = sorted.slice(0, limit);
-    const since = analysis.now() - HOUR_MS;
-    const recentDrops = (t: { drops: readonly { lastSeenMs: number; count: number }[] } | undefined) => {
-      const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
-      return { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) };
-    };
-    const all = traffic.get(ALL_NAMESPACES);
-    const totals = { edges: all?.edges ?? 0, connections: all?.connections ?? 0, dropsLastHour: recentDrops(all) };
-    const items = page.map((name) => {
-      const t = traffic.get(name);
-      const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
-      return {
-        name,
-        coverage: snapshot !== undefined ? coverageOf(snapshot, name) : null,
-        edges: t?.edges ?? 0,
-        connections: t?.connections ?? 0,
-        dropsLastHour: { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) },
-        lastSeen: t !== undefined && t.lastSeenMs > 0 ? new Date(t.lastSeenMs).toISOString() : null,
-      };
-    });
-    const last = page[page.length - 1];
-    return { version, value: { items, totals, nextCursor: sorted.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null } };
-    }, String(Math.floor(analysis.now() / 10_000)));
+    const served = await analysis.body(
+      key,
+      async () => {
+        const { value: traffic, version } = await analysis.traffic();
+        const snapshot = analysis.snapshot();
+        const names = new Set<string>([...traffic.keys()].filter((n) => n !== ALL_NAMESPACES));
+        for (const ns of snapshot?.namespaces ?? []) names.add(ns.name);
+        const sorted = [...names].filter((n) => after === undefined || n > after).sort();
+        const page = sorted.slice(0, limit);
+        const since = analysis.now() - HOUR_MS;
+        const recentDrops = (t: { drops: readonly { lastSeenMs: number; count: number }[] } | undefined) => {
+          const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
+          return { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) };
+        };
+        const all = traffic.get(ALL_NAMESPACES);
+        const totals = {
+          edges: all?.edges ?? 0,
+          connections: all?.connections ?? 0,
+          dropsLastHour: recentDrops(all),
+        };
+        const items = page.map((name) => {
+          const t = traffic.get(name);
+          const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
+          return {
+            name,
+            coverage: snapshot !== undefined ? coverageOf(snapshot, name) : null,
+            edges: t?.edges ?? 0,
+            connections: t?.connections ?? 0,
+            dropsLastHour: { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) },
+            lastSeen: t !== undefined && t.lastSeenMs > 0 ? new Date(t.lastSeenMs).toISOString() : null,
+          };
+        });
+        const last = page[page.length - 1];
+        return {
+          version,
+          value: {
+            items,
+            totals,
+            nextCursor:
+              sorted.length > limit && last !== undefined
+                ? Buffer.from(last, 'utf8').toString('base64url')
+                : null,
+          },
+        };
+      },
+      String(Math.floor(analysis.now() / 10_000)),
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
   return router;

@@ -21,9 +21,18 @@ import { ERROR_RESPONSES, policyObject, type ApiOperation } from '../operations.
 import { namespaceParam, parseQuery } from '../query.js';
 import { tarArchive } from '../tar.js';
 
-const flavorParam = z.enum(FLAVORS as readonly [Flavor, ...Flavor[]], { error: `must be one of ${FLAVORS.join(', ')}` });
-const recommendationsQuery = z.object({ namespace: namespaceParam.optional(), flavor: flavorParam.optional() });
-const policyQuery = z.object({ namespace: namespaceParam, name: z.string().min(1).max(253), flavor: flavorParam.optional() });
+const flavorParam = z.enum(FLAVORS as readonly [Flavor, ...Flavor[]], {
+  error: `must be one of ${FLAVORS.join(', ')}`,
+});
+const recommendationsQuery = z.object({
+  namespace: namespaceParam.optional(),
+  flavor: flavorParam.optional(),
+});
+const policyQuery = z.object({
+  namespace: namespaceParam,
+  name: z.string().min(1).max(253),
+  flavor: flavorParam.optional(),
+});
 const exportQuery = z.object({
   namespace: namespaceParam.optional(),
   format: z.enum(['yaml', 'json', 'tar'], { error: 'must be one of yaml, json, tar' }).optional(),
@@ -31,15 +40,42 @@ const exportQuery = z.object({
 });
 
 const exposureJson = z.object({ reachable: z.number().int(), total: z.number().int() }).nullable();
-const diffEntry = z.object({ policy: z.string(), change: z.enum(['added', 'changed', 'unchanged', 'kept']), detail: z.string() });
-const unsafePathJson = z.object({ namespace: z.string(), path: z.string(), code: z.string(), reason: z.string() });
+const diffEntry = z.object({
+  policy: z.string(),
+  change: z.enum(['added', 'changed', 'unchanged', 'kept']),
+  detail: z.string(),
+});
+const unsafePathJson = z.object({
+  namespace: z.string(),
+  path: z.string(),
+  code: z.string(),
+  reason: z.string(),
+});
 const proposedPolicyJson = z.object({
-  name: z.string(), role: z.string(), workload: z.string().nullable(), yaml: z.string(),
-  objects: z.array(policyObject), rules: z.array(z.looseObject({ direction: z.string(), index: z.number().int(), peer: z.string(), connections: z.number() })),
+  name: z.string(),
+  role: z.string(),
+  workload: z.string().nullable(),
+  yaml: z.string(),
+  objects: z.array(policyObject),
+  rules: z.array(
+    z.looseObject({
+      direction: z.string(),
+      index: z.number().int(),
+      peer: z.string(),
+      connections: z.number(),
+    }),
+  ),
 });
 const policySummaryJson = z.object({
-  name: z.string(), role: z.string(), workload: z.string().nullable(), rules: z.number().int(), ingressRules: z.number().int(), egressRules: z.number().int(),
-  connections: z.number(), peers: z.number().int(), yamlBytes: z.number().int(),
+  name: z.string(),
+  role: z.string(),
+  workload: z.string().nullable(),
+  rules: z.number().int(),
+  ingressRules: z.number().int(),
+  egressRules: z.number().int(),
+  connections: z.number(),
+  peers: z.number().int(),
+  yamlBytes: z.number().int(),
 });
 const namespaceRecommendationJson = z.object({
   namespace: z.string(),
@@ -57,7 +93,11 @@ const recommendationsJson = z.object({
   flavor: z.string(),
   namespaces: z.array(namespaceRecommendationJson),
   exposure: z.object({ before: exposureJson, after: exposureJson, reduction: z.number().nullable() }),
-  proof: z.looseObject({ replayed: z.number().int(), allowed: z.number().int(), violations: z.number().int() }),
+  proof: z.looseObject({
+    replayed: z.number().int(),
+    allowed: z.number().int(),
+    violations: z.number().int(),
+  }),
   tighten: z.array(z.looseObject({ policy: z.string(), message: z.string() })),
   verifyScript: z.string(),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
@@ -65,7 +105,9 @@ const recommendationsJson = z.object({
 });
 
 const summaryJson = recommendationsJson.extend({
-  namespaces: z.array(namespaceRecommendationJson.extend({ policies: z.array(policySummaryJson), tests: z.number().int() })),
+  namespaces: z.array(
+    namespaceRecommendationJson.extend({ policies: z.array(policySummaryJson), tests: z.number().int() }),
+  ),
   verifyScript: z.string().nullable(),
   verifyScriptBytes: z.number().int(),
 });
@@ -73,29 +115,46 @@ const summaryJson = recommendationsJson.extend({
 export function recommendationsOperations(): ApiOperation[] {
   return [
     {
-      method: 'get', path: '/api/v1/recommendations/summary',
-      summary: 'The recommendation without YAML and rules: per policy its name, kind, rule counts and evidence totals (the dashboard\'s first paint); verifyScript is null above 64 KiB',
+      method: 'get',
+      path: '/api/v1/recommendations/summary',
+      summary:
+        "The recommendation without YAML and rules: per policy its name, kind, rule counts and evidence totals (the dashboard's first paint); verifyScript is null above 64 KiB",
       query: recommendationsQuery,
-      responses: { '200': { description: 'the recommendation summary', schema: summaryJson }, ...ERROR_RESPONSES },
+      responses: {
+        '200': { description: 'the recommendation summary', schema: summaryJson },
+        ...ERROR_RESPONSES,
+      },
     },
     {
-      method: 'get', path: '/api/v1/recommendations/policy',
+      method: 'get',
+      path: '/api/v1/recommendations/policy',
       summary: 'One proposed policy whole: its YAML, objects and each rule with its evidence',
       query: policyQuery,
       responses: { '200': { description: 'the policy', schema: proposedPolicyJson }, ...ERROR_RESPONSES },
     },
     {
-      method: 'get', path: '/api/v1/recommendations',
-      summary: 'Proposed policies with evidence per rule, the diff against existing policies, exposure reduction, verify.sh and warnings',
+      method: 'get',
+      path: '/api/v1/recommendations',
+      summary:
+        'Proposed policies with evidence per rule, the diff against existing policies, exposure reduction, verify.sh and warnings',
       query: recommendationsQuery,
-      responses: { '200': { description: 'the recommendation', schema: recommendationsJson }, ...ERROR_RESPONSES },
+      responses: {
+        '200': { description: 'the recommendation', schema: recommendationsJson },
+        ...ERROR_RESPONSES,
+      },
     },
     {
-      method: 'get', path: '/api/v1/recommendations/export',
-      summary: 'The proposed manifests as a download: multi-document YAML, JSON, or a tar of the kustomize folder',
+      method: 'get',
+      path: '/api/v1/recommendations/export',
+      summary:
+        'The proposed manifests as a download: multi-document YAML, JSON, or a tar of the kustomize folder',
       query: exportQuery,
       responses: {
-        '200': { description: 'attachment (Content-Disposition); yaml: application/yaml, json: application/json, tar: application/x-tar', contentType: 'application/octet-stream' },
+        '200': {
+          description:
+            'attachment (Content-Disposition); yaml: application/yaml, json: application/json, tar: application/x-tar',
+          contentType: 'application/octet-stream',
+        },
         ...ERROR_RESPONSES,
       },
     },
@@ -109,7 +168,9 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
     analysis.assertRecommendable(query.namespace);
-    const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () => analysis.recommendationView(query.namespace, options));
+    const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () =>
+      analysis.recommendationView(query.namespace, options),
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
   router.get('/api/v1/recommendations/summary', async (req, res) => {
@@ -117,22 +178,32 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
     analysis.assertRecommendable(query.namespace);
-    const served = await analysis.body(`recommendations-summary|${query.namespace ?? '*'}|${options.flavor}`, async () => {
-      const { value, version } = await analysis.recommendationView(query.namespace, options);
-      return { value: recommendationSummary(value), version };
-    });
+    const served = await analysis.body(
+      `recommendations-summary|${query.namespace ?? '*'}|${options.flavor}`,
+      async () => {
+        const { value, version } = await analysis.recommendationView(query.namespace, options);
+        return { value: recommendationSummary(value), version };
+      },
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
   router.get('/api/v1/recommendations/policy', async (req, res) => {
     const query = parseQuery(policyQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = analysisOf(deps);
-    const served = await analysis.body(`recommendations-policy|${query.namespace}|${query.name}|${options.flavor}`, async () => {
-      const { value, version } = await analysis.recommendationView(query.namespace, options);
-      const policy = policyDetail(value, query.namespace, query.name);
-      if (policy === undefined) throw new HttpError('not_found', `no proposed policy ${query.name} in namespace ${query.namespace}`);
-      return { value: policy, version };
-    });
+    const served = await analysis.body(
+      `recommendations-policy|${query.namespace}|${query.name}|${options.flavor}`,
+      async () => {
+        const { value, version } = await analysis.recommendationView(query.namespace, options);
+        const policy = policyDetail(value, query.namespace, query.name);
+        if (policy === undefined)
+          throw new HttpError(
+            'not_found',
+            `no proposed policy ${query.name} in namespace ${query.namespace}`,
+          );
+        return { value: policy, version };
+      },
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
   router.get('/api/v1/recommendations/export', (req, res) => {
@@ -144,10 +215,16 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const base = `netpol-advisor-${query.namespace ?? 'all'}`;
     const format = query.format ?? 'yaml';
     if (format === 'json') {
-      res.attachment(`${base}.json`).type('application/json').send(JSON.stringify(exportJson(recommendation, options, proof), null, 2));
+      res
+        .attachment(`${base}.json`)
+        .type('application/json')
+        .send(JSON.stringify(exportJson(recommendation, options, proof), null, 2));
     } else if (format === 'tar') {
       const files = exportFiles(recommendation, options, proof);
-      res.attachment(`${base}.tar`).type('application/x-tar').send(tarArchive(base, files, analysis.now(), new Set(['verify.sh'])));
+      res
+        .attachment(`${base}.tar`)
+        .type('application/x-tar')
+        .send(tarArchive(base, files, analysis.now(), new Set(['verify.sh'])));
     } else {
       res.attachment(`${base}.yaml`).type('application/yaml').send(yamlStream(recommendation, options));
     }

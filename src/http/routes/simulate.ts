@@ -30,26 +30,57 @@ const simulateJson = z.object({
   replayed: z.number().int(),
   allowed: z.number().int(),
   droppedTotal: z.number().int(),
-  dropped: z.array(z.object({
-    id: z.number().int(), source: peerJson, destination: peerJson, port: z.number().int().nullable(), protocol: z.string(),
-    count: z.number().int(), firstSeen: z.string(), lastSeen: z.string(), egress: directionJson, ingress: directionJson,
-  })),
+  dropped: z.array(
+    z.object({
+      id: z.number().int(),
+      source: peerJson,
+      destination: peerJson,
+      port: z.number().int().nullable(),
+      protocol: z.string(),
+      count: z.number().int(),
+      firstSeen: z.string(),
+      lastSeen: z.string(),
+      egress: directionJson,
+      ingress: directionJson,
+    }),
+  ),
   skipped: z.number().int(),
   /** Policy objects of the cluster the replay could not evaluate, and how many replayed pods each selects. */
-  ignored: z.array(z.looseObject({ kind: z.string(), namespace: z.string().optional(), name: z.string(), reason: z.string(), selectsReplayedPods: z.number().int() })),
+  ignored: z.array(
+    z.looseObject({
+      kind: z.string(),
+      namespace: z.string().optional(),
+      name: z.string(),
+      reason: z.string(),
+      selectsReplayedPods: z.number().int(),
+    }),
+  ),
 });
 
 export function simulateOperations(): ApiOperation[] {
-  return [{
-    method: 'post', path: '/api/v1/simulate',
-    summary: 'Replay the observed flows against the existing policies plus the given ones: what would be dropped',
-    requestBody: {
-      contentTypes: ['application/json', ...YAML_TYPES],
-      description: 'NetworkPolicy objects: one object, a List, a JSON array, or multi-document YAML',
-      schema: z.union([z.looseObject({ kind: z.string() }), z.array(z.looseObject({ kind: z.string() })), z.string()]),
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/simulate',
+      summary:
+        'Replay the observed flows against the existing policies plus the given ones: what would be dropped',
+      requestBody: {
+        contentTypes: ['application/json', ...YAML_TYPES],
+        description: 'NetworkPolicy objects: one object, a List, a JSON array, or multi-document YAML',
+        schema: z.union([
+          z.looseObject({ kind: z.string() }),
+          z.array(z.looseObject({ kind: z.string() })),
+          z.string(),
+        ]),
+      },
+      responses: {
+        '200': { description: 'the observed flows the policy set would drop', schema: simulateJson },
+        '413': { description: 'body too large' },
+        '415': { description: 'not JSON or YAML' },
+        ...ERROR_RESPONSES,
+      },
     },
-    responses: { '200': { description: 'the observed flows the policy set would drop', schema: simulateJson }, '413': { description: 'body too large' }, '415': { description: 'not JSON or YAML' }, ...ERROR_RESPONSES },
-  }];
+  ];
 }
 
 function objectsOfBody(body: unknown): unknown[] {
@@ -66,22 +97,40 @@ function objectsOfBody(body: unknown): unknown[] {
 }
 
 function end(peer: ObservedEdge['source'], names: readonly string[]): z.infer<typeof peerJson> {
-  if (peer.kind === 'pod') return { namespace: peer.namespace ?? '', workload: peer.workload ?? null, kind: peer.workloadKind ?? 'Pod' };
+  if (peer.kind === 'pod')
+    return {
+      namespace: peer.namespace ?? '',
+      workload: peer.workload ?? null,
+      kind: peer.workloadKind ?? 'Pod',
+    };
   return { kind: peer.kind, ip: peer.ip ?? null, names: [...names] };
 }
 
 function policiesOf(objects: readonly unknown[]): NetworkPolicy[] {
-  const flat = objects.flatMap((o) => (isRecord(o) && o['kind'] === 'List' && Array.isArray(o['items']) ? (o['items'] as unknown[]) : [o]));
+  const flat = objects.flatMap((o) =>
+    isRecord(o) && o['kind'] === 'List' && Array.isArray(o['items']) ? (o['items'] as unknown[]) : [o],
+  );
   if (flat.length === 0) throw new HttpError('invalid_body', 'body: no NetworkPolicy object given');
-  if (flat.length > SIMULATE_MAX_OBJECTS) throw new HttpError('invalid_body', `body: more than ${SIMULATE_MAX_OBJECTS} objects`);
+  if (flat.length > SIMULATE_MAX_OBJECTS)
+    throw new HttpError('invalid_body', `body: more than ${SIMULATE_MAX_OBJECTS} objects`);
   flat.forEach((o, i) => {
     const kind = isRecord(o) ? o['kind'] : undefined;
-    if (kind !== 'NetworkPolicy') throw new HttpError('invalid_body', `item ${i}: kind: must be NetworkPolicy (got ${typeof kind === 'string' ? kind.slice(0, 64) : typeof kind})`);
+    if (kind !== 'NetworkPolicy')
+      throw new HttpError(
+        'invalid_body',
+        `item ${i}: kind: must be NetworkPolicy (got ${typeof kind === 'string' ? kind.slice(0, 64) : typeof kind})`,
+      );
   });
   const parsed = parseClusterObjects(flat, { maxObjects: SIMULATE_MAX_OBJECTS });
   const problem = parsed.problems[0];
   if (problem !== undefined) {
-    throw new HttpError('invalid_body', `${formatProblem(problem)}${parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more problems)` : ''}`.slice(0, 1000));
+    throw new HttpError(
+      'invalid_body',
+      `${formatProblem(problem)}${parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more problems)` : ''}`.slice(
+        0,
+        1000,
+      ),
+    );
   }
   return [...parsed.snapshot.policies];
 }
@@ -91,27 +140,45 @@ export function simulateRoutes(deps: AppDeps): Router {
   router.post('/api/v1/simulate', (req, res) => {
     const body: unknown = req.body;
     if (body === undefined || (typeof body === 'string' && !req.is(YAML_TYPES))) {
-      throw new HttpError('unsupported_media_type', `body: send NetworkPolicy objects as application/json or ${YAML_TYPES.join(', ')}`);
+      throw new HttpError(
+        'unsupported_media_type',
+        `body: send NetworkPolicy objects as application/json or ${YAML_TYPES.join(', ')}`,
+      );
     }
     const given = policiesOf(objectsOfBody(body));
     const snapshot = analysisOf(deps).snapshot() ?? EMPTY_SNAPSHOT;
     const replaced = new Set(given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
-    const policies = [...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)), ...given];
+    const policies = [
+      ...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)),
+      ...given,
+    ];
     const engine = compilePolicies({ ...snapshot, policies });
     const resolver = new EndpointResolver(snapshot === EMPTY_SNAPSHOT ? undefined : snapshot);
     const result = replayEdges(deps.store.iterateEdges({ verdict: 'forwarded' }), engine, resolver);
     // Only computed when something was ignored: it reads the edges a second time.
-    const ignored = engine.ignored.length === 0 ? [] : reportIgnored(engine.ignored, replayedPods(deps.store.iterateEdges({ verdict: 'forwarded' }), snapshot, resolver));
+    const ignored =
+      engine.ignored.length === 0
+        ? []
+        : reportIgnored(
+            engine.ignored,
+            replayedPods(deps.store.iterateEdges({ verdict: 'forwarded' }), snapshot, resolver),
+          );
     res.json({
       policies: given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
       replayed: result.replayed,
       allowed: result.allowed,
       droppedTotal: result.dropped.length,
       dropped: result.dropped.slice(0, SIMULATE_MAX_LISTED).map(({ edge, decision }) => ({
-        id: edge.id, source: end(edge.source, edge.sourceNames), destination: end(edge.destination, edge.destinationNames),
-        port: edge.port, protocol: edge.protocol, count: edge.count,
-        firstSeen: new Date(edge.firstSeenMs).toISOString(), lastSeen: new Date(edge.lastSeenMs).toISOString(),
-        egress: decision.egress, ingress: decision.ingress,
+        id: edge.id,
+        source: end(edge.source, edge.sourceNames),
+        destination: end(edge.destination, edge.destinationNames),
+        port: edge.port,
+        protocol: edge.protocol,
+        count: edge.count,
+        firstSeen: new Date(edge.firstSeenMs).toISOString(),
+        lastSeen: new Date(edge.lastSeenMs).toISOString(),
+        egress: decision.egress,
+        ingress: decision.ingress,
       })),
       skipped: result.skipped.length,
       ignored: ignored.map(({ appliesTo: _a, ...rest }) => rest),

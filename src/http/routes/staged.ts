@@ -20,7 +20,14 @@ import { parseQuery } from '../query.js';
 import { canWrite, LOOPBACK_IDENTITY, type WriteAuthorizer } from '../write-auth.js';
 import { exactRouter } from '../router.js';
 import { tarArchive } from '../tar.js';
-import { listQuery, noQuery, promoteQuery, stageBody, stagedIdParams, wouldDropQuery } from './staged-operations.js';
+import {
+  listQuery,
+  noQuery,
+  promoteQuery,
+  stageBody,
+  stagedIdParams,
+  wouldDropQuery,
+} from './staged-operations.js';
 
 export { stagedOperations } from './staged-operations.js';
 
@@ -32,14 +39,19 @@ function writeAuthOf(deps: AppDeps): WriteAuthorizer {
 }
 
 function storeOf(deps: AppDeps): StagedStore {
-  if (deps.staged === undefined) throw new HttpError('not_ready', 'shadow mode is not available in this server (no staged-set store)');
+  if (deps.staged === undefined)
+    throw new HttpError('not_ready', 'shadow mode is not available in this server (no staged-set store)');
   return deps.staged;
 }
 
 function yamlObjects(text: string): unknown[] {
   const out: unknown[] = [];
   for (const [i, doc] of parseAllDocuments(text).entries()) {
-    if (doc.errors.length > 0) throw new HttpError('invalid_body', `policies: document ${i + 1}: not valid YAML: ${(doc.errors[0]?.message ?? '').split('\n')[0] ?? ''}`);
+    if (doc.errors.length > 0)
+      throw new HttpError(
+        'invalid_body',
+        `policies: document ${i + 1}: not valid YAML: ${(doc.errors[0]?.message ?? '').split('\n')[0] ?? ''}`,
+      );
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value !== null && value !== undefined) out.push(value);
   }
@@ -47,7 +59,10 @@ function yamlObjects(text: string): unknown[] {
 }
 
 function bodyProblem(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues.slice(0, 5).map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`).join('; ');
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`)
+    .join('; ');
 }
 
 export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
@@ -56,8 +71,12 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
   const now = deps.stagedNow ?? deps.now ?? Date.now;
   const authorize = writeAuthOf(deps);
   const audit = (action: string, set: StagedSet, by: string) => {
-    deps.auditLogger?.info({ action, stagedSet: set.id, namespace: set.namespace, identity: by, policies: set.policies.length }, `staged set ${action}`);
-    if (action === 'stage' || action === 'promote' || action === 'retire') deps.onStagedChange?.({ action, id: set.id, namespace: set.namespace, by });
+    deps.auditLogger?.info(
+      { action, stagedSet: set.id, namespace: set.namespace, identity: by, policies: set.policies.length },
+      `staged set ${action}`,
+    );
+    if (action === 'stage' || action === 'promote' || action === 'retire')
+      deps.onStagedChange?.({ action, id: set.id, namespace: set.namespace, by });
   };
   // The id segment: digits name a set (404 when there is none); another lowercase token is a bad
   // parameter (400); anything else (`.`, other case, `;`, escapes) is another spelling of a path,
@@ -65,16 +84,20 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
   const setOf = (store: StagedStore, req: Request): StagedSet => {
     // req.path is the path as sent (not percent-decoded, unlike req.params).
     const raw = req.path.split('/')[4] ?? '';
-    if (!/^[a-z0-9-]{1,40}$/.test(raw)) throw new HttpError('not_found', `no route for ${req.method} ${req.path.slice(0, 200)}`);
+    if (!/^[a-z0-9-]{1,40}$/.test(raw))
+      throw new HttpError('not_found', `no route for ${req.method} ${req.path.slice(0, 200)}`);
     const { id } = parseQuery(stagedIdParams, { id: raw });
     const set = store.get(id);
     if (set === undefined) throw new HttpError('not_found', `no staged set ${id}`);
     return set;
   };
-  const summary = (store: StagedStore, set: StagedSet) => stagedSetJson(set, store.traffic(set.id), readiness, now());
+  const summary = (store: StagedStore, set: StagedSet) =>
+    stagedSetJson(set, store.traffic(set.id), readiness, now());
   const recommended = (namespace: string): NetworkPolicy[] => {
     const { recommendation } = analysisOf(deps).recommendation(namespace);
-    return recommendation.namespaces.filter((ns) => ns.namespace === namespace).flatMap((ns) => ns.policies.map((p) => p.policy));
+    return recommendation.namespaces
+      .filter((ns) => ns.namespace === namespace)
+      .flatMap((ns) => ns.policies.map((p) => p.policy));
   };
   const detail = (store: StagedStore, set: StagedSet) => {
     const base = summary(store, set);
@@ -83,19 +106,27 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     if (set.status === 'active' && base.traffic.wouldDropPaths > 0) {
       const policies = recommended(set.namespace);
       const diff = policyDrift(set.policies, policies);
-      if (hasDrift(diff)) drift = { recommended: policies, yaml: toYamlStream(policies.map((object) => ({ object }))), diff };
+      if (hasDrift(diff))
+        drift = { recommended: policies, yaml: toYamlStream(policies.map((object) => ({ object }))), diff };
     }
     return { ...base, policies: set.policies, yaml: promotedYaml(set), drift };
   };
 
   router.post('/api/v1/staged', async (req, res) => {
     const store = storeOf(deps);
-    if (!req.is('application/json')) throw new HttpError('unsupported_media_type', 'body: send {namespace, flavor?, policies?} as application/json');
+    if (!req.is('application/json'))
+      throw new HttpError(
+        'unsupported_media_type',
+        'body: send {namespace, flavor?, policies?} as application/json',
+      );
     const parsed = stageBody.safeParse(req.body);
     if (!parsed.success) throw new HttpError('invalid_body', bodyProblem(parsed.error.issues));
     const { namespace, flavor, policies: given } = parsed.data;
     if (flavor !== undefined && flavor !== 'k8s') {
-      throw new HttpError('invalid_body', `flavor: ${flavor} cannot be staged yet: shadow mode evaluates only networking.k8s.io/v1 NetworkPolicy (flavor k8s)`);
+      throw new HttpError(
+        'invalid_body',
+        `flavor: ${flavor} cannot be staged yet: shadow mode evaluates only networking.k8s.io/v1 NetworkPolicy (flavor k8s)`,
+      );
     }
     const by = await authorize(req.get('authorization'), namespace);
     let policies: NetworkPolicy[];
@@ -109,7 +140,11 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     } else {
       policies = recommended(namespace);
       origin = 'recommendation';
-      if (policies.length === 0) throw new HttpError('invalid_body', `namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`);
+      if (policies.length === 0)
+        throw new HttpError(
+          'invalid_body',
+          `namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`,
+        );
     }
     const set = store.stage({ namespace, flavor: 'k8s', origin, policies, by, nowMs: now() });
     audit('stage', set, by);
@@ -120,8 +155,17 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     const store = storeOf(deps);
     const query = parseQuery(listQuery, req.query);
     const status = query.status ?? 'all';
-    const items = store.list().filter((s) => (status === 'all' || s.status === status) && (query.namespace === undefined || s.namespace === query.namespace));
-    res.json({ items: items.map((set) => summary(store, set)), canWrite: await canWrite(authorize, req.get('authorization')) });
+    const items = store
+      .list()
+      .filter(
+        (s) =>
+          (status === 'all' || s.status === status) &&
+          (query.namespace === undefined || s.namespace === query.namespace),
+      );
+    res.json({
+      items: items.map((set) => summary(store, set)),
+      canWrite: await canWrite(authorize, req.get('authorization')),
+    });
   });
 
   router.get('/api/v1/staged/:id', (req, res) => {
@@ -139,7 +183,10 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     try {
       page = store.wouldDrops(set.id, query.limit ?? deps.limits.pageSizeDefault, query.cursor);
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', { cause: error });
+      if (error instanceof InvalidCursorError)
+        throw new HttpError('invalid_parameter', 'cursor: is not a cursor from this server', {
+          cause: error,
+        });
       throw error;
     }
     res.json({ items: page.items.map(wouldDropJson), nextCursor: page.nextCursor });
@@ -154,7 +201,8 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
       audit(status === 'promoted' ? 'promote' : 'retire', ended, by);
       return ended;
     } catch (error) {
-      if (error instanceof StagedSetNotActiveError) throw new HttpError('conflict', error.message, { cause: error });
+      if (error instanceof StagedSetNotActiveError)
+        throw new HttpError('conflict', error.message, { cause: error });
       throw error;
     }
   };
@@ -166,7 +214,10 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     const base = `netpol-advisor-staged-${set.namespace}-${set.id}`;
     if (query.format === 'tar') {
       const reason = readinessOf(set, store.traffic(set.id), readiness, set.endedAtMs ?? now()).reason;
-      res.attachment(`${base}.tar`).type('application/x-tar').send(tarArchive(base, promotedFiles(set, reason), now(), new Set()));
+      res
+        .attachment(`${base}.tar`)
+        .type('application/x-tar')
+        .send(tarArchive(base, promotedFiles(set, reason), now(), new Set()));
     } else {
       res.attachment(`${base}.yaml`).type('application/yaml').send(promotedYaml(set));
     }

@@ -35,15 +35,22 @@ function selectorOf(text: string | undefined): CalicoPredicate | undefined {
   return parsed.ok ? parsed.matches : () => false;
 }
 
-interface CompiledNet { readonly cidr: Cidr; readonly v4Network: number; readonly v4Mask: number }
+interface CompiledNet {
+  readonly cidr: Cidr;
+  readonly v4Network: number;
+  readonly v4Mask: number;
+}
 
 function cidrsOf(list: readonly string[] | undefined): CompiledNet[] | undefined {
-  return list?.map(parseCidr).filter((c): c is Cidr => c !== undefined).map((cidr) => ({
-    cidr,
-    // IPv4 as 32-bit integers: the common test without BigInt arithmetic per query.
-    v4Network: cidr.family === 4 ? Number(cidr.network) : -1,
-    v4Mask: cidr.family === 4 && cidr.prefixLength > 0 ? (~0 << (32 - cidr.prefixLength)) >>> 0 : 0,
-  }));
+  return list
+    ?.map(parseCidr)
+    .filter((c): c is Cidr => c !== undefined)
+    .map((cidr) => ({
+      cidr,
+      // IPv4 as 32-bit integers: the common test without BigInt arithmetic per query.
+      v4Network: cidr.family === 4 ? Number(cidr.network) : -1,
+      v4Mask: cidr.family === 4 && cidr.prefixLength > 0 ? (~0 << (32 - cidr.prefixLength)) >>> 0 : 0,
+    }));
 }
 
 function inNets(endpoint: FamilyEndpoint, nets: readonly CompiledNet[]): boolean {
@@ -51,18 +58,31 @@ function inNets(endpoint: FamilyEndpoint, nets: readonly CompiledNet[]): boolean
   for (let i = 0; i < ips.length; i++) {
     const v4 = ipv4[i] as number;
     for (const net of nets) {
-      if (v4 >= 0 ? net.v4Network >= 0 && ((v4 & net.v4Mask) >>> 0) === net.v4Network : cidrContains(net.cidr, ips[i] as IpAddress)) return true;
+      if (
+        v4 >= 0
+          ? net.v4Network >= 0 && (v4 & net.v4Mask) >>> 0 === net.v4Network
+          : cidrContains(net.cidr, ips[i] as IpAddress)
+      )
+        return true;
     }
   }
   return false;
 }
 
-function portIn(ranges: readonly CalicoPortRange[], port: number, protocol: PolicyProtocol, destination: FamilyEndpoint): boolean {
+function portIn(
+  ranges: readonly CalicoPortRange[],
+  port: number,
+  protocol: PolicyProtocol,
+  destination: FamilyEndpoint,
+): boolean {
   const r = destination.resolved;
   for (const range of ranges) {
     if (range.name === undefined) {
       if (port >= range.from && port <= range.to) return true;
-    } else if (r.kind === 'pod' && r.ports.some((cp) => cp.name === range.name && cp.containerPort === port && cp.protocol === protocol)) {
+    } else if (
+      r.kind === 'pod' &&
+      r.ports.some((cp) => cp.name === range.name && cp.containerPort === port && cp.protocol === protocol)
+    ) {
       return true;
     }
   }
@@ -71,7 +91,12 @@ function portIn(ranges: readonly CalicoPortRange[], port: number, protocol: Poli
 
 type EndpointTest = (endpoint: FamilyEndpoint, query: DirectionQuery) => boolean;
 
-function compileEntity(entity: CalicoEntity, policyNamespace: string | undefined, context: CalicoMatchContext, isDestination: boolean): EndpointTest {
+function compileEntity(
+  entity: CalicoEntity,
+  policyNamespace: string | undefined,
+  context: CalicoMatchContext,
+  isDestination: boolean,
+): EndpointTest {
   const tests: EndpointTest[] = [];
   const nets = cidrsOf(entity.nets);
   const notNets = cidrsOf(entity.notNets);
@@ -99,19 +124,29 @@ function compileEntity(entity: CalicoEntity, policyNamespace: string | undefined
   }
   const service = entity.service;
   if (service !== undefined) {
-    const namespace = service.namespace !== '' ? service.namespace : policyNamespace ?? 'default';
+    const namespace = service.namespace !== '' ? service.namespace : (policyNamespace ?? 'default');
     const found = context.services.find((s) => s.namespace === namespace && s.name === service.name);
     tests.push((e, query) => {
       if (found === undefined) return false;
       const r = e.resolved;
       const byIp = r.ips.some((ip) => found.clusterIPs.includes(formatIp(ip)));
-      const byPod = r.kind === 'pod' && found.selector !== undefined && r.namespace === found.namespace
-        && Object.entries(found.selector).every(([k, v]) => r.labels[k] === v);
+      const byPod =
+        r.kind === 'pod' &&
+        found.selector !== undefined &&
+        r.namespace === found.namespace &&
+        Object.entries(found.selector).every(([k, v]) => r.labels[k] === v);
       if (!byIp && !byPod) return false;
       // Without rule ports, a destination service also limits the ports to the service's.
       if (!isDestination || entity.ports !== undefined) return true;
-      return found.ports.some((p) => p.protocol === query.protocol && (p.port === query.port || p.targetPort === query.port
-        || (typeof p.targetPort === 'string' && r.kind === 'pod' && r.ports.some((cp) => cp.name === p.targetPort && cp.containerPort === query.port))));
+      return found.ports.some(
+        (p) =>
+          p.protocol === query.protocol &&
+          (p.port === query.port ||
+            p.targetPort === query.port ||
+            (typeof p.targetPort === 'string' &&
+              r.kind === 'pod' &&
+              r.ports.some((cp) => cp.name === p.targetPort && cp.containerPort === query.port))),
+      );
     });
   }
   if (isDestination && entity.ports !== undefined) {
@@ -129,12 +164,19 @@ function compileEntity(entity: CalicoEntity, policyNamespace: string | undefined
   };
 }
 
-export function compileCalicoRule(rule: CalicoRule, index: number, policyNamespace: string | undefined, context: CalicoMatchContext): CompiledCalicoRule {
+export function compileCalicoRule(
+  rule: CalicoRule,
+  index: number,
+  policyNamespace: string | undefined,
+  context: CalicoMatchContext,
+): CompiledCalicoRule {
   const source = compileEntity(rule.source, policyNamespace, context, false);
   const destination = compileEntity(rule.destination, policyNamespace, context, true);
   const { protocol, notProtocol, ipVersion } = rule;
   return {
-    index, action: rule.action, l7: rule.l7,
+    index,
+    action: rule.action,
+    l7: rule.l7,
     matches(query: DirectionQuery): boolean {
       const number = PROTOCOL_NUMBERS[query.protocol];
       if (protocol !== undefined && protocol !== number) return false;

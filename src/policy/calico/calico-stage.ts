@@ -10,7 +10,13 @@
 import type { CalicoPolicy, CalicoRule, CalicoTier } from '../cni-objects.js';
 import { objectName } from '../cni-objects.js';
 import type { ClusterSnapshot, Labels, NetworkPolicy } from '../model.js';
-import type { DirectionQuery, FamilyEndpoint, PolicyStage, RuleRef, StageDecision } from '../policy-family.js';
+import type {
+  DirectionQuery,
+  FamilyEndpoint,
+  PolicyStage,
+  RuleRef,
+  StageDecision,
+} from '../policy-family.js';
 import { NO_OPINION } from '../policy-family.js';
 import type { NetworkPolicyView } from '../cilium/cilium-stage.js';
 import { compileCalicoRule, type CompiledCalicoRule, type CalicoMatchContext } from './calico-rule.js';
@@ -51,9 +57,15 @@ interface CompiledTier {
   readonly entries: readonly TierEntry[];
 }
 
-export function calicoLabelsOf(labels: Labels, namespace: string, serviceAccount: string | undefined): Labels {
+export function calicoLabelsOf(
+  labels: Labels,
+  namespace: string,
+  serviceAccount: string | undefined,
+): Labels {
   return {
-    ...labels, [NAMESPACE_KEY]: namespace, [ORCHESTRATOR_KEY]: 'k8s',
+    ...labels,
+    [NAMESPACE_KEY]: namespace,
+    [ORCHESTRATOR_KEY]: 'k8s',
     ...(serviceAccount !== undefined ? { [SERVICE_ACCOUNT_KEY]: serviceAccount } : {}),
   };
 }
@@ -69,7 +81,10 @@ function predicate(text: string | undefined): CalicoPredicate | undefined {
   return parsed.ok ? parsed.matches : () => false;
 }
 
-function compareEntries(a: { order: number; sortName: string }, b: { order: number; sortName: string }): number {
+function compareEntries(
+  a: { order: number; sortName: string },
+  b: { order: number; sortName: string },
+): number {
   if (a.order !== b.order) return a.order - b.order;
   return a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0;
 }
@@ -82,12 +97,21 @@ export class CalicoStage implements PolicyStage {
   private readonly perPod = new Map<number, readonly CompiledTier[]>();
 
   constructor(
-    snapshot: ClusterSnapshot, policies: readonly CalicoPolicy[], tiers: readonly CalicoTier[],
-    networkPolicies: readonly NetworkPolicy[], private readonly npView: NetworkPolicyView,
+    snapshot: ClusterSnapshot,
+    policies: readonly CalicoPolicy[],
+    tiers: readonly CalicoTier[],
+    networkPolicies: readonly NetworkPolicy[],
+    private readonly npView: NetworkPolicyView,
   ) {
     this.context = new CalicoContext(snapshot);
-    const tierList = new Map<string, CalicoTier>([['default', { name: 'default', order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }]]);
-    for (const tier of tiers) tierList.set(tier.name, tier.name === 'default' ? { ...tier, order: tier.order ?? DEFAULT_TIER_ORDER } : tier);
+    const tierList = new Map<string, CalicoTier>([
+      ['default', { name: 'default', order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }],
+    ]);
+    for (const tier of tiers)
+      tierList.set(
+        tier.name,
+        tier.name === 'default' ? { ...tier, order: tier.order ?? DEFAULT_TIER_ORDER } : tier,
+      );
     const entriesByTier = new Map<string, TierEntry[]>();
     for (const policy of policies) {
       if (!tierList.has(policy.tier)) continue; // parse-time: reported as ignored by the engine
@@ -97,13 +121,23 @@ export class CalicoStage implements PolicyStage {
     }
     const defaults = entriesByTier.get('default') ?? [];
     for (const np of networkPolicies) {
-      defaults.push({ kind: 'knp', id: `${np.metadata.namespace}/${np.metadata.name}`, namespace: np.metadata.namespace, order: KNP_ORDER, sortName: `knp.default.${np.metadata.name}` });
+      defaults.push({
+        kind: 'knp',
+        id: `${np.metadata.namespace}/${np.metadata.name}`,
+        namespace: np.metadata.namespace,
+        order: KNP_ORDER,
+        sortName: `knp.default.${np.metadata.name}`,
+      });
     }
     entriesByTier.set('default', defaults);
     this.tiers = [...tierList.values()]
       .map((t) => ({ order: t.order ?? Number.POSITIVE_INFINITY, sortName: t.name, tier: t }))
       .sort(compareEntries)
-      .map(({ tier }) => ({ name: tier.name, defaultAction: tier.defaultAction, entries: (entriesByTier.get(tier.name) ?? []).sort(compareEntries) }));
+      .map(({ tier }) => ({
+        name: tier.name,
+        defaultAction: tier.defaultAction,
+        entries: (entriesByTier.get(tier.name) ?? []).sort(compareEntries),
+      }));
   }
 
   private compilePolicy(policy: CalicoPolicy, snapshot: ClusterSnapshot): CompiledCalicoPolicy {
@@ -115,18 +149,27 @@ export class CalicoStage implements PolicyStage {
       const r = endpoint.resolved;
       if (r.kind !== 'pod') return false;
       if (namespace !== undefined && r.namespace !== namespace) return false;
-      if (namespaceSelector !== undefined && !namespaceSelector(context.namespaceLabelsOf(r.namespace))) return false;
+      if (namespaceSelector !== undefined && !namespaceSelector(context.namespaceLabelsOf(r.namespace)))
+        return false;
       return selector(context.podLabelsOf(endpoint));
     };
     const selected = new Uint8Array(snapshot.pods.length);
     snapshot.pods.forEach((pod, index) => {
       if (pod.hostNetwork || (namespace !== undefined && pod.namespace !== namespace)) return;
-      if (namespaceSelector !== undefined && !namespaceSelector(context.namespaceLabelsOf(pod.namespace))) return;
+      if (namespaceSelector !== undefined && !namespaceSelector(context.namespaceLabelsOf(pod.namespace)))
+        return;
       if (selector(context.labelsOfPod(index))) selected[index] = 1;
     });
-    const compile = (rules: readonly CalicoRule[]) => rules.map((rule, index) => compileCalicoRule(rule, index, namespace, context));
+    const compile = (rules: readonly CalicoRule[]) =>
+      rules.map((rule, index) => compileCalicoRule(rule, index, namespace, context));
     return {
-      kind: 'calico', id: objectName(policy), order: policy.order ?? Number.POSITIVE_INFINITY, sortName: policy.name, namespace, selects, selected,
+      kind: 'calico',
+      id: objectName(policy),
+      order: policy.order ?? Number.POSITIVE_INFINITY,
+      sortName: policy.name,
+      namespace,
+      selects,
+      selected,
       ingress: policy.types.includes('Ingress') ? compile(policy.ingress) : undefined,
       egress: policy.types.includes('Egress') ? compile(policy.egress) : undefined,
     };
@@ -175,7 +218,13 @@ export class CalicoStage implements PolicyStage {
           isolatedBy.push(entry.id);
           const hit = view.allowedBy.find((ref) => ref.policy === entry.id);
           if (hit !== undefined) {
-            return { verdict: 'allow', decidedBy: { object: entry.id, rule: `${direction}[${hit.rule}]`, action: 'Allow' }, isolatedBy, allowedBy: [hit], notes };
+            return {
+              verdict: 'allow',
+              decidedBy: { object: entry.id, rule: `${direction}[${hit.rule}]`, action: 'Allow' },
+              isolatedBy,
+              allowedBy: [hit],
+              notes,
+            };
           }
           continue;
         }
@@ -185,10 +234,20 @@ export class CalicoStage implements PolicyStage {
         isolatedBy.push(entry.id);
         for (const rule of rules) {
           if (!rule.matches(query)) continue;
-          if (rule.l7) notes.push(`${entry.id} ${direction}[${rule.index}] has an http match: L7 not evaluated, the L3/L4 verdict assumes it matches`);
+          if (rule.l7)
+            notes.push(
+              `${entry.id} ${direction}[${rule.index}] has an http match: L7 not evaluated, the L3/L4 verdict assumes it matches`,
+            );
           if (rule.action === 'Log') continue;
           const decidedBy = { object: entry.id, rule: `${direction}[${rule.index}]`, action: rule.action };
-          if (rule.action === 'Allow') return { verdict: 'allow', decidedBy, isolatedBy, allowedBy: [{ policy: entry.id, rule: rule.index }], notes };
+          if (rule.action === 'Allow')
+            return {
+              verdict: 'allow',
+              decidedBy,
+              isolatedBy,
+              allowedBy: [{ policy: entry.id, rule: rule.index }],
+              notes,
+            };
           if (rule.action === 'Deny') return { verdict: 'deny', decidedBy, isolatedBy, allowedBy: [], notes };
           // A Pass is not a note: it is on the hot path of every tiered cluster (no string per query).
           passTier = true;
@@ -196,9 +255,22 @@ export class CalicoStage implements PolicyStage {
         }
         if (passTier) break;
       }
-      if (!applied || passTier) { passed ||= passTier; continue; }
+      if (!applied || passTier) {
+        passed ||= passTier;
+        continue;
+      }
       if (tier.defaultAction === 'Deny') {
-        return { verdict: 'deny', decidedBy: { object: `tier ${tier.name}`, rule: 'end of tier (default action Deny)', action: 'Deny' }, isolatedBy, allowedBy: [], notes };
+        return {
+          verdict: 'deny',
+          decidedBy: {
+            object: `tier ${tier.name}`,
+            rule: 'end of tier (default action Deny)',
+            action: 'Deny',
+          },
+          isolatedBy,
+          allowedBy: [],
+          notes,
+        };
       }
       passed = true;
     }
@@ -222,7 +294,10 @@ class CalicoContext implements CalicoMatchContext {
   namespaceLabelsOf(namespace: string): Labels {
     let labels = this.calicoNamespaceLabels.get(namespace);
     if (labels === undefined) {
-      labels = calicoNamespaceLabelsOf(this.namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace }, namespace);
+      labels = calicoNamespaceLabelsOf(
+        this.namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace },
+        namespace,
+      );
       // Bounded by the snapshot's namespaces plus those queries name (workload endpoints).
       if (this.calicoNamespaceLabels.size < 100_000) this.calicoNamespaceLabels.set(namespace, labels);
     }

@@ -23,9 +23,13 @@ export function normaliseKey(key: string): string {
   return `${NEVER_KEY}${key}`;
 }
 
-function normalise(selector: CiliumSelector): { matchLabels: Record<string, string>; matchExpressions: LabelSelectorRequirement[] } {
+function normalise(selector: CiliumSelector): {
+  matchLabels: Record<string, string>;
+  matchExpressions: LabelSelectorRequirement[];
+} {
   const matchLabels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) matchLabels[normaliseKey(key)] = value;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+    matchLabels[normaliseKey(key)] = value;
   const matchExpressions = (selector.matchExpressions ?? []).map((r) => ({ ...r, key: normaliseKey(r.key) }));
   return { matchLabels, matchExpressions };
 }
@@ -33,21 +37,36 @@ function normalise(selector: CiliumSelector): { matchLabels: Record<string, stri
 /** Whether the selector constrains the pod namespace itself (then a CNP does not add its own). */
 export function mentionsNamespace(selector: CiliumSelector): boolean {
   const { matchLabels, matchExpressions } = normalise(selector);
-  return Object.hasOwn(matchLabels, CILIUM_NAMESPACE_KEY) || matchExpressions.some((r) => r.key === CILIUM_NAMESPACE_KEY);
+  return (
+    Object.hasOwn(matchLabels, CILIUM_NAMESPACE_KEY) ||
+    matchExpressions.some((r) => r.key === CILIUM_NAMESPACE_KEY)
+  );
 }
 
 /**
  * Compiles an EndpointSelector. `namespace`: the namespace a CiliumNetworkPolicy confines it to
  * (undefined: clusterwide, or the selector names a namespace itself).
  */
-export function compileCiliumSelector(selector: CiliumSelector, namespace: string | undefined): LabelPredicate {
+export function compileCiliumSelector(
+  selector: CiliumSelector,
+  namespace: string | undefined,
+): LabelPredicate {
   const normalised = normalise(selector);
   if (namespace !== undefined) normalised.matchLabels[CILIUM_NAMESPACE_KEY] = namespace;
   return compileSelector(normalised);
 }
 
-export function ciliumLabelsOf(labels: Labels, namespace: string, namespaceLabels: Labels, serviceAccount: string | undefined): Labels {
-  const out: Record<string, string> = { ...labels, [CILIUM_NAMESPACE_KEY]: namespace, [CLUSTER_KEY]: 'default' };
+export function ciliumLabelsOf(
+  labels: Labels,
+  namespace: string,
+  namespaceLabels: Labels,
+  serviceAccount: string | undefined,
+): Labels {
+  const out: Record<string, string> = {
+    ...labels,
+    [CILIUM_NAMESPACE_KEY]: namespace,
+    [CLUSTER_KEY]: 'default',
+  };
   for (const [key, value] of Object.entries(namespaceLabels)) out[`${NAMESPACE_LABELS_PREFIX}${key}`] = value;
   if (serviceAccount !== undefined) out[SERVICE_ACCOUNT_KEY] = serviceAccount;
   return out;
@@ -56,7 +75,10 @@ export function ciliumLabelsOf(labels: Labels, namespace: string, namespaceLabel
 const DNS_CHARS = '[-a-zA-Z0-9_]';
 
 /** A toFQDNs entry as a test on a lower-case name without the trailing dot. */
-export function compileFqdn(entry: { readonly matchName?: string; readonly matchPattern?: string }): (name: string) => boolean {
+export function compileFqdn(entry: {
+  readonly matchName?: string;
+  readonly matchPattern?: string;
+}): (name: string) => boolean {
   if (entry.matchName !== undefined) {
     const want = normaliseName(entry.matchName);
     return (name) => name === want;
@@ -65,7 +87,10 @@ export function compileFqdn(entry: { readonly matchName?: string; readonly match
   // Upstream (pkg/fqdn/matchpattern): a lone `*` matches every name; elsewhere `*` stands for
   // DNS characters within one label, so `*.example.com` does not match `a.b.example.com`.
   if (pattern === '*') return () => true;
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join(`${DNS_CHARS}*`);
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join(`${DNS_CHARS}*`);
   const regex = new RegExp(`^${source}$`);
   return (name) => regex.test(name);
 }

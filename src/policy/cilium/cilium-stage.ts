@@ -9,16 +9,31 @@ import { cidrContains, formatIp, parseCidr, type Cidr, type IpAddress } from '..
 import type { CiliumPolicy, CiliumPort, CiliumRule } from '../cni-objects.js';
 import { objectName } from '../cni-objects.js';
 import type { ClusterSnapshot, ContainerPort, Labels, PolicyProtocol, ServiceInfo } from '../model.js';
-import type { DirectionQuery, FamilyEndpoint, PolicyStage, RuleRef, StageDecision } from '../policy-family.js';
+import type {
+  DirectionQuery,
+  FamilyEndpoint,
+  PolicyStage,
+  RuleRef,
+  StageDecision,
+} from '../policy-family.js';
 import { NO_OPINION } from '../policy-family.js';
 import type { LabelPredicate } from '../selectors.js';
 import { ciliumLabelsOf, compileCiliumSelector, compileFqdn, mentionsNamespace } from './cilium-labels.js';
 
 /** The NetworkPolicy side of one direction, computed by the NetworkPolicy engine. */
-export type NetworkPolicyView = (query: DirectionQuery) => { readonly isolatedBy: readonly string[]; readonly allowedBy: readonly RuleRef[] };
+export type NetworkPolicyView = (query: DirectionQuery) => {
+  readonly isolatedBy: readonly string[];
+  readonly allowedBy: readonly RuleRef[];
+};
 
-interface CompiledPortRule { readonly ports: readonly CiliumPort[]; readonly l7: readonly string[] }
-interface CompiledCidr { readonly cidr: Cidr; readonly except: readonly Cidr[] }
+interface CompiledPortRule {
+  readonly ports: readonly CiliumPort[];
+  readonly l7: readonly string[];
+}
+interface CompiledCidr {
+  readonly cidr: Cidr;
+  readonly except: readonly Cidr[];
+}
 
 interface CompiledRule {
   readonly index: number;
@@ -38,7 +53,9 @@ interface CompiledRule {
 interface CompiledPolicy {
   readonly id: string;
   readonly selects: LabelPredicate;
-  readonly sections: { readonly [K in 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny']: readonly CompiledRule[] };
+  readonly sections: {
+    readonly [K in 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny']: readonly CompiledRule[];
+  };
   readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
 }
 
@@ -55,7 +72,12 @@ function compileCidrs(list: CiliumRule['cidrs']): CompiledCidr[] | undefined {
   return out;
 }
 
-function portMatches(rule: CompiledPortRule, port: number, protocol: PolicyProtocol, destinationPorts: readonly ContainerPort[] | undefined): boolean {
+function portMatches(
+  rule: CompiledPortRule,
+  port: number,
+  protocol: PolicyProtocol,
+  destinationPorts: readonly ContainerPort[] | undefined,
+): boolean {
   if (rule.ports.length === 0) return true;
   for (const entry of rule.ports) {
     if (entry.protocol !== 'ANY' && entry.protocol !== protocol) continue;
@@ -65,7 +87,12 @@ function portMatches(rule: CompiledPortRule, port: number, protocol: PolicyProto
       continue;
     }
     for (const cp of destinationPorts ?? []) {
-      if (cp.name === entry.port && cp.containerPort === port && (entry.protocol === 'ANY' || cp.protocol === protocol)) return true;
+      if (
+        cp.name === entry.port &&
+        cp.containerPort === port &&
+        (entry.protocol === 'ANY' || cp.protocol === protocol)
+      )
+        return true;
     }
   }
   return false;
@@ -79,7 +106,11 @@ export class CiliumStage implements PolicyStage {
   private readonly podLabels: (Labels | undefined)[];
   private readonly apiServerIps: ReadonlySet<string>;
 
-  constructor(private readonly snapshot: ClusterSnapshot, policies: readonly CiliumPolicy[], private readonly networkPolicies: NetworkPolicyView) {
+  constructor(
+    private readonly snapshot: ClusterSnapshot,
+    policies: readonly CiliumPolicy[],
+    private readonly networkPolicies: NetworkPolicyView,
+  ) {
     const services = new Map(snapshot.services.map((s) => [`${s.namespace}/${s.name}`, s]));
     const api = services.get(`${API_SERVICE.namespace}/${API_SERVICE.name}`);
     this.apiServerIps = new Set(api?.clusterIPs ?? []);
@@ -98,7 +129,12 @@ export class CiliumStage implements PolicyStage {
     const pod = this.snapshot.pods[index];
     if (pod === undefined) return {};
     const ns = this.snapshot.namespaces.find((n) => n.name === pod.namespace);
-    const labels = ciliumLabelsOf(pod.labels, pod.namespace, ns?.labels ?? { 'kubernetes.io/metadata.name': pod.namespace }, pod.serviceAccount);
+    const labels = ciliumLabelsOf(
+      pod.labels,
+      pod.namespace,
+      ns?.labels ?? { 'kubernetes.io/metadata.name': pod.namespace },
+      pod.serviceAccount,
+    );
     this.podLabels[index] = labels;
     return labels;
   }
@@ -110,28 +146,61 @@ export class CiliumStage implements PolicyStage {
     return ciliumLabelsOf(r.labels, r.namespace, r.namespaceLabels, endpoint.serviceAccount);
   }
 
-  private compileRule(rule: CiliumRule, index: number, namespace: string | undefined, services: ReadonlyMap<string, ServiceInfo>): CompiledRule {
-    const endpoints = rule.endpoints === undefined || rule.endpoints.length === 0 ? undefined
-      : rule.endpoints.map((s) => compileCiliumSelector(s, namespace !== undefined && !mentionsNamespace(s) ? namespace : undefined));
+  private compileRule(
+    rule: CiliumRule,
+    index: number,
+    namespace: string | undefined,
+    services: ReadonlyMap<string, ServiceInfo>,
+  ): CompiledRule {
+    const endpoints =
+      rule.endpoints === undefined || rule.endpoints.length === 0
+        ? undefined
+        : rule.endpoints.map((s) =>
+            compileCiliumSelector(
+              s,
+              namespace !== undefined && !mentionsNamespace(s) ? namespace : undefined,
+            ),
+          );
     const entities = rule.entities === undefined || rule.entities.length === 0 ? undefined : rule.entities;
     const cidrs = compileCidrs(rule.cidrs);
-    const serviceList = rule.services === undefined || rule.services.length === 0 ? undefined
-      : rule.services.flatMap((ref) => {
-        const found = services.get(`${ref.namespace ?? namespace ?? 'default'}/${ref.name ?? ''}`);
-        return found === undefined ? [] : [found];
-      });
-    const fqdns = rule.fqdns === undefined || rule.fqdns.length === 0 ? undefined : rule.fqdns.map(compileFqdn);
-    const hasL3 = endpoints !== undefined || entities !== undefined || cidrs !== undefined || serviceList !== undefined || fqdns !== undefined
-      || (rule.services !== undefined && rule.services.length > 0);
+    const serviceList =
+      rule.services === undefined || rule.services.length === 0
+        ? undefined
+        : rule.services.flatMap((ref) => {
+            const found = services.get(`${ref.namespace ?? namespace ?? 'default'}/${ref.name ?? ''}`);
+            return found === undefined ? [] : [found];
+          });
+    const fqdns =
+      rule.fqdns === undefined || rule.fqdns.length === 0 ? undefined : rule.fqdns.map(compileFqdn);
+    const hasL3 =
+      endpoints !== undefined ||
+      entities !== undefined ||
+      cidrs !== undefined ||
+      serviceList !== undefined ||
+      fqdns !== undefined ||
+      (rule.services !== undefined && rule.services.length > 0);
     const toPorts = rule.toPorts === undefined || rule.toPorts.length === 0 ? undefined : rule.toPorts;
-    return { index, empty: !hasL3 && toPorts === undefined, endpoints, entities, cidrs, services: serviceList, fqdns, hasL3, toPorts };
+    return {
+      index,
+      empty: !hasL3 && toPorts === undefined,
+      endpoints,
+      entities,
+      cidrs,
+      services: serviceList,
+      fqdns,
+      hasL3,
+      toPorts,
+    };
   }
 
   private compilePolicy(policy: CiliumPolicy, services: ReadonlyMap<string, ServiceInfo>): CompiledPolicy {
-    const compile = (rules: readonly CiliumRule[] | undefined) => (rules ?? []).map((r, i) => this.compileRule(r, i, policy.namespace, services));
+    const compile = (rules: readonly CiliumRule[] | undefined) =>
+      (rules ?? []).map((r, i) => this.compileRule(r, i, policy.namespace, services));
     const sections = {
-      ingress: compile(policy.ingress), egress: compile(policy.egress),
-      ingressDeny: compile(policy.ingressDeny), egressDeny: compile(policy.egressDeny),
+      ingress: compile(policy.ingress),
+      egress: compile(policy.egress),
+      ingressDeny: compile(policy.ingressDeny),
+      egressDeny: compile(policy.egressDeny),
     };
     const hasIngress = sections.ingress.length > 0 || sections.ingressDeny.length > 0;
     const hasEgress = sections.egress.length > 0 || sections.egressDeny.length > 0;
@@ -139,7 +208,10 @@ export class CiliumStage implements PolicyStage {
       id: `${objectName(policy)}${policy.specIndex !== undefined ? ` specs[${policy.specIndex}]` : ''}`,
       selects: compileCiliumSelector(policy.endpointSelector, policy.namespace),
       sections,
-      defaultDeny: { ingress: hasIngress && policy.enableDefaultDeny.ingress !== false, egress: hasEgress && policy.enableDefaultDeny.egress !== false },
+      defaultDeny: {
+        ingress: hasIngress && policy.enableDefaultDeny.ingress !== false,
+        egress: hasEgress && policy.enableDefaultDeny.egress !== false,
+      },
     };
   }
 
@@ -148,23 +220,38 @@ export class CiliumStage implements PolicyStage {
     const isNode = r.kind === 'node' || peer.hint === 'host' || peer.hint === 'remote-node';
     const isApi = peer.hint === 'kube-apiserver' || r.ips.some((ip) => this.apiServerIps.has(ipText(ip)));
     switch (entity) {
-      case 'all': return true;
-      case 'cluster': return r.kind === 'pod' || isNode;
-      case 'world': return r.kind === 'external' && !isNode;
-      case 'world-ipv4': return r.kind === 'external' && !isNode && r.ips.some((ip) => ip.family === 4);
-      case 'world-ipv6': return r.kind === 'external' && !isNode && r.ips.some((ip) => ip.family === 6);
-      case 'kube-apiserver': return isApi;
+      case 'all':
+        return true;
+      case 'cluster':
+        return r.kind === 'pod' || isNode;
+      case 'world':
+        return r.kind === 'external' && !isNode;
+      case 'world-ipv4':
+        return r.kind === 'external' && !isNode && r.ips.some((ip) => ip.family === 4);
+      case 'world-ipv6':
+        return r.kind === 'external' && !isNode && r.ips.some((ip) => ip.family === 6);
+      case 'kube-apiserver':
+        return isApi;
       case 'host':
         if (!isNode) return false;
         if (peer.hint === 'host') return true;
-        return peer.nodeName === undefined || subject.nodeName === undefined || peer.nodeName === subject.nodeName;
+        return (
+          peer.nodeName === undefined || subject.nodeName === undefined || peer.nodeName === subject.nodeName
+        );
       case 'remote-node':
         if (!isNode) return false;
         if (peer.hint === 'remote-node') return true;
-        return peer.nodeName === undefined || subject.nodeName === undefined || peer.nodeName !== subject.nodeName;
+        return (
+          peer.nodeName === undefined || subject.nodeName === undefined || peer.nodeName !== subject.nodeName
+        );
       // Reserved identities the snapshot cannot show: only the flow source's class names them.
-      case 'ingress': case 'health': case 'init': case 'unmanaged': return peer.hint === entity;
-      default: return false;
+      case 'ingress':
+      case 'health':
+      case 'init':
+      case 'unmanaged':
+        return peer.hint === entity;
+      default:
+        return false;
     }
   }
 
@@ -177,19 +264,31 @@ export class CiliumStage implements PolicyStage {
       if (labels !== undefined && rule.endpoints.some((m) => m(labels))) return true;
     }
     if (rule.entities?.some((e) => this.entityMatches(e, peer, subject)) === true) return true;
-    if (rule.cidrs !== undefined && r.kind === 'external' && peer.hint !== 'host' && peer.hint !== 'remote-node') {
+    if (
+      rule.cidrs !== undefined &&
+      r.kind === 'external' &&
+      peer.hint !== 'host' &&
+      peer.hint !== 'remote-node'
+    ) {
       for (const ip of r.ips) {
-        if (rule.cidrs.some((c) => cidrContains(c.cidr, ip) && !c.except.some((e) => cidrContains(e, ip)))) return true;
+        if (rule.cidrs.some((c) => cidrContains(c.cidr, ip) && !c.except.some((e) => cidrContains(e, ip))))
+          return true;
       }
     }
     if (rule.services !== undefined) {
       for (const service of rule.services) {
         if (r.ips.some((ip) => service.clusterIPs.includes(ipText(ip)))) return true;
-        if (r.kind === 'pod' && service.selector !== undefined && r.namespace === service.namespace
-          && Object.entries(service.selector).every(([k, v]) => r.labels[k] === v)) return true;
+        if (
+          r.kind === 'pod' &&
+          service.selector !== undefined &&
+          r.namespace === service.namespace &&
+          Object.entries(service.selector).every(([k, v]) => r.labels[k] === v)
+        )
+          return true;
       }
     }
-    if (rule.fqdns !== undefined && peer.names.some((name) => rule.fqdns?.some((m) => m(name)) === true)) return true;
+    if (rule.fqdns !== undefined && peer.names.some((name) => rule.fqdns?.some((m) => m(name)) === true))
+      return true;
     return false;
   }
 
@@ -219,7 +318,13 @@ export class CiliumStage implements PolicyStage {
     for (const policy of policies) {
       for (const rule of policy.sections[denySection]) {
         if (this.ruleMatches(rule, query)) {
-          return { verdict: 'deny', decidedBy: { object: policy.id, rule: `${denySection}[${rule.index}]`, action: 'Deny' }, isolatedBy: [policy.id], allowedBy: [], notes: [] };
+          return {
+            verdict: 'deny',
+            decidedBy: { object: policy.id, rule: `${denySection}[${rule.index}]`, action: 'Deny' },
+            isolatedBy: [policy.id],
+            allowedBy: [],
+            notes: [],
+          };
         }
       }
     }
@@ -229,7 +334,8 @@ export class CiliumStage implements PolicyStage {
     const notes: string[] = [];
     let decidedBy: StageDecision['decidedBy'];
     const first = np.allowedBy[0];
-    if (first !== undefined) decidedBy = { object: first.policy, rule: `${direction}[${first.rule}]`, action: 'Allow' };
+    if (first !== undefined)
+      decidedBy = { object: first.policy, rule: `${direction}[${first.rule}]`, action: 'Allow' };
     for (const policy of policies) {
       if (policy.defaultDeny[direction]) isolatedBy.push(policy.id);
       for (const rule of policy.sections[direction]) {
@@ -237,11 +343,21 @@ export class CiliumStage implements PolicyStage {
         allowedBy.push({ policy: policy.id, rule: rule.index });
         decidedBy ??= { object: policy.id, rule: `${direction}[${rule.index}]`, action: 'Allow' };
         const l7 = (rule.toPorts ?? []).flatMap((p) => p.l7).filter((kind) => kind !== 'dns');
-        if (l7.length > 0) notes.push(`${policy.id} ${direction}[${rule.index}] has L7 rules (${[...new Set(l7)].join(', ')}): L7 not evaluated, the L3/L4 verdict assumes they pass`);
+        if (l7.length > 0)
+          notes.push(
+            `${policy.id} ${direction}[${rule.index}] has L7 rules (${[...new Set(l7)].join(', ')}): L7 not evaluated, the L3/L4 verdict assumes they pass`,
+          );
       }
     }
     if (decidedBy !== undefined) return { verdict: 'allow', decidedBy, isolatedBy, allowedBy, notes };
-    if (isolatedBy.length > 0) return { verdict: 'deny', decidedBy: { object: isolatedBy.join(', '), rule: 'default deny', action: 'Deny' }, isolatedBy, allowedBy, notes };
+    if (isolatedBy.length > 0)
+      return {
+        verdict: 'deny',
+        decidedBy: { object: isolatedBy.join(', '), rule: 'default deny', action: 'Deny' },
+        isolatedBy,
+        allowedBy,
+        notes,
+      };
     return NO_OPINION;
   }
 }

@@ -4,7 +4,17 @@
 // the engine does not model (fromRequires, toGroups, fromNodes/toNodes, nodeSelector host
 // policies, ICMP rules, authentication, CIDR group references) make the whole object *ignored*,
 // with the reason: evaluating the rest would give a verdict Cilium would not.
-import type { CiliumCidr, CiliumFqdn, CiliumPolicy, CiliumPort, CiliumPortRule, CiliumRule, CiliumSelector, CiliumServiceRef, IgnoredObject } from '../cni-objects.js';
+import type {
+  CiliumCidr,
+  CiliumFqdn,
+  CiliumPolicy,
+  CiliumPort,
+  CiliumPortRule,
+  CiliumRule,
+  CiliumSelector,
+  CiliumServiceRef,
+  IgnoredObject,
+} from '../cni-objects.js';
 import type { LabelSelectorRequirement } from '../model.js';
 import { isRecord, type FieldProblem } from '../validate-policy.js';
 
@@ -14,20 +24,53 @@ export interface CiliumParse {
   readonly ignored: IgnoredObject | undefined;
 }
 
-const ENTITIES = new Set(['all', 'world', 'world-ipv4', 'world-ipv6', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'init', 'health', 'unmanaged', 'ingress', 'none']);
-const UNMODELLED_RULE_FIELDS = ['fromRequires', 'toRequires', 'toGroups', 'fromNodes', 'toNodes', 'icmps', 'authentication', 'fromGroups'];
+const ENTITIES = new Set([
+  'all',
+  'world',
+  'world-ipv4',
+  'world-ipv6',
+  'cluster',
+  'host',
+  'remote-node',
+  'kube-apiserver',
+  'init',
+  'health',
+  'unmanaged',
+  'ingress',
+  'none',
+]);
+const UNMODELLED_RULE_FIELDS = [
+  'fromRequires',
+  'toRequires',
+  'toGroups',
+  'fromNodes',
+  'toNodes',
+  'icmps',
+  'authentication',
+  'fromGroups',
+];
 const MAX_ITEMS = 1000;
 
 class Reader {
   readonly problems: FieldProblem[] = [];
   unmodelled: string | undefined;
-  fail(path: string, message: string): void { this.problems.push({ path, message }); }
-  unsupported(path: string, why: string): void { this.unmodelled ??= `${path}: ${why}`; }
+  fail(path: string, message: string): void {
+    this.problems.push({ path, message });
+  }
+  unsupported(path: string, why: string): void {
+    this.unmodelled ??= `${path}: ${why}`;
+  }
 
   list(value: unknown, path: string): unknown[] | undefined {
     if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value)) { this.fail(path, 'must be a list'); return undefined; }
-    if (value.length > MAX_ITEMS) { this.fail(path, `more than ${MAX_ITEMS} items`); return undefined; }
+    if (!Array.isArray(value)) {
+      this.fail(path, 'must be a list');
+      return undefined;
+    }
+    if (value.length > MAX_ITEMS) {
+      this.fail(path, `more than ${MAX_ITEMS} items`);
+      return undefined;
+    }
     return value as unknown[];
   }
 
@@ -35,18 +78,30 @@ class Reader {
     const list = this.list(value, path);
     if (list === undefined) return undefined;
     const out: string[] = [];
-    list.forEach((item, i) => { if (typeof item === 'string') out.push(item); else this.fail(`${path}[${i}]`, 'must be a string'); });
+    list.forEach((item, i) => {
+      if (typeof item === 'string') out.push(item);
+      else this.fail(`${path}[${i}]`, 'must be a string');
+    });
     return out;
   }
 
   selector(value: unknown, path: string): CiliumSelector | undefined {
-    if (!isRecord(value)) { this.fail(path, 'must be a label selector object'); return undefined; }
+    if (!isRecord(value)) {
+      this.fail(path, 'must be a label selector object');
+      return undefined;
+    }
     const out: { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] } = {};
     if (value['matchLabels'] !== undefined && value['matchLabels'] !== null) {
-      if (!isRecord(value['matchLabels'])) { this.fail(`${path}.matchLabels`, 'must be a map of strings'); return undefined; }
+      if (!isRecord(value['matchLabels'])) {
+        this.fail(`${path}.matchLabels`, 'must be a map of strings');
+        return undefined;
+      }
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(value['matchLabels'])) {
-        if (typeof v !== 'string') { this.fail(`${path}.matchLabels.${k}`, 'must be a string'); return undefined; }
+        if (typeof v !== 'string') {
+          this.fail(`${path}.matchLabels.${k}`, 'must be a string');
+          return undefined;
+        }
         labels[k] = v;
       }
       out.matchLabels = labels;
@@ -56,11 +111,25 @@ class Reader {
       const parsed: LabelSelectorRequirement[] = [];
       for (const [i, raw] of expressions.entries()) {
         const p = `${path}.matchExpressions[${i}]`;
-        if (!isRecord(raw) || typeof raw['key'] !== 'string') { this.fail(`${p}.key`, 'required'); return undefined; }
+        if (!isRecord(raw) || typeof raw['key'] !== 'string') {
+          this.fail(`${p}.key`, 'required');
+          return undefined;
+        }
         const operator = raw['operator'];
-        if (operator !== 'In' && operator !== 'NotIn' && operator !== 'Exists' && operator !== 'DoesNotExist') { this.fail(`${p}.operator`, `unsupported operator ${JSON.stringify(operator)}`); return undefined; }
+        if (
+          operator !== 'In' &&
+          operator !== 'NotIn' &&
+          operator !== 'Exists' &&
+          operator !== 'DoesNotExist'
+        ) {
+          this.fail(`${p}.operator`, `unsupported operator ${JSON.stringify(operator)}`);
+          return undefined;
+        }
         const values = this.strings(raw['values'], `${p}.values`) ?? [];
-        if ((operator === 'In' || operator === 'NotIn') && values.length === 0) { this.fail(`${p}.values`, `must be non-empty for ${operator}`); return undefined; }
+        if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
+          this.fail(`${p}.values`, `must be non-empty for ${operator}`);
+          return undefined;
+        }
         parsed.push({ key: raw['key'], operator, values });
       }
       out.matchExpressions = parsed;
@@ -69,20 +138,36 @@ class Reader {
   }
 
   port(raw: unknown, path: string): CiliumPort | undefined {
-    if (!isRecord(raw)) { this.fail(path, 'must be an object'); return undefined; }
+    if (!isRecord(raw)) {
+      this.fail(path, 'must be an object');
+      return undefined;
+    }
     const portValue = raw['port'];
-    const port = typeof portValue === 'number' ? String(portValue) : portValue ?? '0';
-    if (typeof port !== 'string' || port === '') { this.fail(`${path}.port`, 'must be a port number or name'); return undefined; }
-    if (/^\d+$/.test(port) && Number(port) > 65535) { this.fail(`${path}.port`, 'must be between 0 and 65535'); return undefined; }
+    const port = typeof portValue === 'number' ? String(portValue) : (portValue ?? '0');
+    if (typeof port !== 'string' || port === '') {
+      this.fail(`${path}.port`, 'must be a port number or name');
+      return undefined;
+    }
+    if (/^\d+$/.test(port) && Number(port) > 65535) {
+      this.fail(`${path}.port`, 'must be between 0 and 65535');
+      return undefined;
+    }
     const protocol = raw['protocol'] ?? 'ANY';
     if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP' && protocol !== 'ANY') {
-      if (protocol === 'ICMP' || protocol === 'ICMPv6') { this.unsupported(`${path}.protocol`, `${protocol} ports are not replayed`); return undefined; }
+      if (protocol === 'ICMP' || protocol === 'ICMPv6') {
+        this.unsupported(`${path}.protocol`, `${protocol} ports are not replayed`);
+        return undefined;
+      }
       this.fail(`${path}.protocol`, `unsupported protocol ${JSON.stringify(protocol)}`);
       return undefined;
     }
     const endPort = raw['endPort'];
-    if (endPort !== undefined && (typeof endPort !== 'number' || !Number.isInteger(endPort) || endPort < Number(port) || endPort > 65535)) {
-      this.fail(`${path}.endPort`, 'must be an integer port not below port'); return undefined;
+    if (
+      endPort !== undefined &&
+      (typeof endPort !== 'number' || !Number.isInteger(endPort) || endPort < Number(port) || endPort > 65535)
+    ) {
+      this.fail(`${path}.endPort`, 'must be an integer port not below port');
+      return undefined;
     }
     return { port, protocol, ...(typeof endPort === 'number' ? { endPort } : {}) };
   }
@@ -93,15 +178,26 @@ class Reader {
     const out: CiliumPortRule[] = [];
     for (const [i, raw] of list.entries()) {
       const p = `${path}[${i}]`;
-      if (!isRecord(raw)) { this.fail(p, 'must be an object'); continue; }
+      if (!isRecord(raw)) {
+        this.fail(p, 'must be an object');
+        continue;
+      }
       const ports: CiliumPort[] = [];
       for (const [j, port] of (this.list(raw['ports'], `${p}.ports`) ?? []).entries()) {
         const parsed = this.port(port, `${p}.ports[${j}]`);
         if (parsed !== undefined) ports.push(parsed);
       }
       const rules = raw['rules'];
-      const l7 = isRecord(rules) ? Object.keys(rules).filter((k) => rules[k] !== undefined && rules[k] !== null) : [];
-      if (raw['serverNames'] !== undefined || raw['listener'] !== undefined || raw['terminatingTLS'] !== undefined || raw['originatingTLS'] !== undefined) l7.push('tls');
+      const l7 = isRecord(rules)
+        ? Object.keys(rules).filter((k) => rules[k] !== undefined && rules[k] !== null)
+        : [];
+      if (
+        raw['serverNames'] !== undefined ||
+        raw['listener'] !== undefined ||
+        raw['terminatingTLS'] !== undefined ||
+        raw['originatingTLS'] !== undefined
+      )
+        l7.push('tls');
       out.push({ ports, l7 });
     }
     return out;
@@ -112,88 +208,173 @@ class Reader {
     for (const cidr of this.strings(rule[plain], `${path}.${plain}`) ?? []) out.push({ cidr, except: [] });
     for (const [i, raw] of (this.list(rule[set], `${path}.${set}`) ?? []).entries()) {
       const p = `${path}.${set}[${i}]`;
-      if (!isRecord(raw)) { this.fail(p, 'must be an object'); continue; }
-      if (raw['cidrGroupRef'] !== undefined || raw['cidrGroupSelector'] !== undefined) { this.unsupported(p, 'CiliumCIDRGroup references are not in the snapshot'); continue; }
-      if (typeof raw['cidr'] !== 'string') { this.fail(`${p}.cidr`, 'required'); continue; }
+      if (!isRecord(raw)) {
+        this.fail(p, 'must be an object');
+        continue;
+      }
+      if (raw['cidrGroupRef'] !== undefined || raw['cidrGroupSelector'] !== undefined) {
+        this.unsupported(p, 'CiliumCIDRGroup references are not in the snapshot');
+        continue;
+      }
+      if (typeof raw['cidr'] !== 'string') {
+        this.fail(`${p}.cidr`, 'required');
+        continue;
+      }
       out.push({ cidr: raw['cidr'], except: this.strings(raw['except'], `${p}.except`) ?? [] });
     }
     return rule[plain] === undefined && rule[set] === undefined ? undefined : out;
   }
 
   rule(raw: unknown, path: string, direction: 'ingress' | 'egress', deny: boolean): CiliumRule | undefined {
-    if (!isRecord(raw)) { this.fail(path, 'must be an object'); return undefined; }
-    for (const field of UNMODELLED_RULE_FIELDS) if (raw[field] !== undefined) this.unsupported(`${path}.${field}`, 'not modelled');
+    if (!isRecord(raw)) {
+      this.fail(path, 'must be an object');
+      return undefined;
+    }
+    for (const field of UNMODELLED_RULE_FIELDS)
+      if (raw[field] !== undefined) this.unsupported(`${path}.${field}`, 'not modelled');
     const from = direction === 'ingress' ? 'from' : 'to';
     const endpoints = this.list(raw[`${from}Endpoints`], `${path}.${from}Endpoints`)
-      ?.map((s, i) => this.selector(s, `${path}.${from}Endpoints[${i}]`)).filter((s): s is CiliumSelector => s !== undefined);
+      ?.map((s, i) => this.selector(s, `${path}.${from}Endpoints[${i}]`))
+      .filter((s): s is CiliumSelector => s !== undefined);
     const entities = this.strings(raw[`${from}Entities`], `${path}.${from}Entities`);
-    entities?.forEach((e, i) => { if (!ENTITIES.has(e)) this.fail(`${path}.${from}Entities[${i}]`, `unknown entity ${JSON.stringify(e)}`); });
+    entities?.forEach((e, i) => {
+      if (!ENTITIES.has(e)) this.fail(`${path}.${from}Entities[${i}]`, `unknown entity ${JSON.stringify(e)}`);
+    });
     const cidrs = this.cidrs(raw, `${from}CIDR`, `${from}CIDRSet`, path);
     let services: CiliumServiceRef[] | undefined;
     let fqdns: CiliumFqdn[] | undefined;
     if (direction === 'egress') {
       services = this.list(raw['toServices'], `${path}.toServices`)?.flatMap((s, i): CiliumServiceRef[] => {
         const p = `${path}.toServices[${i}]`;
-        if (!isRecord(s)) { this.fail(p, 'must be an object'); return []; }
+        if (!isRecord(s)) {
+          this.fail(p, 'must be an object');
+          return [];
+        }
         const byName = s['k8sService'];
         const bySelector = s['k8sServiceSelector'];
         if (isRecord(byName) && typeof byName['serviceName'] === 'string') {
-          return [{ name: byName['serviceName'], ...(typeof byName['namespace'] === 'string' ? { namespace: byName['namespace'] } : {}) }];
+          return [
+            {
+              name: byName['serviceName'],
+              ...(typeof byName['namespace'] === 'string' ? { namespace: byName['namespace'] } : {}),
+            },
+          ];
         }
         if (isRecord(bySelector)) {
           const selector = this.selector(bySelector['selector'] ?? {}, `${p}.k8sServiceSelector.selector`);
-          return selector === undefined ? [] : [{ selector, ...(typeof bySelector['namespace'] === 'string' ? { namespace: bySelector['namespace'] } : {}) }];
+          return selector === undefined
+            ? []
+            : [
+                {
+                  selector,
+                  ...(typeof bySelector['namespace'] === 'string'
+                    ? { namespace: bySelector['namespace'] }
+                    : {}),
+                },
+              ];
         }
         this.fail(p, 'needs k8sService.serviceName or k8sServiceSelector');
         return [];
       });
       fqdns = this.list(raw['toFQDNs'], `${path}.toFQDNs`)?.flatMap((f, i): CiliumFqdn[] => {
         const p = `${path}.toFQDNs[${i}]`;
-        if (!isRecord(f)) { this.fail(p, 'must be an object'); return []; }
+        if (!isRecord(f)) {
+          this.fail(p, 'must be an object');
+          return [];
+        }
         const matchName = typeof f['matchName'] === 'string' ? f['matchName'] : undefined;
         const matchPattern = typeof f['matchPattern'] === 'string' ? f['matchPattern'] : undefined;
-        if (matchName === undefined && matchPattern === undefined) { this.fail(p, 'needs matchName or matchPattern'); return []; }
-        return [{ ...(matchName !== undefined ? { matchName } : {}), ...(matchPattern !== undefined ? { matchPattern } : {}) }];
+        if (matchName === undefined && matchPattern === undefined) {
+          this.fail(p, 'needs matchName or matchPattern');
+          return [];
+        }
+        return [
+          {
+            ...(matchName !== undefined ? { matchName } : {}),
+            ...(matchPattern !== undefined ? { matchPattern } : {}),
+          },
+        ];
       });
-      if (deny && (services !== undefined || fqdns !== undefined)) this.fail(path, 'toServices/toFQDNs are not allowed in egressDeny');
+      if (deny && (services !== undefined || fqdns !== undefined))
+        this.fail(path, 'toServices/toFQDNs are not allowed in egressDeny');
     }
     const toPorts = this.portRules(raw['toPorts'], `${path}.toPorts`);
-    if (deny && toPorts?.some((p) => p.l7.length > 0)) this.fail(`${path}.toPorts`, 'L7 rules are not allowed in deny rules');
+    if (deny && toPorts?.some((p) => p.l7.length > 0))
+      this.fail(`${path}.toPorts`, 'L7 rules are not allowed in deny rules');
     return {
-      ...(endpoints !== undefined ? { endpoints } : {}), ...(entities !== undefined ? { entities } : {}),
-      ...(cidrs !== undefined ? { cidrs } : {}), ...(services !== undefined ? { services } : {}),
-      ...(fqdns !== undefined ? { fqdns } : {}), ...(toPorts !== undefined ? { toPorts } : {}),
+      ...(endpoints !== undefined ? { endpoints } : {}),
+      ...(entities !== undefined ? { entities } : {}),
+      ...(cidrs !== undefined ? { cidrs } : {}),
+      ...(services !== undefined ? { services } : {}),
+      ...(fqdns !== undefined ? { fqdns } : {}),
+      ...(toPorts !== undefined ? { toPorts } : {}),
     };
   }
 
-  rules(spec: Record<string, unknown>, field: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny', path: string): CiliumRule[] | undefined {
+  rules(
+    spec: Record<string, unknown>,
+    field: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny',
+    path: string,
+  ): CiliumRule[] | undefined {
     const list = this.list(spec[field], `${path}.${field}`);
     if (list === undefined) return undefined;
     const direction = field.startsWith('ingress') ? 'ingress' : 'egress';
-    return list.map((r, i) => this.rule(r, `${path}.${field}[${i}]`, direction, field.endsWith('Deny'))).filter((r): r is CiliumRule => r !== undefined);
+    return list
+      .map((r, i) => this.rule(r, `${path}.${field}[${i}]`, direction, field.endsWith('Deny')))
+      .filter((r): r is CiliumRule => r !== undefined);
   }
 }
 
-function ignoredOf(kind: CiliumPolicy['kind'], namespace: string | undefined, name: string, reason: string, selector: CiliumSelector | undefined): IgnoredObject {
-  return { kind, namespace, name, reason, appliesTo: selector === undefined ? { kind: 'unknown' } : { kind: 'cilium', selector } };
+function ignoredOf(
+  kind: CiliumPolicy['kind'],
+  namespace: string | undefined,
+  name: string,
+  reason: string,
+  selector: CiliumSelector | undefined,
+): IgnoredObject {
+  return {
+    kind,
+    namespace,
+    name,
+    reason,
+    appliesTo: selector === undefined ? { kind: 'unknown' } : { kind: 'cilium', selector },
+  };
 }
 
-export function parseCiliumPolicy(object: Record<string, unknown>, kind: CiliumPolicy['kind'], name: string, namespace: string | undefined): CiliumParse {
+export function parseCiliumPolicy(
+  object: Record<string, unknown>,
+  kind: CiliumPolicy['kind'],
+  name: string,
+  namespace: string | undefined,
+): CiliumParse {
   const reader = new Reader();
   const specs: { spec: Record<string, unknown>; path: string; index: number | undefined }[] = [];
   if (isRecord(object['spec'])) specs.push({ spec: object['spec'], path: 'spec', index: undefined });
   const many = reader.list(object['specs'], 'specs') ?? [];
-  many.forEach((spec, i) => { if (isRecord(spec)) specs.push({ spec, path: `specs[${i}]`, index: i }); else reader.fail(`specs[${i}]`, 'must be an object'); });
+  many.forEach((spec, i) => {
+    if (isRecord(spec)) specs.push({ spec, path: `specs[${i}]`, index: i });
+    else reader.fail(`specs[${i}]`, 'must be an object');
+  });
   if (specs.length === 0 && reader.problems.length === 0) reader.fail('spec', 'required (spec or specs)');
   const policies: CiliumPolicy[] = [];
   let firstSelector: CiliumSelector | undefined;
   for (const { spec, path, index } of specs) {
     if (spec['nodeSelector'] !== undefined) {
-      reader.unsupported(`${path}.nodeSelector`, 'host (node) policies are not evaluated: they select nodes, not pods');
+      reader.unsupported(
+        `${path}.nodeSelector`,
+        'host (node) policies are not evaluated: they select nodes, not pods',
+      );
       continue;
     }
-    const endpointSelector = spec['endpointSelector'] === undefined ? undefined : reader.selector(spec['endpointSelector'], `${path}.endpointSelector`);
-    if (endpointSelector === undefined) { if (spec['endpointSelector'] === undefined) reader.fail(`${path}.endpointSelector`, 'required (or nodeSelector)'); continue; }
+    const endpointSelector =
+      spec['endpointSelector'] === undefined
+        ? undefined
+        : reader.selector(spec['endpointSelector'], `${path}.endpointSelector`);
+    if (endpointSelector === undefined) {
+      if (spec['endpointSelector'] === undefined)
+        reader.fail(`${path}.endpointSelector`, 'required (or nodeSelector)');
+      continue;
+    }
     firstSelector ??= endpointSelector;
     const enable = isRecord(spec['enableDefaultDeny']) ? spec['enableDefaultDeny'] : {};
     const enableDefaultDeny = {
@@ -201,9 +382,16 @@ export function parseCiliumPolicy(object: Record<string, unknown>, kind: CiliumP
       ...(typeof enable['egress'] === 'boolean' ? { egress: enable['egress'] } : {}),
     };
     policies.push({
-      kind, namespace, name, specIndex: index, endpointSelector, enableDefaultDeny,
-      ingress: reader.rules(spec, 'ingress', path), ingressDeny: reader.rules(spec, 'ingressDeny', path),
-      egress: reader.rules(spec, 'egress', path), egressDeny: reader.rules(spec, 'egressDeny', path),
+      kind,
+      namespace,
+      name,
+      specIndex: index,
+      endpointSelector,
+      enableDefaultDeny,
+      ingress: reader.rules(spec, 'ingress', path),
+      ingressDeny: reader.rules(spec, 'ingressDeny', path),
+      egress: reader.rules(spec, 'egress', path),
+      egressDeny: reader.rules(spec, 'egressDeny', path),
     });
   }
   if (reader.problems.length > 0) return { policies: [], problems: reader.problems, ignored: undefined };

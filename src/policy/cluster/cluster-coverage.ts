@@ -21,10 +21,16 @@ export interface ClusterPolicyCoverage {
   readonly namespaces: readonly string[];
 }
 
-export function clusterPolicyCoverage(snapshot: ClusterSnapshot, maxNamespaces = 50): ClusterPolicyCoverage[] {
+export function clusterPolicyCoverage(
+  snapshot: ClusterSnapshot,
+  maxNamespaces = 50,
+): ClusterPolicyCoverage[] {
   const policies = snapshot.cni?.clusterPolicies ?? [];
   const nsLabels = new Map(snapshot.namespaces.map((n) => [n.name, n.labels]));
-  const ordered = [...tierOrder(policies.filter((p) => p.tier === 'Admin')), ...tierOrder(policies.filter((p) => p.tier === 'Baseline'))];
+  const ordered = [
+    ...tierOrder(policies.filter((p) => p.tier === 'Admin')),
+    ...tierOrder(policies.filter((p) => p.tier === 'Baseline')),
+  ];
   return ordered.map((policy, i) => {
     const s = policy.subject;
     const ns = compileSelector(s.pods !== undefined ? s.pods.namespaceSelector : s.namespaces);
@@ -32,14 +38,26 @@ export function clusterPolicyCoverage(snapshot: ClusterSnapshot, maxNamespaces =
     const covered = new Set<string>();
     let selected = 0;
     for (const pod of snapshot.pods) {
-      if (pod.hostNetwork || !ns(nsLabels.get(pod.namespace) ?? { 'kubernetes.io/metadata.name': pod.namespace }) || !pods(pod.labels)) continue;
+      if (
+        pod.hostNetwork ||
+        !ns(nsLabels.get(pod.namespace) ?? { 'kubernetes.io/metadata.name': pod.namespace }) ||
+        !pods(pod.labels)
+      )
+        continue;
       selected += 1;
       covered.add(pod.namespace);
     }
     return {
-      kind: policy.kind, name: policy.name, tier: policy.tier, priority: policy.priority ?? null, order: i + 1,
-      ingressRules: policy.ingress.length, egressRules: policy.egress.length, podsSelected: selected,
-      namespacesCovered: covered.size, namespaces: [...covered].sort().slice(0, maxNamespaces),
+      kind: policy.kind,
+      name: policy.name,
+      tier: policy.tier,
+      priority: policy.priority ?? null,
+      order: i + 1,
+      ingressRules: policy.ingress.length,
+      egressRules: policy.egress.length,
+      podsSelected: selected,
+      namespacesCovered: covered.size,
+      namespaces: [...covered].sort().slice(0, maxNamespaces),
     };
   });
 }

@@ -11,25 +11,46 @@ import { dns1123SubdomainProblem, portNameProblem, quoteShort } from '../k8s-nam
 import type { LabelSelector, PolicyProtocol } from '../model.js';
 import { checkLabelSelector, isRecord, type FieldProblem } from '../validate-policy.js';
 import type {
-  ClusterPeer, ClusterPolicy, ClusterPolicyKind, ClusterPort, ClusterRule, ClusterRuleAction, ClusterSubject, ClusterTier, NamespacedPods,
+  ClusterPeer,
+  ClusterPolicy,
+  ClusterPolicyKind,
+  ClusterPort,
+  ClusterRule,
+  ClusterRuleAction,
+  ClusterSubject,
+  ClusterTier,
+  NamespacedPods,
 } from './cluster-policy.js';
 
-export interface ClusterPolicyParse { readonly policy: ClusterPolicy | undefined; readonly problems: readonly FieldProblem[] }
+export interface ClusterPolicyParse {
+  readonly policy: ClusterPolicy | undefined;
+  readonly problems: readonly FieldProblem[];
+}
 
-const DOMAIN = /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+const DOMAIN =
+  /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
 const PROTOCOLS = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
 
 class Reader {
   readonly problems: FieldProblem[] = [];
-  constructor(readonly kind: ClusterPolicyKind, readonly maxItems: number) {}
-  get v2(): boolean { return this.kind === 'ClusterNetworkPolicy'; }
-  fail(path: string, message: string): undefined { this.problems.push({ path, message }); return undefined; }
+  constructor(
+    readonly kind: ClusterPolicyKind,
+    readonly maxItems: number,
+  ) {}
+  get v2(): boolean {
+    return this.kind === 'ClusterNetworkPolicy';
+  }
+  fail(path: string, message: string): undefined {
+    this.problems.push({ path, message });
+    return undefined;
+  }
 
   list(value: unknown, path: string, min: number): unknown[] | undefined {
     if (value === undefined || value === null) return min > 0 ? this.fail(path, 'required') : undefined;
     if (!Array.isArray(value)) return this.fail(path, 'must be a list');
     if (value.length < min) return this.fail(path, `must have at least ${min} item${min === 1 ? '' : 's'}`);
-    if (value.length > this.maxItems) return this.fail(path, `must have at most ${this.maxItems} items (got ${value.length})`);
+    if (value.length > this.maxItems)
+      return this.fail(path, `must have at most ${this.maxItems} items (got ${value.length})`);
     return value as unknown[];
   }
 
@@ -41,10 +62,13 @@ class Reader {
 
   namespacedPods(value: unknown, path: string): NamespacedPods | undefined {
     if (!isRecord(value)) return this.fail(path, 'must be an object');
-    if (value['podSelector'] === undefined || value['podSelector'] === null) return this.fail(`${path}.podSelector`, 'required');
+    if (value['podSelector'] === undefined || value['podSelector'] === null)
+      return this.fail(`${path}.podSelector`, 'required');
     const namespaceSelector = this.selector(value['namespaceSelector'], `${path}.namespaceSelector`);
     const podSelector = this.selector(value['podSelector'], `${path}.podSelector`);
-    return namespaceSelector === undefined || podSelector === undefined ? undefined : { namespaceSelector, podSelector };
+    return namespaceSelector === undefined || podSelector === undefined
+      ? undefined
+      : { namespaceSelector, podSelector };
   }
 
   /** The fields of an exactly-one-of object that are set (null counts as unset). */
@@ -67,45 +91,77 @@ class Reader {
 
   peer(value: unknown, path: string, egress: boolean, action: ClusterRuleAction): ClusterPeer | undefined {
     if (!isRecord(value)) return this.fail(path, 'must be an object');
-    const known = egress ? ['namespaces', 'pods', 'nodes', 'networks', ...(this.kind === 'BaselineAdminNetworkPolicy' ? [] : ['domainNames'])] : ['namespaces', 'pods'];
+    const known = egress
+      ? [
+          'namespaces',
+          'pods',
+          'nodes',
+          'networks',
+          ...(this.kind === 'BaselineAdminNetworkPolicy' ? [] : ['domainNames']),
+        ]
+      : ['namespaces', 'pods'];
     const { set, unknown } = this.present(value, known);
-    if (set.length > 1) return this.fail(path, `exactly one of ${known.join(', ')} must be set (got ${set.join(', ')})`);
+    if (set.length > 1)
+      return this.fail(path, `exactly one of ${known.join(', ')} must be set (got ${set.join(', ')})`);
     const field = set[0];
-    if (field === undefined) return { kind: 'unknown', fields: unknown.slice(0, 5).map((f) => f.slice(0, 64)) };
+    if (field === undefined)
+      return { kind: 'unknown', fields: unknown.slice(0, 5).map((f) => f.slice(0, 64)) };
     const p = `${path}.${field}`;
     switch (field) {
-      case 'namespaces': { const selector = this.selector(value[field], p); return selector === undefined ? undefined : { kind: 'namespaces', selector }; }
-      case 'nodes': { const selector = this.selector(value[field], p); return selector === undefined ? undefined : { kind: 'nodes', selector }; }
-      case 'pods': { const pods = this.namespacedPods(value[field], p); return pods === undefined ? undefined : { kind: 'pods', pods }; }
+      case 'namespaces': {
+        const selector = this.selector(value[field], p);
+        return selector === undefined ? undefined : { kind: 'namespaces', selector };
+      }
+      case 'nodes': {
+        const selector = this.selector(value[field], p);
+        return selector === undefined ? undefined : { kind: 'nodes', selector };
+      }
+      case 'pods': {
+        const pods = this.namespacedPods(value[field], p);
+        return pods === undefined ? undefined : { kind: 'pods', pods };
+      }
       case 'networks': {
         const list = this.list(value[field], p, 1);
         if (list === undefined) return undefined;
         if (list.length > 25) return this.fail(p, `must have at most 25 items (got ${list.length})`);
         const cidrs: string[] = [];
-        list.forEach((c, i) => { if (typeof c !== 'string' || c.length > 43 || parseCidr(c) === undefined) this.fail(`${p}[${i}]`, 'Invalid CIDR format provided'); else cidrs.push(c); });
+        list.forEach((c, i) => {
+          if (typeof c !== 'string' || c.length > 43 || parseCidr(c) === undefined)
+            this.fail(`${p}[${i}]`, 'Invalid CIDR format provided');
+          else cidrs.push(c);
+        });
         return cidrs.length === list.length ? { kind: 'networks', cidrs } : undefined;
       }
       default: {
-        if (action !== 'Allow' && action !== 'Accept') return this.fail(p, `domainNames is only supported for ${this.v2 ? 'Accept' : 'Allow'} rules`);
+        if (action !== 'Allow' && action !== 'Accept')
+          return this.fail(p, `domainNames is only supported for ${this.v2 ? 'Accept' : 'Allow'} rules`);
         const list = this.list(value[field], p, 1);
         if (list === undefined) return undefined;
         if (list.length > 25) return this.fail(p, `must have at most 25 items (got ${list.length})`);
         const names: string[] = [];
-        list.forEach((n, i) => { if (typeof n !== 'string' || n.length > 253 || !DOMAIN.test(n)) this.fail(`${p}[${i}]`, 'must be a domain name, optionally with a leading *.'); else names.push(n.toLowerCase().replace(/\.$/, '')); });
+        list.forEach((n, i) => {
+          if (typeof n !== 'string' || n.length > 253 || !DOMAIN.test(n))
+            this.fail(`${p}[${i}]`, 'must be a domain name, optionally with a leading *.');
+          else names.push(n.toLowerCase().replace(/\.$/, ''));
+        });
         return names.length === list.length ? { kind: 'domainNames', names } : undefined;
       }
     }
   }
 
   portNumber(value: unknown, path: string): number | undefined {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) return this.fail(path, 'must be an integer between 1 and 65535');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
+      return this.fail(path, 'must be an integer between 1 and 65535');
     return value;
   }
 
   protocol(value: unknown, path: string): PolicyProtocol | undefined {
     if (value === undefined || value === null) return 'TCP';
     if (value === 'TCP' || value === 'UDP' || value === 'SCTP') return value;
-    return this.fail(path, `unsupported protocol ${typeof value === 'string' ? quoteShort(value) : typeof value} (TCP, UDP, SCTP)`);
+    return this.fail(
+      path,
+      `unsupported protocol ${typeof value === 'string' ? quoteShort(value) : typeof value} (TCP, UDP, SCTP)`,
+    );
   }
 
   range(value: unknown, path: string, protocol: PolicyProtocol | undefined): ClusterPort | undefined {
@@ -126,7 +182,8 @@ class Reader {
   portV1(value: unknown, path: string): ClusterPort | undefined {
     if (!isRecord(value)) return this.fail(path, 'must be an object');
     const { set } = this.present(value, ['portNumber', 'namedPort', 'portRange']);
-    if (set.length !== 1) return this.fail(path, 'exactly one of portNumber, namedPort, portRange must be set');
+    if (set.length !== 1)
+      return this.fail(path, 'exactly one of portNumber, namedPort, portRange must be set');
     const field = set[0] as string;
     const raw = value[field];
     if (field === 'namedPort') return this.namedPort(raw, `${path}.namedPort`);
@@ -134,14 +191,17 @@ class Reader {
     const protocol = this.protocol(raw['protocol'], `${path}.${field}.protocol`);
     if (field === 'portRange') return this.range(raw, `${path}.portRange`, protocol);
     const port = this.portNumber(raw['port'], `${path}.portNumber.port`);
-    return port === undefined || protocol === undefined ? undefined : { kind: 'number', protocol, from: port, to: port };
+    return port === undefined || protocol === undefined
+      ? undefined
+      : { kind: 'number', protocol, from: port, to: port };
   }
 
   /** v1alpha2 `protocols`: tcp | udp | sctp (each with destinationPort number | range) | destinationNamedPort. */
   protocolV2(value: unknown, path: string): ClusterPort | undefined {
     if (!isRecord(value)) return this.fail(path, 'must be an object');
     const { set } = this.present(value, ['tcp', 'udp', 'sctp', 'destinationNamedPort']);
-    if (set.length !== 1) return this.fail(path, 'exactly one of tcp, udp, sctp, destinationNamedPort must be set');
+    if (set.length !== 1)
+      return this.fail(path, 'exactly one of tcp, udp, sctp, destinationNamedPort must be set');
     const field = set[0] as 'tcp' | 'udp' | 'sctp' | 'destinationNamedPort';
     if (field === 'destinationNamedPort') return this.namedPort(value[field], `${path}.destinationNamedPort`);
     const protocol = PROTOCOLS[field];
@@ -159,35 +219,79 @@ class Reader {
   rule(value: unknown, path: string, egress: boolean): ClusterRule | undefined {
     if (!isRecord(value)) return this.fail(path, 'must be an object');
     const name = value['name'];
-    if (name !== undefined && name !== null && (typeof name !== 'string' || name.length > 100)) this.fail(`${path}.name`, 'must be a string of at most 100 characters');
-    const actions: readonly ClusterRuleAction[] = this.v2 ? ['Accept', 'Deny', 'Pass'] : this.kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
+    if (name !== undefined && name !== null && (typeof name !== 'string' || name.length > 100))
+      this.fail(`${path}.name`, 'must be a string of at most 100 characters');
+    const actions: readonly ClusterRuleAction[] = this.v2
+      ? ['Accept', 'Deny', 'Pass']
+      : this.kind === 'AdminNetworkPolicy'
+        ? ['Allow', 'Deny', 'Pass']
+        : ['Allow', 'Deny'];
     const action = value['action'];
     if (typeof action !== 'string' || !(actions as readonly string[]).includes(action)) {
-      return this.fail(`${path}.action`, `must be one of ${actions.join(', ')} (got ${typeof action === 'string' ? quoteShort(action) : typeof action})`);
+      return this.fail(
+        `${path}.action`,
+        `must be one of ${actions.join(', ')} (got ${typeof action === 'string' ? quoteShort(action) : typeof action})`,
+      );
     }
     const peersField = egress ? 'to' : 'from';
     const rawPeers = this.list(value[peersField], `${path}.${peersField}`, 1) ?? [];
-    const peers = rawPeers.map((peer, i) => this.peer(peer, `${path}.${peersField}[${i}]`, egress, action as ClusterRuleAction));
+    const peers = rawPeers.map((peer, i) =>
+      this.peer(peer, `${path}.${peersField}[${i}]`, egress, action as ClusterRuleAction),
+    );
     const portsField = this.v2 ? 'protocols' : 'ports';
-    const rawPorts = value[portsField] === undefined || value[portsField] === null ? undefined : this.list(value[portsField], `${path}.${portsField}`, 1);
-    const ports = rawPorts?.map((port, i) => (this.v2 ? this.protocolV2(port, `${path}.${portsField}[${i}]`) : this.portV1(port, `${path}.${portsField}[${i}]`)));
-    if (ports?.some((p) => p?.kind === 'named') === true && peers.some((p) => p?.kind === 'networks' || p?.kind === 'nodes' || p?.kind === 'domainNames')) {
-      this.fail(path, 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames');
+    const rawPorts =
+      value[portsField] === undefined || value[portsField] === null
+        ? undefined
+        : this.list(value[portsField], `${path}.${portsField}`, 1);
+    const ports = rawPorts?.map((port, i) =>
+      this.v2
+        ? this.protocolV2(port, `${path}.${portsField}[${i}]`)
+        : this.portV1(port, `${path}.${portsField}[${i}]`),
+    );
+    if (
+      ports?.some((p) => p?.kind === 'named') === true &&
+      peers.some((p) => p?.kind === 'networks' || p?.kind === 'nodes' || p?.kind === 'domainNames')
+    ) {
+      this.fail(
+        path,
+        'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames',
+      );
     }
-    if (peers.length === 0 || peers.some((p) => p === undefined) || ports?.some((p) => p === undefined) === true) return undefined;
+    if (
+      peers.length === 0 ||
+      peers.some((p) => p === undefined) ||
+      ports?.some((p) => p === undefined) === true
+    )
+      return undefined;
     return {
-      name: typeof name === 'string' && name !== '' ? name : undefined, action: action as ClusterRuleAction,
-      peers: peers as ClusterPeer[], ports: ports as ClusterPort[] | undefined,
+      name: typeof name === 'string' && name !== '' ? name : undefined,
+      action: action as ClusterRuleAction,
+      peers: peers as ClusterPeer[],
+      ports: ports as ClusterPort[] | undefined,
     };
   }
 }
 
-export function parseClusterPolicy(object: Record<string, unknown>, kind: ClusterPolicyKind, name: string): ClusterPolicyParse {
+export function parseClusterPolicy(
+  object: Record<string, unknown>,
+  kind: ClusterPolicyKind,
+  name: string,
+): ClusterPolicyParse {
   const r = new Reader(kind, kind === 'ClusterNetworkPolicy' ? 25 : 100);
   const nameProblem = dns1123SubdomainProblem(name);
-  if (nameProblem !== undefined) return { policy: undefined, problems: [{ path: 'metadata.name', message: nameProblem }] };
+  if (nameProblem !== undefined)
+    return { policy: undefined, problems: [{ path: 'metadata.name', message: nameProblem }] };
   if (kind === 'BaselineAdminNetworkPolicy' && name !== 'default') {
-    return { policy: undefined, problems: [{ path: 'metadata.name', message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster' }] };
+    return {
+      policy: undefined,
+      problems: [
+        {
+          path: 'metadata.name',
+          message:
+            'Only one baseline admin network policy with metadata.name="default" can be created in the cluster',
+        },
+      ],
+    };
   }
   const spec = object['spec'];
   if (!isRecord(spec)) return { policy: undefined, problems: [{ path: 'spec', message: 'required' }] };
@@ -195,18 +299,24 @@ export function parseClusterPolicy(object: Record<string, unknown>, kind: Cluste
   if (kind === 'ClusterNetworkPolicy') {
     const raw = spec['tier'];
     if (raw === 'Admin' || raw === 'Baseline') tier = raw;
-    else r.fail('spec.tier', `must be Admin or Baseline (got ${typeof raw === 'string' ? quoteShort(raw) : typeof raw})`);
+    else
+      r.fail(
+        'spec.tier',
+        `must be Admin or Baseline (got ${typeof raw === 'string' ? quoteShort(raw) : typeof raw})`,
+      );
   }
   let priority: number | undefined;
   if (kind !== 'BaselineAdminNetworkPolicy') {
     const raw = spec['priority'];
-    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > 1000) r.fail('spec.priority', 'must be an integer from 0 to 1000');
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > 1000)
+      r.fail('spec.priority', 'must be an integer from 0 to 1000');
     else priority = raw;
   }
   const subject = r.subject(spec['subject'], 'spec.subject');
-  const rules = (field: 'ingress' | 'egress'): ClusterRule[] => (r.list(spec[field], `spec.${field}`, 0) ?? [])
-    .map((rule, i) => r.rule(rule, `spec.${field}[${i}]`, field === 'egress'))
-    .filter((rule): rule is ClusterRule => rule !== undefined);
+  const rules = (field: 'ingress' | 'egress'): ClusterRule[] =>
+    (r.list(spec[field], `spec.${field}`, 0) ?? [])
+      .map((rule, i) => r.rule(rule, `spec.${field}[${i}]`, field === 'egress'))
+      .filter((rule): rule is ClusterRule => rule !== undefined);
   const ingress = rules('ingress');
   const egress = rules('egress');
   if (r.problems.length > 0 || subject === undefined) return { policy: undefined, problems: r.problems };

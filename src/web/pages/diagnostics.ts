@@ -7,28 +7,58 @@ import { arr, items, obj, str, strs, type JsonObject } from '../json.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 
-const SEVERITY_TONE: Readonly<Record<string, string>> = { critical: 'bad', error: 'bad', high: 'bad', warning: 'warn', medium: 'warn', info: 'info', low: 'muted' };
+const SEVERITY_TONE: Readonly<Record<string, string>> = {
+  critical: 'bad',
+  error: 'bad',
+  high: 'bad',
+  warning: 'warn',
+  medium: 'warn',
+  info: 'info',
+  low: 'muted',
+};
 
 function finding(item: unknown): HTMLElement {
   const f = obj(item);
   const severity = str(f['severity'], 'info');
   const fix = f['fix'];
   const evidence = typeof f['evidence'] === 'string' ? [f['evidence']] : strs(f['evidence']);
-  return h('article', { class: 'drop', 'data-kind': str(f['kind']) },
-    h('div', { class: 'drop-head' },
-      h('div', { class: 'drop-path' }, h('strong', null, str(f['kind'])), h('span', { class: 'muted' }, ` · ${str(f['namespace'], 'cluster')}`)),
-      badge(severity, SEVERITY_TONE[severity] ?? 'muted')),
-    strs(f['objects']).length > 0 ? h('div', { class: 'drop-meta mono small' }, strs(f['objects']).join(', ')) : null,
-    h('ul', { class: 'evidence-list' }, evidence.map((e) => h('li', null, e))),
-    typeof fix === 'string' ? h('p', { class: 'fix-text' }, h('strong', null, 'Fix: '), fix)
-      : arr(fix).length > 0 ? fixDetails('Suggested fix', arr(fix), fixFileName(str(f['kind']), str(f['namespace'], 'cluster'))) : null);
+  return h(
+    'article',
+    { class: 'drop', 'data-kind': str(f['kind']) },
+    h(
+      'div',
+      { class: 'drop-head' },
+      h(
+        'div',
+        { class: 'drop-path' },
+        h('strong', null, str(f['kind'])),
+        h('span', { class: 'muted' }, ` · ${str(f['namespace'], 'cluster')}`),
+      ),
+      badge(severity, SEVERITY_TONE[severity] ?? 'muted'),
+    ),
+    strs(f['objects']).length > 0
+      ? h('div', { class: 'drop-meta mono small' }, strs(f['objects']).join(', '))
+      : null,
+    h(
+      'ul',
+      { class: 'evidence-list' },
+      evidence.map((e) => h('li', null, e)),
+    ),
+    typeof fix === 'string'
+      ? h('p', { class: 'fix-text' }, h('strong', null, 'Fix: '), fix)
+      : arr(fix).length > 0
+        ? fixDetails('Suggested fix', arr(fix), fixFileName(str(f['kind']), str(f['namespace'], 'cluster')))
+        : null,
+  );
 }
 
 /** Findings drawn per page. */
 const PAGE = 25;
 
 function matches(f: JsonObject, query: string): boolean {
-  return [str(f['kind']), str(f['namespace']), ...strs(f['objects'])].some((v) => v.toLowerCase().includes(query));
+  return [str(f['kind']), str(f['namespace']), ...strs(f['objects'])].some((v) =>
+    v.toLowerCase().includes(query),
+  );
 }
 
 export async function renderDiagnostics(ctx: PageContext): Promise<void> {
@@ -38,8 +68,18 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
     body = await getJson('/api/v1/diagnostics', { namespace }, ctx.signal);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      mount(ctx.root, pageHeader('Diagnostics', 'Policy failures: what blocks, what fails to block, and why'),
-        card(null, h('p', { class: 'empty' }, 'This server does not offer diagnostics yet. Run `netpol-advisor doctor` on the command line.')));
+      mount(
+        ctx.root,
+        pageHeader('Diagnostics', 'Policy failures: what blocks, what fails to block, and why'),
+        card(
+          null,
+          h(
+            'p',
+            { class: 'empty' },
+            'This server does not offer diagnostics yet. Run `netpol-advisor doctor` on the command line.',
+          ),
+        ),
+      );
       return;
     }
     throw error;
@@ -52,17 +92,77 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
   const redraw = (): void => {
     const shown = query === '' ? list : list.filter((item) => matches(obj(item), query));
     const pages = Math.ceil(shown.length / PAGE);
-    mount(host,
-      shown.length === 0 ? h('p', { class: 'empty' }, list.length === 0 ? 'No problem found.' : `No finding matches "${query}".`)
+    mount(
+      host,
+      shown.length === 0
+        ? h(
+            'p',
+            { class: 'empty' },
+            list.length === 0 ? 'No problem found.' : `No finding matches "${query}".`,
+          )
         : h('div', { class: 'drops' }, shown.slice(page * PAGE, (page + 1) * PAGE).map(finding)),
-      pages > 1 ? h('div', { class: 'pager' }, h('span', { class: 'muted small', 'data-testid': 'findings-range' }, `${page * PAGE + 1}–${Math.min(shown.length, (page + 1) * PAGE)} of ${shown.length}`),
-        h('button', { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => { page--; redraw(); } }, 'Previous'),
-        h('button', { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => { page++; redraw(); } }, 'Next')) : null);
+      pages > 1
+        ? h(
+            'div',
+            { class: 'pager' },
+            h(
+              'span',
+              { class: 'muted small', 'data-testid': 'findings-range' },
+              `${page * PAGE + 1}–${Math.min(shown.length, (page + 1) * PAGE)} of ${shown.length}`,
+            ),
+            h(
+              'button',
+              {
+                class: 'btn btn-small',
+                type: 'button',
+                disabled: page === 0,
+                onClick: () => {
+                  page--;
+                  redraw();
+                },
+              },
+              'Previous',
+            ),
+            h(
+              'button',
+              {
+                class: 'btn btn-small',
+                type: 'button',
+                disabled: page >= pages - 1,
+                onClick: () => {
+                  page++;
+                  redraw();
+                },
+              },
+              'Next',
+            ),
+          )
+        : null,
+    );
   };
-  const search = h('input', { type: 'search', name: 'finding-search', placeholder: 'Search kind, namespace, objects…', 'aria-label': 'Search findings', onInput: () => { query = search.value.trim().toLowerCase(); page = 0; redraw(); } });
+  const search = h('input', {
+    type: 'search',
+    name: 'finding-search',
+    placeholder: 'Search kind, namespace, objects…',
+    'aria-label': 'Search findings',
+    onInput: () => {
+      query = search.value.trim().toLowerCase();
+      page = 0;
+      redraw();
+    },
+  });
   redraw();
-  mount(ctx.root,
-    pageHeader('Diagnostics', 'Policy failures: what blocks, what fails to block, and why',
-      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
-    card(`${list.length} ${list.length === 1 ? 'finding' : 'findings'}`, list.length > PAGE ? h('div', { class: 'toolbar' }, search) : null, host));
+  mount(
+    ctx.root,
+    pageHeader(
+      'Diagnostics',
+      'Policy failures: what blocks, what fails to block, and why',
+      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces'),
+    ),
+    card(
+      `${list.length} ${list.length === 1 ? 'finding' : 'findings'}`,
+      list.length > PAGE ? h('div', { class: 'toolbar' }, search) : null,
+      host,
+    ),
+  );
 }

@@ -16,7 +16,12 @@ const LIVE_MAX = 50;
 /** Recent drops the live table starts with: enough to see what is happening, not to bury the list. */
 const LIVE_INITIAL = 8;
 const CLASS_TONE: Readonly<Record<string, string>> = {
-  regression: 'bad', dns: 'bad', suspicious: 'warn', 'likely-legitimate': 'info', 'expected-by-baseline': 'muted', unknown: 'muted',
+  regression: 'bad',
+  dns: 'bad',
+  suspicious: 'warn',
+  'likely-legitimate': 'info',
+  'expected-by-baseline': 'muted',
+  unknown: 'muted',
 };
 
 function explanationText(value: unknown): string[] {
@@ -33,22 +38,47 @@ function dropCard(item: unknown): HTMLElement {
   const fix = arr(d['fix']);
   const fixWarnings = strs(d['fixWarnings']);
   const explanation = explanationText(d['explanation']);
-  return h('article', { class: 'drop', 'data-classification': classification },
-    h('div', { class: 'drop-head' },
-      h('div', { class: 'drop-path' },
-        h('span', { class: 'peer' }, peerLabel(d['source'])), h('span', { class: 'arrow-sep' }, ' → '),
-        h('span', { class: 'peer' }, peerLabel(d['destination'])), ' ',
-        h('span', { class: 'mono muted' }, portLabel(d['port'], d['protocol']))),
-      badge(classification, CLASS_TONE[classification] ?? 'muted')),
-    h('div', { class: 'drop-meta muted' },
+  return h(
+    'article',
+    { class: 'drop', 'data-classification': classification },
+    h(
+      'div',
+      { class: 'drop-head' },
+      h(
+        'div',
+        { class: 'drop-path' },
+        h('span', { class: 'peer' }, peerLabel(d['source'])),
+        h('span', { class: 'arrow-sep' }, ' → '),
+        h('span', { class: 'peer' }, peerLabel(d['destination'])),
+        ' ',
+        h('span', { class: 'mono muted' }, portLabel(d['port'], d['protocol'])),
+      ),
+      badge(classification, CLASS_TONE[classification] ?? 'muted'),
+    ),
+    h(
+      'div',
+      { class: 'drop-meta muted' },
       `${formatCount(d['count'])} dropped connections · first ${formatTime(d['firstSeen'])} · last ${timeAgo(d['lastSeen'])}`,
-      strs(d['deniedBy']).length > 0 ? ` · denied by ${strs(d['deniedBy']).join(', ')}` : ''),
-    h('ul', { class: 'evidence-list' }, [...strs(d['evidence']), ...explanation].map((line) => h('li', null, line))),
+      strs(d['deniedBy']).length > 0 ? ` · denied by ${strs(d['deniedBy']).join(', ')}` : '',
+    ),
+    h(
+      'ul',
+      { class: 'evidence-list' },
+      [...strs(d['evidence']), ...explanation].map((line) => h('li', null, line)),
+    ),
     fix.length > 0 || fixWarnings.length > 0
-      ? fixDetails(`Suggested fix${fix.length > 0 ? ` (${fix.length} ${fix.length === 1 ? 'policy' : 'policies'})` : ''}`, fix,
-        fixFileName(peerLabel(d['source']), peerLabel(d['destination']), portLabel(d['port'], d['protocol'])),
-        fixWarnings.map((w) => h('p', { class: 'warning' }, w)))
-      : null);
+      ? fixDetails(
+          `Suggested fix${fix.length > 0 ? ` (${fix.length} ${fix.length === 1 ? 'policy' : 'policies'})` : ''}`,
+          fix,
+          fixFileName(
+            peerLabel(d['source']),
+            peerLabel(d['destination']),
+            portLabel(d['port'], d['protocol']),
+          ),
+          fixWarnings.map((w) => h('p', { class: 'warning' }, w)),
+        )
+      : null,
+  );
 }
 
 /** A path's identity across refreshes: the API's key, else its ends, port and protocol. */
@@ -85,7 +115,9 @@ class DropList {
         const card = dropCard(item);
         card.dataset['key'] = key;
         const open = [...known.card.querySelectorAll('details')].map((d) => d.open);
-        card.querySelectorAll('details').forEach((d, i) => { d.open = open[i] ?? false; });
+        card.querySelectorAll('details').forEach((d, i) => {
+          d.open = open[i] ?? false;
+        });
         known.card.replaceWith(card);
         this.cards.set(key, { json, card });
       }
@@ -103,13 +135,16 @@ class DropList {
 
 function liveRow(event: JsonObject, fresh = true): HTMLTableRowElement {
   const e = obj(event['edge']);
-  return h('tr', { class: fresh ? 'live-new' : 'live-recent' },
+  return h(
+    'tr',
+    { class: fresh ? 'live-new' : 'live-recent' },
     h('td', { class: 'time' }, formatTime(e['lastSeen'])),
     h('td', { class: 'peer' }, peerLabel(e['source'])),
     h('td', { class: 'peer' }, peerLabel(e['destination'])),
     h('td', { class: 'mono' }, portLabel(e['port'], e['protocol'])),
     h('td', { class: 'num' }, formatCount(e['count'])),
-    h('td', null, Object.keys(obj(e['dropReasons'])).slice(0, 3).join(', ') || '–'));
+    h('td', null, Object.keys(obj(e['dropReasons'])).slice(0, 3).join(', ') || '–'),
+  );
 }
 
 function deliveryBadges(deliveries: unknown): HTMLElement[] {
@@ -118,9 +153,17 @@ function deliveryBadges(deliveries: unknown): HTMLElement[] {
     const state = str(d['state'], 'pending');
     const attempts = num(d['attempts']);
     const error = optStr(d['lastError']);
-    return h('span', { class: 'delivery', title: error ?? '' },
-      badge(`${str(d['sink'], 'sink')}: ${state}`, state === 'sent' ? 'ok' : state === 'failed' ? 'bad' : 'warn'),
-      attempts !== undefined && attempts > 1 ? h('span', { class: 'muted small' }, ` ${attempts} attempts`) : null);
+    return h(
+      'span',
+      { class: 'delivery', title: error ?? '' },
+      badge(
+        `${str(d['sink'], 'sink')}: ${state}`,
+        state === 'sent' ? 'ok' : state === 'failed' ? 'bad' : 'warn',
+      ),
+      attempts !== undefined && attempts > 1
+        ? h('span', { class: 'muted small' }, ` ${attempts} attempts`)
+        : null,
+    );
   });
 }
 
@@ -128,13 +171,26 @@ function alertRows(body: unknown): HTMLTableRowElement[] {
   return items(body).map((item) => {
     const a = obj(item);
     const status = str(a['status'], 'firing');
-    return h('tr', null,
+    return h(
+      'tr',
+      null,
       h('td', null, badge(status, status === 'firing' ? 'bad' : 'muted')),
-      h('td', null, badge(str(a['classification'], 'unknown'), CLASS_TONE[str(a['classification'])] ?? 'muted')),
+      h(
+        'td',
+        null,
+        badge(str(a['classification'], 'unknown'), CLASS_TONE[str(a['classification'])] ?? 'muted'),
+      ),
       h('td', null, str(a['summary'])),
       h('td', { class: 'num' }, formatCount(a['count'])),
       h('td', { class: 'time' }, timeAgo(pick(a, 'lastSeen', 'lastSeenMs'))),
-      h('td', null, deliveryBadges(a['deliveries']).length > 0 ? deliveryBadges(a['deliveries']) : h('span', { class: 'muted' }, 'no sink configured')));
+      h(
+        'td',
+        null,
+        deliveryBadges(a['deliveries']).length > 0
+          ? deliveryBadges(a['deliveries'])
+          : h('span', { class: 'muted' }, 'no sink configured'),
+      ),
+    );
   });
 }
 
@@ -142,25 +198,80 @@ const CLASSES = ['regression', 'dns', 'suspicious', 'likely-legitimate', 'expect
 /** Blocked paths per page. */
 const DROPS_PAGE = 50;
 
-function filters(ctx: PageContext, names: readonly string[], namespace: string | undefined, classification: string | undefined): HTMLElement {
-  const select = h('select', { name: 'classification', 'aria-label': 'Class', onChange: () => ctx.navigate({ namespace, classification: select.value === '' ? undefined : select.value }) },
+function filters(
+  ctx: PageContext,
+  names: readonly string[],
+  namespace: string | undefined,
+  classification: string | undefined,
+): HTMLElement {
+  const select = h(
+    'select',
+    {
+      name: 'classification',
+      'aria-label': 'Class',
+      onChange: () =>
+        ctx.navigate({ namespace, classification: select.value === '' ? undefined : select.value }),
+    },
     h('option', { value: '' }, 'All classes'),
-    CLASSES.map((c) => h('option', { value: c, selected: c === classification }, c)));
-  return h('div', { class: 'toolbar' },
-    namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns, classification }), 'All namespaces'),
-    h('label', { class: 'field' }, h('span', null, 'Class'), select));
+    CLASSES.map((c) => h('option', { value: c, selected: c === classification }, c)),
+  );
+  return h(
+    'div',
+    { class: 'toolbar' },
+    namespaceSelect(
+      names,
+      namespace,
+      (ns) => ctx.navigate({ namespace: ns, classification }),
+      'All namespaces',
+    ),
+    h('label', { class: 'field' }, h('span', null, 'Class'), select),
+  );
 }
 
 /** Next follows the API's nextCursor; First goes back to the newest. `page` only numbers what is shown. */
-function dropsPager(ctx: PageContext, body: JsonObject, page: number, namespace: string | undefined, classification: string | undefined): HTMLElement | null {
+function dropsPager(
+  ctx: PageContext,
+  body: JsonObject,
+  page: number,
+  namespace: string | undefined,
+  classification: string | undefined,
+): HTMLElement | null {
   const total = num(body['total']) ?? 0;
   const next = optStr(body['nextCursor']);
   const offset = (page - 1) * DROPS_PAGE;
-  if (next === undefined && page === 1) return total > 0 ? h('p', { class: 'muted small' }, `${formatCount(total)} blocked ${total === 1 ? 'path' : 'paths'}.`) : null;
-  return h('div', { class: 'pager' },
-    h('span', { class: 'muted small', 'data-testid': 'drops-range' }, `${formatCount(offset + 1)}–${formatCount(offset + items(body).length)} of ${formatCount(total)} blocked paths`),
-    h('button', { class: 'btn btn-small', type: 'button', disabled: page === 1, onClick: () => ctx.navigate({ namespace, classification }) }, 'Newest'),
-    h('button', { class: 'btn btn-small', type: 'button', disabled: next === undefined, onClick: () => ctx.navigate({ namespace, classification, cursor: next, page: String(page + 1) }) }, 'Next'));
+  if (next === undefined && page === 1)
+    return total > 0
+      ? h('p', { class: 'muted small' }, `${formatCount(total)} blocked ${total === 1 ? 'path' : 'paths'}.`)
+      : null;
+  return h(
+    'div',
+    { class: 'pager' },
+    h(
+      'span',
+      { class: 'muted small', 'data-testid': 'drops-range' },
+      `${formatCount(offset + 1)}–${formatCount(offset + items(body).length)} of ${formatCount(total)} blocked paths`,
+    ),
+    h(
+      'button',
+      {
+        class: 'btn btn-small',
+        type: 'button',
+        disabled: page === 1,
+        onClick: () => ctx.navigate({ namespace, classification }),
+      },
+      'Newest',
+    ),
+    h(
+      'button',
+      {
+        class: 'btn btn-small',
+        type: 'button',
+        disabled: next === undefined,
+        onClick: () => ctx.navigate({ namespace, classification, cursor: next, page: String(page + 1) }),
+      },
+      'Next',
+    ),
+  );
 }
 
 export async function renderDrops(ctx: PageContext): Promise<void> {
@@ -169,17 +280,34 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
   const cursor = ctx.params.get('cursor') ?? undefined;
   const page = cursor === undefined ? 1 : Math.max(2, Math.floor(Number(ctx.params.get('page') ?? '2')) || 2);
   const query = { namespace, classification, limit: DROPS_PAGE, cursor };
-  const [drops, alerts, names] = await Promise.all([getJson('/api/v1/drops', query, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal), namespaceNames()]);
+  const [drops, alerts, names] = await Promise.all([
+    getJson('/api/v1/drops', query, ctx.signal),
+    getJson('/api/v1/alerts', undefined, ctx.signal),
+    namespaceNames(),
+  ]);
   const dropList = new DropList();
   const alertsBox = h('div', null);
   // The live table starts with the most recent blocked paths; the stream adds to it.
-  const recent = [...items(drops)].sort((a, b) => str(obj(b)['lastSeen']).localeCompare(str(obj(a)['lastSeen']))).slice(0, LIVE_INITIAL);
-  const liveBody = h('tbody', null, recent.map((item) => liveRow({ edge: item }, false)));
+  const recent = [...items(drops)]
+    .sort((a, b) => str(obj(b)['lastSeen']).localeCompare(str(obj(a)['lastSeen'])))
+    .slice(0, LIVE_INITIAL);
+  const liveBody = h(
+    'tbody',
+    null,
+    recent.map((item) => liveRow({ edge: item }, false)),
+  );
   const liveEmpty = h('p', { class: 'empty' }, 'No blocked flow yet; new ones appear here as they arrive.');
   const status = h('span', { class: 'pill pill-connecting', 'data-testid': 'stream-state' }, 'connecting');
   const showDrops = (body: unknown): void => dropList.update(items(body));
   const showAlerts = (body: unknown): void => {
-    mount(alertsBox, table(['Status', 'Class', 'Summary', 'Connections', 'Last seen', 'Delivery'], alertRows(body), 'No alert raised.'));
+    mount(
+      alertsBox,
+      table(
+        ['Status', 'Class', 'Summary', 'Connections', 'Last seen', 'Delivery'],
+        alertRows(body),
+        'No alert raised.',
+      ),
+    );
   };
   showDrops(drops);
   showAlerts(alerts);
@@ -189,9 +317,17 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
     if (refresh !== undefined) return;
     refresh = setTimeout(() => {
       refresh = undefined;
-      Promise.all([getJson('/api/v1/drops', query, ctx.signal), getJson('/api/v1/alerts', undefined, ctx.signal)])
-        .then(([d, a]) => { showDrops(d); showAlerts(a); })
-        .catch(() => { /* the next event retries */ });
+      Promise.all([
+        getJson('/api/v1/drops', query, ctx.signal),
+        getJson('/api/v1/alerts', undefined, ctx.signal),
+      ])
+        .then(([d, a]) => {
+          showDrops(d);
+          showAlerts(a);
+        })
+        .catch(() => {
+          /* the next event retries */
+        });
     }, 1000);
   };
   // Without the stream (not offered, or down), poll so the page still moves.
@@ -224,13 +360,41 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
     if (poll !== undefined) clearInterval(poll);
   });
 
-  mount(ctx.root,
-    pageHeader('Drops', 'Blocked traffic, classified and explained, with the policy change that would admit it', status),
-    card('Live: blocked flows as they arrive',
-      h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'live-drops' },
-        h('thead', null, h('tr', null, ['Last seen', 'Source', 'Destination', 'Port', 'Drops', 'Reason'].map((t) => h('th', null, t)))),
-        liveBody)),
-      recent.length === 0 ? liveEmpty : null),
-    card('Blocked paths', filters(ctx, names, namespace, classification), dropList.element, dropsPager(ctx, obj(drops), page, namespace, classification)),
-    card('Alerts', alertsBox));
+  mount(
+    ctx.root,
+    pageHeader(
+      'Drops',
+      'Blocked traffic, classified and explained, with the policy change that would admit it',
+      status,
+    ),
+    card(
+      'Live: blocked flows as they arrive',
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { 'data-testid': 'live-drops' },
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Last seen', 'Source', 'Destination', 'Port', 'Drops', 'Reason'].map((t) => h('th', null, t)),
+            ),
+          ),
+          liveBody,
+        ),
+      ),
+      recent.length === 0 ? liveEmpty : null,
+    ),
+    card(
+      'Blocked paths',
+      filters(ctx, names, namespace, classification),
+      dropList.element,
+      dropsPager(ctx, obj(drops), page, namespace, classification),
+    ),
+    card('Alerts', alertsBox),
+  );
 }

@@ -17,8 +17,19 @@ const NODE_H = 40;
 const MAX_NODES = 400;
 const PALETTE = 8;
 
-interface MapNode { readonly id: string; readonly label: string; readonly namespace: string | undefined; readonly kind: string; readonly names: readonly string[] }
-interface MapPort { readonly protocol: string; readonly port: number | undefined; readonly verdict: string; readonly count: number }
+interface MapNode {
+  readonly id: string;
+  readonly label: string;
+  readonly namespace: string | undefined;
+  readonly kind: string;
+  readonly names: readonly string[];
+}
+interface MapPort {
+  readonly protocol: string;
+  readonly port: number | undefined;
+  readonly verdict: string;
+  readonly count: number;
+}
 interface MapLink {
   readonly from: string;
   readonly to: string;
@@ -36,7 +47,13 @@ function readNode(value: unknown): MapNode {
   const namespace = optStr(o['namespace']);
   const name = optStr(pick(o, 'name', 'workload', 'ip')) ?? peerLabel(o);
   const id = optStr(o['id']) ?? (namespace !== undefined ? `${namespace}/${name}` : name);
-  return { id, label: name, namespace, kind: str(pick(o, 'workloadKind', 'kind'), namespace !== undefined ? 'Pod' : 'external'), names: strs(o['names']).slice(0, 20) };
+  return {
+    id,
+    label: name,
+    namespace,
+    kind: str(pick(o, 'workloadKind', 'kind'), namespace !== undefined ? 'Pod' : 'external'),
+    names: strs(o['names']).slice(0, 20),
+  };
 }
 
 function isDroppedVerdict(verdict: string): boolean {
@@ -59,7 +76,12 @@ function readPorts(link: JsonObject): MapPort[] {
   const list = ports.length > 0 ? ports : [link];
   return list.map((p) => {
     const o = obj(p);
-    return { protocol: str(o['protocol'], 'TCP'), port: num(o['port']), verdict: str(o['verdict'], 'forwarded'), count: num(o['count']) ?? 0 };
+    return {
+      protocol: str(o['protocol'], 'TCP'),
+      port: num(o['port']),
+      verdict: str(o['verdict'], 'forwarded'),
+      count: num(o['count']) ?? 0,
+    };
   });
 }
 
@@ -76,10 +98,13 @@ function readGraph(body: unknown): { nodes: Map<string, MapNode>; links: MapLink
     const from = str(pick(link, 'source', 'from'));
     const to = str(pick(link, 'target', 'to'));
     if (from === '' || to === '') continue;
-    for (const id of [from, to]) if (!nodes.has(id)) nodes.set(id, { id, label: id, namespace: undefined, kind: 'external', names: [] });
+    for (const id of [from, to])
+      if (!nodes.has(id)) nodes.set(id, { id, label: id, namespace: undefined, kind: 'external', names: [] });
     const ports = readPorts(link);
     links.push({
-      from, to, ports,
+      from,
+      to,
+      ports,
       dropped: link['dropped'] === true || ports.some((p) => isDroppedVerdict(p.verdict)),
       nonPolicy: false,
       count: num(link['count']) ?? ports.reduce((sum, p) => sum + p.count, 0),
@@ -118,51 +143,146 @@ async function loadSamples(link: MapLink, nodes: Map<string, MapNode>, into: HTM
       if (!flowSideMatches(f['source'], source) || !flowSideMatches(f['destination'], target)) continue;
       for (const p of strs(obj(f['source'])['pods'])) sourcePods.add(p);
       for (const p of strs(obj(f['destination'])['pods'])) targetPods.add(p);
-      for (const n of [...strs(obj(f['source'])['names']), ...strs(obj(f['destination'])['names'])]) names.add(n);
+      for (const n of [...strs(obj(f['source'])['names']), ...strs(obj(f['destination'])['names'])])
+        names.add(n);
     }
   }
-  const list = (values: Set<string>): string => (values.size === 0 ? '–' : [...values].slice(0, 6).join(', '));
-  mount(into, kv([
-    ['Source pods', list(sourcePods)],
-    ['Destination pods', list(targetPods)],
-    ['DNS names', list(names)],
-  ]));
+  const list = (values: Set<string>): string =>
+    values.size === 0 ? '–' : [...values].slice(0, 6).join(', ');
+  mount(
+    into,
+    kv([
+      ['Source pods', list(sourcePods)],
+      ['Destination pods', list(targetPods)],
+      ['DNS names', list(names)],
+    ]),
+  );
 }
 
 function evidence(link: MapLink, nodes: Map<string, MapNode>): HTMLElement {
   const samples = h('div', { class: 'samples' }, h('p', { class: 'muted' }, 'Loading sample pods…'));
-  loadSamples(link, nodes, samples).catch((error: unknown) => mount(samples, h('p', { class: 'muted' }, `Sample pods unavailable: ${error instanceof Error ? error.message : String(error)}`)));
-  return h('div', { class: 'evidence', 'data-testid': 'edge-evidence' },
-    h('h3', null, nodeName(nodes.get(link.from), link.from), h('span', { class: 'arrow-sep' }, ' → '), nodeName(nodes.get(link.to), link.to)),
+  loadSamples(link, nodes, samples).catch((error: unknown) =>
+    mount(
+      samples,
+      h(
+        'p',
+        { class: 'muted' },
+        `Sample pods unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'evidence', 'data-testid': 'edge-evidence' },
+    h(
+      'h3',
+      null,
+      nodeName(nodes.get(link.from), link.from),
+      h('span', { class: 'arrow-sep' }, ' → '),
+      nodeName(nodes.get(link.to), link.to),
+    ),
     link.dropped ? badge('drops observed', 'bad') : badge('allowed', 'ok'),
     kv([
       ['Connections', formatCount(link.count)],
       ['First seen', formatTime(link.firstSeen)],
       ['Last seen', `${formatTime(link.lastSeen)} (${timeAgo(link.lastSeen)})`],
     ]),
-    h('table', { class: 'mini' },
-      h('thead', null, h('tr', null, h('th', null, 'Port'), h('th', null, 'Verdict'), h('th', null, 'Connections'))),
-      h('tbody', null, link.ports.map((p) => h('tr', null,
-        h('td', { class: 'mono' }, portLabel(p.port, p.protocol)),
-        h('td', null, badge(p.verdict, isDroppedVerdict(p.verdict) ? 'bad' : 'ok')),
-        h('td', { class: 'num' }, formatCount(p.count)))))),
-    samples);
+    h(
+      'table',
+      { class: 'mini' },
+      h(
+        'thead',
+        null,
+        h('tr', null, h('th', null, 'Port'), h('th', null, 'Verdict'), h('th', null, 'Connections')),
+      ),
+      h(
+        'tbody',
+        null,
+        link.ports.map((p) =>
+          h(
+            'tr',
+            null,
+            h('td', { class: 'mono' }, portLabel(p.port, p.protocol)),
+            h('td', null, badge(p.verdict, isDroppedVerdict(p.verdict) ? 'bad' : 'ok')),
+            h('td', { class: 'num' }, formatCount(p.count)),
+          ),
+        ),
+      ),
+    ),
+    samples,
+  );
 }
 
 function edgeClass(link: MapLink): string {
   return link.nonPolicy ? 'edge edge-nonpolicy' : link.dropped ? 'edge edge-drop' : 'edge';
 }
 
-function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link: MapLink, path: SVGElement) => void): SVGSVGElement {
+function drawMap(
+  nodes: Map<string, MapNode>,
+  links: MapLink[],
+  onSelect: (link: MapLink, path: SVGElement) => void,
+): SVGSVGElement {
   const ids = [...nodes.keys()];
   const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 64, rowGapPx: NODE_H + 18, marginPx: 28 });
   const width = layout.width + NODE_W;
   const height = layout.height + NODE_H;
-  const svg = s('svg', { class: 'map', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Service map' },
-    s('defs', null,
-      s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' })),
-      s('marker', { id: 'arrow-drop', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' })),
-      s('marker', { id: 'arrow-nonpolicy', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-nonpolicy' }))));
+  const svg = s(
+    'svg',
+    {
+      class: 'map',
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: 'img',
+      'aria-label': 'Service map',
+    },
+    s(
+      'defs',
+      null,
+      s(
+        'marker',
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 9,
+          markerHeight: 9,
+          markerUnits: 'userSpaceOnUse',
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' }),
+      ),
+      s(
+        'marker',
+        {
+          id: 'arrow-drop',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 9,
+          markerHeight: 9,
+          markerUnits: 'userSpaceOnUse',
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' }),
+      ),
+      s(
+        'marker',
+        {
+          id: 'arrow-nonpolicy',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 9,
+          markerHeight: 9,
+          markerUnits: 'userSpaceOnUse',
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-nonpolicy' }),
+      ),
+    ),
+  );
   const edgeLayer = s('g', { class: 'edges' });
   const nodeLayer = s('g', { class: 'nodes' });
   svg.append(edgeLayer, nodeLayer);
@@ -173,36 +293,94 @@ function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link:
     if (column === undefined) columns.set(p.layer, [p]);
     else column.push(p);
   }
-  const routeOptions = { nodeWidth: NODE_W, nodeHeight: NODE_H, topChannelY: 12, bottomChannelY: height - 12 };
+  const routeOptions = {
+    nodeWidth: NODE_W,
+    nodeHeight: NODE_H,
+    topChannelY: 12,
+    bottomChannelY: height - 12,
+  };
   for (const link of links) {
     const a = layout.positions.get(link.from);
     const b = layout.positions.get(link.to);
     if (a === undefined || b === undefined) continue;
     const route = routeEdge(a, b, columns, routeOptions);
     const strokeWidth = 1.2 + 2.8 * Math.sqrt(link.count / maxCount);
-    const marker = link.nonPolicy ? 'url(#arrow-nonpolicy)' : link.dropped ? 'url(#arrow-drop)' : 'url(#arrow)';
-    const visible = s('path', { d: route.d, class: edgeClass(link), 'stroke-width': strokeWidth.toFixed(2), 'marker-end': marker });
+    const marker = link.nonPolicy
+      ? 'url(#arrow-nonpolicy)'
+      : link.dropped
+        ? 'url(#arrow-drop)'
+        : 'url(#arrow)';
+    const visible = s('path', {
+      d: route.d,
+      class: edgeClass(link),
+      'stroke-width': strokeWidth.toFixed(2),
+      'marker-end': marker,
+    });
     const ports = link.ports.map((p) => portLabel(p.port, p.protocol));
-    const portText = ports.length > 3 ? `${ports.slice(0, 3).join(', ')} +${ports.length - 3}` : ports.join(', ');
-    const hit = s('path', { d: route.d, class: 'edge-hit', 'data-from': link.from, 'data-to': link.to, 'data-dropped': link.dropped ? 'true' : 'false', 'data-nonpolicy': link.nonPolicy ? 'true' : 'false', tabindex: 0 },
-      s('title', null, `${nodeName(nodes.get(link.from), link.from)} → ${nodeName(nodes.get(link.to), link.to)}: ${ports.join(', ')}`));
+    const portText =
+      ports.length > 3 ? `${ports.slice(0, 3).join(', ')} +${ports.length - 3}` : ports.join(', ');
+    const hit = s(
+      'path',
+      {
+        d: route.d,
+        class: 'edge-hit',
+        'data-from': link.from,
+        'data-to': link.to,
+        'data-dropped': link.dropped ? 'true' : 'false',
+        'data-nonpolicy': link.nonPolicy ? 'true' : 'false',
+        tabindex: 0,
+      },
+      s(
+        'title',
+        null,
+        `${nodeName(nodes.get(link.from), link.from)} → ${nodeName(nodes.get(link.to), link.to)}: ${ports.join(', ')}`,
+      ),
+    );
     // The ports, drawn on the arrow while it is hovered or focused.
-    const label = s('text', { class: 'edge-label', x: route.label.x, y: route.label.y, 'text-anchor': 'middle' }, portText);
+    const label = s(
+      'text',
+      { class: 'edge-label', x: route.label.x, y: route.label.y, 'text-anchor': 'middle' },
+      portText,
+    );
     const select = (): void => onSelect(link, visible);
     hit.addEventListener('click', select);
-    hit.addEventListener('keydown', (event) => { if (event.key === 'Enter') select(); });
+    hit.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') select();
+    });
     edgeLayer.append(s('g', { class: 'edge-group' }, visible, hit, label));
   }
   for (const node of nodes.values()) {
     const p = layout.positions.get(node.id);
     if (p === undefined) continue;
     const color = colorIndex(node.namespace);
-    nodeLayer.append(s('g', { class: `node ${color < 0 ? 'node-external' : `ns-${color}`}`, transform: `translate(${p.x},${p.y})`, 'data-node': node.id },
-      s('title', null, node.namespace !== undefined ? `${node.namespace}/${node.label} (${node.kind})` : `${node.label} (${node.kind})`),
-      s('rect', { width: NODE_W, height: NODE_H, rx: 7 }),
-      // Outside addresses show their DNS name when one was seen, the address below it.
-      s('text', { x: 10, y: 17, class: 'node-label' }, truncate(node.names[0] ?? node.label, 24)),
-      s('text', { x: 10, y: 31, class: 'node-sub' }, truncate(node.namespace ?? (node.names[0] !== undefined ? `${node.label} · ${node.kind}` : node.kind), 30))));
+    nodeLayer.append(
+      s(
+        'g',
+        {
+          class: `node ${color < 0 ? 'node-external' : `ns-${color}`}`,
+          transform: `translate(${p.x},${p.y})`,
+          'data-node': node.id,
+        },
+        s(
+          'title',
+          null,
+          node.namespace !== undefined
+            ? `${node.namespace}/${node.label} (${node.kind})`
+            : `${node.label} (${node.kind})`,
+        ),
+        s('rect', { width: NODE_W, height: NODE_H, rx: 7 }),
+        // Outside addresses show their DNS name when one was seen, the address below it.
+        s('text', { x: 10, y: 17, class: 'node-label' }, truncate(node.names[0] ?? node.label, 24)),
+        s(
+          'text',
+          { x: 10, y: 31, class: 'node-sub' },
+          truncate(
+            node.namespace ?? (node.names[0] !== undefined ? `${node.label} · ${node.kind}` : node.kind),
+            30,
+          ),
+        ),
+      ),
+    );
   }
   // Shrinks to fit its card, but not below 3/4 of its size (then the card scrolls).
   svg.style.minWidth = `${Math.round(width * 0.75)}px`;
@@ -211,31 +389,73 @@ function drawMap(nodes: Map<string, MapNode>, links: MapLink[], onSelect: (link:
 
 export async function renderMap(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
-  const [names, body] = await Promise.all([namespaceNames(), getJson('/api/v1/graph', { namespace }, ctx.signal)]);
+  const [names, body] = await Promise.all([
+    namespaceNames(),
+    getJson('/api/v1/graph', { namespace }, ctx.signal),
+  ]);
   const { nodes, links, truncated } = readGraph(body);
   // Without the reasons the drops are drawn as policy drops; the map still renders.
-  const nonPolicy = links.some((l) => l.dropped) ? await nonPolicyLinks(namespace, ctx.signal).catch(() => new Set<string>()) : new Set<string>();
+  const nonPolicy = links.some((l) => l.dropped)
+    ? await nonPolicyLinks(namespace, ctx.signal).catch(() => new Set<string>())
+    : new Set<string>();
   for (const link of links) link.nonPolicy = link.dropped && nonPolicy.has(`${link.from}>${link.to}`);
-  const panel = h('aside', { class: 'map-side' }, h('p', { class: 'hint' }, 'Click an arrow to see its evidence: ports, counts, first and last seen, sample pods and DNS names.'));
+  const panel = h(
+    'aside',
+    { class: 'map-side' },
+    h(
+      'p',
+      { class: 'hint' },
+      'Click an arrow to see its evidence: ports, counts, first and last seen, sample pods and DNS names.',
+    ),
+  );
   const dropped = links.filter((l) => l.dropped).length;
   const tooMany = nodes.size > MAX_NODES;
   let selected: SVGElement | undefined;
-  const svg = tooMany ? h('p', { class: 'empty' }, `${nodes.size} workloads: too many to draw. Pick a namespace.`) : drawMap(nodes, links, (link, path) => {
-    selected?.classList.remove('edge-selected');
-    path.classList.add('edge-selected');
-    selected = path;
-    mount(panel, evidence(link, nodes));
-  });
-  mount(ctx.root,
-    pageHeader('Service map', namespace !== undefined ? `Workloads talking to or from ${namespace}` : 'Every observed workload in the cluster',
-      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster')),
-    h('div', { class: 'legend' },
+  const svg = tooMany
+    ? h('p', { class: 'empty' }, `${nodes.size} workloads: too many to draw. Pick a namespace.`)
+    : drawMap(nodes, links, (link, path) => {
+        selected?.classList.remove('edge-selected');
+        path.classList.add('edge-selected');
+        selected = path;
+        mount(panel, evidence(link, nodes));
+      });
+  mount(
+    ctx.root,
+    pageHeader(
+      'Service map',
+      namespace !== undefined
+        ? `Workloads talking to or from ${namespace}`
+        : 'Every observed workload in the cluster',
+      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster'),
+    ),
+    h(
+      'div',
+      { class: 'legend' },
       h('span', null, h('i', { class: 'swatch swatch-ok' }), 'allowed flow'),
       h('span', null, h('i', { class: 'swatch swatch-drop' }), 'dropped by a policy'),
-      h('span', { 'data-testid': 'legend-nonpolicy' }, h('i', { class: 'swatch swatch-nonpolicy' }), 'dropped, not by a policy (e.g. conntrack table full)'),
+      h(
+        'span',
+        { 'data-testid': 'legend-nonpolicy' },
+        h('i', { class: 'swatch swatch-nonpolicy' }),
+        'dropped, not by a policy (e.g. conntrack table full)',
+      ),
       h('span', { class: 'muted' }, 'hover an arrow for its ports'),
-      h('span', { class: 'muted' }, `${nodes.size} workloads · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`)),
-    h('div', { class: 'map-layout' },
-      card(null, links.length === 0 && nodes.size === 0 ? h('p', { class: 'empty' }, 'No flows observed here yet.') : h('div', { class: 'map-scroll' }, svg)),
-      panel));
+      h(
+        'span',
+        { class: 'muted' },
+        `${nodes.size} workloads · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`,
+      ),
+    ),
+    h(
+      'div',
+      { class: 'map-layout' },
+      card(
+        null,
+        links.length === 0 && nodes.size === 0
+          ? h('p', { class: 'empty' }, 'No flows observed here yet.')
+          : h('div', { class: 'map-scroll' }, svg),
+      ),
+      panel,
+    ),
+  );
 }

@@ -32,7 +32,9 @@ function readRow(item: unknown): NamespaceRow {
     denyEgress: bool(c['defaultDenyEgress']),
     podsSelected,
     pods,
-    coverage: share ?? (pods !== undefined && pods > 0 && podsSelected !== undefined ? podsSelected / pods : undefined),
+    coverage:
+      share ??
+      (pods !== undefined && pods > 0 && podsSelected !== undefined ? podsSelected / pods : undefined),
     policies: num(c['policies']),
     edges: num(o['edges']),
     drops: num(obj(o['dropsLastHour'])['connections']) ?? num(o['dropsLastHour']),
@@ -51,11 +53,19 @@ function coverageBar(row: NamespaceRow): HTMLElement {
   const tone = share === undefined ? 'muted' : share >= 0.999 ? 'ok' : share > 0 ? 'warn' : 'bad';
   const bar = h('span', { class: `bar-fill bar-${tone}` });
   bar.style.width = `${width}%`;
-  const detail = row.pods !== undefined && row.podsSelected !== undefined ? ` (${row.podsSelected}/${row.pods} pods)` : '';
-  return h('div', { class: 'coverage' }, h('span', { class: 'bar' }, bar), h('span', { class: 'coverage-text' }, `${percent(share)}${detail}`));
+  const detail =
+    row.pods !== undefined && row.podsSelected !== undefined ? ` (${row.podsSelected}/${row.pods} pods)` : '';
+  return h(
+    'div',
+    { class: 'coverage' },
+    h('span', { class: 'bar' }, bar),
+    h('span', { class: 'coverage-text' }, `${percent(share)}${detail}`),
+  );
 }
 
-async function allNamespaces(signal: AbortSignal): Promise<{ rows: NamespaceRow[]; totals: JsonObject | undefined }> {
+async function allNamespaces(
+  signal: AbortSignal,
+): Promise<{ rows: NamespaceRow[]; totals: JsonObject | undefined }> {
   const { items: list, totals } = await allNamespaceItems(signal);
   return { rows: list.map(readRow), totals };
 }
@@ -66,27 +76,71 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
   const unprotected = rows.filter((r) => r.denyIngress === false || r.denyEgress === false).length;
   const known = rows.some((r) => r.denyIngress !== undefined);
   const edges = num(totals?.['edges']) ?? rows.reduce((sum, r) => sum + (r.edges ?? 0), 0);
-  const drops = num(obj(totals?.['dropsLastHour'])['connections']) ?? rows.reduce((sum, r) => sum + (r.drops ?? 0), 0);
-  mount(ctx.root,
+  const drops =
+    num(obj(totals?.['dropsLastHour'])['connections']) ?? rows.reduce((sum, r) => sum + (r.drops ?? 0), 0);
+  mount(
+    ctx.root,
     pageHeader('Overview', 'Policy coverage and observed traffic per namespace'),
-    h('div', { class: 'stats' },
+    h(
+      'div',
+      { class: 'stats' },
       stat('Namespaces', formatCount(rows.length)),
-      stat('Without default deny', known ? formatCount(unprotected) : '–', !known ? 'neutral' : unprotected > 0 ? 'warn' : 'ok'),
+      stat(
+        'Without default deny',
+        known ? formatCount(unprotected) : '–',
+        !known ? 'neutral' : unprotected > 0 ? 'warn' : 'ok',
+      ),
       stat('Observed paths', formatCount(edges)),
-      stat('Drops in the last hour', formatCount(drops), drops > 0 ? 'bad' : 'ok')),
-    known ? null : h('p', { class: 'notice' }, 'No cluster inventory or snapshot is configured: policy coverage is unknown; traffic figures come from the observed flows.'),
-    card('Namespaces', table(
-      ['Namespace', 'Ingress', 'Egress', 'Pods selected by a policy', 'Policies', 'Observed edges', 'Drops (1h)', ''],
-      rows.map((r) => h('tr', { 'data-namespace': r.name },
-        h('td', { class: 'strong' }, r.name),
-        h('td', null, denyBadge(r.denyIngress)),
-        h('td', null, denyBadge(r.denyEgress)),
-        h('td', null, coverageBar(r)),
-        h('td', { class: 'num' }, formatCount(r.policies)),
-        h('td', { class: 'num' }, formatCount(r.edges)),
-        h('td', { class: `num ${(r.drops ?? 0) > 0 ? 'text-bad' : ''}`, title: r.dropPaths !== undefined ? `${r.dropPaths} blocked paths` : '' }, formatCount(r.drops)),
-        h('td', { class: 'links' },
-          h('a', { href: `#/map?namespace=${encodeURIComponent(r.name)}` }, 'Map'),
-          h('a', { href: `#/recommendations?namespace=${encodeURIComponent(r.name)}` }, 'Proposal')))),
-      'No namespace observed yet: no flows have been ingested.')));
+      stat('Drops in the last hour', formatCount(drops), drops > 0 ? 'bad' : 'ok'),
+    ),
+    known
+      ? null
+      : h(
+          'p',
+          { class: 'notice' },
+          'No cluster inventory or snapshot is configured: policy coverage is unknown; traffic figures come from the observed flows.',
+        ),
+    card(
+      'Namespaces',
+      table(
+        [
+          'Namespace',
+          'Ingress',
+          'Egress',
+          'Pods selected by a policy',
+          'Policies',
+          'Observed edges',
+          'Drops (1h)',
+          '',
+        ],
+        rows.map((r) =>
+          h(
+            'tr',
+            { 'data-namespace': r.name },
+            h('td', { class: 'strong' }, r.name),
+            h('td', null, denyBadge(r.denyIngress)),
+            h('td', null, denyBadge(r.denyEgress)),
+            h('td', null, coverageBar(r)),
+            h('td', { class: 'num' }, formatCount(r.policies)),
+            h('td', { class: 'num' }, formatCount(r.edges)),
+            h(
+              'td',
+              {
+                class: `num ${(r.drops ?? 0) > 0 ? 'text-bad' : ''}`,
+                title: r.dropPaths !== undefined ? `${r.dropPaths} blocked paths` : '',
+              },
+              formatCount(r.drops),
+            ),
+            h(
+              'td',
+              { class: 'links' },
+              h('a', { href: `#/map?namespace=${encodeURIComponent(r.name)}` }, 'Map'),
+              h('a', { href: `#/recommendations?namespace=${encodeURIComponent(r.name)}` }, 'Proposal'),
+            ),
+          ),
+        ),
+        'No namespace observed yet: no flows have been ingested.',
+      ),
+    ),
+  );
 }

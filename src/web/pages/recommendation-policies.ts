@@ -10,14 +10,20 @@ import { arr, num, obj, optStr, str, strs, type JsonObject } from '../json.js';
 import { badge, errorBox, loading } from '../ui.js';
 import { renderYaml } from '../yaml-highlight.js';
 
-const ROLE_LABEL: Readonly<Record<string, string>> = { 'allow-ingress': 'ingress allow', 'allow-egress': 'egress allow', dns: 'DNS', 'default-deny': 'default deny' };
+const ROLE_LABEL: Readonly<Record<string, string>> = {
+  'allow-ingress': 'ingress allow',
+  'allow-egress': 'egress allow',
+  dns: 'DNS',
+  'default-deny': 'default deny',
+};
 /** Policies shown expanded when a page of cards is rendered; the rest start collapsed. */
 export const OPEN_POLICIES = 3;
 /** Summary rows and policy cards per page. */
 const TABLE_PAGE = 100;
 const CARD_PAGE = 25;
 
-export const roleBadge = (role: string): HTMLElement => badge(ROLE_LABEL[role] ?? role, role === 'default-deny' ? 'bad' : role === 'dns' ? 'info' : 'ok');
+export const roleBadge = (role: string): HTMLElement =>
+  badge(ROLE_LABEL[role] ?? role, role === 'default-deny' ? 'bad' : role === 'dns' ? 'info' : 'ok');
 
 function ruleRow(rule: unknown): HTMLTableRowElement {
   const r = obj(rule);
@@ -25,13 +31,30 @@ function ruleRow(rule: unknown): HTMLTableRowElement {
   const pods = strs(r['samplePods']);
   const names = strs(r['names']);
   const reasons = strs(r['reasons']);
-  return h('tr', null,
+  return h(
+    'tr',
+    null,
     h('td', null, badge(str(r['direction']), str(r['direction']) === 'ingress' ? 'info' : 'purple')),
-    h('td', { class: 'peer' }, str(r['peer']), names.length > 0 ? h('div', { class: 'muted small' }, names.slice(0, 4).join(', ')) : null),
+    h(
+      'td',
+      { class: 'peer' },
+      str(r['peer']),
+      names.length > 0 ? h('div', { class: 'muted small' }, names.slice(0, 4).join(', ')) : null,
+    ),
     h('td', { class: 'mono' }, ports.length > 0 ? ports.join(', ') : 'all ports'),
     h('td', { class: 'num' }, formatCount(r['connections'])),
-    h('td', { class: 'time', title: `${formatTime(r['firstSeenMs'])} – ${formatTime(r['lastSeenMs'])}` }, timeAgo(r['lastSeenMs'])),
-    h('td', { class: 'small' }, pods.length > 0 ? pods.slice(0, 3).join(', ') : '–', reasons.length > 0 ? h('div', { class: 'muted' }, reasons.join('; ')) : null));
+    h(
+      'td',
+      { class: 'time', title: `${formatTime(r['firstSeenMs'])} – ${formatTime(r['lastSeenMs'])}` },
+      timeAgo(r['lastSeenMs']),
+    ),
+    h(
+      'td',
+      { class: 'small' },
+      pods.length > 0 ? pods.slice(0, 3).join(', ') : '–',
+      reasons.length > 0 ? h('div', { class: 'muted' }, reasons.join('; ')) : null,
+    ),
+  );
 }
 
 function policyBody(detail: JsonObject): HTMLElement[] {
@@ -40,55 +63,143 @@ function policyBody(detail: JsonObject): HTMLElement[] {
   return [
     renderYaml(str(detail['yaml'])),
     rules.length === 0
-      ? h('p', { class: 'muted small rules-empty' }, role === 'default-deny' ? 'Denies everything not allowed by the other policies of this namespace.' : 'No rule: nothing observed to allow.')
-      : h('div', { class: 'table-wrap' }, h('table', { class: 'mini' },
-        h('thead', null, h('tr', null, ['Dir', 'Peer', 'Ports', 'Conns', 'Last seen', 'Sample pods'].map((t) => h('th', null, t)))),
-        h('tbody', null, rules.map(ruleRow)))),
+      ? h(
+          'p',
+          { class: 'muted small rules-empty' },
+          role === 'default-deny'
+            ? 'Denies everything not allowed by the other policies of this namespace.'
+            : 'No rule: nothing observed to allow.',
+        )
+      : h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'mini' },
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ['Dir', 'Peer', 'Ports', 'Conns', 'Last seen', 'Sample pods'].map((t) => h('th', null, t)),
+              ),
+            ),
+            h('tbody', null, rules.map(ruleRow)),
+          ),
+        ),
   ];
 }
 
 /** A policy card: its summary line; the YAML and evidence loaded on first open. */
-function policyCard(namespace: string, line: JsonObject, open: boolean, flavor: string | undefined): HTMLElement {
+function policyCard(
+  namespace: string,
+  line: JsonObject,
+  open: boolean,
+  flavor: string | undefined,
+): HTMLElement {
   const name = str(line['name']);
   const rules = num(line['rules']) ?? 0;
   const body = h('div', { class: 'policy-body' });
   let detail: Promise<JsonObject> | undefined;
   const load = (): Promise<JsonObject> => {
     detail ??= getJson('/api/v1/recommendations/policy', { namespace, name, flavor }).then(obj);
-    detail.catch(() => { detail = undefined; });
+    detail.catch(() => {
+      detail = undefined;
+    });
     return detail;
   };
   const show = (): void => {
     if (body.dataset['loaded'] === 'true') return;
     mount(body, loading());
-    load().then((d) => { body.dataset['loaded'] = 'true'; mount(body, policyBody(d)); }, (error: unknown) => mount(body, errorBox(error)));
+    load().then(
+      (d) => {
+        body.dataset['loaded'] = 'true';
+        mount(body, policyBody(d));
+      },
+      (error: unknown) => mount(body, errorBox(error)),
+    );
   };
-  const copy = h('button', { class: 'btn btn-small', type: 'button', 'data-copy-policy': name, onClick: (event: Event) => {
-    event.preventDefault();
-    load().then((d) => copyText(str(d['yaml']))).then(() => { copy.textContent = 'Copied'; }, () => { copy.textContent = 'Copy failed'; })
-      .finally(() => setTimeout(() => { copy.textContent = 'Copy'; }, 1500));
-  } }, 'Copy');
-  const details = h('details', { class: 'policy', 'data-policy': name, open, onToggle: () => { if (details.open) show(); } },
-    h('summary', { class: 'policy-head' },
+  const copy = h(
+    'button',
+    {
+      class: 'btn btn-small',
+      type: 'button',
+      'data-copy-policy': name,
+      onClick: (event: Event) => {
+        event.preventDefault();
+        load()
+          .then((d) => copyText(str(d['yaml'])))
+          .then(
+            () => {
+              copy.textContent = 'Copied';
+            },
+            () => {
+              copy.textContent = 'Copy failed';
+            },
+          )
+          .finally(() =>
+            setTimeout(() => {
+              copy.textContent = 'Copy';
+            }, 1500),
+          );
+      },
+    },
+    'Copy',
+  );
+  const details = h(
+    'details',
+    {
+      class: 'policy',
+      'data-policy': name,
+      open,
+      onToggle: () => {
+        if (details.open) show();
+      },
+    },
+    h(
+      'summary',
+      { class: 'policy-head' },
       h('h3', { class: 'mono' }, name),
       roleBadge(str(line['role'])),
-      optStr(line['workload']) !== undefined ? h('span', { class: 'muted small' }, `selects ${str(line['workload'])}`) : null,
+      optStr(line['workload']) !== undefined
+        ? h('span', { class: 'muted small' }, `selects ${str(line['workload'])}`)
+        : null,
       h('span', { class: 'spacer' }),
       h('span', { class: 'muted small' }, `${rules} ${rules === 1 ? 'rule' : 'rules'}`),
-      copy),
-    body);
+      copy,
+    ),
+    body,
+  );
   if (open) show();
   return details;
 }
 
 function summaryRow(line: JsonObject): HTMLTableRowElement {
-  return h('tr', { 'data-policy': str(line['name']) },
-    h('td', { class: 'mono' }, h('a', { href: `#policy-${str(line['name'])}`, onClick: (event: Event) => { event.preventDefault(); focusCard(str(line['name'])); } }, str(line['name']))),
+  return h(
+    'tr',
+    { 'data-policy': str(line['name']) },
+    h(
+      'td',
+      { class: 'mono' },
+      h(
+        'a',
+        {
+          href: `#policy-${str(line['name'])}`,
+          onClick: (event: Event) => {
+            event.preventDefault();
+            focusCard(str(line['name']));
+          },
+        },
+        str(line['name']),
+      ),
+    ),
     h('td', null, roleBadge(str(line['role']))),
     h('td', null, optStr(line['workload']) ?? 'every pod'),
     h('td', { class: 'num' }, formatCount(line['rules'])),
     h('td', { class: 'num' }, formatCount(line['peers'])),
-    h('td', { class: 'num' }, formatCount(line['connections'])));
+    h('td', { class: 'num' }, formatCount(line['connections'])),
+  );
 }
 
 let focusCard: (name: string) => void = () => undefined;
@@ -96,24 +207,52 @@ let focusCard: (name: string) => void = () => undefined;
 function matches(line: JsonObject, query: string): boolean {
   if (query === '') return true;
   const q = query.toLowerCase();
-  return [line['name'], line['role'], line['workload']].some((v) => typeof v === 'string' && v.toLowerCase().includes(q));
+  return [line['name'], line['role'], line['workload']].some(
+    (v) => typeof v === 'string' && v.toLowerCase().includes(q),
+  );
 }
 
 function pager(label: string, page: number, pages: number, go: (page: number) => void): HTMLElement | null {
   if (pages <= 1) return null;
-  return h('div', { class: 'pager' },
+  return h(
+    'div',
+    { class: 'pager' },
     h('span', { class: 'muted small' }, `${label} page ${page + 1} of ${pages}`),
-    h('button', { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => go(page - 1) }, 'Previous'),
-    h('button', { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => go(page + 1) }, 'Next'));
+    h(
+      'button',
+      { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => go(page - 1) },
+      'Previous',
+    ),
+    h(
+      'button',
+      { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => go(page + 1) },
+      'Next',
+    ),
+  );
 }
 
 /** The summary table (searchable, paged) and the cards of the current page, redrawn in place. */
-export function policiesView(namespace: string, lines: readonly JsonObject[], flavor: string | undefined): HTMLElement {
+export function policiesView(
+  namespace: string,
+  lines: readonly JsonObject[],
+  flavor: string | undefined,
+): HTMLElement {
   const root = h('div', { class: 'policies' });
   let query = '';
   let tablePage = 0;
   let cardPage = 0;
-  const search = h('input', { type: 'search', name: 'policy-search', placeholder: 'Search policies by name, kind or workload…', 'aria-label': 'Search policies', onInput: () => { query = search.value.trim(); tablePage = 0; cardPage = 0; redraw(); } });
+  const search = h('input', {
+    type: 'search',
+    name: 'policy-search',
+    placeholder: 'Search policies by name, kind or workload…',
+    'aria-label': 'Search policies',
+    onInput: () => {
+      query = search.value.trim();
+      tablePage = 0;
+      cardPage = 0;
+      redraw();
+    },
+  });
   const tableHost = h('div');
   const cardsHost = h('div');
   focusCard = (name: string): void => {
@@ -121,31 +260,80 @@ export function policiesView(namespace: string, lines: readonly JsonObject[], fl
     if (index < 0) return;
     cardPage = Math.floor(index / CARD_PAGE);
     redrawCards();
-    const card = [...cardsHost.querySelectorAll<HTMLDetailsElement>('details.policy')].find((d) => d.dataset['policy'] === name);
-    if (card !== undefined) { card.open = true; card.scrollIntoView({ block: 'start' }); }
+    const card = [...cardsHost.querySelectorAll<HTMLDetailsElement>('details.policy')].find(
+      (d) => d.dataset['policy'] === name,
+    );
+    if (card !== undefined) {
+      card.open = true;
+      card.scrollIntoView({ block: 'start' });
+    }
   };
   const filtered = (): readonly JsonObject[] => lines.filter((l) => matches(l, query));
   function redrawTable(): void {
     const list = filtered();
     const pages = Math.ceil(list.length / TABLE_PAGE);
-    mount(tableHost,
-      list.length === 0 ? h('p', { class: 'empty' }, `No policy matches "${query}".`) : h('div', { class: 'table-wrap' }, h('table', { class: 'mini policy-summary' },
-        h('thead', null, h('tr', null, ['Policy', 'Kind', 'Selects', 'Rules', 'Peers', 'Connections'].map((t) => h('th', null, t)))),
-        h('tbody', null, list.slice(tablePage * TABLE_PAGE, (tablePage + 1) * TABLE_PAGE).map(summaryRow)))),
-      pager(`${formatCount(list.length)} ${list.length === 1 ? 'policy' : 'policies'};`, tablePage, pages, (p) => { tablePage = p; redrawTable(); }));
+    mount(
+      tableHost,
+      list.length === 0
+        ? h('p', { class: 'empty' }, `No policy matches "${query}".`)
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'mini policy-summary' },
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Policy', 'Kind', 'Selects', 'Rules', 'Peers', 'Connections'].map((t) => h('th', null, t)),
+                ),
+              ),
+              h(
+                'tbody',
+                null,
+                list.slice(tablePage * TABLE_PAGE, (tablePage + 1) * TABLE_PAGE).map(summaryRow),
+              ),
+            ),
+          ),
+      pager(
+        `${formatCount(list.length)} ${list.length === 1 ? 'policy' : 'policies'};`,
+        tablePage,
+        pages,
+        (p) => {
+          tablePage = p;
+          redrawTable();
+        },
+      ),
+    );
   }
   function redrawCards(): void {
     const list = filtered();
     const pages = Math.ceil(list.length / CARD_PAGE);
-    mount(cardsHost,
-      list.slice(cardPage * CARD_PAGE, (cardPage + 1) * CARD_PAGE).map((line, i) => policyCard(namespace, line, cardPage === 0 && i < OPEN_POLICIES && query === '', flavor)),
-      pager('Policies:', cardPage, pages, (p) => { cardPage = p; redrawCards(); }));
+    mount(
+      cardsHost,
+      list
+        .slice(cardPage * CARD_PAGE, (cardPage + 1) * CARD_PAGE)
+        .map((line, i) =>
+          policyCard(namespace, line, cardPage === 0 && i < OPEN_POLICIES && query === '', flavor),
+        ),
+      pager('Policies:', cardPage, pages, (p) => {
+        cardPage = p;
+        redrawCards();
+      }),
+    );
   }
   function redraw(): void {
     redrawTable();
     redrawCards();
   }
   redraw();
-  mount(root, lines.length > 1 ? [lines.length > 10 ? h('div', { class: 'toolbar' }, search) : null, tableHost] : null, cardsHost);
+  mount(
+    root,
+    lines.length > 1 ? [lines.length > 10 ? h('div', { class: 'toolbar' }, search) : null, tableHost] : null,
+    cardsHost,
+  );
   return root;
 }

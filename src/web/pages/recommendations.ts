@@ -10,94 +10,241 @@ import { copyText, wireCopyButton } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, percent } from '../format.js';
 import { arr, num, obj, optStr, str, type JsonObject } from '../json.js';
-import { allNamespaceItems, badge, card, namespaceNames, namespaceSelect, pageHeader, stat, type PageContext } from '../ui.js';
+import {
+  allNamespaceItems,
+  badge,
+  card,
+  namespaceNames,
+  namespaceSelect,
+  pageHeader,
+  stat,
+  type PageContext,
+} from '../ui.js';
 import { policiesView } from './recommendation-policies.js';
 import { canStage, stageNamespace } from '../staged-api.js';
 
-const CHANGE_TONE: Readonly<Record<string, string>> = { added: 'ok', changed: 'warn', unchanged: 'muted', kept: 'info' };
+const CHANGE_TONE: Readonly<Record<string, string>> = {
+  added: 'ok',
+  changed: 'warn',
+  unchanged: 'muted',
+  kept: 'info',
+};
 
 function downloadButtons(namespace: string | undefined, status: HTMLElement): HTMLElement[] {
   const run = (format: 'yaml' | 'tar'): void => {
     status.textContent = 'Preparing download…';
-    download('/api/v1/recommendations/export', { namespace, format }, `netpol-advisor-${namespace ?? 'all'}.${format}`)
-      .then((name) => { status.textContent = `Downloaded ${name}`; })
-      .catch((error: unknown) => { status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`; });
+    download(
+      '/api/v1/recommendations/export',
+      { namespace, format },
+      `netpol-advisor-${namespace ?? 'all'}.${format}`,
+    )
+      .then((name) => {
+        status.textContent = `Downloaded ${name}`;
+      })
+      .catch((error: unknown) => {
+        status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`;
+      });
   };
   return [
-    h('button', { class: 'btn', type: 'button', 'data-download': 'yaml', onClick: () => run('yaml') }, 'Download YAML'),
-    h('button', { class: 'btn', type: 'button', 'data-download': 'tar', onClick: () => run('tar') }, 'Download kustomize (.tar)'),
+    h(
+      'button',
+      { class: 'btn', type: 'button', 'data-download': 'yaml', onClick: () => run('yaml') },
+      'Download YAML',
+    ),
+    h(
+      'button',
+      { class: 'btn', type: 'button', 'data-download': 'tar', onClick: () => run('tar') },
+      'Download kustomize (.tar)',
+    ),
   ];
 }
 
 /** Shadow mode: stage this namespace's proposal and go to the Staged page (only when the token may write). */
 function stageButton(namespace: string, status: HTMLElement): HTMLElement {
-  return h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'stage-recommendation', onClick: () => {
-    status.textContent = `Staging ${namespace}…`;
-    stageNamespace(namespace).then(() => { window.location.hash = '#/staged'; }, (error: unknown) => {
-      status.textContent = `Staging failed: ${error instanceof Error ? error.message : String(error)}`;
-    });
-  } }, 'Stage');
+  return h(
+    'button',
+    {
+      class: 'btn btn-primary',
+      type: 'button',
+      'data-testid': 'stage-recommendation',
+      onClick: () => {
+        status.textContent = `Staging ${namespace}…`;
+        stageNamespace(namespace).then(
+          () => {
+            window.location.hash = '#/staged';
+          },
+          (error: unknown) => {
+            status.textContent = `Staging failed: ${error instanceof Error ? error.message : String(error)}`;
+          },
+        );
+      },
+    },
+    'Stage',
+  );
 }
 
 /** The verdict a reader needs before anything else: can these policies be applied as they are? */
-function safetyVerdict(name: string, policies: readonly unknown[], unsafe: readonly JsonObject[], violations: number): HTMLElement {
+function safetyVerdict(
+  name: string,
+  policies: readonly unknown[],
+  unsafe: readonly JsonObject[],
+  violations: number,
+): HTMLElement {
   if (violations > 0 && unsafe.length === 0) {
     // The replay proof failed somewhere in the scope shown: never call it safe.
-    return h('div', { class: 'verdict verdict-bad', 'data-testid': 'verdict', role: 'alert' },
+    return h(
+      'div',
+      { class: 'verdict verdict-bad', 'data-testid': 'verdict', role: 'alert' },
       h('strong', null, 'Not safe to apply. '),
       `Replaying the observed traffic through the proposal drops ${violations} observed flow${violations === 1 ? '' : 's'} that was allowed (often an existing policy elsewhere the proposal cannot change). `,
-      h('code', { class: 'inline' }, 'netpol-advisor recommend'), ' names them.');
+      h('code', { class: 'inline' }, 'netpol-advisor recommend'),
+      ' names them.',
+    );
   }
   if (unsafe.length > 0) {
-    return h('div', { class: 'verdict verdict-bad', 'data-testid': 'verdict', role: 'alert' },
+    return h(
+      'div',
+      { class: 'verdict verdict-bad', 'data-testid': 'verdict', role: 'alert' },
       h('strong', null, 'Not safe to apply. '),
       `These policies would deny ${unsafe.length} observed path${unsafe.length === 1 ? '' : 's'} they cannot express:`,
-      h('ul', { class: 'warnings' }, unsafe.map((u) => h('li', null, badge(str(u['code']), 'bad'), ' ', h('span', { class: 'mono' }, str(u['path'])), ': ', str(u['reason'])))));
+      h(
+        'ul',
+        { class: 'warnings' },
+        unsafe.map((u) =>
+          h(
+            'li',
+            null,
+            badge(str(u['code']), 'bad'),
+            ' ',
+            h('span', { class: 'mono' }, str(u['path'])),
+            ': ',
+            str(u['reason']),
+          ),
+        ),
+      ),
+    );
   }
-  if (policies.length === 0) return h('div', { class: 'verdict verdict-muted', 'data-testid': 'verdict' }, h('strong', null, 'Nothing to apply. '), `No policy is proposed for ${name}.`);
-  return h('div', { class: 'verdict verdict-ok', 'data-testid': 'verdict' },
-    h('strong', null, 'Safe to apply. '), `Replaying the observed traffic of ${name} through these policies allows every observed path.`);
+  if (policies.length === 0)
+    return h(
+      'div',
+      { class: 'verdict verdict-muted', 'data-testid': 'verdict' },
+      h('strong', null, 'Nothing to apply. '),
+      `No policy is proposed for ${name}.`,
+    );
+  return h(
+    'div',
+    { class: 'verdict verdict-ok', 'data-testid': 'verdict' },
+    h('strong', null, 'Safe to apply. '),
+    `Replaying the observed traffic of ${name} through these policies allows every observed path.`,
+  );
 }
 
 /** Diff entries shown (the rest counted): a namespace of 1,000 policies has 1,000 of them. */
 const DIFF_SHOWN = 60;
 
 function copyAllButton(namespace: string): HTMLElement {
-  const button = h('button', { class: 'btn', type: 'button', onClick: () => {
-    getText('/api/v1/recommendations/export', { namespace, format: 'yaml' }).then(copyText)
-      .then(() => { button.textContent = 'Copied'; }, () => { button.textContent = 'Copy failed'; })
-      .finally(() => setTimeout(() => { button.textContent = 'Copy YAML'; }, 1500));
-  } }, 'Copy YAML');
+  const button = h(
+    'button',
+    {
+      class: 'btn',
+      type: 'button',
+      onClick: () => {
+        getText('/api/v1/recommendations/export', { namespace, format: 'yaml' })
+          .then(copyText)
+          .then(
+            () => {
+              button.textContent = 'Copied';
+            },
+            () => {
+              button.textContent = 'Copy failed';
+            },
+          )
+          .finally(() =>
+            setTimeout(() => {
+              button.textContent = 'Copy YAML';
+            }, 1500),
+          );
+      },
+    },
+    'Copy YAML',
+  );
   return button;
 }
 
-function namespaceSection(ns: JsonObject, status: HTMLElement, writable: boolean, violations: number, flavor: string | undefined): HTMLElement {
+function namespaceSection(
+  ns: JsonObject,
+  status: HTMLElement,
+  writable: boolean,
+  violations: number,
+  flavor: string | undefined,
+): HTMLElement {
   const name = str(ns['namespace']);
   const policies = arr(ns['policies']).map(obj);
   const diff = arr(ns['diff']);
   const warnings = arr(ns['warnings']);
   // Paths this proposal would deny although they were observed (the API's `unsafe`): said first.
   const unsafe = arr(ns['unsafe']).map(obj);
-  return h('section', { class: 'card ns-section', 'data-namespace': name },
-    h('div', { class: 'section-head' },
-      h('h2', null, name, h('span', { class: 'muted count' }, ` · ${formatCount(policies.length)} ${policies.length === 1 ? 'policy' : 'policies'}`),
-        unsafe.length > 0 ? h('span', { 'data-testid': 'not-safe' }, ' ', badge('not safe to apply', 'bad')) : null),
+  return h(
+    'section',
+    { class: 'card ns-section', 'data-namespace': name },
+    h(
+      'div',
+      { class: 'section-head' },
+      h(
+        'h2',
+        null,
+        name,
+        h(
+          'span',
+          { class: 'muted count' },
+          ` · ${formatCount(policies.length)} ${policies.length === 1 ? 'policy' : 'policies'}`,
+        ),
+        unsafe.length > 0
+          ? h('span', { 'data-testid': 'not-safe' }, ' ', badge('not safe to apply', 'bad'))
+          : null,
+      ),
       // An empty proposal has nothing to stage, copy or download.
-      policies.length > 0 ? h('div', { class: 'actions' },
-        writable ? stageButton(name, status) : null,
-        copyAllButton(name),
-        downloadButtons(name, status)) : null),
+      policies.length > 0
+        ? h(
+            'div',
+            { class: 'actions' },
+            writable ? stageButton(name, status) : null,
+            copyAllButton(name),
+            downloadButtons(name, status),
+          )
+        : null,
+    ),
     safetyVerdict(name, policies, unsafe, violations),
-    diff.length > 0 ? h('div', { class: 'diff' },
-      h('span', { class: 'diff-title' }, 'Against existing policies:'),
-      diff.slice(0, DIFF_SHOWN).map((d) => {
-        const e = obj(d);
-        const change = str(e['change']);
-        return h('span', { class: 'diff-entry', title: str(e['detail']) }, badge(change, CHANGE_TONE[change] ?? 'muted'), ' ', h('span', { class: 'mono small' }, str(e['policy'])));
-      }),
-      diff.length > DIFF_SHOWN ? h('span', { class: 'muted small' }, `and ${formatCount(diff.length - DIFF_SHOWN)} more`) : null) : null,
-    warnings.length > 0 ? h('ul', { class: 'warnings' }, warnings.map((w) => h('li', null, badge(str(obj(w)['code']), 'warn'), ' ', str(obj(w)['message'])))) : null,
-    policiesView(name, policies, flavor));
+    diff.length > 0
+      ? h(
+          'div',
+          { class: 'diff' },
+          h('span', { class: 'diff-title' }, 'Against existing policies:'),
+          diff.slice(0, DIFF_SHOWN).map((d) => {
+            const e = obj(d);
+            const change = str(e['change']);
+            return h(
+              'span',
+              { class: 'diff-entry', title: str(e['detail']) },
+              badge(change, CHANGE_TONE[change] ?? 'muted'),
+              ' ',
+              h('span', { class: 'mono small' }, str(e['policy'])),
+            );
+          }),
+          diff.length > DIFF_SHOWN
+            ? h('span', { class: 'muted small' }, `and ${formatCount(diff.length - DIFF_SHOWN)} more`)
+            : null,
+        )
+      : null,
+    warnings.length > 0
+      ? h(
+          'ul',
+          { class: 'warnings' },
+          warnings.map((w) => h('li', null, badge(str(obj(w)['code']), 'warn'), ' ', str(obj(w)['message']))),
+        )
+      : null,
+    policiesView(name, policies, flavor),
+  );
 }
 
 function exposureStats(body: JsonObject): HTMLElement {
@@ -105,13 +252,27 @@ function exposureStats(body: JsonObject): HTMLElement {
   const before = obj(exposure['before']);
   const after = obj(exposure['after']);
   const proof = obj(body['proof']);
-  const pairs = (o: JsonObject): string => (num(o['reachable']) === undefined ? 'not computed' : `${formatCount(o['reachable'])} / ${formatCount(o['total'])}`);
+  const pairs = (o: JsonObject): string =>
+    num(o['reachable']) === undefined
+      ? 'not computed'
+      : `${formatCount(o['reachable'])} / ${formatCount(o['total'])}`;
   const violations = num(proof['violations']) ?? 0;
-  return h('div', { class: 'stats' },
+  return h(
+    'div',
+    { class: 'stats' },
     stat('Reachable pod pairs × ports today', pairs(before)),
     stat('With the proposal', pairs(after), 'ok'),
-    stat('Exposure reduction', percent(num(exposure['reduction'])), (num(exposure['reduction']) ?? 0) > 0 ? 'ok' : 'neutral'),
-    stat('Observed flows replayed', `${formatCount(proof['allowed'])} / ${formatCount(proof['replayed'])} allowed`, violations > 0 ? 'bad' : 'ok'));
+    stat(
+      'Exposure reduction',
+      percent(num(exposure['reduction'])),
+      (num(exposure['reduction']) ?? 0) > 0 ? 'ok' : 'neutral',
+    ),
+    stat(
+      'Observed flows replayed',
+      `${formatCount(proof['allowed'])} / ${formatCount(proof['replayed'])} allowed`,
+      violations > 0 ? 'bad' : 'ok',
+    ),
+  );
 }
 
 /** No namespace chosen: every namespace with its figures, searchable, each linking to its proposal. */
@@ -125,30 +286,140 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
   const redraw = (): void => {
     const shown = rows.filter((r) => query === '' || str(r['name']).includes(query));
     const pages = Math.ceil(shown.length / PAGE);
-    mount(host, shown.length === 0 ? h('p', { class: 'empty' }, query === '' ? 'No namespace observed yet: no flows have been ingested.' : `No namespace matches "${query}".`)
-      : h('div', { class: 'table-wrap' }, h('table', null,
-        h('thead', null, h('tr', null, ['Namespace', 'Existing policies', 'Pods selected', 'Observed edges', 'Drops (1h)', ''].map((t) => h('th', null, t)))),
-        h('tbody', null, shown.slice(page * PAGE, (page + 1) * PAGE).map((r) => {
-          const name = str(r['name']);
-          const coverage = obj(r['coverage']);
-          return h('tr', { 'data-namespace': name },
-            h('td', { class: 'strong' }, h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, name)),
-            h('td', { class: 'num' }, formatCount(coverage['policies'])),
-            h('td', { class: 'num' }, num(coverage['pods']) !== undefined ? `${formatCount(coverage['podsSelected'])} / ${formatCount(coverage['pods'])}` : '–'),
-            h('td', { class: 'num' }, formatCount(r['edges'])),
-            h('td', { class: 'num' }, formatCount(obj(r['dropsLastHour'])['connections'])),
-            h('td', { class: 'links' }, h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, 'Proposal')));
-        })))),
-      pages > 1 ? h('div', { class: 'pager' }, h('span', { class: 'muted small' }, `${formatCount(shown.length)} namespaces; page ${page + 1} of ${pages}`),
-        h('button', { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => { page--; redraw(); } }, 'Previous'),
-        h('button', { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => { page++; redraw(); } }, 'Next')) : null);
+    mount(
+      host,
+      shown.length === 0
+        ? h(
+            'p',
+            { class: 'empty' },
+            query === ''
+              ? 'No namespace observed yet: no flows have been ingested.'
+              : `No namespace matches "${query}".`,
+          )
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              null,
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Namespace', 'Existing policies', 'Pods selected', 'Observed edges', 'Drops (1h)', ''].map(
+                    (t) => h('th', null, t),
+                  ),
+                ),
+              ),
+              h(
+                'tbody',
+                null,
+                shown.slice(page * PAGE, (page + 1) * PAGE).map((r) => {
+                  const name = str(r['name']);
+                  const coverage = obj(r['coverage']);
+                  return h(
+                    'tr',
+                    { 'data-namespace': name },
+                    h(
+                      'td',
+                      { class: 'strong' },
+                      h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, name),
+                    ),
+                    h('td', { class: 'num' }, formatCount(coverage['policies'])),
+                    h(
+                      'td',
+                      { class: 'num' },
+                      num(coverage['pods']) !== undefined
+                        ? `${formatCount(coverage['podsSelected'])} / ${formatCount(coverage['pods'])}`
+                        : '–',
+                    ),
+                    h('td', { class: 'num' }, formatCount(r['edges'])),
+                    h('td', { class: 'num' }, formatCount(obj(r['dropsLastHour'])['connections'])),
+                    h(
+                      'td',
+                      { class: 'links' },
+                      h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, 'Proposal'),
+                    ),
+                  );
+                }),
+              ),
+            ),
+          ),
+      pages > 1
+        ? h(
+            'div',
+            { class: 'pager' },
+            h(
+              'span',
+              { class: 'muted small' },
+              `${formatCount(shown.length)} namespaces; page ${page + 1} of ${pages}`,
+            ),
+            h(
+              'button',
+              {
+                class: 'btn btn-small',
+                type: 'button',
+                disabled: page === 0,
+                onClick: () => {
+                  page--;
+                  redraw();
+                },
+              },
+              'Previous',
+            ),
+            h(
+              'button',
+              {
+                class: 'btn btn-small',
+                type: 'button',
+                disabled: page >= pages - 1,
+                onClick: () => {
+                  page++;
+                  redraw();
+                },
+              },
+              'Next',
+            ),
+          )
+        : null,
+    );
   };
-  const search = h('input', { type: 'search', name: 'namespace-search', placeholder: 'Find a namespace…', 'aria-label': 'Find a namespace', onInput: () => { query = search.value.trim().toLowerCase(); page = 0; redraw(); } });
+  const search = h('input', {
+    type: 'search',
+    name: 'namespace-search',
+    placeholder: 'Find a namespace…',
+    'aria-label': 'Find a namespace',
+    onInput: () => {
+      query = search.value.trim().toLowerCase();
+      page = 0;
+      redraw();
+    },
+  });
   redraw();
-  mount(ctx.root,
-    pageHeader('Recommendations', 'Least-privilege NetworkPolicies proposed from the observed traffic, one namespace at a time. Choose a namespace.'),
-    card(`Namespaces (${formatCount(rows.length)})`, h('div', { class: 'toolbar' }, search,
-      h('span', { class: 'muted small' }, 'The whole cluster\'s proposal as files: ', h('code', { class: 'inline' }, 'netpol-advisor recommend --out DIR'))), host));
+  mount(
+    ctx.root,
+    pageHeader(
+      'Recommendations',
+      'Least-privilege NetworkPolicies proposed from the observed traffic, one namespace at a time. Choose a namespace.',
+    ),
+    card(
+      `Namespaces (${formatCount(rows.length)})`,
+      h(
+        'div',
+        { class: 'toolbar' },
+        search,
+        h(
+          'span',
+          { class: 'muted small' },
+          "The whole cluster's proposal as files: ",
+          h('code', { class: 'inline' }, 'netpol-advisor recommend --out DIR'),
+        ),
+      ),
+      host,
+    ),
+  );
   search.focus();
 }
 
@@ -158,9 +429,19 @@ function alreadyDenied(body: JsonObject): HTMLElement | null {
   const count = num(proof['alreadyDenied']) ?? 0;
   if (count === 0) return null;
   const paths = arr(proof['alreadyDeniedPaths']).map(obj).slice(0, 20);
-  return card('Already denied today', h('p', { class: 'muted', 'data-testid': 'already-denied' },
-    `${formatCount(count)} observed flow${count === 1 ? ' is' : 's are'} denied by the policies in force, with or without this proposal (it neither causes nor fixes ${count === 1 ? 'it' : 'them'}; the Drops page explains ${count === 1 ? 'it' : 'them'}):`),
-  h('ul', { class: 'warnings' }, paths.map((p) => h('li', null, h('span', { class: 'mono' }, str(p['path'])), ': ', str(p['reason'])))));
+  return card(
+    'Already denied today',
+    h(
+      'p',
+      { class: 'muted', 'data-testid': 'already-denied' },
+      `${formatCount(count)} observed flow${count === 1 ? ' is' : 's are'} denied by the policies in force, with or without this proposal (it neither causes nor fixes ${count === 1 ? 'it' : 'them'}; the Drops page explains ${count === 1 ? 'it' : 'them'}):`,
+    ),
+    h(
+      'ul',
+      { class: 'warnings' },
+      paths.map((p) => h('li', null, h('span', { class: 'mono' }, str(p['path'])), ': ', str(p['reason']))),
+    ),
+  );
 }
 
 export async function renderRecommendations(ctx: PageContext): Promise<void> {
@@ -170,25 +451,63 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
     return;
   }
   const flavor = ctx.params.get('flavor') ?? undefined;
-  const [names, raw, writable] = await Promise.all([namespaceNames(), getJson('/api/v1/recommendations/summary', { namespace, flavor }, ctx.signal), canStage(ctx.signal)]);
+  const [names, raw, writable] = await Promise.all([
+    namespaceNames(),
+    getJson('/api/v1/recommendations/summary', { namespace, flavor }, ctx.signal),
+    canStage(ctx.signal),
+  ]);
   const body = obj(raw);
   const status = h('span', { class: 'muted small', role: 'status', 'data-testid': 'download-status' });
   const namespaces = arr(body['namespaces']).map(obj);
   const verify = optStr(body['verifyScript']) ?? '';
   const verifyBytes = num(body['verifyScriptBytes']) ?? 0;
   const observed = obj(body['window']);
-  const windowText = optStr(observed['firstSeen']) !== undefined ? `Observed from ${formatTime(observed['firstSeen'])} to ${formatTime(observed['lastSeen'])}` : 'Nothing observed yet';
-  mount(ctx.root,
-    pageHeader('Recommendations', `Least-privilege NetworkPolicies proposed from the observed traffic. ${windowText}.`,
-      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces')),
+  const windowText =
+    optStr(observed['firstSeen']) !== undefined
+      ? `Observed from ${formatTime(observed['firstSeen'])} to ${formatTime(observed['lastSeen'])}`
+      : 'Nothing observed yet';
+  mount(
+    ctx.root,
+    pageHeader(
+      'Recommendations',
+      `Least-privilege NetworkPolicies proposed from the observed traffic. ${windowText}.`,
+      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces'),
+    ),
     exposureStats(body),
     alreadyDenied(body),
     status,
-    namespaces.length === 0 ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.')) : namespaces.map((ns) => namespaceSection(ns, status, writable, num(obj(body['proof'])['violations']) ?? 0, flavor)),
-    verify !== '' ? card('Verify after applying',
-      h('p', { class: 'muted' }, 'Run this script after applying the policies: every "allow" check must connect and every "deny" check must fail.'),
-      h('div', { class: 'code-wrap' },
-        wireCopyButton(h('button', { class: 'btn btn-small copy-corner', type: 'button' }, 'Copy'), () => verify),
-        h('pre', { class: 'code' }, verify)))
-      : verifyBytes > 0 ? card('Verify after applying', h('p', { class: 'muted' }, `The verify script is ${formatCount(Math.round(verifyBytes / 1024))} KiB: it is verify.sh in the kustomize download.`)) : null);
+    namespaces.length === 0
+      ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.'))
+      : namespaces.map((ns) =>
+          namespaceSection(ns, status, writable, num(obj(body['proof'])['violations']) ?? 0, flavor),
+        ),
+    verify !== ''
+      ? card(
+          'Verify after applying',
+          h(
+            'p',
+            { class: 'muted' },
+            'Run this script after applying the policies: every "allow" check must connect and every "deny" check must fail.',
+          ),
+          h(
+            'div',
+            { class: 'code-wrap' },
+            wireCopyButton(
+              h('button', { class: 'btn btn-small copy-corner', type: 'button' }, 'Copy'),
+              () => verify,
+            ),
+            h('pre', { class: 'code' }, verify),
+          ),
+        )
+      : verifyBytes > 0
+        ? card(
+            'Verify after applying',
+            h(
+              'p',
+              { class: 'muted' },
+              `The verify script is ${formatCount(Math.round(verifyBytes / 1024))} KiB: it is verify.sh in the kustomize download.`,
+            ),
+          )
+        : null,
+  );
 }

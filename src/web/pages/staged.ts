@@ -8,11 +8,29 @@ import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel } from '../format.js';
 import { arr, bool, num, obj, str, strs, type JsonObject } from '../json.js';
 import { promoteSet, retireSet, stageNamespace } from '../staged-api.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, stat, table, type PageContext } from '../ui.js';
+import {
+  badge,
+  card,
+  namespaceNames,
+  namespaceSelect,
+  pageHeader,
+  stat,
+  table,
+  type PageContext,
+} from '../ui.js';
 import { renderYaml } from '../yaml-highlight.js';
 
-const VERDICT_TONE: Readonly<Record<string, 'ok' | 'warn' | 'bad' | 'neutral'>> = { ready: 'ok', watching: 'neutral', 'would-break': 'bad' };
-const CHANGE_TONE: Readonly<Record<string, string>> = { added: 'ok', changed: 'warn', removed: 'bad', unchanged: 'muted' };
+const VERDICT_TONE: Readonly<Record<string, 'ok' | 'warn' | 'bad' | 'neutral'>> = {
+  ready: 'ok',
+  watching: 'neutral',
+  'would-break': 'bad',
+};
+const CHANGE_TONE: Readonly<Record<string, string>> = {
+  added: 'ok',
+  changed: 'warn',
+  removed: 'bad',
+  unchanged: 'muted',
+};
 
 function days(seconds: number | undefined): string {
   if (seconds === undefined) return '–';
@@ -23,28 +41,72 @@ function days(seconds: number | undefined): string {
 function wouldDropRow(item: unknown): HTMLTableRowElement {
   const w = obj(item);
   const decided = obj(w['decidedBy']);
-  return h('tr', { 'data-testid': 'would-drop-row' },
-    h('td', { class: 'peer' }, peerLabel(w['source']), h('div', { class: 'muted small' }, strs(w['sourcePods']).slice(0, 3).join(', '))),
-    h('td', { class: 'peer' }, peerLabel(w['destination']), h('div', { class: 'muted small' }, strs(w['destinationPods']).slice(0, 3).join(', '))),
+  return h(
+    'tr',
+    { 'data-testid': 'would-drop-row' },
+    h(
+      'td',
+      { class: 'peer' },
+      peerLabel(w['source']),
+      h('div', { class: 'muted small' }, strs(w['sourcePods']).slice(0, 3).join(', ')),
+    ),
+    h(
+      'td',
+      { class: 'peer' },
+      peerLabel(w['destination']),
+      h('div', { class: 'muted small' }, strs(w['destinationPods']).slice(0, 3).join(', ')),
+    ),
     h('td', { class: 'mono' }, portLabel(w['port'], w['protocol'])),
     h('td', { class: 'num' }, formatCount(w['count'])),
-    h('td', { class: 'time' }, formatTime(w['firstSeen']), h('div', { class: 'muted small' }, formatTime(w['lastSeen']))),
-    h('td', { class: 'small' }, badge(str(decided['direction']), 'purple'), ' ', h('span', { class: 'mono' }, strs(decided['policies']).join(', ')), h('div', { class: 'muted' }, str(decided['reason']))));
+    h(
+      'td',
+      { class: 'time' },
+      formatTime(w['firstSeen']),
+      h('div', { class: 'muted small' }, formatTime(w['lastSeen'])),
+    ),
+    h(
+      'td',
+      { class: 'small' },
+      badge(str(decided['direction']), 'purple'),
+      ' ',
+      h('span', { class: 'mono' }, strs(decided['policies']).join(', ')),
+      h('div', { class: 'muted' }, str(decided['reason'])),
+    ),
+  );
 }
 
 function driftBlock(drift: JsonObject, actions: HTMLElement | null): HTMLElement {
-  return h('div', { class: 'drift', 'data-testid': 'drift' },
-    h('h3', null, 'Drift: the proposal from today\'s traffic differs'),
-    h('div', { class: 'diff' }, arr(drift['diff']).map((d) => {
-      const e = obj(d);
-      const change = str(e['change']);
-      return h('span', { class: 'diff-entry' }, badge(change, CHANGE_TONE[change] ?? 'muted'), ' ', h('span', { class: 'mono small' }, str(e['policy'])));
-    })),
+  return h(
+    'div',
+    { class: 'drift', 'data-testid': 'drift' },
+    h('h3', null, "Drift: the proposal from today's traffic differs"),
+    h(
+      'div',
+      { class: 'diff' },
+      arr(drift['diff']).map((d) => {
+        const e = obj(d);
+        const change = str(e['change']);
+        return h(
+          'span',
+          { class: 'diff-entry' },
+          badge(change, CHANGE_TONE[change] ?? 'muted'),
+          ' ',
+          h('span', { class: 'mono small' }, str(e['policy'])),
+        );
+      }),
+    ),
     actions,
-    renderYaml(str(drift['yaml'])));
+    renderYaml(str(drift['yaml'])),
+  );
 }
 
-async function setSection(ctx: PageContext, summary: JsonObject, writable: boolean, status: HTMLElement, refresh: () => void): Promise<HTMLElement> {
+async function setSection(
+  ctx: PageContext,
+  summary: JsonObject,
+  writable: boolean,
+  status: HTMLElement,
+  refresh: () => void,
+): Promise<HTMLElement> {
   const id = num(summary['id']) ?? 0;
   const namespace = str(summary['namespace']);
   const [detailRaw, dropsRaw] = await Promise.all([
@@ -56,28 +118,93 @@ async function setSection(ctx: PageContext, summary: JsonObject, writable: boole
   const traffic = obj(detail['traffic']);
   const verdict = str(readiness['verdict']);
   const act = (label: string, run: () => Promise<unknown>, testid: string, primary = false): HTMLElement =>
-    h('button', { class: primary ? 'btn btn-primary' : 'btn', type: 'button', 'data-testid': testid, onClick: () => {
-      status.textContent = `${label}…`;
-      run().then(() => { status.textContent = `${label}: done`; refresh(); }, (error: unknown) => { status.textContent = `${label} failed: ${error instanceof Error ? error.message : String(error)}`; });
-    } }, label);
+    h(
+      'button',
+      {
+        class: primary ? 'btn btn-primary' : 'btn',
+        type: 'button',
+        'data-testid': testid,
+        onClick: () => {
+          status.textContent = `${label}…`;
+          run().then(
+            () => {
+              status.textContent = `${label}: done`;
+              refresh();
+            },
+            (error: unknown) => {
+              status.textContent = `${label} failed: ${error instanceof Error ? error.message : String(error)}`;
+            },
+          );
+        },
+      },
+      label,
+    );
   const restage = writable ? act('Re-stage', () => stageNamespace(namespace), 'restage') : null;
   const drift = detail['drift'];
-  return h('section', { class: 'card ns-section', 'data-namespace': namespace, 'data-set-id': String(id), 'data-verdict': verdict },
-    h('div', { class: 'section-head' },
-      h('h2', null, namespace, ' ', badge(verdict, VERDICT_TONE[verdict] === 'neutral' ? 'info' : VERDICT_TONE[verdict] ?? 'muted')),
-      writable ? h('div', { class: 'actions' },
-        act('Promote', () => promoteSet(id), 'promote', verdict === 'ready'),
-        act('Retire', () => retireSet(id), 'retire')) : null),
-    h('p', { class: 'muted' }, str(readiness['reason']), `. Staged ${formatTime(detail['stagedAt'])} by ${str(detail['stagedBy'])}; policies: ${strs(detail['policyNames']).join(', ')}.`),
-    h('div', { class: 'stats' },
+  return h(
+    'section',
+    {
+      class: 'card ns-section',
+      'data-namespace': namespace,
+      'data-set-id': String(id),
+      'data-verdict': verdict,
+    },
+    h(
+      'div',
+      { class: 'section-head' },
+      h(
+        'h2',
+        null,
+        namespace,
+        ' ',
+        badge(verdict, VERDICT_TONE[verdict] === 'neutral' ? 'info' : (VERDICT_TONE[verdict] ?? 'muted')),
+      ),
+      writable
+        ? h(
+            'div',
+            { class: 'actions' },
+            act('Promote', () => promoteSet(id), 'promote', verdict === 'ready'),
+            act('Retire', () => retireSet(id), 'retire'),
+          )
+        : null,
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      str(readiness['reason']),
+      `. Staged ${formatTime(detail['stagedAt'])} by ${str(detail['stagedBy'])}; policies: ${strs(detail['policyNames']).join(', ')}.`,
+    ),
+    h(
+      'div',
+      { class: 'stats' },
       stat('Clean for', days(num(readiness['cleanForSeconds'])), VERDICT_TONE[verdict] ?? 'neutral'),
       stat('Paths judged since staging', formatCount(traffic['paths'])),
       stat('Connections judged', formatCount(traffic['connections'])),
-      stat('Would-drop paths', formatCount(traffic['wouldDropPaths']), (num(traffic['wouldDropPaths']) ?? 0) > 0 ? 'bad' : 'ok')),
-    (num(traffic['unevaluated']) ?? 0) > 0 ? h('p', { class: 'muted small' }, `${formatCount(traffic['unevaluated'])} connections could not be judged (ICMP or unnamed endpoints): they are not counted as clean.`) : null,
+      stat(
+        'Would-drop paths',
+        formatCount(traffic['wouldDropPaths']),
+        (num(traffic['wouldDropPaths']) ?? 0) > 0 ? 'bad' : 'ok',
+      ),
+    ),
+    (num(traffic['unevaluated']) ?? 0) > 0
+      ? h(
+          'p',
+          { class: 'muted small' },
+          `${formatCount(traffic['unevaluated'])} connections could not be judged (ICMP or unnamed endpoints): they are not counted as clean.`,
+        )
+      : null,
     h('h3', null, 'Would have been dropped'),
-    table(['Source', 'Destination', 'Port', 'Conns', 'First / last seen', 'Decided by'], arr(obj(dropsRaw)['items']).map(wouldDropRow), 'Nothing it would have dropped since staging.'),
-    drift !== null && drift !== undefined ? driftBlock(obj(drift), restage) : restage !== null ? h('div', { class: 'toolbar' }, restage) : null);
+    table(
+      ['Source', 'Destination', 'Port', 'Conns', 'First / last seen', 'Decided by'],
+      arr(obj(dropsRaw)['items']).map(wouldDropRow),
+      'Nothing it would have dropped since staging.',
+    ),
+    drift !== null && drift !== undefined
+      ? driftBlock(obj(drift), restage)
+      : restage !== null
+        ? h('div', { class: 'toolbar' }, restage)
+        : null,
+  );
 }
 
 export async function renderStaged(ctx: PageContext): Promise<void> {
@@ -91,23 +218,87 @@ export async function renderStaged(ctx: PageContext): Promise<void> {
   const refresh = () => ctx.navigate({ t: String(Date.now()) });
   let chosen: string | undefined = names[0];
   const stageForm = writable
-    ? h('div', { class: 'toolbar', 'data-testid': 'stage-form' },
-      namespaceSelect(names, chosen, (ns) => { chosen = ns; }),
-      h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'stage', onClick: () => {
-        if (chosen === undefined) return;
-        status.textContent = 'Staging…';
-        stageNamespace(chosen).then(() => { status.textContent = `Staged ${chosen ?? ''}`; refresh(); }, (error: unknown) => { status.textContent = `Staging failed: ${error instanceof Error ? error.message : String(error)}`; });
-      } }, 'Stage current recommendation'), status)
-    : h('p', { class: 'muted small', 'data-testid': 'read-only' }, 'Read-only: this token may not stage, promote or retire.');
+    ? h(
+        'div',
+        { class: 'toolbar', 'data-testid': 'stage-form' },
+        namespaceSelect(names, chosen, (ns) => {
+          chosen = ns;
+        }),
+        h(
+          'button',
+          {
+            class: 'btn btn-primary',
+            type: 'button',
+            'data-testid': 'stage',
+            onClick: () => {
+              if (chosen === undefined) return;
+              status.textContent = 'Staging…';
+              stageNamespace(chosen).then(
+                () => {
+                  status.textContent = `Staged ${chosen ?? ''}`;
+                  refresh();
+                },
+                (error: unknown) => {
+                  status.textContent = `Staging failed: ${error instanceof Error ? error.message : String(error)}`;
+                },
+              );
+            },
+          },
+          'Stage current recommendation',
+        ),
+        status,
+      )
+    : h(
+        'p',
+        { class: 'muted small', 'data-testid': 'read-only' },
+        'Read-only: this token may not stage, promote or retire.',
+      );
   const sections = await Promise.all(active.map((s) => setSection(ctx, s, writable, status, refresh)));
-  mount(ctx.root,
-    pageHeader('Staged', 'Shadow mode: proposed policies judged against live traffic before they are enforced. A set is ready once it has been clean for the configured period on enough traffic.'),
+  mount(
+    ctx.root,
+    pageHeader(
+      'Staged',
+      'Shadow mode: proposed policies judged against live traffic before they are enforced. A set is ready once it has been clean for the configured period on enough traffic.',
+    ),
     stageForm,
-    sections.length === 0 ? card(null, h('p', { class: 'empty' }, 'No staged set. Stage a namespace\'s recommendation to start judging it against live traffic.')) : sections,
-    card('History', table(['Set', 'Namespace', 'Status', 'Staged', 'Ended', 'Verdict then'], history.map((s) =>
-      h('tr', { 'data-testid': 'history-row' },
-        h('td', { class: 'num' }, str(s['id'])), h('td', null, str(s['namespace'])), h('td', null, badge(str(s['status']), 'muted')),
-        h('td', { class: 'time' }, formatTime(s['stagedAt']), h('div', { class: 'muted small' }, str(s['stagedBy']))),
-        h('td', { class: 'time' }, formatTime(s['endedAt']), h('div', { class: 'muted small' }, str(s['endedBy']))),
-        h('td', null, str(obj(s['readiness'])['verdict'])))), 'No ended sets yet.')));
+    sections.length === 0
+      ? card(
+          null,
+          h(
+            'p',
+            { class: 'empty' },
+            "No staged set. Stage a namespace's recommendation to start judging it against live traffic.",
+          ),
+        )
+      : sections,
+    card(
+      'History',
+      table(
+        ['Set', 'Namespace', 'Status', 'Staged', 'Ended', 'Verdict then'],
+        history.map((s) =>
+          h(
+            'tr',
+            { 'data-testid': 'history-row' },
+            h('td', { class: 'num' }, str(s['id'])),
+            h('td', null, str(s['namespace'])),
+            h('td', null, badge(str(s['status']), 'muted')),
+            h(
+              'td',
+              { class: 'time' },
+              formatTime(s['stagedAt']),
+              h('div', { class: 'muted small' }, str(s['stagedBy'])),
+            ),
+            h(
+              'td',
+              { class: 'time' },
+              formatTime(s['endedAt']),
+              h('div', { class: 'muted small' }, str(s['endedBy'])),
+            ),
+            h('td', null, str(obj(s['readiness'])['verdict'])),
+          ),
+        ),
+        'No ended sets yet.',
+      ),
+    ),
+  );
 }
