@@ -55,6 +55,25 @@ export interface ObservedEdge {
   readonly allowedBy: readonly string[];
 }
 
+/**
+ * An edge without its sampled detail (labels, pods, drop reasons, policy names): what the
+ * aggregate views (src/views: namespace traffic, the service map) read.
+ */
+export type ObservedEdgeSummary = Pick<
+  ObservedEdge,
+  | 'id'
+  | 'source'
+  | 'destination'
+  | 'protocol'
+  | 'port'
+  | 'verdict'
+  | 'count'
+  | 'firstSeenMs'
+  | 'lastSeenMs'
+  | 'sourceNames'
+  | 'destinationNames'
+>;
+
 /** Bounds on the detail kept per edge; everything here is attacker-controlled. */
 export const EDGE_SAMPLE_PODS_MAX = 5;
 export const EDGE_NAMES_MAX = 20;

@@ -7,8 +7,8 @@ import type { Finding } from '../doctor/types.js';
 import { buildDropReports, type DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
-import { trafficByNamespace, type NamespaceTraffic } from './coverage.js';
-import { buildGraph, type Graph } from './graph.js';
+import { trafficByNamespace, type NamespaceTraffic } from '../views/coverage.js';
+import { buildGraph, type Graph } from '../views/graph.js';
 
 export type AnalysisJob =
   | { readonly kind: 'drops'; readonly snapshot?: ClusterSnapshot; readonly maxImpactPaths?: number }

@@ -10,25 +10,23 @@
 import type { Finding } from '../doctor/types.js';
 import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
-import { proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
+import { proveRecommendation } from '../recommend/proof.js';
 import type { ExportOptions } from '../recommend/export.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
-import type { Recommendation } from '../recommend/proposal.js';
 import { InlineRunner, WorkerRunner, type AnalysisRunner } from './analysis-runner.js';
 import type { AppDeps } from './deps.js';
 import { corruptDatabase, HttpError } from './errors.js';
 import { DatabaseCorruptError } from '../store/store-errors.js';
-import type { NamespaceTraffic } from './coverage.js';
-import type { Graph } from './graph.js';
-import { recommendationJson, type RecommendationJson } from './recommendation-views.js';
+import type { NamespaceTraffic } from '../views/coverage.js';
+import type { Graph } from '../views/graph.js';
+import {
+  recommendationJson,
+  type ProvenRecommendation,
+  type RecommendationJson,
+} from '../views/recommendation-views.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
 import { RevalidatingCache, SingleFlight, type Revalidated, type Versioned } from './revalidating-cache.js';
 import { dataVersion, snapshotVersion, VersionedCache } from './versioned-cache.js';
-
-export interface ProvenRecommendation {
-  readonly recommendation: Recommendation;
-  readonly proof: RecommendationProof;
-}
 
 export const DEFAULT_MAX_EXPOSURE_EVALUATIONS = 200_000;
 /** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax). */

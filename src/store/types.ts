@@ -1,26 +1,13 @@
 // The store's interface as the rest of the program uses it. The SQLite implementation lives
 // beside it (store.ts); the daemon, the CLI and the live sources depend only on these types.
-import type { EdgeDelta, ObservedEdge } from '../flows/edge.js';
+import type { EdgeDelta, ObservedEdge, ObservedEdgeSummary } from '../flows/edge.js';
 import type { RejectReason, Verdict } from '../flows/flow.js';
 
 /** An aggregated edge as stored: the EdgeDelta fields, merged over all batches. */
 export type EdgeRecord = ObservedEdge;
 
 /** An edge without its sampled detail (labels, pods, drop reasons, policy names): what aggregate views read. */
-export type EdgeSummary = Pick<
-  EdgeRecord,
-  | 'id'
-  | 'source'
-  | 'destination'
-  | 'protocol'
-  | 'port'
-  | 'verdict'
-  | 'count'
-  | 'firstSeenMs'
-  | 'lastSeenMs'
-  | 'sourceNames'
-  | 'destinationNames'
->;
+export type EdgeSummary = ObservedEdgeSummary;
 
 export interface EdgeQuery {
   /** Edges whose source or destination is in this namespace. */

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeKey, type EdgeDelta, type EdgePeer } from '../../src/flows/edge.js';
-import { trafficByNamespace } from '../../src/http/coverage.js';
-import { buildGraph } from '../../src/http/graph.js';
+import { trafficByNamespace } from '../../src/views/coverage.js';
+import { buildGraph } from '../../src/views/graph.js';
 import { openStore } from '../../src/store/store.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary, FlowStore } from '../../src/store/types.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildGraph } from '../../src/http/graph.js';
+import { buildGraph } from '../../src/views/graph.js';
 import { GoldmaneSource } from '../../src/sources/goldmane.js';
 import { BatchWriter } from '../../src/sources/batch-writer.js';
 import { edgeToJson } from '../../src/store/edge-json.js';

@@ -7,6 +7,7 @@ import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { dropsPage } from '../../views/drops-page.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, peerJson, policyObject, type ApiOperation } from '../operations.js';
@@ -100,22 +101,15 @@ export function dropsRoutes(deps: AppDeps): Router {
       key,
       async () => {
         const { value: result, version } = await analysis.drops();
-        const namespace = query.namespace;
-        const inScope = result.items.filter(
-          (item) =>
-            (sinceMs === undefined || item.lastSeenMs >= sinceMs) &&
-            (query.classification === undefined || item.classification === query.classification) &&
-            (namespace === undefined ||
-              ('namespace' in item.source && item.source.namespace === namespace) ||
-              ('namespace' in item.destination && item.destination.namespace === namespace)),
+        const page = dropsPage(
+          result.items,
+          { namespace: query.namespace, sinceMs, classification: query.classification },
+          { offset, limit },
         );
-        const items = inScope.slice(offset, offset + limit);
-        const next =
-          offset + limit < inScope.length
-            ? Buffer.from(`o${offset + limit}`, 'utf8').toString('base64url')
-            : null;
+        const nextCursor =
+          page.nextOffset !== null ? Buffer.from(`o${page.nextOffset}`, 'utf8').toString('base64url') : null;
         return {
-          value: { items, nonPolicy: result.nonPolicy, nextCursor: next, total: inScope.length },
+          value: { items: page.items, nonPolicy: result.nonPolicy, nextCursor, total: page.total },
           version,
         };
       },

@@ -6,6 +6,7 @@ import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
+import { graphJson } from '../../views/graph.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
@@ -45,7 +46,7 @@ const linkJson = z.object({
   lastSeen: z.string(),
   edgeIds: z.array(z.number().int()),
 });
-const graphJson = z.object({
+const graphSchema = z.object({
   namespace: z.string().nullable(),
   nodes: z.array(nodeJson),
   links: z.array(linkJson),
@@ -61,7 +62,7 @@ export function graphOperations(): ApiOperation[] {
       summary:
         'Workloads as nodes and observed flows as links (per namespace or the whole cluster), drops flagged',
       query: graphQuery,
-      responses: { '200': { description: 'the service map', schema: graphJson }, ...ERROR_RESPONSES },
+      responses: { '200': { description: 'the service map', schema: graphSchema }, ...ERROR_RESPONSES },
     },
   ];
 }
@@ -74,20 +75,7 @@ export function graphRoutes(deps: AppDeps): Router {
     const maxEdges = query.maxEdges ?? GRAPH_EDGES_DEFAULT;
     const served = await analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, async () => {
       const { value: graph, version } = await analysis.graph(query.namespace, maxEdges);
-      return {
-        version,
-        value: {
-          namespace: query.namespace ?? null,
-          nodes: graph.nodes,
-          links: graph.links.map(({ firstSeenMs, lastSeenMs, ...link }) => ({
-            ...link,
-            firstSeen: new Date(firstSeenMs).toISOString(),
-            lastSeen: new Date(lastSeenMs).toISOString(),
-          })),
-          totalLinks: graph.totalLinks,
-          truncated: graph.truncated,
-        },
-      };
+      return { version, value: graphJson(graph, query.namespace) };
     });
     sendRevalidated(req, res, served, analysis.now());
   });

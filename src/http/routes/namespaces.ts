@@ -4,14 +4,12 @@ import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
-import { ALL_NAMESPACES, coverageOf } from '../coverage.js';
+import { namespacesPage } from '../../views/namespace-summaries.js';
 import type { AppDeps } from '../deps.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, parseQuery } from '../query.js';
-
-const HOUR_MS = 3_600_000;
 
 const coverageJson = z.object({
   defaultDenyIngress: z.boolean(),
@@ -86,46 +84,13 @@ export function namespacesRoutes(deps: AppDeps): Router {
       key,
       async () => {
         const { value: traffic, version } = await analysis.traffic();
-        const snapshot = analysis.snapshot();
-        const names = new Set<string>([...traffic.keys()].filter((n) => n !== ALL_NAMESPACES));
-        for (const ns of snapshot?.namespaces ?? []) names.add(ns.name);
-        const sorted = [...names].filter((n) => after === undefined || n > after).sort();
-        const page = sorted.slice(0, limit);
-        const since = analysis.now() - HOUR_MS;
-        const recentDrops = (t: { drops: readonly { lastSeenMs: number; count: number }[] } | undefined) => {
-          const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
-          return { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) };
-        };
-        const all = traffic.get(ALL_NAMESPACES);
-        const totals = {
-          edges: all?.edges ?? 0,
-          connections: all?.connections ?? 0,
-          dropsLastHour: recentDrops(all),
-        };
-        const items = page.map((name) => {
-          const t = traffic.get(name);
-          const recent = (t?.drops ?? []).filter((d) => d.lastSeenMs >= since);
-          return {
-            name,
-            coverage: snapshot !== undefined ? coverageOf(snapshot, name) : null,
-            edges: t?.edges ?? 0,
-            connections: t?.connections ?? 0,
-            dropsLastHour: { paths: recent.length, connections: recent.reduce((sum, d) => sum + d.count, 0) },
-            lastSeen: t !== undefined && t.lastSeenMs > 0 ? new Date(t.lastSeenMs).toISOString() : null,
-          };
+        const { items, totals, lastName } = namespacesPage(traffic, analysis.snapshot(), {
+          after,
+          limit,
+          nowMs: analysis.now(),
         });
-        const last = page[page.length - 1];
-        return {
-          version,
-          value: {
-            items,
-            totals,
-            nextCursor:
-              sorted.length > limit && last !== undefined
-                ? Buffer.from(last, 'utf8').toString('base64url')
-                : null,
-          },
-        };
+        const nextCursor = lastName !== null ? Buffer.from(lastName, 'utf8').toString('base64url') : null;
+        return { version, value: { items, totals, nextCursor } };
       },
       String(Math.floor(analysis.now() / 10_000)),
     );

@@ -15,7 +15,7 @@ import { FLAVORS, type Flavor } from '../../recommend/flavor.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
-import { policyDetail, recommendationSummary } from '../recommendation-views.js';
+import { policyDetail, recommendationSummary } from '../../views/recommendation-views.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { ERROR_RESPONSES, policyObject, type ApiOperation } from '../operations.js';
 import { namespaceParam, parseQuery } from '../query.js';

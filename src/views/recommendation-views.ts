@@ -6,10 +6,15 @@
 import type { NetworkPolicy } from '../policy/model.js';
 import { objectsOf, type ExportOptions } from '../recommend/export.js';
 import { describeReplayedDrop, type RecommendationProof } from '../recommend/proof.js';
-import { policiesFor } from '../recommend/proposal.js';
+import { policiesFor, type Recommendation } from '../recommend/proposal.js';
 import { verifyScript } from '../recommend/verify-script.js';
 import { toYamlStream } from '../recommend/yaml-export.js';
-import type { ProvenRecommendation } from './analysis.js';
+
+/** A recommendation and its replay proof (recommend/proof.ts), as the API computes them together. */
+export interface ProvenRecommendation {
+  readonly recommendation: Recommendation;
+  readonly proof: RecommendationProof;
+}
 
 export interface DiffEntry {
   readonly policy: string;
@@ -155,8 +160,45 @@ export function recommendationJson(
   };
 }
 
+/** The UTF-8 length of `text` without encoding it (a lone surrogate counts 3, as its U+FFFD). */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+export interface PolicySummaryJson {
+  readonly name: string;
+  readonly role: string;
+  readonly workload: string | null;
+  readonly rules: number;
+  readonly ingressRules: number;
+  readonly egressRules: number;
+  readonly connections: number;
+  readonly peers: number;
+  readonly yamlBytes: number;
+}
+
+export interface RecommendationSummaryJson extends Omit<RecommendationJson, 'namespaces' | 'verifyScript'> {
+  readonly namespaces: readonly (Omit<NamespaceJson, 'policies' | 'tests'> & {
+    readonly policies: readonly PolicySummaryJson[];
+    readonly tests: number;
+  })[];
+  /** null above SUMMARY_VERIFY_SCRIPT_MAX_BYTES. */
+  readonly verifyScript: string | null;
+  readonly verifyScriptBytes: number;
+}
+
 /** One policy's line in the summary: what the table shows, without the YAML and the rules. */
-export function policySummary(policy: PolicyJson): Record<string, unknown> {
+export function policySummary(policy: PolicyJson): PolicySummaryJson {
   let ingressRules = 0;
   let connections = 0;
   const peers = new Set<string>();
@@ -174,7 +216,7 @@ export function policySummary(policy: PolicyJson): Record<string, unknown> {
     egressRules: policy.rules.length - ingressRules,
     connections,
     peers: peers.size,
-    yamlBytes: Buffer.byteLength(policy.yaml),
+    yamlBytes: utf8Bytes(policy.yaml),
   };
 }
 
@@ -182,8 +224,8 @@ export function policySummary(policy: PolicyJson): Record<string, unknown> {
 export const SUMMARY_VERIFY_SCRIPT_MAX_BYTES = 64 * 1024;
 
 /** The summary view: the full view with each policy as its summary line and the tests counted. */
-export function recommendationSummary(full: RecommendationJson): Record<string, unknown> {
-  const verifyScriptBytes = Buffer.byteLength(full.verifyScript);
+export function recommendationSummary(full: RecommendationJson): RecommendationSummaryJson {
+  const verifyScriptBytes = utf8Bytes(full.verifyScript);
   return {
     ...full,
     verifyScript: verifyScriptBytes <= SUMMARY_VERIFY_SCRIPT_MAX_BYTES ? full.verifyScript : null,

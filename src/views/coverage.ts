@@ -2,9 +2,9 @@
 // the share of (non-hostNetwork) pods some policy selects — from the snapshot/inventory, null
 // without one — plus observed edges and recent drops from the store's edges.
 import { isEmptySelector, matchesSelector } from '../policy/selectors.js';
+import type { ObservedEdgeSummary } from '../flows/edge.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { policyDirections } from '../policy/compile.js';
-import type { EdgeSummary } from '../store/types.js';
 
 export interface NamespaceCoverage {
   readonly defaultDenyIngress: boolean;
@@ -59,7 +59,7 @@ export const ALL_NAMESPACES = '';
  * One pass over the edges: traffic per namespace (an edge counts for both of its namespaces),
  * and under ALL_NAMESPACES every edge once.
  */
-export function trafficByNamespace(edges: Iterable<EdgeSummary>): Map<string, NamespaceTraffic> {
+export function trafficByNamespace(edges: Iterable<ObservedEdgeSummary>): Map<string, NamespaceTraffic> {
   const out = new Map<string, NamespaceTraffic>();
   for (const edge of edges) {
     const namespaces = new Set<string>([ALL_NAMESPACES]);

@@ -1,8 +1,7 @@
 // The service map behind GET /api/v1/graph: workloads (and outside addresses) as nodes, observed
 // edges merged per (source node, destination node) with their ports, connection counts per verdict
 // and a `dropped` flag. Bounded: the heaviest `maxEdges` links are kept, `truncated` says so.
-import type { EdgePeer } from '../flows/edge.js';
-import type { EdgeSummary } from '../store/types.js';
+import type { EdgePeer, ObservedEdgeSummary } from '../flows/edge.js';
 
 export interface GraphNode {
   readonly id: string;
@@ -81,7 +80,7 @@ function nodeOf(peer: EdgePeer, names: readonly string[]): GraphNode {
 }
 
 /** Merges the edges into links; `maxEdges` bounds the links kept (the heaviest by connections). */
-export function buildGraph(edges: Iterable<EdgeSummary>, maxEdges: number): Graph {
+export function buildGraph(edges: Iterable<ObservedEdgeSummary>, maxEdges: number): Graph {
   const nodes = new Map<string, GraphNode>();
   const links = new Map<string, GraphLink>();
   for (const edge of edges) {
@@ -134,5 +133,34 @@ export function buildGraph(edges: Iterable<EdgeSummary>, maxEdges: number): Grap
     links: kept,
     totalLinks: all.length,
     truncated: kept.length < all.length,
+  };
+}
+
+/** A link as GET /api/v1/graph sends it: times as ISO strings. */
+export type GraphLinkJson = Omit<GraphLink, 'firstSeenMs' | 'lastSeenMs'> & {
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+};
+
+export interface GraphJson {
+  readonly namespace: string | null;
+  readonly nodes: readonly GraphNode[];
+  readonly links: readonly GraphLinkJson[];
+  readonly totalLinks: number;
+  readonly truncated: boolean;
+}
+
+/** The service map as the API sends it (the whole cluster's when `namespace` is undefined). */
+export function graphJson(graph: Graph, namespace: string | undefined): GraphJson {
+  return {
+    namespace: namespace ?? null,
+    nodes: graph.nodes,
+    links: graph.links.map(({ firstSeenMs, lastSeenMs, ...link }) => ({
+      ...link,
+      firstSeen: new Date(firstSeenMs).toISOString(),
+      lastSeen: new Date(lastSeenMs).toISOString(),
+    })),
+    totalLinks: graph.totalLinks,
+    truncated: graph.truncated,
   };
 }
