@@ -2,7 +2,7 @@
 // (conformance/base/manifests.yaml): five namespaces labelled `conformance-house`, two pods each
 // (StatefulSet pods `<name>-0`, `<name>-1`) serving TCP 80 (named `web`), 8080, UDP 53 (`dns`),
 // 5353 and SCTP 9003/9005; the forbidden-forrest centaurs run on the host network of two linux
-// nodes. The upstream policy manifests are in test/fixtures/network-policy-api (Apache-2.0, copied
+// nodes (their ports are HOST_NETWORK_PORTS; the v1alpha1-era suite had fixed ones, passed in). The upstream policy manifests are in test/fixtures/network-policy-api (Apache-2.0, copied
 // unchanged; `{{ index .HostNetworkPorts N }}` is filled from HOST_NETWORK_PORTS here).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -38,7 +38,7 @@ export function podIp(house: string, index: number): string {
   return `10.244.${HOUSES.findIndex(([h]) => h === house) + 1}.${10 + index}`;
 }
 
-export function housesObjects(): Record<string, unknown>[] {
+export function housesObjects(hostPorts: readonly number[] = HOST_NETWORK_PORTS): Record<string, unknown>[] {
   const objects: Record<string, unknown>[] = NODES.map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
@@ -57,8 +57,10 @@ export function housesObjects(): Record<string, unknown>[] {
     const host = house === 'forbidden-forrest';
     const ports = host
       ? [
-          { containerPort: HOST_NETWORK_PORTS[0], protocol: 'TCP', name: `web-${HOST_NETWORK_PORTS[0]}` },
-          { containerPort: HOST_NETWORK_PORTS[2], protocol: 'UDP', name: `dns-${HOST_NETWORK_PORTS[2]}` },
+          { containerPort: hostPorts[0], protocol: 'TCP', name: `web-${hostPorts[0]}` },
+          { containerPort: hostPorts[1], protocol: 'TCP', name: `web-${hostPorts[1]}` },
+          { containerPort: hostPorts[2], protocol: 'UDP', name: `dns-${hostPorts[2]}` },
+          { containerPort: hostPorts[4], protocol: 'UDP', name: `dns-${hostPorts[4]}` },
         ]
       : [
           { containerPort: 80, protocol: 'TCP', name: 'web' },
@@ -79,13 +81,14 @@ export function housesObjects(): Record<string, unknown>[] {
 }
 
 /** An upstream conformance manifest, templated and parsed to plain objects. */
-export function conformanceManifest(file: string): Record<string, unknown>[] {
+export function conformanceManifest(
+  file: string,
+  hostPorts: readonly number[] = HOST_NETWORK_PORTS,
+): Record<string, unknown>[] {
   const text = readFileSync(
     new URL(`../fixtures/network-policy-api/${file}`, import.meta.url),
     'utf8',
-  ).replace(/\{\{ index \.HostNetworkPorts (\d) \}\}/g, (_m, n: string) =>
-    String(HOST_NETWORK_PORTS[Number(n)]),
-  );
+  ).replace(/\{\{ index \.HostNetworkPorts (\d) \}\}/g, (_m, n: string) => String(hostPorts[Number(n)]));
   return text
     .split(/^---$/m)
     .map((doc) => parse(doc) as unknown)
