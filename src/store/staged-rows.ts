@@ -82,13 +82,3 @@ export function wouldDropFromRow(row: WouldDropRow): WouldDropPath {
     }),
   };
 }
-
-/** `existing` (a JSON array) with `more` added, at most `max` distinct values. */
-export function mergedSample(existing: string, more: readonly string[], max: number): string {
-  const values = new Set(parsed<string[]>(existing, []));
-  for (const value of more) {
-    if (values.size >= max) break;
-    values.add(value);
-  }
-  return JSON.stringify([...values].slice(0, max));
-}

@@ -1,11 +1,16 @@
-// The live-evaluation step of the ingest path: a FlowStore wrapper that, after each batch's edges
-// are committed, judges the batch's deltas against the active staged sets (ShadowEvaluator) and
-// records the outcome (StagedStore.recordBatch, its own transaction). Every source's batches go
-// through the daemon's store, so every source is covered. A failure here is counted and logged
-// and never fails ingest: the edges are already committed. Trade-off, said in docs/shadow-mode.md:
-// a crash between the two commits loses that one batch's evaluation (it is never counted twice).
+// The live-evaluation step of the ingest path: a FlowStore wrapper that judges each batch's deltas
+// against the active staged sets (ShadowEvaluator, pure, before the transaction) and hands the
+// outcome to the store as the batch's companion (StagedStore.recordOn), so the edges and the
+// staged sets' counters commit in the same transaction: a crash or a failed write keeps neither,
+// and the batch's re-ingest counts it once. Every source's batches go through the daemon's store,
+// so every source is covered. A failure of the (pure) evaluation is counted and logged and never
+// fails ingest: the batch is then stored unjudged.
 import type { ClusterSnapshot } from '../policy/model.js';
-import { ShadowEvaluator, type WouldDropObservation } from '../staged/shadow-evaluator.js';
+import {
+  ShadowEvaluator,
+  type SetBatchResult,
+  type WouldDropObservation,
+} from '../staged/shadow-evaluator.js';
 import type { StagedStore } from './staged-store.js';
 import type { Batch, FlowStore } from './types.js';
 import type { EdgeDelta } from '../flows/edge.js';
@@ -56,24 +61,58 @@ export class ShadowRecorder {
     return this.evaluator;
   }
 
-  /** Judges and records one committed batch. */
-  evaluate(deltas: readonly EdgeDelta[]): void {
+  /** Judges one batch (pure, before its transaction); a failure is counted and the batch goes unjudged. */
+  private judge(deltas: readonly EdgeDelta[]): Map<number, SetBatchResult> | undefined {
     try {
       const evaluator = this.current();
-      if (evaluator.isIdle) return;
+      if (evaluator.isIdle) return undefined;
       const results = evaluator.evaluateBatch(deltas);
-      if (results.size === 0) return;
-      const fresh = this.options.staged.recordBatch(results.values(), this.options.now());
-      const hooks = this.options.hooks;
-      for (const result of results.values()) {
-        const namespace = this.namespaces.get(result.setId);
-        const connections = result.wouldDrops.reduce((sum, d) => sum + d.connections, 0);
-        if (namespace !== undefined && connections > 0)
-          hooks?.onWouldDropConnections?.(namespace, connections);
-      }
-      if (fresh.length > 0) hooks?.onNewWouldDrops?.(fresh, (id) => this.namespaces.get(id));
+      return results.size === 0 ? undefined : results;
     } catch (error) {
       this.failures++;
+      this.options.hooks?.onError?.(error);
+      return undefined;
+    }
+  }
+
+  /** The metric, stream and alert hooks of a committed batch. */
+  private report(results: Map<number, SetBatchResult>, fresh: readonly WouldDropObservation[]): void {
+    const hooks = this.options.hooks;
+    for (const result of results.values()) {
+      const namespace = this.namespaces.get(result.setId);
+      const connections = result.wouldDrops.reduce((sum, d) => sum + d.connections, 0);
+      if (namespace !== undefined && connections > 0) hooks?.onWouldDropConnections?.(namespace, connections);
+    }
+    if (fresh.length > 0) hooks?.onNewWouldDrops?.(fresh, (id) => this.namespaces.get(id));
+  }
+
+  /**
+   * Writes one batch through `store` with its evaluation as the batch's companion: the edges and
+   * the staged sets' counters commit in one transaction, or neither does (the error is thrown).
+   */
+  write(store: FlowStore, batch: Batch): void {
+    const deltas = Array.isArray(batch.deltas) ? (batch.deltas as EdgeDelta[]) : [...batch.deltas];
+    const results = this.judge(deltas);
+    if (results === undefined) {
+      store.writeBatch({ ...batch, deltas });
+      return;
+    }
+    const staged = this.options.staged;
+    const nowMs = this.options.now();
+    let fresh: WouldDropObservation[] = [];
+    try {
+      store.writeBatch({
+        ...batch,
+        deltas,
+        companion: { write: (db) => (fresh = staged.recordOn(db, results.values(), nowMs)) },
+      });
+    } catch (error) {
+      staged.forgetRecordedPaths();
+      throw error;
+    }
+    try {
+      this.report(results, fresh);
+    } catch (error) {
       this.options.hooks?.onError?.(error);
     }
   }
@@ -83,11 +122,7 @@ export class ShadowRecorder {
    * (a proxy, so methods the FlowStore interface gains later pass through unchanged).
    */
   wrap(store: FlowStore): FlowStore {
-    const writeBatch = (batch: Batch): void => {
-      const deltas = Array.isArray(batch.deltas) ? (batch.deltas as EdgeDelta[]) : [...batch.deltas];
-      store.writeBatch({ ...batch, deltas });
-      this.evaluate(deltas);
-    };
+    const writeBatch = (batch: Batch): void => this.write(store, batch);
     return new Proxy(store, {
       get(target, property) {
         if (property === 'writeBatch') return writeBatch;

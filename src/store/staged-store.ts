@@ -1,11 +1,11 @@
 // The SQLite store of shadow mode: staged sets with their lifecycle (staging supersedes the
 // namespace's active set in the same transaction; promote and retire end the active set), and
-// what the live evaluation recorded per batch (counters, distinct paths, would-drop paths), each
-// batch in one IMMEDIATE transaction. Opened on its own connection to the daemon's database file,
+// what the live evaluation recorded per batch (counters, distinct paths, would-drop paths: written
+// by staged-record.ts inside the flow store's batch transaction in the daemon, so edges and
+// would-drop counters commit together). Opened on its own connection to the daemon's database file,
 // like the alert store; the CLI opens the same file, so the daemon re-reads the active sets from
 // the table (activeSets) rather than trusting what it was told in-process.
 import Database from 'better-sqlite3';
-import { EDGE_SAMPLE_PODS_MAX } from '../flows/edge.js';
 import type { NetworkPolicy } from '../policy/model.js';
 import type { SetBatchResult, WouldDropObservation } from '../staged/shadow-evaluator.js';
 import type {
@@ -18,7 +18,8 @@ import type {
 } from '../staged/staged-set.js';
 import { migrate, type Migration } from './migrate.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './store.js';
-import { mergedSample, setFromRow, wouldDropFromRow, type SetRow, type WouldDropRow } from './staged-rows.js';
+import { StagedRecordStatements } from './staged-record.js';
+import { setFromRow, wouldDropFromRow, type SetRow, type WouldDropRow } from './staged-rows.js';
 
 export { InvalidCursorError };
 
@@ -49,17 +50,12 @@ export interface StagedStoreOptions {
 
 const KNOWN_PATHS_MAX = 200_000;
 
-/** The stored sample pods of `column` with the new row's added: distinct, first come, bounded. */
-function mergedPodsSql(column: 'src_pods' | 'dst_pods'): string {
-  return `CASE WHEN json_array_length(${column}) >= ${EDGE_SAMPLE_PODS_MAX} THEN ${column} ELSE (SELECT json_group_array(value) FROM (
-    SELECT value FROM (SELECT value, min(o) AS o FROM (SELECT value, 0 * 1000 + key AS o FROM json_each(${column})
-      UNION ALL SELECT value, 1000 + key AS o FROM json_each(excluded.${column})) GROUP BY value) ORDER BY o LIMIT ${EDGE_SAMPLE_PODS_MAX})) END`;
-}
-
 export class StagedStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly recordTx;
+  /** Recording statements per connection (its own, and the flow store's for Batch.companion). */
+  private readonly recorders = new WeakMap<Database.Database, StagedRecordStatements>();
   /** Path keys already in staged_paths, per set: skips the INSERT for known paths (bounded). */
   private readonly knownPaths = new Map<number, Set<string>>();
   private knownPathCount = 0;
@@ -88,34 +84,16 @@ export class StagedStore {
         "UPDATE staged_sets SET status = ?, ended_ms = ?, ended_by = ?, superseded_by = ? WHERE id = ? AND status = 'active'",
       ),
       activeOf: db.prepare("SELECT id FROM staged_sets WHERE namespace = ? AND status = 'active'").pluck(),
-      bump: db.prepare(
-        "UPDATE staged_sets SET connections = connections + ?, unevaluated = unevaluated + ?, last_would_drop_ms = coalesce(max(last_would_drop_ms, ?), ?, last_would_drop_ms) WHERE id = ? AND status = 'active'",
-      ),
-      addPath: db.prepare('INSERT OR IGNORE INTO staged_paths (set_id, path_key) VALUES (?, ?)'),
       pathCount: db.prepare('SELECT count(*) FROM staged_paths WHERE set_id = ?').pluck(),
       dropTotals: db.prepare(
         'SELECT count(*) AS paths, coalesce(sum(connections), 0) AS connections FROM staged_would_drops WHERE set_id = ?',
       ),
-      // One statement per would-drop delta: insert, or add to the row (sample pods merged in SQL,
-      // distinct, at most EDGE_SAMPLE_PODS_MAX). RETURNING connections equals the delta's own
-      // count only for a row this statement created (an update always adds at least 1).
-      upsertDrop: db
-        .prepare(
-          `INSERT INTO staged_would_drops (set_id, path_key, source, destination, protocol, port, connections, first_seen_ms,
-        last_seen_ms, src_pods, dst_pods, decider, evaluated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (set_id, path_key) DO UPDATE SET connections = connections + excluded.connections,
-          first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
-          src_pods = ${mergedPodsSql('src_pods')}, dst_pods = ${mergedPodsSql('dst_pods')},
-          decider = excluded.decider, evaluated_ms = excluded.evaluated_ms
-        RETURNING connections`,
-        )
-        .pluck(),
       dropPage: db.prepare(
         'SELECT * FROM staged_would_drops WHERE set_id = ? AND id > ? ORDER BY id LIMIT ?',
       ),
     };
     this.recordTx = db.transaction((results: Iterable<SetBatchResult>, nowMs: number) =>
-      this.recordResults(results, nowMs),
+      this.recordOn(db, results, nowMs),
     );
   }
 
@@ -206,53 +184,41 @@ export class StagedStore {
   }
 
   /**
-   * Records one batch's evaluation in one transaction; returns the would-drops of paths seen for
-   * the first time (the stream's and the alerts' events). A set ended meanwhile records nothing.
+   * Records one batch's evaluation in its own transaction on this store's connection; returns the
+   * would-drops of paths seen for the first time (the stream's and the alerts' events).
    */
   recordBatch(results: Iterable<SetBatchResult>, nowMs: number): WouldDropObservation[] {
     return this.recordTx.immediate(results, nowMs);
   }
 
-  private recordResults(results: Iterable<SetBatchResult>, nowMs: number): WouldDropObservation[] {
-    const s = this.statements;
-    const fresh: WouldDropObservation[] = [];
-    for (const result of results) {
-      const lastDrop = result.wouldDrops.length > 0 ? nowMs : null;
-      if (s.bump.run(result.connections, result.unevaluated, lastDrop, lastDrop, result.setId).changes === 0)
-        continue;
-      let known = this.knownPaths.get(result.setId);
-      if (known === undefined) this.knownPaths.set(result.setId, (known = new Set()));
-      for (const pathKey of result.paths.keys()) {
-        if (known.has(pathKey)) continue;
-        s.addPath.run(result.setId, pathKey);
-        if (this.knownPathCount >= KNOWN_PATHS_MAX) {
-          this.knownPaths.clear();
-          this.knownPathCount = 0;
-          this.knownPaths.set(result.setId, (known = new Set()));
-        }
-        known.add(pathKey);
-        this.knownPathCount++;
-      }
-      for (const drop of result.wouldDrops) {
-        const total = s.upsertDrop.get(
-          drop.setId,
-          drop.pathKey,
-          JSON.stringify(drop.source),
-          JSON.stringify(drop.destination),
-          drop.protocol,
-          drop.port,
-          drop.connections,
-          drop.firstSeenMs,
-          drop.lastSeenMs,
-          mergedSample('[]', drop.sourcePods, EDGE_SAMPLE_PODS_MAX),
-          mergedSample('[]', drop.destinationPods, EDGE_SAMPLE_PODS_MAX),
-          JSON.stringify(drop.decider),
-          nowMs,
-        ) as number;
-        if (total === drop.connections) fresh.push(drop);
-      }
-    }
-    return fresh;
+  /**
+   * Records one batch's evaluation on `db`, inside the transaction the caller holds open there
+   * (the flow store's batch: see Batch.companion). When that transaction does not commit, the
+   * caller must call forgetRecordedPaths.
+   */
+  recordOn(db: Database.Database, results: Iterable<SetBatchResult>, nowMs: number): WouldDropObservation[] {
+    let recorder = this.recorders.get(db);
+    if (recorder === undefined) this.recorders.set(db, (recorder = new StagedRecordStatements(db)));
+    return recorder.record(
+      results,
+      nowMs,
+      (setId) => this.knownPaths.get(setId),
+      (setId, pathKey) => this.rememberPath(setId, pathKey),
+    );
+  }
+
+  /** A recorded batch rolled back: the remembered path keys may name rows that do not exist. */
+  forgetRecordedPaths(): void {
+    this.knownPaths.clear();
+    this.knownPathCount = 0;
+  }
+
+  private rememberPath(setId: number, pathKey: string): void {
+    if (this.knownPathCount >= KNOWN_PATHS_MAX) this.forgetRecordedPaths();
+    let known = this.knownPaths.get(setId);
+    if (known === undefined) this.knownPaths.set(setId, (known = new Set()));
+    known.add(pathKey);
+    this.knownPathCount++;
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 // The SQLite FlowStore: better-sqlite3 with WAL, every write batch in one IMMEDIATE transaction
-// (edges, counters and the file checkpoint together: the durability boundary of ingestion), and
-// keyset-paged reads that stay stable while new edges arrive (new edges only ever get larger ids).
+// (edges, counters, the file checkpoint and a batch's companion writes together: the durability
+// boundary of ingestion), and keyset-paged reads that stay stable while new edges arrive (new
+// edges only ever get larger ids).
 import Database from 'better-sqlite3';
 import type { EdgeDelta } from '../flows/edge.js';
 import type { RejectReason } from '../flows/flow.js';
@@ -264,6 +265,7 @@ class SqliteFlowStore implements FlowStore {
       }
       for (const point of batch.resume ?? []) this.resumePoints.merge(point);
       if (cp !== undefined) this.upsertCheckpoint.run(cp.sourceKey, cp.identity, cp.offset, this.now());
+      batch.companion?.write(db);
     });
   }
 

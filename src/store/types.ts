@@ -1,5 +1,6 @@
 // The store's interface as the rest of the program uses it. The SQLite implementation lives
 // beside it (store.ts); the daemon, the CLI and the live sources depend only on these types.
+import type Database from 'better-sqlite3';
 import type { EdgeDelta, ObservedEdge, ObservedEdgeSummary } from '../flows/edge.js';
 import type { RejectReason, Verdict } from '../flows/flow.js';
 
@@ -64,6 +65,18 @@ export interface Batch {
   readonly expectedCheckpoint?: ExpectedCheckpoint;
   /** Live sources' resume points reached by this batch (merged with the stored ones: never moves back). */
   readonly resume?: readonly ResumePoint[];
+  /**
+   * Writes that belong to this batch (shadow mode's would-drop counters), made on the store's
+   * connection inside the batch's transaction, after everything else: a throw rolls the whole
+   * batch back, so a crash or a failure never keeps one without the other.
+   */
+  readonly companion?: BatchCompanion;
+}
+
+/** See Batch.companion. */
+export interface BatchCompanion {
+  /** `connection`: the store's SQLite connection, inside the batch's open transaction. */
+  write(connection: Database.Database): void;
 }
 
 export interface StoreTotals {
