@@ -3,6 +3,7 @@
 // JSON array out in order) or the reachability matrix (--matrix). Bad input exits 2 with one line.
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import { compilePolicies, formatEndpoint, UnknownEndpointError } from '../policy/engine.js';
+import { NotEvaluatedError } from '../policy/policy-family.js';
 import { computeReachability, formatReachabilityGrid } from '../policy/reachability.js';
 import { formatWorkloadTable, workloadMatrix } from './eval-matrix.js';
 import { parseProtocol, readQueries, targetHuman, writeBatch, type TargetQuery } from './eval-batch.js';
@@ -162,6 +163,8 @@ export const evalCommand: Command = {
       return 0;
     } catch (error) {
       if (error instanceof UnknownEndpointError) throw new UsageError(error.message, { cause: error });
+      if (error instanceof NotEvaluatedError)
+        throw new UsageError(`not evaluated: ${error.message}`, { cause: error });
       throw error;
     }
   },

@@ -27,8 +27,10 @@ CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) and Calico (projectcalico.o
 NetworkPolicy, GlobalNetworkPolicy, Tier; Staged* objects are not enforced unless
 --promote-staged). Every policy object that could not be evaluated is listed (IGNORED …).
 
-Exit status: 0 when the replay ran, 1 when an ignored object selects a pod on a replayed path (the
-verdicts for it may be wrong; --allow-unknown accepts that), 2 for bad input.
+Exit status: 0 when the replay ran, 1 when an ignored object selects a pod on a replayed path or a
+replayed path meets a policy the snapshot cannot decide (NOT EVALUATED: a Cilium host policy and a
+host address of no known node; the verdicts may be wrong; --allow-unknown accepts that), 2 for bad
+input.
 
 options:
   --db FILE          the database (default $NETPOL_ADVISOR_DB or ./netpol-advisor.db)
@@ -38,10 +40,12 @@ options:
   --recommended      also add the policies \`recommend\` would propose from the same flows
   --promote-staged   treat Calico StagedNetworkPolicy, StagedGlobalNetworkPolicy and
                      StagedKubernetesNetworkPolicy as enforced ("what if I promote them")
-  --allow-unknown    exit 0 even when ignored objects select replayed pods
+  --allow-unknown    exit 0 even when ignored objects select replayed pods or paths are not
+                     evaluated
   --json             {replayed, allowed, dropped: [{source, destination, port, protocol, count,
-                     lastSeen, egress, ingress}], skipped, ignored: [{kind, namespace, name,
-                     reason, selectsReplayedPods}], stagedNotEnforced}
+                     lastSeen, egress, ingress}], skipped: [{edgeId, reason, notEvaluated?}],
+                     notEvaluated, ignored: [{kind, namespace, name, reason,
+                     selectsReplayedPods}], stagedNotEnforced}
   -h, --help         this help
 `;
 
@@ -113,11 +117,17 @@ async function run(argv: string[]): Promise<number> {
     const ignored = reportIgnored(engine.ignored, replayedPods(store.iterateEdges(), snapshot, resolver));
     const stagedNotEnforced = effectivePolicies(combined, promoteStaged).stagedNotEnforced;
     const unknownOnPath = ignored.filter((o) => o.selectsReplayedPods > 0);
-    const status = unknownOnPath.length > 0 && values['allow-unknown'] !== true ? 1 : 0;
+    const unsure = unknownOnPath.length > 0 || result.notEvaluated > 0;
+    const status = unsure && values['allow-unknown'] !== true ? 1 : 0;
     const policyCount = policies.length + (cni?.cilium.length ?? 0) + (cni?.calico.length ?? 0);
-    if (status !== 0) {
+    if (status !== 0 && unknownOnPath.length > 0) {
       process.stderr.write(
         `netpol-advisor simulate: ${unknownOnPath.length} policy object(s) that could not be evaluated select pods on replayed paths; the verdicts for those pods may be wrong (--allow-unknown to accept)\n`,
+      );
+    }
+    if (status !== 0 && result.notEvaluated > 0) {
+      process.stderr.write(
+        `netpol-advisor simulate: ${result.notEvaluated} observed path(s) not evaluated: a policy applies to them that the snapshot cannot decide (NOT EVALUATED lines; --allow-unknown to accept)\n`,
       );
     }
     if (values.json === true) {
@@ -138,6 +148,7 @@ async function run(argv: string[]): Promise<number> {
               ingress: decision.ingress,
             })),
             skipped: result.skipped,
+            notEvaluated: result.notEvaluated,
             ignored,
             stagedNotEnforced,
           },
@@ -148,13 +159,16 @@ async function run(argv: string[]): Promise<number> {
       return status;
     }
     const lines = [
-      `replayed ${result.replayed} observed flows against ${policyCount} policies: ${result.allowed} allowed, ${result.dropped.length} would be dropped${result.skipped.length > 0 ? `, ${result.skipped.length} not replayable` : ''}${ignored.length > 0 ? `, ${ignored.length} policy object(s) ignored` : ''}`,
+      `replayed ${result.replayed} observed flows against ${policyCount} policies: ${result.allowed} allowed, ${result.dropped.length} would be dropped${result.skipped.length > 0 ? `, ${result.skipped.length} not replayable` : ''}${result.notEvaluated > 0 ? ` (${result.notEvaluated} of them not evaluated)` : ''}${ignored.length > 0 ? `, ${ignored.length} policy object(s) ignored` : ''}`,
     ];
     if (stagedNotEnforced > 0)
       lines.push(
         `${stagedNotEnforced} staged Calico policy object(s) not enforced (--promote-staged to replay them as promoted)`,
       );
     for (const object of ignored) lines.push(formatIgnored(object));
+    for (const skipped of result.skipped)
+      if (skipped.notEvaluated === true)
+        lines.push(`NOT EVALUATED edge ${skipped.edgeId}: ${skipped.reason.replace(/\p{Cc}/gu, '?')}`);
     for (const { edge, decision } of result.dropped) {
       const side = decision.egress.allowed ? decision.ingress : decision.egress;
       lines.push(

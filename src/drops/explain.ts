@@ -83,7 +83,8 @@ export function queryEndpointOf(
     if (pod !== undefined) return { kind: 'pod', namespace: pod.namespace, name: pod.name };
     return { kind: 'workload', namespace: peer.namespace, labels };
   }
-  if (peer.ip !== undefined) return { kind: 'ip', ip: peer.ip };
+  // The flow source's class (host, remote-node, kube-apiserver …) tells entity and host rules apart.
+  if (peer.ip !== undefined) return { kind: 'ip', ip: peer.ip, hint: peer.kind };
   return `the ${peer.kind} endpoint has no address to evaluate`;
 }
 

@@ -59,7 +59,13 @@ export interface CiliumPolicy {
   readonly name: string;
   /** `specs[i]` when the object lists several rules, else undefined. */
   readonly specIndex: number | undefined;
+  /**
+   * The endpoints it selects. For a host policy (`nodeSelector`) this is `reserved:host`, which no
+   * pod carries: such a policy selects host endpoints only, by `nodeSelector`.
+   */
   readonly endpointSelector: CiliumSelector;
+  /** A host policy (CiliumClusterwideNetworkPolicy only): the nodes whose host endpoint it selects. */
+  readonly nodeSelector?: CiliumSelector;
   readonly ingress: readonly CiliumRule[] | undefined;
   readonly ingressDeny: readonly CiliumRule[] | undefined;
   readonly egress: readonly CiliumRule[] | undefined;

@@ -89,13 +89,21 @@ export function policyStages(effective: EffectivePolicies, view: NetworkPolicyVi
 
 function describe(
   direction: 'ingress' | 'egress',
-  subject: ResolvedEndpoint,
+  subjectEndpoint: FamilyEndpoint,
   peer: ResolvedEndpoint,
   port: number,
   protocol: PolicyProtocol,
   final: StageDecision,
 ): string {
-  if (subject.kind !== 'pod') return subject.note;
+  const resolved = subjectEndpoint.resolved;
+  let subject: { display: string } = resolved;
+  if (resolved.kind !== 'pod') {
+    // A node's host endpoint speaks only when a host policy selected it (Cilium).
+    if (final.decidedBy === undefined && final.isolatedBy.length === 0) return resolved.note;
+    subject = {
+      display: `the host endpoint of node ${subjectEndpoint.nodeName ?? '(unknown)'} (${resolved.display})`,
+    };
+  }
   const what = `${protocol}/${port} ${direction === 'egress' ? 'to' : 'from'} ${peer.display}`;
   const notes = final.notes.length > 0 ? ` (${final.notes.join('; ')})` : '';
   const by = final.decidedBy;
@@ -154,6 +162,8 @@ class CombinedEngine implements PolicyEngine {
   private readonly base: Engine;
   private readonly stages: readonly PolicyStage[];
   private readonly nodeOfIp = new Map<string, string>();
+  /** `namespace/name` → node, for the hostNetwork pods (their host endpoint is that node's). */
+  private readonly nodeOfPod = new Map<string, string>();
 
   constructor(
     readonly snapshot: ClusterSnapshot,
@@ -165,8 +175,10 @@ class CombinedEngine implements PolicyEngine {
     this.base = new Engine(snapshot, { ...options, ipBlockMatchesPods }, effective.ignored);
     for (const node of snapshot.nodes) for (const ip of node.ips) this.nodeOfIp.set(ip, node.name);
     for (const pod of snapshot.pods)
-      if (pod.hostNetwork && pod.nodeName !== undefined)
+      if (pod.hostNetwork && pod.nodeName !== undefined) {
+        this.nodeOfPod.set(`${pod.namespace}/${pod.name}`, pod.nodeName);
         for (const ip of pod.ips) if (!this.nodeOfIp.has(ip)) this.nodeOfIp.set(ip, pod.nodeName);
+      }
     const view: NetworkPolicyView = (q) => {
       const d = this.base.decide(
         q.direction,
@@ -194,7 +206,12 @@ class CombinedEngine implements PolicyEngine {
       const pod = this.snapshot.pods[resolved.podIndex];
       nodeName = pod?.nodeName;
       serviceAccount = pod?.serviceAccount;
-    } else if (resolved.kind === 'node') {
+    } else if (query.kind === 'pod') {
+      // A hostNetwork pod named by the query: its host endpoint is the node it runs on.
+      nodeName = this.nodeOfPod.get(`${query.namespace}/${query.name}`);
+    }
+    if (nodeName === undefined && resolved.kind !== 'pod') {
+      // A node address, a hostNetwork pod's address, or a host the flow source classified.
       const ip = resolved.ips[0];
       nodeName = ip === undefined ? undefined : this.nodeOfIp.get(formatIp(ip));
     }
@@ -232,7 +249,7 @@ class CombinedEngine implements PolicyEngine {
   evaluate(query: ConnectionQuery): Decision {
     const [from, to] = this.resolvePair(query);
     const toDecision = (direction: 'ingress' | 'egress', final: StageDecision): DirectionDecision => {
-      const subject = direction === 'egress' ? from.resolved : to.resolved;
+      const subject = direction === 'egress' ? from : to;
       const peer = direction === 'egress' ? to.resolved : from.resolved;
       return new CombinedDirectionDecision(final, () =>
         describe(direction, subject, peer, query.port, query.protocol, final),

@@ -83,7 +83,10 @@ export function effectivePolicies(snapshot: ClusterSnapshot, promoteStaged: bool
           namespace: p.namespace,
           name: p.name,
           reason,
-          appliesTo: { kind: 'cilium', selector: p.endpointSelector },
+          appliesTo:
+            p.nodeSelector !== undefined
+              ? { kind: 'none' }
+              : { kind: 'cilium', selector: p.endpointSelector },
         });
       cilium = [];
     } else {

@@ -8,6 +8,15 @@
 import type { PolicyProtocol } from './model.js';
 import type { ResolvedEndpoint } from './peers.js';
 
+/**
+ * A direction the engine will not decide because the snapshot lacks what the verdict depends on
+ * (a host endpoint whose node it cannot name …): said, never guessed. Replays list such a path as
+ * not evaluated; `eval` reports it as an error.
+ */
+export class NotEvaluatedError extends Error {
+  override readonly name = 'NotEvaluatedError';
+}
+
 export interface RuleRef {
   policy: string;
   rule: number;

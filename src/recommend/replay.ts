@@ -4,6 +4,7 @@
 // made its flows (one per distinct pod shape; else one of its pods);
 // without, as a pod-like endpoint carrying the labels observed on the edge.
 import type { PolicyEngine, QueryEndpoint, Decision } from '../policy/engine.js';
+import { NotEvaluatedError } from '../policy/policy-family.js';
 import type { ReplayedPod } from '../policy/ignored-selection.js';
 import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PodInfo, type PolicyProtocol } from '../policy/model.js';
 import { EndpointResolver } from './endpoint-resolver.js';
@@ -19,6 +20,8 @@ export interface ReplayedEdge {
 export interface SkippedEdge {
   readonly edgeId: number;
   readonly reason: string;
+  /** Set when the engine would not decide a policy the path meets (NotEvaluatedError), not merely unreplayable. */
+  readonly notEvaluated?: true;
 }
 
 export interface ReplayResult {
@@ -28,6 +31,8 @@ export interface ReplayResult {
   readonly dropped: readonly ReplayedEdge[];
   /** Edges that cannot be replayed (ICMP, no address, no labels); not counted as drops. */
   readonly skipped: readonly SkippedEdge[];
+  /** How many of the skipped edges meet a policy the engine would not decide (all counted, not only those kept). */
+  readonly notEvaluated: number;
   /** How many replayed decisions each existing rule admitted: `direction|policy|rule` → count (empty with `ruleHits: false`). */
   readonly ruleHits: ReadonlyMap<string, number>;
 }
@@ -97,6 +102,7 @@ export class Replay {
   private allowed = 0;
   private readonly dropped: ReplayedEdge[] = [];
   private readonly skipped: SkippedEdge[] = [];
+  private notEvaluated = 0;
   private readonly ruleHits = new Map<string, number>();
   private readonly countHits: boolean;
 
@@ -113,8 +119,10 @@ export class Replay {
     this.countHits = options.ruleHits ?? true;
   }
 
-  private skip(edgeId: number, reason: string): void {
-    if (this.skipped.length < MAX_SKIPPED_KEPT) this.skipped.push({ edgeId, reason });
+  private skip(edgeId: number, reason: string, notEvaluated = false): void {
+    if (notEvaluated) this.notEvaluated++;
+    if (this.skipped.length < MAX_SKIPPED_KEPT)
+      this.skipped.push({ edgeId, reason, ...(notEvaluated ? { notEvaluated: true as const } : {}) });
   }
 
   private hit(key: string): void {
@@ -148,6 +156,7 @@ export class Replay {
     let decided: Decision | undefined;
     let denied: Decision | undefined;
     let failed: string | undefined;
+    let failedNotEvaluated = false;
     for (const from of froms) {
       for (const to of tos) {
         const query = { from, to, port: edge.port, protocol };
@@ -161,12 +170,15 @@ export class Replay {
           decided ??= decision;
           if (decision.verdict !== 'allow') denied ??= decision;
         } catch (error) {
-          failed ??= error instanceof Error ? error.message : String(error);
+          if (failed === undefined) {
+            failed = error instanceof Error ? error.message : String(error);
+            failedNotEvaluated = error instanceof NotEvaluatedError;
+          }
         }
       }
     }
     if (failed !== undefined && denied === undefined) {
-      this.skip(edge.id, failed);
+      this.skip(edge.id, failed, failedNotEvaluated);
       return;
     }
     this.replayed++;
@@ -182,6 +194,7 @@ export class Replay {
       allowed: this.allowed,
       dropped: this.dropped,
       skipped: this.skipped,
+      notEvaluated: this.notEvaluated,
       ruleHits: this.ruleHits,
     };
   }

@@ -315,19 +315,19 @@ describe('Cilium: entities, CIDRs, services, FQDNs, ports', () => {
 });
 
 describe('Cilium: objects we do not model are reported, not half-evaluated', () => {
-  it('fromRequires, nodeSelector and CIDR groups make the object ignored, with the reason', () => {
+  it('fromRequires, fromNodes and CIDR groups make the object ignored, with the reason', () => {
     const snapshot = snapshotWith([
       cnp('a', 'req', {
         endpointSelector: WEB,
         ingress: [{ fromRequires: [{ matchLabels: { env: 'prod' } }] }],
       }),
-      ccnp('host', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] }),
+      ccnp('host', { nodeSelector: {}, ingress: [{ fromNodes: [{ matchLabels: { role: 'cp' } }] }] }),
       cnp('a', 'grp', { endpointSelector: WEB, egress: [{ toCIDRSet: [{ cidrGroupRef: 'x' }] }] }),
     ]);
     const engine = compilePolicies(snapshot);
     expect(engine.ignored.map((o) => `${o.kind} ${o.name}: ${o.reason}`)).toEqual([
       'CiliumNetworkPolicy req: spec.ingress[0].fromRequires: not modelled',
-      'CiliumClusterwideNetworkPolicy host: spec.nodeSelector: host (node) policies are not evaluated: they select nodes, not pods',
+      'CiliumClusterwideNetworkPolicy host: spec.ingress[0].fromNodes: not modelled (node peers take effect only with the agent option enable-node-selector-labels, which the snapshot cannot show)',
       'CiliumNetworkPolicy grp: spec.egress[0].toCIDRSet[0]: CiliumCIDRGroup references are not in the snapshot',
     ]);
     expect(

@@ -1,9 +1,10 @@
 // CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (cilium.io/v2, untrusted JSON) → CiliumPolicy
 // data, one per rule (`spec`, or each of `specs`). Malformed fields are problems naming the field
 // (the object is left out, like an invalid NetworkPolicy); fields that are valid Cilium but that
-// the engine does not model (fromRequires, toGroups, fromNodes/toNodes, nodeSelector host
-// policies, ICMP rules, authentication, CIDR group references) make the whole object *ignored*,
-// with the reason: evaluating the rest would give a verdict Cilium would not.
+// the engine does not model (fromRequires, toGroups, fromNodes/toNodes, ICMP rules,
+// authentication, CIDR group references) make the whole object *ignored*, with the reason:
+// evaluating the rest would give a verdict Cilium would not. A clusterwide rule with
+// `nodeSelector` is a host policy: it selects the host endpoints of the matching nodes.
 import type {
   CiliumCidr,
   CiliumFqdn,
@@ -231,7 +232,13 @@ class Reader {
       return undefined;
     }
     for (const field of UNMODELLED_RULE_FIELDS)
-      if (raw[field] !== undefined) this.unsupported(`${path}.${field}`, 'not modelled');
+      if (raw[field] !== undefined)
+        this.unsupported(
+          `${path}.${field}`,
+          field === 'fromNodes' || field === 'toNodes'
+            ? 'not modelled (node peers take effect only with the agent option enable-node-selector-labels, which the snapshot cannot show)'
+            : 'not modelled',
+        );
     const from = direction === 'ingress' ? 'from' : 'to';
     const endpoints = this.list(raw[`${from}Endpoints`], `${path}.${from}Endpoints`)
       ?.map((s, i) => this.selector(s, `${path}.${from}Endpoints[${i}]`))
@@ -359,48 +366,83 @@ export function parseCiliumPolicy(
   const policies: CiliumPolicy[] = [];
   let firstSelector: CiliumSelector | undefined;
   for (const { spec, path, index } of specs) {
-    if (spec['nodeSelector'] !== undefined) {
-      reader.unsupported(
-        `${path}.nodeSelector`,
-        'host (node) policies are not evaluated: they select nodes, not pods',
-      );
-      continue;
-    }
-    const endpointSelector =
-      spec['endpointSelector'] === undefined
-        ? undefined
-        : reader.selector(spec['endpointSelector'], `${path}.endpointSelector`);
-    if (endpointSelector === undefined) {
-      if (spec['endpointSelector'] === undefined)
-        reader.fail(`${path}.endpointSelector`, 'required (or nodeSelector)');
-      continue;
-    }
-    firstSelector ??= endpointSelector;
+    const selected = subjectOf(reader, spec, path, kind);
+    if (selected === undefined) continue;
+    firstSelector ??= selected.endpointSelector;
     const enable = isRecord(spec['enableDefaultDeny']) ? spec['enableDefaultDeny'] : {};
     const enableDefaultDeny = {
       ...(typeof enable['ingress'] === 'boolean' ? { ingress: enable['ingress'] } : {}),
       ...(typeof enable['egress'] === 'boolean' ? { egress: enable['egress'] } : {}),
     };
-    policies.push({
+    const policy: CiliumPolicy = {
       kind,
       namespace,
       name,
       specIndex: index,
-      endpointSelector,
+      ...selected,
       enableDefaultDeny,
       ingress: reader.rules(spec, 'ingress', path),
       ingressDeny: reader.rules(spec, 'ingressDeny', path),
       egress: reader.rules(spec, 'egress', path),
       egressDeny: reader.rules(spec, 'egressDeny', path),
-    });
+    };
+    if (selected.nodeSelector !== undefined) checkHostRules(reader, policy, path);
+    policies.push(policy);
   }
   if (reader.problems.length > 0) return { policies: [], problems: reader.problems, ignored: undefined };
   if (reader.unmodelled !== undefined) {
-    const hostOnly = specs.every((s) => s.spec['nodeSelector'] !== undefined);
+    const hostOnly = policies.length > 0 && policies.every((p) => p.nodeSelector !== undefined);
     const ignored = hostOnly
       ? { kind, namespace, name, reason: reader.unmodelled, appliesTo: { kind: 'none' } as const }
       : ignoredOf(kind, namespace, name, reader.unmodelled, specs.length === 1 ? firstSelector : undefined);
     return { policies: [], problems: [], ignored };
   }
   return { policies, problems: [], ignored: undefined };
+}
+
+/** What a rule selects: its endpointSelector, or (a host policy) its nodeSelector. */
+function subjectOf(
+  reader: Reader,
+  spec: Record<string, unknown>,
+  path: string,
+  kind: CiliumPolicy['kind'],
+): { endpointSelector: CiliumSelector; nodeSelector?: CiliumSelector } | undefined {
+  const hasEndpoints = spec['endpointSelector'] !== undefined && spec['endpointSelector'] !== null;
+  const hasNodes = spec['nodeSelector'] !== undefined && spec['nodeSelector'] !== null;
+  if (hasEndpoints && hasNodes) {
+    reader.fail(path, 'a rule cannot have both endpointSelector and nodeSelector');
+    return undefined;
+  }
+  if (hasNodes) {
+    // Upstream (CiliumNetworkPolicy.Parse): "rule cannot have NodeSelector" in a namespaced policy.
+    if (kind === 'CiliumNetworkPolicy') {
+      reader.fail(`${path}.nodeSelector`, 'only a CiliumClusterwideNetworkPolicy may select nodes');
+      return undefined;
+    }
+    const nodeSelector = reader.selector(spec['nodeSelector'], `${path}.nodeSelector`);
+    return nodeSelector === undefined ? undefined : { endpointSelector: HOST_ONLY, nodeSelector };
+  }
+  if (!hasEndpoints) {
+    reader.fail(`${path}.endpointSelector`, 'required (or nodeSelector)');
+    return undefined;
+  }
+  const endpointSelector = reader.selector(spec['endpointSelector'], `${path}.endpointSelector`);
+  return endpointSelector === undefined ? undefined : { endpointSelector };
+}
+
+/** The host endpoint's reserved label: what a host policy's endpoint side selects (never a pod). */
+const HOST_ONLY: CiliumSelector = Object.freeze({ matchLabels: Object.freeze({ 'reserved:host': '' }) });
+
+/** Upstream (Rule.Sanitize): host policies reject L7 rules other than DNS. */
+function checkHostRules(reader: Reader, policy: CiliumPolicy, path: string): void {
+  for (const section of ['ingress', 'egress'] as const) {
+    policy[section]?.forEach((rule, i) => {
+      const l7 = (rule.toPorts ?? []).flatMap((p) => p.l7).filter((k) => k !== 'dns');
+      if (l7.length > 0)
+        reader.fail(
+          `${path}.${section}[${i}].toPorts`,
+          `host policies do not support L7 rules (${[...new Set(l7)].join(', ')}); Cilium rejects the policy`,
+        );
+    });
+  }
 }
