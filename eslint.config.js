@@ -4,7 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const adapterFolders = ['store', 'sources', 'k8s', 'alerts', 'http', 'cli', 'config', 'web'];
+const adapterFolders = ['store', 'sources', 'ingest', 'k8s', 'alerts', 'http', 'cli', 'config', 'web'];
 const worldPackages = [
   'node:*',
   'fs',
@@ -23,6 +23,47 @@ const worldPackages = [
   '@kubernetes/*',
   'prom-client',
   'helmet',
+];
+
+/** Relative specifiers reaching src/<name> from any depth below src/ (src/x/, src/x/y/, src/x/y/z/). */
+function reaching(name) {
+  return ['../', '../../', '../../../'].map((up) => `${up}${name}`);
+}
+
+/** Runtime imports of the other adapters (and of the roots) from `folder` are errors. */
+function adapterImportRule(folder, forbidden) {
+  const allowed = folder === 'http' ? httpStoreImports.map((m) => `!${m}`) : [];
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...forbidden.map((f) => `${f}/*`).flatMap(reaching),
+                ...reaching('daemon*'),
+                ...allowed,
+              ],
+              allowTypeImports: true,
+              message: `An adapter (src/${folder}) does not import another adapter's code: share it through src/lib, or take it from the composition root.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** The store modules http/ may import at runtime (see the adapter rule below). */
+const httpStoreImports = [
+  '../store/store-errors.js',
+  '../store/read-only-edges.js',
+  '../../store/store.js',
+  '../../store/staged-store.js',
+  '../../store/edge-json.js',
 ];
 
 export default tseslint.config(
@@ -99,6 +140,46 @@ export default tseslint.config(
           selector:
             'Program > VariableDeclaration > VariableDeclarator:not([id.typeAnnotation.typeAnnotation.typeName.name=/^Readonly/]) > NewExpression[arguments.length=0][callee.name=/^(Map|Set|WeakMap|WeakSet)$/]',
           message: 'A module-level cache in the core: keep it in an instance the caller creates.',
+        },
+      ],
+    },
+  },
+  // Adapters do not import each other; what they share lives in src/lib (issue 19). The imports
+  // between adapter folders that remain, and why each is allowed:
+  // - cli/ and daemon*.ts are the composition roots: they wire adapters together, so they are not
+  //   covered here at all.
+  // - Type-only imports are erased: an adapter may name the port it is handed by its root (FlowStore,
+  //   AlertStore, StagedStore, SourceStatus, BatchStats, LimitsConfig, InventoryStatus).
+  // - ingest/ is the orchestration from sources to the store (pipeline, batch writer, file ingest,
+  //   the daemon's file source): it depends on both by design.
+  // - http/ maps the store's error classes to HTTP errors and serves edges in the store's JSON shape
+  //   (store-errors, store: InvalidCursorError, staged-store: StagedSetNotActiveError, edge-json);
+  //   http/analysis-worker.ts is a worker thread's entry point, a root of its own that opens its
+  //   read-only connection (read-only-edges).
+  ...adapterFolders
+    .filter((folder) => !['cli', 'ingest'].includes(folder))
+    .map((folder) =>
+      adapterImportRule(
+        folder,
+        adapterFolders.filter((f) => f !== folder),
+      ),
+    ),
+  adapterImportRule(
+    'ingest',
+    adapterFolders.filter((f) => !['ingest', 'sources', 'store'].includes(f)),
+  ),
+  {
+    // src/lib is below everything: it imports nothing of the project's and touches no I/O library.
+    files: ['src/lib/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: worldPackages, message: 'src/lib is shared by the core: no I/O libraries here.' },
+            { group: ['../*'], message: 'src/lib imports only src/lib.' },
+          ],
         },
       ],
     },

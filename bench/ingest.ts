@@ -9,9 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_LINE_BYTES_DEFAULT } from '../src/flows/flow.js';
 import { ingestParserFor } from '../src/flows/parsers.js';
-import { DEFAULT_BATCH_SIZE } from '../src/sources/batch-writer.js';
-import { readFile } from '../src/sources/file-reader.js';
-import { ingestInput } from '../src/sources/file-ingest.js';
+import { DEFAULT_BATCH_SIZE } from '../src/ingest/batch-writer.js';
+import { readFile } from '../src/ingest/file-reader.js';
+import { ingestInput } from '../src/ingest/file-ingest.js';
 import { openStore } from '../src/store/store.js';
 import { benchFlowsFile, numberOption } from './generate-flows.js';
 

@@ -11,7 +11,7 @@ import type * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { hubbleParser } from '../src/flows/hubble.js';
 import { decodeGetFlowsResponse } from '../src/sources/hubble-relay-decode.js';
-import { loadProto, PROTO_DIR } from '../src/sources/hubble-relay-proto.js';
+import { loadProto, PROTO_DIR } from '../src/sources/grpc/proto.js';
 import { tcpSyn } from '../test/fakes/fake-relay.js';
 
 const arg = (name: string, fallback: number): number => {

@@ -6,7 +6,7 @@
 // false waits for 'drain'.
 import http2 from 'node:http2';
 import type * as grpc from '@grpc/grpc-js';
-import { loadProto } from '../src/sources/hubble-relay-proto.js';
+import { loadProto } from '../src/sources/grpc/proto.js';
 
 export interface H2Relay {
   readonly address: string;

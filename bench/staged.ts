@@ -15,7 +15,7 @@ import { ingestParserFor } from '../src/flows/parsers.js';
 import type { NetworkPolicy } from '../src/policy/model.js';
 import { proposedPolicies } from '../src/recommend/proof.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../src/recommend/recommend.js';
-import { ingestInput } from '../src/sources/file-ingest.js';
+import { ingestInput } from '../src/ingest/file-ingest.js';
 import { ShadowRecorder } from '../src/store/staged-shadow.js';
 import { StagedStore } from '../src/store/staged-store.js';
 import { openStore } from '../src/store/store.js';

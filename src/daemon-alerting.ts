@@ -18,7 +18,7 @@ import type { AlertConfig, AlertingConfig } from './config/schema.js';
 import { registerAlertingMetrics } from './daemon-alerting-metrics.js';
 import type { EventBus } from './http/event-bus.js';
 import type { ClusterSnapshot } from './policy/model.js';
-import type { Clock } from './sources/backoff.js';
+import type { Clock } from './lib/clock.js';
 import { openAlertStore, type AlertStore } from './store/alerts.js';
 import { DAY_MS, RETENTION_INTERVAL_MS } from './store/retention.js';
 import type { FlowStore } from './store/types.js';

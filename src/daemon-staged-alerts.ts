@@ -11,7 +11,7 @@ import { createSink, type Sink } from './alerts/sinks.js';
 import type { AlertConfig } from './config/schema.js';
 import type { WouldDropObservation } from './staged/shadow-evaluator.js';
 import { peerJson } from './staged/set-view.js';
-import type { Clock } from './sources/backoff.js';
+import type { Clock } from './lib/clock.js';
 
 /** Notifications sent per batch at most; the rest are counted in the log. */
 export const MAX_WOULD_DROP_ALERTS_PER_BATCH = 20;

@@ -15,7 +15,7 @@ import { loadKubeConfig } from './k8s/inventory.js';
 import type { ClusterSnapshot } from './policy/model.js';
 import { DAY_MS, type ReadinessOptions } from './staged/readiness.js';
 import { wouldDropJson } from './staged/set-view.js';
-import type { Clock } from './sources/backoff.js';
+import type { Clock } from './lib/clock.js';
 import { ShadowRecorder } from './store/staged-shadow.js';
 import { StagedStore } from './store/staged-store.js';
 

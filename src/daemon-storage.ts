@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Alerting } from './daemon-alerting.js';
 import type { Config } from './config/schema.js';
-import type { Clock } from './sources/backoff.js';
+import type { Clock } from './lib/clock.js';
 import type { AlertStore } from './store/alerts.js';
 import { checkIntegrity } from './store/integrity.js';
 import { DatabaseCorruptError } from './store/store-errors.js';

@@ -7,7 +7,7 @@
 // instead (keep-alive.ts). The clock is injected; nothing here sleeps for real unless the daemon
 // hands in the system clock.
 import type { DropReport } from '../drops/report.js';
-import type { Clock } from '../sources/backoff.js';
+import type { Clock } from '../lib/clock.js';
 import type { AlertChange, AlertFields, AlertStore } from '../store/alerts.js';
 import { KEEP_ALIVE_VALIDITY_INTERVALS, KeepAlive, type KeepAliveResult } from './keep-alive.js';
 import { AlertMetrics } from './metrics.js';

@@ -5,7 +5,7 @@
 // alert is sent once with `endsAt` = the resolve time, through the outbox (dispatcher.ts). These
 // re-sends are not notifications to people: no dedup window, no rate limit, no outbox rows; a
 // failed one is simply retried at the next interval (endsAt leaves room for a few misses).
-import type { Clock } from '../sources/backoff.js';
+import type { Clock } from '../lib/clock.js';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
 import type { AlertMetrics } from './metrics.js';
 import type { AlertLogger, Sink } from './sinks.js';

@@ -2,7 +2,7 @@
 // output, untrusted): CNI-specific policy kinds (Cilium, Calico), whose presence can explain
 // traffic the NetworkPolicy engine would deny, and each NetworkPolicy's creationTimestamp, to
 // tell an observation that predates a policy. Lists are flattened; nothing here throws.
-import { isRecord } from '../policy/validate-policy.js';
+import { isRecord } from '../lib/is-record.js';
 import type { ClusterExtras, CniPolicyRef } from './types.js';
 
 const CNI_POLICY_KINDS: ReadonlyMap<string, readonly string[]> = new Map([

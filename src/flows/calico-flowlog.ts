@@ -23,7 +23,8 @@
 // net → the network `pub`/`pvt` (flows/calico-entity.ts keeps these apart as peers).
 import { MAX_LINE_BYTES_DEFAULT, reject } from './flow.js';
 import type { Endpoint, EndpointKind, Flow, LineParser, ParseResult, Protocol, Verdict } from './flow.js';
-import { addLabel, addNames, clip, isObjectName, isPort, isRecord, isValidIp } from './bounds.js';
+import { addLabel, addNames, clip, isObjectName, isPort, isValidIp } from './bounds.js';
+import { isRecord } from '../lib/is-record.js';
 import type { DropCounter } from './bounds.js';
 import { hostEndpointOf, isNetworkName, networkEndpoint, networkSetEndpoint } from './calico-entity.js';
 import { connectionsOf, isCountingReport, type CalicoEndpointType } from './calico-reporter.js';

@@ -5,7 +5,8 @@
 // `<ns>/knp.default.<name>` and are named as the object; the newer `<kind>:<ns>/<name>` name
 // part (Felix 3.30+) is read too, so flow logs and Goldmane name a policy the same way. An end-of-tier hit (rule index -1)
 // names the policy that selected the endpoint without a matching rule: the one at fault.
-import { MAX_POLICY_REFS, isObjectName, isRecord } from './bounds.js';
+import { MAX_POLICY_REFS, isObjectName } from './bounds.js';
+import { isRecord } from '../lib/is-record.js';
 import type { DropCounter } from './bounds.js';
 import type { PolicyRefs } from './flow.js';
 import { Invalid } from './invalid.js';

@@ -43,9 +43,9 @@ import {
   clip,
   isObjectName,
   isPort,
-  isRecord,
   isValidIp,
 } from './bounds.js';
+import { isRecord } from '../lib/is-record.js';
 import type { DropCounter } from './bounds.js';
 import { Invalid, check } from './invalid.js';
 import { WorkloadNames } from './workload-name.js';

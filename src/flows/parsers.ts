@@ -7,7 +7,7 @@ import { hubbleParser } from './hubble.js';
 import { calicoFlowLogParser } from './calico-flowlog.js';
 import { calicoIptablesParser } from './calico-iptables.js';
 import type { CalicoIptablesOptions } from './calico-iptables.js';
-import { isRecord } from './bounds.js';
+import { isRecord } from '../lib/is-record.js';
 
 export type FlowFormat = 'hubble' | 'calico-flowlog' | 'calico-iptables';
 export const FLOW_FORMATS: readonly FlowFormat[] = ['hubble', 'calico-flowlog', 'calico-iptables'];

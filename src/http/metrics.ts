@@ -7,7 +7,7 @@
 // appears with its first event misses that event).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectReason } from '../flows/flow.js';
-import type { BatchStats } from '../sources/batch-writer.js';
+import type { BatchStats } from '../ingest/batch-writer.js';
 import type { SourceState, SourceStatus } from '../sources/source.js';
 
 const SOURCE_STATES: readonly SourceState[] = ['starting', 'connected', 'reconnecting', 'stopped', 'failed'];

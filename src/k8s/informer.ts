@@ -14,8 +14,12 @@
 //    Bookmarks are not seen by the caller, so a quiet resource is relisted at that pace too.
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { Backoff, silentLogger, systemClock } from '../sources/backoff.js';
-import type { BackoffOptions, Clock, RandomFn, SourceLogger } from '../sources/backoff.js';
+import { Backoff } from '../lib/backoff.js';
+import { silentLogger } from '../lib/logger.js';
+import { systemClock } from '../lib/clock.js';
+import type { BackoffOptions, RandomFn } from '../lib/backoff.js';
+import type { Clock } from '../lib/clock.js';
+import type { SourceLogger } from '../lib/logger.js';
 
 export interface ResourceSpec {
   /** Collection path, e.g. `/api/v1/pods`. */

@@ -17,8 +17,11 @@ import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-
 import { parseClusterObjects } from '../policy/parse-objects.js';
 import type { ClusterSnapshot, PodInfo } from '../policy/model.js';
 import { EMPTY_SNAPSHOT } from '../policy/model.js';
-import { silentLogger, systemClock } from '../sources/backoff.js';
-import type { BackoffOptions, Clock, RandomFn, SourceLogger } from '../sources/backoff.js';
+import { silentLogger } from '../lib/logger.js';
+import { systemClock } from '../lib/clock.js';
+import type { BackoffOptions, RandomFn } from '../lib/backoff.js';
+import type { Clock } from '../lib/clock.js';
+import type { SourceLogger } from '../lib/logger.js';
 import { ResilientInformer } from './informer.js';
 import type { InformerEventType, InformerStatus, ResourceSpec } from './informer.js';
 import { IpIndex } from './ip-index.js';

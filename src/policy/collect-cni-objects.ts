@@ -17,7 +17,8 @@ import type {
   IgnoredObject,
 } from './cni-objects.js';
 import type { NetworkPolicy } from './model.js';
-import { isRecord, validateNetworkPolicy, type FieldProblem } from './validate-policy.js';
+import { isRecord } from '../lib/is-record.js';
+import { validateNetworkPolicy, type FieldProblem } from './validate-policy.js';
 import { formatCidr, parseCidr } from '../net/ip.js';
 
 const CALICO_GROUPS = new Set(['projectcalico.org', 'crd.projectcalico.org']);

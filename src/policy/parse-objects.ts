@@ -20,7 +20,8 @@ import type {
   ServicePort,
 } from './model.js';
 import { CniObjectCollector } from './collect-cni-objects.js';
-import { isRecord, validateNetworkPolicy } from './validate-policy.js';
+import { isRecord } from '../lib/is-record.js';
+import { validateNetworkPolicy } from './validate-policy.js';
 
 export interface ObjectProblem {
   /** Where the object came from (a file name), when the caller said. */

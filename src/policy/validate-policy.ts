@@ -4,6 +4,7 @@
 // ipBlock alone), CIDRs (except a strict subset of cidr) and policyTypes. Input is untrusted
 // JSON; every problem is reported with its field path, and a typed NetworkPolicy is built only
 // when there are none.
+import { isRecord } from '../lib/is-record.js';
 import { cidrCovers, parseCidr } from '../net/ip.js';
 import type {
   IPBlock,
@@ -34,10 +35,6 @@ export interface FieldProblem {
 const MAX_LIST = 10_000;
 const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP'];
 const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 class Checker {
   readonly problems: FieldProblem[] = [];

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Flow, ParseResult } from '../flows/flow.js';
 import { parserFor } from '../flows/parsers.js';
-import type { Clock } from './backoff.js';
+import type { Clock } from '../lib/clock.js';
 import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
 
 /** The bundled dataset, found relative to this module (src/ and dist/ are both one level down). */

@@ -8,7 +8,7 @@
 // proto3 cannot tell them apart) hashed to a fixed size: the cursor keeps up to maxDedupKeys of
 // them, and a policy trace is attacker-sized.
 import { createHash } from 'node:crypto';
-import { isRecord } from './hubble-relay-grpc.js';
+import { isRecord } from '../lib/is-record.js';
 
 const MAX_DEPTH = 8;
 

@@ -26,7 +26,7 @@ import type { Endpoint, Flow, ParseResult, Protocol, Workload } from '../flows/f
 import { reject } from '../flows/flow.js';
 import { workloadOfPod, workloadOfPodPrefix } from '../flows/workload-name.js';
 import { refsOfTrace } from './goldmane-policy-trace.js';
-import { isRecord } from './hubble-relay-grpc.js';
+import { isRecord } from '../lib/is-record.js';
 
 const MAX_LABELS = 64;
 

@@ -13,7 +13,7 @@
 //  - A Kubernetes NetworkPolicy may appear under Felix's internal `knp.default.` name: stripped so
 //    the ref names the object a user can `kubectl get`.
 import { isObjectName } from '../flows/bounds.js';
-import { isRecord } from './hubble-relay-grpc.js';
+import { isRecord } from '../lib/is-record.js';
 
 const MAX_HITS_READ = 64;
 const MAX_REFS = 16;

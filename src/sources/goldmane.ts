@@ -4,18 +4,24 @@
 // (inclusive) and drop records already delivered (content fingerprint over the whole FlowKey and
 // the window, goldmane-fingerprint.ts), so nothing is counted twice; reconnects use the shared capped jittered backoff; a full sink pauses the call.
 import type * as grpc from '@grpc/grpc-js';
-import { Backoff, silentLogger, systemClock } from './backoff.js';
-import type { BackoffOptions, Clock, RandomFn, SourceLogger } from './backoff.js';
+import { Backoff } from '../lib/backoff.js';
+import { silentLogger } from '../lib/logger.js';
+import { systemClock } from '../lib/clock.js';
+import type { BackoffOptions, RandomFn } from '../lib/backoff.js';
+import type { Clock } from '../lib/clock.js';
+import type { SourceLogger } from '../lib/logger.js';
 import {
   goldmaneFingerprint,
   normalizeGoldmaneFlow,
   type AggregatedWorkloadResolver,
 } from './goldmane-flow.js';
-import { ResumeCursor } from './hubble-relay-cursor.js';
-import { describeGrpcError, isRecord, isRetryableGrpcError, LogLimiter } from './hubble-relay-grpc.js';
-import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './reconnect.js';
-import { channelSetup, serviceConstructor } from './hubble-relay-proto.js';
-import type { GrpcTlsOptions } from './hubble-relay-proto.js';
+import { ResumeCursor } from './grpc/resume-cursor.js';
+import { describeGrpcError, isRetryableGrpcError } from './grpc/errors.js';
+import { isRecord } from '../lib/is-record.js';
+import { LogLimiter } from '../lib/log-limiter.js';
+import { newStreamHealth, nextAttemptDelay, type StreamOutcome } from './grpc/reconnect.js';
+import { channelSetup, serviceConstructor } from './grpc/proto.js';
+import type { GrpcTlsOptions } from './grpc/proto.js';
 import { pauseOnFull } from './pause-on-full.js';
 import { FingerprintedMark } from './resume-mark.js';
 import type { FlowSink, FlowSource, SourceStatus } from './source.js';

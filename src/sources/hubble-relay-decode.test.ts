@@ -5,7 +5,7 @@ import { normalizeHubbleFlow } from '../flows/hubble.js';
 import { lostEvents, nodeStatus, tcpSyn } from '../../test/fakes/fake-relay.js';
 import { fingerprint } from './hubble-relay.js';
 import { decodeGetFlowsResponse } from './hubble-relay-decode.js';
-import { loadProto } from './hubble-relay-proto.js';
+import { loadProto } from './grpc/proto.js';
 
 const observer = loadProto('observer/observer.proto')['observer'] as grpc.GrpcObject;
 const def = (observer['Observer'] as grpc.ServiceClientConstructor).service['GetFlows'];

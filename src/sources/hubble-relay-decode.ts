@@ -16,7 +16,7 @@
 // alike (enums as numbers, Long seconds, prototype defaults), so protobufjs without toObject would
 // need an adapter of its own; against that, the lean path's lead is the ~12% of decode alone.
 import * as protoLoader from '@grpc/proto-loader';
-import { LOADER_OPTIONS } from './hubble-relay-proto.js';
+import { LOADER_OPTIONS } from './grpc/proto.js';
 
 type Obj = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
-import { LOADER_OPTIONS } from './hubble-relay-proto.js';
+import { LOADER_OPTIONS } from './grpc/proto.js';
 import { checkLeanDecoder, leanDecoderMismatches } from './hubble-relay-self-check.js';
 
 type Field = { name: string; number: number; type: string; label: string; typeName: string };

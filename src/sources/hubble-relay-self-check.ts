@@ -4,7 +4,7 @@
 // or renames one of them makes the source use proto-loader's generic decoder instead (and log
 // why), so it cannot silently misdecode.
 import * as protoLoader from '@grpc/proto-loader';
-import { LOADER_OPTIONS } from './hubble-relay-proto.js';
+import { LOADER_OPTIONS } from './grpc/proto.js';
 
 const VARINT = 0;
 const I64 = 1;

@@ -2,6 +2,7 @@
 // (parseClusterObjects), plus what staging needs: at least one object, only networking.k8s.io/v1
 // NetworkPolicy (the flavour the engine evaluates), every object in the staged namespace.
 // Problems come back as values naming the object and field; nothing here throws.
+import { isRecord } from '../lib/is-record.js';
 import type { NetworkPolicy } from '../policy/model.js';
 import { formatProblem, parseClusterObjects } from '../policy/parse-objects.js';
 
@@ -10,10 +11,6 @@ export const STAGED_MAX_POLICIES = 1000;
 export type GivenPolicies =
   | { readonly ok: true; readonly policies: NetworkPolicy[] }
   | { readonly ok: false; readonly problem: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `objects`: parsed JSON/YAML documents (a `List` is flattened). */
 export function givenPolicies(objects: readonly unknown[], namespace: string): GivenPolicies {

@@ -10,7 +10,7 @@ import { parserFor } from '../../src/flows/parsers.js';
 import { buildApp } from '../../src/http/app.js';
 import type { ReadinessReport } from '../../src/http/deps.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { openStore } from '../../src/store/store.js';
 import type { FlowStore } from '../../src/store/types.js';
 

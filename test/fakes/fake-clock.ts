@@ -1,7 +1,7 @@
-// A clock for adapters (src/sources/backoff.ts Clock) whose sleeps only end when the test says
+// A clock for adapters (src/lib/clock.ts Clock) whose sleeps only end when the test says
 // so: reconnect loops are observed and stepped, never waited for.
 import { vi } from 'vitest';
-import type { Clock } from '../../src/sources/backoff.js';
+import type { Clock } from '../../src/lib/clock.js';
 
 interface Sleeper {
   ms: number;

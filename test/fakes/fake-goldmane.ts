@@ -6,7 +6,7 @@
 // request; can be killed and restarted on the same port. fake-goldmane-aggregator.ts turns
 // connections into the aggregated FlowResults Goldmane would serve.
 import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '../../src/sources/hubble-relay-proto.js';
+import { loadProto } from '../../src/sources/grpc/proto.js';
 
 export type FlowResult = { id: number; flow: Record<string, unknown> };
 

@@ -6,7 +6,7 @@
 // keeps following streams open for flows emitted later. It can be killed and restarted on the
 // same port, and it reports when gRPC flow control blocks its writes.
 import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '../../src/sources/hubble-relay-proto.js';
+import { loadProto } from '../../src/sources/grpc/proto.js';
 import { InvalidFilterError, passesFilters, validateFilters } from './hubble-filter-semantics.js';
 
 export interface Timestamp {

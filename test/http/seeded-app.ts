@@ -17,7 +17,7 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { publishingStore } from '../../src/http/publishing-store.js';
 import { loadClusterSnapshot } from '../../src/k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../../src/policy/model.js';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { openAlertStore, type AlertStore } from '../../src/store/alerts.js';
 import { openStore } from '../../src/store/store.js';
 import { StagedStore } from '../../src/store/staged-store.js';

@@ -11,7 +11,7 @@ import { generateHubbleLines } from '../../bench/generate-flows.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon.js';
 import { ingestParserFor } from '../../src/flows/parsers.js';
-import { ingestInput } from '../../src/sources/file-ingest.js';
+import { ingestInput } from '../../src/ingest/file-ingest.js';
 import { CheckpointConflictError } from '../../src/store/checkpoint-conflict.js';
 import { openStore } from '../../src/store/store.js';
 import { deltas, flow, pod, tempDir } from '../store/store-helpers.js';

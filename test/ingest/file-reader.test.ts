@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { LineSplitter } from '../../src/sources/line-splitter.js';
+import { LineSplitter } from '../../src/ingest/line-splitter.js';
 import {
   formatIdentity,
   identifyFile,
   readFile,
   resumeOffset,
   type FileChange,
-} from '../../src/sources/file-reader.js';
+} from '../../src/ingest/file-reader.js';
 import { tempDir } from '../store/store-helpers.js';
 
 let dir: string;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { GoldmaneSource } from '../../src/sources/goldmane.js';
 import { openStore } from '../../src/store/store.js';
 import { FakeClock, waitFor } from '../fakes/fake-clock.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildGraph } from '../../src/views/graph.js';
 import { GoldmaneSource } from '../../src/sources/goldmane.js';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { edgeToJson } from '../../src/store/edge-json.js';
 import { openStore } from '../../src/store/store.js';
 import type { FlowStore } from '../../src/store/types.js';

@@ -7,7 +7,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { goldmaneFingerprint, normalizeGoldmaneFlow } from '../../src/sources/goldmane-flow.js';
 import { aggregatedWorkloadResolver } from '../../src/sources/goldmane-workloads.js';
-import { LOADER_OPTIONS, serviceConstructor } from '../../src/sources/hubble-relay-proto.js';
+import { LOADER_OPTIONS, serviceConstructor } from '../../src/sources/grpc/proto.js';
 import type { ClusterSnapshot, PodInfo } from '../../src/policy/model.js';
 import type { Flow, ParseResult } from '../../src/flows/flow.js';
 import { FakeGoldmane } from '../fakes/fake-goldmane.js';

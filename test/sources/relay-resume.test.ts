@@ -5,10 +5,10 @@
 // the relay sent. Also the stale-stream watchdog and the resume point's merge rules.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { GoldmaneSource } from '../../src/sources/goldmane.js';
 import { HubbleRelaySource } from '../../src/sources/hubble-relay.js';
-import { Pipeline } from '../../src/sources/pipeline.js';
+import { Pipeline } from '../../src/ingest/pipeline.js';
 import { resumeKey } from '../../src/sources/resume-mark.js';
 import { openStore } from '../../src/store/store.js';
 import type { FlowStore } from '../../src/store/types.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parserFor } from '../../src/flows/parsers.js';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { loadMigrations, schemaVersion } from '../../src/store/migrate.js';
 import { StagedStore } from '../../src/store/staged-store.js';
 import { openStore } from '../../src/store/store.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { systemClock, type Clock } from '../../src/sources/backoff.js';
+import { systemClock, type Clock } from '../../src/lib/clock.js';
 import { AlertReceiver } from '../fakes/alert-receiver.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES, shopLine } from './flow-lines.js';
 

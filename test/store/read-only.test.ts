@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHubbleLines } from '../../bench/generate-flows.js';
 import { ingestParserFor } from '../../src/flows/parsers.js';
-import { ingestInput } from '../../src/sources/file-ingest.js';
+import { ingestInput } from '../../src/ingest/file-ingest.js';
 import { DiskFullError } from '../../src/store/store-errors.js';
 import { openStore } from '../../src/store/store.js';
 import { deltas, flow, pod, tempDir } from './store-helpers.js';

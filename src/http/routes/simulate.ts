@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { compilePolicies } from '../../policy/engine.js';
 import { EMPTY_SNAPSHOT, type NetworkPolicy } from '../../policy/model.js';
 import { formatProblem, parseClusterObjects } from '../../policy/parse-objects.js';
-import { isRecord } from '../../policy/validate-policy.js';
+import { isRecord } from '../../lib/is-record.js';
 import { formatYamlProblem, parseYamlDocuments } from '../../policy/yaml-documents.js';
 import type { ObservedEdge } from '../../recommend/proposal.js';
 import { EndpointResolver, replayEdges, replayedPods } from '../../recommend/replay.js';

@@ -14,7 +14,8 @@ import type {
   CalicoTier,
   IgnoredObject,
 } from '../cni-objects.js';
-import { isRecord, type FieldProblem } from '../validate-policy.js';
+import { isRecord } from '../../lib/is-record.js';
+import { type FieldProblem } from '../validate-policy.js';
 import { parseCalicoSelector } from './selector.js';
 
 export interface CalicoParse {

@@ -17,7 +17,8 @@ import type {
   IgnoredObject,
 } from '../cni-objects.js';
 import type { LabelSelectorRequirement } from '../model.js';
-import { isRecord, type FieldProblem } from '../validate-policy.js';
+import { isRecord } from '../../lib/is-record.js';
+import { type FieldProblem } from '../validate-policy.js';
 
 export interface CiliumParse {
   readonly policies: readonly CiliumPolicy[];

@@ -9,7 +9,8 @@
 import { parseCidr } from '../../net/ip.js';
 import { dns1123SubdomainProblem, portNameProblem, quoteShort } from '../k8s-names.js';
 import type { LabelSelector, PolicyProtocol } from '../model.js';
-import { checkLabelSelector, isRecord, type FieldProblem } from '../validate-policy.js';
+import { checkLabelSelector, type FieldProblem } from '../validate-policy.js';
+import { isRecord } from '../../lib/is-record.js';
 import type {
   ClusterPeer,
   ClusterPolicy,

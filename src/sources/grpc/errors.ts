@@ -1,12 +1,7 @@
-// Small helpers shared by the gRPC sources (Hubble Relay, Goldmane): narrowing decoded messages,
-// classifying gRPC errors into retry classes (house style §4, reliability.md R4), and
-// rate-limiting repeated warnings into counted summaries.
+// gRPC errors for the stream sources (Hubble Relay, Goldmane): classifying them into retry
+// classes (house style §4, reliability.md R4) and describing them for logs and status.
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { Clock } from './backoff.js';
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isRecord } from '../../lib/is-record.js';
 
 function grpcCode(err: unknown): number | undefined {
   if (!isRecord(err)) return undefined;
@@ -46,34 +41,4 @@ export function describeGrpcError(err: unknown): string {
         ? err.message
         : String(err);
   return `${name}: ${details.slice(0, 300)}`;
-}
-
-/** Allows one log line per key per interval and counts what it suppressed. */
-export class LogLimiter {
-  private readonly last = new Map<string, number>();
-  private readonly dropped = new Map<string, number>();
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly intervalMs: number,
-  ) {}
-
-  allow(key: string): boolean {
-    const now = this.clock.now();
-    const prev = this.last.get(key);
-    if (prev !== undefined && now - prev < this.intervalMs) {
-      this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
-      return false;
-    }
-    if (this.last.size > 1000) this.last.clear();
-    this.last.set(key, now);
-    return true;
-  }
-
-  /** How many lines for key were suppressed since the last allowed one (and resets it). */
-  suppressed(key: string): number {
-    const n = this.dropped.get(key) ?? 0;
-    this.dropped.delete(key);
-    return n;
-  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from './backoff.js';
-import { LogLimiter } from './hubble-relay-grpc.js';
+import { Backoff } from '../../lib/backoff.js';
+import { LogLimiter } from '../../lib/log-limiter.js';
 import { newStreamHealth, nextAttemptDelay } from './reconnect.js';
 
 function setup() {

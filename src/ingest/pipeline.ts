@@ -7,8 +7,8 @@
 //
 // Accounting: pushed = accepted into the writer + droppedQueueFull + depth (in flight).
 import type { ParseResult } from '../flows/flow.js';
-import type { Clock } from './backoff.js';
-import type { FlowSink, ResumeMark } from './source.js';
+import type { Clock } from '../lib/clock.js';
+import type { FlowSink, ResumeMark } from '../sources/source.js';
 
 /** What the pipeline needs from the BatchWriter. */
 export interface PipelineWriter {

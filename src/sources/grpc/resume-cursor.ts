@@ -1,4 +1,5 @@
-// Resume-without-double-counting for a Hubble GetFlows stream (reliability.md R2). The relay's
+// Resume-without-double-counting for a gRPC flow stream (reliability.md R2); used by the Hubble
+// Relay and Goldmane sources. For Hubble GetFlows: the relay's
 // `since` is inclusive and it merges nodes only roughly in time order, so after a reconnect it
 // re-sends flows we already delivered. We remember the fingerprints of the flows delivered in the
 // last `overlapMs` before the newest time seen (with overlapMs = 0: exactly the flows at the last

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IpIndex } from '../../src/k8s/ip-index.js';
 import type { PodInfo } from '../../src/policy/model.js';
-import { FileSource } from '../../src/sources/file-source.js';
+import { FileSource } from '../../src/ingest/file-source.js';
 import { openStore } from '../../src/store/store.js';
 import { CollectingSink } from '../fakes/collecting-sink.js';
 import { FakeClock } from '../fakes/fake-clock.js';

@@ -1,6 +1,6 @@
 // Reconnect pacing for every live source (Hubble Relay, Goldmane, informers): capped exponential
-// backoff with jitter, and the clock it waits on. Both are injected so tests compute and skip
-// delays instead of sleeping (the client-node `delayFn` pattern).
+// backoff with jitter. The random source is injected (and the Clock it waits on, lib/clock.ts),
+// so tests compute and skip delays instead of sleeping (the client-node `delayFn` pattern).
 //
 // Delay n (0-based) is drawn uniformly from [initialMs, min(maxMs, initialMs * factor^n)]: full
 // jitter spreads reconnect storms across clients, and the floor at initialMs means no failure
@@ -59,38 +59,3 @@ export class Backoff {
     return this.attempt;
   }
 }
-
-/** Time for adapters: wall-clock now and an abortable sleep. Tests pass a fake. */
-export interface Clock {
-  now(): number;
-  /** Resolves after ms, or early (without rejecting) when the signal aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-
-/** The logger surface sources use (a pino child fits); injected, never imported. */
-export interface SourceLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
-
-export const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };

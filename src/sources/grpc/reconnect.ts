@@ -1,8 +1,9 @@
 // The reconnect bookkeeping shared by the long-lived gRPC stream sources (Hubble Relay,
 // Goldmane): after each attempt ends, count it, decide the pace and say so in the log.
-import type { Backoff, SourceLogger } from './backoff.js';
-import type { LogLimiter } from './hubble-relay-grpc.js';
-import type { SourceState } from './source.js';
+import type { Backoff } from '../../lib/backoff.js';
+import type { SourceLogger } from '../../lib/logger.js';
+import type { LogLimiter } from '../../lib/log-limiter.js';
+import type { SourceState } from '../source.js';
 
 /** How one attempt at the stream ended. */
 export type StreamOutcome =

@@ -8,12 +8,12 @@ import path from 'node:path';
 import type { FlowFormat } from '../flows/parsers.js';
 import { ingestParserFor, parserFor } from '../flows/parsers.js';
 import type { IngestParser } from '../flows/flow.js';
-import { enrichResult, type PodAt } from './kernel-log-enrich.js';
+import { enrichResult, type PodAt } from '../sources/kernel-log-enrich.js';
 import type { FlowStore } from '../store/types.js';
-import type { Clock } from './backoff.js';
+import type { Clock } from '../lib/clock.js';
 import type { BatchStats } from './batch-writer.js';
 import { ingestInput } from './file-ingest.js';
-import type { FlowSink, FlowSource, SourceState, SourceStatus } from './source.js';
+import type { FlowSink, FlowSource, SourceState, SourceStatus } from '../sources/source.js';
 
 export interface FileSourceOptions {
   readonly name: string;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { aggregateFlow, type EdgeDelta } from '../flows/edge.js';
 import type { IngestResult, NoEdgeReason, ParseResult, RejectReason } from '../flows/flow.js';
 import type { ExpectedCheckpoint, FileCheckpoint, FlowStore, ResumePoint } from '../store/types.js';
-import type { FlowSink, ResumeMark } from './source.js';
+import type { FlowSink, ResumeMark } from '../sources/source.js';
 
 export interface BatchStats {
   /** Lines (events) the batch consumed, including rejected and blank ones. */

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-/** src/sources/ and dist/sources/ are both two levels below the package root. */
-export const PROTO_DIR = fileURLToPath(new URL('../../proto/', import.meta.url));
+/** src/sources/grpc/ and dist/sources/grpc/ are both three levels below the package root. */
+export const PROTO_DIR = fileURLToPath(new URL('../../../proto/', import.meta.url));
 
 /**
  * The decoding contract with src/flows/hubble.ts: proto field names as written (the same keys

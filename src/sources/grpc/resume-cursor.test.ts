@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LazyResumeCursor, ResumeCursor, timestampToNs } from './hubble-relay-cursor.js';
+import { LazyResumeCursor, ResumeCursor, timestampToNs } from './resume-cursor.js';
 
 interface Item {
   readonly seconds: number;
