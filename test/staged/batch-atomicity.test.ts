@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parserFor } from '../../src/flows/parsers.js';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { ShadowRecorder } from '../../src/store/staged-shadow.js';
 import { StagedStore } from '../../src/store/staged-store.js';
 import { openStore } from '../../src/store/store.js';

@@ -6,7 +6,7 @@
 //   node --import tsx test/staged/companion-writer.ts DB LINES_FILE [--kill]
 import { readFileSync } from 'node:fs';
 import { parserFor } from '../../src/flows/parsers.js';
-import { BatchWriter } from '../../src/sources/batch-writer.js';
+import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { ShadowRecorder } from '../../src/store/staged-shadow.js';
 import { StagedStore } from '../../src/store/staged-store.js';
 import { openStore } from '../../src/store/store.js';
