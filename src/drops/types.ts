@@ -32,14 +32,15 @@ export interface BlockedPath {
 export type Classification =
   'regression' | 'dns' | 'expected-by-baseline' | 'likely-legitimate' | 'suspicious' | 'unknown';
 
-export const CLASSIFICATIONS: readonly Classification[] = [
+/** Every class, in the order reports and the API list them (a tuple: the API's zod enum is built from it). */
+export const CLASSIFICATIONS = [
   'regression',
   'dns',
   'expected-by-baseline',
   'likely-legitimate',
   'suspicious',
   'unknown',
-];
+] as const satisfies readonly Classification[];
 
 /** The classes that alert by default; `suspicious` has its own, off-by-default route. */
 export const ALERTING_CLASSIFICATIONS: readonly Classification[] = [

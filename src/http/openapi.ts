@@ -5,6 +5,7 @@ import type { Router } from 'express';
 import { exactRouter } from './router.js';
 import { z } from 'zod';
 import type { AppDeps } from './deps.js';
+import { findingsJson } from '../api/diagnostics.js';
 import { ERROR_RESPONSES, type ApiOperation } from './operations.js';
 import { namespaceParam } from './query.js';
 import { alertsOperations } from './routes/alerts.js';
@@ -44,16 +45,7 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
       responses: {
         '200': {
           description: 'findings',
-          schema: z.array(
-            z.looseObject({
-              kind: z.string(),
-              severity: z.string(),
-              namespace: z.string().nullable(),
-              objects: z.array(z.string()),
-              evidence: z.unknown(),
-              fix: z.unknown(),
-            }),
-          ),
+          schema: findingsJson,
         },
         ...ERROR_RESPONSES,
       },

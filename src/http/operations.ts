@@ -1,6 +1,7 @@
 // What each route accepts and returns, as data: the routes validate with these zod schemas and the
 // OpenAPI document (openapi.ts) is generated from the same schemas, so the two cannot drift.
 import { z } from 'zod';
+import { errorBody } from '../api/common.js';
 
 export interface ApiResponse {
   readonly description: string;
@@ -27,44 +28,12 @@ export interface ApiOperation {
   readonly responses: Readonly<Record<string, ApiResponse>>;
 }
 
-export const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
 /** The error responses every authenticated route may give. */
 export const ERROR_RESPONSES: Readonly<Record<string, ApiResponse>> = {
   '400': { description: 'invalid parameter or body (the message names it)', schema: errorBody },
   '401': { description: 'missing or invalid bearer token', schema: errorBody },
   '403': { description: 'the token is valid but not authorised (auth.mode kubernetes)', schema: errorBody },
 };
-
-export const podPeerJson = z.looseObject({
-  namespace: z.string(),
-  workload: z.string().nullable(),
-  kind: z.string(),
-});
-export const addressPeerJson = z.looseObject({
-  kind: z.string(),
-  ip: z.string().nullable(),
-  names: z.array(z.string()),
-});
-export const peerJson = z.union([podPeerJson, addressPeerJson]);
-
-export const edgeJson = z.looseObject({
-  id: z.number().int(),
-  source: peerJson,
-  destination: peerJson,
-  port: z.number().int().nullable(),
-  protocol: z.string(),
-  verdict: z.string(),
-  count: z.number().int(),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-});
-
-export const policyObject = z.looseObject({
-  apiVersion: z.string(),
-  kind: z.string(),
-  metadata: z.looseObject({ name: z.string() }),
-});
 
 /** An opaque cursor: base64url of a key, bounded. */
 export const cursorParam = z

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { edge, type PodSide } from '../../test/recommend/edge-builder.js';
-import { buildGraph, graphJson } from './graph.js';
+import { buildGraph, graphView } from './graph.js';
 
 const web: PodSide = { ns: 'shop', workload: 'web', labels: {} };
 const api: PodSide = { ns: 'shop', workload: 'api', labels: {} };
@@ -37,8 +37,8 @@ describe('buildGraph', () => {
     expect(graph).toMatchObject({ totalLinks: 3, truncated: true });
   });
 
-  it('graphJson sends times as ISO strings', () => {
-    const json = graphJson(buildGraph(edges.slice(0, 1), 10), 'shop');
+  it('graphView sends times as ISO strings', () => {
+    const json = graphView(buildGraph(edges.slice(0, 1), 10), 'shop');
     expect(json.namespace).toBe('shop');
     expect(json.links[0]).toMatchObject({
       firstSeen: '1970-01-01T00:00:01.000Z',

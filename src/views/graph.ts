@@ -151,7 +151,7 @@ export interface GraphJson {
 }
 
 /** The service map as the API sends it (the whole cluster's when `namespace` is undefined). */
-export function graphJson(graph: Graph, namespace: string | undefined): GraphJson {
+export function graphView(graph: Graph, namespace: string | undefined): GraphJson {
   return {
     namespace: namespace ?? null,
     nodes: graph.nodes,

@@ -3,6 +3,7 @@
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
+import { alertsPageJson } from '../../api/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, parseQuery } from '../query.js';
@@ -17,26 +18,6 @@ function alertsQuery(deps: Pick<AppDeps, 'limits'>) {
   });
 }
 
-const deliveryJson = z.looseObject({
-  id: z.number().int(),
-  sink: z.string(),
-  event: z.string(),
-  state: z.enum(['pending', 'sent', 'failed']),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-});
-const alertJson = z.looseObject({
-  id: z.number().int(),
-  pathKey: z.string(),
-  classification: z.string(),
-  status: z.enum(['firing', 'resolved']),
-  summary: z.string(),
-  count: z.number().int(),
-  firstSeenMs: z.number(),
-  lastSeenMs: z.number(),
-  deliveries: z.array(deliveryJson),
-});
-
 export function alertsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
   return [
     {
@@ -48,7 +29,7 @@ export function alertsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] 
       responses: {
         '200': {
           description: 'a page of alerts',
-          schema: z.object({ items: z.array(alertJson), nextBefore: z.number().int().nullable() }),
+          schema: alertsPageJson,
         },
         ...ERROR_RESPONSES,
       },

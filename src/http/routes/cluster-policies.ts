@@ -2,25 +2,12 @@
 // (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) in evaluation order, each
 // with the namespaces and pods its subject covers. An empty list without a snapshot or with none.
 import type { Router } from 'express';
-import { z } from 'zod';
+import { clusterPoliciesJson } from '../../api/cluster-policies.js';
 import { clusterPolicyCoverage } from '../../policy/cluster/cluster-coverage.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { exactRouter } from '../router.js';
-
-const itemJson = z.object({
-  kind: z.enum(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']),
-  name: z.string(),
-  tier: z.enum(['Admin', 'Baseline']),
-  priority: z.number().int().nullable(),
-  order: z.number().int(),
-  ingressRules: z.number().int(),
-  egressRules: z.number().int(),
-  podsSelected: z.number().int(),
-  namespacesCovered: z.number().int(),
-  namespaces: z.array(z.string()),
-});
 
 export function clusterPoliciesOperations(): ApiOperation[] {
   return [
@@ -32,7 +19,7 @@ export function clusterPoliciesOperations(): ApiOperation[] {
       responses: {
         '200': {
           description: 'every cluster policy, Admin tier first',
-          schema: z.object({ items: z.array(itemJson) }),
+          schema: clusterPoliciesJson,
         },
         ...ERROR_RESPONSES,
       },

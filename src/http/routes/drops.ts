@@ -10,7 +10,9 @@ import type { AppDeps } from '../deps.js';
 import { dropsPage } from '../../views/drops-page.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
-import { cursorParam, ERROR_RESPONSES, peerJson, policyObject, type ApiOperation } from '../operations.js';
+import { cursorParam, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import { DROP_CLASSIFICATIONS } from '../../api/constants.js';
+import { dropsPageJson } from '../../api/drops.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -19,7 +21,7 @@ function dropsQuery(deps: Pick<AppDeps, 'limits'>) {
   return z.object({
     namespace: namespaceParam.optional(),
     classification: z
-      .enum(CLASSIFICATIONS, { error: `must be one of ${CLASSIFICATIONS.join(', ')}` })
+      .enum(DROP_CLASSIFICATIONS, { error: `must be one of ${DROP_CLASSIFICATIONS.join(', ')}` })
       .optional(),
     since: z
       .string()
@@ -29,30 +31,6 @@ function dropsQuery(deps: Pick<AppDeps, 'limits'>) {
     cursor: cursorParam.optional(),
   });
 }
-
-const CLASSIFICATIONS = [
-  'regression',
-  'dns',
-  'expected-by-baseline',
-  'likely-legitimate',
-  'suspicious',
-  'unknown',
-] as const;
-
-export const dropJson = z.looseObject({
-  key: z.string(),
-  source: peerJson,
-  destination: peerJson,
-  port: z.number().int().nullable(),
-  protocol: z.string(),
-  count: z.number().int(),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  classification: z.enum(CLASSIFICATIONS),
-  evidence: z.array(z.string()),
-  deniedBy: z.array(z.string()),
-  fix: z.array(policyObject),
-});
 
 export function dropsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
   return [
@@ -64,12 +42,7 @@ export function dropsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
       responses: {
         '200': {
           description: 'a page of blocked paths, newest first',
-          schema: z.object({
-            items: z.array(dropJson),
-            nonPolicy: z.looseObject({}),
-            nextCursor: z.string().nullable(),
-            total: z.number().int(),
-          }),
+          schema: dropsPageJson,
         },
         ...ERROR_RESPONSES,
       },

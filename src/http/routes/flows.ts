@@ -12,7 +12,8 @@ import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { sendRendered } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
-import { edgeJson, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import { flowsPageJson } from '../../api/flows.js';
 import { intParam, namespaceParam, parseQuery } from '../query.js';
 
 function flowsQuery(deps: Pick<AppDeps, 'limits'>) {
@@ -36,7 +37,7 @@ export function flowsOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
       responses: {
         '200': {
           description: 'a page of edges',
-          schema: z.object({ items: z.array(edgeJson), nextCursor: z.string().nullable() }),
+          schema: flowsPageJson,
         },
         ...ERROR_RESPONSES,
       },

@@ -2,25 +2,9 @@
 // the per-source details until then, and again if the store closes).
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
-import { z } from 'zod';
+import { livenessJson, readinessJson } from '../../api/health.js';
 import type { AppDeps } from '../deps.js';
 import type { ApiOperation } from '../operations.js';
-
-const readinessJson = z.looseObject({
-  ready: z.boolean(),
-  reason: z.string().optional(),
-  store: z.enum(['opening', 'open', 'closed', 'damaged']),
-  sources: z.array(z.looseObject({ name: z.string(), type: z.string(), state: z.string() })),
-  analysisWorker: z
-    .looseObject({
-      state: z.enum(['idle', 'starting', 'running', 'backoff', 'closed']),
-      restarts: z.number().int(),
-      consecutiveFailures: z.number().int(),
-      lastError: z.string().optional(),
-      nextStartAtMs: z.number().optional(),
-    })
-    .optional(),
-});
 
 export function healthOperations(): ApiOperation[] {
   return [
@@ -29,7 +13,7 @@ export function healthOperations(): ApiOperation[] {
       path: '/healthz',
       summary: 'Liveness: the process answers',
       anonymous: true,
-      responses: { '200': { description: 'alive', schema: z.object({ status: z.literal('ok') }) } },
+      responses: { '200': { description: 'alive', schema: livenessJson } },
     },
     {
       method: 'get',

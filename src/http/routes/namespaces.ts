@@ -5,37 +5,12 @@ import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { analysisOf } from '../analysis.js';
 import { namespacesPage } from '../../views/namespace-summaries.js';
+import { namespacesPageJson } from '../../api/namespaces.js';
 import type { AppDeps } from '../deps.js';
 import { sendRevalidated } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
 import { cursorParam, ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { intParam, parseQuery } from '../query.js';
-
-const coverageJson = z.object({
-  defaultDenyIngress: z.boolean(),
-  defaultDenyEgress: z.boolean(),
-  policies: z.number().int(),
-  pods: z.number().int(),
-  podsSelected: z.number().int(),
-  selectedShare: z.number().nullable(),
-});
-
-export const namespaceJson = z.object({
-  name: z.string(),
-  /** null without a snapshot or inventory: coverage cannot be known. */
-  coverage: coverageJson.nullable(),
-  edges: z.number().int(),
-  connections: z.number().int(),
-  dropsLastHour: z.object({ paths: z.number().int(), connections: z.number().int() }),
-  lastSeen: z.string().nullable(),
-});
-
-/** The whole store, each edge once (summing the namespaces counts cross-namespace edges twice). */
-const totalsJson = z.object({
-  edges: z.number().int(),
-  connections: z.number().int(),
-  dropsLastHour: z.object({ paths: z.number().int(), connections: z.number().int() }),
-});
 
 function namespacesQuery(deps: Pick<AppDeps, 'limits'>) {
   return z.object({ limit: intParam(1, deps.limits.pageSizeMax).optional(), cursor: cursorParam.optional() });
@@ -51,11 +26,7 @@ export function namespacesOperations(deps: Pick<AppDeps, 'limits'>): ApiOperatio
       responses: {
         '200': {
           description: 'a page of namespaces, by name',
-          schema: z.object({
-            items: z.array(namespaceJson),
-            totals: totalsJson,
-            nextCursor: z.string().nullable(),
-          }),
+          schema: namespacesPageJson,
         },
         ...ERROR_RESPONSES,
       },

@@ -17,7 +17,8 @@ import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { policyDetail, recommendationSummary } from '../../views/recommendation-views.js';
 import { sendRevalidated } from '../rendered-body.js';
-import { ERROR_RESPONSES, policyObject, type ApiOperation } from '../operations.js';
+import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import { proposedPolicyJson, recommendationsJson, summaryJson } from '../../api/recommendations.js';
 import { namespaceParam, parseQuery } from '../query.js';
 import { tarArchive } from '../tar.js';
 
@@ -37,79 +38,6 @@ const exportQuery = z.object({
   namespace: namespaceParam.optional(),
   format: z.enum(['yaml', 'json', 'tar'], { error: 'must be one of yaml, json, tar' }).optional(),
   flavor: flavorParam.optional(),
-});
-
-const exposureJson = z.object({ reachable: z.number().int(), total: z.number().int() }).nullable();
-const diffEntry = z.object({
-  policy: z.string(),
-  change: z.enum(['added', 'changed', 'unchanged', 'kept']),
-  detail: z.string(),
-});
-const unsafePathJson = z.object({
-  namespace: z.string(),
-  path: z.string(),
-  code: z.string(),
-  reason: z.string(),
-});
-const proposedPolicyJson = z.object({
-  name: z.string(),
-  role: z.string(),
-  workload: z.string().nullable(),
-  yaml: z.string(),
-  objects: z.array(policyObject),
-  rules: z.array(
-    z.looseObject({
-      direction: z.string(),
-      index: z.number().int(),
-      peer: z.string(),
-      connections: z.number(),
-    }),
-  ),
-});
-const policySummaryJson = z.object({
-  name: z.string(),
-  role: z.string(),
-  workload: z.string().nullable(),
-  rules: z.number().int(),
-  ingressRules: z.number().int(),
-  egressRules: z.number().int(),
-  connections: z.number(),
-  peers: z.number().int(),
-  yamlBytes: z.number().int(),
-});
-const namespaceRecommendationJson = z.object({
-  namespace: z.string(),
-  policies: z.array(proposedPolicyJson),
-  diff: z.array(diffEntry),
-  tests: z.array(z.looseObject({ expect: z.string(), description: z.string() })),
-  warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
-  safe: z.boolean(),
-  unsafe: z.array(unsafePathJson),
-});
-const recommendationsJson = z.object({
-  namespace: z.string().nullable(),
-  safe: z.boolean(),
-  unsafe: z.array(unsafePathJson),
-  flavor: z.string(),
-  namespaces: z.array(namespaceRecommendationJson),
-  exposure: z.object({ before: exposureJson, after: exposureJson, reduction: z.number().nullable() }),
-  proof: z.looseObject({
-    replayed: z.number().int(),
-    allowed: z.number().int(),
-    violations: z.number().int(),
-  }),
-  tighten: z.array(z.looseObject({ policy: z.string(), message: z.string() })),
-  verifyScript: z.string(),
-  warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
-  window: z.object({ firstSeen: z.string(), lastSeen: z.string() }).nullable(),
-});
-
-const summaryJson = recommendationsJson.extend({
-  namespaces: z.array(
-    namespaceRecommendationJson.extend({ policies: z.array(policySummaryJson), tests: z.number().int() }),
-  ),
-  verifyScript: z.string().nullable(),
-  verifyScriptBytes: z.number().int(),
 });
 
 export function recommendationsOperations(): ApiOperation[] {

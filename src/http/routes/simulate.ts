@@ -17,45 +17,14 @@ import { reportIgnored } from '../../policy/ignored-selection.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
-import { ERROR_RESPONSES, peerJson, type ApiOperation } from '../operations.js';
+import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
+import type { PeerJson } from '../../api/common.js';
+import { simulateJson } from '../../api/simulate.js';
 
 export const SIMULATE_MAX_OBJECTS = 1000;
 /** Dropped flows listed in the response at most (`droppedTotal` has them all). */
 export const SIMULATE_MAX_LISTED = 1000;
 export const YAML_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
-
-const directionJson = z.looseObject({ allowed: z.boolean(), isolated: z.boolean(), reason: z.string() });
-const simulateJson = z.object({
-  policies: z.array(z.string()),
-  replayed: z.number().int(),
-  allowed: z.number().int(),
-  droppedTotal: z.number().int(),
-  dropped: z.array(
-    z.object({
-      id: z.number().int(),
-      source: peerJson,
-      destination: peerJson,
-      port: z.number().int().nullable(),
-      protocol: z.string(),
-      count: z.number().int(),
-      firstSeen: z.string(),
-      lastSeen: z.string(),
-      egress: directionJson,
-      ingress: directionJson,
-    }),
-  ),
-  skipped: z.number().int(),
-  /** Policy objects of the cluster the replay could not evaluate, and how many replayed pods each selects. */
-  ignored: z.array(
-    z.looseObject({
-      kind: z.string(),
-      namespace: z.string().optional(),
-      name: z.string(),
-      reason: z.string(),
-      selectsReplayedPods: z.number().int(),
-    }),
-  ),
-});
 
 export function simulateOperations(): ApiOperation[] {
   return [
@@ -96,7 +65,7 @@ function objectsOfBody(body: unknown): unknown[] {
   throw new HttpError('invalid_body', 'body: expected NetworkPolicy objects as JSON or YAML');
 }
 
-function end(peer: ObservedEdge['source'], names: readonly string[]): z.infer<typeof peerJson> {
+function end(peer: ObservedEdge['source'], names: readonly string[]): PeerJson {
   if (peer.kind === 'pod')
     return {
       namespace: peer.namespace ?? '',

@@ -2,14 +2,9 @@
 // validate with and the OpenAPI document is generated from.
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import {
-  cursorParam,
-  ERROR_RESPONSES,
-  errorBody,
-  policyObject,
-  type ApiOperation,
-  type ApiResponse,
-} from '../operations.js';
+import { errorBody } from '../../api/common.js';
+import { stagedDetailSchema, stagedListJson, stagedSetSchema, wouldDropPageJson } from '../../api/staged.js';
+import { cursorParam, ERROR_RESPONSES, type ApiOperation, type ApiResponse } from '../operations.js';
 import { intParam, namespaceParam } from '../query.js';
 
 /** A set id; anything else names no set (404). */
@@ -43,69 +38,6 @@ export const stageBody = z.strictObject({
   policies: z
     .union([z.array(z.unknown()), z.looseObject({ kind: z.string() }), z.string().max(4 * 1024 * 1024)])
     .optional(),
-});
-
-const peer = z.union([
-  z.looseObject({ namespace: z.string(), workload: z.string().nullable(), kind: z.string() }),
-  z.looseObject({ kind: z.string(), ip: z.string().nullable() }),
-]);
-export const stagedSetSchema = z.object({
-  id: z.number().int(),
-  namespace: z.string(),
-  flavor: z.string(),
-  origin: z.enum(['recommendation', 'given']),
-  status: z.enum(['active', 'superseded', 'promoted', 'retired']),
-  stagedAt: z.string(),
-  stagedBy: z.string(),
-  endedAt: z.string().nullable(),
-  endedBy: z.string().nullable(),
-  supersededBy: z.number().int().nullable(),
-  policyNames: z.array(z.string()),
-  readiness: z.object({
-    verdict: z.enum(['ready', 'watching', 'would-break']),
-    cleanSince: z.string(),
-    cleanForSeconds: z.number().int(),
-    remainingSeconds: z.number().int(),
-    reason: z.string(),
-  }),
-  traffic: z.object({
-    paths: z.number().int(),
-    connections: z.number().int(),
-    unevaluated: z.number().int(),
-    wouldDropPaths: z.number().int(),
-    wouldDropConnections: z.number().int(),
-    lastWouldDrop: z.string().nullable(),
-  }),
-});
-const driftEntry = z.object({
-  policy: z.string(),
-  change: z.enum(['added', 'removed', 'changed', 'unchanged']),
-  staged: z.looseObject({}).optional(),
-  recommended: z.looseObject({}).optional(),
-});
-export const stagedDetailSchema = stagedSetSchema.extend({
-  policies: z.array(policyObject),
-  yaml: z.string(),
-  drift: z
-    .object({ recommended: z.array(policyObject), yaml: z.string(), diff: z.array(driftEntry) })
-    .nullable(),
-});
-export const wouldDropSchema = z.object({
-  source: peer,
-  destination: peer,
-  port: z.number().int().nullable(),
-  protocol: z.string(),
-  count: z.number().int(),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  sourcePods: z.array(z.string()),
-  destinationPods: z.array(z.string()),
-  decidedBy: z.object({
-    direction: z.string(),
-    policies: z.array(z.string()),
-    rule: z.number().int().nullable(),
-    reason: z.string(),
-  }),
 });
 
 const notFound: ApiResponse = { description: 'no staged set with this id', schema: errorBody };
@@ -144,7 +76,7 @@ export function stagedOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] 
       responses: {
         '200': {
           description: 'the sets',
-          schema: z.object({ items: z.array(stagedSetSchema), canWrite: z.boolean() }),
+          schema: stagedListJson,
         },
         ...ERROR_RESPONSES,
         '503': unavailable,
@@ -173,7 +105,7 @@ export function stagedOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] 
       responses: {
         '200': {
           description: 'a page',
-          schema: z.object({ items: z.array(wouldDropSchema), nextCursor: z.string().nullable() }),
+          schema: wouldDropPageJson,
         },
         ...ERROR_RESPONSES,
         '404': notFound,

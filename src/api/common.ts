@@ -1,0 +1,41 @@
+// The shapes every API resource shares: the error body, a peer (a pod's workload or an address),
+// an observed edge, a policy object. Zod only: the API documents and validates its responses with
+// these (src/http), and the dashboard (src/web) imports the inferred types, erased from its bundle.
+import { z } from 'zod';
+
+export const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export const podPeerJson = z.looseObject({
+  namespace: z.string(),
+  workload: z.string().nullable(),
+  kind: z.string(),
+});
+export const addressPeerJson = z.looseObject({
+  kind: z.string(),
+  ip: z.string().nullable(),
+  names: z.array(z.string()),
+});
+export const peerJson = z.union([podPeerJson, addressPeerJson]);
+
+export const edgeJson = z.looseObject({
+  id: z.number().int(),
+  source: peerJson,
+  destination: peerJson,
+  port: z.number().int().nullable(),
+  protocol: z.string(),
+  verdict: z.string(),
+  count: z.number().int(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+
+export const policyObject = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: z.looseObject({ name: z.string() }),
+});
+
+export type ErrorBody = z.infer<typeof errorBody>;
+export type PeerJson = z.infer<typeof peerJson>;
+export type EdgeJson = z.infer<typeof edgeJson>;
+export type PolicyObjectJson = z.infer<typeof policyObject>;
