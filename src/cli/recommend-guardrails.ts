@@ -1,9 +1,11 @@
 // `recommend --cluster-policies anp|cnp`: the cluster guardrails (src/recommend/cluster-guardrails.ts)
 // beside the namespace proposals, proven by replay (cluster-guardrails-proof.ts) with the same exit
 // rules: a violation or an invalid emitted object is exit 1 and nothing of the guardrails is
-// printed. Output: appended to the YAML stream, `cluster-guardrails.yaml` with --out, and
-// `clusterGuardrails` in --json.
-import { writeFile } from 'node:fs/promises';
+// printed. Output: appended to the YAML stream, `cluster-guardrails/` with --out, and
+// `clusterGuardrails` in --json. With --out the guardrails are their own kustomization beside the
+// folder's, not one of its resources: they decide for every namespace, so applying them is a
+// separate, deliberate `kubectl apply -k DIR/cluster-guardrails` (docs/cli.md and the CLI say so).
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { peerText } from '../flows/peer-text.js';
 import type { ClusterSnapshot } from '../policy/model.js';
@@ -18,6 +20,7 @@ import { proposedPolicies } from '../recommend/proof.js';
 import { toYamlStream } from '../recommend/yaml-export.js';
 import { UsageError } from './args.js';
 
+export const GUARDRAILS_DIR = 'cluster-guardrails';
 export const GUARDRAILS_FILE = 'cluster-guardrails.yaml';
 
 export function parseGuardrailFlavor(value: string | undefined): GuardrailFlavor | undefined {
@@ -75,8 +78,17 @@ export function guardrailsJson(run: GuardrailRun): unknown {
   };
 }
 
-export async function writeGuardrailsFile(dir: string, run: GuardrailRun): Promise<void> {
-  await writeFile(path.join(dir, GUARDRAILS_FILE), guardrailsYaml(run));
+/** `DIR/cluster-guardrails/`: the objects and a kustomization.yaml naming them. */
+export async function writeGuardrailsFiles(dir: string, run: GuardrailRun): Promise<void> {
+  const sub = path.join(dir, GUARDRAILS_DIR);
+  await mkdir(sub, { recursive: true });
+  await writeFile(path.join(sub, GUARDRAILS_FILE), guardrailsYaml(run));
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [GUARDRAILS_FILE],
+  };
+  await writeFile(path.join(sub, 'kustomization.yaml'), toYamlStream([{ object: kustomization }]));
 }
 
 export function guardrailsSummary(run: GuardrailRun): string {

@@ -23,12 +23,12 @@ import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from 
 import type { Command } from './main.js';
 import {
   buildGuardrails,
-  GUARDRAILS_FILE,
+  GUARDRAILS_DIR,
   guardrailsJson,
   guardrailsSummary,
   guardrailsYaml,
   parseGuardrailFlavor,
-  writeGuardrailsFile,
+  writeGuardrailsFiles,
 } from './recommend-guardrails.js';
 
 const HELP = `usage: netpol-advisor recommend [--db FILE] [--cluster SNAPSHOT] [--namespace NS] [--flavor k8s|cilium|calico]
@@ -315,16 +315,21 @@ async function run(argv: string[]): Promise<number> {
     if (values.out !== undefined) {
       const dir = path.resolve(values.out);
       await mkdir(dir, { recursive: true });
-      if (guardrails !== undefined) await writeGuardrailsFile(dir, guardrails);
+      if (guardrails !== undefined) await writeGuardrailsFiles(dir, guardrails);
       // One file at a time: the whole cluster's YAML is never held at once.
       for (const [name, content] of exportFileEntries(recommendation, exportOptions, proof)) {
         await writeFile(path.join(dir, name), content);
         if (name === 'verify.sh') await chmod(path.join(dir, name), 0o755);
       }
-      if (values.json !== true)
+      if (values.json !== true) {
         process.stdout.write(
-          `wrote ${recommendation.namespaces.length} namespace file(s), kustomization.yaml, verify.sh and README.md${guardrails !== undefined ? ` and ${GUARDRAILS_FILE}` : ''} to ${dir}\n`,
+          `wrote ${recommendation.namespaces.length} namespace file(s), kustomization.yaml, verify.sh and README.md to ${dir}\n`,
         );
+        if (guardrails !== undefined)
+          process.stdout.write(
+            `wrote the cluster guardrails to ${path.join(dir, GUARDRAILS_DIR)}/, their own kustomization (they decide for every namespace, so they are not in ${dir}/kustomization.yaml): kubectl apply -k ${path.join(dir, GUARDRAILS_DIR)}\n`,
+          );
+      }
     }
     if (values.json === true)
       process.stdout.write(

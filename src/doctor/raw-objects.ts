@@ -1,7 +1,10 @@
 // Reads what the typed snapshot leaves out of the raw Kubernetes objects (`kubectl get -o json`
 // output, untrusted): CNI-specific policy kinds (Cilium, Calico), whose presence can explain
-// traffic the NetworkPolicy engine would deny, and each NetworkPolicy's creationTimestamp, to
-// tell an observation that predates a policy. Lists are flattened; nothing here throws.
+// traffic the NetworkPolicy engine would deny when the engine left them out, and each
+// NetworkPolicy's creationTimestamp, to tell an observation that predates a policy. Lists are
+// flattened; nothing here throws. The network-policy-api kinds (AdminNetworkPolicy,
+// BaselineAdminNetworkPolicy, ClusterNetworkPolicy) are not listed: the engine evaluates them
+// (src/policy/cluster/), and one it refuses is a snapshot problem, reported as such.
 import { isRecord } from '../lib/is-record.js';
 import type { ClusterExtras, CniPolicyRef } from './types.js';
 
@@ -12,8 +15,6 @@ const CNI_POLICY_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['GlobalNetworkPolicy', ['projectcalico.org/', 'crd.projectcalico.org/']],
   ['StagedNetworkPolicy', ['projectcalico.org/']],
   ['StagedGlobalNetworkPolicy', ['projectcalico.org/']],
-  ['AdminNetworkPolicy', ['policy.networking.k8s.io/']],
-  ['BaselineAdminNetworkPolicy', ['policy.networking.k8s.io/']],
 ]);
 const MAX_OBJECTS = 500_000;
 const MAX_DEPTH = 4;

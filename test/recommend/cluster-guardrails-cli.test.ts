@@ -1,5 +1,6 @@
 // `recommend --cluster-policies` spawned for real over a real store: --json carries the guardrails
-// and their proof, the YAML stream ends with them, a bad value exits 2.
+// and their proof, the YAML stream ends with them, --out puts them in their own kustomization
+// (rendered with the real `kubectl kustomize`), a bad value exits 2.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateFlows } from '../../src/flows/edge.js';
+import { hasKubectl, kubectl } from '../deploy/render.js';
 import { openStore } from '../../src/store/store.js';
 import { MIN, T0, pod, repeat } from '../drops/flow-builder.js';
 
@@ -61,6 +63,33 @@ describe('recommend --cluster-policies', { timeout: 60_000 }, () => {
     expect(kinds.filter((k) => k === 'AdminNetworkPolicy')).toHaveLength(3);
     expect(kinds).toContain('NetworkPolicy');
   });
+
+  it.skipIf(!hasKubectl())(
+    '--out: kubectl kustomize DIR renders the NetworkPolicies only, DIR/cluster-guardrails the guardrails',
+    () => {
+      const out = path.join(dir, 'out');
+      const written = run('--cluster-policies', 'cnp', '--out', out);
+      expect(written.status).toBe(0);
+      expect(written.stdout).toContain(`kubectl apply -k ${path.join(out, 'cluster-guardrails')}`);
+      const kinds = (folder: string) => {
+        const r = spawnSync(kubectl, ['kustomize', folder], { encoding: 'utf8', timeout: 60_000 });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        return parseAllDocuments(r.stdout).map((d) => {
+          const o = d.toJS() as { kind: string; metadata: { name: string } };
+          return `${o.kind} ${o.metadata.name}`;
+        });
+      };
+      const namespaced = kinds(out);
+      expect(namespaced.length).toBeGreaterThan(0);
+      expect(namespaced.every((k) => k.startsWith('NetworkPolicy '))).toBe(true);
+      expect(kinds(path.join(out, 'cluster-guardrails'))).toEqual([
+        'ClusterNetworkPolicy netpol-advisor-cross-namespace-deny-jobs',
+        'ClusterNetworkPolicy netpol-advisor-cross-namespace-deny-shop',
+        'ClusterNetworkPolicy netpol-advisor-cross-namespace-shop-cart',
+      ]);
+    },
+  );
 
   it('exits 2 on an unknown value', () => {
     const bad = run('--cluster-policies', 'banp');
