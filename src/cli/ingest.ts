@@ -44,8 +44,9 @@ Accepted lines that made no edge are counted by why (the summary and noEdgeByRea
   icmp-reply              an ICMP echo reply or error message
   socket-event            a Hubble socket trace (SOCK) event: nothing crossed the network
   other-end-report        a Calico report of a connection the other end's report counts
-  no-new-connection       a Calico record of connections started in an earlier interval
   mid-connection          a kernel-log line of a TCP packet that is not a SYN
+  missing-port            a TCP, UDP or SCTP event without its server's port (absent or 0), or
+                          whose ports cannot tell which end serves: never a port-0 edge or rule
   not-a-connection-start  any other event that starts no connection
 `;
 

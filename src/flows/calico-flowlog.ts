@@ -12,8 +12,9 @@
 // connection whose destination node is not collected is missed.
 //
 // Other choices: timeMs is `start_time` (seconds; `startTime` too); `num_flows_started` →
-// connectionCount (absent → 1; 0 → not a connection start, except a deny, which stands for at
-// least one blocked attempt); action allow → forwarded, deny → dropped with dropReason
+// connectionCount (absent → 1; 0 → not a connection start but, on the counting report of an
+// allow, a connection established before observation (calico-reporter.ts recordRole); a deny
+// stands for at least one blocked attempt); action allow → forwarded, deny → dropped with dropReason
 // POLICY_DENIED; enforced policy hits (else the legacy `all_policies`, plus `transit_policies`)
 // → policy refs, direction from the reporter (src → egress, dst → ingress); staged and profile
 // hits are not policies and are skipped; an end-of-tier hit (rule index -1) already names the
@@ -27,7 +28,7 @@ import { addLabel, addNames, clip, isObjectName, isPort, isValidIp } from './bou
 import { isRecord } from '../lib/is-record.js';
 import type { DropCounter } from './bounds.js';
 import { hostEndpointOf, isNetworkName, networkEndpoint, networkSetEndpoint } from './calico-entity.js';
-import { connectionsOf, isCountingReport, type CalicoEndpointType } from './calico-reporter.js';
+import { connectionsOf, isCountingReport, recordRole, type CalicoEndpointType } from './calico-reporter.js';
 import { policiesOf } from './calico-policy-hits.js';
 import { Invalid } from './invalid.js';
 import { WorkloadNames, workloadOfPodPrefix } from './workload-name.js';
@@ -234,6 +235,8 @@ function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): F
     sourceType: typeOf(record.source_type, source),
     destType: typeOf(record.dest_type, destination),
   });
+  const isIcmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+  const role = recordRole(counts, connectionCount, isIcmp || (destinationPort ?? 0) > 0);
 
   const flow: { -readonly [K in keyof Flow]: Flow[K] } = {
     timeMs,
@@ -246,14 +249,14 @@ function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): F
     policies: policiesOf(record.policies, reporter, counter),
     // A flow log record is oriented by the initiator of the connection: never a reply.
     isReply: false,
-    isConnectionStart: counts && connectionCount > 0,
+    isConnectionStart: role.isConnectionStart,
     connectionCount,
   };
-  if (!flow.isConnectionStart) flow.noEdge = counts ? 'no-new-connection' : 'other-end-report';
+  if ('established' in role) flow.established = role.established;
+  else if ('noEdge' in role) flow.noEdge = role.noEdge;
   if (verdict === 'dropped') flow.dropReason = 'POLICY_DENIED';
   if (sourcePort !== undefined) flow.sourcePort = sourcePort;
-  if (destinationPort !== undefined && protocol !== 'ICMP' && protocol !== 'ICMPv6')
-    flow.destinationPort = destinationPort;
+  if (destinationPort !== undefined && !isIcmp) flow.destinationPort = destinationPort;
   if (typeof record.host === 'string' && isObjectName(record.host)) flow.node = record.host;
   if (counter.dropped > 0) flow.droppedValues = counter.dropped;
   return flow;

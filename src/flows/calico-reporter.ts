@@ -15,6 +15,14 @@
 //  - a `fwd`-only report counts unless the destination is a workload endpoint.
 // Limit: a host-endpoint destination's own ingress deny after a source allow is not seen as the
 // path's verdict (the source's allow counted it); Calico reports such drops on the host's side.
+//
+// Connections established before observation: a counted allow record whose connections all
+// started in an earlier interval (`num_flows_started` / `num_connections_started` 0: a connection
+// still active, or completed, in this one) is evidence of its path, as a Hubble mid-stream packet
+// is. Calico orients every record by the initiator, so it is the connection as written
+// (`established: 'forward'`), one unit of evidence per record, never a connection count.
+
+import type { NoEdgeReason } from './flow.js';
 
 /** Calico's endpoint types, in flow-log spelling (Goldmane's enum maps onto these). */
 export type CalicoEndpointType = 'wep' | 'hep' | 'ns' | 'net' | 'unknown';
@@ -46,4 +54,26 @@ export function isCountingReport(report: CalicoReport): boolean {
  */
 export function connectionsOf(started: number, denied: boolean): number {
   return denied ? Math.max(1, started) : started;
+}
+
+/** What one Calico record contributes: connection starts, established evidence, or nothing (why). */
+export type CalicoRecordRole =
+  | { readonly isConnectionStart: true }
+  | { readonly isConnectionStart: false; readonly established: 'forward' }
+  | { readonly isConnectionStart: false; readonly noEdge: NoEdgeReason };
+
+const START: CalicoRecordRole = Object.freeze({ isConnectionStart: true });
+const ESTABLISHED: CalicoRecordRole = Object.freeze({ isConnectionStart: false, established: 'forward' });
+const OTHER_END: CalicoRecordRole = Object.freeze({ isConnectionStart: false, noEdge: 'other-end-report' });
+const NO_PORT: CalicoRecordRole = Object.freeze({ isConnectionStart: false, noEdge: 'missing-port' });
+
+/**
+ * The role of a record: `counts` from isCountingReport, `connections` from connectionsOf, and
+ * `hasPort` whether the record names its destination port (always true for ICMP, which has none).
+ * An established-only record without its port makes no edge (`missing-port`), never a portless one.
+ */
+export function recordRole(counts: boolean, connections: number, hasPort: boolean): CalicoRecordRole {
+  if (!counts) return OTHER_END;
+  if (connections > 0) return START;
+  return hasPort ? ESTABLISHED : NO_PORT;
 }

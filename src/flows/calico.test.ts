@@ -62,11 +62,28 @@ describe('calico flow logs', () => {
     expect(dst?.timeMs).toBe(1741083300000);
   });
 
-  it('num_flows_started 0 is not a connection start', () => {
+  it('num_flows_started 0: a connection established before observation, on the counting report', () => {
     const record = JSON.parse(flowLines[1] ?? '') as Record<string, unknown>;
-    expect(
-      flowOf(parseCalicoFlowLogLine(JSON.stringify({ ...record, num_flows_started: 0 }))).isConnectionStart,
-    ).toBe(false);
+    const parse = (patch: Record<string, unknown>): Flow =>
+      flowOf(parseCalicoFlowLogLine(JSON.stringify({ ...record, num_flows_started: 0, ...patch })));
+    const established = parse({});
+    expect(established).toMatchObject({ isConnectionStart: false, established: 'forward' });
+    expect(established.noEdge).toBeUndefined();
+    // Evidence on the edge as written (source = initiator), never a connection count.
+    const [edge] = aggregateFlows([established]).values();
+    expect(edge).toMatchObject({ port: 8080, count: 0, established: 1 });
+    expect(edge?.source).toMatchObject({ namespace: 'shop', workload: 'web' });
+    // The other end's report stays uncounted; a deny still stands for one blocked attempt.
+    expect(parse({ reporter: 'src' })).toMatchObject({
+      isConnectionStart: false,
+      noEdge: 'other-end-report',
+    });
+    expect(parse({ action: 'deny' })).toMatchObject({ isConnectionStart: true, connectionCount: 1 });
+    // Without its port it makes no edge, and says why; ICMP has no port and is still evidence.
+    expect(parse({ dest_port: null })).toMatchObject({ isConnectionStart: false, noEdge: 'missing-port' });
+    const icmp = parse({ proto: 'icmp', dest_port: null });
+    expect(icmp).toMatchObject({ established: 'forward' });
+    expect([...aggregateFlows([icmp]).values()][0]).toMatchObject({ protocol: 'ICMP', port: null });
   });
 
   const base = JSON.parse(flowLines[1] ?? '') as Record<string, unknown>;
@@ -108,6 +125,21 @@ describe('calico flow logs', () => {
         });
         expect(deny.policies.ingressDeniedBy).toEqual(['hipstershop/app-hipstershop.checkoutservice']);
         expect(deny.destination.workload).toEqual({ kind: 'Deployment', name: 'checkoutservice' });
+      });
+
+      it('the docs allow line with its connection started earlier is evidence of its path', () => {
+        const line = read(path.join(sharedDir, 'calico-enterprise-flowlogs.jsonl'))[3] ?? '';
+        const record = JSON.parse(line) as Record<string, unknown>;
+        expect(record).toMatchObject({ reporter: 'dst', action: 'allow', num_flows_started: 1 });
+        const started = flowOf(parseCalicoFlowLogLine(line));
+        const earlier = flowOf(parseCalicoFlowLogLine(JSON.stringify({ ...record, num_flows_started: 0 })));
+        expect(earlier).toMatchObject({ isConnectionStart: false, established: 'forward' });
+        const [startEdge] = aggregateFlows([started]).values();
+        const [earlierEdge] = aggregateFlows([earlier]).values();
+        // The same edge (source, destination, port), one counted as a start, one as evidence.
+        expect(earlierEdge?.key).toBe(startEdge?.key);
+        expect([startEdge?.count, startEdge?.established]).toEqual([1, 0]);
+        expect([earlierEdge?.count, earlierEdge?.established]).toEqual([0, 1]);
       });
     },
   );

@@ -246,8 +246,12 @@ function aggregateEstablished(
   const reverse = orientation === 'reverse';
   const client = reverse ? flow.destination : flow.source;
   const server = reverse ? flow.source : flow.destination;
-  const port = (reverse ? flow.sourcePort : flow.destinationPort) ?? null;
-  if (port === null || flow.protocol === 'ICMP' || flow.protocol === 'ICMPv6') return;
+  const isIcmp = flow.protocol === 'ICMP' || flow.protocol === 'ICMPv6';
+  // ICMP has no port and no reverse (only Calico records, oriented by the initiator, get here);
+  // anything else keys on the server's port, which the parsers guarantee (`missing-port` otherwise).
+  if (isIcmp && reverse) return;
+  const port = isIcmp ? null : ((reverse ? flow.sourcePort : flow.destinationPort) ?? 0);
+  if (port !== null && port <= 0) return;
   const key = [
     endpointKey(client),
     '>',
@@ -255,7 +259,7 @@ function aggregateEstablished(
     '|',
     flow.protocol,
     '|',
-    port,
+    port ?? '-',
     '|',
     flow.verdict,
   ].join('');

@@ -147,8 +147,8 @@ export type NoEdgeReason =
   | 'icmp-reply' // an ICMP echo reply or error message
   | 'socket-event' // a Hubble socket (SOCK) trace event: no packet crossed the network
   | 'other-end-report' // a Calico report of a connection the other end's report counts
-  | 'no-new-connection' // a Calico record of connections started in an earlier interval
   | 'mid-connection' // a kernel-log line of a TCP packet that is not a SYN
+  | 'missing-port' // a TCP/UDP/SCTP event without its server's port (absent or 0): never a port-0 edge
   | 'not-a-connection-start'; // anything else that starts no connection
 
 export const NO_EDGE_REASONS: readonly NoEdgeReason[] = [
@@ -158,8 +158,8 @@ export const NO_EDGE_REASONS: readonly NoEdgeReason[] = [
   'icmp-reply',
   'socket-event',
   'other-end-report',
-  'no-new-connection',
   'mid-connection',
+  'missing-port',
   'not-a-connection-start',
 ];
 

@@ -23,6 +23,9 @@ describe('serverSideByPorts', () => {
     expect(serverSideByPorts(8080, 9090)).toBeUndefined();
     expect(serverSideByPorts(22, 80)).toBeUndefined();
     expect(serverSideByPorts(40000, 50000)).toBeUndefined();
+    // An absent port (0 in proto3 JSON) says nothing about which end serves.
+    expect(serverSideByPorts(53, 0)).toBeUndefined();
+    expect(serverSideByPorts(0, 443)).toBeUndefined();
   });
 });
 
@@ -105,6 +108,36 @@ describe('connectionRole', () => {
     // Ports that do not tell: a start, as before.
     expect(connectionRole({ ...udp, sourcePort: 8125, destinationPort: 9125 })).toEqual({
       isConnectionStart: true,
+    });
+  });
+
+  it('never keys an edge on port 0: an absent server port, or ports that cannot name the server', () => {
+    const noPort = { isConnectionStart: false, noEdge: 'missing-port' };
+    // Mid-stream with is_reply false: the destination port is the server's, and it is absent.
+    expect(connectionRole({ ...base, destinationPort: 0, isReply: false })).toEqual(noPort);
+    // is_reply unset and one port absent: the ports cannot tell which end serves.
+    expect(connectionRole({ ...base, destinationPort: 0 })).toEqual(noPort);
+    expect(connectionRole({ ...base, sourcePort: 443, destinationPort: 0 })).toEqual(noPort);
+    expect(connectionRole({ ...base, sourcePort: 0 })).toEqual(noPort);
+    expect(connectionRole({ ...base, sourcePort: 0, destinationPort: 0, hasFlags: false })).toEqual(noPort);
+    // A SYN-ACK read as the reverse connection needs its source port; a SYN its destination port.
+    expect(connectionRole({ ...base, sourcePort: 0, syn: true })).toEqual(noPort);
+    expect(connectionRole({ ...base, destinationPort: 0, syn: true, ack: false })).toEqual(noPort);
+    const udp: L4Facts = { ...base, protocol: 'UDP', hasFlags: false, ack: false };
+    expect(connectionRole({ ...udp, sourcePort: 53, destinationPort: 0 })).toEqual(noPort);
+    // The client's port may be absent when the flag names the direction.
+    expect(connectionRole({ ...base, sourcePort: 0, isReply: false })).toEqual({
+      isConnectionStart: false,
+      established: 'forward',
+    });
+    // Replies, resets and blocked packets keep their own reason.
+    expect(connectionRole({ ...base, destinationPort: 0, isReply: true })).toEqual({
+      isConnectionStart: false,
+      noEdge: 'reply',
+    });
+    expect(connectionRole({ ...base, destinationPort: 0, rst: true })).toEqual({
+      isConnectionStart: false,
+      noEdge: 'tcp-reset',
     });
   });
 });

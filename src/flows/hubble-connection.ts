@@ -12,6 +12,10 @@
 //   both ephemeral or both in between) the lower port is taken as the server's.
 // Definite replies (is_reply true) are never evidence here: the request direction of the same
 // connection is reported too, and the relay source asks Hubble not to send them (its filters).
+// The port an edge keys on (the server's) must be known: proto3 JSON omits a zero port, so an
+// absent port reads as 0, and a start or established packet whose server port is 0 (or whose
+// ports cannot name the server because one is 0 while is_reply is unset) makes no edge, with
+// reason `missing-port`: never a port-0 edge, never a port-0 allow rule.
 
 import type { NoEdgeReason } from './flow.js';
 
@@ -32,18 +36,21 @@ const RESET: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 
 const BLOCKED: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'blocked-mid-connection' });
 const FORWARD: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'forward' });
 const REVERSE: ConnectionRole = Object.freeze({ isConnectionStart: false, established: 'reverse' });
+const NO_PORT: ConnectionRole = Object.freeze({ isConnectionStart: false, noEdge: 'missing-port' });
 
 export const WELL_KNOWN_PORT_MAX = 1023;
 export const EPHEMERAL_PORT_MIN = 32768;
 
 /**
  * Which end serves, from the ports alone: 'source' when the source port is the service side,
- * 'destination' when the destination port is, undefined when the ports do not tell.
+ * 'destination' when the destination port is, undefined when the ports do not tell (also when
+ * either is 0: an absent port says nothing about which end serves).
  */
 export function serverSideByPorts(
   sourcePort: number,
   destinationPort: number,
 ): 'source' | 'destination' | undefined {
+  if (sourcePort <= 0 || destinationPort <= 0) return undefined;
   const sourceWellKnown = sourcePort > 0 && sourcePort <= WELL_KNOWN_PORT_MAX;
   const destinationWellKnown = destinationPort > 0 && destinationPort <= WELL_KNOWN_PORT_MAX;
   if (sourceWellKnown !== destinationWellKnown) return sourceWellKnown ? 'source' : 'destination';
@@ -69,6 +76,18 @@ export interface L4Facts {
 
 /** The role of a TCP, UDP or SCTP L3/L4 event (L7, SOCK and ICMP are decided by the caller). */
 export function connectionRole(facts: L4Facts): ConnectionRole {
+  const role = roleOf(facts);
+  // The edge keys on the server's port: destination for a start or a forward packet, source reversed.
+  const serverPort =
+    role.isConnectionStart || role.established === 'forward'
+      ? facts.destinationPort
+      : role.established === 'reverse'
+        ? facts.sourcePort
+        : 1;
+  return serverPort > 0 ? role : NO_PORT;
+}
+
+function roleOf(facts: L4Facts): ConnectionRole {
   if (facts.isReply === true) return REPLY;
   const unset = facts.isReply === undefined;
   if (facts.protocol === 'TCP') {
@@ -91,5 +110,7 @@ function midstream(facts: L4Facts, unset: boolean): ConnectionRole {
   const server = serverSideByPorts(facts.sourcePort, facts.destinationPort);
   if (server === 'source') return REVERSE;
   if (server === 'destination') return FORWARD;
+  // An absent port cannot be the lower one: the ports cannot tell which end serves.
+  if (facts.sourcePort <= 0 || facts.destinationPort <= 0) return NO_PORT;
   return facts.sourcePort < facts.destinationPort ? REVERSE : FORWARD;
 }

@@ -11,8 +11,9 @@
 //  - HostEndpoint: the host name; NetworkSet: its name, with its namespace (`-` for a
 //    GlobalNetworkSet); Network: `pub` or `pvt`. These stay distinct peers (flows/calico-entity.ts);
 //  - `-` means "no namespace".
-// Which of the Src/Dst reports counts a connection: flows/calico-reporter.ts. A report that does
-// not count is still accepted, with isConnectionStart false.
+// Which of the Src/Dst reports counts a connection, and what a counted record whose connections
+// all started earlier (`num_connections_started` 0) is: flows/calico-reporter.ts (established
+// before observation). A report that does not count is still accepted, with isConnectionStart false.
 // Untrusted input: every field is narrowed and bounded; bad records become counted rejections.
 import { MAX_OBJECT_NAME_CHARS, isObjectName } from '../flows/bounds.js';
 import {
@@ -21,7 +22,12 @@ import {
   networkEndpoint,
   networkSetEndpoint,
 } from '../flows/calico-entity.js';
-import { connectionsOf, isCountingReport, type CalicoEndpointType } from '../flows/calico-reporter.js';
+import {
+  connectionsOf,
+  isCountingReport,
+  recordRole,
+  type CalicoEndpointType,
+} from '../flows/calico-reporter.js';
 import type { Endpoint, Flow, ParseResult, Protocol, Workload } from '../flows/flow.js';
 import { reject } from '../flows/flow.js';
 import { workloadOfPod, workloadOfPodPrefix } from '../flows/workload-name.js';
@@ -174,6 +180,9 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
   const destination = endpointOf(key, flow, 'dest', options);
   const counts = isCountingReport({ reporter, denied, sourceType: source.type, destType: destination.type });
   const connections = connectionsOf(Math.max(0, int(flow['num_connections_started'])), denied);
+  const isIcmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+  const hasPort = !isIcmp && port > 0 && port <= 65535;
+  const role = recordRole(counts, connections, isIcmp || hasPort);
   const refs = refsOfTrace(key['policies']);
   const ingress = reporter === 'dst';
 
@@ -182,9 +191,7 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
     source: source.endpoint,
     destination: destination.endpoint,
     protocol,
-    ...(protocol !== 'ICMP' && protocol !== 'ICMPv6' && port > 0 && port <= 65535
-      ? { destinationPort: port }
-      : {}),
+    ...(hasPort ? { destinationPort: port } : {}),
     direction: ingress ? 'ingress' : 'egress',
     verdict: denied ? 'dropped' : 'forwarded',
     ...(denied ? { dropReason: 'POLICY_DENIED' } : {}),
@@ -197,9 +204,10 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
     },
     // Goldmane keys flows by the initiator: never a reply.
     isReply: false,
-    isConnectionStart: counts && connections > 0,
+    isConnectionStart: role.isConnectionStart,
     connectionCount: connections,
-    ...(counts && connections > 0 ? {} : { noEdge: counts ? 'no-new-connection' : 'other-end-report' }),
+    ...('established' in role ? { established: role.established } : {}),
+    ...('noEdge' in role ? { noEdge: role.noEdge } : {}),
   };
   return { ok: true, flow: result };
 }

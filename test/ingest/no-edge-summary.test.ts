@@ -1,8 +1,9 @@
 // Issue 15 item 7: `ingest` says how many accepted lines made no edge, and why, in its summary
 // and in --json: replies, TCP resets, blocked packets that start nothing, ICMP replies, socket
-// trace events (Hubble), and Calico flow log records another report counts or whose connections
-// started earlier. Forwarded mid-stream packets and L7 records are evidence and are not in the
-// count. The real CLI, spawned.
+// trace events (Hubble), Calico flow log records another report counts, and events without the
+// port their edge would key on (never a port-0 edge). Forwarded mid-stream packets, L7 records and
+// Calico records of connections started earlier are evidence and are not in the count. The real
+// CLI, spawned.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,13 @@ const HUBBLE = [
     { TCP: { source_port: 40004, destination_port: 5432, flags: { ACK: true, PSH: true } } },
     { is_reply: false },
   ), // evidence: not counted
+  // Issue 15: a mid-stream packet without its destination port (proto3 JSON omits a zero port), one
+  // whose ports cannot name the server (is_reply unset, one port absent) and a SYN without one:
+  // never a port-0 edge.
+  hubble({ TCP: { source_port: 40005, flags: { ACK: true, PSH: true } } }, { is_reply: false }), // missing-port
+  hubble({ TCP: { source_port: 40006, flags: { ACK: true } } }), // missing-port
+  hubble({ TCP: { destination_port: 5432, flags: { ACK: true } } }), // missing-port
+  hubble({ TCP: { source_port: 40007, flags: { SYN: true } } }, { is_reply: false }), // missing-port
   '',
 ];
 
@@ -99,7 +107,7 @@ describe('ingest: accepted lines that made no edge', () => {
     expect(text.stderr).toBe('');
     expect(text.status).toBe(0);
     expect(text.stdout).toBe(
-      'accepted 8, rejected 0; 1 edges in the store; 6 accepted line(s) made no edge: 2 blocked-mid-connection, 1 icmp-reply, 1 reply, 1 socket-event, 1 tcp-reset (see ingest --help)\n',
+      'accepted 12, rejected 0; 1 edges in the store; 10 accepted line(s) made no edge: 4 missing-port, 2 blocked-mid-connection, 1 icmp-reply, 1 reply, 1 socket-event, 1 tcp-reset (see ingest --help)\n',
     );
     const json = runCli([
       'ingest',
@@ -111,7 +119,7 @@ describe('ingest: accepted lines that made no edge', () => {
       file,
     ]);
     expect(JSON.parse(json.stdout)).toEqual({
-      accepted: 8,
+      accepted: 12,
       rejected: 0,
       rejectedByReason: {},
       edges: 1,
@@ -121,13 +129,27 @@ describe('ingest: accepted lines that made no edge', () => {
         'tcp-reset': 1,
         'icmp-reply': 1,
         'socket-event': 1,
+        'missing-port': 4,
       },
     });
+    // The one edge is the SYN's and the port-5432 stream's: nothing on port 0.
+    const flows = runCli(['flows', '--db', path.join(dir, 'hubble-json.db'), '--json']);
+    expect(
+      (JSON.parse(flows.stdout) as { port: number | null; count: number; established: number }[]).map((e) => [
+        e.port,
+        e.count,
+        e.established,
+      ]),
+    ).toEqual([[5432, 1, 1]]);
   });
 
-  it('counts Calico flow log records another report counts, or whose connections started earlier', () => {
+  it('counts Calico flow log records another report counts; earlier-started ones are evidence', () => {
     const file = path.join(dir, 'calico.jsonl');
-    writeFileSync(file, [calico('dst', 3), calico('src', 3), calico('dst', 0)].join('\n') + '\n');
+    const portless = JSON.stringify({ ...(JSON.parse(calico('dst', 0)) as object), dest_port: null });
+    writeFileSync(
+      file,
+      [calico('dst', 3), calico('src', 3), calico('dst', 0), calico('src', 0), portless].join('\n') + '\n',
+    );
     const json = runCli([
       'ingest',
       '--format',
@@ -139,10 +161,15 @@ describe('ingest: accepted lines that made no edge', () => {
     ]);
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
-      accepted: 3,
+      accepted: 5,
       edges: 1,
-      noEdgeByReason: { 'other-end-report': 1, 'no-new-connection': 1 },
+      noEdgeByReason: { 'other-end-report': 2, 'missing-port': 1 },
     });
+    // The record of connections started in an earlier interval is evidence on the same edge.
+    const flows = runCli(['flows', '--db', path.join(dir, 'calico.db'), '--json']);
+    expect(JSON.parse(flows.stdout)).toMatchObject([
+      { port: 8080, count: 3, established: 1, evidence: 'connection-start' },
+    ]);
   });
 
   it('says nothing more when every line made an edge', () => {
