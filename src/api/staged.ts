@@ -61,6 +61,7 @@ export const wouldDropSchema = z.object({
     direction: z.string(),
     policies: z.array(z.string()),
     rule: z.number().int().nullable(),
+    ruleName: z.string(),
     reason: z.string(),
   }),
 });

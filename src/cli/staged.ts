@@ -1,20 +1,17 @@
 // `netpol-advisor staged list|add|show|would-drop|promote|remove`: shadow mode against the
 // database, with the API's semantics (routes/staged.ts) and JSON shapes (staged/set-view.ts).
 // The running daemon picks up a set staged here at its next batch (it re-reads the active sets).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { proposedPolicies } from '../recommend/proof.js';
-import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
 import { DAY_MS, DEFAULT_READINESS, readinessOf, type ReadinessOptions } from '../staged/readiness.js';
-import { givenPolicies } from '../staged/given-policies.js';
 import { promotedFiles, promotedYaml } from '../staged/promote-export.js';
 import { stagedSetJson, wouldDropJson, wouldDropLine, type StagedSetJson } from '../staged/set-view.js';
 import { InvalidCursorError, StagedSetNotActiveError, StagedStore } from '../store/staged-store.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
-import { loadSnapshotOption, openExistingStore } from './recommend.js';
+import { openExistingStore } from './recommend.js';
+import { addStagedSet } from './staged-add.js';
 
 const HELP = `usage: netpol-advisor staged <list|add|show|would-drop|promote|remove> [--db FILE] [--json] …
 
@@ -22,9 +19,10 @@ Shadow mode: a namespace's proposed policies staged in the database and judged a
 connection the daemon stores, until they have been clean long enough to enforce.
 
   staged list [--namespace NS] [--status active|superseded|promoted|retired|all]
-  staged add --namespace NS [--policies PATH…] [--cluster SNAPSHOT…]
-        stage the given NetworkPolicy manifests, or the current recommendation for NS
-        (supersedes the namespace's active set, which is kept as history)
+  staged add --namespace NS [--flavor k8s|cilium|calico] [--policies PATH…] [--cluster SNAPSHOT…]
+        stage the given manifests of one flavour (NetworkPolicy, CiliumNetworkPolicy, Calico
+        projectcalico.org/v3 NetworkPolicy), or the current recommendation for NS in the flavour
+        (default k8s); supersedes the namespace's active set, which is kept as history
   staged show ID                      one set: readiness, traffic since staging, its policies
   staged would-drop ID [--limit N] [--cursor C]
                                       the paths it would have dropped since staging
@@ -67,29 +65,6 @@ function summaryLine(set: StagedSetJson): string {
   );
 }
 
-function readPolicyFiles(paths: readonly string[]): unknown[] {
-  const objects: unknown[] = [];
-  for (const file of paths) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(
-        `--policies: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      );
-    }
-    for (const [i, doc] of parseAllDocuments(text).entries()) {
-      if (doc.errors.length > 0)
-        throw new UsageError(
-          `${file}: document ${i + 1}: not valid YAML: ${(doc.errors[0]?.message ?? '').split('\n')[0] ?? ''}`,
-        );
-      const value: unknown = doc.toJS({ maxAliasCount: 100 });
-      if (value !== null && value !== undefined) objects.push(value);
-    }
-  }
-  return objects;
-}
-
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
@@ -99,6 +74,7 @@ async function run(argv: string[]): Promise<number> {
       namespace: { type: 'string' },
       status: { type: 'string' },
       policies: { type: 'string', multiple: true },
+      flavor: { type: 'string' },
       cluster: { type: 'string', multiple: true },
       limit: { type: 'string' },
       cursor: { type: 'string' },
@@ -158,38 +134,19 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (sub === 'add') {
-      const namespace = values.namespace;
-      if (namespace === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
-        throw new UsageError('--namespace: a namespace name (DNS-1123 label) is required');
-      let policies;
-      let origin: 'given' | 'recommendation' = 'given';
-      if (values.policies !== undefined && values.policies.length > 0) {
-        const checked = givenPolicies(readPolicyFiles(values.policies), namespace);
-        if (!checked.ok) throw new UsageError(checked.problem);
-        policies = checked.policies;
-      } else {
-        const snapshot = await loadSnapshotOption(values.cluster);
-        const edges = await openExistingStore(db);
-        try {
-          const recommendation = recommendPolicies(edges.iterateEdges({ namespace }), snapshot, {
-            ...DEFAULT_RECOMMEND_OPTIONS,
-            namespace,
-          });
-          policies = proposedPolicies(recommendation).filter((p) => p.metadata.namespace === namespace);
-        } finally {
-          edges.close();
-        }
-        origin = 'recommendation';
-        if (policies.length === 0)
-          throw new UsageError(
-            `--namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`,
-          );
-      }
-      const set = store.stage({ namespace, flavor: 'k8s', origin, policies, by: identity(), nowMs: now });
+      const set = await addStagedSet(store, {
+        db,
+        namespace: values.namespace,
+        flavor: values.flavor,
+        policies: values.policies,
+        cluster: values.cluster,
+        by: identity(),
+        nowMs: now,
+      });
       const shown = stagedSetJson(set, store.traffic(set.id), readiness, now);
       out(
         shown,
-        `staged set ${set.id} for ${namespace}: ${set.policies.length} policies (${shown.policyNames.join(', ')})`,
+        `staged set ${set.id} for ${set.namespace} (${set.flavor}): ${set.policies.length} policies (${shown.policyNames.join(', ')})`,
       );
       return 0;
     }

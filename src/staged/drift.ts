@@ -1,18 +1,17 @@
 // Drift of a staged set: when live traffic shows paths the set would drop, the proposal the
 // recommender makes now (from all traffic, including what arrived since staging) is compared
 // with the frozen set, policy by policy, so the user sees what re-staging would change.
-import type { NetworkPolicy } from '../policy/model.js';
-import { policyId } from './staged-set.js';
+import { policyId, type StagedObject } from './staged-set.js';
 
 export type DriftChange = 'added' | 'removed' | 'changed' | 'unchanged';
 
 export interface DriftEntry {
-  /** `namespace/name`. */
+  /** `namespace/name` (NetworkPolicy), `Kind namespace/name` (other flavours). */
   readonly policy: string;
   readonly change: DriftChange;
   /** The staged spec (absent when added) and the recomputed one (absent when removed). */
-  readonly staged?: NetworkPolicy['spec'];
-  readonly recommended?: NetworkPolicy['spec'];
+  readonly staged?: unknown;
+  readonly recommended?: unknown;
 }
 
 /** A canonical JSON text (keys sorted) so property order never shows as a change. */
@@ -30,9 +29,14 @@ function canonical(value: unknown): string {
     : JSON.stringify(value);
 }
 
+/** What a policy says: its spec (a CiliumNetworkPolicy may say it as `specs`). */
+function specOf(policy: StagedObject): unknown {
+  return policy.spec ?? policy.specs;
+}
+
 export function policyDrift(
-  staged: readonly NetworkPolicy[],
-  recommended: readonly NetworkPolicy[],
+  staged: readonly StagedObject[],
+  recommended: readonly StagedObject[],
 ): DriftEntry[] {
   const before = new Map(staged.map((p) => [policyId(p), p]));
   const out: DriftEntry[] = [];
@@ -40,12 +44,13 @@ export function policyDrift(
     const id = policyId(policy);
     const old = before.get(id);
     before.delete(id);
-    if (old === undefined) out.push({ policy: id, change: 'added', recommended: policy.spec });
-    else if (canonical(old.spec) === canonical(policy.spec))
-      out.push({ policy: id, change: 'unchanged', staged: old.spec, recommended: policy.spec });
-    else out.push({ policy: id, change: 'changed', staged: old.spec, recommended: policy.spec });
+    const spec = specOf(policy);
+    if (old === undefined) out.push({ policy: id, change: 'added', recommended: spec });
+    else if (canonical(specOf(old)) === canonical(spec))
+      out.push({ policy: id, change: 'unchanged', staged: specOf(old), recommended: spec });
+    else out.push({ policy: id, change: 'changed', staged: specOf(old), recommended: spec });
   }
-  for (const [id, old] of before) out.push({ policy: id, change: 'removed', staged: old.spec });
+  for (const [id, old] of before) out.push({ policy: id, change: 'removed', staged: specOf(old) });
   return out;
 }
 

@@ -106,6 +106,7 @@ export interface WouldDropJson {
     readonly direction: string;
     readonly policies: readonly string[];
     readonly rule: number | null;
+    readonly ruleName: string;
     readonly reason: string;
   };
 }
@@ -125,6 +126,8 @@ export function wouldDropJson(path: WouldDropPath): WouldDropJson {
       direction: path.decider.direction,
       policies: path.decider.policies,
       rule: path.decider.rule,
+      // Rows recorded before rule names were kept are NetworkPolicy default denies.
+      ruleName: path.decider.ruleName ?? 'default deny',
       reason: path.decider.reason,
     },
   };
@@ -134,6 +137,7 @@ export function wouldDropJson(path: WouldDropPath): WouldDropJson {
 export function wouldDropLine(path: WouldDropPath): string {
   const end = (p: EdgePeer) =>
     p.kind === 'pod' ? `${p.namespace ?? '?'}/${p.workload ?? '?'}` : `${p.kind}:${p.ip ?? '?'}`;
-  const text = `WOULD-DROP ${end(path.source)} -> ${end(path.destination)} ${path.protocol}/${path.port ?? '-'} (${path.connections} connections, ${isoTime(path.firstSeenMs)} .. ${isoTime(path.lastSeenMs)}): ${path.decider.reason}`;
+  const by = `${path.decider.policies.join(', ') || '?'} ${path.decider.ruleName ?? 'default deny'}`;
+  const text = `WOULD-DROP ${end(path.source)} -> ${end(path.destination)} ${path.protocol}/${path.port ?? '-'} (${path.connections} connections, ${isoTime(path.firstSeenMs)} .. ${isoTime(path.lastSeenMs)}), ${path.decider.direction} decided by ${by}: ${path.decider.reason}`;
   return text.replace(/\p{Cc}/gu, '?');
 }

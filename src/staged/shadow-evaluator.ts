@@ -10,21 +10,22 @@
 // Without a snapshot, workloads are judged with the labels observed on the path the first time
 // it is seen. Pure: time comes in from the caller; nothing here touches the world.
 import type { EdgeDelta, EdgePeer } from '../flows/edge.js';
-import { compilePolicies, type Decision, type PolicyEngine } from '../policy/engine.js';
 import {
-  EMPTY_SNAPSHOT,
-  type ClusterSnapshot,
-  type NetworkPolicy,
-  type PolicyProtocol,
-} from '../policy/model.js';
+  compilePolicies,
+  type Decision,
+  type DirectionDecision,
+  type PolicyEngine,
+} from '../policy/engine.js';
+import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PolicyProtocol } from '../policy/model.js';
 import { EndpointResolver } from '../recommend/replay.js';
-import { policyId, type WouldDropDecider } from './staged-set.js';
+import { stagedSnapshot } from './staged-snapshot.js';
+import { policyId, type StagedObject, type WouldDropDecider } from './staged-set.js';
 
 /** What the evaluator needs of an active set. */
 export interface ShadowTarget {
   readonly id: number;
   readonly namespace: string;
-  readonly policies: readonly NetworkPolicy[];
+  readonly policies: readonly StagedObject[];
 }
 
 /** One would-drop path of one batch (counts are the batch's). */
@@ -73,13 +74,41 @@ export function pathKeyOf(edgeKey: string): string {
   return bar < 0 ? edgeKey : edgeKey.slice(0, bar);
 }
 
-/** The existing policies with the staged ones added (a staged policy replaces one of the same namespace/name, as kubectl apply would). */
-export function withStaged(
-  existing: readonly NetworkPolicy[],
-  staged: readonly NetworkPolicy[],
-): NetworkPolicy[] {
-  const replaced = new Set(staged.map(policyId));
-  return [...existing.filter((p) => !replaced.has(policyId(p))), ...staged];
+/** A staged object's name in a decision: a CiliumNetworkPolicy with several rules adds ` specs[i]`. */
+function objectOf(engineId: string): string {
+  const at = engineId.lastIndexOf(' specs[');
+  return at < 0 ? engineId : engineId.slice(0, at);
+}
+
+const RULE_INDEX = /\[(\d{1,9})\]$/;
+
+/** Which staged objects (of `ids`) and rule decided a refused direction. */
+export function deciderOf(
+  direction: 'egress' | 'ingress',
+  side: DirectionDecision,
+  ids: ReadonlySet<string>,
+): WouldDropDecider {
+  const by = side.decidedBy;
+  // A staged object's own rule (a Cilium deny rule, a Calico Deny rule) decided.
+  if (by !== undefined && by.rule !== 'default deny' && ids.has(objectOf(by.object))) {
+    const index = RULE_INDEX.exec(by.rule)?.[1];
+    return {
+      direction,
+      policies: [by.object],
+      rule: index !== undefined ? Number(index) : null,
+      ruleName: by.rule,
+      reason: side.reason,
+    };
+  }
+  // Isolation without an admitting rule decided (NetworkPolicy and Cilium default deny, the end of
+  // a Calico tier): the staged objects that isolate this side.
+  return {
+    direction,
+    policies: side.isolatedBy.filter((id) => ids.has(objectOf(id))),
+    rule: null,
+    ruleName: by?.rule ?? 'default deny',
+    reason: side.reason,
+  };
 }
 
 export class ShadowEvaluator {
@@ -102,13 +131,12 @@ export class ShadowEvaluator {
       this.stagedIds.set(target.id, new Set(target.policies.map(policyId)));
     }
     this.today = compilePolicies(base);
-    this.staged = compilePolicies({
-      ...base,
-      policies: withStaged(
-        base.policies,
+    this.staged = compilePolicies(
+      stagedSnapshot(
+        base,
         targets.flatMap((t) => t.policies),
       ),
-    });
+    );
     this.resolver = new EndpointResolver(snapshot);
     this.maxRemembered = Math.max(1, options.maxRememberedPaths ?? DEFAULT_MAX_REMEMBERED_PATHS);
   }
@@ -211,9 +239,7 @@ export class ShadowEvaluator {
       if (side.allowed) return;
       const target = this.targetOf(peer);
       if (target === undefined) return;
-      const ids = this.stagedIds.get(target.id);
-      const policies = side.isolatedBy.filter((id) => ids?.has(id) === true);
-      deciders.set(target.id, { direction, policies, rule: null, reason: side.reason });
+      deciders.set(target.id, deciderOf(direction, side, this.stagedIds.get(target.id) ?? new Set()));
     };
     attribute('egress', delta.source);
     attribute('ingress', delta.destination);

@@ -3,14 +3,38 @@
 // it; every ended set stays as history), and what live traffic taught us about it since staging.
 // Plain data: the store persists it, the evaluator and readiness read it.
 import type { EdgePeer } from '../flows/edge.js';
-import type { NetworkPolicy } from '../policy/model.js';
+import type { ObjectMeta } from '../policy/model.js';
 
 export type StagedStatus = 'active' | 'superseded' | 'promoted' | 'retired';
 export const STAGED_STATUSES: readonly StagedStatus[] = ['active', 'superseded', 'promoted', 'retired'];
 
-/** Flavours the engine evaluates today: only networking.k8s.io/v1 NetworkPolicy. */
-export type StagedFlavor = 'k8s';
-export const STAGED_FLAVORS: readonly StagedFlavor[] = ['k8s'];
+/**
+ * The flavours a set can be written in, each evaluated by the engine against the cluster's
+ * existing policies of every kind: `k8s` (networking.k8s.io/v1 NetworkPolicy), `cilium`
+ * (cilium.io/v2 CiliumNetworkPolicy), `calico` (projectcalico.org/v3 NetworkPolicy); the latter
+ * two may hold NetworkPolicies too (their CNIs enforce them). Only namespaced kinds: a set
+ * belongs to one namespace.
+ */
+export type StagedFlavor = 'k8s' | 'cilium' | 'calico';
+export const STAGED_FLAVORS: readonly StagedFlavor[] = ['k8s', 'cilium', 'calico'];
+
+export function isStagedFlavor(value: unknown): value is StagedFlavor {
+  return (STAGED_FLAVORS as readonly unknown[]).includes(value);
+}
+
+/**
+ * One staged policy object as validated at staging time, kept as the API object it is (a
+ * NetworkPolicy is one; Cilium and Calico objects are kept as given, re-read by the same parser
+ * that reads a cluster's objects).
+ */
+export interface StagedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly spec?: unknown;
+  /** CiliumNetworkPolicy may list several rules instead of one spec. */
+  readonly specs?: unknown;
+}
 
 /** Where the policies came from: the recommender at staging time, or given by the user. */
 export type StagedOrigin = 'recommendation' | 'given';
@@ -20,7 +44,7 @@ export interface StagedSet {
   readonly namespace: string;
   readonly flavor: StagedFlavor;
   readonly origin: StagedOrigin;
-  readonly policies: readonly NetworkPolicy[];
+  readonly policies: readonly StagedObject[];
   readonly status: StagedStatus;
   readonly stagedAtMs: number;
   /** The identity that staged it (token mode: `write-token`; kubernetes: the username). */
@@ -58,13 +82,20 @@ export const NO_TRAFFIC: StagedTraffic = Object.freeze({
 export interface WouldDropDecider {
   /** The side whose (staged) policies refuse the connection. */
   readonly direction: 'egress' | 'ingress';
-  /** `namespace/name` of the staged policies isolating that side. */
+  /**
+   * The staged objects that decided, as the engine names them: `namespace/name` for a
+   * NetworkPolicy, `Kind namespace/name` for the other flavours (a deny rule's object, else the
+   * staged objects isolating that side).
+   */
   readonly policies: readonly string[];
   /**
-   * The rule that decided, when a rule did (deny rules of other flavours); null for
-   * NetworkPolicy, where isolation without an admitting rule decides.
+   * The index of the staged rule that decided, when a rule did (a CiliumNetworkPolicy's
+   * egressDeny/ingressDeny rule, a Calico Deny rule); null when isolation without an admitting
+   * rule decided (NetworkPolicy's default deny, Cilium's default deny, a Calico tier's end).
    */
   readonly rule: number | null;
+  /** The rule as the engine names it: `egressDeny[0]`, `ingress[2]`, `default deny`, `end of tier …`. */
+  readonly ruleName?: string;
   /** The engine's explanation. */
   readonly reason: string;
 }
@@ -85,7 +116,18 @@ export interface WouldDropPath {
   readonly decider: WouldDropDecider;
 }
 
-/** `namespace/name` of a policy. */
-export function policyId(policy: NetworkPolicy): string {
-  return `${policy.metadata.namespace}/${policy.metadata.name}`;
+/** The engine's name of a staged object: `namespace/name` for a NetworkPolicy, else `Kind namespace/name`. */
+export function policyId(policy: StagedObject): string {
+  const at = `${policy.metadata.namespace}/${policy.metadata.name}`;
+  return policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy'
+    ? at
+    : `${policy.kind} ${at}`;
+}
+
+/** The flavour a staged object is written in, or undefined for a kind no flavour stages. */
+export function flavorOfObject(apiVersion: unknown, kind: unknown): StagedFlavor | undefined {
+  if (apiVersion === 'networking.k8s.io/v1' && kind === 'NetworkPolicy') return 'k8s';
+  if (apiVersion === 'cilium.io/v2' && kind === 'CiliumNetworkPolicy') return 'cilium';
+  if (apiVersion === 'projectcalico.org/v3' && kind === 'NetworkPolicy') return 'calico';
+  return undefined;
 }

@@ -1,8 +1,14 @@
 // Row ↔ model translation for the shadow-mode tables (migrations/008_staged_sets.sql). The JSON
 // columns hold data that came from the cluster: parsed defensively, never trusted for shape.
 import type { EdgePeer } from '../flows/edge.js';
-import type { NetworkPolicy } from '../policy/model.js';
-import type { StagedSet, StagedStatus, WouldDropDecider, WouldDropPath } from '../staged/staged-set.js';
+import {
+  isStagedFlavor,
+  type StagedObject,
+  type StagedSet,
+  type StagedStatus,
+  type WouldDropDecider,
+  type WouldDropPath,
+} from '../staged/staged-set.js';
 
 export interface SetRow {
   id: number;
@@ -49,9 +55,10 @@ export function setFromRow(row: SetRow): StagedSet {
   return {
     id: row.id,
     namespace: row.namespace,
-    flavor: 'k8s',
+    // Rows before the other flavours could be staged all say `k8s`.
+    flavor: isStagedFlavor(row.flavor) ? row.flavor : 'k8s',
     origin: row.origin === 'given' ? 'given' : 'recommendation',
-    policies: parsed<NetworkPolicy[]>(row.policies, []),
+    policies: parsed<StagedObject[]>(row.policies, []),
     status: row.status as StagedStatus,
     stagedAtMs: row.staged_ms,
     stagedBy: row.staged_by,

@@ -6,10 +6,10 @@
 // like the alert store; the CLI opens the same file, so the daemon re-reads the active sets from
 // the table (activeSets) rather than trusting what it was told in-process.
 import Database from 'better-sqlite3';
-import type { NetworkPolicy } from '../policy/model.js';
 import type { SetBatchResult, WouldDropObservation } from '../staged/shadow-evaluator.js';
 import type {
   StagedFlavor,
+  StagedObject,
   StagedOrigin,
   StagedSet,
   StagedStatus,
@@ -27,7 +27,7 @@ export interface StageRequest {
   readonly namespace: string;
   readonly flavor: StagedFlavor;
   readonly origin: StagedOrigin;
-  readonly policies: readonly NetworkPolicy[];
+  readonly policies: readonly StagedObject[];
   readonly by: string;
   readonly nowMs: number;
 }

@@ -88,15 +88,27 @@ describe('netpol-advisor staged', () => {
     expect(shown.stdout).toContain('readiness: would-break');
     expect(shown.stdout).toContain('kind: NetworkPolicy');
 
-    // Given manifests: a wrong kind is refused, naming it; a good file supersedes the set.
+    // Given manifests: a kind no flavour stages is refused, naming it, and so is an object of
+    // another flavour than the one asked for; a good file supersedes the set.
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(
       bad,
-      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x}\nspec: {}\n',
+      'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: x}\nspec: {}\n',
     );
     const refused = cli('add', '--db', db, '--namespace', 'shop', '--policies', bad);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/policies\[0\]: kind: only networking\.k8s\.io\/v1 NetworkPolicy/);
+    expect(refused.stderr).toMatch(
+      /policies\[0\]: kind: only .*, got cilium\.io\/v2 CiliumClusterwideNetworkPolicy: a cluster-wide object cannot be staged in one namespace/,
+    );
+    writeFileSync(
+      bad,
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x}\nspec: {endpointSelector: {}}\n',
+    );
+    const otherFlavor = cli('add', '--db', db, '--namespace', 'shop', '--flavor', 'k8s', '--policies', bad);
+    expect(otherFlavor.status).toBe(2);
+    expect(otherFlavor.stderr).toMatch(
+      /policies\[0\]: kind: flavor k8s stages only networking\.k8s\.io\/v1 NetworkPolicy/,
+    );
     const good = path.join(dir, 'good.yaml');
     writeFileSync(
       good,
@@ -121,5 +133,37 @@ describe('netpol-advisor staged', () => {
     ]);
     expect(cli('show', 'abc', '--db', db).status).toBe(2);
     expect(cli('frobnicate', '--db', db).status).toBe(2);
+
+    // The cilium flavour: the recommendation as CiliumNetworkPolicies, promoted as such; a Calico
+    // set cannot be judged beside it (one CNI enforces policy): exit 2, saying why.
+    const cilium = cli(
+      'add',
+      '--db',
+      db,
+      '--namespace',
+      'shop',
+      '--flavor',
+      'cilium',
+      '--cluster',
+      cluster,
+      '--json',
+    );
+    expect(cilium.stderr).toBe('');
+    const ciliumSet = JSON.parse(cilium.stdout) as { id: number; flavor: string };
+    expect(ciliumSet.flavor).toBe('cilium');
+    const calicoFile = path.join(dir, 'calico.yaml');
+    writeFileSync(
+      calicoFile,
+      'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec: {selector: all(), types: [Ingress]}\n',
+    );
+    const clash = cli('add', '--db', db, '--namespace', 'data', '--policies', calicoFile);
+    expect(clash.status).toBe(2);
+    expect(clash.stderr).toContain('namespace shop has an active cilium set');
+    const ciliumYaml = cli('promote', String(ciliumSet.id), '--db', db);
+    expect(ciliumYaml.status).toBe(0);
+    expect(ciliumYaml.stdout).toContain('kind: CiliumNetworkPolicy');
+    const calico = cli('add', '--db', db, '--namespace', 'data', '--policies', calicoFile, '--json');
+    expect(calico.stderr).toBe('');
+    expect(JSON.parse(calico.stdout)).toMatchObject({ flavor: 'calico', policyNames: ['deny'] });
   }, 120_000);
 });

@@ -34,7 +34,7 @@ export const STAGE_FLAVORS = ['k8s', 'cilium', 'calico'] as const;
 export const stageBody = z.strictObject({
   namespace: namespaceParam,
   flavor: z.enum(STAGE_FLAVORS, { error: 'must be one of k8s, cilium, calico' }).optional(),
-  /** NetworkPolicy objects: an array, a List, one object, or a YAML text (multi-document). */
+  /** Policy objects of one flavour: an array, a List, one object, or a YAML text (multi-document). */
   policies: z
     .union([z.array(z.unknown()), z.looseObject({ kind: z.string() }), z.string().max(4 * 1024 * 1024)])
     .optional(),
@@ -54,14 +54,20 @@ export function stagedOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] 
     {
       method: 'post',
       path: '/api/v1/staged',
-      summary: `Stage the current recommendation for a namespace, or the given NetworkPolicies; supersedes the namespace's active set.${WRITE_NOTE}`,
+      summary: `Stage the current recommendation for a namespace in a flavour (k8s NetworkPolicy, cilium CiliumNetworkPolicy, calico projectcalico.org/v3 NetworkPolicy), or the given policies of one flavour; supersedes the namespace's active set. Judged live against the cluster's existing policies of every kind.${WRITE_NOTE}`,
       requestBody: {
         contentTypes: ['application/json'],
-        description: '{namespace, flavor?, policies?}: policies as JSON objects or a YAML text',
+        description:
+          '{namespace, flavor?, policies?}: policies as JSON objects or a YAML text; flavor defaults to k8s, or to the flavour of the given objects',
         schema: stageBody,
       },
       responses: {
         '201': { description: 'the staged set', schema: stagedDetailSchema },
+        '409': {
+          description:
+            'the flavour cannot be judged here: the cluster enforces the other CNI family, or another namespace has an active set of it',
+          schema: errorBody,
+        },
         '415': { description: 'not JSON', schema: errorBody },
         ...ERROR_RESPONSES,
         '503': unavailable,

@@ -8,10 +8,11 @@ import { DEFAULT_READINESS, readinessOf } from '../../staged/readiness.js';
 import { givenPolicies } from '../../staged/given-policies.js';
 import { hasDrift, policyDrift } from '../../staged/drift.js';
 import { promotedFiles, promotedYaml } from '../../staged/promote-export.js';
+import { recommendedObjects } from '../../staged/recommended-objects.js';
 import { stagedSetJson, wouldDropJson } from '../../staged/set-view.js';
-import type { StagedSet } from '../../staged/staged-set.js';
+import type { StagedFlavor, StagedObject, StagedSet } from '../../staged/staged-set.js';
+import { stagingConflict } from '../../staged/staged-snapshot.js';
 import { toYamlStream } from '../../recommend/yaml-export.js';
-import type { NetworkPolicy } from '../../policy/model.js';
 import { InvalidCursorError, StagedSetNotActiveError, type StagedStore } from '../../store/staged-store.js';
 import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
@@ -93,18 +94,22 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
   };
   const summary = (store: StagedStore, set: StagedSet) =>
     stagedSetJson(set, store.traffic(set.id), readiness, now());
-  const recommended = (namespace: string): NetworkPolicy[] => {
+  /** The namespace's current recommendation in `flavor`; [] when it has none. */
+  const recommended = (namespace: string, flavor: StagedFlavor): StagedObject[] => {
     const { recommendation } = analysisOf(deps).recommendation(namespace);
-    return recommendation.namespaces
-      .filter((ns) => ns.namespace === namespace)
-      .flatMap((ns) => ns.policies.map((p) => p.policy));
+    const objects = recommendedObjects(recommendation, namespace, flavor);
+    if (objects.ok === 'empty') return [];
+    // The recommender's own objects failing the staging checks is a bug of ours, not the caller's.
+    if (!objects.ok)
+      throw new Error(`the ${flavor} recommendation for ${namespace} cannot be staged: ${objects.problem}`);
+    return objects.policies;
   };
   const detail = (store: StagedStore, set: StagedSet) => {
     const base = summary(store, set);
     // Drift only matters while live traffic shows the active set would drop something.
     let drift = null;
     if (set.status === 'active' && base.traffic.wouldDropPaths > 0) {
-      const policies = recommended(set.namespace);
+      const policies = recommended(set.namespace, set.flavor);
       const diff = policyDrift(set.policies, policies);
       if (hasDrift(diff))
         drift = { recommended: policies, yaml: toYamlStream(policies.map((object) => ({ object }))), diff };
@@ -121,24 +126,19 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
       );
     const parsed = stageBody.safeParse(req.body);
     if (!parsed.success) throw new HttpError('invalid_body', bodyProblem(parsed.error.issues));
-    const { namespace, flavor, policies: given } = parsed.data;
-    if (flavor !== undefined && flavor !== 'k8s') {
-      throw new HttpError(
-        'invalid_body',
-        `flavor: ${flavor} cannot be staged yet: shadow mode evaluates only networking.k8s.io/v1 NetworkPolicy (flavor k8s)`,
-      );
-    }
+    const { namespace, flavor: asked, policies: given } = parsed.data;
     const by = await authorize(req.get('authorization'), namespace);
-    let policies: NetworkPolicy[];
+    let policies: StagedObject[];
     let origin: 'given' | 'recommendation';
+    let flavor: StagedFlavor = asked ?? 'k8s';
     if (given !== undefined) {
       const objects = typeof given === 'string' ? yamlObjects(given) : Array.isArray(given) ? given : [given];
-      const checked = givenPolicies(objects, namespace);
+      const checked = givenPolicies(objects, namespace, asked);
       if (!checked.ok) throw new HttpError('invalid_body', checked.problem);
-      policies = checked.policies;
+      ({ policies, flavor } = checked);
       origin = 'given';
     } else {
-      policies = recommended(namespace);
+      policies = recommended(namespace, flavor);
       origin = 'recommendation';
       if (policies.length === 0)
         throw new HttpError(
@@ -146,7 +146,9 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
           `namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`,
         );
     }
-    const set = store.stage({ namespace, flavor: 'k8s', origin, policies, by, nowMs: now() });
+    const conflict = stagingConflict(flavor, namespace, deps.clusterSnapshot?.(), store.activeSets());
+    if (conflict !== undefined) throw new HttpError('conflict', conflict);
+    const set = store.stage({ namespace, flavor, origin, policies, by, nowMs: now() });
     audit('stage', set, by);
     res.status(201).json(detail(store, set));
   });
