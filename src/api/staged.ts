@@ -37,8 +37,9 @@ export const stagedSetSchema = z.object({
 export const driftEntry = z.object({
   policy: z.string(),
   change: z.enum(['added', 'removed', 'changed', 'unchanged']),
-  staged: z.looseObject({}).optional(),
-  recommended: z.looseObject({}).optional(),
+  /** A policy's spec (a CiliumNetworkPolicy's `specs` list when it has several rules). */
+  staged: z.union([z.looseObject({}), z.array(z.unknown())]).optional(),
+  recommended: z.union([z.looseObject({}), z.array(z.unknown())]).optional(),
 });
 export const stagedDetailSchema = stagedSetSchema.extend({
   policies: z.array(policyObject),

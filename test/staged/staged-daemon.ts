@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { expect, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { systemClock, type Clock } from '../../src/sources/backoff.js';
+import { systemClock, type Clock } from '../../src/lib/clock.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES } from './flow-lines.js';
 
 export interface StagedDaemon {
