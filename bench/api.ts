@@ -1,5 +1,5 @@
 // API load benchmark (docs/benchmarks.md "API under load"): 100 namespaces and 100,000 edges in
-// a real SQLite store, the real app (with its analysis worker: deps.dbFile) on loopback in this
+// a real SQLite store, the real app (with its analysis service and worker on the database file) on loopback in this
 // process, and the load generator in a separate process (bench/api-client.ts, forked), as with
 // wrk/autocannon. Per route: one cold request on a fresh connection (fills the caches; reported),
 // then one untimed warm-up request per keep-alive connection (`concurrency` at once: the first
@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { ClientCommand, ClientReply } from './api-client.js';
 import type { EdgeDelta, EdgePeer } from '../src/flows/edge.js';
 import { edgeKey } from '../src/flows/edge.js';
-import { analysisOf, closeAnalysis } from '../src/http/analysis.js';
+import { ApiAnalysis } from '../src/http/analysis.js';
 import { buildApp } from '../src/http/app.js';
 import type { AppDeps } from '../src/http/deps.js';
 import { EventBus } from '../src/http/event-bus.js';
@@ -186,15 +186,17 @@ async function main(): Promise<void> {
   // As in the daemon: the store behind the publishing wrapper, whose batch count is the data version.
   const store = publishingStore(openStore(file), new EventBus());
   const alerts = openAlertStore(file);
+  const readiness = () => ({ ready: true, store: 'open' as const, sources: [] });
+  // As in the daemon: one analysis service (the worker on the database file), closed at the end.
+  const analysis = new ApiAnalysis({ store, readiness, dataVersion: store.version, dbFile: file });
   const deps: AppDeps = {
     store,
-    dataVersion: store.version,
+    analysis,
     alerts,
     auth: { mode: 'none' },
     registry: createMetrics({ queueCapacity: 1 }).registry,
-    readiness: () => ({ ready: true, store: 'open', sources: [] }),
+    readiness,
     limits: { pageSizeMax: 1000, pageSizeDefault: 100, requestBodyBytes: 1 << 20 },
-    dbFile: file,
   };
   const app = buildApp(deps);
   const server = app.listen(0, '127.0.0.1');
@@ -232,13 +234,13 @@ async function main(): Promise<void> {
   writeMore(store, nowMs);
   printRow(await timed(client, port, after, `\`${after}\` right after a write batch`, undefined));
   const recompute = performance.now();
-  await analysisOf(deps).settled();
+  await analysis.settled();
   console.log(
     `\n(after the write: the background recomputation finished ${((performance.now() - recompute) / 1000).toFixed(2)} s after the timed run ended)`,
   );
   await client.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeAnalysis(deps);
+  await analysis.close();
   alerts.close();
   store.close();
   rmSync(dir, { recursive: true, force: true });

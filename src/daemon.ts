@@ -22,7 +22,8 @@ import { publishingStore } from './http/publishing-store.js';
 import { attachStream } from './http/stream.js';
 import { answerClientErrors } from './http/client-error.js';
 import { registerAnalysisWorkerMetrics } from './http/analysis-metrics.js';
-import { WorkerRunner } from './http/analysis-worker-runner.js';
+import { ApiAnalysis } from './http/analysis.js';
+import type { Worker } from 'node:worker_threads';
 import { LiveInventory, loadKubeConfig } from './k8s/inventory.js';
 import { loadClusterSnapshot } from './k8s/snapshot-file.js';
 import type { ClusterSnapshot, PodInfo } from './policy/model.js';
@@ -167,6 +168,8 @@ export interface DaemonOptions {
   readonly clock?: Clock;
   /** Root logger; by default pino JSON on stdout at the configured level. */
   readonly logger?: Logger;
+  /** Starts the analysis worker thread (default: the real one; tests watch the thread). */
+  readonly startAnalysisWorker?: (file: string) => Worker;
 }
 
 export interface Daemon {
@@ -461,13 +464,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
             : inventory !== undefined && !inventory.isReady()
               ? 'kubernetes inventory not synced yet'
               : undefined;
+    const analysisWorkerStatus = analysis.worker?.status();
     return {
       ready: reason === undefined,
       ...(reason !== undefined ? { reason } : {}),
       store: storeState,
       sources: statuses,
       ...(inventory !== undefined ? { inventory: inventory.status() } : {}),
-      ...(analysisWorker !== undefined ? { analysisWorker: analysisWorker.status() } : {}),
+      ...(analysisWorkerStatus !== undefined ? { analysisWorker: analysisWorkerStatus } : {}),
     };
   };
   metrics.setProbes({
@@ -477,12 +481,21 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   });
 
   const httpLog = logger.child({ component: 'http' });
-  // The heavy analyses' worker thread: one service, restarted with a backoff, closed on shutdown
-  // (none on a damaged file: nothing reads it).
-  const analysisWorker =
-    damage === undefined && config.db !== ':memory:'
-      ? new WorkerRunner(config.db, { logger: httpLog })
-      : undefined;
+  // The analysis service: the API's computed views, their caches and the heavy analyses' worker
+  // thread (restarted with a backoff; none on a damaged file: nothing reads it). One service,
+  // handed to the app, closed on shutdown.
+  const analysis = new ApiAnalysis({
+    store,
+    readiness,
+    logger: httpLog,
+    clusterSnapshot,
+    dataVersion: liveStore.version,
+    ...(damage === undefined && config.db !== ':memory:' ? { dbFile: config.db } : {}),
+    ...(options.startAnalysisWorker !== undefined ? { startWorker: options.startAnalysisWorker } : {}),
+    bodyCacheBytes: config.limits.bodyCacheBytes,
+    wholeClusterEdgesMax: config.limits.wholeClusterEdgesMax,
+  });
+  const analysisWorker = analysis.worker;
   if (analysisWorker !== undefined)
     registerAnalysisWorkerMetrics(metrics.registry, () => analysisWorker.status());
   const app = buildApp({
@@ -492,13 +505,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     readiness,
     limits: config.limits,
     logger: httpLog,
-    clusterSnapshot,
+    analysis,
     alerts: alerting.store,
-    dataVersion: liveStore.version,
-    ...(damage === undefined ? { dbFile: config.db } : {}),
-    ...(analysisWorker !== undefined ? { analysisRunner: analysisWorker } : {}),
-    bodyCacheBytes: config.limits.bodyCacheBytes,
-    wholeClusterEdgesMax: config.limits.wholeClusterEdgesMax,
     ...(shadow !== undefined ? { staged: shadow.store, stagedReadiness: shadow.readiness } : {}),
     stagedNow: () => clock.now(),
     writeAuth: writeAuth.authorize,
@@ -513,7 +521,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   } catch (error) {
     await pipeline.stop();
     await alerting.stop();
-    await analysisWorker?.close();
+    await analysis.close();
     store.close();
     shadow?.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -618,7 +626,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       }
       server.closeAllConnections();
       await closed;
-      await analysisWorker?.close();
+      await analysis.close();
       await alerting.stop();
       await retention;
       const totals = storeState === 'damaged' ? undefined : store.totals();

@@ -1,20 +1,34 @@
-// The API's expensive computations and the rendered bodies built from them, cached per app.
-// The version of every view is the store's data version plus the snapshot's identity. Rendered
-// bodies are served stale-while-revalidate (revalidating-cache.ts): after new data, a view that
-// was computed before answers at once with its previous body (X-Data-Stale) while one
+// The API's analysis service: the expensive computations and the rendered bodies built from
+// them, with their caches and the analysis worker that runs the heavy ones. The daemon builds one
+// (src/daemon.ts), hands it to the app through its deps and closes it on shutdown; tests and the
+// bench do the same. The version of every view is the store's data version plus the snapshot's
+// identity. Rendered bodies are served stale-while-revalidate (view-cache.ts): after new data, a
+// view computed before answers at once with its previous body (X-Data-Stale) while one
 // recomputation runs in the background. The heavy whole-store analyses (drops classification,
-// namespace traffic, the whole-cluster map, the doctor's diagnostics) run in the analysis worker when the app knows the
-// database file (deps.dbFile), otherwise on the main thread in a later macrotask; the
-// recommendations and per-namespace maps run on the main thread, deferred the same way.
-// Routes call these; nothing here is HTTP.
+// namespace traffic, the whole-cluster map, the doctor's diagnostics) run in the analysis worker
+// when the service is given the database file (dbFile), otherwise on the main thread in a later
+// macrotask; the recommendations and per-namespace maps run on the main thread, deferred the
+// same way. Routes call these; nothing here is HTTP.
 import type { Finding } from '../doctor/types.js';
 import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
+import {
+  bodySize,
+  CURRENT_BODIES_MAX,
+  DEFAULT_BODY_CACHE_BYTES,
+  DEFAULT_CACHE_MAX_STALE_MS,
+  DEFAULT_MAX_EXPOSURE_EVALUATIONS,
+  DEFAULT_STALE_GRACE_MS,
+  DEFAULT_WHOLE_CLUSTER_EDGES_MAX,
+  MAX_IMPACT_PATHS,
+  RECOMMENDATIONS_KEPT,
+  type AnalysisOptions,
+} from './analysis-options.js';
 import { proveRecommendation } from '../recommend/proof.js';
 import type { ExportOptions } from '../recommend/export.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
-import { InlineRunner, WorkerRunner, type AnalysisRunner } from './analysis-runner.js';
-import type { AppDeps } from './deps.js';
+import { InlineRunner, type AnalysisRunner } from './analysis-runner.js';
+import { WorkerRunner } from './analysis-worker-runner.js';
 import { corruptDatabase, HttpError } from './errors.js';
 import { DatabaseCorruptError } from '../store/store-errors.js';
 import type { NamespaceTraffic } from '../views/coverage.js';
@@ -25,29 +39,8 @@ import {
   type RecommendationJson,
 } from '../views/recommendation-views.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
-import { RevalidatingCache, SingleFlight, type Revalidated, type Versioned } from './revalidating-cache.js';
-import { dataVersion, snapshotVersion, VersionedCache } from './versioned-cache.js';
-
-export const DEFAULT_MAX_EXPOSURE_EVALUATIONS = 200_000;
-/** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax). */
-export const DEFAULT_WHOLE_CLUSTER_EDGES_MAX = 10_000;
-/**
- * Blocked paths whose fix gets its reachability impact in the API's drops (the newest first):
- * each compiles the engine with the fix added, 0.1-0.5 s at 15,000 pods (drops-report.ts).
- */
-export const MAX_IMPACT_PATHS = 20;
-/** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
-const RECOMMENDATIONS_KEPT = 16;
-const DEFAULT_CACHE_MAX_STALE_MS = 2000;
-/** A small store's recomputation finishes within this: its views never look stale. */
-const DEFAULT_STALE_GRACE_MS = 250;
-/** Rendered flows pages kept (a 1000-edge page is ~0.4 MiB). */
-const CURRENT_BODIES_MAX = 64;
-/** The rendered-body caches' byte budget (limits.bodyCacheBytes): 3/4 computed views, 1/4 pages of current data. */
-export const DEFAULT_BODY_CACHE_BYTES = 64 * 1024 * 1024;
-/** What a cached body holds beyond its bytes (key, ETag, entry objects), roughly. */
-const BODY_OVERHEAD_BYTES = 512;
-const bodySize = (body: RenderedBody): number => body.bytes.length + BODY_OVERHEAD_BYTES;
+import { ViewCache, type Revalidated, type Versioned } from './view-cache.js';
+import { dataVersion, snapshotVersion } from './data-version.js';
 
 /** Runs `fn` in a later macrotask: a response already decided is written first. */
 function later<T>(fn: () => T): Promise<T> {
@@ -64,42 +57,39 @@ function later<T>(fn: () => T): Promise<T> {
 
 export class ApiAnalysis {
   private readonly dataVersion: () => string;
-  private readonly recommendations: VersionedCache<ProvenRecommendation>;
-  private readonly recommendationRuns: SingleFlight<ProvenRecommendation>;
-  private readonly recommendationViews: SingleFlight<RecommendationJson>;
-  private readonly trafficRuns: SingleFlight<Map<string, NamespaceTraffic>>;
-  private readonly graphRuns: SingleFlight<Graph>;
-  private readonly dropsRuns: SingleFlight<DropsResult>;
-  private readonly diagnosticsRuns: SingleFlight<Finding[]>;
-  private readonly bodies: RevalidatingCache<RenderedBody>;
-  private readonly currentBodies: VersionedCache<RenderedBody> | undefined;
+  private readonly recommendations: ViewCache<ProvenRecommendation>;
+  private readonly recommendationRuns: ViewCache<ProvenRecommendation>;
+  private readonly recommendationViews: ViewCache<RecommendationJson>;
+  private readonly trafficRuns: ViewCache<Map<string, NamespaceTraffic>>;
+  private readonly graphRuns: ViewCache<Graph>;
+  private readonly dropsRuns: ViewCache<DropsResult>;
+  private readonly diagnosticsRuns: ViewCache<Finding[]>;
+  private readonly bodies: ViewCache<RenderedBody>;
+  private readonly currentBodies: ViewCache<RenderedBody> | undefined;
   /** Whole-store analyses: the worker with a database file, else the main thread. */
   readonly runner: AnalysisRunner;
+  /** The analysis worker thread's runner, with a database file (its status: /readyz, the metrics). */
+  readonly worker: WorkerRunner | undefined;
   private readonly inline: InlineRunner;
-  /** A runner the daemon passed in is the daemon's to close. */
-  private readonly ownsRunner: boolean;
   readonly now: () => number;
 
-  constructor(private readonly deps: AppDeps) {
+  constructor(private readonly options: AnalysisOptions) {
+    const deps = options;
     this.now = deps.now ?? Date.now;
     const maxStaleMs = deps.cacheMaxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS;
     const spacing = { minRefreshMs: maxStaleMs, now: this.now };
     this.dataVersion =
       deps.dataVersion ?? dataVersion(deps.store, { memoMs: Math.min(1000, maxStaleMs), now: this.now });
-    this.recommendations = new VersionedCache({
-      maxStaleMs,
-      now: this.now,
-      maxEntries: RECOMMENDATIONS_KEPT,
-    });
-    this.recommendationRuns = new SingleFlight({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
-    this.recommendationViews = new SingleFlight({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
-    this.trafficRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
-    this.graphRuns = new SingleFlight({ ...spacing, maxEntries: 128 });
-    this.dropsRuns = new SingleFlight({ ...spacing, maxEntries: 1 });
-    this.diagnosticsRuns = new SingleFlight({ ...spacing, maxEntries: 16 });
+    this.recommendations = new ViewCache({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
+    this.recommendationRuns = new ViewCache({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
+    this.recommendationViews = new ViewCache({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
+    this.trafficRuns = new ViewCache({ ...spacing, maxEntries: 1 });
+    this.graphRuns = new ViewCache({ ...spacing, maxEntries: 128 });
+    this.dropsRuns = new ViewCache({ ...spacing, maxEntries: 1 });
+    this.diagnosticsRuns = new ViewCache({ ...spacing, maxEntries: 16 });
     const cacheBytes = deps.bodyCacheBytes ?? DEFAULT_BODY_CACHE_BYTES;
     const currentBytes = Math.floor(cacheBytes / 4);
-    this.bodies = new RevalidatingCache<RenderedBody>({
+    this.bodies = new ViewCache<RenderedBody>({
       ...spacing,
       maxEntries: 256,
       maxBytes: cacheBytes - currentBytes,
@@ -116,7 +106,7 @@ export class ApiAnalysis {
     // polled fallback is memoised and could serve a page written before the newest batch.
     this.currentBodies =
       deps.dataVersion !== undefined
-        ? new VersionedCache<RenderedBody>({
+        ? new ViewCache<RenderedBody>({
             maxEntries: CURRENT_BODIES_MAX,
             maxBytes: currentBytes,
             sizeOf: bodySize,
@@ -124,19 +114,21 @@ export class ApiAnalysis {
           })
         : undefined;
     this.inline = new InlineRunner(deps.store);
-    this.ownsRunner = deps.analysisRunner === undefined;
-    this.runner =
-      deps.analysisRunner ??
-      (deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== ''
-        ? new WorkerRunner(deps.dbFile, deps.logger !== undefined ? { logger: deps.logger } : {})
-        : this.inline);
+    this.worker =
+      deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== ''
+        ? new WorkerRunner(deps.dbFile, {
+            ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+            ...(deps.startWorker !== undefined ? { startWorker: deps.startWorker } : {}),
+          })
+        : undefined;
+    this.runner = this.worker ?? this.inline;
   }
 
   /** A rendered body of the store's current data: never stale, re-rendered after every write. */
   currentBody(key: string, render: () => unknown): RenderedBody {
-    const version = this.deps.dataVersion;
+    const version = this.options.dataVersion;
     if (this.currentBodies === undefined || version === undefined) return renderJson(render());
-    return this.currentBodies.get(key, version(), () => renderJson(render()));
+    return this.currentBodies.getSync(key, version(), () => renderJson(render()));
   }
 
   /**
@@ -159,10 +151,10 @@ export class ApiAnalysis {
         if (error instanceof HttpError) throw error;
         // A damaged database (found at start, by a read here, or by the worker's own read) is the
         // cause whatever the view's runner says: answer with its code, as every other route does.
-        if (error instanceof DatabaseCorruptError || this.deps.readiness().store === 'damaged')
+        if (error instanceof DatabaseCorruptError || this.options.readiness().store === 'damaged')
           throw corruptDatabase();
         const view = key.split('|')[0] ?? key;
-        this.deps.logger?.error(
+        this.options.logger?.error(
           { err: error, view },
           'computing a view failed and there is no previous one to serve',
         );
@@ -185,7 +177,7 @@ export class ApiAnalysis {
   }
 
   snapshot(): ClusterSnapshot | undefined {
-    return this.deps.clusterSnapshot?.();
+    return this.options.clusterSnapshot?.();
   }
 
   /** The data version a view of the current store and snapshot has. */
@@ -194,7 +186,7 @@ export class ApiAnalysis {
   }
 
   traffic(): Promise<Versioned<Map<string, NamespaceTraffic>>> {
-    return this.trafficRuns.get('all', this.version(this.snapshot()), () =>
+    return fresh(this.trafficRuns, 'all', this.version(this.snapshot()), () =>
       this.runner.run({ kind: 'traffic' }),
     );
   }
@@ -202,7 +194,7 @@ export class ApiAnalysis {
   /** The service map; the whole cluster's runs like the other whole-store analyses, a namespace's on the main thread. */
   graph(namespace: string | undefined, maxEdges: number): Promise<Versioned<Graph>> {
     const runner = namespace === undefined ? this.runner : this.inline;
-    return this.graphRuns.get(`${namespace ?? '*'}|${maxEdges}`, this.version(this.snapshot()), () =>
+    return fresh(this.graphRuns, `${namespace ?? '*'}|${maxEdges}`, this.version(this.snapshot()), () =>
       runner.run({ kind: 'graph', maxEdges, ...(namespace !== undefined ? { namespace } : {}) }),
     );
   }
@@ -210,15 +202,15 @@ export class ApiAnalysis {
   /** Recommendation and its replay proof; a namespace reads only the edges touching it (synchronous: the export). */
   recommendation(namespace: string | undefined): ProvenRecommendation {
     const snapshot = this.snapshot();
-    return this.recommendations.get(namespace ?? '*', this.version(snapshot), () => {
+    return this.recommendations.getSync(namespace ?? '*', this.version(snapshot), () => {
       const filter = namespace !== undefined ? { namespace } : {};
-      const edges = () => this.deps.store.iterateEdges(filter);
+      const edges = () => this.options.store.iterateEdges(filter);
       const recommendation = recommendPolicies(edges(), snapshot, {
         ...DEFAULT_RECOMMEND_OPTIONS,
         ...(namespace !== undefined ? { namespace } : {}),
       });
       const proof = proveRecommendation(recommendation, edges, snapshot, {
-        maxExposureEvaluations: this.deps.maxExposureEvaluations ?? DEFAULT_MAX_EXPOSURE_EVALUATIONS,
+        maxExposureEvaluations: this.options.maxExposureEvaluations ?? DEFAULT_MAX_EXPOSURE_EVALUATIONS,
         namespaces: recommendation.namespaces.map((ns) => ns.namespace),
       });
       return { recommendation, proof };
@@ -228,7 +220,7 @@ export class ApiAnalysis {
   /** The same, computed in a later macrotask (one at a time per namespace). */
   recommendationLater(namespace: string | undefined): Promise<Versioned<ProvenRecommendation>> {
     const version = this.version(this.snapshot());
-    return this.recommendationRuns.get(namespace ?? '*', version, () =>
+    return fresh(this.recommendationRuns, namespace ?? '*', version, () =>
       later(() => this.recommendation(namespace)),
     );
   }
@@ -240,8 +232,8 @@ export class ApiAnalysis {
    */
   assertRecommendable(namespace: string | undefined): void {
     if (namespace !== undefined) return;
-    const max = this.deps.wholeClusterEdgesMax ?? DEFAULT_WHOLE_CLUSTER_EDGES_MAX;
-    const edges = this.deps.store.totals().edges;
+    const max = this.options.wholeClusterEdgesMax ?? DEFAULT_WHOLE_CLUSTER_EDGES_MAX;
+    const edges = this.options.store.totals().edges;
     if (edges <= max) return;
     throw new HttpError(
       'scope_too_large',
@@ -255,7 +247,7 @@ export class ApiAnalysis {
     options: ExportOptions,
   ): Promise<Versioned<RecommendationJson>> {
     const version = this.version(this.snapshot());
-    return this.recommendationViews.get(`${namespace ?? '*'}|${options.flavor}`, version, async () => {
+    return fresh(this.recommendationViews, `${namespace ?? '*'}|${options.flavor}`, version, async () => {
       const { value } = await this.recommendationLater(namespace);
       return recommendationJson(value, this.snapshot()?.policies ?? [], namespace, options);
     });
@@ -264,7 +256,7 @@ export class ApiAnalysis {
   /** Every blocked path, classified (filtering by namespace/time happens on the result). */
   drops(): Promise<Versioned<DropsResult>> {
     const snapshot = this.snapshot();
-    return this.dropsRuns.get('all', this.version(snapshot), () =>
+    return fresh(this.dropsRuns, 'all', this.version(snapshot), () =>
       this.runner.run({
         kind: 'drops',
         maxImpactPaths: MAX_IMPACT_PATHS,
@@ -276,7 +268,7 @@ export class ApiAnalysis {
   /** The doctor's findings for a namespace (or all), like the drops: in the worker, once per data version. */
   diagnostics(namespace: string | undefined): Promise<Versioned<Finding[]>> {
     const snapshot = this.snapshot();
-    return this.diagnosticsRuns.get(namespace ?? '*', this.version(snapshot), () =>
+    return fresh(this.diagnosticsRuns, namespace ?? '*', this.version(snapshot), () =>
       this.runner.run({
         kind: 'diagnostics',
         ...(snapshot !== undefined ? { snapshot } : {}),
@@ -285,24 +277,18 @@ export class ApiAnalysis {
     );
   }
 
+  /** Stops the analysis worker (pending jobs fail; later jobs fail at once). */
   close(): Promise<void> {
-    return this.ownsRunner ? this.runner.close() : Promise.resolve();
+    return this.worker?.close() ?? Promise.resolve();
   }
 }
 
-const analyses = new WeakMap<AppDeps, ApiAnalysis>();
-
-/** One analysis (one set of caches, one worker) per app's deps. */
-export function analysisOf(deps: AppDeps): ApiAnalysis {
-  let analysis = analyses.get(deps);
-  if (analysis === undefined) {
-    analysis = new ApiAnalysis(deps);
-    analyses.set(deps, analysis);
-  }
-  return analysis;
-}
-
-/** Stops the app's analysis worker, if one was started (the daemon's stop, tests, the bench). */
-export async function closeAnalysis(deps: AppDeps): Promise<void> {
-  await analyses.get(deps)?.close();
+/** The latest result of `compute` for `version`, waiting for it (never two at once per key). */
+function fresh<T>(
+  cache: ViewCache<T>,
+  key: string,
+  version: string,
+  compute: () => Promise<T> | T,
+): Promise<Versioned<T>> {
+  return cache.fresh(key, version, async () => ({ value: await compute(), version }));
 }

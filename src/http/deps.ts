@@ -2,7 +2,6 @@
 // real parts (a store on a temp file, a real registry). Add a dependency here when a route needs one.
 import type { Registry } from 'prom-client';
 import type { LimitsConfig } from '../config/schema.js';
-import type { ClusterSnapshot } from '../policy/model.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { StagedStore } from '../store/staged-store.js';
 import type { ReadinessOptions } from '../staged/readiness.js';
@@ -11,7 +10,7 @@ import type { InventoryStatus } from '../k8s/inventory.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
 import type { ApiAuth } from './auth.js';
-import type { AnalysisRunner } from './analysis-runner.js';
+import type { ApiAnalysis } from './analysis.js';
 import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
 import type { ErrorLogger } from './errors.js';
 
@@ -35,33 +34,18 @@ export interface AppDeps {
   readonly readiness: () => ReadinessReport;
   readonly limits: Pick<LimitsConfig, 'pageSizeMax' | 'pageSizeDefault' | 'requestBodyBytes'>;
   readonly logger?: ErrorLogger;
-  /** The cluster as last seen (snapshot file or live inventory); undefined when there is none. */
-  readonly clusterSnapshot?: () => ClusterSnapshot | undefined;
+  /**
+   * The analysis service (analysis.ts): the computed views, their caches and the analysis
+   * worker. Its owner (the daemon, a test, the bench) builds it and closes it; the app never does.
+   */
+  readonly analysis: ApiAnalysis;
   /** Alerts raised on blocked paths, with their delivery state. */
   readonly alerts?: AlertStore;
-  /** Wall clock for "the last hour" style figures (tests pin it). */
-  readonly now?: () => number;
-  /** Reuse a cached computation for this long even if new flows arrived (default 2000 ms). */
-  readonly cacheMaxStaleMs?: number;
-  /** Changes whenever the store's data changes (the publishing store's batch count); without it the store's totals are polled. */
-  readonly dataVersion?: () => string;
-  /** After new data, the request that starts a view's recomputation waits this long for it before getting the previous body (default 250 ms). */
-  readonly staleGraceMs?: number;
-  /** The store's database file: the heavy analyses then run in a worker thread on a read-only connection to it. */
-  readonly dbFile?: string;
-  /** The runner of the heavy analyses, built and closed by the daemon; without it the app makes one from dbFile. */
-  readonly analysisRunner?: AnalysisRunner;
-  /** Bound on the exposure computation of one recommendation (engine evaluations). */
-  readonly maxExposureEvaluations?: number;
-  /** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax; default 10,000). */
-  readonly wholeClusterEdgesMax?: number;
-  /** Bound on the bytes of rendered response bodies kept for reuse (limits.bodyCacheBytes; default 64 MiB). */
-  readonly bodyCacheBytes?: number;
   /** The built dashboard's directory (default dist/web; tests give their own). */
   readonly webDir?: string;
   /** Shadow mode's staged sets (absent: the /api/v1/staged routes answer 503). */
   readonly staged?: StagedStore;
-  /** The daemon's clock for staging times and readiness (default `now`, then Date.now). */
+  /** The daemon's clock for staging times and readiness (default the analysis service's clock). */
   readonly stagedNow?: () => number;
   /** Readiness thresholds of staged sets (default DEFAULT_READINESS). */
   readonly stagedReadiness?: ReadinessOptions;

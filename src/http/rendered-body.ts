@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
-import type { Revalidated } from './revalidating-cache.js';
+import type { Revalidated } from './view-cache.js';
 
 export interface RenderedBody {
   readonly bytes: Buffer;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parserFor } from '../../src/flows/parsers.js';
+import { ApiAnalysis } from '../../src/http/analysis.js';
 import { buildApp } from '../../src/http/app.js';
 import type { ReadinessReport } from '../../src/http/deps.js';
 import { createMetrics } from '../../src/http/metrics.js';
@@ -31,6 +32,7 @@ interface FlowPage {
 
 let dir: string;
 let store: FlowStore;
+let analysis: ApiAnalysis;
 let server: Server;
 let base: string;
 let readiness: ReadinessReport = { ready: false, reason: 'starting', store: 'opening', sources: [] };
@@ -52,8 +54,10 @@ beforeAll(async () => {
     queueDepth: () => 7,
     sources: () => readiness.sources,
   });
+  analysis = new ApiAnalysis({ store, readiness: () => readiness });
   const app = buildApp({
     store,
+    analysis,
     auth: { mode: 'none' },
     registry: metrics.registry,
     readiness: () => readiness,
@@ -202,8 +206,10 @@ describe('HTTP app', () => {
   it('maps an internal failure to a 500 without leaking the cause (the store closed under it)', async () => {
     const other = openStore(path.join(dir, 'closed.db'));
     other.close();
+    const otherAnalysis = new ApiAnalysis({ store: other, readiness: () => readiness });
     const app = buildApp({
       store: other,
+      analysis: otherAnalysis,
       auth: { mode: 'none' },
       registry: metrics.registry,
       readiness: () => readiness,
@@ -212,6 +218,7 @@ describe('HTTP app', () => {
     const errors: object[] = [];
     const logged = buildApp({
       store: other,
+      analysis: otherAnalysis,
       auth: { mode: 'none' },
       registry: metrics.registry,
       readiness: () => readiness,
@@ -235,6 +242,7 @@ describe('HTTP app', () => {
     const token = 'a-test-token-of-sufficient-length';
     const app = buildApp({
       store,
+      analysis,
       auth: { mode: 'token', token },
       registry: metrics.registry,
       readiness: () => readiness,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/doctor/types.js';
 import { aggregateFlows } from '../../src/flows/edge.js';
 import { Registry } from 'prom-client';
-import { analysisOf, closeAnalysis } from '../../src/http/analysis.js';
+import { ApiAnalysis } from '../../src/http/analysis.js';
 import { WorkerRunner } from '../../src/http/analysis-runner.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { errorHandler } from '../../src/http/errors.js';
@@ -46,13 +46,13 @@ beforeAll(async () => {
     path.join(FIXTURES, 'dns.yaml'),
   ]);
   const app = express();
+  const readiness = () => ({ ready: true, store: 'open' as const, sources: [] });
   deps = {
     store,
-    clusterSnapshot: () => snapshot,
-    dbFile: file,
+    analysis: new ApiAnalysis({ store, readiness, clusterSnapshot: () => snapshot, dbFile: file }),
     auth: { mode: 'none' },
     registry: new Registry(),
-    readiness: () => ({ ready: true, store: 'open', sources: [] }),
+    readiness,
     limits: { pageSizeMax: 100, pageSizeDefault: 10, requestBodyBytes: 65_536 },
   };
   app.use(diagnosticsRoutes(deps));
@@ -64,7 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeAnalysis(deps);
+  await deps.analysis.close();
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -79,7 +79,7 @@ describe('GET /api/v1/diagnostics', () => {
   });
 
   it('computes in the analysis worker, once per data version: a repeat revalidates to 304', async () => {
-    const runner = analysisOf(deps).runner;
+    const runner = deps.analysis.runner;
     expect(runner).toBeInstanceOf(WorkerRunner);
     const first = await fetch(`${base}/api/v1/diagnostics`);
     expect(first.status).toBe(200);

@@ -3,7 +3,7 @@
 // the cached bytes under the budget, while the same requests on the default budget hold more —
 // so the bound is what limits them — and every view still answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisOf, DEFAULT_BODY_CACHE_BYTES } from '../../src/http/analysis.js';
+import { DEFAULT_BODY_CACHE_BYTES } from '../../src/http/analysis-options.js';
 import { startSeededApp, type SeededApp } from './seeded-app.js';
 
 const SMALL_BUDGET = 24 * 1024;
@@ -22,7 +22,7 @@ async function requestAll(app: SeededApp): Promise<number> {
     const res = await fetch(app.base + target);
     expect(res.status, target).toBe(200);
     await res.arrayBuffer();
-    peak = Math.max(peak, analysisOf(app.deps).cachedBodyBytes());
+    peak = Math.max(peak, app.deps.analysis.cachedBodyBytes());
   }
   return peak;
 }
@@ -42,7 +42,7 @@ describe('rendered-body caches bounded in bytes', () => {
   it('never hold more than the budget, and still cache within it', async () => {
     const peak = await requestAll(small);
     expect(peak).toBeLessThanOrEqual(SMALL_BUDGET);
-    expect(analysisOf(small.deps).cachedBodyBytes()).toBeGreaterThan(0);
+    expect(small.deps.analysis.cachedBodyBytes()).toBeGreaterThan(0);
   });
 
   it('the same requests on the default budget hold more than the small one allows', async () => {

@@ -89,7 +89,7 @@ describe('rendered bodies', () => {
     // A cache hit is the same bytes.
     expect((await fetch(app.base + route)).headers.get('etag')).toBe(etag);
     const parse = parserFor('hubble');
-    app.writer.add(parse(hubbleLine('newcomer', app.deps.now?.() ?? Date.now())));
+    app.writer.add(parse(hubbleLine('newcomer', app.deps.analysis.now())));
     app.writer.flush();
     const after = await fetch(app.base + route, { headers: { 'if-none-match': etag } });
     expect(after.status).toBe(200);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeDelta, EdgePeer } from '../../src/flows/edge.js';
 import { edgeKey } from '../../src/flows/edge.js';
-import { analysisOf, closeAnalysis } from '../../src/http/analysis.js';
+import { ApiAnalysis } from '../../src/http/analysis.js';
 import { WorkerRunner } from '../../src/http/analysis-runner.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
@@ -103,19 +103,26 @@ async function start(
   const store = publishingStore(openStore(file), new EventBus());
   if (options.seedEdges !== false) seed(store);
   const logged: Logged[] = [];
+  const readiness = () => ({ ready: true, store: 'open' as const, sources: [] });
+  const logger = { error: (obj: object, msg?: string) => logged.push({ obj, msg }) };
   const deps: AppDeps = {
     store,
     auth: { mode: 'none' },
     registry: createMetrics({ queueCapacity: 1 }).registry,
-    readiness: () => ({ ready: true, store: 'open', sources: [] }),
+    readiness,
     limits: { pageSizeMax: 1000, pageSizeDefault: 100, requestBodyBytes: 1 << 16 },
-    logger: { error: (obj, msg) => logged.push({ obj, msg }) },
-    // No grace: the request that starts a recomputation gets the previous body at once too.
-    now: () => NOW,
-    cacheMaxStaleMs: 0,
-    dataVersion: store.version,
-    staleGraceMs: options.staleGraceMs ?? 0,
-    dbFile: options.dbFile ?? file,
+    logger,
+    analysis: new ApiAnalysis({
+      store,
+      readiness,
+      logger,
+      // No grace: the request that starts a recomputation gets the previous body at once too.
+      now: () => NOW,
+      cacheMaxStaleMs: 0,
+      dataVersion: store.version,
+      staleGraceMs: options.staleGraceMs ?? 0,
+      dbFile: options.dbFile ?? file,
+    }),
   };
   const server: Server = buildApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -128,7 +135,7 @@ async function start(
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await closeAnalysis(deps);
+      await deps.analysis.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -141,7 +148,7 @@ interface DropsBody {
 }
 
 function workerOf(deps: AppDeps): WorkerRunner {
-  const runner = analysisOf(deps).runner;
+  const runner = deps.analysis.runner;
   if (!(runner instanceof WorkerRunner)) throw new Error('expected the worker runner');
   return runner;
 }
@@ -180,7 +187,7 @@ describe('stale-while-revalidate with the analysis worker', () => {
 
     const stale = await fetch(route);
     // The recomputation this request started is still running when its answer has arrived.
-    const analysis = analysisOf(app.deps);
+    const analysis = app.deps.analysis;
     const running = analysis.settled();
     let finished = false;
     void running.then(() => {
@@ -233,7 +240,7 @@ describe('stale-while-revalidate with the analysis worker', () => {
       const stale = await fetch(app.base + route);
       expect(stale.headers.get('x-data-stale')).toBe('1');
       expect((await stale.text()) === beforeText).toBe(true);
-      await analysisOf(app.deps).settled();
+      await app.deps.analysis.settled();
       const fresh = await fetch(app.base + route);
       expect(fresh.headers.get('x-data-stale')).toBeNull();
       const text = await fresh.text();
@@ -293,7 +300,7 @@ describe('analysis failures', () => {
     const etag = first.headers.get('etag');
     // The database file is moved away: the next worker cannot open it (the store's open handle
     // keeps writing to the moved file).
-    await closeAnalysis(app.deps);
+    await app.deps.analysis.close();
     renameSync(app.file, `${app.file}.moved`);
     app.store.writeBatch({
       deltas: [delta(pod('late', 'x'), pod('ns-1', 'db-1'), 9998, 'dropped', NOW)],
@@ -304,7 +311,7 @@ describe('analysis failures', () => {
     expect(stale.status).toBe(200);
     expect(stale.headers.get('x-data-stale')).toBe('1');
     expect(stale.headers.get('etag')).toBe(etag);
-    await analysisOf(app.deps).settled();
+    await app.deps.analysis.settled();
     expect(app.logged.map((l) => l.msg)).toEqual(['recomputing a view failed; serving the previous one']);
     const again = await fetch(route);
     expect(again.status).toBe(200);
@@ -338,8 +345,8 @@ describe('the worker and the main thread compute the same views', () => {
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
     expect(await b.text()).toBe(await a.text());
-    expect(analysisOf(worker.deps).runner).toBeInstanceOf(WorkerRunner);
-    expect(analysisOf(inline.deps).runner).not.toBeInstanceOf(WorkerRunner);
+    expect(worker.deps.analysis.runner).toBeInstanceOf(WorkerRunner);
+    expect(inline.deps.analysis.runner).not.toBeInstanceOf(WorkerRunner);
   });
 });
 
@@ -364,7 +371,7 @@ describe('views on the main thread (no database file)', () => {
           pod('shop', 'backend'),
           8080,
           'forwarded',
-          (app.deps.now?.() ?? NOW) - 1000,
+          app.deps.analysis.now() - 1000,
         ),
       ],
       accepted: 1,

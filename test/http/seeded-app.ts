@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parserFor } from '../../src/flows/parsers.js';
-import { closeAnalysis } from '../../src/http/analysis.js';
+import { ApiAnalysis } from '../../src/http/analysis.js';
 import { buildApp } from '../../src/http/app.js';
 import { answerClientErrors } from '../../src/http/client-error.js';
 import type { ApiAuth } from '../../src/http/auth.js';
@@ -80,32 +80,38 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
   let lastSeenMs = 0;
   for (const edge of raw.iterateEdges()) lastSeenMs = Math.max(lastSeenMs, edge.lastSeenMs);
   const metrics = createMetrics({ queueCapacity: 100 });
-  const deps: AppDeps = {
+  const readiness = () => ({ ready: true, store: 'open' as const, sources: [] });
+  const analysis = new ApiAnalysis({
     store,
-    auth: options.auth ?? { mode: 'none' },
-    registry: metrics.registry,
-    readiness: () => ({ ready: true, store: 'open', sources: [] }),
-    limits: {
-      pageSizeMax: options.pageSizeMax ?? 50,
-      pageSizeDefault: 10,
-      requestBodyBytes: options.requestBodyBytes ?? 64 * 1024,
-    },
+    readiness,
     ...(options.withSnapshot !== false ? { clusterSnapshot: () => snapshot } : {}),
-    alerts,
-    staged,
     // "Now" is just after the fixture's last flow, so "the last hour" holds its drop.
     now: () => lastSeenMs + 60_000,
     cacheMaxStaleMs: 0,
     dataVersion: store.version,
     ...(options.worker === true ? { dbFile: file } : {}),
     ...(options.staleGraceMs !== undefined ? { staleGraceMs: options.staleGraceMs } : {}),
-    ...(options.webDir !== undefined ? { webDir: options.webDir } : {}),
-    ...(options.writeAuth !== undefined ? { writeAuth: options.writeAuth } : {}),
-    ...(options.auditLogger !== undefined ? { auditLogger: options.auditLogger } : {}),
     ...(options.bodyCacheBytes !== undefined ? { bodyCacheBytes: options.bodyCacheBytes } : {}),
     ...(options.wholeClusterEdgesMax !== undefined
       ? { wholeClusterEdgesMax: options.wholeClusterEdgesMax }
       : {}),
+  });
+  const deps: AppDeps = {
+    store,
+    auth: options.auth ?? { mode: 'none' },
+    registry: metrics.registry,
+    readiness,
+    analysis,
+    limits: {
+      pageSizeMax: options.pageSizeMax ?? 50,
+      pageSizeDefault: 10,
+      requestBodyBytes: options.requestBodyBytes ?? 64 * 1024,
+    },
+    alerts,
+    staged,
+    ...(options.webDir !== undefined ? { webDir: options.webDir } : {}),
+    ...(options.writeAuth !== undefined ? { writeAuth: options.writeAuth } : {}),
+    ...(options.auditLogger !== undefined ? { auditLogger: options.auditLogger } : {}),
   };
   const server = buildApp(deps).listen(0, '127.0.0.1');
   answerClientErrors(server);
@@ -125,7 +131,7 @@ export async function startSeededApp(options: SeedOptions = {}): Promise<SeededA
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await closeAnalysis(deps);
+      await analysis.close();
       alerts.close();
       staged.close();
       raw.close();

@@ -4,7 +4,6 @@
 import type { Router } from 'express';
 import { clusterPoliciesJson } from '../../api/cluster-policies.js';
 import { clusterPolicyCoverage } from '../../policy/cluster/cluster-coverage.js';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
 import { exactRouter } from '../router.js';
@@ -30,7 +29,7 @@ export function clusterPoliciesOperations(): ApiOperation[] {
 export function clusterPoliciesRoutes(deps: AppDeps): Router {
   const router = exactRouter();
   router.get('/api/v1/cluster-policies', (_req, res) => {
-    const snapshot = analysisOf(deps).snapshot();
+    const snapshot = deps.analysis.snapshot();
     res.json({ items: snapshot === undefined ? [] : clusterPolicyCoverage(snapshot) });
   });
   return router;

@@ -5,7 +5,6 @@
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { dropsPage } from '../../views/drops-page.js';
 import { sendRevalidated } from '../rendered-body.js';
@@ -62,7 +61,7 @@ export function dropsRoutes(deps: AppDeps): Router {
   const router = exactRouter();
   router.get('/api/v1/drops', async (req, res) => {
     const query = parseQuery(querySchema, req.query);
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     const sinceMs =
       query.since !== undefined
         ? analysis.now() - Number(query.since.slice(0, -1)) * (UNIT_MS[query.since.slice(-1)] ?? 1000)

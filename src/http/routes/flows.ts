@@ -8,7 +8,6 @@ import { VERDICTS, type Verdict } from '../../flows/flow.js';
 import { edgeToJson } from '../../store/edge-json.js';
 import { InvalidCursorError } from '../../store/store.js';
 import type { EdgeQuery } from '../../store/types.js';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { sendRendered } from '../rendered-body.js';
 import { HttpError } from '../errors.js';
@@ -61,7 +60,7 @@ export function flowsRoutes(deps: AppDeps): Router {
     sendRendered(
       req,
       res,
-      analysisOf(deps).currentBody(key, () => {
+      deps.analysis.currentBody(key, () => {
         let page;
         try {
           page = deps.store.listEdges(edgeQuery);

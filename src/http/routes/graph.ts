@@ -4,7 +4,6 @@
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { GRAPH_EDGES_DEFAULT, GRAPH_EDGES_MAX } from '../../api/constants.js';
 import { graphJson } from '../../api/graph.js';
@@ -35,7 +34,7 @@ export function graphRoutes(deps: AppDeps): Router {
   const router = exactRouter();
   router.get('/api/v1/graph', async (req, res) => {
     const query = parseQuery(graphQuery, req.query);
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     const maxEdges = query.maxEdges ?? GRAPH_EDGES_DEFAULT;
     const served = await analysis.body(`graph|${query.namespace ?? '*'}|${maxEdges}`, async () => {
       const { value: graph, version } = await analysis.graph(query.namespace, maxEdges);

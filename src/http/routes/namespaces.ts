@@ -3,7 +3,6 @@
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
-import { analysisOf } from '../analysis.js';
 import { namespacesPage } from '../../views/namespace-summaries.js';
 import { namespacesPageJson } from '../../api/namespaces.js';
 import type { AppDeps } from '../deps.js';
@@ -48,7 +47,7 @@ export function namespacesRoutes(deps: AppDeps): Router {
     const query = parseQuery(querySchema, req.query);
     const limit = query.limit ?? deps.limits.pageSizeDefault;
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     // "The last hour" moves: the rendered page is reused for at most 10 s of it.
     const key = `namespaces|${after ?? ''}|${limit}`;
     const served = await analysis.body(

@@ -12,7 +12,6 @@ import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../../recommend/export.js';
 import { FLAVORS, type Flavor } from '../../recommend/flavor.js';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { policyDetail, recommendationSummary } from '../../views/recommendation-views.js';
@@ -94,7 +93,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
   router.get('/api/v1/recommendations', async (req, res) => {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     analysis.assertRecommendable(query.namespace);
     const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () =>
       analysis.recommendationView(query.namespace, options),
@@ -104,7 +103,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
   router.get('/api/v1/recommendations/summary', async (req, res) => {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     analysis.assertRecommendable(query.namespace);
     const served = await analysis.body(
       `recommendations-summary|${query.namespace ?? '*'}|${options.flavor}`,
@@ -118,7 +117,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
   router.get('/api/v1/recommendations/policy', async (req, res) => {
     const query = parseQuery(policyQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     const served = await analysis.body(
       `recommendations-policy|${query.namespace}|${query.name}|${options.flavor}`,
       async () => {
@@ -137,7 +136,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
   router.get('/api/v1/recommendations/export', (req, res) => {
     const query = parseQuery(exportQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
-    const analysis = analysisOf(deps);
+    const analysis = deps.analysis;
     analysis.assertRecommendable(query.namespace);
     const { recommendation, proof } = analysis.recommendation(query.namespace);
     const base = `netpol-advisor-${query.namespace ?? 'all'}`;

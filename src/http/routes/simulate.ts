@@ -14,7 +14,6 @@ import { formatYamlProblem, parseYamlDocuments } from '../../policy/yaml-documen
 import type { ObservedEdge } from '../../recommend/proposal.js';
 import { EndpointResolver, replayEdges, replayedPods } from '../../recommend/replay.js';
 import { reportIgnored } from '../../policy/ignored-selection.js';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
@@ -115,7 +114,7 @@ export function simulateRoutes(deps: AppDeps): Router {
       );
     }
     const given = policiesOf(objectsOfBody(body));
-    const snapshot = analysisOf(deps).snapshot() ?? EMPTY_SNAPSHOT;
+    const snapshot = deps.analysis.snapshot() ?? EMPTY_SNAPSHOT;
     const replaced = new Set(given.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     const policies = [
       ...snapshot.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)),

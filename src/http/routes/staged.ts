@@ -14,7 +14,6 @@ import type { StagedFlavor, StagedObject, StagedSet } from '../../staged/staged-
 import { stagingConflict } from '../../staged/staged-snapshot.js';
 import { toYamlStream } from '../../recommend/yaml-export.js';
 import { InvalidCursorError, StagedSetNotActiveError, type StagedStore } from '../../store/staged-store.js';
-import { analysisOf } from '../analysis.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { parseQuery } from '../query.js';
@@ -69,7 +68,7 @@ function bodyProblem(issues: readonly { path: PropertyKey[]; message: string }[]
 export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
   const router = exactRouter();
   const readiness = deps.stagedReadiness ?? DEFAULT_READINESS;
-  const now = deps.stagedNow ?? deps.now ?? Date.now;
+  const now = deps.stagedNow ?? deps.analysis.now;
   const authorize = writeAuthOf(deps);
   const audit = (action: string, set: StagedSet, by: string) => {
     deps.auditLogger?.info(
@@ -96,7 +95,7 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     stagedSetJson(set, store.traffic(set.id), readiness, now());
   /** The namespace's current recommendation in `flavor`; [] when it has none. */
   const recommended = (namespace: string, flavor: StagedFlavor): StagedObject[] => {
-    const { recommendation } = analysisOf(deps).recommendation(namespace);
+    const { recommendation } = deps.analysis.recommendation(namespace);
     const objects = recommendedObjects(recommendation, namespace, flavor);
     if (objects.ok === 'empty') return [];
     // The recommender's own objects failing the staging checks is a bug of ours, not the caller's.
@@ -146,7 +145,7 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
           `namespace: no recommendation for ${namespace} (no forwarded traffic observed there): nothing to stage`,
         );
     }
-    const conflict = stagingConflict(flavor, namespace, deps.clusterSnapshot?.(), store.activeSets());
+    const conflict = stagingConflict(flavor, namespace, deps.analysis.snapshot(), store.activeSets());
     if (conflict !== undefined) throw new HttpError('conflict', conflict);
     const set = store.stage({ namespace, flavor, origin, policies, by, nowMs: now() });
     audit('stage', set, by);
