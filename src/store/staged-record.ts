@@ -33,6 +33,7 @@ export class StagedRecordStatements {
   private readonly bump;
   private readonly addPath;
   private readonly upsertDrop;
+  private readonly dropExists;
 
   constructor(db: Database.Database) {
     this.bump = db.prepare(
@@ -41,7 +42,9 @@ export class StagedRecordStatements {
     this.addPath = db.prepare('INSERT OR IGNORE INTO staged_paths (set_id, path_key) VALUES (?, ?)');
     // One statement per would-drop delta: insert, or add to the row (sample pods merged in SQL,
     // distinct, at most EDGE_SAMPLE_PODS_MAX). RETURNING connections equals the delta's own count
-    // only for a row this statement created (an update always adds at least 1).
+    // only for a row this statement created when the delta adds at least 1 connection; a delta of
+    // connections established before observation adds none (shadow counts starts), so for it
+    // dropExists asks first, and a path is reported new once either way.
     this.upsertDrop = db
       .prepare(
         `INSERT INTO staged_would_drops (set_id, path_key, source, destination, protocol, port, connections, first_seen_ms,
@@ -52,6 +55,9 @@ export class StagedRecordStatements {
           decider = excluded.decider, evaluated_ms = excluded.evaluated_ms
         RETURNING connections`,
       )
+      .pluck();
+    this.dropExists = db
+      .prepare('SELECT 1 FROM staged_would_drops WHERE set_id = ? AND path_key = ?')
       .pluck();
   }
 
@@ -80,6 +86,8 @@ export class StagedRecordStatements {
         remember(result.setId, pathKey);
       }
       for (const drop of result.wouldDrops) {
+        const existed =
+          drop.connections === 0 ? this.dropExists.get(drop.setId, drop.pathKey) !== undefined : undefined;
         const total = this.upsertDrop.get(
           drop.setId,
           drop.pathKey,
@@ -95,7 +103,7 @@ export class StagedRecordStatements {
           jsonOfDecider(drop.decider),
           nowMs,
         ) as number;
-        if (total === drop.connections) fresh.push(drop);
+        if (existed === undefined ? total === drop.connections : !existed) fresh.push(drop);
       }
     }
     return fresh;
