@@ -273,7 +273,7 @@ export function recommendPolicies(
         code: 'established-before-observation',
         namespace,
         subject: describeSubject(edge),
-        message: `no connection start seen, only ${edge.established ?? 0} mid-stream packet(s) or L7 record(s) of a connection established before observation: allowed, direction inferred from the reply flag and ports`,
+        message: `no connection start seen, only ${edge.established ?? 0} mid-stream packet(s), L7 record(s) or flow record(s) of connections established before observation: allowed, oriented by the reply flag and ports (Calico: as reported, by the initiator)`,
       });
     }
     if (

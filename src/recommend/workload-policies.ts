@@ -203,7 +203,7 @@ function evidenceOf(direction: 'ingress' | 'egress', index: number, rule: RuleAc
   const kinds = evidenceKindsOf(rule);
   const establishedText =
     rule.established > 0
-      ? `; ${rule.established} mid-stream packets of connections established before observation`
+      ? `; ${rule.established} mid-stream packets or records of connections established before observation`
       : '';
   const arrow = direction === 'ingress' ? 'from' : 'to';
   return {

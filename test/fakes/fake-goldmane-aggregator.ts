@@ -9,7 +9,9 @@
 //  - an endpoint is named by its pods' GenerateName + `*` (or the pod name without one), a host
 //    endpoint by its host, a NetworkSet by its name, a network as `pub`/`pvt`; `-` where there is
 //    no namespace; labels are the intersection over the aggregated pods;
-//  - connections of pods on different nodes with the same FlowKey merge into one record.
+//  - connections of pods on different nodes with the same FlowKey merge into one record;
+//  - a connection opened before the window it is reported in (`openSinceS` earlier than the
+//    window) is live in it, not started: num_connections_started counts only the window's starts.
 export type ActionName = 'Allow' | 'Deny';
 
 export interface PolicyHitSpec {
@@ -70,6 +72,8 @@ export interface Connection {
   readonly egress?: SideVerdict;
   /** The destination's ingress verdict; required when the destination reports and egress allowed. */
   readonly ingress?: SideVerdict;
+  /** When the connection was opened, if before `timeS` (a long-lived connection still open then). */
+  readonly openSinceS?: number;
 }
 
 export interface FlowResultMessage {
@@ -109,6 +113,7 @@ interface Bucket {
   key: Record<string, unknown>;
   startS: number;
   started: number;
+  live: number;
   srcLabels: Record<string, string> | undefined;
   dstLabels: Record<string, string> | undefined;
 }
@@ -168,10 +173,11 @@ export function aggregateConnections(connections: readonly Connection[]): FlowRe
       const id = `${startS}|${JSON.stringify(key)}`;
       let bucket = buckets.get(id);
       if (bucket === undefined) {
-        bucket = { key, startS, started: 0, srcLabels: undefined, dstLabels: undefined };
+        bucket = { key, startS, started: 0, live: 0, srcLabels: undefined, dstLabels: undefined };
         buckets.set(id, bucket);
       }
-      bucket.started += 1;
+      if (c.openSinceS !== undefined && c.openSinceS < startS) bucket.live += 1;
+      else bucket.started += 1;
       bucket.srcLabels = intersect(bucket.srcLabels, labelsOf(c.src));
       bucket.dstLabels = intersect(bucket.dstLabels, labelsOf(c.dst));
     }
@@ -192,13 +198,13 @@ export function aggregateConnections(connections: readonly Connection[]): FlowRe
         end_time: b.startS + WINDOW_S,
         source_labels: labels(b.srcLabels),
         dest_labels: labels(b.dstLabels),
-        packets_in: 4 * b.started,
-        packets_out: 5 * b.started,
-        bytes_in: 400 * b.started,
-        bytes_out: 500 * b.started,
+        packets_in: 4 * (b.started + b.live),
+        packets_out: 5 * (b.started + b.live),
+        bytes_in: 400 * (b.started + b.live),
+        bytes_out: 500 * (b.started + b.live),
         num_connections_started: b.started,
         num_connections_completed: b.key['action'] === 'Allow' ? b.started : 0,
-        num_connections_live: 0,
+        num_connections_live: b.live,
       },
     });
   }

@@ -184,7 +184,7 @@ describe('item 3: connections established before observation', () => {
     const egress = ns(run, 'shop').policies.find((p) => p.policy.metadata.name === 'allow-egress-api');
     expect(egress?.rules[0]?.evidenceKinds).toEqual(['established-before-observation']);
     expect(egress?.rules[0]?.comment).toContain(
-      '20 mid-stream packets of connections established before observation',
+      '20 mid-stream packets or records of connections established before observation',
     );
     expect(egress?.policy.metadata.annotations?.['netpol-advisor.io/evidence']).toContain(
       '(established before observation)',

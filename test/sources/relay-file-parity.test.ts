@@ -1,7 +1,7 @@
 // The Hubble Relay source (with its server-side filters, applied by the fake relay exactly as
 // Hubble applies them) and `ingest --format hubble` of the same flows store identical edges,
 // including flows whose is_reply is unset, mid-stream packets of connections established before
-// observation, drops and ICMP. And the filters this client sent before issue 15 (reply: [false]
+// observation, drops, ICMP and packets without a destination port. And the filters this client sent before issue 15 (reply: [false]
 // in the whitelist) would have lost edges on exactly those flows.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -211,6 +211,10 @@ const flows: RelayResponse[] = [
     l7: { type: 'RESPONSE', kafka: { api_key: 'produce', topic: 'orders' } },
     at: 10,
   }),
+  // No destination port (proto3 omits a zero one): a mid-stream packet and a SYN. Neither path
+  // makes a port-0 edge of them (the summary below has none).
+  relayFlow({ from: consumer, to: pg, sport: 43001, flags: { ACK: true, PSH: true }, reply: false, at: 11 }),
+  relayFlow({ from: consumer, to: pg, sport: 43002, flags: { SYN: true }, at: 11 }),
 ];
 
 type Comparable = Omit<EdgeRecord, 'id'>;
