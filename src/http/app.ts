@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './openapi.js';
 import { alertsRoutes } from './routes/alerts.js';
+import { clusterGuardrailsRoutes } from './routes/cluster-guardrails.js';
 import { clusterPoliciesRoutes } from './routes/cluster-policies.js';
 import { dropsRoutes } from './routes/drops.js';
 import { graphRoutes } from './routes/graph.js';
@@ -36,6 +37,7 @@ const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
   diagnosticsRoutes,
   stagedRoutes,
   clusterPoliciesRoutes,
+  clusterGuardrailsRoutes,
 ];
 
 export function buildApp(deps: AppDeps): Express {

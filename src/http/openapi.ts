@@ -9,6 +9,7 @@ import { findingsJson } from '../api/diagnostics.js';
 import { ERROR_RESPONSES, type ApiOperation } from './operations.js';
 import { namespaceParam } from './query.js';
 import { alertsOperations } from './routes/alerts.js';
+import { clusterGuardrailsOperations } from './routes/cluster-guardrails.js';
 import { clusterPoliciesOperations } from './routes/cluster-policies.js';
 import { dropsOperations } from './routes/drops.js';
 import { flowsOperations } from './routes/flows.js';
@@ -35,6 +36,7 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     ...dropsOperations(deps),
     ...alertsOperations(deps),
     ...clusterPoliciesOperations(),
+    ...clusterGuardrailsOperations(),
     ...stagedOperations(deps),
     {
       // routes/diagnostics.ts (the doctor's route) validates `namespace` as a DNS label.
