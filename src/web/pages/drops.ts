@@ -5,6 +5,7 @@
 // expanded and where it is, new paths go on top (scroll anchoring keeps the view still). The
 // blocked paths page through all of them (?cursor=, 50 a page) and filter by namespace and class.
 import { getJson } from '../api.js';
+import { clusterDecisionLines } from '../cluster-decider.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
@@ -54,6 +55,7 @@ function dropCard(item: unknown): HTMLElement {
         h('span', { class: 'mono muted' }, portLabel(d['port'], d['protocol'])),
       ),
       badge(classification, CLASS_TONE[classification] ?? 'muted'),
+      arr(d['adminTierDeny']).length > 0 ? badge('admin-tier deny', 'purple') : null,
     ),
     h(
       'div',
@@ -64,7 +66,7 @@ function dropCard(item: unknown): HTMLElement {
     h(
       'ul',
       { class: 'evidence-list' },
-      [...strs(d['evidence']), ...explanation].map((line) => h('li', null, line)),
+      [...strs(d['evidence']), ...explanation, ...clusterDecisionLines(d)].map((line) => h('li', null, line)),
     ),
     fix.length > 0 || fixWarnings.length > 0
       ? fixDetails(

@@ -1,11 +1,13 @@
 // Overview: every namespace's policy coverage (default deny per direction, share of pods selected
 // by some policy), its observed edges and its drops in the last hour. GET /api/v1/namespaces,
 // every page. The totals come from the API's `totals` (each edge once): summing the namespaces
-// would count an edge between two namespaces in both.
+// would count an edge between two namespaces in both. Then the cluster-scoped policies and the
+// namespaces they cover (overview-cluster-policies.ts).
 import { h, mount } from '../dom.js';
 import { formatCount, percent } from '../format.js';
 import { bool, num, obj, pick, str, type JsonObject } from '../json.js';
 import { allNamespaceItems, badge, card, pageHeader, stat, table, type PageContext } from '../ui.js';
+import { clusterPoliciesCard } from './overview-cluster-policies.js';
 
 interface NamespaceRow {
   readonly name: string;
@@ -71,7 +73,10 @@ async function allNamespaces(
 }
 
 export async function renderOverview(ctx: PageContext): Promise<void> {
-  const { rows: unsorted, totals } = await allNamespaces(ctx.signal);
+  const [{ rows: unsorted, totals }, clusterPolicies] = await Promise.all([
+    allNamespaces(ctx.signal),
+    clusterPoliciesCard(ctx.signal),
+  ]);
   const rows = unsorted.sort((a, b) => a.name.localeCompare(b.name));
   const unprotected = rows.filter((r) => r.denyIngress === false || r.denyEgress === false).length;
   const known = rows.some((r) => r.denyIngress !== undefined);
@@ -142,5 +147,6 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
         'No namespace observed yet: no flows have been ingested.',
       ),
     ),
+    clusterPolicies,
   );
 }

@@ -4,7 +4,8 @@
 // namespace: the exposure and replay proof, the safety verdict, then the proposed policies from
 // GET /api/v1/recommendations/summary (recommendation-policies.ts: summary table first, cards
 // paged and collapsed, each policy's YAML fetched when opened), the diff against the existing
-// policies, copy and downloads (/api/v1/recommendations/export) and the verify.sh commands.
+// policies, copy and downloads (/api/v1/recommendations/export) and the verify.sh commands. Both
+// end with the "Cluster guardrails" section (recommendation-guardrails.ts), fetched on request.
 import { download, getJson, getText } from '../api.js';
 import { copyText, wireCopyButton } from '../clipboard.js';
 import { h, mount } from '../dom.js';
@@ -20,6 +21,7 @@ import {
   stat,
   type PageContext,
 } from '../ui.js';
+import { guardrailsSection } from './recommendation-guardrails.js';
 import { policiesView } from './recommendation-policies.js';
 import { canStage, stageNamespace } from '../staged-api.js';
 
@@ -419,6 +421,7 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
       ),
       host,
     ),
+    guardrailsSection(undefined),
   );
   search.focus();
 }
@@ -481,6 +484,7 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
       : namespaces.map((ns) =>
           namespaceSection(ns, status, writable, num(obj(body['proof'])['violations']) ?? 0, flavor),
         ),
+    guardrailsSection(namespace),
     verify !== ''
       ? card(
           'Verify after applying',

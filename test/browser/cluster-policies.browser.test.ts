@@ -1,0 +1,199 @@
+// Cluster-scoped policies in the dashboard (issue 21 item 5), in Debian's Chromium against the real
+// daemon on the demo flows and the demo snapshot plus two ClusterNetworkPolicies: the Overview
+// lists them with the namespaces they cover; a drop an Admin-tier Deny decided names that policy
+// and rule in its evidence, with a badge; the Recommendations page proposes cluster guardrails in
+// either API version and downloads them. The Admin rule's name is an HTML payload (rule names are
+// free text): it must show as text, never as markup.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { skipWhenMissing } from '../ci-tools.js';
+import {
+  ensureWebBuilt,
+  hasChromium,
+  launchChromium,
+  repoRoot,
+  shiftedDemoLines,
+  startServe,
+  waitFor,
+  writeConfig,
+  XSS_LABEL,
+  type RunningDaemon,
+} from './harness.js';
+
+// Browser-side callbacks see elements through this shape (the suite is type-checked without the DOM lib).
+interface El {
+  readonly dataset: Record<string, string | undefined>;
+}
+// Serialised into the page: only its arguments are in scope there.
+const dataOf = (list: unknown[], key: string) => (list as El[]).map((e) => e.dataset[key] ?? '');
+
+const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+const CLUSTER_POLICIES = [
+  {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'deny-tools-to-data' },
+    spec: {
+      tier: 'Admin',
+      priority: 5,
+      subject: { namespaces: nsSelector('data') },
+      ingress: [{ name: XSS_LABEL, action: 'Deny', from: [{ namespaces: nsSelector('tools') }] }],
+    },
+  },
+  {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'baseline-shop-and-data' },
+    spec: {
+      tier: 'Baseline',
+      priority: 10,
+      subject: {
+        namespaces: {
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'data'] },
+          ],
+        },
+      },
+      ingress: [{ action: 'Accept', from: [{ namespaces: {} }] }],
+    },
+  },
+];
+
+describe.skipIf(
+  skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
+)('dashboard: cluster-scoped policies and guardrails (Chromium, demo flows and inventory)', () => {
+  let dir: string;
+  let daemon: RunningDaemon;
+  let context: BrowserContext;
+  const dialogs: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-cluster-'));
+    const flowsFile = path.join(dir, 'flows.jsonl');
+    const lines = shiftedDemoLines(Date.now() - 60_000);
+    writeFileSync(flowsFile, `${lines.join('\n')}\n`);
+    const demo = JSON.parse(readFileSync(path.join(repoRoot, 'demo/cluster.json'), 'utf8')) as {
+      items: unknown[];
+    };
+    const snapshot = path.join(dir, 'cluster.json');
+    writeFileSync(snapshot, JSON.stringify({ ...demo, items: [...demo.items, ...CLUSTER_POLICIES] }));
+    const config = path.join(dir, 'config.yaml');
+    writeConfig(config, [
+      'listen: "127.0.0.1:0"',
+      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
+      'sources:',
+      '  - type: file',
+      '    name: demo-file',
+      '    format: hubble',
+      `    path: ${JSON.stringify(flowsFile)}`,
+      'kubernetes:',
+      '  enabled: false',
+      `  snapshot: ${JSON.stringify(snapshot)}`,
+      'limits:',
+      '  flushIntervalMs: 50',
+    ]);
+    daemon = await startServe(config);
+    await waitFor(
+      'the demo flows in the store',
+      60_000,
+      async () => {
+        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+        return metrics.includes(`netpol_advisor_events_accepted_total ${lines.length}\n`) ? true : undefined;
+      },
+      daemon.logs,
+    );
+    context = await launchChromium(path.join(dir, 'profile'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await daemon?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function open(hash: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(`${daemon.base}/${hash}`);
+    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    return page;
+  }
+
+  it('overview: each cluster policy with its tier, priority and the namespaces it covers', async () => {
+    const page = await open('#/');
+    const card = page.getByTestId('cluster-policies');
+    await card.waitFor({ timeout: 30_000 });
+    const rows = card.locator('tbody tr');
+    // Evaluation order: the Admin tier first.
+    expect(await rows.evaluateAll(dataOf, 'clusterPolicy')).toEqual([
+      'deny-tools-to-data',
+      'baseline-shop-and-data',
+    ]);
+    const admin = rows.nth(0);
+    expect(await admin.locator('td').nth(1).textContent()).toBe('Admin');
+    expect(await admin.locator('td').nth(2).textContent()).toBe('5');
+    expect(await admin.locator('[data-covered]').allTextContents()).toEqual(['data']);
+    expect(await rows.nth(1).locator('[data-covered]').allTextContents()).toEqual(['data', 'shop']);
+    await page.close();
+  });
+
+  it('drops: a drop an Admin-tier Deny decided names the policy and rule, the rule name as text', async () => {
+    const page = await open('#/drops?namespace=tools');
+    const drop = page.locator('article.drop', { hasText: 'debug-shell' }).first();
+    await drop.waitFor({ timeout: 30_000 });
+    expect(await drop.locator('.badge', { hasText: 'admin-tier deny' }).count()).toBe(1);
+    const line = drop.locator('.evidence-list li', { hasText: 'decided by the cluster policy' });
+    expect(await line.first().textContent()).toBe(
+      `Ingress decided by the cluster policy ClusterNetworkPolicy deny-tools-to-data (Admin tier, priority 5) ingress[0] ${JSON.stringify(XSS_LABEL)}: Deny`,
+    );
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it('recommendations: a "Cluster guardrails" section proposes them on request, in either API version, with their own download', async () => {
+    const page = await open('#/recommendations?namespace=shop');
+    const section = page.getByTestId('cluster-guardrails');
+    expect(await section.locator('h2').textContent()).toBe('Cluster guardrails');
+    // Nothing is fetched until asked.
+    expect(await section.getByTestId('guardrails-result').count()).toBe(0);
+    await section.getByTestId('guardrails-load').click();
+    const result = section.getByTestId('guardrails-result');
+    await result.waitFor({ timeout: 60_000 });
+    const kinds = await result.locator('tbody tr td:first-child').allTextContents();
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(new Set(kinds)).toEqual(new Set(['ClusterNetworkPolicy']));
+    expect(await result.textContent()).toContain('none dropped by them');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      result.locator('button[data-download="guardrails-yaml"]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('netpol-advisor-cluster-guardrails-cnp-shop.yaml');
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string } },
+    );
+    expect(objects.map((o) => o.metadata.name)).toEqual(
+      await result.locator('tbody tr').evaluateAll(dataOf, 'guardrail'),
+    );
+
+    await section.getByTestId('guardrails-flavor').selectOption('anp');
+    await section.getByTestId('guardrails-load').click();
+    await section
+      .locator('[data-testid="guardrails-result"] tbody td:first-child', { hasText: 'AdminNetworkPolicy' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+});
