@@ -8,6 +8,7 @@ import { ciliumObjects } from '../../src/recommend/cilium-policy.js';
 import type { NamespaceRecommendation } from '../../src/recommend/proposal.js';
 import { hubbleLines, type End, type PodEnd } from './flow-lines.js';
 import { expectSoundProposal, runScenario, type ScenarioRun } from './harness.js';
+import { expectFlavourRoundTrip } from '../policy/flavor-round-trip.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const MINUTE = 60_000;
@@ -99,6 +100,8 @@ describe('item 5: DNS as the cluster has it', () => {
     expect(JSON.stringify(calicoObjects(ns(run, 'shop'), false).map((o) => o.object))).toContain(
       '"nets":["169.254.20.10/32"]',
     );
+    // The cilium and calico objects, as emitted, replay every observed path.
+    expectFlavourRoundTrip(run.recommendation, run.edges, run.snapshot);
   });
 
   it('adds the DNS proxy rule only in namespaces whose egress uses toFQDNs', () => {
@@ -115,6 +118,8 @@ describe('item 5: DNS as the cluster has it', () => {
     ]);
     expect(JSON.stringify(dnsCnp(withNames, 'shop'))).toContain('"rules":{"dns":[{"matchPattern":"*"}]}');
     expect(JSON.stringify(dnsCnp(withNames, 'ops'))).not.toContain('"rules"');
+    expect(withNames.proof.violations).toEqual([]);
+    expectFlavourRoundTrip(withNames.recommendation, withNames.edges, withNames.snapshot);
   });
 
   it('uses the DNS namespace and labels that were observed', () => {
@@ -143,6 +148,7 @@ describe('item 5: DNS as the cluster has it', () => {
     expect(other.allowed(web, coredns, 53, 'UDP')).toBe(true);
     expect(other.allowed(web, coredns, 53, 'TCP')).toBe(true);
     expect(other.allowed(web, kubeDns, 53, 'UDP')).toBe(false);
+    expectFlavourRoundTrip(other.recommendation, other.edges, other.snapshot);
     expect(
       ns(other, 'shop')
         .policies.filter((p) => p.role === 'allow-egress')
@@ -201,6 +207,8 @@ describe('item 6: the API server', () => {
       '172.18.0.7',
     ]);
     const bare = runScenario([{ format: 'hubble', lines }]);
+    expect(bare.proof.violations).toEqual([]);
+    expectFlavourRoundTrip(bare.recommendation, bare.edges, bare.snapshot);
     expect(bare.allowed(operator, '172.18.0.3', 6443)).toBe(true);
     expect(bare.allowed(operator, '172.18.0.2', 6443)).toBe(false);
   });

@@ -11,6 +11,7 @@ import type { NamespaceRecommendation } from '../../src/recommend/proposal.js';
 import { DEFAULT_RECOMMEND_OPTIONS } from '../../src/recommend/recommend.js';
 import { hubbleLines, type End, type PodEnd } from './flow-lines.js';
 import { expectSoundProposal, runScenario, type ScenarioRun } from './harness.js';
+import { expectFlavourRoundTrip } from '../policy/flavor-round-trip.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const MINUTE = 60_000;
@@ -239,6 +240,11 @@ describe('item 2: Cilium reserved identities', () => {
     // Egress stays isolated: api's observed egress is allowed, anything else is not.
     expect(run.allowed(api, web, 8080)).toBe(true);
     expect(run.allowed(web, api, 8080)).toBe(false);
+  });
+
+  it('every flavour replays the observed paths, the reserved-identity one included, as emitted', () => {
+    // cilium as `fromEntities: [ingress]`, calico and k8s without ingress isolation.
+    expectFlavourRoundTrip(run.recommendation, run.edges, run.snapshot);
   });
 
   it('cilium: the workload policy names the entity and the default deny is complete', () => {
