@@ -6,6 +6,7 @@ import { formatReport } from '../doctor/format.js';
 import { scanClusterExtras } from '../doctor/raw-objects.js';
 import type { ClusterExtras, DoctorEdge } from '../doctor/types.js';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
+import { notEvaluatedPaths } from '../doctor/not-evaluated.js';
 import { writeIgnored } from './ignored-output.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { openReadStore } from './open-db.js';
@@ -75,15 +76,26 @@ async function run(argv: string[]): Promise<number> {
     ...(cluster !== undefined ? { snapshot: cluster.snapshot, extras: cluster.extras } : {}),
     ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
   });
+  const notEvaluated =
+    cluster !== undefined ? notEvaluatedPaths(cluster.snapshot, edges) : { count: 0, listed: [] };
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
     writeIgnored(cluster?.snapshot, true);
+    if (notEvaluated.count > 0) process.stderr.write(`${JSON.stringify({ notEvaluated })}\n`);
     return 0;
   }
   if (cluster === undefined)
     process.stdout.write('no --cluster snapshot: only non-policy drops can be diagnosed\n\n');
   process.stdout.write(formatReport(findings));
   writeIgnored(cluster?.snapshot, false);
+  if (notEvaluated.count > 0) {
+    const lines = notEvaluated.listed.map((p) =>
+      `NOT EVALUATED ${p.path}: ${p.reason}`.replace(/\p{Cc}/gu, '?'),
+    );
+    process.stdout.write(
+      `\n${notEvaluated.count} observed path(s) could not be evaluated; the findings above leave them out:\n${lines.join('\n')}\n`,
+    );
+  }
   return 0;
 }
 

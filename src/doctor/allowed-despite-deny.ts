@@ -7,6 +7,7 @@
 import { describePath } from '../drops/classify.js';
 import { isPolicyDropEdge } from '../drops/detect.js';
 import { podsOfPeer } from '../drops/explain.js';
+import { HOST_FIREWALL_ASSUMPTION } from '../policy/cilium/host-endpoint.js';
 import { compilePolicies, type Decision } from '../policy/engine.js';
 import type { EdgePeer } from '../flows/edge.js';
 import type { NetworkPolicy } from '../policy/model.js';
@@ -47,7 +48,8 @@ function causesFor(context: DoctorContext, items: readonly Denied[], enforcement
   const causes: string[] = [];
   const namespace = items[0]?.subject.namespace ?? '';
   const isolatedBy = unique(items.flatMap((d) => d.decision[d.side].isolatedBy));
-  if (!enforcementSeen) {
+  const hostOnly = items.every((d) => d.decision[d.side].notes?.includes(HOST_FIREWALL_ASSUMPTION) === true);
+  if (!enforcementSeen && !hostOnly) {
     causes.push(
       `the network plugin does not appear to enforce NetworkPolicy: no policy drop was observed in ${context.edges.length} edge(s) while ${isolatedBy.join(', ')} isolate pods`,
     );
@@ -78,6 +80,17 @@ function causesFor(context: DoctorContext, items: readonly Denied[], enforcement
         cni.map((c) => `${c.kind} ${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`),
         5,
       ).join(', ')}`,
+    );
+  }
+  // A Cilium host policy denied it: enforced only where the host firewall is on and not auditing.
+  const hostPolicies = unique(
+    items
+      .filter((d) => d.decision[d.side].notes?.includes(HOST_FIREWALL_ASSUMPTION) === true)
+      .flatMap((d) => d.decision[d.side].isolatedBy),
+  );
+  if (hostPolicies.length > 0) {
+    causes.push(
+      `the Cilium host firewall may be off or in audit mode: host policies (${limited(hostPolicies, 5).join(', ')}) deny these paths, and Cilium enforces them only with hostFirewall.enabled and the host endpoint's PolicyAuditMode disabled`,
     );
   }
   const host = items.filter(
@@ -117,6 +130,8 @@ function fixText(causes: readonly string[]): string {
     return "move the policy into the pods' namespace (see the misplaced-policy finding for the object)";
   if (first.startsWith('a CNI-specific'))
     return 'review the CNI-specific policies listed: an allow there overrides nothing in NetworkPolicy but the plugin enforces both';
+  if (first.startsWith('the Cilium host firewall'))
+    return 'check `cilium-dbg status` (Host firewall) and `cilium-dbg endpoint config <host endpoint> | grep PolicyAuditMode` on the nodes; if the policies are meant to apply, enable the host firewall or leave audit mode';
   if (first.startsWith('host-network'))
     return "NetworkPolicy cannot restrict host-network traffic; use the CNI's host policies (Cilium host firewall, Calico HostEndpoint policies)";
   if (first.startsWith('the observation predates'))
@@ -149,7 +164,7 @@ export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
       severity: 'high',
       namespace,
       objects: [...unique(items.flatMap((d) => d.decision[d.side].isolatedBy)), ...limited(pods)],
-      summary: `${items.length} path(s) of ${namespace} (${connections} connection(s)) were forwarded although the policies deny them`,
+      summary: `${items.length} path(s) of ${namespace === '' ? 'node host endpoints' : namespace} (${connections} connection(s)) were forwarded although the policies deny them`,
       evidence: [
         ...causes.map((cause, i) => `likely cause ${i + 1}: ${cause}`),
         ...limited(items, 10).map(
