@@ -153,11 +153,15 @@ function summary(proof: RecommendationProof): string {
             (o) => `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name} (${o.reason})`,
           )
           .join('; ')}`.replace(/\p{Cc}/gu, '?');
+  const notEvaluated =
+    proof.notEvaluated === 0
+      ? ''
+      : `; ${proof.notEvaluated} observed path(s) NOT EVALUATED (a Cilium host policy and a host address no Node has: see simulate)`;
   const already =
     proof.alreadyDenied.length === 0
       ? ''
       : `, ${proof.alreadyDenied.length} already denied by the policies in force`;
-  return `replayed ${proof.replayed} observed flows${proof.flavor !== 'k8s' ? ` as ${proof.flavor} objects` : ''}: ${proof.allowed} allowed, 0 dropped by the proposal${already}, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}${ignored}`;
+  return `replayed ${proof.replayed} observed flows${proof.flavor !== 'k8s' ? ` as ${proof.flavor} objects` : ''}: ${proof.allowed} allowed, 0 dropped by the proposal${already}, ${proof.knownGaps} known gaps; reachable (pod pair, port): before ${exposure(proof.exposureBefore)}, after ${exposure(proof.exposureAfter)}${ignored}${notEvaluated}`;
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -236,6 +236,7 @@ export function exportJson(
             ...(proof.ignored.length > 0
               ? { ignored: proof.ignored.map(({ appliesTo: _a, ...rest }) => rest) }
               : {}),
+            ...(proof.notEvaluated > 0 ? { notEvaluated: proof.notEvaluated } : {}),
           },
   };
 }

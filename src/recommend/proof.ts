@@ -6,7 +6,7 @@
 // reduction, (pod pair, port) combinations reachable before and after.
 import { peerText } from '../flows/peer-text.js';
 import { compilePolicies } from '../policy/engine.js';
-import type { IgnoredObject } from '../policy/cni-objects.js';
+import { hasClusterPolicies, hasCniPolicies, type IgnoredObject } from '../policy/cni-objects.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import type { ExportOptions } from './export.js';
 import { flavorSnapshot } from './flavor-snapshot.js';
@@ -36,6 +36,8 @@ export interface RecommendationProof {
   /** Dropped edges the recommender declared it cannot express (warned about). */
   readonly knownGaps: number;
   readonly skipped: number;
+  /** Of the skipped: paths a policy applies to that the snapshot cannot decide (a Cilium host policy, a host address of no known node). */
+  readonly notEvaluated: number;
   /** Edges already explicitly allowed by existing policies (the rest is new). */
   readonly coveredByExisting: number;
   readonly newlyAllowed: number;
@@ -145,13 +147,16 @@ export function proveRecommendation(
   // i.e. isolate a side and still admit it; with no existing policy there is nothing to learn.
   const replayAfter = new Replay(after, resolver, { ruleHits: false });
   let coveredByExisting = 0;
-  const replayBefore =
-    base.policies.length === 0
-      ? undefined
-      : new Replay(before, resolver, {}, (_edge, decision) => {
-          if (decision.verdict === 'allow' && (decision.egress.isolated || decision.ingress.isolated))
-            coveredByExisting++;
-        });
+  // Cilium, Calico and cluster-scoped policies in force count too: a path a host policy already
+  // denies is not the proposal's doing.
+  const nothingInForce =
+    base.policies.length === 0 && !hasCniPolicies(base.cni) && !hasClusterPolicies(base.cni);
+  const replayBefore = nothingInForce
+    ? undefined
+    : new Replay(before, resolver, {}, (_edge, decision) => {
+        if (decision.verdict === 'allow' && (decision.egress.isolated || decision.ingress.isolated))
+          coveredByExisting++;
+      });
   const exposure = new ExposureInputs(base);
   for (const edge of edges()) {
     replayAfter.add(edge);
@@ -203,6 +208,7 @@ export function proveRecommendation(
     alreadyDenied,
     knownGaps: afterResult.dropped.length - violations.length - alreadyDenied.length,
     skipped: afterResult.skipped.length,
+    notEvaluated: afterResult.notEvaluated,
     coveredByExisting,
     newlyAllowed: afterResult.allowed - coveredByExisting,
     tighten,

@@ -70,7 +70,12 @@ const SNAPSHOT = {
     {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { namespace: 'shop', name: 'web-0', labels: { app: 'web' } },
+      metadata: {
+        namespace: 'shop',
+        name: 'web-0',
+        labels: { app: 'web' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', controller: true }],
+      },
       spec: { nodeName: 'n1', containers: [{ name: 'web' }] },
       status: { phase: 'Running', podIP: '10.0.1.5' },
     },
@@ -201,6 +206,22 @@ describe('Cilium host policies through the CLI', () => {
     expect(allowed.stdout).toMatch(
       /host endpoint of node n2 .* allowed by CiliumClusterwideNetworkPolicy edge-host ingress\[0\]/,
     );
+  });
+
+  it("recommend's proof replays the host policy in force and says what it could not evaluate", () => {
+    const run = cli([
+      'recommend',
+      '--db',
+      db,
+      '--cluster',
+      clusterWithPolicy,
+      '--flavor',
+      'cilium',
+      '--accept-unsafe',
+    ]);
+    expect(run.stderr).toMatch(/1 already denied by the policies in force/);
+    expect(run.stderr).toMatch(/1 observed path\(s\) NOT EVALUATED \(a Cilium host policy/);
+    expect(run.status).toBe(0);
   });
 
   it('doctor names the host policy for traffic forwarded despite it, the host firewall as the likely cause', () => {

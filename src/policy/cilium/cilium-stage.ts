@@ -45,6 +45,9 @@ interface CompiledPolicy {
 }
 
 const NO_NETWORK_POLICY = { isolatedBy: [], allowedBy: [] } as const;
+// Shared, never mutated: a decision per query must not allocate them.
+const NO_NOTES: readonly string[] = Object.freeze([]);
+const HOST_NOTES: readonly string[] = Object.freeze([HOST_FIREWALL_ASSUMPTION]);
 
 function compilePolicy(policy: CiliumPolicy, services: ReadonlyMap<string, ServiceInfo>): CompiledPolicy {
   const compile = (rules: readonly CiliumRule[] | undefined) =>
@@ -152,7 +155,7 @@ export class CiliumStage implements PolicyStage {
   ): StageDecision {
     const direction = query.direction;
     const denySection = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
-    const hostNotes = host ? [HOST_FIREWALL_ASSUMPTION] : [];
+    const hostNotes = host ? HOST_NOTES : NO_NOTES;
     for (const policy of policies) {
       for (const rule of policy.sections[denySection]) {
         if (this.peers.ruleMatches(rule, query)) {
@@ -186,7 +189,7 @@ export class CiliumStage implements PolicyStage {
           );
       }
     }
-    if (host && (decidedBy !== undefined || isolatedBy.length > 0)) notes.unshift(...hostNotes);
+    if (host && (decidedBy !== undefined || isolatedBy.length > 0)) notes.unshift(HOST_FIREWALL_ASSUMPTION);
     if (decidedBy !== undefined) return { verdict: 'allow', decidedBy, isolatedBy, allowedBy, notes };
     if (isolatedBy.length > 0)
       return {
