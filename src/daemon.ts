@@ -549,6 +549,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         sourceLog.error({ err: result.reason as unknown, source: source.name }, 'source failed to start');
     });
     ready = true;
+    // A large store's whole-store views, computed in the analysis worker before anyone asks
+    // (after the sources, so an inventory's snapshot is in): their first request finds them done.
+    void analysis.prewarm();
     sourceLog.info(
       { sources: sources.map((s) => ({ name: s.name, type: s.type })) },
       config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started',

@@ -7,7 +7,15 @@
 import { describePath } from '../drops/classify.js';
 import { compilePolicies, type Decision, type PolicyEngine } from '../policy/engine.js';
 import type { ClusterDecider, DecidingRule } from '../policy/policy-family.js';
-import { clean, evaluateEdge, inScope, limited, unique, type DoctorContext } from './context.js';
+import {
+  clean,
+  evaluateEdge,
+  inScope,
+  limited,
+  touchesScope,
+  unique,
+  type DoctorContext,
+} from './context.js';
 import type { DoctorEdge, Finding } from './types.js';
 
 type Cause = 'admin-deny-overrides-networkpolicy' | 'pass-to-baseline-deny';
@@ -36,6 +44,7 @@ export function findClusterPolicyBlocks(context: DoctorContext): Finding[] {
   };
   const groups = new Map<string, Group>();
   for (const edge of context.edges) {
+    if (!touchesScope(context, edge)) continue;
     const decision = evaluateEdge(context.engine, edge);
     if (typeof decision === 'string') continue;
     for (const direction of ['egress', 'ingress'] as const) {

@@ -26,8 +26,8 @@ export function contextOf(input: DoctorInput & { snapshot: ClusterSnapshot }): D
   return {
     edges: input.edges,
     snapshot: input.snapshot,
-    engine: compilePolicies(input.snapshot),
-    pods: new PeerPods(input.snapshot.pods),
+    engine: input.compiled?.engine ?? compilePolicies(input.snapshot),
+    pods: input.compiled?.pods ?? new PeerPods(input.snapshot.pods),
     extras: input.extras ?? NO_EXTRAS,
     namespace: input.namespace,
   };
@@ -35,6 +35,19 @@ export function contextOf(input: DoctorInput & { snapshot: ClusterSnapshot }): D
 
 export function inScope(context: { namespace: string | undefined }, namespace: string | undefined): boolean {
   return context.namespace === undefined || context.namespace === namespace;
+}
+
+/**
+ * Whether an edge can make a finding in scope: a diagnosis about one namespace names the source or
+ * the destination as its subject, so the other edges are skipped before the engine evaluates them
+ * (at 100,000 edges the evaluations were most of a namespace's diagnostics).
+ */
+export function touchesScope(context: { namespace: string | undefined }, edge: DoctorEdge): boolean {
+  return (
+    context.namespace === undefined ||
+    edge.source.namespace === context.namespace ||
+    edge.destination.namespace === context.namespace
+  );
 }
 
 /** The engine's decision for an observed edge, or why it cannot be evaluated. */

@@ -8,7 +8,15 @@ import { describePath } from '../drops/classify.js';
 import type { NetworkPolicy } from '../policy/model.js';
 import { isEmptySelector } from '../policy/selectors.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
-import { clean, evaluateEdge, inScope, limited, unique, type DoctorContext } from './context.js';
+import {
+  clean,
+  evaluateEdge,
+  inScope,
+  limited,
+  touchesScope,
+  unique,
+  type DoctorContext,
+} from './context.js';
 import { isDnsEdge } from './dns-targets.js';
 import { policyId, type DoctorEdge, type Finding } from './types.js';
 
@@ -29,7 +37,8 @@ function isDenyOnly(policy: NetworkPolicy, direction: 'ingress' | 'egress'): boo
 export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
   const groups = new Map<string, Group>();
   for (const edge of context.edges) {
-    if (!isPolicyDropEdge(edge) || isDnsEdge(context.snapshot, edge)) continue;
+    if (!touchesScope(context, edge) || !isPolicyDropEdge(edge) || isDnsEdge(context.snapshot, edge))
+      continue;
     const decision = evaluateEdge(context.engine, edge, context.pods);
     if (typeof decision === 'string' || decision.verdict === 'allow') continue;
     for (const direction of ['egress', 'ingress'] as const) {

@@ -15,7 +15,15 @@ import type {
 } from '../policy/model.js';
 import { isEmptySelector } from '../policy/selectors.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
-import { clean, evaluateEdge, inScope, limited, selectedPods, type DoctorContext } from './context.js';
+import {
+  clean,
+  evaluateEdge,
+  inScope,
+  limited,
+  selectedPods,
+  touchesScope,
+  type DoctorContext,
+} from './context.js';
 import { probeIps, probePorts } from './probes.js';
 import { policyId, type DoctorEdge, type Finding } from './types.js';
 
@@ -61,7 +69,8 @@ export function findOverlyBroad(context: DoctorContext): Finding[] {
   const { snapshot, engine } = context;
   const hits = new Map<string, DoctorEdge[]>();
   for (const edge of context.edges) {
-    if (edge.verdict !== 'forwarded') continue;
+    // A NetworkPolicy of the namespace in scope admits only edges with a pod of it on one side.
+    if (edge.verdict !== 'forwarded' || !touchesScope(context, edge)) continue;
     const decision = evaluateEdge(engine, edge, context.pods);
     if (typeof decision === 'string') continue;
     for (const direction of ['egress', 'ingress'] as const) {

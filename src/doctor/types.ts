@@ -2,6 +2,8 @@
 // the evidence and the fix) as the contract's `doctor --json` prints it, the observed edge it
 // reads (structural: the store's EdgeRecord fits) and the cluster facts the typed snapshot lacks.
 import type { ObservedEdge as DropsEdge } from '../drops/types.js';
+import type { PeerPods } from '../drops/explain.js';
+import type { PolicyEngine } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 
 export type FindingKind =
@@ -80,6 +82,8 @@ export interface DoctorInput {
   readonly extras?: ClusterExtras;
   /** Only findings about this namespace. */
   readonly namespace?: string;
+  /** The snapshot's compiled engine and pod index, when the caller already has them (same snapshot). */
+  readonly compiled?: { readonly engine: PolicyEngine; readonly pods: PeerPods };
 }
 
 export function policyId(policy: NetworkPolicy): string {

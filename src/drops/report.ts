@@ -2,7 +2,7 @@
 // contract's `drops --json` items (and `GET /api/v1/drops`). Pure: the caller hands in the edges,
 // the optional snapshot and the time.
 import type { EdgePeer } from '../flows/edge.js';
-import { compilePolicies } from '../policy/engine.js';
+import { compilePolicies, type PolicyEngine } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { DEFAULT_CLASSIFY_OPTIONS, classifyPaths, type ClassifyOptions } from './classify.js';
 import { detectBlockedPaths, type NonPolicyDrops } from './detect.js';
@@ -68,6 +68,8 @@ export interface DropsOptions {
    * pods), so 1,800 blocked paths cost over two minutes; the API bounds it. Default: every fix.
    */
   readonly maxImpactPaths?: number;
+  /** The snapshot's compiled engine and pod index, when the caller already has them (same snapshot). */
+  readonly compiled?: { readonly engine: PolicyEngine; readonly pods: PeerPods };
 }
 
 export interface DropsResult {
@@ -121,8 +123,8 @@ export function buildDropReports(edges: Iterable<ObservedEdge>, options: DropsOp
     inScope(c.path, options),
   );
   const snapshot = options.snapshot;
-  const engine = snapshot !== undefined ? compilePolicies(snapshot) : undefined;
-  const pods = snapshot !== undefined ? new PeerPods(snapshot.pods) : undefined;
+  const engine = snapshot !== undefined ? (options.compiled?.engine ?? compilePolicies(snapshot)) : undefined;
+  const pods = snapshot !== undefined ? (options.compiled?.pods ?? new PeerPods(snapshot.pods)) : undefined;
   let impactBudget = options.maxImpactPaths ?? Number.POSITIVE_INFINITY;
   // In report order (newest first), so a bounded impact goes to the paths listed first.
   classified.sort(

@@ -2,6 +2,7 @@
 // code runs on the main thread (no database file to open) or in the analysis worker
 // (analysis-worker.ts, over its own read-only connection): the drops classification over every
 // edge, the doctor's diagnostics, the per-namespace traffic figures and the whole-cluster service map.
+import { AnalysisBase } from './analysis-base.js';
 import { runDoctor } from '../doctor/doctor.js';
 import type { Finding } from '../doctor/types.js';
 import { buildDropReports, type DropsResult } from '../drops/report.js';
@@ -11,8 +12,19 @@ import { trafficByNamespace, type NamespaceTraffic } from '../views/coverage.js'
 import { buildGraph, type Graph } from '../views/graph.js';
 
 export type AnalysisJob =
-  | { readonly kind: 'drops'; readonly snapshot?: ClusterSnapshot; readonly maxImpactPaths?: number }
-  | { readonly kind: 'diagnostics'; readonly snapshot?: ClusterSnapshot; readonly namespace?: string }
+  | {
+      readonly kind: 'drops';
+      readonly snapshot?: ClusterSnapshot;
+      readonly maxImpactPaths?: number;
+      /** The data and snapshot version: jobs of the same version share their inputs (analysis-base.ts). */
+      readonly version?: string;
+    }
+  | {
+      readonly kind: 'diagnostics';
+      readonly snapshot?: ClusterSnapshot;
+      readonly namespace?: string;
+      readonly version?: string;
+    }
   | { readonly kind: 'traffic' }
   | { readonly kind: 'graph'; readonly namespace?: string; readonly maxEdges: number };
 
@@ -30,19 +42,28 @@ export interface EdgeSource {
   iterateEdgeSummaries(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): Iterable<EdgeSummary>;
 }
 
-export function runAnalysisJob(job: AnalysisJob, source: EdgeSource): AnalysisResults[AnalysisJob['kind']] {
+/** `base`: inputs shared by the jobs of one version (the worker keeps one; without it nothing is shared). */
+export function runAnalysisJob(
+  job: AnalysisJob,
+  source: EdgeSource,
+  base: AnalysisBase = new AnalysisBase(),
+): AnalysisResults[AnalysisJob['kind']] {
   switch (job.kind) {
     case 'drops':
-      return buildDropReports(source.iterateEdges(), {
-        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}),
-        ...(job.maxImpactPaths !== undefined ? { maxImpactPaths: job.maxImpactPaths } : {}),
-      });
-    case 'diagnostics':
+    case 'diagnostics': {
+      const edges = base.edges(job.version, () => source.iterateEdges());
+      const compiled = job.snapshot !== undefined ? base.compile(job.version, job.snapshot) : undefined;
+      if (job.kind === 'drops')
+        return buildDropReports(edges, {
+          ...(compiled !== undefined ? compiled : {}),
+          ...(job.maxImpactPaths !== undefined ? { maxImpactPaths: job.maxImpactPaths } : {}),
+        });
       return runDoctor({
-        edges: [...source.iterateEdges()],
-        ...(job.snapshot !== undefined ? { snapshot: job.snapshot } : {}),
+        edges,
+        ...(compiled !== undefined ? compiled : {}),
         ...(job.namespace !== undefined ? { namespace: job.namespace } : {}),
       });
+    }
     case 'traffic':
       return trafficByNamespace(source.iterateEdgeSummaries());
     case 'graph':

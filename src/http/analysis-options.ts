@@ -14,6 +14,12 @@ export const DEFAULT_WHOLE_CLUSTER_EDGES_MAX = 10_000;
  * each compiles the engine with the fix added, 0.1-0.5 s at 15,000 pods (drops-report.ts).
  */
 export const MAX_IMPACT_PATHS = 20;
+/**
+ * From this many stored edges the daemon computes the whole-store views (namespace traffic, the
+ * cluster map, drops, every namespace's diagnostics) in the worker as it starts, so their first
+ * request finds them done: at 100,000 edges each takes seconds to tens of seconds cold.
+ */
+export const DEFAULT_PREWARM_MIN_EDGES = 10_000;
 /** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
 export const RECOMMENDATIONS_KEPT = 16;
 export const DEFAULT_CACHE_MAX_STALE_MS = 2000;
@@ -51,6 +57,8 @@ export interface AnalysisOptions {
   readonly maxExposureEvaluations?: number;
   /** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax; default 10,000). */
   readonly wholeClusterEdgesMax?: number;
+  /** prewarm() computes the whole-store views only from this many stored edges (default 10,000). */
+  readonly prewarmMinEdges?: number;
   /** Bound on the bytes of rendered response bodies kept for reuse (limits.bodyCacheBytes; default 64 MiB). */
   readonly bodyCacheBytes?: number;
 }

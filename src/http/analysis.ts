@@ -9,6 +9,7 @@
 // when the service is given the database file (dbFile), otherwise on the main thread in a later
 // macrotask; the recommendations and per-namespace maps run on the main thread, deferred the
 // same way. Routes call these; nothing here is HTTP.
+import { GRAPH_EDGES_DEFAULT } from '../api/constants.js';
 import type { Finding } from '../doctor/types.js';
 import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
@@ -18,6 +19,7 @@ import {
   DEFAULT_BODY_CACHE_BYTES,
   DEFAULT_CACHE_MAX_STALE_MS,
   DEFAULT_MAX_EXPOSURE_EVALUATIONS,
+  DEFAULT_PREWARM_MIN_EDGES,
   DEFAULT_STALE_GRACE_MS,
   DEFAULT_WHOLE_CLUSTER_EDGES_MAX,
   MAX_IMPACT_PATHS,
@@ -256,10 +258,12 @@ export class ApiAnalysis {
   /** Every blocked path, classified (filtering by namespace/time happens on the result). */
   drops(): Promise<Versioned<DropsResult>> {
     const snapshot = this.snapshot();
-    return fresh(this.dropsRuns, 'all', this.version(snapshot), () =>
+    const version = this.version(snapshot);
+    return fresh(this.dropsRuns, 'all', version, () =>
       this.runner.run({
         kind: 'drops',
         maxImpactPaths: MAX_IMPACT_PATHS,
+        version,
         ...(snapshot !== undefined ? { snapshot } : {}),
       }),
     );
@@ -268,13 +272,48 @@ export class ApiAnalysis {
   /** The doctor's findings for a namespace (or all), like the drops: in the worker, once per data version. */
   diagnostics(namespace: string | undefined): Promise<Versioned<Finding[]>> {
     const snapshot = this.snapshot();
-    return fresh(this.diagnosticsRuns, namespace ?? '*', this.version(snapshot), () =>
+    const version = this.version(snapshot);
+    return fresh(this.diagnosticsRuns, namespace ?? '*', version, () =>
       this.runner.run({
         kind: 'diagnostics',
+        version,
         ...(snapshot !== undefined ? { snapshot } : {}),
         ...(namespace !== undefined ? { namespace } : {}),
       }),
     );
+  }
+
+  /**
+   * Computes the whole-store views in the worker, one after another, so that their first request
+   * finds them done (or under way): the overview's traffic and the cluster map first (the first
+   * pages a user opens), then the drops and every namespace's diagnostics (the drops and a
+   * namespace's diagnostics share one read of the edges and one compiled snapshot in the worker,
+   * analysis-base.ts). Later data is picked up as before: a request after new data gets the
+   * previous body at once and starts the recomputation. Only with a worker and from
+   * prewarmMinEdges stored edges (below, every view is quick on demand). Resolves once done;
+   * failures are logged, never thrown.
+   */
+  async prewarm(): Promise<void> {
+    if (this.worker === undefined) return;
+    const min = this.options.prewarmMinEdges ?? DEFAULT_PREWARM_MIN_EDGES;
+    if (this.options.store.totals().edges < min) return;
+    const steps: [string, () => Promise<unknown>][] = [
+      ['traffic', () => this.traffic()],
+      ['graph', () => this.graph(undefined, GRAPH_EDGES_DEFAULT)],
+      ['drops', () => this.drops()],
+      ['diagnostics', () => this.diagnostics(undefined)],
+    ];
+    for (const [view, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        if (this.worker.status().state === 'closed') return;
+        this.options.logger?.error(
+          { err: error, view },
+          'computing a view ahead of its first request failed',
+        );
+      }
+    }
   }
 
   /** Stops the analysis worker (pending jobs fail; later jobs fail at once). */

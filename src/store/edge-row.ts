@@ -206,17 +206,27 @@ export function peerFromRow(
   };
 }
 
-export function recordFromRow(row: EdgeRow): EdgeRecord {
+/** How recordFromRow parses the JSON columns and peers (edge-row-interner.ts shares them between rows). */
+export interface ColumnParsers {
+  readonly map: (text: string) => Record<string, string>;
+  readonly list: (text: string) => string[];
+  readonly counts: (text: string) => Record<string, number>;
+  readonly peer: typeof peerFromRow;
+}
+
+const PLAIN_PARSERS: ColumnParsers = {
+  map: parseStringMap,
+  list: parseStringList,
+  counts: parseCountMap,
+  peer: peerFromRow,
+};
+
+export function recordFromRow(row: EdgeRow, parsers: ColumnParsers = PLAIN_PARSERS): EdgeRecord {
+  const { map, list, counts, peer } = parsers;
   return {
     id: row.id,
-    source: peerFromRow(row.src_kind, row.src_namespace, row.src_workload, row.src_workload_kind, row.src_ip),
-    destination: peerFromRow(
-      row.dst_kind,
-      row.dst_namespace,
-      row.dst_workload,
-      row.dst_workload_kind,
-      row.dst_ip,
-    ),
+    source: peer(row.src_kind, row.src_namespace, row.src_workload, row.src_workload_kind, row.src_ip),
+    destination: peer(row.dst_kind, row.dst_namespace, row.dst_workload, row.dst_workload_kind, row.dst_ip),
     protocol: row.protocol as Protocol,
     port: row.port,
     verdict: row.verdict as Verdict,
@@ -224,15 +234,15 @@ export function recordFromRow(row: EdgeRow): EdgeRecord {
     established: row.established ?? 0,
     firstSeenMs: row.first_seen_ms,
     lastSeenMs: row.last_seen_ms,
-    sourceLabels: parseStringMap(row.src_labels),
-    destinationLabels: parseStringMap(row.dst_labels),
-    sourcePods: parseStringList(row.src_pods),
-    destinationPods: parseStringList(row.dst_pods),
-    sourceNames: parseStringList(row.src_names),
-    destinationNames: parseStringList(row.dst_names),
-    dropReasons: parseCountMap(row.drop_reasons),
-    deniedBy: parseStringList(row.denied_by),
-    allowedBy: parseStringList(row.allowed_by),
+    sourceLabels: map(row.src_labels),
+    destinationLabels: map(row.dst_labels),
+    sourcePods: list(row.src_pods),
+    destinationPods: list(row.dst_pods),
+    sourceNames: list(row.src_names),
+    destinationNames: list(row.dst_names),
+    dropReasons: counts(row.drop_reasons),
+    deniedBy: list(row.denied_by),
+    allowedBy: list(row.allowed_by),
   };
 }
 

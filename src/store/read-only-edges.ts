@@ -4,7 +4,8 @@
 // Never writes, never migrates: the daemon's store owns the schema. (An EdgeSource of
 // src/http/analysis-jobs.ts, structurally.)
 import Database from 'better-sqlite3';
-import { recordFromRow, type EdgeRow } from './edge-row.js';
+import type { EdgeRow } from './edge-row.js';
+import { EdgeRowInterner } from './edge-row-interner.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary } from './types.js';
 import { EdgeSummaryReader } from './views.js';
 
@@ -31,9 +32,11 @@ export class ReadOnlyEdges {
 
   *iterateEdges(): IterableIterator<EdgeRecord> {
     let after = 0;
+    // The JSON columns parsed once per distinct text and shared by the records of this read.
+    const interner = new EdgeRowInterner();
     for (;;) {
       const rows = this.page.all(after, PAGE);
-      for (const row of rows) yield recordFromRow(row);
+      for (const row of rows) yield interner.record(row);
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < PAGE) return;
       after = last.id;

@@ -376,7 +376,7 @@ class SqliteFlowStore implements FlowStore {
     const limit = Math.min(Math.max(1, Math.trunc(query.limit)), LIST_LIMIT_MAX);
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
     const rows = this.page(query, after, limit + 1);
-    const items = rows.slice(0, limit).map(recordFromRow);
+    const items = rows.slice(0, limit).map((row) => recordFromRow(row));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null };
   }
