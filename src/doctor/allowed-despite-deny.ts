@@ -61,7 +61,7 @@ function causesFor(
   context: DoctorContext,
   items: readonly Denied[],
   enforcementSeen: boolean,
-  hostOnly: ReadonlyMap<string, boolean>,
+  hostWorkloads: ReadonlyMap<string, boolean>,
 ): string[] {
   const causes: string[] = [];
   const namespace = items[0]?.subject.namespace ?? '';
@@ -112,7 +112,7 @@ function causesFor(
     );
   }
   const host = items.filter(
-    (d) => isHostSide(hostOnly, d.edge.source) || isHostSide(hostOnly, d.edge.destination),
+    (d) => isHostSide(hostWorkloads, d.edge.source) || isHostSide(hostWorkloads, d.edge.destination),
   );
   if (host.length > 0) {
     causes.push(
@@ -173,9 +173,9 @@ export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
     list.push({ edge, decision, side, subject });
   }
   const findings: Finding[] = [];
-  const hostOnly = hostOnlyWorkloads(context.snapshot.pods);
+  const hostWorkloads = hostOnlyWorkloads(context.snapshot.pods);
   for (const [namespace, items] of [...byNamespace.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const causes = causesFor(context, items, enforcementSeen, hostOnly);
+    const causes = causesFor(context, items, enforcementSeen, hostWorkloads);
     const connections = items.reduce((sum, d) => sum + d.edge.count, 0);
     const pods = unique(items.flatMap((d) => podsOfPeer(context.snapshot, d.subject).map(podKey)));
     findings.push({
