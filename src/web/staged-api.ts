@@ -29,9 +29,13 @@ async function send(method: 'POST' | 'DELETE', path: string, body?: unknown): Pr
   throw new ApiError(response.status, code, message);
 }
 
-/** Stages the current recommendation for `namespace` (supersedes its active set). */
-export async function stageNamespace(namespace: string): Promise<unknown> {
-  return (await (await send('POST', '/api/v1/staged', { namespace })).json()) as unknown;
+/** The flavours a set can be staged in (the API's `flavor`). */
+export const STAGE_FLAVORS = ['k8s', 'cilium', 'calico'] as const;
+
+/** Stages the current recommendation for `namespace` in `flavor` (default k8s; supersedes its active set). */
+export async function stageNamespace(namespace: string, flavor?: string): Promise<unknown> {
+  const body = flavor !== undefined && flavor !== '' ? { namespace, flavor } : { namespace };
+  return (await (await send('POST', '/api/v1/staged', body)).json()) as unknown;
 }
 
 /** Promotes a set and saves its YAML (the download the API returns). */

@@ -146,12 +146,21 @@ describe.skipIf(skip)('Staged page', () => {
     expect(text).toContain('data/postgres');
     expect(text).toContain('5432/TCP');
     expect(text).toContain('egress');
+    expect(await row.locator('[data-testid="rule-name"]').innerText()).toBe('default deny');
     await expect(refreshed.locator('[data-testid="drift"]').count()).resolves.toBe(1);
     await expect(refreshed.locator('[data-testid="restage"]').count()).resolves.toBe(1);
 
     await refreshed.locator('[data-testid="retire"]').click();
     await page.locator('[data-testid="history-row"]').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="history-row"]').first().innerText()).toContain('retired');
+
+    // Staged again from the Staged page, in the cilium flavour: the set says so.
+    await page.locator('[data-testid="stage-form"] select[name="namespace"]').selectOption('shop');
+    await page.locator('[data-testid="stage-flavor"]').selectOption('cilium');
+    await page.locator('[data-testid="stage"]').click();
+    const cilium = page.locator('section[data-namespace="shop"][data-set-id]');
+    await cilium.waitFor({ timeout: 30_000 });
+    expect(await cilium.innerText()).toContain('cilium policies:');
     await page.close();
   }, 120_000);
 

@@ -61,8 +61,8 @@ function downloadButtons(namespace: string | undefined, status: HTMLElement): HT
   ];
 }
 
-/** Shadow mode: stage this namespace's proposal and go to the Staged page (only when the token may write). */
-function stageButton(namespace: string, status: HTMLElement): HTMLElement {
+/** Shadow mode: stage this namespace's proposal, in the flavour shown, and go to the Staged page (only when the token may write). */
+function stageButton(namespace: string, status: HTMLElement, flavor: string | undefined): HTMLElement {
   return h(
     'button',
     {
@@ -71,7 +71,7 @@ function stageButton(namespace: string, status: HTMLElement): HTMLElement {
       'data-testid': 'stage-recommendation',
       onClick: () => {
         status.textContent = `Staging ${namespace}…`;
-        stageNamespace(namespace).then(
+        stageNamespace(namespace, flavor).then(
           () => {
             window.location.hash = '#/staged';
           },
@@ -210,7 +210,7 @@ function namespaceSection(
         ? h(
             'div',
             { class: 'actions' },
-            writable ? stageButton(name, status) : null,
+            writable ? stageButton(name, status, flavor) : null,
             copyAllButton(name),
             downloadButtons(name, status),
           )

@@ -7,7 +7,7 @@ import { getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel } from '../format.js';
 import { arr, bool, num, obj, str, strs, type JsonObject } from '../json.js';
-import { promoteSet, retireSet, stageNamespace } from '../staged-api.js';
+import { promoteSet, retireSet, stageNamespace, STAGE_FLAVORS } from '../staged-api.js';
 import {
   badge,
   card,
@@ -70,6 +70,8 @@ function wouldDropRow(item: unknown): HTMLTableRowElement {
       badge(str(decided['direction']), 'purple'),
       ' ',
       h('span', { class: 'mono' }, strs(decided['policies']).join(', ')),
+      ' ',
+      h('span', { class: 'mono muted', 'data-testid': 'rule-name' }, str(decided['ruleName'])),
       h('div', { class: 'muted' }, str(decided['reason'])),
     ),
   );
@@ -139,7 +141,8 @@ async function setSection(
       },
       label,
     );
-  const restage = writable ? act('Re-stage', () => stageNamespace(namespace), 'restage') : null;
+  const flavor = str(summary['flavor'], 'k8s');
+  const restage = writable ? act('Re-stage', () => stageNamespace(namespace, flavor), 'restage') : null;
   const drift = detail['drift'];
   return h(
     'section',
@@ -172,7 +175,7 @@ async function setSection(
       'p',
       { class: 'muted' },
       str(readiness['reason']),
-      `. Staged ${formatTime(detail['stagedAt'])} by ${str(detail['stagedBy'])}; policies: ${strs(detail['policyNames']).join(', ')}.`,
+      `. Staged ${formatTime(detail['stagedAt'])} by ${str(detail['stagedBy'])}; ${flavor} policies: ${strs(detail['policyNames']).join(', ')}.`,
     ),
     h(
       'div',
@@ -217,6 +220,19 @@ export async function renderStaged(ctx: PageContext): Promise<void> {
   const status = h('span', { class: 'muted small', role: 'status', 'data-testid': 'staged-status' });
   const refresh = () => ctx.navigate({ t: String(Date.now()) });
   let chosen: string | undefined = names[0];
+  let flavor: string = STAGE_FLAVORS[0];
+  const flavorSelect = h(
+    'select',
+    {
+      'aria-label': 'Flavour',
+      name: 'flavor',
+      'data-testid': 'stage-flavor',
+      onChange: () => {
+        flavor = flavorSelect.value;
+      },
+    },
+    STAGE_FLAVORS.map((f) => h('option', { value: f, selected: f === flavor }, f)),
+  );
   const stageForm = writable
     ? h(
         'div',
@@ -224,6 +240,7 @@ export async function renderStaged(ctx: PageContext): Promise<void> {
         namespaceSelect(names, chosen, (ns) => {
           chosen = ns;
         }),
+        h('label', { class: 'field' }, h('span', null, 'Flavour'), flavorSelect),
         h(
           'button',
           {
@@ -233,7 +250,7 @@ export async function renderStaged(ctx: PageContext): Promise<void> {
             onClick: () => {
               if (chosen === undefined) return;
               status.textContent = 'Staging…';
-              stageNamespace(chosen).then(
+              stageNamespace(chosen, flavor).then(
                 () => {
                   status.textContent = `Staged ${chosen ?? ''}`;
                   refresh();
