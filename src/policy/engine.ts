@@ -164,6 +164,16 @@ export class Engine implements PolicyEngine {
   private readonly ipBlockMatchesPods: boolean;
   private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
   private readonly ipEndpoints = new Map<string, ResolvedEndpoint>();
+  /**
+   * Workload endpoints by query object, and the policies selecting each: a caller that reuses its
+   * QueryEndpoint objects (the shadow evaluator judging many paths of one workload) resolves and
+   * selects each once. Weak: the caller's objects decide how long they live.
+   */
+  private readonly workloadEndpoints = new WeakMap<QueryEndpoint, ResolvedEndpoint>();
+  private readonly selectedBy = new WeakMap<
+    ResolvedEndpoint,
+    Partial<Record<'ingress' | 'egress', CompiledPolicy[]>>
+  >();
 
   constructor(
     readonly snapshot: ClusterSnapshot,
@@ -230,8 +240,10 @@ export class Engine implements PolicyEngine {
       return this.podEndpoint(index);
     }
     if (endpoint.kind === 'workload') {
+      const known = this.workloadEndpoints.get(endpoint);
+      if (known !== undefined) return known;
       const ips = endpoint.ip === undefined ? [] : parseIps([endpoint.ip]);
-      return {
+      const resolved: ResolvedEndpoint = {
         kind: 'pod',
         podIndex: -1,
         namespace: endpoint.namespace,
@@ -242,6 +254,8 @@ export class Engine implements PolicyEngine {
         ipv4: ipv4Numbers(ips),
         display: formatEndpoint(endpoint),
       };
+      this.workloadEndpoints.set(endpoint, resolved);
+      return resolved;
     }
     const cached = this.ipEndpoints.get(endpoint.ip);
     if (cached !== undefined) return cached;
@@ -284,10 +298,15 @@ export class Engine implements PolicyEngine {
     endpoint: ResolvedEndpoint & { kind: 'pod' },
     direction: 'ingress' | 'egress',
   ): CompiledPolicy[] {
+    let cached = this.selectedBy.get(endpoint);
+    const known = cached?.[direction];
+    if (known !== undefined) return known;
     const out: CompiledPolicy[] = [];
     for (const policy of this.compiled.policiesByNamespace.get(endpoint.namespace) ?? []) {
       if (policy[direction] !== undefined && policy.selects(endpoint.labels)) out.push(policy);
     }
+    if (cached === undefined) this.selectedBy.set(endpoint, (cached = {}));
+    cached[direction] = out;
     return out;
   }
 

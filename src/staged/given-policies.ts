@@ -69,7 +69,7 @@ export function givenPolicies(
     }
   }
   // A policy without a namespace belongs to the staged one, as `kubectl apply -n` would place it.
-  const placed = flat.map((o) => {
+  const placed = flat.map((o): Record<string, unknown> => {
     const record = o as Record<string, unknown>;
     const metadata = isRecord(record['metadata']) ? record['metadata'] : {};
     return { ...record, metadata: { ...metadata, namespace } };
@@ -96,9 +96,15 @@ export function givenPolicies(
       return { ok: false, problem: `policies: metadata.name: ${short(name)} given twice` };
     names.add(String(name));
   }
-  // The NetworkPolicies as the parser normalised them (the k8s flavour's model); other flavours'
-  // objects as given (the parser read them back without a problem, and reads them so again).
-  const policies: StagedObject[] =
-    chosen === 'k8s' ? [...parsed.snapshot.policies] : (placed as unknown as StagedObject[]);
+  // NetworkPolicies as the parser normalised them (the engine's model, used as stored); the other
+  // flavours' objects as given (the parser read them back without a problem, and reads them so
+  // again when they are judged).
+  const normalised = new Map(parsed.snapshot.policies.map((p) => [p.metadata.name, p]));
+  const policies = placed.map((o): StagedObject => {
+    const name = (o.metadata as Record<string, unknown>)['name'];
+    const policy =
+      flavorOfObject(o['apiVersion'], o['kind']) === 'k8s' ? normalised.get(String(name)) : undefined;
+    return policy ?? (o as unknown as StagedObject);
+  });
   return { ok: true, flavor: chosen ?? 'k8s', policies };
 }

@@ -15,6 +15,7 @@ import {
   type Decision,
   type DirectionDecision,
   type PolicyEngine,
+  type QueryEndpoint,
 } from '../policy/engine.js';
 import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PolicyProtocol } from '../policy/model.js';
 import { EndpointResolver } from '../recommend/replay.js';
@@ -118,6 +119,7 @@ export class ShadowEvaluator {
   private readonly staged: PolicyEngine;
   private readonly resolver: EndpointResolver;
   private readonly remembered = new Map<string, Outcome>();
+  private readonly endpoints = new WeakMap<object, { key: string; endpoint: QueryEndpoint }>();
   private readonly maxRemembered: number;
 
   constructor(
@@ -215,11 +217,25 @@ export class ShadowEvaluator {
     return outcome;
   }
 
+  /**
+   * The query endpoint of a side, the same object for the same workload and labels object (the
+   * parsers share one labels object per identity), so the engines resolve and select it once.
+   */
+  private endpointOf(peer: EdgePeer, labels: Readonly<Record<string, string>>): QueryEndpoint | string {
+    if (peer.kind !== 'pod') return this.resolver.endpointOf(peer, labels);
+    const key = `${peer.namespace ?? ''}/${peer.workload ?? ''}`;
+    const hit = this.endpoints.get(labels);
+    if (hit?.key === key) return hit.endpoint;
+    const endpoint = this.resolver.endpointOf(peer, labels);
+    if (typeof endpoint !== 'string') this.endpoints.set(labels, { key, endpoint });
+    return endpoint;
+  }
+
   private decide(delta: EdgeDelta): Outcome {
     const protocol = policyProtocol(delta.protocol);
     if (protocol === undefined || delta.port === null) return UNEVALUABLE;
-    const from = this.resolver.endpointOf(delta.source, delta.sourceLabels);
-    const to = this.resolver.endpointOf(delta.destination, delta.destinationLabels);
+    const from = this.endpointOf(delta.source, delta.sourceLabels);
+    const to = this.endpointOf(delta.destination, delta.destinationLabels);
     if (typeof from === 'string' || typeof to === 'string') return UNEVALUABLE;
     const query = { from, to, port: delta.port, protocol };
     let decision: Decision;

@@ -6,25 +6,39 @@
 // stagingConflict says so before a set is staged.
 import { mergeCni } from '../policy/collect-cni-objects.js';
 import { effectivePolicies } from '../policy/effective-policies.js';
-import type { ClusterSnapshot } from '../policy/model.js';
+import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import { formatProblem, parseClusterObjects } from '../policy/parse-objects.js';
 import type { StagedFlavor, StagedObject } from './staged-set.js';
 
-/** `base` with `objects` added; a problem (a stored set no longer reads back) is thrown. */
+function isNetworkPolicy(object: StagedObject): object is NetworkPolicy {
+  return object.apiVersion === 'networking.k8s.io/v1' && object.kind === 'NetworkPolicy';
+}
+
+/**
+ * `base` with `objects` added; a problem (a stored set no longer reads back) is thrown.
+ * NetworkPolicies are stored as the validator normalised them (the engine's model): used as they
+ * are. The other kinds are read back by the parser, the only place that knows them.
+ */
 export function stagedSnapshot(base: ClusterSnapshot, objects: readonly StagedObject[]): ClusterSnapshot {
   if (objects.length === 0) return base;
-  const parsed = parseClusterObjects(objects);
-  if (parsed.problems.length > 0)
-    throw new Error(
-      `staged policies do not read back: ${parsed.problems.slice(0, 3).map(formatProblem).join('; ')}`,
-    );
-  const replaced = new Set(parsed.snapshot.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
-  const cni = mergeCni(base.cni, parsed.snapshot.cni);
+  const policies = objects.filter(isNetworkPolicy);
+  const others = objects.filter((o) => !isNetworkPolicy(o));
+  let cni = base.cni;
+  if (others.length > 0) {
+    const parsed = parseClusterObjects(others);
+    if (parsed.problems.length > 0)
+      throw new Error(
+        `staged policies do not read back: ${parsed.problems.slice(0, 3).map(formatProblem).join('; ')}`,
+      );
+    policies.push(...parsed.snapshot.policies);
+    cni = mergeCni(base.cni, parsed.snapshot.cni);
+  }
+  const replaced = new Set(policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
   return {
     ...base,
     policies: [
       ...base.policies.filter((p) => !replaced.has(`${p.metadata.namespace}/${p.metadata.name}`)),
-      ...parsed.snapshot.policies,
+      ...policies,
     ],
     ...(cni !== undefined ? { cni } : {}),
   };

@@ -80,8 +80,12 @@ export class StagedRecordStatements {
       )
         continue;
       const seen = known(result.setId);
+      // A would-drop path is counted by its staged_would_drops row (traffic() counts the union):
+      // one INSERT per new path, not two.
+      const dropping =
+        result.wouldDrops.length > 0 ? new Set(result.wouldDrops.map((d) => d.pathKey)) : undefined;
       for (const pathKey of result.paths.keys()) {
-        if (seen?.has(pathKey) === true) continue;
+        if (seen?.has(pathKey) === true || dropping?.has(pathKey) === true) continue;
         this.addPath.run(result.setId, pathKey);
         remember(result.setId, pathKey);
       }

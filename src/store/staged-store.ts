@@ -84,7 +84,13 @@ export class StagedStore {
         "UPDATE staged_sets SET status = ?, ended_ms = ?, ended_by = ?, superseded_by = ? WHERE id = ? AND status = 'active'",
       ),
       activeOf: db.prepare("SELECT id FROM staged_sets WHERE namespace = ? AND status = 'active'").pluck(),
-      pathCount: db.prepare('SELECT count(*) FROM staged_paths WHERE set_id = ?').pluck(),
+      // Distinct paths judged: the clean ones in staged_paths, the would-drops in their own table
+      // (recorded there only), a path in both counted once.
+      pathCount: db
+        .prepare(
+          'SELECT count(*) FROM (SELECT path_key FROM staged_paths WHERE set_id = ? UNION SELECT path_key FROM staged_would_drops WHERE set_id = ?)',
+        )
+        .pluck(),
       dropTotals: db.prepare(
         'SELECT count(*) AS paths, coalesce(sum(connections), 0) AS connections FROM staged_would_drops WHERE set_id = ?',
       ),
@@ -163,7 +169,7 @@ export class StagedStore {
     if (row === undefined) throw new Error(`no staged set ${id}`);
     const drops = this.statements.dropTotals.get(id) as { paths: number; connections: number };
     return {
-      paths: this.statements.pathCount.get(id) as number,
+      paths: this.statements.pathCount.get(id, id) as number,
       connections: row.connections,
       unevaluated: row.unevaluated,
       wouldDropPaths: drops.paths,

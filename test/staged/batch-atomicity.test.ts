@@ -46,7 +46,9 @@ function stored(db: string): Stored {
       edges: one('SELECT count(*) FROM edges'),
       accepted: one("SELECT value FROM ingest_counters WHERE name = 'accepted'"),
       connections: one("SELECT sum(connections) FROM staged_sets WHERE status = 'active'"),
-      paths: one('SELECT count(*) FROM staged_paths'),
+      paths: one(
+        'SELECT count(*) FROM (SELECT path_key FROM staged_paths UNION SELECT path_key FROM staged_would_drops)',
+      ),
       wouldDropConnections: one('SELECT sum(connections) FROM staged_would_drops'),
     };
   } finally {
