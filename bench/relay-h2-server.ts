@@ -4,9 +4,15 @@
 // and tops out near 7k messages/s, which would measure the fake instead of our client; a real
 // relay (Go) batches writes like this one. Flow control is HTTP/2's: stream.write() returning
 // false waits for 'drain'.
+// Run as a program (`--serve`), it is the bench's relay in a process of its own: it generates the
+// bench's flows, serves them to every GetFlows call, sends its address over IPC and answers 'cpu'
+// messages with its CPU time, so bench/relay.ts measures the client's process alone, as a daemon
+// runs next to a relay pod.
 import http2 from 'node:http2';
+import { fileURLToPath } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../src/sources/grpc/proto.js';
+import { tcpSyn } from '../test/fakes/fake-relay.js';
 
 export interface H2Relay {
   readonly address: string;
@@ -76,4 +82,51 @@ export async function startH2Relay(frames: readonly Buffer[], chunkFrames = 512)
         for (const s of sessions) s.destroy();
       }),
   };
+}
+
+/**
+ * The bench's flows: TCP SYNs from `workloads` client workloads (one pod each, each label set
+ * with a security identity of its own, as Cilium allocates them) in `shop` to one server, ten per
+ * millisecond, times strictly increasing (nanosecond resolution, as Hubble stamps them).
+ */
+export function benchRelayItems(flows: number, workloads: number): object[] {
+  const t0 = Date.UTC(2026, 4, 1);
+  return Array.from({ length: flows }, (_, i) => {
+    const ms = Math.floor(i / 10);
+    const r = tcpSyn(t0 + ms, {
+      srcPort: 1024 + (i % 50_000),
+      dstPort: 8000 + (i % 7),
+      nanos: (ms % 1000) * 1_000_000 + (i % 10) * 1000,
+    });
+    const w = i % workloads;
+    const flow = r.flow as { source: object };
+    flow.source = {
+      ...flow.source,
+      identity: 20_000 + w,
+      pod_name: `client-${w}-abcde`,
+      labels: [`k8s:app=client-${w}`, 'k8s:io.kubernetes.pod.namespace=shop'],
+      workloads: [{ name: `client-${w}` }],
+    };
+    return r;
+  });
+}
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+if (process.argv.includes('--serve') && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const frames = encodeResponses(benchRelayItems(option('flows', 100_000), option('workloads', 500)));
+  const relay = await startH2Relay(frames);
+  const send = (msg: object): void => {
+    process.send?.(msg);
+  };
+  process.on('message', (msg) => {
+    if (msg === 'cpu') send({ cpu: process.cpuUsage() });
+    else if (msg === 'stop') void relay.close().then(() => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ address: relay.address, bytes: frames.reduce((n, f) => n + f.length, 0) });
 }
