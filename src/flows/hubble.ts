@@ -154,10 +154,24 @@ interface HubbleMemo {
   minuteMs: number;
   readonly labels: Map<number, LabelInfo>;
   readonly workloads: WorkloadNames;
+  /** Endpoints built from deeply frozen endpoint objects (see endpointOf). */
+  readonly endpoints: WeakMap<object, BuiltEndpoint>;
+}
+
+interface BuiltEndpoint {
+  readonly ip: string | undefined;
+  readonly endpoint: Endpoint;
+  readonly dropped: number;
 }
 
 function newMemo(): HubbleMemo {
-  return { minute: '', minuteMs: Number.NaN, labels: new Map(), workloads: new WorkloadNames() };
+  return {
+    minute: '',
+    minuteMs: Number.NaN,
+    labels: new Map(),
+    workloads: new WorkloadNames(),
+    endpoints: new WeakMap(),
+  };
 }
 
 // Consecutive flows share their minute: remember the last `YYYY-MM-DDTHH:MM` prefix and its
@@ -328,7 +342,48 @@ function isOptionalName(value: unknown): boolean {
   return value === undefined || value === '' || isObjectName(value);
 }
 
+/** A frozen object whose label list and workloads (what endpointOf reads) are frozen too. */
+function isDeeplyFrozen(value: Record<string, unknown>): boolean {
+  const { labels, workloads } = value;
+  if (labels !== undefined && !Object.isFrozen(labels)) return false;
+  if (workloads === undefined) return true;
+  if (!Array.isArray(workloads) || !Object.isFrozen(workloads)) return false;
+  const first: unknown = workloads[0];
+  return first === undefined || Object.isFrozen(first);
+}
+
+/**
+ * The Endpoint of one side of a flow. An endpoint object that cannot change (deeply frozen: the
+ * relay decoder hands out one per distinct encoding, src/sources/hubble-relay-decode.ts) seen
+ * again with the same address and no DNS names gets the Endpoint built the first time: the
+ * build is a function of those alone (labels, workload names and bounds are pure), and the
+ * result is frozen. Objects of JSON.parse are never frozen and are built every time.
+ */
 function endpointOf(
+  side: string,
+  value: unknown,
+  ip: string | undefined,
+  names: unknown,
+  counter: DropCounter,
+  memo: HubbleMemo,
+): Endpoint | Invalid {
+  if (names !== undefined || typeof value !== 'object' || value === null || !Object.isFrozen(value))
+    return buildEndpoint(side, value, ip, names, counter, memo);
+  const built = memo.endpoints.get(value);
+  if (built !== undefined && built.ip === ip) {
+    counter.dropped += built.dropped;
+    return built.endpoint;
+  }
+  const before = counter.dropped;
+  const endpoint = buildEndpoint(side, value, ip, names, counter, memo);
+  if (!(endpoint instanceof Invalid) && isDeeplyFrozen(value as Record<string, unknown>)) {
+    const dropped = counter.dropped - before;
+    memo.endpoints.set(value, { ip, endpoint: Object.freeze(endpoint), dropped });
+  }
+  return endpoint;
+}
+
+function buildEndpoint(
   side: string,
   value: unknown,
   ip: string | undefined,
