@@ -115,18 +115,35 @@ export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function readFile(options: FileReadOptions): Promise<void> {
   const sleep = options.sleep ?? realSleep;
   const pollMs = options.pollMs ?? 250;
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  // Two buffers: the next chunk is read (in libuv's thread pool) while this one is split and
+  // parsed, so the parser does not wait for the disk between chunks.
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
   let handle = options.handle ?? (await open(options.path, 'r'));
   const splitter = new LineSplitter(options.startOffset, options.maxLineBytes, options);
   const aborted = (): boolean => options.signal?.aborted === true;
 
   const readToEnd = async (): Promise<void> => {
     const size = (await handle.stat()).size;
-    while (!aborted()) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, splitter.position);
-      if (bytesRead === 0) return;
-      splitter.push(buffer.subarray(0, bytesRead));
-      options.progress?.(splitter.position, Math.max(size, splitter.position));
+    if (aborted()) return;
+    let [current, next] = buffers as [Buffer, Buffer];
+    let position = splitter.position;
+    let ahead: Promise<{ bytesRead: number }> | undefined = handle.read(current, 0, CHUNK_BYTES, position);
+    try {
+      for (;;) {
+        const { bytesRead } = await ahead;
+        ahead = undefined;
+        if (bytesRead === 0 || aborted()) return;
+        const chunk = current.subarray(0, bytesRead);
+        position += bytesRead;
+        [current, next] = [next, current];
+        ahead = handle.read(current, 0, CHUNK_BYTES, position);
+        splitter.push(chunk);
+        options.progress?.(splitter.position, Math.max(size, splitter.position));
+      }
+    } finally {
+      // A read still in flight when a line handler threw or the reader stopped: nobody uses
+      // its bytes, and closing the handle waits for it.
+      if (ahead !== undefined) void ahead.catch(() => undefined);
     }
   };
 
