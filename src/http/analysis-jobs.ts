@@ -1,7 +1,8 @@
 // The API's heavy whole-store analyses as jobs with plain-data inputs and results, so the same
 // code runs on the main thread (no database file to open) or in the analysis worker
 // (analysis-worker.ts, over its own read-only connection): the drops classification over every
-// edge, the doctor's diagnostics, the per-namespace traffic figures and the whole-cluster service map.
+// edge, the doctor's diagnostics, the per-namespace traffic figures, the whole-cluster service map
+// and its namespace-to-namespace summary.
 import { AnalysisBase } from './analysis-base.js';
 import { runDoctor } from '../doctor/doctor.js';
 import type { Finding } from '../doctor/types.js';
@@ -10,6 +11,7 @@ import type { ClusterSnapshot } from '../policy/model.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
 import { trafficByNamespace, type NamespaceTraffic } from '../views/coverage.js';
 import { buildGraph, type Graph } from '../views/graph.js';
+import { buildNamespaceGraph, type NamespaceGraph } from '../views/namespace-graph.js';
 
 export type AnalysisJob =
   | {
@@ -26,7 +28,8 @@ export type AnalysisJob =
       readonly version?: string;
     }
   | { readonly kind: 'traffic' }
-  | { readonly kind: 'graph'; readonly namespace?: string; readonly maxEdges: number };
+  | { readonly kind: 'graph'; readonly namespace?: string; readonly maxEdges: number }
+  | { readonly kind: 'namespace-graph'; readonly maxLinks: number; readonly maxNodes: number };
 
 /** The result type of each job kind. */
 export interface AnalysisResults {
@@ -34,6 +37,7 @@ export interface AnalysisResults {
   readonly diagnostics: Finding[];
   readonly traffic: Map<string, NamespaceTraffic>;
   readonly graph: Graph;
+  readonly 'namespace-graph': NamespaceGraph;
 }
 
 /** What a job reads: the store's edges, in id order. */
@@ -71,5 +75,7 @@ export function runAnalysisJob(
         source.iterateEdgeSummaries(job.namespace !== undefined ? { namespace: job.namespace } : {}),
         job.maxEdges,
       );
+    case 'namespace-graph':
+      return buildNamespaceGraph(source.iterateEdgeSummaries(), job);
   }
 }

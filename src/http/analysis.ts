@@ -35,6 +35,7 @@ import { corruptDatabase, HttpError } from './errors.js';
 import { DatabaseCorruptError } from '../store/store-errors.js';
 import type { NamespaceTraffic } from '../views/coverage.js';
 import type { Graph } from '../views/graph.js';
+import type { NamespaceGraph, NamespaceGraphLimits } from '../views/namespace-graph.js';
 import {
   recommendationJson,
   type ProvenRecommendation,
@@ -64,6 +65,7 @@ export class ApiAnalysis {
   private readonly recommendationViews: ViewCache<RecommendationJson>;
   private readonly trafficRuns: ViewCache<Map<string, NamespaceTraffic>>;
   private readonly graphRuns: ViewCache<Graph>;
+  private readonly namespaceGraphRuns: ViewCache<NamespaceGraph>;
   private readonly dropsRuns: ViewCache<DropsResult>;
   private readonly diagnosticsRuns: ViewCache<Finding[]>;
   private readonly bodies: ViewCache<RenderedBody>;
@@ -87,6 +89,7 @@ export class ApiAnalysis {
     this.recommendationViews = new ViewCache({ ...spacing, maxEntries: RECOMMENDATIONS_KEPT });
     this.trafficRuns = new ViewCache({ ...spacing, maxEntries: 1 });
     this.graphRuns = new ViewCache({ ...spacing, maxEntries: 128 });
+    this.namespaceGraphRuns = new ViewCache({ ...spacing, maxEntries: 4 });
     this.dropsRuns = new ViewCache({ ...spacing, maxEntries: 1 });
     this.diagnosticsRuns = new ViewCache({ ...spacing, maxEntries: 16 });
     const cacheBytes = deps.bodyCacheBytes ?? DEFAULT_BODY_CACHE_BYTES;
@@ -198,6 +201,16 @@ export class ApiAnalysis {
     const runner = namespace === undefined ? this.runner : this.inline;
     return fresh(this.graphRuns, `${namespace ?? '*'}|${maxEdges}`, this.version(this.snapshot()), () =>
       runner.run({ kind: 'graph', maxEdges, ...(namespace !== undefined ? { namespace } : {}) }),
+    );
+  }
+
+  /** The whole-cluster summary map (namespaces as nodes): a whole-store analysis, in the worker when there is one. */
+  namespaceGraph(limits: NamespaceGraphLimits): Promise<Versioned<NamespaceGraph>> {
+    return fresh(
+      this.namespaceGraphRuns,
+      `${limits.maxLinks}|${limits.maxNodes}`,
+      this.version(this.snapshot()),
+      () => this.runner.run({ kind: 'namespace-graph', ...limits }),
     );
   }
 

@@ -3,12 +3,14 @@
 // are red and dashed, drops the datapath made for other reasons (conntrack table full, no route…)
 // orange and dotted, told apart by the drop reasons of the dropped flows (GET /api/v1/flows);
 // hovering an arrow shows its ports, clicking it its evidence. GET /api/v1/graph?namespace=.
+// The whole cluster is the namespace summary (namespace-map.ts) unless ?level=workload asks.
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
 import { routeEdge, type Box } from '../edge-route.js';
 import { nonPolicyLinks } from '../map-drops.js';
 import { layoutLayers } from '../graph-layout.js';
+import { renderNamespaceMap } from './namespace-map.js';
 import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 
@@ -389,6 +391,7 @@ function drawMap(
 
 export async function renderMap(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
+  if (namespace === undefined && ctx.params.get('level') !== 'workload') return renderNamespaceMap(ctx);
   const [names, body] = await Promise.all([
     namespaceNames(),
     getJson('/api/v1/graph', { namespace }, ctx.signal),

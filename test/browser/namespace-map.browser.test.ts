@@ -1,0 +1,162 @@
+// The whole-cluster service map as a namespace summary (issue 24 item 4), in Debian's Chromium
+// against the real daemon on the demo flows plus one flow from a namespace whose name is an HTML
+// payload (namespace names in flows are attacker-controlled): the summary draws one node per
+// namespace and links between them, shows the hostile name as text, the find box highlights a
+// namespace, and clicking a namespace opens its workload map.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWhenMissing } from '../ci-tools.js';
+import {
+  ensureWebBuilt,
+  hasChromium,
+  launchChromium,
+  repoRoot,
+  shiftedDemoLines,
+  startServe,
+  waitFor,
+  writeConfig,
+  XSS_LABEL,
+  xssFlowLine,
+  type RunningDaemon,
+} from './harness.js';
+
+interface El {
+  readonly dataset: Record<string, string | undefined>;
+}
+const dataOf = (list: unknown[], key: string) => (list as El[]).map((e) => e.dataset[key] ?? '');
+
+/** A flow from a pod of namespace `<img src=x onerror=alert(1)>` to xss-lab/target. */
+function hostileNamespaceLine(timeMs: number): string {
+  const line = JSON.parse(xssFlowLine(timeMs)) as { flow: { source: Record<string, unknown> } };
+  line.flow.source = {
+    ...line.flow.source,
+    namespace: XSS_LABEL,
+    labels: ['k8s:app=probe', `k8s:io.kubernetes.pod.namespace=${XSS_LABEL}`],
+  };
+  return JSON.stringify(line);
+}
+
+describe.skipIf(
+  skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
+)('dashboard: the whole-cluster namespace map (Chromium, demo flows)', () => {
+  let dir: string;
+  let daemon: RunningDaemon;
+  let context: BrowserContext;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-nsmap-'));
+    const flowsFile = path.join(dir, 'flows.jsonl');
+    const now = Date.now() - 60_000;
+    const lines = [...shiftedDemoLines(now), hostileNamespaceLine(now)];
+    writeFileSync(flowsFile, `${lines.join('\n')}\n`);
+    const config = path.join(dir, 'config.yaml');
+    writeConfig(config, [
+      'listen: "127.0.0.1:0"',
+      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
+      'sources:',
+      '  - type: file',
+      '    name: demo-file',
+      '    format: hubble',
+      `    path: ${JSON.stringify(flowsFile)}`,
+      'kubernetes:',
+      '  enabled: false',
+      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'demo/cluster.json'))}`,
+      'limits:',
+      '  flushIntervalMs: 50',
+    ]);
+    daemon = await startServe(config);
+    await waitFor(
+      'the flows in the store',
+      60_000,
+      async () => {
+        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+        return metrics.includes(`netpol_advisor_events_accepted_total ${lines.length}\n`) ? true : undefined;
+      },
+      daemon.logs,
+    );
+    context = await launchChromium(path.join(dir, 'profile'));
+    context.on('weberror', (error) => pageErrors.push(error.error().message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await daemon?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function open(hash: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(`${daemon.base}/${hash}`);
+    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    return page;
+  }
+
+  it('draws namespaces and the links between them, the hostile name as text', async () => {
+    const page = await open('#/map');
+    const map = page.getByTestId('namespace-map');
+    await map.waitFor({ timeout: 30_000 });
+    const names = await map.locator('g.ns-node').evaluateAll(dataOf, 'namespace');
+    expect(names).toEqual(expect.arrayContaining(['data', 'shop', 'xss-lab', XSS_LABEL]));
+    expect(await map.locator('path.ns-link').count()).toBeGreaterThan(0);
+    // The demo's policy drops cross namespaces: some link is drawn as dropped.
+    expect(await map.locator('path.ns-link-drop').count()).toBeGreaterThan(0);
+    const hostile = map.locator('g.ns-node', { has: page.locator('text.ns-label', { hasText: 'onerror' }) });
+    expect(await hostile.locator('text.ns-label').textContent()).toBe(XSS_LABEL);
+    expect(await map.locator(`path.ns-link[data-target="ns/xss-lab"]`).count()).toBe(1);
+    expect(await page.getByTestId('namespace-map-counts').textContent()).toMatch(
+      /^\d+ namespaces · \d+ namespace pairs/,
+    );
+    // The hostile namespace cannot be opened (the API takes DNS names only): said, not navigated.
+    await hostile.locator('circle').click();
+    expect(await page.locator('.ns-map-wrap + .hint').textContent()).toContain(
+      'not a namespace the API can open',
+    );
+    expect(page.url()).toMatch(/#\/map$/);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it('the find box highlights the namespaces whose name matches', async () => {
+    const page = await open('#/map');
+    await page.getByTestId('namespace-find').fill('sho');
+    expect(await page.locator('g.ns-node.ns-match').evaluateAll(dataOf, 'namespace')).toEqual(['shop']);
+    await page.getByTestId('namespace-find').fill('');
+    expect(await page.locator('g.ns-node.ns-match').count()).toBe(0);
+    await page.close();
+  });
+
+  it('clicking a namespace opens its workload map; the busiest pairs table drills in too', async () => {
+    const page = await open('#/map');
+    await page.locator('g.ns-node[data-namespace="data"] circle').click();
+    await page.waitForURL(/#\/map\?namespace=data$/);
+    const workloads = page.locator('svg.map[aria-label="Service map"]');
+    await workloads.waitFor({ timeout: 30_000 });
+    expect(await workloads.locator('g.node[data-node="pod/data/postgres"]').count()).toBe(1);
+    // Back to the summary by the namespace picker's "Whole cluster", then in by the table.
+    await page.locator('select[name="namespace"]').selectOption('');
+    await page.getByTestId('namespace-map').waitFor({ timeout: 30_000 });
+    await page.locator('tbody button.link-button', { hasText: 'shop' }).first().click();
+    await page.waitForURL(/#\/map\?namespace=shop$/);
+    await page.locator('svg.map[aria-label="Service map"] g.node').first().waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('?level=workload still draws every workload of the cluster', async () => {
+    const page = await open('#/map?level=workload');
+    await page.locator('svg.map[aria-label="Service map"] g.node').first().waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('namespace-map').count()).toBe(0);
+    await page.close();
+  });
+});
