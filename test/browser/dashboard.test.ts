@@ -161,9 +161,12 @@ describe.skipIf(
     await expect(evidence.textContent()).resolves.toContain('dropped');
     await page.locator('.samples dl').waitFor();
     await expect(page.locator('.samples').textContent()).resolves.toMatch(/Source pods.*-\w+/s);
-    // The whole cluster, through the namespace picker.
+    // The whole cluster, through the namespace picker: the namespace summary
+    // (namespace-map.browser.test.ts); every workload of it on request.
     await page.selectOption('select[name="namespace"]', '');
     await page.waitForURL(/#\/map$/);
+    await page.getByTestId('namespace-map').waitFor();
+    await page.goto(`${daemon.base}/#/map?level=workload`);
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('svg.map g.node').count()).toBeGreaterThan(10);
     await page
