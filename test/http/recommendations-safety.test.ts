@@ -1,6 +1,7 @@
 // GET /api/v1/recommendations says, per namespace and overall, whether the proposal is safe to
 // apply: once an observed path it cannot express (a ping) is stored, the namespaces on both ends
-// are `safe: false` with that path and the reason, as `recommend --json` reports it.
+// are `safe: false` with that path and the reason, and an `icmp` warning names it, as
+// `recommend --json` reports it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parserFor } from '../../src/flows/parsers.js';
 import { startSeededApp, type SeededApp } from './seeded-app.js';
@@ -11,10 +12,17 @@ interface UnsafePath {
   code: string;
   reason: string;
 }
+interface Warning {
+  code: string;
+  namespace?: string;
+  subject?: string;
+  message: string;
+}
 interface Body {
   safe: boolean;
   unsafe: UnsafePath[];
-  namespaces: { namespace: string; safe: boolean; unsafe: UnsafePath[] }[];
+  warnings: Warning[];
+  namespaces: { namespace: string; safe: boolean; unsafe: UnsafePath[]; warnings: Warning[] }[];
 }
 
 let app: SeededApp;
@@ -77,6 +85,11 @@ describe('GET /api/v1/recommendations: safe and unsafe', () => {
         const data = after.namespaces.find((ns) => ns.namespace === 'data');
         expect(data?.safe).toBe(false);
         expect(data?.unsafe[0]?.reason).toContain('ICMP');
+        // The warnings carry the same path, overall and in the namespace's own list.
+        const icmp = (w: Warning): boolean =>
+          w.code === 'icmp' && w.subject === 'shop/api -> data/postgres ICMP/-';
+        expect(after.warnings.some(icmp)).toBe(true);
+        expect(data?.warnings.some(icmp)).toBe(true);
       },
       { timeout: 10_000, interval: 50 },
     );

@@ -1,6 +1,7 @@
 // `recommend` never prints, with exit 0, a proposal that would deny an observed path it cannot
 // express: exit 1 naming the path (stdout empty, so `| kubectl apply -f -` applies nothing),
-// `--json` still carries the `safe`/`unsafe` fields, and `--accept-unsafe` prints it.
+// `--json` still carries the `safe`/`unsafe`/`warnings` fields, `--accept-unsafe` prints it, and
+// docs/cli.md documents the exit status, the fields and every warning code the recommender has.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,27 @@ describe('recommend: unsafe proposals', () => {
     ]);
     expect(body.namespaces['data']?.safe).toBe(false);
     expect(body.namespaces['shop']?.unsafe).toHaveLength(1);
+  });
+
+  it('--json: the warnings name the path too, with a code docs/cli.md lists', () => {
+    const run = cli(['recommend', '--db', db, '--json']);
+    const body = JSON.parse(run.stdout) as { warnings: { code: string; subject?: string }[] };
+    expect(body.warnings).toContainEqual(
+      expect.objectContaining({ code: 'icmp', subject: 'shop/api -> data/postgres ICMP/-' }),
+    );
+  });
+
+  it('docs/cli.md documents the exit status, the fields and every warning code', () => {
+    const doc = readFileSync(path.join(repoRoot, 'docs/cli.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Safe to apply'));
+    for (const text of ['exit 0', 'exit 1', '`safe`', '`unsafe`', '`warnings`', '--accept-unsafe'])
+      expect(section, text).toContain(text);
+    const proposal = readFileSync(path.join(repoRoot, 'src/recommend/proposal.ts'), 'utf8');
+    const union = /export type WarningCode =([\s\S]*?);/.exec(proposal)?.[1] ?? '';
+    const codes = [...union.matchAll(/'([a-z-]+)'/g)].map((m) => m[1] ?? '');
+    expect(codes.length).toBeGreaterThan(10);
+    const list = section.slice(section.indexOf('Warning codes:'));
+    for (const code of codes) expect(list, code).toContain(`\`${code}\``);
   });
 
   it('--accept-unsafe prints the proposal with exit 0 and still says why it is not safe', () => {
