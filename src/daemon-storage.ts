@@ -2,15 +2,21 @@
 // default, the full integrity_check, or off), bounded by storage.integrityCheckTimeoutMs on the
 // daemon's clock, and the stand-ins used when the file is damaged: the daemon then still serves
 // /healthz and /readyz (503, naming the file) and answers the API with 503 database_corrupt,
-// but opens no connection that could write to the file.
+// but opens no connection that could write to the file. Also: opening the store with the
+// daemon's view of its health, and the retention pruning that runs while it is healthy.
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Alerting } from './daemon-alerting.js';
 import type { Config } from './config/schema.js';
+import type { ReadinessReport } from './http/deps.js';
 import type { Clock } from './lib/clock.js';
 import type { AlertStore } from './store/alerts.js';
+import { damagedStore } from './store/guarded-store.js';
 import { checkIntegrity } from './store/integrity.js';
+import { RETENTION_INTERVAL_MS, pruneExpiredEdges } from './store/retention.js';
 import { DatabaseCorruptError } from './store/store-errors.js';
+import { openStore } from './store/store.js';
+import type { FlowStore } from './store/types.js';
 
 export async function checkStoreAtStart(
   config: Config,
@@ -61,4 +67,88 @@ export function damagedAlerting(error: DatabaseCorruptError): Pick<Alerting, 'st
           },
   });
   return { store, evaluate: () => undefined, stop: () => Promise.resolve() };
+}
+
+/**
+ * The database's condition for readiness and for every stage that must not touch a damaged
+ * file. Damage found by the start-up check, or later by any read or write: the API answers 503
+ * database_corrupt, /readyz fails, and nothing more is written to the file.
+ */
+export interface StoreHealth {
+  damage: DatabaseCorruptError | undefined;
+  state: ReadinessReport['store'];
+  /** Called once when damage is found after start (the daemon stops sources and alerting). */
+  onDamage: () => void;
+}
+
+export async function openDaemonStore(
+  config: Config,
+  clock: Clock,
+  storeLog: Logger,
+): Promise<StoreHealth & { store: FlowStore }> {
+  const damage = await checkStoreAtStart(config, clock, storeLog);
+  const health: StoreHealth = {
+    damage,
+    state: damage === undefined ? 'open' : 'damaged',
+    onDamage: () => undefined,
+  };
+  if (damage !== undefined) return Object.assign(health, { store: damagedStore(damage) });
+  let store: FlowStore;
+  try {
+    store = openStore(config.db, {
+      onCorrupt: (error) => {
+        health.damage = error;
+        health.state = 'damaged';
+        storeLog.error(
+          { err: error, db: config.db },
+          'the database is damaged: no longer serving or writing it (see README, "Recovering a damaged database")',
+        );
+        health.onDamage();
+      },
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot open the database ${config.db}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  storeLog.info({ db: config.db }, 'database open');
+  return Object.assign(health, { store });
+}
+
+/** Retention (limits.retentionDays): prune once before the sources start, then every hour. */
+export function runRetention(
+  store: FlowStore,
+  config: Config,
+  clock: Clock,
+  storeLog: Logger,
+  stopSignal: AbortSignal,
+  health: StoreHealth,
+): Promise<void> {
+  const prune = (): void => {
+    try {
+      const { deleted, cutoffMs, gapsDeleted } = pruneExpiredEdges(store, config.limits.retentionDays);
+      if ((deleted > 0 || gapsDeleted > 0) && cutoffMs !== undefined) {
+        storeLog.info(
+          {
+            deleted,
+            gapsDeleted,
+            lastSeenBefore: new Date(cutoffMs).toISOString(),
+            retentionDays: config.limits.retentionDays,
+          },
+          'deleted edges past the retention',
+        );
+      }
+    } catch (error) {
+      storeLog.error({ err: error }, 'deleting edges past the retention failed; will retry in an hour');
+    }
+  };
+  if (health.damage === undefined) prune();
+  return (async () => {
+    while (!stopSignal.aborted) {
+      await clock.sleep(RETENTION_INTERVAL_MS, stopSignal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort it during the await
+      if (!stopSignal.aborted) prune();
+    }
+  })();
 }
