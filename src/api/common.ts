@@ -9,11 +9,16 @@ export const podPeerJson = z.looseObject({
   namespace: z.string(),
   workload: z.string().nullable(),
   kind: z.string(),
+  /** Sampled pod names and labels (flows only). */
+  pods: z.array(z.string()).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export const addressPeerJson = z.looseObject({
   kind: z.string(),
   ip: z.string().nullable(),
   names: z.array(z.string()),
+  /** A Calico-named peer: NetworkSet, `pub`/`pvt` network, host endpoint. */
+  entity: z.object({ kind: z.string(), name: z.string(), namespace: z.string().optional() }).optional(),
 });
 export const peerJson = z.union([podPeerJson, addressPeerJson]);
 
@@ -25,8 +30,14 @@ export const edgeJson = z.looseObject({
   protocol: z.string(),
   verdict: z.string(),
   count: z.number().int(),
+  /** Mid-stream events of connections established before observation (not counted in `count`). */
+  established: z.number().int(),
+  evidence: z.enum(['connection-start', 'established-before-observation']),
   firstSeen: z.string(),
   lastSeen: z.string(),
+  dropReasons: z.record(z.string(), z.number()),
+  deniedBy: z.array(z.string()),
+  allowedBy: z.array(z.string()),
 });
 
 export const policyObject = z.looseObject({

@@ -2,7 +2,11 @@
 // imports these as values, so they end up in its bundle; the schemas beside this file are only
 // ever imported there as types.
 export { CLASSIFICATIONS as DROP_CLASSIFICATIONS } from '../drops/types.js';
+export { VERDICTS } from '../flows/flow.js';
 
 /** Links in a map by default and at most (GET /api/v1/graph?maxEdges=). */
 export const GRAPH_EDGES_DEFAULT = 500;
 export const GRAPH_EDGES_MAX = 5000;
+
+/** The flavours a set can be staged in (POST /api/v1/staged `flavor`). */
+export const STAGE_FLAVORS = ['k8s', 'cilium', 'calico'] as const;

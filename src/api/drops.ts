@@ -16,6 +16,11 @@ export const dropJson = z.looseObject({
   evidence: z.array(z.string()),
   deniedBy: z.array(z.string()),
   fix: z.array(policyObject),
+  fixWarnings: z.array(z.string()),
+  /** Set when an Admin-tier cluster policy's Deny decided the drop (namespace-scoped fixes cannot help). */
+  adminTierDeny: z.array(z.looseObject({ kind: z.string(), name: z.string() })).optional(),
+  /** Why the engine denied it, step by step (free-form: the dashboard shows its text). */
+  explanation: z.unknown().optional(),
 });
 
 export const dropsPageJson = z.object({

@@ -23,10 +23,17 @@ export const proposedPolicyJson = z.object({
   objects: z.array(policyObject),
   rules: z.array(
     z.looseObject({
-      direction: z.string(),
+      direction: z.enum(['ingress', 'egress']),
       index: z.number().int(),
       peer: z.string(),
+      ports: z.array(z.object({ protocol: z.string(), port: z.number().int() })),
       connections: z.number(),
+      firstSeenMs: z.number(),
+      lastSeenMs: z.number(),
+      /** Sample pods on the peer side, DNS names of an external peer, the user's business reasons. */
+      samplePods: z.array(z.string()),
+      names: z.array(z.string()),
+      reasons: z.array(z.string()),
     }),
   ),
 });
@@ -61,6 +68,9 @@ export const recommendationsJson = z.object({
     replayed: z.number().int(),
     allowed: z.number().int(),
     violations: z.number().int(),
+    /** Observed flows the policies in force deny with or without the proposal (the first 500 described). */
+    alreadyDenied: z.number().int(),
+    alreadyDeniedPaths: z.array(z.object({ path: z.string(), reason: z.string() })),
   }),
   tighten: z.array(z.looseObject({ policy: z.string(), message: z.string() })),
   verifyScript: z.string(),

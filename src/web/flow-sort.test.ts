@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { dropReasons, searchFlows, sortFlows } from './flow-sort.js';
-import { obj, str, type JsonObject } from './json.js';
+import { dropReasons, searchFlows, sortFlows, type FlowJson } from './flow-sort.js';
+import type { PeerView } from './format.js';
 
-const source = (f: JsonObject): string => str(obj(f['source'])['workload']);
+const source = (f: FlowJson): string => {
+  const peer: PeerView = f.source;
+  return peer.workload ?? '';
+};
 
-const flow = (
-  name: string,
-  port: number,
-  count: number,
-  extra: Record<string, unknown> = {},
-): JsonObject => ({
-  source: { namespace: 'shop', workload: name, labels: { app: name } },
-  destination: { ip: '203.0.113.10', names: ['payments.example.com'] },
+const flow = (name: string, port: number, count: number, extra: Partial<FlowJson> = {}): FlowJson => ({
+  source: { namespace: 'shop', workload: name, kind: 'Deployment', labels: { app: name } },
+  destination: { kind: 'world', ip: '203.0.113.10', names: ['payments.example.com'] },
   port,
   protocol: 'TCP',
   verdict: 'forwarded',
@@ -39,7 +37,7 @@ describe('flows page sorting and search', () => {
   });
 
   it('lists drop reasons most frequent first', () => {
-    expect(dropReasons(flows[1] as JsonObject)).toEqual(['POLICY_DENIED', 'CT_MAP_INSERTION_FAILED']);
+    expect(dropReasons(flows[1] ?? {})).toEqual(['POLICY_DENIED', 'CT_MAP_INSERTION_FAILED']);
   });
 
   it('searches names, labels, DNS names and reasons; every word must match', () => {

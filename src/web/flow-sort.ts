@@ -1,8 +1,15 @@
 // Sorting and searching the flows the Flows page loaded: pure functions over the API's items, so
 // they are unit-tested without a browser. Search matches every word (case-insensitive) against a
 // flow's names, labels, DNS names, IPs, port, protocol, verdict and drop reasons.
-import { num, obj, optStr, str, strs, type JsonObject } from './json.js';
-import { peerLabel } from './format.js';
+import type { EdgeJson } from '../api/common.js';
+import { peerLabel, type PeerView } from './format.js';
+
+/** What sorting and search read of a flow (GET /api/v1/flows items). */
+export type FlowJson = Pick<
+  EdgeJson,
+  'source' | 'destination' | 'port' | 'protocol' | 'verdict' | 'count' | 'firstSeen' | 'lastSeen'
+> &
+  Partial<Pick<EdgeJson, 'dropReasons'>>;
 
 export const SORT_KEYS = [
   'source',
@@ -22,40 +29,40 @@ export function isSortKey(value: string | undefined): value is SortKey {
 }
 
 /** The drop reasons of a flow, most frequent first. */
-export function dropReasons(flow: JsonObject): string[] {
-  return Object.entries(obj(flow['dropReasons']))
-    .map(([reason, count]) => [reason, num(count) ?? 0] as const)
+export function dropReasons(flow: Pick<FlowJson, 'dropReasons'>): string[] {
+  return Object.entries(flow.dropReasons ?? {})
+    .map(([reason, count]) => [reason, count] as const)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([reason]) => reason);
 }
 
-function sortValue(flow: JsonObject, key: SortKey): string | number {
+function sortValue(flow: FlowJson, key: SortKey): string | number {
   switch (key) {
     case 'source':
-      return peerLabel(flow['source']);
+      return peerLabel(flow.source);
     case 'destination':
-      return peerLabel(flow['destination']);
+      return peerLabel(flow.destination);
     case 'port':
-      return num(flow['port']) ?? -1;
+      return flow.port ?? -1;
     case 'verdict':
-      return str(flow['verdict']);
+      return flow.verdict;
     case 'reason':
       return dropReasons(flow).join(',');
     case 'count':
-      return num(flow['count']) ?? 0;
+      return flow.count;
     case 'firstSeen':
-      return Date.parse(str(flow['firstSeen'])) || 0;
+      return Date.parse(flow.firstSeen) || 0;
     case 'lastSeen':
-      return Date.parse(str(flow['lastSeen'])) || 0;
+      return Date.parse(flow.lastSeen) || 0;
   }
 }
 
 /** A stable sort (ties keep the API's order). */
-export function sortFlows(
-  flows: readonly JsonObject[],
+export function sortFlows<F extends FlowJson>(
+  flows: readonly F[],
   key: SortKey,
   direction: SortDirection,
-): JsonObject[] {
+): F[] {
   const sign = direction === 'asc' ? 1 : -1;
   return flows
     .map((flow, index) => ({ flow, index, value: sortValue(flow, key) }))
@@ -69,38 +76,37 @@ export function sortFlows(
     .map((entry) => entry.flow);
 }
 
-function peerText(value: unknown): string {
-  const peer = obj(value);
-  const labels = Object.entries(obj(peer['labels'])).map(([k, v]) => `${k}=${str(v)}`);
+function peerText(peer: PeerView): string {
+  const labels = Object.entries(peer.labels ?? {}).map(([k, v]) => `${k}=${v}`);
   return [
     peerLabel(peer),
-    optStr(peer['namespace']),
-    optStr(peer['workload']),
-    optStr(peer['kind']),
-    optStr(peer['ip']),
-    ...strs(peer['names']),
-    ...strs(peer['pods']),
+    peer.namespace,
+    peer.workload,
+    peer.kind,
+    peer.ip,
+    ...(peer.names ?? []),
+    ...(peer.pods ?? []),
     ...labels,
   ]
-    .filter((t): t is string => t !== undefined)
+    .filter((t): t is string => typeof t === 'string' && t !== '')
     .join(' ');
 }
 
 /** The text search looks in, lower-cased. */
-export function searchText(flow: JsonObject): string {
+export function searchText(flow: FlowJson): string {
   return [
-    peerText(flow['source']),
-    peerText(flow['destination']),
-    str(flow['port']),
-    str(flow['protocol']),
-    str(flow['verdict']),
+    peerText(flow.source),
+    peerText(flow.destination),
+    flow.port === null ? '' : String(flow.port),
+    flow.protocol,
+    flow.verdict,
     ...dropReasons(flow),
   ]
     .join(' ')
     .toLowerCase();
 }
 
-export function searchFlows(flows: readonly JsonObject[], query: string): JsonObject[] {
+export function searchFlows<F extends FlowJson>(flows: readonly F[], query: string): F[] {
   const words = query
     .toLowerCase()
     .split(/\s+/)

@@ -1,18 +1,11 @@
-// Narrowing of API responses: the dashboard never trusts the shape of what it is sent (the data
-// inside came from the cluster), so every read goes through these and falls back to a default.
+// Narrowing of the JSON the API's schemas do not type: the live stream's events (stream.ts) and
+// the free-form parts of a typed body (a drop's explanation). Every response body is typed by its
+// route (api.ts: getJson); what is read through these falls back to a default instead.
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 export function obj(value: unknown): JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
-}
-
-export function isObj(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function arr(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? (value as unknown[]) : [];
 }
 
 export function str(value: unknown, fallback = ''): string {
@@ -27,21 +20,12 @@ export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-export function bool(value: unknown): boolean | undefined {
-  return typeof value === 'boolean' ? value : undefined;
-}
-
 export function strs(value: unknown): string[] {
-  return arr(value).filter((v): v is string => typeof v === 'string');
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** The first of several keys present in `o` (API fields that may be named either way). */
+/** The first of several keys present in `o` (fields that may be named either way). */
 export function pick(o: JsonObject, ...keys: string[]): unknown {
   for (const key of keys) if (o[key] !== undefined && o[key] !== null) return o[key];
   return undefined;
-}
-
-/** `{items: [...]}` or a bare array. */
-export function items(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : arr(obj(value)['items']);
 }

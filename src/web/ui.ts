@@ -2,7 +2,7 @@
 // namespace picker. Every value is passed to h() as a child, i.e. as text.
 import { getJson } from './api.js';
 import { h, type Child } from './dom.js';
-import { items, obj, optStr, pick, type JsonObject } from './json.js';
+import type { NamespaceJson, NamespacesPageJson } from '../api/namespaces.js';
 
 export interface PageContext {
   readonly root: HTMLElement;
@@ -102,15 +102,15 @@ const MAX_NAMESPACE_PAGES = 100;
 /** Every namespace item of /api/v1/namespaces, following nextCursor through all pages, and the totals of the first. */
 export async function allNamespaceItems(
   signal?: AbortSignal,
-): Promise<{ items: JsonObject[]; totals: JsonObject | undefined }> {
-  const out: JsonObject[] = [];
-  let totals: JsonObject | undefined;
+): Promise<{ items: NamespaceJson[]; totals: NamespacesPageJson['totals'] | undefined }> {
+  const out: NamespaceJson[] = [];
+  let totals: NamespacesPageJson['totals'] | undefined;
   let cursor: string | undefined;
   for (let page = 0; page < MAX_NAMESPACE_PAGES; page++) {
-    const body = obj(await getJson('/api/v1/namespaces', { cursor }, signal));
-    out.push(...items(body).map(obj));
-    totals ??= body['totals'] !== undefined ? obj(body['totals']) : undefined;
-    cursor = optStr(body['nextCursor']);
+    const body = await getJson('/api/v1/namespaces', { cursor }, signal);
+    out.push(...body.items);
+    totals ??= body.totals;
+    cursor = body.nextCursor ?? undefined;
     if (cursor === undefined) break;
   }
   return { items: out, totals };
@@ -123,8 +123,8 @@ export function namespaceNames(refresh = false): Promise<string[]> {
   if (refresh || namespaceCache === undefined) {
     namespaceCache = allNamespaceItems().then(({ items: list }) =>
       list
-        .map((item) => optStr(pick(item, 'namespace', 'name')))
-        .filter((n): n is string => n !== undefined)
+        .map((item) => item.name)
+        .filter((n) => n !== '')
         .sort(),
     );
     namespaceCache.catch(() => {

@@ -1,6 +1,7 @@
 // The documented shape of shadow mode's routes (routes/staged.ts): zod schemas the handlers
 // validate with and the OpenAPI document is generated from.
 import { z } from 'zod';
+import { STAGE_FLAVORS } from '../../api/constants.js';
 import type { AppDeps } from '../deps.js';
 import { errorBody } from '../../api/common.js';
 import { stagedDetailSchema, stagedListJson, stagedSetSchema, wouldDropPageJson } from '../../api/staged.js';
@@ -30,7 +31,6 @@ export function wouldDropQuery(deps: Pick<AppDeps, 'limits'>) {
 export const promoteQuery = z.object({
   format: z.enum(['yaml', 'tar'], { error: 'must be one of yaml, tar' }).optional(),
 });
-export const STAGE_FLAVORS = ['k8s', 'cilium', 'calico'] as const;
 export const stageBody = z.strictObject({
   namespace: namespaceParam,
   flavor: z.enum(STAGE_FLAVORS, { error: 'must be one of k8s, cilium, calico' }).optional(),

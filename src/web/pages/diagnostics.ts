@@ -3,7 +3,7 @@
 // thousands: drawn at once they made a page of 60,000 elements).
 import { ApiError, getJson } from '../api.js';
 import { h, mount } from '../dom.js';
-import { arr, items, obj, str, strs, type JsonObject } from '../json.js';
+import type { FindingJson } from '../../api/diagnostics.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 
@@ -17,28 +17,24 @@ const SEVERITY_TONE: Readonly<Record<string, string>> = {
   low: 'muted',
 };
 
-function finding(item: unknown): HTMLElement {
-  const f = obj(item);
-  const severity = str(f['severity'], 'info');
-  const fix = f['fix'];
-  const evidence = typeof f['evidence'] === 'string' ? [f['evidence']] : strs(f['evidence']);
+function finding(f: FindingJson): HTMLElement {
+  const { severity, fix, evidence } = f;
+  const scope = f.namespace !== '' ? f.namespace : 'cluster';
   return h(
     'article',
-    { class: 'drop', 'data-kind': str(f['kind']) },
+    { class: 'drop', 'data-kind': f.kind },
     h(
       'div',
       { class: 'drop-head' },
       h(
         'div',
         { class: 'drop-path' },
-        h('strong', null, str(f['kind'])),
-        h('span', { class: 'muted' }, ` · ${str(f['namespace'], 'cluster')}`),
+        h('strong', null, f.kind),
+        h('span', { class: 'muted' }, ` · ${scope}`),
       ),
       badge(severity, SEVERITY_TONE[severity] ?? 'muted'),
     ),
-    strs(f['objects']).length > 0
-      ? h('div', { class: 'drop-meta mono small' }, strs(f['objects']).join(', '))
-      : null,
+    f.objects.length > 0 ? h('div', { class: 'drop-meta mono small' }, f.objects.join(', ')) : null,
     h(
       'ul',
       { class: 'evidence-list' },
@@ -46,8 +42,8 @@ function finding(item: unknown): HTMLElement {
     ),
     typeof fix === 'string'
       ? h('p', { class: 'fix-text' }, h('strong', null, 'Fix: '), fix)
-      : arr(fix).length > 0
-        ? fixDetails('Suggested fix', arr(fix), fixFileName(str(f['kind']), str(f['namespace'], 'cluster')))
+      : fix.length > 0
+        ? fixDetails('Suggested fix', fix, fixFileName(f.kind, scope))
         : null,
   );
 }
@@ -55,17 +51,15 @@ function finding(item: unknown): HTMLElement {
 /** Findings drawn per page. */
 const PAGE = 25;
 
-function matches(f: JsonObject, query: string): boolean {
-  return [str(f['kind']), str(f['namespace']), ...strs(f['objects'])].some((v) =>
-    v.toLowerCase().includes(query),
-  );
+function matches(f: FindingJson, query: string): boolean {
+  return [f.kind, f.namespace, ...f.objects].some((v) => v.toLowerCase().includes(query));
 }
 
 export async function renderDiagnostics(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
-  let body: unknown;
+  let list: FindingJson[];
   try {
-    body = await getJson('/api/v1/diagnostics', { namespace }, ctx.signal);
+    list = await getJson('/api/v1/diagnostics', { namespace }, ctx.signal);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       mount(
@@ -85,12 +79,11 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
     throw error;
   }
   const names = await namespaceNames();
-  const list = items(body);
   const host = h('div');
   let query = '';
   let page = 0;
   const redraw = (): void => {
-    const shown = query === '' ? list : list.filter((item) => matches(obj(item), query));
+    const shown = query === '' ? list : list.filter((item) => matches(item, query));
     const pages = Math.ceil(shown.length / PAGE);
     mount(
       host,

@@ -4,12 +4,15 @@
 // (GET /api/v1/alerts). A refresh updates the cards in place: a card the user expanded stays
 // expanded and where it is, new paths go on top (scroll anchoring keeps the view still). The
 // blocked paths page through all of them (?cursor=, 50 a page) and filter by namespace and class.
+import type { AlertJson, AlertsPageJson } from '../../api/alerts.js';
+import { DROP_CLASSIFICATIONS } from '../../api/constants.js';
+import type { DropJson, DropsPageJson } from '../../api/drops.js';
 import { getJson } from '../api.js';
 import { clusterDecisionLines } from '../cluster-decider.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
-import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
+import { num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { openStream, type StreamState } from '../stream.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, table, type PageContext } from '../ui.js';
 
@@ -33,12 +36,9 @@ function explanationText(value: unknown): string[] {
   return summary !== undefined ? [summary, ...lines] : lines;
 }
 
-function dropCard(item: unknown): HTMLElement {
-  const d = obj(item);
-  const classification = str(d['classification'], 'unknown');
-  const fix = arr(d['fix']);
-  const fixWarnings = strs(d['fixWarnings']);
-  const explanation = explanationText(d['explanation']);
+function dropCard(d: DropJson): HTMLElement {
+  const { classification, fix, fixWarnings } = d;
+  const explanation = explanationText(d.explanation);
   return h(
     'article',
     { class: 'drop', 'data-classification': classification },
@@ -48,35 +48,31 @@ function dropCard(item: unknown): HTMLElement {
       h(
         'div',
         { class: 'drop-path' },
-        h('span', { class: 'peer' }, peerLabel(d['source'])),
+        h('span', { class: 'peer' }, peerLabel(d.source)),
         h('span', { class: 'arrow-sep' }, ' → '),
-        h('span', { class: 'peer' }, peerLabel(d['destination'])),
+        h('span', { class: 'peer' }, peerLabel(d.destination)),
         ' ',
-        h('span', { class: 'mono muted' }, portLabel(d['port'], d['protocol'])),
+        h('span', { class: 'mono muted' }, portLabel(d.port, d.protocol)),
       ),
       badge(classification, CLASS_TONE[classification] ?? 'muted'),
-      arr(d['adminTierDeny']).length > 0 ? badge('admin-tier deny', 'purple') : null,
+      (d.adminTierDeny?.length ?? 0) > 0 ? badge('admin-tier deny', 'purple') : null,
     ),
     h(
       'div',
       { class: 'drop-meta muted' },
-      `${formatCount(d['count'])} dropped connections · first ${formatTime(d['firstSeen'])} · last ${timeAgo(d['lastSeen'])}`,
-      strs(d['deniedBy']).length > 0 ? ` · denied by ${strs(d['deniedBy']).join(', ')}` : '',
+      `${formatCount(d.count)} dropped connections · first ${formatTime(d.firstSeen)} · last ${timeAgo(d.lastSeen)}`,
+      d.deniedBy.length > 0 ? ` · denied by ${d.deniedBy.join(', ')}` : '',
     ),
     h(
       'ul',
       { class: 'evidence-list' },
-      [...strs(d['evidence']), ...explanation, ...clusterDecisionLines(d)].map((line) => h('li', null, line)),
+      [...d.evidence, ...explanation, ...clusterDecisionLines(d)].map((line) => h('li', null, line)),
     ),
     fix.length > 0 || fixWarnings.length > 0
       ? fixDetails(
           `Suggested fix${fix.length > 0 ? ` (${fix.length} ${fix.length === 1 ? 'policy' : 'policies'})` : ''}`,
           fix,
-          fixFileName(
-            peerLabel(d['source']),
-            peerLabel(d['destination']),
-            portLabel(d['port'], d['protocol']),
-          ),
+          fixFileName(peerLabel(d.source), peerLabel(d.destination), portLabel(d.port, d.protocol)),
           fixWarnings.map((w) => h('p', { class: 'warning' }, w)),
         )
       : null,
@@ -84,9 +80,8 @@ function dropCard(item: unknown): HTMLElement {
 }
 
 /** A path's identity across refreshes: the API's key, else its ends, port and protocol. */
-function dropKey(item: unknown): string {
-  const d = obj(item);
-  return optStr(d['key']) ?? JSON.stringify([d['source'], d['destination'], d['port'], d['protocol']]);
+function dropKey(d: DropJson): string {
+  return d.key !== '' ? d.key : JSON.stringify([d.source, d.destination, d.port, d.protocol]);
 }
 
 /**
@@ -99,7 +94,7 @@ class DropList {
   private readonly cards = new Map<string, { json: string; card: HTMLElement }>();
   private readonly empty = h('p', { class: 'empty' }, 'No blocked traffic observed.');
 
-  update(list: readonly unknown[]): void {
+  update(list: readonly DropJson[]): void {
     const seen = new Set<string>();
     const fresh: HTMLElement[] = [];
     for (const item of list) {
@@ -135,68 +130,55 @@ class DropList {
   }
 }
 
+/** A row of the live table: a blocked flow of the stream (read defensively: stream.ts) or a recent drop. */
 function liveRow(event: JsonObject, fresh = true): HTMLTableRowElement {
   const e = obj(event['edge']);
   return h(
     'tr',
     { class: fresh ? 'live-new' : 'live-recent' },
-    h('td', { class: 'time' }, formatTime(e['lastSeen'])),
-    h('td', { class: 'peer' }, peerLabel(e['source'])),
-    h('td', { class: 'peer' }, peerLabel(e['destination'])),
-    h('td', { class: 'mono' }, portLabel(e['port'], e['protocol'])),
-    h('td', { class: 'num' }, formatCount(e['count'])),
+    h('td', { class: 'time' }, formatTime(optStr(e['lastSeen']))),
+    h('td', { class: 'peer' }, peerLabel(obj(e['source']))),
+    h('td', { class: 'peer' }, peerLabel(obj(e['destination']))),
+    h('td', { class: 'mono' }, portLabel(num(e['port']), optStr(e['protocol']))),
+    h('td', { class: 'num' }, formatCount(num(e['count']))),
     h('td', null, Object.keys(obj(e['dropReasons'])).slice(0, 3).join(', ') || '–'),
   );
 }
 
-function deliveryBadges(deliveries: unknown): HTMLElement[] {
-  return arr(deliveries).map((item) => {
-    const d = obj(item);
-    const state = str(d['state'], 'pending');
-    const attempts = num(d['attempts']);
-    const error = optStr(d['lastError']);
+function deliveryBadges(deliveries: AlertJson['deliveries']): HTMLElement[] {
+  return deliveries.map((d) => {
+    const { state, attempts } = d;
     return h(
       'span',
-      { class: 'delivery', title: error ?? '' },
-      badge(
-        `${str(d['sink'], 'sink')}: ${state}`,
-        state === 'sent' ? 'ok' : state === 'failed' ? 'bad' : 'warn',
-      ),
-      attempts !== undefined && attempts > 1
-        ? h('span', { class: 'muted small' }, ` ${attempts} attempts`)
-        : null,
+      { class: 'delivery', title: d.lastError ?? '' },
+      badge(`${d.sink}: ${state}`, state === 'sent' ? 'ok' : state === 'failed' ? 'bad' : 'warn'),
+      attempts > 1 ? h('span', { class: 'muted small' }, ` ${attempts} attempts`) : null,
     );
   });
 }
 
-function alertRows(body: unknown): HTMLTableRowElement[] {
-  return items(body).map((item) => {
-    const a = obj(item);
-    const status = str(a['status'], 'firing');
+function alertRows(body: AlertsPageJson): HTMLTableRowElement[] {
+  return body.items.map((a) => {
+    const status = a.status;
     return h(
       'tr',
       null,
       h('td', null, badge(status, status === 'firing' ? 'bad' : 'muted')),
+      h('td', null, badge(a.classification, CLASS_TONE[a.classification] ?? 'muted')),
+      h('td', null, a.summary),
+      h('td', { class: 'num' }, formatCount(a.count)),
+      h('td', { class: 'time' }, timeAgo(a.lastSeenMs)),
       h(
         'td',
         null,
-        badge(str(a['classification'], 'unknown'), CLASS_TONE[str(a['classification'])] ?? 'muted'),
-      ),
-      h('td', null, str(a['summary'])),
-      h('td', { class: 'num' }, formatCount(a['count'])),
-      h('td', { class: 'time' }, timeAgo(pick(a, 'lastSeen', 'lastSeenMs'))),
-      h(
-        'td',
-        null,
-        deliveryBadges(a['deliveries']).length > 0
-          ? deliveryBadges(a['deliveries'])
+        a.deliveries.length > 0
+          ? deliveryBadges(a.deliveries)
           : h('span', { class: 'muted' }, 'no sink configured'),
       ),
     );
   });
 }
 
-const CLASSES = ['regression', 'dns', 'suspicious', 'likely-legitimate', 'expected-by-baseline', 'unknown'];
 /** Blocked paths per page. */
 const DROPS_PAGE = 50;
 
@@ -215,7 +197,7 @@ function filters(
         ctx.navigate({ namespace, classification: select.value === '' ? undefined : select.value }),
     },
     h('option', { value: '' }, 'All classes'),
-    CLASSES.map((c) => h('option', { value: c, selected: c === classification }, c)),
+    DROP_CLASSIFICATIONS.map((c) => h('option', { value: c, selected: c === classification }, c)),
   );
   return h(
     'div',
@@ -233,13 +215,13 @@ function filters(
 /** Next follows the API's nextCursor; First goes back to the newest. `page` only numbers what is shown. */
 function dropsPager(
   ctx: PageContext,
-  body: JsonObject,
+  body: DropsPageJson,
   page: number,
   namespace: string | undefined,
   classification: string | undefined,
 ): HTMLElement | null {
-  const total = num(body['total']) ?? 0;
-  const next = optStr(body['nextCursor']);
+  const total = body.total;
+  const next = body.nextCursor ?? undefined;
   const offset = (page - 1) * DROPS_PAGE;
   if (next === undefined && page === 1)
     return total > 0
@@ -251,7 +233,7 @@ function dropsPager(
     h(
       'span',
       { class: 'muted small', 'data-testid': 'drops-range' },
-      `${formatCount(offset + 1)}–${formatCount(offset + items(body).length)} of ${formatCount(total)} blocked paths`,
+      `${formatCount(offset + 1)}–${formatCount(offset + body.items.length)} of ${formatCount(total)} blocked paths`,
     ),
     h(
       'button',
@@ -290,9 +272,7 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
   const dropList = new DropList();
   const alertsBox = h('div', null);
   // The live table starts with the most recent blocked paths; the stream adds to it.
-  const recent = [...items(drops)]
-    .sort((a, b) => str(obj(b)['lastSeen']).localeCompare(str(obj(a)['lastSeen'])))
-    .slice(0, LIVE_INITIAL);
+  const recent = [...drops.items].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).slice(0, LIVE_INITIAL);
   const liveBody = h(
     'tbody',
     null,
@@ -300,8 +280,8 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
   );
   const liveEmpty = h('p', { class: 'empty' }, 'No blocked flow yet; new ones appear here as they arrive.');
   const status = h('span', { class: 'pill pill-connecting', 'data-testid': 'stream-state' }, 'connecting');
-  const showDrops = (body: unknown): void => dropList.update(items(body));
-  const showAlerts = (body: unknown): void => {
+  const showDrops = (body: DropsPageJson): void => dropList.update(body.items);
+  const showAlerts = (body: AlertsPageJson): void => {
     mount(
       alertsBox,
       table(
@@ -395,7 +375,7 @@ export async function renderDrops(ctx: PageContext): Promise<void> {
       'Blocked paths',
       filters(ctx, names, namespace, classification),
       dropList.element,
-      dropsPager(ctx, obj(drops), page, namespace, classification),
+      dropsPager(ctx, drops, page, namespace, classification),
     ),
     card('Alerts', alertsBox),
   );

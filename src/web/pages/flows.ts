@@ -3,10 +3,11 @@
 // GET /api/v1/flows. The loaded page can be sorted by any column (click its header) and searched
 // across names, labels, DNS names and drop reasons (flow-sort.ts); the page says that both act on
 // the flows loaded, not on the whole store.
+import type { EdgeJson } from '../../api/common.js';
+import { VERDICTS } from '../../api/constants.js';
 import { getJson } from '../api.js';
 import { h, mount } from '../dom.js';
-import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
-import { items, obj, optStr, str, type JsonObject } from '../json.js';
+import { formatCount, formatTime, peerLabel, portLabel, timeAgo, type PeerView } from '../format.js';
 import {
   dropReasons,
   isSortKey,
@@ -17,7 +18,6 @@ import {
 } from '../flow-sort.js';
 import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 
-const VERDICTS = ['forwarded', 'dropped', 'audit', 'error'] as const;
 const PAGE_SIZES = [25, 50, 100, 200] as const;
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -25,11 +25,11 @@ const DEFAULT_PAGE_SIZE = 50;
 const NOISE_LABEL =
   /^(pod-template-hash|controller-revision-hash|pod-template-generation|statefulset\.kubernetes\.io\/pod-name|io\.kubernetes\.|io\.cilium\.)/;
 
-function peerCell(peer: unknown): HTMLTableCellElement {
-  const labels = Object.entries(obj(obj(peer)['labels']))
-    .filter(([key, value]) => typeof value === 'string' && !NOISE_LABEL.test(key))
+function peerCell(peer: PeerView): HTMLTableCellElement {
+  const labels = Object.entries(peer.labels ?? {})
+    .filter(([key]) => !NOISE_LABEL.test(key))
     .slice(0, 3)
-    .map(([key, value]) => h('span', { class: 'label-chip' }, `${key}=${str(value)}`));
+    .map(([key, value]) => h('span', { class: 'label-chip' }, `${key}=${value}`));
   return h(
     'td',
     { class: 'peer' },
@@ -57,7 +57,7 @@ export async function renderFlows(ctx: PageContext): Promise<void> {
     namespaceNames(),
     getJson('/api/v1/flows', { namespace, verdict, cursor, limit }, ctx.signal),
   ]);
-  const next = optStr(obj(body)['nextCursor']);
+  const next = body.nextCursor ?? undefined;
   const verdictSelect = h(
     'select',
     {
@@ -84,25 +84,25 @@ export async function renderFlows(ctx: PageContext): Promise<void> {
       .sort((a, b) => a - b)
       .map((n) => h('option', { value: String(n), selected: n === limit }, `${n} per page`)),
   );
-  const loaded = items(body).map(obj);
-  const row = (f: JsonObject): HTMLTableRowElement => {
-    const v = str(f['verdict'], 'unknown');
+  const loaded = body.items;
+  const row = (f: EdgeJson): HTMLTableRowElement => {
+    const v = f.verdict;
     const reasons = dropReasons(f);
     return h(
       'tr',
       { class: v === 'dropped' ? 'row-drop' : '' },
-      peerCell(f['source']),
-      peerCell(f['destination']),
-      h('td', { class: 'mono' }, portLabel(f['port'], f['protocol'])),
+      peerCell(f.source),
+      peerCell(f.destination),
+      h('td', { class: 'mono' }, portLabel(f.port, f.protocol)),
       h('td', null, verdictBadge(v)),
       h(
         'td',
         { class: 'small mono', 'data-column': 'reason' },
         reasons.length > 0 ? reasons.slice(0, 2).join(', ') : '–',
       ),
-      h('td', { class: 'num' }, formatCount(f['count'])),
-      h('td', { class: 'time', title: formatTime(f['firstSeen']) }, timeAgo(f['firstSeen'])),
-      h('td', { class: 'time', title: formatTime(f['lastSeen']) }, timeAgo(f['lastSeen'])),
+      h('td', { class: 'num' }, formatCount(f.count)),
+      h('td', { class: 'time', title: formatTime(f.firstSeen) }, timeAgo(f.firstSeen)),
+      h('td', { class: 'time', title: formatTime(f.lastSeen) }, timeAgo(f.lastSeen)),
     );
   };
   const columns: readonly (readonly [string, SortKey])[] = [

@@ -4,14 +4,14 @@
 // orange and dotted, told apart by the drop reasons of the dropped flows (GET /api/v1/flows);
 // hovering an arrow shows its ports, clicking it its evidence. GET /api/v1/graph?namespace=.
 // The whole cluster is the namespace summary (namespace-map.ts) unless ?level=workload asks.
+import type { GraphJson, GraphNodeJson } from '../../api/graph.js';
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
-import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
+import { formatCount, formatTime, portLabel, timeAgo, type PeerView } from '../format.js';
 import { routeEdge, type Box } from '../edge-route.js';
 import { nonPolicyLinks } from '../map-drops.js';
 import { layoutLayers } from '../graph-layout.js';
 import { renderNamespaceMap } from './namespace-map.js';
-import { arr, items, num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 
 const NODE_W = 184;
@@ -40,21 +40,17 @@ interface MapLink {
   /** Its drops all came from the datapath, none from a policy. */
   nonPolicy: boolean;
   readonly count: number;
-  readonly firstSeen: unknown;
-  readonly lastSeen: unknown;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
 }
 
-function readNode(value: unknown): MapNode {
-  const o = obj(value);
-  const namespace = optStr(o['namespace']);
-  const name = optStr(pick(o, 'name', 'workload', 'ip')) ?? peerLabel(o);
-  const id = optStr(o['id']) ?? (namespace !== undefined ? `${namespace}/${name}` : name);
+function readNode(node: GraphNodeJson): MapNode {
   return {
-    id,
-    label: name,
-    namespace,
-    kind: str(pick(o, 'workloadKind', 'kind'), namespace !== undefined ? 'Pod' : 'external'),
-    names: strs(o['names']).slice(0, 20),
+    id: node.id,
+    label: node.name !== '' ? node.name : node.id,
+    namespace: node.namespace ?? undefined,
+    kind: node.workloadKind ?? node.kind,
+    names: node.names.slice(0, 20),
   };
 }
 
@@ -73,48 +69,26 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function readPorts(link: JsonObject): MapPort[] {
-  const ports = arr(link['ports']);
-  const list = ports.length > 0 ? ports : [link];
-  return list.map((p) => {
-    const o = obj(p);
-    return {
-      protocol: str(o['protocol'], 'TCP'),
-      port: num(o['port']),
-      verdict: str(o['verdict'], 'forwarded'),
-      count: num(o['count']) ?? 0,
-    };
-  });
-}
-
-function readGraph(body: unknown): { nodes: Map<string, MapNode>; links: MapLink[]; truncated: boolean } {
-  const o = obj(body);
+function readGraph(graph: GraphJson): { nodes: Map<string, MapNode>; links: MapLink[]; truncated: boolean } {
   const nodes = new Map<string, MapNode>();
-  for (const n of arr(o['nodes'])) {
-    const node = readNode(n);
-    nodes.set(node.id, node);
-  }
+  for (const n of graph.nodes) nodes.set(n.id, readNode(n));
   const links: MapLink[] = [];
-  for (const e of arr(pick(o, 'links', 'edges'))) {
-    const link = obj(e);
-    const from = str(pick(link, 'source', 'from'));
-    const to = str(pick(link, 'target', 'to'));
-    if (from === '' || to === '') continue;
-    for (const id of [from, to])
+  for (const link of graph.links) {
+    for (const id of [link.source, link.target])
       if (!nodes.has(id)) nodes.set(id, { id, label: id, namespace: undefined, kind: 'external', names: [] });
-    const ports = readPorts(link);
+    const ports = link.ports.map((p) => ({ ...p, port: p.port ?? undefined }));
     links.push({
-      from,
-      to,
+      from: link.source,
+      to: link.target,
       ports,
-      dropped: link['dropped'] === true || ports.some((p) => isDroppedVerdict(p.verdict)),
+      dropped: link.dropped || ports.some((p) => isDroppedVerdict(p.verdict)),
       nonPolicy: false,
-      count: num(link['count']) ?? ports.reduce((sum, p) => sum + p.count, 0),
-      firstSeen: pick(link, 'firstSeen', 'firstSeenMs'),
-      lastSeen: pick(link, 'lastSeen', 'lastSeenMs'),
+      count: link.count,
+      firstSeen: link.firstSeen,
+      lastSeen: link.lastSeen,
     });
   }
-  return { nodes, links, truncated: o['truncated'] === true };
+  return { nodes, links, truncated: graph.truncated };
 }
 
 function nodeName(node: MapNode | undefined, id: string): string {
@@ -123,11 +97,10 @@ function nodeName(node: MapNode | undefined, id: string): string {
 }
 
 /** Does a flow item of GET /api/v1/flows belong to this node? */
-function flowSideMatches(side: unknown, node: MapNode | undefined): boolean {
+function flowSideMatches(side: PeerView, node: MapNode | undefined): boolean {
   if (node === undefined) return false;
-  const o = obj(side);
-  if (node.namespace !== undefined) return o['namespace'] === node.namespace && o['workload'] === node.label;
-  return o['ip'] === node.label || (optStr(o['ip']) === undefined && o['kind'] === node.label);
+  if (node.namespace !== undefined) return side.namespace === node.namespace && side.workload === node.label;
+  return side.ip === node.label || ((side.ip ?? '') === '' && side.kind === node.label);
 }
 
 /** Sample pods and DNS names come from the flows of the link's namespace (the graph has none). */
@@ -140,13 +113,13 @@ async function loadSamples(link: MapLink, nodes: Map<string, MapNode>, into: HTM
   const names = new Set<string>([...(source?.names ?? []), ...(target?.names ?? [])]);
   if (namespace !== undefined) {
     const body = await getJson('/api/v1/flows', { namespace, limit: 500 });
-    for (const item of items(body)) {
-      const f = obj(item);
-      if (!flowSideMatches(f['source'], source) || !flowSideMatches(f['destination'], target)) continue;
-      for (const p of strs(obj(f['source'])['pods'])) sourcePods.add(p);
-      for (const p of strs(obj(f['destination'])['pods'])) targetPods.add(p);
-      for (const n of [...strs(obj(f['source'])['names']), ...strs(obj(f['destination'])['names'])])
-        names.add(n);
+    for (const f of body.items) {
+      const from: PeerView = f.source;
+      const to: PeerView = f.destination;
+      if (!flowSideMatches(from, source) || !flowSideMatches(to, target)) continue;
+      for (const p of from.pods ?? []) sourcePods.add(p);
+      for (const p of to.pods ?? []) targetPods.add(p);
+      for (const n of [...(from.names ?? []), ...(to.names ?? [])]) names.add(n);
     }
   }
   const list = (values: Set<string>): string =>

@@ -4,10 +4,10 @@
 // Its size follows the namespaces, never the workloads, so it draws at any cluster size. Clicking
 // a namespace drills into its workload map; hovering one highlights its links; the find box
 // highlights the namespaces whose name contains the text. A table lists the busiest pairs.
+import type { NamespaceGraphJson } from '../../api/namespace-graph.js';
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
 import { formatCount } from '../format.js';
-import { arr, num, obj, str } from '../json.js';
 import { card, pageHeader, table, type PageContext } from '../ui.js';
 
 interface Counts {
@@ -33,33 +33,11 @@ const LABEL_CHARS = 28;
 /** What the API accepts as ?namespace= (a DNS-1123 label): anything else cannot be drilled into. */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function readCounts(value: unknown): Counts {
-  const o = obj(value);
-  return {
-    count: num(o['count']) ?? 0,
-    droppedCount: num(o['droppedCount']) ?? 0,
-    paths: num(o['paths']) ?? 0,
-    droppedPaths: num(o['droppedPaths']) ?? 0,
-  };
-}
-
-function readSummary(body: unknown): { nodes: NsNode[]; links: NsLink[]; truncated: boolean } {
-  const o = obj(body);
-  const nodes = arr(o['nodes']).map((n): NsNode => {
-    const node = obj(n);
-    return {
-      id: str(node['id']),
-      kind: str(node['kind'], 'namespace'),
-      name: str(node['name']),
-      workloads: num(node['workloads']) ?? 0,
-      internal: readCounts(node['internal']),
-    };
-  });
+function readSummary(body: NamespaceGraphJson): { nodes: NsNode[]; links: NsLink[]; truncated: boolean } {
+  const nodes = body.nodes;
   const ids = new Set(nodes.map((n) => n.id));
-  const links = arr(o['links'])
-    .map((l): NsLink => ({ ...readCounts(l), source: str(obj(l)['source']), target: str(obj(l)['target']) }))
-    .filter((l) => ids.has(l.source) && ids.has(l.target));
-  return { nodes, links, truncated: o['truncated'] === true };
+  const links = body.links.filter((l) => ids.has(l.source) && ids.has(l.target));
+  return { nodes, links, truncated: body.truncated };
 }
 
 function truncate(text: string, max: number): string {
@@ -221,7 +199,7 @@ function pairsTable(
 
 /** The whole-cluster page of the service map. */
 export async function renderNamespaceMap(ctx: PageContext): Promise<void> {
-  const body = await getJson('/api/v1/graph', { level: 'namespace' }, ctx.signal);
+  const body = await getJson('/api/v1/graph?level=namespace', {}, ctx.signal);
   const { nodes, links, truncated } = readSummary(body);
   const status = h('p', { class: 'hint', 'aria-live': 'polite' }, 'Click a namespace to open its map.');
   const drill = (node: NsNode): void => {

@@ -3,10 +3,10 @@
 // order, each with its tier, priority, rules and the namespaces its subject covers. Absent when the
 // cluster has none; a failed fetch is said in the card, not fatal to the page. Names are cluster
 // data: text nodes only (dom.ts).
+import type { ClusterPolicyJson } from '../../api/cluster-policies.js';
 import { getJson } from '../api.js';
 import { h } from '../dom.js';
 import { formatCount } from '../format.js';
-import { items, num, obj, str, strs } from '../json.js';
 import { badge, card, table } from '../ui.js';
 
 /** Namespaces named per policy; the rest are counted. */
@@ -28,9 +28,9 @@ function coveredNamespaces(namespaces: readonly string[], covered: number): HTML
 }
 
 export async function clusterPoliciesCard(signal: AbortSignal): Promise<HTMLElement | null> {
-  let list: readonly unknown[];
+  let list: readonly ClusterPolicyJson[];
   try {
-    list = items(await getJson('/api/v1/cluster-policies', undefined, signal));
+    list = (await getJson('/api/v1/cluster-policies', undefined, signal)).items;
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     return card(
@@ -51,26 +51,23 @@ export async function clusterPoliciesCard(signal: AbortSignal): Promise<HTMLElem
       ),
       table(
         ['Policy', 'Tier', 'Priority', 'Rules (in / out)', 'Pods selected', 'Namespaces covered'],
-        list.map((item) => {
-          const p = obj(item);
-          const tier = str(p['tier']);
-          const priority = num(p['priority']);
-          return h(
+        list.map((p) =>
+          h(
             'tr',
-            { 'data-cluster-policy': str(p['name']) },
+            { 'data-cluster-policy': p.name },
             h(
               'td',
               null,
-              h('div', { class: 'strong mono' }, str(p['name'])),
-              h('div', { class: 'muted small' }, str(p['kind'])),
+              h('div', { class: 'strong mono' }, p.name),
+              h('div', { class: 'muted small' }, p.kind),
             ),
-            h('td', null, badge(tier, tier === 'Admin' ? 'purple' : 'info')),
-            h('td', { class: 'num' }, priority !== undefined ? String(priority) : '–'),
-            h('td', { class: 'num' }, `${formatCount(p['ingressRules'])} / ${formatCount(p['egressRules'])}`),
-            h('td', { class: 'num' }, formatCount(p['podsSelected'])),
-            h('td', null, coveredNamespaces(strs(p['namespaces']), num(p['namespacesCovered']) ?? 0)),
-          );
-        }),
+            h('td', null, badge(p.tier, p.tier === 'Admin' ? 'purple' : 'info')),
+            h('td', { class: 'num' }, p.priority !== null ? String(p.priority) : '–'),
+            h('td', { class: 'num' }, `${formatCount(p.ingressRules)} / ${formatCount(p.egressRules)}`),
+            h('td', { class: 'num' }, formatCount(p.podsSelected)),
+            h('td', null, coveredNamespaces(p.namespaces, p.namespacesCovered)),
+          ),
+        ),
       ),
     ),
   );

@@ -5,7 +5,7 @@
 // namespaces they cover (overview-cluster-policies.ts).
 import { h, mount } from '../dom.js';
 import { formatCount, percent } from '../format.js';
-import { bool, num, obj, pick, str, type JsonObject } from '../json.js';
+import type { NamespaceJson, NamespacesPageJson } from '../../api/namespaces.js';
 import { allNamespaceItems, badge, card, pageHeader, stat, table, type PageContext } from '../ui.js';
 import { clusterPoliciesCard } from './overview-cluster-policies.js';
 
@@ -22,25 +22,19 @@ interface NamespaceRow {
   readonly dropPaths: number | undefined;
 }
 
-function readRow(item: unknown): NamespaceRow {
-  const o = obj(item);
-  const c: JsonObject = { ...o, ...obj(o['coverage']) };
-  const pods = num(c['pods']);
-  const podsSelected = num(c['podsSelected']);
-  const share = num(pick(c, 'selectedShare', 'share'));
+function readRow(item: NamespaceJson): NamespaceRow {
+  const c = item.coverage;
   return {
-    name: str(pick(o, 'namespace', 'name'), '?'),
-    denyIngress: bool(c['defaultDenyIngress']),
-    denyEgress: bool(c['defaultDenyEgress']),
-    podsSelected,
-    pods,
-    coverage:
-      share ??
-      (pods !== undefined && pods > 0 && podsSelected !== undefined ? podsSelected / pods : undefined),
-    policies: num(c['policies']),
-    edges: num(o['edges']),
-    drops: num(obj(o['dropsLastHour'])['connections']) ?? num(o['dropsLastHour']),
-    dropPaths: num(obj(o['dropsLastHour'])['paths']),
+    name: item.name,
+    denyIngress: c?.defaultDenyIngress,
+    denyEgress: c?.defaultDenyEgress,
+    podsSelected: c?.podsSelected,
+    pods: c?.pods,
+    coverage: c?.selectedShare ?? undefined,
+    policies: c?.policies,
+    edges: item.edges,
+    drops: item.dropsLastHour.connections,
+    dropPaths: item.dropsLastHour.paths,
   };
 }
 
@@ -67,7 +61,7 @@ function coverageBar(row: NamespaceRow): HTMLElement {
 
 async function allNamespaces(
   signal: AbortSignal,
-): Promise<{ rows: NamespaceRow[]; totals: JsonObject | undefined }> {
+): Promise<{ rows: NamespaceRow[]; totals: NamespacesPageJson['totals'] | undefined }> {
   const { items: list, totals } = await allNamespaceItems(signal);
   return { rows: list.map(readRow), totals };
 }
@@ -80,9 +74,8 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
   const rows = unsorted.sort((a, b) => a.name.localeCompare(b.name));
   const unprotected = rows.filter((r) => r.denyIngress === false || r.denyEgress === false).length;
   const known = rows.some((r) => r.denyIngress !== undefined);
-  const edges = num(totals?.['edges']) ?? rows.reduce((sum, r) => sum + (r.edges ?? 0), 0);
-  const drops =
-    num(obj(totals?.['dropsLastHour'])['connections']) ?? rows.reduce((sum, r) => sum + (r.drops ?? 0), 0);
+  const edges = totals?.edges ?? rows.reduce((sum, r) => sum + (r.edges ?? 0), 0);
+  const drops = totals?.dropsLastHour.connections ?? rows.reduce((sum, r) => sum + (r.drops ?? 0), 0);
   mount(
     ctx.root,
     pageHeader('Overview', 'Policy coverage and observed traffic per namespace'),

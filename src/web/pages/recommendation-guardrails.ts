@@ -4,48 +4,44 @@
 // either flavour, with their proof, warnings, YAML and their own download
 // (/api/v1/recommendations/cluster-guardrails/export). Object names, rule names and YAML are
 // cluster data: text nodes only (dom.ts).
+import type { ClusterGuardrailsJson } from '../../api/cluster-guardrails.js';
 import { download, getJson } from '../api.js';
 import { wireCopyButton } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount } from '../format.js';
-import { arr, bool, num, obj, str, strs } from '../json.js';
 import { renderYaml } from '../yaml-highlight.js';
 import { badge, card, errorBox, loading, table } from '../ui.js';
 
 type GuardrailFlavor = 'cnp' | 'anp';
 
-function summaryTable(body: Record<string, unknown>): HTMLElement {
+function summaryTable(body: ClusterGuardrailsJson): HTMLElement {
   return table(
     ['Kind', 'Name', 'Tier', 'Priority', 'Ingress rules', 'Egress rules'],
-    arr(body['summary']).map((item) => {
-      const s = obj(item);
-      return h(
+    body.summary.map((s) =>
+      h(
         'tr',
-        { 'data-guardrail': str(s['name']) },
-        h('td', null, str(s['kind'])),
-        h('td', { class: 'mono' }, str(s['name'])),
-        h('td', null, badge(str(s['tier']), str(s['tier']) === 'Admin' ? 'purple' : 'info')),
-        h('td', { class: 'num' }, num(s['priority']) !== undefined ? String(num(s['priority'])) : '–'),
-        h('td', { class: 'num' }, formatCount(s['ingressRules'])),
-        h('td', { class: 'num' }, formatCount(s['egressRules'])),
-      );
-    }),
+        { 'data-guardrail': s.name },
+        h('td', null, s.kind),
+        h('td', { class: 'mono' }, s.name),
+        h('td', null, badge(s.tier, s.tier === 'Admin' ? 'purple' : 'info')),
+        h('td', { class: 'num' }, s.priority !== null ? String(s.priority) : '–'),
+        h('td', { class: 'num' }, formatCount(s.ingressRules)),
+        h('td', { class: 'num' }, formatCount(s.egressRules)),
+      ),
+    ),
     'No guardrail to propose: no cross-namespace traffic observed in this scope.',
   );
 }
 
 function resultView(
-  body: Record<string, unknown>,
+  body: ClusterGuardrailsJson,
   namespace: string | undefined,
   flavor: GuardrailFlavor,
 ): HTMLElement {
-  const proof = obj(body['proof']);
-  const violations = strs(proof['violations']);
-  const problems = strs(proof['problems']);
-  const warnings = strs(body['warnings']);
-  const yaml = str(body['yaml']);
+  const { proof, warnings, yaml } = body;
+  const { violations, problems } = proof;
   const status = h('span', { class: 'muted small', role: 'status' });
-  if (bool(body['ok']) !== true) {
+  if (!body.ok) {
     return h(
       'div',
       { 'data-testid': 'guardrails-refused' },
@@ -61,14 +57,14 @@ function resultView(
       ),
     );
   }
-  const objects = arr(body['objects']).length;
+  const objects = body.objects.length;
   return h(
     'div',
     { 'data-testid': 'guardrails-result' },
     h(
       'p',
       { class: 'muted' },
-      `${formatCount(objects)} object(s) admitting ${formatCount(body['paths'])} observed cross-namespace path(s); replayed ${formatCount(proof['replayed'])} observed flows with them and the proposal: ${formatCount(proof['allowed'])} allowed, none dropped by them.`,
+      `${formatCount(objects)} object(s) admitting ${formatCount(body.paths)} observed cross-namespace path(s); replayed ${formatCount(proof.replayed)} observed flows with them and the proposal: ${formatCount(proof.allowed)} allowed, none dropped by them.`,
     ),
     warnings.length > 0
       ? h(
@@ -129,7 +125,7 @@ export function guardrailsSection(namespace: string | undefined): HTMLElement {
     const flavor: GuardrailFlavor = select.value === 'anp' ? 'anp' : 'cnp';
     mount(host, loading());
     getJson('/api/v1/recommendations/cluster-guardrails', { namespace, flavor }, controller.signal).then(
-      (raw) => mount(host, resultView(obj(raw), namespace, flavor)),
+      (body) => mount(host, resultView(body, namespace, flavor)),
       (error: unknown) => {
         if (!(error instanceof DOMException && error.name === 'AbortError')) mount(host, errorBox(error));
       },

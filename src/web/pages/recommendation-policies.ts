@@ -2,11 +2,11 @@
 // searchable summary table first (paged), then the policy cards of the current page, collapsed
 // beyond the first few. A card's YAML and evidence are fetched from /recommendations/policy when
 // it is first opened, so a namespace of 1,000 policies paints from the summary alone.
+import type { PolicySummaryJson, ProposedPolicyJson } from '../../api/recommendations.js';
 import { getJson } from '../api.js';
 import { copyText } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, portLabel, timeAgo } from '../format.js';
-import { arr, num, obj, optStr, str, strs, type JsonObject } from '../json.js';
 import { badge, errorBox, loading } from '../ui.js';
 import { renderYaml } from '../yaml-highlight.js';
 
@@ -25,28 +25,27 @@ const CARD_PAGE = 25;
 export const roleBadge = (role: string): HTMLElement =>
   badge(ROLE_LABEL[role] ?? role, role === 'default-deny' ? 'bad' : role === 'dns' ? 'info' : 'ok');
 
-function ruleRow(rule: unknown): HTMLTableRowElement {
-  const r = obj(rule);
-  const ports = arr(r['ports']).map((p) => portLabel(obj(p)['port'], obj(p)['protocol']));
-  const pods = strs(r['samplePods']);
-  const names = strs(r['names']);
-  const reasons = strs(r['reasons']);
+type RuleJson = ProposedPolicyJson['rules'][number];
+
+function ruleRow(r: RuleJson): HTMLTableRowElement {
+  const ports = r.ports.map((p) => portLabel(p.port, p.protocol));
+  const { samplePods: pods, names, reasons } = r;
   return h(
     'tr',
     null,
-    h('td', null, badge(str(r['direction']), str(r['direction']) === 'ingress' ? 'info' : 'purple')),
+    h('td', null, badge(r.direction, r.direction === 'ingress' ? 'info' : 'purple')),
     h(
       'td',
       { class: 'peer' },
-      str(r['peer']),
+      r.peer,
       names.length > 0 ? h('div', { class: 'muted small' }, names.slice(0, 4).join(', ')) : null,
     ),
     h('td', { class: 'mono' }, ports.length > 0 ? ports.join(', ') : 'all ports'),
-    h('td', { class: 'num' }, formatCount(r['connections'])),
+    h('td', { class: 'num' }, formatCount(r.connections)),
     h(
       'td',
-      { class: 'time', title: `${formatTime(r['firstSeenMs'])} – ${formatTime(r['lastSeenMs'])}` },
-      timeAgo(r['lastSeenMs']),
+      { class: 'time', title: `${formatTime(r.firstSeenMs)} – ${formatTime(r.lastSeenMs)}` },
+      timeAgo(r.lastSeenMs),
     ),
     h(
       'td',
@@ -57,11 +56,10 @@ function ruleRow(rule: unknown): HTMLTableRowElement {
   );
 }
 
-function policyBody(detail: JsonObject): HTMLElement[] {
-  const rules = arr(detail['rules']);
-  const role = str(detail['role']);
+function policyBody(detail: ProposedPolicyJson): HTMLElement[] {
+  const { rules, role } = detail;
   return [
-    renderYaml(str(detail['yaml'])),
+    renderYaml(detail.yaml),
     rules.length === 0
       ? h(
           'p',
@@ -94,16 +92,15 @@ function policyBody(detail: JsonObject): HTMLElement[] {
 /** A policy card: its summary line; the YAML and evidence loaded on first open. */
 function policyCard(
   namespace: string,
-  line: JsonObject,
+  line: PolicySummaryJson,
   open: boolean,
   flavor: string | undefined,
 ): HTMLElement {
-  const name = str(line['name']);
-  const rules = num(line['rules']) ?? 0;
+  const { name, rules } = line;
   const body = h('div', { class: 'policy-body' });
-  let detail: Promise<JsonObject> | undefined;
-  const load = (): Promise<JsonObject> => {
-    detail ??= getJson('/api/v1/recommendations/policy', { namespace, name, flavor }).then(obj);
+  let detail: Promise<ProposedPolicyJson> | undefined;
+  const load = (): Promise<ProposedPolicyJson> => {
+    detail ??= getJson('/api/v1/recommendations/policy', { namespace, name, flavor });
     detail.catch(() => {
       detail = undefined;
     });
@@ -129,7 +126,7 @@ function policyCard(
       onClick: (event: Event) => {
         event.preventDefault();
         load()
-          .then((d) => copyText(str(d['yaml'])))
+          .then((d) => copyText(d.yaml))
           .then(
             () => {
               copy.textContent = 'Copied';
@@ -161,9 +158,9 @@ function policyCard(
       'summary',
       { class: 'policy-head' },
       h('h3', { class: 'mono' }, name),
-      roleBadge(str(line['role'])),
-      optStr(line['workload']) !== undefined
-        ? h('span', { class: 'muted small' }, `selects ${str(line['workload'])}`)
+      roleBadge(line.role),
+      line.workload !== null && line.workload !== ''
+        ? h('span', { class: 'muted small' }, `selects ${line.workload}`)
         : null,
       h('span', { class: 'spacer' }),
       h('span', { class: 'muted small' }, `${rules} ${rules === 1 ? 'rule' : 'rules'}`),
@@ -175,41 +172,39 @@ function policyCard(
   return details;
 }
 
-function summaryRow(line: JsonObject): HTMLTableRowElement {
+function summaryRow(line: PolicySummaryJson): HTMLTableRowElement {
   return h(
     'tr',
-    { 'data-policy': str(line['name']) },
+    { 'data-policy': line.name },
     h(
       'td',
       { class: 'mono' },
       h(
         'a',
         {
-          href: `#policy-${str(line['name'])}`,
+          href: `#policy-${line.name}`,
           onClick: (event: Event) => {
             event.preventDefault();
-            focusCard(str(line['name']));
+            focusCard(line.name);
           },
         },
-        str(line['name']),
+        line.name,
       ),
     ),
-    h('td', null, roleBadge(str(line['role']))),
-    h('td', null, optStr(line['workload']) ?? 'every pod'),
-    h('td', { class: 'num' }, formatCount(line['rules'])),
-    h('td', { class: 'num' }, formatCount(line['peers'])),
-    h('td', { class: 'num' }, formatCount(line['connections'])),
+    h('td', null, roleBadge(line.role)),
+    h('td', null, line.workload !== null && line.workload !== '' ? line.workload : 'every pod'),
+    h('td', { class: 'num' }, formatCount(line.rules)),
+    h('td', { class: 'num' }, formatCount(line.peers)),
+    h('td', { class: 'num' }, formatCount(line.connections)),
   );
 }
 
 let focusCard: (name: string) => void = () => undefined;
 
-function matches(line: JsonObject, query: string): boolean {
+function matches(line: PolicySummaryJson, query: string): boolean {
   if (query === '') return true;
   const q = query.toLowerCase();
-  return [line['name'], line['role'], line['workload']].some(
-    (v) => typeof v === 'string' && v.toLowerCase().includes(q),
-  );
+  return [line.name, line.role, line.workload].some((v) => v !== null && v.toLowerCase().includes(q));
 }
 
 function pager(label: string, page: number, pages: number, go: (page: number) => void): HTMLElement | null {
@@ -234,7 +229,7 @@ function pager(label: string, page: number, pages: number, go: (page: number) =>
 /** The summary table (searchable, paged) and the cards of the current page, redrawn in place. */
 export function policiesView(
   namespace: string,
-  lines: readonly JsonObject[],
+  lines: readonly PolicySummaryJson[],
   flavor: string | undefined,
 ): HTMLElement {
   const root = h('div', { class: 'policies' });
@@ -256,7 +251,7 @@ export function policiesView(
   const tableHost = h('div');
   const cardsHost = h('div');
   focusCard = (name: string): void => {
-    const index = lines.filter((l) => matches(l, query)).findIndex((l) => str(l['name']) === name);
+    const index = lines.filter((l) => matches(l, query)).findIndex((l) => l.name === name);
     if (index < 0) return;
     cardPage = Math.floor(index / CARD_PAGE);
     redrawCards();
@@ -268,7 +263,7 @@ export function policiesView(
       card.scrollIntoView({ block: 'start' });
     }
   };
-  const filtered = (): readonly JsonObject[] => lines.filter((l) => matches(l, query));
+  const filtered = (): readonly PolicySummaryJson[] => lines.filter((l) => matches(l, query));
   function redrawTable(): void {
     const list = filtered();
     const pages = Math.ceil(list.length / TABLE_PAGE);

@@ -6,11 +6,14 @@
 // paged and collapsed, each policy's YAML fetched when opened), the diff against the existing
 // policies, copy and downloads (/api/v1/recommendations/export) and the verify.sh commands. Both
 // end with the "Cluster guardrails" section (recommendation-guardrails.ts), fetched on request.
+import type { RecommendationSummaryJson } from '../../api/recommendations.js';
+
+type NamespaceSummaryJson = RecommendationSummaryJson['namespaces'][number];
+type UnsafePathJson = NamespaceSummaryJson['unsafe'][number];
 import { download, getJson, getText } from '../api.js';
 import { copyText, wireCopyButton } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, percent } from '../format.js';
-import { arr, num, obj, optStr, str, type JsonObject } from '../json.js';
 import {
   allNamespaceItems,
   badge,
@@ -89,7 +92,7 @@ function stageButton(namespace: string, status: HTMLElement, flavor: string | un
 function safetyVerdict(
   name: string,
   policies: readonly unknown[],
-  unsafe: readonly JsonObject[],
+  unsafe: readonly UnsafePathJson[],
   violations: number,
 ): HTMLElement {
   if (violations > 0 && unsafe.length === 0) {
@@ -113,15 +116,7 @@ function safetyVerdict(
         'ul',
         { class: 'warnings' },
         unsafe.map((u) =>
-          h(
-            'li',
-            null,
-            badge(str(u['code']), 'bad'),
-            ' ',
-            h('span', { class: 'mono' }, str(u['path'])),
-            ': ',
-            str(u['reason']),
-          ),
+          h('li', null, badge(u.code, 'bad'), ' ', h('span', { class: 'mono' }, u.path), ': ', u.reason),
         ),
       ),
     );
@@ -174,18 +169,15 @@ function copyAllButton(namespace: string): HTMLElement {
 }
 
 function namespaceSection(
-  ns: JsonObject,
+  ns: NamespaceSummaryJson,
   status: HTMLElement,
   writable: boolean,
   violations: number,
   flavor: string | undefined,
 ): HTMLElement {
-  const name = str(ns['namespace']);
-  const policies = arr(ns['policies']).map(obj);
-  const diff = arr(ns['diff']);
-  const warnings = arr(ns['warnings']);
+  const { namespace: name, policies, diff, warnings } = ns;
   // Paths this proposal would deny although they were observed (the API's `unsafe`): said first.
-  const unsafe = arr(ns['unsafe']).map(obj);
+  const unsafe = ns.unsafe;
   return h(
     'section',
     { class: 'card ns-section', 'data-namespace': name },
@@ -222,17 +214,17 @@ function namespaceSection(
           'div',
           { class: 'diff' },
           h('span', { class: 'diff-title' }, 'Against existing policies:'),
-          diff.slice(0, DIFF_SHOWN).map((d) => {
-            const e = obj(d);
-            const change = str(e['change']);
-            return h(
-              'span',
-              { class: 'diff-entry', title: str(e['detail']) },
-              badge(change, CHANGE_TONE[change] ?? 'muted'),
-              ' ',
-              h('span', { class: 'mono small' }, str(e['policy'])),
-            );
-          }),
+          diff
+            .slice(0, DIFF_SHOWN)
+            .map((e) =>
+              h(
+                'span',
+                { class: 'diff-entry', title: e.detail },
+                badge(e.change, CHANGE_TONE[e.change] ?? 'muted'),
+                ' ',
+                h('span', { class: 'mono small' }, e.policy),
+              ),
+            ),
           diff.length > DIFF_SHOWN
             ? h('span', { class: 'muted small' }, `and ${formatCount(diff.length - DIFF_SHOWN)} more`)
             : null,
@@ -242,36 +234,31 @@ function namespaceSection(
       ? h(
           'ul',
           { class: 'warnings' },
-          warnings.map((w) => h('li', null, badge(str(obj(w)['code']), 'warn'), ' ', str(obj(w)['message']))),
+          warnings.map((w) => h('li', null, badge(w.code, 'warn'), ' ', w.message)),
         )
       : null,
     policiesView(name, policies, flavor),
   );
 }
 
-function exposureStats(body: JsonObject): HTMLElement {
-  const exposure = obj(body['exposure']);
-  const before = obj(exposure['before']);
-  const after = obj(exposure['after']);
-  const proof = obj(body['proof']);
-  const pairs = (o: JsonObject): string =>
-    num(o['reachable']) === undefined
-      ? 'not computed'
-      : `${formatCount(o['reachable'])} / ${formatCount(o['total'])}`;
-  const violations = num(proof['violations']) ?? 0;
+function exposureStats(body: RecommendationSummaryJson): HTMLElement {
+  const { exposure, proof } = body;
+  const pairs = (o: RecommendationSummaryJson['exposure']['before']): string =>
+    o === null ? 'not computed' : `${formatCount(o.reachable)} / ${formatCount(o.total)}`;
+  const violations = proof.violations;
   return h(
     'div',
     { class: 'stats' },
-    stat('Reachable pod pairs × ports today', pairs(before)),
-    stat('With the proposal', pairs(after), 'ok'),
+    stat('Reachable pod pairs × ports today', pairs(exposure.before)),
+    stat('With the proposal', pairs(exposure.after), 'ok'),
     stat(
       'Exposure reduction',
-      percent(num(exposure['reduction'])),
-      (num(exposure['reduction']) ?? 0) > 0 ? 'ok' : 'neutral',
+      percent(exposure.reduction ?? undefined),
+      (exposure.reduction ?? 0) > 0 ? 'ok' : 'neutral',
     ),
     stat(
       'Observed flows replayed',
-      `${formatCount(proof['allowed'])} / ${formatCount(proof['replayed'])} allowed`,
+      `${formatCount(proof.allowed)} / ${formatCount(proof.replayed)} allowed`,
       violations > 0 ? 'bad' : 'ok',
     ),
   );
@@ -280,13 +267,13 @@ function exposureStats(body: JsonObject): HTMLElement {
 /** No namespace chosen: every namespace with its figures, searchable, each linking to its proposal. */
 async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
   const { items: list } = await allNamespaceItems(ctx.signal);
-  const rows = [...list].sort((a, b) => str(a['name']).localeCompare(str(b['name'])));
+  const rows = [...list].sort((a, b) => a.name.localeCompare(b.name));
   let query = '';
   let page = 0;
   const PAGE = 100;
   const host = h('div');
   const redraw = (): void => {
-    const shown = rows.filter((r) => query === '' || str(r['name']).includes(query));
+    const shown = rows.filter((r) => query === '' || r.name.includes(query));
     const pages = Math.ceil(shown.length / PAGE);
     mount(
       host,
@@ -319,8 +306,7 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
                 'tbody',
                 null,
                 shown.slice(page * PAGE, (page + 1) * PAGE).map((r) => {
-                  const name = str(r['name']);
-                  const coverage = obj(r['coverage']);
+                  const { name, coverage } = r;
                   return h(
                     'tr',
                     { 'data-namespace': name },
@@ -329,16 +315,16 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
                       { class: 'strong' },
                       h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, name),
                     ),
-                    h('td', { class: 'num' }, formatCount(coverage['policies'])),
+                    h('td', { class: 'num' }, formatCount(coverage?.policies)),
                     h(
                       'td',
                       { class: 'num' },
-                      num(coverage['pods']) !== undefined
-                        ? `${formatCount(coverage['podsSelected'])} / ${formatCount(coverage['pods'])}`
+                      coverage !== null
+                        ? `${formatCount(coverage.podsSelected)} / ${formatCount(coverage.pods)}`
                         : '–',
                     ),
-                    h('td', { class: 'num' }, formatCount(r['edges'])),
-                    h('td', { class: 'num' }, formatCount(obj(r['dropsLastHour'])['connections'])),
+                    h('td', { class: 'num' }, formatCount(r.edges)),
+                    h('td', { class: 'num' }, formatCount(r.dropsLastHour.connections)),
                     h(
                       'td',
                       { class: 'links' },
@@ -427,11 +413,10 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
 }
 
 /** Observed paths the policies in force already block: not the proposal's doing, but worth a look. */
-function alreadyDenied(body: JsonObject): HTMLElement | null {
-  const proof = obj(body['proof']);
-  const count = num(proof['alreadyDenied']) ?? 0;
+function alreadyDenied(body: RecommendationSummaryJson): HTMLElement | null {
+  const count = body.proof.alreadyDenied;
   if (count === 0) return null;
-  const paths = arr(proof['alreadyDeniedPaths']).map(obj).slice(0, 20);
+  const paths = body.proof.alreadyDeniedPaths.slice(0, 20);
   return card(
     'Already denied today',
     h(
@@ -442,7 +427,7 @@ function alreadyDenied(body: JsonObject): HTMLElement | null {
     h(
       'ul',
       { class: 'warnings' },
-      paths.map((p) => h('li', null, h('span', { class: 'mono' }, str(p['path'])), ': ', str(p['reason']))),
+      paths.map((p) => h('li', null, h('span', { class: 'mono' }, p.path), ': ', p.reason)),
     ),
   );
 }
@@ -454,20 +439,19 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
     return;
   }
   const flavor = ctx.params.get('flavor') ?? undefined;
-  const [names, raw, writable] = await Promise.all([
+  const [names, body, writable] = await Promise.all([
     namespaceNames(),
     getJson('/api/v1/recommendations/summary', { namespace, flavor }, ctx.signal),
     canStage(ctx.signal),
   ]);
-  const body = obj(raw);
   const status = h('span', { class: 'muted small', role: 'status', 'data-testid': 'download-status' });
-  const namespaces = arr(body['namespaces']).map(obj);
-  const verify = optStr(body['verifyScript']) ?? '';
-  const verifyBytes = num(body['verifyScriptBytes']) ?? 0;
-  const observed = obj(body['window']);
+  const namespaces = body.namespaces;
+  const verify = body.verifyScript ?? '';
+  const verifyBytes = body.verifyScriptBytes;
+  const observed = body.window;
   const windowText =
-    optStr(observed['firstSeen']) !== undefined
-      ? `Observed from ${formatTime(observed['firstSeen'])} to ${formatTime(observed['lastSeen'])}`
+    observed !== null
+      ? `Observed from ${formatTime(observed.firstSeen)} to ${formatTime(observed.lastSeen)}`
       : 'Nothing observed yet';
   mount(
     ctx.root,
@@ -481,9 +465,7 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
     status,
     namespaces.length === 0
       ? card(null, h('p', { class: 'empty' }, 'No proposal: no forwarded traffic observed in this scope.'))
-      : namespaces.map((ns) =>
-          namespaceSection(ns, status, writable, num(obj(body['proof'])['violations']) ?? 0, flavor),
-        ),
+      : namespaces.map((ns) => namespaceSection(ns, status, writable, body.proof.violations, flavor)),
     guardrailsSection(namespace),
     verify !== ''
       ? card(

@@ -3,11 +3,12 @@
 // evidence, the drift diff against the re-computed proposal, and the stage / re-stage / promote /
 // retire buttons (shown only when the token may write), then the history of ended sets.
 // GET /api/v1/staged, /api/v1/staged/{id}, /api/v1/staged/{id}/would-drop.
+import type { StagedDetailJson, StagedSetJson, WouldDropJson } from '../../api/staged.js';
 import { getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel } from '../format.js';
-import { arr, bool, num, obj, str, strs, type JsonObject } from '../json.js';
-import { promoteSet, retireSet, stageNamespace, STAGE_FLAVORS } from '../staged-api.js';
+import { promoteSet, retireSet, stageNamespace } from '../staged-api.js';
+import { STAGE_FLAVORS } from '../../api/constants.js';
 import {
   badge,
   card,
@@ -38,46 +39,47 @@ function days(seconds: number | undefined): string {
   return d >= 1 ? `${Math.floor(d * 10) / 10} days` : `${Math.floor(seconds / 3600)} hours`;
 }
 
-function wouldDropRow(item: unknown): HTMLTableRowElement {
-  const w = obj(item);
-  const decided = obj(w['decidedBy']);
+type DriftJson = NonNullable<StagedDetailJson['drift']>;
+
+function wouldDropRow(w: WouldDropJson): HTMLTableRowElement {
+  const decided = w.decidedBy;
   return h(
     'tr',
     { 'data-testid': 'would-drop-row' },
     h(
       'td',
       { class: 'peer' },
-      peerLabel(w['source']),
-      h('div', { class: 'muted small' }, strs(w['sourcePods']).slice(0, 3).join(', ')),
+      peerLabel(w.source),
+      h('div', { class: 'muted small' }, w.sourcePods.slice(0, 3).join(', ')),
     ),
     h(
       'td',
       { class: 'peer' },
-      peerLabel(w['destination']),
-      h('div', { class: 'muted small' }, strs(w['destinationPods']).slice(0, 3).join(', ')),
+      peerLabel(w.destination),
+      h('div', { class: 'muted small' }, w.destinationPods.slice(0, 3).join(', ')),
     ),
-    h('td', { class: 'mono' }, portLabel(w['port'], w['protocol'])),
-    h('td', { class: 'num' }, formatCount(w['count'])),
+    h('td', { class: 'mono' }, portLabel(w.port, w.protocol)),
+    h('td', { class: 'num' }, formatCount(w.count)),
     h(
       'td',
       { class: 'time' },
-      formatTime(w['firstSeen']),
-      h('div', { class: 'muted small' }, formatTime(w['lastSeen'])),
+      formatTime(w.firstSeen),
+      h('div', { class: 'muted small' }, formatTime(w.lastSeen)),
     ),
     h(
       'td',
       { class: 'small' },
-      badge(str(decided['direction']), 'purple'),
+      badge(decided.direction, 'purple'),
       ' ',
-      h('span', { class: 'mono' }, strs(decided['policies']).join(', ')),
+      h('span', { class: 'mono' }, decided.policies.join(', ')),
       ' ',
-      h('span', { class: 'mono muted', 'data-testid': 'rule-name' }, str(decided['ruleName'])),
-      h('div', { class: 'muted' }, str(decided['reason'])),
+      h('span', { class: 'mono muted', 'data-testid': 'rule-name' }, decided.ruleName),
+      h('div', { class: 'muted' }, decided.reason),
     ),
   );
 }
 
-function driftBlock(drift: JsonObject, actions: HTMLElement | null): HTMLElement {
+function driftBlock(drift: DriftJson, actions: HTMLElement | null): HTMLElement {
   return h(
     'div',
     { class: 'drift', 'data-testid': 'drift' },
@@ -85,40 +87,35 @@ function driftBlock(drift: JsonObject, actions: HTMLElement | null): HTMLElement
     h(
       'div',
       { class: 'diff' },
-      arr(drift['diff']).map((d) => {
-        const e = obj(d);
-        const change = str(e['change']);
-        return h(
+      drift.diff.map((e) =>
+        h(
           'span',
           { class: 'diff-entry' },
-          badge(change, CHANGE_TONE[change] ?? 'muted'),
+          badge(e.change, CHANGE_TONE[e.change] ?? 'muted'),
           ' ',
-          h('span', { class: 'mono small' }, str(e['policy'])),
-        );
-      }),
+          h('span', { class: 'mono small' }, e.policy),
+        ),
+      ),
     ),
     actions,
-    renderYaml(str(drift['yaml'])),
+    renderYaml(drift.yaml),
   );
 }
 
 async function setSection(
   ctx: PageContext,
-  summary: JsonObject,
+  summary: StagedSetJson,
   writable: boolean,
   status: HTMLElement,
   refresh: () => void,
 ): Promise<HTMLElement> {
-  const id = num(summary['id']) ?? 0;
-  const namespace = str(summary['namespace']);
-  const [detailRaw, dropsRaw] = await Promise.all([
-    getJson(`/api/v1/staged/${id}`, {}, ctx.signal),
-    getJson(`/api/v1/staged/${id}/would-drop`, { limit: 100 }, ctx.signal),
+  const { id, namespace } = summary;
+  const [detail, drops] = await Promise.all([
+    getJson('/api/v1/staged/{id}', {}, ctx.signal, { id }),
+    getJson('/api/v1/staged/{id}/would-drop', { limit: 100 }, ctx.signal, { id }),
   ]);
-  const detail = obj(detailRaw);
-  const readiness = obj(detail['readiness']);
-  const traffic = obj(detail['traffic']);
-  const verdict = str(readiness['verdict']);
+  const { readiness, traffic } = detail;
+  const verdict = readiness.verdict;
   const act = (label: string, run: () => Promise<unknown>, testid: string, primary = false): HTMLElement =>
     h(
       'button',
@@ -141,9 +138,9 @@ async function setSection(
       },
       label,
     );
-  const flavor = str(summary['flavor'], 'k8s');
+  const flavor = summary.flavor;
   const restage = writable ? act('Re-stage', () => stageNamespace(namespace, flavor), 'restage') : null;
-  const drift = detail['drift'];
+  const drift = detail.drift;
   return h(
     'section',
     {
@@ -174,36 +171,36 @@ async function setSection(
     h(
       'p',
       { class: 'muted' },
-      str(readiness['reason']),
-      `. Staged ${formatTime(detail['stagedAt'])} by ${str(detail['stagedBy'])}; ${flavor} policies: ${strs(detail['policyNames']).join(', ')}.`,
+      readiness.reason,
+      `. Staged ${formatTime(detail.stagedAt)} by ${detail.stagedBy}; ${flavor} policies: ${detail.policyNames.join(', ')}.`,
     ),
     h(
       'div',
       { class: 'stats' },
-      stat('Clean for', days(num(readiness['cleanForSeconds'])), VERDICT_TONE[verdict] ?? 'neutral'),
-      stat('Paths judged since staging', formatCount(traffic['paths'])),
-      stat('Connections judged', formatCount(traffic['connections'])),
+      stat('Clean for', days(readiness.cleanForSeconds), VERDICT_TONE[verdict] ?? 'neutral'),
+      stat('Paths judged since staging', formatCount(traffic.paths)),
+      stat('Connections judged', formatCount(traffic.connections)),
       stat(
         'Would-drop paths',
-        formatCount(traffic['wouldDropPaths']),
-        (num(traffic['wouldDropPaths']) ?? 0) > 0 ? 'bad' : 'ok',
+        formatCount(traffic.wouldDropPaths),
+        traffic.wouldDropPaths > 0 ? 'bad' : 'ok',
       ),
     ),
-    (num(traffic['unevaluated']) ?? 0) > 0
+    traffic.unevaluated > 0
       ? h(
           'p',
           { class: 'muted small' },
-          `${formatCount(traffic['unevaluated'])} connections could not be judged (ICMP or unnamed endpoints): they are not counted as clean.`,
+          `${formatCount(traffic.unevaluated)} connections could not be judged (ICMP or unnamed endpoints): they are not counted as clean.`,
         )
       : null,
     h('h3', null, 'Would have been dropped'),
     table(
       ['Source', 'Destination', 'Port', 'Conns', 'First / last seen', 'Decided by'],
-      arr(obj(dropsRaw)['items']).map(wouldDropRow),
+      drops.items.map(wouldDropRow),
       'Nothing it would have dropped since staging.',
     ),
-    drift !== null && drift !== undefined
-      ? driftBlock(obj(drift), restage)
+    drift !== null
+      ? driftBlock(drift, restage)
       : restage !== null
         ? h('div', { class: 'toolbar' }, restage)
         : null,
@@ -211,12 +208,10 @@ async function setSection(
 }
 
 export async function renderStaged(ctx: PageContext): Promise<void> {
-  const [names, listRaw] = await Promise.all([namespaceNames(), getJson('/api/v1/staged', {}, ctx.signal)]);
-  const list = obj(listRaw);
-  const writable = bool(list['canWrite']) === true;
-  const sets = arr(list['items']).map(obj);
-  const active = sets.filter((s) => str(s['status']) === 'active');
-  const history = sets.filter((s) => str(s['status']) !== 'active');
+  const [names, list] = await Promise.all([namespaceNames(), getJson('/api/v1/staged', {}, ctx.signal)]);
+  const writable = list.canWrite;
+  const active = list.items.filter((s) => s.status === 'active');
+  const history = list.items.filter((s) => s.status !== 'active');
   const status = h('span', { class: 'muted small', role: 'status', 'data-testid': 'staged-status' });
   const refresh = () => ctx.navigate({ t: String(Date.now()) });
   let chosen: string | undefined = names[0];
@@ -296,22 +291,22 @@ export async function renderStaged(ctx: PageContext): Promise<void> {
           h(
             'tr',
             { 'data-testid': 'history-row' },
-            h('td', { class: 'num' }, str(s['id'])),
-            h('td', null, str(s['namespace'])),
-            h('td', null, badge(str(s['status']), 'muted')),
+            h('td', { class: 'num' }, String(s.id)),
+            h('td', null, s.namespace),
+            h('td', null, badge(s.status, 'muted')),
             h(
               'td',
               { class: 'time' },
-              formatTime(s['stagedAt']),
-              h('div', { class: 'muted small' }, str(s['stagedBy'])),
+              formatTime(s.stagedAt),
+              h('div', { class: 'muted small' }, s.stagedBy),
             ),
             h(
               'td',
               { class: 'time' },
-              formatTime(s['endedAt']),
-              h('div', { class: 'muted small' }, str(s['endedBy'])),
+              formatTime(s.endedAt),
+              h('div', { class: 'muted small' }, s.endedBy ?? ''),
             ),
-            h('td', null, str(obj(s['readiness'])['verdict'])),
+            h('td', null, s.readiness.verdict),
           ),
         ),
         'No ended sets yet.',
