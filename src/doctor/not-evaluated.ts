@@ -21,8 +21,12 @@ export function notEvaluatedPaths(
   snapshot: ClusterSnapshot,
   edges: Iterable<DoctorEdge>,
 ): { readonly count: number; readonly listed: readonly NotEvaluatedPath[] } {
-  if (snapshot.cni?.cilium.some((p) => p.nodeSelector !== undefined) !== true)
-    return { count: 0, listed: [] };
+  const cni = snapshot.cni;
+  const hostPolicies =
+    cni !== undefined &&
+    (cni.cilium.some((p) => p.nodeSelector !== undefined) ||
+      cni.ignored.some((o) => o.appliesTo.kind === 'cilium-nodes'));
+  if (!hostPolicies) return { count: 0, listed: [] };
   const engine = compilePolicies(snapshot);
   const pods = new PeerPods(snapshot.pods);
   const listed: NotEvaluatedPath[] = [];

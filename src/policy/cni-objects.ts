@@ -143,6 +143,8 @@ export interface IgnoredObject {
    */
   readonly appliesTo:
     | { readonly kind: 'cilium'; readonly selector: CiliumSelector }
+    /** A Cilium host policy: the host endpoints of the nodes its nodeSelector matches (no pod). */
+    | { readonly kind: 'cilium-nodes'; readonly selector: CiliumSelector }
     | { readonly kind: 'calico'; readonly selector: string }
     | { readonly kind: 'none' }
     | { readonly kind: 'unknown' };

@@ -63,7 +63,7 @@ function familyStages(effective: EffectivePolicies, view: NetworkPolicyView): Po
   const { snapshot } = effective;
   const cni = snapshot.cni;
   if (effective.family === 'cilium' && cni !== undefined)
-    return [new CiliumStage(snapshot, cni.cilium, view)];
+    return [new CiliumStage(snapshot, cni.cilium, view, effective.ignored)];
   if (effective.family === 'calico' && cni !== undefined)
     return [new CalicoStage(snapshot, cni.calico, cni.tiers, snapshot.policies, view)];
   return [new NetworkPolicyStage(view)];

@@ -101,7 +101,10 @@ export function effectivePolicies(snapshot: ClusterSnapshot, promoteStaged: bool
       calico = [];
     }
   }
-  const family = cilium.length > 0 ? 'cilium' : calico.length > 0 ? 'calico' : 'k8s';
+  // Ignored host policies alone still make it a Cilium cluster: the engine must say which host
+  // paths they leave undecided.
+  const ignoredHosts = calico.length === 0 && ignored.some((o) => o.appliesTo.kind === 'cilium-nodes');
+  const family = cilium.length > 0 || ignoredHosts ? 'cilium' : calico.length > 0 ? 'calico' : 'k8s';
   return {
     snapshot: { ...snapshot, policies, cni: { ...cni, cilium, calico } },
     family,

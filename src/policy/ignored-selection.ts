@@ -22,7 +22,8 @@ export interface IgnoredReport extends IgnoredObject {
 
 function selector(object: IgnoredObject): ((pod: ReplayedPod) => boolean) | undefined {
   const applies = object.appliesTo;
-  if (applies.kind === 'none') return undefined;
+  // A host policy selects no pod; the engine reports the host paths it meets as not evaluated.
+  if (applies.kind === 'none' || applies.kind === 'cilium-nodes') return undefined;
   if (applies.kind === 'unknown') return () => true;
   const namespace = object.namespace;
   if (applies.kind === 'cilium') {
@@ -53,9 +54,11 @@ export function formatIgnored(report: IgnoredReport): string {
   const selects =
     report.appliesTo.kind === 'none'
       ? 'selects no pod'
-      : report.selectsReplayedPods > 0
-        ? `${report.appliesTo.kind === 'unknown' ? 'may select' : 'selects'} ${report.selectsReplayedPods} replayed pod(s)`
-        : 'selects no replayed pod';
+      : report.appliesTo.kind === 'cilium-nodes'
+        ? 'selects host endpoints, no pod: the paths to and from them are NOT EVALUATED'
+        : report.selectsReplayedPods > 0
+          ? `${report.appliesTo.kind === 'unknown' ? 'may select' : 'selects'} ${report.selectsReplayedPods} replayed pod(s)`
+          : 'selects no replayed pod';
   return `IGNORED ${report.kind} ${where}${report.name}: ${report.reason} (${selects})`.replace(
     /\p{Cc}/gu,
     '?',

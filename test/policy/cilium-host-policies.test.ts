@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicies } from '../../src/policy/engine.js';
 import { parseClusterObjects } from '../../src/policy/parse-objects.js';
+import type { IgnoredObject } from '../../src/policy/cni-objects.js';
+import { formatIgnored } from '../../src/policy/ignored-selection.js';
 import { NotEvaluatedError } from '../../src/policy/policy-family.js';
 import { hostEndpointLabels, isIdentityLabel } from '../../src/policy/cilium/host-endpoint.js';
 import { BASE_OBJECTS, ccnp, cnp, decide, IP, P, snapshotWith } from './cni-fixture.js';
@@ -153,6 +155,27 @@ describe('Cilium host policies: what the snapshot cannot tell is not evaluated',
     const everyNode = ccnp('all-nodes', { nodeSelector: {}, egress: [{ toEntities: ['world'] }] });
     const d = decide(objects(everyNode, stray), P('kube-system', 'agent-n9'), P('a', 'web'), 80);
     expect(d.verdict).toBe('deny');
+  });
+  it('a host policy the engine ignores (fromNodes) leaves the host endpoints it selects not evaluated', () => {
+    const ignored = ccnp('edge-from-cp', {
+      nodeSelector: EDGE,
+      ingress: [{ fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }],
+    });
+    const engine = compilePolicies(snapshotWith(objects(ignored)));
+    expect(engine.ignored.map((o) => o.appliesTo)).toEqual([{ kind: 'cilium-nodes', selector: EDGE }]);
+    expect(formatIgnored({ ...(engine.ignored[0] as IgnoredObject), selectsReplayedPods: 0 })).toMatch(
+      /selects host endpoints, no pod: the paths to and from them are NOT EVALUATED/,
+    );
+    const toEdge = { from: P('a', 'web'), to: N3, port: 22, protocol: 'TCP' as const };
+    expect(() => engine.evaluate(toEdge)).toThrow(
+      /host endpoint of node n3 is selected by host policies the engine could not evaluate: CiliumClusterwideNetworkPolicy edge-from-cp/,
+    );
+    // Another node, and pods, are decided as usual.
+    const other = { from: P('a', 'web'), to: IP('192.168.0.10'), port: 22, protocol: 'TCP' as const };
+    expect(engine.evaluate(other).verdict).toBe('allow');
+    expect(
+      engine.evaluate({ from: P('a', 'web'), to: P('a', 'api'), port: 80, protocol: 'TCP' }).verdict,
+    ).toBe('allow');
   });
   it('without host policies a host address is as before: no opinion, no error', () => {
     expect(decide(objects(), P('a', 'web'), IP('10.0.5.1', [], 'host'), 22).verdict).toBe('allow');

@@ -9,7 +9,7 @@
 // deny/allow/default-deny order. Which node a host endpoint is comes from its address (Node
 // addresses, hostNetwork pods); when the snapshot cannot tell and host policies exist, the
 // direction is not evaluated (NotEvaluatedError) rather than guessed.
-import type { CiliumPolicy, CiliumRule } from '../cni-objects.js';
+import type { CiliumPolicy, CiliumRule, IgnoredObject } from '../cni-objects.js';
 import { objectName } from '../cni-objects.js';
 import type { ClusterSnapshot, Labels, ServiceInfo } from '../model.js';
 import type {
@@ -42,6 +42,12 @@ interface CompiledPolicy {
     readonly [K in 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny']: readonly CompiledRule[];
   };
   readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
+}
+
+interface IgnoredHost {
+  readonly id: string;
+  readonly reason: string;
+  readonly selects: LabelPredicate;
 }
 
 const NO_NETWORK_POLICY = { isolatedBy: [], allowedBy: [] } as const;
@@ -89,11 +95,15 @@ export class CiliumStage implements PolicyStage {
   private readonly byPod: (readonly CompiledPolicy[])[];
   /** By node name (the snapshot's Nodes): the host policies that select its host endpoint. */
   private readonly byNode = new Map<string, readonly CompiledPolicy[]>();
+  /** Host policies the engine ignored (fromNodes, ICMP …): a host endpoint they select is not evaluated. */
+  private readonly ignoredHosts: readonly IgnoredHost[];
+  private readonly ignoredByNode = new Map<string, readonly IgnoredHost[]>();
 
   constructor(
     snapshot: ClusterSnapshot,
     policies: readonly CiliumPolicy[],
     private readonly networkPolicies: NetworkPolicyView,
+    ignored: readonly IgnoredObject[] = [],
   ) {
     const services = new Map(snapshot.services.map((s) => [`${s.namespace}/${s.name}`, s]));
     const compiled = policies.map((p) => compilePolicy(p, services));
@@ -105,12 +115,27 @@ export class CiliumStage implements PolicyStage {
       const labels = this.peers.labelsOfPod(index);
       return this.podPolicies.filter((p) => p.selects(labels));
     });
-    if (this.hostPolicies.length > 0)
+    this.ignoredHosts = ignored.flatMap((o): IgnoredHost[] =>
+      o.appliesTo.kind === 'cilium-nodes'
+        ? [
+            {
+              id: objectName(o),
+              reason: o.reason,
+              selects: compileCiliumSelector(o.appliesTo.selector, undefined),
+            },
+          ]
+        : [],
+    );
+    if (this.hostPolicies.length > 0 || this.ignoredHosts.length > 0)
       for (const node of snapshot.nodes) {
         const labels = hostEndpointLabels(node.labels ?? {});
         this.byNode.set(
           node.name,
           this.hostPolicies.filter((p) => p.selects(labels)),
+        );
+        this.ignoredByNode.set(
+          node.name,
+          this.ignoredHosts.filter((p) => p.selects(labels)),
         );
       }
   }
@@ -127,6 +152,13 @@ export class CiliumStage implements PolicyStage {
   private hostPoliciesOf(subject: FamilyEndpoint): readonly CompiledPolicy[] {
     const node = subject.nodeName;
     const known = node === undefined ? undefined : this.byNode.get(node);
+    // An ignored host policy that selects (or, the node unknown, may select) it: not evaluated.
+    const ignored =
+      known !== undefined && node !== undefined ? (this.ignoredByNode.get(node) ?? []) : this.ignoredHosts;
+    if (ignored.length > 0)
+      throw new NotEvaluatedError(
+        `${node !== undefined ? `the host endpoint of node ${node}` : subject.resolved.display} ${known !== undefined ? 'is' : 'may be'} selected by host policies the engine could not evaluate: ${ignored.map((i) => `${i.id} (${i.reason})`).join('; ')}`,
+      );
     if (known !== undefined) return known;
     // A node the snapshot does not list (or an address of no listed node): only `{}` selectors can
     // be judged without its labels.
@@ -143,8 +175,10 @@ export class CiliumStage implements PolicyStage {
     const subject = query.subject;
     if (subject.resolved.kind === 'pod')
       return this.decideWith(this.policiesOf(subject), query, this.networkPolicies(query), false);
-    if (this.hostPolicies.length === 0 || !isHostEndpoint(subject)) return NO_OPINION;
-    return this.decideWith(this.hostPoliciesOf(subject), query, NO_NETWORK_POLICY, true);
+    if ((this.hostPolicies.length === 0 && this.ignoredHosts.length === 0) || !isHostEndpoint(subject))
+      return NO_OPINION;
+    const policies = this.hostPoliciesOf(subject);
+    return policies.length === 0 ? NO_OPINION : this.decideWith(policies, query, NO_NETWORK_POLICY, true);
   }
 
   private decideWith(

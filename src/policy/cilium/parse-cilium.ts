@@ -393,8 +393,16 @@ export function parseCiliumPolicy(
   if (reader.problems.length > 0) return { policies: [], problems: reader.problems, ignored: undefined };
   if (reader.unmodelled !== undefined) {
     const hostOnly = policies.length > 0 && policies.every((p) => p.nodeSelector !== undefined);
+    // Several host rules: assume every node (the engine then says which paths it cannot decide).
+    const nodes = policies.length === 1 ? (policies[0]?.nodeSelector ?? {}) : {};
     const ignored = hostOnly
-      ? { kind, namespace, name, reason: reader.unmodelled, appliesTo: { kind: 'none' } as const }
+      ? {
+          kind,
+          namespace,
+          name,
+          reason: reader.unmodelled,
+          appliesTo: { kind: 'cilium-nodes', selector: nodes } as const,
+        }
       : ignoredOf(kind, namespace, name, reader.unmodelled, specs.length === 1 ? firstSelector : undefined);
     return { policies: [], problems: [], ignored };
   }
