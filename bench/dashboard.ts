@@ -8,6 +8,7 @@
 // as sent), the largest response and the DOM size; at the end the daemon's peak RSS (VmHWM).
 // Goals (issue 24): content within 3 s warm and 10 s cold, no response over 5 MB, RSS within the
 // 512 MiB limit.   Usage: npm run build && npx tsx bench/dashboard.ts [--namespaces N]
+// [--pages '#/map,#/map?namespace=team-007'] (only those pages, comma-separated)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,14 +18,14 @@ import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { clusterSnapshot, ISSUE_24_SHAPE, namespaceName, writeStore } from './cluster-scale.js';
 
-const { values } = parseArgs({ options: { namespaces: { type: 'string' } } });
+const { values } = parseArgs({ options: { namespaces: { type: 'string' }, pages: { type: 'string' } } });
 const shape =
   values.namespaces !== undefined
     ? { ...ISSUE_24_SHAPE, namespaces: Number(values.namespaces), edges: Number(values.namespaces) * 500 }
     : ISSUE_24_SHAPE;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NS = namespaceName(7);
-const PAGES = [
+const ALL_PAGES = [
   '#/overview',
   `#/map?namespace=${NS}`,
   '#/map',
@@ -36,6 +37,7 @@ const PAGES = [
   '#/diagnostics',
   '#/staged',
 ];
+const PAGES = values.pages !== undefined ? values.pages.split(',') : ALL_PAGES;
 
 interface Load {
   readonly ms: number;

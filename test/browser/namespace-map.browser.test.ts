@@ -2,7 +2,8 @@
 // against the real daemon on the demo flows plus one flow from a namespace whose name is an HTML
 // payload (namespace names in flows are attacker-controlled): the summary draws one node per
 // namespace and links between them, shows the hostile name as text, the find box highlights a
-// namespace, and clicking a namespace opens its workload map.
+// namespace, and clicking a namespace opens its workload map; there, outside peers are grouped
+// per namespace (each on request) and the find box highlights a workload.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -149,6 +150,37 @@ describe.skipIf(
     await page.locator('tbody button.link-button', { hasText: 'shop' }).first().click();
     await page.waitForURL(/#\/map\?namespace=shop$/);
     await page.locator('svg.map[aria-label="Service map"] g.node').first().waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('a namespace’s map groups its outside peers per namespace, each on request; find highlights a workload', async () => {
+    const page = await open('#/map?namespace=data');
+    const boxes = page.locator('svg.map[aria-label="Service map"] g.node');
+    await boxes.first().waitFor({ timeout: 30_000 });
+    const ids = await boxes.evaluateAll(dataOf, 'node');
+    expect(ids).toContain('pod/data/postgres');
+    expect(ids.filter((id) => id.startsWith('group/ns/')).length).toBeGreaterThan(0);
+    // No workload of another namespace is drawn on its own.
+    expect(ids.filter((id) => id.startsWith('pod/') && !id.startsWith('pod/data/'))).toEqual([]);
+    expect(
+      await page.locator('path.edge-hit[data-dropped="true"][data-from^="group/ns/"]').count(),
+    ).toBeGreaterThan(0);
+
+    await page.getByTestId('map-find').fill('postgres');
+    expect(await page.locator('g.node.node-match').evaluateAll(dataOf, 'node')).toEqual([
+      'pod/data/postgres',
+    ]);
+    expect(await page.getByTestId('map-find-status').textContent()).toBe('1 match');
+
+    await page.getByTestId('map-peers-toggle').click();
+    await page.waitForURL(/peers=each/);
+    await page.locator('.page[data-ready="true"]').waitFor();
+    const each = await page.locator('svg.map g.node').evaluateAll(dataOf, 'node');
+    expect(each.filter((id) => id.startsWith('group/'))).toEqual([]);
+    expect(each.filter((id) => id.startsWith('pod/') && !id.startsWith('pod/data/')).length).toBeGreaterThan(
+      0,
+    );
     expect(pageErrors).toEqual([]);
     await page.close();
   });

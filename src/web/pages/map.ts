@@ -11,6 +11,8 @@ import { formatCount, formatTime, portLabel, timeAgo, type PeerView } from '../f
 import { routeEdge, type Box } from '../edge-route.js';
 import { nonPolicyLinks } from '../map-drops.js';
 import { layoutLayers } from '../graph-layout.js';
+import { mapFindBox } from '../map-find.js';
+import { groupOutsidePeers } from '../map-group.js';
 import { renderNamespaceMap } from './namespace-map.js';
 import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 
@@ -19,20 +21,22 @@ const NODE_H = 40;
 const MAX_NODES = 400;
 const PALETTE = 8;
 
-interface MapNode {
+export interface MapNode {
   readonly id: string;
   readonly label: string;
   readonly namespace: string | undefined;
   readonly kind: string;
   readonly names: readonly string[];
+  /** The second line of its box, when not the namespace (a group's member count). */
+  readonly sub?: string;
 }
-interface MapPort {
+export interface MapPort {
   readonly protocol: string;
   readonly port: number | undefined;
   readonly verdict: string;
   readonly count: number;
 }
-interface MapLink {
+export interface MapLink {
   readonly from: string;
   readonly to: string;
   readonly ports: readonly MapPort[];
@@ -93,12 +97,17 @@ function readGraph(graph: GraphJson): { nodes: Map<string, MapNode>; links: MapL
 
 function nodeName(node: MapNode | undefined, id: string): string {
   if (node === undefined) return id;
+  if (node.kind === 'group') return `${node.label} (${node.sub ?? 'group'})`;
   return node.namespace !== undefined ? `${node.namespace}/${node.label}` : node.label;
 }
 
 /** Does a flow item of GET /api/v1/flows belong to this node? */
 function flowSideMatches(side: PeerView, node: MapNode | undefined): boolean {
   if (node === undefined) return false;
+  if (node.kind === 'group')
+    return node.namespace !== undefined
+      ? side.namespace === node.namespace
+      : (side.names ?? []).includes(node.label) || ((side.ip ?? '') !== '' && side.kind === node.label);
   if (node.namespace !== undefined) return side.namespace === node.namespace && side.workload === node.label;
   return side.ip === node.label || ((side.ip ?? '') === '' && side.kind === node.label);
 }
@@ -350,7 +359,9 @@ function drawMap(
           'text',
           { x: 10, y: 31, class: 'node-sub' },
           truncate(
-            node.namespace ?? (node.names[0] !== undefined ? `${node.label} · ${node.kind}` : node.kind),
+            node.sub ??
+              node.namespace ??
+              (node.names[0] !== undefined ? `${node.label} · ${node.kind}` : node.kind),
             30,
           ),
         ),
@@ -369,12 +380,18 @@ export async function renderMap(ctx: PageContext): Promise<void> {
     namespaceNames(),
     getJson('/api/v1/graph', { namespace }, ctx.signal),
   ]);
-  const { nodes, links, truncated } = readGraph(body);
+  const read = readGraph(body);
+  const truncated = read.truncated;
   // Without the reasons the drops are drawn as policy drops; the map still renders.
-  const nonPolicy = links.some((l) => l.dropped)
+  const nonPolicy = read.links.some((l) => l.dropped)
     ? await nonPolicyLinks(namespace, ctx.signal).catch(() => new Set<string>())
     : new Set<string>();
-  for (const link of links) link.nonPolicy = link.dropped && nonPolicy.has(`${link.from}>${link.to}`);
+  for (const link of read.links) link.nonPolicy = link.dropped && nonPolicy.has(`${link.from}>${link.to}`);
+  // A namespace's outside peers as one box per namespace / DNS name unless ?peers=each.
+  const grouping = namespace !== undefined && ctx.params.get('peers') !== 'each';
+  const { nodes, links, folded } = grouping
+    ? groupOutsidePeers(namespace, read.nodes, read.links)
+    : { ...read, folded: 0 };
   const panel = h(
     'aside',
     { class: 'map-side' },
@@ -403,6 +420,7 @@ export async function renderMap(ctx: PageContext): Promise<void> {
         ? `Workloads talking to or from ${namespace}`
         : 'Every observed workload in the cluster',
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster'),
+      svg instanceof SVGSVGElement ? mapFindBox(svg) : null,
     ),
     h(
       'div',
@@ -421,6 +439,17 @@ export async function renderMap(ctx: PageContext): Promise<void> {
         { class: 'muted' },
         `${nodes.size} workloads · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`,
       ),
+      namespace !== undefined
+        ? h(
+            'a',
+            {
+              class: 'muted',
+              'data-testid': 'map-peers-toggle',
+              href: `#/map?namespace=${encodeURIComponent(namespace)}${grouping ? '&peers=each' : ''}`,
+            },
+            grouping ? `${folded} outside peers grouped: show each` : 'group outside peers',
+          )
+        : null,
     ),
     h(
       'div',
