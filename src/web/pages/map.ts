@@ -402,6 +402,7 @@ export async function renderMap(ctx: PageContext): Promise<void> {
     ),
   );
   const dropped = links.filter((l) => l.dropped).length;
+  const groups = [...nodes.values()].filter((n) => n.kind === 'group').length;
   const tooMany = nodes.size > MAX_NODES;
   let selected: SVGElement | undefined;
   const svg = tooMany
@@ -437,7 +438,7 @@ export async function renderMap(ctx: PageContext): Promise<void> {
       h(
         'span',
         { class: 'muted' },
-        `${nodes.size} workloads · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`,
+        `${nodes.size - groups} workloads${groups > 0 ? ` · ${groups} outside groups` : ''} · ${links.length} paths · ${dropped} with drops${truncated ? ' · busiest paths only' : ''}`,
       ),
       namespace !== undefined
         ? h(
