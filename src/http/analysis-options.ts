@@ -16,7 +16,7 @@ export const DEFAULT_WHOLE_CLUSTER_EDGES_MAX = 10_000;
 export const MAX_IMPACT_PATHS = 20;
 /**
  * From this many stored edges the daemon computes the whole-store views (namespace traffic, the
- * cluster map, drops, every namespace's diagnostics) in the worker as it starts, so their first
+ * cluster map, drops) in the worker as it starts, so their first
  * request finds them done: at 100,000 edges each takes seconds to tens of seconds cold.
  */
 export const DEFAULT_PREWARM_MIN_EDGES = 10_000;

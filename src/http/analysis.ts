@@ -299,9 +299,11 @@ export class ApiAnalysis {
   /**
    * Computes the whole-store views in the worker, one after another, so that their first request
    * finds them done (or under way): the overview's traffic and the cluster map first (the first
-   * pages a user opens), then the drops and every namespace's diagnostics (the drops and a
-   * namespace's diagnostics share one read of the edges and one compiled snapshot in the worker,
-   * analysis-base.ts). Later data is picked up as before: a request after new data gets the
+   * pages a user opens), then the drops. A namespace's diagnostics then reuse the drops' read of
+   * the edges and compiled snapshot in the worker (analysis-base.ts) and take well under a
+   * second. The all-namespaces diagnostics are not computed ahead: a job holds the worker until
+   * it is done (seconds at 100,000 edges), and a namespace's diagnostics asked for meanwhile
+   * waited behind it (12-15 s in the dashboard bench). Later data is picked up as before: a request after new data gets the
    * previous body at once and starts the recomputation. Only with a worker and from
    * prewarmMinEdges stored edges (below, every view is quick on demand). Resolves once done;
    * failures are logged, never thrown.
@@ -314,7 +316,6 @@ export class ApiAnalysis {
       ['traffic', () => this.traffic()],
       ['graph', () => this.graph(undefined, GRAPH_EDGES_DEFAULT)],
       ['drops', () => this.drops()],
-      ['diagnostics', () => this.diagnostics(undefined)],
     ];
     for (const [view, step] of steps) {
       try {

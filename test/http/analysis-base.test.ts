@@ -11,6 +11,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSnapshot, namespaceName, writeStore } from '../../bench/cluster-scale.js';
+import { GRAPH_EDGES_DEFAULT } from '../../src/api/constants.js';
 import { ApiAnalysis } from '../../src/http/analysis.js';
 import { AnalysisBase } from '../../src/http/analysis-base.js';
 import { runAnalysisJob, type AnalysisJob } from '../../src/http/analysis-jobs.js';
@@ -114,13 +115,13 @@ describe('analysis base', () => {
       await small.prewarm();
       expect(small.worker?.jobs).toBe(0);
       await analysis.prewarm();
-      // traffic, the cluster map, drops, every namespace's diagnostics: one job each.
-      expect(analysis.worker?.jobs).toBe(4);
+      // traffic, the cluster map, drops: one job each.
+      expect(analysis.worker?.jobs).toBe(3);
       // Their first requests are answered from what prewarm computed: no further job.
       const drops = await analysis.drops();
-      await analysis.diagnostics(undefined);
       await analysis.traffic();
-      expect(analysis.worker?.jobs).toBe(4);
+      await analysis.graph(undefined, GRAPH_EDGES_DEFAULT);
+      expect(analysis.worker?.jobs).toBe(3);
       expect(drops.value.items.length).toBeGreaterThan(0);
     } finally {
       await small.close();
