@@ -7,6 +7,8 @@ export { VERDICTS } from '../flows/flow.js';
 /** Links in a map by default and at most (GET /api/v1/graph?maxEdges=). */
 export const GRAPH_EDGES_DEFAULT = 500;
 export const GRAPH_EDGES_MAX = 5000;
+/** Namespaces (and outside kinds) kept in the summary map, the busiest first (?level=namespace). */
+export const NAMESPACE_GRAPH_NODES_MAX = 2000;
 
 /** The flavours a set can be staged in (POST /api/v1/staged `flavor`). */
 export const STAGE_FLAVORS = ['k8s', 'cilium', 'calico'] as const;

@@ -9,7 +9,7 @@
 // when the service is given the database file (dbFile), otherwise on the main thread in a later
 // macrotask; the recommendations and per-namespace maps run on the main thread, deferred the
 // same way. Routes call these; nothing here is HTTP.
-import { GRAPH_EDGES_DEFAULT } from '../api/constants.js';
+import { GRAPH_EDGES_MAX, NAMESPACE_GRAPH_NODES_MAX } from '../api/constants.js';
 import type { Finding } from '../doctor/types.js';
 import type { DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
@@ -298,8 +298,8 @@ export class ApiAnalysis {
 
   /**
    * Computes the whole-store views in the worker, one after another, so that their first request
-   * finds them done (or under way): the overview's traffic and the cluster map first (the first
-   * pages a user opens), then the drops. A namespace's diagnostics then reuse the drops' read of
+   * finds them done (or under way): the overview's traffic and the cluster map (the namespace
+   * summary) first (the first pages a user opens), then the drops. A namespace's diagnostics then reuse the drops' read of
    * the edges and compiled snapshot in the worker (analysis-base.ts) and take well under a
    * second. The all-namespaces diagnostics are not computed ahead: a job holds the worker until
    * it is done (seconds at 100,000 edges), and a namespace's diagnostics asked for meanwhile
@@ -314,7 +314,11 @@ export class ApiAnalysis {
     if (this.options.store.totals().edges < min) return;
     const steps: [string, () => Promise<unknown>][] = [
       ['traffic', () => this.traffic()],
-      ['graph', () => this.graph(undefined, GRAPH_EDGES_DEFAULT)],
+      // The cluster map the dashboard opens is the namespace summary (its route's default limits).
+      [
+        'namespace-graph',
+        () => this.namespaceGraph({ maxLinks: GRAPH_EDGES_MAX, maxNodes: NAMESPACE_GRAPH_NODES_MAX }),
+      ],
       ['drops', () => this.drops()],
     ];
     for (const [view, step] of steps) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSnapshot, namespaceName, writeStore } from '../../bench/cluster-scale.js';
-import { GRAPH_EDGES_DEFAULT } from '../../src/api/constants.js';
+import { GRAPH_EDGES_MAX, NAMESPACE_GRAPH_NODES_MAX } from '../../src/api/constants.js';
 import { ApiAnalysis } from '../../src/http/analysis.js';
 import { AnalysisBase } from '../../src/http/analysis-base.js';
 import { runAnalysisJob, type AnalysisJob } from '../../src/http/analysis-jobs.js';
@@ -120,7 +120,7 @@ describe('analysis base', () => {
       // Their first requests are answered from what prewarm computed: no further job.
       const drops = await analysis.drops();
       await analysis.traffic();
-      await analysis.graph(undefined, GRAPH_EDGES_DEFAULT);
+      await analysis.namespaceGraph({ maxLinks: GRAPH_EDGES_MAX, maxNodes: NAMESPACE_GRAPH_NODES_MAX });
       expect(analysis.worker?.jobs).toBe(3);
       expect(drops.value.items.length).toBeGreaterThan(0);
     } finally {

@@ -8,7 +8,7 @@ import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { GRAPH_EDGES_DEFAULT, GRAPH_EDGES_MAX } from '../../api/constants.js';
+import { GRAPH_EDGES_DEFAULT, GRAPH_EDGES_MAX, NAMESPACE_GRAPH_NODES_MAX } from '../../api/constants.js';
 import { graphJson } from '../../api/graph.js';
 import { namespaceGraphJson } from '../../api/namespace-graph.js';
 import { graphView } from '../../views/graph.js';
@@ -22,9 +22,6 @@ const graphQuery = z.object({
   maxEdges: intParam(1, GRAPH_EDGES_MAX).optional(),
   level: z.enum(['workload', 'namespace']).optional(),
 });
-
-/** Namespaces (and outside kinds) kept in the summary map, the busiest first. */
-export const NAMESPACE_GRAPH_NODES_MAX = 2000;
 
 export function graphOperations(): ApiOperation[] {
   return [
