@@ -12,7 +12,7 @@ import type { ExportOptions } from './export.js';
 import { flavorSnapshot } from './flavor-snapshot.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
 import { policiesFor, type ObservedEdge, type PortEvidence, type Recommendation } from './proposal.js';
-import { EndpointResolver, Replay, syntheticSnapshot, type ReplayedEdge } from './replay.js';
+import { EndpointResolver, hasNoLabels, Replay, syntheticSnapshot, type ReplayedEdge } from './replay.js';
 import { compareText } from './workloads.js';
 
 export interface TightenCandidate {
@@ -91,7 +91,12 @@ class ExposureInputs {
     ] as const) {
       if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) continue;
       const key = `${peer.namespace}/${peer.workload}`;
-      if (!this.subjects.has(key))
+      const known = this.subjects.get(key);
+      // As the synthetic snapshot: the first labels observed, unless a later record has some.
+      if (
+        known === undefined ||
+        (known.endpoint.kind === 'workload' && hasNoLabels(known.endpoint.labels) && !hasNoLabels(labels))
+      )
         this.subjects.set(key, {
           key,
           pods: 1,

@@ -41,9 +41,11 @@ const MAX_SKIPPED_KEPT = 1000;
 
 /**
  * Without a cluster snapshot: one pod-like stand-in per workload seen in the edges, carrying the
- * first labels observed for it, so the engine can index policies per pod instead of matching
- * selectors per query. Exact for the recommender's selectors, which only use labels common to
- * every observation of the workload. Fed edge by edge (`add`), so it can ride along another pass.
+ * first non-empty labels observed for it, so the engine can index policies per pod instead of
+ * matching selectors per query. Exact for the recommender's selectors, which only use labels common
+ * to every observation of the workload that carried labels (a record without labels says nothing
+ * about them), whatever the order of the edges. Fed edge by edge (`add`), so it can ride along
+ * another pass.
  */
 export class SyntheticSnapshot {
   private readonly pods = new Map<string, PodInfo>();
@@ -57,7 +59,11 @@ export class SyntheticSnapshot {
   private addPeer(peer: ObservedEdge['source'], labels: Readonly<Record<string, string>>): void {
     if (peer.kind !== 'pod' || peer.namespace === undefined || peer.workload === undefined) return;
     const key = `${peer.namespace}/${peer.workload}`;
-    if (this.pods.has(key)) return;
+    const known = this.pods.get(key);
+    if (known !== undefined) {
+      if (hasNoLabels(known.labels) && !hasNoLabels(labels)) this.pods.set(key, { ...known, labels });
+      return;
+    }
     this.pods.set(key, {
       namespace: peer.namespace,
       name: peer.workload,
@@ -253,4 +259,9 @@ export function replayedPods(
     }
   }
   return [...out.values()];
+}
+
+export function hasNoLabels(labels: Readonly<Record<string, string>>): boolean {
+  for (const key in labels) if (Object.hasOwn(labels, key)) return false;
+  return true;
 }
