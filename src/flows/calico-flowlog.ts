@@ -236,7 +236,12 @@ function buildFlow(record: Record<string, unknown>, workloads: WorkloadNames): F
     destType: typeOf(record.dest_type, destination),
   });
   const isIcmp = protocol === 'ICMP' || protocol === 'ICMPv6';
-  const role = recordRole(counts, connectionCount, isIcmp || (destinationPort ?? 0) > 0);
+  const role = recordRole(
+    counts,
+    connectionCount,
+    isIcmp || (destinationPort ?? 0) > 0,
+    verdict === 'dropped',
+  );
 
   const flow: { -readonly [K in keyof Flow]: Flow[K] } = {
     timeMs,

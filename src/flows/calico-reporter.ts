@@ -70,10 +70,17 @@ const NO_PORT: CalicoRecordRole = Object.freeze({ isConnectionStart: false, noEd
 /**
  * The role of a record: `counts` from isCountingReport, `connections` from connectionsOf, and
  * `hasPort` whether the record names its destination port (always true for ICMP, which has none).
- * An established-only record without its port makes no edge (`missing-port`), never a portless one.
+ * An allowed record without its port, started or established, makes no edge (`missing-port`),
+ * never a portless one: no rule could name its port. A denied one still stands for one blocked
+ * attempt.
  */
-export function recordRole(counts: boolean, connections: number, hasPort: boolean): CalicoRecordRole {
+export function recordRole(
+  counts: boolean,
+  connections: number,
+  hasPort: boolean,
+  denied: boolean,
+): CalicoRecordRole {
   if (!counts) return OTHER_END;
-  if (connections > 0) return START;
-  return hasPort ? ESTABLISHED : NO_PORT;
+  if (!hasPort && !denied) return NO_PORT;
+  return connections > 0 ? START : ESTABLISHED;
 }

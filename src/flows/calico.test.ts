@@ -81,6 +81,16 @@ describe('calico flow logs', () => {
     expect(parse({ action: 'deny' })).toMatchObject({ isConnectionStart: true, connectionCount: 1 });
     // Without its port it makes no edge, and says why; ICMP has no port and is still evidence.
     expect(parse({ dest_port: null })).toMatchObject({ isConnectionStart: false, noEdge: 'missing-port' });
+    // A started TCP connection without its port: no portless edge either (no rule could name it);
+    // a denied one is still a blocked attempt.
+    expect(parse({ dest_port: null, num_flows_started: 3 })).toMatchObject({
+      isConnectionStart: false,
+      noEdge: 'missing-port',
+    });
+    expect(parse({ dest_port: null, action: 'deny' })).toMatchObject({
+      isConnectionStart: true,
+      connectionCount: 1,
+    });
     const icmp = parse({ proto: 'icmp', dest_port: null });
     expect(icmp).toMatchObject({ established: 'forward' });
     expect([...aggregateFlows([icmp]).values()][0]).toMatchObject({ protocol: 'ICMP', port: null });

@@ -182,7 +182,7 @@ function build(obj: Record<string, unknown>, options: GoldmaneMappingOptions): P
   const connections = connectionsOf(Math.max(0, int(flow['num_connections_started'])), denied);
   const isIcmp = protocol === 'ICMP' || protocol === 'ICMPv6';
   const hasPort = !isIcmp && port > 0 && port <= 65535;
-  const role = recordRole(counts, connections, isIcmp || hasPort);
+  const role = recordRole(counts, connections, isIcmp || hasPort, denied);
   const refs = refsOfTrace(key['policies']);
   const ingress = reporter === 'dst';
 
