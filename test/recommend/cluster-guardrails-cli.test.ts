@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateFlows } from '../../src/flows/edge.js';
+import { skipWhenMissing } from '../ci-tools.js';
 import { hasKubectl, kubectl } from '../deploy/render.js';
 import { openStore } from '../../src/store/store.js';
 import { MIN, T0, pod, repeat } from '../drops/flow-builder.js';
@@ -64,7 +65,7 @@ describe('recommend --cluster-policies', { timeout: 60_000 }, () => {
     expect(kinds).toContain('NetworkPolicy');
   });
 
-  it.skipIf(!hasKubectl())(
+  it.skipIf(skipWhenMissing(hasKubectl(), `"${kubectl}" (kubectl, for kustomize; .ci/run installs it)`))(
     '--out: kubectl kustomize DIR renders the NetworkPolicies only, DIR/cluster-guardrails the guardrails',
     () => {
       const out = path.join(dir, 'out');
