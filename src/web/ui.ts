@@ -70,6 +70,34 @@ export function table(
   );
 }
 
+/**
+ * Previous/Next under a list paged in the browser (null when it fits one page). `status` says where
+ * the reader is: text (shown muted) or an element of the caller's.
+ */
+export function pager(
+  status: string | HTMLElement,
+  page: number,
+  pages: number,
+  go: (page: number) => void,
+): HTMLElement | null {
+  if (pages <= 1) return null;
+  return h(
+    'div',
+    { class: 'pager' },
+    typeof status === 'string' ? h('span', { class: 'muted small' }, status) : status,
+    h(
+      'button',
+      { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => go(page - 1) },
+      'Previous',
+    ),
+    h(
+      'button',
+      { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => go(page + 1) },
+      'Next',
+    ),
+  );
+}
+
 export function loading(): HTMLElement {
   return h('div', { class: 'loading' }, h('span', { class: 'spinner' }), 'Loading…');
 }

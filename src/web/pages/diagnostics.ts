@@ -4,7 +4,7 @@
 import { ApiError, getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import type { FindingJson } from '../../api/diagnostics.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
+import { badge, card, namespaceNames, namespaceSelect, pageHeader, pager, type PageContext } from '../ui.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 
 const SEVERITY_TONE: Readonly<Record<string, string>> = {
@@ -94,43 +94,19 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
             list.length === 0 ? 'No problem found.' : `No finding matches "${query}".`,
           )
         : h('div', { class: 'drops' }, shown.slice(page * PAGE, (page + 1) * PAGE).map(finding)),
-      pages > 1
-        ? h(
-            'div',
-            { class: 'pager' },
-            h(
-              'span',
-              { class: 'muted small', 'data-testid': 'findings-range' },
-              `${page * PAGE + 1}–${Math.min(shown.length, (page + 1) * PAGE)} of ${shown.length}`,
-            ),
-            h(
-              'button',
-              {
-                class: 'btn btn-small',
-                type: 'button',
-                disabled: page === 0,
-                onClick: () => {
-                  page--;
-                  redraw();
-                },
-              },
-              'Previous',
-            ),
-            h(
-              'button',
-              {
-                class: 'btn btn-small',
-                type: 'button',
-                disabled: page >= pages - 1,
-                onClick: () => {
-                  page++;
-                  redraw();
-                },
-              },
-              'Next',
-            ),
-          )
-        : null,
+      pager(
+        h(
+          'span',
+          { class: 'muted small', 'data-testid': 'findings-range' },
+          `${page * PAGE + 1}–${Math.min(shown.length, (page + 1) * PAGE)} of ${shown.length}`,
+        ),
+        page,
+        pages,
+        (p) => {
+          page = p;
+          redraw();
+        },
+      ),
     );
   };
   const search = h('input', {

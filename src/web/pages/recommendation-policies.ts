@@ -7,7 +7,7 @@ import { getJson } from '../api.js';
 import { copyText } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, portLabel, timeAgo } from '../format.js';
-import { badge, errorBox, loading } from '../ui.js';
+import { badge, errorBox, loading, pager } from '../ui.js';
 import { renderYaml } from '../yaml-highlight.js';
 
 const ROLE_LABEL: Readonly<Record<string, string>> = {
@@ -207,25 +207,6 @@ function matches(line: PolicySummaryJson, query: string): boolean {
   return [line.name, line.role, line.workload].some((v) => v !== null && v.toLowerCase().includes(q));
 }
 
-function pager(label: string, page: number, pages: number, go: (page: number) => void): HTMLElement | null {
-  if (pages <= 1) return null;
-  return h(
-    'div',
-    { class: 'pager' },
-    h('span', { class: 'muted small' }, `${label} page ${page + 1} of ${pages}`),
-    h(
-      'button',
-      { class: 'btn btn-small', type: 'button', disabled: page === 0, onClick: () => go(page - 1) },
-      'Previous',
-    ),
-    h(
-      'button',
-      { class: 'btn btn-small', type: 'button', disabled: page >= pages - 1, onClick: () => go(page + 1) },
-      'Next',
-    ),
-  );
-}
-
 /** The summary table (searchable, paged) and the cards of the current page, redrawn in place. */
 export function policiesView(
   namespace: string,
@@ -294,7 +275,7 @@ export function policiesView(
             ),
           ),
       pager(
-        `${formatCount(list.length)} ${list.length === 1 ? 'policy' : 'policies'};`,
+        `${formatCount(list.length)} ${list.length === 1 ? 'policy' : 'policies'}; page ${tablePage + 1} of ${pages}`,
         tablePage,
         pages,
         (p) => {
@@ -314,7 +295,7 @@ export function policiesView(
         .map((line, i) =>
           policyCard(namespace, line, cardPage === 0 && i < OPEN_POLICIES && query === '', flavor),
         ),
-      pager('Policies:', cardPage, pages, (p) => {
+      pager(`Policies: page ${cardPage + 1} of ${pages}`, cardPage, pages, (p) => {
         cardPage = p;
         redrawCards();
       }),

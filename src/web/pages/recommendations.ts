@@ -21,6 +21,7 @@ import {
   namespaceNames,
   namespaceSelect,
   pageHeader,
+  pager,
   stat,
   type PageContext,
 } from '../ui.js';
@@ -335,43 +336,10 @@ async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
               ),
             ),
           ),
-      pages > 1
-        ? h(
-            'div',
-            { class: 'pager' },
-            h(
-              'span',
-              { class: 'muted small' },
-              `${formatCount(shown.length)} namespaces; page ${page + 1} of ${pages}`,
-            ),
-            h(
-              'button',
-              {
-                class: 'btn btn-small',
-                type: 'button',
-                disabled: page === 0,
-                onClick: () => {
-                  page--;
-                  redraw();
-                },
-              },
-              'Previous',
-            ),
-            h(
-              'button',
-              {
-                class: 'btn btn-small',
-                type: 'button',
-                disabled: page >= pages - 1,
-                onClick: () => {
-                  page++;
-                  redraw();
-                },
-              },
-              'Next',
-            ),
-          )
-        : null,
+      pager(`${formatCount(shown.length)} namespaces; page ${page + 1} of ${pages}`, page, pages, (p) => {
+        page = p;
+        redraw();
+      }),
     );
   };
   const search = h('input', {
