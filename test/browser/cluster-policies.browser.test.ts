@@ -17,11 +17,9 @@ import {
   launchChromium,
   repoRoot,
   shiftedDemoLines,
-  startServe,
-  waitFor,
-  writeConfig,
   XSS_LABEL,
   type RunningDaemon,
+  startFileDaemon,
 } from './harness.js';
 
 // Browser-side callbacks see elements through this shape (the suite is type-checked without the DOM lib).
@@ -74,39 +72,12 @@ describe.skipIf(
   beforeAll(async () => {
     ensureWebBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-cluster-'));
-    const flowsFile = path.join(dir, 'flows.jsonl');
-    const lines = shiftedDemoLines(Date.now() - 60_000);
-    writeFileSync(flowsFile, `${lines.join('\n')}\n`);
     const demo = JSON.parse(readFileSync(path.join(repoRoot, 'demo/cluster.json'), 'utf8')) as {
       items: unknown[];
     };
     const snapshot = path.join(dir, 'cluster.json');
     writeFileSync(snapshot, JSON.stringify({ ...demo, items: [...demo.items, ...CLUSTER_POLICIES] }));
-    const config = path.join(dir, 'config.yaml');
-    writeConfig(config, [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'sources:',
-      '  - type: file',
-      '    name: demo-file',
-      '    format: hubble',
-      `    path: ${JSON.stringify(flowsFile)}`,
-      'kubernetes:',
-      '  enabled: false',
-      `  snapshot: ${JSON.stringify(snapshot)}`,
-      'limits:',
-      '  flushIntervalMs: 50',
-    ]);
-    daemon = await startServe(config);
-    await waitFor(
-      'the demo flows in the store',
-      60_000,
-      async () => {
-        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
-        return metrics.includes(`netpol_advisor_events_accepted_total ${lines.length}\n`) ? true : undefined;
-      },
-      daemon.logs,
-    );
+    ({ daemon } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000), { snapshot }));
     context = await launchChromium(path.join(dir, 'profile'));
   }, 180_000);
 

@@ -5,7 +5,7 @@
 // and non-policy drops drawn apart; a sortable, searchable flows table with drop reasons;
 // recommendations with the verdict first, a summary table and collapsible policies; no download
 // buttons for an empty proposal; a sidebar as tall as the window on long pages.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -17,12 +17,9 @@ import {
   ensureWebBuilt,
   hasChromium,
   launchChromium,
-  repoRoot,
   shiftedDemoLines,
-  startServe,
-  waitFor,
-  writeConfig,
   type RunningDaemon,
+  startFileDaemon,
 } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
@@ -51,36 +48,7 @@ describe.skipIf(
   beforeAll(async () => {
     ensureWebBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-daily-'));
-    flowsFile = path.join(dir, 'flows.jsonl');
-    writeFileSync(flowsFile, `${shiftedDemoLines(Date.now() - 60_000).join('\n')}\n`);
-    const config = path.join(dir, 'config.yaml');
-    writeConfig(config, [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'sources:',
-      '  - type: file',
-      '    name: demo-file',
-      '    format: hubble',
-      `    path: ${JSON.stringify(flowsFile)}`,
-      'kubernetes:',
-      '  enabled: false',
-      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'demo/cluster.json'))}`,
-      'limits:',
-      '  flushIntervalMs: 50',
-    ]);
-    daemon = await startServe(config);
-    const count = readFileSync(flowsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '').length;
-    await waitFor(
-      'the demo flows in the store',
-      60_000,
-      async () => {
-        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
-        return metrics.includes(`netpol_advisor_events_accepted_total ${count}\n`) ? true : undefined;
-      },
-      daemon.logs,
-    );
+    ({ daemon, flowsFile } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000)));
     context = await launchChromium(path.join(dir, 'profile'));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: daemon.base });
   }, 180_000);

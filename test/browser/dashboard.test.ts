@@ -3,7 +3,7 @@
 // is open. Every page is loaded and checked for real content; exports are downloaded and parsed;
 // a drop appended to the file shows up live over the WebSocket; an HTML payload in a pod label is
 // rendered as text. With UPDATE_SCREENSHOTS=1 the pages are saved under docs/screenshots/.
-import { mkdirSync, mkdtempSync, readFileSync, appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -16,13 +16,12 @@ import {
   launchChromium,
   repoRoot,
   shiftedDemoLines,
-  startServe,
   untar,
   waitFor,
-  writeConfig,
   XSS_LABEL,
   xssFlowLine,
   type RunningDaemon,
+  startFileDaemon,
 } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
@@ -42,39 +41,9 @@ describe.skipIf(
   beforeAll(async () => {
     ensureWebBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-'));
-    flowsFile = path.join(dir, 'flows.jsonl');
-    writeFileSync(flowsFile, `${shiftedDemoLines(Date.now() - 60_000).join('\n')}\n`);
-    const config = path.join(dir, 'config.yaml');
-    writeConfig(config, [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'logLevel: info',
-      'sources:',
-      '  - type: file',
-      '    name: demo-file',
-      '    format: hubble',
-      `    path: ${JSON.stringify(flowsFile)}`,
-      'kubernetes:',
-      '  enabled: false',
-      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'demo/cluster.json'))}`,
-      'limits:',
-      '  flushIntervalMs: 50',
-    ]);
-    daemon = await startServe(config);
-    const demoCount = readFileSync(flowsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '').length;
-    await waitFor(
-      'the demo flows in the store',
-      60_000,
-      async () => {
-        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
-        return new RegExp(`netpol_advisor_events_accepted_total ${demoCount}\\n`).test(metrics)
-          ? true
-          : undefined;
-      },
-      daemon.logs,
-    );
+    ({ daemon, flowsFile } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000), {
+      extraConfig: ['logLevel: info'],
+    }));
     context = await launchChromium(path.join(dir, 'profile'));
     context.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());

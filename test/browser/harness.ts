@@ -175,6 +175,52 @@ export async function startServe(configFile: string, timeoutMs = 60_000): Promis
   };
 }
 
+export interface FileDaemon {
+  readonly daemon: RunningDaemon;
+  readonly flowsFile: string;
+}
+
+/**
+ * `serve` on a Hubble file source of `lines` in `dir` (flows.jsonl, advisor.db, config.yaml), the
+ * inventory off and `snapshot` (default: the demo's) as the cluster; resolves once every line is
+ * accepted into the store. `extraConfig` lines go at the top level of the config.
+ */
+export async function startFileDaemon(
+  dir: string,
+  lines: readonly string[],
+  options: { readonly snapshot?: string; readonly extraConfig?: readonly string[] } = {},
+): Promise<FileDaemon> {
+  const flowsFile = path.join(dir, 'flows.jsonl');
+  writeFileSync(flowsFile, `${lines.join('\n')}\n`);
+  const config = path.join(dir, 'config.yaml');
+  writeConfig(config, [
+    'listen: "127.0.0.1:0"',
+    `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
+    ...(options.extraConfig ?? []),
+    'sources:',
+    '  - type: file',
+    '    name: demo-file',
+    '    format: hubble',
+    `    path: ${JSON.stringify(flowsFile)}`,
+    'kubernetes:',
+    '  enabled: false',
+    `  snapshot: ${JSON.stringify(options.snapshot ?? path.join(repoRoot, 'demo/cluster.json'))}`,
+    'limits:',
+    '  flushIntervalMs: 50',
+  ]);
+  const daemon = await startServe(config);
+  await waitFor(
+    'the flows in the store',
+    60_000,
+    async () => {
+      const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+      return metrics.includes(`netpol_advisor_events_accepted_total ${lines.length}\n`) ? true : undefined;
+    },
+    daemon.logs,
+  );
+  return { daemon, flowsFile };
+}
+
 /** vi.waitFor until `fn` returns a value (errors count as "not yet"); `context()` goes into the failure. */
 export function waitFor<T>(
   what: string,

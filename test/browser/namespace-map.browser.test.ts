@@ -4,7 +4,7 @@
 // namespace and links between them, shows the hostile name as text, the find box highlights a
 // namespace, and clicking a namespace opens its workload map; there, outside peers are grouped
 // per namespace (each on request) and the find box highlights a workload.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -14,14 +14,11 @@ import {
   ensureWebBuilt,
   hasChromium,
   launchChromium,
-  repoRoot,
   shiftedDemoLines,
-  startServe,
-  waitFor,
-  writeConfig,
   XSS_LABEL,
   xssFlowLine,
   type RunningDaemon,
+  startFileDaemon,
 } from './harness.js';
 
 interface El {
@@ -52,35 +49,8 @@ describe.skipIf(
   beforeAll(async () => {
     ensureWebBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-nsmap-'));
-    const flowsFile = path.join(dir, 'flows.jsonl');
     const now = Date.now() - 60_000;
-    const lines = [...shiftedDemoLines(now), hostileNamespaceLine(now)];
-    writeFileSync(flowsFile, `${lines.join('\n')}\n`);
-    const config = path.join(dir, 'config.yaml');
-    writeConfig(config, [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'sources:',
-      '  - type: file',
-      '    name: demo-file',
-      '    format: hubble',
-      `    path: ${JSON.stringify(flowsFile)}`,
-      'kubernetes:',
-      '  enabled: false',
-      `  snapshot: ${JSON.stringify(path.join(repoRoot, 'demo/cluster.json'))}`,
-      'limits:',
-      '  flushIntervalMs: 50',
-    ]);
-    daemon = await startServe(config);
-    await waitFor(
-      'the flows in the store',
-      60_000,
-      async () => {
-        const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
-        return metrics.includes(`netpol_advisor_events_accepted_total ${lines.length}\n`) ? true : undefined;
-      },
-      daemon.logs,
-    );
+    ({ daemon } = await startFileDaemon(dir, [...shiftedDemoLines(now), hostileNamespaceLine(now)]));
     context = await launchChromium(path.join(dir, 'profile'));
     context.on('weberror', (error) => pageErrors.push(error.error().message));
   }, 180_000);
