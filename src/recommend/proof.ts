@@ -12,8 +12,8 @@ import type { ExportOptions } from './export.js';
 import { flavorSnapshot } from './flavor-snapshot.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
 import { policiesFor, type ObservedEdge, type PortEvidence, type Recommendation } from './proposal.js';
-import { EndpointResolver, hasNoLabels, Replay, syntheticSnapshot, type ReplayedEdge } from './replay.js';
-import { compareText } from './workloads.js';
+import { EndpointResolver, Replay, syntheticSnapshot, type ReplayedEdge } from './replay.js';
+import { compareText, hasLabels } from './workloads.js';
 
 export interface TightenCandidate {
   readonly policy: string;
@@ -95,7 +95,7 @@ class ExposureInputs {
       // As the synthetic snapshot: the first labels observed, unless a later record has some.
       if (
         known === undefined ||
-        (known.endpoint.kind === 'workload' && hasNoLabels(known.endpoint.labels) && !hasNoLabels(labels))
+        (known.endpoint.kind === 'workload' && !hasLabels(known.endpoint.labels) && hasLabels(labels))
       )
         this.subjects.set(key, {
           key,

@@ -8,6 +8,7 @@ import { NotEvaluatedError } from '../policy/policy-family.js';
 import type { ReplayedPod } from '../policy/ignored-selection.js';
 import { EMPTY_SNAPSHOT, type ClusterSnapshot, type PodInfo, type PolicyProtocol } from '../policy/model.js';
 import { EndpointResolver } from './endpoint-resolver.js';
+import { hasLabels } from './workloads.js';
 import type { ObservedEdge } from './proposal.js';
 
 export { EndpointResolver };
@@ -61,7 +62,7 @@ export class SyntheticSnapshot {
     const key = `${peer.namespace}/${peer.workload}`;
     const known = this.pods.get(key);
     if (known !== undefined) {
-      if (hasNoLabels(known.labels) && !hasNoLabels(labels)) this.pods.set(key, { ...known, labels });
+      if (!hasLabels(known.labels) && hasLabels(labels)) this.pods.set(key, { ...known, labels });
       return;
     }
     this.pods.set(key, {
@@ -259,9 +260,4 @@ export function replayedPods(
     }
   }
   return [...out.values()];
-}
-
-export function hasNoLabels(labels: Readonly<Record<string, string>>): boolean {
-  for (const key in labels) if (Object.hasOwn(labels, key)) return false;
-  return true;
 }

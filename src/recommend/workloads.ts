@@ -205,7 +205,7 @@ export class WorkloadIndex {
 }
 
 /** `Object.keys(labels).length > 0`, without building the array. */
-function hasLabels(labels: Labels): boolean {
+export function hasLabels(labels: Labels): boolean {
   for (const key in labels) if (Object.hasOwn(labels, key)) return true;
   return false;
 }
