@@ -1,6 +1,6 @@
-// Recommendations. Without a namespace: every namespace (all pages of /api/v1/namespaces, with a
-// search) and its figures, each a link to its proposal; the whole cluster's proposal is never
-// fetched whole (the API refuses it at scale; the CLI's `recommend --out` writes it). With a
+// Recommendations. Without a namespace: every namespace with its figures and safety, each a link
+// to its proposal (recommendation-index.ts); the whole cluster's proposal is never fetched with
+// its YAML (the CLI's `recommend --out` writes it). With a
 // namespace: the exposure and replay proof, the safety verdict, then the proposed policies from
 // GET /api/v1/recommendations/summary (recommendation-policies.ts: summary table first, cards
 // paged and collapsed, each policy's YAML fetched when opened), the diff against the existing
@@ -14,18 +14,9 @@ import { download, getJson, getText } from '../api.js';
 import { copyText, wireCopyButton } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, percent } from '../format.js';
-import {
-  allNamespaceItems,
-  badge,
-  card,
-  namespaceNames,
-  namespaceSelect,
-  pageHeader,
-  pager,
-  stat,
-  type PageContext,
-} from '../ui.js';
+import { badge, card, namespaceNames, namespaceSelect, pageHeader, stat, type PageContext } from '../ui.js';
 import { guardrailsSection } from './recommendation-guardrails.js';
+import { renderNamespaceIndex } from './recommendation-index.js';
 import { policiesView } from './recommendation-policies.js';
 import { canStage, stageNamespace } from '../staged-api.js';
 
@@ -265,121 +256,6 @@ function exposureStats(body: RecommendationSummaryJson): HTMLElement {
   );
 }
 
-/** No namespace chosen: every namespace with its figures, searchable, each linking to its proposal. */
-async function renderNamespaceIndex(ctx: PageContext): Promise<void> {
-  const { items: list } = await allNamespaceItems(ctx.signal);
-  const rows = [...list].sort((a, b) => a.name.localeCompare(b.name));
-  let query = '';
-  let page = 0;
-  const PAGE = 100;
-  const host = h('div');
-  const redraw = (): void => {
-    const shown = rows.filter((r) => query === '' || r.name.includes(query));
-    const pages = Math.ceil(shown.length / PAGE);
-    mount(
-      host,
-      shown.length === 0
-        ? h(
-            'p',
-            { class: 'empty' },
-            query === ''
-              ? 'No namespace observed yet: no flows have been ingested.'
-              : `No namespace matches "${query}".`,
-          )
-        : h(
-            'div',
-            { class: 'table-wrap' },
-            h(
-              'table',
-              null,
-              h(
-                'thead',
-                null,
-                h(
-                  'tr',
-                  null,
-                  ['Namespace', 'Existing policies', 'Pods selected', 'Observed edges', 'Drops (1h)', ''].map(
-                    (t) => h('th', null, t),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                shown.slice(page * PAGE, (page + 1) * PAGE).map((r) => {
-                  const { name, coverage } = r;
-                  return h(
-                    'tr',
-                    { 'data-namespace': name },
-                    h(
-                      'td',
-                      { class: 'strong' },
-                      h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, name),
-                    ),
-                    h('td', { class: 'num' }, formatCount(coverage?.policies)),
-                    h(
-                      'td',
-                      { class: 'num' },
-                      coverage !== null
-                        ? `${formatCount(coverage.podsSelected)} / ${formatCount(coverage.pods)}`
-                        : '–',
-                    ),
-                    h('td', { class: 'num' }, formatCount(r.edges)),
-                    h('td', { class: 'num' }, formatCount(r.dropsLastHour.connections)),
-                    h(
-                      'td',
-                      { class: 'links' },
-                      h('a', { href: `#/recommendations?namespace=${encodeURIComponent(name)}` }, 'Proposal'),
-                    ),
-                  );
-                }),
-              ),
-            ),
-          ),
-      pager(`${formatCount(shown.length)} namespaces; page ${page + 1} of ${pages}`, page, pages, (p) => {
-        page = p;
-        redraw();
-      }),
-    );
-  };
-  const search = h('input', {
-    type: 'search',
-    name: 'namespace-search',
-    placeholder: 'Find a namespace…',
-    'aria-label': 'Find a namespace',
-    onInput: () => {
-      query = search.value.trim().toLowerCase();
-      page = 0;
-      redraw();
-    },
-  });
-  redraw();
-  mount(
-    ctx.root,
-    pageHeader(
-      'Recommendations',
-      'Least-privilege NetworkPolicies proposed from the observed traffic, one namespace at a time. Choose a namespace.',
-    ),
-    card(
-      `Namespaces (${formatCount(rows.length)})`,
-      h(
-        'div',
-        { class: 'toolbar' },
-        search,
-        h(
-          'span',
-          { class: 'muted small' },
-          "The whole cluster's proposal as files: ",
-          h('code', { class: 'inline' }, 'netpol-advisor recommend --out DIR'),
-        ),
-      ),
-      host,
-    ),
-    guardrailsSection(undefined),
-  );
-  search.focus();
-}
-
 /** Observed paths the policies in force already block: not the proposal's doing, but worth a look. */
 function alreadyDenied(body: RecommendationSummaryJson): HTMLElement | null {
   const count = body.proof.alreadyDenied;
@@ -403,7 +279,7 @@ function alreadyDenied(body: RecommendationSummaryJson): HTMLElement | null {
 export async function renderRecommendations(ctx: PageContext): Promise<void> {
   const namespace = ctx.params.get('namespace') ?? undefined;
   if (namespace === undefined) {
-    await renderNamespaceIndex(ctx);
+    await renderNamespaceIndex(ctx, guardrailsSection(undefined));
     return;
   }
   const flavor = ctx.params.get('flavor') ?? undefined;
