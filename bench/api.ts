@@ -10,16 +10,14 @@
 // repeats the drops page right after a write batch (stale-while-revalidate: the recomputation
 // runs in the worker while the previous body is served). Target: p99 < 200 ms per route.
 // Usage: npx tsx bench/api.ts [--requests N] [--concurrency C]
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { ClientCommand, ClientReply } from './api-client.js';
+import { Client, percentile } from './api-driver.js';
 import type { EdgeDelta, EdgePeer } from '../src/flows/edge.js';
 import { edgeKey } from '../src/flows/edge.js';
 import { ApiAnalysis } from '../src/http/analysis.js';
@@ -88,38 +86,6 @@ function seed(file: string, nowMs: number): void {
   }
   if (deltas.length > 0) store.writeBatch({ deltas, accepted: deltas.length, rejectedByReason: {} });
   store.close();
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-/** The forked load generator, one command at a time. */
-class Client {
-  private readonly child = fork(fileURLToPath(new URL('./api-client.ts', import.meta.url)), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-
-  ask(command: Exclude<ClientCommand, { type: 'exit' }>): Promise<ClientReply> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void =>
-        reject(new Error(`bench client exited (${String(code)})`));
-      this.child.once('exit', onExit);
-      this.child.once('message', (reply: ClientReply) => {
-        this.child.off('exit', onExit);
-        if (reply.failures > 0)
-          reject(new Error(`${command.route}: ${reply.failures} responses were not 200`));
-        else resolve(reply);
-      });
-      this.child.send(command);
-    });
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'exit' } satisfies ClientCommand);
-    await exited;
-  }
 }
 
 interface Row {

@@ -10,6 +10,8 @@ const helpers = new Set([
   'eval-cluster.ts',
   'relay-h2-server.ts',
   'engine-cni-policies.ts',
+  'api-driver.ts',
+  'api-client.ts',
 ]);
 const benches = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !helpers.has(f))
