@@ -32,6 +32,8 @@ export const edgeJson = z.looseObject({
   count: z.number().int(),
   /** Mid-stream events of connections established before observation (not counted in `count`). */
   established: z.number().int(),
+  /** Of `established`, the events whose direction the source reported (the rest: inferred from ports and flags). */
+  establishedObserved: z.number().int(),
   evidence: z.enum(['connection-start', 'established-before-observation']),
   firstSeen: z.string(),
   lastSeen: z.string(),

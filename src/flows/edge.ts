@@ -42,6 +42,12 @@ export interface ObservedEdge {
    * that the path is used, never counted as connections. Absent means 0.
    */
   readonly established?: number;
+  /**
+   * Of `established`, the events whose direction the source reported (Hubble `is_reply` false,
+   * Calico and Goldmane records, reported by the initiator); the rest were oriented from ports and
+   * flags. Absent means 0: all inferred.
+   */
+  readonly establishedObserved?: number;
   readonly firstSeenMs: number;
   readonly lastSeenMs: number;
   readonly sourceLabels: Readonly<Record<string, string>>;
@@ -90,6 +96,8 @@ export interface EdgeDelta {
   count: number;
   /** Mid-stream events of connections established before observation (see ObservedEdge); absent means 0. */
   established?: number;
+  /** Of `established`, the events whose direction the source reported (see ObservedEdge); absent means 0. */
+  establishedObserved?: number;
   firstSeenMs: number;
   lastSeenMs: number;
   /** Labels of the most recent pod seen on each side (pods only). */
@@ -265,6 +273,9 @@ function aggregateEstablished(
   ].join('');
   const delta = deltaOf(into, key, client, server, flow.protocol, port, flow.verdict, flow.timeMs);
   delta.established = (delta.established ?? 0) + 1;
+  // `isReply` false: the source said this packet runs the connection's way (Hubble's explicit
+  // is_reply false; Calico records are oriented by their initiator). Unset: ports and flags decided.
+  if (flow.isReply === false) delta.establishedObserved = (delta.establishedObserved ?? 0) + 1;
   foldDetail(delta, flow, client, server);
 }
 
@@ -289,6 +300,7 @@ function deltaOf(
       verdict,
       count: 0,
       established: 0, // present from the start: one object shape for every delta
+      establishedObserved: 0,
       firstSeenMs: timeMs,
       lastSeenMs: timeMs,
       sourceLabels: source.labels,

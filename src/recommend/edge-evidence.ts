@@ -102,19 +102,31 @@ export class EdgeEvidence {
   /**
    * An edge seen only mid-stream: the reply side of a connection seen starting the other way
    * (true: skip it), or a connection established before observation (allowed, with a warning).
+   * Only an edge whose every established event was oriented by ports and flags can be a reply
+   * read backwards: one the source oriented (Hubble is_reply false, a Calico record) is a
+   * connection, also toward a high port (a gRPC server on 50051, a listener on 40000).
    */
   private isReplyReadBackwards(edge: ObservedEdge, namespace: string): boolean {
     if (
+      (edge.establishedObserved ?? 0) === 0 &&
       edge.port !== null &&
       edge.port >= EPHEMERAL_PORT_MIN &&
       this.startedPairs.has(`${peerKey(edge.destination)}>${peerKey(edge.source)}`)
     ) {
+      const message =
+        'mid-stream packets toward an ephemeral port of a peer whose connections the other way were seen starting: taken as replies of those connections, not allowed';
       this.warnings.add({
         code: 'established-before-observation',
         namespace,
         subject: describeSubject(edge),
-        message:
-          'mid-stream packets toward an ephemeral port of a peer whose connections the other way were seen starting: taken as replies of those connections, not allowed',
+        message,
+      });
+      // Declared, so the replay proof counts it as a known gap, not a connection the proposal cuts
+      // (conntrack passes replies); never an unsafe path.
+      this.uncovered.set(edge.id, {
+        edgeId: edge.id,
+        code: 'established-before-observation',
+        reason: message,
       });
       return true;
     }

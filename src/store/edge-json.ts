@@ -31,6 +31,8 @@ export interface EdgeJson {
   readonly count: number;
   /** Mid-stream events of connections established before observation (no start seen). */
   readonly established: number;
+  /** Of `established`, the events whose direction the source reported; the rest were inferred. */
+  readonly establishedObserved: number;
   /** `connection-start` when starts were seen, else `established-before-observation`. */
   readonly evidence: 'connection-start' | 'established-before-observation';
   readonly firstSeen: string;
@@ -84,6 +86,7 @@ export function edgeToJson(edge: EdgeRecord): EdgeJson {
     verdict: edge.verdict,
     count: edge.count,
     established: edge.established ?? 0,
+    establishedObserved: edge.establishedObserved ?? 0,
     evidence:
       edge.count === 0 && (edge.established ?? 0) > 0 ? 'established-before-observation' : 'connection-start',
     firstSeen: rfc3339(edge.firstSeenMs),

@@ -30,6 +30,8 @@ export interface EdgeRow {
   count: number;
   /** Migration 009; absent in rows read from an older schema by a read-only reader. */
   established?: number;
+  /** Migration 010; absent likewise. */
+  established_observed?: number;
   first_seen_ms: number;
   last_seen_ms: number;
   src_labels: string;
@@ -232,6 +234,7 @@ export function recordFromRow(row: EdgeRow, parsers: ColumnParsers = PLAIN_PARSE
     verdict: row.verdict as Verdict,
     count: row.count,
     established: row.established ?? 0,
+    establishedObserved: row.established_observed ?? 0,
     firstSeenMs: row.first_seen_ms,
     lastSeenMs: row.last_seen_ms,
     sourceLabels: map(row.src_labels),

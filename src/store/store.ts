@@ -35,7 +35,9 @@ import { ResumePoints } from './resume-points.js';
 import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
 
-/** No extra statement parameters (the `established` column before migration 009). */
+/** The evidence counters of an edge added by migrations, in statement order (009, 010). */
+const ESTABLISHED_COLUMNS = ['established', 'established_observed'] as const;
+type EstablishedColumn = (typeof ESTABLISHED_COLUMNS)[number];
 const NO_VALUES: number[] = [];
 
 export interface StoreOptions {
@@ -162,7 +164,8 @@ class SqliteFlowStore implements FlowStore {
   private readonly selectCheckpoint;
   private readonly selectCounters;
   private readonly countEdges;
-  private readonly hasEstablished: boolean;
+  /** The ESTABLISHED_COLUMNS this schema has (none before migration 009). */
+  private readonly establishedColumns: readonly EstablishedColumn[];
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly writeTx;
   private readonly resumePoints: ResumePoints;
@@ -180,14 +183,13 @@ class SqliteFlowStore implements FlowStore {
     this.selectByKey =
       db.prepare(`SELECT id, last_seen_ms, src_labels, dst_labels, src_pods, dst_pods, src_names, dst_names,
       drop_reasons, denied_by, allowed_by FROM edges WHERE edge_key = ?`);
-    // A store opened at an older schema (tests, `targetVersion`) has no `established` column
-    // (migration 009): the statements then leave it out and the values are not bound.
-    this.hasEstablished =
-      (db
-        .prepare("SELECT count(*) FROM pragma_table_info('edges') WHERE name = 'established'")
-        .pluck()
-        .get() as number) > 0;
-    const established = this.hasEstablished ? 'established = established + ?,' : '';
+    // A store opened at an older schema (tests, `targetVersion`) lacks the `established` (009)
+    // and `established_observed` (010) columns: the statements then leave them out, unbound.
+    const present = new Set(
+      db.prepare("SELECT name FROM pragma_table_info('edges')").pluck().all() as string[],
+    );
+    this.establishedColumns = ESTABLISHED_COLUMNS.filter((column) => present.has(column));
+    const established = this.establishedColumns.map((column) => `${column} = ${column} + ?,`).join(' ');
     this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?) WHERE id = ?`);
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -209,7 +211,7 @@ class SqliteFlowStore implements FlowStore {
       'port',
       'verdict',
       'count',
-      ...(this.hasEstablished ? ['established'] : []),
+      ...this.establishedColumns,
       'first_seen_ms',
       'last_seen_ms',
       ...EDGE_DETAIL_COLUMNS,
@@ -331,9 +333,11 @@ class SqliteFlowStore implements FlowStore {
     ).changes;
   }
 
-  /** The `established` parameter when the schema has the column (none before migration 009). */
+  /** The parameters of the ESTABLISHED_COLUMNS the schema has (a prefix: migrations apply in order). */
   private establishedValue(delta: EdgeDelta): number[] {
-    return this.hasEstablished ? [delta.established ?? 0] : NO_VALUES;
+    const columns = this.establishedColumns.length;
+    if (columns === 2) return [delta.established ?? 0, delta.establishedObserved ?? 0];
+    return columns === 1 ? [delta.established ?? 0] : NO_VALUES;
   }
 
   writeBatch(batch: Batch): void {

@@ -138,11 +138,12 @@ describe('Goldmane: connections open before observation', () => {
     expect(
       (fromGoldmane as ReturnType<typeof edgeToJson>[]).map(
         (e) =>
-          `${'workload' in e.source ? e.source.workload : '-'}>${'workload' in e.destination ? e.destination.workload : '-'}:${e.port} ${e.count}+${e.established} ${e.evidence}`,
+          `${'workload' in e.source ? e.source.workload : '-'}>${'workload' in e.destination ? e.destination.workload : '-'}:${e.port} ${e.count}+${e.established}/${e.establishedObserved} ${e.evidence}`,
       ),
     ).toEqual([
-      'frontend>cart:8080 1+1 connection-start',
-      'frontend>db:5432 0+3 established-before-observation',
+      // Goldmane and flow logs report by the initiator: every established record's direction is observed.
+      'frontend>cart:8080 1+1/1 connection-start',
+      'frontend>db:5432 0+3/3 established-before-observation',
     ]);
   });
 });

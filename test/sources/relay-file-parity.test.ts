@@ -215,6 +215,26 @@ const flows: RelayResponse[] = [
   // makes a port-0 edge of them (the summary below has none).
   relayFlow({ from: consumer, to: pg, sport: 43001, flags: { ACK: true, PSH: true }, reply: false, at: 11 }),
   relayFlow({ from: consumer, to: pg, sport: 43002, flags: { SYN: true }, at: 11 }),
+  // A gRPC stream established before observation toward a server listening on a high port, the
+  // reply flag set: the request direction is reported (`establishedObserved`), not inferred.
+  relayFlow({
+    from: consumer,
+    to: api,
+    sport: 45000,
+    dport: 40000,
+    flags: { ACK: true, PSH: true },
+    reply: false,
+    at: 12,
+  }),
+  relayFlow({
+    from: api,
+    to: consumer,
+    sport: 40000,
+    dport: 45000,
+    flags: { ACK: true },
+    reply: true,
+    at: 12,
+  }),
 ];
 
 type Comparable = Omit<EdgeRecord, 'id'>;
@@ -276,17 +296,19 @@ describe('relay ingest and file ingest store the same edges', () => {
     expect(fromRelay).toEqual(fromFile);
     const summary = fromFile.map(
       (e) =>
-        `${e.source.workload ?? e.source.ip}>${e.destination.workload ?? e.destination.ip}:${e.protocol}/${e.port ?? '-'} ${e.verdict} ${e.count}+${e.established ?? 0}`,
+        `${e.source.workload ?? e.source.ip}>${e.destination.workload ?? e.destination.ip}:${e.protocol}/${e.port ?? '-'} ${e.verdict} ${e.count}+${e.established ?? 0}/${e.establishedObserved ?? 0}`,
     );
     expect(summary.sort()).toEqual([
-      'api>coredns:UDP/53 forwarded 1+1',
-      'api>kafka:TCP/9092 forwarded 0+1',
-      'api>postgres:ICMP/- forwarded 1+0',
-      'api>postgres:TCP/5432 forwarded 2+3',
-      'api>postgres:TCP/6379 dropped 1+0',
-      'consumer>coredns:UDP/53 forwarded 1+0',
-      'consumer>kafka:TCP/9092 forwarded 0+2',
-      'consumer>postgres:TCP/5433 forwarded 0+1',
+      // count+established/established with its direction reported (is_reply false)
+      'api>coredns:UDP/53 forwarded 1+1/0',
+      'api>kafka:TCP/9092 forwarded 0+1/1',
+      'api>postgres:ICMP/- forwarded 1+0/0',
+      'api>postgres:TCP/5432 forwarded 2+3/2',
+      'api>postgres:TCP/6379 dropped 1+0/0',
+      'consumer>api:TCP/40000 forwarded 0+1/1',
+      'consumer>coredns:UDP/53 forwarded 1+0/0',
+      'consumer>kafka:TCP/9092 forwarded 0+2/0',
+      'consumer>postgres:TCP/5433 forwarded 0+1/0',
     ]);
   });
 
