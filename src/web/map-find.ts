@@ -1,10 +1,10 @@
 // The service map's find box: highlights the boxes whose name (namespace/workload, address, DNS
-// name or kind, as their tooltip reads) contains the text, dims the others and scrolls the first
-// match into view. Works on any drawn map: it reads the `g.node` elements, never the data.
+// name or kind, as their tooltip reads) contains the text, dims the others and brings the first
+// match into view (`reveal`: the map's pan/zoom centres it). Works on any drawn map: it reads the `g.node` elements, never the data.
 import { h, mount } from './dom.js';
 
 /** A search field bound to `svg`; `status` says how many boxes match. */
-export function mapFindBox(svg: SVGSVGElement): HTMLElement {
+export function mapFindBox(svg: SVGSVGElement, reveal: (node: SVGGElement) => void): HTMLElement {
   const status = h('span', { class: 'muted', 'aria-live': 'polite', 'data-testid': 'map-find-status' });
   const input = h('input', {
     type: 'search',
@@ -25,7 +25,7 @@ export function mapFindBox(svg: SVGSVGElement): HTMLElement {
       matches++;
       first ??= g;
     }
-    first?.scrollIntoView({ block: 'center', inline: 'center' });
+    if (first !== undefined) reveal(first);
     mount(status, text === '' ? '' : `${matches} match${matches === 1 ? '' : 'es'}`);
   });
   return h('label', { class: 'field' }, h('span', null, 'Find'), input, status);

@@ -2,19 +2,22 @@
 // arrows routed around the boxes, edge-route.ts), per namespace or the whole cluster. Policy drops
 // are red and dashed, drops the datapath made for other reasons (conntrack table full, no route…)
 // orange and dotted, told apart by the drop reasons of the dropped flows (GET /api/v1/flows);
-// hovering an arrow shows its ports, clicking it its evidence. GET /api/v1/graph?namespace=.
+// hovering an arrow shows its ports, clicking it its evidence (map-evidence.ts); the view pans and
+// zooms, fitted to the viewport on load (map-pan-zoom.ts). GET /api/v1/graph?namespace=.
 // The whole cluster is the namespace summary (namespace-map.ts) unless ?level=workload asks.
 import type { GraphJson, GraphNodeJson } from '../../api/graph.js';
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
-import { formatCount, formatTime, portLabel, timeAgo, type PeerView } from '../format.js';
+import { portLabel } from '../format.js';
 import { routeEdge, type Box } from '../edge-route.js';
 import { nonPolicyLinks } from '../map-drops.js';
 import { layoutLayers } from '../graph-layout.js';
 import { mapFindBox } from '../map-find.js';
+import { attachPanZoom, panZoomFrame, type PanZoom } from '../map-pan-zoom.js';
+import { evidence, isDroppedVerdict, nodeName } from './map-evidence.js';
 import { groupOutsidePeers } from '../map-group.js';
 import { renderNamespaceMap } from './namespace-map.js';
-import { badge, card, kv, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
+import { card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
 
 const NODE_W = 184;
 const NODE_H = 40;
@@ -58,10 +61,6 @@ function readNode(node: GraphNodeJson): MapNode {
   };
 }
 
-function isDroppedVerdict(verdict: string): boolean {
-  return verdict === 'dropped' || verdict === 'error';
-}
-
 function colorIndex(namespace: string | undefined): number {
   if (namespace === undefined) return -1;
   let hash = 0;
@@ -95,108 +94,6 @@ function readGraph(graph: GraphJson): { nodes: Map<string, MapNode>; links: MapL
   return { nodes, links, truncated: graph.truncated };
 }
 
-function nodeName(node: MapNode | undefined, id: string): string {
-  if (node === undefined) return id;
-  if (node.kind === 'group') return `${node.label} (${node.sub ?? 'group'})`;
-  return node.namespace !== undefined ? `${node.namespace}/${node.label}` : node.label;
-}
-
-/** Does a flow item of GET /api/v1/flows belong to this node? */
-function flowSideMatches(side: PeerView, node: MapNode | undefined): boolean {
-  if (node === undefined) return false;
-  if (node.kind === 'group')
-    return node.namespace !== undefined
-      ? side.namespace === node.namespace
-      : (side.names ?? []).includes(node.label) || ((side.ip ?? '') !== '' && side.kind === node.label);
-  if (node.namespace !== undefined) return side.namespace === node.namespace && side.workload === node.label;
-  return side.ip === node.label || ((side.ip ?? '') === '' && side.kind === node.label);
-}
-
-/** Sample pods and DNS names come from the flows of the link's namespace (the graph has none). */
-async function loadSamples(link: MapLink, nodes: Map<string, MapNode>, into: HTMLElement): Promise<void> {
-  const source = nodes.get(link.from);
-  const target = nodes.get(link.to);
-  const namespace = source?.namespace ?? target?.namespace;
-  const sourcePods = new Set<string>();
-  const targetPods = new Set<string>();
-  const names = new Set<string>([...(source?.names ?? []), ...(target?.names ?? [])]);
-  if (namespace !== undefined) {
-    const body = await getJson('/api/v1/flows', { namespace, limit: 500 });
-    for (const f of body.items) {
-      const from: PeerView = f.source;
-      const to: PeerView = f.destination;
-      if (!flowSideMatches(from, source) || !flowSideMatches(to, target)) continue;
-      for (const p of from.pods ?? []) sourcePods.add(p);
-      for (const p of to.pods ?? []) targetPods.add(p);
-      for (const n of [...(from.names ?? []), ...(to.names ?? [])]) names.add(n);
-    }
-  }
-  const list = (values: Set<string>): string =>
-    values.size === 0 ? '–' : [...values].slice(0, 6).join(', ');
-  mount(
-    into,
-    kv([
-      ['Source pods', list(sourcePods)],
-      ['Destination pods', list(targetPods)],
-      ['DNS names', list(names)],
-    ]),
-  );
-}
-
-function evidence(link: MapLink, nodes: Map<string, MapNode>): HTMLElement {
-  const samples = h('div', { class: 'samples' }, h('p', { class: 'muted' }, 'Loading sample pods…'));
-  loadSamples(link, nodes, samples).catch((error: unknown) =>
-    mount(
-      samples,
-      h(
-        'p',
-        { class: 'muted' },
-        `Sample pods unavailable: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    ),
-  );
-  return h(
-    'div',
-    { class: 'evidence', 'data-testid': 'edge-evidence' },
-    h(
-      'h3',
-      null,
-      nodeName(nodes.get(link.from), link.from),
-      h('span', { class: 'arrow-sep' }, ' → '),
-      nodeName(nodes.get(link.to), link.to),
-    ),
-    link.dropped ? badge('drops observed', 'bad') : badge('allowed', 'ok'),
-    kv([
-      ['Connections', formatCount(link.count)],
-      ['First seen', formatTime(link.firstSeen)],
-      ['Last seen', `${formatTime(link.lastSeen)} (${timeAgo(link.lastSeen)})`],
-    ]),
-    h(
-      'table',
-      { class: 'mini' },
-      h(
-        'thead',
-        null,
-        h('tr', null, h('th', null, 'Port'), h('th', null, 'Verdict'), h('th', null, 'Connections')),
-      ),
-      h(
-        'tbody',
-        null,
-        link.ports.map((p) =>
-          h(
-            'tr',
-            null,
-            h('td', { class: 'mono' }, portLabel(p.port, p.protocol)),
-            h('td', null, badge(p.verdict, isDroppedVerdict(p.verdict) ? 'bad' : 'ok')),
-            h('td', { class: 'num' }, formatCount(p.count)),
-          ),
-        ),
-      ),
-    ),
-    samples,
-  );
-}
-
 function edgeClass(link: MapLink): string {
   return link.nonPolicy ? 'edge edge-nonpolicy' : link.dropped ? 'edge edge-drop' : 'edge';
 }
@@ -205,71 +102,42 @@ function drawMap(
   nodes: Map<string, MapNode>,
   links: MapLink[],
   onSelect: (link: MapLink, path: SVGElement) => void,
-): SVGSVGElement {
+): { svg: SVGSVGElement; panZoom: PanZoom; frame: HTMLElement } {
   const ids = [...nodes.keys()];
   const layout = layoutLayers(ids, links, { layerGapPx: NODE_W + 64, rowGapPx: NODE_H + 18, marginPx: 28 });
   const width = layout.width + NODE_W;
   const height = layout.height + NODE_H;
+  const marker = (id: string, arrowClass: string): SVGElement =>
+    s(
+      'marker',
+      {
+        id,
+        viewBox: '0 0 10 10',
+        refX: 9,
+        refY: 5,
+        markerWidth: 9,
+        markerHeight: 9,
+        markerUnits: 'userSpaceOnUse',
+        orient: 'auto-start-reverse',
+      },
+      s('path', { d: 'M0,0 L10,5 L0,10 z', class: arrowClass }),
+    );
+  // No viewBox: the view transform of `view` (map-pan-zoom.ts) places the drawing.
   const svg = s(
     'svg',
-    {
-      class: 'map',
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
-      role: 'img',
-      'aria-label': 'Service map',
-    },
+    { class: 'map', role: 'img', 'aria-label': 'Service map' },
     s(
       'defs',
       null,
-      s(
-        'marker',
-        {
-          id: 'arrow',
-          viewBox: '0 0 10 10',
-          refX: 9,
-          refY: 5,
-          markerWidth: 9,
-          markerHeight: 9,
-          markerUnits: 'userSpaceOnUse',
-          orient: 'auto-start-reverse',
-        },
-        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-ok' }),
-      ),
-      s(
-        'marker',
-        {
-          id: 'arrow-drop',
-          viewBox: '0 0 10 10',
-          refX: 9,
-          refY: 5,
-          markerWidth: 9,
-          markerHeight: 9,
-          markerUnits: 'userSpaceOnUse',
-          orient: 'auto-start-reverse',
-        },
-        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-drop' }),
-      ),
-      s(
-        'marker',
-        {
-          id: 'arrow-nonpolicy',
-          viewBox: '0 0 10 10',
-          refX: 9,
-          refY: 5,
-          markerWidth: 9,
-          markerHeight: 9,
-          markerUnits: 'userSpaceOnUse',
-          orient: 'auto-start-reverse',
-        },
-        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-nonpolicy' }),
-      ),
+      marker('arrow', 'arrow-ok'),
+      marker('arrow-drop', 'arrow-drop'),
+      marker('arrow-nonpolicy', 'arrow-nonpolicy'),
     ),
   );
   const edgeLayer = s('g', { class: 'edges' });
   const nodeLayer = s('g', { class: 'nodes' });
-  svg.append(edgeLayer, nodeLayer);
+  const view = s('g', { class: 'map-view', 'data-testid': 'map-view' }, edgeLayer, nodeLayer);
+  svg.append(view);
   const maxCount = Math.max(1, ...links.map((l) => l.count));
   const columns = new Map<number, Box[]>();
   for (const p of layout.positions.values()) {
@@ -368,9 +236,8 @@ function drawMap(
       ),
     );
   }
-  // Shrinks to fit its card, but not below 3/4 of its size (then the card scrolls).
-  svg.style.minWidth = `${Math.round(width * 0.75)}px`;
-  return svg;
+  const panZoom = attachPanZoom(svg, view, { x: 0, y: 0, width, height });
+  return { svg, panZoom, frame: panZoomFrame(svg, panZoom, `min(70vh, ${Math.max(240, height + 24)}px)`) };
 }
 
 export async function renderMap(ctx: PageContext): Promise<void> {
@@ -405,8 +272,8 @@ export async function renderMap(ctx: PageContext): Promise<void> {
   const groups = [...nodes.values()].filter((n) => n.kind === 'group').length;
   const tooMany = nodes.size > MAX_NODES;
   let selected: SVGElement | undefined;
-  const svg = tooMany
-    ? h('p', { class: 'empty' }, `${nodes.size} workloads: too many to draw. Pick a namespace.`)
+  const drawn = tooMany
+    ? undefined
     : drawMap(nodes, links, (link, path) => {
         selected?.classList.remove('edge-selected');
         path.classList.add('edge-selected');
@@ -421,7 +288,7 @@ export async function renderMap(ctx: PageContext): Promise<void> {
         ? `Workloads talking to or from ${namespace}`
         : 'Every observed workload in the cluster',
       namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster'),
-      svg instanceof SVGSVGElement ? mapFindBox(svg) : null,
+      drawn !== undefined ? mapFindBox(drawn.svg, (g) => drawn.panZoom.reveal(g)) : null,
     ),
     h(
       'div',
@@ -459,7 +326,8 @@ export async function renderMap(ctx: PageContext): Promise<void> {
         null,
         links.length === 0 && nodes.size === 0
           ? h('p', { class: 'empty' }, 'No flows observed here yet.')
-          : h('div', { class: 'map-scroll' }, svg),
+          : (drawn?.frame ??
+              h('p', { class: 'empty' }, `${nodes.size} workloads: too many to draw. Pick a namespace.`)),
       ),
       panel,
     ),

@@ -3,11 +3,13 @@
 // links per namespace pair weighted by connections, red when any path between them was dropped.
 // Its size follows the namespaces, never the workloads, so it draws at any cluster size. Clicking
 // a namespace drills into its workload map; hovering one highlights its links; the find box
-// highlights the namespaces whose name contains the text. A table lists the busiest pairs.
+// highlights the namespaces whose name contains the text; the view pans and zooms, fitted on load
+// (map-pan-zoom.ts). A table lists the busiest pairs.
 import type { NamespaceGraphJson } from '../../api/namespace-graph.js';
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
 import { formatCount } from '../format.js';
+import { attachPanZoom, panZoomFrame, type PanZoom } from '../map-pan-zoom.js';
 import { card, pageHeader, table, type PageContext } from '../ui.js';
 
 interface Counts {
@@ -51,13 +53,13 @@ function drawSummary(
   nodes: readonly NsNode[],
   links: readonly NsLink[],
   drill: (node: NsNode) => void,
-): SVGSVGElement {
+): { svg: SVGSVGElement; panZoom: PanZoom; frame: HTMLElement } {
   const ringR = Math.max(140, (nodes.length * 22) / (2 * Math.PI));
   const labelRoom = 7.2 * LABEL_CHARS;
   const half = ringR + labelRoom + 24;
+  // No viewBox: the view transform (map-pan-zoom.ts) places the ring, centred on the origin.
   const svg = s('svg', {
     class: 'map ns-map',
-    viewBox: `${-half} ${-half} ${2 * half} ${2 * half}`,
     role: 'img',
     'aria-label': 'Namespace map',
     'data-testid': 'namespace-map',
@@ -155,8 +157,10 @@ function drawSummary(
     });
     nodeLayer.append(g);
   }
-  svg.append(edgeLayer, nodeLayer);
-  return svg;
+  const view = s('g', { class: 'map-view', 'data-testid': 'map-view' }, edgeLayer, nodeLayer);
+  svg.append(view);
+  const panZoom = attachPanZoom(svg, view, { x: -half, y: -half, width: 2 * half, height: 2 * half });
+  return { svg, panZoom, frame: panZoomFrame(svg, panZoom, `min(78vh, ${Math.ceil(2 * half)}px)`) };
 }
 
 function pairsTable(
@@ -206,7 +210,7 @@ export async function renderNamespaceMap(ctx: PageContext): Promise<void> {
     if (canDrill(node)) ctx.navigate({ namespace: node.name });
     else mount(status, `${labelOf(node)} is not a namespace the API can open on its own.`);
   };
-  const svg = drawSummary(nodes, links, drill);
+  const { svg, panZoom, frame } = drawSummary(nodes, links, drill);
   const find = h('input', {
     type: 'search',
     placeholder: 'Find a namespace',
@@ -217,11 +221,15 @@ export async function renderNamespaceMap(ctx: PageContext): Promise<void> {
     const text = find.value.trim().toLowerCase();
     svg.classList.toggle('ns-searching', text !== '');
     let matches = 0;
+    let first: SVGGElement | undefined;
     for (const g of svg.querySelectorAll<SVGGElement>('g.ns-node')) {
       const hit = text !== '' && (g.dataset['namespace'] ?? '').toLowerCase().includes(text);
       g.classList.toggle('ns-match', hit);
-      if (hit) matches++;
+      if (!hit) continue;
+      matches++;
+      first ??= g;
     }
+    if (first !== undefined) panZoom.reveal(first);
     mount(status, text === '' ? 'Click a namespace to open its map.' : `${matches} namespaces match.`);
   });
   const namespaces = nodes.filter((n) => n.kind === 'namespace').length;
@@ -252,7 +260,7 @@ export async function renderNamespaceMap(ctx: PageContext): Promise<void> {
         null,
         nodes.length === 0
           ? h('p', { class: 'empty' }, 'No flows observed yet.')
-          : h('div', { class: 'ns-map-wrap' }, svg),
+          : h('div', { class: 'ns-map-wrap' }, frame),
         status,
       ),
       card('Busiest namespace pairs', pairsTable(nodes, links, drill)),
