@@ -16,6 +16,7 @@ import {
   clean,
   evaluateEdge,
   inScope,
+  isEdgeAllowed,
   limited,
   podKey,
   selectedPods,
@@ -157,11 +158,29 @@ function fixText(causes: readonly string[]): string {
   return "check the plugin's loaded policies against the snapshot";
 }
 
+/**
+ * The snapshot pods of the items' subjects, as `namespace/name`: each distinct subject workload
+ * looked up once, through the context's index (a scan of every pod per path took seconds).
+ */
+function subjectPods(context: DoctorContext, items: readonly Denied[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const { subject } of items) {
+    const key = JSON.stringify([subject.kind, subject.namespace ?? null, subject.workload ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const pod of podsOfPeer(context.snapshot, subject, [], context.pods)) out.push(podKey(pod));
+  }
+  return out;
+}
+
 export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
   const enforcementSeen = context.edges.some((edge) => isPolicyDropEdge(edge));
   const byNamespace = new Map<string, Denied[]>();
   for (const edge of context.edges) {
     if (edge.verdict !== 'forwarded' || !touchesScope(context, edge)) continue;
+    // Most forwarded paths are allowed: the verdict alone rules them out without a decision.
+    if (isEdgeAllowed(context.engine, edge, context.pods) === true) continue;
     const decision = evaluateEdge(context.engine, edge, context.pods);
     if (typeof decision === 'string' || decision.verdict === 'allow') continue;
     const side = decision.egress.allowed ? 'ingress' : 'egress';
@@ -177,7 +196,7 @@ export function findAllowedDespiteDeny(context: DoctorContext): Finding[] {
   for (const [namespace, items] of [...byNamespace.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const causes = causesFor(context, items, enforcementSeen, hostWorkloads);
     const connections = items.reduce((sum, d) => sum + d.edge.count, 0);
-    const pods = unique(items.flatMap((d) => podsOfPeer(context.snapshot, d.subject).map(podKey)));
+    const pods = unique(subjectPods(context, items));
     findings.push({
       kind: 'allowed-despite-deny',
       severity: 'high',

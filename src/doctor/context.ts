@@ -2,10 +2,11 @@
 // drops core's endpoint resolution), which namespaces are in scope, and `applyPolicies` — the
 // `kubectl apply` semantics the fixes are written for (same namespace/name replaces).
 import { blockedPathOf } from '../drops/detect.js';
-import { evaluatePath, PeerPods } from '../drops/explain.js';
+import { evaluatePath, isPathAllowed, PeerPods } from '../drops/explain.js';
 import { compilePolicies, type Decision, type PolicyEngine } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy, PodInfo } from '../policy/model.js';
 import { compileSelector } from '../policy/selectors.js';
+import { snapshotPods, type SnapshotPods } from '../recommend/snapshot-workloads.js';
 import { policyDirections } from '../policy/compile.js';
 import { NO_EXTRAS, policyId, type ClusterExtras, type DoctorEdge, type DoctorInput } from './types.js';
 
@@ -18,6 +19,8 @@ export interface DoctorContext {
   readonly engine: PolicyEngine;
   /** The snapshot's pods by namespace (every engine over the same pods uses it). */
   readonly pods: PeerPods;
+  /** The snapshot's workloads and selectors, for the recommender's fixes (one per run at least). */
+  readonly workloads: SnapshotPods;
   readonly extras: ClusterExtras;
   readonly namespace: string | undefined;
 }
@@ -28,6 +31,7 @@ export function contextOf(input: DoctorInput & { snapshot: ClusterSnapshot }): D
     snapshot: input.snapshot,
     engine: input.compiled?.engine ?? compilePolicies(input.snapshot),
     pods: input.compiled?.pods ?? new PeerPods(input.snapshot.pods),
+    workloads: snapshotPods(input.snapshot, input.compiled?.workloads),
     extras: input.extras ?? NO_EXTRAS,
     namespace: input.namespace,
   };
@@ -53,6 +57,11 @@ export function touchesScope(context: { namespace: string | undefined }, edge: D
 /** The engine's decision for an observed edge, or why it cannot be evaluated. */
 export function evaluateEdge(engine: PolicyEngine, edge: DoctorEdge, pods?: PeerPods): Decision | string {
   return evaluatePath(engine, blockedPathOf(edge), pods);
+}
+
+/** Whether the engine allows an observed edge (undefined: it cannot be evaluated), without the decision. */
+export function isEdgeAllowed(engine: PolicyEngine, edge: DoctorEdge, pods?: PeerPods): boolean | undefined {
+  return isPathAllowed(engine, blockedPathOf(edge), pods);
 }
 
 export function podKey(pod: PodInfo): string {

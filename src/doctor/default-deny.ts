@@ -74,13 +74,18 @@ export function findDefaultDenyBlocks(context: DoctorContext): Finding[] {
   )) {
     // The blocked paths as if they had been forwarded: the recommender's evidence of wanted traffic.
     const wanted = group.edges.map((edge) => ({ ...edge, verdict: 'forwarded' as const }));
-    const recommendation = recommendPolicies(wanted, context.snapshot, {
-      ...DEFAULT_RECOMMEND_OPTIONS,
-      namespace: group.namespace,
-      excludedNamespaces: [],
-      minConnections: 0,
-      minObservedSec: 0,
-    });
+    const recommendation = recommendPolicies(
+      wanted,
+      context.snapshot,
+      {
+        ...DEFAULT_RECOMMEND_OPTIONS,
+        namespace: group.namespace,
+        excludedNamespaces: [],
+        minConnections: 0,
+        minObservedSec: 0,
+      },
+      { snapshotPods: context.workloads },
+    );
     const allows = recommendation.namespaces
       .flatMap((ns) => ns.policies)
       .filter(

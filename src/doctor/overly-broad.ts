@@ -160,13 +160,18 @@ function tightened(
     const kept: Rule[] = (policy.spec[direction] ?? []).filter((_rule, index) => !marks.has(index));
     const edges = admitted.get(direction) ?? [];
     if (edges.length > 0) {
-      const recommendation = recommendPolicies(edges, snapshot, {
-        ...DEFAULT_RECOMMEND_OPTIONS,
-        namespace: policy.metadata.namespace,
-        excludedNamespaces: [],
-        minConnections: 0,
-        minObservedSec: 0,
-      });
+      const recommendation = recommendPolicies(
+        edges,
+        snapshot,
+        {
+          ...DEFAULT_RECOMMEND_OPTIONS,
+          namespace: policy.metadata.namespace,
+          excludedNamespaces: [],
+          minConnections: 0,
+          minObservedSec: 0,
+        },
+        { snapshotPods: context.workloads },
+      );
       if (recommendation.uncovered.length > 0) return undefined;
       for (const proposal of recommendation.namespaces.flatMap((ns) => ns.policies)) {
         const relevant =

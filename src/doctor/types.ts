@@ -5,6 +5,7 @@ import type { ObservedEdge as DropsEdge } from '../drops/types.js';
 import type { PeerPods } from '../drops/explain.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
+import type { SnapshotPods } from '../recommend/snapshot-workloads.js';
 
 export type FindingKind =
   | 'default-deny-blocks'
@@ -82,8 +83,12 @@ export interface DoctorInput {
   readonly extras?: ClusterExtras;
   /** Only findings about this namespace. */
   readonly namespace?: string;
-  /** The snapshot's compiled engine and pod index, when the caller already has them (same snapshot). */
-  readonly compiled?: { readonly engine: PolicyEngine; readonly pods: PeerPods };
+  /** The snapshot's compiled engine and pod indexes, when the caller already has them (same snapshot). */
+  readonly compiled?: {
+    readonly engine: PolicyEngine;
+    readonly pods: PeerPods;
+    readonly workloads?: SnapshotPods;
+  };
 }
 
 export function policyId(policy: NetworkPolicy): string {

@@ -36,18 +36,40 @@ export type Explanation =
  */
 export class PeerPods {
   private readonly byNamespace = new Map<string, PodInfo[]>();
+  /** Per namespace: the position (in inNamespace's list) of each workload's first pod and of each pod name. */
+  private readonly positions = new Map<
+    string,
+    { readonly workloads: Map<string, number>; readonly names: Map<string, number> }
+  >();
 
   constructor(readonly pods: ClusterSnapshot['pods']) {
     for (const pod of pods) {
       if (pod.hostNetwork) continue;
       let list = this.byNamespace.get(pod.namespace);
       if (list === undefined) this.byNamespace.set(pod.namespace, (list = []));
+      let at = this.positions.get(pod.namespace);
+      if (at === undefined)
+        this.positions.set(pod.namespace, (at = { workloads: new Map(), names: new Map() }));
+      if (!at.workloads.has(pod.workload.name)) at.workloads.set(pod.workload.name, list.length);
+      if (!at.names.has(pod.name)) at.names.set(pod.name, list.length);
       list.push(pod);
     }
   }
 
   inNamespace(namespace: string): readonly PodInfo[] {
     return this.byNamespace.get(namespace) ?? [];
+  }
+
+  /**
+   * `podsOfPeer(…)[0]` without the scan: the first pod of the namespace, in snapshot order, that
+   * belongs to `workload` or is named in `samplePods` (once per side of every evaluated path).
+   */
+  first(namespace: string, workload: string | undefined, samplePods: readonly string[]): PodInfo | undefined {
+    const at = this.positions.get(namespace);
+    if (at === undefined) return undefined;
+    let best = workload !== undefined ? (at.workloads.get(workload) ?? Infinity) : Infinity;
+    for (const name of samplePods) best = Math.min(best, at.names.get(name) ?? Infinity);
+    return best === Infinity ? undefined : this.byNamespace.get(namespace)?.[best];
   }
 }
 
@@ -79,7 +101,10 @@ export function queryEndpointOf(
   index?: PeerPods,
 ): QueryEndpoint | string {
   if (peer.kind === 'pod' && peer.namespace !== undefined) {
-    const pod = podsOfPeer(snapshot, peer, samplePods, index)[0];
+    const pod =
+      index !== undefined && index.pods === snapshot.pods
+        ? index.first(peer.namespace, peer.workload, samplePods)
+        : podsOfPeer(snapshot, peer, samplePods)[0];
     if (pod !== undefined) return { kind: 'pod', namespace: pod.namespace, name: pod.name };
     return { kind: 'workload', namespace: peer.namespace, labels };
   }
@@ -100,6 +125,33 @@ function direction(d: DirectionDecision): DirectionExplanation {
     reason: d.reason,
     ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}),
   };
+}
+
+/**
+ * `evaluatePath(…).verdict === 'allow'` without building the decision (the engine's isAllowed),
+ * undefined where evaluatePath answers why the path cannot be evaluated: for callers that need
+ * the decision of the denied paths only.
+ */
+export function isPathAllowed(
+  engine: PolicyEngine,
+  path: BlockedPath,
+  index?: PeerPods,
+): boolean | undefined {
+  if (path.port === null || !isPolicyProtocol(path.protocol)) return undefined;
+  const from = queryEndpointOf(engine.snapshot, path.source, path.sourceLabels, path.sourcePods, index);
+  const to = queryEndpointOf(
+    engine.snapshot,
+    path.destination,
+    path.destinationLabels,
+    path.destinationPods,
+    index,
+  );
+  if (typeof from === 'string' || typeof to === 'string') return undefined;
+  try {
+    return engine.isAllowed({ from, to, port: path.port, protocol: path.protocol });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The engine's decision for a path; `index`: the snapshot's pods by namespace (PeerPods), when the caller keeps one. */

@@ -1,18 +1,24 @@
 // What the whole-store analyses of one data version share in the analysis worker: the edges read
 // once (a read of 100,000 edges takes seconds), and the snapshot's compiled policy engine and pod
-// index built once (over a second at 15,000 pods). The drops report and every namespace's
+// indexes built once (over a second at 15,000 pods; the workloads' selectors the doctor's fixes
+// need, chosen once too). The drops report and every namespace's
 // diagnostics of the same version then reuse them instead of each reading and compiling again.
 // A job without a version (the main-thread runner, tests) shares nothing. One version is kept:
 // a job of a newer version drops the previous inputs before reading its own.
 import { PeerPods } from '../drops/explain.js';
 import { compilePolicies, type PolicyEngine } from '../policy/engine.js';
 import type { ClusterSnapshot } from '../policy/model.js';
+import { SnapshotPods } from '../recommend/snapshot-workloads.js';
 import type { EdgeRecord } from '../store/types.js';
 
 export interface CompiledSnapshot {
   /** The snapshot the engine and index were built from (the index matches pods by identity). */
   readonly snapshot: ClusterSnapshot;
-  readonly compiled: { readonly engine: PolicyEngine; readonly pods: PeerPods };
+  readonly compiled: {
+    readonly engine: PolicyEngine;
+    readonly pods: PeerPods;
+    readonly workloads: SnapshotPods;
+  };
 }
 
 export class AnalysisBase {
@@ -50,7 +56,11 @@ export class AnalysisBase {
     this.compiles++;
     const compiled = {
       snapshot,
-      compiled: { engine: compilePolicies(snapshot), pods: new PeerPods(snapshot.pods) },
+      compiled: {
+        engine: compilePolicies(snapshot),
+        pods: new PeerPods(snapshot.pods),
+        workloads: new SnapshotPods(snapshot.pods),
+      },
     };
     if (version !== undefined) this.compiledSnapshot = compiled;
     return compiled;

@@ -16,6 +16,7 @@ import { isoTime, type ObservedEdge, type Recommendation } from './proposal.js';
 import { DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS, foldPublicIngress } from './public-ingress.js';
 import type { ReasonRule } from './reasons.js';
 import { Warnings } from './recommend-warnings.js';
+import type { SnapshotPods } from './snapshot-workloads.js';
 import { assessWorkloads } from './workload-confidence.js';
 import { compareText, WorkloadIndex } from './workloads.js';
 
@@ -55,12 +56,19 @@ function normalizeEdge(edge: ObservedEdge, index: WorkloadIndex): ObservedEdge {
   return { ...edge, source: source ?? edge.source, destination: destination ?? edge.destination };
 }
 
+/** What a caller recommending many times over one snapshot keeps and passes in (computed from the snapshot alone). */
+export interface RecommendPrepared {
+  /** The snapshot's pods by workload and their verified selectors (snapshot-workloads.ts). */
+  readonly snapshotPods?: SnapshotPods;
+}
+
 export function recommendPolicies(
   edges: Iterable<ObservedEdge>,
   snapshot: ClusterSnapshot | undefined,
   options: RecommendOptions = DEFAULT_RECOMMEND_OPTIONS,
+  prepared: RecommendPrepared = {},
 ): Recommendation {
-  const index = new WorkloadIndex(snapshot);
+  const index = new WorkloadIndex(snapshot, prepared.snapshotPods);
   const observed = observeEdges(edges, index);
   if (snapshot !== undefined) index.addSnapshotWorkloads();
   index.chooseSelectors();

@@ -1,10 +1,12 @@
 // The workloads the recommender reasons about: every pod-backed edge endpoint, keyed by
 // namespace/name, with the labels seen for it, how long and how much it was observed, and (with a
-// snapshot) its pods. The selector for each is chosen once here (label-choice.ts).
+// snapshot) its pods. The selector for each is chosen once here (label-choice.ts); what depends
+// on the snapshot's pods alone is shared by every recommendation over it (snapshot-workloads.ts).
 import type { EdgePeer } from '../flows/edge.js';
 import type { ClusterSnapshot, Labels, PodInfo } from '../policy/model.js';
 import { chooseSelector, commonLabels, type SelectorChoice } from './label-choice.js';
 import { apiServerTargetOf, nodesTargetOf, type PeerTarget } from './peers.js';
+import { snapshotPods, type SnapshotPods } from './snapshot-workloads.js';
 
 /** Distinct label sets kept per workload; attacker-controlled, so bounded. */
 const MAX_LABEL_SETS = 16;
@@ -20,8 +22,8 @@ export interface WorkloadInfo {
   connections: number;
   firstSeenMs: number;
   lastSeenMs: number;
-  /** Snapshot pods of this workload (empty without a snapshot). */
-  pods: PodInfo[];
+  /** Snapshot pods of this workload (empty without a snapshot; shared: never modify). */
+  pods: readonly PodInfo[];
   selector: SelectorChoice;
 }
 
@@ -33,16 +35,14 @@ export class WorkloadIndex {
   readonly byKey = new Map<string, WorkloadInfo>();
   /** The same workloads as namespace → name → info: lookups without building the key string. */
   private readonly byNamespace = new Map<string, Map<string, WorkloadInfo>>();
-  private readonly podsByNamespace = new Map<string, PodInfo[]>();
-  private readonly podByIp = new Map<string, PodInfo>();
+  private readonly snapshotIndex: SnapshotPods;
 
-  constructor(private readonly snapshot: ClusterSnapshot | undefined) {
-    for (const pod of snapshot?.pods ?? []) {
-      let list = this.podsByNamespace.get(pod.namespace);
-      if (list === undefined) this.podsByNamespace.set(pod.namespace, (list = []));
-      list.push(pod);
-      if (!pod.hostNetwork) for (const ip of pod.ips) this.podByIp.set(ip, pod);
-    }
+  /** `prepared`: the snapshot's pod index when the caller keeps one (used only if built from the same pods). */
+  constructor(
+    private readonly snapshot: ClusterSnapshot | undefined,
+    prepared?: SnapshotPods,
+  ) {
+    this.snapshotIndex = snapshotPods(snapshot, prepared);
   }
 
   get hasSnapshot(): boolean {
@@ -52,7 +52,7 @@ export class WorkloadIndex {
   /** With a snapshot: the pod-backed peer an unresolved in-cluster address belongs to. */
   resolveIp(ip: string | undefined): EdgePeer | undefined {
     if (ip === undefined) return undefined;
-    const pod = this.podByIp.get(ip);
+    const pod = this.snapshotIndex.podByIp.get(ip);
     if (pod === undefined) return undefined;
     return {
       kind: 'pod',
@@ -131,27 +131,26 @@ export class WorkloadIndex {
 
   /** Adds the snapshot's workloads that were never observed (so they are flagged, not forgotten). */
   addSnapshotWorkloads(): void {
-    for (const pod of this.snapshot?.pods ?? [])
-      this.ensure(pod.namespace, pod.workload.name, pod.workload.kind);
+    if (this.snapshot === undefined) return;
+    for (const workload of this.snapshotIndex.workloads)
+      this.ensure(workload.namespace, workload.name, workload.kind);
   }
 
-  /** Chooses every workload's selector; call once all observations are in. */
+  /**
+   * Chooses every workload's selector; call once all observations are in. A workload with pods in
+   * the snapshot gets the selector verified against them (the same whatever was observed, so
+   * chosen once per snapshot); one without, the labels common to its observations.
+   */
   chooseSelectors(): void {
     for (const info of this.byKey.values()) {
-      const namespacePods = this.podsByNamespace.get(info.namespace) ?? [];
-      info.pods = namespacePods.filter((pod) => pod.workload.name === info.name);
+      info.pods = this.snapshotIndex.podsOf(info.namespace, info.name);
+      if (info.pods.length > 0) {
+        info.selector = this.snapshotIndex.verifiedSelector(info.namespace, info.name);
+        continue;
+      }
       // Sorting makes the intersection and the choice independent of observation order.
       const sets = [...info.labelSets].sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
-      info.selector =
-        info.pods.length > 0
-          ? chooseSelector({
-              labels: commonLabels(sets),
-              workloadPods: info.pods.map((pod) => pod.labels),
-              otherPods: namespacePods
-                .filter((pod) => pod.workload.name !== info.name)
-                .map((pod) => pod.labels),
-            })
-          : chooseSelector({ labels: commonLabels(sets) });
+      info.selector = chooseSelector({ labels: commonLabels(sets) });
     }
   }
 
@@ -200,7 +199,7 @@ export class WorkloadIndex {
 
   /** Pods of a namespace from the snapshot. */
   podsIn(namespace: string): readonly PodInfo[] {
-    return this.podsByNamespace.get(namespace) ?? [];
+    return this.snapshotIndex.podsByNamespace.get(namespace) ?? [];
   }
 }
 
