@@ -26,6 +26,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '50' },
     edges: { type: 'string', default: '100000' },
+    'batch-size': { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -57,6 +58,9 @@ async function startServe(dir: string, flowsFile: string): Promise<Daemon> {
       `    path: ${JSON.stringify(flowsFile)}`,
       'kubernetes:',
       '  enabled: false',
+      ...(values['batch-size'] !== undefined
+        ? ['limits:', `  batchSize: ${Number(values['batch-size'])}`]
+        : []),
     ].join('\n'),
   );
   const child = spawn(
@@ -99,10 +103,28 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function accepted(port: number): Promise<number> {
+/** The daemon's counters this bench reads from /metrics (its event-loop lag resets on every scrape). */
+interface Scrape {
+  readonly accepted: number;
+  readonly batches: number;
+  readonly batchSeconds: number;
+  readonly lagP99Ms: number;
+  readonly lagMaxMs: number;
+}
+
+async function scrape(port: number): Promise<Scrape> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const match = /^netpol_advisor_events_accepted_total (\d+)/m.exec(text);
-  return match === null ? 0 : Number(match[1]);
+  const value = (name: string): number => {
+    const match = new RegExp(`^netpol_advisor_${name} ([0-9.e+-]+)`, 'm').exec(text);
+    return match === null ? 0 : Number(match[1]);
+  };
+  return {
+    accepted: value('events_accepted_total'),
+    batches: value('batch_duration_seconds_count'),
+    batchSeconds: value('batch_duration_seconds_sum'),
+    lagP99Ms: value('nodejs_eventloop_lag_p99_seconds') * 1000,
+    lagMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
 }
 
 /** Appends generated Hubble lines to the followed file, RATE per second in TICK_MS slices, while on. */
@@ -159,13 +181,13 @@ async function timedRun(client: Client, daemon: Daemon, route: string): Promise<
 
 function cells(run: Run): string {
   const l = [...run.latencies].sort((a, b) => a - b);
-  return `${percentile(l, 50).toFixed(1)} | ${percentile(l, 99).toFixed(1)} | ${(l.at(-1) ?? 0).toFixed(0)} | ${run.cpuMsPerRequest.toFixed(2)}`;
+  return `${percentile(l, 50).toFixed(1)} / ${percentile(l, 99).toFixed(1)} / ${(l.at(-1) ?? 0).toFixed(0)} / ${run.cpuMsPerRequest.toFixed(2)}`;
 }
 
 /** Waits until the daemon has accepted every line written (the quiet runs start with nothing queued). */
 async function drained(daemon: Daemon, appender: Appender): Promise<void> {
   const deadline = Date.now() + 120_000;
-  while ((await accepted(daemon.port)) < appender.written) {
+  while ((await scrape(daemon.port)).accepted < appender.written) {
     if (Date.now() > deadline) throw new Error('the daemon did not catch up with the file within 120 s');
     await sleep(250);
   }
@@ -193,31 +215,37 @@ async function main(): Promise<void> {
     `serve on ${seeded} seeded edges; ${CONCURRENCY} keep-alive clients in a separate process, ${REQUESTS} timed requests per run; ingest: ${RATE} Hubble lines/s appended to the followed file; load average ${loadavg()[0]?.toFixed(1)}\n`,
   );
   console.log(
-    '| route | quiet p50 / p99 / max (ms) / daemon CPU per request (ms) | during ingest p50 / p99 / max / CPU per request | lines accepted per s over the ingest window |',
+    '| route | quiet p50 / p99 / max (ms) / daemon CPU per request (ms) | during ingest p50 / p99 / max / CPU per request | lines accepted per s over the ingest window | batches written, mean write (ms) | daemon event-loop lag during the run, p99 / max (ms) |',
   );
-  console.log('| --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   const p99s: number[] = [];
   for (const route of routes) {
     await client.ask({ type: 'cold', port: daemon.port, route, concurrency: CONCURRENCY });
     await client.ask({ type: 'warm', port: daemon.port, route, concurrency: CONCURRENCY });
     await drained(daemon, appender);
     const quiet = await timedRun(client, daemon, route);
-    const acceptedBefore = await accepted(daemon.port);
+    const before = await scrape(daemon.port);
     const ingestStarted = performance.now();
     appender.start();
     await sleep(2000); // the first batches land before the timed run starts
+    await scrape(daemon.port); // resets the event-loop lag histogram: the next scrape covers the run
     const busy = await timedRun(client, daemon, route);
+    const during = await scrape(daemon.port);
     await sleep(1000); // the last batch of the window lands
     appender.stop();
-    const acceptedPerSec =
-      ((await accepted(daemon.port)) - acceptedBefore) / ((performance.now() - ingestStarted) / 1000);
+    const after = await scrape(daemon.port);
+    const acceptedPerSec = (after.accepted - before.accepted) / ((performance.now() - ingestStarted) / 1000);
+    const batches = after.batches - before.batches;
+    const meanWriteMs = batches > 0 ? ((after.batchSeconds - before.batchSeconds) * 1000) / batches : 0;
     p99s.push(
       percentile(
         [...busy.latencies].sort((a, b) => a - b),
         99,
       ),
     );
-    console.log(`| \`${route}\` | ${cells(quiet)} | ${cells(busy)} | ${acceptedPerSec.toFixed(0)} |`);
+    console.log(
+      `| \`${route}\` | ${cells(quiet)} | ${cells(busy)} | ${acceptedPerSec.toFixed(0)} | ${batches}, ${meanWriteMs.toFixed(0)} | ${during.lagP99Ms.toFixed(0)} / ${during.lagMaxMs.toFixed(0)} |`,
+    );
   }
   console.log(
     `\nworst p99 during ingest ${Math.max(...p99s).toFixed(1)} ms (target < 200 ms); ${appender.written} lines appended; load average ${loadavg()[0]?.toFixed(1)}`,
