@@ -27,6 +27,12 @@ export const simulateJson = z.object({
     }),
   ),
   skipped: z.number().int(),
+  /** The paths not replayed (at most 1,000) and why; `notEvaluated` marks those a policy applies to that the snapshot cannot decide. */
+  skippedPaths: z.array(
+    z.object({ edgeId: z.number().int(), reason: z.string(), notEvaluated: z.literal(true).optional() }),
+  ),
+  /** How many replayed paths meet a policy in force that the snapshot cannot decide: not proven either way. */
+  notEvaluated: z.number().int(),
   /** Policy objects of the cluster the replay could not evaluate, and how many replayed pods each selects. */
   ignored: z.array(
     z.looseObject({

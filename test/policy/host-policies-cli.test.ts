@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFileDaemon } from '../browser/harness.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -98,6 +99,12 @@ const HOST_POLICY = {
   },
 };
 
+const FLOW_LINES = [
+  flow(REMOTE_NODE, '192.168.1.2', 9100, 1),
+  flow(REMOTE_NODE, '192.168.1.2', 22, 2),
+  flow(HOST, '10.9.9.9', 10250, 3),
+];
+
 describe('Cilium host policies through the CLI', () => {
   let dir = '';
   let db = '';
@@ -117,14 +124,7 @@ describe('Cilium host policies through the CLI', () => {
       JSON.stringify({ ...SNAPSHOT, items: [...SNAPSHOT.items, HOST_POLICY] }),
     );
     const flows = path.join(dir, 'flows.jsonl');
-    writeFileSync(
-      flows,
-      [
-        flow(REMOTE_NODE, '192.168.1.2', 9100, 1),
-        flow(REMOTE_NODE, '192.168.1.2', 22, 2),
-        flow(HOST, '10.9.9.9', 10250, 3),
-      ].join('\n') + '\n',
-    );
+    writeFileSync(flows, FLOW_LINES.join('\n') + '\n');
     const ingest = cli(['ingest', '--format', 'hubble', '--db', db, flows]);
     expect(ingest.stderr).not.toMatch(/rejected [1-9]/);
     expect(ingest.status).toBe(0);
@@ -235,5 +235,42 @@ describe('Cilium host policies through the CLI', () => {
       /1 observed path\(s\) could not be evaluated[^\n]*\nNOT EVALUATED shop\/web -> host:10\.9\.9\.9 TCP\/10250 \(forwarded\): 10\.9\.9\.9 is a node's host endpoint/,
     );
     expect(run.status).toBe(0);
+  });
+});
+
+describe('Cilium host policies through POST /api/v1/simulate', () => {
+  it('says which paths it could not evaluate, as the CLI does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netpol-host-policies-api-'));
+    const cluster = path.join(dir, 'cluster-with-policy.json');
+    writeFileSync(cluster, JSON.stringify({ ...SNAPSHOT, items: [...SNAPSHOT.items, HOST_POLICY] }));
+    const { daemon } = await startFileDaemon(dir, FLOW_LINES, { snapshot: cluster });
+    try {
+      const res = await fetch(`${daemon.base}/api/v1/simulate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'allow-all-egress', namespace: 'shop' },
+          spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] },
+        }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        replayed: number;
+        droppedTotal: number;
+        notEvaluated: number;
+        skippedPaths: { edgeId: number; reason: string; notEvaluated?: true }[];
+      };
+      expect(body.notEvaluated).toBe(1);
+      expect(body.skippedPaths).toHaveLength(1);
+      expect(body.skippedPaths[0]?.notEvaluated).toBe(true);
+      expect(body.skippedPaths[0]?.reason).toMatch(/10\.9\.9\.9 is a node's host endpoint/);
+      expect(body.replayed).toBe(2);
+      expect(body.droppedTotal).toBe(1);
+    } finally {
+      await daemon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

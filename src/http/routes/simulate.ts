@@ -3,6 +3,9 @@
 // forwarded flow against the existing policies with these added (a given policy replaces the
 // existing one of the same namespace/name, as kubectl apply would) and returns the flows it would
 // drop. The body size is bounded by limits.requestBodyBytes; an invalid object is a 400 naming it.
+// Paths a policy in force applies to that the snapshot cannot decide (a Cilium host policy on an
+// address no Node has) are not replayed: `notEvaluated` counts them and `skippedPaths` names them,
+// as `simulate` prints NOT EVALUATED lines (the CLI also exits 1 for them).
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
@@ -149,6 +152,8 @@ export function simulateRoutes(deps: AppDeps): Router {
         ingress: decision.ingress,
       })),
       skipped: result.skipped.length,
+      skippedPaths: result.skipped.slice(0, SIMULATE_MAX_LISTED),
+      notEvaluated: result.notEvaluated,
       ignored: ignored.map(({ appliesTo: _a, ...rest }) => rest),
     });
   });
