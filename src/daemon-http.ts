@@ -16,6 +16,7 @@ export function readinessOf(
   sources: readonly FlowSource[],
   inventory: LiveInventory | undefined,
   analysisWorkerStatusOf: () => ReadinessReport['analysisWorker'],
+  ingest?: ReadinessReport['ingest'],
 ): ReadinessReport {
   const statuses = sources.map((s) => s.status());
   const reason = lifecycle.stopping
@@ -36,6 +37,7 @@ export function readinessOf(
     store: health.state,
     sources: statuses,
     ...(inventory !== undefined ? { inventory: inventory.status() } : {}),
+    ...(ingest !== undefined ? { ingest } : {}),
     ...(analysisWorkerStatus !== undefined ? { analysisWorker: analysisWorkerStatus } : {}),
   };
 }

@@ -1,9 +1,11 @@
 // The daemon's write path: one BatchWriter behind one bounded Pipeline that every live source
-// pushes into, with the batch metrics and a rate-limited log of write failures.
+// pushes into, with the batch metrics, the totals /readyz reports and a rate-limited log of write
+// failures.
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { DaemonMetrics } from './http/metrics.js';
 import { BatchWriter, type BatchStats } from './ingest/batch-writer.js';
+import { IngestTotals } from './ingest/ingest-totals.js';
 import { Pipeline } from './ingest/pipeline.js';
 import type { Clock } from './lib/clock.js';
 import type { FlowStore } from './store/types.js';
@@ -16,9 +18,12 @@ export function startIngest(
   logger: Logger,
   metrics: DaemonMetrics,
   storeLog: Logger,
-): { onBatch: (stats: BatchStats) => void; pipeline: Pipeline; pipelineLog: Logger } {
+): { onBatch: (stats: BatchStats) => void; pipeline: Pipeline; pipelineLog: Logger; totals: IngestTotals } {
+  // Every writer's batches come through onBatch (the pipeline's and each file source's own).
+  const totals = new IngestTotals();
   const onBatch = (stats: BatchStats): void => {
     metrics.recordBatch(stats);
+    totals.add(stats);
     storeLog.debug(
       {
         lines: stats.lines,
@@ -66,5 +71,5 @@ export function startIngest(
     },
   });
   pipeline.start();
-  return { onBatch, pipeline, pipelineLog };
+  return { onBatch, pipeline, pipelineLog, totals };
 }

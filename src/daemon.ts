@@ -128,7 +128,15 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 
   const lifecycle = { ready: false, stopping: false };
   const readiness = (): ReadinessReport =>
-    readinessOf(config, health, lifecycle, sources, inventory, () => analysis.worker?.status());
+    readinessOf(
+      config,
+      health,
+      lifecycle,
+      sources,
+      inventory,
+      () => analysis.worker?.status(),
+      ingest.totals.report(),
+    );
   metrics.setProbes({
     edges: () => (health.state === 'open' ? store.totals().edges : 0),
     queueDepth: () => ingest.pipeline.depth,

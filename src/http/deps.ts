@@ -9,6 +9,7 @@ import type { WriteAuthorizer } from './write-auth.js';
 import type { InventoryStatus } from '../k8s/inventory.js';
 import type { SourceStatus } from '../sources/source.js';
 import type { FlowStore } from '../store/types.js';
+import type { IngestTotalsReport } from '../ingest/ingest-totals.js';
 import type { ApiAuth } from './auth.js';
 import type { ApiAnalysis } from './analysis.js';
 import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
@@ -25,6 +26,8 @@ export interface ReadinessReport {
   readonly inventory?: InventoryStatus;
   /** The analysis worker thread (restarted with a backoff after a failure); does not affect `ready`. */
   readonly analysisWorker?: AnalysisWorkerStatus;
+  /** What the daemon's writers committed since it started, with the events that made no edge by why. */
+  readonly ingest?: IngestTotalsReport;
 }
 
 export interface AppDeps {

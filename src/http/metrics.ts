@@ -6,7 +6,7 @@
 // values are known up front has its series at 0 from the start (a rate() over a series that
 // appears with its first event misses that event).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RejectReason } from '../flows/flow.js';
+import { NO_EDGE_REASONS, type RejectReason } from '../flows/flow.js';
 import type { BatchStats } from '../ingest/batch-writer.js';
 import type { SourceState, SourceStatus } from '../sources/source.js';
 
@@ -83,6 +83,15 @@ export function createMetrics(options: {
     registers: [registry],
   });
   for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
+  // Accepted events that made no edge (replies, resets, a port the edge would key on missing …):
+  // a user who sees fewer edges than events can tell why. The label set is NO_EDGE_REASONS.
+  const noEdge = new Counter({
+    name: 'netpol_advisor_events_no_edge_total',
+    help: 'Accepted flow events that made no edge (neither a connection start nor evidence of one), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of NO_EDGE_REASONS) noEdge.inc({ reason }, 0);
   const batches = new Histogram({
     name: 'netpol_advisor_batch_duration_seconds',
     help: 'Time spent writing one batch to the store',
@@ -181,6 +190,9 @@ export function createMetrics(options: {
       accepted.inc(stats.accepted);
       for (const [reason, count] of Object.entries(stats.rejectedByReason)) {
         if (count > 0) rejected.inc({ reason }, count);
+      }
+      for (const [reason, count] of Object.entries(stats.noEdgeByReason)) {
+        if (count > 0) noEdge.inc({ reason }, count);
       }
       batches.observe(stats.durationMs / 1000);
     },

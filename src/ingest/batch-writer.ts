@@ -14,6 +14,8 @@ export interface BatchStats {
   readonly accepted: number;
   readonly rejected: number;
   readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
+  /** Accepted events of the batch that made no edge, by why (see RunTotals). */
+  readonly noEdgeByReason: Readonly<Partial<Record<NoEdgeReason, number>>>;
   /** Distinct edges the batch touched. */
   readonly edges: number;
   /** Time spent in the store transaction. */
@@ -224,6 +226,7 @@ export class BatchWriter implements FlowSink {
       accepted: this.accepted,
       rejected: this.rejected,
       rejectedByReason,
+      noEdgeByReason: this.noEdgeByReason,
       edges: this.deltas.size,
       durationMs: performance.now() - started,
       ...(checkpoint !== undefined ? { checkpoint } : {}),
