@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { loadClusterSnapshot } from '../k8s/snapshot-file.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import { parseYamlDocuments } from '../policy/yaml-documents.js';
-import { exportFileEntries, exportJson, yamlStreamChunks, type ExportOptions } from '../recommend/export.js';
+import {
+  exportFileEntries,
+  exportJson,
+  folderIndexEntries,
+  yamlStreamChunks,
+  type ExportOptions,
+} from '../recommend/export.js';
 import { FLAVORS, isFlavor } from '../recommend/flavor.js';
 import { describeReplayedDrop, proveRecommendation, type RecommendationProof } from '../recommend/proof.js';
 import type { ReasonRule } from '../recommend/reasons.js';
@@ -18,6 +24,7 @@ import {
 } from '../recommend/recommend.js';
 import { SyntheticSnapshot } from '../recommend/replay.js';
 import { openReadStore } from './open-db.js';
+import { StagedFolder } from './recommend-folder.js';
 import type { FlowStore } from '../store/types.js';
 import { defaultDbPath, parseCommandArgs, parseIntegerOption, UsageError } from './args.js';
 import type { Command } from './main.js';
@@ -134,6 +141,14 @@ export function openExistingStore(db: string): Promise<FlowStore> {
   return openReadStore(db);
 }
 
+/**
+ * Distinct JSON texts per column kind whose parsed values a read of the store shares. The
+ * recommender keeps the forwarded records until its per-edge stage, so each kept record should
+ * share its workloads' labels, pods and names (1,000,000 edges have ~100,000 workloads); a
+ * one-shot command can afford the map, which never holds more entries than the store has edges.
+ */
+const RECOMMEND_INTERNED_MAX = 1 << 20;
+
 function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
   for (const item of items) {
     see(item);
@@ -245,22 +260,30 @@ async function run(argv: string[]): Promise<number> {
       : 2_000_000;
   const snapshot = await loadSnapshotOption(values.cluster);
   const store = await openExistingStore(values.db ?? defaultDbPath());
+  // --out without --json: each namespace's file is written as it is proposed (recommend-folder.ts).
+  const folder =
+    values.out !== undefined && values.json !== true
+      ? await StagedFolder.open(path.resolve(values.out), exportOptions)
+      : undefined;
+  let committed = false;
   try {
+    const edges = () => store.iterateEdges({}, { internedMax: RECOMMEND_INTERNED_MAX });
     // Without a snapshot the proof replays against one built from the edges: built on the
     // recommender's pass, so the store is read twice in all (recommend, then every proof check).
     const synthetic = snapshot === undefined ? new SyntheticSnapshot() : undefined;
     const recommendation = recommendPolicies(
-      synthetic === undefined
-        ? store.iterateEdges()
-        : tap(store.iterateEdges(), (edge) => synthetic.add(edge)),
+      synthetic === undefined ? edges() : tap(edges(), (edge) => synthetic.add(edge)),
       snapshot,
       options,
+      {},
+      folder?.sink,
     );
-    const proof = proveRecommendation(recommendation, () => store.iterateEdges(), snapshot, {
+    const proof = proveRecommendation(recommendation, edges, snapshot, {
       ...(synthetic !== undefined ? { synthetic: synthetic.snapshot() } : {}),
       maxExposureEvaluations,
       namespaces: recommendation.namespaces.map((ns) => ns.namespace),
       export: exportOptions,
+      ...(folder !== undefined && flavor !== 'k8s' ? { emitted: folder.emitted } : {}),
     });
     if (proof.violations.length > 0) {
       process.stderr.write(
@@ -304,13 +327,7 @@ async function run(argv: string[]): Promise<number> {
     const guardrails =
       guardrailFlavor === undefined
         ? undefined
-        : buildGuardrails(
-            guardrailFlavor,
-            () => store.iterateEdges(),
-            snapshot,
-            recommendation,
-            values.namespace,
-          );
+        : buildGuardrails(guardrailFlavor, edges, snapshot, recommendation, values.namespace);
     if (guardrails !== undefined && !guardrails.ok) return 1;
     const withGuardrails = (json: unknown): unknown =>
       guardrails === undefined
@@ -321,7 +338,13 @@ async function run(argv: string[]): Promise<number> {
       await mkdir(dir, { recursive: true });
       if (guardrails !== undefined) await writeGuardrailsFiles(dir, guardrails);
       // One file at a time: the whole cluster's YAML is never held at once.
-      for (const [name, content] of exportFileEntries(recommendation, exportOptions, proof)) {
+      if (folder !== undefined) {
+        await folder.commit();
+        committed = true;
+      }
+      for (const [name, content] of folder !== undefined
+        ? folderIndexEntries(recommendation, exportOptions, proof)
+        : exportFileEntries(recommendation, exportOptions, proof)) {
         await writeFile(path.join(dir, name), content);
         if (name === 'verify.sh') await chmod(path.join(dir, name), 0o755);
       }
@@ -349,6 +372,7 @@ async function run(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
+    if (folder !== undefined && !committed) await folder.discard();
     store.close();
   }
 }

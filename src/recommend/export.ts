@@ -163,12 +163,29 @@ export function* exportFileEntries(
   options: ExportOptions,
   proof: RecommendationProof | undefined,
 ): Generator<[string, string]> {
-  const resources: string[] = [];
-  for (const ns of recommendation.namespaces) {
-    const file = namespaceFile(ns.namespace);
-    yield [file, toYamlStream(objectsOf(ns, options))];
-    resources.push(file);
-  }
+  for (const ns of recommendation.namespaces) yield namespaceFileEntry(ns, options);
+  yield* folderIndexEntries(recommendation, options, proof);
+}
+
+/** One namespace's file of the folder (name, content); `objects`: its objectsOf when already built. */
+export function namespaceFileEntry(
+  ns: NamespaceRecommendation,
+  options: ExportOptions,
+  objects: readonly ExportObject[] = objectsOf(ns, options),
+): [string, string] {
+  return [namespaceFile(ns.namespace), toYamlStream(objects)];
+}
+
+/**
+ * The folder's files after the namespaces' (kustomization.yaml, verify.sh, README.md): they read
+ * the namespaces' names, policy names, tests, warnings and unsafe paths, never the rule evidence.
+ */
+export function* folderIndexEntries(
+  recommendation: Recommendation,
+  options: ExportOptions,
+  proof: RecommendationProof | undefined,
+): Generator<[string, string]> {
+  const resources = recommendation.namespaces.map((ns) => namespaceFile(ns.namespace));
   yield [
     'kustomization.yaml',
     toYamlStream([

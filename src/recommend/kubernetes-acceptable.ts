@@ -113,32 +113,39 @@ function withoutRefusedPeers(proposed: ProposedPolicy, skip: (message: string) =
   };
 }
 
-export function dropUnacceptablePolicies(recommendation: Recommendation): Recommendation {
-  const warnings: Warning[] = [];
-  let suppressed = 0;
-  const skip = (namespace: string, message: string): void => {
-    if (warnings.length >= MAX_SKIP_WARNINGS) {
-      suppressed++;
+/**
+ * The check one namespace at a time, in the recommendation's order, so a caller can write each
+ * namespace as it is proposed: `namespace` per namespace, then `finish` on the assembled result.
+ * The same as checking the whole recommendation at once (the cap on warnings runs across namespaces).
+ */
+export class AcceptableFilter {
+  private readonly warnings: Warning[] = [];
+  private suppressed = 0;
+
+  private skip(namespace: string, message: string): void {
+    if (this.warnings.length >= MAX_SKIP_WARNINGS) {
+      this.suppressed++;
       return;
     }
-    warnings.push({
+    this.warnings.push({
       code: 'invalid-object',
       ...(dns1123LabelProblem(namespace) === undefined ? { namespace } : {}),
       subject: quoteShort(namespace),
       message,
     });
-  };
-  const kept: NamespaceRecommendation[] = [];
-  for (const namespace of recommendation.namespaces) {
+  }
+
+  /** The namespace as it may be proposed, or undefined when Kubernetes would refuse its name. */
+  namespace(namespace: NamespaceRecommendation): NamespaceRecommendation | undefined {
     const refused = dns1123LabelProblem(namespace.namespace);
     if (refused !== undefined) {
-      skip(
+      this.skip(
         namespace.namespace,
         `no policies proposed for namespace ${quoteShort(namespace.namespace)}: Kubernetes would refuse metadata.namespace: ${refused}`,
       );
-      continue;
+      return undefined;
     }
-    const before = warnings.length;
+    const before = this.warnings.length;
     let changed = false;
     const policies: ProposedPolicy[] = [];
     for (const proposed of namespace.policies) {
@@ -147,23 +154,36 @@ export function dropUnacceptablePolicies(recommendation: Recommendation): Recomm
         continue;
       }
       changed = true;
-      const filtered = withoutRefusedPeers(proposed, (m) => skip(namespace.namespace, m));
+      const filtered = withoutRefusedPeers(proposed, (m) => this.skip(namespace.namespace, m));
       const problem = policyProblem(filtered.policy);
       if (problem !== undefined)
-        skip(namespace.namespace, `policy left out: Kubernetes would refuse ${problem}`);
+        this.skip(namespace.namespace, `policy left out: Kubernetes would refuse ${problem}`);
       else policies.push(filtered);
     }
-    kept.push(
-      changed
-        ? { ...namespace, policies, warnings: [...namespace.warnings, ...warnings.slice(before)] }
-        : namespace,
-    );
+    return changed
+      ? { ...namespace, policies, warnings: [...namespace.warnings, ...this.warnings.slice(before)] }
+      : namespace;
   }
-  if (warnings.length === 0) return recommendation;
-  if (suppressed > 0)
-    warnings.push({
-      code: 'invalid-object',
-      message: `${suppressed} more object(s) left out because Kubernetes would refuse them`,
-    });
-  return { ...recommendation, namespaces: kept, warnings: [...recommendation.warnings, ...warnings] };
+
+  /** The recommendation of the namespaces `namespace` kept, with the warnings of what was left out. */
+  finish(recommendation: Recommendation): Recommendation {
+    if (this.warnings.length === 0) return recommendation;
+    const warnings = [...this.warnings];
+    if (this.suppressed > 0)
+      warnings.push({
+        code: 'invalid-object',
+        message: `${this.suppressed} more object(s) left out because Kubernetes would refuse them`,
+      });
+    return { ...recommendation, warnings: [...recommendation.warnings, ...warnings] };
+  }
+}
+
+export function dropUnacceptablePolicies(recommendation: Recommendation): Recommendation {
+  const filter = new AcceptableFilter();
+  const kept: NamespaceRecommendation[] = [];
+  for (const namespace of recommendation.namespaces) {
+    const accepted = filter.namespace(namespace);
+    if (accepted !== undefined) kept.push(accepted);
+  }
+  return filter.finish({ ...recommendation, namespaces: kept });
 }

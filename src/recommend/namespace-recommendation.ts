@@ -20,7 +20,8 @@ export interface ProposalInputs {
   readonly lowConfidence: ReadonlySet<string>;
   readonly windowAnnotation: string;
   readonly warnings: Warnings;
-  readonly accsByNamespace: ReadonlyMap<string, WorkloadPolicyAcc[]>;
+  /** Taken (and released) by recommendNamespace. */
+  readonly accsByNamespace: Map<string, WorkloadPolicyAcc[]>;
   readonly workloadsByNamespace: ReadonlyMap<string, WorkloadInfo[]>;
   readonly probers: ReturnType<typeof probeCandidates>;
 }
@@ -39,6 +40,8 @@ export function proposalInputs(
     if (list === undefined) accsByNamespace.set(acc.workload.namespace, (list = []));
     list.push(acc);
   }
+  // The accumulators now live in their namespace's list only, released as each is proposed.
+  evidence.accs.clear();
   const probers = probeCandidates(index);
   const workloadsByNamespace = new Map<string, WorkloadInfo[]>();
   for (const workload of index.byKey.values()) {
@@ -64,6 +67,7 @@ export function recommendNamespace(namespace: string, inputs: ProposalInputs): N
   const workloadAccs = (inputs.accsByNamespace.get(namespace) ?? []).sort((a, b) =>
     compareText(a.workload.key, b.workload.key),
   );
+  inputs.accsByNamespace.delete(namespace);
   const policies = workloadPolicies(workloadAccs, inputs);
   policies.push(dnsPolicyFor(namespace, inputs.dns, evidence.dnsEvidence.get(namespace), windowAnnotation));
   policies.push(...defaultDenies(namespace, workloadAccs, evidence, windowAnnotation));

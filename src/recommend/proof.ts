@@ -9,7 +9,7 @@ import { compilePolicies } from '../policy/engine.js';
 import { hasClusterPolicies, hasCniPolicies, type IgnoredObject } from '../policy/cni-objects.js';
 import type { ClusterSnapshot, NetworkPolicy } from '../policy/model.js';
 import type { ExportOptions } from './export.js';
-import { flavorSnapshot } from './flavor-snapshot.js';
+import { flavorSnapshot, snapshotWithObjects } from './flavor-snapshot.js';
 import { countExposure, type ExposureCount, type ExposureSubject } from './exposure.js';
 import { policiesFor, type ObservedEdge, type PortEvidence, type Recommendation } from './proposal.js';
 import { EndpointResolver, Replay, syntheticSnapshot, type ReplayedEdge } from './replay.js';
@@ -61,6 +61,11 @@ export interface ProofOptions {
   readonly namespaces?: readonly string[];
   /** The export flavour: the proposal is replayed as the objects it is emitted as (default k8s). */
   readonly export?: ExportOptions;
+  /**
+   * The emitted objects of a cilium/calico export when the caller already built them (a writer
+   * that keeps no rule evidence after writing each namespace): emittedObjects' result.
+   */
+  readonly emitted?: readonly Record<string, unknown>[];
 }
 
 export function proposedPolicies(recommendation: Recommendation): NetworkPolicy[] {
@@ -144,9 +149,12 @@ export function proveRecommendation(
   const after =
     flavor === 'k8s'
       ? compilePolicies({ ...base, policies: [...base.policies, ...proposedPolicies(recommendation)] })
-      : compilePolicies(flavorSnapshot(base, recommendation, options.export as ExportOptions), {
-          promoteStaged: true,
-        });
+      : compilePolicies(
+          options.emitted !== undefined
+            ? snapshotWithObjects(base, options.emitted)
+            : flavorSnapshot(base, recommendation, options.export as ExportOptions),
+          { promoteStaged: true },
+        );
   // After: only the verdicts matter (and the decisions of dropped edges), no rule hits. Before:
   // the rule hits (for the tighten list) and whether existing policies already covered the edge,
   // i.e. isolate a side and still admit it; with no existing policy there is nothing to learn.

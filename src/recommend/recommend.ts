@@ -6,13 +6,24 @@
 // selectors; find the DNS servers; turn each edge into rule evidence (edge-evidence.ts); judge
 // each workload's confidence (workload-confidence.ts); fold public ingress; propose each
 // namespace (namespace-recommendation.ts); drop what the API server would refuse.
+//
+// Memory: the forwarded edges are held from the first stage to the per-edge one (the selectors
+// must be final first) and released before any namespace is proposed; each namespace's
+// accumulators are released once it is proposed, and a caller that writes namespaces as they come
+// (`onNamespace`) decides what of each the result keeps.
 import type { ClusterSnapshot } from '../policy/model.js';
 import { findDnsServers, type DnsServers } from './dns-servers.js';
 import { EdgeEvidence, type ManagedScope } from './edge-evidence.js';
-import { dropUnacceptablePolicies } from './kubernetes-acceptable.js';
+import { AcceptableFilter } from './kubernetes-acceptable.js';
 import { proposalInputs, recommendNamespace } from './namespace-recommendation.js';
 import { EXACT_AGGREGATION, type AggregationOptions } from './peers.js';
-import { isoTime, type ObservedEdge, type Recommendation } from './proposal.js';
+import {
+  isoTime,
+  type NamespaceRecommendation,
+  type ObservedEdge,
+  type Recommendation,
+  type UnsafePath,
+} from './proposal.js';
 import { DEFAULT_PUBLIC_INGRESS_MIN_CLIENTS, foldPublicIngress } from './public-ingress.js';
 import type { ReasonRule } from './reasons.js';
 import { Warnings } from './recommend-warnings.js';
@@ -62,11 +73,18 @@ export interface RecommendPrepared {
   readonly snapshotPods?: SnapshotPods;
 }
 
+/**
+ * Called with each namespace's final proposal as soon as it is made, in the order of the result;
+ * what it returns is what the result keeps of that namespace (a writer may keep less).
+ */
+export type NamespaceSink = (namespace: NamespaceRecommendation) => NamespaceRecommendation;
+
 export function recommendPolicies(
   edges: Iterable<ObservedEdge>,
   snapshot: ClusterSnapshot | undefined,
   options: RecommendOptions = DEFAULT_RECOMMEND_OPTIONS,
   prepared: RecommendPrepared = {},
+  onNamespace?: NamespaceSink,
 ): Recommendation {
   const index = new WorkloadIndex(snapshot, prepared.snapshotPods);
   const observed = observeEdges(edges, index);
@@ -87,6 +105,9 @@ export function recommendPolicies(
 
   const evidence = new EdgeEvidence(observed.forwarded, index, scope, dns, options, warnings);
   for (const edge of observed.forwarded) evidence.add(edge);
+  const edgesUsed = observed.forwarded.length;
+  // Everything later reads the evidence, not the edges: let them go before the proposals are built.
+  observed.forwarded.length = 0;
   warnNotForwarded(observed.notForwarded, warnings);
 
   const confidence = assessWorkloads(index, (namespace) => scope.isManaged(namespace), options, warnings);
@@ -98,15 +119,25 @@ export function recommendPolicies(
     warnings.add(warning);
 
   const inputs = proposalInputs(index, evidence, dns, confidence.lowConfidence, windowAnnotation, warnings);
-  const namespaces = [...confidence.namespaces].sort(compareText).map((ns) => recommendNamespace(ns, inputs));
-  return dropUnacceptablePolicies({
+  // Nothing proposed that the API server would refuse (kubernetes-acceptable.ts); a refused
+  // namespace's unsafe paths are still reported.
+  const acceptable = new AcceptableFilter();
+  const namespaces: NamespaceRecommendation[] = [];
+  const unsafe: UnsafePath[] = [];
+  for (const namespace of [...confidence.namespaces].sort(compareText)) {
+    const proposed = recommendNamespace(namespace, inputs);
+    for (const path of proposed.unsafe) unsafe.push(path);
+    const accepted = acceptable.namespace(proposed);
+    if (accepted !== undefined) namespaces.push(onNamespace === undefined ? accepted : onNamespace(accepted));
+  }
+  return acceptable.finish({
     namespaces,
     workloads: confidence.observations,
     warnings: warnings.list,
     window,
     uncovered: [...evidence.uncovered.values()].sort((a, b) => a.edgeId - b.edgeId),
-    unsafe: namespaces.flatMap((ns) => ns.unsafe),
-    edgesUsed: observed.forwarded.length,
+    unsafe,
+    edgesUsed,
     edgesIgnored: observed.ignored,
   });
 }

@@ -40,7 +40,7 @@ export function guardStore(
     checkpoint: (sourceKey: string) => run(() => inner.checkpoint(sourceKey)),
     resumePoint: (sourceKey: string) => run(() => inner.resumePoint(sourceKey)),
     listEdges: (query: EdgeQuery) => run(() => inner.listEdges(query)),
-    iterateEdges: (filter) => guarded(() => inner.iterateEdges(filter)),
+    iterateEdges: (filter, options) => guarded(() => inner.iterateEdges(filter, options)),
     iterateEdgeSummaries: (filter) => guarded(() => inner.iterateEdgeSummaries(filter)),
     totals: () => run(() => inner.totals()),
     newestSeenMs: () => run(() => inner.newestSeenMs()),

@@ -19,6 +19,7 @@ import {
   type EdgeRow,
 } from './edge-row.js';
 import { CachedEdge, EDGE_CACHE_MAX, EdgeCache } from './edge-cache.js';
+import { EdgeRowInterner } from './edge-row-interner.js';
 import type {
   Batch,
   EdgePage,
@@ -27,6 +28,7 @@ import type {
   EdgeSummary,
   FileCheckpoint,
   FlowStore,
+  IterateOptions,
   ResumePoint,
   StoreTotals,
 } from './types.js';
@@ -386,11 +388,14 @@ class SqliteFlowStore implements FlowStore {
   }
 
   /** Pages internally, so no read statement stays open between items (writes may interleave). */
-  *iterateEdges(filter: EdgeFilter = {}): IterableIterator<EdgeRecord> {
+  *iterateEdges(filter: EdgeFilter = {}, options: IterateOptions = {}): IterableIterator<EdgeRecord> {
     let after: number | undefined;
+    // Edges of the same workloads carry the same labels, pods and names: parsed once per read and
+    // shared, so a caller that keeps the records (the recommender) holds one copy of each.
+    const interner = new EdgeRowInterner(options.internedMax);
     for (;;) {
       const rows = this.page(filter, after, ITERATE_PAGE);
-      for (const row of rows) yield recordFromRow(row);
+      for (const row of rows) yield interner.record(row);
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < ITERATE_PAGE) return;
       after = last.id;

@@ -86,6 +86,11 @@ export interface StoreTotals {
   readonly edges: number;
 }
 
+export interface IterateOptions {
+  /** Distinct texts per column kind whose parsed values the records share (a one-shot command may keep more). */
+  readonly internedMax?: number;
+}
+
 export interface FlowStore {
   /** Writes one batch in one transaction (edges, counters and checkpoint together). */
   writeBatch(batch: Batch): void;
@@ -93,8 +98,15 @@ export interface FlowStore {
   /** The committed resume point of a live source, if any. */
   resumePoint(sourceKey: string): ResumePoint | undefined;
   listEdges(query: EdgeQuery): EdgePage;
-  /** Every edge, streamed (for replay and the recommender). */
-  iterateEdges(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeRecord>;
+  /**
+   * Every edge, streamed (for replay and the recommender). The records of one call share their
+   * parsed JSON columns and peers (edge-row-interner.ts): up to `internedMax` distinct texts per
+   * column kind are kept for the life of the iteration (default 50,000).
+   */
+  iterateEdges(
+    filter?: Omit<EdgeQuery, 'limit' | 'cursor'>,
+    options?: IterateOptions,
+  ): IterableIterator<EdgeRecord>;
   /** The same edges in the same order as iterateEdges, without the detail columns (read-only views). */
   iterateEdgeSummaries(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): IterableIterator<EdgeSummary>;
   totals(): StoreTotals;
