@@ -61,7 +61,12 @@ export function daemonMetricRows(): MetricRow[] {
     DEFAULT_READINESS,
     () => 0,
   );
-  registerAnalysisWorkerMetrics(registry, () => ({ state: 'idle', restarts: 0, consecutiveFailures: 0 }));
+  registerAnalysisWorkerMetrics(registry, () => ({
+    state: 'idle',
+    restarts: 0,
+    consecutiveFailures: 0,
+    outOfMemory: 0,
+  }));
   return describeRegistry(registry);
 }
 

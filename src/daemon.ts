@@ -157,6 +157,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     ...(options.startAnalysisWorker !== undefined ? { startWorker: options.startAnalysisWorker } : {}),
     bodyCacheBytes: config.limits.bodyCacheBytes,
     wholeClusterEdgesMax: config.limits.wholeClusterEdgesMax,
+    workerHeapMb: config.limits.analysisHeapMb,
   });
   const analysisWorker = analysis.worker;
   if (analysisWorker !== undefined)

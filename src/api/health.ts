@@ -23,6 +23,8 @@ export const readinessJson = z.looseObject({
       state: z.enum(['idle', 'starting', 'running', 'backoff', 'closed']),
       restarts: z.number().int(),
       consecutiveFailures: z.number().int(),
+      /** Threads stopped for reaching their heap limit (limits.analysisHeapMb). */
+      outOfMemory: z.number().int().optional(),
       lastError: z.string().optional(),
       nextStartAtMs: z.number().optional(),
     })

@@ -136,6 +136,13 @@ const limitsSchema = z
      */
     wholeClusterEdgesMax: z.number().int().min(0).max(100_000_000).default(10_000),
     /**
+     * The analysis worker thread's V8 heap limit in MiB (drops, diagnostics, the cluster map): 3/8
+     * of deploy/base's 512 MiB memory limit, whose main thread runs with --max-old-space-size=384.
+     * A computation that needs more stops the worker (not the daemon): the request answers 503
+     * analysis_out_of_memory and the worker restarts. Raise it with the pod's memory limit.
+     */
+    analysisHeapMb: z.number().int().min(8).max(65_536).default(192),
+    /**
      * Edges last seen more than this many days before the newest edge are deleted, at start and
      * then hourly (src/store/retention.ts: relative to the newest observation, not the clock).
      */

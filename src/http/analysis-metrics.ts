@@ -1,7 +1,7 @@
 // The analysis worker's state as metrics, read from the runner at scrape time (metrics.ts holds
 // the daemon's other metrics; this file only adds these to the same registry):
 // netpol_advisor_analysis_worker_up (0 while it is backing off after a failure, else 1),
-// netpol_advisor_analysis_worker_restarts_total and …_consecutive_failures.
+// netpol_advisor_analysis_worker_restarts_total, …_out_of_memory_total and …_consecutive_failures.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnalysisWorkerStatus } from './analysis-worker-runner.js';
 
@@ -24,6 +24,17 @@ export function registerAnalysisWorkerMetrics(registry: Registry, status: () => 
       const restarts = status().restarts;
       if (restarts > reported) this.inc(restarts - reported);
       reported = Math.max(reported, restarts);
+    },
+  });
+  let reportedOom = 0;
+  new Counter({
+    name: 'netpol_advisor_analysis_worker_out_of_memory_total',
+    help: 'Analysis worker threads stopped for reaching their heap limit (limits.analysisHeapMb)',
+    registers: [registry],
+    collect() {
+      const count = status().outOfMemory;
+      if (count > reportedOom) this.inc(count - reportedOom);
+      reportedOom = Math.max(reportedOom, count);
     },
   });
   new Gauge({

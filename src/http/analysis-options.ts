@@ -1,6 +1,7 @@
 // What the analysis service (analysis.ts) reads, and the bounds of its caches and computations.
 import type { Worker } from 'node:worker_threads';
 import type { ClusterSnapshot } from '../policy/model.js';
+import type { WorkerLimits } from './analysis-worker-start.js';
 import type { FlowStore } from '../store/types.js';
 import type { ReadinessReport } from './deps.js';
 import type { ErrorLogger } from './errors.js';
@@ -20,6 +21,13 @@ export const MAX_IMPACT_PATHS = 20;
  * request finds them done: at 100,000 edges each takes seconds to tens of seconds cold.
  */
 export const DEFAULT_PREWARM_MIN_EDGES = 10_000;
+/**
+ * The analysis worker's heap limit in MiB (limits.analysisHeapMb): 3/8 of the 512 MiB memory limit
+ * deploy/base ships, the main thread having --max-old-space-size=384 there. At the issue 24 scale
+ * (100,000 edges, 15,000 pods) the worker's drops and diagnostics fit in it (its heap is ~230 MB
+ * after the drops; a run under a 192 MiB cap passes, with more garbage collection).
+ */
+export const DEFAULT_ANALYSIS_HEAP_MB = 192;
 /** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
 export const RECOMMENDATIONS_KEPT = 16;
 export const DEFAULT_CACHE_MAX_STALE_MS = 2000;
@@ -52,7 +60,9 @@ export interface AnalysisOptions {
   /** The store's database file: the heavy analyses then run in a worker thread on a read-only connection to it. */
   readonly dbFile?: string;
   /** Starts the worker thread (default: the analysis worker; tests watch the thread). */
-  readonly startWorker?: (file: string) => Worker;
+  readonly startWorker?: (file: string, limits: WorkerLimits) => Worker;
+  /** The worker thread's heap limit in MiB (limits.analysisHeapMb; default DEFAULT_ANALYSIS_HEAP_MB). */
+  readonly workerHeapMb?: number;
   /** Bound on the exposure computation of one recommendation (engine evaluations). */
   readonly maxExposureEvaluations?: number;
   /** Above this many stored edges the whole-cluster recommendation is refused (limits.wholeClusterEdgesMax; default 10,000). */

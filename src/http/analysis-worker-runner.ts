@@ -1,25 +1,33 @@
 // The analysis worker thread's lifecycle (the thread itself is analysis-worker.ts). It starts on
 // the first job, is unref'd while idle (never keeps the process alive) and stops after `idleMs`
-// without jobs. It gets only the Node options it needs: `process.execArgv` may hold process-wide
-// options (`--max-old-space-size`, `--stack-size`…) that `new Worker` refuses with
-// ERR_WORKER_INVALID_EXEC_ARGV, which once left the heavy routes answering 503 for good. A worker
-// that cannot start or dies (not stopped by us) fails its pending jobs and is restarted after an
-// exponential backoff (initial → max, reset once a restarted worker has answered a job); jobs
+// without jobs (how a thread is started, with which options and heap limit:
+// analysis-worker-start.ts). A worker that cannot start or dies (not stopped by us) fails its
+// pending jobs and is restarted after an exponential backoff (initial → max, reset once a restarted worker has answered a job); jobs
 // that arrive during the backoff fail at once (the routes serve their previous body or a 503).
-// The state is reported by status() for /readyz and the metrics. Timers go through `schedule`
-// so tests drive the backoff without sleeping. Under tsx (tests, `npx tsx`) the worker loads the
-// .ts source through tsx's loader; from the build (dist/) it loads analysis-worker.js.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// The thread's V8 heap is bounded (`heapMb`, limits.analysisHeapMb: Node's resourceLimits): a job
+// that needs more kills the thread, not the daemon (ERR_WORKER_OUT_OF_MEMORY); its requests fail
+// with an AnalysisOutOfMemoryError naming the limit, and the thread is restarted like any other
+// failure. The state is reported by status() for /readyz and the metrics. Timers go through
+// `schedule` so tests drive the backoff without sleeping.
+import type { Worker } from 'node:worker_threads';
 import type { AnalysisJob, AnalysisResults } from './analysis-jobs.js';
 import type { AnalysisRunner } from './analysis-runner.js';
+import {
+  AnalysisOutOfMemoryError,
+  AnalysisWorkerError,
+  startAnalysisWorker,
+  type WorkerLimits,
+} from './analysis-worker-start.js';
 import type { JobReply, JobRequest } from './analysis-worker.js';
 
-export class AnalysisWorkerError extends Error {
-  override readonly name = 'AnalysisWorkerError';
-}
+// Started and failed in analysis-worker-start.ts; re-exported for the existing importers.
+export {
+  AnalysisOutOfMemoryError,
+  AnalysisWorkerError,
+  startAnalysisWorker,
+  workerExecArgv,
+  type WorkerLimits,
+} from './analysis-worker-start.js';
 
 export const DEFAULT_WORKER_IDLE_MS = 30_000;
 export const DEFAULT_RESTART_INITIAL_MS = 1000;
@@ -32,6 +40,8 @@ export interface AnalysisWorkerStatus {
   readonly restarts: number;
   /** Failures since the last job a thread answered. */
   readonly consecutiveFailures: number;
+  /** Threads stopped for reaching their heap limit, over the runner's life. */
+  readonly outOfMemory: number;
   readonly lastError?: string;
   /** In backoff: when the next start is due (epoch ms, by the runner's clock). */
   readonly nextStartAtMs?: number;
@@ -45,34 +55,10 @@ export interface WorkerRunnerOptions {
   readonly schedule?: (fn: () => void, ms: number) => () => void;
   readonly now?: () => number;
   /** Starts the thread (tests inject failing ones). Default: the analysis worker on `file`. */
-  readonly startWorker?: (file: string) => Worker;
+  readonly startWorker?: (file: string, limits: WorkerLimits) => Worker;
+  /** The thread's heap limit in MiB (limits.analysisHeapMb); undefined: V8's default. */
+  readonly heapMb?: number;
   readonly logger?: { error(obj: object, msg?: string): void };
-}
-
-/** Node options a worker thread may be given and needs: source maps and import conditions. */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] ?? '';
-    if (arg === '--enable-source-maps' || arg.startsWith('--conditions=')) out.push(arg);
-    else if ((arg === '--conditions' || arg === '-C') && execArgv[i + 1] !== undefined)
-      out.push(arg, execArgv[++i] ?? '');
-  }
-  return out;
-}
-
-export function startAnalysisWorker(file: string): Worker {
-  const workerData = { file };
-  const execArgv = workerExecArgv();
-  const self = import.meta.url;
-  if (!self.endsWith('.ts'))
-    return new Worker(new URL('./analysis-worker.js', self), { workerData, execArgv });
-  // Source run (tsx, vitest): register tsx's ESM loader inside the worker, then load the source.
-  const tsxDir = path.dirname(createRequire(self).resolve('tsx/package.json'));
-  const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./analysis-worker.ts', self).href;
-  const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData, execArgv });
 }
 
 const defaultSchedule = (fn: () => void, ms: number): (() => void) => {
@@ -96,7 +82,9 @@ export class WorkerRunner implements AnalysisRunner {
   private backoffUntilMs: number | undefined;
   private consecutiveFailures = 0;
   private restarts = 0;
+  private outOfMemory = 0;
   private lastError: string | undefined;
+  private lastOutOfMemory = false;
   /** Threads we stopped ourselves (idle, close): their exit is not a failure. */
   private readonly stopping = new WeakSet<Worker>();
   /** Threads that reached 'online'. */
@@ -129,6 +117,7 @@ export class WorkerRunner implements AnalysisRunner {
       state,
       restarts: this.restarts,
       consecutiveFailures: this.consecutiveFailures,
+      outOfMemory: this.outOfMemory,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.backoffUntilMs !== undefined ? { nextStartAtMs: this.backoffUntilMs } : {}),
     };
@@ -138,10 +127,13 @@ export class WorkerRunner implements AnalysisRunner {
     if (this.closed) return Promise.reject(new AnalysisWorkerError('analysis worker stopped'));
     if (this.backoffUntilMs !== undefined) {
       const inSec = Math.max(0, Math.ceil((this.backoffUntilMs - this.now()) / 1000));
+      // After running out of memory the cause stays named (the route answers analysis_out_of_memory).
       return Promise.reject(
-        new AnalysisWorkerError(
-          `analysis worker restarting in ${inSec}s after: ${this.lastError ?? 'a failure'}`,
-        ),
+        this.lastOutOfMemory
+          ? new AnalysisOutOfMemoryError(this.options.heapMb, { restartInSec: inSec })
+          : new AnalysisWorkerError(
+              `analysis worker restarting in ${inSec}s after: ${this.lastError ?? 'a failure'}`,
+            ),
       );
     }
     let worker: Worker;
@@ -168,7 +160,10 @@ export class WorkerRunner implements AnalysisRunner {
     const restart = this.consecutiveFailures > 0;
     let worker: Worker;
     try {
-      worker = (this.options.startWorker ?? startAnalysisWorker)(this.file);
+      worker = (this.options.startWorker ?? startAnalysisWorker)(
+        this.file,
+        this.options.heapMb !== undefined ? { heapMb: this.options.heapMb } : {},
+      );
     } catch (error) {
       const failure = new AnalysisWorkerError(
         `analysis worker cannot start: ${error instanceof Error ? error.message : String(error)}`,
@@ -197,9 +192,12 @@ export class WorkerRunner implements AnalysisRunner {
       if (this.stopping.has(worker)) return;
       this.failed(worker, error);
     };
-    worker.on('error', (error) =>
-      fail(new AnalysisWorkerError(`analysis worker failed: ${error.message}`, { cause: error })),
-    );
+    worker.on('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        if (!this.stopping.has(worker)) this.outOfMemory++;
+        fail(new AnalysisOutOfMemoryError(this.options.heapMb, { cause: error }));
+      } else fail(new AnalysisWorkerError(`analysis worker failed: ${error.message}`, { cause: error }));
+    });
     worker.on('exit', (code) => fail(new AnalysisWorkerError(`analysis worker exited (code ${code})`)));
     this.worker = worker;
     return worker;
@@ -214,6 +212,7 @@ export class WorkerRunner implements AnalysisRunner {
     if (this.closed) return;
     this.consecutiveFailures++;
     this.lastError = error.message.slice(0, 300);
+    this.lastOutOfMemory = error instanceof AnalysisOutOfMemoryError;
     const initialMs = this.options.restartInitialMs ?? DEFAULT_RESTART_INITIAL_MS;
     const delayMs = Math.min(
       this.options.restartMaxMs ?? DEFAULT_RESTART_MAX_MS,

@@ -16,6 +16,7 @@ import type { ClusterSnapshot } from '../policy/model.js';
 import {
   bodySize,
   CURRENT_BODIES_MAX,
+  DEFAULT_ANALYSIS_HEAP_MB,
   DEFAULT_BODY_CACHE_BYTES,
   DEFAULT_CACHE_MAX_STALE_MS,
   DEFAULT_MAX_EXPOSURE_EVALUATIONS,
@@ -31,6 +32,7 @@ import type { ExportOptions } from '../recommend/export.js';
 import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
 import { InlineRunner, type AnalysisRunner } from './analysis-runner.js';
 import { WorkerRunner } from './analysis-worker-runner.js';
+import { AnalysisOutOfMemoryError } from './analysis-worker-start.js';
 import { corruptDatabase, HttpError } from './errors.js';
 import { DatabaseCorruptError } from '../store/store-errors.js';
 import type { NamespaceTraffic } from '../views/coverage.js';
@@ -122,6 +124,7 @@ export class ApiAnalysis {
     this.worker =
       deps.dbFile !== undefined && deps.dbFile !== ':memory:' && deps.dbFile !== ''
         ? new WorkerRunner(deps.dbFile, {
+            heapMb: deps.workerHeapMb ?? DEFAULT_ANALYSIS_HEAP_MB,
             ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
             ...(deps.startWorker !== undefined ? { startWorker: deps.startWorker } : {}),
           })
@@ -159,6 +162,14 @@ export class ApiAnalysis {
         if (error instanceof DatabaseCorruptError || this.options.readiness().store === 'damaged')
           throw corruptDatabase();
         const view = key.split('|')[0] ?? key;
+        if (error instanceof AnalysisOutOfMemoryError) {
+          this.options.logger?.error({ err: error, view }, 'computing a view ran out of memory');
+          throw new HttpError(
+            'analysis_out_of_memory',
+            `${view}: the analysis ran out of memory: it needs more than the analysis worker's heap limit (${error.heapMb ?? "V8's default"} MiB, limits.analysisHeapMb); the worker was restarted. Raise limits.analysisHeapMb together with the pod's memory limit, or ask for less (one namespace)`,
+            { cause: error },
+          );
+        }
         this.options.logger?.error(
           { err: error, view },
           'computing a view failed and there is no previous one to serve',

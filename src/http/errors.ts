@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   internal: 500,
   not_ready: 503,
+  /** The analysis behind the view needed more than the worker's heap (limits.analysisHeapMb). */
+  analysis_out_of_memory: 503,
   /** The database is damaged (store-errors.ts): nothing is served from or written to it. */
   database_corrupt: 503,
 } as const;

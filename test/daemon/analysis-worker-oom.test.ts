@@ -1,0 +1,107 @@
+// Issue 24: the analysis worker's heap is bounded (limits.analysisHeapMb, Node's resourceLimits).
+// The real `serve` with a tiny limit (12 MiB) on a real store of 9,000 edges: the drops
+// classification (every edge read into the worker) runs out of memory. The request answers 503
+// analysis_out_of_memory naming the limit, the daemon keeps answering, the worker is counted as
+// stopped for memory and restarted, and the restarted worker answers a small job (the namespace
+// traffic figures). 9,000 edges stays under the prewarm threshold, so only requests start jobs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ISSUE_24_SHAPE, writeStore } from '../../bench/cluster-scale.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+let dir: string;
+let child: ChildProcess;
+let stdout = '';
+let stderr = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-oom-'));
+  const db = path.join(dir, 'flows.db');
+  writeStore(db, { ...ISSUE_24_SHAPE, namespaces: 20, edges: 9000, dropped: 180 }, Date.now());
+  writeFileSync(path.join(dir, 'empty.jsonl'), '');
+  const config = path.join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'listen: "127.0.0.1:0"',
+      `db: ${JSON.stringify(db)}`,
+      'sources:',
+      '  - type: file',
+      '    name: none',
+      '    format: hubble',
+      `    path: ${JSON.stringify(path.join(dir, 'empty.jsonl'))}`,
+      'kubernetes:',
+      '  enabled: false',
+      'limits:',
+      '  analysisHeapMb: 12',
+      '',
+    ].join('\n'),
+  );
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+});
+
+afterAll(async () => {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const metric = (text: string, name: string): number =>
+  Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+
+describe('the analysis worker out of memory', () => {
+  it('answers 503 naming the limit, restarts the worker, and the daemon keeps serving', async () => {
+    const base = await vi.waitFor(
+      () => {
+        const line = stdout.split('\n').find((l) => l.includes('"listening"'));
+        const address = line === undefined ? undefined : (JSON.parse(line) as { address?: string }).address;
+        if (address === undefined) throw new Error(`not listening yet\n${stderr}`);
+        return `http://${address}`;
+      },
+      { timeout: 60_000, interval: 50 },
+    );
+    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200), {
+      timeout: 60_000,
+      interval: 50,
+    });
+
+    const drops = await fetch(`${base}/api/v1/drops`);
+    const body = (await drops.json()) as { error?: { code: string; message: string } };
+    expect(drops.status, JSON.stringify(body)).toBe(503);
+    expect(body.error?.code).toBe('analysis_out_of_memory');
+    expect(body.error?.message).toMatch(/^drops: the analysis ran out of memory/);
+    expect(body.error?.message).toContain('12 MiB, limits.analysisHeapMb');
+
+    // The daemon survived; the worker was stopped for memory and comes back after its backoff.
+    expect(child.exitCode).toBeNull();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        expect(metric(text, 'netpol_advisor_analysis_worker_out_of_memory_total')).toBe(1);
+        expect(metric(text, 'netpol_advisor_analysis_worker_restarts_total')).toBe(1);
+        expect(metric(text, 'netpol_advisor_analysis_worker_up')).toBe(1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    const namespaces = await fetch(`${base}/api/v1/namespaces`);
+    expect(namespaces.status, await namespaces.clone().text()).toBe(200);
+    expect(((await namespaces.json()) as { items: unknown[] }).items.length).toBe(20);
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+      analysisWorker?: { state: string; restarts: number; outOfMemory: number };
+    };
+    expect(ready.analysisWorker).toMatchObject({ state: 'running', restarts: 1, outOfMemory: 1 });
+    expect(stdout).toContain('analysis worker ran out of memory');
+  }, 120_000);
+});
