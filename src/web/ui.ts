@@ -1,5 +1,5 @@
 // Shared pieces of the pages: headers, cards, tables, badges, loading and error states, and the
-// namespace picker. Every value is passed to h() as a child, i.e. as text.
+// namespace list (the picker: namespace-picker.ts). Every value is passed to h() as a child, i.e. as text.
 import { getJson } from './api.js';
 import { h, type Child } from './dom.js';
 import type { NamespaceJson, NamespacesPageJson } from '../api/namespaces.js';
@@ -160,24 +160,4 @@ export function namespaceNames(refresh = false): Promise<string[]> {
     });
   }
   return namespaceCache;
-}
-
-/** A <select> of namespaces; `allLabel` adds an "all" option with the empty value. */
-export function namespaceSelect(
-  names: readonly string[],
-  selected: string | undefined,
-  onChange: (ns: string | undefined) => void,
-  allLabel?: string,
-): HTMLElement {
-  const select = h(
-    'select',
-    {
-      'aria-label': 'Namespace',
-      name: 'namespace',
-      onChange: () => onChange(select.value === '' ? undefined : select.value),
-    },
-    allLabel !== undefined ? h('option', { value: '' }, allLabel) : null,
-    names.map((n) => h('option', { value: n, selected: n === selected }, n)),
-  );
-  return h('label', { class: 'field' }, h('span', null, 'Namespace'), select);
 }

@@ -132,7 +132,8 @@ describe.skipIf(
     await expect(page.locator('.samples').textContent()).resolves.toMatch(/Source pods.*-\w+/s);
     // The whole cluster, through the namespace picker: the namespace summary
     // (namespace-map.browser.test.ts); every workload of it on request.
-    await page.selectOption('select[name="namespace"]', '');
+    await page.fill('input[name="namespace"]', '');
+    await page.press('input[name="namespace"]', 'Enter');
     await page.waitForURL(/#\/map$/);
     await page.getByTestId('namespace-map').waitFor();
     await page.goto(`${daemon.base}/#/map?level=workload`);

@@ -115,7 +115,8 @@ describe.skipIf(
     await workloads.waitFor({ timeout: 30_000 });
     expect(await workloads.locator('g.node[data-node="pod/data/postgres"]').count()).toBe(1);
     // Back to the summary by the namespace picker's "Whole cluster", then in by the table.
-    await page.locator('select[name="namespace"]').selectOption('');
+    await page.locator('input[name="namespace"]').fill('');
+    await page.locator('input[name="namespace"]').press('Enter');
     await page.getByTestId('namespace-map').waitFor({ timeout: 30_000 });
     await page.locator('tbody button.link-button', { hasText: 'shop' }).first().click();
     await page.waitForURL(/#\/map\?namespace=shop$/);

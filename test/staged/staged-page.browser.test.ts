@@ -155,7 +155,9 @@ describe.skipIf(skip)('Staged page', () => {
     expect(await page.locator('[data-testid="history-row"]').first().innerText()).toContain('retired');
 
     // Staged again from the Staged page, in the cilium flavour: the set says so.
-    await page.locator('[data-testid="stage-form"] select[name="namespace"]').selectOption('shop');
+    const picker = page.locator('[data-testid="stage-form"] input[name="namespace"]');
+    await picker.fill('shop');
+    await picker.press('Enter');
     await page.locator('[data-testid="stage-flavor"]').selectOption('cilium');
     await page.locator('[data-testid="stage"]').click();
     const cilium = page.locator('section[data-namespace="shop"][data-set-id]');

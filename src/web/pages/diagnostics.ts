@@ -4,7 +4,8 @@
 import { ApiError, getJson } from '../api.js';
 import { h, mount } from '../dom.js';
 import type { FindingJson } from '../../api/diagnostics.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, pager, type PageContext } from '../ui.js';
+import { badge, card, namespaceNames, pageHeader, pager, type PageContext } from '../ui.js';
+import { namespacePicker } from '../namespace-picker.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
 
 const SEVERITY_TONE: Readonly<Record<string, string>> = {
@@ -126,7 +127,7 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
     pageHeader(
       'Diagnostics',
       'Policy failures: what blocks, what fails to block, and why',
-      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces'),
+      namespacePicker(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces'),
     ),
     card(
       `${list.length} ${list.length === 1 ? 'finding' : 'findings'}`,

@@ -14,7 +14,8 @@ import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel, timeAgo } from '../format.js';
 import { num, obj, optStr, pick, str, strs, type JsonObject } from '../json.js';
 import { openStream, type StreamState } from '../stream.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, table, type PageContext } from '../ui.js';
+import { badge, card, namespaceNames, pageHeader, table, type PageContext } from '../ui.js';
+import { namespacePicker } from '../namespace-picker.js';
 
 const LIVE_MAX = 50;
 /** Recent drops the live table starts with: enough to see what is happening, not to bury the list. */
@@ -202,7 +203,7 @@ function filters(
   return h(
     'div',
     { class: 'toolbar' },
-    namespaceSelect(
+    namespacePicker(
       names,
       namespace,
       (ns) => ctx.navigate({ namespace: ns, classification }),

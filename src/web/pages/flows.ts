@@ -16,7 +16,8 @@ import {
   type SortDirection,
   type SortKey,
 } from '../flow-sort.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
+import { badge, card, namespaceNames, pageHeader, type PageContext } from '../ui.js';
+import { namespacePicker } from '../namespace-picker.js';
 
 const PAGE_SIZES = [25, 50, 100, 200] as const;
 const DEFAULT_PAGE_SIZE = 50;
@@ -172,7 +173,7 @@ export async function renderFlows(ctx: PageContext): Promise<void> {
     pageHeader(
       'Flows',
       'Observed connections, aggregated per source, destination, port and verdict',
-      namespaceSelect(
+      namespacePicker(
         names,
         namespace,
         (ns) => ctx.navigate({ namespace: ns, verdict, limit: limitParam }),

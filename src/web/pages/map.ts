@@ -17,7 +17,8 @@ import { attachPanZoom, panZoomFrame, type PanZoom } from '../map-pan-zoom.js';
 import { evidence, isDroppedVerdict, nodeName } from './map-evidence.js';
 import { groupOutsidePeers } from '../map-group.js';
 import { renderNamespaceMap } from './namespace-map.js';
-import { card, namespaceNames, namespaceSelect, pageHeader, type PageContext } from '../ui.js';
+import { card, namespaceNames, pageHeader, type PageContext } from '../ui.js';
+import { namespacePicker } from '../namespace-picker.js';
 
 const NODE_W = 184;
 const NODE_H = 40;
@@ -287,7 +288,7 @@ export async function renderMap(ctx: PageContext): Promise<void> {
       namespace !== undefined
         ? `Workloads talking to or from ${namespace}`
         : 'Every observed workload in the cluster',
-      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster'),
+      namespacePicker(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'Whole cluster'),
       drawn !== undefined ? mapFindBox(drawn.svg, (g) => drawn.panZoom.reveal(g)) : null,
     ),
     h(

@@ -14,7 +14,8 @@ import { download, getJson, getText } from '../api.js';
 import { copyText, wireCopyButton } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, percent } from '../format.js';
-import { badge, card, namespaceNames, namespaceSelect, pageHeader, stat, type PageContext } from '../ui.js';
+import { badge, card, namespaceNames, pageHeader, stat, type PageContext } from '../ui.js';
+import { namespacePicker } from '../namespace-picker.js';
 import { guardrailsSection } from './recommendation-guardrails.js';
 import { renderNamespaceIndex } from './recommendation-index.js';
 import { policiesView } from './recommendation-policies.js';
@@ -302,7 +303,7 @@ export async function renderRecommendations(ctx: PageContext): Promise<void> {
     pageHeader(
       'Recommendations',
       `Least-privilege NetworkPolicies proposed from the observed traffic. ${windowText}.`,
-      namespaceSelect(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces'),
+      namespacePicker(names, namespace, (ns) => ctx.navigate({ namespace: ns }), 'All namespaces'),
     ),
     exposureStats(body),
     alreadyDenied(body),

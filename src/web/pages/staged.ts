@@ -9,16 +9,8 @@ import { h, mount } from '../dom.js';
 import { formatCount, formatTime, peerLabel, portLabel } from '../format.js';
 import { promoteSet, retireSet, stageNamespace } from '../staged-api.js';
 import { STAGE_FLAVORS } from '../../api/constants.js';
-import {
-  badge,
-  card,
-  namespaceNames,
-  namespaceSelect,
-  pageHeader,
-  stat,
-  table,
-  type PageContext,
-} from '../ui.js';
+import { badge, card, namespaceNames, pageHeader, stat, table, type PageContext } from '../ui.js';
+import { namespacePicker } from '../namespace-picker.js';
 import { renderYaml } from '../yaml-highlight.js';
 
 const VERDICT_TONE: Readonly<Record<string, 'ok' | 'warn' | 'bad' | 'neutral'>> = {
@@ -232,7 +224,7 @@ export async function renderStaged(ctx: PageContext): Promise<void> {
     ? h(
         'div',
         { class: 'toolbar', 'data-testid': 'stage-form' },
-        namespaceSelect(names, chosen, (ns) => {
+        namespacePicker(names, chosen, (ns) => {
           chosen = ns;
         }),
         h('label', { class: 'field' }, h('span', null, 'Flavour'), flavorSelect),
