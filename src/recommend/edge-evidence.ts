@@ -3,8 +3,7 @@
 // evidence of its namespace, or an uncovered path with its reason (and, when the default deny
 // would cut it, an unsafe one). Selectors are final before this runs, so the selected-side
 // problem of a workload and the resolution of a peer are computed once, not per edge.
-import { peerKey } from '../flows/edge.js';
-import { EPHEMERAL_PORT_MIN } from '../flows/hubble-connection.js';
+import { mayBeReplyReadBackwards, pairKeyOf, reversePairKeyOf } from '../flows/reply-read-backwards.js';
 import type { DnsServers } from './dns-servers.js';
 import type { DnsEvidence } from './namespace-policies.js';
 import { EXACT_AGGREGATION, type PeerResolution } from './peers.js';
@@ -67,8 +66,7 @@ export class EdgeEvidence {
       options.ingressAggregation ?? EXACT_AGGREGATION,
     );
     this.noReasons = options.reasons.length === 0;
-    for (const edge of forwarded)
-      if (edge.count > 0) this.startedPairs.add(`${peerKey(edge.source)}>${peerKey(edge.destination)}`);
+    for (const edge of forwarded) if (edge.count > 0) this.startedPairs.add(pairKeyOf(edge));
   }
 
   add(edge: ObservedEdge): void {
@@ -103,16 +101,11 @@ export class EdgeEvidence {
    * An edge seen only mid-stream: the reply side of a connection seen starting the other way
    * (true: skip it), or a connection established before observation (allowed, with a warning).
    * Only an edge whose every established event was oriented by ports and flags can be a reply
-   * read backwards: one the source oriented (Hubble is_reply false, a Calico record) is a
-   * connection, also toward a high port (a gRPC server on 50051, a listener on 40000).
+   * read backwards (flows/reply-read-backwards.ts): one the source oriented (Hubble is_reply
+   * false, a Calico record) is a connection, also toward a high port (a gRPC server on 50051).
    */
   private isReplyReadBackwards(edge: ObservedEdge, namespace: string): boolean {
-    if (
-      (edge.establishedObserved ?? 0) === 0 &&
-      edge.port !== null &&
-      edge.port >= EPHEMERAL_PORT_MIN &&
-      this.startedPairs.has(`${peerKey(edge.destination)}>${peerKey(edge.source)}`)
-    ) {
+    if (mayBeReplyReadBackwards(edge) && this.startedPairs.has(reversePairKeyOf(edge))) {
       const message =
         'mid-stream packets toward an ephemeral port of a peer whose connections the other way were seen starting: taken as replies of those connections, not allowed';
       this.warnings.add({

@@ -153,8 +153,15 @@ export class ShadowEvaluator {
       : undefined;
   }
 
-  /** Judges one batch's deltas; only sets that saw traffic appear in the result. */
-  evaluateBatch(deltas: Iterable<EdgeDelta>): Map<number, SetBatchResult> {
+  /**
+   * Judges one batch's deltas; only sets that saw traffic appear in the result. `isReply`: the
+   * deltas that are replies read backwards (flows/reply-read-backwards.ts), not connections: the
+   * recommender proposes no rule for them, so they are not judged (never a would-drop).
+   */
+  evaluateBatch(
+    deltas: Iterable<EdgeDelta>,
+    isReply?: (delta: EdgeDelta) => boolean,
+  ): Map<number, SetBatchResult> {
     const results = new Map<number, SetBatchResult>();
     if (this.byNamespace.size === 0) return results;
     const resultOf = (id: number): SetBatchResult => {
@@ -171,6 +178,7 @@ export class ShadowEvaluator {
       const sourceTarget = this.targetOf(delta.source);
       const destinationTarget = this.targetOf(delta.destination);
       if (sourceTarget === undefined && destinationTarget === undefined) continue;
+      if (isReply?.(delta) === true) continue;
       const pathKey = delta.key.endsWith(FORWARDED_SUFFIX)
         ? delta.key.slice(0, -FORWARDED_SUFFIX.length)
         : pathKeyOf(delta.key);

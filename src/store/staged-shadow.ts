@@ -14,6 +14,7 @@ import {
 import type { StagedStore } from './staged-store.js';
 import type { Batch, FlowStore } from './types.js';
 import type { EdgeDelta } from '../flows/edge.js';
+import { mayBeReplyReadBackwards, pairKeyOf, reversePairKeyOf } from '../flows/reply-read-backwards.js';
 
 export interface ShadowHooks {
   /** Paths a set would drop, seen for the first time since staging. */
@@ -66,13 +67,29 @@ export class ShadowRecorder {
     try {
       const evaluator = this.current();
       if (evaluator.isIdle) return undefined;
-      const results = evaluator.evaluateBatch(deltas);
+      const results = evaluator.evaluateBatch(deltas, this.replyTest(deltas));
       return results.size === 0 ? undefined : results;
     } catch (error) {
       this.failures++;
       this.options.hooks?.onError?.(error);
       return undefined;
     }
+  }
+
+  /**
+   * Which of a batch's deltas are replies read backwards: a candidate whose reverse pair started a
+   * connection in this batch or in a committed one (the store's edges; the recommender decides
+   * over the same edges, so a path it proposes no rule for is not a would-drop either).
+   */
+  private replyTest(deltas: readonly EdgeDelta[]): ((delta: EdgeDelta) => boolean) | undefined {
+    if (!deltas.some(mayBeReplyReadBackwards)) return undefined;
+    const started = new Set<string>();
+    for (const delta of deltas) if (delta.count > 0) started.add(pairKeyOf(delta));
+    return (delta) => {
+      if (!mayBeReplyReadBackwards(delta)) return false;
+      const reverse = reversePairKeyOf(delta);
+      return started.has(reverse) || this.options.staged.hasStartedPair(reverse);
+    };
   }
 
   /** The metric, stream and alert hooks of a committed batch. */

@@ -97,6 +97,10 @@ export class StagedStore {
       dropPage: db.prepare(
         'SELECT * FROM staged_would_drops WHERE set_id = ? AND id > ? ORDER BY id LIMIT ?',
       ),
+      // The edges of a pair are the keys `pair|…`: a range of the unique edge_key index ('}' follows '|').
+      pairStarted: db
+        .prepare('SELECT 1 FROM edges WHERE edge_key >= ? AND edge_key < ? AND count > 0 LIMIT 1')
+        .pluck(),
     };
     this.recordTx = db.transaction((results: Iterable<SetBatchResult>, nowMs: number) =>
       this.recordOn(db, results, nowMs),
@@ -140,6 +144,11 @@ export class StagedStore {
 
   activeSets(): StagedSet[] {
     return (this.statements.active.all() as SetRow[]).map(setFromRow);
+  }
+
+  /** Whether a committed edge of the pair (flows/reply-read-backwards.ts pairKeyOf) counted a connection start. */
+  hasStartedPair(pairKey: string): boolean {
+    return this.statements.pairStarted.get(`${pairKey}|`, `${pairKey}}`) !== undefined;
   }
 
   /** Changes whenever the set of active sets does (one indexed query; the daemon asks per batch). */
