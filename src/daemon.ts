@@ -30,6 +30,7 @@ import type { ReadinessReport } from './http/deps.js';
 import { EventBus } from './http/event-bus.js';
 import { createMetrics, type DaemonMetrics } from './http/metrics.js';
 import { publishingStore } from './http/publishing-store.js';
+import { ViewRefresher } from './http/view-refresher.js';
 import { attachStream } from './http/stream.js';
 import { Pipeline } from './ingest/pipeline.js';
 import type { LiveInventory } from './k8s/inventory.js';
@@ -158,7 +159,18 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     bodyCacheBytes: config.limits.bodyCacheBytes,
     wholeClusterEdgesMax: config.limits.wholeClusterEdgesMax,
     workerHeapMb: config.limits.analysisHeapMb,
+    staleMaxAgeMs: config.limits.staleMaxAgeMs,
   });
+  // After new data, the whole-store views are recomputed in the background (debounced, a bounded
+  // CPU share), so a request finds a recent body instead of computing cold.
+  const refresher =
+    analysis.worker !== undefined
+      ? new ViewRefresher({
+          version: () => analysis.currentVersion(),
+          refresh: () => analysis.refresh(),
+          logger: httpLog,
+        })
+      : undefined;
   const analysisWorker = analysis.worker;
   if (analysisWorker !== undefined)
     registerAnalysisWorkerMetrics(metrics.registry, () => analysisWorker.status());
@@ -179,6 +191,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const server = await listenOn(app.listen(listen.port, listen.host), config, async () => {
     await ingest.pipeline.stop();
     await alerting.stop();
+    refresher?.stop();
     await analysis.close();
     store.close();
     shadow?.close();
@@ -196,6 +209,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     // A large store's whole-store views, computed in the analysis worker before anyone asks
     // (after the sources, so an inventory's snapshot is in): their first request finds them done.
     void analysis.prewarm();
+    refresher?.start();
     sourceLog.info(
       { sources: sources.map((s) => ({ name: s.name, type: s.type })) },
       config.demoMode ? 'demo mode: replaying the bundled demo flows' : 'sources started',

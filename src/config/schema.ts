@@ -143,6 +143,12 @@ const limitsSchema = z
      */
     analysisHeapMb: z.number().int().min(8).max(65_536).default(192),
     /**
+     * A computed view (drops, diagnostics, maps…) older than this is not served stale (with
+     * X-Data-Stale and Age) while its new version is computed: the request waits for it. The
+     * background refresher keeps the whole-store views well within it while it keeps up.
+     */
+    staleMaxAgeMs: z.number().int().min(0).max(86_400_000).default(600_000),
+    /**
      * Edges last seen more than this many days before the newest edge are deleted, at start and
      * then hourly (src/store/retention.ts: relative to the newest observation, not the clock).
      */

@@ -31,6 +31,12 @@ export const DEFAULT_ANALYSIS_HEAP_MB = 192;
 /** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
 export const RECOMMENDATIONS_KEPT = 16;
 export const DEFAULT_CACHE_MAX_STALE_MS = 2000;
+/**
+ * A body computed longer ago than this is not served stale (X-Data-Stale, Age) while a newer one is
+ * computed: the request waits for it (limits.staleMaxAgeMs). The background refresher keeps the
+ * whole-store views well within it while it keeps up (view-refresher.ts).
+ */
+export const DEFAULT_STALE_MAX_AGE_MS = 10 * 60_000;
 /** A small store's recomputation finishes within this: its views never look stale. */
 export const DEFAULT_STALE_GRACE_MS = 250;
 /** Rendered flows pages kept (a 1000-edge page is ~0.4 MiB). */
@@ -57,6 +63,8 @@ export interface AnalysisOptions {
   readonly dataVersion?: () => string;
   /** After new data, the request that starts a view's recomputation waits this long for it before getting the previous body (default 250 ms). */
   readonly staleGraceMs?: number;
+  /** A body older than this is not served stale: the request waits for the new one (default 10 min). */
+  readonly staleMaxAgeMs?: number;
   /** The store's database file: the heavy analyses then run in a worker thread on a read-only connection to it. */
   readonly dbFile?: string;
   /** Starts the worker thread (default: the analysis worker; tests watch the thread). */

@@ -22,6 +22,7 @@ import {
   DEFAULT_MAX_EXPOSURE_EVALUATIONS,
   DEFAULT_PREWARM_MIN_EDGES,
   DEFAULT_STALE_GRACE_MS,
+  DEFAULT_STALE_MAX_AGE_MS,
   DEFAULT_WHOLE_CLUSTER_EDGES_MAX,
   MAX_IMPACT_PATHS,
   RECOMMENDATIONS_KEPT,
@@ -43,9 +44,13 @@ import {
   type ProvenRecommendation,
   type RecommendationJson,
 } from '../views/recommendation-views.js';
+import { RefreshList } from './refresh-list.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
 import { ViewCache, type Revalidated, type Versioned } from './view-cache.js';
 import { dataVersion, snapshotVersion } from './data-version.js';
+
+/** The bodies of the routes over whole-store analyses (namespaces, cluster maps, drops, diagnostics): refreshed after new data. */
+const REFRESHED_BODIES = ['namespaces|', 'graph-ns|', 'graph|*|', 'drops|', 'diagnostics|'];
 
 /** Runs `fn` in a later macrotask: a response already decided is written first. */
 function later<T>(fn: () => T): Promise<T> {
@@ -77,6 +82,8 @@ export class ApiAnalysis {
   /** The analysis worker thread's runner, with a database file (its status: /readyz, the metrics). */
   readonly worker: WorkerRunner | undefined;
   private readonly inline: InlineRunner;
+  /** What refresh() recomputes: the prewarmed analyses and the analysis routes' bodies requested lately. */
+  readonly refreshList = new RefreshList();
   readonly now: () => number;
 
   constructor(private readonly options: AnalysisOptions) {
@@ -102,6 +109,7 @@ export class ApiAnalysis {
       maxBytes: cacheBytes - currentBytes,
       sizeOf: bodySize,
       staleGraceMs: deps.staleGraceMs ?? DEFAULT_STALE_GRACE_MS,
+      staleMaxAgeMs: deps.staleMaxAgeMs ?? DEFAULT_STALE_MAX_AGE_MS,
       onError: (key, error) =>
         deps.logger?.error(
           { err: error, view: key.split('|')[0] },
@@ -149,11 +157,20 @@ export class ApiAnalysis {
     render: () => Promise<Versioned<unknown>>,
     bucket = '',
   ): Promise<Revalidated<RenderedBody>> {
+    const compute = async (): Promise<Versioned<RenderedBody>> => {
+      const rendered = await render();
+      return { value: renderJson(rendered.value), version: `${rendered.version}#${bucket}` };
+    };
+    // The whole-store views' bodies are kept current by the background refresher (refresh()).
+    if (REFRESHED_BODIES.some((prefix) => key.startsWith(prefix)))
+      this.refreshList.track(
+        `body|${key}`,
+        'body',
+        () => this.bodies.refresh(key, `${this.version(this.snapshot())}#${bucket}`, compute),
+        this.now(),
+      );
     return this.bodies
-      .get(key, `${this.version(this.snapshot())}#${bucket}`, async () => {
-        const rendered = await render();
-        return { value: renderJson(rendered.value), version: `${rendered.version}#${bucket}` };
-      })
+      .get(key, `${this.version(this.snapshot())}#${bucket}`, compute)
       .catch((error: unknown) => {
         // Only a view with no previous body gets here (a stale one is served instead).
         if (error instanceof HttpError) throw error;
@@ -310,14 +327,13 @@ export class ApiAnalysis {
   /**
    * Computes the whole-store views in the worker, one after another, so that their first request
    * finds them done (or under way): the overview's traffic and the cluster map (the namespace
-   * summary) first (the first pages a user opens), then the drops. A namespace's diagnostics then reuse the drops' read of
-   * the edges and compiled snapshot in the worker (analysis-base.ts) and take well under a
-   * second. The all-namespaces diagnostics are not computed ahead: a job holds the worker until
-   * it is done (seconds at 100,000 edges), and a namespace's diagnostics asked for meanwhile
-   * waited behind it (12-15 s in the dashboard bench). Later data is picked up as before: a request after new data gets the
-   * previous body at once and starts the recomputation. Only with a worker and from
-   * prewarmMinEdges stored edges (below, every view is quick on demand). Resolves once done;
-   * failures are logged, never thrown.
+   * summary) first (the first pages a user opens), then the drops, then every namespace's
+   * diagnostics (1.4-1.7 CPU-s at 100,000 edges since the doctor's pass of issue 24; before, at
+   * 4 CPU-s, a namespace's diagnostics asked for meanwhile waited 12-15 s behind it). A
+   * namespace's diagnostics reuse the drops' read of the edges and compiled snapshot in the worker
+   * (analysis-base.ts). The same views are then kept current by refresh() after new data. Only
+   * with a worker and from prewarmMinEdges stored edges (below, every view is quick on demand).
+   * Resolves once done; failures are logged, never thrown.
    */
   async prewarm(): Promise<void> {
     if (this.worker === undefined) return;
@@ -331,7 +347,11 @@ export class ApiAnalysis {
         () => this.namespaceGraph({ maxLinks: GRAPH_EDGES_MAX, maxNodes: NAMESPACE_GRAPH_NODES_MAX }),
       ],
       ['drops', () => this.drops()],
+      ['diagnostics', () => this.diagnostics(undefined)],
     ];
+    // The same views are kept current after new data (refresh()), whether requested or not.
+    for (const [view, step] of steps)
+      this.refreshList.track(`analysis|${view}`, 'analysis', step, this.now(), true);
     for (const [view, step] of steps) {
       try {
         await step();
@@ -343,6 +363,28 @@ export class ApiAnalysis {
         );
       }
     }
+  }
+
+  /**
+   * Recomputes the views of refreshList for the current data (the background refresher calls it
+   * after new data, view-refresher.ts): the whole-store analyses in the worker, then the bodies of
+   * the analysis routes requested lately, so that their next request is answered from a body of
+   * recent data. One after another; failures are logged (the previous values stay).
+   */
+  async refresh(): Promise<void> {
+    for (const { key, run } of this.refreshList.due(this.now())) {
+      if (this.worker?.status().state === 'closed') return;
+      try {
+        await run();
+      } catch (error) {
+        this.options.logger?.error({ err: error, view: key }, 'refreshing a view after new data failed');
+      }
+    }
+  }
+
+  /** The version views computed now would have (the refresher watches it). */
+  currentVersion(): string {
+    return this.version(this.snapshot());
   }
 
   /** Stops the analysis worker (pending jobs fail; later jobs fail at once). */

@@ -144,3 +144,40 @@ describe('ViewCache.fresh', () => {
     expect(work.starts()).toBe(1);
   });
 });
+
+describe('ViewCache: stale age bound and refresh', () => {
+  it('a value older than staleMaxAgeMs is not served stale: the request waits for the new one', async () => {
+    let t = 0;
+    const cache = new ViewCache<string>({ maxEntries: 8, now: () => t, staleMaxAgeMs: 1000 });
+    const work = gate<string>();
+    const first = cache.get('k', 'v1', work.compute);
+    work.finish('one', 'v1');
+    await first;
+    t = 1000; // at the bound: still served stale
+    expect(await cache.get('k', 'v2', work.compute)).toMatchObject({ value: 'one', stale: true });
+    work.finish('two', 'v2');
+    await cache.settled();
+    t = 2001; // 1001 ms after 'two' was computed
+    const waiting = cache.get('k', 'v3', work.compute);
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    work.finish('three', 'v3');
+    expect(await waiting).toMatchObject({ value: 'three', version: 'v3', stale: false });
+  });
+
+  it('refresh recomputes a value of another version, young or not, and waits for it', async () => {
+    const cache = new ViewCache<string>({ maxEntries: 8, now, minRefreshMs: 60_000 });
+    const work = gate<string>();
+    const first = cache.refresh('k', 'v1', work.compute);
+    work.finish('one', 'v1');
+    expect(await first).toMatchObject({ value: 'one', version: 'v1' });
+    expect(await cache.refresh('k', 'v1', work.compute)).toMatchObject({ value: 'one' });
+    expect(work.starts()).toBe(1);
+    const second = cache.refresh('k', 'v2', work.compute);
+    work.finish('two', 'v2');
+    expect(await second).toMatchObject({ value: 'two', version: 'v2' });
+    expect(work.starts()).toBe(2);
+  });
+});

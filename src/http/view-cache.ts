@@ -7,7 +7,11 @@
 //   value at once, marked stale, while one recomputation runs in the background; the request that
 //   starts it waits up to `staleGraceMs` for it (a small store then never looks stale). Only a key
 //   never computed makes its request wait.
+//   A value older than `staleMaxAgeMs` is not served stale: its request waits for the
+//   recomputation (and gets the old value only if that fails).
 // - `fresh` waits for the recomputation (the data under several rendered views).
+// - `refresh` recomputes a value whose version is not the one asked for, young or not, and waits
+//   (the background refresher, view-refresher.ts).
 // - `getSync` computes on the caller's stack (the recommendation the export route needs now).
 // At most one computation per key at a time (lru-cache shares an in-flight fetch). A failed one
 // is reported to `onError` and not cached: the previous value stays (noDeleteOnFetchRejection),
@@ -38,6 +42,8 @@ export interface ViewCacheOptions<T> {
   readonly onError?: (key: string, error: unknown) => void;
   /** How long the request that starts a background recomputation waits for it (default 0). */
   readonly staleGraceMs?: number;
+  /** A stale value older than this (since computed) is not served while recomputing (default: any age). */
+  readonly staleMaxAgeMs?: number;
 }
 
 interface Entry<T> extends Versioned<T> {
@@ -52,6 +58,7 @@ export class ViewCache<T> {
   private readonly now: () => number;
   private readonly onError: (key: string, error: unknown) => void;
   private readonly staleGraceMs: number;
+  private readonly staleMaxAgeMs: number;
   /** The computation running now per key (settled(), and a stale get starts no second one). */
   private readonly running = new Map<string, Promise<unknown>>();
 
@@ -61,6 +68,7 @@ export class ViewCache<T> {
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => undefined);
     this.staleGraceMs = Math.max(0, options.staleGraceMs ?? 0);
+    this.staleMaxAgeMs = options.staleMaxAgeMs ?? Number.POSITIVE_INFINITY;
     this.cache = new LRUCache<string, Entry<T>, Compute<T>>({
       max: Math.max(1, options.maxEntries),
       ...(options.maxBytes !== undefined && sizeOf !== undefined
@@ -96,7 +104,15 @@ export class ViewCache<T> {
     if (entry === undefined) return mark(await this.fetch(key, compute, false), version);
     if (entry.version === version) return { ...entry, stale: false };
     const stale: Revalidated<T> = { ...entry, stale: true };
-    if (this.isYoung(key) || this.running.has(key)) return stale;
+    if (this.isYoung(key)) return stale;
+    const inFlight = this.running.get(key);
+    if (inFlight !== undefined) {
+      if (this.now() - entry.computedMs <= this.staleMaxAgeMs) return stale;
+      return inFlight.then(
+        (fresh) => mark(fresh as Entry<T>, version),
+        () => stale,
+      );
+    }
     const refresh = this.fetch(key, compute, true).then(
       (fresh) => mark(fresh, version),
       (error: unknown) => {
@@ -104,6 +120,8 @@ export class ViewCache<T> {
         return stale;
       },
     );
+    // Too old to be served as current: wait for the new value, as a first request does.
+    if (this.now() - entry.computedMs > this.staleMaxAgeMs) return refresh;
     if (this.staleGraceMs === 0) return stale;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(stale), this.staleGraceMs);
@@ -119,6 +137,13 @@ export class ViewCache<T> {
   async fresh(key: string, version: string, compute: Compute<T>): Promise<Versioned<T>> {
     const entry = this.cache.get(key);
     if (entry !== undefined && (entry.version === version || this.isYoung(key))) return entry;
+    return this.fetch(key, compute, entry !== undefined);
+  }
+
+  /** The value for `version` exactly, recomputed (and waited for) unless it is the cached one's. */
+  async refresh(key: string, version: string, compute: Compute<T>): Promise<Versioned<T>> {
+    const entry = this.cache.get(key);
+    if (entry !== undefined && entry.version === version) return entry;
     return this.fetch(key, compute, entry !== undefined);
   }
 

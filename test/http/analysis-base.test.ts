@@ -115,13 +115,14 @@ describe('analysis base', () => {
       await small.prewarm();
       expect(small.worker?.jobs).toBe(0);
       await analysis.prewarm();
-      // traffic, the cluster map, drops: one job each.
-      expect(analysis.worker?.jobs).toBe(3);
+      // traffic, the cluster map, drops, all namespaces' diagnostics: one job each.
+      expect(analysis.worker?.jobs).toBe(4);
       // Their first requests are answered from what prewarm computed: no further job.
       const drops = await analysis.drops();
       await analysis.traffic();
       await analysis.namespaceGraph({ maxLinks: GRAPH_EDGES_MAX, maxNodes: NAMESPACE_GRAPH_NODES_MAX });
-      expect(analysis.worker?.jobs).toBe(3);
+      await analysis.diagnostics(undefined);
+      expect(analysis.worker?.jobs).toBe(4);
       expect(drops.value.items.length).toBeGreaterThan(0);
     } finally {
       await small.close();
