@@ -65,6 +65,15 @@ export interface PolicyEngine {
    * stops at the first admitting rule). Throws UnknownEndpointError exactly as evaluate does.
    */
   isAllowed(query: ConnectionQuery): boolean;
+  /**
+   * A key two endpoints share only when this engine cannot tell them apart: every verdict with
+   * either one as source or destination, against any other end, port and protocol, is the same.
+   * Optional: an engine that cannot say (the CNI chains) leaves it out, and callers evaluate
+   * endpoint by endpoint. Throws UnknownEndpointError as evaluate does.
+   */
+  equivalenceKey?(endpoint: QueryEndpoint): string;
+  /** As equivalenceKey, for ports: equal keys, equal verdicts for every pair of ends. */
+  portEquivalenceKey?(protocol: PolicyProtocol, port: number): string;
   readonly snapshot: ClusterSnapshot;
   /** Policy objects the verdicts leave out, with why (see ignored.ts). */
   readonly ignored: readonly IgnoredObject[];
@@ -416,6 +425,49 @@ export class Engine implements PolicyEngine {
       }
     }
     return false;
+  }
+
+  /**
+   * What a verdict reads of an endpoint: as a peer, which rule peers match it (pod selectors,
+   * ipBlocks); as the side whose policies apply, the policies isolating it per direction; as a
+   * destination, its container ports (named ports). Equal keys, equal verdicts (decide, admits).
+   */
+  equivalenceKey(endpoint: QueryEndpoint): string {
+    const resolved = this.resolve(endpoint);
+    let matches = '';
+    for (const policy of this.compiled.policies)
+      for (const rules of [policy.ingress, policy.egress])
+        for (const rule of rules ?? [])
+          for (const peer of rule.peers ?? [])
+            matches += peerMatches(peer, resolved, this.ipBlockMatchesPods) ? '1' : '0';
+    if (resolved.kind !== 'pod') return `${resolved.kind}|${matches}`;
+    const isolating = (direction: 'ingress' | 'egress'): string =>
+      (resolved.podIndex >= 0
+        ? ((direction === 'ingress' ? this.compiled.ingressByPod : this.compiled.egressByPod)[
+            resolved.podIndex
+          ] ?? [])
+        : this.workloadPolicies(resolved, direction)
+      )
+        .map((policy) => policy.id)
+        .join(',');
+    return `pod|${isolating('ingress')}|${isolating('egress')}|${JSON.stringify(resolved.ports)}|${matches}`;
+  }
+
+  /**
+   * Which numeric rule ports admit the port; a protocol that any named rule port uses keeps every
+   * port apart (a named port means a different number on each destination).
+   */
+  portEquivalenceKey(protocol: PolicyProtocol, port: number): string {
+    let admits = '';
+    for (const policy of this.compiled.policies)
+      for (const rules of [policy.ingress, policy.egress])
+        for (const rule of rules ?? [])
+          for (const compiled of rule.ports ?? []) {
+            if (compiled.protocol !== protocol) continue;
+            if (compiled.name !== undefined) return `${protocol}|${port}`;
+            admits += port >= compiled.from && port <= compiled.to ? '1' : '0';
+          }
+    return `${protocol}|${admits}`;
   }
 
   evaluate(query: ConnectionQuery): Decision {
