@@ -12,6 +12,7 @@ const helpers = new Set([
   'engine-cni-policies.ts',
   'api-driver.ts',
   'api-client.ts',
+  'dashboard-browser.ts',
 ]);
 const benches = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !helpers.has(f))

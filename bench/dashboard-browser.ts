@@ -1,0 +1,125 @@
+// The browser side of the dashboard benchmarks (bench/dashboard.ts, bench/dashboard-namespace.ts):
+// the real `serve` (dist/, the shipped heap limit --max-old-space-size=384) on DIR/advisor.db and
+// DIR/cluster.json with an empty file source; Debian's Chromium through playwright-core; one page
+// load measured as time to the page's data-ready mark, bytes over the wire (CDP
+// encodedDataLength, compressed as sent), the largest response and the DOM size.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface Load {
+  readonly ms: number;
+  readonly bytes: number;
+  /** Of `bytes`, the responses of /api/. */
+  readonly apiBytes: number;
+  readonly largest: number;
+  readonly largestUrl: string;
+  readonly dom: number;
+  readonly state: string;
+}
+
+export async function startServe(
+  dir: string,
+): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
+  const config = path.join(dir, 'config.yaml');
+  writeFileSync(path.join(dir, 'empty.jsonl'), '');
+  writeFileSync(
+    config,
+    [
+      'listen: "127.0.0.1:0"',
+      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
+      'logLevel: info',
+      'sources:',
+      '  - type: file',
+      '    name: none',
+      '    format: hubble',
+      `    path: ${JSON.stringify(path.join(dir, 'empty.jsonl'))}`,
+      'kubernetes:',
+      '  enabled: false',
+      `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
+    ].join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=384', path.join(ROOT, 'bin/netpol-advisor.js'), 'serve', '--config', config],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const line = output.split('\n').find((l) => l.includes('"listening"'));
+    const address = line !== undefined ? (JSON.parse(line) as { address?: string }).address : undefined;
+    if (address !== undefined) {
+      const base = `http://${address}`;
+      for (;;) {
+        if ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      return {
+        base,
+        pid: child.pid ?? 0,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function load(context: BrowserContext, base: string, hash: string): Promise<Load> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map<string, string>();
+  let bytes = 0;
+  let apiBytes = 0;
+  let largest = 0;
+  let largestUrl = '';
+  cdp.on('Network.responseReceived', (e: { requestId: string; response: { url: string } }) =>
+    urls.set(e.requestId, e.response.url),
+  );
+  cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => {
+    bytes += e.encodedDataLength;
+    if ((urls.get(e.requestId) ?? '').includes('/api/')) apiBytes += e.encodedDataLength;
+    if (e.encodedDataLength > largest) {
+      largest = e.encodedDataLength;
+      largestUrl = urls.get(e.requestId) ?? '';
+    }
+  });
+  const started = performance.now();
+  await page.goto(`${base}/${hash}`);
+  const handle = await page.waitForSelector('.page[data-ready="true"], .page[data-ready="error"]', {
+    timeout: 600_000,
+  });
+  const ms = performance.now() - started;
+  const state = (await handle.getAttribute('data-ready')) ?? '';
+  await new Promise((r) => setTimeout(r, 300));
+  const dom = await page.evaluate<number>("document.getElementsByTagName('*').length");
+  await page.close();
+  return { ms, bytes, apiBytes, largest, largestUrl: largestUrl.replace(base, ''), dom, state };
+}
+
+export function vmHwmKiB(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0);
+}
+
+/** Debian's Chromium with a fresh profile in `dir`, as the dashboard benchmarks drive it. */
+export function launchBrowser(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
