@@ -11,7 +11,7 @@ import type {
   PodInfo,
   PolicyProtocol,
 } from './model.js';
-import { compilePeer, type CompiledPeer, type PeerContext } from './peers.js';
+import { compilePeer, type CompiledPeer, type PeerContext, type PodMembership } from './peers.js';
 import { compilePort, type CompiledPort } from './ports.js';
 import { compileSelector, type LabelPredicate } from './selectors.js';
 
@@ -130,6 +130,17 @@ function compileRules(
   });
 }
 
+/** Below this many pods every pod set is a bitmap (the engine's fastest test). */
+const SPARSE_MIN_PODS = 8192;
+
+/** A bitmap, or the indexes themselves when they are under 1/64 of a large snapshot's pods. */
+function podMembership(selected: readonly number[], podCount: number): PodMembership {
+  if (podCount >= SPARSE_MIN_PODS && selected.length * 64 < podCount) return new Set(selected);
+  const set = new Uint8Array(podCount);
+  for (const index of selected) set[index] = 1;
+  return set;
+}
+
 function bucketOf(
   policies: readonly CompiledPolicy[],
   direction: 'ingress' | 'egress',
@@ -222,28 +233,35 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
     }
   });
 
-  const podSetCache = new Map<string, Uint8Array>();
+  const podSetCache = new Map<string, PodMembership>();
   const namespaceNames = [...namespaceLabels.keys()];
+  // Namespace selectors repeat across peers (one per namespace a workload talks to): each is
+  // matched against every namespace once, not once per peer.
+  const namespacesOfSelector = new Map<string, readonly string[]>();
   const resolvePods = (
     sameNamespace: string | undefined,
     namespaceMatches: LabelPredicate | undefined,
     podMatches: LabelPredicate,
     cacheKey: string,
-  ): Uint8Array => {
+    namespaceKey: string,
+  ): PodMembership => {
     const cached = podSetCache.get(cacheKey);
     if (cached !== undefined) return cached;
-    const set = new Uint8Array(pods.length);
-    const namespaces =
-      sameNamespace !== undefined
-        ? [sameNamespace]
-        : namespaceNames.filter((ns) =>
-            (namespaceMatches as LabelPredicate)(namespaceLabelsOf(namespaceLabels, ns)),
-          );
+    let namespaces: readonly string[] | undefined =
+      sameNamespace !== undefined ? [sameNamespace] : namespacesOfSelector.get(namespaceKey);
+    if (namespaces === undefined) {
+      namespaces = namespaceNames.filter((ns) =>
+        (namespaceMatches as LabelPredicate)(namespaceLabelsOf(namespaceLabels, ns)),
+      );
+      namespacesOfSelector.set(namespaceKey, namespaces);
+    }
+    const selected: number[] = [];
     for (const ns of namespaces) {
       for (const index of podsByNamespace.get(ns) ?? []) {
-        if (podMatches((pods[index] as PodInfo).labels)) set[index] = 1;
+        if (podMatches((pods[index] as PodInfo).labels)) selected.push(index);
       }
     }
+    const set = podMembership(selected, pods.length);
     podSetCache.set(cacheKey, set);
     return set;
   };

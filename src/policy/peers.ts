@@ -35,10 +35,16 @@ export function ipv4Numbers(ips: readonly IpAddress[]): number[] {
   return ips.map((ip) => (ip.family === 4 ? Number(ip.value) : -1));
 }
 
+/**
+ * Pre-resolved membership by pod index: a bitmap (1 = selected), or, for a selection that is a
+ * small part of a large snapshot, the selected indexes. A bitmap per distinct selector grows as
+ * pods × selectors: 100,000 workload selectors over 100,000 pods would be 10 GB.
+ */
+export type PodMembership = Uint8Array | ReadonlySet<number>;
+
 export interface PodPeer {
   readonly kind: 'pods';
-  /** Pre-resolved membership by pod index (1 = selected). */
-  readonly podSet: Uint8Array;
+  readonly podSet: PodMembership;
   /** Kept to judge workload endpoints that are not in the snapshot. */
   readonly sameNamespace: string | undefined;
   readonly namespaceMatches: LabelPredicate | undefined;
@@ -76,7 +82,9 @@ export interface PeerContext {
     namespaceMatches: LabelPredicate | undefined,
     podMatches: LabelPredicate,
     cacheKey: string,
-  ): Uint8Array;
+    /** The namespace selector's own key: peers with the same one share its namespaces. */
+    namespaceKey: string,
+  ): PodMembership;
 }
 
 /** Compiles one peer; undefined when it can select nothing (an invalid, empty peer). */
@@ -104,8 +112,9 @@ export function compilePeer(peer: NetworkPolicyPeer, context: PeerContext): Comp
   const namespaceMatches =
     peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector);
   const sameNamespace = peer.namespaceSelector === undefined ? context.policyNamespace : undefined;
-  const cacheKey = `${sameNamespace ?? '*'}\u0000${JSON.stringify(peer.namespaceSelector ?? null)}\u0000${JSON.stringify(peer.podSelector ?? {})}`;
-  const podSet = context.resolvePods(sameNamespace, namespaceMatches, podMatches, cacheKey);
+  const namespaceKey = JSON.stringify(peer.namespaceSelector ?? null);
+  const cacheKey = `${sameNamespace ?? '*'}\u0000${namespaceKey}\u0000${JSON.stringify(peer.podSelector ?? {})}`;
+  const podSet = context.resolvePods(sameNamespace, namespaceMatches, podMatches, cacheKey, namespaceKey);
   return { kind: 'pods', podSet, sameNamespace, namespaceMatches, podMatches };
 }
 
@@ -129,7 +138,10 @@ export function peerMatches(
 ): boolean {
   if (peer.kind === 'pods') {
     if (endpoint.kind !== 'pod') return false;
-    if (endpoint.podIndex >= 0) return peer.podSet[endpoint.podIndex] === 1;
+    if (endpoint.podIndex >= 0) {
+      const set = peer.podSet;
+      return set instanceof Uint8Array ? set[endpoint.podIndex] === 1 : set.has(endpoint.podIndex);
+    }
     if (peer.sameNamespace !== undefined && peer.sameNamespace !== endpoint.namespace) return false;
     if (peer.namespaceMatches !== undefined && !peer.namespaceMatches(endpoint.namespaceLabels)) return false;
     return peer.podMatches(endpoint.labels);
