@@ -140,28 +140,19 @@ export const VALID_NON_START: ValidNonStart = Object.freeze({ ok: true, flow: nu
  * Why an accepted event makes no edge, for the ingest summary (a user who sees fewer edges than
  * lines should not have to guess). docs/cli.md explains each.
  */
-export type NoEdgeReason =
-  | 'reply' // the answer of a connection (is_reply, a SYN-ACK, an L7 response): its request counts
-  | 'tcp-reset' // a TCP RST: not evidence that a connection existed
-  | 'blocked-mid-connection' // a dropped/audited/errored packet that starts nothing: attempts count from their starts
-  | 'icmp-reply' // an ICMP echo reply or error message
-  | 'socket-event' // a Hubble socket (SOCK) trace event: no packet crossed the network
-  | 'other-end-report' // a Calico report of a connection the other end's report counts
-  | 'mid-connection' // a kernel-log line of a TCP packet that is not a SYN
-  | 'missing-port' // a TCP/UDP/SCTP event without its server's port (absent or 0): never a port-0 edge
-  | 'not-a-connection-start'; // anything else that starts no connection
-
-export const NO_EDGE_REASONS: readonly NoEdgeReason[] = [
-  'reply',
-  'tcp-reset',
-  'blocked-mid-connection',
-  'icmp-reply',
-  'socket-event',
-  'other-end-report',
-  'mid-connection',
-  'missing-port',
-  'not-a-connection-start',
-];
+export const NO_EDGE_REASONS = [
+  'reply', // the answer of a connection (is_reply, a SYN-ACK, an L7 response): its request counts
+  'tcp-reset', // a TCP RST: not evidence that a connection existed
+  'blocked-mid-connection', // a dropped/audited/errored packet that starts nothing: attempts count from their starts
+  'icmp-reply', // an ICMP echo reply or error message
+  'socket-event', // a Hubble socket (SOCK) trace event: no packet crossed the network
+  'other-end-report', // a Calico report of a connection the other end's report counts
+  'mid-connection', // a kernel-log line of a TCP packet that is not a SYN
+  'missing-port', // a TCP/UDP/SCTP event without its server's port (absent or 0): never a port-0 edge
+  'not-a-connection-start', // anything else that starts no connection
+] as const;
+/** The type is the list's: a reason cannot be added without being listed (metrics start each at 0). */
+export type NoEdgeReason = (typeof NO_EDGE_REASONS)[number];
 
 const VALID_NON_START_BY_REASON: ReadonlyMap<NoEdgeReason, ValidNonStart> = new Map(
   NO_EDGE_REASONS.map((reason) => [reason, Object.freeze({ ok: true as const, flow: null, noEdge: reason })]),
