@@ -146,7 +146,11 @@ describe.skipIf(
 
     await page.getByTestId('map-peers-toggle').click();
     await page.waitForURL(/peers=each/);
-    await page.locator('.page[data-ready="true"]').waitFor();
+    // The URL changes before the hashchange handler replaces the page: wait for the new map.
+    await expect
+      .poll(() => page.locator('.page[data-ready="true"] svg.map g.node[data-node^="group/"]').count())
+      .toBe(0);
+    await page.locator('.page[data-ready="true"] svg.map g.node').first().waitFor();
     const each = await page.locator('svg.map g.node').evaluateAll(dataOf, 'node');
     expect(each.filter((id) => id.startsWith('group/'))).toEqual([]);
     expect(each.filter((id) => id.startsWith('pod/') && !id.startsWith('pod/data/')).length).toBeGreaterThan(
