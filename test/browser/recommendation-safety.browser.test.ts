@@ -3,7 +3,8 @@
 // against the real daemon on the demo flows plus one ping (ICMP, which a NetworkPolicy cannot
 // express) from monitoring/prometheus-k8s to shop/web: both namespaces' proposals would default-deny
 // it, so both are "not safe to apply" with the ping's path and the ICMP reason; a namespace the
-// ping does not touch stays "safe".
+// ping does not touch stays "safe". Above 2,000 stored edges the list checks a namespace when asked
+// (its Check button) rather than computing the whole cluster's proposal: the same verdicts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import {
   shiftedDemoLines,
   type RunningDaemon,
   startFileDaemon,
+  xssFlowLine,
 } from './harness.js';
 
 interface DemoLine {
@@ -46,6 +48,34 @@ function pingLine(lines: readonly string[]): string {
       Summary: 'ICMPv4 EchoRequest',
     },
   });
+}
+
+/** `count` distinct edges (one port each) between two pods of namespace bulk. */
+function bulkLines(timeMs: number, count: number): string[] {
+  const template = JSON.parse(xssFlowLine(timeMs)) as {
+    flow: Record<string, unknown> & { source: Record<string, unknown>; destination: Record<string, unknown> };
+  };
+  const side = (app: string, id: number) => ({
+    ID: id,
+    identity: 120_000 + id,
+    namespace: 'bulk',
+    labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=bulk'],
+    pod_name: `${app}-6c8d9f7b5-abcde`,
+    workloads: [{ kind: 'Deployment', name: app }],
+  });
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      ...template,
+      flow: {
+        ...template.flow,
+        uuid: `0b7e1c55-0000-4000-9000-${String(i).padStart(12, '0')}`,
+        IP: { source: '10.78.0.1', destination: '10.78.0.2', ipVersion: 'IPv4' },
+        l4: { TCP: { source_port: 40000, destination_port: 10000 + i, flags: { SYN: true } } },
+        source: side('client', 1),
+        destination: side('server', 2),
+      },
+    }),
+  );
 }
 
 const PING_PATH = 'monitoring/prometheus-k8s -> shop/web ICMP/-';
@@ -104,6 +134,53 @@ describe.skipIf(
       expect(text).toMatch(REASON);
     }
     await expect(cell('data').textContent()).resolves.toBe('safe');
+    await page.close();
+  });
+});
+
+describe.skipIf(
+  skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
+)('dashboard: not safe to apply, checked per namespace above 2,000 edges (Chromium)', () => {
+  let dir: string;
+  let daemon: RunningDaemon;
+  let context: BrowserContext;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-safety-large-'));
+    const now = Date.now() - 60_000;
+    const lines = shiftedDemoLines(now);
+    ({ daemon } = await startFileDaemon(dir, [...lines, pingLine(lines), ...bulkLines(now, 2_100)]));
+    context = await launchChromium(path.join(dir, 'profile'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await daemon?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("each row's Check gives its verdict, with the reason, and the whole cluster is never asked for", async () => {
+    const page = await context.newPage();
+    page.on('request', (request) => {
+      if (request.url().includes('/api/v1/recommendations')) asked.push(request.url());
+    });
+    await page.goto(`${daemon.base}/#/recommendations`);
+    await page.locator('.page[data-ready="true"] [data-safety="on-request"]').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('safety-note').textContent()).resolves.toContain('checked when asked');
+    const cell = (ns: string) => page.locator(`tr[data-namespace="${ns}"] [data-testid="safety"]`);
+    for (const ns of ['shop', 'data']) {
+      await cell(ns).getByTestId('check-safety').click();
+      await cell(ns).locator('.badge').waitFor({ timeout: 30_000 });
+    }
+    const shop = (await cell('shop').textContent()) ?? '';
+    expect(shop).toContain('not safe to apply');
+    expect(shop).toContain(PING_PATH);
+    expect(shop).toMatch(REASON);
+    await expect(cell('data').textContent()).resolves.toBe('safe');
+    expect(asked.some((u) => /\/recommendations\/summary\?namespace=shop/.test(u))).toBe(true);
+    expect(asked.some((u) => /\/recommendations\/summary(\?(?!namespace=)|$)/.test(u))).toBe(false);
     await page.close();
   });
 });
