@@ -171,6 +171,8 @@ function parseIps(texts: readonly string[]): IpAddress[] {
 export class Engine implements PolicyEngine {
   private readonly compiled: CompiledSnapshot;
   private readonly ipBlockMatchesPods: boolean;
+  /** Every rule peer in policy, direction, rule order (equivalenceKey's walk), built on first use. */
+  private rulePeers: readonly CompiledPeer[] | undefined;
   private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
   private readonly ipEndpoints = new Map<string, ResolvedEndpoint>();
   /**
@@ -437,15 +439,14 @@ export class Engine implements PolicyEngine {
     // The positions of the matching rule peers (the same walk for every endpoint, so equal lists,
     // equal matches). A character per peer made each key as long as the cluster's peer list, and
     // built one concatenation at a time: 138,000 peers at 100,000 edges, GBs of garbage a count.
+    this.rulePeers ??= this.compiled.policies.flatMap((policy) =>
+      [policy.ingress, policy.egress].flatMap((rules) => (rules ?? []).flatMap((rule) => rule.peers ?? [])),
+    );
+    const peers = this.rulePeers;
     let matches = '';
-    let position = 0;
-    for (const policy of this.compiled.policies)
-      for (const rules of [policy.ingress, policy.egress])
-        for (const rule of rules ?? [])
-          for (const peer of rule.peers ?? []) {
-            if (peerMatches(peer, resolved, this.ipBlockMatchesPods)) matches += `${position},`;
-            position++;
-          }
+    for (let position = 0; position < peers.length; position++)
+      if (peerMatches(peers[position] as CompiledPeer, resolved, this.ipBlockMatchesPods))
+        matches += `${position},`;
     if (resolved.kind !== 'pod') return `${resolved.kind}|${matches}`;
     const isolating = (direction: 'ingress' | 'egress'): string =>
       (resolved.podIndex >= 0
