@@ -2,16 +2,25 @@
 // code runs on the main thread (no database file to open) or in the analysis worker
 // (analysis-worker.ts, over its own read-only connection): the drops classification over every
 // edge, the doctor's diagnostics, the per-namespace traffic figures, the whole-cluster service map
-// and its namespace-to-namespace summary.
+// and its namespace-to-namespace summary, and a namespace's recommendation with its replay proof
+// (its JSON view crosses back: seconds of work at cluster scale, off the event loop).
 import { AnalysisBase } from './analysis-base.js';
 import { runDoctor } from '../doctor/doctor.js';
 import type { Finding } from '../doctor/types.js';
 import { buildDropReports, type DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
+import type { ExportOptions } from '../recommend/export.js';
+import { proveRecommendation } from '../recommend/proof.js';
+import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
 import { trafficByNamespace, type NamespaceTraffic } from '../views/coverage.js';
 import { buildGraph, type Graph } from '../views/graph.js';
 import { buildNamespaceGraph, type NamespaceGraph } from '../views/namespace-graph.js';
+import {
+  recommendationJson,
+  type ProvenRecommendation,
+  type RecommendationJson,
+} from '../views/recommendation-views.js';
 
 export type AnalysisJob =
   | {
@@ -29,7 +38,15 @@ export type AnalysisJob =
     }
   | { readonly kind: 'traffic' }
   | { readonly kind: 'graph'; readonly namespace?: string; readonly maxEdges: number }
-  | { readonly kind: 'namespace-graph'; readonly maxLinks: number; readonly maxNodes: number };
+  | { readonly kind: 'namespace-graph'; readonly maxLinks: number; readonly maxNodes: number }
+  | {
+      readonly kind: 'recommendation';
+      /** One namespace's proposal; absent: the whole cluster's (the route bounds it by edges). */
+      readonly namespace?: string;
+      readonly snapshot?: ClusterSnapshot;
+      readonly options: ExportOptions;
+      readonly maxExposureEvaluations: number;
+    };
 
 /** The result type of each job kind. */
 export interface AnalysisResults {
@@ -38,11 +55,12 @@ export interface AnalysisResults {
   readonly traffic: Map<string, NamespaceTraffic>;
   readonly graph: Graph;
   readonly 'namespace-graph': NamespaceGraph;
+  readonly recommendation: RecommendationJson;
 }
 
 /** What a job reads: the store's edges, in id order. */
 export interface EdgeSource {
-  iterateEdges(): Iterable<EdgeRecord>;
+  iterateEdges(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): Iterable<EdgeRecord>;
   iterateEdgeSummaries(filter?: Omit<EdgeQuery, 'limit' | 'cursor'>): Iterable<EdgeSummary>;
 }
 
@@ -77,5 +95,28 @@ export function runAnalysisJob(
       );
     case 'namespace-graph':
       return buildNamespaceGraph(source.iterateEdgeSummaries(), job);
+    case 'recommendation': {
+      const proven = proveNamespace(source, job.snapshot, job.namespace, job.maxExposureEvaluations);
+      return recommendationJson(proven, job.snapshot?.policies ?? [], job.namespace, job.options);
+    }
   }
+}
+
+/** The recommendation for a namespace (or the whole cluster) and its replay proof; a namespace reads only the edges touching it. */
+export function proveNamespace(
+  source: EdgeSource,
+  snapshot: ClusterSnapshot | undefined,
+  namespace: string | undefined,
+  maxExposureEvaluations: number,
+): ProvenRecommendation {
+  const edges = () => source.iterateEdges(namespace !== undefined ? { namespace } : {});
+  const recommendation = recommendPolicies(edges(), snapshot, {
+    ...DEFAULT_RECOMMEND_OPTIONS,
+    ...(namespace !== undefined ? { namespace } : {}),
+  });
+  const proof = proveRecommendation(recommendation, edges, snapshot, {
+    maxExposureEvaluations,
+    namespaces: recommendation.namespaces.map((ns) => ns.namespace),
+  });
+  return { recommendation, proof };
 }

@@ -7,8 +7,9 @@
 // recomputation runs in the background. The heavy whole-store analyses (drops classification,
 // namespace traffic, the whole-cluster map, the doctor's diagnostics) run in the analysis worker
 // when the service is given the database file (dbFile), otherwise on the main thread in a later
-// macrotask; the recommendations and per-namespace maps run on the main thread, deferred the
-// same way. Routes call these; nothing here is HTTP.
+// macrotask; so do the recommendations' JSON views. The proven recommendation itself (the exports,
+// the cluster guardrails, shadow mode's staging) and the per-namespace maps run on the main
+// thread, deferred the same way. Routes call these; nothing here is HTTP.
 import { GRAPH_EDGES_MAX, NAMESPACE_GRAPH_NODES_MAX } from '../api/constants.js';
 import type { Finding } from '../doctor/types.js';
 import type { DropsResult } from '../drops/report.js';
@@ -28,9 +29,8 @@ import {
   RECOMMENDATIONS_KEPT,
   type AnalysisOptions,
 } from './analysis-options.js';
-import { proveRecommendation } from '../recommend/proof.js';
 import type { ExportOptions } from '../recommend/export.js';
-import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
+import { proveNamespace } from './analysis-jobs.js';
 import { InlineRunner, type AnalysisRunner } from './analysis-runner.js';
 import { WorkerRunner } from './analysis-worker-runner.js';
 import { AnalysisOutOfMemoryError } from './analysis-worker-start.js';
@@ -39,11 +39,7 @@ import { DatabaseCorruptError } from '../store/store-errors.js';
 import type { NamespaceTraffic } from '../views/coverage.js';
 import type { Graph } from '../views/graph.js';
 import type { NamespaceGraph, NamespaceGraphLimits } from '../views/namespace-graph.js';
-import {
-  recommendationJson,
-  type ProvenRecommendation,
-  type RecommendationJson,
-} from '../views/recommendation-views.js';
+import type { ProvenRecommendation, RecommendationJson } from '../views/recommendation-views.js';
 import { RefreshList } from './refresh-list.js';
 import { renderJson, type RenderedBody } from './rendered-body.js';
 import { ViewCache, type Revalidated, type Versioned } from './view-cache.js';
@@ -245,19 +241,13 @@ export class ApiAnalysis {
   /** Recommendation and its replay proof; a namespace reads only the edges touching it (synchronous: the export). */
   recommendation(namespace: string | undefined): ProvenRecommendation {
     const snapshot = this.snapshot();
-    return this.recommendations.getSync(namespace ?? '*', this.version(snapshot), () => {
-      const filter = namespace !== undefined ? { namespace } : {};
-      const edges = () => this.options.store.iterateEdges(filter);
-      const recommendation = recommendPolicies(edges(), snapshot, {
-        ...DEFAULT_RECOMMEND_OPTIONS,
-        ...(namespace !== undefined ? { namespace } : {}),
-      });
-      const proof = proveRecommendation(recommendation, edges, snapshot, {
-        maxExposureEvaluations: this.options.maxExposureEvaluations ?? DEFAULT_MAX_EXPOSURE_EVALUATIONS,
-        namespaces: recommendation.namespaces.map((ns) => ns.namespace),
-      });
-      return { recommendation, proof };
-    });
+    return this.recommendations.getSync(namespace ?? '*', this.version(snapshot), () =>
+      proveNamespace(this.options.store, snapshot, namespace, this.maxExposureEvaluations()),
+    );
+  }
+
+  private maxExposureEvaluations(): number {
+    return this.options.maxExposureEvaluations ?? DEFAULT_MAX_EXPOSURE_EVALUATIONS;
   }
 
   /** The same, computed in a later macrotask (one at a time per namespace). */
@@ -284,16 +274,22 @@ export class ApiAnalysis {
     );
   }
 
-  /** The JSON view of a recommendation (recommendation-views.ts), computed once per data version and flavor. */
+  /** The JSON view of a recommendation (recommendation-views.ts), once per data version and flavor: in the worker when there is one. */
   recommendationView(
     namespace: string | undefined,
     options: ExportOptions,
   ): Promise<Versioned<RecommendationJson>> {
     const version = this.version(this.snapshot());
-    return fresh(this.recommendationViews, `${namespace ?? '*'}|${options.flavor}`, version, async () => {
-      const { value } = await this.recommendationLater(namespace);
-      return recommendationJson(value, this.snapshot()?.policies ?? [], namespace, options);
-    });
+    const snapshot = this.snapshot();
+    return fresh(this.recommendationViews, `${namespace ?? '*'}|${options.flavor}`, version, () =>
+      this.runner.run({
+        kind: 'recommendation',
+        options,
+        maxExposureEvaluations: this.maxExposureEvaluations(),
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(snapshot !== undefined ? { snapshot } : {}),
+      }),
+    );
   }
 
   /** Every blocked path, classified (filtering by namespace/time happens on the result). */
