@@ -11,7 +11,11 @@ import { buildDropReports, type DropsResult } from '../drops/report.js';
 import type { ClusterSnapshot } from '../policy/model.js';
 import type { ExportOptions } from '../recommend/export.js';
 import { proveRecommendation } from '../recommend/proof.js';
-import { DEFAULT_RECOMMEND_OPTIONS, recommendPolicies } from '../recommend/recommend.js';
+import {
+  DEFAULT_RECOMMEND_OPTIONS,
+  recommendPolicies,
+  type RecommendPrepared,
+} from '../recommend/recommend.js';
 import type { EdgeQuery, EdgeRecord, EdgeSummary } from '../store/types.js';
 import { trafficByNamespace, type NamespaceTraffic } from '../views/coverage.js';
 import { buildGraph, type Graph } from '../views/graph.js';
@@ -46,6 +50,8 @@ export type AnalysisJob =
       readonly snapshot?: ClusterSnapshot;
       readonly options: ExportOptions;
       readonly maxExposureEvaluations: number;
+      /** As for the drops: the snapshot's pod index is shared with the other jobs of the version. */
+      readonly version?: string;
     };
 
 /** The result type of each job kind. */
@@ -96,7 +102,17 @@ export function runAnalysisJob(
     case 'namespace-graph':
       return buildNamespaceGraph(source.iterateEdgeSummaries(), job);
     case 'recommendation': {
-      const proven = proveNamespace(source, job.snapshot, job.namespace, job.maxExposureEvaluations);
+      const prepared =
+        job.snapshot !== undefined
+          ? { snapshotPods: base.compile(job.version, job.snapshot).compiled.workloads }
+          : {};
+      const proven = proveNamespace(
+        source,
+        job.snapshot,
+        job.namespace,
+        job.maxExposureEvaluations,
+        prepared,
+      );
       return recommendationJson(proven, job.snapshot?.policies ?? [], job.namespace, job.options);
     }
   }
@@ -108,12 +124,15 @@ export function proveNamespace(
   snapshot: ClusterSnapshot | undefined,
   namespace: string | undefined,
   maxExposureEvaluations: number,
+  prepared: RecommendPrepared = {},
 ): ProvenRecommendation {
   const edges = () => source.iterateEdges(namespace !== undefined ? { namespace } : {});
-  const recommendation = recommendPolicies(edges(), snapshot, {
-    ...DEFAULT_RECOMMEND_OPTIONS,
-    ...(namespace !== undefined ? { namespace } : {}),
-  });
+  const recommendation = recommendPolicies(
+    edges(),
+    snapshot,
+    { ...DEFAULT_RECOMMEND_OPTIONS, ...(namespace !== undefined ? { namespace } : {}) },
+    prepared,
+  );
   const proof = proveRecommendation(recommendation, edges, snapshot, {
     maxExposureEvaluations,
     namespaces: recommendation.namespaces.map((ns) => ns.namespace),

@@ -285,6 +285,7 @@ export class ApiAnalysis {
       this.runner.run({
         kind: 'recommendation',
         options,
+        version,
         maxExposureEvaluations: this.maxExposureEvaluations(),
         ...(namespace !== undefined ? { namespace } : {}),
         ...(snapshot !== undefined ? { snapshot } : {}),
