@@ -3,7 +3,8 @@
 // daemon's clock, and the stand-ins used when the file is damaged: the daemon then still serves
 // /healthz and /readyz (503, naming the file) and answers the API with 503 database_corrupt,
 // but opens no connection that could write to the file. Also: opening the store with the
-// daemon's view of its health, and the retention pruning that runs while it is healthy.
+// daemon's view of its health (its WAL checkpoints in a worker: store/wal-checkpointer.ts), and
+// the retention pruning that runs while it is healthy.
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Alerting } from './daemon-alerting.js';
@@ -17,6 +18,10 @@ import { RETENTION_INTERVAL_MS, pruneExpiredEdges } from './store/retention.js';
 import { DatabaseCorruptError } from './store/store-errors.js';
 import { openStore } from './store/store.js';
 import type { FlowStore } from './store/types.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './store/wal-checkpointer.js';
+
+/** A failing WAL checkpoint is logged at most this often (it is retried every second). */
+const CHECKPOINT_ERROR_LOG_MS = 300_000;
 
 export async function checkStoreAtStart(
   config: Config,
@@ -85,7 +90,7 @@ export async function openDaemonStore(
   config: Config,
   clock: Clock,
   storeLog: Logger,
-): Promise<StoreHealth & { store: FlowStore }> {
+): Promise<StoreHealth & { store: FlowStore; checkpointer?: WalCheckpointer }> {
   const damage = await checkStoreAtStart(config, clock, storeLog);
   const health: StoreHealth = {
     damage,
@@ -96,6 +101,9 @@ export async function openDaemonStore(
   let store: FlowStore;
   try {
     store = openStore(config.db, {
+      // Checkpoints run in a worker (WalCheckpointer below); a commit on the event loop only
+      // checkpoints itself if the WAL grows past this (the worker far behind or gone).
+      walAutoCheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES,
       onCorrupt: (error) => {
         health.damage = error;
         health.state = 'damaged';
@@ -113,7 +121,19 @@ export async function openDaemonStore(
     );
   }
   storeLog.info({ db: config.db }, 'database open');
-  return Object.assign(health, { store });
+  let lastErrorLogMs = Number.NEGATIVE_INFINITY;
+  let failures = 0;
+  const checkpointer = new WalCheckpointer(config.db, {
+    clock,
+    onError: (error) => {
+      failures++;
+      if (clock.now() - lastErrorLogMs < CHECKPOINT_ERROR_LOG_MS) return;
+      lastErrorLogMs = clock.now();
+      storeLog.warn({ err: error, failures }, 'WAL checkpoint failed; retrying every second');
+      failures = 0;
+    },
+  });
+  return Object.assign(health, { store, checkpointer });
 }
 
 /** Retention (limits.retentionDays): prune once before the sources start, then every hour. */

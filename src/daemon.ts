@@ -193,6 +193,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     await alerting.stop();
     refresher?.stop();
     await analysis.close();
+    // The checkpoint worker's connection first: the last one to close empties the WAL.
+    await health.checkpointer?.close();
     store.close();
     shadow?.close();
   });
@@ -259,6 +261,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       await alerting.stop();
       await retention;
       const totals = health.state === 'damaged' ? undefined : store.totals();
+      await health.checkpointer?.close();
       store.close();
       await shadow?.settled();
       shadow?.close();

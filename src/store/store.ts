@@ -63,6 +63,11 @@ export interface StoreOptions {
   readonly readOnly?: boolean;
   /** Called once when a read or write finds the file damaged (every later call then fails). */
   readonly onCorrupt?: (error: DatabaseCorruptError) => void;
+  /**
+   * WAL pages after which a commit on this connection checkpoints (PRAGMA wal_autocheckpoint;
+   * SQLite's default 1000). The daemon raises it and checkpoints in a worker (wal-checkpointer.ts).
+   */
+  readonly walAutoCheckpointPages?: number;
   /** Largest size in pages (PRAGMA max_page_count): writes beyond it fail as a full disk would. */
   readonly maxPageCount?: number;
 }
@@ -110,6 +115,8 @@ export function openStore(file: string, options: StoreOptions = {}): FlowStore {
     // Batches update edges all over the table: a page cache that holds a large part of it saves
     // re-reading pages on every batch (bounded: 32 MiB).
     db.pragma(`cache_size = -${Math.max(2048, Math.trunc(options.cacheKiB ?? 32768))}`);
+    if (options.walAutoCheckpointPages !== undefined)
+      db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(options.walAutoCheckpointPages))}`);
     if (options.maxPageCount !== undefined)
       db.pragma(`max_page_count = ${Math.max(1, Math.trunc(options.maxPageCount))}`);
     if (readOnly) requireCurrentSchema(db, file, options.migrations ?? loadMigrations());
