@@ -29,8 +29,8 @@ import { writeEvalCluster } from './eval-cluster.js';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
-    // 1,000,000 is opt-in (`--recommend 10000,100000,1000000`): it does not finish in minutes yet and
-    // takes several GiB (docs/benchmarks.md), too much for a default run on a shared machine.
+    // 1,000,000 is opt-in (`--recommend 10000,100000,1000000`): minutes and several GiB per run
+    // (docs/benchmarks.md), too much for a default run on a shared machine.
     recommend: { type: 'string', default: '10000,100000' },
     eval: { type: 'string', default: '500,5000,50000' },
     queries: { type: 'string', default: '200000' },
