@@ -19,6 +19,7 @@ import { compileEngine } from './combined-engine.js';
 import { ipv4Numbers, peerMatches, type CompiledPeer, type ResolvedEndpoint } from './peers.js';
 import { portsAdmit, type CompiledPort } from './ports.js';
 import type { IgnoredObject } from './cni-objects.js';
+import { RulePeerIndex } from './rule-peer-index.js';
 import type { DecidingRule, RuleRef } from './policy-family.js';
 
 export type QueryEndpoint =
@@ -171,8 +172,8 @@ function parseIps(texts: readonly string[]): IpAddress[] {
 export class Engine implements PolicyEngine {
   private readonly compiled: CompiledSnapshot;
   private readonly ipBlockMatchesPods: boolean;
-  /** Every rule peer in policy, direction, rule order (equivalenceKey's walk), built on first use. */
-  private rulePeers: readonly CompiledPeer[] | undefined;
+  /** equivalenceKey's matching rule peers (rule-peer-index.ts), built on first use. */
+  private rulePeers: RulePeerIndex | undefined;
   private readonly podEndpoints: (ResolvedEndpoint | undefined)[];
   private readonly ipEndpoints = new Map<string, ResolvedEndpoint>();
   /**
@@ -439,14 +440,8 @@ export class Engine implements PolicyEngine {
     // The positions of the matching rule peers (the same walk for every endpoint, so equal lists,
     // equal matches). A character per peer made each key as long as the cluster's peer list, and
     // built one concatenation at a time: 138,000 peers at 100,000 edges, GBs of garbage a count.
-    this.rulePeers ??= this.compiled.policies.flatMap((policy) =>
-      [policy.ingress, policy.egress].flatMap((rules) => (rules ?? []).flatMap((rule) => rule.peers ?? [])),
-    );
-    const peers = this.rulePeers;
-    let matches = '';
-    for (let position = 0; position < peers.length; position++)
-      if (peerMatches(peers[position] as CompiledPeer, resolved, this.ipBlockMatchesPods))
-        matches += `${position},`;
+    this.rulePeers ??= new RulePeerIndex(this.compiled.policies, this.compiled.podNamespace.length);
+    const matches = this.rulePeers.matchingPositions(resolved, this.ipBlockMatchesPods);
     if (resolved.kind !== 'pod') return `${resolved.kind}|${matches}`;
     const isolating = (direction: 'ingress' | 'egress'): string =>
       (resolved.podIndex >= 0
