@@ -1,9 +1,13 @@
 // Issue 24: the analysis worker's heap is bounded (limits.analysisHeapMb, Node's resourceLimits).
-// The real `serve` with a tiny limit (12 MiB) on a real store of 9,000 edges: the drops
-// classification (every edge read into the worker) runs out of memory. The request answers 503
-// analysis_out_of_memory naming the limit, the daemon keeps answering, the worker is counted as
-// stopped for memory and restarted, and the restarted worker answers a small job (the namespace
-// traffic figures). 9,000 edges stays under the prewarm threshold, so only requests start jobs.
+// The real `serve` with a small limit (32 MiB) on a real store of 9,000 edges, each carrying a
+// distinct 4 KB label: the drops classification (every edge read whole into the worker, ~70 MB
+// of label text alone) runs out of memory. The request answers 503 analysis_out_of_memory naming
+// the limit, the daemon keeps answering, the worker is counted as stopped for memory and
+// restarted, and the restarted worker answers a job that reads no labels (the namespace traffic
+// figures, from the lean edge summaries), far from the limit. (At 12 MiB without the padding,
+// run under tsx, the traffic job itself sometimes ran out of memory.) 9,000 edges stays under
+// the prewarm threshold, so only requests start jobs.
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +25,9 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-oom-'));
   const db = path.join(dir, 'flows.db');
   writeStore(db, { ...ISSUE_24_SHAPE, namespaces: 20, edges: 9000, dropped: 180 }, Date.now());
+  const sqlite = new Database(db);
+  sqlite.exec(`UPDATE edges SET src_labels = json_object('app', 'padded', 'pad', printf('%04000d', id))`);
+  sqlite.close();
   writeFileSync(path.join(dir, 'empty.jsonl'), '');
   const config = path.join(dir, 'config.yaml');
   writeFileSync(
@@ -36,7 +43,7 @@ beforeAll(() => {
       'kubernetes:',
       '  enabled: false',
       'limits:',
-      '  analysisHeapMb: 12',
+      '  analysisHeapMb: 32',
       '',
     ].join('\n'),
   );
@@ -81,7 +88,7 @@ describe('the analysis worker out of memory', () => {
     expect(drops.status, JSON.stringify(body)).toBe(503);
     expect(body.error?.code).toBe('analysis_out_of_memory');
     expect(body.error?.message).toMatch(/^drops: the analysis ran out of memory/);
-    expect(body.error?.message).toContain('12 MiB, limits.analysisHeapMb');
+    expect(body.error?.message).toContain('32 MiB, limits.analysisHeapMb');
 
     // The daemon survived; the worker was stopped for memory and comes back after its backoff.
     expect(child.exitCode).toBeNull();
