@@ -3,6 +3,7 @@
 // are `safe: false` with that path and the reason, and an `icmp` warning names it, as
 // `recommend --json` reports it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SHOP_TO_DATA_PING } from '../recommend/ping-line.js';
 import { parserFor } from '../../src/flows/parsers.js';
 import { startSeededApp, type SeededApp } from './seeded-app.js';
 
@@ -39,31 +40,7 @@ async function recommendations(): Promise<Body> {
   return (await res.json()) as Body;
 }
 
-const ping = JSON.stringify({
-  flow: {
-    time: '2026-11-20T09:30:00.000Z',
-    verdict: 'FORWARDED',
-    IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' },
-    l4: { ICMPv4: { type: 8 } },
-    source: {
-      identity: 40000,
-      namespace: 'shop',
-      pod_name: 'api-5f6b7c8d9b-qq4zt',
-      labels: ['k8s:app.kubernetes.io/name=api'],
-      workloads: [{ name: 'api', kind: 'Deployment' }],
-    },
-    destination: {
-      identity: 40001,
-      namespace: 'data',
-      pod_name: 'postgres-0',
-      labels: ['k8s:app.kubernetes.io/name=postgres'],
-      workloads: [{ name: 'postgres', kind: 'StatefulSet' }],
-    },
-    Type: 'L3_L4',
-    is_reply: false,
-    event_type: { type: 4 },
-  },
-});
+const ping = SHOP_TO_DATA_PING;
 
 describe('GET /api/v1/recommendations: safe and unsafe', () => {
   it('is safe for the shop scenario, then names the unexpressible path once it is observed', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOP_TO_DATA_PING } from './ping-line.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repoRoot, 'test/fixtures/recommend');
@@ -21,32 +22,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// A ping from shop/api to data/postgres: ICMP, which NetworkPolicy cannot express.
-const ping = JSON.stringify({
-  flow: {
-    time: '2026-11-20T09:30:00.000Z',
-    verdict: 'FORWARDED',
-    IP: { source: '10.0.4.2', destination: '10.0.5.2', ipVersion: 'IPv4' },
-    l4: { ICMPv4: { type: 8 } },
-    source: {
-      identity: 40000,
-      namespace: 'shop',
-      pod_name: 'api-5f6b7c8d9b-qq4zt',
-      labels: ['k8s:app.kubernetes.io/name=api'],
-      workloads: [{ name: 'api', kind: 'Deployment' }],
-    },
-    destination: {
-      identity: 40001,
-      namespace: 'data',
-      pod_name: 'postgres-0',
-      labels: ['k8s:app.kubernetes.io/name=postgres'],
-      workloads: [{ name: 'postgres', kind: 'StatefulSet' }],
-    },
-    Type: 'L3_L4',
-    is_reply: false,
-    event_type: { type: 4 },
-  },
-});
+const ping = SHOP_TO_DATA_PING;
 
 describe('recommend: unsafe proposals', () => {
   let dir = '';
