@@ -1,7 +1,8 @@
 // Serves the built dashboard (dist/web, made by `vite build` of src/web) at `/`: hashed files
 // under /assets/ are cached for a year, everything else is revalidated, and any other GET path
 // that is not an API, probe or metrics path and has no file extension gets index.html (the
-// dashboard routes on the hash, but a reload of a deep link must not 404). Registered before
+// dashboard routes on the hash, but a reload of a deep link must not 404). The hashed assets go
+// out brotli/gzip-compressed when accepted (static-compressed.ts). Registered before
 // authentication: the assets are code, not data — every datum comes from the authenticated API.
 // "Not an API path" is judged on the path as a lenient reader would see it (decoded, lower-cased,
 // slashes collapsed, dot segments resolved), so `/API/v1/flows` or `//api/v1/flows` fall through to
@@ -10,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
+import { compressedAssets } from './static-compressed.js';
 
 /** From dist/http/static.js and from src/http/static.ts (tsx) alike: the repository's dist/web. */
 const DEFAULT_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -32,6 +34,7 @@ function isDashboardPath(raw: string): boolean {
   return lenient !== undefined && !NOT_DASHBOARD.test(lenient);
 }
 const YEAR_SEC = 365 * 24 * 3600;
+const IMMUTABLE = `public, max-age=${YEAR_SEC}, immutable`;
 
 export interface WebAssetsOptions {
   /** The built dashboard; by default dist/web. */
@@ -81,7 +84,15 @@ export function webRoutes(options: WebAssetsOptions = {}): Router {
   return router;
 }
 
+/** The hashed assets compressed when the client takes it (static-compressed.ts), else the files as they are. */
 function staticHandler(dir: string): express.RequestHandler {
+  const compressed = compressedAssets(dir, IMMUTABLE);
+  const files = filesHandler(dir);
+  return (req, res, next) =>
+    compressed(req, res, (error?: unknown) => (error !== undefined ? next(error) : files(req, res, next)));
+}
+
+function filesHandler(dir: string): express.RequestHandler {
   return express.static(dir, {
     index: 'index.html',
     redirect: false,
@@ -89,10 +100,7 @@ function staticHandler(dir: string): express.RequestHandler {
     fallthrough: true,
     setHeaders: (res, filePath) => {
       const assets = `${path.sep}assets${path.sep}`;
-      res.setHeader(
-        'Cache-Control',
-        filePath.includes(assets) ? `public, max-age=${YEAR_SEC}, immutable` : 'no-cache',
-      );
+      res.setHeader('Cache-Control', filePath.includes(assets) ? IMMUTABLE : 'no-cache');
     },
   });
 }
