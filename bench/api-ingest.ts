@@ -7,19 +7,17 @@
 // quiet, then a timed run while lines are appended; each run reports p50/p99/max, the daemon's
 // CPU per request (/proc) and, under ingest, the lines the daemon accepted per second over the window.
 // Usage: npm run build && npx tsx bench/api-ingest.ts [--rate 10000] [--requests 500] [--concurrency 50] [--edges 100000]
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, percentile } from './api-driver.js';
 import { seedEdgeStore } from './cluster-edges.js';
 import { generateHubbleLines } from './generate-flows.js';
+import { startServeProcess } from './serve-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '10000' },
@@ -63,38 +61,8 @@ async function startServe(dir: string, flowsFile: string): Promise<Daemon> {
         : []),
     ].join('\n'),
   );
-  const child = spawn(
-    process.execPath,
-    [...SERVE_FLAGS, path.join(ROOT, 'bin/netpol-advisor.js'), 'serve', '--config', config],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const line = output.split('\n').find((l) => l.includes('"listening"'));
-    const address = line !== undefined ? (JSON.parse(line) as { address?: string }).address : undefined;
-    if (address !== undefined) {
-      const port = Number(address.slice(address.lastIndexOf(':') + 1));
-      while ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok !== true)
-        await sleep(200);
-      return {
-        port,
-        pid: child.pid ?? 0,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
-    await sleep(200);
-  }
+  const serve = await startServeProcess(config, SERVE_FLAGS);
+  return { port: Number(new URL(serve.base).port), pid: serve.pid, stop: () => serve.stop() };
 }
 
 /** CPU seconds (user + system) the process has used, from /proc. */

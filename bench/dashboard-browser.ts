@@ -3,13 +3,11 @@
 // DIR/cluster.json with an empty file source; Debian's Chromium through playwright-core; one page
 // load measured as time to the page's data-ready mark, bytes over the wire (CDP
 // encodedDataLength, compressed as sent), the largest response and the DOM size.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from 'playwright-core';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
+import { startServeProcess, type ServeProcess } from './serve-process.js';
 
 export interface Load {
   readonly ms: number;
@@ -22,9 +20,7 @@ export interface Load {
   readonly state: string;
 }
 
-export async function startServe(
-  dir: string,
-): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
+export async function startServe(dir: string): Promise<ServeProcess> {
   const config = path.join(dir, 'config.yaml');
   writeFileSync(path.join(dir, 'empty.jsonl'), '');
   writeFileSync(
@@ -43,37 +39,7 @@ export async function startServe(
       `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
     ].join('\n'),
   );
-  const child = spawn(
-    process.execPath,
-    ['--max-old-space-size=384', path.join(ROOT, 'bin/netpol-advisor.js'), 'serve', '--config', config],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const line = output.split('\n').find((l) => l.includes('"listening"'));
-    const address = line !== undefined ? (JSON.parse(line) as { address?: string }).address : undefined;
-    if (address !== undefined) {
-      const base = `http://${address}`;
-      for (;;) {
-        if ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      return {
-        base,
-        pid: child.pid ?? 0,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return startServeProcess(config, ['--max-old-space-size=384']);
 }
 
 export async function load(context: BrowserContext, base: string, hash: string): Promise<Load> {

@@ -12,6 +12,7 @@ const helpers = new Set([
   'engine-cni-policies.ts',
   'api-driver.ts',
   'api-client.ts',
+  'serve-process.ts',
   'dashboard-browser.ts',
 ]);
 const benches = readdirSync(new URL('.', import.meta.url))
