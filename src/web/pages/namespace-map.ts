@@ -9,6 +9,7 @@ import type { NamespaceGraphJson } from '../../api/namespace-graph.js';
 import { getJson } from '../api.js';
 import { h, mount, s } from '../dom.js';
 import { formatCount } from '../format.js';
+import { markMatches } from '../map-find.js';
 import { attachPanZoom, panZoomFrame, type PanZoom } from '../map-pan-zoom.js';
 import { card, pageHeader, table, type PageContext } from '../ui.js';
 
@@ -219,16 +220,12 @@ export async function renderNamespaceMap(ctx: PageContext): Promise<void> {
   });
   find.addEventListener('input', () => {
     const text = find.value.trim().toLowerCase();
-    svg.classList.toggle('ns-searching', text !== '');
-    let matches = 0;
-    let first: SVGGElement | undefined;
-    for (const g of svg.querySelectorAll<SVGGElement>('g.ns-node')) {
-      const hit = text !== '' && (g.dataset['namespace'] ?? '').toLowerCase().includes(text);
-      g.classList.toggle('ns-match', hit);
-      if (!hit) continue;
-      matches++;
-      first ??= g;
-    }
+    const { matches, first } = markMatches(svg, text, {
+      nodes: 'g.ns-node',
+      nameOf: (g) => g.dataset['namespace'] ?? '',
+      searching: 'ns-searching',
+      match: 'ns-match',
+    });
     if (first !== undefined) panZoom.reveal(first);
     mount(status, text === '' ? 'Click a namespace to open its map.' : `${matches} namespaces match.`);
   });
