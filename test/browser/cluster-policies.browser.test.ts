@@ -20,6 +20,7 @@ import {
   XSS_LABEL,
   type RunningDaemon,
   startFileDaemon,
+  gotoReady,
 } from './harness.js';
 
 // Browser-side callbacks see elements through this shape (the suite is type-checked without the DOM lib).
@@ -93,8 +94,7 @@ describe.skipIf(
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     return page;
   }
 

@@ -20,6 +20,7 @@ import {
   shiftedDemoLines,
   type RunningDaemon,
   startFileDaemon,
+  gotoReady,
 } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
@@ -61,8 +62,7 @@ describe.skipIf(
 
   async function open(hash: string): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     return page;
   }
 

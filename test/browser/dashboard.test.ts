@@ -22,6 +22,7 @@ import {
   xssFlowLine,
   type RunningDaemon,
   startFileDaemon,
+  gotoReady,
 } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
@@ -59,8 +60,7 @@ describe.skipIf(
 
   async function open(hash: string): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     return page;
   }
 

@@ -5,7 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { vi } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -173,6 +173,13 @@ export async function startServe(configFile: string, timeoutMs = 60_000): Promis
       clearTimeout(timer);
     },
   };
+}
+
+/** Opens the dashboard route `hash` on `page` and waits for the page to say its data is drawn. */
+export async function gotoReady(page: Page, base: string, hash: string): Promise<Page> {
+  await page.goto(`${base}/${hash}`);
+  await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+  return page;
 }
 
 export interface FileDaemon {

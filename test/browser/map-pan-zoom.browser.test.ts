@@ -16,6 +16,7 @@ import {
   shiftedDemoLines,
   type RunningDaemon,
   startFileDaemon,
+  gotoReady,
 } from './harness.js';
 
 interface Rect {
@@ -57,8 +58,7 @@ describe.skipIf(
   async function open(hash: string, width = 1440): Promise<Page> {
     const page = await context.newPage();
     await page.setViewportSize({ width, height: 900 });
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     await page.locator('svg.pan-zoom[data-zoom]').waitFor({ timeout: 10_000 });
     return page;
   }

@@ -19,6 +19,7 @@ import {
   xssFlowLine,
   type RunningDaemon,
   startFileDaemon,
+  gotoReady,
 } from './harness.js';
 
 interface El {
@@ -67,8 +68,7 @@ describe.skipIf(
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     return page;
   }
 

@@ -17,6 +17,7 @@ import {
   type RunningDaemon,
   startFileDaemon,
   xssFlowLine,
+  gotoReady,
 } from './harness.js';
 
 const EXTRA = 130;
@@ -72,8 +73,7 @@ describe.skipIf(
 
   async function open(hash: string): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     return page;
   }
 

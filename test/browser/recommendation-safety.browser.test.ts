@@ -19,6 +19,7 @@ import {
   type RunningDaemon,
   startFileDaemon,
   xssFlowLine,
+  gotoReady,
 } from './harness.js';
 
 interface DemoLine {
@@ -104,8 +105,7 @@ describe.skipIf(
 
   async function open(hash: string): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
     return page;
   }
 

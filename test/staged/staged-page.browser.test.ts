@@ -16,6 +16,7 @@ import {
   waitFor,
   writeConfig,
   type RunningDaemon,
+  gotoReady,
 } from '../browser/harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES, shopLine } from './flow-lines.js';
@@ -91,8 +92,7 @@ describe.skipIf(skip)('Staged page', () => {
   }
 
   async function ready(page: Page, hash: string): Promise<void> {
-    await page.goto(`${daemon.base}/${hash}`);
-    await page.locator('.page[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await gotoReady(page, daemon.base, hash);
   }
 
   it('stages from the recommendations page, shows readiness, would-drops and drift, retires', async () => {
