@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../ingest/cli-helpers.js';
-import { calicoLines, hubbleEndpoint, hubbleLines, ipOf, type PodEnd } from './flow-lines.js';
+import { calicoLines, hubbleMidStreamLine, hubbleLines, type PodEnd } from './flow-lines.js';
 import { expectSoundProposal, runScenario } from './harness.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
@@ -27,41 +27,12 @@ const model = pod('ml', 'model-5f6b7c8d9b-qq4zt', 'model', '10.0.6.2');
 const coredns = pod('kube-system', 'coredns-5d78c9869d-7xk2p', 'kube-dns', '10.0.0.10');
 const GRPC_PORT = 40000;
 
-/** A mid-stream TCP packet as `hubble observe -o json` prints it; `isReply` undefined: field absent. */
-function packet(
-  from: PodEnd,
-  to: PodEnd,
-  sport: number,
-  dport: number,
-  isReply: boolean | undefined,
-  ms: number,
-) {
-  const time = new Date(ms).toISOString();
-  return JSON.stringify({
-    flow: {
-      time,
-      verdict: 'FORWARDED',
-      IP: { source: ipOf(from), destination: ipOf(to), ipVersion: 'IPv4' },
-      l4: { TCP: { source_port: sport, destination_port: dport, flags: { ACK: true, PSH: true } } },
-      source: hubbleEndpoint(from),
-      destination: hubbleEndpoint(to),
-      Type: 'L3_L4',
-      node_name: 'kind/worker',
-      traffic_direction: 'EGRESS',
-      event_type: { type: 4 },
-      ...(isReply !== undefined ? { is_reply: isReply } : {}),
-    },
-    node_name: 'kind/worker',
-    time,
-  });
-}
-
 /** gateway → model:40000, a stream that started before the capture; model also calls gateway:8080. */
 function capture(isReply: (toServer: boolean) => boolean | undefined): string[] {
   const lines: string[] = [];
   for (let i = 0; i < 5; i++) {
-    lines.push(packet(gateway, model, 45000, GRPC_PORT, isReply(true), T0 + i * 1000));
-    lines.push(packet(model, gateway, GRPC_PORT, 45000, isReply(false), T0 + i * 1000 + 1));
+    lines.push(hubbleMidStreamLine(gateway, model, 45000, GRPC_PORT, isReply(true), T0 + i * 1000));
+    lines.push(hubbleMidStreamLine(model, gateway, GRPC_PORT, 45000, isReply(false), T0 + i * 1000 + 1));
   }
   lines.push(...hubbleLines({ from: model, to: gateway, port: 8080, timeMs: T0 }));
   for (const from of [gateway, model])

@@ -109,6 +109,35 @@ export function hubbleLines(c: HubbleConnection): string[] {
   return lines;
 }
 
+/** A mid-stream TCP packet (ACK/PSH) as `hubble observe -o json` prints it; `isReply` undefined: the field absent. */
+export function hubbleMidStreamLine(
+  from: PodEnd,
+  to: PodEnd,
+  sport: number,
+  dport: number,
+  isReply: boolean | undefined,
+  ms: number,
+): string {
+  const time = new Date(ms).toISOString();
+  return JSON.stringify({
+    flow: {
+      time,
+      verdict: 'FORWARDED',
+      IP: { source: ipOf(from), destination: ipOf(to), ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: sport, destination_port: dport, flags: { ACK: true, PSH: true } } },
+      source: hubbleEndpoint(from),
+      destination: hubbleEndpoint(to),
+      Type: 'L3_L4',
+      node_name: 'kind/worker',
+      traffic_direction: 'EGRESS',
+      event_type: { type: 4 },
+      ...(isReply !== undefined ? { is_reply: isReply } : {}),
+    },
+    node_name: 'kind/worker',
+    time,
+  });
+}
+
 export interface CalicoRecord {
   from: PodEnd;
   to: PodEnd;

@@ -12,7 +12,7 @@ import { ShadowRecorder } from '../../src/store/staged-shadow.js';
 import { StagedStore } from '../../src/store/staged-store.js';
 import { openStore } from '../../src/store/store.js';
 import type { FlowStore } from '../../src/store/types.js';
-import { hubbleEndpoint, hubbleLines, ipOf, type PodEnd } from '../scenarios/flow-lines.js';
+import { hubbleMidStreamLine, hubbleLines, type PodEnd } from '../scenarios/flow-lines.js';
 import { ingestLines } from '../scenarios/ingest-lines.js';
 import { tempDir } from '../store/store-helpers.js';
 
@@ -38,34 +38,11 @@ const denyIngress: NetworkPolicy = {
   spec: { podSelector: {}, policyTypes: ['Ingress'] },
 };
 
-function packet(
-  from: PodEnd,
-  to: PodEnd,
-  sport: number,
-  dport: number,
-  isReply: boolean | undefined,
-  ms: number,
-) {
-  const time = new Date(ms).toISOString();
-  return JSON.stringify({
-    flow: {
-      time,
-      verdict: 'FORWARDED',
-      IP: { source: ipOf(from), destination: ipOf(to), ipVersion: 'IPv4' },
-      l4: { TCP: { source_port: sport, destination_port: dport, flags: { ACK: true, PSH: true } } },
-      source: hubbleEndpoint(from),
-      destination: hubbleEndpoint(to),
-      Type: 'L3_L4',
-      ...(isReply !== undefined ? { is_reply: isReply } : {}),
-    },
-  });
-}
-
 /** gateway:45000 ↔ model:40000 mid-stream, both ways. */
 function stream(isReply: (toServer: boolean) => boolean | undefined): string[] {
   return [0, 1, 2].flatMap((i) => [
-    packet(gateway, model, 45000, 40000, isReply(true), T0 + i * 1000),
-    packet(model, gateway, 40000, 45000, isReply(false), T0 + i * 1000 + 1),
+    hubbleMidStreamLine(gateway, model, 45000, 40000, isReply(true), T0 + i * 1000),
+    hubbleMidStreamLine(model, gateway, 40000, 45000, isReply(false), T0 + i * 1000 + 1),
   ]);
 }
 /** model → gateway:8080, seen starting (the reverse pair). */
