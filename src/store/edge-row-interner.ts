@@ -51,7 +51,7 @@ export class EdgeRowInterner {
     }, maxEntries);
   }
 
-  record(row: EdgeRow): EdgeRecord {
+  record(row: Omit<EdgeRow, 'edge_key'>): EdgeRecord {
     return recordFromRow(row, {
       map: (text) => this.maps.get(text),
       list: (text) => this.lists.get(text),

@@ -223,7 +223,10 @@ const PLAIN_PARSERS: ColumnParsers = {
   peer: peerFromRow,
 };
 
-export function recordFromRow(row: EdgeRow, parsers: ColumnParsers = PLAIN_PARSERS): EdgeRecord {
+export function recordFromRow(
+  row: Omit<EdgeRow, 'edge_key'>,
+  parsers: ColumnParsers = PLAIN_PARSERS,
+): EdgeRecord {
   const { map, list, counts, peer } = parsers;
   return {
     id: row.id,

@@ -36,6 +36,7 @@ import { EdgeSummaryReader } from './views.js';
 import { ResumePoints } from './resume-points.js';
 import { CheckpointConflictError, sameCheckpoint } from './checkpoint-conflict.js';
 import { edgePageParams, edgePageSql, filterShape, type EdgeFilter } from './edge-filter-sql.js';
+import { edgeReadColumns, readEdgeRows, type ReadEdgeRow } from './edge-row-pages.js';
 
 /** The evidence counters of an edge added by migrations, in statement order (009, 010). */
 const ESTABLISHED_COLUMNS = ['established', 'established_observed'] as const;
@@ -175,6 +176,8 @@ class SqliteFlowStore implements FlowStore {
   private readonly countEdges;
   /** The ESTABLISHED_COLUMNS this schema has (none before migration 009). */
   private readonly establishedColumns: readonly EstablishedColumn[];
+  /** The SELECT list of the paged reads (edge-row-pages.ts). */
+  private readonly readColumns: string;
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly writeTx;
   private readonly resumePoints: ResumePoints;
@@ -198,6 +201,7 @@ class SqliteFlowStore implements FlowStore {
       db.prepare("SELECT name FROM pragma_table_info('edges')").pluck().all() as string[],
     );
     this.establishedColumns = ESTABLISHED_COLUMNS.filter((column) => present.has(column));
+    this.readColumns = edgeReadColumns(present);
     const established = this.establishedColumns.map((column) => `${column} = ${column} + ?,`).join(' ');
     this.bumpEdge = db.prepare(`UPDATE edges SET count = count + ?, ${established}
       first_seen_ms = min(first_seen_ms, ?), last_seen_ms = max(last_seen_ms, ?) WHERE id = ?`);
@@ -373,16 +377,17 @@ class SqliteFlowStore implements FlowStore {
     const shape = filterShape(filter, withCursor);
     let statement = this.listStatements.get(shape);
     if (statement === undefined) {
-      statement = this.db.prepare(edgePageSql(filter, withCursor, '*'));
+      statement = this.db.prepare(edgePageSql(filter, withCursor, this.readColumns));
       this.listStatements.set(shape, statement);
     }
     return statement;
   }
 
-  private page(filter: EdgeFilter, afterId: number | undefined, limit: number): EdgeRow[] {
-    return this.listStatement(filter, afterId !== undefined).all(
+  private page(filter: EdgeFilter, afterId: number | undefined, limit: number): ReadEdgeRow[] {
+    return readEdgeRows(
+      this.listStatement(filter, afterId !== undefined),
       edgePageParams(filter, afterId, limit),
-    ) as EdgeRow[];
+    );
   }
 
   listEdges(query: EdgeQuery): EdgePage {
