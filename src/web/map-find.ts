@@ -3,26 +3,26 @@
 // match into view (`reveal`: the map's pan/zoom centres it). Works on any drawn map: it reads the `g.node` elements, never the data.
 // `markMatches` is the marking alone, shared with the namespace summary map's find box.
 import { h, mount } from './dom.js';
+import { searchBox } from './search-box.js';
 
 /** A search field bound to `svg`; `status` says how many boxes match. */
 export function mapFindBox(svg: SVGSVGElement, reveal: (node: SVGGElement) => void): HTMLElement {
   const status = h('span', { class: 'muted', 'aria-live': 'polite', 'data-testid': 'map-find-status' });
-  const input = h('input', {
-    type: 'search',
+  const input = searchBox({
     placeholder: 'Find a workload',
-    'aria-label': 'Find a workload',
-    'data-testid': 'map-find',
-  });
-  input.addEventListener('input', () => {
-    const text = input.value.trim().toLowerCase();
-    const { matches, first } = markMatches(svg, text, {
-      nodes: 'g.node',
-      nameOf: (g) => g.querySelector('title')?.textContent ?? '',
-      searching: 'map-searching',
-      match: 'node-match',
-    });
-    if (first !== undefined) reveal(first);
-    mount(status, text === '' ? '' : `${matches} match${matches === 1 ? '' : 'es'}`);
+    label: 'Find a workload',
+    testId: 'map-find',
+    onSearch: (typed) => {
+      const text = typed.toLowerCase();
+      const { matches, first } = markMatches(svg, text, {
+        nodes: 'g.node',
+        nameOf: (g) => g.querySelector('title')?.textContent ?? '',
+        searching: 'map-searching',
+        match: 'node-match',
+      });
+      if (first !== undefined) reveal(first);
+      mount(status, text === '' ? '' : `${matches} match${matches === 1 ? '' : 'es'}`);
+    },
   });
   return h('label', { class: 'field' }, h('span', null, 'Find'), input, status);
 }

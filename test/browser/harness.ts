@@ -6,11 +6,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
 import { vi } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+/** What a suite's skipWhenMissing(hasChromium, …) names. */
+export const CHROMIUM_MISSING = 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)';
 const WEB_SRC = path.join(repoRoot, 'src/web');
 export const WEB_DIST = path.join(repoRoot, 'dist/web');
 
@@ -41,6 +44,22 @@ export function ensureWebBuilt(): void {
     ],
     { cwd: repoRoot, stdio: 'pipe' },
   );
+}
+
+/**
+ * The module `entry` of src/web (and what it imports) as one classic script that sets the global
+ * `globalName` to its exports: a dashboard part tried alone on a blank page.
+ */
+export async function webModuleScript(entry: string, globalName: string): Promise<string> {
+  const out = await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: repoRoot,
+    build: { write: false, minify: false, lib: { entry, formats: ['iife'], name: globalName } },
+  });
+  const chunk = (Array.isArray(out) ? out : [out]).flatMap((o) => ('output' in o ? o.output : []))[0];
+  if (chunk?.type !== 'chunk') throw new Error(`vite built no script of ${entry}`);
+  return chunk.code;
 }
 
 type HubbleLine = { flow: Record<string, unknown>; time?: string } & Record<string, unknown>;
@@ -124,6 +143,35 @@ export function xssFlowLine(timeMs: number): string {
     node_name: 'demo-cluster/worker-2',
     time: at,
   });
+}
+
+/**
+ * A forwarded TCP SYN between two pods of namespace `ns`, the Deployments `apps.client` →
+ * `apps.server`; `i` (0-255, one a line) makes its uuid, addresses, identities and pod names.
+ */
+export function podPairFlowLine(
+  timeMs: number,
+  ns: string,
+  i: number,
+  apps: { readonly client: string; readonly server: string } = { client: 'client', server: 'server' },
+): string {
+  const line = JSON.parse(xssFlowLine(timeMs)) as { flow: Record<string, unknown> };
+  const side = (app: string, id: number) => ({
+    ID: id,
+    identity: 100_000 + id,
+    namespace: ns,
+    labels: [`k8s:app=${app}`, `k8s:io.kubernetes.pod.namespace=${ns}`],
+    pod_name: `${app}-7d9f8c6b5-x${String(i).padStart(3, '0')}`,
+    workloads: [{ kind: 'Deployment', name: app }],
+  });
+  line.flow = {
+    ...line.flow,
+    uuid: `0b7e1c55-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    IP: { source: `10.77.${i}.1`, destination: `10.77.${i}.2`, ipVersion: 'IPv4' },
+    source: side(apps.client, 2 * i + 1),
+    destination: side(apps.server, 2 * i + 2),
+  };
+  return JSON.stringify(line);
 }
 
 export interface RunningDaemon {

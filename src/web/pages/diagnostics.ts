@@ -7,6 +7,7 @@ import type { FindingJson } from '../../api/diagnostics.js';
 import { badge, card, namespaceNames, pageHeader, pager, type PageContext } from '../ui.js';
 import { namespacePicker } from '../namespace-picker.js';
 import { fixDetails, fixFileName } from '../fix-yaml.js';
+import { searchBox } from '../search-box.js';
 
 const SEVERITY_TONE: Readonly<Record<string, string>> = {
   critical: 'bad',
@@ -110,13 +111,12 @@ export async function renderDiagnostics(ctx: PageContext): Promise<void> {
       ),
     );
   };
-  const search = h('input', {
-    type: 'search',
+  const search = searchBox({
     name: 'finding-search',
     placeholder: 'Search kind, namespace, objects…',
-    'aria-label': 'Search findings',
-    onInput: () => {
-      query = search.value.trim().toLowerCase();
+    label: 'Search findings',
+    onSearch: (text) => {
+      query = text.toLowerCase();
       page = 0;
       redraw();
     },

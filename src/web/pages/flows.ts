@@ -16,6 +16,7 @@ import {
   type SortDirection,
   type SortKey,
 } from '../flow-sort.js';
+import { searchBox } from '../search-box.js';
 import { badge, card, namespaceNames, pageHeader, type PageContext } from '../ui.js';
 import { namespacePicker } from '../namespace-picker.js';
 
@@ -155,14 +156,13 @@ export async function renderFlows(ctx: PageContext): Promise<void> {
         ? `${loaded.length} flows on this page${cursor !== undefined ? ' (not the first)' : ''}`
         : `${ordered.length} of the ${loaded.length} flows on this page match`;
   };
-  const search = h('input', {
-    type: 'search',
+  const search = searchBox({
     name: 'q',
     placeholder: 'Search names, labels, reasons…',
-    'aria-label': 'Search flows',
+    label: 'Search flows',
     value: query,
-    onInput: () => {
-      query = search.value;
+    onSearch: (text) => {
+      query = text;
       redraw();
     },
   });

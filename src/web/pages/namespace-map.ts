@@ -11,6 +11,7 @@ import { h, mount, s } from '../dom.js';
 import { formatCount } from '../format.js';
 import { markMatches } from '../map-find.js';
 import { attachPanZoom, panZoomFrame, type PanZoom } from '../map-pan-zoom.js';
+import { searchBox } from '../search-box.js';
 import { card, pageHeader, table, type PageContext } from '../ui.js';
 
 interface Counts {
@@ -212,22 +213,21 @@ export async function renderNamespaceMap(ctx: PageContext): Promise<void> {
     else mount(status, `${labelOf(node)} is not a namespace the API can open on its own.`);
   };
   const { svg, panZoom, frame } = drawSummary(nodes, links, drill);
-  const find = h('input', {
-    type: 'search',
+  const find = searchBox({
     placeholder: 'Find a namespace',
-    'aria-label': 'Find a namespace',
-    'data-testid': 'namespace-find',
-  });
-  find.addEventListener('input', () => {
-    const text = find.value.trim().toLowerCase();
-    const { matches, first } = markMatches(svg, text, {
-      nodes: 'g.ns-node',
-      nameOf: (g) => g.dataset['namespace'] ?? '',
-      searching: 'ns-searching',
-      match: 'ns-match',
-    });
-    if (first !== undefined) panZoom.reveal(first);
-    mount(status, text === '' ? 'Click a namespace to open its map.' : `${matches} namespaces match.`);
+    label: 'Find a namespace',
+    testId: 'namespace-find',
+    onSearch: (typed) => {
+      const text = typed.toLowerCase();
+      const { matches, first } = markMatches(svg, text, {
+        nodes: 'g.ns-node',
+        nameOf: (g) => g.dataset['namespace'] ?? '',
+        searching: 'ns-searching',
+        match: 'ns-match',
+      });
+      if (first !== undefined) panZoom.reveal(first);
+      mount(status, text === '' ? 'Click a namespace to open its map.' : `${matches} namespaces match.`);
+    },
   });
   const namespaces = nodes.filter((n) => n.kind === 'namespace').length;
   const withDrops = links.filter((l) => l.droppedPaths > 0).length;

@@ -10,6 +10,7 @@ import type { RecommendationSummaryJson } from '../../api/recommendations.js';
 import { ApiError, getJson } from '../api.js';
 import { h, mount, type Child } from '../dom.js';
 import { formatCount } from '../format.js';
+import { searchBox } from '../search-box.js';
 import { allNamespaceItems, badge, card, pageHeader, pager, type PageContext } from '../ui.js';
 
 type NamespaceSummaryJson = RecommendationSummaryJson['namespaces'][number];
@@ -189,13 +190,12 @@ export async function renderNamespaceIndex(ctx: PageContext, guardrails: HTMLEle
       }),
     );
   };
-  const search = h('input', {
-    type: 'search',
+  const search = searchBox({
     name: 'namespace-search',
     placeholder: 'Find a namespace…',
-    'aria-label': 'Find a namespace',
-    onInput: () => {
-      query = search.value.trim().toLowerCase();
+    label: 'Find a namespace',
+    onSearch: (text) => {
+      query = text.toLowerCase();
       page = 0;
       redraw();
     },

@@ -7,6 +7,7 @@ import { getJson } from '../api.js';
 import { copyText } from '../clipboard.js';
 import { h, mount } from '../dom.js';
 import { formatCount, formatTime, portLabel, timeAgo } from '../format.js';
+import { searchBox } from '../search-box.js';
 import { badge, errorBox, loading, pager } from '../ui.js';
 import { renderYaml } from '../yaml-highlight.js';
 
@@ -217,13 +218,12 @@ export function policiesView(
   let query = '';
   let tablePage = 0;
   let cardPage = 0;
-  const search = h('input', {
-    type: 'search',
+  const search = searchBox({
     name: 'policy-search',
     placeholder: 'Search policies by name, kind or workload…',
-    'aria-label': 'Search policies',
-    onInput: () => {
-      query = search.value.trim();
+    label: 'Search policies',
+    onSearch: (text) => {
+      query = text;
       tablePage = 0;
       cardPage = 0;
       redraw();
