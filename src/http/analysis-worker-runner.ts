@@ -8,9 +8,11 @@
 // that needs more kills the thread, not the daemon (ERR_WORKER_OUT_OF_MEMORY); its requests fail
 // with an AnalysisOutOfMemoryError naming the limit, and the thread is restarted like any other
 // failure. The state is reported by status() for /readyz and the metrics. Timers go through
-// `schedule` so tests drive the backoff without sleeping.
+// `schedule` so tests drive the backoff without sleeping. The cluster snapshot is posted to a
+// thread once per snapshot object (the daemon's snapshot changes only when the cluster does), before
+// the first job that reads it; a restarted thread is sent it again.
 import type { Worker } from 'node:worker_threads';
-import type { AnalysisJob, AnalysisResults } from './analysis-jobs.js';
+import { readsSnapshot, type AnalysisJob, type AnalysisResults } from './analysis-jobs.js';
 import type { AnalysisRunner } from './analysis-runner.js';
 import {
   AnalysisOutOfMemoryError,
@@ -18,7 +20,8 @@ import {
   startAnalysisWorker,
   type WorkerLimits,
 } from './analysis-worker-start.js';
-import type { JobReply, JobRequest } from './analysis-worker.js';
+import type { JobReply, WorkerMessage } from './analysis-worker.js';
+import type { ClusterSnapshot } from '../policy/model.js';
 
 // Started and failed in analysis-worker-start.ts; re-exported for the existing importers.
 export {
@@ -91,9 +94,12 @@ export class WorkerRunner implements AnalysisRunner {
   private readonly online = new WeakSet<Worker>();
   private readonly schedule: (fn: () => void, ms: number) => () => void;
   private readonly now: () => number;
-  /** Workers started and jobs posted so far (tests, the bench). */
+  /** The snapshot the current thread was sent (it keeps the latest). */
+  private sentSnapshot: ClusterSnapshot | undefined;
+  /** Workers started, jobs and snapshots posted so far (tests, the bench). */
   started = 0;
   jobs = 0;
+  snapshotsSent = 0;
 
   constructor(
     private readonly file: string,
@@ -123,7 +129,10 @@ export class WorkerRunner implements AnalysisRunner {
     };
   }
 
-  run<K extends AnalysisJob['kind']>(job: Extract<AnalysisJob, { kind: K }>): Promise<AnalysisResults[K]> {
+  run<K extends AnalysisJob['kind']>(
+    job: Extract<AnalysisJob, { kind: K }>,
+    snapshot?: ClusterSnapshot,
+  ): Promise<AnalysisResults[K]> {
     if (this.closed) return Promise.reject(new AnalysisWorkerError('analysis worker stopped'));
     if (this.backoffUntilMs !== undefined) {
       const inSec = Math.max(0, Math.ceil((this.backoffUntilMs - this.now()) / 1000));
@@ -149,8 +158,15 @@ export class WorkerRunner implements AnalysisRunner {
       this.cancelIdle?.();
       this.cancelIdle = undefined;
       worker.ref();
-      const request: JobRequest = { id, job };
-      worker.postMessage(request);
+      const withSnapshot = snapshot !== undefined && readsSnapshot(job);
+      if (withSnapshot && this.sentSnapshot !== snapshot) {
+        const message: WorkerMessage = { type: 'snapshot', snapshot };
+        worker.postMessage(message);
+        this.sentSnapshot = snapshot;
+        this.snapshotsSent++;
+      }
+      const message: WorkerMessage = { type: 'job', id, job, withSnapshot };
+      worker.postMessage(message);
     });
   }
 
@@ -173,6 +189,7 @@ export class WorkerRunner implements AnalysisRunner {
       throw failure;
     }
     this.started++;
+    this.sentSnapshot = undefined;
     if (restart) this.restarts++;
     worker.on('online', () => this.online.add(worker));
     worker.on('message', (reply: JobReply) => {

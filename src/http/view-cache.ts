@@ -12,7 +12,7 @@
 // - `fresh` waits for the recomputation (the data under several rendered views).
 // - `refresh` recomputes a value whose version is not the one asked for, young or not, and waits
 //   (the background refresher, view-refresher.ts).
-// - `getSync` computes on the caller's stack (the recommendation the export route needs now).
+// - `getSync` computes on the caller's stack (a page of current data, rendered now).
 // At most one computation per key at a time (lru-cache shares an in-flight fetch). A failed one
 // is reported to `onError` and not cached: the previous value stays (noDeleteOnFetchRejection),
 // and a request with nothing to fall back on gets the error.

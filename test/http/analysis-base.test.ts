@@ -1,8 +1,8 @@
 // The analysis worker's shared inputs (src/http/analysis-base.ts) and its interned edge read
 // (src/store/edge-row-interner.ts) give the same drops report and diagnostics as a computation
 // from scratch on the store's plain read, before and after new flows arrive: the jobs of one data
-// version read the edges and compile the snapshot once, a newer version reads and compiles again
-// and sees the new edges. A real SQLite file written through the store's batch path, with the
+// version read the edges once, a newer version reads again and sees the new edges; the snapshot is
+// compiled once per snapshot object, whatever the data version. A real SQLite file written through the store's batch path, with the
 // generated cluster of bench/cluster-scale.ts at a small size (a default deny in every fourth
 // namespace, so there are policy drops, diagnoses and fixes to compare).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,14 +37,9 @@ function plain(value: unknown): unknown {
 function jobs(version: string | undefined): AnalysisJob[] {
   const v = version !== undefined ? { version } : {};
   return [
-    { kind: 'drops', snapshot, maxImpactPaths: 5, ...v },
-    { kind: 'diagnostics', snapshot, ...v },
-    ...[0, 1, 4].map((ns): AnalysisJob => ({
-      kind: 'diagnostics',
-      snapshot,
-      namespace: namespaceName(ns),
-      ...v,
-    })),
+    { kind: 'drops', maxImpactPaths: 5, ...v },
+    { kind: 'diagnostics', ...v },
+    ...[0, 1, 4].map((ns): AnalysisJob => ({ kind: 'diagnostics', namespace: namespaceName(ns), ...v })),
   ];
 }
 
@@ -52,7 +47,7 @@ function jobs(version: string | undefined): AnalysisJob[] {
 function fromScratch(): unknown[] {
   const store = openStore(dbFile);
   try {
-    return jobs(undefined).map((job) => plain(runAnalysisJob(job, store)));
+    return jobs(undefined).map((job) => plain(runAnalysisJob(job, store, snapshot)));
   } finally {
     store.close();
   }
@@ -75,7 +70,7 @@ describe('analysis base', () => {
     const edges = new ReadOnlyEdges(dbFile);
     const base = new AnalysisBase();
     try {
-      const first = jobs('v1').map((job) => plain(runAnalysisJob(job, edges, base)));
+      const first = jobs('v1').map((job) => plain(runAnalysisJob(job, edges, snapshot, base)));
       expect(base.reads).toBe(1);
       expect(base.compiles).toBe(1);
       const before = fromScratch();
@@ -87,9 +82,10 @@ describe('analysis base', () => {
 
       // New flows arrive (the daemon's data version moves on).
       writeStore(dbFile, MORE, NOW + 60_000);
-      const second = jobs('v2').map((job) => plain(runAnalysisJob(job, edges, base)));
+      const second = jobs('v2').map((job) => plain(runAnalysisJob(job, edges, snapshot, base)));
       expect(base.reads).toBe(2);
-      expect(base.compiles).toBe(2);
+      // The same snapshot: its engine is not compiled again.
+      expect(base.compiles).toBe(1);
       const after = fromScratch();
       expect(isDeepStrictEqual(second, after)).toBe(true);
       // The new data is in it: more blocked paths than before.
@@ -131,13 +127,17 @@ describe('analysis base', () => {
     }
   });
 
-  it('a job without a version shares nothing', () => {
+  it('a job without a version shares no read; a new snapshot object is compiled again', async () => {
     const edges = new ReadOnlyEdges(dbFile);
     const base = new AnalysisBase();
     try {
-      for (const job of jobs(undefined)) runAnalysisJob(job, edges, base);
+      for (const job of jobs(undefined)) runAnalysisJob(job, edges, snapshot, base);
       expect(base.reads).toBe(0);
-      expect(base.compiles).toBe(jobs(undefined).length);
+      expect(base.compiles).toBe(1);
+      const loaded = await loadClusterSnapshot([path.join(dir, 'cluster.json')]);
+      if (!loaded.ok) throw new Error('snapshot did not load');
+      runAnalysisJob({ kind: 'drops' }, edges, loaded.snapshot, base);
+      expect(base.compiles).toBe(2);
     } finally {
       edges.close();
     }

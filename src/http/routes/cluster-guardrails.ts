@@ -6,7 +6,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { clusterGuardrailsJson } from '../../api/cluster-guardrails.js';
-import { clusterGuardrailsView } from '../../views/cluster-guardrails.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { ERROR_RESPONSES, type ApiOperation } from '../operations.js';
@@ -50,28 +49,26 @@ export function clusterGuardrailsOperations(): ApiOperation[] {
 
 export function clusterGuardrailsRoutes(deps: AppDeps): Router {
   const router = exactRouter();
-  const view = (namespace: string | undefined, flavor: 'cnp' | 'anp') => {
-    const analysis = deps.analysis;
-    const proven = analysis.recommendation(namespace);
-    const edges = () => deps.store.iterateEdges(namespace !== undefined ? { namespace } : {});
-    return clusterGuardrailsView(flavor, edges, analysis.snapshot(), proven, namespace);
-  };
   router.get('/api/v1/recommendations/cluster-guardrails', async (req, res) => {
     const query = parseQuery(guardrailsQuery, req.query);
     const flavor = query.flavor ?? 'cnp';
     const analysis = deps.analysis;
-    analysis.assertRecommendable(query.namespace);
-    const served = await analysis.body(`cluster-guardrails|${query.namespace ?? '*'}|${flavor}`, async () => {
-      const { version } = await analysis.recommendationLater(query.namespace);
-      return { value: view(query.namespace, flavor), version };
-    });
+    analysis.recommendations.assertRecommendable(query.namespace);
+    const served = await analysis.body(`cluster-guardrails|${query.namespace ?? '*'}|${flavor}`, () =>
+      analysis.recommendations.guardrails(query.namespace, flavor),
+    );
     sendRevalidated(req, res, served, analysis.now());
   });
-  router.get('/api/v1/recommendations/cluster-guardrails/export', (req, res) => {
+  router.get('/api/v1/recommendations/cluster-guardrails/export', async (req, res) => {
     const query = parseQuery(guardrailsQuery, req.query);
     const flavor = query.flavor ?? 'cnp';
-    deps.analysis.assertRecommendable(query.namespace);
-    const guardrails = view(query.namespace, flavor);
+    const analysis = deps.analysis;
+    analysis.recommendations.assertRecommendable(query.namespace);
+    const { value: guardrails } = await analysis.recommendations
+      .guardrails(query.namespace, flavor)
+      .catch((error: unknown) => {
+        throw analysis.failure(error, 'cluster-guardrails-export');
+      });
     if (!guardrails.ok)
       throw new HttpError(
         'conflict',

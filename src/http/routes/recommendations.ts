@@ -10,7 +10,7 @@
 import type { Router } from 'express';
 import { exactRouter } from '../router.js';
 import { z } from 'zod';
-import { exportFiles, exportJson, yamlStream, type ExportOptions } from '../../recommend/export.js';
+import type { ExportOptions } from '../../recommend/export.js';
 import { FLAVORS, type Flavor } from '../../recommend/flavor.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
@@ -94,9 +94,9 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = deps.analysis;
-    analysis.assertRecommendable(query.namespace);
+    analysis.recommendations.assertRecommendable(query.namespace);
     const served = await analysis.body(`recommendations|${query.namespace ?? '*'}|${options.flavor}`, () =>
-      analysis.recommendationView(query.namespace, options),
+      analysis.recommendations.view(query.namespace, options),
     );
     sendRevalidated(req, res, served, analysis.now());
   });
@@ -104,11 +104,11 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const query = parseQuery(recommendationsQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = deps.analysis;
-    analysis.assertRecommendable(query.namespace);
+    analysis.recommendations.assertRecommendable(query.namespace);
     const served = await analysis.body(
       `recommendations-summary|${query.namespace ?? '*'}|${options.flavor}`,
       async () => {
-        const { value, version } = await analysis.recommendationView(query.namespace, options);
+        const { value, version } = await analysis.recommendations.view(query.namespace, options);
         return { value: recommendationSummary(value), version };
       },
     );
@@ -121,7 +121,7 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     const served = await analysis.body(
       `recommendations-policy|${query.namespace}|${query.name}|${options.flavor}`,
       async () => {
-        const { value, version } = await analysis.recommendationView(query.namespace, options);
+        const { value, version } = await analysis.recommendations.view(query.namespace, options);
         const policy = policyDetail(value, query.namespace, query.name);
         if (policy === undefined)
           throw new HttpError(
@@ -133,28 +133,26 @@ export function recommendationsRoutes(deps: AppDeps): Router {
     );
     sendRevalidated(req, res, served, analysis.now());
   });
-  router.get('/api/v1/recommendations/export', (req, res) => {
+  router.get('/api/v1/recommendations/export', async (req, res) => {
     const query = parseQuery(exportQuery, req.query);
     const options: ExportOptions = { flavor: query.flavor ?? 'k8s', staged: false };
     const analysis = deps.analysis;
-    analysis.assertRecommendable(query.namespace);
-    const { recommendation, proof } = analysis.recommendation(query.namespace);
-    const base = `netpol-advisor-${query.namespace ?? 'all'}`;
+    analysis.recommendations.assertRecommendable(query.namespace);
     const format = query.format ?? 'yaml';
-    if (format === 'json') {
-      res
-        .attachment(`${base}.json`)
-        .type('application/json')
-        .send(JSON.stringify(exportJson(recommendation, options, proof), null, 2));
-    } else if (format === 'tar') {
-      const files = exportFiles(recommendation, options, proof);
+    const { value } = await analysis.recommendations
+      .exportContent(query.namespace, options, format)
+      .catch((error: unknown) => {
+        throw analysis.failure(error, 'recommendations-export');
+      });
+    const base = `netpol-advisor-${query.namespace ?? 'all'}`;
+    if (value.format === 'tar')
       res
         .attachment(`${base}.tar`)
         .type('application/x-tar')
-        .send(tarArchive(base, files, analysis.now(), new Set(['verify.sh'])));
-    } else {
-      res.attachment(`${base}.yaml`).type('application/yaml').send(yamlStream(recommendation, options));
-    }
+        .send(tarArchive(base, new Map(value.files), analysis.now(), new Set(['verify.sh'])));
+    else if (value.format === 'json')
+      res.attachment(`${base}.json`).type('application/json').send(value.text);
+    else res.attachment(`${base}.yaml`).type('application/yaml').send(value.text);
   });
   return router;
 }

@@ -8,7 +8,6 @@ import { DEFAULT_READINESS, readinessOf } from '../../staged/readiness.js';
 import { givenPolicies } from '../../staged/given-policies.js';
 import { hasDrift, policyDrift } from '../../staged/drift.js';
 import { promotedFiles, promotedYaml } from '../../staged/promote-export.js';
-import { recommendedObjects } from '../../staged/recommended-objects.js';
 import { stagedSetJson, wouldDropJson } from '../../staged/set-view.js';
 import type { StagedFlavor, StagedObject, StagedSet } from '../../staged/staged-set.js';
 import { stagingConflict } from '../../staged/staged-snapshot.js';
@@ -93,22 +92,25 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
   };
   const summary = (store: StagedStore, set: StagedSet) =>
     stagedSetJson(set, store.traffic(set.id), readiness, now());
-  /** The namespace's current recommendation in `flavor`; [] when it has none. */
-  const recommended = (namespace: string, flavor: StagedFlavor): StagedObject[] => {
-    const { recommendation } = deps.analysis.recommendation(namespace);
-    const objects = recommendedObjects(recommendation, namespace, flavor);
+  /** The namespace's current recommendation in `flavor` (computed by the analysis runner); [] when it has none. */
+  const recommended = async (namespace: string, flavor: StagedFlavor): Promise<StagedObject[]> => {
+    const objects = await deps.analysis.recommendations
+      .recommendedObjects(namespace, flavor)
+      .catch((error: unknown) => {
+        throw deps.analysis.failure(error, 'staged-recommendation');
+      });
     if (objects.ok === 'empty') return [];
     // The recommender's own objects failing the staging checks is a bug of ours, not the caller's.
     if (!objects.ok)
       throw new Error(`the ${flavor} recommendation for ${namespace} cannot be staged: ${objects.problem}`);
     return objects.policies;
   };
-  const detail = (store: StagedStore, set: StagedSet) => {
+  const detail = async (store: StagedStore, set: StagedSet) => {
     const base = summary(store, set);
     // Drift only matters while live traffic shows the active set would drop something.
     let drift = null;
     if (set.status === 'active' && base.traffic.wouldDropPaths > 0) {
-      const policies = recommended(set.namespace, set.flavor);
+      const policies = await recommended(set.namespace, set.flavor);
       const diff = policyDrift(set.policies, policies);
       if (hasDrift(diff))
         drift = { recommended: policies, yaml: toYamlStream(policies.map((object) => ({ object }))), diff };
@@ -137,7 +139,7 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
       ({ policies, flavor } = checked);
       origin = 'given';
     } else {
-      policies = recommended(namespace, flavor);
+      policies = await recommended(namespace, flavor);
       origin = 'recommendation';
       if (policies.length === 0)
         throw new HttpError(
@@ -149,7 +151,7 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     if (conflict !== undefined) throw new HttpError('conflict', conflict);
     const set = store.stage({ namespace, flavor, origin, policies, by, nowMs: now() });
     audit('stage', set, by);
-    res.status(201).json(detail(store, set));
+    res.status(201).json(await detail(store, set));
   });
 
   router.get('/api/v1/staged', async (req, res) => {
@@ -169,10 +171,10 @@ export function stagedRoutes(deps: AppDeps): ReturnType<typeof exactRouter> {
     });
   });
 
-  router.get('/api/v1/staged/:id', (req, res) => {
+  router.get('/api/v1/staged/:id', async (req, res) => {
     parseQuery(noQuery, req.query);
     const store = storeOf(deps);
-    res.json(detail(store, setOf(store, req)));
+    res.json(await detail(store, setOf(store, req)));
   });
 
   const wouldDrop = wouldDropQuery(deps);
