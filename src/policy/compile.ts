@@ -153,8 +153,11 @@ function bucketOf(
       let ports = rule.ports;
       if (ports !== undefined) {
         if (protocol === undefined) continue;
-        ports = ports.filter((port) => port.protocol === protocol);
-        if (ports.length === 0) continue;
+        // The rule's own list when every port is of the protocol (most rules): one copy per rule, not per pod.
+        if (!ports.every((port) => port.protocol === protocol)) {
+          ports = ports.filter((port) => port.protocol === protocol);
+          if (ports.length === 0) continue;
+        }
       } else if (rule.peers === undefined) {
         admitsAll = true;
       }
@@ -270,9 +273,10 @@ export function compileSnapshot(snapshot: ClusterSnapshot): CompiledSnapshot {
   const egressByPod: CompiledPolicy[][] = pods.map(() => []);
   const policiesByNamespace = new Map<string, CompiledPolicy[]>();
   const compiled: CompiledPolicy[] = [];
+  const sharedPeers = new Map<string, CompiledPeer>();
   for (const policy of snapshot.policies) {
     const namespace = policy.metadata.namespace;
-    const context: PeerContext = { policyNamespace: namespace, resolvePods };
+    const context: PeerContext = { policyNamespace: namespace, resolvePods, sharedPeers };
     const directions = policyDirections(policy);
     const entry: CompiledPolicy = {
       id: `${namespace}/${policy.metadata.name}`,

@@ -76,6 +76,13 @@ export type CompiledPeer = PodPeer | IpBlockPeer;
 
 export interface PeerContext {
   readonly policyNamespace: string;
+  /**
+   * Compiled peers by what they are compiled from, shared by every rule of one compile: a
+   * workload's peer recurs in each policy of the workloads it talks to (138,000 peers at 100,000
+   * edges, ~10,000 distinct), and each compiled peer holds its selector closures and pod set.
+   * Peers are read-only, so sharing one is the same as holding equal copies.
+   */
+  readonly sharedPeers?: Map<string, CompiledPeer>;
   /** Resolves (and caches) the pod set of a pod/namespace selector pair. */
   resolvePods(
     sameNamespace: string | undefined,
@@ -90,6 +97,9 @@ export interface PeerContext {
 /** Compiles one peer; undefined when it can select nothing (an invalid, empty peer). */
 export function compilePeer(peer: NetworkPolicyPeer, context: PeerContext): CompiledPeer | undefined {
   if (peer.ipBlock !== undefined) {
+    const key = `ip${JSON.stringify([peer.ipBlock.cidr, peer.ipBlock.except ?? []])}`;
+    const shared = context.sharedPeers?.get(key);
+    if (shared !== undefined) return shared;
     const cidr = parseCidr(peer.ipBlock.cidr);
     if (cidr === undefined) return undefined;
     const except: Cidr[] = [];
@@ -98,7 +108,7 @@ export function compilePeer(peer: NetworkPolicyPeer, context: PeerContext): Comp
       if (parsed !== undefined) except.push(parsed);
     }
     const v4 = v4Of(cidr);
-    return {
+    const compiled: IpBlockPeer = {
       kind: 'ipBlock',
       cidr,
       except,
@@ -106,16 +116,23 @@ export function compilePeer(peer: NetworkPolicyPeer, context: PeerContext): Comp
       v4Mask: v4.mask,
       exceptV4: except.map(v4Of),
     };
+    context.sharedPeers?.set(key, compiled);
+    return compiled;
   }
   if (peer.podSelector === undefined && peer.namespaceSelector === undefined) return undefined;
+  const sameNamespace = peer.namespaceSelector === undefined ? context.policyNamespace : undefined;
+  const namespaceKey = JSON.stringify(peer.namespaceSelector ?? null);
+  // JSON texts hold no raw NUL, so the parts cannot run into each other.
+  const cacheKey = `${JSON.stringify(sameNamespace ?? null)}\u0000${namespaceKey}\u0000${JSON.stringify(peer.podSelector ?? {})}`;
+  const shared = context.sharedPeers?.get(cacheKey);
+  if (shared !== undefined) return shared;
   const podMatches = compileSelector(peer.podSelector ?? {});
   const namespaceMatches =
     peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector);
-  const sameNamespace = peer.namespaceSelector === undefined ? context.policyNamespace : undefined;
-  const namespaceKey = JSON.stringify(peer.namespaceSelector ?? null);
-  const cacheKey = `${sameNamespace ?? '*'}\u0000${namespaceKey}\u0000${JSON.stringify(peer.podSelector ?? {})}`;
   const podSet = context.resolvePods(sameNamespace, namespaceMatches, podMatches, cacheKey, namespaceKey);
-  return { kind: 'pods', podSet, sameNamespace, namespaceMatches, podMatches };
+  const compiled: PodPeer = { kind: 'pods', podSet, sameNamespace, namespaceMatches, podMatches };
+  context.sharedPeers?.set(cacheKey, compiled);
+  return compiled;
 }
 
 export function ipBlockContains(block: IpBlockPeer, address: IpAddress): boolean {
