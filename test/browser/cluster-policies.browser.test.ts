@@ -4,24 +4,14 @@
 // and rule in its evidence, with a badge; the Recommendations page proposes cluster guardrails in
 // either API version and downloads them. The Admin rule's name is an HTML payload (rule names are
 // free text): it must show as text, never as markup.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { skipWhenMissing } from '../ci-tools.js';
-import {
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  repoRoot,
-  shiftedDemoLines,
-  XSS_LABEL,
-  type RunningDaemon,
-  startFileDaemon,
-  gotoReady,
-} from './harness.js';
+import { dashboardSuite } from './dashboard-suite.js';
+import { shiftedDemoLines, writeDemoSnapshot, XSS_LABEL } from './demo-lines.js';
+import { hasChromium, startFileDaemon } from './harness.js';
 
 // Browser-side callbacks see elements through this shape (the suite is type-checked without the DOM lib).
 interface El {
@@ -65,41 +55,22 @@ const CLUSTER_POLICIES = [
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard: cluster-scoped policies and guardrails (Chromium, demo flows and inventory)', () => {
-  let dir: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
   const dialogs: string[] = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-cluster-'));
-    const demo = JSON.parse(readFileSync(path.join(repoRoot, 'demo/cluster.json'), 'utf8')) as {
-      items: unknown[];
-    };
-    const snapshot = path.join(dir, 'cluster.json');
-    writeFileSync(snapshot, JSON.stringify({ ...demo, items: [...demo.items, ...CLUSTER_POLICIES] }));
-    ({ daemon } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000), { snapshot }));
-    context = await launchChromium(path.join(dir, 'profile'));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
-
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    await gotoReady(page, daemon.base, hash);
-    return page;
-  }
+  const suite = dashboardSuite({
+    name: 'npa-browser-cluster-',
+    start: (dir) => {
+      const snapshot = writeDemoSnapshot(dir, CLUSTER_POLICIES);
+      return startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000), { snapshot });
+    },
+    onPage: (page) =>
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      }),
+  });
 
   it('overview: each cluster policy with its tier, priority and the namespaces it covers', async () => {
-    const page = await open('#/');
+    const page = await suite.open('#/');
     const card = page.getByTestId('cluster-policies');
     await card.waitFor({ timeout: 30_000 });
     const rows = card.locator('tbody tr');
@@ -117,7 +88,7 @@ describe.skipIf(
   });
 
   it('drops: a drop an Admin-tier Deny decided names the policy and rule, the rule name as text', async () => {
-    const page = await open('#/drops?namespace=tools');
+    const page = await suite.open('#/drops?namespace=tools');
     const drop = page.locator('article.drop', { hasText: 'debug-shell' }).first();
     await drop.waitFor({ timeout: 30_000 });
     expect(await drop.locator('.badge', { hasText: 'admin-tier deny' }).count()).toBe(1);
@@ -131,7 +102,7 @@ describe.skipIf(
   });
 
   it('recommendations: a "Cluster guardrails" section proposes them on request, in either API version, with their own download', async () => {
-    const page = await open('#/recommendations?namespace=shop');
+    const page = await suite.open('#/recommendations?namespace=shop');
     const section = page.getByTestId('cluster-guardrails');
     expect(await section.locator('h2').textContent()).toBe('Cluster guardrails');
     // Nothing is fetched until asked.
@@ -149,7 +120,7 @@ describe.skipIf(
       result.locator('button[data-download="guardrails-yaml"]').click(),
     ]);
     expect(download.suggestedFilename()).toBe('netpol-advisor-cluster-guardrails-cnp-shop.yaml');
-    const file = path.join(dir, download.suggestedFilename());
+    const file = path.join(suite.dir, download.suggestedFilename());
     await download.saveAs(file);
     const objects = parseAllDocuments(readFileSync(file, 'utf8')).map(
       (d) => d.toJS() as { kind: string; metadata: { name: string } },

@@ -5,23 +5,14 @@
 // and non-policy drops drawn apart; a sortable, searchable flows table with drop reasons;
 // recommendations with the verdict first, a summary table and collapsible policies; no download
 // buttons for an empty proposal; a sidebar as tall as the window on long pages.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { Locator } from 'playwright-core';
-import {
-  droppedFlowLine,
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  shiftedDemoLines,
-  type RunningDaemon,
-  startFileDaemon,
-  gotoReady,
-} from './harness.js';
+import { dashboardSuite } from './dashboard-suite.js';
+import { droppedFlowLine, shiftedDemoLines } from './demo-lines.js';
+import { hasChromium, startFileDaemon } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
 // Browser-side callbacks (serialised into the page: no helper of this file is in scope there) see
@@ -41,33 +32,15 @@ const isOpen = async (details: Locator): Promise<boolean> => (await details.getA
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard in daily use (Chromium, demo flows and inventory)', () => {
-  let dir: string;
-  let flowsFile: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-daily-'));
-    ({ daemon, flowsFile } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000)));
-    context = await launchChromium(path.join(dir, 'profile'));
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: daemon.base });
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
-
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    await gotoReady(page, daemon.base, hash);
-    return page;
-  }
+  const suite = dashboardSuite({
+    name: 'npa-browser-daily-',
+    start: (dir) => startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000)),
+    prepare: (context, { daemon }) =>
+      context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: daemon.base }),
+  });
 
   it('drops: the live table starts with the recent drops; an expanded fix stays expanded and in place across live updates', async () => {
-    const page = await open('#/drops');
+    const page = await suite.open('#/drops');
     const live = page.getByTestId('live-drops').locator('tbody tr');
     expect(await live.count()).toBeGreaterThan(0);
     expect(await page.getByText('Waiting for blocked flows').count()).toBe(0);
@@ -88,7 +61,7 @@ describe.skipIf(
       .filter({ hasText: /^live$/ })
       .waitFor({ timeout: 15_000 });
     appendFileSync(
-      flowsFile,
+      suite.started.flowsFile,
       `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 6544, uuid: '5e1f0000-0000-4000-8000-000000006544' })}\n`,
     );
     await page.locator('article.drop', { hasText: '6544/TCP' }).waitFor({ timeout: 20_000 });
@@ -107,7 +80,7 @@ describe.skipIf(
   });
 
   it('drops and diagnostics: fix YAML has Copy and Download buttons that give the policies', async () => {
-    const page = await open('#/drops');
+    const page = await suite.open('#/drops');
     const card = page
       .locator('article.drop', { has: page.locator('button[data-action="download-fix"]') })
       .first();
@@ -117,7 +90,7 @@ describe.skipIf(
       card.locator('button[data-action="download-fix"]').click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^fix-[A-Za-z0-9._-]+\.yaml$/);
-    const file = path.join(dir, download.suggestedFilename());
+    const file = path.join(suite.dir, download.suggestedFilename());
     await download.saveAs(file);
     const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as { kind?: string });
     expect(docs.length).toBeGreaterThan(0);
@@ -127,7 +100,7 @@ describe.skipIf(
     await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(readFileSync(file, 'utf8'));
     await page.close();
 
-    const diagnostics = await open('#/diagnostics');
+    const diagnostics = await suite.open('#/diagnostics');
     const finding = diagnostics
       .locator('article.drop', { has: diagnostics.locator('button[data-action="download-fix"]') })
       .first();
@@ -142,10 +115,10 @@ describe.skipIf(
   });
 
   it('overview: the totals count each edge once, as the store does', async () => {
-    const page = await open('#/overview');
+    const page = await suite.open('#/overview');
     const stats = page.locator('.stat', { hasText: 'Observed paths' }).locator('.stat-value');
     const shown = Number(((await stats.textContent()) ?? '').replace(/,/g, ''));
-    const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.daemon.base}/metrics`)).text();
     const stored = Number(/^netpol_advisor_edges (\d+)$/m.exec(metrics)?.[1]);
     expect(stored).toBeGreaterThan(0);
     expect(shown).toBe(stored);
@@ -163,7 +136,7 @@ describe.skipIf(
   });
 
   it('service map: ports on hover, conntrack drops drawn apart from policy drops, with a legend', async () => {
-    const page = await open('#/map?namespace=shop');
+    const page = await suite.open('#/map?namespace=shop');
     const nonPolicy = page.locator('path.edge-hit[data-nonpolicy="true"]');
     expect(await nonPolicy.count()).toBeGreaterThan(0);
     await expect(nonPolicy.first().getAttribute('data-to')).resolves.toBe('pod/shop/redis');
@@ -183,7 +156,7 @@ describe.skipIf(
   });
 
   it('flows: sorts by any column, searches names and labels, shows the drop reason', async () => {
-    const page = await open('#/flows?limit=200');
+    const page = await suite.open('#/flows?limit=200');
     const rows = page.getByTestId('flows-table').locator('tbody tr');
     const counts = (): Promise<number[]> =>
       rows.evaluateAll((list: unknown[]) =>
@@ -221,7 +194,7 @@ describe.skipIf(
   });
 
   it('recommendations: the verdict first, a summary table, policies collapsible and collapsed beyond the first few', async () => {
-    const page = await open('#/recommendations?namespace=shop');
+    const page = await suite.open('#/recommendations?namespace=shop');
     const section = page.locator('section.ns-section[data-namespace="shop"]');
     const order = await section
       .locator(':scope > *')
@@ -247,7 +220,7 @@ describe.skipIf(
   });
 
   it('drops: filtered by class through the picker, every path shown of that class', async () => {
-    const page = await open('#/drops');
+    const page = await suite.open('#/drops');
     const classes = await page
       .locator('article.drop')
       .evaluateAll((list: unknown[]) => (list as El[]).map((a) => a.dataset['classification'] ?? ''));
@@ -264,12 +237,12 @@ describe.skipIf(
   });
 
   it('recommendations: without a namespace, every namespace to choose from and no whole-cluster proposal fetched', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const asked: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/api/v1/recommendations')) asked.push(request.url());
     });
-    await page.goto(`${daemon.base}/#/recommendations`);
+    await page.goto(`${suite.daemon.base}/#/recommendations`);
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('tr[data-namespace]').count()).toBeGreaterThan(3);
     await page.fill('input[name="namespace-search"]', 'sho');
@@ -295,14 +268,14 @@ describe.skipIf(
   });
 
   it('recommendations: an empty proposal shows no download buttons', async () => {
-    const page = await open('#/recommendations?namespace=kube-system');
+    const page = await suite.open('#/recommendations?namespace=kube-system');
     expect(await page.locator('button[data-download]').count()).toBe(0);
     await expect(page.locator('.page').textContent()).resolves.toMatch(/No proposal|Nothing to apply/);
     await page.close();
   });
 
   it('the sidebar fills the window height on a long page, scrolled to the bottom', async () => {
-    const page = await open('#/flows?limit=200');
+    const page = await suite.open('#/flows?limit=200');
     const viewport = page.viewportSize();
     const documentHeight = await page.evaluate<number>('document.documentElement.scrollHeight');
     expect(documentHeight).toBeGreaterThan((viewport?.height ?? 0) * 2);

@@ -3,27 +3,14 @@
 // is open. Every page is loaded and checked for real content; exports are downloaded and parsed;
 // a drop appended to the file shows up live over the WebSocket; an HTML payload in a pod label is
 // rendered as text. With UPDATE_SCREENSHOTS=1 the pages are saved under docs/screenshots/.
-import { mkdirSync, mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  droppedFlowLine,
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  repoRoot,
-  shiftedDemoLines,
-  untar,
-  waitFor,
-  XSS_LABEL,
-  xssFlowLine,
-  type RunningDaemon,
-  startFileDaemon,
-  gotoReady,
-} from './harness.js';
+import { dashboardSuite } from './dashboard-suite.js';
+import { droppedFlowLine, shiftedDemoLines, XSS_LABEL, xssFlowLine } from './demo-lines.js';
+import { hasChromium, repoRoot, startFileDaemon, untar, waitFor } from './harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 
 const updateScreenshots = process.env['UPDATE_SCREENSHOTS'] === '1';
@@ -32,37 +19,19 @@ const screenshotDir = path.join(repoRoot, 'docs/screenshots');
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard in Chromium (real serve, demo flows)', () => {
-  let dir: string;
-  let flowsFile: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-'));
-    ({ daemon, flowsFile } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000), {
-      extraConfig: ['logLevel: info'],
-    }));
-    context = await launchChromium(path.join(dir, 'profile'));
-    context.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    context.on('weberror', (error) => pageErrors.push(error.error().message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
-
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    await gotoReady(page, daemon.base, hash);
-    return page;
-  }
+  const suite = dashboardSuite({
+    name: 'npa-browser-',
+    start: (dir) =>
+      startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000), { extraConfig: ['logLevel: info'] }),
+    prepare: (context) => {
+      context.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
+      context.on('weberror', (error) => pageErrors.push(error.error().message));
+    },
+  });
 
   async function shoot(page: Page, name: string): Promise<void> {
     if (!updateScreenshots) return;
@@ -71,7 +40,7 @@ describe.skipIf(
   }
 
   it('serves the built dashboard with the CSP, cacheable assets and a deep-link fallback', async () => {
-    const index = await fetch(`${daemon.base}/`);
+    const index = await fetch(`${suite.daemon.base}/`);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toMatch(/text\/html/);
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -79,21 +48,21 @@ describe.skipIf(
     const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     expect(html).not.toMatch(/<script>|<style>|style="/);
-    const asset = await fetch(`${daemon.base}${script ?? ''}`);
+    const asset = await fetch(`${suite.daemon.base}${script ?? ''}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    const deep = await fetch(`${daemon.base}/some/dashboard/route`);
+    const deep = await fetch(`${suite.daemon.base}/some/dashboard/route`);
     expect(deep.status).toBe(200);
     expect(await deep.text()).toBe(html);
-    const missingAsset = await fetch(`${daemon.base}/assets/nope.js`);
+    const missingAsset = await fetch(`${suite.daemon.base}/assets/nope.js`);
     expect(missingAsset.status).toBe(404);
-    const api404 = await fetch(`${daemon.base}/api/v1/nope`);
+    const api404 = await fetch(`${suite.daemon.base}/api/v1/nope`);
     expect(api404.status).toBe(404);
     expect(((await api404.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
   it('overview lists the demo namespaces with their traffic', async () => {
-    const page = await open('#/overview');
+    const page = await suite.open('#/overview');
     for (const ns of ['shop', 'data', 'monitoring', 'ingress-nginx', 'kube-system']) {
       await expect(page.locator(`tr[data-namespace="${ns}"]`).count()).resolves.toBe(1);
     }
@@ -117,7 +86,7 @@ describe.skipIf(
   });
 
   it('service map draws the workloads and flows, drops dashed, and shows an edge’s evidence on click', async () => {
-    const page = await open('#/map?namespace=data');
+    const page = await suite.open('#/map?namespace=data');
     expect(await page.locator('svg.map g.node').count()).toBeGreaterThan(1);
     expect(await page.locator('svg.map path.edge').count()).toBeGreaterThan(0);
     const dropped = page.locator('path.edge-hit[data-dropped="true"]');
@@ -136,7 +105,7 @@ describe.skipIf(
     await page.press('input[name="namespace"]', 'Enter');
     await page.waitForURL(/#\/map$/);
     await page.getByTestId('namespace-map').waitFor();
-    await page.goto(`${daemon.base}/#/map?level=workload`);
+    await page.goto(`${suite.daemon.base}/#/map?level=workload`);
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await page.locator('svg.map g.node').count()).toBeGreaterThan(10);
     await page
@@ -149,7 +118,7 @@ describe.skipIf(
   });
 
   it('flows: filters by namespace and verdict and pages with the cursor', async () => {
-    const page = await open('#/flows?limit=10');
+    const page = await suite.open('#/flows?limit=10');
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBe(10);
     const firstPage = await rows.first().textContent();
@@ -158,7 +127,7 @@ describe.skipIf(
     await page.locator('.page[data-ready="true"]').waitFor();
     expect(await rows.count()).toBeGreaterThan(0);
     expect(await rows.first().textContent()).not.toBe(firstPage);
-    await page.goto(`${daemon.base}/#/flows?namespace=data&verdict=dropped`);
+    await page.goto(`${suite.daemon.base}/#/flows?namespace=data&verdict=dropped`);
     await page.locator('.page[data-ready="true"]').waitFor();
     const count = await rows.count();
     expect(count).toBeGreaterThan(0);
@@ -166,14 +135,14 @@ describe.skipIf(
       await expect(rows.nth(i).locator('.badge').textContent()).resolves.toBe('dropped');
       await expect(rows.nth(i).textContent()).resolves.toContain('data/');
     }
-    await page.goto(`${daemon.base}/#/flows?namespace=shop`);
+    await page.goto(`${suite.daemon.base}/#/flows?namespace=shop`);
     await page.locator('.page[data-ready="true"]').waitFor();
     await shoot(page, 'flows');
     await page.close();
   });
 
   it('recommendations: highlighted YAML with evidence, diff, exposure; YAML and tar downloads parse', async () => {
-    const page = await open('#/recommendations?namespace=shop');
+    const page = await suite.open('#/recommendations?namespace=shop');
     const section = page.locator('section.ns-section[data-namespace="shop"]');
     expect(await section.locator('.policy').count()).toBeGreaterThan(1);
     await expect(section.locator('pre.yaml').first().textContent()).resolves.toContain('kind: NetworkPolicy');
@@ -189,7 +158,7 @@ describe.skipIf(
       page.waitForEvent('download'),
       section.locator('button[data-download="yaml"]').click(),
     ]);
-    const yamlPath = path.join(dir, 'export.yaml');
+    const yamlPath = path.join(suite.dir, 'export.yaml');
     await yamlDownload.saveAs(yamlPath);
     expect(yamlDownload.suggestedFilename()).toBe('netpol-advisor-shop.yaml');
     const docs = parseAllDocuments(readFileSync(yamlPath, 'utf8')).map(
@@ -206,7 +175,7 @@ describe.skipIf(
       page.waitForEvent('download'),
       section.locator('button[data-download="tar"]').click(),
     ]);
-    const tarPath = path.join(dir, 'export.tar');
+    const tarPath = path.join(suite.dir, 'export.tar');
     await tarDownload.saveAs(tarPath);
     const files = untar(readFileSync(tarPath));
     const names = [...files.keys()];
@@ -221,7 +190,7 @@ describe.skipIf(
   });
 
   it('drops: classified list and alerts, and a new drop appears live over the WebSocket', async () => {
-    const page = await open('#/drops');
+    const page = await suite.open('#/drops');
     expect(await page.locator('article.drop').count()).toBeGreaterThan(0);
     await expect(page.locator('article.drop').first().textContent()).resolves.toMatch(
       /data\/postgres|dropped connections/,
@@ -231,7 +200,7 @@ describe.skipIf(
       .filter({ hasText: /^live$/ })
       .waitFor({ timeout: 15_000 });
     appendFileSync(
-      flowsFile,
+      suite.started.flowsFile,
       `${droppedFlowLine({ timeMs: Date.now(), destinationPort: 6543, uuid: '5e1f0000-0000-4000-8000-000000006543' })}\n`,
     );
     const live = page.getByTestId('live-drops').locator('tbody tr', { hasText: '6543/TCP' });
@@ -245,7 +214,7 @@ describe.skipIf(
   });
 
   it('diagnostics page renders', async () => {
-    const page = await open('#/diagnostics');
+    const page = await suite.open('#/diagnostics');
     await expect(page.locator('h1').textContent()).resolves.toBe('Diagnostics');
     await expect(page.locator('.card').count()).resolves.toBeGreaterThan(0);
     await shoot(page, 'diagnostics');
@@ -253,27 +222,27 @@ describe.skipIf(
   });
 
   it('renders a pod label holding HTML as text: no element, no script run', async () => {
-    appendFileSync(flowsFile, `${xssFlowLine(Date.now())}\n`);
+    appendFileSync(suite.started.flowsFile, `${xssFlowLine(Date.now())}\n`);
     await waitFor('the xss-lab flow in the API', 20_000, async () => {
-      const body = (await (await fetch(`${daemon.base}/api/v1/flows?namespace=xss-lab`)).json()) as {
+      const body = (await (await fetch(`${suite.daemon.base}/api/v1/flows?namespace=xss-lab`)).json()) as {
         items: unknown[];
       };
       return body.items.length > 0 ? true : undefined;
     });
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${daemon.base}/#/flows?namespace=xss-lab`);
+    await page.goto(`${suite.daemon.base}/#/flows?namespace=xss-lab`);
     await page.locator('.page[data-ready="true"]').waitFor();
     const chip = page.getByText(`app=${XSS_LABEL}`, { exact: true });
     await chip.waitFor();
     expect(await chip.isVisible()).toBe(true);
     expect(await page.locator('img').count()).toBe(0);
     // The map and the overview carry the same data through other code paths.
-    await page.goto(`${daemon.base}/#/map?namespace=xss-lab`);
+    await page.goto(`${suite.daemon.base}/#/map?namespace=xss-lab`);
     await page.locator('.page[data-ready="true"]').waitFor();
     await page.locator('path.edge-hit').first().dispatchEvent('click');
     await page.locator('.samples dl').waitFor();
@@ -283,9 +252,9 @@ describe.skipIf(
   });
 
   it('raised no CSP violation and no page error on any page', async () => {
-    const page = await open('#/overview');
+    const page = await suite.open('#/overview');
     for (const hash of ['#/map', '#/flows', '#/recommendations', '#/drops', '#/diagnostics']) {
-      await page.goto(`${daemon.base}/${hash}`);
+      await page.goto(`${suite.daemon.base}/${hash}`);
       await page.locator('.page[data-ready]').waitFor();
     }
     await page.close();

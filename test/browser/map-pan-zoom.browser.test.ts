@@ -3,21 +3,12 @@
 // the wheel zooms about the pointer (the view transform's scale grows and the point under the
 // pointer stays put), a drag pans, the buttons and the keyboard zoom, and Fit brings every box
 // back into view after zooming far in. A click that ends a drag does not select the arrow under it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { skipWhenMissing } from '../ci-tools.js';
-import {
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  shiftedDemoLines,
-  type RunningDaemon,
-  startFileDaemon,
-  gotoReady,
-} from './harness.js';
+import { dashboardSuite } from './dashboard-suite.js';
+import { shiftedDemoLines } from './demo-lines.js';
+import { gotoReady, hasChromium, startFileDaemon } from './harness.js';
 
 interface Rect {
   readonly left: number;
@@ -36,29 +27,17 @@ function parseView(attr: string | null): { x: number; y: number; k: number } {
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard: pan and zoom on the service maps (Chromium, demo flows)', () => {
-  let dir: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
   const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-panzoom-'));
-    ({ daemon } = await startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000)));
-    context = await launchChromium(path.join(dir, 'profile'));
-    context.on('weberror', (error) => pageErrors.push(error.error().message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  const suite = dashboardSuite({
+    name: 'npa-browser-panzoom-',
+    start: (dir) => startFileDaemon(dir, shiftedDemoLines(Date.now() - 60_000)),
+    prepare: (context) => void context.on('weberror', (error) => pageErrors.push(error.error().message)),
+  });
 
   async function open(hash: string, width = 1440): Promise<Page> {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     await page.setViewportSize({ width, height: 900 });
-    await gotoReady(page, daemon.base, hash);
+    await gotoReady(page, suite.daemon.base, hash);
     await page.locator('svg.pan-zoom[data-zoom]').waitFor({ timeout: 10_000 });
     return page;
   }

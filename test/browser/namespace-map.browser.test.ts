@@ -4,23 +4,11 @@
 // namespace and links between them, shows the hostile name as text, the find box highlights a
 // namespace, and clicking a namespace opens its workload map; there, outside peers are grouped
 // per namespace (each on request) and the find box highlights a workload.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { skipWhenMissing } from '../ci-tools.js';
-import {
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  shiftedDemoLines,
-  XSS_LABEL,
-  xssFlowLine,
-  type RunningDaemon,
-  startFileDaemon,
-  gotoReady,
-} from './harness.js';
+import { dashboardSuite } from './dashboard-suite.js';
+import { shiftedDemoLines, XSS_LABEL, xssFlowLine } from './demo-lines.js';
+import { hasChromium, startFileDaemon } from './harness.js';
 
 interface El {
   readonly dataset: Record<string, string | undefined>;
@@ -41,39 +29,24 @@ function hostileNamespaceLine(timeMs: number): string {
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard: the whole-cluster namespace map (Chromium, demo flows)', () => {
-  let dir: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-nsmap-'));
-    const now = Date.now() - 60_000;
-    ({ daemon } = await startFileDaemon(dir, [...shiftedDemoLines(now), hostileNamespaceLine(now)]));
-    context = await launchChromium(path.join(dir, 'profile'));
-    context.on('weberror', (error) => pageErrors.push(error.error().message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
-
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    await gotoReady(page, daemon.base, hash);
-    return page;
-  }
+  const suite = dashboardSuite({
+    name: 'npa-browser-nsmap-',
+    start: (dir) => {
+      const now = Date.now() - 60_000;
+      return startFileDaemon(dir, [...shiftedDemoLines(now), hostileNamespaceLine(now)]);
+    },
+    prepare: (context) => void context.on('weberror', (error) => pageErrors.push(error.error().message)),
+    onPage: (page) =>
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      }),
+  });
 
   it('draws namespaces and the links between them, the hostile name as text', async () => {
-    const page = await open('#/map');
+    const page = await suite.open('#/map');
     const map = page.getByTestId('namespace-map');
     await map.waitFor({ timeout: 30_000 });
     const names = await map.locator('g.ns-node').evaluateAll(dataOf, 'namespace');
@@ -99,7 +72,7 @@ describe.skipIf(
   });
 
   it('the find box highlights the namespaces whose name matches', async () => {
-    const page = await open('#/map');
+    const page = await suite.open('#/map');
     await page.getByTestId('namespace-find').fill('sho');
     expect(await page.locator('g.ns-node.ns-match').evaluateAll(dataOf, 'namespace')).toEqual(['shop']);
     await page.getByTestId('namespace-find').fill('');
@@ -108,7 +81,7 @@ describe.skipIf(
   });
 
   it('clicking a namespace opens its workload map; the busiest pairs table drills in too', async () => {
-    const page = await open('#/map');
+    const page = await suite.open('#/map');
     await page.locator('g.ns-node[data-namespace="data"] circle').click();
     await page.waitForURL(/#\/map\?namespace=data$/);
     const workloads = page.locator('svg.map[aria-label="Service map"]');
@@ -126,7 +99,7 @@ describe.skipIf(
   });
 
   it('a namespace’s map groups its outside peers per namespace, each on request; find highlights a workload', async () => {
-    const page = await open('#/map?namespace=data');
+    const page = await suite.open('#/map?namespace=data');
     const boxes = page.locator('svg.map[aria-label="Service map"] g.node');
     await boxes.first().waitFor({ timeout: 30_000 });
     const ids = await boxes.evaluateAll(dataOf, 'node');
@@ -161,7 +134,7 @@ describe.skipIf(
   });
 
   it('?level=workload still draws every workload of the cluster', async () => {
-    const page = await open('#/map?level=workload');
+    const page = await suite.open('#/map?level=workload');
     await page.locator('svg.map[aria-label="Service map"] g.node').first().waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('namespace-map').count()).toBe(0);
     await page.close();

@@ -5,22 +5,11 @@
 // it, so both are "not safe to apply" with the ping's path and the ICMP reason; a namespace the
 // ping does not touch stays "safe". Above 2,000 stored edges the list checks a namespace when asked
 // (its Check button) rather than computing the whole cluster's proposal: the same verdicts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { skipWhenMissing } from '../ci-tools.js';
-import {
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  shiftedDemoLines,
-  type RunningDaemon,
-  startFileDaemon,
-  xssFlowLine,
-  gotoReady,
-} from './harness.js';
+import { dashboardSuite } from './dashboard-suite.js';
+import { shiftedDemoLines, xssFlowLine } from './demo-lines.js';
+import { hasChromium, startFileDaemon } from './harness.js';
 
 interface DemoLine {
   flow: { verdict?: string; source?: { pod_name?: string }; destination?: { pod_name?: string } } & Record<
@@ -85,32 +74,16 @@ const REASON = /ICMP cannot be expressed in a NetworkPolicy/;
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard: a proposal that is not safe to apply (Chromium, demo flows and a ping)', () => {
-  let dir: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-safety-'));
-    const lines = shiftedDemoLines(Date.now() - 60_000);
-    ({ daemon } = await startFileDaemon(dir, [...lines, pingLine(lines)]));
-    context = await launchChromium(path.join(dir, 'profile'));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
-
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    await gotoReady(page, daemon.base, hash);
-    return page;
-  }
+  const suite = dashboardSuite({
+    name: 'npa-browser-safety-',
+    start: (dir) => {
+      const lines = shiftedDemoLines(Date.now() - 60_000);
+      return startFileDaemon(dir, [...lines, pingLine(lines)]);
+    },
+  });
 
   it("the namespace's page says not safe to apply, with the path and the reason", async () => {
-    const page = await open('#/recommendations?namespace=shop');
+    const page = await suite.open('#/recommendations?namespace=shop');
     const verdict = page.getByTestId('verdict');
     await expect(verdict.getAttribute('class')).resolves.toContain('verdict-bad');
     const text = (await verdict.textContent()) ?? '';
@@ -124,7 +97,7 @@ describe.skipIf(
   });
 
   it('the namespace list marks both ends of the path not safe, with the reason, and the others safe', async () => {
-    const page = await open('#/recommendations');
+    const page = await suite.open('#/recommendations');
     await page.locator('[data-safety="known"]').waitFor({ timeout: 30_000 });
     const cell = (ns: string) => page.locator(`tr[data-namespace="${ns}"] [data-testid="safety"]`);
     for (const ns of ['shop', 'monitoring']) {
@@ -141,32 +114,22 @@ describe.skipIf(
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
 )('dashboard: not safe to apply, checked per namespace above 2,000 edges (Chromium)', () => {
-  let dir: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
   const asked: string[] = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-safety-large-'));
-    const now = Date.now() - 60_000;
-    const lines = shiftedDemoLines(now);
-    ({ daemon } = await startFileDaemon(dir, [...lines, pingLine(lines), ...bulkLines(now, 2_100)]));
-    context = await launchChromium(path.join(dir, 'profile'));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  const suite = dashboardSuite({
+    name: 'npa-browser-safety-large-',
+    start: (dir) => {
+      const now = Date.now() - 60_000;
+      const lines = shiftedDemoLines(now);
+      return startFileDaemon(dir, [...lines, pingLine(lines), ...bulkLines(now, 2_100)]);
+    },
+  });
 
   it("each row's Check gives its verdict, with the reason, and the whole cluster is never asked for", async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     page.on('request', (request) => {
       if (request.url().includes('/api/v1/recommendations')) asked.push(request.url());
     });
-    await page.goto(`${daemon.base}/#/recommendations`);
+    await page.goto(`${suite.daemon.base}/#/recommendations`);
     await page.locator('.page[data-ready="true"] [data-safety="on-request"]').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('safety-note').textContent()).resolves.toContain('checked when asked');
     const cell = (ns: string) => page.locator(`tr[data-namespace="${ns}"] [data-testid="safety"]`);

@@ -4,19 +4,11 @@
 // nothing matches and reset when the field is cleared (Escape); the map find boxes mark and count
 // what matches. The store: the demo, 130 more namespaces, a namespace "wide" of 14 client → server
 // pairs (more than 25 proposed policies), and 30 policies in data that select no pod (30 findings).
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { skipWhenMissing } from '../ci-tools.js';
 import { dashboardSuite } from './dashboard-suite.js';
-import {
-  CHROMIUM_MISSING,
-  hasChromium,
-  podPairFlowLine,
-  repoRoot,
-  shiftedDemoLines,
-  startFileDaemon,
-} from './harness.js';
+import { podPairFlowLine, shiftedDemoLines, writeDemoSnapshot } from './demo-lines.js';
+import { CHROMIUM_MISSING, hasChromium, startFileDaemon } from './harness.js';
 
 const SCALE = 130;
 const WIDE = 14;
@@ -48,11 +40,7 @@ describe.skipIf(skipWhenMissing(hasChromium, CHROMIUM_MISSING))(
     const suite = dashboardSuite({
       name: 'npa-browser-search-',
       start: (dir) => {
-        const demo = JSON.parse(readFileSync(path.join(repoRoot, 'demo/cluster.json'), 'utf8')) as {
-          items: unknown[];
-        };
-        const snapshot = path.join(dir, 'cluster.json');
-        writeFileSync(snapshot, JSON.stringify({ ...demo, items: [...demo.items, ...ghostPolicies()] }));
+        const snapshot = writeDemoSnapshot(dir, ghostPolicies());
         return startFileDaemon(dir, storeLines(Date.now() - 60_000), { snapshot });
       },
     });

@@ -3,21 +3,12 @@
 // scenario, its cluster snapshot): the write token stages from the recommendations page, the
 // Staged page shows the set's readiness, the would-drop path that arrives afterwards with its
 // evidence and the drift, and retires it into the history; the read token sees no write button.
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureWebBuilt,
-  hasChromium,
-  launchChromium,
-  startServe,
-  waitFor,
-  writeConfig,
-  type RunningDaemon,
-  gotoReady,
-} from '../browser/harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardSuite } from '../browser/dashboard-suite.js';
+import { gotoReady, hasChromium, startServe, waitFor, writeConfig } from '../browser/harness.js';
 import { skipWhenMissing } from '../ci-tools.js';
 import { RECOMMEND_FIXTURES, SHOP_LINES, shopLine } from './flow-lines.js';
 
@@ -30,61 +21,51 @@ const skip = skipWhenMissing(
 );
 
 describe.skipIf(skip)('Staged page', () => {
-  let dir: string;
-  let flowsFile: string;
-  let daemon: RunningDaemon;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(path.join(tmpdir(), 'npa-browser-staged-'));
-    flowsFile = path.join(dir, 'flows.jsonl');
-    writeFileSync(flowsFile, `${SHOP_LINES.join('\n')}\n`);
-    copyFileSync(path.join(RECOMMEND_FIXTURES, 'shop-cluster.json'), path.join(dir, 'cluster.json'));
-    writeFileSync(path.join(dir, 'read'), `${READ}\n`, { mode: 0o600 });
-    writeFileSync(path.join(dir, 'write'), `${WRITE}\n`, { mode: 0o600 });
-    const config = path.join(dir, 'config.yaml');
-    writeConfig(config, [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'auth:',
-      '  mode: token',
-      `  tokenFile: ${JSON.stringify(path.join(dir, 'read'))}`,
-      `  writeTokenFile: ${JSON.stringify(path.join(dir, 'write'))}`,
-      'kubernetes:',
-      `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
-      'sources:',
-      '  - type: file',
-      '    format: hubble',
-      `    path: ${JSON.stringify(flowsFile)}`,
-      'limits:',
-      '  flushIntervalMs: 50',
-    ]);
-    daemon = await startServe(config);
-    await waitFor(
-      'the shop flows',
-      60_000,
-      async () => {
-        const text = await (
-          await fetch(`${daemon.base}/metrics`, { headers: { authorization: `Bearer ${READ}` } })
-        ).text();
-        return /^netpol_advisor_events_accepted_total (\d+)$/m.exec(text)?.[1] === String(SHOP_LINES.length)
-          ? true
-          : undefined;
-      },
-      daemon.logs,
-    );
-    context = await launchChromium(path.join(dir, 'profile'));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await daemon?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  const suite = dashboardSuite({
+    name: 'npa-browser-staged-',
+    start: async (dir) => {
+      const flowsFile = path.join(dir, 'flows.jsonl');
+      writeFileSync(flowsFile, `${SHOP_LINES.join('\n')}\n`);
+      copyFileSync(path.join(RECOMMEND_FIXTURES, 'shop-cluster.json'), path.join(dir, 'cluster.json'));
+      writeFileSync(path.join(dir, 'read'), `${READ}\n`, { mode: 0o600 });
+      writeFileSync(path.join(dir, 'write'), `${WRITE}\n`, { mode: 0o600 });
+      const config = path.join(dir, 'config.yaml');
+      writeConfig(config, [
+        'listen: "127.0.0.1:0"',
+        `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
+        'auth:',
+        '  mode: token',
+        `  tokenFile: ${JSON.stringify(path.join(dir, 'read'))}`,
+        `  writeTokenFile: ${JSON.stringify(path.join(dir, 'write'))}`,
+        'kubernetes:',
+        `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
+        'sources:',
+        '  - type: file',
+        '    format: hubble',
+        `    path: ${JSON.stringify(flowsFile)}`,
+        'limits:',
+        '  flushIntervalMs: 50',
+      ]);
+      const daemon = await startServe(config);
+      await waitFor(
+        'the shop flows',
+        60_000,
+        async () => {
+          const text = await (
+            await fetch(`${daemon.base}/metrics`, { headers: { authorization: `Bearer ${READ}` } })
+          ).text();
+          return /^netpol_advisor_events_accepted_total (\d+)$/m.exec(text)?.[1] === String(SHOP_LINES.length)
+            ? true
+            : undefined;
+        },
+        daemon.logs,
+      );
+      return { daemon, flowsFile };
+    },
+  });
 
   async function pageWith(token: string): Promise<Page> {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     await page.addInitScript({
       content: `sessionStorage.setItem('netpol-advisor.token', ${JSON.stringify(token)});`,
     });
@@ -92,7 +73,7 @@ describe.skipIf(skip)('Staged page', () => {
   }
 
   async function ready(page: Page, hash: string): Promise<void> {
-    await gotoReady(page, daemon.base, hash);
+    await gotoReady(page, suite.daemon.base, hash);
   }
 
   it('stages from the recommendations page, shows readiness, would-drops and drift, retires', async () => {
@@ -106,20 +87,20 @@ describe.skipIf(skip)('Staged page', () => {
     await expect(section.locator('[data-testid="would-drop-row"]').count()).resolves.toBe(0);
 
     // redis -> postgres: allowed today, dropped by the staged default deny of shop.
-    appendFileSync(flowsFile, `${shopLine('redis-', 'postgres-0', 5432, Date.now())}\n`);
+    appendFileSync(suite.started.flowsFile, `${shopLine('redis-', 'postgres-0', 5432, Date.now())}\n`);
     const id = await section.getAttribute('data-set-id');
     await waitFor(
       'the would-drop',
       30_000,
       async () => {
         const body = (await (
-          await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}/would-drop`, {
+          await fetch(`${suite.daemon.base}/api/v1/staged/${id ?? ''}/would-drop`, {
             headers: { authorization: `Bearer ${READ}` },
           })
         ).json()) as { items: unknown[] };
         return body.items.length > 0 ? true : undefined;
       },
-      daemon.logs,
+      suite.daemon.logs,
     );
     // The re-computed proposal behind the drift is cached up to 2 s (maxStaleMs), so the drift
     // shows once that cache turns over: wait for it in the API before looking at the page.
@@ -128,13 +109,13 @@ describe.skipIf(skip)('Staged page', () => {
       30_000,
       async () => {
         const body = (await (
-          await fetch(`${daemon.base}/api/v1/staged/${id ?? ''}`, {
+          await fetch(`${suite.daemon.base}/api/v1/staged/${id ?? ''}`, {
             headers: { authorization: `Bearer ${READ}` },
           })
         ).json()) as { drift: unknown };
         return body.drift !== null && body.drift !== undefined ? true : undefined;
       },
-      daemon.logs,
+      suite.daemon.logs,
     );
     await ready(page, '#/staged?t=1');
     const refreshed = page.locator('section[data-namespace="shop"][data-set-id]');
