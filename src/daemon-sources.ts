@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config, SourceConfig } from './config/schema.js';
 import { DaemonConfigError } from './daemon-config.js';
 import { FileSource } from './ingest/file-source.js';
+import { ThreadedFileSource } from './ingest/file-source-thread.js';
 import type { BatchStats } from './ingest/batch-writer.js';
 import type { Clock } from './lib/clock.js';
 import type { ClusterSnapshot, PodInfo } from './policy/model.js';
@@ -30,6 +31,8 @@ export interface SourceContext {
   readonly podAt?: (ip: string, timeMs: number) => PodInfo | undefined;
   /** The cluster as last seen (live inventory or snapshot file), when there is one. */
   readonly clusterSnapshot?: () => ClusterSnapshot | undefined;
+  /** File sources read and parse in a worker thread (without an inventory; see the file factory). */
+  readonly fileSourceThreads?: boolean;
 }
 
 type Named<T> = T & { readonly name: string };
@@ -103,8 +106,8 @@ export const SOURCE_FACTORIES: SourceFactories = {
       logger: ctx.logger,
       ...(ctx.podAt !== undefined ? { podAt: ctx.podAt } : {}),
     }),
-  file: (source, ctx) =>
-    new FileSource({
+  file: (source, ctx) => {
+    const options = {
       name: source.name,
       path: source.path,
       format: source.format,
@@ -114,9 +117,13 @@ export const SOURCE_FACTORIES: SourceFactories = {
       maxLineBytes: ctx.config.limits.maxLineBytes,
       clock: ctx.clock,
       onBatch: ctx.onBatch,
-      onError: (error) => ctx.logger.warn({ err: error }, 'file source failed; retrying'),
-      ...(ctx.podAt !== undefined ? { podAt: ctx.podAt } : {}),
-    }),
+      onError: (error: unknown) => ctx.logger.warn({ err: error }, 'file source failed; retrying'),
+    };
+    // Read and parsed in a thread, committed here (file-source-thread.ts); not with an inventory,
+    // whose IP → pod lookups the parser makes for every flow live on this thread.
+    if (ctx.fileSourceThreads === true && ctx.podAt === undefined) return new ThreadedFileSource(options);
+    return new FileSource({ ...options, ...(ctx.podAt !== undefined ? { podAt: ctx.podAt } : {}) });
+  },
 };
 
 export function createSource(source: Named<SourceConfig>, ctx: SourceContext): FlowSource {

@@ -47,6 +47,11 @@ export interface DaemonOptions {
   readonly logger?: Logger;
   /** Starts the analysis worker thread (default: the real one; tests watch the thread). */
   readonly startAnalysisWorker?: (file: string) => Worker;
+  /**
+   * File sources read and parse in a worker thread, off the API's event loop (default: yes, with
+   * the system clock; an injected clock keeps them on this thread, where it can drive them).
+   */
+  readonly fileSourceThreads?: boolean;
 }
 
 export interface Daemon {
@@ -123,6 +128,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     logger: logger.child({ component: 'source' }),
     onBatch: ingest.onBatch,
     clusterSnapshot,
+    fileSourceThreads: options.fileSourceThreads ?? options.clock === undefined,
     ...(podAt !== undefined ? { podAt } : {}),
   };
   const sources = buildSources(config, health.damage !== undefined, sourceCtx);

@@ -15,7 +15,8 @@ import type { LineHandler } from './line-splitter.js';
 export const BULK_FLUSH_INTERVAL_MS = 10_000;
 
 export interface IngestInputOptions {
-  readonly store: FlowStore;
+  /** The file's checkpoint is read and its batches written through this (and nothing else). */
+  readonly store: Pick<FlowStore, 'writeBatch' | 'checkpoint'>;
   /** Usually ingestParserFor(format): this path only counts events that start no connection. */
   readonly parser: IngestParser;
   /** A file path (with its open handle) or a stream without checkpoint. */

@@ -20,7 +20,8 @@ export interface FileSourceOptions {
   readonly path: string;
   readonly format: FlowFormat;
   readonly follow: boolean;
-  readonly store: FlowStore;
+  /** Only the file's checkpoint and its batches go through it (a thread's bridge, file-source-worker.ts). */
+  readonly store: Pick<FlowStore, 'writeBatch' | 'checkpoint'>;
   readonly batchSize: number;
   readonly maxLineBytes: number;
   readonly clock: Clock;
