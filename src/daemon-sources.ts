@@ -18,6 +18,12 @@ import { HubbleRelaySource } from './sources/hubble-relay.js';
 import { JournalSource } from './sources/journal-source.js';
 import { resumeKey } from './sources/resume-mark.js';
 import type { FlowSource } from './sources/source.js';
+import type { EdgeDelta } from './flows/edge.js';
+import type { EventBus } from './http/event-bus.js';
+import { DEFAULT_MAX_EVENTS_PER_BATCH, type PublishingStore } from './http/publishing-store.js';
+import type { BatchRoute } from './ingest/file-source-thread-protocol.js';
+import { DatabaseCorruptError } from './store/store-errors.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from './store/wal-checkpointer.js';
 import type { FlowStore } from './store/types.js';
 
 /** Everything a source factory may use. */
@@ -31,8 +37,43 @@ export interface SourceContext {
   readonly podAt?: (ip: string, timeMs: number) => PodInfo | undefined;
   /** The cluster as last seen (live inventory or snapshot file), when there is one. */
   readonly clusterSnapshot?: () => ClusterSnapshot | undefined;
-  /** File sources read and parse in a worker thread (without an inventory; see the file factory). */
-  readonly fileSourceThreads?: boolean;
+  /** File sources read, parse and commit in worker threads (without an inventory; see the file factory). */
+  readonly fileSourceThreads?: FileSourceThreading;
+}
+
+/** What a file source's thread is given by the daemon (file-source-thread.ts). */
+export interface FileSourceThreading {
+  /** The database file the threads commit to on their own connections (absent: every batch here). */
+  readonly dbFile?: string;
+  readonly walAutoCheckpointPages?: number;
+  readonly routeBatch: () => BatchRoute;
+  readonly onCommitted: (events: readonly EdgeDelta[], edges: number) => void;
+  readonly onDamaged: (detail: string) => void;
+}
+
+/**
+ * The daemon's threading of file sources: a batch is committed by its thread unless shadow mode
+ * has sets to judge (then here, through the daemon's store, which judges it in the same
+ * transaction); a batch the thread committed moves the data version and feeds the live stream.
+ */
+export function fileSourceThreading(deps: {
+  readonly db: string;
+  readonly store: PublishingStore;
+  readonly bus: EventBus;
+  readonly isJudging: () => boolean;
+  readonly reportDamage: (error: DatabaseCorruptError) => void;
+}): FileSourceThreading {
+  return {
+    ...(deps.db !== ':memory:'
+      ? { dbFile: deps.db, walAutoCheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES }
+      : {}),
+    routeBatch: () => ({
+      onMain: deps.isJudging(),
+      maxEvents: deps.bus.size > 0 ? DEFAULT_MAX_EVENTS_PER_BATCH : 0,
+    }),
+    onCommitted: (events, edges) => deps.store.publishCommitted(events, edges),
+    onDamaged: (detail) => deps.reportDamage(new DatabaseCorruptError(deps.db, detail)),
+  };
 }
 
 type Named<T> = T & { readonly name: string };
@@ -119,9 +160,11 @@ export const SOURCE_FACTORIES: SourceFactories = {
       onBatch: ctx.onBatch,
       onError: (error: unknown) => ctx.logger.warn({ err: error }, 'file source failed; retrying'),
     };
-    // Read and parsed in a thread, committed here (file-source-thread.ts); not with an inventory,
-    // whose IP → pod lookups the parser makes for every flow live on this thread.
-    if (ctx.fileSourceThreads === true && ctx.podAt === undefined) return new ThreadedFileSource(options);
+    // Read, parsed and (mostly) committed in a thread (file-source-thread.ts); not with an
+    // inventory, whose IP → pod lookups the parser makes for every flow live on this thread.
+    const threading = ctx.fileSourceThreads;
+    if (threading !== undefined && ctx.podAt === undefined)
+      return new ThreadedFileSource({ ...options, ...threading });
     return new FileSource({ ...options, ...(ctx.podAt !== undefined ? { podAt: ctx.podAt } : {}) });
   },
 };

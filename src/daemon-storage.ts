@@ -84,6 +84,8 @@ export interface StoreHealth {
   state: ReadinessReport['store'];
   /** Called once when damage is found after start (the daemon stops sources and alerting). */
   onDamage: () => void;
+  /** Damage found by another connection to the file (a file source's thread): the same as the store's own. */
+  reportDamage: (error: DatabaseCorruptError) => void;
 }
 
 export async function openDaemonStore(
@@ -96,6 +98,16 @@ export async function openDaemonStore(
     damage,
     state: damage === undefined ? 'open' : 'damaged',
     onDamage: () => undefined,
+    reportDamage: (error) => {
+      if (health.state === 'damaged') return;
+      health.damage = error;
+      health.state = 'damaged';
+      storeLog.error(
+        { err: error, db: config.db },
+        'the database is damaged: no longer serving or writing it (see README, "Recovering a damaged database")',
+      );
+      health.onDamage();
+    },
   };
   if (damage !== undefined) return Object.assign(health, { store: damagedStore(damage) });
   let store: FlowStore;
@@ -104,15 +116,7 @@ export async function openDaemonStore(
       // Checkpoints run in a worker (WalCheckpointer below); a commit on the event loop only
       // checkpoints itself if the WAL grows past this (the worker far behind or gone).
       walAutoCheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES,
-      onCorrupt: (error) => {
-        health.damage = error;
-        health.state = 'damaged';
-        storeLog.error(
-          { err: error, db: config.db },
-          'the database is damaged: no longer serving or writing it (see README, "Recovering a damaged database")',
-        );
-        health.onDamage();
-      },
+      onCorrupt: (error) => health.reportDamage(error),
     });
   } catch (error) {
     throw new Error(

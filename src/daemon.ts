@@ -18,7 +18,7 @@ import {
   resolveApiAuth,
   resolveAuth,
 } from './daemon-config.js';
-import { buildSources, SOURCE_FACTORIES, type SourceContext } from './daemon-sources.js';
+import { buildSources, fileSourceThreading, SOURCE_FACTORIES, type SourceContext } from './daemon-sources.js';
 import { damagedAlerting, openDaemonStore, runRetention } from './daemon-storage.js';
 import { startIngest } from './daemon-ingest.js';
 import { listenOn, readinessOf } from './daemon-http.js';
@@ -48,8 +48,8 @@ export interface DaemonOptions {
   /** Starts the analysis worker thread (default: the real one; tests watch the thread). */
   readonly startAnalysisWorker?: (file: string) => Worker;
   /**
-   * File sources read and parse in a worker thread, off the API's event loop (default: yes, with
-   * the system clock; an injected clock keeps them on this thread, where it can drive them).
+   * File sources read, parse and commit in worker threads, off the API's event loop (default: yes,
+   * with the system clock; an injected clock keeps them on this thread, where it can drive them).
    */
   readonly fileSourceThreads?: boolean;
 }
@@ -128,7 +128,17 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     logger: logger.child({ component: 'source' }),
     onBatch: ingest.onBatch,
     clusterSnapshot,
-    fileSourceThreads: options.fileSourceThreads ?? options.clock === undefined,
+    ...((options.fileSourceThreads ?? options.clock === undefined)
+      ? {
+          fileSourceThreads: fileSourceThreading({
+            db: config.db,
+            store: liveStore,
+            bus,
+            isJudging: () => shadow?.recorder.isJudging() ?? false,
+            reportDamage: health.reportDamage,
+          }),
+        }
+      : {}),
     ...(podAt !== undefined ? { podAt } : {}),
   };
   const sources = buildSources(config, health.damage !== undefined, sourceCtx);

@@ -112,7 +112,13 @@ export function edgeEventOf(delta: EdgeDelta): EdgeEvent {
 }
 
 /** The events of one written batch: blocked edges first (they matter most), at most `max` of them. */
-export function publishBatch(bus: EventBus, deltas: readonly EdgeDelta[], max: number): void {
+export function publishBatch(
+  bus: EventBus,
+  deltas: readonly EdgeDelta[],
+  max: number,
+  /** The batch's edges when `deltas` is a sample of them (a batch another thread committed). */
+  edges = deltas.length,
+): void {
   const ordered = [
     ...deltas.filter((d) => d.verdict === 'dropped'),
     ...deltas.filter((d) => d.verdict !== 'dropped'),
@@ -124,5 +130,5 @@ export function publishBatch(bus: EventBus, deltas: readonly EdgeDelta[], max: n
     bus.publish(delta.verdict === 'dropped' ? { type: 'blocked', edge } : { type: 'edge', edge });
     sent++;
   }
-  bus.publish({ type: 'batch', edges: deltas.length, omitted: deltas.length - sent });
+  bus.publish({ type: 'batch', edges, omitted: edges - sent });
 }

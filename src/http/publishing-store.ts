@@ -9,7 +9,14 @@ import { publishBatch, type EventBus } from './event-bus.js';
 export const DEFAULT_MAX_EVENTS_PER_BATCH = 500;
 
 /** The store plus a data version that changes with every committed batch and every pruning that deleted edges (no query needed). */
-export type PublishingStore = FlowStore & { readonly version: () => string };
+export type PublishingStore = FlowStore & {
+  readonly version: () => string;
+  /**
+   * A batch another connection committed (a file source's thread): the version moves and the
+   * stream gets `events`, the sample of its `edges` that thread took (at most maxEventsPerBatch).
+   */
+  readonly publishCommitted: (events: readonly EdgeDelta[], edges: number) => void;
+};
 
 export function publishingStore(
   store: FlowStore,
@@ -19,6 +26,10 @@ export function publishingStore(
   let batches = 0;
   return {
     version: () => `b${batches}`,
+    publishCommitted(events: readonly EdgeDelta[], edges: number): void {
+      batches++;
+      if (bus.size > 0) publishBatch(bus, events, maxEventsPerBatch, edges);
+    },
     writeBatch(batch: Batch): void {
       const deltas: EdgeDelta[] = [...batch.deltas];
       store.writeBatch({ ...batch, deltas });

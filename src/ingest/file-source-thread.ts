@@ -1,21 +1,29 @@
 // A `type: file` source whose reading and parsing run in a worker thread (file-source-worker.ts)
 // so that the API's event loop only commits the batches: at 10,000 Hubble lines/s the parse of a
-// 1 MiB chunk and its aggregation held the main thread for tens to hundreds of ms at a time
-// (docs/benchmarks.md, "API while ingesting"). The worker runs the same FileSource as before; its
-// store is a blocking bridge to this thread, where each batch is written through the daemon's
-// store, so the file checkpoint still commits in the batch's transaction (exactly-once across
-// restarts, compare-and-set against other writers), shadow mode still judges every batch, the
-// live stream and the data version still move per committed batch, and damage still latches.
+// 1 MiB chunk and its aggregation held the main thread for tens to hundreds of ms at a time, and
+// so did each batch's transaction (docs/benchmarks.md, "API while ingesting"). The worker runs the
+// same FileSource as before through a bridge store (file-source-bridge.ts): with the database
+// file it commits a batch on its own connection unless routeBatch sends it here (shadow mode has
+// sets to judge), where it is written through the daemon's store. Either way the file checkpoint
+// commits in the batch's transaction (exactly-once across restarts, compare-and-set against other
+// writers), the live stream and the data version move per committed batch (onCommitted), and
+// damage is reported (onDamaged).
 // A worker that dies is started again after retryMs and resumes from the stored checkpoint.
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import type { EdgeDelta } from '../flows/edge.js';
 import type { Clock } from '../lib/clock.js';
 import type { FlowSink, FlowSource, SourceStatus } from '../sources/source.js';
 import { CheckpointConflictError } from '../store/checkpoint-conflict.js';
 import type { FlowStore } from '../store/types.js';
 import type { BatchStats } from './batch-writer.js';
 import { startFileSourceThread, type FileSourceThreadStart } from './file-source-thread-start.js';
-import type { SourceNote, StoreCall, ThreadedFileOptions } from './file-source-thread-protocol.js';
+import type {
+  BatchRoute,
+  SourceNote,
+  StoreCall,
+  ThreadedFileOptions,
+} from './file-source-thread-protocol.js';
 import { answerCalls, type ErrorShape } from './sync-call.js';
 
 /** A stopping thread gets this long to flush its last batch before it is terminated. */
@@ -29,6 +37,15 @@ export interface ThreadedFileSourceOptions extends ThreadedFileOptions {
   readonly onError?: (error: unknown) => void;
   /** Starts the thread (default: the real one; tests watch it). */
   readonly startThread?: FileSourceThreadStart;
+  /**
+   * With `dbFile`: where the next batch is committed (default: here). The thread asks just before
+   * each commit, so a batch shadow mode must judge is never committed past it.
+   */
+  readonly routeBatch?: () => BatchRoute;
+  /** A batch the thread committed on its own connection: `events` of its `edges` for the live stream. */
+  readonly onCommitted?: (events: readonly EdgeDelta[], edges: number) => void;
+  /** The thread's connection found the database damaged (`detail`: SQLite's words). */
+  readonly onDamaged?: (detail: string) => void;
 }
 
 function shapeError(error: unknown): ErrorShape {
@@ -104,7 +121,17 @@ export class ThreadedFileSource implements FlowSource {
       onNote: (body) => this.onNote(body as SourceNote),
       shapeError,
     });
-    const { store: _s, clock: _c, onBatch: _b, onError: _e, startThread, ...options } = this.options;
+    const {
+      store: _s,
+      clock: _c,
+      onBatch: _b,
+      onError: _e,
+      routeBatch: _r,
+      onCommitted: _m,
+      onDamaged: _d,
+      startThread,
+      ...options
+    } = this.options;
     const worker = (startThread ?? startFileSourceThread)({ options, shared, port: port2 });
     this.worker = worker;
     let failure: Error | undefined;
@@ -139,6 +166,8 @@ export class ThreadedFileSource implements FlowSource {
 
   private answer(call: StoreCall): unknown {
     if (call.op === 'checkpoint') return this.options.store.checkpoint(call.sourceKey);
+    if (call.op === 'route')
+      return this.options.routeBatch?.() ?? ({ onMain: true, maxEvents: 0 } satisfies BatchRoute);
     const started = performance.now();
     this.options.store.writeBatch(call.batch);
     this.lastWriteMs = performance.now() - started;
@@ -146,6 +175,15 @@ export class ThreadedFileSource implements FlowSource {
   }
 
   private onNote(note: SourceNote): void {
+    if (note.type === 'committed') {
+      this.lastWriteMs = note.writeMs;
+      this.options.onCommitted?.(note.events, note.edges);
+      return;
+    }
+    if (note.type === 'damaged') {
+      this.options.onDamaged?.(note.detail);
+      return;
+    }
     if (note.status !== undefined) this.current = note.status;
     if (note.type === 'batch') this.options.onBatch?.({ ...note.stats, durationMs: this.lastWriteMs });
     else if (note.type === 'error') {

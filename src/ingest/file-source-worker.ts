@@ -1,45 +1,21 @@
 // The worker thread of a threaded file source (file-source-thread.ts): the daemon's FileSource,
 // unchanged (reader, parser, BatchWriter, checkpoint compare-and-set), reading and parsing here,
-// off the event loop that serves the API. Its store is a bridge: every batch and every checkpoint
-// read is a blocking call to the main thread (sync-call.ts), which writes through the daemon's
-// own store (shadow mode, the live stream, the damage latch and the data version included), so
-// what is committed, and when, is what a FileSource on the main thread commits. Batch stats,
-// errors and status go back as notes on the same port, after the write they belong to.
+// off the event loop that serves the API. Its store is a bridge (file-source-bridge.ts): each
+// batch is committed by the main thread's store or, when the main thread routes it here, by this
+// thread's own connection; the file checkpoint commits with it either way. Batch stats, errors
+// and status go back as notes on the same port, after the write they belong to.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { CheckpointConflictError } from '../store/checkpoint-conflict.js';
 import type { FlowSink } from '../sources/source.js';
-import type { Batch, ExpectedCheckpoint, FileCheckpoint, FlowStore } from '../store/types.js';
+import { openStore } from '../store/store.js';
 import { systemClock } from '../lib/clock.js';
 import type { BatchStats } from './batch-writer.js';
 import { FileSource } from './file-source.js';
-import type {
-  FileSourceThreadData,
-  NotedError,
-  SourceNote,
-  StoreCall,
-} from './file-source-thread-protocol.js';
-import { SyncCaller, type CallReply } from './sync-call.js';
+import { bridgeStore } from './file-source-bridge.js';
+import type { FileSourceThreadData, NotedError, SourceNote } from './file-source-thread-protocol.js';
+import { SyncCaller } from './sync-call.js';
 
 const data = workerData as FileSourceThreadData & { readonly port: MessagePort };
 const caller = new SyncCaller(data.port, data.shared);
-
-function unwrap(reply: CallReply): unknown {
-  if (reply.ok) return reply.value;
-  const { name, message, fields } = reply.error;
-  if (name === 'CheckpointConflictError' && fields !== undefined)
-    throw new CheckpointConflictError(
-      String(fields.sourceKey),
-      fields.expected as ExpectedCheckpoint,
-      fields.stored as FileCheckpoint | undefined,
-    );
-  const error = new Error(message);
-  error.name = name;
-  throw error;
-}
-
-function call(request: StoreCall): unknown {
-  return unwrap(caller.call(request));
-}
 
 const note = (body: SourceNote): void => caller.note(body);
 
@@ -49,15 +25,18 @@ function notedError(error: unknown): NotedError {
   return { name: error.name, message: error.message, ...(code !== undefined ? { code } : {}) };
 }
 
-/** The only two store operations a file source uses; the rest is never called here. */
-const bridge: Pick<FlowStore, 'writeBatch' | 'checkpoint'> = {
-  writeBatch(batch: Batch): void {
-    // A file source's batches carry no companion (shadow mode adds its own on the main thread).
-    const { deltas, companion: _companion, ...rest } = batch;
-    call({ op: 'writeBatch', batch: { ...rest, deltas: [...deltas] } });
-  },
-  checkpoint: (sourceKey) => call({ op: 'checkpoint', sourceKey }) as FileCheckpoint | undefined,
-};
+// Its own connection to the database file, when the daemon has one (file-source-bridge.ts).
+const own =
+  data.options.dbFile === undefined
+    ? undefined
+    : openStore(data.options.dbFile, {
+        mustExist: true,
+        ...(data.options.walAutoCheckpointPages !== undefined
+          ? { walAutoCheckpointPages: data.options.walAutoCheckpointPages }
+          : {}),
+        onCorrupt: (error) => note({ type: 'damaged', detail: error.detail }),
+      });
+const bridge = bridgeStore(caller, own);
 
 const source = new FileSource({
   ...data.options,
@@ -86,6 +65,7 @@ parentPort?.once('message', () => {
     .catch((error: unknown) => note({ type: 'error', error: notedError(error) }))
     .finally(() => {
       clearInterval(statusTimer);
+      own?.close();
       note({ type: 'stopped', status: source.status() });
       parentPort?.close();
       data.port.close();

@@ -62,6 +62,19 @@ export class ShadowRecorder {
     return this.evaluator;
   }
 
+  /**
+   * Whether a batch written now would be judged (there are active sets), so it must be written
+   * through this wrapper; an evaluator that cannot be built counts as judging (write() then counts
+   * the failure as for any batch).
+   */
+  isJudging(): boolean {
+    try {
+      return !this.current().isIdle;
+    } catch {
+      return true;
+    }
+  }
+
   /** Judges one batch (pure, before its transaction); a failure is counted and the batch goes unjudged. */
   private judge(deltas: readonly EdgeDelta[]): Map<number, SetBatchResult> | undefined {
     try {

@@ -2,11 +2,12 @@
 // (src/ingest/file-source-thread.ts). Through the real daemon, a real SQLite file and HTTP on
 // loopback: a stop in the middle of a file and a restart leave the store exactly as one plain
 // `ingest` of the file does; /readyz and /metrics count what was committed; the API's data
-// version moves with the batches the thread's lines became.
+// version and the live stream move with the batches the thread committed.
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateHubbleLines } from '../../bench/generate-flows.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -87,6 +88,16 @@ describe('daemon file source in a thread', () => {
       );
       const before = await version();
       expect(before).not.toBeNull();
+      // The live stream gets the batches the thread committed.
+      const messages: { type: string; edges?: number; omitted?: number }[] = [];
+      const ws = new WebSocket(`ws://127.0.0.1:${daemon.address.port}/api/v1/stream`, 'netpol-advisor');
+      ws.on('message', (data: Buffer) =>
+        messages.push(JSON.parse(data.toString('utf8')) as (typeof messages)[number]),
+      );
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
       appendFileSync(flowFile(), lines.slice(LINES).join('\n') + '\n');
       await vi.waitFor(
         async () => expect((await readyz(base)).ingest.accepted + firstRun).toBe(LINES + 2_000),
@@ -95,6 +106,14 @@ describe('daemon file source in a thread', () => {
           interval: 50,
         },
       );
+      await vi.waitFor(() => expect(messages.some((m) => m.type === 'batch')).toBe(true), {
+        timeout: 10_000,
+      });
+      ws.close();
+      const batches = messages.filter((m) => m.type === 'batch');
+      const edgeEvents = messages.filter((m) => m.type === 'edge' || m.type === 'blocked').length;
+      expect(batches.every((b) => (b.edges ?? 0) > 0)).toBe(true);
+      expect(edgeEvents).toBe(batches.reduce((n, b) => n + (b.edges ?? 0) - (b.omitted ?? 0), 0));
       // The API's views are recomputed for the data the thread's batches committed.
       await vi.waitFor(async () => expect(await version()).not.toBe(before), {
         timeout: 30_000,

@@ -94,6 +94,77 @@ describe('ThreadedFileSource', () => {
     expect(snapshot(db)).toEqual(snapshot(referenceDb));
   });
 
+  it('with the database file, commits on its own connection unless routed here; killed, it resumes exactly', async () => {
+    const file = path.join(dir, 'own.jsonl');
+    writeFileSync(
+      file,
+      [...generateHubbleLines({ flows: LINES, seed: 9, namespaces: 4, workloadsPerNamespace: 10 })].join(
+        '\n',
+      ) + '\n',
+    );
+    const referenceDb = path.join(dir, 'own-reference.db');
+    expect(runCli(['ingest', '--format', 'hubble', '--db', referenceDb, '--json', file]).status).toBe(0);
+
+    const db = path.join(dir, 'own.db');
+    const store = openStore(db);
+    const threads: Worker[] = [];
+    let routes = 0;
+    let mainWrites = 0;
+    const committed: { events: number; edges: number; droppedFirst: boolean }[] = [];
+    const source = new ThreadedFileSource({
+      name: 'own',
+      path: file,
+      format: 'hubble',
+      follow: true,
+      batchSize: 700,
+      maxLineBytes: 65_536,
+      clock: instantClock,
+      dbFile: db,
+      store: {
+        checkpoint: (key) => store.checkpoint(key),
+        writeBatch: (batch: Batch) => {
+          store.writeBatch(batch);
+          mainWrites++;
+        },
+      },
+      // Every third batch is committed here (as when shadow mode has sets to judge).
+      routeBatch: () => ({ onMain: routes++ % 3 === 2, maxEvents: 5 }),
+      onCommitted: (events, edges) => {
+        const firstKept = events.findIndex((e) => e.verdict !== 'dropped');
+        committed.push({
+          events: events.length,
+          edges,
+          droppedFirst: firstKept < 0 || events.slice(firstKept).every((e) => e.verdict !== 'dropped'),
+        });
+        // The first thread dies right after its second own commit.
+        if (committed.length === 2) void threads[0]?.terminate();
+      },
+      startThread: (data) => {
+        const worker = startFileSourceThread(data);
+        threads.push(worker);
+        return worker;
+      },
+    });
+    try {
+      await source.start({ push: () => true, drained: () => Promise.resolve() });
+      await vi.waitFor(() => expect(store.checkpoint(path.resolve(file))?.offset).toBe(statSync(file).size), {
+        timeout: 90_000,
+        interval: 50,
+      });
+    } finally {
+      await source.stop();
+      store.close();
+    }
+    expect(threads.length).toBe(2);
+    expect(mainWrites).toBeGreaterThan(0);
+    expect(committed.length).toBeGreaterThan(mainWrites);
+    for (const c of committed) {
+      expect(c.events).toBe(Math.min(5, c.edges));
+      expect(c.droppedFirst).toBe(true);
+    }
+    expect(snapshot(db)).toEqual(snapshot(referenceDb));
+  });
+
   it('reports a file that is not there yet and picks it up once it is', async () => {
     const file = path.join(dir, 'later.jsonl');
     const db = path.join(dir, 'later.db');

@@ -58,7 +58,9 @@ beforeAll(async () => {
   );
   const loaded = loadConfig({ file, env: {} });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  daemon = await startDaemon(loaded.config, { logger: silent, clock });
+  // The file source in its thread (as `serve` runs it): with sets to judge, its batches must be
+  // routed to the main thread's store, or no would-drop below is ever recorded.
+  daemon = await startDaemon(loaded.config, { logger: silent, clock, fileSourceThreads: true });
   base = `http://127.0.0.1:${daemon.address.port}`;
 });
 
