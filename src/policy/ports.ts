@@ -3,6 +3,7 @@
 // destination pod's own container ports (so one named rule can mean different numbers on
 // different pods). A named port never matches a destination that is not a pod.
 import type { ContainerPort, NetworkPolicyPort, PolicyProtocol } from './model.js';
+import type { CompiledPolicy } from './compile.js';
 
 export interface CompiledPort {
   readonly protocol: PolicyProtocol;
@@ -49,4 +50,18 @@ export function portsAdmit(
   if (ports === undefined) return true;
   for (const compiled of ports) if (portAdmits(compiled, port, protocol, destinationPorts)) return true;
   return false;
+}
+
+/** The rule ports of every policy in walk order (policy, ingress then egress, rule, port), by protocol. */
+export function rulePortsByProtocol(policies: readonly CompiledPolicy[]): Map<string, CompiledPort[]> {
+  const out = new Map<string, CompiledPort[]>();
+  for (const policy of policies)
+    for (const rules of [policy.ingress, policy.egress])
+      for (const rule of rules ?? [])
+        for (const compiled of rule.ports ?? []) {
+          const list = out.get(compiled.protocol);
+          if (list === undefined) out.set(compiled.protocol, [compiled]);
+          else list.push(compiled);
+        }
+  return out;
 }
