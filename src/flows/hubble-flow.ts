@@ -15,13 +15,17 @@ import { dropReasonName, isPolicyDropReason } from './hubble-drop-reasons.js';
 import { connectionRole, type ConnectionRole } from './hubble-connection.js';
 import { endpointOf, isOptionalName, isPlainEndpoint, type EndpointMemo } from './hubble-endpoints.js';
 import { timeMsOf, type MinuteMemo } from './hubble-time.js';
+import { newKnownEndpoints, type KnownEndpoints } from './hubble-known-endpoints.js';
 
 /**
  * What one parser instance remembers between events: the last minute's epoch ms, the parsed
  * labels per identity and the workloads per pod name. Each source creates its own parser
  * (hubbleParser, parserFor), so nothing is shared between sources, CLI runs or tests.
  */
-export interface HubbleMemo extends MinuteMemo, EndpointMemo {}
+export interface HubbleMemo extends MinuteMemo, EndpointMemo {
+  /** Endpoint object texts of earlier lines, not parsed again (hubble-known-endpoints.ts). */
+  readonly known: KnownEndpoints;
+}
 
 export function newMemo(): HubbleMemo {
   return {
@@ -30,6 +34,7 @@ export function newMemo(): HubbleMemo {
     labels: new Map(),
     workloads: new WorkloadNames(),
     endpoints: new WeakMap(),
+    known: newKnownEndpoints(),
   };
 }
 

@@ -28,6 +28,7 @@ import type { IngestParser, IngestResult, LineParser, ParseResult } from './flow
 import { isRecord } from '../lib/is-record.js';
 import { Invalid } from './invalid.js';
 import { buildFlow, newMemo, type HubbleMemo } from './hubble-flow.js';
+import { scanHubbleLine } from './hubble-scan.js';
 
 /** Envelope fields of a GetFlowsResponse / ExportEvent that a caller already unwrapped. */
 export interface HubbleEnvelope {
@@ -81,11 +82,15 @@ function normalize(
 
 function parseLine(line: string, startsOnly: boolean, memo: HubbleMemo): IngestResult {
   if (line.length > MAX_LINE_BYTES_DEFAULT) return reject('oversized_line', `line of ${line.length} chars`);
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return reject('invalid_json', 'line is not valid JSON');
+  // Lines as Hubble writes them are read without JSON.parse, building only what is read and not
+  // reading again an endpoint seen before (hubble-scan.ts; exact); any other line is JSON.parsed.
+  let value: unknown = scanHubbleLine(line, memo.known);
+  if (value === undefined) {
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return reject('invalid_json', 'line is not valid JSON');
+    }
   }
   return normalize(value, undefined, startsOnly, memo);
 }
