@@ -61,8 +61,14 @@ async function startServe(dir: string, flowsFile: string): Promise<Daemon> {
         : []),
     ].join('\n'),
   );
-  const serve = await startServeProcess(config, SERVE_FLAGS);
-  return { port: Number(new URL(serve.base).port), pid: serve.pid, stop: () => serve.stop() };
+  const serve = await startServeProcess(config, { nodeFlags: SERVE_FLAGS });
+  return {
+    port: Number(new URL(serve.base).port),
+    pid: serve.pid,
+    stop: async () => {
+      await serve.stop();
+    },
+  };
 }
 
 /** CPU seconds (user + system) the process has used, from /proc. */

@@ -39,7 +39,7 @@ export async function startServe(dir: string): Promise<ServeProcess> {
       `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
     ].join('\n'),
   );
-  return startServeProcess(config, ['--max-old-space-size=384']);
+  return startServeProcess(config, { nodeFlags: ['--max-old-space-size=384'] });
 }
 
 export async function load(context: BrowserContext, base: string, hash: string): Promise<Load> {

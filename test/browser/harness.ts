@@ -2,12 +2,13 @@
 // missing or older than src/web), the demo flows as a followed file source with their times
 // shifted to now, the real `serve` as a child process on 127.0.0.1 port 0, and Debian's chromium
 // driven by playwright-core with a fresh profile (never a downloaded browser).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { vi } from 'vitest';
+import { startServeProcess } from '../../bench/serve-process.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -68,45 +69,14 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-/** Spawns `serve --config` and resolves once it listens and is ready. */
-export async function startServe(configFile: string, timeoutMs = 60_000): Promise<RunningDaemon> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', configFile],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = await waitFor(
-    'the listening log line',
-    timeoutMs,
-    () => {
-      for (const line of output.split('\n')) {
-        if (!line.includes('"listening"')) continue;
-        const address = (JSON.parse(line) as { address?: string }).address;
-        if (address !== undefined) return Promise.resolve(`http://${address}`);
-      }
-      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${output}`);
-      return Promise.resolve(undefined);
-    },
-    () => output,
-  );
-  await waitFor(
-    'readiness',
-    timeoutMs,
-    async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined),
-    () => output,
-  );
+/** Spawns `serve --config` (the source, under tsx) and resolves once it listens and is ready. */
+export async function startServe(configFile: string, timeoutMs = 120_000): Promise<RunningDaemon> {
+  const serve = await startServeProcess(configFile, { entry: 'source', timeoutMs });
   return {
-    base,
-    logs: () => output,
+    base: serve.base,
+    logs: serve.output,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await serve.stop();
     },
   };
 }

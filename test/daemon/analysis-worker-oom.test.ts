@@ -8,20 +8,17 @@
 // run under tsx, the traffic job itself sometimes ran out of memory.) 9,000 edges stays under
 // the prewarm threshold, so only requests start jobs.
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ISSUE_24_SHAPE, writeStore } from '../../bench/cluster-scale.js';
+import { startServeProcess, type ServeProcess } from '../../bench/serve-process.js';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 let dir: string;
-let child: ChildProcess;
-let stdout = '';
-let stderr = '';
+let serve: ServeProcess;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-oom-'));
   const db = path.join(dir, 'flows.db');
   writeStore(db, { ...ISSUE_24_SHAPE, namespaces: 20, edges: 9000, dropped: 180 }, Date.now());
@@ -47,20 +44,12 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-});
+  // Listening and ready (/readyz 200), or the hook fails with the daemon's output.
+  serve = await startServeProcess(config, { entry: 'source' });
+}, 150_000);
 
 afterAll(async () => {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await serve?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -69,19 +58,7 @@ const metric = (text: string, name: string): number =>
 
 describe('the analysis worker out of memory', () => {
   it('answers 503 naming the limit, restarts the worker, and the daemon keeps serving', async () => {
-    const base = await vi.waitFor(
-      () => {
-        const line = stdout.split('\n').find((l) => l.includes('"listening"'));
-        const address = line === undefined ? undefined : (JSON.parse(line) as { address?: string }).address;
-        if (address === undefined) throw new Error(`not listening yet\n${stderr}`);
-        return `http://${address}`;
-      },
-      { timeout: 60_000, interval: 50 },
-    );
-    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200), {
-      timeout: 60_000,
-      interval: 50,
-    });
+    const { base } = serve;
 
     const drops = await fetch(`${base}/api/v1/drops`);
     const body = (await drops.json()) as { error?: { code: string; message: string } };
@@ -91,7 +68,7 @@ describe('the analysis worker out of memory', () => {
     expect(body.error?.message).toContain('32 MiB, limits.analysisHeapMb');
 
     // The daemon survived; the worker was stopped for memory and comes back after its backoff.
-    expect(child.exitCode).toBeNull();
+    expect(serve.child.exitCode).toBeNull();
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     await vi.waitFor(
       async () => {
@@ -109,6 +86,6 @@ describe('the analysis worker out of memory', () => {
       analysisWorker?: { state: string; restarts: number; outOfMemory: number };
     };
     expect(ready.analysisWorker).toMatchObject({ state: 'running', restarts: 1, outOfMemory: 1 });
-    expect(stdout).toContain('analysis worker ran out of memory');
+    expect(serve.stdout()).toContain('analysis worker ran out of memory');
   }, 120_000);
 });

@@ -4,18 +4,17 @@
 // explanation and fix, the non-policy drops, and raise at least one alert through the real
 // alerting path (the log sink demo mode falls back to). Also: the bundled files are what
 // scripts/generate-demo.ts generates.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawnServe, type ServeChild } from '../../bench/serve-process.js';
 import { CLASSIFICATIONS } from '../../src/drops/types.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 let dir: string;
-let child: ChildProcess;
-let stdout = '';
-let stderr = '';
+let serve: ServeChild;
 
 interface DropItem {
   classification: string;
@@ -49,16 +48,12 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Ready when it says so in its one human line (the demo's contract, tested below).
+  serve = spawnServe(config, { entry: 'source' });
   base = await vi.waitFor(
     () => {
-      const match = /demo dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
-      if (match === null) throw new Error(`no URL line yet; stderr: ${stderr}`);
+      const match = /demo dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(serve.stderr());
+      if (match === null) throw new Error(`no URL line yet; stderr: ${serve.stderr()}`);
       return match[1] as string;
     },
     { timeout: 60_000, interval: 50 },
@@ -77,14 +72,17 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(() => {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterAll(async () => {
+  await serve?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the demo (serve with no source)', () => {
   it('prints exactly one human line, with the URL', () => {
-    const human = stderr.split('\n').filter((l) => l.length > 0);
+    const human = serve
+      .stderr()
+      .split('\n')
+      .filter((l) => l.length > 0);
     expect(human).toEqual([
       expect.stringMatching(/^netpol-advisor: demo dashboard at http:\/\/127\.0\.0\.1:\d+\/ /),
     ]);
@@ -120,7 +118,7 @@ describe('the demo (serve with no source)', () => {
       'monitoring/prometheus-k8s → shop/redis TCP/9121',
     );
     // The log sink delivered it: one JSON log line on stdout.
-    await vi.waitFor(() => expect(stdout).toContain('"msg":"blocked traffic"'), {
+    await vi.waitFor(() => expect(serve.stdout()).toContain('"msg":"blocked traffic"'), {
       timeout: 30_000,
       interval: 100,
     });

@@ -1,10 +1,10 @@
 // End to end: the real `serve` as a child process in demo mode on 127.0.0.1 port 0, its API,
 // then SIGTERM: exit 0, and a database that reopens consistent with what the API showed.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startServeProcess, spawnServe, type ServeProcess } from '../../bench/serve-process.js';
 import { openStore } from '../../src/store/store.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -30,10 +30,7 @@ interface FlowItem {
 }
 
 let dir: string;
-let child: ChildProcess;
-let stdout = '';
-let stderr = '';
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let serve: ServeProcess;
 
 /** vi.waitFor until `fn` gives a value (errors count as "not yet"); the daemon's output on failure. */
 function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -41,14 +38,16 @@ function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_
     async () => {
       const value = await fn().catch(() => undefined);
       if (value === undefined)
-        throw new Error(`timed out waiting for ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+        throw new Error(
+          `timed out waiting for ${what}\nstdout:\n${serve.stdout()}\nstderr:\n${serve.stderr()}`,
+        );
       return value;
     },
     { timeout: timeoutMs, interval: 50 },
   );
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-'));
   const config = path.join(dir, 'config.yaml');
   writeFileSync(
@@ -63,32 +62,19 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', config], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-});
+  // Listening and ready (/readyz 200), or the hook fails with the daemon's output.
+  serve = await startServeProcess(config, { entry: 'source' });
+}, 150_000);
 
-afterAll(() => {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterAll(async () => {
+  await serve?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('serve (demo mode, real process)', () => {
   it('serves the demo edges, then shuts down cleanly on SIGTERM', async () => {
-    const base = await poll('the listening log line', () => {
-      for (const line of stdout.split('\n')) {
-        if (!line.includes('"listening"')) continue;
-        const entry = JSON.parse(line) as { address?: string };
-        if (entry.address !== undefined) return Promise.resolve(`http://${entry.address}`);
-      }
-      return Promise.resolve(undefined);
-    });
+    const { base } = serve;
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await poll('readiness', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
 
     // Demo replay (no loop) done and flushed: every line accepted.
     await poll('all demo lines written', async () => {
@@ -135,11 +121,11 @@ describe('serve (demo mode, real process)', () => {
     ).toEqual([]);
 
     const killedAt = Date.now();
-    child.kill('SIGTERM');
-    const { code, signal } = await exited;
+    // SIGTERM (a SIGKILL only after 10 s, which the assertions below would catch).
+    const { code, signal } = await serve.stop();
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(Date.now() - killedAt).toBeLessThan(10_000);
-    expect(stdout).toContain('"msg":"stopped"');
+    expect(serve.stdout()).toContain('"msg":"stopped"');
 
     const db = path.join(dir, 'demo.db');
     const wal = `${db}-wal`;
@@ -172,16 +158,9 @@ describe('serve (demo mode, real process)', () => {
       bad,
       'listen: "0.0.0.0:8080"\nsources:\n  - type: hubble-relay\n  - type: file\n    path: /x\nlimits:\n  queueCapacity: 0\n',
     );
-    const run = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main-entry.ts', 'serve', '--config', bad],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let err = '';
-    run.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) =>
-      run.once('exit', (exitCode) => resolve(exitCode)),
-    );
+    const run = spawnServe(bad, { entry: 'source' });
+    const { code } = await run.exited;
+    const err = run.stderr();
     expect(code).toBe(2);
     expect(err).toContain(`invalid configuration (${bad})`);
     for (const expected of [
