@@ -11,6 +11,7 @@ import type { FlowsPageJson } from './flows.js';
 import type { GraphJson } from './graph.js';
 import type { NamespaceGraphJson } from './namespace-graph.js';
 import type { NamespacesPageJson } from './namespaces.js';
+import type { RecommendationSafetyJson } from './recommendation-safety.js';
 import type { ProposedPolicyJson, RecommendationSummaryJson } from './recommendations.js';
 import type { StagedDetailJson, StagedListJson, WouldDropPageJson } from './staged.js';
 
@@ -26,6 +27,7 @@ export interface ApiResponses {
   '/api/v1/cluster-policies': ClusterPoliciesJson;
   '/api/v1/recommendations/summary': RecommendationSummaryJson;
   '/api/v1/recommendations/policy': ProposedPolicyJson;
+  '/api/v1/recommendations/safety': RecommendationSafetyJson;
   '/api/v1/recommendations/cluster-guardrails': ClusterGuardrailsJson;
   '/api/v1/staged': StagedListJson;
   '/api/v1/staged/{id}': StagedDetailJson;

@@ -26,7 +26,7 @@ import type { HttpError } from './errors.js';
 import { RecommendationAnalyses } from './analysis-recommendations.js';
 import { InlineRunner, type AnalysisRunner } from './analysis-runner.js';
 import { WorkerRunner } from './analysis-worker-runner.js';
-import type { NamespaceTraffic } from '../views/coverage.js';
+import { ALL_NAMESPACES, type NamespaceTraffic } from '../views/coverage.js';
 import type { Graph } from '../views/graph.js';
 import type { NamespaceGraph, NamespaceGraphLimits } from '../views/namespace-graph.js';
 import { RefreshList } from './refresh-list.js';
@@ -84,7 +84,9 @@ export class ApiAnalysis {
       store: deps.store,
       snapshot: () => this.snapshot(),
       version: (snapshot) => this.version(snapshot),
-      namespaces: async () => [...(await this.traffic()).value.keys()].sort(),
+      // Namespaces without observed traffic have nothing proposed: only those with traffic are judged.
+      namespaces: async () =>
+        [...(await this.traffic()).value.keys()].filter((ns) => ns !== ALL_NAMESPACES).sort(),
       minRefreshMs: maxStaleMs,
       now: this.now,
       ...(deps.maxExposureEvaluations !== undefined

@@ -19,6 +19,7 @@ import { clusterPoliciesRoutes } from './routes/cluster-policies.js';
 import { dropsRoutes } from './routes/drops.js';
 import { graphRoutes } from './routes/graph.js';
 import { namespacesRoutes } from './routes/namespaces.js';
+import { recommendationSafetyRoutes } from './routes/recommendation-safety.js';
 import { recommendationsRoutes } from './routes/recommendations.js';
 import { simulateRoutes, YAML_TYPES } from './routes/simulate.js';
 import { stagedRoutes } from './routes/staged.js';
@@ -31,6 +32,7 @@ const ROUTES: readonly ((deps: AppDeps) => Router)[] = [
   namespacesRoutes,
   graphRoutes,
   recommendationsRoutes,
+  recommendationSafetyRoutes,
   simulateRoutes,
   dropsRoutes,
   alertsRoutes,

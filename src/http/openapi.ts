@@ -17,6 +17,7 @@ import { graphOperations } from './routes/graph.js';
 import { healthOperations } from './routes/health.js';
 import { metricsOperations } from './routes/metrics.js';
 import { namespacesOperations } from './routes/namespaces.js';
+import { recommendationSafetyOperations } from './routes/recommendation-safety.js';
 import { recommendationsOperations } from './routes/recommendations.js';
 import { simulateOperations } from './routes/simulate.js';
 import { stagedOperations } from './routes/staged.js';
@@ -32,6 +33,7 @@ export function apiOperations(deps: Pick<AppDeps, 'limits'>): ApiOperation[] {
     ...namespacesOperations(deps),
     ...graphOperations(),
     ...recommendationsOperations(),
+    ...recommendationSafetyOperations(),
     ...simulateOperations(),
     ...dropsOperations(deps),
     ...alertsOperations(deps),

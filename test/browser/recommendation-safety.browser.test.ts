@@ -3,8 +3,10 @@
 // against the real daemon on the demo flows plus one ping (ICMP, which a NetworkPolicy cannot
 // express) from monitoring/prometheus-k8s to shop/web: both namespaces' proposals would default-deny
 // it, so both are "not safe to apply" with the ping's path and the ICMP reason; a namespace the
-// ping does not touch stays "safe". Above 2,000 stored edges the list checks a namespace when asked
-// (its Check button) rather than computing the whole cluster's proposal: the same verdicts.
+// ping does not touch stays "safe". The list reads GET /api/v1/recommendations/safety (each
+// namespace judged on its own proposal in the analysis worker): above 2,000 stored edges, where it
+// once had a Check button per row, every row still gets its verdict, without any recommendation
+// summary (whole-cluster or per namespace) being asked for.
 import { describe, expect, it } from 'vitest';
 import { skipWhenMissing } from '../ci-tools.js';
 import { dashboardSuite } from './dashboard-suite.js';
@@ -113,7 +115,7 @@ describe.skipIf(
 
 describe.skipIf(
   skipWhenMissing(hasChromium, 'Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)'),
-)('dashboard: not safe to apply, checked per namespace above 2,000 edges (Chromium)', () => {
+)('dashboard: not safe to apply, a verdict in every row above 2,000 edges (Chromium)', () => {
   const asked: string[] = [];
   const suite = dashboardSuite({
     name: 'npa-browser-safety-large-',
@@ -124,26 +126,26 @@ describe.skipIf(
     },
   });
 
-  it("each row's Check gives its verdict, with the reason, and the whole cluster is never asked for", async () => {
+  it('every row gets its verdict, with the reason, from the safety route alone', async () => {
     const page = await suite.context.newPage();
     page.on('request', (request) => {
       if (request.url().includes('/api/v1/recommendations')) asked.push(request.url());
     });
     await page.goto(`${suite.daemon.base}/#/recommendations`);
-    await page.locator('.page[data-ready="true"] [data-safety="on-request"]').waitFor({ timeout: 30_000 });
-    await expect(page.getByTestId('safety-note').textContent()).resolves.toContain('checked when asked');
+    await page.locator('.page[data-ready="true"] [data-safety="known"]').waitFor({ timeout: 60_000 });
     const cell = (ns: string) => page.locator(`tr[data-namespace="${ns}"] [data-testid="safety"]`);
-    for (const ns of ['shop', 'data']) {
-      await cell(ns).getByTestId('check-safety').click();
-      await cell(ns).locator('.badge').waitFor({ timeout: 30_000 });
+    for (const ns of ['shop', 'monitoring']) {
+      const text = (await cell(ns).textContent()) ?? '';
+      expect(text).toContain('not safe to apply');
+      expect(text).toContain(PING_PATH);
+      expect(text).toMatch(REASON);
     }
-    const shop = (await cell('shop').textContent()) ?? '';
-    expect(shop).toContain('not safe to apply');
-    expect(shop).toContain(PING_PATH);
-    expect(shop).toMatch(REASON);
     await expect(cell('data').textContent()).resolves.toBe('safe');
-    expect(asked.some((u) => /\/recommendations\/summary\?namespace=shop/.test(u))).toBe(true);
-    expect(asked.some((u) => /\/recommendations\/summary(\?(?!namespace=)|$)/.test(u))).toBe(false);
+    await expect(cell('bulk').textContent()).resolves.toBe('safe');
+    await expect(page.getByTestId('check-safety').count()).resolves.toBe(0);
+    await expect(page.getByTestId('safety-note').textContent()).resolves.toBe('');
+    expect(asked.filter((u) => u.includes('/recommendations/safety'))).toHaveLength(1);
+    expect(asked.some((u) => u.includes('/recommendations/summary'))).toBe(false);
     await page.close();
   });
 });

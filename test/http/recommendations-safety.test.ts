@@ -1,7 +1,8 @@
 // GET /api/v1/recommendations says, per namespace and overall, whether the proposal is safe to
 // apply: once an observed path it cannot express (a ping) is stored, the namespaces on both ends
 // are `safe: false` with that path and the reason, and an `icmp` warning names it, as
-// `recommend --json` reports it.
+// `recommend --json` reports it. GET /api/v1/recommendations/safety says the same per namespace,
+// each judged on its own proposal as ?namespace= judges it, and agrees with each namespace's summary.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SHOP_TO_DATA_PING } from '../recommend/ping-line.js';
 import { parserFor } from '../../src/flows/parsers.js';
@@ -40,6 +41,20 @@ async function recommendations(): Promise<Body> {
   return (await res.json()) as Body;
 }
 
+interface NamespaceSafety {
+  namespace: string;
+  proposed: boolean;
+  safe: boolean;
+  unsafeCount: number;
+  unsafe: UnsafePath[];
+}
+
+async function safety(): Promise<NamespaceSafety[]> {
+  const res = await fetch(`${app.base}/api/v1/recommendations/safety`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { items: NamespaceSafety[] }).items;
+}
+
 const ping = SHOP_TO_DATA_PING;
 
 describe('GET /api/v1/recommendations: safe and unsafe', () => {
@@ -48,6 +63,13 @@ describe('GET /api/v1/recommendations: safe and unsafe', () => {
     expect(before.safe).toBe(true);
     expect(before.unsafe).toEqual([]);
     expect(before.namespaces.every((ns) => ns.safe && ns.unsafe.length === 0)).toBe(true);
+
+    const safetyBefore = await safety();
+    expect(safetyBefore.map((ns) => `${ns.namespace} ${ns.proposed} ${ns.safe}`)).toEqual([
+      'data true true',
+      'kube-system false true',
+      'shop true true',
+    ]);
 
     app.writer.add(parserFor('hubble')(ping));
     app.writer.flush();
@@ -67,6 +89,23 @@ describe('GET /api/v1/recommendations: safe and unsafe', () => {
           w.code === 'icmp' && w.subject === 'shop/api -> data/postgres ICMP/-';
         expect(after.warnings.some(icmp)).toBe(true);
         expect(data?.warnings.some(icmp)).toBe(true);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    await vi.waitFor(
+      async () => {
+        const items = await safety();
+        for (const ns of ['data', 'shop']) {
+          const item = items.find((i) => i.namespace === ns);
+          expect(item).toMatchObject({ proposed: true, safe: false, unsafeCount: 1 });
+          expect(item?.unsafe.map((u) => `${u.namespace} ${u.path} ${u.code}`)).toEqual([
+            `${ns} shop/api -> data/postgres ICMP/- icmp`,
+          ]);
+          // The namespace's own summary says the same.
+          const res = await fetch(`${app.base}/api/v1/recommendations/summary?namespace=${ns}`);
+          const summary = (await res.json()) as { namespaces: { namespace: string; unsafe: UnsafePath[] }[] };
+          expect(summary.namespaces.find((n) => n.namespace === ns)?.unsafe).toEqual(item?.unsafe);
+        }
       },
       { timeout: 10_000, interval: 50 },
     );

@@ -60,6 +60,7 @@ describe('recommendations in the analysis worker', () => {
     '/api/v1/recommendations/export?format=tar',
     '/api/v1/recommendations/cluster-guardrails?namespace=shop',
     '/api/v1/recommendations/cluster-guardrails/export?flavor=anp',
+    '/api/v1/recommendations/safety',
   ])('%s is computed in the worker, as the main thread computes it', async (route) => {
     const worker = workerOf(inWorker);
     const jobs = worker.jobs;
