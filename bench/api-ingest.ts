@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Client, percentile } from './api-driver.js';
 import { seedEdgeStore } from './cluster-edges.js';
 import { generateHubbleLines } from './generate-flows.js';
-import { startServeProcess } from './serve-process.js';
+import { startServeProcess, writeServeConfig } from './serve-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,25 +42,19 @@ interface Daemon {
 }
 
 async function startServe(dir: string, flowsFile: string): Promise<Daemon> {
-  const config = path.join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'logLevel: info',
-      'sources:',
-      '  - type: file',
-      '    name: bench',
-      '    format: hubble',
-      `    path: ${JSON.stringify(flowsFile)}`,
-      'kubernetes:',
-      '  enabled: false',
-      ...(values['batch-size'] !== undefined
-        ? ['limits:', `  batchSize: ${Number(values['batch-size'])}`]
-        : []),
-    ].join('\n'),
-  );
+  const config = writeServeConfig(dir, 'advisor.db', [
+    'logLevel: info',
+    'sources:',
+    '  - type: file',
+    '    name: bench',
+    '    format: hubble',
+    `    path: ${JSON.stringify(flowsFile)}`,
+    'kubernetes:',
+    '  enabled: false',
+    ...(values['batch-size'] !== undefined
+      ? ['limits:', `  batchSize: ${Number(values['batch-size'])}`]
+      : []),
+  ]);
   const serve = await startServeProcess(config, { nodeFlags: SERVE_FLAGS });
   return {
     port: Number(new URL(serve.base).port),

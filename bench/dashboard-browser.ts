@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { startServeProcess, type ServeProcess } from './serve-process.js';
+import { startServeProcess, writeServeConfig, type ServeProcess } from './serve-process.js';
 
 export interface Load {
   readonly ms: number;
@@ -21,24 +21,18 @@ export interface Load {
 }
 
 export async function startServe(dir: string): Promise<ServeProcess> {
-  const config = path.join(dir, 'config.yaml');
   writeFileSync(path.join(dir, 'empty.jsonl'), '');
-  writeFileSync(
-    config,
-    [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'advisor.db'))}`,
-      'logLevel: info',
-      'sources:',
-      '  - type: file',
-      '    name: none',
-      '    format: hubble',
-      `    path: ${JSON.stringify(path.join(dir, 'empty.jsonl'))}`,
-      'kubernetes:',
-      '  enabled: false',
-      `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
-    ].join('\n'),
-  );
+  const config = writeServeConfig(dir, 'advisor.db', [
+    'logLevel: info',
+    'sources:',
+    '  - type: file',
+    '    name: none',
+    '    format: hubble',
+    `    path: ${JSON.stringify(path.join(dir, 'empty.jsonl'))}`,
+    'kubernetes:',
+    '  enabled: false',
+    `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
+  ]);
   return startServeProcess(config, { nodeFlags: ['--max-old-space-size=384'] });
 }
 

@@ -4,9 +4,18 @@
 // is needed. Ready once it logged its listening address and /readyz answers 200; stopped with
 // SIGTERM (SIGKILL after 10 s). No vitest here: the benches import it too.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** dir/config.yaml for `serve` on 127.0.0.1 port 0, its store `db` (in `dir` unless absolute), then `lines`. */
+export function writeServeConfig(dir: string, db: string, lines: readonly string[]): string {
+  const config = path.join(dir, 'config.yaml');
+  const head = ['listen: "127.0.0.1:0"', `db: ${JSON.stringify(path.resolve(dir, db))}`];
+  writeFileSync(config, `${[...head, ...lines].join('\n')}\n`);
+  return config;
+}
 
 export interface ServeOptions {
   /** Node flags before the entry point (`--max-old-space-size=256`). */

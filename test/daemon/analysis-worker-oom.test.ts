@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ISSUE_24_SHAPE, writeStore } from '../../bench/cluster-scale.js';
-import { startServeProcess, type ServeProcess } from '../../bench/serve-process.js';
+import { startServeProcess, type ServeProcess, writeServeConfig } from '../../bench/serve-process.js';
 
 let dir: string;
 let serve: ServeProcess;
@@ -26,24 +26,17 @@ beforeAll(async () => {
   sqlite.exec(`UPDATE edges SET src_labels = json_object('app', 'padded', 'pad', printf('%04000d', id))`);
   sqlite.close();
   writeFileSync(path.join(dir, 'empty.jsonl'), '');
-  const config = path.join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(db)}`,
-      'sources:',
-      '  - type: file',
-      '    name: none',
-      '    format: hubble',
-      `    path: ${JSON.stringify(path.join(dir, 'empty.jsonl'))}`,
-      'kubernetes:',
-      '  enabled: false',
-      'limits:',
-      '  analysisHeapMb: 32',
-      '',
-    ].join('\n'),
-  );
+  const config = writeServeConfig(dir, db, [
+    'sources:',
+    '  - type: file',
+    '    name: none',
+    '    format: hubble',
+    `    path: ${JSON.stringify(path.join(dir, 'empty.jsonl'))}`,
+    'kubernetes:',
+    '  enabled: false',
+    'limits:',
+    '  analysisHeapMb: 32',
+  ]);
   // Listening and ready (/readyz 200), or the hook fails with the daemon's output.
   serve = await startServeProcess(config, { entry: 'source' });
 }, 150_000);

@@ -5,11 +5,11 @@
 // alerting path (the log sink demo mode falls back to). Also: the bundled files are what
 // scripts/generate-demo.ts generates.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawnServe, type ServeChild } from '../../bench/serve-process.js';
+import { spawnServe, type ServeChild, writeServeConfig } from '../../bench/serve-process.js';
 import { CLASSIFICATIONS } from '../../src/drops/types.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -34,20 +34,13 @@ let base = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-demo-'));
-  const config = path.join(dir, 'config.yaml');
   // Demo defaults except: port 0, one pass, and alerts evaluated every second instead of 30 s.
-  writeFileSync(
-    config,
-    [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`,
-      'demo:',
-      '  loop: false',
-      'alerting:',
-      '  evaluateIntervalSec: 1',
-      '',
-    ].join('\n'),
-  );
+  const config = writeServeConfig(dir, 'demo.db', [
+    'demo:',
+    '  loop: false',
+    'alerting:',
+    '  evaluateIntervalSec: 1',
+  ]);
   // Ready when it says so in its one human line (the demo's contract, tested below).
   serve = spawnServe(config, { entry: 'source' });
   base = await vi.waitFor(

@@ -2,30 +2,23 @@
 // (`node --max-old-space-size=256`) answers the routes that run in the analysis worker (drops,
 // namespaces, the whole-cluster graph) with 200, not a 503, and /readyz and /metrics report the
 // worker. Before, the worker inherited process.execArgv and could never start.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeProcess, type ServeProcess } from '../../bench/serve-process.js';
+import { startServeProcess, type ServeProcess, writeServeConfig } from '../../bench/serve-process.js';
 
 let dir: string;
 let serve: ServeProcess;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-opts-'));
-  const config = path.join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`,
-      'demo:',
-      '  loop: false',
-      'limits:',
-      '  flushIntervalMs: 50',
-      '',
-    ].join('\n'),
-  );
+  const config = writeServeConfig(dir, 'demo.db', [
+    'demo:',
+    '  loop: false',
+    'limits:',
+    '  flushIntervalMs: 50',
+  ]);
   // Listening and ready (/readyz 200), or the hook fails with the daemon's output.
   serve = await startServeProcess(config, { entry: 'source', nodeFlags: ['--max-old-space-size=256'] });
 }, 150_000);

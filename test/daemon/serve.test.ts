@@ -4,7 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startServeProcess, spawnServe, type ServeProcess } from '../../bench/serve-process.js';
+import {
+  startServeProcess,
+  spawnServe,
+  type ServeProcess,
+  writeServeConfig,
+} from '../../bench/serve-process.js';
 import { openStore } from '../../src/store/store.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -49,19 +54,12 @@ function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'npa-serve-'));
-  const config = path.join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'listen: "127.0.0.1:0"',
-      `db: ${JSON.stringify(path.join(dir, 'demo.db'))}`,
-      'demo:',
-      '  loop: false',
-      'limits:',
-      '  flushIntervalMs: 50',
-      '',
-    ].join('\n'),
-  );
+  const config = writeServeConfig(dir, 'demo.db', [
+    'demo:',
+    '  loop: false',
+    'limits:',
+    '  flushIntervalMs: 50',
+  ]);
   // Listening and ready (/readyz 200), or the hook fails with the daemon's output.
   serve = await startServeProcess(config, { entry: 'source' });
 }, 150_000);
