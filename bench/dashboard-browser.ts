@@ -1,5 +1,5 @@
 // The browser side of the dashboard benchmarks (bench/dashboard.ts, bench/dashboard-namespace.ts):
-// the real `serve` (dist/, the shipped heap limit --max-old-space-size=384) on DIR/advisor.db and
+// the real `serve` (dist/, deploy/base's NODE_OPTIONS heap limit, read from the manifest) on DIR/advisor.db and
 // DIR/cluster.json with an empty file source; Debian's Chromium through playwright-core; one page
 // load measured as time to the page's data-ready mark, bytes over the wire (CDP
 // encodedDataLength, compressed as sent), the largest response and the DOM size.
@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { parse } from 'yaml';
 import { startServeProcess, writeServeConfig, type ServeProcess } from './serve-process.js';
 
 export interface Load {
@@ -18,6 +19,16 @@ export interface Load {
   readonly largestUrl: string;
   readonly dom: number;
   readonly state: string;
+}
+
+/** The NODE_OPTIONS flags deploy/base's Deployment gives the daemon (its heap limit). */
+function shippedNodeFlags(): string[] {
+  const file = path.join(import.meta.dirname, '../deploy/base/deployment.yaml');
+  const deployment = parse(readFileSync(file, 'utf8')) as {
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  };
+  const env = deployment.spec.template.spec.containers[0]?.env ?? [];
+  return (env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '').split(/\s+/).filter((f) => f !== '');
 }
 
 export async function startServe(dir: string): Promise<ServeProcess> {
@@ -33,7 +44,7 @@ export async function startServe(dir: string): Promise<ServeProcess> {
     '  enabled: false',
     `  snapshot: ${JSON.stringify(path.join(dir, 'cluster.json'))}`,
   ]);
-  return startServeProcess(config, { nodeFlags: ['--max-old-space-size=384'] });
+  return startServeProcess(config, { nodeFlags: shippedNodeFlags() });
 }
 
 export async function load(context: BrowserContext, base: string, hash: string): Promise<Load> {

@@ -1,7 +1,7 @@
 // Dashboard benchmark at the cluster scale of issue 24 (docs/benchmarks.md "Dashboard at cluster
 // scale"): bench/cluster-scale.ts writes 200 namespaces, 5,000 workloads, ~15,000 pods, 100,000
 // edges and 1,800 dropped paths; the real `serve` runs as a child process with the shipped heap
-// limit (NODE_OPTIONS=--max-old-space-size=384, deploy/base) and Debian's Chromium (playwright-core,
+// limit (deploy/base's NODE_OPTIONS, --max-old-space-size=160) and Debian's Chromium (playwright-core,
 // --headless --no-sandbox --disable-gpu --disable-background-networking) loads every page twice:
 // cold (the daemon's caches empty for that page) and warm. Per load: time to content (navigation
 // to the page's data-ready mark), bytes fetched over the wire (CDP encodedDataLength, compressed

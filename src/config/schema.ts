@@ -136,8 +136,9 @@ const limitsSchema = z
      */
     wholeClusterEdgesMax: z.number().int().min(0).max(100_000_000).default(10_000),
     /**
-     * The analysis worker thread's V8 heap limit in MiB (drops, diagnostics, the cluster map): 3/8
-     * of deploy/base's 512 MiB memory limit, whose main thread runs with --max-old-space-size=384.
+     * The analysis worker thread's V8 heap limit in MiB (drops, diagnostics, the cluster map, the
+     * recommendations): with deploy/base's main thread (--max-old-space-size=160), the body caches
+     * and a reserve it adds up to its 512 MiB memory limit (src/config/memory-budget.ts).
      * A computation that needs more stops the worker (not the daemon): the request answers 503
      * analysis_out_of_memory and the worker restarts. Raise it with the pod's memory limit.
      */

@@ -27,10 +27,11 @@ export const MAX_IMPACT_PATHS = 20;
  */
 export const DEFAULT_PREWARM_MIN_EDGES = 10_000;
 /**
- * The analysis worker's heap limit in MiB (limits.analysisHeapMb): 3/8 of the 512 MiB memory limit
- * deploy/base ships, the main thread having --max-old-space-size=384 there. At the issue 24 scale
- * (100,000 edges, 15,000 pods) the worker's drops and diagnostics fit in it (its heap is ~230 MB
- * after the drops; a run under a 192 MiB cap passes, with more garbage collection).
+ * The analysis worker's heap limit in MiB (limits.analysisHeapMb). deploy/base's 512 MiB memory
+ * limit holds it with the main thread's --max-old-space-size=160, the body caches and a reserve
+ * (src/config/memory-budget.ts). At the issue 24 scale (100,000 edges, 15,000 pods) the worker's
+ * drops and diagnostics fit in it (its heap is ~230 MB after the drops; a run under a 192 MiB cap
+ * passes, with more garbage collection).
  */
 export const DEFAULT_ANALYSIS_HEAP_MB = 192;
 /** Proven recommendations and their JSON views kept: each can hold megabytes at cluster scale. */
